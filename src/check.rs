@@ -1,0 +1,146 @@
+//! `check`: model size per mineral and the mistakes planners make most, found before
+//! any solver runs.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::{Model, PolicyKind, Target};
+use crate::report::numbers::plain;
+
+/// Size of one mineral's block.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MineralSize {
+    /// Mineral name.
+    pub mineral: String,
+    /// Demand.
+    pub demand: f64,
+    /// Offers.
+    pub offers: usize,
+    /// Countries with offers.
+    pub countries: usize,
+    /// Total capacity, `None` when some offer is unlimited.
+    pub capacity: Option<f64>,
+    /// Expanded policy rows.
+    pub policy_rows: usize,
+}
+
+/// What `check` found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckReport {
+    /// Per-mineral sizes.
+    pub minerals: Vec<MineralSize>,
+    /// Suspicious data, in words.
+    pub findings: Vec<String>,
+    /// Warnings from reading.
+    pub warnings: Vec<String>,
+}
+
+/// Checks a loaded model.
+pub fn check(model: &Model) -> CheckReport {
+    let mut findings = Vec::new();
+    let mut minerals = Vec::new();
+    if model.countries.iter().all(|c| c.line.is_none()) {
+        findings.push(
+            "no countries.csv: every country has risk 0, no groups and no tariff".to_string(),
+        );
+    }
+    for (m, mineral) in model.minerals.iter().enumerate() {
+        let offers = model.offers_of(m);
+        let d = mineral.demand;
+        let mut by_country: BTreeMap<usize, Option<f64>> = BTreeMap::new();
+        for o in offers {
+            let e = by_country.entry(o.country).or_insert(Some(0.0));
+            *e = e.and_then(|c| o.capacity.map(|x| c + x));
+        }
+        let capacity = model.capacity_of(m);
+        minerals.push(MineralSize {
+            mineral: mineral.name.clone(),
+            demand: d,
+            offers: offers.len(),
+            countries: by_country.len(),
+            capacity,
+            policy_rows: crate::rows::expand(model, m).len(),
+        });
+        if let Some(cap) = capacity {
+            if cap < d {
+                findings.push(format!(
+                    "{}: total capacity {} is below demand {}{}",
+                    mineral.name,
+                    plain(cap),
+                    plain(d),
+                    if mineral.unmet_penalty.is_some() {
+                        "; the rest will be unmet at the unmet_penalty"
+                    } else {
+                        "; without an unmet_penalty the model is infeasible"
+                    }
+                ));
+            }
+        }
+        for row in model.policy.iter().filter(|r| r.applies_to(m)) {
+            match (row.kind, &row.target) {
+                (PolicyKind::MaxCountryShare, Target::Each) => {
+                    let reachable: f64 = by_country
+                        .values()
+                        .map(|c| c.unwrap_or(f64::INFINITY).min(row.bound * d))
+                        .sum();
+                    if reachable < d {
+                        findings.push(format!(
+                            "constraints.csv:{}: {}: with at most {} of demand per country, the {} countries offering it can supply only {} of {}",
+                            row.line,
+                            mineral.name,
+                            plain(row.bound),
+                            by_country.len(),
+                            plain(reachable),
+                            plain(d)
+                        ));
+                    }
+                }
+                (PolicyKind::MinGroupShare, Target::Group(g)) => {
+                    let group_cap: Option<f64> = offers
+                        .iter()
+                        .filter(|o| model.countries[o.country].groups.contains(g))
+                        .map(|o| o.capacity)
+                        .sum();
+                    if let Some(cap) = group_cap {
+                        if cap < row.bound * d {
+                            findings.push(format!(
+                                "constraints.csv:{}: {}: group {} must supply {} but its offers can supply only {}",
+                                row.line,
+                                mineral.name,
+                                model.groups[*g],
+                                plain(row.bound * d),
+                                plain(cap)
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Duplicate-looking suppliers: ids equal up to case and punctuation.
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for o in offers {
+            let key: String = o
+                .supplier
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect();
+            match seen.get(&key) {
+                Some(first) => findings.push(format!(
+                    "{}: suppliers {first:?} and {:?} (suppliers.csv:{}) look like the same supplier",
+                    mineral.name, o.supplier, o.line
+                )),
+                None => {
+                    seen.insert(key, &o.supplier);
+                }
+            }
+        }
+    }
+    CheckReport {
+        minerals,
+        findings,
+        warnings: model.warnings.clone(),
+    }
+}

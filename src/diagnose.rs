@@ -1,0 +1,113 @@
+//! Diagnosis of an infeasible block: the relaxation of least total size that makes it
+//! feasible (SPEC §3 `explain`). Each policy row may move its bound and each hard demand
+//! may fall short (as a fraction of D); capacities and exclusions stay. Because blocks
+//! are scaled by demand, the elastic LP's objective is exactly that total size.
+
+use crate::formulate::{Block, RowTag};
+use crate::lp::{Lp, Sense};
+use crate::solvers::{solve_lp, BackendOptions, LpStatus, SolverKind};
+
+/// Smallest slack worth reporting as a relaxation.
+const RELAXATION_EPS: f64 = 1e-9;
+
+/// One row that must move for the block to become feasible.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relaxation {
+    /// The relaxed row: a policy instance, or `None` for the demand.
+    pub instance: Option<usize>,
+    /// The bound as given (a share, index or count; D for the demand).
+    pub bound: f64,
+    /// The bound that makes the block feasible.
+    pub relaxed_bound: f64,
+}
+
+/// Finds the least relaxation of `block`. Returns `None` when the diagnosis itself fails.
+pub fn least_relaxation(block: &Block, time_limit_secs: Option<f64>) -> Option<Vec<Relaxation>> {
+    let mut lp = Lp {
+        vars: block.lp.vars.clone(),
+        rows: block.lp.rows.clone(),
+    };
+    for v in &mut lp.vars {
+        v.cost = 0.0;
+    }
+    // Which LP variable relaxes which user row, and in which direction (+1 raises the bound).
+    let mut slacks: Vec<(usize, Option<usize>, f64)> = Vec::new();
+    for (r, tag) in block.tags.iter().enumerate() {
+        match *tag {
+            RowTag::Demand => {
+                if block.unmet_var.is_none() {
+                    let s = lp.add_var(0.0, 1.0, 1.0);
+                    lp.rows[r].terms.push((s, 1.0));
+                    slacks.push((s, None, -1.0));
+                }
+            }
+            RowTag::Policy(k) => {
+                let s = lp.add_var(0.0, f64::INFINITY, 1.0);
+                let (coef, dir) = match lp.rows[r].sense {
+                    Sense::Le => (-1.0, 1.0),
+                    Sense::Ge => (1.0, -1.0),
+                    Sense::Eq => continue,
+                };
+                lp.rows[r].terms.push((s, coef));
+                slacks.push((s, Some(k), dir));
+            }
+        }
+    }
+    // Supplier shares folded into bounds become rows so they can move.
+    for f in &block.folded {
+        lp.vars[f.var].upper = f.capacity;
+        let s = lp.add_var(0.0, f64::INFINITY, 1.0);
+        lp.add_row(
+            vec![(f.var, 1.0), (s, -1.0)],
+            Sense::Le,
+            block.instances[f.instance].bound,
+        );
+        slacks.push((s, Some(f.instance), 1.0));
+    }
+    // Rows with no variable can only move their own bound.
+    for &k in &block.empty_violations {
+        let inst = &block.instances[k];
+        let s = lp.add_var(0.0, f64::INFINITY, 1.0);
+        let sense = if inst.kind.is_lower_bound() { Sense::Ge } else { Sense::Le };
+        let coef = if sense == Sense::Ge { 1.0 } else { -1.0 };
+        lp.add_row(vec![(s, coef)], sense, inst.bound);
+        slacks.push((s, Some(k), -coef));
+    }
+    let kind = SolverKind::Microlp;
+    let result = solve_lp(
+        kind,
+        &lp,
+        &BackendOptions {
+            time_limit_secs,
+            mip_gap: 0.0,
+            duals: false,
+        },
+    );
+    if result.status != LpStatus::Optimal {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (s, instance, dir) in slacks {
+        let amount = result.x[s];
+        if amount <= RELAXATION_EPS {
+            continue;
+        }
+        match instance {
+            None => out.push(Relaxation {
+                instance: None,
+                bound: block.demand,
+                relaxed_bound: block.demand * (1.0 - amount),
+            }),
+            Some(k) => {
+                let bound = block.instances[k].bound;
+                out.push(Relaxation {
+                    instance: Some(k),
+                    bound,
+                    relaxed_bound: bound + dir * amount,
+                });
+            }
+        }
+    }
+    Some(out)
+}
+

@@ -1,0 +1,308 @@
+//! Loading a model folder (SPEC §1): parse every file, check every cross-reference,
+//! and return a [`Model`] or every problem found.
+
+pub mod number;
+pub mod table;
+
+mod countries;
+mod demand;
+mod policy;
+mod scenarios;
+mod suppliers;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::error::{Error, InputErrors, InputIssue, Result};
+use crate::model::{Country, Model, Offer};
+
+/// The file names a model folder may hold.
+pub mod files {
+    /// Offers (required).
+    pub const SUPPLIERS: &str = "suppliers.csv";
+    /// Demand per mineral (required).
+    pub const DEMAND: &str = "demand.csv";
+    /// Country risk, groups and tariffs (optional).
+    pub const COUNTRIES: &str = "countries.csv";
+    /// The planner's policy (optional).
+    pub const CONSTRAINTS: &str = "constraints.csv";
+    /// Disruption scenarios (optional).
+    pub const SCENARIOS: &str = "scenarios.csv";
+}
+
+/// Longest name (supplier id, mineral, group tag) accepted, in bytes.
+pub const MAX_NAME_BYTES: usize = 200;
+
+/// Reads and validates the model in folder `dir`.
+pub fn load_model(dir: &Path) -> Result<Model> {
+    if !dir.is_dir() {
+        return Err(Error::Input(InputErrors {
+            issues: vec![InputIssue::file(
+                &dir.display().to_string(),
+                "is not a folder; expected a model folder holding suppliers.csv and demand.csv",
+            )],
+            omitted: 0,
+        }));
+    }
+    let mut errors = InputErrors::default();
+    let mut warnings = Vec::new();
+
+    let demand = demand::read(dir, &mut errors, &mut warnings);
+    let offers = suppliers::read(dir, &mut errors, &mut warnings);
+    let countries = if table::exists(dir, files::COUNTRIES) {
+        Some(countries::read(dir, &mut errors, &mut warnings))
+    } else {
+        None
+    };
+    errors.clone().into_result()?;
+
+    // Minerals: demand.csv defines them; suppliers.csv must match.
+    let mut minerals = demand.unwrap_or_default();
+    minerals.sort_by(|a, b| a.key.cmp(&b.key));
+    let mineral_index: BTreeMap<&str, usize> = minerals
+        .iter()
+        .enumerate()
+        .map(|(k, m)| (m.key.as_str(), k))
+        .collect();
+    let offers = offers.unwrap_or_default();
+    let mut offered = vec![false; minerals.len()];
+    let mut unknown: BTreeMap<&str, u64> = BTreeMap::new();
+    for o in &offers {
+        match mineral_index.get(o.mineral_key.as_str()) {
+            Some(&m) => offered[m] = true,
+            None => {
+                unknown.entry(&o.mineral_raw).or_insert(o.line);
+            }
+        }
+    }
+    for (name, line) in &unknown {
+        errors.push(InputIssue::cell(
+            files::SUPPLIERS,
+            *line,
+            "mineral",
+            name,
+            format!(
+                "has no row in demand.csv; expected one of: {}",
+                list(minerals.iter().map(|m| m.name.as_str()))
+            ),
+        ));
+    }
+    for (m, mineral) in minerals.iter().enumerate() {
+        if !offered[m] {
+            errors.push(InputIssue::cell(
+                files::DEMAND,
+                mineral.line,
+                "mineral",
+                &mineral.name,
+                "has no offer in suppliers.csv; every mineral with demand needs at least one offer",
+            ));
+        }
+    }
+
+    // Countries: countries.csv (if any) must list every supplier country.
+    let mut country_rows: BTreeMap<String, countries::RawCountry> = BTreeMap::new();
+    let has_country_file = countries.is_some();
+    if let Some(list) = countries.flatten() {
+        for c in list {
+            country_rows.insert(c.code.clone(), c);
+        }
+    }
+    let mut codes: BTreeMap<String, u64> = BTreeMap::new();
+    for o in &offers {
+        codes.entry(o.country.clone()).or_insert(o.line);
+    }
+    if has_country_file {
+        let missing: Vec<(&String, &u64)> = codes
+            .iter()
+            .filter(|(c, _)| !country_rows.contains_key(*c))
+            .collect();
+        if !missing.is_empty() {
+            errors.push(InputIssue::file(
+                files::COUNTRIES,
+                format!(
+                    "does not list {} countr{} used in suppliers.csv: {}",
+                    missing.len(),
+                    if missing.len() == 1 { "y" } else { "ies" },
+                    list(
+                        missing
+                            .iter()
+                            .map(|(c, l)| format!("{c} (suppliers.csv:{l})"))
+                    )
+                ),
+            ));
+        }
+    }
+    errors.clone().into_result()?;
+
+    let mut all_codes: Vec<String> = codes.keys().cloned().collect();
+    all_codes.extend(country_rows.keys().cloned());
+    all_codes.sort();
+    all_codes.dedup();
+    let groups: Vec<String> = {
+        let mut g: Vec<String> = country_rows
+            .values()
+            .flat_map(|c| c.groups.iter().cloned())
+            .collect();
+        g.sort();
+        g.dedup();
+        g
+    };
+    let countries: Vec<Country> = all_codes
+        .iter()
+        .map(|code| match country_rows.get(code) {
+            Some(raw) => Country {
+                code: code.clone(),
+                risk: raw.risk,
+                groups: raw
+                    .groups
+                    .iter()
+                    .map(|g| groups.binary_search(g).expect("group collected above"))
+                    .collect(),
+                tariff: raw.tariff,
+                disruption_prob: raw.disruption_prob,
+                line: Some(raw.line),
+            },
+            None => Country {
+                code: code.clone(),
+                risk: 0.0,
+                groups: Vec::new(),
+                tariff: 0.0,
+                disruption_prob: None,
+                line: None,
+            },
+        })
+        .collect();
+    let country_index = |code: &str| {
+        countries
+            .binary_search_by(|c| c.code.as_str().cmp(code))
+            .expect("country collected above")
+    };
+
+    // Offers grouped by mineral, file order within a mineral.
+    let mut by_mineral: Vec<Vec<Offer>> = vec![Vec::new(); minerals.len()];
+    for o in offers {
+        let m = mineral_index[o.mineral_key.as_str()];
+        let country = country_index(&o.country);
+        let tariff = countries[country].tariff;
+        by_mineral[m].push(Offer {
+            supplier: o.supplier,
+            mineral: m,
+            country,
+            unit_cost: o.unit_cost,
+            capacity: o.capacity,
+            freight: o.freight,
+            min_order: o.min_order,
+            fixed_cost: o.fixed_cost,
+            landed_cost: o.unit_cost * (1.0 + tariff) + o.freight,
+            line: o.line,
+        });
+    }
+    let mut model_offers = Vec::new();
+    let model_minerals: Vec<crate::model::Mineral> = minerals
+        .into_iter()
+        .zip(by_mineral)
+        .map(|(raw, list)| {
+            let start = model_offers.len();
+            model_offers.extend(list);
+            crate::model::Mineral {
+                name: raw.name,
+                demand: raw.quantity,
+                unmet_penalty: raw.unmet_penalty,
+                offers: start..model_offers.len(),
+                line: raw.line,
+            }
+        })
+        .collect();
+
+    let mut model = Model {
+        minerals: model_minerals,
+        offers: model_offers,
+        countries,
+        groups,
+        policy: Vec::new(),
+        scenarios: Vec::new(),
+        warnings: Vec::new(),
+    };
+    if table::exists(dir, files::CONSTRAINTS) {
+        model.policy = policy::read(dir, &model, &mut errors, &mut warnings);
+    }
+    if table::exists(dir, files::SCENARIOS) {
+        model.scenarios = scenarios::read(dir, &model, &mut errors, &mut warnings);
+    }
+    errors.into_result()?;
+    model.warnings = warnings;
+    Ok(model)
+}
+
+/// Joins names for a message, eliding a long list.
+pub(crate) fn list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    const SHOWN: usize = 12;
+    let mut out = String::new();
+    let mut n = 0;
+    for item in items {
+        if n < SHOWN {
+            if n > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(item.as_ref());
+        }
+        n += 1;
+    }
+    if n > SHOWN {
+        out.push_str(&format!(" … ({n} in all)"));
+    }
+    out
+}
+
+/// Checks a name cell: non-empty (already checked), not too long, no control characters.
+pub(crate) fn check_name(
+    file: &str,
+    line: u64,
+    column: &str,
+    value: &str,
+    errors: &mut InputErrors,
+) -> bool {
+    if value.len() > MAX_NAME_BYTES {
+        errors.push(InputIssue::cell(
+            file,
+            line,
+            column,
+            &format!("{}…", &value[..value.floor_char_boundary(40)]),
+            format!("is {} bytes long; expected at most {MAX_NAME_BYTES}", value.len()),
+        ));
+        return false;
+    }
+    if value.chars().any(char::is_control) {
+        errors.push(InputIssue::cell(
+            file,
+            line,
+            column,
+            value,
+            "contains a control character (a line break or tab); expected a plain name",
+        ));
+        return false;
+    }
+    true
+}
+
+/// Parses an ISO 3166-1 alpha-3 code (three letters, any case) to upper case.
+pub(crate) fn parse_iso3(
+    file: &str,
+    line: u64,
+    column: &str,
+    value: &str,
+    errors: &mut InputErrors,
+) -> Option<String> {
+    if value.len() == 3 && value.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Some(value.to_ascii_uppercase())
+    } else {
+        errors.push(InputIssue::cell(
+            file,
+            line,
+            column,
+            value,
+            "is not an ISO 3166-1 alpha-3 code; expected three letters like AUS or CHN",
+        ));
+        None
+    }
+}

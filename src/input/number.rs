@@ -1,0 +1,155 @@
+//! Strict parsing of the plain decimal numbers SPEC §1 allows (`1250`, `0.35`, `1e3`).
+
+/// Parses a plain decimal number; on failure returns what was expected, in words.
+///
+/// Accepted: an optional sign, digits with an optional decimal point, an optional
+/// exponent. Rejected with a hint: thousands separators, percent signs, `NaN`, `inf`,
+/// and anything too large to be finite.
+pub fn parse_plain_number(text: &str) -> Result<f64, String> {
+    if text.is_empty() {
+        return Err("is empty; expected a number".into());
+    }
+    if !is_plain_decimal(text) {
+        let lower = text.to_ascii_lowercase();
+        let hint = if text.contains(',') {
+            format!(
+                "is not a plain number; write it without separators, e.g. {}",
+                text.replace(',', "")
+            )
+        } else if let Some(stripped) = text.strip_suffix('%') {
+            match stripped.trim().parse::<f64>() {
+                Ok(p) => format!("is a percentage; write the fraction {}", p / 100.0),
+                Err(_) => "is not a plain number; write a fraction like 0.12".into(),
+            }
+        } else if lower.contains("nan") || lower.contains("inf") {
+            "is not a finite number; expected a plain decimal like 1250 or 0.35".into()
+        } else {
+            "is not a plain number; expected a decimal like 1250, 0.35 or 1e3".into()
+        };
+        return Err(hint);
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err("is too large; expected a finite number".into()),
+    }
+}
+
+/// True for `[+-]? (d+ (. d*)? | . d+) ([eE] [+-]? d+)?`.
+fn is_plain_decimal(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let int_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let mut digits = i - int_start;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let frac_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        digits += i - frac_start;
+    }
+    if digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        let exp_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == exp_start {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// The range a numeric column accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Domain {
+    /// Any finite number ≥ 0.
+    NonNegative,
+    /// Any finite number > 0.
+    Positive,
+    /// A fraction in [0, 1].
+    Fraction,
+    /// A whole number ≥ 0.
+    Count,
+}
+
+impl Domain {
+    /// Checks `value`; on failure returns what was expected, in words.
+    pub fn check(self, value: f64) -> Result<(), &'static str> {
+        let ok = match self {
+            Domain::NonNegative => value >= 0.0,
+            Domain::Positive => value > 0.0,
+            Domain::Fraction => (0.0..=1.0).contains(&value),
+            Domain::Count => value >= 0.0 && value.fract() == 0.0 && value <= 1e9,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(self.expected())
+        }
+    }
+
+    /// What the domain accepts, in words.
+    pub fn expected(self) -> &'static str {
+        match self {
+            Domain::NonNegative => "expected a number ≥ 0",
+            Domain::Positive => "expected a number > 0",
+            Domain::Fraction => "expected a fraction between 0 and 1",
+            Domain::Count => "expected a whole number ≥ 0",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_plain_decimals() {
+        for (text, value) in [
+            ("1250", 1250.0),
+            ("0.35", 0.35),
+            ("1e3", 1000.0),
+            ("-2", -2.0),
+            ("+.5", 0.5),
+            ("5.", 5.0),
+            ("2.5E-3", 0.0025),
+        ] {
+            assert_eq!(parse_plain_number(text), Ok(value), "{text}");
+        }
+    }
+
+    #[test]
+    fn rejects_with_hints() {
+        assert!(parse_plain_number("1,250").unwrap_err().contains("1250"));
+        assert!(parse_plain_number("12%").unwrap_err().contains("0.12"));
+        for bad in [
+            "NaN", "inf", "-inf", "infinity", "1e", "e3", ".", "", "0x10", "1 2", "1e999",
+        ] {
+            assert!(parse_plain_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn domains() {
+        assert!(Domain::Fraction.check(1.0).is_ok());
+        assert!(Domain::Fraction.check(1.01).is_err());
+        assert!(Domain::Count.check(2.5).is_err());
+        assert!(Domain::Count.check(3.0).is_ok());
+        assert!(Domain::Positive.check(0.0).is_err());
+        assert!(Domain::NonNegative.check(-0.1).is_err());
+    }
+}

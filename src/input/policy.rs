@@ -1,0 +1,186 @@
+//! constraints.csv: the planner's policy rows, each resolved against the model.
+
+use std::path::Path;
+
+use super::files::CONSTRAINTS;
+use super::number::Domain;
+use super::table::{read_table, Columns, Record, Table};
+use crate::error::{InputErrors, InputIssue};
+use crate::model::{MineralScope, Model, PolicyKind, PolicyRow, Target, TargetKind};
+
+const COLUMNS: Columns = Columns {
+    required: &["constraint", "mineral", "target", "bound"],
+    optional: &[],
+};
+
+pub fn read(
+    dir: &Path,
+    model: &Model,
+    errors: &mut InputErrors,
+    warnings: &mut Vec<String>,
+) -> Vec<PolicyRow> {
+    let Some(table) = read_table(dir, CONSTRAINTS, &COLUMNS, errors, warnings) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(table.records.len());
+    for r in &table.records {
+        if let Some(row) = read_row(&table, r, model, errors, warnings) {
+            out.push(row);
+        }
+    }
+    out
+}
+
+fn read_row(
+    table: &Table,
+    r: &Record,
+    model: &Model,
+    errors: &mut InputErrors,
+    warnings: &mut Vec<String>,
+) -> Option<PolicyRow> {
+    let name = table.required_text(r, "constraint", errors)?;
+    let Some(kind) = PolicyKind::from_name(name) else {
+        errors.push(InputIssue::cell(
+            CONSTRAINTS,
+            r.line,
+            "constraint",
+            name,
+            format!(
+                "is not a known constraint; expected one of: {}",
+                super::list(PolicyKind::ALL.iter().map(|k| k.name()))
+            ),
+        ));
+        return None;
+    };
+    let mineral = mineral_scope(table, r, model, errors);
+    let target = target(kind, table, r, model, errors);
+    let bound = bound(kind, table, r, errors, warnings);
+    Some(PolicyRow {
+        kind,
+        mineral: mineral?,
+        target: target?,
+        bound: bound?,
+        line: r.line,
+    })
+}
+
+fn mineral_scope(
+    table: &Table,
+    r: &Record,
+    model: &Model,
+    errors: &mut InputErrors,
+) -> Option<MineralScope> {
+    let text = table.required_text(r, "mineral", errors)?;
+    if text == "*" {
+        return Some(MineralScope::Each);
+    }
+    let key = text.to_lowercase();
+    match model
+        .minerals
+        .iter()
+        .position(|m| m.name.to_lowercase() == key)
+    {
+        Some(m) => Some(MineralScope::One(m)),
+        None => {
+            errors.push(InputIssue::cell(
+                CONSTRAINTS,
+                r.line,
+                "mineral",
+                text,
+                format!(
+                    "is not a mineral of this model; expected * or one of: {}",
+                    super::list(model.minerals.iter().map(|m| m.name.as_str()))
+                ),
+            ));
+            None
+        }
+    }
+}
+
+fn target(
+    kind: PolicyKind,
+    table: &Table,
+    r: &Record,
+    model: &Model,
+    errors: &mut InputErrors,
+) -> Option<Target> {
+    let text = table.text(r, "target");
+    let bad = |errors: &mut InputErrors, expected: String| {
+        errors.push(InputIssue::cell(CONSTRAINTS, r.line, "target", text, expected));
+        None
+    };
+    match kind.target_kind() {
+        TargetKind::None if text.is_empty() => Some(Target::None),
+        TargetKind::None => bad(
+            errors,
+            format!("is not used by {}; expected an empty cell", kind.name()),
+        ),
+        TargetKind::CountryOrAll | TargetKind::SupplierOrAll if text == "*" => Some(Target::Each),
+        TargetKind::CountryOrAll | TargetKind::Country => {
+            let code = text.to_ascii_uppercase();
+            match model.countries.binary_search_by(|c| c.code.as_str().cmp(&code)) {
+                Ok(c) if text.len() == 3 => Some(Target::Country(c)),
+                _ => bad(
+                    errors,
+                    format!(
+                        "is not a country of this model; expected {}an ISO3 code named in suppliers.csv or countries.csv",
+                        if kind.target_kind() == TargetKind::CountryOrAll { "* or " } else { "" }
+                    ),
+                ),
+            }
+        }
+        TargetKind::SupplierOrAll | TargetKind::Supplier => {
+            if model.offers.iter().any(|o| o.supplier == text) {
+                Some(Target::Supplier(text.to_string()))
+            } else {
+                bad(
+                    errors,
+                    format!(
+                        "is not a supplier of this model; expected {}a supplier id from suppliers.csv",
+                        if kind.target_kind() == TargetKind::SupplierOrAll { "* or " } else { "" }
+                    ),
+                )
+            }
+        }
+        TargetKind::Group => match model.groups.binary_search_by(|g| g.as_str().cmp(text)) {
+            Ok(g) => Some(Target::Group(g)),
+            Err(_) if model.groups.is_empty() => bad(
+                errors,
+                "is not a group of this model; groups come from the groups column of countries.csv, and none is given".into(),
+            ),
+            Err(_) => bad(
+                errors,
+                format!(
+                    "is not a group of this model; expected one of: {}",
+                    super::list(model.groups.iter())
+                ),
+            ),
+        },
+    }
+}
+
+fn bound(
+    kind: PolicyKind,
+    table: &Table,
+    r: &Record,
+    errors: &mut InputErrors,
+    warnings: &mut Vec<String>,
+) -> Option<f64> {
+    if kind.is_exclusion() {
+        let text = table.text(r, "bound");
+        if !text.is_empty() {
+            warnings.push(format!(
+                "{CONSTRAINTS}:{}: column bound: {text:?} ignored; {} takes no bound",
+                r.line,
+                kind.name()
+            ));
+        }
+        return Some(0.0);
+    }
+    let domain = match kind {
+        PolicyKind::MaxAvgRisk | PolicyKind::MaxRiskHhi => Domain::NonNegative,
+        k if k.is_count() => Domain::Count,
+        _ => Domain::Fraction,
+    };
+    table.number(r, "bound", domain, errors)
+}

@@ -1,0 +1,376 @@
+//! Reading one CSV file of a model into typed cells, collecting every problem found.
+//!
+//! Accepts what spreadsheets write: a UTF-8 BOM, CRLF line ends, quoted fields,
+//! spaces around cells. Columns are matched by exact (lower-case) header name, in any
+//! order; unknown columns are reported as warnings.
+
+use std::path::Path;
+
+use crate::error::{InputErrors, InputIssue};
+use crate::input::number::{parse_plain_number, Domain};
+
+/// Largest model file read, in bytes; larger files are refused with a clear error.
+pub const MAX_FILE_BYTES: u64 = 4 << 30;
+
+/// A CSV file as read: its header and its records with their line numbers.
+#[derive(Debug)]
+pub struct Table {
+    /// The file name as shown in messages, e.g. `suppliers.csv`.
+    pub file: String,
+    columns: Vec<Option<usize>>,
+    names: Vec<&'static str>,
+    /// The data records, in file order.
+    pub records: Vec<Record>,
+}
+
+/// One data record with the line it starts on.
+#[derive(Debug)]
+pub struct Record {
+    /// 1-based line number of the record in the file.
+    pub line: u64,
+    fields: csv::StringRecord,
+}
+
+/// The columns a file has: required ones must be present, optional ones may be.
+pub struct Columns {
+    /// Columns that must be in the header.
+    pub required: &'static [&'static str],
+    /// Columns that may be in the header.
+    pub optional: &'static [&'static str],
+}
+
+/// Reads `dir/file`. Returns `None` (with the reason in `errors`) when the file cannot be
+/// used at all; missing optional files are the caller's business (see [`exists`]).
+pub fn read_table(
+    dir: &Path,
+    file: &str,
+    columns: &Columns,
+    errors: &mut InputErrors,
+    warnings: &mut Vec<String>,
+) -> Option<Table> {
+    let path = dir.join(file);
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            errors.push(InputIssue::file(
+                file,
+                format!(
+                    "is {} bytes; the largest file read is {MAX_FILE_BYTES} bytes",
+                    meta.len()
+                ),
+            ));
+            return None;
+        }
+        Ok(meta) if meta.is_dir() => {
+            errors.push(InputIssue::file(file, "is a folder; expected a CSV file"));
+            return None;
+        }
+        _ => {}
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            errors.push(InputIssue::file(
+                file,
+                format!("not found in {}", dir.display()),
+            ));
+            return None;
+        }
+        Err(e) => {
+            errors.push(InputIssue::file(file, format!("cannot be read: {e}")));
+            return None;
+        }
+    };
+    parse_table(file, &bytes, columns, errors, warnings)
+}
+
+/// True when `dir/file` exists (used for optional files).
+pub fn exists(dir: &Path, file: &str) -> bool {
+    dir.join(file).exists()
+}
+
+/// Parses CSV bytes (see [`read_table`]).
+pub fn parse_table(
+    file: &str,
+    bytes: &[u8],
+    columns: &Columns,
+    errors: &mut InputErrors,
+    warnings: &mut Vec<String>,
+) -> Option<Table> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let header = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            errors.push(InputIssue::line(file, 1, csv_message(&e)));
+            return None;
+        }
+    };
+    if header.iter().all(|h| h.is_empty()) {
+        errors.push(InputIssue::file(
+            file,
+            format!(
+                "is empty; expected a header row with columns {}",
+                columns.required.join(",")
+            ),
+        ));
+        return None;
+    }
+    let mut names: Vec<&'static str> = Vec::new();
+    names.extend(columns.required.iter());
+    names.extend(columns.optional.iter());
+    let mut index = vec![None; names.len()];
+    for (pos, name) in header.iter().enumerate() {
+        match names.iter().position(|n| *n == name) {
+            Some(k) if index[k].is_some() => {
+                errors.push(InputIssue::line(
+                    file,
+                    1,
+                    format!("column {name:?} appears twice in the header"),
+                ));
+            }
+            Some(k) => index[k] = Some(pos),
+            None if name.is_empty() => {}
+            None => warnings.push(format!(
+                "{file}:1: unknown column {name:?} ignored (known columns: {})",
+                names.join(", ")
+            )),
+        }
+    }
+    let missing: Vec<&str> = columns
+        .required
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| index[*k].is_none())
+        .map(|(_, n)| *n)
+        .collect();
+    if !missing.is_empty() {
+        errors.push(InputIssue::line(
+            file,
+            1,
+            format!(
+                "missing required column{} {}; the header has: {}",
+                if missing.len() > 1 { "s" } else { "" },
+                missing.join(", "),
+                header.iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+        return None;
+    }
+    let width = header.len();
+    let mut records = Vec::new();
+    let mut fields = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut fields) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = fields.position().map_or(0, |p| p.line());
+                if fields.len() == 1 && fields.get(0) == Some("") {
+                    continue; // a blank line
+                }
+                if fields.len() > width && fields.iter().skip(width).any(|f| !f.is_empty()) {
+                    errors.push(InputIssue::line(
+                        file,
+                        line,
+                        format!(
+                            "has {} fields but the header has {width}",
+                            fields.len()
+                        ),
+                    ));
+                    continue;
+                }
+                records.push(Record {
+                    line,
+                    fields: fields.clone(),
+                });
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(InputIssue::line(file, line, csv_message(&e)));
+                if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                    break;
+                }
+            }
+        }
+    }
+    Some(Table {
+        file: file.to_string(),
+        columns: index,
+        names,
+        records,
+    })
+}
+
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8; save the file as UTF-8 CSV".into(),
+        _ => format!("cannot be read as CSV: {e}"),
+    }
+}
+
+impl Table {
+    fn position(&self, column: &str) -> Option<usize> {
+        let k = self.names.iter().position(|n| *n == column)?;
+        self.columns[k]
+    }
+
+    /// True when the header has `column`.
+    pub fn has_column(&self, column: &str) -> bool {
+        self.position(column).is_some()
+    }
+
+    /// The trimmed text of a cell, empty when the column or cell is absent.
+    pub fn text<'r>(&self, record: &'r Record, column: &str) -> &'r str {
+        self.position(column)
+            .and_then(|pos| record.fields.get(pos))
+            .unwrap_or("")
+    }
+
+    /// The text of a required cell; an empty cell is reported.
+    pub fn required_text<'r>(
+        &self,
+        record: &'r Record,
+        column: &str,
+        errors: &mut InputErrors,
+    ) -> Option<&'r str> {
+        let text = self.text(record, column);
+        if text.is_empty() {
+            errors.push(InputIssue::cell(
+                &self.file,
+                record.line,
+                column,
+                text,
+                "is empty; a value is required",
+            ));
+            None
+        } else {
+            Some(text)
+        }
+    }
+
+    /// A required number in `domain`.
+    pub fn number(
+        &self,
+        record: &Record,
+        column: &str,
+        domain: Domain,
+        errors: &mut InputErrors,
+    ) -> Option<f64> {
+        let text = self.text(record, column);
+        if text.is_empty() {
+            errors.push(InputIssue::cell(
+                &self.file,
+                record.line,
+                column,
+                text,
+                format!("is empty; {}", domain.expected()),
+            ));
+            return None;
+        }
+        self.parse(record, column, text, domain, errors)
+    }
+
+    /// An optional number in `domain`: `Ok(None)` for an empty cell, `Err(())` when bad
+    /// (already reported).
+    pub fn optional_number(
+        &self,
+        record: &Record,
+        column: &str,
+        domain: Domain,
+        errors: &mut InputErrors,
+    ) -> Result<Option<f64>, ()> {
+        let text = self.text(record, column);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        self.parse(record, column, text, domain, errors)
+            .map(Some)
+            .ok_or(())
+    }
+
+    fn parse(
+        &self,
+        record: &Record,
+        column: &str,
+        text: &str,
+        domain: Domain,
+        errors: &mut InputErrors,
+    ) -> Option<f64> {
+        let result = parse_plain_number(text)
+            .and_then(|v| domain.check(v).map(|()| v).map_err(|e| format!("is out of range; {e}")));
+        match result {
+            Ok(v) => Some(v),
+            Err(message) => {
+                errors.push(InputIssue::cell(
+                    &self.file,
+                    record.line,
+                    column,
+                    text,
+                    message,
+                ));
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLS: Columns = Columns {
+        required: &["a", "b"],
+        optional: &["c"],
+    };
+
+    fn parse(text: &str) -> (Option<Table>, InputErrors, Vec<String>) {
+        let mut errors = InputErrors::default();
+        let mut warnings = Vec::new();
+        let t = parse_table("t.csv", text.as_bytes(), &COLS, &mut errors, &mut warnings);
+        (t, errors, warnings)
+    }
+
+    #[test]
+    fn bom_crlf_quotes_spaces_and_order() {
+        let (t, errors, warnings) =
+            parse("\u{feff}b , a,zz\r\n\" 2 \", x ,1\r\n\r\n3,\"y, z\",\r\n");
+        assert!(errors.is_empty(), "{errors}");
+        assert_eq!(warnings.len(), 1);
+        let t = t.unwrap();
+        assert_eq!(t.records.len(), 2);
+        assert_eq!(t.text(&t.records[0], "a"), "x");
+        assert_eq!(t.text(&t.records[0], "b"), "2");
+        assert_eq!(t.text(&t.records[1], "a"), "y, z");
+        assert_eq!(t.records[1].line, 4);
+        assert_eq!(t.text(&t.records[1], "c"), "");
+    }
+
+    #[test]
+    fn missing_column_lists_header() {
+        let (t, errors, _) = parse("a,x\n1,2\n");
+        assert!(t.is_none());
+        let msg = errors.to_string();
+        assert!(msg.contains("t.csv:1:") && msg.contains("b") && msg.contains("a, x"), "{msg}");
+    }
+
+    #[test]
+    fn number_errors_name_line_and_column() {
+        let (t, _, _) = parse("a,b\n1,\"1,250\"\n");
+        let t = t.unwrap();
+        let mut errors = InputErrors::default();
+        assert_eq!(t.number(&t.records[0], "b", Domain::NonNegative, &mut errors), None);
+        assert_eq!(
+            errors.to_string(),
+            "t.csv:2: column b: \"1,250\" is not a plain number; write it without separators, e.g. 1250"
+        );
+    }
+
+    #[test]
+    fn too_many_fields() {
+        let (_, errors, _) = parse("a,b\n1,2,3\n");
+        assert!(errors.to_string().contains("t.csv:2:"), "{errors}");
+    }
+}

@@ -1,0 +1,34 @@
+//! sourcemix: the cheapest supply mix of critical minerals under a planner's policy on
+//! country concentration and geopolitical risk.
+//!
+//! The flow is one-way: [`input`] reads and validates a model folder into a [`Model`];
+//! [`formulate`] turns each mineral into a scaled LP block ([`lp::Lp`]); [`solve`] runs a
+//! backend from [`solvers`] on every block and checks the plan ([`verify`]); [`report`]
+//! writes CSV, JSON and text.
+//!
+//! ```no_run
+//! let model = sourcemix::input::load_model(std::path::Path::new("models/export-controls-2023"))?;
+//! let solution = sourcemix::solve::solve(&model, &sourcemix::solve::SolveOptions::default())?;
+//! println!("total cost {}", solution.cost());
+//! # Ok::<(), sourcemix::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod check;
+pub mod diagnose;
+pub mod error;
+pub mod formulate;
+pub mod input;
+pub mod lp;
+pub mod model;
+pub mod polish;
+pub mod report;
+pub mod rows;
+pub mod run;
+pub mod solve;
+pub mod solvers;
+pub mod tolerance;
+pub mod verify;
+
+pub use error::{Error, Result};
+pub use model::Model;

@@ -1,0 +1,107 @@
+//! A solver-neutral linear program: the formulation writes it, a backend solves it, and
+//! the same data serve checking, diagnosis and export.
+
+/// Direction of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sense {
+    /// Σ a x ≤ rhs.
+    Le,
+    /// Σ a x ≥ rhs.
+    Ge,
+    /// Σ a x = rhs.
+    Eq,
+}
+
+/// One variable: bounds, objective coefficient, integrality.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Var {
+    /// Lower bound (finite).
+    pub lower: f64,
+    /// Upper bound; `f64::INFINITY` for none.
+    pub upper: f64,
+    /// Objective coefficient (minimized).
+    pub cost: f64,
+    /// True for an integer (here: binary) variable.
+    pub integer: bool,
+}
+
+/// One linear row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// (variable index, coefficient) pairs, each variable at most once.
+    pub terms: Vec<(usize, f64)>,
+    /// Direction.
+    pub sense: Sense,
+    /// Right-hand side.
+    pub rhs: f64,
+}
+
+/// A minimization problem: Σ cost·x subject to rows and bounds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lp {
+    /// Variables.
+    pub vars: Vec<Var>,
+    /// Rows.
+    pub rows: Vec<Row>,
+}
+
+impl Lp {
+    /// Adds a continuous variable; returns its index.
+    pub fn add_var(&mut self, lower: f64, upper: f64, cost: f64) -> usize {
+        self.vars.push(Var {
+            lower,
+            upper,
+            cost,
+            integer: false,
+        });
+        self.vars.len() - 1
+    }
+
+    /// Adds a binary variable; returns its index.
+    pub fn add_binary(&mut self, cost: f64) -> usize {
+        self.vars.push(Var {
+            lower: 0.0,
+            upper: 1.0,
+            cost,
+            integer: true,
+        });
+        self.vars.len() - 1
+    }
+
+    /// Adds a row; returns its index.
+    pub fn add_row(&mut self, terms: Vec<(usize, f64)>, sense: Sense, rhs: f64) -> usize {
+        self.rows.push(Row { terms, sense, rhs });
+        self.rows.len() - 1
+    }
+
+    /// True when some variable is integer.
+    pub fn has_integers(&self) -> bool {
+        self.vars.iter().any(|v| v.integer)
+    }
+
+    /// Objective value at `x`.
+    pub fn objective(&self, x: &[f64]) -> f64 {
+        self.vars.iter().zip(x).map(|(v, x)| v.cost * x).sum()
+    }
+
+    /// Left-hand side of row `r` at `x`.
+    pub fn activity(&self, r: usize, x: &[f64]) -> f64 {
+        self.rows[r].terms.iter().map(|&(j, a)| a * x[j]).sum()
+    }
+
+    /// Reduced cost of variable `j` given row duals (d objective / d rhs per row).
+    pub fn reduced_cost(&self, j: usize, duals: &[f64], column: &[(usize, f64)]) -> f64 {
+        self.vars[j].cost - column.iter().map(|&(r, a)| a * duals[r]).sum::<f64>()
+    }
+
+    /// Column view: for each variable, the (row, coefficient) pairs it appears in.
+    pub fn columns(&self) -> Vec<Vec<(usize, f64)>> {
+        let mut cols = vec![Vec::new(); self.vars.len()];
+        for (r, row) in self.rows.iter().enumerate() {
+            for &(j, a) in &row.terms {
+                cols[j].push((r, a));
+            }
+        }
+        cols
+    }
+}

@@ -1,0 +1,177 @@
+//! The `sourcemix` command line: parses arguments, calls the library, prints, and maps
+//! outcomes to exit codes (0 ok, 2 bad input, 3 infeasible, 4 solver failure).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use sourcemix::report::{numbers::plain, render_text};
+use sourcemix::run::{check_model, default_out_dir, solve_model};
+use sourcemix::solve::{SolveOptions, SolverChoice};
+use sourcemix::solvers::SolverKind;
+use sourcemix::Error;
+
+#[derive(Parser)]
+#[command(
+    name = "sourcemix",
+    version,
+    about = "Cheapest critical-mineral sourcing mix under country-concentration and risk policy"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Optimize a model folder and write allocation.csv, summary.csv, constraints.csv.
+    Solve {
+        /// Model folder (suppliers.csv, demand.csv, optional countries.csv, constraints.csv).
+        model: PathBuf,
+        /// Output folder [default: MODEL/results].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Solver: auto, or one listed by `sourcemix solvers`.
+        #[arg(long, default_value = "auto")]
+        solver: String,
+        /// Time limit per mineral block, in seconds.
+        #[arg(long = "time-limit", value_name = "SECONDS")]
+        time_limit: Option<f64>,
+        /// Relative MIP gap for models with integer rules.
+        #[arg(long = "mip-gap", default_value_t = 1e-6)]
+        mip_gap: f64,
+        /// Worker threads for independent minerals [default: all cores].
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Standard output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Validate a model and report its size and suspicious data.
+    Check {
+        /// Model folder.
+        model: PathBuf,
+    },
+    /// List the solvers compiled into this build and what each supports.
+    Solvers,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Prints to stdout; a closed pipe (e.g. `| head`) is not an error.
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+}
+
+fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Solve {
+            model,
+            out: out_dir,
+            solver,
+            time_limit,
+            mip_gap,
+            threads,
+            format,
+        } => {
+            let solver = if solver.eq_ignore_ascii_case("auto") {
+                SolverChoice::Auto
+            } else {
+                SolverChoice::Named(SolverKind::from_name(&solver).map_err(Error::Usage)?)
+            };
+            let opts = SolveOptions {
+                solver,
+                time_limit_secs: time_limit,
+                mip_gap,
+                threads,
+            };
+            let out_dir = out_dir.unwrap_or_else(|| default_out_dir(&model));
+            let run = solve_model(&model, &out_dir, &opts)?;
+            for w in &run.report.warnings {
+                eprintln!("warning: {w}");
+            }
+            match format {
+                Format::Text => out(&render_text(&run.report)),
+                Format::Json => out(&(serde_json::to_string_pretty(&run).unwrap_or_default() + "\n")),
+            }
+            let code = run.exit_code();
+            if code != 0 {
+                for p in &run.report.problems {
+                    eprintln!("error: {p}");
+                }
+            } else if run.report.status == sourcemix::solve::Status::Feasible {
+                eprintln!("warning: a limit stopped the solver before optimality was proven; the plan is feasible, not proven optimal");
+            }
+            if !run.written.is_empty() {
+                eprintln!("wrote {}", out_dir.display());
+            }
+            Ok(code)
+        }
+        Command::Check { model } => {
+            let report = check_model(&model)?;
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            let mut text = String::from("mineral  demand  offers  countries  capacity  policy rows\n");
+            for m in &report.minerals {
+                text.push_str(&format!(
+                    "{}  {}  {}  {}  {}  {}\n",
+                    m.mineral,
+                    plain(m.demand),
+                    m.offers,
+                    m.countries,
+                    m.capacity.map(plain).unwrap_or_else(|| "unlimited".into()),
+                    m.policy_rows
+                ));
+            }
+            if report.findings.is_empty() {
+                text.push_str("no suspicious data found\n");
+            }
+            for f in &report.findings {
+                text.push_str(&format!("check: {f}\n"));
+            }
+            out(&text);
+            Ok(0)
+        }
+        Command::Solvers => {
+            let mut text = String::from("solver    integers  duals  time_limit  description\n");
+            for k in SolverKind::all() {
+                let c = k.capabilities();
+                let yn = |b: bool| if b { "yes" } else { "no" };
+                text.push_str(&format!(
+                    "{:<9} {:<9} {:<6} {:<11} {}\n",
+                    k.name(),
+                    yn(c.integers),
+                    yn(c.duals),
+                    yn(c.time_limit),
+                    k.description()
+                ));
+            }
+            text.push_str(&format!(
+                "auto: {} for linear models, {} for models with integer rules\n",
+                SolverKind::auto(false),
+                SolverKind::auto(true)
+            ));
+            out(&text);
+            Ok(0)
+        }
+    }
+}

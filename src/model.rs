@@ -1,0 +1,309 @@
+//! The validated model: minerals, offers, countries and policy rows, with every
+//! cross-reference resolved to an index. Nothing here needs re-checking downstream.
+
+use std::ops::Range;
+
+/// A validated sourcing model (SPEC §1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Minerals, sorted by key (lower-case name).
+    pub minerals: Vec<Mineral>,
+    /// Offers, grouped by mineral (see [`Mineral::offers`]), in file order within one.
+    pub offers: Vec<Offer>,
+    /// Countries named anywhere, sorted by code.
+    pub countries: Vec<Country>,
+    /// Group tags named anywhere, sorted.
+    pub groups: Vec<String>,
+    /// Policy rows in file order.
+    pub policy: Vec<PolicyRow>,
+    /// Disruption scenarios (empty without scenarios.csv).
+    pub scenarios: Vec<Scenario>,
+    /// Non-fatal remarks found while reading (unknown columns, …).
+    pub warnings: Vec<String>,
+}
+
+/// One mineral with its demand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mineral {
+    /// Name as written in demand.csv.
+    pub name: String,
+    /// Demand D_m (> 0).
+    pub demand: f64,
+    /// Cost per unit left unsourced; `None` means demand must be met in full.
+    pub unmet_penalty: Option<f64>,
+    /// The offers of this mineral: `model.offers[offers]`.
+    pub offers: Range<usize>,
+    /// Line in demand.csv.
+    pub line: u64,
+}
+
+/// One offer: a supplier selling one mineral.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    /// Supplier id.
+    pub supplier: String,
+    /// Index into `Model::minerals`.
+    pub mineral: usize,
+    /// Index into `Model::countries`.
+    pub country: usize,
+    /// Price per unit (≥ 0).
+    pub unit_cost: f64,
+    /// Most the offer can supply; `None` = unlimited.
+    pub capacity: Option<f64>,
+    /// Per-unit logistics cost (≥ 0).
+    pub freight: f64,
+    /// If used, at least this much (≥ 0).
+    pub min_order: f64,
+    /// Paid once if used (≥ 0).
+    pub fixed_cost: f64,
+    /// Landed unit cost: unit_cost · (1 + tariff) + freight.
+    pub landed_cost: f64,
+    /// Line in suppliers.csv.
+    pub line: u64,
+}
+
+/// A country with its risk attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Country {
+    /// ISO 3166-1 alpha-3 code, upper case.
+    pub code: String,
+    /// Geopolitical supply risk (≥ 0; 0 without countries.csv).
+    pub risk: f64,
+    /// Indices into `Model::groups`, sorted.
+    pub groups: Vec<usize>,
+    /// Ad-valorem duty as a fraction.
+    pub tariff: f64,
+    /// Yearly probability of an export disruption, if given.
+    pub disruption_prob: Option<f64>,
+    /// Line in countries.csv, if the country is listed there.
+    pub line: Option<u64>,
+}
+
+/// The kinds of policy rows (SPEC §1 constraints.csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PolicyKind {
+    /// Σ x over offers of one country ≤ bound · D.
+    MaxCountryShare,
+    /// x of one supplier ≤ bound · D.
+    MaxSupplierShare,
+    /// Σ x over offers in a group's countries ≥ bound · D.
+    MinGroupShare,
+    /// Σ x over offers in a group's countries ≤ bound · D.
+    MaxGroupShare,
+    /// Σ risk · x ≤ bound · D.
+    MaxAvgRisk,
+    /// Σ_c (q_c / D)² ≤ bound.
+    MaxHhi,
+    /// Σ_c risk_c (q_c / D)² ≤ bound.
+    MaxRiskHhi,
+    /// Number of offers used ≥ bound.
+    MinSuppliers,
+    /// Number of offers used ≤ bound.
+    MaxSuppliers,
+    /// Number of countries used ≥ bound.
+    MinCountries,
+    /// No purchases from one country.
+    ExcludeCountry,
+    /// No purchases from one supplier.
+    ExcludeSupplier,
+}
+
+impl PolicyKind {
+    /// Every kind, in the order of SPEC §1.
+    pub const ALL: [PolicyKind; 12] = [
+        PolicyKind::MaxCountryShare,
+        PolicyKind::MaxSupplierShare,
+        PolicyKind::MinGroupShare,
+        PolicyKind::MaxGroupShare,
+        PolicyKind::MaxAvgRisk,
+        PolicyKind::MaxHhi,
+        PolicyKind::MaxRiskHhi,
+        PolicyKind::MinSuppliers,
+        PolicyKind::MaxSuppliers,
+        PolicyKind::MinCountries,
+        PolicyKind::ExcludeCountry,
+        PolicyKind::ExcludeSupplier,
+    ];
+
+    /// The name used in constraints.csv.
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicyKind::MaxCountryShare => "max_country_share",
+            PolicyKind::MaxSupplierShare => "max_supplier_share",
+            PolicyKind::MinGroupShare => "min_group_share",
+            PolicyKind::MaxGroupShare => "max_group_share",
+            PolicyKind::MaxAvgRisk => "max_avg_risk",
+            PolicyKind::MaxHhi => "max_hhi",
+            PolicyKind::MaxRiskHhi => "max_risk_hhi",
+            PolicyKind::MinSuppliers => "min_suppliers",
+            PolicyKind::MaxSuppliers => "max_suppliers",
+            PolicyKind::MinCountries => "min_countries",
+            PolicyKind::ExcludeCountry => "exclude_country",
+            PolicyKind::ExcludeSupplier => "exclude_supplier",
+        }
+    }
+
+    /// Parses a constraints.csv name.
+    pub fn from_name(name: &str) -> Option<PolicyKind> {
+        PolicyKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// What the target column holds for this kind.
+    pub fn target_kind(self) -> TargetKind {
+        match self {
+            PolicyKind::MaxCountryShare => TargetKind::CountryOrAll,
+            PolicyKind::MaxSupplierShare => TargetKind::SupplierOrAll,
+            PolicyKind::MinGroupShare | PolicyKind::MaxGroupShare => TargetKind::Group,
+            PolicyKind::ExcludeCountry => TargetKind::Country,
+            PolicyKind::ExcludeSupplier => TargetKind::Supplier,
+            _ => TargetKind::None,
+        }
+    }
+
+    /// True for `min_*` rows (a lower bound on the row's value).
+    pub fn is_lower_bound(self) -> bool {
+        matches!(
+            self,
+            PolicyKind::MinGroupShare | PolicyKind::MinSuppliers | PolicyKind::MinCountries
+        )
+    }
+
+    /// True for rows whose bound is a count of offers or countries.
+    pub fn is_count(self) -> bool {
+        matches!(
+            self,
+            PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers | PolicyKind::MinCountries
+        )
+    }
+
+    /// True for exclusions (they have no bound).
+    pub fn is_exclusion(self) -> bool {
+        matches!(
+            self,
+            PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier
+        )
+    }
+
+    /// True for the convex quadratic concentration caps.
+    pub fn is_quadratic(self) -> bool {
+        matches!(self, PolicyKind::MaxHhi | PolicyKind::MaxRiskHhi)
+    }
+}
+
+/// What a policy row's target column names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    /// Nothing: the column must be empty.
+    None,
+    /// A country code or `*`.
+    CountryOrAll,
+    /// A country code.
+    Country,
+    /// A supplier id or `*`.
+    SupplierOrAll,
+    /// A supplier id.
+    Supplier,
+    /// A group tag.
+    Group,
+}
+
+/// Which minerals a policy row applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MineralScope {
+    /// `*`: each mineral separately.
+    Each,
+    /// One mineral (index into `Model::minerals`).
+    One(usize),
+}
+
+/// The target of a policy row, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// No target.
+    None,
+    /// `*` for countries or suppliers: each one offering the mineral.
+    Each,
+    /// One country (index into `Model::countries`).
+    Country(usize),
+    /// One supplier id.
+    Supplier(String),
+    /// One group (index into `Model::groups`).
+    Group(usize),
+}
+
+/// One row of constraints.csv, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyRow {
+    /// The rule.
+    pub kind: PolicyKind,
+    /// The minerals it applies to.
+    pub mineral: MineralScope,
+    /// What it applies to.
+    pub target: Target,
+    /// The bound (a share, an index value or a count); 0 for exclusions.
+    pub bound: f64,
+    /// Line in constraints.csv.
+    pub line: u64,
+}
+
+/// One disruption scenario: a named set of shocks with a probability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Scenario name.
+    pub name: String,
+    /// Probability (the same on each of its rows).
+    pub probability: f64,
+    /// The shocks, in file order.
+    pub shocks: Vec<Shock>,
+}
+
+/// One row of scenarios.csv: factors applied to every offer it matches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shock {
+    /// Mineral matched, or all.
+    pub mineral: Option<usize>,
+    /// Country matched, or all.
+    pub country: Option<usize>,
+    /// Supplier matched, or all.
+    pub supplier: Option<String>,
+    /// Scales what an offer can deliver (≥ 0).
+    pub capacity_factor: f64,
+    /// Scales an offer's unit cost (> 0).
+    pub price_factor: f64,
+    /// Line in scenarios.csv.
+    pub line: u64,
+}
+
+impl Model {
+    /// The offers of mineral `m`.
+    pub fn offers_of(&self, m: usize) -> &[Offer] {
+        &self.offers[self.minerals[m].offers.clone()]
+    }
+
+    /// Total finite capacity of mineral `m`, or `None` when some offer is unlimited.
+    pub fn capacity_of(&self, m: usize) -> Option<f64> {
+        self.offers_of(m).iter().map(|o| o.capacity).sum()
+    }
+
+    /// True when any policy row needs binary variables, or any offer has
+    /// `min_order`/`fixed_cost`, for mineral `m`.
+    pub fn needs_integers(&self, m: usize) -> bool {
+        self.offers_of(m)
+            .iter()
+            .any(|o| o.min_order > 0.0 || o.fixed_cost > 0.0)
+            || self
+                .policy
+                .iter()
+                .any(|r| r.kind.is_count() && r.applies_to(m))
+    }
+}
+
+impl PolicyRow {
+    /// True when the row applies to mineral `m`.
+    pub fn applies_to(&self, m: usize) -> bool {
+        match self.mineral {
+            MineralScope::Each => true,
+            MineralScope::One(k) => k == m,
+        }
+    }
+}

@@ -1,0 +1,466 @@
+//! Reports of a solve: the rows of allocation.csv, summary.csv and constraints.csv
+//! (SPEC §4), built once and written as CSV, JSON or a text table.
+
+pub mod atomic;
+pub mod numbers;
+mod text;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::rows::MineralPlan;
+use crate::solve::{MineralSolution, Solution, Status};
+use crate::tolerance::BINDING;
+use numbers::{plain, plain_opt};
+
+pub use text::render_text;
+
+/// One row of allocation.csv.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AllocationRow {
+    /// Mineral name.
+    pub mineral: String,
+    /// Supplier id.
+    pub supplier: String,
+    /// Country code.
+    pub country: String,
+    /// Quantity bought.
+    pub quantity: f64,
+    /// Quantity as a share of the mineral's demand.
+    pub share: f64,
+    /// Landed unit cost.
+    pub landed_unit_cost: f64,
+    /// quantity · landed_unit_cost (+ fixed cost when the offer has one).
+    pub cost: f64,
+}
+
+/// One row of summary.csv (mineral `*` is the total).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryRow {
+    /// Mineral name, or `*` for the totals.
+    pub mineral: String,
+    /// Demand.
+    pub demand: f64,
+    /// Quantity bought.
+    pub purchased: f64,
+    /// Demand left unmet.
+    pub unmet: f64,
+    /// Total cost including fixed costs and unmet penalties.
+    pub cost: f64,
+    /// Purchase cost (without unmet penalties) per unit bought.
+    pub avg_unit_cost: Option<f64>,
+    /// Σ_c (q_c / D)² (empty on the totals row).
+    pub hhi: Option<f64>,
+    /// Σ_c risk_c (q_c / D)² (empty on the totals row).
+    pub risk_hhi: Option<f64>,
+    /// Σ risk · x / D (empty on the totals row).
+    pub avg_risk: Option<f64>,
+    /// Country with the largest quantity.
+    pub top_country: String,
+    /// Its quantity as a share of demand.
+    pub top_country_share: Option<f64>,
+    /// Offers used (distinct supplier ids on the totals row).
+    pub suppliers: usize,
+    /// Countries used.
+    pub countries: usize,
+}
+
+/// One row of constraints.csv: an expanded policy row on the plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConstraintRow {
+    /// Rule name.
+    pub constraint: String,
+    /// Mineral name.
+    pub mineral: String,
+    /// Target (country, supplier, group) or empty.
+    pub target: String,
+    /// The bound.
+    pub bound: f64,
+    /// The row's left-hand side in the bound's units.
+    pub value: f64,
+    /// Distance to the bound on the allowed side (≥ 0 when satisfied).
+    pub slack: f64,
+    /// True when the row is at its bound.
+    pub binding: bool,
+    /// d total cost / d bound, when known.
+    pub shadow_price: Option<f64>,
+    /// Line in constraints.csv.
+    pub line: u64,
+}
+
+/// One row that must move for an infeasible mineral (the `explain` rows).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelaxationRow {
+    /// Rule name, or `demand`.
+    pub constraint: String,
+    /// Mineral name.
+    pub mineral: String,
+    /// Target, or empty.
+    pub target: String,
+    /// Bound as given (D for the demand).
+    pub bound: f64,
+    /// Bound that makes the mineral feasible.
+    pub relaxed_bound: f64,
+    /// Line in constraints.csv or demand.csv.
+    pub line: u64,
+}
+
+/// Everything a solve reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Overall outcome.
+    pub status: Status,
+    /// Total cost over minerals (plans only).
+    pub total_cost: f64,
+    /// Backend per mineral, in mineral order.
+    pub solvers: Vec<String>,
+    /// allocation.csv rows.
+    pub allocation: Vec<AllocationRow>,
+    /// summary.csv rows.
+    pub summary: Vec<SummaryRow>,
+    /// constraints.csv rows.
+    pub constraints: Vec<ConstraintRow>,
+    /// For infeasible minerals: the least relaxation making them feasible.
+    pub relaxations: Vec<RelaxationRow>,
+    /// Per-mineral problems (infeasible, failed) in words.
+    pub problems: Vec<String>,
+    /// Warnings from reading the model.
+    pub warnings: Vec<String>,
+}
+
+/// Builds the report of `solution`.
+pub fn build_report(model: &Model, solution: &Solution) -> Report {
+    let mut report = Report {
+        status: solution.status.clone(),
+        total_cost: 0.0,
+        solvers: solution
+            .minerals
+            .iter()
+            .map(|m| m.solver.name().to_string())
+            .collect(),
+        allocation: Vec::new(),
+        summary: Vec::new(),
+        constraints: Vec::new(),
+        relaxations: Vec::new(),
+        problems: Vec::new(),
+        warnings: model.warnings.clone(),
+    };
+    let mut used_suppliers = BTreeSet::new();
+    let mut used_countries = BTreeSet::new();
+    let (mut demand, mut purchased, mut unmet, mut cost, mut purchase_cost) =
+        (0.0, 0.0, 0.0, 0.0, 0.0);
+    for ms in &solution.minerals {
+        let mineral = &model.minerals[ms.mineral];
+        if !ms.has_plan() {
+            report.problems.push(problem_text(model, ms));
+            add_relaxations(model, ms, &mut report.relaxations);
+            continue;
+        }
+        let offers = model.offers_of(ms.mineral);
+        let d = mineral.demand;
+        let mut rows: Vec<AllocationRow> = offers
+            .iter()
+            .zip(&ms.quantities)
+            .filter(|(_, &x)| x > 0.0)
+            .map(|(o, &x)| {
+                used_suppliers.insert(o.supplier.as_str());
+                used_countries.insert(o.country);
+                AllocationRow {
+                    mineral: mineral.name.clone(),
+                    supplier: o.supplier.clone(),
+                    country: model.countries[o.country].code.clone(),
+                    quantity: x,
+                    share: x / d,
+                    landed_unit_cost: o.landed_cost,
+                    cost: x * o.landed_cost + o.fixed_cost,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
+        let bought: f64 = rows.iter().map(|r| r.quantity).sum();
+        let spend: f64 = rows.iter().map(|r| r.cost).sum();
+        let plan = MineralPlan {
+            model,
+            mineral: ms.mineral,
+            quantities: &ms.quantities,
+        };
+        let by_country = plan.by_country();
+        let (top, top_q) = by_country
+            .iter()
+            .enumerate()
+            .fold((None, 0.0), |(bi, bq), (c, &q)| {
+                if q > bq {
+                    (Some(c), q)
+                } else {
+                    (bi, bq)
+                }
+            });
+        report.summary.push(SummaryRow {
+            mineral: mineral.name.clone(),
+            demand: d,
+            purchased: bought,
+            unmet: ms.unmet,
+            cost: ms.cost,
+            avg_unit_cost: (bought > 0.0).then(|| spend / bought),
+            hhi: Some(by_country.iter().map(|q| (q / d).powi(2)).sum()),
+            risk_hhi: Some(
+                by_country
+                    .iter()
+                    .zip(&model.countries)
+                    .map(|(q, c)| c.risk * (q / d).powi(2))
+                    .sum(),
+            ),
+            avg_risk: Some(
+                offers
+                    .iter()
+                    .zip(&ms.quantities)
+                    .map(|(o, x)| model.countries[o.country].risk * x)
+                    .sum::<f64>()
+                    / d,
+            ),
+            top_country: top.map(|c| model.countries[c].code.clone()).unwrap_or_default(),
+            top_country_share: top.map(|_| top_q / d),
+            suppliers: rows.len(),
+            countries: by_country.iter().filter(|&&q| q > 0.0).count(),
+        });
+        demand += d;
+        purchased += bought;
+        unmet += ms.unmet;
+        cost += ms.cost;
+        purchase_cost += spend;
+        report.allocation.extend(rows);
+        for r in &ms.rows {
+            let inst = &r.instance;
+            let (slack, bound) = if inst.kind.is_lower_bound() {
+                (r.value - inst.bound, inst.bound)
+            } else {
+                (inst.bound - r.value, inst.bound)
+            };
+            report.constraints.push(ConstraintRow {
+                constraint: inst.kind.name().to_string(),
+                mineral: mineral.name.clone(),
+                target: inst.target_label(model).to_string(),
+                bound,
+                value: r.value,
+                slack,
+                binding: slack.abs() <= BINDING,
+                shadow_price: r.shadow_price,
+                line: model.policy[inst.policy].line,
+            });
+        }
+    }
+    report.total_cost = cost;
+    report.summary.push(SummaryRow {
+        mineral: "*".into(),
+        demand,
+        purchased,
+        unmet,
+        cost,
+        avg_unit_cost: (purchased > 0.0).then(|| purchase_cost / purchased),
+        hhi: None,
+        risk_hhi: None,
+        avg_risk: None,
+        top_country: String::new(),
+        top_country_share: None,
+        suppliers: used_suppliers.len(),
+        countries: used_countries.len(),
+    });
+    report
+}
+
+fn add_relaxations(model: &Model, ms: &MineralSolution, out: &mut Vec<RelaxationRow>) {
+    let mineral = &model.minerals[ms.mineral];
+    for r in &ms.relaxations {
+        out.push(match r.instance {
+            None => RelaxationRow {
+                constraint: "demand".into(),
+                mineral: mineral.name.clone(),
+                target: String::new(),
+                bound: r.bound,
+                relaxed_bound: r.relaxed_bound,
+                line: mineral.line,
+            },
+            Some(k) => {
+                let inst = &ms.instances[k];
+                RelaxationRow {
+                    constraint: inst.kind.name().into(),
+                    mineral: mineral.name.clone(),
+                    target: inst.target_label(model).into(),
+                    bound: r.bound,
+                    relaxed_bound: r.relaxed_bound,
+                    line: model.policy[inst.policy].line,
+                }
+            }
+        });
+    }
+}
+
+/// The problem of a mineral without a plan, in words.
+fn problem_text(model: &Model, ms: &MineralSolution) -> String {
+    let mineral = &model.minerals[ms.mineral];
+    match &ms.status {
+        Status::Infeasible => {
+            let mut s = format!(
+                "{} is infeasible: no mix meets demand {} under the policy",
+                mineral.name,
+                plain(mineral.demand)
+            );
+            if ms.relaxations.is_empty() {
+                s.push_str(" (no relaxation of the policy rows or demand makes it feasible)");
+            } else {
+                s.push_str("; the smallest change that makes it feasible:");
+                for r in &ms.relaxations {
+                    match r.instance {
+                        None => s.push_str(&format!(
+                            "\n  demand.csv:{}: demand {} → {} (buy {} less)",
+                            mineral.line,
+                            plain(r.bound),
+                            plain(r.relaxed_bound),
+                            plain(r.bound - r.relaxed_bound)
+                        )),
+                        Some(k) => {
+                            let inst = &ms.instances[k];
+                            let target = inst.target_label(model);
+                            s.push_str(&format!(
+                                "\n  constraints.csv:{}: {}{} bound {} → {}",
+                                model.policy[inst.policy].line,
+                                inst.kind.name(),
+                                if target.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" {target}")
+                                },
+                                plain(r.bound),
+                                plain(r.relaxed_bound)
+                            ))
+                        }
+                    }
+                }
+            }
+            s
+        }
+        Status::LimitNoSolution { message } => format!(
+            "{}: the solver stopped without a feasible plan ({message})",
+            mineral.name
+        ),
+        Status::Failed { message } => format!("{}: {message}", mineral.name),
+        Status::Optimal | Status::Feasible => String::new(),
+    }
+}
+
+/// The three CSV files of SPEC §4 as bytes.
+pub fn csv_files(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    let allocation = to_csv(
+        &[
+            "mineral",
+            "supplier",
+            "country",
+            "quantity",
+            "share",
+            "landed_unit_cost",
+            "cost",
+        ],
+        report.allocation.iter().map(|r| {
+            vec![
+                r.mineral.clone(),
+                r.supplier.clone(),
+                r.country.clone(),
+                plain(r.quantity),
+                plain(r.share),
+                plain(r.landed_unit_cost),
+                plain(r.cost),
+            ]
+        }),
+    )?;
+    let summary = to_csv(
+        &[
+            "mineral",
+            "demand",
+            "purchased",
+            "unmet",
+            "cost",
+            "avg_unit_cost",
+            "hhi",
+            "risk_hhi",
+            "avg_risk",
+            "top_country",
+            "top_country_share",
+            "suppliers",
+            "countries",
+        ],
+        report.summary.iter().map(|r| {
+            vec![
+                r.mineral.clone(),
+                plain(r.demand),
+                plain(r.purchased),
+                plain(r.unmet),
+                plain(r.cost),
+                plain_opt(r.avg_unit_cost),
+                plain_opt(r.hhi),
+                plain_opt(r.risk_hhi),
+                plain_opt(r.avg_risk),
+                r.top_country.clone(),
+                plain_opt(r.top_country_share),
+                r.suppliers.to_string(),
+                r.countries.to_string(),
+            ]
+        }),
+    )?;
+    let constraints = to_csv(
+        &[
+            "constraint",
+            "mineral",
+            "target",
+            "bound",
+            "value",
+            "slack",
+            "binding",
+            "shadow_price",
+        ],
+        report.constraints.iter().map(|r| {
+            vec![
+                r.constraint.clone(),
+                r.mineral.clone(),
+                r.target.clone(),
+                plain(r.bound),
+                plain(r.value),
+                plain(r.slack),
+                r.binding.to_string(),
+                plain_opt(r.shadow_price),
+            ]
+        }),
+    )?;
+    Ok(vec![
+        ("allocation.csv", allocation),
+        ("summary.csv", summary),
+        ("constraints.csv", constraints),
+    ])
+}
+
+/// Writes allocation.csv, summary.csv and constraints.csv into `dir` (created if
+/// needed), all or none.
+pub fn write_csv(dir: &Path, report: &Report) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let files: Vec<(PathBuf, Vec<u8>)> = csv_files(report)?
+        .into_iter()
+        .map(|(name, bytes)| (dir.join(name), bytes))
+        .collect();
+    atomic::write_all_atomic(&files)?;
+    Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+/// Serializes rows of strings as CSV with a header.
+pub fn to_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| Error::Solver(format!("cannot format CSV output: {e}"));
+    w.write_record(header).map_err(err)?;
+    for row in rows {
+        w.write_record(&row).map_err(err)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Solver(format!("cannot format CSV output: {e}")))
+}

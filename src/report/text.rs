@@ -1,0 +1,119 @@
+//! The readable summary printed by `solve`.
+
+use std::fmt::Write;
+
+use super::numbers::plain;
+use super::Report;
+use crate::solve::Status;
+
+/// Rounds for display: 6 significant digits.
+fn short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return plain(v);
+    }
+    let digits = (6 - 1 - v.abs().log10().floor() as i32).clamp(0, 9) as usize;
+    plain(format!("{v:.digits$}").parse().unwrap_or(v))
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_default()
+}
+
+/// Renders `report` as aligned text tables.
+pub fn render_text(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "status: {}", report.status.name());
+    if report.status == Status::Optimal || report.status == Status::Feasible {
+        let _ = writeln!(out, "total cost: {}", short(report.total_cost));
+    }
+    for p in &report.problems {
+        let _ = writeln!(out, "{p}");
+    }
+    if !report.summary.iter().any(|s| s.mineral != "*") {
+        return out;
+    }
+    out.push('\n');
+    let mut rows = vec![vec![
+        "mineral".to_string(),
+        "demand".into(),
+        "purchased".into(),
+        "unmet".into(),
+        "cost".into(),
+        "avg cost".into(),
+        "HHI".into(),
+        "avg risk".into(),
+        "top country".into(),
+        "suppliers".into(),
+        "countries".into(),
+    ]];
+    for s in &report.summary {
+        rows.push(vec![
+            s.mineral.clone(),
+            short(s.demand),
+            short(s.purchased),
+            short(s.unmet),
+            short(s.cost),
+            s.avg_unit_cost.map(short).unwrap_or_default(),
+            s.hhi.map(short).unwrap_or_default(),
+            s.avg_risk.map(short).unwrap_or_default(),
+            if s.top_country.is_empty() {
+                String::new()
+            } else {
+                format!("{} {}", s.top_country, pct(s.top_country_share))
+            },
+            s.suppliers.to_string(),
+            s.countries.to_string(),
+        ]);
+    }
+    table(&mut out, &rows);
+    let binding: Vec<_> = report.constraints.iter().filter(|c| c.binding).collect();
+    if !binding.is_empty() {
+        out.push_str("\nbinding policy rows (shadow price = change in cost per unit of bound):\n");
+        let mut rows = vec![vec![
+            "constraint".to_string(),
+            "mineral".into(),
+            "target".into(),
+            "bound".into(),
+            "shadow price".into(),
+        ]];
+        for c in binding {
+            rows.push(vec![
+                c.constraint.clone(),
+                c.mineral.clone(),
+                c.target.clone(),
+                short(c.bound),
+                c.shadow_price.map(short).unwrap_or_else(|| "-".into()),
+            ]);
+        }
+        table(&mut out, &rows);
+    }
+    for w in &report.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    out
+}
+
+fn table(out: &mut String, rows: &[Vec<String>]) {
+    let cols = rows[0].len();
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in rows {
+        let mut line = String::new();
+        for (c, cell) in r.iter().enumerate() {
+            if c > 0 {
+                line.push_str("  ");
+            }
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 || c == 8 && cols == 11 || cols == 5 && c < 3 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}

@@ -1,0 +1,88 @@
+//! The commands as library functions: typed options in, typed results out. The binary
+//! only parses arguments into these and prints what comes back.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::check::{check, CheckReport};
+use crate::error::Result;
+use crate::input::load_model;
+use crate::report::{build_report, write_csv, Report};
+use crate::solve::{solve, SolveOptions};
+
+/// Seconds spent in each phase of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Timings {
+    /// Reading and validating the model.
+    pub read_secs: f64,
+    /// Formulating the blocks (sum over blocks).
+    pub build_secs: f64,
+    /// Solving the blocks (sum over blocks; they may run in parallel).
+    pub solve_secs: f64,
+    /// Wall time from formulation to the last block solved.
+    pub optimize_wall_secs: f64,
+    /// Building the report and writing files.
+    pub write_secs: f64,
+}
+
+/// What `solve` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SolveRun {
+    /// The report (also for infeasible models).
+    pub report: Report,
+    /// Files written (none unless every mineral has a plan).
+    pub written: Vec<PathBuf>,
+    /// Phase timings.
+    pub timings: Timings,
+}
+
+impl SolveRun {
+    /// Exit code per SPEC §5.
+    pub fn exit_code(&self) -> u8 {
+        self.report.status.exit_code()
+    }
+}
+
+/// The default output folder of a model: `MODEL/results`.
+pub fn default_out_dir(model_dir: &Path) -> PathBuf {
+    model_dir.join("results")
+}
+
+/// `solve MODEL`: read, optimize, and (when every mineral has a plan) write the CSVs into
+/// `out_dir`. Nothing is written for an infeasible or failed model.
+pub fn solve_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Result<SolveRun> {
+    opts.validate()?;
+    let t = Instant::now();
+    let model = load_model(model_dir)?;
+    let read_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let solution = solve(&model, opts)?;
+    let optimize_wall_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let report = build_report(&model, &solution);
+    let written = if report.status.exit_code() == 0 {
+        write_csv(out_dir, &report)?
+    } else {
+        Vec::new()
+    };
+    let timings = Timings {
+        read_secs,
+        build_secs: solution.minerals.iter().map(|m| m.build_secs).sum(),
+        solve_secs: solution.minerals.iter().map(|m| m.solve_secs).sum(),
+        optimize_wall_secs,
+        write_secs: t.elapsed().as_secs_f64(),
+    };
+    Ok(SolveRun {
+        report,
+        written,
+        timings,
+    })
+}
+
+/// `check MODEL`: validate and report sizes and suspicious data.
+pub fn check_model(model_dir: &Path) -> Result<CheckReport> {
+    let model = load_model(model_dir)?;
+    Ok(check(&model))
+}

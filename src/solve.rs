@@ -1,0 +1,411 @@
+//! Solving a model: one block per mineral, solved independently (in parallel), checked,
+//! and combined into a [`Solution`].
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::diagnose::{least_relaxation, Relaxation};
+use crate::error::{Error, Result};
+use crate::formulate::{formulate, Block, RowTag};
+use crate::polish::polish;
+use crate::model::Model;
+use crate::rows::{MineralPlan, RowInstance};
+use crate::solvers::{solve_lp, BackendOptions, LpResult, LpStatus, SolverKind};
+use crate::tolerance::{BINDING, DUST_SHARE, FEASIBILITY};
+use crate::verify::verify_mineral;
+
+/// Which backend to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SolverChoice {
+    /// Per block: the fastest backend of this build that supports what the block needs.
+    #[default]
+    Auto,
+    /// This backend for every block.
+    Named(SolverKind),
+}
+
+/// Options of `solve`, validated when built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SolveOptions {
+    /// Backend choice (default: auto).
+    pub solver: SolverChoice,
+    /// Wall-clock limit per block solve, seconds (default: none).
+    pub time_limit_secs: Option<f64>,
+    /// Relative MIP gap (default 1e-6).
+    pub mip_gap: f64,
+    /// Worker threads for independent blocks (default: all cores; 1 = sequential).
+    pub threads: Option<usize>,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        SolveOptions {
+            solver: SolverChoice::Auto,
+            time_limit_secs: None,
+            mip_gap: 1e-6,
+            threads: None,
+        }
+    }
+}
+
+impl SolveOptions {
+    /// Checks the options; the error says which value is wrong.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(t) = self.time_limit_secs {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(Error::Usage(format!(
+                    "--time-limit {t} is not a positive number of seconds"
+                )));
+            }
+        }
+        if !(self.mip_gap.is_finite() && self.mip_gap >= 0.0) {
+            return Err(Error::Usage(format!(
+                "--mip-gap {} must be a number ≥ 0",
+                self.mip_gap
+            )));
+        }
+        if self.threads == Some(0) {
+            return Err(Error::Usage("--threads must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// How the solve of a mineral (or of the whole model) ended.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Status {
+    /// Proven optimal.
+    Optimal,
+    /// Feasible, stopped by a limit before optimality was proven.
+    Feasible,
+    /// No plan obeys the policy.
+    Infeasible,
+    /// Stopped by a limit without a feasible plan.
+    LimitNoSolution {
+        /// The solver's words.
+        message: String,
+    },
+    /// The solver failed or returned a plan that does not satisfy the model.
+    Failed {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl Status {
+    /// The process exit code for this outcome (SPEC §5).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Status::Optimal | Status::Feasible => 0,
+            Status::Infeasible => 3,
+            Status::LimitNoSolution { .. } | Status::Failed { .. } => 4,
+        }
+    }
+
+    /// A short lower-case name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Status::Optimal => "optimal",
+            Status::Feasible => "feasible",
+            Status::Infeasible => "infeasible",
+            Status::LimitNoSolution { .. } => "limit_no_solution",
+            Status::Failed { .. } => "failed",
+        }
+    }
+
+    fn severity(&self) -> u8 {
+        match self {
+            Status::Optimal => 0,
+            Status::Feasible => 1,
+            Status::Infeasible => 2,
+            Status::LimitNoSolution { .. } => 3,
+            Status::Failed { .. } => 4,
+        }
+    }
+}
+
+/// One expanded policy row with its value on the plan and its shadow price.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowResult {
+    /// The row.
+    pub instance: RowInstance,
+    /// Its left-hand side in the bound's units.
+    pub value: f64,
+    /// d total cost / d bound, when the solver gives duals and the row is continuous.
+    pub shadow_price: Option<f64>,
+}
+
+/// The result for one mineral.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MineralSolution {
+    /// Index into `Model::minerals`.
+    pub mineral: usize,
+    /// How it ended.
+    pub status: Status,
+    /// Quantity per offer of the mineral (local index), real units; empty without a plan.
+    pub quantities: Vec<f64>,
+    /// Demand left unmet.
+    pub unmet: f64,
+    /// Total cost of the plan (landed purchases + fixed costs + unmet penalty).
+    pub cost: f64,
+    /// The policy rows of the mineral with values (empty without a plan).
+    pub rows: Vec<RowResult>,
+    /// For an infeasible mineral: the least relaxation that makes it feasible.
+    pub relaxations: Vec<Relaxation>,
+    /// The policy rows (all instances), also for infeasible minerals.
+    pub instances: Vec<RowInstance>,
+    /// The backend used.
+    pub solver: SolverKind,
+    /// Seconds spent formulating.
+    pub build_secs: f64,
+    /// Seconds spent in the solver (including passing the model to it).
+    pub solve_secs: f64,
+}
+
+impl MineralSolution {
+    /// True when the mineral has a plan to report.
+    pub fn has_plan(&self) -> bool {
+        matches!(self.status, Status::Optimal | Status::Feasible)
+    }
+}
+
+/// The result of solving a whole model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Solution {
+    /// Worst status over minerals.
+    pub status: Status,
+    /// One entry per mineral, in model order.
+    pub minerals: Vec<MineralSolution>,
+}
+
+impl Solution {
+    /// Total cost over minerals.
+    pub fn cost(&self) -> f64 {
+        self.minerals.iter().map(|m| m.cost).sum()
+    }
+}
+
+/// Solves every mineral of `model` and combines the results.
+pub fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
+    opts.validate()?;
+    // Formulate every block first, so unsupported rows and capability mismatches are
+    // reported before any solver runs.
+    let blocks: Vec<(Block, f64)> = (0..model.minerals.len())
+        .map(|m| {
+            let t = Instant::now();
+            formulate(model, m).map(|b| (b, t.elapsed().as_secs_f64()))
+        })
+        .collect::<Result<_>>()?;
+    let kinds: Vec<SolverKind> = blocks
+        .iter()
+        .map(|(b, _)| choose(opts.solver, b.lp.has_integers(), model, b.mineral))
+        .collect::<Result<_>>()?;
+    let run = |((block, build_secs), kind): (&(Block, f64), &SolverKind)| {
+        solve_block(model, block, *kind, opts, *build_secs)
+    };
+    let minerals: Vec<MineralSolution> = match opts.threads {
+        Some(1) => blocks.iter().zip(&kinds).map(run).collect(),
+        threads => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.unwrap_or(0))
+                .build()
+                .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?;
+            pool.install(|| blocks.par_iter().zip(&kinds).map(run).collect())
+        }
+    };
+    let status = minerals
+        .iter()
+        .map(|m| &m.status)
+        .max_by_key(|s| s.severity())
+        .cloned()
+        .unwrap_or(Status::Optimal);
+    Ok(Solution { status, minerals })
+}
+
+fn choose(choice: SolverChoice, integers: bool, model: &Model, m: usize) -> Result<SolverKind> {
+    match choice {
+        SolverChoice::Auto => Ok(SolverKind::auto(integers)),
+        SolverChoice::Named(kind) if integers && !kind.capabilities().integers => {
+            Err(Error::Usage(format!(
+                "solver {kind} cannot handle integer variables, which mineral {} needs (min_order, fixed_cost or supplier/country counts); use one of: {}",
+                model.minerals[m].name,
+                SolverKind::all()
+                    .into_iter()
+                    .filter(|k| k.capabilities().integers)
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )))
+        }
+        SolverChoice::Named(kind) => Ok(kind),
+    }
+}
+
+/// Solves one block and turns the LP result into a mineral solution.
+pub fn solve_block(
+    model: &Model,
+    block: &Block,
+    kind: SolverKind,
+    opts: &SolveOptions,
+    build_secs: f64,
+) -> MineralSolution {
+    let m = block.mineral;
+    let n = model.minerals[m].offers.len();
+    let mut out = MineralSolution {
+        mineral: m,
+        status: Status::Optimal,
+        quantities: Vec::new(),
+        unmet: 0.0,
+        cost: 0.0,
+        rows: Vec::new(),
+        relaxations: Vec::new(),
+        instances: block.instances.clone(),
+        solver: kind,
+        build_secs,
+        solve_secs: 0.0,
+    };
+    let t = Instant::now();
+    let result = if block.empty_violations.is_empty() {
+        solve_lp(
+            kind,
+            &block.lp,
+            &BackendOptions {
+                time_limit_secs: opts.time_limit_secs,
+                mip_gap: opts.mip_gap,
+                duals: kind.capabilities().duals && !block.lp.has_integers(),
+            },
+        )
+    } else {
+        LpResult {
+            status: LpStatus::Infeasible,
+            x: Vec::new(),
+            duals: None,
+        }
+    };
+    let mut result = result;
+    if kind == SolverKind::Clarabel && result.status == LpStatus::Optimal {
+        if let Some(x) = polish(&block.lp, &result.x, opts.time_limit_secs) {
+            result.x = x;
+        }
+    }
+    out.solve_secs = t.elapsed().as_secs_f64();
+    out.status = match &result.status {
+        LpStatus::Optimal => Status::Optimal,
+        LpStatus::Feasible => Status::Feasible,
+        LpStatus::Infeasible => Status::Infeasible,
+        LpStatus::Unbounded => Status::Failed {
+            message: "the solver reported the problem unbounded, which a model with non-negative costs cannot be".into(),
+        },
+        LpStatus::LimitNoSolution(msg) => Status::LimitNoSolution {
+            message: msg.clone(),
+        },
+        LpStatus::Failed(msg) => Status::Failed {
+            message: msg.clone(),
+        },
+    };
+    if out.status == Status::Infeasible {
+        out.relaxations = least_relaxation(block, opts.time_limit_secs).unwrap_or_default();
+        return out;
+    }
+    if !out.has_plan() {
+        return out;
+    }
+
+    // Clean the plan: clip dust and bound overshoot, unscale.
+    let d = block.demand;
+    let clean = |v: f64, upper: f64| {
+        let v = v.min(upper).max(0.0);
+        if v < DUST_SHARE {
+            0.0
+        } else {
+            v
+        }
+    };
+    out.quantities = (0..n)
+        .map(|k| {
+            block.offer_var[k].map_or(0.0, |v| clean(result.x[v], block.lp.vars[v].upper) * d)
+        })
+        .collect();
+    out.unmet = block
+        .unmet_var
+        .map_or(0.0, |u| clean(result.x[u], 1.0) * d);
+    let mineral = &model.minerals[m];
+    let offers = model.offers_of(m);
+    out.cost = offers
+        .iter()
+        .zip(&out.quantities)
+        .map(|(o, &x)| o.landed_cost * x + if x > 0.0 { o.fixed_cost } else { 0.0 })
+        .sum::<f64>()
+        + mineral.unmet_penalty.unwrap_or(0.0) * out.unmet;
+
+    // Row values and shadow prices.
+    let mut shadow: Vec<Option<f64>> = vec![None; block.instances.len()];
+    if let Some(duals) = &result.duals {
+        for (k, inst) in block.instances.iter().enumerate() {
+            if !inst.kind.is_exclusion() {
+                shadow[k] = Some(0.0);
+            }
+        }
+        for (r, tag) in block.tags.iter().enumerate() {
+            if let RowTag::Policy(k) = *tag {
+                shadow[k] = Some(block.unscale_dual(duals[r]));
+            }
+        }
+        if !block.folded.is_empty() {
+            let columns = block.lp.columns();
+            for f in &block.folded {
+                let x = result.x[f.var];
+                let upper = block.lp.vars[f.var].upper;
+                let rc = block.lp.reduced_cost(f.var, duals, &columns[f.var]);
+                let at_bound = x >= upper - FEASIBILITY;
+                shadow[f.instance] = Some(if at_bound && rc < 0.0 {
+                    block.unscale_dual(rc)
+                } else {
+                    0.0
+                });
+            }
+        }
+        // Signs are fixed by the row's direction, and a row off its bound costs
+        // nothing: remove interior-point noise.
+        for (k, inst) in block.instances.iter().enumerate() {
+            if let Some(s) = &mut shadow[k] {
+                let value = MineralPlan {
+                    model,
+                    mineral: m,
+                    quantities: &out.quantities,
+                }
+                .value(inst);
+                if (value - inst.bound).abs() > BINDING {
+                    *s = 0.0;
+                }
+                *s = if inst.kind.is_lower_bound() { s.max(0.0) } else { s.min(0.0) };
+            }
+        }
+    }
+    let plan = MineralPlan {
+        model,
+        mineral: m,
+        quantities: &out.quantities,
+    };
+    out.rows = block
+        .instances
+        .iter()
+        .zip(shadow)
+        .map(|(inst, shadow_price)| RowResult {
+            value: plan.value(inst),
+            instance: inst.clone(),
+            shadow_price,
+        })
+        .collect();
+    if let Err(message) = verify_mineral(model, m, &out.quantities, out.unmet, &block.instances) {
+        out.status = Status::Failed {
+            message: format!(
+                "the {kind} plan for {} does not satisfy the model ({message}); no plan is written",
+                mineral.name
+            ),
+        };
+    }
+    out
+}

@@ -1,0 +1,348 @@
+//! The solver registry: which backends this build has, what each can do, and one entry
+//! point that solves an [`Lp`] with any of them through good_lp.
+
+use std::fmt;
+
+use good_lp::solvers::{DualValues, SolutionWithDual};
+use good_lp::{
+    variable, Constraint, Expression, ProblemVariables, ResolutionError, Solution,
+    SolutionStatus, SolverModel, Variable, WithMipGap, WithTimeLimit,
+};
+
+use crate::lp::{Lp, Sense};
+
+/// A backend compiled into this build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SolverKind {
+    /// microlp: pure-Rust simplex with branch and bound (LP + MIP, no duals).
+    Microlp,
+    /// Clarabel: pure-Rust interior point (LP with duals, no integers).
+    Clarabel,
+    /// HiGHS: simplex/IPM and MIP in C++ (LP + MIP + duals), feature `highs`.
+    #[cfg(feature = "highs")]
+    Highs,
+}
+
+/// What a backend supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Capabilities {
+    /// Integer (binary) variables.
+    pub integers: bool,
+    /// Row duals (shadow prices).
+    pub duals: bool,
+    /// A time limit.
+    pub time_limit: bool,
+}
+
+impl SolverKind {
+    /// Every backend in this build, in preference order for listing.
+    pub fn all() -> Vec<SolverKind> {
+        vec![
+            #[cfg(feature = "highs")]
+            SolverKind::Highs,
+            SolverKind::Clarabel,
+            SolverKind::Microlp,
+        ]
+    }
+
+    /// The name used by `--solver`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SolverKind::Microlp => "microlp",
+            SolverKind::Clarabel => "clarabel",
+            #[cfg(feature = "highs")]
+            SolverKind::Highs => "highs",
+        }
+    }
+
+    /// Parses a `--solver` name; the error lists the solvers of this build.
+    pub fn from_name(name: &str) -> Result<SolverKind, String> {
+        let lower = name.to_ascii_lowercase();
+        if let Some(k) = SolverKind::all().into_iter().find(|k| k.name() == lower) {
+            return Ok(k);
+        }
+        let hint = if lower == "highs" {
+            " (HiGHS is not compiled in: build with `--features highs`)"
+        } else {
+            ""
+        };
+        Err(format!(
+            "unknown solver {name:?}{hint}; this build has: auto, {}",
+            SolverKind::all()
+                .iter()
+                .map(|k| k.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+
+    /// What this backend supports.
+    pub fn capabilities(self) -> Capabilities {
+        match self {
+            SolverKind::Microlp => Capabilities {
+                integers: true,
+                duals: false,
+                time_limit: true,
+            },
+            SolverKind::Clarabel => Capabilities {
+                integers: false,
+                duals: true,
+                time_limit: true,
+            },
+            #[cfg(feature = "highs")]
+            SolverKind::Highs => Capabilities {
+                integers: true,
+                duals: true,
+                time_limit: true,
+            },
+        }
+    }
+
+    /// One line on what the backend is.
+    pub fn description(self) -> &'static str {
+        match self {
+            SolverKind::Microlp => "pure-Rust dual simplex with branch and bound; exact vertices",
+            SolverKind::Clarabel => "pure-Rust interior point; fastest LP in the default build",
+            #[cfg(feature = "highs")]
+            SolverKind::Highs => "HiGHS simplex and branch and cut (C++)",
+        }
+    }
+
+    /// The backend `auto` picks for a block.
+    pub fn auto(needs_integers: bool) -> SolverKind {
+        #[cfg(feature = "highs")]
+        {
+            let _ = needs_integers;
+            SolverKind::Highs
+        }
+        #[cfg(not(feature = "highs"))]
+        {
+            if needs_integers {
+                SolverKind::Microlp
+            } else {
+                SolverKind::Clarabel
+            }
+        }
+    }
+}
+
+impl fmt::Display for SolverKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Options passed to a backend for one solve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BackendOptions {
+    /// Wall-clock limit for this solve, seconds.
+    pub time_limit_secs: Option<f64>,
+    /// Relative MIP gap at which branch and bound may stop.
+    pub mip_gap: f64,
+    /// Whether to compute row duals (when the backend can).
+    pub duals: bool,
+}
+
+/// How a backend's solve ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LpStatus {
+    /// Proven optimal (to the MIP gap for integer problems).
+    Optimal,
+    /// A feasible point, stopped by a limit before optimality was proven.
+    Feasible,
+    /// No feasible point exists.
+    Infeasible,
+    /// The objective is unbounded below.
+    Unbounded,
+    /// Stopped by a limit without a feasible point.
+    LimitNoSolution(String),
+    /// The backend failed; its message.
+    Failed(String),
+}
+
+/// What a backend returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LpResult {
+    /// How it ended.
+    pub status: LpStatus,
+    /// Variable values (empty unless Optimal or Feasible).
+    pub x: Vec<f64>,
+    /// Row duals, d objective / d rhs, when computed.
+    pub duals: Option<Vec<f64>>,
+}
+
+impl LpResult {
+    fn failed(status: LpStatus) -> Self {
+        LpResult {
+            status,
+            x: Vec::new(),
+            duals: None,
+        }
+    }
+}
+
+/// Solves `lp` with `kind`. Callers check capabilities first; an integer model given
+/// to a backend without integer support is refused here too, never passed on.
+pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
+    if lp.has_integers() && !kind.capabilities().integers {
+        return LpResult::failed(LpStatus::Failed(format!(
+            "{kind} cannot solve models with integer variables"
+        )));
+    }
+    if lp.vars.is_empty() {
+        // Nothing to choose: feasible iff every row holds at zero.
+        let ok = lp.rows.iter().all(|r| match r.sense {
+            Sense::Le => 0.0 <= r.rhs,
+            Sense::Ge => 0.0 >= r.rhs,
+            Sense::Eq => r.rhs == 0.0,
+        });
+        return if ok {
+            LpResult {
+                status: LpStatus::Optimal,
+                x: Vec::new(),
+                duals: opts.duals.then(|| vec![0.0; lp.rows.len()]),
+            }
+        } else {
+            LpResult::failed(LpStatus::Infeasible)
+        };
+    }
+    let (vars, handles, objective) = build_variables(lp);
+    let problem = vars.minimise(objective);
+    match kind {
+        SolverKind::Microlp => {
+            let mut model = problem.using(good_lp::microlp);
+            if let Some(t) = opts.time_limit_secs {
+                model = model.with_time_limit(t);
+            }
+            if lp.has_integers() {
+                model = model
+                    .with_mip_gap(opts.mip_gap as f32)
+                    .unwrap_or_else(|_| unreachable_gap());
+            }
+            add_rows(&mut model, lp, &handles);
+            finish(model.solve(), &handles, |_, _| None)
+        }
+        SolverKind::Clarabel => {
+            let mut model = problem.using(good_lp::clarabel);
+            if let Some(t) = opts.time_limit_secs {
+                model.settings().time_limit(t);
+            }
+            let refs = add_rows(&mut model, lp, &handles);
+            finish(model.solve(), &handles, |sol, _| {
+                opts.duals.then(|| {
+                    let d = sol.compute_dual();
+                    refs.iter().map(|r| d.dual(r.clone())).collect()
+                })
+            })
+        }
+        #[cfg(feature = "highs")]
+        SolverKind::Highs => {
+            let mut model = problem
+                .using(good_lp::highs)
+                .set_option("presolve", "off")
+                .set_option("threads", 1)
+                .set_option("output_flag", false);
+            if let Some(t) = opts.time_limit_secs {
+                model = model.set_time_limit(t);
+            }
+            if lp.has_integers() {
+                model = model
+                    .set_option("presolve", "on")
+                    .set_mip_rel_gap(opts.mip_gap as f32)
+                    .unwrap_or_else(|_| unreachable_gap());
+            }
+            let refs = add_rows(&mut model, lp, &handles);
+            finish(model.solve(), &handles, |sol, integer| {
+                (opts.duals && !integer).then(|| {
+                    let d = sol.compute_dual();
+                    refs.iter().map(|r| d.dual(r.clone())).collect()
+                })
+            })
+        }
+    }
+}
+
+fn unreachable_gap<T>() -> T {
+    // The gap is validated (finite, ≥ 0) when options are built.
+    panic!("MIP gap validated when options are built")
+}
+
+fn build_variables(lp: &Lp) -> (ProblemVariables, Vec<Variable>, Expression) {
+    let mut vars = ProblemVariables::new();
+    let mut handles = Vec::with_capacity(lp.vars.len());
+    let mut objective = Expression::with_capacity(lp.vars.len());
+    for v in &lp.vars {
+        let mut def = variable().min(v.lower);
+        if v.upper.is_finite() {
+            def = def.max(v.upper);
+        }
+        if v.integer {
+            def = def.integer();
+        }
+        let h = vars.add(def);
+        if v.cost != 0.0 {
+            objective.add_mul(v.cost, h);
+        }
+        handles.push(h);
+    }
+    (vars, handles, objective)
+}
+
+fn add_rows<M: SolverModel>(
+    model: &mut M,
+    lp: &Lp,
+    handles: &[Variable],
+) -> Vec<good_lp::constraint::ConstraintReference> {
+    lp.rows
+        .iter()
+        .map(|row| {
+            let mut e = Expression::with_capacity(row.terms.len());
+            for &(j, a) in &row.terms {
+                e.add_mul(a, handles[j]);
+            }
+            let c: Constraint = match row.sense {
+                Sense::Le => e.leq(row.rhs),
+                Sense::Ge => e.geq(row.rhs),
+                Sense::Eq => e.eq(row.rhs),
+            };
+            model.add_constraint(c)
+        })
+        .collect()
+}
+
+fn finish<S: Solution>(
+    result: Result<S, ResolutionError>,
+    handles: &[Variable],
+    duals: impl FnOnce(&mut S, bool) -> Option<Vec<f64>>,
+) -> LpResult {
+    match result {
+        Ok(mut sol) => {
+            let status = match sol.status() {
+                SolutionStatus::Optimal => LpStatus::Optimal,
+                SolutionStatus::GapLimit => LpStatus::Optimal,
+                SolutionStatus::TimeLimit => LpStatus::Feasible,
+            };
+            let x: Vec<f64> = handles.iter().map(|&h| sol.value(h)).collect();
+            if x.iter().any(|v| !v.is_finite()) {
+                return LpResult::failed(LpStatus::Failed(
+                    "the solver returned a non-finite value".into(),
+                ));
+            }
+            let integer = false;
+            let duals = duals(&mut sol, integer);
+            LpResult { status, x, duals }
+        }
+        Err(ResolutionError::Infeasible) => LpResult::failed(LpStatus::Infeasible),
+        Err(ResolutionError::Unbounded) => LpResult::failed(LpStatus::Unbounded),
+        Err(ResolutionError::Other(msg)) if is_limit(msg) => {
+            LpResult::failed(LpStatus::LimitNoSolution(msg.to_string()))
+        }
+        Err(ResolutionError::Other(msg)) => LpResult::failed(LpStatus::Failed(msg.to_string())),
+        Err(ResolutionError::Str(msg)) => LpResult::failed(LpStatus::Failed(msg)),
+    }
+}
+
+fn is_limit(msg: &str) -> bool {
+    let m = msg.to_ascii_lowercase();
+    m.contains("time limit") || m.contains("iterations") || m.contains("nosolutionfound")
+}
