@@ -43,6 +43,8 @@ pub fn least_relaxation(block: &Block, time_limit_secs: Option<f64>) -> Option<V
             }
             RowTag::Policy(k) => {
                 let s = lp.add_var(0.0, f64::INFINITY, 1.0);
+                // Counts move by whole units.
+                lp.vars[s].integer = block.instances[k].kind.is_count();
                 let (coef, dir) = match lp.rows[r].sense {
                     Sense::Le => (-1.0, 1.0),
                     Sense::Ge => (1.0, -1.0),
@@ -51,6 +53,7 @@ pub fn least_relaxation(block: &Block, time_limit_secs: Option<f64>) -> Option<V
                 lp.rows[r].terms.push((s, coef));
                 slacks.push((s, Some(k), dir));
             }
+            _ => {}
         }
     }
     // Supplier shares folded into bounds become rows so they can move.

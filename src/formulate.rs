@@ -1,14 +1,25 @@
-//! Formulation: one scaled LP block per mineral (SPEC §2).
+//! Formulation: one scaled LP/MILP block per mineral (SPEC §2).
 //!
 //! Quantities are scaled by the mineral's demand (x' = x / D, so shares are the
 //! variables' natural unit) and costs by a per-block price unit, so blocks with demands
 //! from 1e-3 to 1e9 and prices from 1e-2 to 1e7 reach the solver with coefficients near 1.
 //! Every LP row carries a [`RowTag`] naming the user row it came from.
+//!
+//! Binary "used" variables exist only for offers that need them (`min_order`,
+//! `fixed_cost`, or a count row on the mineral), linked by the tightest valid big-M.
+//! HHI caps get per-country share variables s_c and epigraph variables t_c ≥ s_c²; the
+//! cap is Σ w_c t_c ≤ b, and t_c ≥ s_c² is stated by tangent cuts (see [`Block::add_cuts`]).
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::lp::{Lp, Sense};
 use crate::model::{Model, PolicyKind};
 use crate::rows::{expand, RowInstance};
+
+/// Used offers supply at least this fraction of demand (SPEC §2).
+pub const MIN_USED_SHARE: f64 = 1e-6;
+
+/// Tangent points of the first outer approximation of t ≥ s² (shares).
+const INITIAL_TANGENTS: [f64; 8] = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0];
 
 /// Where an LP row came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +28,12 @@ pub enum RowTag {
     Demand,
     /// A policy row instance (index into [`Block::instances`]).
     Policy(usize),
+    /// x_i ≤ U_i y_i or x_i ≥ L_i y_i for an offer with a binary.
+    Link,
+    /// A definition: s_c = Σ x over country c, or country-used z_c ≤ Σ y.
+    Definition,
+    /// A tangent cut t_c ≥ 2a s_c − a².
+    Cut,
 }
 
 /// A `max_supplier_share` row stated as the upper bound of its offer's variable.
@@ -28,6 +45,15 @@ pub struct FoldedShare {
     pub instance: usize,
     /// The variable's bound from capacity alone (scaled; infinite when unlimited).
     pub capacity: f64,
+}
+
+/// Country share and epigraph variables of a block with HHI caps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concentration {
+    /// (country, s_c variable, t_c variable) for each country offering the mineral.
+    pub countries: Vec<(usize, usize, usize)>,
+    /// (instance, weight per entry of `countries`) for each HHI cap.
+    pub caps: Vec<(usize, Vec<f64>)>,
 }
 
 /// The LP of one mineral with the maps back to the model.
@@ -45,6 +71,8 @@ pub struct Block {
     pub cost_scale: f64,
     /// Per offer of the mineral (local index): its variable, or `None` when excluded.
     pub offer_var: Vec<Option<usize>>,
+    /// Per offer of the mineral: its binary "used" variable, when it has one.
+    pub used_var: Vec<Option<usize>>,
     /// The unmet-demand variable, when the mineral has an unmet penalty.
     pub unmet_var: Option<usize>,
     /// The policy rows of this mineral, expanded.
@@ -54,38 +82,73 @@ pub struct Block {
     /// Rows with no variable whose bound cannot hold (e.g. a group with no offer and a
     /// positive minimum share): indices into `instances`.
     pub empty_violations: Vec<usize>,
+    /// HHI machinery, when the mineral has HHI caps.
+    pub concentration: Option<Concentration>,
 }
 
 impl Block {
-    /// Converts a scaled objective value to the model's currency.
-    pub fn unscale_cost(&self, objective: f64) -> f64 {
-        objective * self.demand * self.cost_scale
-    }
-
     /// Converts a scaled row dual (d objective / d share bound) to currency per unit of
     /// the user's bound.
     pub fn unscale_dual(&self, dual: f64) -> f64 {
         dual * self.demand * self.cost_scale
     }
+
+    /// For each HHI cap: (instance, Σ w_c s_c² at `x`).
+    pub fn cap_values(&self, x: &[f64]) -> Vec<(usize, f64)> {
+        let Some(c) = &self.concentration else {
+            return Vec::new();
+        };
+        c.caps
+            .iter()
+            .map(|(k, w)| {
+                let v = c
+                    .countries
+                    .iter()
+                    .zip(w)
+                    .map(|(&(_, s, _), w)| w * x[s] * x[s])
+                    .sum();
+                (*k, v)
+            })
+            .collect()
+    }
+
+    /// Adds a tangent cut t_c ≥ 2a s_c − a² at a = s_c for every country whose
+    /// epigraph variable is below s_c² by more than `tol`; returns how many were added.
+    pub fn add_cuts(&mut self, x: &[f64], tol: f64) -> usize {
+        let Some(c) = &self.concentration else {
+            return 0;
+        };
+        let mut added = 0;
+        for &(_, s, t) in &c.countries {
+            let a = x[s];
+            if a * a - x[t] > tol {
+                self.lp
+                    .add_row(vec![(t, 1.0), (s, -2.0 * a)], Sense::Ge, -a * a);
+                self.tags.push(RowTag::Cut);
+                added += 1;
+            }
+        }
+        added
+    }
 }
 
-/// Builds the block of mineral `m`, or says which rows this build cannot handle.
+/// Builds the block of mineral `m`.
 pub fn formulate(model: &Model, m: usize) -> Result<Block> {
     let mineral = &model.minerals[m];
     let offers = model.offers_of(m);
     let d = mineral.demand;
     let instances = expand(model, m);
-    reject_unsupported(model, m, &instances)?;
+    let start = mineral.offers.start;
+    let n = offers.len();
 
     // Exclusions remove variables; supplier shares tighten bounds.
-    let start = mineral.offers.start;
-    let mut excluded = vec![false; offers.len()];
+    let mut excluded = vec![false; n];
     let capacity: Vec<f64> = offers
         .iter()
         .map(|o| o.capacity.map_or(f64::INFINITY, |c| c / d))
         .collect();
     let mut upper = capacity.clone();
-    let mut owner: Vec<Option<usize>> = vec![None; offers.len()];
+    let mut owner: Vec<Option<usize>> = vec![None; n];
     for (k, inst) in instances.iter().enumerate() {
         match inst.kind {
             PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => {
@@ -94,7 +157,7 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
                 }
             }
             PolicyKind::MaxSupplierShare => {
-                for j in 0..offers.len() {
+                for j in 0..n {
                     if inst.covers(model, start + j) && inst.bound <= upper[j] {
                         upper[j] = inst.bound;
                         owner[j] = Some(k);
@@ -104,6 +167,24 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
             _ => {}
         }
     }
+    // The tightest big-M of each offer: capacity, supplier cap, demand, and any
+    // single-offer-covering max share row (country and group caps).
+    let mut big_m: Vec<f64> = upper.iter().map(|u| u.min(1.0)).collect();
+    for inst in &instances {
+        if matches!(inst.kind, PolicyKind::MaxCountryShare | PolicyKind::MaxGroupShare) {
+            for (j, m) in big_m.iter_mut().enumerate() {
+                if inst.covers(model, start + j) {
+                    *m = m.min(inst.bound);
+                }
+            }
+        }
+    }
+
+    let counts = instances.iter().any(|i| i.kind.is_count());
+    let needs_binary: Vec<bool> = offers
+        .iter()
+        .map(|o| counts || o.min_order > 0.0 || o.fixed_cost > 0.0)
+        .collect();
 
     let cost_scale = price_unit(
         offers
@@ -113,9 +194,13 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
             .map(|(o, _)| o.landed_cost)
             .chain(mineral.unmet_penalty),
     );
+    let fixed_scale = d * cost_scale;
     let mut lp = Lp::default();
-    let mut offer_var = Vec::with_capacity(offers.len());
+    let mut tags = Vec::new();
+    let mut offer_var = Vec::with_capacity(n);
+    let mut used_var = vec![None; n];
     let mut folded = Vec::new();
+    let mut links = Vec::new();
     for (j, o) in offers.iter().enumerate() {
         if excluded[j] {
             offer_var.push(None);
@@ -129,43 +214,116 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
                 capacity: capacity[j],
             });
         }
+        if needs_binary[j] {
+            let y = lp.add_binary(o.fixed_cost / fixed_scale);
+            let low = (o.min_order / d).max(MIN_USED_SHARE);
+            if low > big_m[j] {
+                // Cannot be used at its minimum within its caps.
+                lp.vars[y].upper = 0.0;
+                lp.vars[v].upper = 0.0;
+            }
+            links.push((v, y, low, big_m[j]));
+            used_var[j] = Some(y);
+        }
         offer_var.push(Some(v));
     }
     let unmet_var = mineral
         .unmet_penalty
         .map(|p| lp.add_var(0.0, 1.0, p / cost_scale));
 
-    let mut tags = Vec::new();
-    let mut demand_terms: Vec<(usize, f64)> = offer_var.iter().flatten().map(|&v| (v, 1.0)).collect();
+    let mut demand_terms: Vec<(usize, f64)> =
+        offer_var.iter().flatten().map(|&v| (v, 1.0)).collect();
     if let Some(u) = unmet_var {
         demand_terms.push((u, 1.0));
     }
     lp.add_row(demand_terms, Sense::Eq, 1.0);
     tags.push(RowTag::Demand);
+    for (v, y, low, high) in links {
+        lp.add_row(vec![(v, 1.0), (y, -high)], Sense::Le, 0.0);
+        tags.push(RowTag::Link);
+        lp.add_row(vec![(v, 1.0), (y, -low)], Sense::Ge, 0.0);
+        tags.push(RowTag::Link);
+    }
+
+    // Countries offering the mineral (not excluded), in code order.
+    let mut countries: Vec<usize> = (0..n)
+        .filter(|&j| offer_var[j].is_some())
+        .map(|j| offers[j].country)
+        .collect();
+    countries.sort_unstable();
+    countries.dedup();
 
     let mut empty_violations = Vec::new();
+    let mut concentration: Option<Concentration> = None;
+    let mut country_used: Option<Vec<usize>> = None;
     for (k, inst) in instances.iter().enumerate() {
-        let (sense, coefficient): (Sense, Box<dyn Fn(usize) -> f64>) = match inst.kind {
-            PolicyKind::MaxCountryShare | PolicyKind::MaxGroupShare => (Sense::Le, Box::new(|_| 1.0)),
-            PolicyKind::MinGroupShare => (Sense::Ge, Box::new(|_| 1.0)),
-            PolicyKind::MaxAvgRisk => (
-                Sense::Le,
-                Box::new(|j: usize| model.countries[offers[j].country].risk),
-            ),
-            _ => continue,
+        let terms: Vec<(usize, f64)> = match inst.kind {
+            PolicyKind::MaxCountryShare
+            | PolicyKind::MaxGroupShare
+            | PolicyKind::MinGroupShare => covered(model, start, &offer_var, inst, |_| 1.0),
+            PolicyKind::MaxAvgRisk => covered(model, start, &offer_var, inst, |j| {
+                model.countries[offers[j].country].risk
+            }),
+            PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers => {
+                used_var.iter().flatten().map(|&y| (y, 1.0)).collect()
+            }
+            PolicyKind::MinCountries => {
+                let z = country_used.get_or_insert_with(|| {
+                    countries
+                        .iter()
+                        .map(|&c| {
+                            let z = lp.add_var(0.0, 1.0, 0.0);
+                            let mut terms = vec![(z, 1.0)];
+                            for j in 0..n {
+                                if offers[j].country == c {
+                                    if let Some(y) = used_var[j] {
+                                        terms.push((y, -1.0));
+                                    }
+                                }
+                            }
+                            lp.add_row(terms, Sense::Le, 0.0);
+                            tags.push(RowTag::Definition);
+                            z
+                        })
+                        .collect()
+                });
+                z.iter().map(|&z| (z, 1.0)).collect()
+            }
+            PolicyKind::MaxHhi | PolicyKind::MaxRiskHhi => {
+                let conc = concentration.get_or_insert_with(|| {
+                    share_variables(&mut lp, &mut tags, offers, &offer_var, &countries)
+                });
+                let weights: Vec<f64> = conc
+                    .countries
+                    .iter()
+                    .map(|&(c, _, _)| match inst.kind {
+                        PolicyKind::MaxHhi => 1.0,
+                        _ => model.countries[c].risk,
+                    })
+                    .collect();
+                let terms = conc
+                    .countries
+                    .iter()
+                    .zip(&weights)
+                    .filter(|(_, &w)| w != 0.0)
+                    .map(|(&(_, _, t), &w)| (t, w))
+                    .collect();
+                conc.caps.push((k, weights));
+                terms
+            }
+            PolicyKind::MaxSupplierShare
+            | PolicyKind::ExcludeCountry
+            | PolicyKind::ExcludeSupplier => continue,
         };
-        let terms: Vec<(usize, f64)> = (0..offers.len())
-            .filter_map(|j| {
-                let v = offer_var[j]?;
-                let a = coefficient(j);
-                (inst.covers(model, start + j) && a != 0.0).then_some((v, a))
-            })
-            .collect();
+        let sense = if inst.kind.is_lower_bound() {
+            Sense::Ge
+        } else {
+            Sense::Le
+        };
         if terms.is_empty() {
             let holds = match sense {
-                Sense::Le => 0.0 <= inst.bound,
                 Sense::Ge => 0.0 >= inst.bound,
-                Sense::Eq => inst.bound == 0.0,
+                _ => 0.0 <= inst.bound,
             };
             if !holds {
                 empty_violations.push(k);
@@ -176,18 +334,80 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         tags.push(RowTag::Policy(k));
     }
 
-    Ok(Block {
+    let mut block = Block {
         mineral: m,
         lp,
         tags,
         demand: d,
         cost_scale,
         offer_var,
+        used_var,
         unmet_var,
         instances,
         folded,
         empty_violations,
-    })
+        concentration,
+    };
+    if let Some(c) = block.concentration.clone() {
+        for &(_, s, t) in &c.countries {
+            for a in INITIAL_TANGENTS {
+                block
+                    .lp
+                    .add_row(vec![(t, 1.0), (s, -2.0 * a)], Sense::Ge, -a * a);
+                block.tags.push(RowTag::Cut);
+            }
+        }
+    }
+    Ok(block)
+}
+
+/// (variable, coefficient) of the offers a row covers.
+fn covered(
+    model: &Model,
+    start: usize,
+    offer_var: &[Option<usize>],
+    inst: &RowInstance,
+    coefficient: impl Fn(usize) -> f64,
+) -> Vec<(usize, f64)> {
+    offer_var
+        .iter()
+        .enumerate()
+        .filter_map(|(j, v)| {
+            let v = (*v)?;
+            let a = coefficient(j);
+            (a != 0.0 && inst.covers(model, start + j)).then_some((v, a))
+        })
+        .collect()
+}
+
+/// Adds s_c = Σ_{i∈c} x_i and t_c ≥ 0 for every country.
+fn share_variables(
+    lp: &mut Lp,
+    tags: &mut Vec<RowTag>,
+    offers: &[crate::model::Offer],
+    offer_var: &[Option<usize>],
+    countries: &[usize],
+) -> Concentration {
+    let mut out = Vec::with_capacity(countries.len());
+    for &c in countries {
+        let s = lp.add_var(0.0, 1.0, 0.0);
+        let t = lp.add_var(0.0, 1.0, 0.0);
+        let mut terms = vec![(s, -1.0)];
+        for (j, o) in offers.iter().enumerate() {
+            if o.country == c {
+                if let Some(v) = offer_var[j] {
+                    terms.push((v, 1.0));
+                }
+            }
+        }
+        lp.add_row(terms, Sense::Eq, 0.0);
+        tags.push(RowTag::Definition);
+        out.push((c, s, t));
+    }
+    Concentration {
+        countries: out,
+        caps: Vec::new(),
+    }
 }
 
 /// A price unit for a block: the geometric middle of its smallest and largest positive
@@ -203,29 +423,4 @@ fn price_unit(costs: impl Iterator<Item = f64>) -> f64 {
     } else {
         1.0
     }
-}
-
-/// Rows and offer attributes that need features this build does not have yet.
-fn reject_unsupported(model: &Model, m: usize, instances: &[RowInstance]) -> Result<()> {
-    for inst in instances {
-        if inst.kind.is_quadratic() || inst.kind.is_count() {
-            let row = &model.policy[inst.policy];
-            return Err(Error::Unsupported(format!(
-                "constraints.csv:{}: {} is not supported yet by this version of sourcemix; remove the row to solve without it",
-                row.line,
-                inst.kind.name()
-            )));
-        }
-    }
-    for o in model.offers_of(m) {
-        for (column, value) in [("min_order", o.min_order), ("fixed_cost", o.fixed_cost)] {
-            if value > 0.0 {
-                return Err(Error::Unsupported(format!(
-                    "suppliers.csv:{}: column {column}: {value} is not supported yet by this version of sourcemix; leave the cell empty or 0",
-                    o.line
-                )));
-            }
-        }
-    }
-    Ok(())
 }

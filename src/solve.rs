@@ -15,6 +15,12 @@ use crate::solvers::{solve_lp, BackendOptions, LpResult, LpStatus, SolverKind};
 use crate::tolerance::{BINDING, DUST_SHARE, FEASIBILITY};
 use crate::verify::verify_mineral;
 
+/// Largest violation of an HHI cap (in index units) at which the cut loop stops.
+const CUT_TOLERANCE: f64 = 1e-9;
+
+/// Most rounds of tangent cuts before giving up (exit 4).
+const MAX_CUT_ROUNDS: usize = 100;
+
 /// Which backend to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SolverChoice {
@@ -160,6 +166,8 @@ pub struct MineralSolution {
     pub solver: SolverKind,
     /// Seconds spent formulating.
     pub build_secs: f64,
+    /// Rounds of HHI tangent cuts after the first solve.
+    pub cut_rounds: usize,
     /// Seconds spent in the solver (including passing the model to it).
     pub solve_secs: f64,
 }
@@ -264,32 +272,57 @@ pub fn solve_block(
         instances: block.instances.clone(),
         solver: kind,
         build_secs,
+        cut_rounds: 0,
         solve_secs: 0.0,
     };
     let t = Instant::now();
-    let result = if block.empty_violations.is_empty() {
-        solve_lp(
-            kind,
-            &block.lp,
-            &BackendOptions {
-                time_limit_secs: opts.time_limit_secs,
-                mip_gap: opts.mip_gap,
-                duals: kind.capabilities().duals && !block.lp.has_integers(),
-            },
-        )
-    } else {
-        LpResult {
-            status: LpStatus::Infeasible,
-            x: Vec::new(),
-            duals: None,
+    let mut block = block.clone();
+    let backend = BackendOptions {
+        time_limit_secs: opts.time_limit_secs,
+        mip_gap: opts.mip_gap,
+        duals: kind.capabilities().duals && !block.lp.has_integers(),
+    };
+    let mut rounds = 0;
+    let result = loop {
+        if !block.empty_violations.is_empty() {
+            break LpResult {
+                status: LpStatus::Infeasible,
+                x: Vec::new(),
+                duals: None,
+            };
+        }
+        let mut result = solve_lp(kind, &block.lp, &backend);
+        if kind == SolverKind::Clarabel && result.status == LpStatus::Optimal {
+            if let Some(x) = polish(&block.lp, &result.x, opts.time_limit_secs) {
+                result.x = x;
+            }
+        }
+        if !matches!(result.status, LpStatus::Optimal | LpStatus::Feasible)
+            || block.concentration.is_none()
+        {
+            break result;
+        }
+        // Concentration caps: stop when every cap holds at the plan, else cut.
+        let violated = block
+            .cap_values(&result.x)
+            .iter()
+            .any(|&(k, v)| v > block.instances[k].bound + CUT_TOLERANCE);
+        if !violated {
+            break result;
+        }
+        rounds += 1;
+        if rounds > MAX_CUT_ROUNDS || block.add_cuts(&result.x, CUT_TOLERANCE / 8.0) == 0 {
+            break LpResult {
+                status: LpStatus::Failed(format!(
+                    "the HHI caps were not met to within {CUT_TOLERANCE} after {rounds} rounds of tangent cuts; no plan that violates a cap is returned"
+                )),
+                x: Vec::new(),
+                duals: None,
+            };
         }
     };
-    let mut result = result;
-    if kind == SolverKind::Clarabel && result.status == LpStatus::Optimal {
-        if let Some(x) = polish(&block.lp, &result.x, opts.time_limit_secs) {
-            result.x = x;
-        }
-    }
+    out.cut_rounds = rounds;
+    let block = &block;
     out.solve_secs = t.elapsed().as_secs_f64();
     out.status = match &result.status {
         LpStatus::Optimal => Status::Optimal,

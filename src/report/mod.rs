@@ -19,6 +19,9 @@ use numbers::{plain, plain_opt};
 
 pub use text::render_text;
 
+/// Slack smaller than this (in the bound's units) is rounding noise and shown as 0.
+const SLACK_NOISE: f64 = 1e-12;
+
 /// One row of allocation.csv.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AllocationRow {
@@ -240,6 +243,8 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
             } else {
                 (inst.bound - r.value, inst.bound)
             };
+            // Float noise around an exact bound is not slack.
+            let slack = if slack.abs() < SLACK_NOISE { 0.0 } else { slack };
             report.constraints.push(ConstraintRow {
                 constraint: inst.kind.name().to_string(),
                 mineral: mineral.name.clone(),
