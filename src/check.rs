@@ -8,6 +8,12 @@ use serde::Serialize;
 use crate::model::{Model, PolicyKind, Target};
 use crate::report::numbers::plain;
 
+/// Cost ratio within one mineral above which `check` warns about precision.
+const COST_RANGE_WARNING: f64 = 1e9;
+
+/// Capacity, as a share of demand, below which an offer is suspiciously small.
+const TINY_CAPACITY_SHARE: f64 = 1e-6;
+
 /// Size of one mineral's block.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MineralSize {
@@ -117,6 +123,37 @@ pub fn check(model: &Model) -> CheckReport {
                 }
                 _ => {}
             }
+        }
+        // Coefficient ranges the solvers handle poorly, even after per-mineral scaling.
+        let costs: Vec<f64> = offers
+            .iter()
+            .map(|o| o.landed_cost)
+            .chain(mineral.unmet_penalty)
+            .filter(|&c| c > 0.0)
+            .collect();
+        let (lo, hi) = costs
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &c| (lo.min(c), hi.max(c)));
+        if hi > 0.0 && hi / lo > COST_RANGE_WARNING {
+            findings.push(format!(
+                "{}: landed costs range from {} to {} (ratio {:.0e}); solvers lose precision beyond a ratio of {:.0e}",
+                mineral.name,
+                plain(lo),
+                plain(hi),
+                hi / lo,
+                COST_RANGE_WARNING
+            ));
+        }
+        let tiny = offers
+            .iter()
+            .filter(|o| o.capacity.is_some_and(|c| c > 0.0 && c < TINY_CAPACITY_SHARE * d))
+            .count();
+        if tiny > 0 {
+            findings.push(format!(
+                "{}: {tiny} offer(s) have a capacity below {} of demand; a used offer must supply at least 1e-6 of demand, so they cannot be used where binaries apply",
+                mineral.name,
+                plain(TINY_CAPACITY_SHARE)
+            ));
         }
         // Duplicate-looking suppliers: ids equal up to case and punctuation.
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();

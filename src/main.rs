@@ -66,6 +66,13 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C: results are only ever renamed into place whole, so stopping is clean once
+    // the temporary files in flight are gone.
+    let _ = ctrlc::set_handler(|| {
+        sourcemix::report::atomic::remove_in_flight();
+        eprintln!("interrupted; no partial result file is left behind");
+        std::process::exit(130);
+    });
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -118,7 +125,9 @@ fn run(cli: Cli) -> Result<u8, Error> {
                     eprintln!("error: {p}");
                 }
             } else if run.report.status == sourcemix::solve::Status::Feasible {
-                eprintln!("warning: a limit stopped the solver before optimality was proven; the plan is feasible, not proven optimal");
+                for p in &run.report.problems {
+                    eprintln!("warning: {p}");
+                }
             }
             if !run.written.is_empty() {
                 eprintln!("wrote {}", out_dir.display());

@@ -21,6 +21,24 @@ const CUT_TOLERANCE: f64 = 1e-9;
 /// Most rounds of tangent cuts before giving up (exit 4).
 const MAX_CUT_ROUNDS: usize = 100;
 
+/// The moment a time-limited solve must end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// A deadline `secs` from now, or none.
+    pub fn after(secs: Option<f64>) -> Deadline {
+        Deadline(secs.map(|s| Instant::now() + std::time::Duration::from_secs_f64(s)))
+    }
+
+    /// Seconds left (at least a millisecond, so a solver call still returns promptly),
+    /// or `None` without a limit.
+    pub fn remaining(self) -> Option<f64> {
+        self.0
+            .map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64().max(1e-3))
+    }
+}
+
 /// Which backend to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SolverChoice {
@@ -36,7 +54,8 @@ pub enum SolverChoice {
 pub struct SolveOptions {
     /// Backend choice (default: auto).
     pub solver: SolverChoice,
-    /// Wall-clock limit per block solve, seconds (default: none).
+    /// Wall-clock limit for the whole solve, seconds (default: none). Blocks running in
+    /// parallel share it; each solver call gets the time that is left.
     pub time_limit_secs: Option<f64>,
     /// Relative MIP gap (default 1e-6).
     pub mip_gap: f64,
@@ -168,6 +187,9 @@ pub struct MineralSolution {
     pub build_secs: f64,
     /// Rounds of HHI tangent cuts after the first solve.
     pub cut_rounds: usize,
+    /// For a plan stopped by a limit: an upper bound on its relative gap to the optimum
+    /// (from the LP relaxation), when known.
+    pub gap: Option<f64>,
     /// Seconds spent in the solver (including passing the model to it).
     pub solve_secs: f64,
 }
@@ -210,8 +232,9 @@ pub fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
         .iter()
         .map(|(b, _)| choose(opts.solver, b.lp.has_integers(), model, b.mineral))
         .collect::<Result<_>>()?;
+    let deadline = Deadline::after(opts.time_limit_secs);
     let run = |((block, build_secs), kind): (&(Block, f64), &SolverKind)| {
-        solve_block(model, block, *kind, opts, *build_secs)
+        solve_block(model, block, *kind, opts, deadline, *build_secs)
     };
     let minerals: Vec<MineralSolution> = match opts.threads {
         Some(1) => blocks.iter().zip(&kinds).map(run).collect(),
@@ -257,6 +280,7 @@ pub fn solve_block(
     block: &Block,
     kind: SolverKind,
     opts: &SolveOptions,
+    deadline: Deadline,
     build_secs: f64,
 ) -> MineralSolution {
     let m = block.mineral;
@@ -273,12 +297,13 @@ pub fn solve_block(
         solver: kind,
         build_secs,
         cut_rounds: 0,
+        gap: None,
         solve_secs: 0.0,
     };
     let t = Instant::now();
     let mut block = block.clone();
-    let backend = BackendOptions {
-        time_limit_secs: opts.time_limit_secs,
+    let mut backend = BackendOptions {
+        time_limit_secs: None,
         mip_gap: opts.mip_gap,
         duals: kind.capabilities().duals && !block.lp.has_integers(),
     };
@@ -291,9 +316,10 @@ pub fn solve_block(
                 duals: None,
             };
         }
+        backend.time_limit_secs = deadline.remaining();
         let mut result = solve_lp(kind, &block.lp, &backend);
         if kind == SolverKind::Clarabel && result.status == LpStatus::Optimal {
-            if let Some(x) = polish(&block.lp, &result.x, opts.time_limit_secs) {
+            if let Some(x) = polish(&block.lp, &result.x, deadline.remaining()) {
                 result.x = x;
             }
         }
@@ -322,6 +348,9 @@ pub fn solve_block(
         }
     };
     out.cut_rounds = rounds;
+    if result.status == LpStatus::Feasible {
+        out.gap = relaxation_gap(&block, &result.x, deadline.remaining());
+    }
     let block = &block;
     out.solve_secs = t.elapsed().as_secs_f64();
     out.status = match &result.status {
@@ -339,7 +368,7 @@ pub fn solve_block(
         },
     };
     if out.status == Status::Infeasible {
-        out.relaxations = least_relaxation(block, opts.time_limit_secs).unwrap_or_default();
+        out.relaxations = least_relaxation(block, deadline.remaining()).unwrap_or_default();
         return out;
     }
     if !out.has_plan() {
@@ -441,4 +470,29 @@ pub fn solve_block(
         };
     }
     out
+}
+
+/// Upper bound on the relative gap of a limit-stopped plan: its objective against the
+/// LP relaxation's.
+fn relaxation_gap(block: &Block, x: &[f64], time_limit_secs: Option<f64>) -> Option<f64> {
+    let mut relaxed = block.lp.clone();
+    for v in &mut relaxed.vars {
+        v.integer = false;
+    }
+    let kind = SolverKind::auto(false);
+    let r = solve_lp(
+        kind,
+        &relaxed,
+        &BackendOptions {
+            time_limit_secs,
+            mip_gap: 0.0,
+            duals: false,
+        },
+    );
+    if r.status != LpStatus::Optimal {
+        return None;
+    }
+    let incumbent = block.lp.objective(x);
+    let bound = relaxed.objective(&r.x);
+    Some(((incumbent - bound) / incumbent.abs().max(1e-12)).max(0.0))
 }

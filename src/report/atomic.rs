@@ -3,18 +3,45 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+
+/// Temporary files being written right now, so an interrupt can remove them.
+static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes every temporary file still being written (called on Ctrl-C before exiting).
+pub fn remove_in_flight() {
+    if let Ok(list) = IN_FLIGHT.lock() {
+        for p in list.iter() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn track(path: &Path) {
+    if let Ok(mut list) = IN_FLIGHT.lock() {
+        list.push(path.to_path_buf());
+    }
+}
+
+fn untrack(path: &Path) {
+    if let Ok(mut list) = IN_FLIGHT.lock() {
+        list.retain(|p| p != path);
+    }
+}
 
 /// Writes `bytes` to `path` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = temp_name(path);
+    track(&tmp);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
+    untrack(&tmp);
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::io(path, e));
@@ -29,10 +56,12 @@ pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
     let cleanup = |written: &[PathBuf]| {
         for t in written {
             let _ = std::fs::remove_file(t);
+            untrack(t);
         }
     };
     for (path, bytes) in files {
         let tmp = temp_name(path);
+        track(&tmp);
         let result = (|| {
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(bytes)?;
@@ -49,6 +78,7 @@ pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
             cleanup(&written);
             return Err(Error::io(path, e));
         }
+        untrack(tmp);
     }
     Ok(())
 }

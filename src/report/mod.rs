@@ -158,6 +158,15 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
         (0.0, 0.0, 0.0, 0.0, 0.0);
     for ms in &solution.minerals {
         let mineral = &model.minerals[ms.mineral];
+        if ms.status == Status::Feasible {
+            report.problems.push(format!(
+                "{}: a time limit stopped the solver with a feasible plan, not proven optimal{}",
+                mineral.name,
+                ms.gap
+                    .map(|g| format!("; its cost is at most {:.4}% above the optimum", g * 100.0))
+                    .unwrap_or_default()
+            ));
+        }
         if !ms.has_plan() {
             report.problems.push(problem_text(model, ms));
             add_relaxations(model, ms, &mut report.relaxations);
