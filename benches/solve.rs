@@ -1,1 +1,76 @@
-fn main(){}
+//! Criterion benchmarks: reading, formulating and solving generated models.
+//!
+//! `cargo bench` runs the small and medium sizes; set `SOURCEMIX_BENCH_LARGE=1` to add the
+//! 100k-offer × 10-mineral and 50k-offer × 1-mineral models of the performance targets
+//! (slow under criterion's repetitions: `benches/harness.sh` times them end to end).
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use sourcemix::formulate::formulate;
+use sourcemix::generate::{generate, GenerateOptions};
+use sourcemix::input::load_model;
+use sourcemix::solve::{solve, SolveOptions, SolverChoice};
+use sourcemix::solvers::SolverKind;
+
+fn sizes() -> Vec<(usize, usize)> {
+    let mut s = vec![(1_000, 10), (10_000, 10)];
+    if std::env::var_os("SOURCEMIX_BENCH_LARGE").is_some() {
+        s.push((100_000, 10));
+        s.push((50_000, 1));
+    }
+    s
+}
+
+fn model_dir(root: &Path, offers: usize, minerals: usize) -> std::path::PathBuf {
+    let dir = root.join(format!("gen-{offers}x{minerals}"));
+    generate(
+        &dir,
+        &GenerateOptions {
+            minerals,
+            offers,
+            seed: 7,
+            ..GenerateOptions::default()
+        },
+    )
+    .expect("generate a benchmark model");
+    dir
+}
+
+fn benches(c: &mut Criterion) {
+    let root = tempfile::tempdir().expect("temp dir");
+    for (offers, minerals) in sizes() {
+        let dir = model_dir(root.path(), offers, minerals);
+        let label = format!("{offers}x{minerals}");
+        let model = load_model(&dir).expect("generated model loads");
+
+        let mut g = c.benchmark_group("phases");
+        g.sample_size(10);
+        g.bench_function(BenchmarkId::new("read", &label), |b| {
+            b.iter(|| load_model(&dir).expect("loads"))
+        });
+        g.bench_function(BenchmarkId::new("build", &label), |b| {
+            b.iter(|| {
+                (0..model.minerals.len())
+                    .map(|m| formulate(&model, m).expect("formulates").lp.rows.len())
+                    .sum::<usize>()
+            })
+        });
+        for kind in SolverKind::all() {
+            if kind == SolverKind::Microlp && offers > 10_000 {
+                continue;
+            }
+            let opts = SolveOptions {
+                solver: SolverChoice::Named(kind),
+                ..SolveOptions::default()
+            };
+            g.bench_function(BenchmarkId::new(format!("solve/{kind}"), &label), |b| {
+                b.iter(|| solve(&model, &opts).expect("solves").cost())
+            });
+        }
+        g.finish();
+    }
+}
+
+criterion_group!(solve_benches, benches);
+criterion_main!(solve_benches);

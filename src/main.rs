@@ -54,6 +54,9 @@ enum Command {
         /// Standard output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Print read/build/solve/write times to standard error.
+        #[arg(long)]
+        timings: bool,
     },
     /// Validate a model and report its size and suspicious data.
     Check {
@@ -98,6 +101,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             mip_gap,
             threads,
             format,
+            timings,
         } => {
             let solver = if solver.eq_ignore_ascii_case("auto") {
                 SolverChoice::Auto
@@ -131,6 +135,13 @@ fn run(cli: Cli) -> Result<u8, Error> {
             }
             if !run.written.is_empty() {
                 eprintln!("wrote {}", out_dir.display());
+            }
+            if timings {
+                let t = &run.timings;
+                eprintln!(
+                    "timings: read {:.3} s, build {:.3} s, solve {:.3} s (wall {:.3} s for build+solve), write {:.3} s",
+                    t.read_secs, t.build_secs, t.solve_secs, t.optimize_wall_secs, t.write_secs
+                );
             }
             Ok(code)
         }

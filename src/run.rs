@@ -34,7 +34,8 @@ pub struct SolveRun {
     pub report: Report,
     /// Files written (none unless every mineral has a plan).
     pub written: Vec<PathBuf>,
-    /// Phase timings.
+    /// Phase timings (left out of JSON so output stays byte-for-byte reproducible).
+    #[serde(skip)]
     pub timings: Timings,
 }
 

@@ -115,7 +115,8 @@ pub struct RelaxationRow {
 /// Everything a solve reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
-    /// Overall outcome.
+    /// Overall outcome (serialized as its name; details are in `problems`).
+    #[serde(serialize_with = "status_name")]
     pub status: Status,
     /// Total cost over minerals (plans only).
     pub total_cost: f64,
@@ -133,6 +134,10 @@ pub struct Report {
     pub problems: Vec<String>,
     /// Warnings from reading the model.
     pub warnings: Vec<String>,
+}
+
+fn status_name<S: serde::Serializer>(status: &Status, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(status.name())
 }
 
 /// Builds the report of `solution`.
