@@ -15,8 +15,10 @@ use crate::solvers::{solve_lp, BackendOptions, LpResult, LpStatus, SolverKind};
 use crate::tolerance::{BINDING, DUST_SHARE, FEASIBILITY};
 use crate::verify::verify_mineral;
 
-/// Largest violation of an HHI cap (in index units) at which the cut loop stops.
-const CUT_TOLERANCE: f64 = 1e-9;
+/// Largest violation of an HHI cap (in index units) at which the cut loop stops: ten
+/// times inside the 1e-7 the SPEC allows, and above the solvers' 1e-9 feasibility
+/// tolerance so the loop can always get there.
+const CUT_TOLERANCE: f64 = 1e-8;
 
 /// Most rounds of tangent cuts before giving up (exit 4).
 const MAX_CUT_ROUNDS: usize = 100;
@@ -337,7 +339,7 @@ pub fn solve_block(
             break result;
         }
         rounds += 1;
-        if rounds > MAX_CUT_ROUNDS || block.add_cuts(&result.x, CUT_TOLERANCE / 8.0) == 0 {
+        if rounds > MAX_CUT_ROUNDS || block.add_cuts(&result.x, CUT_TOLERANCE / 100.0) == 0 {
             break LpResult {
                 status: LpStatus::Failed(format!(
                     "the HHI caps were not met to within {CUT_TOLERANCE} after {rounds} rounds of tangent cuts; no plan that violates a cap is returned"

@@ -241,7 +241,11 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
                 .using(good_lp::highs)
                 .set_option("presolve", "off")
                 .set_option("threads", 1)
-                .set_option("output_flag", false);
+                .set_option("output_flag", false)
+                // Plans are checked to 1e-7 and HHI cuts iterate to 1e-8: the solver's
+                // own tolerances must be tighter than both (HiGHS defaults: 1e-7, 1e-6).
+                .set_option("primal_feasibility_tolerance", 1e-9)
+                .set_option("mip_feasibility_tolerance", 1e-9);
             if let Some(t) = opts.time_limit_secs {
                 model = model.set_time_limit(t);
             }
