@@ -138,7 +138,6 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
     let offers = model.offers_of(m);
     let d = mineral.demand;
     let instances = expand(model, m);
-    let start = mineral.offers.start;
     let n = offers.len();
 
     // Exclusions remove variables; supplier shares tighten bounds.
@@ -152,13 +151,13 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
     for (k, inst) in instances.iter().enumerate() {
         match inst.kind {
             PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => {
-                for (j, flag) in excluded.iter_mut().enumerate() {
-                    *flag |= inst.covers(model, start + j);
+                for &j in &inst.members {
+                    excluded[j] = true;
                 }
             }
             PolicyKind::MaxSupplierShare => {
-                for j in 0..n {
-                    if inst.covers(model, start + j) && inst.bound <= upper[j] {
+                for &j in &inst.members {
+                    if inst.bound <= upper[j] {
                         upper[j] = inst.bound;
                         owner[j] = Some(k);
                     }
@@ -172,10 +171,8 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
     let mut big_m: Vec<f64> = upper.iter().map(|u| u.min(1.0)).collect();
     for inst in &instances {
         if matches!(inst.kind, PolicyKind::MaxCountryShare | PolicyKind::MaxGroupShare) {
-            for (j, m) in big_m.iter_mut().enumerate() {
-                if inst.covers(model, start + j) {
-                    *m = m.min(inst.bound);
-                }
+            for &j in &inst.members {
+                big_m[j] = big_m[j].min(inst.bound);
             }
         }
     }
@@ -260,8 +257,8 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         let terms: Vec<(usize, f64)> = match inst.kind {
             PolicyKind::MaxCountryShare
             | PolicyKind::MaxGroupShare
-            | PolicyKind::MinGroupShare => covered(model, start, &offer_var, inst, |_| 1.0),
-            PolicyKind::MaxAvgRisk => covered(model, start, &offer_var, inst, |j| {
+            | PolicyKind::MinGroupShare => covered(&offer_var, inst, |_| 1.0),
+            PolicyKind::MaxAvgRisk => covered(&offer_var, inst, |j| {
                 model.countries[offers[j].country].risk
             }),
             PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers => {
@@ -363,19 +360,16 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
 
 /// (variable, coefficient) of the offers a row covers.
 fn covered(
-    model: &Model,
-    start: usize,
     offer_var: &[Option<usize>],
     inst: &RowInstance,
     coefficient: impl Fn(usize) -> f64,
 ) -> Vec<(usize, f64)> {
-    offer_var
+    inst.members
         .iter()
-        .enumerate()
-        .filter_map(|(j, v)| {
-            let v = (*v)?;
+        .filter_map(|&j| {
+            let v = offer_var[j]?;
             let a = coefficient(j);
-            (a != 0.0 && inst.covers(model, start + j)).then_some((v, a))
+            (a != 0.0).then_some((v, a))
         })
         .collect()
 }

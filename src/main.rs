@@ -65,6 +65,26 @@ enum Command {
     },
     /// List the solvers compiled into this build and what each supports.
     Solvers,
+    /// Write a synthetic model of a given size (for tests and benchmarks).
+    Generate {
+        /// Folder to write the model into (created if needed).
+        dir: PathBuf,
+        /// Number of minerals.
+        #[arg(long, default_value_t = 10)]
+        minerals: usize,
+        /// Number of offers in all (split evenly over minerals).
+        #[arg(long, default_value_t = 1000)]
+        offers: usize,
+        /// Number of countries.
+        #[arg(long, default_value_t = 60)]
+        countries: usize,
+        /// Random seed; the same seed gives the same files byte for byte.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write an empty policy (constraints.csv with its header only).
+        #[arg(long = "no-policy")]
+        no_policy: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -169,6 +189,34 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 text.push_str(&format!("check: {f}\n"));
             }
             out(&text);
+            Ok(0)
+        }
+        Command::Generate {
+            dir,
+            minerals,
+            offers,
+            countries,
+            seed,
+            no_policy,
+        } => {
+            let summary = sourcemix::generate::generate(
+                &dir,
+                &sourcemix::generate::GenerateOptions {
+                    minerals,
+                    offers,
+                    countries,
+                    seed,
+                    policy: !no_policy,
+                },
+            )
+            .map_err(|e| Error::Usage(e.to_string()))?;
+            out(&format!(
+                "wrote {}: {} minerals, {} offers, {} countries\n",
+                dir.display(),
+                summary.minerals,
+                summary.offers,
+                summary.countries
+            ));
             Ok(0)
         }
         Command::Solvers => {

@@ -2,6 +2,8 @@
 //! mineral and per target), and their value on a plan. Shared by formulation, reports
 //! and diagnosis so every number traces back to one line of constraints.csv.
 
+use std::collections::{BTreeMap, HashMap};
+
 use crate::model::{Model, PolicyKind, Target};
 
 /// What one expanded row applies to.
@@ -30,6 +32,8 @@ pub struct RowInstance {
     pub target: InstanceTarget,
     /// The bound.
     pub bound: f64,
+    /// The offers in the row's sum: local indices within the mineral, ascending.
+    pub members: Vec<usize>,
 }
 
 impl RowInstance {
@@ -42,58 +46,62 @@ impl RowInstance {
             InstanceTarget::Group(g) => &model.groups[*g],
         }
     }
-
-    /// True when offer `i` (global index) is in the row's sum.
-    pub fn covers(&self, model: &Model, i: usize) -> bool {
-        let o = &model.offers[i];
-        match &self.target {
-            InstanceTarget::None => true,
-            InstanceTarget::Country(c) => o.country == *c,
-            InstanceTarget::Supplier(s) => o.supplier == *s,
-            InstanceTarget::Group(g) => model.countries[o.country].groups.contains(g),
-        }
-    }
 }
 
 /// The policy rows of mineral `m`, expanded, in file order; `*` targets in country-code
-/// or offer order.
+/// or offer order. Member lists are built from indices, so expansion is linear in the
+/// number of offers and instances.
 pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
-    let mut out = Vec::new();
     let range = model.minerals[m].offers.clone();
+    let offers = &model.offers[range];
+    let mut by_country: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut by_supplier: HashMap<&str, usize> = HashMap::with_capacity(offers.len());
+    for (j, o) in offers.iter().enumerate() {
+        by_country.entry(o.country).or_default().push(j);
+        by_supplier.insert(o.supplier.as_str(), j);
+    }
+    let supplier_members =
+        |s: &str| -> Vec<usize> { by_supplier.get(s).map(|&j| vec![j]).unwrap_or_default() };
+    let mut out = Vec::new();
     for (p, row) in model.policy.iter().enumerate() {
         if !row.applies_to(m) {
             continue;
         }
-        let mut push = |target| {
+        let mut push = |target, members| {
             out.push(RowInstance {
                 policy: p,
                 kind: row.kind,
                 mineral: m,
                 target,
                 bound: row.bound,
+                members,
             })
         };
         match (&row.target, row.kind) {
             (Target::Each, PolicyKind::MaxCountryShare) => {
-                let mut cs: Vec<usize> = model.offers[range.clone()]
-                    .iter()
-                    .map(|o| o.country)
-                    .collect();
-                cs.sort_unstable();
-                cs.dedup();
-                for c in cs {
-                    push(InstanceTarget::Country(c));
+                for (&c, members) in &by_country {
+                    push(InstanceTarget::Country(c), members.clone());
                 }
             }
             (Target::Each, _) => {
-                for o in &model.offers[range.clone()] {
-                    push(InstanceTarget::Supplier(o.supplier.clone()));
+                for (j, o) in offers.iter().enumerate() {
+                    push(InstanceTarget::Supplier(o.supplier.clone()), vec![j]);
                 }
             }
-            (Target::None, _) => push(InstanceTarget::None),
-            (Target::Country(c), _) => push(InstanceTarget::Country(*c)),
-            (Target::Supplier(s), _) => push(InstanceTarget::Supplier(s.clone())),
-            (Target::Group(g), _) => push(InstanceTarget::Group(*g)),
+            (Target::None, _) => push(InstanceTarget::None, (0..offers.len()).collect()),
+            (Target::Country(c), _) => push(
+                InstanceTarget::Country(*c),
+                by_country.get(c).cloned().unwrap_or_default(),
+            ),
+            (Target::Supplier(s), _) => {
+                push(InstanceTarget::Supplier(s.clone()), supplier_members(s))
+            }
+            (Target::Group(g), _) => {
+                let members = (0..offers.len())
+                    .filter(|&j| model.countries[offers[j].country].groups.contains(g))
+                    .collect();
+                push(InstanceTarget::Group(*g), members)
+            }
         }
     }
     out
@@ -125,13 +133,7 @@ impl MineralPlan<'_> {
         let model = self.model;
         let d = model.minerals[self.mineral].demand;
         let start = model.minerals[self.mineral].offers.start;
-        let covered = || {
-            self.quantities
-                .iter()
-                .enumerate()
-                .filter(move |(k, _)| row.covers(model, start + k))
-                .map(|(_, &x)| x)
-        };
+        let covered = || row.members.iter().map(|&j| self.quantities[j]);
         match row.kind {
             PolicyKind::MaxCountryShare
             | PolicyKind::MaxSupplierShare

@@ -1,0 +1,1207 @@
+//! Synthetic models for tests and benchmarks (`sourcemix generate`, SPEC §3).
+//!
+//! [`generate`] writes a model folder — suppliers.csv, demand.csv, countries.csv and
+//! constraints.csv in the formats of SPEC §1 — of a chosen size. The content is a pure
+//! function of [`GenerateOptions`]: the same options give the same bytes on every platform
+//! (all randomness comes from [`crate::rng`]).
+//!
+//! # What a generated model looks like
+//!
+//! * **Countries** get the codes `XAA`, `XAB`, …, `XZZ` (the `X??` block is reserved by
+//!   ISO 3166-1 for user-assigned codes, so no code means a real country), a risk uniform in
+//!   [0.05, 0.95], the group tag `ALLY` on about a third of them (low-risk countries more
+//!   likely; never fewer than two when there are two countries or more), `OECD` on about a
+//!   quarter, a 10 % tariff on a few non-allies and a yearly disruption probability in
+//!   [0.01, 0.2].
+//! * **Minerals** are `m00`, `m01`, …; the offers are split as evenly as possible (the first
+//!   minerals take the remainder) and each mineral's demand is 1000 per offer. Offer `i` of
+//!   mineral `m` is supplier `s{m:02}-{i:06}`. Its country is drawn from a Zipf-like
+//!   distribution over a per-mineral ranking of the countries (weight ∝ rank^-1.5: the top
+//!   producer holds about 40 % of the offers, as in real mineral markets), its unit cost is
+//!   about 100·exp(0.3·z) (big producers a little cheaper), its capacity an integer uniform in
+//!   [500, 5500] (so a mineral's capacity is about three times its demand) and its freight
+//!   uniform in [0, 5].
+//! * **Policy** (`policy: true`): `max_country_share` 0.4, `max_supplier_share` 0.2,
+//!   `min_group_share` of `ALLY` 0.3 and a `max_avg_risk` bound halfway between the least
+//!   average risk the generator can reach under the other rows and the average risk of the
+//!   cheapest fill, taking the loosest mineral. Tiny models (fewer than 6 offers per mineral
+//!   or fewer than 3 countries) get looser share caps that they can meet.
+//!
+//! # Feasibility
+//!
+//! The written policy is always feasible together with the capacities. For each mineral the
+//! generator checks that the per-supplier and per-country caps leave at least the demand
+//! (and the `ALLY` countries at least half of it); if not, it repairs the mineral
+//! deterministically by moving its first few offers ("anchors") to distinct countries, allies
+//! first, and raising their capacities to the supplier cap. The anchors alone then meet every
+//! share row. A feasible plan is then built greedily (allies up to their minimum share,
+//! then lowest risk first), and the `max_avg_risk` bound is never below that plan's average
+//! risk. The suppliers file does not depend on `policy`: only constraints.csv changes.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::rng::{self, Rng};
+
+/// The most countries a generated model can have: the user-assigned ISO 3166-1 codes
+/// `XAA` to `XZZ`.
+pub const MAX_COUNTRIES: usize = 26 * 26;
+
+/// Demand per offer: a mineral with n offers has demand 1000·n.
+const DEMAND_PER_OFFER: u64 = 1000;
+/// Offer capacities are integers uniform in `CAPACITY_MIN..=CAPACITY_MAX`.
+const CAPACITY_MIN: u64 = 500;
+const CAPACITY_MAX: u64 = 5500;
+/// Minimum share of demand from `ALLY` countries, in basis points (1e-4).
+const ALLY_SHARE_BP: u64 = 3000;
+/// The `ALLY` capacity usable under the caps, as a share of demand in basis points, below
+/// which a mineral is repaired.
+const ALLY_REPAIR_BP: u64 = 5000;
+/// The group tag whose minimum share the policy sets.
+const ALLY: &str = "ALLY";
+
+/// What [`generate`] should produce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerateOptions {
+    /// Number of minerals (at least 1).
+    pub minerals: usize,
+    /// Total number of offers across all minerals (at least `minerals`).
+    pub offers: usize,
+    /// Number of countries, 1 to [`MAX_COUNTRIES`] (default 60).
+    pub countries: usize,
+    /// Seed of the random draws: the same options give the same files byte for byte.
+    pub seed: u64,
+    /// Whether constraints.csv holds a policy (default true) or only its header.
+    pub policy: bool,
+}
+
+impl Default for GenerateOptions {
+    /// 5 minerals, 1000 offers, 60 countries, seed 0, with a policy.
+    fn default() -> Self {
+        GenerateOptions {
+            minerals: 5,
+            offers: 1000,
+            countries: 60,
+            seed: 0,
+            policy: true,
+        }
+    }
+}
+
+/// What [`generate`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerateSummary {
+    /// Number of minerals.
+    pub minerals: usize,
+    /// Total number of offers.
+    pub offers: usize,
+    /// Number of countries.
+    pub countries: usize,
+    /// The files written: suppliers.csv, demand.csv, countries.csv and constraints.csv, in
+    /// that order.
+    pub files: Vec<PathBuf>,
+}
+
+/// Why [`generate`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// `minerals` is 0.
+    #[error("the number of minerals must be at least 1")]
+    NoMinerals,
+    /// Fewer offers than minerals: some mineral would have none.
+    #[error("{offers} offers are fewer than the {minerals} minerals; every mineral needs at least one offer")]
+    TooFewOffers {
+        /// The offers asked for.
+        offers: usize,
+        /// The minerals asked for.
+        minerals: usize,
+    },
+    /// `countries` is 0 or above [`MAX_COUNTRIES`].
+    #[error("the number of countries must be between 1 and {max}, got {countries}")]
+    InvalidCountries {
+        /// The countries asked for.
+        countries: usize,
+        /// The largest number allowed ([`MAX_COUNTRIES`]).
+        max: usize,
+    },
+    /// A file or the folder could not be created or written.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+}
+
+/// Writes a synthetic model of the size in `opts` into folder `dir` (created if needed),
+/// replacing suppliers.csv, demand.csv, countries.csv and constraints.csv there.
+///
+/// Every file is first written in full to `<name>.tmp` in `dir`; only when all four are
+/// written are they renamed into place, so a failure leaves the previous files (and no
+/// temporary ones) behind. Rows are streamed out: memory grows with the largest mineral's
+/// offer count (about 40 bytes an offer), not with the whole model.
+pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, GenerateError> {
+    validate(opts)?;
+    fs::create_dir_all(dir).map_err(|source| GenerateError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+
+    let countries = make_countries(opts.seed, opts.countries);
+    let plan = Plan::new(opts, &countries);
+
+    let mut staged = Staged::new(dir);
+    let risk_bound = staged.write("suppliers.csv", |w| {
+        write_suppliers(w, opts, &countries, &plan)
+    })?;
+    staged.write("demand.csv", |w| write_demand(w, &plan))?;
+    staged.write("countries.csv", |w| write_countries(w, &countries))?;
+    staged.write("constraints.csv", |w| {
+        write_constraints(w, opts.policy, &plan, risk_bound)
+    })?;
+    let files = staged.commit()?;
+
+    Ok(GenerateSummary {
+        minerals: opts.minerals,
+        offers: opts.offers,
+        countries: opts.countries,
+        files,
+    })
+}
+
+fn validate(opts: &GenerateOptions) -> Result<(), GenerateError> {
+    if opts.minerals == 0 {
+        return Err(GenerateError::NoMinerals);
+    }
+    if opts.offers < opts.minerals {
+        return Err(GenerateError::TooFewOffers {
+            offers: opts.offers,
+            minerals: opts.minerals,
+        });
+    }
+    if opts.countries == 0 || opts.countries > MAX_COUNTRIES {
+        return Err(GenerateError::InvalidCountries {
+            countries: opts.countries,
+            max: MAX_COUNTRIES,
+        });
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Countries
+
+#[derive(Debug, Clone)]
+struct Country {
+    code: [u8; 3],
+    /// Rounded to 4 decimals, as written.
+    risk: f64,
+    ally: bool,
+    oecd: bool,
+    /// 0 or 0.1.
+    tariff: f64,
+    /// Rounded to 4 decimals, as written.
+    disruption_prob: f64,
+}
+
+impl Country {
+    fn code(&self) -> &str {
+        // The code is three ASCII capitals by construction.
+        std::str::from_utf8(&self.code).unwrap_or("XXX")
+    }
+}
+
+fn country_code(i: usize) -> [u8; 3] {
+    debug_assert!(i < MAX_COUNTRIES);
+    [b'X', b'A' + (i / 26) as u8, b'A' + (i % 26) as u8]
+}
+
+fn round_to(x: f64, decimals: i32) -> f64 {
+    let scale = [1.0, 10.0, 100.0, 1000.0, 10_000.0][decimals as usize];
+    (x * scale).round() / scale
+}
+
+fn make_countries(seed: u64, n: usize) -> Vec<Country> {
+    let mut rng = Rng::derive(seed, 0);
+    let mut countries: Vec<Country> = (0..n)
+        .map(|i| {
+            // Draw every number unconditionally so that each country uses the same draws.
+            let risk = round_to(rng.range_f64(0.05, 0.95), 4);
+            let safety = 1.0 - (risk - 0.05) / 0.9; // 1 for the safest, 0 for the riskiest
+            let ally = rng.f64() < (2.0 / 3.0) * safety;
+            let oecd = rng.f64() < 0.5 * safety;
+            let tariffed = rng.f64() < 0.15;
+            let disruption_prob =
+                round_to(0.01 + 0.19 * (0.5 * (1.0 - safety) + 0.5 * rng.f64()), 4);
+            Country {
+                code: country_code(i),
+                risk,
+                ally,
+                oecd,
+                tariff: if tariffed && !ally { 0.1 } else { 0.0 },
+                disruption_prob,
+            }
+        })
+        .collect();
+    // At least two allies (one if there is a single country): tag the safest others.
+    let wanted = n.min(2);
+    let mut have = countries.iter().filter(|c| c.ally).count();
+    while have < wanted {
+        let pick = (0..n).filter(|&i| !countries[i].ally).min_by(|&a, &b| {
+            countries[a]
+                .risk
+                .total_cmp(&countries[b].risk)
+                .then(a.cmp(&b))
+        });
+        match pick {
+            Some(i) => {
+                countries[i].ally = true;
+                countries[i].tariff = 0.0;
+                have += 1;
+            }
+            None => break,
+        }
+    }
+    countries
+}
+
+fn write_countries(w: &mut impl Write, countries: &[Country]) -> io::Result<()> {
+    writeln!(w, "country,risk,groups,tariff,disruption_prob")?;
+    for c in countries {
+        let groups = match (c.ally, c.oecd) {
+            (true, true) => "ALLY;OECD",
+            (true, false) => "ALLY",
+            (false, true) => "OECD",
+            (false, false) => "",
+        };
+        writeln!(
+            w,
+            "{},{:.4},{},{:.2},{:.4}",
+            c.code(),
+            c.risk,
+            groups,
+            c.tariff,
+            c.disruption_prob
+        )?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// The plan: offer counts, demand and policy bounds
+
+/// Sizes and the share bounds of the policy (in basis points), fixed before any offer is
+/// drawn because the repair of each mineral depends on them.
+#[derive(Debug)]
+struct Plan {
+    /// Offers per mineral.
+    counts: Vec<usize>,
+    /// `max_supplier_share`, basis points.
+    supplier_bp: u64,
+    /// `max_country_share`, basis points.
+    country_bp: u64,
+    /// Anchor offers per mineral (used when a mineral is repaired).
+    anchors: usize,
+    /// Distinct anchor countries per mineral; anchor j goes to anchor country j mod this.
+    anchor_countries: usize,
+    /// Country indices, allies first (each part in index order).
+    allies_then_others: Vec<usize>,
+    /// Number of allies at the front of `allies_then_others`.
+    ally_count: usize,
+    /// Cumulative Zipf-like weights of producer ranks 0, 1, ….
+    rank_cdf: Vec<f64>,
+}
+
+impl Plan {
+    fn new(opts: &GenerateOptions, countries: &[Country]) -> Plan {
+        let base = opts.offers / opts.minerals;
+        let extra = opts.offers % opts.minerals;
+        let counts: Vec<usize> = (0..opts.minerals)
+            .map(|m| base + usize::from(m < extra))
+            .collect();
+        let n_min = base; // the smallest mineral
+        let c = countries.len();
+
+        // The usual policy needs six offers over three countries to be met by the anchors
+        // alone (2 + 2 + 2 offers at 0.2 each, 0.4 per country). Smaller models spread r
+        // anchors over r distinct countries and cap every supplier and country at 1.2/r.
+        let (supplier_bp, country_bp, anchors, anchor_countries) = if n_min >= 6 && c >= 3 {
+            (2000, 4000, 6, 3)
+        } else {
+            let r = n_min.min(c) as u64; // 1..=5, or 1..=2 when c < 3
+            let bp = 12_000u64.div_ceil(r).min(10_000);
+            (bp, bp, r as usize, r as usize)
+        };
+
+        let mut allies_then_others: Vec<usize> = (0..c).filter(|&i| countries[i].ally).collect();
+        let ally_count = allies_then_others.len();
+        allies_then_others.extend((0..c).filter(|&i| !countries[i].ally));
+
+        let mut rank_cdf = Vec::with_capacity(c);
+        let mut total = 0.0;
+        for rank in 0..c {
+            let r1 = (rank + 1) as f64;
+            total += 1.0 / (r1 * r1.sqrt());
+            rank_cdf.push(total);
+        }
+
+        Plan {
+            counts,
+            supplier_bp,
+            country_bp,
+            anchors,
+            anchor_countries,
+            allies_then_others,
+            ally_count,
+            rank_cdf,
+        }
+    }
+
+    fn demand(&self, m: usize) -> u64 {
+        self.counts[m] as u64 * DEMAND_PER_OFFER
+    }
+
+    /// The anchor countries of mineral `m`: allies first (rotated by `m` so minerals differ),
+    /// then the others (rotated likewise).
+    fn anchor_countries(&self, m: usize) -> Vec<usize> {
+        let (allies, others) = self.allies_then_others.split_at(self.ally_count);
+        let rotated = |list: &[usize]| -> Vec<usize> {
+            if list.is_empty() {
+                return Vec::new();
+            }
+            let k = m % list.len();
+            list[k..].iter().chain(&list[..k]).copied().collect()
+        };
+        let mut out = rotated(allies);
+        out.extend(rotated(others));
+        out.truncate(self.anchor_countries);
+        out
+    }
+
+    /// A producer rank drawn from the Zipf-like weights.
+    fn draw_rank(&self, rng: &mut Rng) -> usize {
+        let total = *self.rank_cdf.last().unwrap_or(&1.0);
+        let u = rng.f64() * total;
+        self.rank_cdf
+            .partition_point(|&c| c <= u)
+            .min(self.rank_cdf.len() - 1)
+    }
+}
+
+fn bp(x: u64) -> f64 {
+    x as f64 / 10_000.0
+}
+
+fn mineral_name(m: usize) -> String {
+    format!("m{m:02}")
+}
+
+fn write_demand(w: &mut impl Write, plan: &Plan) -> io::Result<()> {
+    writeln!(w, "mineral,quantity,unmet_penalty")?;
+    for m in 0..plan.counts.len() {
+        writeln!(w, "{},{},", mineral_name(m), plan.demand(m))?;
+    }
+    Ok(())
+}
+
+fn write_constraints(
+    w: &mut impl Write,
+    policy: bool,
+    plan: &Plan,
+    risk_bound_bp: u64,
+) -> io::Result<()> {
+    writeln!(w, "constraint,mineral,target,bound")?;
+    if policy {
+        writeln!(w, "max_country_share,*,*,{:.4}", bp(plan.country_bp))?;
+        writeln!(w, "max_supplier_share,*,*,{:.4}", bp(plan.supplier_bp))?;
+        writeln!(w, "min_group_share,*,{ALLY},{:.4}", bp(ALLY_SHARE_BP))?;
+        writeln!(w, "max_avg_risk,*,,{:.4}", bp(risk_bound_bp))?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Offers
+
+#[derive(Debug, Clone, Copy)]
+struct Offer {
+    country: u16,
+    /// Rounded to 2 decimals, as written.
+    unit_cost: f64,
+    /// An integer.
+    capacity: f64,
+    /// Rounded to 2 decimals, as written.
+    freight: f64,
+}
+
+/// Per-country capacity of one mineral usable under the supplier and country caps.
+struct Usable {
+    per_country: Vec<f64>,
+    total: f64,
+    allies: f64,
+}
+
+fn usable(offers: &[Offer], countries: &[Country], supplier_cap: f64, country_cap: f64) -> Usable {
+    let mut per_country = vec![0.0; countries.len()];
+    for o in offers {
+        per_country[o.country as usize] += o.capacity.min(supplier_cap);
+    }
+    let (mut total, mut allies) = (0.0, 0.0);
+    for (c, q) in per_country.iter_mut().enumerate() {
+        *q = q.min(country_cap);
+        total += *q;
+        if countries[c].ally {
+            allies += *q;
+        }
+    }
+    Usable {
+        per_country,
+        total,
+        allies,
+    }
+}
+
+/// Writes suppliers.csv, mineral by mineral; returns the `max_avg_risk` bound (basis points).
+fn write_suppliers(
+    w: &mut impl Write,
+    opts: &GenerateOptions,
+    countries: &[Country],
+    plan: &Plan,
+) -> io::Result<u64> {
+    writeln!(w, "supplier,mineral,country,unit_cost,capacity,freight")?;
+    let largest = plan.counts.iter().copied().max().unwrap_or(0);
+    let mut offers: Vec<Offer> = Vec::with_capacity(largest);
+    let mut order: Vec<u32> = Vec::with_capacity(largest);
+    let mut ranking: Vec<u16> = (0..countries.len() as u16).collect();
+    let mut risk_bound: f64 = 0.0;
+
+    for (m, &n) in plan.counts.iter().enumerate() {
+        let mut rng = Rng::derive(opts.seed, 1 + m as u64);
+        // This mineral's producer ranking: ranking[rank] is a country.
+        ranking
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, r)| *r = i as u16);
+        rng.shuffle(&mut ranking);
+
+        offers.clear();
+        for _ in 0..n {
+            let rank = plan.draw_rank(&mut rng);
+            let z = rng.normal().clamp(-4.0, 4.0);
+            // The biggest producers are somewhat cheaper (scale, state support).
+            let log_cost = 0.3 * z - 0.25 / (rank + 1) as f64;
+            let unit_cost = round_to(100.0 * rng::exp(log_cost), 2).max(0.01);
+            let capacity = (CAPACITY_MIN + rng.below(CAPACITY_MAX - CAPACITY_MIN + 1)) as f64;
+            let freight = round_to(rng.range_f64(0.0, 5.0), 2);
+            offers.push(Offer {
+                country: ranking[rank],
+                unit_cost,
+                capacity,
+                freight,
+            });
+        }
+
+        let demand = plan.demand(m) as f64;
+        let supplier_cap = bp(plan.supplier_bp) * demand;
+        let country_cap = bp(plan.country_bp) * demand;
+        let mut u = usable(&offers, countries, supplier_cap, country_cap);
+        if u.total < demand || u.allies < bp(ALLY_REPAIR_BP) * demand {
+            move_to_allies(&mut offers, countries, plan, m, supplier_cap, country_cap);
+            u = usable(&offers, countries, supplier_cap, country_cap);
+            if u.total < demand || u.allies < bp(ALLY_SHARE_BP) * demand {
+                place_anchors(&mut offers, plan, m);
+                u = usable(&offers, countries, supplier_cap, country_cap);
+            }
+        }
+        debug_assert!(
+            u.total >= demand,
+            "mineral {m}: usable {} < {demand}",
+            u.total
+        );
+        debug_assert!(u.allies >= bp(ALLY_SHARE_BP) * demand);
+
+        let mineral = mineral_name(m);
+        for (i, o) in offers.iter().enumerate() {
+            writeln!(
+                w,
+                "s{m:02}-{i:06},{mineral},{},{:.2},{},{:.2}",
+                countries[o.country as usize].code(),
+                o.unit_cost,
+                o.capacity,
+                o.freight
+            )?;
+        }
+
+        let least = least_risk_fill(&u, countries, demand);
+        let cheap = cheapest_fill_risk(
+            &offers,
+            &mut order,
+            countries,
+            demand,
+            supplier_cap,
+            country_cap,
+        );
+        let target = least + 0.5 * (cheap - least).max(0.0);
+        risk_bound = risk_bound.max(target);
+    }
+    // Round up to whole basis points and add one for numerical slack.
+    let risk_bp = ((risk_bound * 10_000.0).ceil() as u64 + 1).min(10_000);
+    Ok(risk_bp)
+}
+
+/// The gentle repair of mineral `m`: moves offers from non-allied countries, in index order,
+/// to the allies (in turn, starting at a mineral-dependent one) until the capacity usable
+/// under the caps covers the demand and the allies' usable capacity half of it, or every
+/// offer has been considered.
+fn move_to_allies(
+    offers: &mut [Offer],
+    countries: &[Country],
+    plan: &Plan,
+    m: usize,
+    supplier_cap: f64,
+    country_cap: f64,
+) {
+    let allies = &plan.allies_then_others[..plan.ally_count];
+    if allies.is_empty() {
+        return;
+    }
+    let demand = plan.demand(m) as f64;
+    let ally_goal = bp(ALLY_REPAIR_BP) * demand;
+    let mut raw = vec![0.0; countries.len()];
+    for o in offers.iter() {
+        raw[o.country as usize] += o.capacity.min(supplier_cap);
+    }
+    let (mut total, mut ally_total) = (0.0, 0.0);
+    for (c, q) in raw.iter().enumerate() {
+        total += q.min(country_cap);
+        if countries[c].ally {
+            ally_total += q.min(country_cap);
+        }
+    }
+    let mut next = m % allies.len();
+    for o in offers.iter_mut() {
+        if total >= demand && ally_total >= ally_goal {
+            break;
+        }
+        let from = o.country as usize;
+        if countries[from].ally {
+            continue;
+        }
+        let to = allies[next];
+        next = (next + 1) % allies.len();
+        let q = o.capacity.min(supplier_cap);
+        let before = raw[from].min(country_cap) + raw[to].min(country_cap);
+        let ally_before = raw[to].min(country_cap);
+        raw[from] -= q;
+        raw[to] += q;
+        total += raw[from].min(country_cap) + raw[to].min(country_cap) - before;
+        ally_total += raw[to].min(country_cap) - ally_before;
+        o.country = to as u16;
+    }
+}
+
+/// The sure repair of mineral `m`: moves its first `plan.anchors` offers to its anchor
+/// countries (anchor j to country j mod k) and raises their capacity to at least the
+/// supplier cap. Afterwards the anchors alone leave at least the demand under the caps, and
+/// the allies among them at least the minimum ally share (see [`Plan::new`]).
+fn place_anchors(offers: &mut [Offer], plan: &Plan, m: usize) {
+    let anchor_countries = plan.anchor_countries(m);
+    // ceil(supplier share · demand), in integer arithmetic.
+    let min_capacity = (plan.supplier_bp * plan.demand(m)).div_ceil(10_000) as f64;
+    for (j, o) in offers.iter_mut().take(plan.anchors).enumerate() {
+        o.country = anchor_countries[j % anchor_countries.len()] as u16;
+        o.capacity = o.capacity.max(min_capacity);
+    }
+}
+
+/// Average risk of a feasible plan built greedily from per-country usable capacity: allies,
+/// safest first, up to the minimum ally share; then all countries, safest first, up to the
+/// demand.
+fn least_risk_fill(u: &Usable, countries: &[Country], demand: f64) -> f64 {
+    let mut by_risk: Vec<usize> = (0..countries.len()).collect();
+    by_risk.sort_by(|&a, &b| {
+        countries[a]
+            .risk
+            .total_cmp(&countries[b].risk)
+            .then(a.cmp(&b))
+    });
+    let mut taken = vec![0.0; countries.len()];
+    let mut got = 0.0;
+    let ally_need = bp(ALLY_SHARE_BP) * demand;
+    for &c in by_risk.iter().filter(|&&c| countries[c].ally) {
+        if got >= ally_need {
+            break;
+        }
+        let q = u.per_country[c].min(ally_need - got);
+        taken[c] = q;
+        got += q;
+    }
+    for &c in &by_risk {
+        if got >= demand {
+            break;
+        }
+        let q = (u.per_country[c] - taken[c]).min(demand - got).max(0.0);
+        taken[c] += q;
+        got += q;
+    }
+    taken
+        .iter()
+        .zip(countries)
+        .map(|(q, c)| q * c.risk)
+        .sum::<f64>()
+        / demand
+}
+
+/// Average risk of the cheapest fill (by landed cost) under the supplier and country caps.
+fn cheapest_fill_risk(
+    offers: &[Offer],
+    order: &mut Vec<u32>,
+    countries: &[Country],
+    demand: f64,
+    supplier_cap: f64,
+    country_cap: f64,
+) -> f64 {
+    let landed: Vec<f64> = offers
+        .iter()
+        .map(|o| o.unit_cost * (1.0 + countries[o.country as usize].tariff) + o.freight)
+        .collect();
+    order.clear();
+    order.extend(0..offers.len() as u32);
+    order.sort_unstable_by(|&a, &b| {
+        landed[a as usize]
+            .total_cmp(&landed[b as usize])
+            .then(a.cmp(&b))
+    });
+    let mut room = vec![country_cap; countries.len()];
+    let (mut got, mut risk) = (0.0, 0.0);
+    for &i in order.iter() {
+        if got >= demand {
+            break;
+        }
+        let o = &offers[i as usize];
+        let c = o.country as usize;
+        let q = o.capacity.min(supplier_cap).min(room[c]).min(demand - got);
+        if q > 0.0 {
+            room[c] -= q;
+            got += q;
+            risk += q * countries[c].risk;
+        }
+    }
+    risk / demand
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole-or-nothing writing of several files
+
+/// Files written to `<name>.tmp` and waiting to be renamed; dropping it removes them.
+struct Staged {
+    dir: PathBuf,
+    /// (temporary, final) paths.
+    files: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Staged {
+    fn new(dir: &Path) -> Self {
+        Staged {
+            dir: dir.to_path_buf(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Writes `name` through `body` into its temporary file, flushed and synced.
+    fn write<T>(
+        &mut self,
+        name: &str,
+        body: impl FnOnce(&mut BufWriter<File>) -> io::Result<T>,
+    ) -> Result<T, GenerateError> {
+        let target = self.dir.join(name);
+        let tmp = self.dir.join(format!("{name}.tmp"));
+        let io_err = |source| GenerateError::Io {
+            path: target.clone(),
+            source,
+        };
+        let file = File::create(&tmp).map_err(io_err)?;
+        self.files.push((tmp, target.clone()));
+        let mut w = BufWriter::with_capacity(1 << 16, file);
+        let value = body(&mut w).map_err(io_err)?;
+        let file = w.into_inner().map_err(|e| io_err(e.into_error()))?;
+        file.sync_all().map_err(io_err)?;
+        Ok(value)
+    }
+
+    /// Renames every temporary file into place; returns the final paths.
+    fn commit(mut self) -> Result<Vec<PathBuf>, GenerateError> {
+        let files = std::mem::take(&mut self.files);
+        let mut done = Vec::with_capacity(files.len());
+        let mut rest = files.into_iter();
+        while let Some((tmp, target)) = rest.next() {
+            if let Err(source) = fs::rename(&tmp, &target) {
+                self.files = std::iter::once((tmp, target.clone())).chain(rest).collect();
+                return Err(GenerateError::Io {
+                    path: target,
+                    source,
+                });
+            }
+            done.push(target);
+        }
+        Ok(done)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.files {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+    fn opts(minerals: usize, offers: usize, countries: usize, seed: u64) -> GenerateOptions {
+        GenerateOptions {
+            minerals,
+            offers,
+            countries,
+            seed,
+            policy: true,
+        }
+    }
+
+    fn read_all(dir: &Path) -> Vec<Vec<u8>> {
+        [
+            "suppliers.csv",
+            "demand.csv",
+            "countries.csv",
+            "constraints.csv",
+        ]
+        .iter()
+        .map(|f| fs::read(dir.join(f)).unwrap())
+        .collect()
+    }
+
+    /// (headers, rows) of a CSV file.
+    fn parse(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_path(path)
+            .unwrap();
+        let headers = r.headers().unwrap().iter().map(String::from).collect();
+        let rows = r
+            .records()
+            .map(|rec| rec.unwrap().iter().map(String::from).collect())
+            .collect();
+        (headers, rows)
+    }
+
+    fn num(s: &str) -> f64 {
+        assert!(!s.contains(['e', 'E']), "exponent notation: {s}");
+        s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
+    }
+
+    #[test]
+    fn same_seed_gives_identical_bytes_and_different_seed_differs() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let c = tempfile::tempdir().unwrap();
+        generate(a.path(), &opts(3, 500, 40, 11)).unwrap();
+        generate(b.path(), &opts(3, 500, 40, 11)).unwrap();
+        generate(c.path(), &opts(3, 500, 40, 12)).unwrap();
+        assert_eq!(read_all(a.path()), read_all(b.path()));
+        let (fa, fc) = (read_all(a.path()), read_all(c.path()));
+        assert_ne!(fa[0], fc[0]);
+        assert_ne!(fa[2], fc[2]);
+        // Demand depends only on the sizes.
+        assert_eq!(fa[1], fc[1]);
+    }
+
+    #[test]
+    fn golden_digest_is_stable() {
+        // Guards against accidental changes of the generated bytes (e.g. a new draw order):
+        // if this fails on purpose, update the digest and say so in the change log.
+        let d = tempfile::tempdir().unwrap();
+        generate(d.path(), &opts(2, 50, 10, 42)).unwrap();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
+        for file in read_all(d.path()) {
+            for b in file {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        assert_eq!(h, GOLDEN_DIGEST, "digest {h:#018x}");
+    }
+
+    const GOLDEN_DIGEST: u64 = 0xcff0_8d5c_40cd_c70a;
+
+    #[test]
+    fn policy_flag_changes_only_constraints() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        generate(a.path(), &opts(2, 100, 20, 5)).unwrap();
+        let mut o = opts(2, 100, 20, 5);
+        o.policy = false;
+        generate(b.path(), &o).unwrap();
+        let (fa, fb) = (read_all(a.path()), read_all(b.path()));
+        assert_eq!(fa[..3], fb[..3]);
+        assert_eq!(fb[3], b"constraint,mineral,target,bound\n");
+        assert_eq!(parse(&a.path().join("constraints.csv")).1.len(), 4);
+    }
+
+    #[test]
+    fn files_parse_back_with_expected_headers_and_values() {
+        let d = tempfile::tempdir().unwrap();
+        let summary = generate(d.path(), &opts(4, 1003, 60, 1)).unwrap();
+        assert_eq!(summary.minerals, 4);
+        assert_eq!(summary.offers, 1003);
+        assert_eq!(summary.countries, 60);
+        assert_eq!(
+            summary.files,
+            [
+                "suppliers.csv",
+                "demand.csv",
+                "countries.csv",
+                "constraints.csv"
+            ]
+            .iter()
+            .map(|f| d.path().join(f))
+            .collect::<Vec<_>>()
+        );
+        let leftovers: Vec<_> = fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+
+        let (h, suppliers) = parse(&d.path().join("suppliers.csv"));
+        assert_eq!(
+            h,
+            [
+                "supplier",
+                "mineral",
+                "country",
+                "unit_cost",
+                "capacity",
+                "freight"
+            ]
+        );
+        let (h, demand) = parse(&d.path().join("demand.csv"));
+        assert_eq!(h, ["mineral", "quantity", "unmet_penalty"]);
+        let (h, countries) = parse(&d.path().join("countries.csv"));
+        assert_eq!(
+            h,
+            ["country", "risk", "groups", "tariff", "disruption_prob"]
+        );
+        let (h, constraints) = parse(&d.path().join("constraints.csv"));
+        assert_eq!(h, ["constraint", "mineral", "target", "bound"]);
+
+        // Countries: distinct three-letter codes, values in range, some allies.
+        assert_eq!(countries.len(), 60);
+        let codes: BTreeSet<&str> = countries.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(codes.len(), 60);
+        let (mut allies, mut oecd, mut tariffed) = (0, 0, 0);
+        for r in &countries {
+            assert!(r[0].len() == 3 && r[0].bytes().all(|b| b.is_ascii_uppercase()));
+            assert!((0.05..=0.95).contains(&num(&r[1])));
+            allies += r[2].split(';').filter(|g| *g == "ALLY").count();
+            oecd += r[2].split(';').filter(|g| *g == "OECD").count();
+            let t = num(&r[3]);
+            assert!(t == 0.0 || t == 0.1);
+            tariffed += usize::from(t > 0.0);
+            assert!((0.01..=0.2).contains(&num(&r[4])));
+        }
+        assert!((8..=35).contains(&allies), "{allies} allies");
+        assert!((5..=30).contains(&oecd), "{oecd} OECD");
+        assert!(tariffed < 20, "{tariffed} tariffed");
+
+        // Offers: every country known, values in range.
+        assert_eq!(suppliers.len(), 1003);
+        for r in &suppliers {
+            assert!(codes.contains(r[2].as_str()));
+            assert!(num(&r[3]) > 0.0);
+            let cap = num(&r[4]);
+            assert!(cap >= CAPACITY_MIN as f64 && cap.fract() == 0.0);
+            assert!((0.0..=5.0).contains(&num(&r[5])));
+        }
+
+        // Demand and policy rows.
+        assert_eq!(demand.len(), 4);
+        for r in &demand {
+            assert_eq!(r[2], "");
+        }
+        let kinds: Vec<&str> = constraints.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "max_country_share",
+                "max_supplier_share",
+                "min_group_share",
+                "max_avg_risk"
+            ]
+        );
+        assert_eq!(constraints[0][3], "0.4000");
+        assert_eq!(constraints[1][3], "0.2000");
+        assert_eq!(constraints[2][2], "ALLY");
+        assert_eq!(constraints[2][3], "0.3000");
+        let b = num(&constraints[3][3]);
+        assert!(b > 0.05 && b < 0.95, "risk bound {b}");
+    }
+
+    #[test]
+    fn offers_are_split_evenly_with_unique_supplier_ids() {
+        let d = tempfile::tempdir().unwrap();
+        generate(d.path(), &opts(7, 1000, 60, 3)).unwrap();
+        let (_, suppliers) = parse(&d.path().join("suppliers.csv"));
+        let (_, demand) = parse(&d.path().join("demand.csv"));
+        let mut per_mineral: BTreeMap<String, usize> = BTreeMap::new();
+        let mut ids = HashSet::new();
+        for r in &suppliers {
+            *per_mineral.entry(r[1].clone()).or_default() += 1;
+            assert!(ids.insert(r[0].clone()), "duplicate supplier {}", r[0]);
+            assert!(
+                r[0].starts_with(&format!("s{}-", &r[1][1..])),
+                "{} / {}",
+                r[0],
+                r[1]
+            );
+        }
+        // 1000 = 7 · 142 + 6: the first six minerals get 143.
+        let expected: BTreeMap<String, usize> = (0..7)
+            .map(|m| (format!("m{m:02}"), if m < 6 { 143 } else { 142 }))
+            .collect();
+        assert_eq!(per_mineral, expected);
+        for r in &demand {
+            assert_eq!(num(&r[1]) as usize, 1000 * expected[&r[0]]);
+        }
+    }
+
+    #[test]
+    fn country_draws_are_skewed_towards_a_few_producers() {
+        let d = tempfile::tempdir().unwrap();
+        generate(d.path(), &opts(1, 20_000, 60, 9)).unwrap();
+        let (_, suppliers) = parse(&d.path().join("suppliers.csv"));
+        let mut count: BTreeMap<String, usize> = BTreeMap::new();
+        for r in &suppliers {
+            *count.entry(r[2].clone()).or_default() += 1;
+        }
+        let mut counts: Vec<usize> = count.into_values().collect();
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let top = counts[0] as f64 / 20_000.0;
+        let top3 = counts[..3].iter().sum::<usize>() as f64 / 20_000.0;
+        assert!((0.3..0.55).contains(&top), "top share {top}");
+        assert!(top3 > 0.55, "top-3 share {top3}");
+    }
+
+    #[test]
+    fn invalid_options_are_errors() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("never");
+        assert!(matches!(
+            generate(&dir, &opts(0, 10, 60, 0)),
+            Err(GenerateError::NoMinerals)
+        ));
+        assert!(matches!(
+            generate(&dir, &opts(5, 4, 60, 0)),
+            Err(GenerateError::TooFewOffers {
+                offers: 4,
+                minerals: 5
+            })
+        ));
+        assert!(matches!(
+            generate(&dir, &opts(1, 10, 0, 0)),
+            Err(GenerateError::InvalidCountries { countries: 0, .. })
+        ));
+        assert!(matches!(
+            generate(&dir, &opts(1, 10, 677, 0)),
+            Err(GenerateError::InvalidCountries { countries: 677, .. })
+        ));
+        assert!(!dir.exists(), "invalid options must not create the folder");
+        generate(&dir, &opts(1, 10, 676, 0)).unwrap();
+        let msg = GenerateError::TooFewOffers {
+            offers: 4,
+            minerals: 5,
+        }
+        .to_string();
+        assert!(msg.contains('4') && msg.contains('5'), "{msg}");
+    }
+
+    #[test]
+    fn io_errors_name_the_path_and_leave_no_temporary_files() {
+        let d = tempfile::tempdir().unwrap();
+        // The "folder" is a file: it cannot be created.
+        let file = d.path().join("plain");
+        fs::write(&file, "x").unwrap();
+        match generate(&file, &GenerateOptions::default()) {
+            Err(GenerateError::Io { path, .. }) => assert_eq!(path, file),
+            other => panic!("{other:?}"),
+        }
+        // A target name taken by a folder: the rename fails; nothing is left half-done.
+        let dir = d.path().join("model");
+        fs::create_dir_all(dir.join("constraints.csv")).unwrap();
+        fs::write(dir.join("constraints.csv").join("keep"), "x").unwrap();
+        let err = generate(&dir, &opts(1, 10, 5, 0)).unwrap_err();
+        assert!(err.to_string().contains("constraints.csv"), "{err}");
+        let names: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    }
+
+    /// Per mineral: (offers as (id, country, capacity, landed cost), demand).
+    type Parsed = BTreeMap<String, (Vec<(String, String, f64, f64)>, f64)>;
+
+    fn load(dir: &Path) -> (Parsed, BTreeMap<String, (f64, bool)>, Vec<Vec<String>>) {
+        let (_, countries) = parse(&dir.join("countries.csv"));
+        let info: BTreeMap<String, (f64, bool, f64)> = countries
+            .iter()
+            .map(|r| {
+                let ally = r[2].split(';').any(|g| g == "ALLY");
+                (r[0].clone(), (num(&r[1]), ally, num(&r[3])))
+            })
+            .collect();
+        let mut minerals: Parsed = BTreeMap::new();
+        for r in parse(&dir.join("demand.csv")).1 {
+            minerals.insert(r[0].clone(), (Vec::new(), num(&r[1])));
+        }
+        for r in parse(&dir.join("suppliers.csv")).1 {
+            let tariff = info[&r[2]].2;
+            let landed = num(&r[3]) * (1.0 + tariff) + num(&r[5]);
+            minerals.get_mut(&r[1]).unwrap().0.push((
+                r[0].clone(),
+                r[2].clone(),
+                num(&r[4]),
+                landed,
+            ));
+        }
+        let risk_ally = info.into_iter().map(|(k, (r, a, _))| (k, (r, a))).collect();
+        (minerals, risk_ally, parse(&dir.join("constraints.csv")).1)
+    }
+
+    /// Solves each mineral's LP under the written policy with the crate's LP dependency.
+    fn assert_feasible(dir: &Path, label: &str) {
+        use good_lp::{constraint, microlp, variable, variables, Expression, SolverModel};
+        let (minerals, countries, rows) = load(dir);
+        let bound = |kind: &str| {
+            rows.iter()
+                .find(|r| r[0] == kind)
+                .map(|r| num(&r[3]))
+                .unwrap()
+        };
+        let (k, s, a, b) = (
+            bound("max_country_share"),
+            bound("max_supplier_share"),
+            bound("min_group_share"),
+            bound("max_avg_risk"),
+        );
+        for (m, (offers, d)) in &minerals {
+            let total: f64 = offers.iter().map(|o| o.2).sum();
+            assert!(total >= *d, "{label} {m}: capacity {total} < demand {d}");
+            let mut vars = variables!();
+            let x: Vec<_> = offers
+                .iter()
+                .map(|o| vars.add(variable().min(0.0).max(o.2.min(s * d))))
+                .collect();
+            let cost: Expression = x.iter().zip(offers).map(|(v, o)| o.3 * *v).sum();
+            let mut lp = vars.minimise(cost).using(microlp);
+            let sum: Expression = x.iter().copied().sum();
+            lp = lp.with(constraint!(sum == *d));
+            let mut by_country: BTreeMap<&str, Expression> = BTreeMap::new();
+            for (v, o) in x.iter().zip(offers) {
+                *by_country.entry(o.1.as_str()).or_default() += *v;
+            }
+            for (_, e) in by_country {
+                lp = lp.with(constraint!(e <= k * d));
+            }
+            let ally: Expression = x
+                .iter()
+                .zip(offers)
+                .filter(|(_, o)| countries[&o.1].1)
+                .map(|(v, _)| *v)
+                .sum();
+            lp = lp.with(constraint!(ally >= a * d));
+            let risk: Expression = x
+                .iter()
+                .zip(offers)
+                .map(|(v, o)| countries[&o.1].0 * *v)
+                .sum();
+            lp = lp.with(constraint!(risk <= b * d));
+            if let Err(e) = lp.solve() {
+                panic!("{label} {m}: LP not solved: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn written_policy_is_always_feasible() {
+        let d = tempfile::tempdir().unwrap();
+        let mut cases = Vec::new();
+        for countries in [1, 2, 3, 4, 5, 7, 60] {
+            for per in [1, 2, 3, 4, 5, 6, 7, 9, 25] {
+                for minerals in [1, 3] {
+                    for seed in 0..3 {
+                        cases.push((minerals, per * minerals + minerals / 2, countries, seed));
+                    }
+                }
+            }
+        }
+        for (minerals, offers, countries, seed) in cases {
+            let o = opts(minerals, offers, countries, seed);
+            generate(d.path(), &o).unwrap();
+            assert_feasible(d.path(), &format!("{o:?}"));
+        }
+    }
+
+    #[test]
+    fn large_models_are_feasible_and_risk_bound_binds_somewhere() {
+        let d = tempfile::tempdir().unwrap();
+        generate(d.path(), &opts(3, 3000, 60, 21)).unwrap();
+        assert_feasible(d.path(), "3x1000");
+        // The cheapest fill under the share caps alone breaks the risk bound for some
+        // mineral, so the bound matters.
+        let (minerals, countries, rows) = load(d.path());
+        let b = num(&rows[3][3]);
+        let any_binding = minerals.values().any(|(offers, d)| {
+            let mut sorted: Vec<_> = offers.iter().collect();
+            sorted.sort_by(|x, y| x.3.total_cmp(&y.3));
+            let (mut got, mut risk) = (0.0, 0.0);
+            let mut room: BTreeMap<&str, f64> = BTreeMap::new();
+            for o in sorted {
+                let r = room.entry(o.1.as_str()).or_insert(0.4 * d);
+                let q = o.2.min(0.2 * d).min(*r).min(d - got);
+                *r -= q;
+                got += q;
+                risk += q * countries[&o.1].0;
+            }
+            risk / d > b
+        });
+        assert!(any_binding, "max_avg_risk {b} never binds");
+    }
+
+    #[test]
+    fn million_offers_stream_quickly() {
+        // Kept small in debug builds; run with --release --ignored for the full size.
+        let d = tempfile::tempdir().unwrap();
+        let t = std::time::Instant::now();
+        generate(d.path(), &opts(10, 100_000, 60, 1)).unwrap();
+        let lines = fs::read_to_string(d.path().join("suppliers.csv"))
+            .unwrap()
+            .lines()
+            .count();
+        assert_eq!(lines, 100_001);
+        assert!(t.elapsed().as_secs() < 60);
+    }
+
+    #[test]
+    #[ignore = "timing check; run with --release"]
+    fn million_offers_in_a_few_seconds() {
+        let d = tempfile::tempdir().unwrap();
+        let t = std::time::Instant::now();
+        generate(d.path(), &opts(20, 1_000_000, 60, 1)).unwrap();
+        assert!(t.elapsed().as_secs_f64() < 5.0, "{:?}", t.elapsed());
+    }
+}
