@@ -131,9 +131,9 @@ pub fn check(model: &Model) -> CheckReport {
             .chain(mineral.unmet_penalty)
             .filter(|&c| c > 0.0)
             .collect();
-        let (lo, hi) = costs
-            .iter()
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &c| (lo.min(c), hi.max(c)));
+        let (lo, hi) = costs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &c| {
+            (lo.min(c), hi.max(c))
+        });
         if hi > 0.0 && hi / lo > COST_RANGE_WARNING {
             findings.push(format!(
                 "{}: landed costs range from {} to {} (ratio {:.0e}); solvers lose precision beyond a ratio of {:.0e}",
@@ -146,7 +146,10 @@ pub fn check(model: &Model) -> CheckReport {
         }
         let tiny = offers
             .iter()
-            .filter(|o| o.capacity.is_some_and(|c| c > 0.0 && c < TINY_CAPACITY_SHARE * d))
+            .filter(|o| {
+                o.capacity
+                    .is_some_and(|c| c > 0.0 && c < TINY_CAPACITY_SHARE * d)
+            })
             .count();
         if tiny > 0 {
             findings.push(format!(

@@ -71,7 +71,11 @@ pub fn least_relaxation(block: &Block, time_limit_secs: Option<f64>) -> Option<V
     for &k in &block.empty_violations {
         let inst = &block.instances[k];
         let s = lp.add_var(0.0, f64::INFINITY, 1.0);
-        let sense = if inst.kind.is_lower_bound() { Sense::Ge } else { Sense::Le };
+        let sense = if inst.kind.is_lower_bound() {
+            Sense::Ge
+        } else {
+            Sense::Le
+        };
         let coef = if sense == Sense::Ge { 1.0 } else { -1.0 };
         lp.add_row(vec![(s, coef)], sense, inst.bound);
         slacks.push((s, Some(k), -coef));
@@ -113,4 +117,3 @@ pub fn least_relaxation(block: &Block, time_limit_secs: Option<f64>) -> Option<V
     }
     Some(out)
 }
-

@@ -170,7 +170,10 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
     // single-offer-covering max share row (country and group caps).
     let mut big_m: Vec<f64> = upper.iter().map(|u| u.min(1.0)).collect();
     for inst in &instances {
-        if matches!(inst.kind, PolicyKind::MaxCountryShare | PolicyKind::MaxGroupShare) {
+        if matches!(
+            inst.kind,
+            PolicyKind::MaxCountryShare | PolicyKind::MaxGroupShare
+        ) {
             for &j in &inst.members {
                 big_m[j] = big_m[j].min(inst.bound);
             }
@@ -255,9 +258,9 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
     let mut country_used: Option<Vec<usize>> = None;
     for (k, inst) in instances.iter().enumerate() {
         let terms: Vec<(usize, f64)> = match inst.kind {
-            PolicyKind::MaxCountryShare
-            | PolicyKind::MaxGroupShare
-            | PolicyKind::MinGroupShare => covered(&offer_var, inst, |_| 1.0),
+            PolicyKind::MaxCountryShare | PolicyKind::MaxGroupShare | PolicyKind::MinGroupShare => {
+                covered(&offer_var, inst, |_| 1.0)
+            }
             PolicyKind::MaxAvgRisk => covered(&offer_var, inst, |j| {
                 model.countries[offers[j].country].risk
             }),

@@ -38,10 +38,11 @@
 //! then lowest risk first), and the `max_avg_risk` bound is never below that plan's average
 //! risk. The suppliers file does not depend on `policy`: only constraints.csv changes.
 
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::report::atomic::{Staged, WriteError};
 use crate::rng::{self, Rng};
 
 /// The most countries a generated model can have: the user-assigned ISO 3166-1 codes
@@ -110,7 +111,7 @@ pub enum GenerateError {
     #[error("the number of minerals must be at least 1")]
     NoMinerals,
     /// Fewer offers than minerals: some mineral would have none.
-    #[error("{offers} offers are fewer than the {minerals} minerals; every mineral needs at least one offer")]
+    #[error("{offers} offers for {minerals} minerals: every mineral needs at least one offer")]
     TooFewOffers {
         /// The offers asked for.
         offers: usize,
@@ -138,10 +139,12 @@ pub enum GenerateError {
 /// Writes a synthetic model of the size in `opts` into folder `dir` (created if needed),
 /// replacing suppliers.csv, demand.csv, countries.csv and constraints.csv there.
 ///
-/// Every file is first written in full to `<name>.tmp` in `dir`; only when all four are
-/// written are they renamed into place, so a failure leaves the previous files (and no
-/// temporary ones) behind. Rows are streamed out: memory grows with the largest mineral's
-/// offer count (about 40 bytes an offer), not with the whole model.
+/// Every file is first written in full (flushed and synced) to `<name>.tmp` in `dir`; only
+/// when all four are written are they renamed into place, so a failure while writing leaves
+/// the previous files untouched and no temporary ones behind (only a failing rename, after
+/// the data is safely written, can leave some of the four files replaced and others not).
+/// Rows are streamed out: memory grows with the largest mineral's offer count (about 40
+/// bytes an offer), not with the whole model.
 pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, GenerateError> {
     validate(opts)?;
     fs::create_dir_all(dir).map_err(|source| GenerateError::Io {
@@ -152,13 +155,15 @@ pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, G
     let countries = make_countries(opts.seed, opts.countries);
     let plan = Plan::new(opts, &countries);
 
-    let mut staged = Staged::new(dir);
-    let risk_bound = staged.write("suppliers.csv", |w| {
+    let mut staged = Staged::new();
+    let risk_bound = staged.write(&dir.join("suppliers.csv"), |w| {
         write_suppliers(w, opts, &countries, &plan)
     })?;
-    staged.write("demand.csv", |w| write_demand(w, &plan))?;
-    staged.write("countries.csv", |w| write_countries(w, &countries))?;
-    staged.write("constraints.csv", |w| {
+    staged.write(&dir.join("demand.csv"), |w| write_demand(w, &plan))?;
+    staged.write(&dir.join("countries.csv"), |w| {
+        write_countries(w, &countries)
+    })?;
+    staged.write(&dir.join("constraints.csv"), |w| {
         write_constraints(w, opts.policy, &plan, risk_bound)
     })?;
     let files = staged.commit()?;
@@ -695,65 +700,11 @@ fn cheapest_fill_risk(
 // ---------------------------------------------------------------------------------------
 // Whole-or-nothing writing of several files
 
-/// Files written to `<name>.tmp` and waiting to be renamed; dropping it removes them.
-struct Staged {
-    dir: PathBuf,
-    /// (temporary, final) paths.
-    files: Vec<(PathBuf, PathBuf)>,
-}
-
-impl Staged {
-    fn new(dir: &Path) -> Self {
-        Staged {
-            dir: dir.to_path_buf(),
-            files: Vec::new(),
-        }
-    }
-
-    /// Writes `name` through `body` into its temporary file, flushed and synced.
-    fn write<T>(
-        &mut self,
-        name: &str,
-        body: impl FnOnce(&mut BufWriter<File>) -> io::Result<T>,
-    ) -> Result<T, GenerateError> {
-        let target = self.dir.join(name);
-        let tmp = self.dir.join(format!("{name}.tmp"));
-        let io_err = |source| GenerateError::Io {
-            path: target.clone(),
-            source,
-        };
-        let file = File::create(&tmp).map_err(io_err)?;
-        self.files.push((tmp, target.clone()));
-        let mut w = BufWriter::with_capacity(1 << 16, file);
-        let value = body(&mut w).map_err(io_err)?;
-        let file = w.into_inner().map_err(|e| io_err(e.into_error()))?;
-        file.sync_all().map_err(io_err)?;
-        Ok(value)
-    }
-
-    /// Renames every temporary file into place; returns the final paths.
-    fn commit(mut self) -> Result<Vec<PathBuf>, GenerateError> {
-        let files = std::mem::take(&mut self.files);
-        let mut done = Vec::with_capacity(files.len());
-        let mut rest = files.into_iter();
-        while let Some((tmp, target)) = rest.next() {
-            if let Err(source) = fs::rename(&tmp, &target) {
-                self.files = std::iter::once((tmp, target.clone())).chain(rest).collect();
-                return Err(GenerateError::Io {
-                    path: target,
-                    source,
-                });
-            }
-            done.push(target);
-        }
-        Ok(done)
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        for (tmp, _) in &self.files {
-            let _ = fs::remove_file(tmp);
+impl From<WriteError> for GenerateError {
+    fn from(e: WriteError) -> Self {
+        GenerateError::Io {
+            path: e.path,
+            source: e.source,
         }
     }
 }
@@ -1055,7 +1006,10 @@ mod tests {
     /// Per mineral: (offers as (id, country, capacity, landed cost), demand).
     type Parsed = BTreeMap<String, (Vec<(String, String, f64, f64)>, f64)>;
 
-    fn load(dir: &Path) -> (Parsed, BTreeMap<String, (f64, bool)>, Vec<Vec<String>>) {
+    /// Country code → (risk, is an ally).
+    type CountryInfo = BTreeMap<String, (f64, bool)>;
+
+    fn load(dir: &Path) -> (Parsed, CountryInfo, Vec<Vec<String>>) {
         let (_, countries) = parse(&dir.join("countries.csv"));
         let info: BTreeMap<String, (f64, bool, f64)> = countries
             .iter()

@@ -108,7 +108,9 @@ fn main() -> ExitCode {
 /// Prints to stdout; a closed pipe (e.g. `| head`) is not an error.
 fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
 }
 
 fn run(cli: Cli) -> Result<u8, Error> {
@@ -141,7 +143,9 @@ fn run(cli: Cli) -> Result<u8, Error> {
             }
             match format {
                 Format::Text => out(&render_text(&run.report)),
-                Format::Json => out(&(serde_json::to_string_pretty(&run).unwrap_or_default() + "\n")),
+                Format::Json => {
+                    out(&(serde_json::to_string_pretty(&run).unwrap_or_default() + "\n"))
+                }
             }
             let code = run.exit_code();
             if code != 0 {
@@ -170,7 +174,8 @@ fn run(cli: Cli) -> Result<u8, Error> {
             for w in &report.warnings {
                 eprintln!("warning: {w}");
             }
-            let mut text = String::from("mineral  demand  offers  countries  capacity  policy rows\n");
+            let mut text =
+                String::from("mineral  demand  offers  countries  capacity  policy rows\n");
             for m in &report.minerals {
                 text.push_str(&format!(
                     "{}  {}  {}  {}  {}  {}\n",

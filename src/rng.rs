@@ -154,8 +154,8 @@ impl Rng {
 
 /// ln 2 split in a high part with trailing zero bits (so `k · LN2_HI` is exact for |k| < 2¹¹)
 /// and the remainder (the fdlibm constants).
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000); // 6.93147180369123816490e-1
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76); // 1.90821492927058770002e-10
 
 /// 2^k as an `f64`, for k in the normal exponent range −1022..=1023.
 fn pow2(k: i32) -> f64 {

@@ -8,8 +8,8 @@ use rayon::prelude::*;
 use crate::diagnose::{least_relaxation, Relaxation};
 use crate::error::{Error, Result};
 use crate::formulate::{formulate, Block, RowTag};
-use crate::polish::polish;
 use crate::model::Model;
+use crate::polish::polish;
 use crate::rows::{MineralPlan, RowInstance};
 use crate::solvers::{solve_lp, BackendOptions, LpResult, LpStatus, SolverKind};
 use crate::tolerance::{BINDING, DUST_SHARE, FEASIBILITY};
@@ -36,8 +36,11 @@ impl Deadline {
     /// Seconds left (at least a millisecond, so a solver call still returns promptly),
     /// or `None` without a limit.
     pub fn remaining(self) -> Option<f64> {
-        self.0
-            .map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64().max(1e-3))
+        self.0.map(|d| {
+            d.saturating_duration_since(Instant::now())
+                .as_secs_f64()
+                .max(1e-3)
+        })
     }
 }
 
@@ -388,13 +391,9 @@ pub fn solve_block(
         }
     };
     out.quantities = (0..n)
-        .map(|k| {
-            block.offer_var[k].map_or(0.0, |v| clean(result.x[v], block.lp.vars[v].upper) * d)
-        })
+        .map(|k| block.offer_var[k].map_or(0.0, |v| clean(result.x[v], block.lp.vars[v].upper) * d))
         .collect();
-    out.unmet = block
-        .unmet_var
-        .map_or(0.0, |u| clean(result.x[u], 1.0) * d);
+    out.unmet = block.unmet_var.map_or(0.0, |u| clean(result.x[u], 1.0) * d);
     let mineral = &model.minerals[m];
     let offers = model.offers_of(m);
     out.cost = offers
@@ -444,7 +443,11 @@ pub fn solve_block(
                 if (value - inst.bound).abs() > BINDING {
                     *s = 0.0;
                 }
-                *s = if inst.kind.is_lower_bound() { s.max(0.0) } else { s.min(0.0) };
+                *s = if inst.kind.is_lower_bound() {
+                    s.max(0.0)
+                } else {
+                    s.min(0.0)
+                };
             }
         }
     }

@@ -5,8 +5,8 @@ use std::fmt;
 
 use good_lp::solvers::{DualValues, SolutionWithDual};
 use good_lp::{
-    variable, Constraint, Expression, ProblemVariables, ResolutionError, Solution,
-    SolutionStatus, SolverModel, Variable, WithMipGap, WithTimeLimit,
+    variable, Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
+    SolverModel, Variable, WithMipGap, WithTimeLimit,
 };
 
 use crate::lp::{Lp, Sense};

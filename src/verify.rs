@@ -39,7 +39,9 @@ pub fn verify_mineral(
         }
     }
     if unmet < 0.0 || (mineral.unmet_penalty.is_none() && unmet > FEASIBILITY * d) {
-        return Err(format!("{unmet} of demand left unmet without an unmet_penalty"));
+        return Err(format!(
+            "{unmet} of demand left unmet without an unmet_penalty"
+        ));
     }
     let total: f64 = quantities.iter().sum::<f64>() + unmet;
     if (total - d).abs() > FEASIBILITY * d {

@@ -61,7 +61,10 @@ pub fn read(
         }
     }
     if table.records.is_empty() {
-        errors.push(InputIssue::file(DEMAND, "has no data rows; expected one row per mineral"));
+        errors.push(InputIssue::file(
+            DEMAND,
+            "has no data rows; expected one row per mineral",
+        ));
     }
     Some(out)
 }

@@ -107,14 +107,14 @@ pub fn load_model(dir: &Path) -> Result<Model> {
             country_rows.insert(c.code.clone(), c);
         }
     }
-    let mut codes: BTreeMap<String, u64> = BTreeMap::new();
+    let mut codes: BTreeMap<&str, u64> = BTreeMap::new();
     for o in &offers {
-        codes.entry(o.country.clone()).or_insert(o.line);
+        codes.entry(o.country.as_str()).or_insert(o.line);
     }
     if has_country_file {
-        let missing: Vec<(&String, &u64)> = codes
+        let missing: Vec<(&&str, &u64)> = codes
             .iter()
-            .filter(|(c, _)| !country_rows.contains_key(*c))
+            .filter(|(c, _)| !country_rows.contains_key(**c))
             .collect();
         if !missing.is_empty() {
             errors.push(InputIssue::file(
@@ -134,7 +134,7 @@ pub fn load_model(dir: &Path) -> Result<Model> {
     }
     errors.clone().into_result()?;
 
-    let mut all_codes: Vec<String> = codes.keys().cloned().collect();
+    let mut all_codes: Vec<String> = codes.keys().map(|c| c.to_string()).collect();
     all_codes.extend(country_rows.keys().cloned());
     all_codes.sort();
     all_codes.dedup();
@@ -268,7 +268,10 @@ pub(crate) fn check_name(
             line,
             column,
             &format!("{}…", &value[..value.floor_char_boundary(40)]),
-            format!("is {} bytes long; expected at most {MAX_NAME_BYTES}", value.len()),
+            format!(
+                "is {} bytes long; expected at most {MAX_NAME_BYTES}",
+                value.len()
+            ),
         ));
         return false;
     }

@@ -106,7 +106,13 @@ fn target(
 ) -> Option<Target> {
     let text = table.text(r, "target");
     let bad = |errors: &mut InputErrors, expected: String| {
-        errors.push(InputIssue::cell(CONSTRAINTS, r.line, "target", text, expected));
+        errors.push(InputIssue::cell(
+            CONSTRAINTS,
+            r.line,
+            "target",
+            text,
+            expected,
+        ));
         None
     };
     match kind.target_kind() {

@@ -46,7 +46,11 @@ pub fn read(
             Some(None)
         } else {
             let key = mineral_text.to_lowercase();
-            match model.minerals.iter().position(|m| m.name.to_lowercase() == key) {
+            match model
+                .minerals
+                .iter()
+                .position(|m| m.name.to_lowercase() == key)
+            {
                 Some(m) => Some(Some(m)),
                 None => {
                     errors.push(InputIssue::cell(
@@ -65,7 +69,10 @@ pub fn read(
             Some(None)
         } else {
             let code = country_text.to_ascii_uppercase();
-            match model.countries.binary_search_by(|c| c.code.as_str().cmp(&code)) {
+            match model
+                .countries
+                .binary_search_by(|c| c.code.as_str().cmp(&code))
+            {
                 Ok(c) => Some(Some(c)),
                 Err(_) => {
                     errors.push(InputIssue::cell(
@@ -94,8 +101,23 @@ pub fn read(
             ));
             None
         };
-        let (Some(name), Some(probability), Ok(cf), Ok(pf), Some(mineral), Some(country), Some(supplier)) =
-            (name, probability, capacity_factor, price_factor, mineral, country, supplier)
+        let (
+            Some(name),
+            Some(probability),
+            Ok(cf),
+            Ok(pf),
+            Some(mineral),
+            Some(country),
+            Some(supplier),
+        ) = (
+            name,
+            probability,
+            capacity_factor,
+            price_factor,
+            mineral,
+            country,
+            supplier,
+        )
         else {
             continue;
         };
@@ -149,7 +171,9 @@ pub fn read(
     if total > 1.0 + PROBABILITY_SUM_SLACK {
         errors.push(InputIssue::file(
             SCENARIOS,
-            format!("probabilities add up to {total}; expected at most 1 (the rest is the baseline)"),
+            format!(
+                "probabilities add up to {total}; expected at most 1 (the rest is the baseline)"
+            ),
         ));
     }
     scenarios

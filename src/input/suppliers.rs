@@ -1,6 +1,6 @@
 //! suppliers.csv: one row per offer (a supplier selling one mineral).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::files::SUPPLIERS;
@@ -33,7 +33,7 @@ pub fn read(
     warnings: &mut Vec<String>,
 ) -> Option<Vec<RawOffer>> {
     let table = read_table(dir, SUPPLIERS, &COLUMNS, errors, warnings)?;
-    let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut seen: HashMap<(&str, String), u64> = HashMap::with_capacity(table.records.len());
     let mut out = Vec::with_capacity(table.records.len());
     for r in &table.records {
         let supplier = table.required_text(r, "supplier", errors);
@@ -61,8 +61,12 @@ pub fn read(
         {
             continue;
         }
-        let mineral_key = mineral.to_lowercase();
-        let key = (supplier.to_string(), mineral_key.clone());
+        let mineral_key = if mineral.bytes().any(|b| !b.is_ascii_lowercase()) {
+            mineral.to_lowercase()
+        } else {
+            mineral.to_string()
+        };
+        let key = (supplier, mineral_key.clone());
         if let Some(first) = seen.get(&key) {
             errors.push(InputIssue::cell(
                 SUPPLIERS,
@@ -90,7 +94,10 @@ pub fn read(
         });
     }
     if table.records.is_empty() {
-        errors.push(InputIssue::file(SUPPLIERS, "has no data rows; expected one row per offer"));
+        errors.push(InputIssue::file(
+            SUPPLIERS,
+            "has no data rows; expected one row per offer",
+        ));
     }
     Some(out)
 }

@@ -163,11 +163,12 @@ pub fn parse_table(
     let width = header.len();
     let mut records = Vec::new();
     let mut fields = csv::StringRecord::new();
+    let mut lines = LineCounter::new(bytes);
     loop {
         match reader.read_record(&mut fields) {
             Ok(false) => break,
             Ok(true) => {
-                let line = fields.position().map_or(0, |p| p.line());
+                let line = fields.position().map_or(0, |p| lines.line_at(p.byte()));
                 if fields.len() == 1 && fields.get(0) == Some("") {
                     continue; // a blank line
                 }
@@ -175,10 +176,7 @@ pub fn parse_table(
                     errors.push(InputIssue::line(
                         file,
                         line,
-                        format!(
-                            "has {} fields but the header has {width}",
-                            fields.len()
-                        ),
+                        format!("has {} fields but the header has {width}", fields.len()),
                     ));
                     continue;
                 }
@@ -188,7 +186,7 @@ pub fn parse_table(
                 });
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
                 errors.push(InputIssue::line(file, line, csv_message(&e)));
                 if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
                     break;
@@ -202,6 +200,40 @@ pub fn parse_table(
         names,
         records,
     })
+}
+
+/// Line numbers from byte offsets. The csv crate's own line count is off after blank
+/// lines and CRLF; its byte offsets may point at the previous record's line ending, which
+/// is skipped here. Offsets must come in increasing order.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    cursor: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            cursor: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut start = (byte as usize).min(self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start >= self.cursor {
+            self.line += self.bytes[self.cursor..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.cursor = start;
+        }
+        self.line
+    }
 }
 
 fn csv_message(e: &csv::Error) -> String {
@@ -299,8 +331,12 @@ impl Table {
         domain: Domain,
         errors: &mut InputErrors,
     ) -> Option<f64> {
-        let result = parse_plain_number(text)
-            .and_then(|v| domain.check(v).map(|()| v).map_err(|e| format!("is out of range; {e}")));
+        let result = parse_plain_number(text).and_then(|v| {
+            domain
+                .check(v)
+                .map(|()| v)
+                .map_err(|e| format!("is out of range; {e}"))
+        });
         match result {
             Ok(v) => Some(v),
             Err(message) => {
@@ -349,11 +385,28 @@ mod tests {
     }
 
     #[test]
+    fn line_numbers_survive_blank_lines_crlf_and_multiline_fields() {
+        for (text, want) in [
+            ("a,b\n1,2\n\n3,4\n5,6\n", vec![2, 4, 5]),
+            ("a,b\r\n1,2\r\n\r\n3,4\r\n", vec![2, 4]),
+            ("a,b\n\"1\n2\",2\n3,4\n", vec![2, 4]),
+        ] {
+            let (t, errors, _) = parse(text);
+            assert!(errors.is_empty(), "{errors}");
+            let lines: Vec<u64> = t.unwrap().records.iter().map(|r| r.line).collect();
+            assert_eq!(lines, want, "{text:?}");
+        }
+    }
+
+    #[test]
     fn missing_column_lists_header() {
         let (t, errors, _) = parse("a,x\n1,2\n");
         assert!(t.is_none());
         let msg = errors.to_string();
-        assert!(msg.contains("t.csv:1:") && msg.contains("b") && msg.contains("a, x"), "{msg}");
+        assert!(
+            msg.contains("t.csv:1:") && msg.contains("b") && msg.contains("a, x"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -361,7 +414,10 @@ mod tests {
         let (t, _, _) = parse("a,b\n1,\"1,250\"\n");
         let t = t.unwrap();
         let mut errors = InputErrors::default();
-        assert_eq!(t.number(&t.records[0], "b", Domain::NonNegative, &mut errors), None);
+        assert_eq!(
+            t.number(&t.records[0], "b", Domain::NonNegative, &mut errors),
+            None
+        );
         assert_eq!(
             errors.to_string(),
             "t.csv:2: column b: \"1,250\" is not a plain number; write it without separators, e.g. 1250"

@@ -1,11 +1,11 @@
-//! Whole-or-nothing file writes: write to a temporary name in the same folder, flush,
-//! then rename over the target.
+//! Whole-or-nothing file writes: every file is written in full (flushed and synced) to a
+//! temporary name in its folder, and only when all of a set are written are they renamed
+//! into place. Temporary files in flight are registered so Ctrl-C can remove them.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-
-use crate::error::{Error, Result};
 
 /// Temporary files being written right now, so an interrupt can remove them.
 static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -31,56 +31,98 @@ fn untrack(path: &Path) {
     }
 }
 
-/// Writes `bytes` to `path` atomically.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = temp_name(path);
-    track(&tmp);
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    untrack(&tmp);
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
+/// A failed write: the file it was for and the error.
+#[derive(Debug)]
+pub struct WriteError {
+    /// The target file.
+    pub path: PathBuf,
+    /// What failed.
+    pub source: io::Error,
 }
 
-/// Writes several files so that either all of them are replaced or none: every file is
-/// first written to a temporary name, and only when all succeeded are they renamed.
-pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    let mut written: Vec<PathBuf> = Vec::new();
-    let cleanup = |written: &[PathBuf]| {
-        for t in written {
-            let _ = std::fs::remove_file(t);
-            untrack(t);
-        }
-    };
-    for (path, bytes) in files {
-        let tmp = temp_name(path);
+impl From<WriteError> for crate::Error {
+    fn from(e: WriteError) -> Self {
+        crate::Error::io(e.path, e.source)
+    }
+}
+
+/// Files written to temporary names and waiting to be renamed; dropping it removes them.
+#[derive(Default)]
+pub struct Staged {
+    /// (temporary, final) paths.
+    files: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Staged {
+    /// An empty set.
+    pub fn new() -> Self {
+        Staged::default()
+    }
+
+    /// Writes `target` through `body` into its temporary file, flushed and synced.
+    pub fn write<T>(
+        &mut self,
+        target: &Path,
+        body: impl FnOnce(&mut BufWriter<File>) -> io::Result<T>,
+    ) -> Result<T, WriteError> {
+        let tmp = temp_name(target);
+        let err = |source| WriteError {
+            path: target.to_path_buf(),
+            source,
+        };
         track(&tmp);
-        let result = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()
-        })();
-        written.push(tmp);
-        if let Err(e) = result {
-            cleanup(&written);
-            return Err(Error::io(path, e));
+        let file = match File::create(&tmp) {
+            Ok(f) => f,
+            Err(e) => {
+                untrack(&tmp);
+                return Err(err(e));
+            }
+        };
+        self.files.push((tmp, target.to_path_buf()));
+        let mut w = BufWriter::with_capacity(1 << 16, file);
+        let value = body(&mut w).map_err(err)?;
+        let file = w.into_inner().map_err(|e| err(e.into_error()))?;
+        file.sync_all().map_err(err)?;
+        Ok(value)
+    }
+
+    /// Renames every temporary file into place; returns the final paths. If a rename
+    /// fails, the files renamed before it stay replaced (renames are atomic one by one).
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, WriteError> {
+        let files = std::mem::take(&mut self.files);
+        let mut done = Vec::with_capacity(files.len());
+        let mut rest = files.into_iter();
+        while let Some((tmp, target)) = rest.next() {
+            if let Err(source) = std::fs::rename(&tmp, &target) {
+                self.files = std::iter::once((tmp, target.clone())).chain(rest).collect();
+                return Err(WriteError {
+                    path: target,
+                    source,
+                });
+            }
+            untrack(&tmp);
+            done.push(target);
+        }
+        Ok(done)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.files {
+            let _ = std::fs::remove_file(tmp);
+            untrack(tmp);
         }
     }
-    for ((path, _), tmp) in files.iter().zip(&written) {
-        if let Err(e) = std::fs::rename(tmp, path) {
-            cleanup(&written);
-            return Err(Error::io(path, e));
-        }
-        untrack(tmp);
+}
+
+/// Writes several files so that either all of them are replaced or none.
+pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> crate::Result<Vec<PathBuf>> {
+    let mut staged = Staged::new();
+    for (path, bytes) in files {
+        staged.write(path, |w| w.write_all(bytes))?;
     }
-    Ok(())
+    Ok(staged.commit()?)
 }
 
 fn temp_name(path: &Path) -> PathBuf {
@@ -89,4 +131,29 @@ fn temp_name(path: &Path) -> PathBuf {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.csv");
+        // The second target is a folder: its rename fails, and no temp file is left.
+        let b = dir.path().join("b");
+        std::fs::create_dir(&b).unwrap();
+        std::fs::write(b.join("x"), "x").unwrap();
+        assert!(
+            write_all_atomic(&[(a.clone(), b"1".to_vec()), (b.clone(), b"2".to_vec())]).is_err()
+        );
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+        write_all_atomic(&[(a.clone(), b"3".to_vec())]).unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), b"3");
+    }
 }

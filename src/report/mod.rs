@@ -136,7 +136,10 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
-fn status_name<S: serde::Serializer>(status: &Status, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn status_name<S: serde::Serializer>(
+    status: &Status,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(status.name())
 }
 
@@ -209,13 +212,16 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
         let (top, top_q) = by_country
             .iter()
             .enumerate()
-            .fold((None, 0.0), |(bi, bq), (c, &q)| {
-                if q > bq {
-                    (Some(c), q)
-                } else {
-                    (bi, bq)
-                }
-            });
+            .fold(
+                (None, 0.0),
+                |(bi, bq), (c, &q)| {
+                    if q > bq {
+                        (Some(c), q)
+                    } else {
+                        (bi, bq)
+                    }
+                },
+            );
         report.summary.push(SummaryRow {
             mineral: mineral.name.clone(),
             demand: d,
@@ -239,7 +245,9 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
                     .sum::<f64>()
                     / d,
             ),
-            top_country: top.map(|c| model.countries[c].code.clone()).unwrap_or_default(),
+            top_country: top
+                .map(|c| model.countries[c].code.clone())
+                .unwrap_or_default(),
             top_country_share: top.map(|_| top_q / d),
             suppliers: rows.len(),
             countries: by_country.iter().filter(|&&q| q > 0.0).count(),
@@ -258,7 +266,11 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
                 (inst.bound - r.value, inst.bound)
             };
             // Float noise around an exact bound is not slack.
-            let slack = if slack.abs() < SLACK_NOISE { 0.0 } else { slack };
+            let slack = if slack.abs() < SLACK_NOISE {
+                0.0
+            } else {
+                slack
+            };
             report.constraints.push(ConstraintRow {
                 constraint: inst.kind.name().to_string(),
                 mineral: mineral.name.clone(),

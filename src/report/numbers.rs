@@ -9,9 +9,15 @@ pub fn plain(v: f64) -> String {
     if !v.is_finite() {
         return String::new();
     }
-    let rounded: f64 = format!("{:.*e}", SIGNIFICANT - 1, v)
-        .parse()
-        .unwrap_or(v);
+    // Fast paths: whole numbers, and values whose shortest form is already short.
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let shortest = format!("{v}");
+    if shortest.len() <= SIGNIFICANT + 2 {
+        return shortest;
+    }
+    let rounded: f64 = format!("{:.*e}", SIGNIFICANT - 1, v).parse().unwrap_or(v);
     if rounded == 0.0 {
         return "0".into();
     }
