@@ -34,7 +34,8 @@ pub fn read(
     for r in &table.records {
         let code = table
             .required_text(r, "country", errors)
-            .and_then(|c| super::parse_iso3(COUNTRIES, r.line, "country", c, errors));
+            .and_then(|c| super::parse_iso3(COUNTRIES, r.line, "country", c, errors))
+            .map(|c| super::iso3_str(&c).to_string());
         let risk = table.number(r, "risk", Domain::NonNegative, errors);
         let tariff = table.optional_number(r, "tariff", Domain::NonNegative, errors);
         let prob = table.optional_number(r, "disruption_prob", Domain::Fraction, errors);

@@ -64,14 +64,23 @@ pub fn load_model(dir: &Path) -> Result<Model> {
         .enumerate()
         .map(|(k, m)| (m.key.as_str(), k))
         .collect();
-    let offers = offers.unwrap_or_default();
+    let supplied = offers.unwrap_or_default();
+    // Supplier-file mineral index → model mineral index.
+    let mineral_of: Vec<Option<usize>> = supplied
+        .minerals
+        .iter()
+        .map(|(_, key)| mineral_index.get(key.as_str()).copied())
+        .collect();
+    let offers = supplied.offers;
     let mut offered = vec![false; minerals.len()];
     let mut unknown: BTreeMap<&str, u64> = BTreeMap::new();
     for o in &offers {
-        match mineral_index.get(o.mineral_key.as_str()) {
-            Some(&m) => offered[m] = true,
+        match mineral_of[o.mineral] {
+            Some(m) => offered[m] = true,
             None => {
-                unknown.entry(&o.mineral_raw).or_insert(o.line);
+                unknown
+                    .entry(supplied.minerals[o.mineral].0.as_str())
+                    .or_insert(o.line);
             }
         }
     }
@@ -109,7 +118,7 @@ pub fn load_model(dir: &Path) -> Result<Model> {
     }
     let mut codes: BTreeMap<&str, u64> = BTreeMap::new();
     for o in &offers {
-        codes.entry(o.country.as_str()).or_insert(o.line);
+        codes.entry(iso3_str(&o.country)).or_insert(o.line);
     }
     if has_country_file {
         let missing: Vec<(&&str, &u64)> = codes
@@ -181,8 +190,8 @@ pub fn load_model(dir: &Path) -> Result<Model> {
     // Offers grouped by mineral, file order within a mineral.
     let mut by_mineral: Vec<Vec<Offer>> = vec![Vec::new(); minerals.len()];
     for o in offers {
-        let m = mineral_index[o.mineral_key.as_str()];
-        let country = country_index(&o.country);
+        let m = mineral_of[o.mineral].expect("unknown minerals reported above");
+        let country = country_index(iso3_str(&o.country));
         let tariff = countries[country].tariff;
         by_mineral[m].push(Offer {
             supplier: o.supplier,
@@ -232,6 +241,11 @@ pub fn load_model(dir: &Path) -> Result<Model> {
     errors.into_result()?;
     model.warnings = warnings;
     Ok(model)
+}
+
+/// An ISO3 code as text (it holds ASCII letters only).
+pub(crate) fn iso3_str(code: &[u8; 3]) -> &str {
+    std::str::from_utf8(code).unwrap_or("???")
 }
 
 /// Joins names for a message, eliding a long list.
@@ -295,9 +309,14 @@ pub(crate) fn parse_iso3(
     column: &str,
     value: &str,
     errors: &mut InputErrors,
-) -> Option<String> {
-    if value.len() == 3 && value.bytes().all(|b| b.is_ascii_alphabetic()) {
-        Some(value.to_ascii_uppercase())
+) -> Option<[u8; 3]> {
+    let b = value.as_bytes();
+    if b.len() == 3 && b.iter().all(|b| b.is_ascii_alphabetic()) {
+        Some([
+            b[0].to_ascii_uppercase(),
+            b[1].to_ascii_uppercase(),
+            b[2].to_ascii_uppercase(),
+        ])
     } else {
         errors.push(InputIssue::cell(
             file,

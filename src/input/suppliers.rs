@@ -11,9 +11,9 @@ use crate::error::{InputErrors, InputIssue};
 /// An offer as read, before cross-references are resolved.
 pub struct RawOffer {
     pub supplier: String,
-    pub mineral_raw: String,
-    pub mineral_key: String,
-    pub country: String,
+    /// Index into [`Suppliers::minerals`].
+    pub mineral: usize,
+    pub country: [u8; 3],
     pub unit_cost: f64,
     pub capacity: Option<f64>,
     pub freight: f64,
@@ -27,13 +27,20 @@ const COLUMNS: Columns = Columns {
     optional: &["capacity", "freight", "min_order", "fixed_cost"],
 };
 
-pub fn read(
-    dir: &Path,
-    errors: &mut InputErrors,
-    warnings: &mut Vec<String>,
-) -> Option<Vec<RawOffer>> {
+/// suppliers.csv as read: offers, with mineral names interned.
+#[derive(Default)]
+pub struct Suppliers {
+    pub offers: Vec<RawOffer>,
+    /// (name as first written, lower-case key) of each mineral named.
+    pub minerals: Vec<(String, String)>,
+}
+
+pub fn read(dir: &Path, errors: &mut InputErrors, warnings: &mut Vec<String>) -> Option<Suppliers> {
     let table = read_table(dir, SUPPLIERS, &COLUMNS, errors, warnings)?;
-    let mut seen: HashMap<(&str, String), u64> = HashMap::with_capacity(table.records.len());
+    let mut seen: HashMap<(&str, usize), u64> = HashMap::with_capacity(table.records.len());
+    let mut by_raw: HashMap<&str, usize> = HashMap::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut minerals: Vec<(String, String)> = Vec::new();
     let mut out = Vec::with_capacity(table.records.len());
     for r in &table.records {
         let supplier = table.required_text(r, "supplier", errors);
@@ -61,12 +68,19 @@ pub fn read(
         {
             continue;
         }
-        let mineral_key = if mineral.bytes().any(|b| !b.is_ascii_lowercase()) {
-            mineral.to_lowercase()
-        } else {
-            mineral.to_string()
+        let m = match by_raw.get(mineral) {
+            Some(&m) => m,
+            None => {
+                let key = mineral.to_lowercase();
+                let m = *by_key.entry(key.clone()).or_insert_with(|| {
+                    minerals.push((mineral.to_string(), key));
+                    minerals.len() - 1
+                });
+                by_raw.insert(mineral, m);
+                m
+            }
         };
-        let key = (supplier, mineral_key.clone());
+        let key = (supplier, m);
         if let Some(first) = seen.get(&key) {
             errors.push(InputIssue::cell(
                 SUPPLIERS,
@@ -82,8 +96,7 @@ pub fn read(
         seen.insert(key, r.line);
         out.push(RawOffer {
             supplier: supplier.to_string(),
-            mineral_raw: mineral.to_string(),
-            mineral_key,
+            mineral: m,
             country,
             unit_cost,
             capacity,
@@ -99,5 +112,8 @@ pub fn read(
             "has no data rows; expected one row per offer",
         ));
     }
-    Some(out)
+    Some(Suppliers {
+        offers: out,
+        minerals,
+    })
 }

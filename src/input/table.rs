@@ -19,6 +19,10 @@ pub struct Table {
     pub file: String,
     columns: Vec<Option<usize>>,
     names: Vec<&'static str>,
+    /// Every field of every record, concatenated (one allocation, not one per record).
+    data: String,
+    /// End offset in `data` of each field.
+    ends: Vec<usize>,
     /// The data records, in file order.
     pub records: Vec<Record>,
 }
@@ -28,7 +32,10 @@ pub struct Table {
 pub struct Record {
     /// 1-based line number of the record in the file.
     pub line: u64,
-    fields: csv::StringRecord,
+    /// Index in `Table::ends` of the record's first field.
+    first: usize,
+    /// Number of fields.
+    len: usize,
 }
 
 /// The columns a file has: required ones must be present, optional ones may be.
@@ -162,6 +169,8 @@ pub fn parse_table(
     }
     let width = header.len();
     let mut records = Vec::new();
+    let mut data = String::with_capacity(bytes.len());
+    let mut ends = Vec::new();
     let mut fields = csv::StringRecord::new();
     let mut lines = LineCounter::new(bytes);
     loop {
@@ -180,9 +189,15 @@ pub fn parse_table(
                     ));
                     continue;
                 }
+                let first = ends.len();
+                for f in fields.iter().take(width) {
+                    data.push_str(f);
+                    ends.push(data.len());
+                }
                 records.push(Record {
                     line,
-                    fields: fields.clone(),
+                    first,
+                    len: ends.len() - first,
                 });
             }
             Err(e) => {
@@ -198,6 +213,8 @@ pub fn parse_table(
         file: file.to_string(),
         columns: index,
         names,
+        data,
+        ends,
         records,
     })
 }
@@ -255,19 +272,24 @@ impl Table {
     }
 
     /// The trimmed text of a cell, empty when the column or cell is absent.
-    pub fn text<'r>(&self, record: &'r Record, column: &str) -> &'r str {
-        self.position(column)
-            .and_then(|pos| record.fields.get(pos))
-            .unwrap_or("")
+    pub fn text(&self, record: &Record, column: &str) -> &str {
+        match self.position(column) {
+            Some(pos) if pos < record.len => {
+                let k = record.first + pos;
+                let start = if k == 0 { 0 } else { self.ends[k - 1] };
+                &self.data[start..self.ends[k]]
+            }
+            _ => "",
+        }
     }
 
     /// The text of a required cell; an empty cell is reported.
-    pub fn required_text<'r>(
+    pub fn required_text(
         &self,
-        record: &'r Record,
+        record: &Record,
         column: &str,
         errors: &mut InputErrors,
-    ) -> Option<&'r str> {
+    ) -> Option<&str> {
         let text = self.text(record, column);
         if text.is_empty() {
             errors.push(InputIssue::cell(
