@@ -15,7 +15,7 @@ use crate::model::Model;
 use crate::rows::MineralPlan;
 use crate::solve::{MineralSolution, Solution, Status};
 use crate::tolerance::BINDING;
-use numbers::{plain, plain_opt};
+use numbers::plain;
 
 pub use text::render_text;
 
@@ -385,91 +385,133 @@ fn problem_text(model: &Model, ms: &MineralSolution) -> String {
 
 /// The three CSV files of SPEC §4 as bytes.
 pub fn csv_files(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>> {
-    let allocation = to_csv(
-        &[
-            "mineral",
-            "supplier",
-            "country",
-            "quantity",
-            "share",
-            "landed_unit_cost",
-            "cost",
-        ],
-        report.allocation.iter().map(|r| {
-            vec![
-                r.mineral.clone(),
-                r.supplier.clone(),
-                r.country.clone(),
-                plain(r.quantity),
-                plain(r.share),
-                plain(r.landed_unit_cost),
-                plain(r.cost),
-            ]
-        }),
-    )?;
-    let summary = to_csv(
-        &[
-            "mineral",
-            "demand",
-            "purchased",
-            "unmet",
-            "cost",
-            "avg_unit_cost",
-            "hhi",
-            "risk_hhi",
-            "avg_risk",
-            "top_country",
-            "top_country_share",
-            "suppliers",
-            "countries",
-        ],
-        report.summary.iter().map(|r| {
-            vec![
-                r.mineral.clone(),
-                plain(r.demand),
-                plain(r.purchased),
-                plain(r.unmet),
-                plain(r.cost),
-                plain_opt(r.avg_unit_cost),
-                plain_opt(r.hhi),
-                plain_opt(r.risk_hhi),
-                plain_opt(r.avg_risk),
-                r.top_country.clone(),
-                plain_opt(r.top_country_share),
-                r.suppliers.to_string(),
-                r.countries.to_string(),
-            ]
-        }),
-    )?;
-    let constraints = to_csv(
-        &[
-            "constraint",
-            "mineral",
-            "target",
-            "bound",
-            "value",
-            "slack",
-            "binding",
-            "shadow_price",
-        ],
-        report.constraints.iter().map(|r| {
-            vec![
-                r.constraint.clone(),
-                r.mineral.clone(),
-                r.target.clone(),
-                plain(r.bound),
-                plain(r.value),
-                plain(r.slack),
-                r.binding.to_string(),
-                plain_opt(r.shadow_price),
-            ]
-        }),
-    )?;
+    let mut a = CsvOut::new(&[
+        "mineral",
+        "supplier",
+        "country",
+        "quantity",
+        "share",
+        "landed_unit_cost",
+        "cost",
+    ]);
+    for r in &report.allocation {
+        a.text(&r.mineral).text(&r.supplier).text(&r.country);
+        a.num(r.quantity).num(r.share).num(r.landed_unit_cost).num(r.cost);
+        a.end();
+    }
+    let mut s = CsvOut::new(&[
+        "mineral",
+        "demand",
+        "purchased",
+        "unmet",
+        "cost",
+        "avg_unit_cost",
+        "hhi",
+        "risk_hhi",
+        "avg_risk",
+        "top_country",
+        "top_country_share",
+        "suppliers",
+        "countries",
+    ]);
+    for r in &report.summary {
+        s.text(&r.mineral).num(r.demand).num(r.purchased).num(r.unmet).num(r.cost);
+        s.opt(r.avg_unit_cost).opt(r.hhi).opt(r.risk_hhi).opt(r.avg_risk);
+        s.text(&r.top_country).opt(r.top_country_share);
+        s.num(r.suppliers as f64).num(r.countries as f64);
+        s.end();
+    }
+    let mut c = CsvOut::new(&[
+        "constraint",
+        "mineral",
+        "target",
+        "bound",
+        "value",
+        "slack",
+        "binding",
+        "shadow_price",
+    ]);
+    for r in &report.constraints {
+        c.text(&r.constraint).text(&r.mineral).text(&r.target);
+        c.num(r.bound).num(r.value).num(r.slack);
+        c.text(if r.binding { "true" } else { "false" });
+        c.opt(r.shadow_price);
+        c.end();
+    }
     Ok(vec![
-        ("allocation.csv", allocation),
-        ("summary.csv", summary),
-        ("constraints.csv", constraints),
+        ("allocation.csv", a.finish()?),
+        ("summary.csv", s.finish()?),
+        ("constraints.csv", c.finish()?),
     ])
+}
+
+/// A CSV being written field by field into memory, numbers as plain decimals.
+pub struct CsvOut {
+    writer: csv::Writer<Vec<u8>>,
+    number: String,
+    error: Option<csv::Error>,
+}
+
+impl CsvOut {
+    /// Starts a file with its header row.
+    pub fn new(header: &[&str]) -> Self {
+        let mut out = CsvOut {
+            writer: csv::Writer::from_writer(Vec::with_capacity(1 << 16)),
+            number: String::new(),
+            error: None,
+        };
+        for h in header {
+            out.text(h);
+        }
+        out.end();
+        out
+    }
+
+    fn keep(&mut self, r: csv::Result<()>) {
+        if let Err(e) = r {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    /// A text field (quoted when needed).
+    pub fn text(&mut self, s: &str) -> &mut Self {
+        let r = self.writer.write_field(s);
+        self.keep(r);
+        self
+    }
+
+    /// A number field.
+    pub fn num(&mut self, v: f64) -> &mut Self {
+        self.number.clear();
+        numbers::write_plain(&mut self.number, v);
+        let r = self.writer.write_field(self.number.as_bytes());
+        self.keep(r);
+        self
+    }
+
+    /// An optional number; `None` is an empty field.
+    pub fn opt(&mut self, v: Option<f64>) -> &mut Self {
+        match v {
+            Some(v) => self.num(v),
+            None => self.text(""),
+        }
+    }
+
+    /// Ends the current row.
+    pub fn end(&mut self) {
+        let r = self.writer.write_record(None::<&[u8]>);
+        self.keep(r);
+    }
+
+    /// The bytes written.
+    pub fn finish(self) -> Result<Vec<u8>> {
+        if let Some(e) = self.error {
+            return Err(Error::Solver(format!("cannot format CSV output: {e}")));
+        }
+        self.writer
+            .into_inner()
+            .map_err(|e| Error::Solver(format!("cannot format CSV output: {e}")))
+    }
 }
 
 /// Writes allocation.csv, summary.csv and constraints.csv into `dir` (created if
@@ -482,16 +524,4 @@ pub fn write_csv(dir: &Path, report: &Report) -> Result<Vec<PathBuf>> {
         .collect();
     atomic::write_all_atomic(&files)?;
     Ok(files.into_iter().map(|(p, _)| p).collect())
-}
-
-/// Serializes rows of strings as CSV with a header.
-pub fn to_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let err = |e: csv::Error| Error::Solver(format!("cannot format CSV output: {e}"));
-    w.write_record(header).map_err(err)?;
-    for row in rows {
-        w.write_record(&row).map_err(err)?;
-    }
-    w.into_inner()
-        .map_err(|e| Error::Solver(format!("cannot format CSV output: {e}")))
 }

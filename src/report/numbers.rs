@@ -6,22 +6,36 @@ const SIGNIFICANT: usize = 12;
 
 /// Formats `v` as a plain decimal (`1250`, `0.35`, `0.000001`), `-0` as `0`.
 pub fn plain(v: f64) -> String {
+    let mut s = String::new();
+    write_plain(&mut s, v);
+    s
+}
+
+/// Appends `v` as [`plain`] does, without allocating for common values.
+pub fn write_plain(out: &mut String, v: f64) {
+    use std::fmt::Write;
     if !v.is_finite() {
-        return String::new();
+        return;
     }
     // Fast paths: whole numbers, and values whose shortest form is already short.
     if v.fract() == 0.0 && v.abs() < 1e15 {
-        return format!("{}", v as i64);
+        let _ = write!(out, "{}", v as i64);
+        return;
     }
-    let shortest = format!("{v}");
-    if shortest.len() <= SIGNIFICANT + 2 {
-        return shortest;
+    let mark = out.len();
+    let _ = write!(out, "{v}");
+    if out.len() - mark <= SIGNIFICANT + 2 {
+        return;
     }
-    let rounded: f64 = format!("{:.*e}", SIGNIFICANT - 1, v).parse().unwrap_or(v);
+    out.truncate(mark);
+    let rounded: f64 = format!("{:.*e}", SIGNIFICANT - 1, v)
+        .parse()
+        .unwrap_or(v);
     if rounded == 0.0 {
-        return "0".into();
+        out.push('0');
+    } else {
+        let _ = write!(out, "{rounded}");
     }
-    format!("{rounded}")
 }
 
 /// Formats an optional number; `None` is an empty cell.
