@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod conic;
 pub mod diagnose;
 pub mod error;
 pub mod formulate;

@@ -1,10 +1,12 @@
 //! Solving a model: one block per mineral, solved independently (in parallel), checked,
 //! and combined into a [`Solution`].
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::conic::solve_with_epigraphs;
 use crate::diagnose::{least_relaxation, Relaxation};
 use crate::error::{Error, Result};
 use crate::formulate::{formulate, Block, RowTag};
@@ -322,8 +324,26 @@ pub fn solve_block(
             };
         }
         backend.time_limit_secs = deadline.remaining();
-        let mut result = solve_lp(kind, &block.lp, &backend);
-        if kind == SolverKind::Clarabel && result.status == LpStatus::Optimal {
+        // Clarabel states HHI caps exactly as cones: one solve, no cut rounds.
+        let conic = kind == SolverKind::Clarabel && rounds == 0 && !block.lp.has_integers();
+        let mut result = match (&block.concentration, conic) {
+            (Some(c), true) => {
+                let pairs: Vec<(usize, usize)> =
+                    c.countries.iter().map(|&(_, s, t)| (s, t)).collect();
+                let tags = &block.tags;
+                solve_with_epigraphs(
+                    &block.lp,
+                    &pairs,
+                    |r| tags[r] == RowTag::Cut,
+                    backend.time_limit_secs,
+                )
+            }
+            _ => solve_lp(kind, &block.lp, &backend),
+        };
+        if kind == SolverKind::Clarabel
+            && result.status == LpStatus::Optimal
+            && block.concentration.is_none()
+        {
             if let Some(x) = polish(&block.lp, &result.x, deadline.remaining()) {
                 result.x = x;
             }
@@ -380,20 +400,22 @@ pub fn solve_block(
         return out;
     }
 
-    // Clean the plan: clip dust and bound overshoot, unscale.
+    // Clean the plan: clip bound overshoot, move dust onto an offer of the same country
+    // (country totals, and with them every country-level row, stay as solved), unscale.
     let d = block.demand;
-    let clean = |v: f64, upper: f64| {
-        let v = v.min(upper).max(0.0);
-        if v < DUST_SHARE {
+    let mut scaled: Vec<f64> = (0..n)
+        .map(|k| block.offer_var[k].map_or(0.0, |v| result.x[v]))
+        .collect();
+    consolidate_dust(model, block, &mut scaled);
+    out.quantities = scaled.iter().map(|x| x * d).collect();
+    out.unmet = block.unmet_var.map_or(0.0, |u| {
+        let u = result.x[u].clamp(0.0, 1.0);
+        if u < DUST_SHARE {
             0.0
         } else {
-            v
+            u * d
         }
-    };
-    out.quantities = (0..n)
-        .map(|k| block.offer_var[k].map_or(0.0, |v| clean(result.x[v], block.lp.vars[v].upper) * d))
-        .collect();
-    out.unmet = block.unmet_var.map_or(0.0, |u| clean(result.x[u], 1.0) * d);
+    });
     let mineral = &model.minerals[m];
     let offers = model.offers_of(m);
     out.cost = offers
@@ -500,4 +522,56 @@ fn relaxation_gap(block: &Block, x: &[f64], time_limit_secs: Option<f64>) -> Opt
     let incumbent = block.lp.objective(x);
     let bound = relaxed.objective(&r.x);
     Some(((incumbent - bound) / incumbent.abs().max(1e-12)).max(0.0))
+}
+
+/// Cleans solver residue without moving country totals: quantities below
+/// [`DUST_SHARE`] (including tiny negatives) become zero and overshoots of a bound are
+/// clipped, and the net amount this removes or adds in each country goes to (or comes
+/// from) that country's used offers, largest room (or quantity) first. Demand balance and
+/// every country-level row (country, group, risk, HHI) therefore stay as solved.
+fn consolidate_dust(model: &Model, block: &Block, x: &mut [f64]) {
+    let offers = model.offers_of(block.mineral);
+    let upper = |k: usize| block.offer_var[k].map_or(0.0, |v| block.lp.vars[v].upper);
+    let mut moved: BTreeMap<usize, f64> = BTreeMap::new();
+    for (k, v) in x.iter_mut().enumerate() {
+        let clean = if *v < DUST_SHARE {
+            0.0
+        } else {
+            v.min(upper(k))
+        };
+        if clean != *v {
+            *moved.entry(offers[k].country).or_default() += *v - clean;
+            *v = clean;
+        }
+    }
+    for (country, mut mass) in moved {
+        let mut used: Vec<usize> = (0..x.len())
+            .filter(|&k| offers[k].country == country && x[k] > 0.0)
+            .collect();
+        if mass > 0.0 {
+            used.sort_by(|&a, &b| {
+                (upper(b) - x[b])
+                    .total_cmp(&(upper(a) - x[a]))
+                    .then(a.cmp(&b))
+            });
+            for k in used {
+                let add = mass.min(upper(k) - x[k]).max(0.0);
+                x[k] += add;
+                mass -= add;
+                if mass <= 0.0 {
+                    break;
+                }
+            }
+        } else {
+            used.sort_by(|&a, &b| x[b].total_cmp(&x[a]).then(a.cmp(&b)));
+            for k in used {
+                let take = (-mass).min(x[k] - DUST_SHARE).max(0.0);
+                x[k] -= take;
+                mass += take;
+                if mass >= 0.0 {
+                    break;
+                }
+            }
+        }
+    }
 }

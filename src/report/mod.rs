@@ -396,7 +396,10 @@ pub fn csv_files(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>> {
     ]);
     for r in &report.allocation {
         a.text(&r.mineral).text(&r.supplier).text(&r.country);
-        a.num(r.quantity).num(r.share).num(r.landed_unit_cost).num(r.cost);
+        a.num(r.quantity)
+            .num(r.share)
+            .num(r.landed_unit_cost)
+            .num(r.cost);
         a.end();
     }
     let mut s = CsvOut::new(&[
@@ -415,8 +418,15 @@ pub fn csv_files(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>> {
         "countries",
     ]);
     for r in &report.summary {
-        s.text(&r.mineral).num(r.demand).num(r.purchased).num(r.unmet).num(r.cost);
-        s.opt(r.avg_unit_cost).opt(r.hhi).opt(r.risk_hhi).opt(r.avg_risk);
+        s.text(&r.mineral)
+            .num(r.demand)
+            .num(r.purchased)
+            .num(r.unmet)
+            .num(r.cost);
+        s.opt(r.avg_unit_cost)
+            .opt(r.hhi)
+            .opt(r.risk_hhi)
+            .opt(r.avg_risk);
         s.text(&r.top_country).opt(r.top_country_share);
         s.num(r.suppliers as f64).num(r.countries as f64);
         s.end();

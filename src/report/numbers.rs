@@ -28,9 +28,7 @@ pub fn write_plain(out: &mut String, v: f64) {
         return;
     }
     out.truncate(mark);
-    let rounded: f64 = format!("{:.*e}", SIGNIFICANT - 1, v)
-        .parse()
-        .unwrap_or(v);
+    let rounded: f64 = format!("{:.*e}", SIGNIFICANT - 1, v).parse().unwrap_or(v);
     if rounded == 0.0 {
         out.push('0');
     } else {
