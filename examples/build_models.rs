@@ -1,0 +1,1133 @@
+//! Builds the bundled example models in `models/` from the public data in `data/`.
+//!
+//! Run it from anywhere inside the crate with
+//!
+//! ```sh
+//! cargo run --example build_models
+//! ```
+//!
+//! It reads (paths relative to the crate root):
+//!
+//! * `data/usgs_mcs2024/mcs2024-{galli,graph,raree}_world.csv`: USGS Mineral Commodity
+//!   Summaries 2024, production by country (estimated 2023) of gallium (kg), natural graphite
+//!   (t) and rare earths (t REO). The files are byte-identical USGS copies, and this program
+//!   cleans their quirks itself: the UTF-8 BOM, non-breaking spaces, footnote letters and
+//!   digits glued to country names ("Japane", "Other countries4"), quoted numbers with
+//!   thousands separators ("72,000"), the codes `W` (withheld) and `NA`, the "World total
+//!   (rounded)" and "Other countries" rows, blank rows and USGS country names ("Burma").
+//! * `data/wmd/wmd_2022_selected_derived.csv`: germanium production by country in 2022 from
+//!   World Mining Data 2024 (USGS withholds germanium country figures).
+//! * `data/wgi/wgi_pv_2023_derived.csv`: World Bank WGI 2023 political-stability estimates,
+//!   turned into a risk score `risk = clamp((2.5 - pv) / 5, 0, 1)`, rounded to 4 decimals.
+//! * `data/groups/country_group_memberships_derived.csv`: IPEF, MSP, OECD, EU27 and G7
+//!   membership, written as `;`-joined tags.
+//!
+//! It writes `suppliers.csv`, `demand.csv`, `countries.csv`, `constraints.csv` and
+//! `scenarios.csv` into `models/export-controls-2023/` and `models/rare-earths/` (the
+//! hand-written `README.md` of each model is left alone). Every number that does not come
+//! from `data/` is an ASSUMPTION set in the tables at the top of this file and explained in
+//! the model READMEs.
+//!
+//! The output is deterministic: rows are sorted, numbers are rounded (capacities to whole
+//! units, risks to 4 decimals, prices to cents) and printed without trailing zeros, so two
+//! runs write the same bytes. Before writing, the program checks that every model is
+//! feasible by construction (capacity, country caps, group minimum and risk budget), and
+//! prints for each mineral the capacity table and a reference cheapest mix computed
+//! independently of the `sourcemix` library, to check the engine against.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::error::Error;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+// ----------------------------------------------------------------------------------------
+// ASSUMPTIONS shared by both models (explained in the model READMEs)
+// ----------------------------------------------------------------------------------------
+
+/// ASSUMPTION: share of a country's annual production that this buyer can contract.
+const AVAILABLE_FRACTION: f64 = 0.10;
+/// A country is offered only if it produces at least this share of world output.
+const MIN_WORLD_SHARE: f64 = 0.001;
+/// A country producing at least this share of world output gets two offers (two tranches).
+const SPLIT_WORLD_SHARE: f64 = 0.10;
+/// ASSUMPTION: the second tranche of a large producer costs this much more per unit.
+const SECOND_TRANCHE_PREMIUM: f64 = 0.10;
+/// ASSUMPTION: unmet demand costs this multiple of the highest landed unit cost of the mineral.
+const UNMET_PENALTY_MULTIPLE: f64 = 3.0;
+/// ASSUMPTION: producers the buyer cannot trade with at all (North Korea: UN/US sanctions).
+const EXCLUDED_COUNTRIES: &[&str] = &["PRK"];
+/// ASSUMPTION: ad-valorem duties paid by the (US) buyer; every other country pays 0.
+const TARIFFS: &[(&str, f64)] = &[("CHN", 0.25), ("RUS", 0.35)];
+/// ASSUMPTION: yearly export-disruption probability for named countries; the others get
+/// one from their risk band (see [`disruption_prob`]).
+const DISRUPTION_OVERRIDES: &[(&str, f64)] =
+    &[("CHN", 0.10), ("MMR", 0.08), ("RUS", 0.08), ("UKR", 0.08)];
+/// Groupings of the memberships file that become tags in countries.csv, and their tags.
+const GROUP_TAGS: &[(&str, &str)] = &[
+    ("EU27", "EU27"),
+    ("G7", "G7"),
+    ("IPEF", "IPEF"),
+    ("MSP", "MSP"),
+    ("OECD", "OECD"),
+];
+
+// ----------------------------------------------------------------------------------------
+// The two models
+// ----------------------------------------------------------------------------------------
+
+/// Where a mineral's production by country comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// A USGS MCS 2024 world table (file name under `data/usgs_mcs2024/`), 2023 estimates.
+    Usgs(&'static str),
+    /// The World Mining Data extract, 2022, converted from t to kg.
+    WmdGermaniumKg,
+}
+
+/// One mineral of a model: where its production comes from and what the buyer assumes.
+struct MineralSpec {
+    /// Mineral name as written in the model files (lower case).
+    name: &'static str,
+    /// Prefix of supplier ids, e.g. `ga` gives `ga-chn-1`.
+    prefix: &'static str,
+    source: Source,
+    /// Unit of quantity, for the printed checks.
+    unit: &'static str,
+    /// ASSUMPTION: annual demand of the buyer.
+    demand: f64,
+    /// ASSUMPTION: (ISO3, unit cost, freight per unit) for every producer offered.
+    prices: &'static [(&'static str, f64, f64)],
+}
+
+/// The policy rows of a model; each applies to every mineral (`*`).
+struct Policy {
+    max_country_share: f64,
+    min_group: &'static str,
+    min_group_share: f64,
+    max_avg_risk: Option<f64>,
+}
+
+/// One shock of a disruption scenario (`None` = empty cell = default).
+struct Shock {
+    mineral: &'static str,
+    country: &'static str,
+    capacity_factor: Option<f64>,
+    price_factor: Option<f64>,
+}
+
+/// A named disruption scenario: ASSUMPTION on its yearly probability and its shocks.
+struct Scenario {
+    name: &'static str,
+    probability: f64,
+    shocks: &'static [Shock],
+}
+
+/// A model folder to build.
+struct ModelSpec {
+    dir: &'static str,
+    minerals: &'static [MineralSpec],
+    policy: Policy,
+    scenarios: &'static [Scenario],
+}
+
+/// Shorthand for a shock row.
+const fn shock(
+    mineral: &'static str,
+    country: &'static str,
+    capacity_factor: Option<f64>,
+    price_factor: Option<f64>,
+) -> Shock {
+    Shock {
+        mineral,
+        country,
+        capacity_factor,
+        price_factor,
+    }
+}
+
+/// Gallium, germanium and natural graphite: the minerals China put under export licensing
+/// in 2023, bought by a US importer.
+const EXPORT_CONTROLS: ModelSpec = ModelSpec {
+    dir: "models/export-controls-2023",
+    minerals: &[
+        MineralSpec {
+            name: "gallium",
+            prefix: "ga",
+            source: Source::Usgs("mcs2024-galli_world.csv"),
+            unit: "kg",
+            demand: 500.0,
+            // USD per kg, freight USD per kg.
+            prices: &[
+                ("CHN", 300.0, 5.0),
+                ("JPN", 520.0, 6.0),
+                ("KOR", 500.0, 6.0),
+                ("RUS", 360.0, 12.0),
+            ],
+        },
+        MineralSpec {
+            name: "germanium",
+            prefix: "ge",
+            source: Source::WmdGermaniumKg,
+            unit: "kg",
+            demand: 500.0,
+            // USD per kg, freight USD per kg.
+            prices: &[
+                ("CHN", 1300.0, 15.0),
+                ("JPN", 2000.0, 15.0),
+                ("RUS", 1500.0, 25.0),
+                ("USA", 2300.0, 5.0),
+            ],
+        },
+        MineralSpec {
+            name: "graphite",
+            prefix: "gr",
+            source: Source::Usgs("mcs2024-graph_world.csv"),
+            unit: "t",
+            demand: 10000.0,
+            // USD per t of natural graphite concentrate, freight USD per t.
+            prices: &[
+                ("BRA", 800.0, 70.0),
+                ("CAN", 1200.0, 40.0),
+                ("CHN", 600.0, 60.0),
+                ("IND", 900.0, 80.0),
+                ("KOR", 1050.0, 60.0),
+                ("LKA", 1100.0, 80.0),
+                ("MDG", 700.0, 90.0),
+                ("MEX", 900.0, 40.0),
+                ("MOZ", 680.0, 90.0),
+                ("NOR", 1150.0, 70.0),
+                ("RUS", 750.0, 100.0),
+                ("TUR", 850.0, 80.0),
+                ("TZA", 730.0, 90.0),
+                ("UKR", 800.0, 100.0),
+            ],
+        },
+    ],
+    policy: Policy {
+        max_country_share: 0.5,
+        min_group: "MSP",
+        min_group_share: 0.3,
+        max_avg_risk: Some(0.55),
+    },
+    scenarios: &[
+        Scenario {
+            name: "china-all-ban",
+            probability: 0.05,
+            shocks: &[shock("*", "CHN", Some(0.0), None)],
+        },
+        Scenario {
+            name: "china-ga-ban",
+            probability: 0.10,
+            shocks: &[shock("gallium", "CHN", Some(0.0), None)],
+        },
+        Scenario {
+            name: "china-ge-ban",
+            probability: 0.10,
+            shocks: &[shock("germanium", "CHN", Some(0.0), None)],
+        },
+        Scenario {
+            name: "china-graphite-licensing",
+            probability: 0.10,
+            shocks: &[shock("graphite", "CHN", Some(0.5), Some(1.2))],
+        },
+        Scenario {
+            name: "ga-ge-price-spike",
+            probability: 0.10,
+            shocks: &[
+                shock("gallium", "*", None, Some(1.5)),
+                shock("germanium", "*", None, Some(1.5)),
+            ],
+        },
+        Scenario {
+            name: "mozambique-unrest",
+            probability: 0.05,
+            shocks: &[shock("graphite", "MOZ", Some(0.0), None)],
+        },
+        Scenario {
+            name: "russia-sanctions",
+            probability: 0.05,
+            shocks: &[shock("*", "RUS", Some(0.0), None)],
+        },
+    ],
+};
+
+/// Rare-earth oxides (mine production, t REO) bought by the same kind of US importer.
+const RARE_EARTHS: ModelSpec = ModelSpec {
+    dir: "models/rare-earths",
+    minerals: &[MineralSpec {
+        name: "rare_earths",
+        prefix: "ree",
+        source: Source::Usgs("mcs2024-raree_world.csv"),
+        unit: "t REO",
+        demand: 8000.0,
+        // USD per t REO in concentrate, freight USD per t.
+        prices: &[
+            ("AUS", 6900.0, 250.0),
+            ("CHN", 5000.0, 150.0),
+            ("IND", 5900.0, 200.0),
+            ("MDG", 6200.0, 300.0),
+            ("MMR", 4500.0, 250.0),
+            ("RUS", 5500.0, 300.0),
+            ("THA", 5500.0, 200.0),
+            ("USA", 6500.0, 50.0),
+            ("VNM", 6000.0, 200.0),
+        ],
+    }],
+    policy: Policy {
+        max_country_share: 0.4,
+        min_group: "OECD",
+        min_group_share: 0.25,
+        max_avg_risk: None,
+    },
+    scenarios: &[
+        Scenario {
+            name: "china-quota-cut",
+            probability: 0.10,
+            shocks: &[shock("rare_earths", "CHN", Some(0.5), Some(1.3))],
+        },
+        Scenario {
+            name: "china-ree-ban",
+            probability: 0.10,
+            shocks: &[shock("rare_earths", "CHN", Some(0.0), None)],
+        },
+        Scenario {
+            name: "myanmar-border-closure",
+            probability: 0.15,
+            shocks: &[shock("rare_earths", "MMR", Some(0.0), None)],
+        },
+        Scenario {
+            name: "ree-price-spike",
+            probability: 0.10,
+            shocks: &[shock("rare_earths", "*", None, Some(1.4))],
+        },
+        Scenario {
+            name: "us-mine-outage",
+            probability: 0.03,
+            shocks: &[shock("rare_earths", "USA", Some(0.5), None)],
+        },
+    ],
+};
+
+// ----------------------------------------------------------------------------------------
+// Reading and cleaning the data
+// ----------------------------------------------------------------------------------------
+
+/// Production of one mineral by country (ISO3), in model units, and the world total.
+struct Production {
+    world: f64,
+    by_country: BTreeMap<String, f64>,
+}
+
+/// A USGS country cell, once cleaned.
+enum UsgsName {
+    Country(&'static str),
+    /// "World total (rounded)".
+    WorldTotal,
+    /// "Other countries" and other aggregates that are not one country.
+    Aggregate,
+}
+
+/// The USGS country names found in the tables used, and their ISO 3166-1 alpha-3 codes.
+const USGS_NAMES: &[(&str, &str)] = &[
+    ("Australia", "AUS"),
+    ("Austria", "AUT"),
+    ("Brazil", "BRA"),
+    ("Burma", "MMR"),
+    ("Canada", "CAN"),
+    ("China", "CHN"),
+    ("Congo (Kinshasa)", "COD"),
+    ("Germany", "DEU"),
+    ("Greenland", "GRL"),
+    ("India", "IND"),
+    ("Japan", "JPN"),
+    ("Korea, North", "PRK"),
+    ("Korea, Republic of", "KOR"),
+    ("Madagascar", "MDG"),
+    ("Malaysia", "MYS"),
+    ("Mexico", "MEX"),
+    ("Mozambique", "MOZ"),
+    ("Norway", "NOR"),
+    ("Russia", "RUS"),
+    ("South Africa", "ZAF"),
+    ("Sri Lanka", "LKA"),
+    ("Tanzania", "TZA"),
+    ("Thailand", "THA"),
+    ("Turkey", "TUR"),
+    ("Ukraine", "UKR"),
+    ("United States", "USA"),
+    ("Vietnam", "VNM"),
+];
+
+/// The crate root, so the program works from any current directory.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Opens a CSV file with a header row; rows may have different lengths (USGS pads).
+fn csv_reader(path: &Path) -> Result<csv::Reader<fs::File>> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| format!("{}: {e}", path.display()).into())
+}
+
+/// Header names with a leading BOM and surrounding spaces removed.
+fn clean_headers(reader: &mut csv::Reader<fs::File>) -> Result<Vec<String>> {
+    Ok(reader
+        .headers()?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect())
+}
+
+/// Index of the column named `name`.
+fn column(headers: &[String], name: &str, path: &Path) -> Result<usize> {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| format!("{}: no column `{name}`", path.display()).into())
+}
+
+/// Normalizes whitespace (USGS writes "United\u{a0}States") and trims.
+fn normalize_spaces(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c == '\u{a0}')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Looks a cleaned name up in [`USGS_NAMES`] and among the aggregate rows.
+fn lookup_usgs_name(name: &str) -> Option<UsgsName> {
+    if name.starts_with("World total") {
+        return Some(UsgsName::WorldTotal);
+    }
+    if name == "Other countries" {
+        return Some(UsgsName::Aggregate);
+    }
+    USGS_NAMES
+        .iter()
+        .find(|(usgs, _)| *usgs == name)
+        .map(|(_, iso3)| UsgsName::Country(iso3))
+}
+
+/// Cleans a USGS country cell: exact name first, then without trailing footnote digits
+/// ("Other countries4"), then without one glued footnote letter `e` ("Japane").
+fn clean_usgs_name(raw: &str) -> Option<UsgsName> {
+    let name = normalize_spaces(raw);
+    let no_digits = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    lookup_usgs_name(&name)
+        .or_else(|| lookup_usgs_name(no_digits))
+        .or_else(|| lookup_usgs_name(no_digits.strip_suffix('e')?))
+}
+
+/// Parses a USGS number cell: `W`, `NA` and empty are `None`; thousands separators are
+/// removed ("72,000"); anything else that is not a non-negative number is an error.
+fn parse_usgs_number(cell: &str) -> Result<Option<f64>> {
+    let text = normalize_spaces(cell);
+    if text.is_empty() || text == "W" || text == "NA" {
+        return Ok(None);
+    }
+    let digits: String = text.chars().filter(|&c| c != ',').collect();
+    match digits.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
+        _ => Err(format!("not a USGS quantity: {cell:?}").into()),
+    }
+}
+
+/// Reads the estimated 2023 production of a USGS MCS 2024 world table.
+fn read_usgs(file: &str) -> Result<Production> {
+    let path = root().join("data/usgs_mcs2024").join(file);
+    let mut reader = csv_reader(&path)?;
+    let headers = clean_headers(&mut reader)?;
+    let country_col = column(&headers, "Country", &path)?;
+    let prod_col = headers
+        .iter()
+        .position(|h| h.starts_with("Prod_") && h.ends_with("_est_2023"))
+        .ok_or_else(|| format!("{}: no Prod_*_est_2023 column", path.display()))?;
+    let mut world = None;
+    let mut by_country = BTreeMap::new();
+    for (line, record) in reader.records().enumerate() {
+        let record = record?;
+        let raw_name = record.get(country_col).unwrap_or("");
+        if raw_name.trim().is_empty() {
+            continue; // USGS pads its tables with blank rows
+        }
+        let value = parse_usgs_number(record.get(prod_col).unwrap_or(""))
+            .map_err(|e| format!("{} record {}: {e}", path.display(), line + 1))?;
+        match clean_usgs_name(raw_name) {
+            Some(UsgsName::WorldTotal) => world = value,
+            Some(UsgsName::Aggregate) => {}
+            Some(UsgsName::Country(iso3)) => {
+                if let Some(v) = value {
+                    by_country.insert(iso3.to_string(), v);
+                }
+            }
+            None => {
+                return Err(format!("{}: unknown USGS country {raw_name:?}", path.display()).into())
+            }
+        }
+    }
+    let world = world.ok_or_else(|| format!("{}: no world total", path.display()))?;
+    Ok(Production { world, by_country })
+}
+
+/// Reads germanium production (2022, t) from the World Mining Data extract, in kg.
+fn read_wmd_germanium_kg() -> Result<Production> {
+    let path = root().join("data/wmd/wmd_2022_selected_derived.csv");
+    let mut reader = csv_reader(&path)?;
+    let headers = clean_headers(&mut reader)?;
+    let [commodity, iso3, year, production, unit] =
+        ["commodity", "iso3", "year", "production", "unit"].map(|c| column(&headers, c, &path));
+    let (commodity, iso3, year, production, unit) = (commodity?, iso3?, year?, production?, unit?);
+    let mut world = None;
+    let mut by_country = BTreeMap::new();
+    for record in reader.records() {
+        let record = record?;
+        if &record[commodity] != "germanium" || &record[year] != "2022" {
+            continue;
+        }
+        if &record[unit] != "t" {
+            return Err(format!("{}: unexpected unit {:?}", path.display(), &record[unit]).into());
+        }
+        let kg = record[production].trim().parse::<f64>()? * 1000.0;
+        match &record[iso3] {
+            "WLD" => world = Some(kg),
+            code => {
+                by_country.insert(code.to_string(), kg);
+            }
+        }
+    }
+    let world = world.ok_or_else(|| format!("{}: no WLD row", path.display()))?;
+    Ok(Production { world, by_country })
+}
+
+/// Reads the WGI 2023 political-stability estimate (pv) of every country that has one.
+fn read_wgi_pv() -> Result<BTreeMap<String, f64>> {
+    let path = root().join("data/wgi/wgi_pv_2023_derived.csv");
+    let mut reader = csv_reader(&path)?;
+    let headers = clean_headers(&mut reader)?;
+    let (iso3, year, pv) = (
+        column(&headers, "iso3", &path)?,
+        column(&headers, "year", &path)?,
+        column(&headers, "pv_estimate", &path)?,
+    );
+    let mut scores = BTreeMap::new();
+    for record in reader.records() {
+        let record = record?;
+        let estimate = record[pv].trim();
+        if &record[year] == "2023" && !record[iso3].is_empty() && !estimate.is_empty() {
+            scores.insert(record[iso3].to_string(), estimate.parse::<f64>()?);
+        }
+    }
+    Ok(scores)
+}
+
+/// Reads the group tags of every country (only the groupings in [`GROUP_TAGS`]).
+fn read_groups() -> Result<BTreeMap<String, BTreeSet<&'static str>>> {
+    let path = root().join("data/groups/country_group_memberships_derived.csv");
+    let mut reader = csv_reader(&path)?;
+    let headers = clean_headers(&mut reader)?;
+    let (grouping, iso3) = (
+        column(&headers, "grouping", &path)?,
+        column(&headers, "iso3", &path)?,
+    );
+    let mut tags: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
+    for record in reader.records() {
+        let record = record?;
+        if let Some((_, tag)) = GROUP_TAGS.iter().find(|(g, _)| *g == &record[grouping]) {
+            tags.entry(record[iso3].to_string())
+                .or_default()
+                .insert(tag);
+        }
+    }
+    Ok(tags)
+}
+
+/// Production of one mineral from its source.
+fn read_production(source: Source) -> Result<Production> {
+    match source {
+        Source::Usgs(file) => read_usgs(file),
+        Source::WmdGermaniumKg => read_wmd_germanium_kg(),
+    }
+}
+
+// ----------------------------------------------------------------------------------------
+// Deriving the model rows
+// ----------------------------------------------------------------------------------------
+
+/// One row of suppliers.csv.
+struct Offer {
+    supplier: String,
+    mineral: &'static str,
+    country: String,
+    unit_cost: f64,
+    capacity: f64,
+    freight: f64,
+}
+
+/// One row of countries.csv.
+struct Country {
+    risk: f64,
+    groups: Vec<&'static str>,
+    tariff: f64,
+    disruption_prob: f64,
+}
+
+/// Rounds to `decimals` decimal places.
+fn round_to(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (x * scale).round() / scale
+}
+
+/// Risk score from the WGI political-stability estimate: clamp((2.5 - pv) / 5, 0, 1),
+/// rounded to 4 decimals.
+fn risk_from_pv(pv: f64) -> f64 {
+    round_to(((2.5 - pv) / 5.0).clamp(0.0, 1.0), 4)
+}
+
+/// ASSUMPTION: yearly disruption probability, from [`DISRUPTION_OVERRIDES`] or else by risk
+/// band: 0.02 below risk 0.35, 0.03 below 0.55, 0.05 above.
+fn disruption_prob(iso3: &str, risk: f64) -> f64 {
+    if let Some((_, p)) = DISRUPTION_OVERRIDES.iter().find(|(c, _)| *c == iso3) {
+        *p
+    } else if risk < 0.35 {
+        0.02
+    } else if risk < 0.55 {
+        0.03
+    } else {
+        0.05
+    }
+}
+
+/// Ad-valorem tariff the buyer pays on goods from `iso3`.
+fn tariff(iso3: &str) -> f64 {
+    TARIFFS
+        .iter()
+        .find(|(c, _)| *c == iso3)
+        .map_or(0.0, |(_, t)| *t)
+}
+
+/// The offers of one mineral: one per producer above [`MIN_WORLD_SHARE`] of world output
+/// (two tranches above [`SPLIT_WORLD_SHARE`]), capacity [`AVAILABLE_FRACTION`] of production.
+fn offers_for(spec: &MineralSpec, production: &Production) -> Result<Vec<Offer>> {
+    let producers: Vec<(&String, f64)> = production
+        .by_country
+        .iter()
+        .filter(|(iso3, &q)| {
+            q > 0.0
+                && q >= MIN_WORLD_SHARE * production.world
+                && !EXCLUDED_COUNTRIES.contains(&iso3.as_str())
+        })
+        .map(|(iso3, &q)| (iso3, q))
+        .collect();
+    let priced: BTreeSet<&str> = spec.prices.iter().map(|(c, _, _)| *c).collect();
+    let offered: BTreeSet<&str> = producers.iter().map(|(c, _)| c.as_str()).collect();
+    if priced != offered {
+        return Err(format!(
+            "{}: price table {priced:?} does not match the producers {offered:?}",
+            spec.name
+        )
+        .into());
+    }
+    let mut offers = Vec::new();
+    for (iso3, quantity) in producers {
+        let (_, unit_cost, freight) = spec.prices.iter().find(|(c, _, _)| c == iso3).unwrap();
+        let capacity = (AVAILABLE_FRACTION * quantity).round();
+        let tranches = if quantity >= SPLIT_WORLD_SHARE * production.world {
+            let first = (capacity / 2.0).round();
+            vec![
+                (first, *unit_cost),
+                (
+                    capacity - first,
+                    round_to(unit_cost * (1.0 + SECOND_TRANCHE_PREMIUM), 2),
+                ),
+            ]
+        } else {
+            vec![(capacity, *unit_cost)]
+        };
+        for (n, (capacity, unit_cost)) in tranches.into_iter().enumerate() {
+            offers.push(Offer {
+                supplier: format!("{}-{}-{}", spec.prefix, iso3.to_lowercase(), n + 1),
+                mineral: spec.name,
+                country: iso3.clone(),
+                unit_cost,
+                capacity,
+                freight: *freight,
+            });
+        }
+    }
+    Ok(offers)
+}
+
+/// countries.csv rows for every country that has an offer.
+fn countries_for(
+    offers: &[Offer],
+    pv: &BTreeMap<String, f64>,
+    groups: &BTreeMap<String, BTreeSet<&'static str>>,
+) -> Result<BTreeMap<String, Country>> {
+    let mut countries = BTreeMap::new();
+    for offer in offers {
+        let iso3 = offer.country.as_str();
+        let score = pv
+            .get(iso3)
+            .ok_or_else(|| format!("no WGI 2023 political-stability score for {iso3}"))?;
+        let risk = risk_from_pv(*score);
+        countries.insert(
+            iso3.to_string(),
+            Country {
+                risk,
+                groups: groups
+                    .get(iso3)
+                    .map(|g| g.iter().copied().collect())
+                    .unwrap_or_default(),
+                tariff: tariff(iso3),
+                disruption_prob: disruption_prob(iso3, risk),
+            },
+        );
+    }
+    Ok(countries)
+}
+
+/// Landed unit cost: unit_cost · (1 + tariff) + freight.
+fn landed(offer: &Offer, countries: &BTreeMap<String, Country>) -> f64 {
+    offer.unit_cost * (1.0 + countries[&offer.country].tariff) + offer.freight
+}
+
+/// ASSUMPTION: unmet penalty = [`UNMET_PENALTY_MULTIPLE`] × the highest landed unit cost of
+/// the mineral's offers (rounded to cents), rounded up to a whole unit.
+fn unmet_penalty(offers: &[&Offer], countries: &BTreeMap<String, Country>) -> f64 {
+    let highest = offers
+        .iter()
+        .map(|o| landed(o, countries))
+        .fold(0.0, f64::max);
+    (UNMET_PENALTY_MULTIPLE * round_to(highest, 2)).ceil()
+}
+
+// ----------------------------------------------------------------------------------------
+// Feasibility checks and a reference solution, independent of the sourcemix library
+// ----------------------------------------------------------------------------------------
+
+/// An allocation of one mineral's demand to its offers (same order as the offers).
+type Mix = Vec<f64>;
+
+/// Fills the demand greedily in increasing `key`, respecting offer capacities and the
+/// country cap, taking first the cheapest offers of the required group up to its minimum.
+/// For this policy shape (one cap per country, one group minimum) the greedy mix minimizes
+/// Σ key·x exactly. `None` if the caps or the group minimum cannot be met.
+fn greedy(
+    offers: &[&Offer],
+    key: &dyn Fn(&Offer) -> f64,
+    in_group: &dyn Fn(&Offer) -> bool,
+    demand: f64,
+    policy: &Policy,
+) -> Option<Mix> {
+    let mut order: Vec<usize> = (0..offers.len()).collect();
+    order.sort_by(|&a, &b| {
+        key(offers[a])
+            .total_cmp(&key(offers[b]))
+            .then_with(|| offers[a].supplier.cmp(&offers[b].supplier))
+    });
+    let country_cap = policy.max_country_share * demand;
+    let mut mix = vec![0.0; offers.len()];
+    let mut by_country: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut filled = 0.0;
+    let phases = [(policy.min_group_share * demand, true), (demand, false)];
+    for (target, group_only) in phases {
+        for &i in &order {
+            if group_only && !in_group(offers[i]) {
+                continue;
+            }
+            let used = by_country.entry(offers[i].country.as_str()).or_default();
+            let take = (offers[i].capacity - mix[i])
+                .min(country_cap - *used)
+                .min(target - filled)
+                .max(0.0);
+            mix[i] += take;
+            *used += take;
+            filled += take;
+        }
+        if filled < target - 1e-9 {
+            return None;
+        }
+    }
+    Some(mix)
+}
+
+/// Σ weight·x / demand.
+fn average(mix: &Mix, offers: &[&Offer], weight: &dyn Fn(&Offer) -> f64, demand: f64) -> f64 {
+    mix.iter()
+        .zip(offers)
+        .map(|(x, o)| x * weight(o))
+        .sum::<f64>()
+        / demand
+}
+
+/// The exact cheapest mix under the policy, including the average-risk budget: the greedy
+/// mix by landed cost if it meets the budget, otherwise the Lagrangian one (landed cost +
+/// λ·risk, λ found by bisection), mixing the two greedy vertices on either side of λ so
+/// that the budget holds with equality. `None` if the policy cannot be met.
+fn reference_mix(
+    offers: &[&Offer],
+    cost: &dyn Fn(&Offer) -> f64,
+    risk: &dyn Fn(&Offer) -> f64,
+    in_group: &dyn Fn(&Offer) -> bool,
+    demand: f64,
+    policy: &Policy,
+) -> Option<Mix> {
+    let solve = |lambda: f64| {
+        greedy(
+            offers,
+            &|o| cost(o) + lambda * risk(o),
+            in_group,
+            demand,
+            policy,
+        )
+    };
+    let avg_risk = |mix: &Mix| average(mix, offers, risk, demand);
+    let cheapest = solve(0.0)?;
+    let Some(budget) = policy.max_avg_risk else {
+        return Some(cheapest);
+    };
+    if avg_risk(&cheapest) <= budget {
+        return Some(cheapest);
+    }
+    let (mut lo, mut hi) = (0.0, 1.0);
+    while avg_risk(&solve(hi)?) > budget {
+        hi *= 2.0;
+        if hi > 1e15 {
+            return None; // the budget is below the least achievable average risk
+        }
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if avg_risk(&solve(mid)?) > budget {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let (above, below) = (solve(lo)?, solve(hi)?);
+    let (r_above, r_below) = (avg_risk(&above), avg_risk(&below));
+    let t = if r_above > r_below {
+        (budget - r_below) / (r_above - r_below)
+    } else {
+        0.0
+    };
+    Some(
+        above
+            .iter()
+            .zip(&below)
+            .map(|(a, b)| t * a + (1.0 - t) * b)
+            .collect(),
+    )
+}
+
+/// Checks that the policy can be met for one mineral and prints its capacity table and the
+/// reference cheapest mix.
+fn check_mineral(
+    spec: &MineralSpec,
+    offers: &[&Offer],
+    countries: &BTreeMap<String, Country>,
+    policy: &Policy,
+    report: &mut String,
+) -> Result<()> {
+    let demand = spec.demand;
+    let in_group = |o: &Offer| countries[&o.country].groups.contains(&policy.min_group);
+    let risk = |o: &Offer| countries[&o.country].risk;
+    let cost = |o: &Offer| landed(o, countries);
+    let total: f64 = offers.iter().map(|o| o.capacity).sum();
+    let mut by_country: BTreeMap<&str, f64> = BTreeMap::new();
+    for o in offers {
+        *by_country.entry(o.country.as_str()).or_default() += o.capacity;
+    }
+    let (top_country, top_capacity) = by_country
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(c, q)| (*c, *q))
+        .unwrap_or(("-", 0.0));
+    let group_capacity: f64 = offers
+        .iter()
+        .filter(|o| in_group(o))
+        .map(|o| o.capacity)
+        .sum();
+    let least_risk = greedy(offers, &risk, &in_group, demand, policy).ok_or_else(|| {
+        format!(
+            "{}: capacity, country caps or group minimum infeasible",
+            spec.name
+        )
+    })?;
+    let least_avg_risk = average(&least_risk, offers, &risk, demand);
+    if policy.max_avg_risk.is_some_and(|b| least_avg_risk > b) {
+        return Err(format!(
+            "{}: least achievable average risk {least_avg_risk:.4} exceeds the budget",
+            spec.name
+        )
+        .into());
+    }
+    let cheapest = greedy(offers, &cost, &in_group, demand, policy).expect("feasible above");
+    let mix =
+        reference_mix(offers, &cost, &risk, &in_group, demand, policy).expect("feasible above");
+    let total_cost = |m: &Mix| m.iter().zip(offers).map(|(x, o)| x * cost(o)).sum::<f64>();
+
+    let u = spec.unit;
+    let _ = writeln!(report, "  {} ({u})", spec.name);
+    let _ = writeln!(report, "    demand                        {demand:>14.0}");
+    let _ = writeln!(report, "    total capacity                {total:>14.0}");
+    let _ = writeln!(
+        report,
+        "    largest country               {top_country:>14} {top_capacity:.0}"
+    );
+    let _ = writeln!(
+        report,
+        "    capacity outside it           {:>14.0}  (need {:.0} under the {} cap)",
+        total - top_capacity,
+        (1.0 - policy.max_country_share) * demand,
+        policy.max_country_share
+    );
+    let _ = writeln!(
+        report,
+        "    {} capacity                {:>14.0}  (need {:.0})",
+        policy.min_group,
+        group_capacity,
+        policy.min_group_share * demand
+    );
+    let _ = writeln!(
+        report,
+        "    least achievable avg risk     {least_avg_risk:>14.4}"
+    );
+    let _ = writeln!(
+        report,
+        "    greedy cheapest: cost {:.2}, avg risk {:.4}",
+        total_cost(&cheapest),
+        average(&cheapest, offers, &risk, demand)
+    );
+    let _ = writeln!(
+        report,
+        "    reference optimum: cost {:.2}, avg risk {:.4}",
+        total_cost(&mix),
+        average(&mix, offers, &risk, demand)
+    );
+    for (x, o) in mix.iter().zip(offers) {
+        if *x > 1e-9 {
+            let _ = writeln!(
+                report,
+                "      {:<12} {:>12.2} @ {:.2}",
+                o.supplier,
+                x,
+                cost(o)
+            );
+        }
+    }
+    Ok(())
+}
+
+// ----------------------------------------------------------------------------------------
+// Writing the CSV files
+// ----------------------------------------------------------------------------------------
+
+/// Formats a number with at most `decimals` decimals and no trailing zeros.
+fn num(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text
+    }
+}
+
+/// Formats an optional number; `None` is an empty cell.
+fn opt_num(x: Option<f64>, decimals: usize) -> String {
+    x.map_or(String::new(), |v| num(v, decimals))
+}
+
+/// Builds a CSV document from a header and rows of plain cells (no quoting needed).
+fn csv_text(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut text = header.join(",") + "\n";
+    for row in rows {
+        assert!(
+            row.iter().all(|c| !c.contains([',', '"', '\n'])),
+            "cell needs quoting: {row:?}"
+        );
+        text.push_str(&row.join(","));
+        text.push('\n');
+    }
+    text
+}
+
+/// Writes one file of a model folder.
+fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
+    fs::write(dir.join(name), text).map_err(|e| format!("{}: {e}", dir.join(name).display()).into())
+}
+
+/// suppliers.csv rows, sorted by mineral then supplier id.
+fn suppliers_csv(offers: &[Offer]) -> String {
+    let mut rows: Vec<Vec<String>> = offers
+        .iter()
+        .map(|o| {
+            vec![
+                o.supplier.clone(),
+                o.mineral.to_string(),
+                o.country.clone(),
+                num(o.unit_cost, 2),
+                num(o.capacity, 0),
+                num(o.freight, 2),
+            ]
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a[1], &a[0]).cmp(&(&b[1], &b[0])));
+    csv_text(
+        &[
+            "supplier",
+            "mineral",
+            "country",
+            "unit_cost",
+            "capacity",
+            "freight",
+        ],
+        &rows,
+    )
+}
+
+/// countries.csv rows, sorted by ISO3.
+fn countries_csv(countries: &BTreeMap<String, Country>) -> String {
+    let rows: Vec<Vec<String>> = countries
+        .iter()
+        .map(|(iso3, c)| {
+            vec![
+                iso3.clone(),
+                num(c.risk, 4),
+                c.groups.join(";"),
+                num(c.tariff, 4),
+                num(c.disruption_prob, 4),
+            ]
+        })
+        .collect();
+    csv_text(
+        &["country", "risk", "groups", "tariff", "disruption_prob"],
+        &rows,
+    )
+}
+
+/// constraints.csv: the policy rows, each for every mineral.
+fn constraints_csv(policy: &Policy) -> String {
+    let mut rows = vec![
+        vec![
+            "max_country_share".into(),
+            "*".into(),
+            "*".into(),
+            num(policy.max_country_share, 4),
+        ],
+        vec![
+            "min_group_share".into(),
+            "*".into(),
+            policy.min_group.into(),
+            num(policy.min_group_share, 4),
+        ],
+    ];
+    if let Some(bound) = policy.max_avg_risk {
+        rows.push(vec![
+            "max_avg_risk".into(),
+            "*".into(),
+            String::new(),
+            num(bound, 4),
+        ]);
+    }
+    csv_text(&["constraint", "mineral", "target", "bound"], &rows)
+}
+
+/// scenarios.csv rows, sorted by scenario, mineral and country; checks the probabilities.
+fn scenarios_csv(scenarios: &[Scenario]) -> Result<String> {
+    let total: f64 = scenarios.iter().map(|s| s.probability).sum();
+    if total > 1.0 {
+        return Err(format!("scenario probabilities sum to {total} > 1").into());
+    }
+    let mut rows: Vec<Vec<String>> = scenarios
+        .iter()
+        .flat_map(|s| {
+            s.shocks.iter().map(move |k| {
+                vec![
+                    s.name.to_string(),
+                    num(s.probability, 4),
+                    k.mineral.to_string(),
+                    k.country.to_string(),
+                    String::new(),
+                    opt_num(k.capacity_factor, 4),
+                    opt_num(k.price_factor, 4),
+                ]
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a[0], &a[2], &a[3]).cmp(&(&b[0], &b[2], &b[3])));
+    Ok(csv_text(
+        &[
+            "scenario",
+            "probability",
+            "mineral",
+            "country",
+            "supplier",
+            "capacity_factor",
+            "price_factor",
+        ],
+        &rows,
+    ))
+}
+
+/// Builds, checks and writes one model folder; appends its checks to `report`.
+fn build_model(
+    spec: &ModelSpec,
+    pv: &BTreeMap<String, f64>,
+    groups: &BTreeMap<String, BTreeSet<&'static str>>,
+    report: &mut String,
+) -> Result<()> {
+    let mut offers = Vec::new();
+    for mineral in spec.minerals {
+        offers.extend(offers_for(mineral, &read_production(mineral.source)?)?);
+    }
+    let countries = countries_for(&offers, pv, groups)?;
+    let mut demand_rows = Vec::new();
+    let _ = writeln!(report, "{}", spec.dir);
+    for mineral in spec.minerals {
+        let of_mineral: Vec<&Offer> = offers
+            .iter()
+            .filter(|o| o.mineral == mineral.name)
+            .collect();
+        check_mineral(mineral, &of_mineral, &countries, &spec.policy, report)?;
+        demand_rows.push(vec![
+            mineral.name.to_string(),
+            num(mineral.demand, 0),
+            num(unmet_penalty(&of_mineral, &countries), 0),
+        ]);
+    }
+    demand_rows.sort();
+    let dir = root().join(spec.dir);
+    fs::create_dir_all(&dir)?;
+    write(&dir, "suppliers.csv", &suppliers_csv(&offers))?;
+    write(
+        &dir,
+        "demand.csv",
+        &csv_text(&["mineral", "quantity", "unmet_penalty"], &demand_rows),
+    )?;
+    write(&dir, "countries.csv", &countries_csv(&countries))?;
+    write(&dir, "constraints.csv", &constraints_csv(&spec.policy))?;
+    write(&dir, "scenarios.csv", &scenarios_csv(spec.scenarios)?)?;
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let pv = read_wgi_pv()?;
+    let groups = read_groups()?;
+    let mut report = String::new();
+    for spec in [&EXPORT_CONTROLS, &RARE_EARTHS] {
+        build_model(spec, &pv, &groups, &mut report)?;
+    }
+    print!("{report}");
+    Ok(())
+}
