@@ -235,6 +235,7 @@ pub fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
             formulate(model, m).map(|b| (b, t.elapsed().as_secs_f64()))
         })
         .collect::<Result<_>>()?;
+    check_memory(model, &blocks, opts.threads)?;
     let kinds: Vec<SolverKind> = blocks
         .iter()
         .map(|(b, _)| choose(opts.solver, b.lp.has_integers(), model, b.mineral))
@@ -574,4 +575,48 @@ fn consolidate_dust(model: &Model, block: &Block, x: &mut [f64]) {
             }
         }
     }
+}
+
+/// Bytes a solver needs per variable or nonzero of a block (good_lp's maps, the
+/// solver's own copy, factorization), measured on generated models with margin.
+const BYTES_PER_ENTRY: u64 = 400;
+
+/// Bytes the model, plan and reports take per offer.
+const BYTES_PER_OFFER: u64 = 2_048;
+
+/// Refuses, before any solver runs, a model whose estimated memory exceeds what the
+/// machine has available (Linux: MemAvailable), with the estimate in the message.
+fn check_memory(model: &Model, blocks: &[(Block, f64)], threads: Option<usize>) -> Result<()> {
+    let mut sizes: Vec<u64> = blocks
+        .iter()
+        .map(|(b, _)| {
+            let nnz: usize = b.lp.rows.iter().map(|r| r.terms.len()).sum();
+            (b.lp.vars.len() + b.lp.rows.len() + nnz) as u64 * BYTES_PER_ENTRY
+        })
+        .collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    let parallel = threads.unwrap_or_else(rayon::current_num_threads).max(1);
+    let estimate =
+        model.offers.len() as u64 * BYTES_PER_OFFER + sizes.iter().take(parallel).sum::<u64>();
+    if let Some(available) = available_memory() {
+        if estimate > available {
+            let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+            return Err(Error::Usage(format!(
+                "the model needs an estimated {:.1} GiB to solve ({} offers, largest block {} entries), more than the {:.1} GiB available; solve fewer minerals at a time or use --threads 1",
+                gib(estimate),
+                model.offers.len(),
+                sizes.first().copied().unwrap_or(0) / BYTES_PER_ENTRY,
+                gib(available)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Available memory in bytes, where the platform tells.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }

@@ -12,6 +12,15 @@ use crate::input::number::{parse_plain_number, Domain};
 /// Largest model file read, in bytes; larger files are refused with a clear error.
 pub const MAX_FILE_BYTES: u64 = 4 << 30;
 
+/// Most data rows read from one file.
+pub const MAX_RECORDS: usize = 20_000_000;
+
+/// Most columns a header may have.
+pub const MAX_COLUMNS: usize = 1_000;
+
+/// Longest cell, in bytes.
+pub const MAX_CELL_BYTES: usize = 10_000;
+
 /// A CSV file as read: its header and its records with their line numbers.
 #[derive(Debug)]
 pub struct Table {
@@ -126,6 +135,17 @@ pub fn parse_table(
         ));
         return None;
     }
+    if header.len() > MAX_COLUMNS {
+        errors.push(InputIssue::line(
+            file,
+            1,
+            format!(
+                "has {} columns; expected at most {MAX_COLUMNS}",
+                header.len()
+            ),
+        ));
+        return None;
+    }
     let mut names: Vec<&'static str> = Vec::new();
     names.extend(columns.required.iter());
     names.extend(columns.optional.iter());
@@ -186,6 +206,31 @@ pub fn parse_table(
                         file,
                         line,
                         format!("has {} fields but the header has {width}", fields.len()),
+                    ));
+                    continue;
+                }
+                if records.len() == MAX_RECORDS {
+                    errors.push(InputIssue::line(
+                        file,
+                        line,
+                        format!("is past the limit of {MAX_RECORDS} data rows per file"),
+                    ));
+                    break;
+                }
+                if let Some((k, f)) = fields
+                    .iter()
+                    .enumerate()
+                    .find(|(_, f)| f.len() > MAX_CELL_BYTES)
+                {
+                    errors.push(InputIssue::cell(
+                        file,
+                        line,
+                        header.get(k).unwrap_or("?"),
+                        &format!("{}…", &f[..f.floor_char_boundary(40)]),
+                        format!(
+                            "is {} bytes long; expected at most {MAX_CELL_BYTES}",
+                            f.len()
+                        ),
                     ));
                     continue;
                 }
