@@ -112,6 +112,22 @@ pub struct RelaxationRow {
     pub line: u64,
 }
 
+/// How one mineral's block was solved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BlockRow {
+    /// Mineral name.
+    pub mineral: String,
+    /// Backend used.
+    pub solver: String,
+    /// Outcome of the block.
+    pub status: String,
+    /// Rounds of HHI tangent cuts after the first solve (0 without HHI caps, or when the
+    /// caps were stated as cones).
+    pub cut_rounds: usize,
+    /// For a plan stopped by a limit: bound on its relative gap to the optimum.
+    pub gap: Option<f64>,
+}
+
 /// Everything a solve reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -120,8 +136,8 @@ pub struct Report {
     pub status: Status,
     /// Total cost over minerals (plans only).
     pub total_cost: f64,
-    /// Backend per mineral, in mineral order.
-    pub solvers: Vec<String>,
+    /// How each mineral's block was solved, in mineral order.
+    pub blocks: Vec<BlockRow>,
     /// allocation.csv rows.
     pub allocation: Vec<AllocationRow>,
     /// summary.csv rows.
@@ -148,10 +164,16 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
     let mut report = Report {
         status: solution.status.clone(),
         total_cost: 0.0,
-        solvers: solution
+        blocks: solution
             .minerals
             .iter()
-            .map(|m| m.solver.name().to_string())
+            .map(|m| BlockRow {
+                mineral: model.minerals[m.mineral].name.clone(),
+                solver: m.solver.name().to_string(),
+                status: m.status.name().to_string(),
+                cut_rounds: m.cut_rounds,
+                gap: m.gap,
+            })
             .collect(),
         allocation: Vec::new(),
         summary: Vec::new(),
