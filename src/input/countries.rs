@@ -1,11 +1,10 @@
 //! countries.csv: risk, groups, tariff and disruption probability per country.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use super::files::COUNTRIES;
 use super::number::Domain;
-use super::table::{read_table, Columns};
+use super::table::{read_table, Columns, ModelFiles};
 use crate::error::{InputErrors, InputIssue};
 
 /// A country row as read.
@@ -24,11 +23,11 @@ const COLUMNS: Columns = Columns {
 };
 
 pub fn read(
-    dir: &Path,
+    files: &ModelFiles,
     errors: &mut InputErrors,
     warnings: &mut Vec<String>,
 ) -> Option<Vec<RawCountry>> {
-    let table = read_table(dir, COUNTRIES, &COLUMNS, errors, warnings)?;
+    let table = read_table(files, COUNTRIES, &COLUMNS, errors, warnings)?;
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     let mut out = Vec::with_capacity(table.records.len());
     for r in &table.records {

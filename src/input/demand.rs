@@ -1,11 +1,10 @@
 //! demand.csv: one row per mineral with its quantity and optional unmet penalty.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use super::files::DEMAND;
 use super::number::Domain;
-use super::table::{read_table, Columns};
+use super::table::{read_table, Columns, ModelFiles};
 use crate::error::{InputErrors, InputIssue};
 
 /// A demand row as read.
@@ -23,11 +22,11 @@ const COLUMNS: Columns = Columns {
 };
 
 pub fn read(
-    dir: &Path,
+    files: &ModelFiles,
     errors: &mut InputErrors,
     warnings: &mut Vec<String>,
 ) -> Option<Vec<RawMineral>> {
-    let table = read_table(dir, DEMAND, &COLUMNS, errors, warnings)?;
+    let table = read_table(files, DEMAND, &COLUMNS, errors, warnings)?;
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     let mut out = Vec::with_capacity(table.records.len());
     for r in &table.records {

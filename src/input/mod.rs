@@ -15,6 +15,7 @@ use std::path::Path;
 
 use crate::error::{Error, InputErrors, InputIssue, Result};
 use crate::model::{Country, Model, Offer};
+pub use table::ModelFiles;
 
 /// The file names a model folder may hold.
 pub mod files {
@@ -44,13 +45,26 @@ pub fn load_model(dir: &Path) -> Result<Model> {
             omitted: 0,
         }));
     }
+    let names = [
+        files::SUPPLIERS,
+        files::DEMAND,
+        files::COUNTRIES,
+        files::CONSTRAINTS,
+        files::SCENARIOS,
+    ];
+    parse_model(&ModelFiles::read_dir(dir, &names))
+}
+
+/// Validates a model given as files (see [`ModelFiles`]); the same checks as
+/// [`load_model`].
+pub fn parse_model(input: &ModelFiles) -> Result<Model> {
     let mut errors = InputErrors::default();
     let mut warnings = Vec::new();
 
-    let demand = demand::read(dir, &mut errors, &mut warnings);
-    let offers = suppliers::read(dir, &mut errors, &mut warnings);
-    let countries = if table::exists(dir, files::COUNTRIES) {
-        Some(countries::read(dir, &mut errors, &mut warnings))
+    let demand = demand::read(input, &mut errors, &mut warnings);
+    let offers = suppliers::read(input, &mut errors, &mut warnings);
+    let countries = if input.has(files::COUNTRIES) {
+        Some(countries::read(input, &mut errors, &mut warnings))
     } else {
         None
     };
@@ -232,11 +246,11 @@ pub fn load_model(dir: &Path) -> Result<Model> {
         scenarios: Vec::new(),
         warnings: Vec::new(),
     };
-    if table::exists(dir, files::CONSTRAINTS) {
-        model.policy = policy::read(dir, &model, &mut errors, &mut warnings);
+    if input.has(files::CONSTRAINTS) {
+        model.policy = policy::read(input, &model, &mut errors, &mut warnings);
     }
-    if table::exists(dir, files::SCENARIOS) {
-        model.scenarios = scenarios::read(dir, &model, &mut errors, &mut warnings);
+    if input.has(files::SCENARIOS) {
+        model.scenarios = scenarios::read(input, &model, &mut errors, &mut warnings);
     }
     errors.into_result()?;
     model.warnings = warnings;

@@ -1,10 +1,8 @@
 //! constraints.csv: the planner's policy rows, each resolved against the model.
 
-use std::path::Path;
-
 use super::files::CONSTRAINTS;
 use super::number::Domain;
-use super::table::{read_table, Columns, Record, Table};
+use super::table::{read_table, Columns, ModelFiles, Record, Table};
 use crate::error::{InputErrors, InputIssue};
 use crate::model::{MineralScope, Model, PolicyKind, PolicyRow, Target, TargetKind};
 
@@ -14,12 +12,12 @@ const COLUMNS: Columns = Columns {
 };
 
 pub fn read(
-    dir: &Path,
+    files: &ModelFiles,
     model: &Model,
     errors: &mut InputErrors,
     warnings: &mut Vec<String>,
 ) -> Vec<PolicyRow> {
-    let Some(table) = read_table(dir, CONSTRAINTS, &COLUMNS, errors, warnings) else {
+    let Some(table) = read_table(files, CONSTRAINTS, &COLUMNS, errors, warnings) else {
         return Vec::new();
     };
     let mut out = Vec::with_capacity(table.records.len());

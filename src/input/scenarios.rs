@@ -1,11 +1,10 @@
 //! scenarios.csv: named disruptions, each a set of shocks with one probability.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use super::files::SCENARIOS;
 use super::number::Domain;
-use super::table::{read_table, Columns};
+use super::table::{read_table, Columns, ModelFiles};
 use crate::error::{InputErrors, InputIssue};
 use crate::model::{Model, Scenario, Shock};
 
@@ -24,12 +23,12 @@ const COLUMNS: Columns = Columns {
 };
 
 pub fn read(
-    dir: &Path,
+    files: &ModelFiles,
     model: &Model,
     errors: &mut InputErrors,
     warnings: &mut Vec<String>,
 ) -> Vec<Scenario> {
-    let Some(table) = read_table(dir, SCENARIOS, &COLUMNS, errors, warnings) else {
+    let Some(table) = read_table(files, SCENARIOS, &COLUMNS, errors, warnings) else {
         return Vec::new();
     };
     let mut scenarios: Vec<Scenario> = Vec::new();

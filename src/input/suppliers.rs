@@ -1,11 +1,10 @@
 //! suppliers.csv: one row per offer (a supplier selling one mineral).
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use super::files::SUPPLIERS;
 use super::number::Domain;
-use super::table::{read_table, Columns};
+use super::table::{read_table, Columns, ModelFiles};
 use crate::error::{InputErrors, InputIssue};
 
 /// An offer as read, before cross-references are resolved.
@@ -35,8 +34,12 @@ pub struct Suppliers {
     pub minerals: Vec<(String, String)>,
 }
 
-pub fn read(dir: &Path, errors: &mut InputErrors, warnings: &mut Vec<String>) -> Option<Suppliers> {
-    let table = read_table(dir, SUPPLIERS, &COLUMNS, errors, warnings)?;
+pub fn read(
+    files: &ModelFiles,
+    errors: &mut InputErrors,
+    warnings: &mut Vec<String>,
+) -> Option<Suppliers> {
+    let table = read_table(files, SUPPLIERS, &COLUMNS, errors, warnings)?;
     let mut seen: HashMap<(&str, usize), u64> = HashMap::with_capacity(table.records.len());
     let mut by_raw: HashMap<&str, usize> = HashMap::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();

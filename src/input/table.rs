@@ -55,53 +55,88 @@ pub struct Columns {
     pub optional: &'static [&'static str],
 }
 
-/// Reads `dir/file`. Returns `None` (with the reason in `errors`) when the file cannot be
-/// used at all; missing optional files are the caller's business (see [`exists`]).
+/// Parses `file` from `files`. Returns `None` (with the reason in `errors`) when the file
+/// is missing, unreadable or unusable; optional files are checked with
+/// [`ModelFiles::has`] first.
 pub fn read_table(
-    dir: &Path,
+    files: &ModelFiles,
     file: &str,
     columns: &Columns,
     errors: &mut InputErrors,
     warnings: &mut Vec<String>,
 ) -> Option<Table> {
-    let path = dir.join(file);
-    match std::fs::metadata(&path) {
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+    match files.get(file) {
+        None => {
             errors.push(InputIssue::file(
                 file,
-                format!(
-                    "is {} bytes; the largest file read is {MAX_FILE_BYTES} bytes",
-                    meta.len()
-                ),
+                format!("not found in {}", files.location()),
             ));
-            return None;
+            None
         }
-        Ok(meta) if meta.is_dir() => {
-            errors.push(InputIssue::file(file, "is a folder; expected a CSV file"));
-            return None;
+        Some(Err(message)) => {
+            errors.push(InputIssue::file(file, message.clone()));
+            None
         }
-        _ => {}
+        Some(Ok(bytes)) => parse_table(file, bytes, columns, errors, warnings),
     }
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            errors.push(InputIssue::file(
-                file,
-                format!("not found in {}", dir.display()),
-            ));
-            return None;
-        }
-        Err(e) => {
-            errors.push(InputIssue::file(file, format!("cannot be read: {e}")));
-            return None;
-        }
-    };
-    parse_table(file, &bytes, columns, errors, warnings)
 }
 
-/// True when `dir/file` exists (used for optional files).
-pub fn exists(dir: &Path, file: &str) -> bool {
-    dir.join(file).exists()
+/// The raw files of a model, read from a folder or given in memory (tests, fuzzing).
+#[derive(Debug, Clone, Default)]
+pub struct ModelFiles {
+    location: String,
+    contents: std::collections::BTreeMap<String, Result<Vec<u8>, String>>,
+}
+
+impl ModelFiles {
+    /// Reads the files named in `names` that exist in `dir`.
+    pub fn read_dir(dir: &Path, names: &[&str]) -> ModelFiles {
+        let mut contents = std::collections::BTreeMap::new();
+        for &name in names {
+            let path = dir.join(name);
+            let entry = match std::fs::metadata(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => Err(format!("cannot be read: {e}")),
+                Ok(meta) if meta.is_dir() => Err("is a folder; expected a CSV file".to_string()),
+                Ok(meta) if meta.len() > MAX_FILE_BYTES => Err(format!(
+                    "is {} bytes; the largest file read is {MAX_FILE_BYTES} bytes",
+                    meta.len()
+                )),
+                Ok(_) => std::fs::read(&path).map_err(|e| format!("cannot be read: {e}")),
+            };
+            contents.insert(name.to_string(), entry);
+        }
+        ModelFiles {
+            location: dir.display().to_string(),
+            contents,
+        }
+    }
+
+    /// Files given in memory as (name, bytes).
+    pub fn from_memory(files: &[(&str, &[u8])]) -> ModelFiles {
+        ModelFiles {
+            location: "the model".into(),
+            contents: files
+                .iter()
+                .map(|(n, b)| (n.to_string(), Ok(b.to_vec())))
+                .collect(),
+        }
+    }
+
+    /// True when `name` is present (readable or not).
+    pub fn has(&self, name: &str) -> bool {
+        self.contents.contains_key(name)
+    }
+
+    /// The bytes of `name`, or why they could not be read; `None` when absent.
+    pub fn get(&self, name: &str) -> Option<&Result<Vec<u8>, String>> {
+        self.contents.get(name)
+    }
+
+    /// Where the files came from, for messages.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
 }
 
 /// Parses CSV bytes (see [`read_table`]).
