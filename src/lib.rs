@@ -19,6 +19,8 @@ pub mod conic;
 pub mod diagnose;
 pub mod error;
 pub mod formulate;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generate;
 pub mod input;
 pub mod lp;
