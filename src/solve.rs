@@ -91,9 +91,9 @@ impl SolveOptions {
                 )));
             }
         }
-        if !(self.mip_gap.is_finite() && self.mip_gap >= 0.0) {
+        if !(0.0..=1.0).contains(&self.mip_gap) {
             return Err(Error::Usage(format!(
-                "--mip-gap {} must be a number ≥ 0",
+                "--mip-gap {} must be a fraction between 0 and 1",
                 self.mip_gap
             )));
         }

@@ -139,7 +139,8 @@ pub struct BackendOptions {
     pub time_limit_secs: Option<f64>,
     /// Relative MIP gap at which branch and bound may stop.
     pub mip_gap: f64,
-    /// Whether to compute row duals (when the backend can).
+    /// Whether to compute row duals (callers ask only for continuous problems on
+    /// backends that have them).
     pub duals: bool,
 }
 
@@ -220,7 +221,7 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
                     .unwrap_or_else(|_| unreachable_gap());
             }
             add_rows(&mut model, lp, &handles);
-            finish(model.solve(), &handles, |_, _| None)
+            finish(model.solve(), &handles, |_| None)
         }
         SolverKind::Clarabel => {
             let mut model = problem.using(good_lp::clarabel);
@@ -228,7 +229,7 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
                 model.settings().time_limit(t);
             }
             let refs = add_rows(&mut model, lp, &handles);
-            finish(model.solve(), &handles, |sol, _| {
+            finish(model.solve(), &handles, |sol| {
                 opts.duals.then(|| {
                     let d = sol.compute_dual();
                     refs.iter().map(|r| d.dual(r.clone())).collect()
@@ -256,8 +257,8 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
                     .unwrap_or_else(|_| unreachable_gap());
             }
             let refs = add_rows(&mut model, lp, &handles);
-            finish(model.solve(), &handles, |sol, integer| {
-                (opts.duals && !integer).then(|| {
+            finish(model.solve(), &handles, |sol| {
+                opts.duals.then(|| {
                     let d = sol.compute_dual();
                     refs.iter().map(|r| d.dual(r.clone())).collect()
                 })
@@ -267,8 +268,8 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
 }
 
 fn unreachable_gap<T>() -> T {
-    // The gap is validated (finite, ≥ 0) when options are built.
-    panic!("MIP gap validated when options are built")
+    // `SolveOptions::validate` keeps the gap in [0, 1], which every backend accepts.
+    unreachable!("MIP gap validated when options are built")
 }
 
 fn build_variables(lp: &Lp) -> (ProblemVariables, Vec<Variable>, Expression) {
@@ -317,7 +318,7 @@ fn add_rows<M: SolverModel>(
 fn finish<S: Solution>(
     result: Result<S, ResolutionError>,
     handles: &[Variable],
-    duals: impl FnOnce(&mut S, bool) -> Option<Vec<f64>>,
+    duals: impl FnOnce(&mut S) -> Option<Vec<f64>>,
 ) -> LpResult {
     match result {
         Ok(mut sol) => {
@@ -332,8 +333,7 @@ fn finish<S: Solution>(
                     "the solver returned a non-finite value".into(),
                 ));
             }
-            let integer = false;
-            let duals = duals(&mut sol, integer);
+            let duals = duals(&mut sol);
             LpResult { status, x, duals }
         }
         Err(ResolutionError::Infeasible) => LpResult::failed(LpStatus::Infeasible),

@@ -65,7 +65,7 @@ pub fn render_text(report: &Report) -> String {
             s.countries.to_string(),
         ]);
     }
-    table(&mut out, &rows);
+    table(&mut out, &rows, &[0, 8]);
     let binding: Vec<_> = report.constraints.iter().filter(|c| c.binding).collect();
     if !binding.is_empty() {
         out.push_str("\nbinding policy rows (shadow price = change in cost per unit of bound):\n");
@@ -85,15 +85,13 @@ pub fn render_text(report: &Report) -> String {
                 c.shadow_price.map(short).unwrap_or_else(|| "-".into()),
             ]);
         }
-        table(&mut out, &rows);
-    }
-    for w in &report.warnings {
-        let _ = writeln!(out, "warning: {w}");
+        table(&mut out, &rows, &[0, 1, 2]);
     }
     out
 }
 
-fn table(out: &mut String, rows: &[Vec<String>]) {
+/// Writes `rows` as aligned columns: those in `left` left-aligned, the rest right-aligned.
+fn table(out: &mut String, rows: &[Vec<String>], left: &[usize]) {
     let cols = rows[0].len();
     let widths: Vec<usize> = (0..cols)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
@@ -105,7 +103,7 @@ fn table(out: &mut String, rows: &[Vec<String>]) {
                 line.push_str("  ");
             }
             let pad = widths[c] - cell.chars().count();
-            if c == 0 || c == 8 && cols == 11 || cols == 5 && c < 3 {
+            if left.contains(&c) {
                 line.push_str(cell);
                 line.push_str(&" ".repeat(pad));
             } else {
