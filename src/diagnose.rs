@@ -10,6 +10,12 @@ use crate::solvers::{solve_lp, BackendOptions, LpStatus, SolverKind};
 /// Smallest slack worth reporting as a relaxation.
 const RELAXATION_EPS: f64 = 1e-9;
 
+/// How far above its relaxed bound an HHI cap may stay when the cut rounds stop.
+const HHI_TOLERANCE: f64 = 1e-8;
+
+/// Most rounds of tangent cuts in a diagnosis.
+const MAX_ROUNDS: usize = 200;
+
 /// One row that must move for the block to become feasible.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Relaxation {
@@ -80,19 +86,52 @@ pub fn least_relaxation(block: &Block, time_limit_secs: Option<f64>) -> Option<V
         lp.add_row(vec![(s, coef)], sense, inst.bound);
         slacks.push((s, Some(k), -coef));
     }
-    let kind = SolverKind::Microlp;
-    let result = solve_lp(
-        kind,
-        &lp,
-        &BackendOptions {
-            time_limit_secs,
-            mip_gap: 0.0,
-            duals: false,
-        },
-    );
-    if result.status != LpStatus::Optimal {
-        return None;
-    }
+    // HHI caps: iterate tangent cuts on the elastic problem too, so the relaxation found
+    // holds for the true quadratic cap, not only for its outer approximation.
+    let mut rounds = 0;
+    let result = loop {
+        let result = solve_lp(
+            SolverKind::Microlp,
+            &lp,
+            &BackendOptions {
+                time_limit_secs,
+                mip_gap: 0.0,
+                duals: false,
+            },
+        );
+        if result.status != LpStatus::Optimal {
+            return None;
+        }
+        let Some(c) = &block.concentration else {
+            break result;
+        };
+        let mut cut = false;
+        for &(_, s, t) in &c.countries {
+            let a = result.x[s];
+            if a * a - result.x[t] > HHI_TOLERANCE / 100.0 {
+                lp.add_row(vec![(t, 1.0), (s, -2.0 * a)], Sense::Ge, -a * a);
+                cut = true;
+            }
+        }
+        let violated = c.caps.iter().any(|(k, w)| {
+            let value: f64 = c
+                .countries
+                .iter()
+                .zip(w)
+                .map(|(&(_, s, _), w)| w * result.x[s] * result.x[s])
+                .sum();
+            let relaxed = block.instances[*k].bound
+                + slacks
+                    .iter()
+                    .find(|(_, inst, _)| *inst == Some(*k))
+                    .map_or(0.0, |&(v, _, _)| result.x[v]);
+            value > relaxed + HHI_TOLERANCE
+        });
+        rounds += 1;
+        if !violated || !cut || rounds > MAX_ROUNDS {
+            break result;
+        }
+    };
     let mut out = Vec::new();
     for (s, instance, dir) in slacks {
         let amount = result.x[s];
