@@ -1,0 +1,397 @@
+//! Shared helpers for the integration tests.
+//!
+//! The plan checker and the cost function here are written from SPEC §1–2 directly, using
+//! only the public fields of [`Model`]: they do not call `verify`, `rows` or `formulate`,
+//! so a bug there cannot hide itself.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use sourcemix::model::{MineralScope, Model, PolicyKind, Target};
+use sourcemix::solve::{solve, Solution, SolveOptions, SolverChoice, Status};
+use sourcemix::solvers::SolverKind;
+
+/// Feasibility tolerance of the checker, as a fraction of the mineral's demand (SPEC §2).
+pub const FEAS_TOL: f64 = 1e-7;
+
+/// Writes the named files into a fresh temporary folder and returns it.
+pub fn write_model(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("create a temp dir");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write a model file");
+    }
+    dir
+}
+
+/// Loads a model folder, panicking with the input errors when it does not load.
+pub fn load(dir: &Path) -> Model {
+    match sourcemix::input::load_model(dir) {
+        Ok(m) => m,
+        Err(e) => panic!("model in {} does not load:\n{e}", dir.display()),
+    }
+}
+
+/// Writes and loads a model from CSV strings.
+pub fn model_from(files: &[(&str, &str)]) -> Model {
+    let dir = write_model(files);
+    load(dir.path())
+}
+
+/// Solves with the given choice (sequentially, so tests are reproducible).
+pub fn try_solve(model: &Model, choice: SolverChoice) -> sourcemix::Result<Solution> {
+    solve(
+        model,
+        &SolveOptions {
+            solver: choice,
+            threads: Some(1),
+            ..SolveOptions::default()
+        },
+    )
+}
+
+/// Solves with a named backend, panicking on an error.
+pub fn solve_kind(model: &Model, kind: SolverKind) -> Solution {
+    match try_solve(model, SolverChoice::Named(kind)) {
+        Ok(s) => s,
+        Err(e) => panic!("solve with {kind} failed: {e}"),
+    }
+}
+
+/// Index of a mineral by (case-insensitive) name.
+pub fn mineral_index(model: &Model, name: &str) -> usize {
+    model
+        .minerals
+        .iter()
+        .position(|m| m.name.eq_ignore_ascii_case(name))
+        .unwrap_or_else(|| panic!("no mineral {name}"))
+}
+
+/// Quantity bought from `supplier` for `mineral` in `solution`.
+pub fn qty(model: &Model, solution: &Solution, mineral: &str, supplier: &str) -> f64 {
+    let m = mineral_index(model, mineral);
+    let ms = solution
+        .minerals
+        .iter()
+        .find(|s| s.mineral == m)
+        .expect("mineral in solution");
+    let range = model.minerals[m].offers.clone();
+    let k = model.offers[range]
+        .iter()
+        .position(|o| o.supplier == supplier)
+        .unwrap_or_else(|| panic!("no offer of {supplier} for {mineral}"));
+    ms.quantities[k]
+}
+
+/// Asserts |actual − expected| ≤ tol.
+#[track_caller]
+pub fn assert_close(actual: f64, expected: f64, tol: f64, what: &str) {
+    assert!(
+        actual.is_finite() && (actual - expected).abs() <= tol,
+        "{what}: got {actual}, expected {expected} (tolerance {tol}, off by {})",
+        (actual - expected).abs()
+    );
+}
+
+/// Asserts a and b agree within `rel` relative to the larger magnitude (plus 1e-9 absolute).
+#[track_caller]
+pub fn assert_rel(a: f64, b: f64, rel: f64, what: &str) {
+    let tol = rel * a.abs().max(b.abs()) + 1e-9;
+    assert!(
+        a.is_finite() && b.is_finite() && (a - b).abs() <= tol,
+        "{what}: {a} vs {b} differ by {} (> {tol})",
+        (a - b).abs()
+    );
+}
+
+/// True when a and b agree within `rel` relative (plus 1e-9 absolute).
+pub fn rel_eq(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()) + 1e-9
+}
+
+/// Landed unit cost of offer `i`, recomputed from SPEC §2:
+/// unit_cost · (1 + tariff of its country) + freight.
+pub fn landed(model: &Model, i: usize) -> f64 {
+    let o = &model.offers[i];
+    o.unit_cost * (1.0 + model.countries[o.country].tariff) + o.freight
+}
+
+/// The objective of SPEC §2 for a plan: landed purchases, fixed costs of used offers,
+/// unmet penalties. `quantities[m]` lists the mineral's offers in model order.
+pub fn plan_cost(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for (m, mineral) in model.minerals.iter().enumerate() {
+        for (k, i) in mineral.offers.clone().enumerate() {
+            let x = quantities[m][k];
+            total += landed(model, i) * x;
+            if x > 0.0 {
+                total += model.offers[i].fixed_cost;
+            }
+        }
+        total += mineral.unmet_penalty.unwrap_or(0.0) * unmet[m];
+    }
+    total
+}
+
+/// The offers (global indices) of mineral `m` a policy target covers, per SPEC §1.
+/// Returns one set per expanded target (several for `*`).
+fn target_sets(model: &Model, m: usize, kind: PolicyKind, target: &Target) -> Vec<Vec<usize>> {
+    let offers: Vec<usize> = model.minerals[m].offers.clone().collect();
+    match target {
+        Target::None => vec![offers],
+        Target::Each => match kind {
+            PolicyKind::MaxCountryShare => (0..model.countries.len())
+                .map(|c| {
+                    offers
+                        .iter()
+                        .copied()
+                        .filter(|&i| model.offers[i].country == c)
+                        .collect()
+                })
+                .collect(),
+            _ => {
+                let ids: BTreeSet<&str> = offers
+                    .iter()
+                    .map(|&i| model.offers[i].supplier.as_str())
+                    .collect();
+                ids.into_iter()
+                    .map(|s| {
+                        offers
+                            .iter()
+                            .copied()
+                            .filter(|&i| model.offers[i].supplier == s)
+                            .collect()
+                    })
+                    .collect()
+            }
+        },
+        Target::Country(c) => vec![offers
+            .iter()
+            .copied()
+            .filter(|&i| model.offers[i].country == *c)
+            .collect()],
+        Target::Supplier(s) => vec![offers
+            .iter()
+            .copied()
+            .filter(|&i| &model.offers[i].supplier == s)
+            .collect()],
+        Target::Group(g) => vec![offers
+            .iter()
+            .copied()
+            .filter(|&i| model.countries[model.offers[i].country].groups.contains(g))
+            .collect()],
+    }
+}
+
+/// True when offer `i` carries a binary "used" variable under SPEC §2: it has a
+/// min_order or fixed_cost, or a supplier/country count row applies to its mineral.
+pub fn has_binary(model: &Model, i: usize) -> bool {
+    let o = &model.offers[i];
+    o.min_order > 0.0
+        || o.fixed_cost > 0.0
+        || model.policy.iter().any(|r| {
+            matches!(
+                r.kind,
+                PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers | PolicyKind::MinCountries
+            ) && match r.mineral {
+                MineralScope::Each => true,
+                MineralScope::One(k) => k == o.mineral,
+            }
+        })
+}
+
+/// Checks a plan against SPEC §1–2: non-negative finite quantities, capacities,
+/// exclusions, demand balance, unmet only with a penalty, min_order, and every policy
+/// row (shares, groups, average risk, HHI, counts), each to within 1e-7 · D_m.
+pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Result<(), String> {
+    if quantities.len() != model.minerals.len() || unmet.len() != model.minerals.len() {
+        return Err("plan does not have one entry per mineral".into());
+    }
+    for (m, mineral) in model.minerals.iter().enumerate() {
+        let d = mineral.demand;
+        let tol = FEAS_TOL * d;
+        let q = &quantities[m];
+        let first = mineral.offers.start;
+        if q.len() != mineral.offers.len() {
+            return Err(format!(
+                "{}: {} quantities for {} offers",
+                mineral.name,
+                q.len(),
+                mineral.offers.len()
+            ));
+        }
+        let x = |i: usize| q[i - first];
+        for i in mineral.offers.clone() {
+            let o = &model.offers[i];
+            let v = x(i);
+            if !v.is_finite() || v < 0.0 {
+                return Err(format!("{}: {} gets {v}", mineral.name, o.supplier));
+            }
+            if let Some(cap) = o.capacity {
+                if v > cap + tol {
+                    return Err(format!(
+                        "{}: {} gets {v} > capacity {cap}",
+                        mineral.name, o.supplier
+                    ));
+                }
+            }
+            // SPEC §2: an offer with a binary (min_order, fixed_cost, or a count row on
+            // its mineral), when used, supplies at least max(min_order, 1e-6·D).
+            if has_binary(model, i) && v > 0.0 && v < o.min_order.max(1e-6 * d) - tol {
+                return Err(format!(
+                    "{}: {} gets {v} > 0 but below its least used quantity max(min_order {}, 1e-6·D)",
+                    mineral.name, o.supplier, o.min_order
+                ));
+            }
+        }
+        let u = unmet[m];
+        if !u.is_finite() || u < 0.0 || u > d + tol {
+            return Err(format!("{}: unmet {u}", mineral.name));
+        }
+        if mineral.unmet_penalty.is_none() && u > tol {
+            return Err(format!(
+                "{}: unmet {u} without an unmet_penalty",
+                mineral.name
+            ));
+        }
+        let total: f64 = q.iter().sum::<f64>() + u;
+        if (total - d).abs() > tol {
+            return Err(format!(
+                "{}: purchases + unmet = {total}, demand {d}",
+                mineral.name
+            ));
+        }
+        for row in &model.policy {
+            let applies = match row.mineral {
+                MineralScope::Each => true,
+                MineralScope::One(k) => k == m,
+            };
+            if !applies {
+                continue;
+            }
+            let at = format!(
+                "{}: constraints.csv:{} {}",
+                mineral.name,
+                row.line,
+                row.kind.name()
+            );
+            let b = row.bound;
+            match row.kind {
+                PolicyKind::MaxCountryShare
+                | PolicyKind::MaxSupplierShare
+                | PolicyKind::MaxGroupShare
+                | PolicyKind::MinGroupShare => {
+                    for set in target_sets(model, m, row.kind, &row.target) {
+                        let s: f64 = set.iter().map(|&i| x(i)).sum();
+                        let ok = if row.kind == PolicyKind::MinGroupShare {
+                            s >= b * d - tol
+                        } else {
+                            s <= b * d + tol
+                        };
+                        if !ok {
+                            return Err(format!("{at}: sum {s} vs bound {b}·{d}"));
+                        }
+                    }
+                }
+                PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => {
+                    for set in target_sets(model, m, row.kind, &row.target) {
+                        for i in set {
+                            if x(i) != 0.0 {
+                                return Err(format!(
+                                    "{at}: excluded {} gets {}",
+                                    model.offers[i].supplier,
+                                    x(i)
+                                ));
+                            }
+                        }
+                    }
+                }
+                PolicyKind::MaxAvgRisk => {
+                    let s: f64 = mineral
+                        .offers
+                        .clone()
+                        .map(|i| model.countries[model.offers[i].country].risk * x(i))
+                        .sum();
+                    if s > b * d + tol {
+                        return Err(format!("{at}: Σ risk·x = {s} > {b}·{d}"));
+                    }
+                }
+                PolicyKind::MaxHhi | PolicyKind::MaxRiskHhi => {
+                    let mut by_country = vec![0.0; model.countries.len()];
+                    for i in mineral.offers.clone() {
+                        by_country[model.offers[i].country] += x(i);
+                    }
+                    let v: f64 = by_country
+                        .iter()
+                        .enumerate()
+                        .map(|(c, qc)| {
+                            let w = if row.kind == PolicyKind::MaxHhi {
+                                1.0
+                            } else {
+                                model.countries[c].risk
+                            };
+                            w * (qc / d).powi(2)
+                        })
+                        .sum();
+                    if v > b + FEAS_TOL {
+                        return Err(format!("{at}: index {v} > {b}"));
+                    }
+                }
+                PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers => {
+                    let used = mineral.offers.clone().filter(|&i| x(i) > 0.0).count() as f64;
+                    let ok = if row.kind == PolicyKind::MinSuppliers {
+                        used >= b
+                    } else {
+                        used <= b
+                    };
+                    if !ok {
+                        return Err(format!("{at}: {used} offers used, bound {b}"));
+                    }
+                }
+                PolicyKind::MinCountries => {
+                    let used: BTreeSet<usize> = mineral
+                        .offers
+                        .clone()
+                        .filter(|&i| x(i) > 0.0)
+                        .map(|i| model.offers[i].country)
+                        .collect();
+                    if (used.len() as f64) < b {
+                        return Err(format!("{at}: {} countries used, bound {b}", used.len()));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks every mineral plan of an Optimal solution and that its reported cost is the
+/// cost of its plan.
+pub fn check_solution(model: &Model, solution: &Solution) -> Result<(), String> {
+    if solution.status != Status::Optimal {
+        return Err(format!("status {:?}, expected optimal", solution.status));
+    }
+    let mut q = vec![Vec::new(); model.minerals.len()];
+    let mut u = vec![0.0; model.minerals.len()];
+    for ms in &solution.minerals {
+        q[ms.mineral] = ms.quantities.clone();
+        u[ms.mineral] = ms.unmet;
+    }
+    check_plan(model, &q, &u)?;
+    let cost = plan_cost(model, &q, &u);
+    if !rel_eq(cost, solution.cost(), 1e-9) {
+        return Err(format!(
+            "reported cost {} is not the plan's cost {cost}",
+            solution.cost()
+        ));
+    }
+    Ok(())
+}
+
+/// The solvers of this build that handle integer variables.
+pub fn integer_solvers() -> Vec<SolverKind> {
+    SolverKind::all()
+        .into_iter()
+        .filter(|k| k.capabilities().integers)
+        .collect()
+}
