@@ -251,8 +251,9 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
                 model = model.set_time_limit(t);
             }
             if lp.has_integers() {
+                // Presolve off for MIPs too: on these models it costs far more than it
+                // saves (2,000 offers × 5 minerals with min_order: 6 s with, 0.2 s without).
                 model = model
-                    .set_option("presolve", "on")
                     .set_mip_rel_gap(opts.mip_gap as f32)
                     .unwrap_or_else(|_| unreachable_gap());
             }
