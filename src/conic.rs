@@ -86,9 +86,9 @@ pub fn solve_with_epigraphs(
     let mut settings = DefaultSettingsBuilder::default();
     settings
         .verbose(false)
-        .tol_feas(1e-9)
-        .tol_gap_abs(1e-9)
-        .tol_gap_rel(1e-9);
+        .tol_feas(1e-10)
+        .tol_gap_abs(1e-10)
+        .tol_gap_rel(1e-10);
     if let Some(t) = time_limit_secs {
         settings.time_limit(t);
     }
