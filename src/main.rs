@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use sourcemix::report::{numbers::plain, render_text};
+use sourcemix::report::{render_check, render_text};
 use sourcemix::run::{check_model, default_out_dir, solve_model};
 use sourcemix::solve::{SolveOptions, SolverChoice};
 use sourcemix::solvers::SolverKind;
@@ -174,25 +174,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             for w in &report.warnings {
                 eprintln!("warning: {w}");
             }
-            let mut text =
-                String::from("mineral  demand  offers  countries  capacity  policy rows\n");
-            for m in &report.minerals {
-                text.push_str(&format!(
-                    "{}  {}  {}  {}  {}  {}\n",
-                    m.mineral,
-                    plain(m.demand),
-                    m.offers,
-                    m.countries,
-                    m.capacity.map(plain).unwrap_or_else(|| "unlimited".into()),
-                    m.policy_rows
-                ));
-            }
-            if report.findings.is_empty() {
-                text.push_str("no suspicious data found\n");
-            }
-            for f in &report.findings {
-                text.push_str(&format!("check: {f}\n"));
-            }
+            let text = render_check(&report);
             out(&text);
             Ok(0)
         }

@@ -17,7 +17,7 @@ use crate::solve::{MineralSolution, Solution, Status};
 use crate::tolerance::BINDING;
 use numbers::plain;
 
-pub use text::render_text;
+pub use text::{render_check, render_text};
 
 /// Slack smaller than this (in the bound's units) is rounding noise and shown as 0.
 const SLACK_NOISE: f64 = 1e-12;
