@@ -40,12 +40,10 @@ pub fn least_relaxation(block: &Block, time_limit_secs: Option<f64>) -> Option<V
     let mut slacks: Vec<(usize, Option<usize>, f64)> = Vec::new();
     for (r, tag) in block.tags.iter().enumerate() {
         match *tag {
-            RowTag::Demand => {
-                if block.unmet_var.is_none() {
-                    let s = lp.add_var(0.0, 1.0, 1.0);
-                    lp.rows[r].terms.push((s, 1.0));
-                    slacks.push((s, None, -1.0));
-                }
+            RowTag::Demand if block.unmet_var.is_none() => {
+                let s = lp.add_var(0.0, 1.0, 1.0);
+                lp.rows[r].terms.push((s, 1.0));
+                slacks.push((s, None, -1.0));
             }
             RowTag::Policy(k) => {
                 let s = lp.add_var(0.0, f64::INFINITY, 1.0);

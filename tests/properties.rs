@@ -786,7 +786,7 @@ fn reference_mineral_cost(model: &Model, m: usize) -> Option<f64> {
         }
         if let Some(c) = mineral_lp(model, m, &lower, &upper) {
             let c = c + fixed;
-            if best.map_or(true, |b| c < b) {
+            if best.is_none_or(|b| c < b) {
                 best = Some(c);
             }
         }

@@ -36,6 +36,10 @@ pub struct Table {
     pub records: Vec<Record>,
 }
 
+/// A cell problem that has already been recorded in the error list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported;
+
 /// One data record with the line it starts on.
 #[derive(Debug)]
 pub struct Record {
@@ -407,22 +411,22 @@ impl Table {
         self.parse(record, column, text, domain, errors)
     }
 
-    /// An optional number in `domain`: `Ok(None)` for an empty cell, `Err(())` when bad
-    /// (already reported).
+    /// An optional number in `domain`: `Ok(None)` for an empty cell, `Err(Reported)`
+    /// when bad (the problem is already in `errors`).
     pub fn optional_number(
         &self,
         record: &Record,
         column: &str,
         domain: Domain,
         errors: &mut InputErrors,
-    ) -> Result<Option<f64>, ()> {
+    ) -> Result<Option<f64>, Reported> {
         let text = self.text(record, column);
         if text.is_empty() {
             return Ok(None);
         }
         self.parse(record, column, text, domain, errors)
             .map(Some)
-            .ok_or(())
+            .ok_or(Reported)
     }
 
     fn parse(
