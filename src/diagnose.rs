@@ -5,7 +5,7 @@
 
 use crate::formulate::{Block, RowTag};
 use crate::lp::{Lp, Sense};
-use crate::solvers::{solve_lp, BackendOptions, LpStatus, SolverKind};
+use crate::solvers::{solve_exact, LpStatus};
 
 /// Smallest slack worth reporting as a relaxation.
 const RELAXATION_EPS: f64 = 1e-9;
@@ -88,15 +88,7 @@ pub fn least_relaxation(block: &Block, time_limit_secs: Option<f64>) -> Option<V
     // holds for the true quadratic cap, not only for its outer approximation.
     let mut rounds = 0;
     let result = loop {
-        let result = solve_lp(
-            SolverKind::Microlp,
-            &lp,
-            &BackendOptions {
-                time_limit_secs,
-                mip_gap: 0.0,
-                duals: false,
-            },
-        );
+        let result = solve_exact(&lp, time_limit_secs);
         if result.status != LpStatus::Optimal {
             return None;
         }

@@ -8,7 +8,7 @@
 //! free variables as there are binding rows.
 
 use crate::lp::{Lp, Sense};
-use crate::solvers::{solve_lp, BackendOptions, LpStatus, SolverKind};
+use crate::solvers::{solve_exact, LpStatus};
 
 /// A scaled variable within this of a bound is treated as at that bound.
 const AT_BOUND: f64 = 1e-7;
@@ -76,15 +76,7 @@ fn restricted_vertex(
         }
         sub.add_row(terms, row.sense, rhs);
     }
-    let result = solve_lp(
-        SolverKind::Microlp,
-        &sub,
-        &BackendOptions {
-            time_limit_secs,
-            mip_gap: 0.0,
-            duals: false,
-        },
-    );
+    let result = solve_exact(&sub, time_limit_secs);
     if result.status != LpStatus::Optimal {
         return None;
     }

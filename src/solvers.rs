@@ -182,6 +182,20 @@ impl LpResult {
     }
 }
 
+/// Solves `lp` to an exact vertex with the pure-Rust simplex (no duals, zero MIP gap):
+/// the helper behind polishing, diagnosis and relaxation bounds.
+pub fn solve_exact(lp: &Lp, time_limit_secs: Option<f64>) -> LpResult {
+    solve_lp(
+        SolverKind::Microlp,
+        lp,
+        &BackendOptions {
+            time_limit_secs,
+            mip_gap: 0.0,
+            duals: false,
+        },
+    )
+}
+
 /// Solves `lp` with `kind`. Callers check capabilities first; an integer model given
 /// to a backend without integer support is refused here too, never passed on.
 pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {

@@ -376,17 +376,21 @@ impl Table {
     ) -> Option<&str> {
         let text = self.text(record, column);
         if text.is_empty() {
-            errors.push(InputIssue::cell(
-                &self.file,
-                record.line,
-                column,
-                text,
-                "is empty; a value is required",
-            ));
+            self.empty(record, column, "a value is required", errors);
             None
         } else {
             Some(text)
         }
+    }
+
+    fn empty(&self, record: &Record, column: &str, expected: &str, errors: &mut InputErrors) {
+        errors.push(InputIssue::cell(
+            &self.file,
+            record.line,
+            column,
+            "",
+            format!("is empty; {expected}"),
+        ));
     }
 
     /// A required number in `domain`.
@@ -399,13 +403,7 @@ impl Table {
     ) -> Option<f64> {
         let text = self.text(record, column);
         if text.is_empty() {
-            errors.push(InputIssue::cell(
-                &self.file,
-                record.line,
-                column,
-                text,
-                format!("is empty; {}", domain.expected()),
-            ));
+            self.empty(record, column, domain.expected(), errors);
             return None;
         }
         self.parse(record, column, text, domain, errors)
