@@ -22,6 +22,10 @@ use crate::verify::verify_mineral;
 /// tolerance so the loop can always get there.
 const CUT_TOLERANCE: f64 = 1e-8;
 
+/// An HHI cap this far below its bound at the cone solution is slack, and the block is
+/// re-solved as an LP for an exact vertex.
+const SLACK_FOR_VERTEX: f64 = 1e-6;
+
 /// Most rounds of tangent cuts before giving up (exit 4).
 const MAX_CUT_ROUNDS: usize = 100;
 
@@ -45,6 +49,9 @@ impl Deadline {
         })
     }
 }
+
+/// Largest demand-balance residue (share of demand) closed by [`repair_balance`].
+const BALANCE_REPAIR: f64 = 1e-8;
 
 /// Which backend to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -360,6 +367,27 @@ pub fn solve_block(
             .iter()
             .any(|&(k, v)| v > block.instances[k].bound + CUT_TOLERANCE);
         if !violated {
+            // A cap with slack at the cone solution does not shape the optimum: the
+            // polished LP optimum is then optimal too, and an exact vertex.
+            let slack = block
+                .cap_values(&result.x)
+                .iter()
+                .all(|&(k, v)| v < block.instances[k].bound - SLACK_FOR_VERTEX);
+            if conic && slack {
+                let mut lp_result = solve_lp(kind, &block.lp, &backend);
+                if lp_result.status == LpStatus::Optimal {
+                    if let Some(x) = polish(&block.lp, &lp_result.x, deadline.remaining()) {
+                        lp_result.x = x;
+                    }
+                    let holds = block
+                        .cap_values(&lp_result.x)
+                        .iter()
+                        .all(|&(k, v)| v <= block.instances[k].bound + CUT_TOLERANCE);
+                    if holds {
+                        break lp_result;
+                    }
+                }
+            }
             break result;
         }
         rounds += 1;
@@ -408,6 +436,8 @@ pub fn solve_block(
         .map(|k| block.offer_var[k].map_or(0.0, |v| result.x[v]))
         .collect();
     consolidate_dust(model, block, &mut scaled);
+    let unmet_scaled = block.unmet_var.map_or(0.0, |u| result.x[u].clamp(0.0, 1.0));
+    repair_balance(block, &mut scaled, unmet_scaled);
     out.quantities = scaled.iter().map(|x| x * d).collect();
     out.unmet = block.unmet_var.map_or(0.0, |u| {
         let u = result.x[u].clamp(0.0, 1.0);
@@ -619,4 +649,32 @@ fn available_memory() -> Option<u64> {
     let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+/// Closes an interior-point residue in the demand balance (|1 − Σx − u| up to
+/// [`BALANCE_REPAIR`] of demand) on the offer with the most room (or the largest
+/// quantity), so purchased + unmet equals demand to rounding.
+fn repair_balance(block: &Block, x: &mut [f64], unmet: f64) {
+    let unmet = if unmet < DUST_SHARE { 0.0 } else { unmet };
+    let gap = 1.0 - x.iter().sum::<f64>() - unmet;
+    if gap == 0.0 || gap.abs() > BALANCE_REPAIR {
+        return;
+    }
+    let upper = |k: usize| block.offer_var[k].map_or(0.0, |v| block.lp.vars[v].upper);
+    let best = if gap > 0.0 {
+        (0..x.len())
+            .filter(|&k| x[k] > 0.0 && upper(k) - x[k] >= gap)
+            .max_by(|&a, &b| {
+                (upper(a) - x[a])
+                    .total_cmp(&(upper(b) - x[b]))
+                    .then(b.cmp(&a))
+            })
+    } else {
+        (0..x.len())
+            .filter(|&k| x[k] + gap >= DUST_SHARE)
+            .max_by(|&a, &b| x[a].total_cmp(&x[b]).then(b.cmp(&a)))
+    };
+    if let Some(k) = best {
+        x[k] += gap;
+    }
 }

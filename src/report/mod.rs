@@ -54,7 +54,7 @@ pub struct SummaryRow {
     pub unmet: f64,
     /// Total cost including fixed costs and unmet penalties.
     pub cost: f64,
-    /// Purchase cost (without unmet penalties) per unit bought.
+    /// Purchase cost (landed plus fixed costs, without unmet penalties) per unit bought.
     pub avg_unit_cost: Option<f64>,
     /// Σ_c (q_c / D)² (empty on the totals row).
     pub hhi: Option<f64>,
