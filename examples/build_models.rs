@@ -22,18 +22,20 @@
 //! * `data/groups/country_group_memberships_derived.csv`: IPEF, MSP, OECD, EU27 and G7
 //!   membership, written as `;`-joined tags.
 //!
-//! It writes `suppliers.csv`, `demand.csv`, `countries.csv`, `constraints.csv` and
-//! `scenarios.csv` into `models/export-controls-2023/` and `models/rare-earths/` (the
-//! hand-written `README.md` of each model is left alone). Every number that does not come
-//! from `data/` is an ASSUMPTION set in the tables at the top of this file and explained in
-//! the model READMEs.
+//! It writes `suppliers.csv`, `demand.csv`, `countries.csv`, `constraints.csv` and (where
+//! the model has disruption scenarios) `scenarios.csv` into `models/export-controls-2023/`,
+//! `models/rare-earths/` and `models/dual-sourcing/` (the hand-written `README.md` of each
+//! model is left alone). Every number that does not come from `data/` is an ASSUMPTION set
+//! in the tables at the top of this file and explained in the model READMEs.
 //!
 //! The output is deterministic: rows are sorted, numbers are rounded (capacities to whole
 //! units, risks to 4 decimals, prices to cents) and printed without trailing zeros, so two
 //! runs write the same bytes. Before writing, the program checks that every model is
-//! feasible by construction (capacity, country caps, group minimum and risk budget), and
-//! prints for each mineral the capacity table and a reference cheapest mix computed
-//! independently of the `sourcemix` library, to check the engine against.
+//! feasible by construction (capacity, country caps, group minimum, risk budget, HHI cap,
+//! supplier and country counts, minimum orders), and prints for each mineral the capacity
+//! table and a reference cheapest mix computed independently of the `sourcemix` library, to
+//! check the engine against: by greedy and Lagrangian arguments for the continuous models,
+//! and by enumerating every set of used offers for a model with discrete rules.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error;
@@ -102,12 +104,41 @@ struct MineralSpec {
     prices: &'static [(&'static str, f64, f64)],
 }
 
-/// The policy rows of a model; each applies to every mineral (`*`).
+/// The policy rows of a model; each applies to every mineral (`*`). `None` = no such row.
 struct Policy {
     max_country_share: f64,
-    min_group: &'static str,
-    min_group_share: f64,
+    /// `min_group_share`: (group tag, least share of demand).
+    min_group: Option<(&'static str, f64)>,
     max_avg_risk: Option<f64>,
+    /// `max_hhi`: Σ_c share_c² ≤ bound (0..1 scale).
+    max_hhi: Option<f64>,
+    /// `min_suppliers`: at least this many offers used.
+    min_suppliers: Option<usize>,
+    /// `max_suppliers`: at most this many offers used.
+    max_suppliers: Option<usize>,
+    /// `min_countries`: bought from at least this many countries.
+    min_countries: Option<usize>,
+}
+
+impl Policy {
+    /// Whether the policy has a rule that counts used offers or countries.
+    fn has_counts(&self) -> bool {
+        self.min_suppliers.is_some() || self.max_suppliers.is_some() || self.min_countries.is_some()
+    }
+}
+
+/// ASSUMPTION: terms of the buyer's contracts (only the dual-sourcing model has them).
+/// Offers from an incumbent country are existing call-off contracts; every other offer is a
+/// new contract, with a minimum lot and a one-off qualification cost.
+struct ContractTerms {
+    /// Countries the buyer already buys from under running contracts.
+    incumbent_countries: &'static [&'static str],
+    /// Minimum lot of a new contract, as a share of the mineral's demand; set as `min_order`
+    /// on every new-contract offer whose capacity reaches it (a smaller producer sells its
+    /// whole available output without a minimum).
+    min_lot_share: f64,
+    /// `fixed_cost` of every new-contract offer, per mineral (sample testing, audit, legal).
+    qualification_costs: &'static [(&'static str, f64)],
 }
 
 /// One shock of a disruption scenario (`None` = empty cell = default).
@@ -130,6 +161,9 @@ struct ModelSpec {
     dir: &'static str,
     minerals: &'static [MineralSpec],
     policy: Policy,
+    /// `None`: every offer is a running contract (no `min_order`, no `fixed_cost`).
+    contracts: Option<ContractTerms>,
+    /// Empty: no scenarios.csv is written.
     scenarios: &'static [Scenario],
 }
 
@@ -148,6 +182,27 @@ const fn shock(
     }
 }
 
+/// ASSUMPTION: gallium prices, USD per kg, freight USD per kg.
+const GALLIUM_PRICES: &[(&str, f64, f64)] = &[
+    ("CHN", 300.0, 5.0),
+    ("JPN", 520.0, 6.0),
+    ("KOR", 500.0, 6.0),
+    ("RUS", 360.0, 12.0),
+];
+
+/// ASSUMPTION: rare-earth prices, USD per t REO in concentrate, freight USD per t.
+const RARE_EARTH_PRICES: &[(&str, f64, f64)] = &[
+    ("AUS", 6900.0, 250.0),
+    ("CHN", 5000.0, 150.0),
+    ("IND", 5900.0, 200.0),
+    ("MDG", 6200.0, 300.0),
+    ("MMR", 4500.0, 250.0),
+    ("RUS", 5500.0, 300.0),
+    ("THA", 5500.0, 200.0),
+    ("USA", 6500.0, 50.0),
+    ("VNM", 6000.0, 200.0),
+];
+
 /// Gallium, germanium and natural graphite: the minerals China put under export licensing
 /// in 2023, bought by a US importer.
 const EXPORT_CONTROLS: ModelSpec = ModelSpec {
@@ -159,13 +214,7 @@ const EXPORT_CONTROLS: ModelSpec = ModelSpec {
             source: Source::Usgs("mcs2024-galli_world.csv"),
             unit: "kg",
             demand: 500.0,
-            // USD per kg, freight USD per kg.
-            prices: &[
-                ("CHN", 300.0, 5.0),
-                ("JPN", 520.0, 6.0),
-                ("KOR", 500.0, 6.0),
-                ("RUS", 360.0, 12.0),
-            ],
+            prices: GALLIUM_PRICES,
         },
         MineralSpec {
             name: "germanium",
@@ -208,10 +257,16 @@ const EXPORT_CONTROLS: ModelSpec = ModelSpec {
     ],
     policy: Policy {
         max_country_share: 0.5,
-        min_group: "MSP",
-        min_group_share: 0.3,
+        min_group: Some(("MSP", 0.3)),
         max_avg_risk: Some(0.55),
+        // ASSUMPTION: a concentration cap of 0.4 (4,000 points). The 50% country cap alone
+        // still allows a 50/50 two-country mix (HHI 0.5); this cap asks for a third source.
+        max_hhi: Some(0.4),
+        min_suppliers: None,
+        max_suppliers: None,
+        min_countries: None,
     },
+    contracts: None,
     scenarios: &[
         Scenario {
             name: "china-all-ban",
@@ -263,25 +318,18 @@ const RARE_EARTHS: ModelSpec = ModelSpec {
         source: Source::Usgs("mcs2024-raree_world.csv"),
         unit: "t REO",
         demand: 8000.0,
-        // USD per t REO in concentrate, freight USD per t.
-        prices: &[
-            ("AUS", 6900.0, 250.0),
-            ("CHN", 5000.0, 150.0),
-            ("IND", 5900.0, 200.0),
-            ("MDG", 6200.0, 300.0),
-            ("MMR", 4500.0, 250.0),
-            ("RUS", 5500.0, 300.0),
-            ("THA", 5500.0, 200.0),
-            ("USA", 6500.0, 50.0),
-            ("VNM", 6000.0, 200.0),
-        ],
+        prices: RARE_EARTH_PRICES,
     }],
     policy: Policy {
         max_country_share: 0.4,
-        min_group: "OECD",
-        min_group_share: 0.25,
+        min_group: Some(("OECD", 0.25)),
         max_avg_risk: None,
+        max_hhi: None,
+        min_suppliers: None,
+        max_suppliers: None,
+        min_countries: None,
     },
+    contracts: None,
     scenarios: &[
         Scenario {
             name: "china-quota-cut",
@@ -309,6 +357,46 @@ const RARE_EARTHS: ModelSpec = ModelSpec {
             shocks: &[shock("rare_earths", "USA", Some(0.5), None)],
         },
     ],
+};
+
+/// Gallium (GaN power electronics) and rare earths (NdFeB magnets) for a US maker of
+/// electric drivetrains that has so far bought both from China only, under a dual-sourcing
+/// policy with discrete rules. Same offers as the other two models; other demands.
+const DUAL_SOURCING: ModelSpec = ModelSpec {
+    dir: "models/dual-sourcing",
+    minerals: &[
+        MineralSpec {
+            name: "gallium",
+            prefix: "ga",
+            source: Source::Usgs("mcs2024-galli_world.csv"),
+            unit: "kg",
+            demand: 1500.0,
+            prices: GALLIUM_PRICES,
+        },
+        MineralSpec {
+            name: "rare_earths",
+            prefix: "ree",
+            source: Source::Usgs("mcs2024-raree_world.csv"),
+            unit: "t REO",
+            demand: 8000.0,
+            prices: RARE_EARTH_PRICES,
+        },
+    ],
+    policy: Policy {
+        max_country_share: 0.6,
+        min_group: None,
+        max_avg_risk: None,
+        max_hhi: None,
+        min_suppliers: Some(2),
+        max_suppliers: Some(4),
+        min_countries: Some(2),
+    },
+    contracts: Some(ContractTerms {
+        incumbent_countries: &["CHN"],
+        min_lot_share: 0.10,
+        qualification_costs: &[("gallium", 15000.0), ("rare_earths", 50000.0)],
+    }),
+    scenarios: &[],
 };
 
 // ----------------------------------------------------------------------------------------
@@ -566,6 +654,10 @@ struct Offer {
     unit_cost: f64,
     capacity: f64,
     freight: f64,
+    /// If used at all, at least this much (0 = no minimum).
+    min_order: f64,
+    /// Paid once if used.
+    fixed_cost: f64,
 }
 
 /// One row of countries.csv.
@@ -656,10 +748,39 @@ fn offers_for(spec: &MineralSpec, production: &Production) -> Result<Vec<Offer>>
                 unit_cost,
                 capacity,
                 freight: *freight,
+                min_order: 0.0,
+                fixed_cost: 0.0,
             });
         }
     }
     Ok(offers)
+}
+
+/// Sets `min_order` and `fixed_cost` of the new-contract offers (those outside the
+/// incumbent countries) from the contract terms.
+fn apply_contract_terms(offers: &mut [Offer], spec: &ModelSpec) -> Result<()> {
+    let Some(terms) = &spec.contracts else {
+        return Ok(());
+    };
+    for mineral in spec.minerals {
+        let qualification = terms
+            .qualification_costs
+            .iter()
+            .find(|(m, _)| *m == mineral.name)
+            .map(|(_, cost)| *cost)
+            .ok_or_else(|| format!("{}: no qualification cost for {}", spec.dir, mineral.name))?;
+        let lot = (terms.min_lot_share * mineral.demand).round();
+        for offer in offers.iter_mut().filter(|o| o.mineral == mineral.name) {
+            if terms.incumbent_countries.contains(&offer.country.as_str()) {
+                continue;
+            }
+            offer.fixed_cost = qualification;
+            if offer.capacity >= lot {
+                offer.min_order = lot;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// countries.csv rows for every country that has an offer.
@@ -734,7 +855,8 @@ fn greedy(
     let mut mix = vec![0.0; offers.len()];
     let mut by_country: BTreeMap<&str, f64> = BTreeMap::new();
     let mut filled = 0.0;
-    let phases = [(policy.min_group_share * demand, true), (demand, false)];
+    let group_target = policy.min_group.map_or(0.0, |(_, share)| share * demand);
+    let phases = [(group_target, true), (demand, false)];
     for (target, group_only) in phases {
         for &i in &order {
             if group_only && !in_group(offers[i]) {
@@ -825,6 +947,42 @@ fn reference_mix(
     )
 }
 
+/// HHI of a mix: Σ over countries of (quantity / demand)².
+fn hhi(mix: &Mix, offers: &[&Offer], demand: f64) -> f64 {
+    let mut by_country: BTreeMap<&str, f64> = BTreeMap::new();
+    for (x, o) in mix.iter().zip(offers) {
+        *by_country.entry(o.country.as_str()).or_default() += x;
+    }
+    by_country.values().map(|q| (q / demand).powi(2)).sum()
+}
+
+/// Prints the lines of a mix with quantity > 0: supplier, quantity, landed unit cost.
+fn print_mix(report: &mut String, mix: &Mix, offers: &[&Offer], cost: &dyn Fn(&Offer) -> f64) {
+    for (x, o) in mix.iter().zip(offers) {
+        if *x > 1e-9 {
+            let _ = writeln!(
+                report,
+                "      {:<12} {:>12.2} @ {:.2}",
+                o.supplier,
+                x,
+                cost(o)
+            );
+        }
+    }
+}
+
+/// Number of offers used and of countries bought from.
+fn counts(mix: &Mix, offers: &[&Offer]) -> (usize, usize) {
+    let used: Vec<&Offer> = mix
+        .iter()
+        .zip(offers)
+        .filter(|(x, _)| **x > 1e-9)
+        .map(|(_, o)| *o)
+        .collect();
+    let countries: BTreeSet<&str> = used.iter().map(|o| o.country.as_str()).collect();
+    (used.len(), countries.len())
+}
+
 /// Checks that the policy can be met for one mineral and prints its capacity table and the
 /// reference cheapest mix.
 fn check_mineral(
@@ -835,7 +993,11 @@ fn check_mineral(
     report: &mut String,
 ) -> Result<()> {
     let demand = spec.demand;
-    let in_group = |o: &Offer| countries[&o.country].groups.contains(&policy.min_group);
+    let in_group = |o: &Offer| {
+        policy
+            .min_group
+            .is_some_and(|(group, _)| countries[&o.country].groups.contains(&group))
+    };
     let risk = |o: &Offer| countries[&o.country].risk;
     let cost = |o: &Offer| landed(o, countries);
     let total: f64 = offers.iter().map(|o| o.capacity).sum();
@@ -887,17 +1049,25 @@ fn check_mineral(
         (1.0 - policy.max_country_share) * demand,
         policy.max_country_share
     );
-    let _ = writeln!(
-        report,
-        "    {} capacity                {:>14.0}  (need {:.0})",
-        policy.min_group,
-        group_capacity,
-        policy.min_group_share * demand
-    );
+    if let Some((group, share)) = policy.min_group {
+        let _ = writeln!(
+            report,
+            "    {group} capacity                {group_capacity:>14.0}  (need {:.0})",
+            share * demand
+        );
+    }
     let _ = writeln!(
         report,
         "    least achievable avg risk     {least_avg_risk:>14.4}"
     );
+    if policy.has_counts()
+        || offers
+            .iter()
+            .any(|o| o.min_order > 0.0 || o.fixed_cost > 0.0)
+    {
+        return check_discrete(offers, &cost, &cheapest, demand, policy, report)
+            .map_err(|e| format!("{}: {e}", spec.name).into());
+    }
     let _ = writeln!(
         report,
         "    greedy cheapest: cost {:.2}, avg risk {:.4}",
@@ -906,20 +1076,203 @@ fn check_mineral(
     );
     let _ = writeln!(
         report,
-        "    reference optimum: cost {:.2}, avg risk {:.4}",
+        "    reference optimum: cost {:.2}, avg risk {:.4}, HHI {:.6}",
         total_cost(&mix),
-        average(&mix, offers, &risk, demand)
+        average(&mix, offers, &risk, demand),
+        hhi(&mix, offers, demand)
     );
-    for (x, o) in mix.iter().zip(offers) {
-        if *x > 1e-9 {
+    print_mix(report, &mix, offers, &cost);
+    if let Some(cap) = policy.max_hhi {
+        let reference_hhi = hhi(&mix, offers, demand);
+        if reference_hhi <= cap {
             let _ = writeln!(
                 report,
-                "      {:<12} {:>12.2} @ {:.2}",
-                o.supplier,
-                x,
-                cost(o)
+                "    HHI cap {cap}: not binding (the reference optimum has HHI {reference_hhi:.6})"
+            );
+        } else {
+            // The cap binds; the exact optimum is a convex quadratic program, left to
+            // sourcemix. Here only feasibility: a mix that obeys every row, HHI cap included.
+            let budget = policy.max_avg_risk.unwrap_or(f64::INFINITY);
+            let witness = [("cheapest", &cheapest), ("least-risk", &least_risk)]
+                .into_iter()
+                .find(|(_, m)| {
+                    hhi(m, offers, demand) <= cap && average(m, offers, &risk, demand) <= budget
+                })
+                .ok_or_else(|| {
+                    format!(
+                        "{}: no mix found that meets the HHI cap {cap} and the other rows",
+                        spec.name
+                    )
+                })?;
+            let _ = writeln!(
+                report,
+                "    HHI cap {cap}: BINDS (reference HHI {reference_hhi:.6}); the optimum costs \
+                 more than the reference. Feasible: the {} mix, HHI {:.6}, avg risk {:.4}, \
+                 cost {:.2}",
+                witness.0,
+                hhi(witness.1, offers, demand),
+                average(witness.1, offers, &risk, demand),
+                total_cost(witness.1)
             );
         }
+    }
+    Ok(())
+}
+
+/// The cheapest way to supply `demand` from exactly the offers flagged in `used`, each used
+/// offer taking at least max(min_order, 1e-6 · demand): the lower bounds first, then the rest
+/// by increasing landed cost within capacities and the country cap. With only capacities,
+/// one cap per country and the demand total, this greedy fill is exact (the feasible set,
+/// shifted by the lower bounds, is a laminar polymatroid). `None` if the lower bounds break
+/// a capacity or a cap, or the offers cannot cover the demand.
+fn fill_used(
+    offers: &[&Offer],
+    used: &[bool],
+    cost: &dyn Fn(&Offer) -> f64,
+    demand: f64,
+    country_cap: f64,
+) -> Option<Mix> {
+    let mut mix = vec![0.0; offers.len()];
+    let mut by_country: BTreeMap<&str, f64> = BTreeMap::new();
+    for (i, o) in offers.iter().enumerate().filter(|(i, _)| used[*i]) {
+        let lower = o.min_order.max(1e-6 * demand);
+        if lower > o.capacity {
+            return None;
+        }
+        mix[i] = lower;
+        *by_country.entry(o.country.as_str()).or_default() += lower;
+    }
+    let mut filled: f64 = mix.iter().sum();
+    if filled > demand + 1e-9 || by_country.values().any(|q| *q > country_cap + 1e-9) {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..offers.len()).filter(|&i| used[i]).collect();
+    order.sort_by(|&a, &b| {
+        cost(offers[a])
+            .total_cmp(&cost(offers[b]))
+            .then_with(|| offers[a].supplier.cmp(&offers[b].supplier))
+    });
+    for i in order {
+        let in_country = by_country.entry(offers[i].country.as_str()).or_default();
+        let take = (offers[i].capacity - mix[i])
+            .min(country_cap - *in_country)
+            .min(demand - filled)
+            .max(0.0);
+        mix[i] += take;
+        *in_country += take;
+        filled += take;
+    }
+    (filled >= demand - 1e-9).then_some(mix)
+}
+
+/// For a policy with discrete rules (supplier and country counts, `min_order`,
+/// `fixed_cost`) and country caps only: the exact optimum, by enumerating every set of used
+/// offers that the count rules allow and filling each with [`fill_used`]; prints it next to
+/// the continuous optimum (no counts, no minimum orders, no fixed costs) and the best plan
+/// for each number of offers used.
+fn check_discrete(
+    offers: &[&Offer],
+    cost: &dyn Fn(&Offer) -> f64,
+    continuous: &Mix,
+    demand: f64,
+    policy: &Policy,
+    report: &mut String,
+) -> std::result::Result<(), String> {
+    if policy.min_group.is_some() || policy.max_avg_risk.is_some() || policy.max_hhi.is_some() {
+        return Err("the discrete check supports country caps and count rules only".into());
+    }
+    if offers.len() > 20 {
+        return Err(format!("{} offers are too many to enumerate", offers.len()));
+    }
+    let country_cap = policy.max_country_share * demand;
+    let purchase = |m: &Mix| m.iter().zip(offers).map(|(x, o)| x * cost(o)).sum::<f64>();
+    let fixed = |m: &Mix| {
+        m.iter()
+            .zip(offers)
+            .filter(|(x, _)| **x > 0.0)
+            .map(|(_, o)| o.fixed_cost)
+            .sum::<f64>()
+    };
+    let (n_cont, c_cont) = counts(continuous, offers);
+    let _ = writeln!(
+        report,
+        "    continuous optimum (no counts, min_order or fixed_cost): cost {:.2}, {n_cont} \
+         offers, {c_cont} countries",
+        purchase(continuous)
+    );
+    print_mix(report, continuous, offers, cost);
+
+    let mut best: Option<(f64, Mix)> = None;
+    let mut best_by_size: BTreeMap<usize, (f64, Mix)> = BTreeMap::new();
+    let mut sets = 0usize;
+    for mask in 1u32..(1u32 << offers.len()) {
+        let used: Vec<bool> = (0..offers.len()).map(|i| mask & (1 << i) != 0).collect();
+        let size = used.iter().filter(|u| **u).count();
+        let n_countries = offers
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| **u)
+            .map(|(o, _)| o.country.as_str())
+            .collect::<BTreeSet<_>>()
+            .len();
+        if policy.min_suppliers.is_some_and(|k| size < k)
+            || policy.max_suppliers.is_some_and(|k| size > k)
+            || policy.min_countries.is_some_and(|k| n_countries < k)
+        {
+            continue;
+        }
+        sets += 1;
+        let Some(mix) = fill_used(offers, &used, cost, demand, country_cap) else {
+            continue;
+        };
+        let total = purchase(&mix) + fixed(&mix);
+        let better = |current: &Option<(f64, Mix)>| {
+            current
+                .as_ref()
+                .is_none_or(|(t, _)| total < t - 1e-9 * t.abs())
+        };
+        if better(&best) {
+            best = Some((total, mix.clone()));
+        }
+        let entry = best_by_size.get(&size).cloned();
+        if better(&entry) {
+            best_by_size.insert(size, (total, mix));
+        }
+    }
+    let (total, mix) = best.ok_or("no set of used offers meets the policy")?;
+    let (n_used, n_countries) = counts(&mix, offers);
+    let _ = writeln!(
+        report,
+        "    exact optimum ({sets} sets of used offers enumerated): cost {total:.2} (purchases \
+         {:.2} + fixed costs {:.2}), {n_used} offers, {n_countries} countries",
+        purchase(&mix),
+        fixed(&mix)
+    );
+    for (x, o) in mix.iter().zip(offers) {
+        if *x > 0.0 {
+            let _ = writeln!(
+                report,
+                "      {:<12} {:>12.2} @ {:.2}  min_order {}  fixed_cost {}",
+                o.supplier,
+                x,
+                cost(o),
+                num(o.min_order, 2),
+                num(o.fixed_cost, 2)
+            );
+        }
+    }
+    for (size, (total, mix)) in &best_by_size {
+        let used: Vec<String> = mix
+            .iter()
+            .zip(offers)
+            .filter(|(x, _)| **x > 0.0)
+            .map(|(x, o)| format!("{} {}", o.supplier, num(*x, 4)))
+            .collect();
+        let _ = writeln!(
+            report,
+            "    best with {size} offers: cost {total:.2}: {}",
+            used.join(", ")
+        );
     }
     Ok(())
 }
@@ -967,33 +1320,43 @@ fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
     fs::write(dir.join(name), text).map_err(|e| format!("{}: {e}", dir.join(name).display()).into())
 }
 
-/// suppliers.csv rows, sorted by mineral then supplier id.
+/// suppliers.csv rows, sorted by mineral then supplier id. The columns `min_order` and
+/// `fixed_cost` are written only if some offer has one.
 fn suppliers_csv(offers: &[Offer]) -> String {
+    let contract_terms = offers
+        .iter()
+        .any(|o| o.min_order > 0.0 || o.fixed_cost > 0.0);
     let mut rows: Vec<Vec<String>> = offers
         .iter()
         .map(|o| {
-            vec![
+            let mut row = vec![
                 o.supplier.clone(),
                 o.mineral.to_string(),
                 o.country.clone(),
                 num(o.unit_cost, 2),
                 num(o.capacity, 0),
                 num(o.freight, 2),
-            ]
+            ];
+            if contract_terms {
+                row.push(num(o.min_order, 2));
+                row.push(num(o.fixed_cost, 2));
+            }
+            row
         })
         .collect();
     rows.sort_by(|a, b| (&a[1], &a[0]).cmp(&(&b[1], &b[0])));
-    csv_text(
-        &[
-            "supplier",
-            "mineral",
-            "country",
-            "unit_cost",
-            "capacity",
-            "freight",
-        ],
-        &rows,
-    )
+    let mut header = vec![
+        "supplier",
+        "mineral",
+        "country",
+        "unit_cost",
+        "capacity",
+        "freight",
+    ];
+    if contract_terms {
+        header.extend(["min_order", "fixed_cost"]);
+    }
+    csv_text(&header, &rows)
 }
 
 /// countries.csv rows, sorted by ISO3.
@@ -1018,27 +1381,36 @@ fn countries_csv(countries: &BTreeMap<String, Country>) -> String {
 
 /// constraints.csv: the policy rows, each for every mineral.
 fn constraints_csv(policy: &Policy) -> String {
-    let mut rows = vec![
+    let row = |constraint: &str, target: &str, bound: String| {
         vec![
-            "max_country_share".into(),
+            constraint.to_string(),
             "*".into(),
-            "*".into(),
-            num(policy.max_country_share, 4),
-        ],
-        vec![
-            "min_group_share".into(),
-            "*".into(),
-            policy.min_group.into(),
-            num(policy.min_group_share, 4),
-        ],
-    ];
+            target.to_string(),
+            bound,
+        ]
+    };
+    let mut rows = vec![row(
+        "max_country_share",
+        "*",
+        num(policy.max_country_share, 4),
+    )];
+    if let Some((group, share)) = policy.min_group {
+        rows.push(row("min_group_share", group, num(share, 4)));
+    }
     if let Some(bound) = policy.max_avg_risk {
-        rows.push(vec![
-            "max_avg_risk".into(),
-            "*".into(),
-            String::new(),
-            num(bound, 4),
-        ]);
+        rows.push(row("max_avg_risk", "", num(bound, 4)));
+    }
+    if let Some(bound) = policy.max_hhi {
+        rows.push(row("max_hhi", "", num(bound, 4)));
+    }
+    for (constraint, bound) in [
+        ("min_suppliers", policy.min_suppliers),
+        ("max_suppliers", policy.max_suppliers),
+        ("min_countries", policy.min_countries),
+    ] {
+        if let Some(bound) = bound {
+            rows.push(row(constraint, "", bound.to_string()));
+        }
     }
     csv_text(&["constraint", "mineral", "target", "bound"], &rows)
 }
@@ -1091,6 +1463,7 @@ fn build_model(
     for mineral in spec.minerals {
         offers.extend(offers_for(mineral, &read_production(mineral.source)?)?);
     }
+    apply_contract_terms(&mut offers, spec)?;
     let countries = countries_for(&offers, pv, groups)?;
     let mut demand_rows = Vec::new();
     let _ = writeln!(report, "{}", spec.dir);
@@ -1117,7 +1490,9 @@ fn build_model(
     )?;
     write(&dir, "countries.csv", &countries_csv(&countries))?;
     write(&dir, "constraints.csv", &constraints_csv(&spec.policy))?;
-    write(&dir, "scenarios.csv", &scenarios_csv(spec.scenarios)?)?;
+    if !spec.scenarios.is_empty() {
+        write(&dir, "scenarios.csv", &scenarios_csv(spec.scenarios)?)?;
+    }
     Ok(())
 }
 
@@ -1125,7 +1500,7 @@ fn main() -> Result<()> {
     let pv = read_wgi_pv()?;
     let groups = read_groups()?;
     let mut report = String::new();
-    for spec in [&EXPORT_CONTROLS, &RARE_EARTHS] {
+    for spec in [&EXPORT_CONTROLS, &RARE_EARTHS, &DUAL_SOURCING] {
         build_model(spec, &pv, &groups, &mut report)?;
     }
     print!("{report}");
