@@ -221,7 +221,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 ));
             }
             text.push_str(&format!(
-                "auto: {} for linear models, {} for models with integer rules\n",
+                "auto: {} for linear models, {} for models with integer rules, clarabel for linear models with HHI caps (exact cones)\n",
                 SolverKind::auto(false),
                 SolverKind::auto(true)
             ));
