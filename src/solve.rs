@@ -369,15 +369,14 @@ pub fn solve_block(
             break result;
         }
         // Concentration caps: stop when every cap holds at the plan, else cut.
-        let violated = block
-            .cap_values(&result.x)
+        let caps = block.cap_values(&result.x);
+        let violated = caps
             .iter()
             .any(|&(k, v)| v > block.instances[k].bound + CUT_TOLERANCE);
         if !violated {
             // A cap with slack at the cone solution does not shape the optimum: the
             // polished LP optimum is then optimal too, and an exact vertex.
-            let slack = block
-                .cap_values(&result.x)
+            let slack = caps
                 .iter()
                 .all(|&(k, v)| v < block.instances[k].bound - SLACK_FOR_VERTEX);
             if conic && slack {
@@ -463,7 +462,17 @@ pub fn solve_block(
         .sum::<f64>()
         + mineral.unmet_penalty.unwrap_or(0.0) * out.unmet;
 
-    // Row values and shadow prices.
+    // Row values (once: an HHI or count row scans the whole mineral) and shadow prices.
+    let plan = MineralPlan {
+        model,
+        mineral: m,
+        quantities: &out.quantities,
+    };
+    let values: Vec<f64> = block
+        .instances
+        .iter()
+        .map(|inst| plan.value(inst))
+        .collect();
     let mut shadow: Vec<Option<f64>> = vec![None; block.instances.len()];
     if let Some(duals) = &result.duals {
         for (k, inst) in block.instances.iter().enumerate() {
@@ -494,13 +503,7 @@ pub fn solve_block(
         // nothing: remove interior-point noise.
         for (k, inst) in block.instances.iter().enumerate() {
             if let Some(s) = &mut shadow[k] {
-                let value = MineralPlan {
-                    model,
-                    mineral: m,
-                    quantities: &out.quantities,
-                }
-                .value(inst);
-                if (value - inst.bound).abs() > BINDING {
+                if (values[k] - inst.bound).abs() > BINDING {
                     *s = 0.0;
                 }
                 *s = if inst.kind.is_lower_bound() {
@@ -511,17 +514,13 @@ pub fn solve_block(
             }
         }
     }
-    let plan = MineralPlan {
-        model,
-        mineral: m,
-        quantities: &out.quantities,
-    };
     out.rows = block
         .instances
         .iter()
+        .zip(values)
         .zip(shadow)
-        .map(|(inst, shadow_price)| RowResult {
-            value: plan.value(inst),
+        .map(|((inst, value), shadow_price)| RowResult {
+            value,
             instance: inst.clone(),
             shadow_price,
         })
