@@ -1,4 +1,5 @@
-//! Criterion benchmarks: reading, formulating and solving generated models.
+//! Criterion benchmarks: reading, formulating, solving and reporting (building the report
+//! and formatting its CSV files, without the disk) on generated models.
 //!
 //! `cargo bench` runs the small and medium sizes; set `SOURCEMIX_BENCH_LARGE=1` to add the
 //! 100k-offer × 10-mineral and 50k-offer × 1-mineral models of the performance targets
@@ -10,6 +11,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use sourcemix::formulate::formulate;
 use sourcemix::generate::{generate, GenerateOptions};
 use sourcemix::input::load_model;
+use sourcemix::report::{build_report, csv_files};
 use sourcemix::solve::{solve, SolveOptions, SolverChoice};
 use sourcemix::solvers::SolverKind;
 
@@ -53,6 +55,16 @@ fn benches(c: &mut Criterion) {
             b.iter(|| {
                 (0..model.minerals.len())
                     .map(|m| formulate(&model, m).expect("formulates").lp.rows.len())
+                    .sum::<usize>()
+            })
+        });
+        let solution = solve(&model, &SolveOptions::default()).expect("solves");
+        g.bench_function(BenchmarkId::new("report", &label), |b| {
+            b.iter(|| {
+                let report = build_report(&model, &solution);
+                csv_files(&report)
+                    .iter()
+                    .map(|(_, bytes)| bytes.len())
                     .sum::<usize>()
             })
         });

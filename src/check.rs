@@ -61,7 +61,7 @@ pub fn check(model: &Model) -> CheckReport {
         }
         let capacity = model.capacity_of(m);
         minerals.push(MineralSize {
-            mineral: mineral.name.clone(),
+            mineral: mineral.name.to_string(),
             demand: d,
             offers: offers.len(),
             countries: by_country.len(),

@@ -98,6 +98,14 @@ impl InputErrors {
         }
     }
 
+    /// Records every problem of `other` after those already here.
+    pub fn append(&mut self, other: InputErrors) {
+        for issue in other.issues {
+            self.push(issue);
+        }
+        self.omitted += other.omitted;
+    }
+
     /// True when no problem was recorded.
     pub fn is_empty(&self) -> bool {
         self.issues.is_empty() && self.omitted == 0

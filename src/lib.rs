@@ -25,6 +25,7 @@ pub mod generate;
 pub mod input;
 pub mod lp;
 pub mod model;
+pub mod name;
 pub mod polish;
 pub mod report;
 pub mod rng;
@@ -37,3 +38,4 @@ pub mod verify;
 
 pub use error::{Error, Result};
 pub use model::Model;
+pub use name::Name;

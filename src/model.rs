@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use crate::name::Name;
+
 /// A validated sourcing model (SPEC §1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
@@ -13,7 +15,7 @@ pub struct Model {
     /// Countries named anywhere, sorted by code.
     pub countries: Vec<Country>,
     /// Group tags named anywhere, sorted.
-    pub groups: Vec<String>,
+    pub groups: Vec<Name>,
     /// Policy rows in file order.
     pub policy: Vec<PolicyRow>,
     /// Disruption scenarios (empty without scenarios.csv).
@@ -26,7 +28,7 @@ pub struct Model {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mineral {
     /// Name as written in demand.csv.
-    pub name: String,
+    pub name: Name,
     /// Demand D_m (> 0).
     pub demand: f64,
     /// Cost per unit left unsourced; `None` means demand must be met in full.
@@ -41,7 +43,7 @@ pub struct Mineral {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Offer {
     /// Supplier id.
-    pub supplier: String,
+    pub supplier: Name,
     /// Index into `Model::minerals`.
     pub mineral: usize,
     /// Index into `Model::countries`.
@@ -66,7 +68,7 @@ pub struct Offer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Country {
     /// ISO 3166-1 alpha-3 code, upper case.
-    pub code: String,
+    pub code: Name,
     /// Geopolitical supply risk (≥ 0; 0 without countries.csv).
     pub risk: f64,
     /// Indices into `Model::groups`, sorted.

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::{Model, PolicyKind, Target};
+use crate::name::Name;
 
 /// What one expanded row applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +15,7 @@ pub enum InstanceTarget {
     /// One country (index into `Model::countries`).
     Country(usize),
     /// One supplier id.
-    Supplier(String),
+    Supplier(Name),
     /// One group (index into `Model::groups`).
     Group(usize),
 }
@@ -44,6 +45,16 @@ impl RowInstance {
             InstanceTarget::Country(c) => &model.countries[*c].code,
             InstanceTarget::Supplier(s) => s,
             InstanceTarget::Group(g) => &model.groups[*g],
+        }
+    }
+
+    /// [`RowInstance::target_label`] as a shared [`Name`].
+    pub fn target_name(&self, model: &Model) -> Name {
+        match &self.target {
+            InstanceTarget::None => Name::default(),
+            InstanceTarget::Country(c) => model.countries[*c].code.clone(),
+            InstanceTarget::Supplier(s) => s.clone(),
+            InstanceTarget::Group(g) => model.groups[*g].clone(),
         }
     }
 }
@@ -93,9 +104,10 @@ pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
                 InstanceTarget::Country(*c),
                 by_country.get(c).cloned().unwrap_or_default(),
             ),
-            (Target::Supplier(s), _) => {
-                push(InstanceTarget::Supplier(s.clone()), supplier_members(s))
-            }
+            (Target::Supplier(s), _) => push(
+                InstanceTarget::Supplier(Name::from(s.as_str())),
+                supplier_members(s),
+            ),
             (Target::Group(g), _) => {
                 let members = (0..offers.len())
                     .filter(|&j| model.countries[offers[j].country].groups.contains(g))

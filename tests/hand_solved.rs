@@ -332,7 +332,7 @@ fn star_mineral_applies_to_each_mineral() {
         let per: Vec<(String, f64)> = sol
             .minerals
             .iter()
-            .map(|m| (model.minerals[m.mineral].name.clone(), m.cost))
+            .map(|m| (model.minerals[m.mineral].name.to_string(), m.cost))
             .collect();
         for (name, cost) in per {
             let want = if name == "ga" { 1130.0 } else { 1175.0 };

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use crate::error::{Error, InputErrors, InputIssue, Result};
 use crate::model::{Country, Model, Offer};
+use crate::name::Name;
 pub use table::ModelFiles;
 
 /// The file names a model folder may hold.
@@ -63,6 +64,7 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
 
     let demand = demand::read(input, &mut errors, &mut warnings);
     let offers = suppliers::read(input, &mut errors, &mut warnings);
+
     let countries = if input.has(files::COUNTRIES) {
         Some(countries::read(input, &mut errors, &mut warnings))
     } else {
@@ -130,10 +132,20 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
             country_rows.insert(c.code.clone(), c);
         }
     }
-    let mut codes: BTreeMap<&str, u64> = BTreeMap::new();
+    // Country codes used, with the first line using each: a direct table over the
+    // 26³ possible codes (100k+ offers name a few dozen countries).
+    let mut first_line = vec![0u64; ISO3_SLOTS];
     for o in &offers {
-        codes.entry(iso3_str(&o.country)).or_insert(o.line);
+        let slot = &mut first_line[iso3_slot(&o.country)];
+        if *slot == 0 {
+            *slot = o.line;
+        }
     }
+    let codes: BTreeMap<&str, u64> = offers
+        .iter()
+        .filter(|o| first_line[iso3_slot(&o.country)] == o.line)
+        .map(|o| (iso3_str(&o.country), o.line))
+        .collect();
     if has_country_file {
         let missing: Vec<(&&str, &u64)> = codes
             .iter()
@@ -174,7 +186,7 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
         .iter()
         .map(|code| match country_rows.get(code) {
             Some(raw) => Country {
-                code: code.clone(),
+                code: code.as_str().into(),
                 risk: raw.risk,
                 groups: raw
                     .groups
@@ -186,7 +198,7 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
                 line: Some(raw.line),
             },
             None => Country {
-                code: code.clone(),
+                code: code.as_str().into(),
                 risk: 0.0,
                 groups: Vec::new(),
                 tariff: 0.0,
@@ -195,43 +207,50 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
             },
         })
         .collect();
-    let country_index = |code: &str| {
-        countries
-            .binary_search_by(|c| c.code.as_str().cmp(code))
-            .expect("country collected above")
-    };
-
-    // Offers grouped by mineral, file order within a mineral.
-    let mut by_mineral: Vec<Vec<Offer>> = vec![Vec::new(); minerals.len()];
-    for o in offers {
-        let m = mineral_of[o.mineral].expect("unknown minerals reported above");
-        let country = country_index(iso3_str(&o.country));
-        let tariff = countries[country].tariff;
-        by_mineral[m].push(Offer {
-            supplier: o.supplier,
-            mineral: m,
-            country,
-            unit_cost: o.unit_cost,
-            capacity: o.capacity,
-            freight: o.freight,
-            min_order: o.min_order,
-            fixed_cost: o.fixed_cost,
-            landed_cost: o.unit_cost * (1.0 + tariff) + o.freight,
-            line: o.line,
-        });
+    let mut country_of_slot = vec![usize::MAX; ISO3_SLOTS];
+    for (k, c) in countries.iter().enumerate() {
+        if let Ok(code) = <[u8; 3]>::try_from(c.code.as_bytes()) {
+            country_of_slot[iso3_slot(&code)] = k;
+        }
     }
-    let mut model_offers = Vec::new();
+
+    // Offers grouped by mineral, file order within a mineral: a stable sort by mineral,
+    // then one pass into the model's offers.
+    let mut offers = offers;
+    offers.sort_by_key(|o| mineral_of[o.mineral]);
+    let mut counts = vec![0usize; minerals.len()];
+    let model_offers: Vec<Offer> = offers
+        .into_iter()
+        .map(|o| {
+            let m = mineral_of[o.mineral].expect("unknown minerals reported above");
+            counts[m] += 1;
+            let country = country_of_slot[iso3_slot(&o.country)];
+            let tariff = countries[country].tariff;
+            Offer {
+                supplier: o.supplier,
+                mineral: m,
+                country,
+                unit_cost: o.unit_cost,
+                capacity: o.capacity,
+                freight: o.freight,
+                min_order: o.min_order,
+                fixed_cost: o.fixed_cost,
+                landed_cost: o.unit_cost * (1.0 + tariff) + o.freight,
+                line: o.line,
+            }
+        })
+        .collect();
+    let mut start = 0;
     let model_minerals: Vec<crate::model::Mineral> = minerals
         .into_iter()
-        .zip(by_mineral)
-        .map(|(raw, list)| {
-            let start = model_offers.len();
-            model_offers.extend(list);
+        .zip(counts)
+        .map(|(raw, count)| {
+            start += count;
             crate::model::Mineral {
-                name: raw.name,
+                name: raw.name.into(),
                 demand: raw.quantity,
                 unmet_penalty: raw.unmet_penalty,
-                offers: start..model_offers.len(),
+                offers: start - count..start,
                 line: raw.line,
             }
         })
@@ -241,7 +260,7 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
         minerals: model_minerals,
         offers: model_offers,
         countries,
-        groups,
+        groups: groups.into_iter().map(Name::from).collect(),
         policy: Vec::new(),
         scenarios: Vec::new(),
         warnings: Vec::new(),
@@ -253,8 +272,19 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
         model.scenarios = scenarios::read(input, &model, &mut errors, &mut warnings);
     }
     errors.into_result()?;
+
     model.warnings = warnings;
     Ok(model)
+}
+
+/// Number of possible ISO3 codes (three letters A–Z).
+const ISO3_SLOTS: usize = 26 * 26 * 26;
+
+/// The slot of an upper-case ISO3 code in tables indexed by code.
+fn iso3_slot(code: &[u8; 3]) -> usize {
+    code.iter().fold(0, |acc, &b| {
+        acc * 26 + usize::from(b.saturating_sub(b'A')).min(25)
+    })
 }
 
 /// An ISO3 code as text (it holds ASCII letters only).
@@ -303,7 +333,8 @@ pub(crate) fn check_name(
         ));
         return false;
     }
-    if value.chars().any(char::is_control) {
+    let printable_ascii = value.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if !printable_ascii && value.chars().any(char::is_control) {
         errors.push(InputIssue::cell(
             file,
             line,

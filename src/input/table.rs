@@ -6,11 +6,14 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::error::{InputErrors, InputIssue};
 use crate::input::number::{parse_plain_number, Domain};
 
-/// Largest model file read, in bytes; larger files are refused with a clear error.
-pub const MAX_FILE_BYTES: u64 = 4 << 30;
+/// Largest model file read, in bytes (4 GiB − 1, so offsets fit in 32 bits); larger
+/// files are refused with a clear error.
+pub const MAX_FILE_BYTES: u64 = (4 << 30) - 1;
 
 /// Most data rows read from one file.
 pub const MAX_RECORDS: usize = 20_000_000;
@@ -28,10 +31,8 @@ pub struct Table {
     pub file: String,
     columns: Vec<Option<usize>>,
     names: Vec<&'static str>,
-    /// Every field of every record, concatenated (one allocation, not one per record).
-    data: String,
-    /// End offset in `data` of each field.
-    ends: Vec<usize>,
+    /// The fields of the records, one piece per part of the file read in parallel.
+    pieces: Vec<Piece>,
     /// The data records, in file order.
     pub records: Vec<Record>,
 }
@@ -45,7 +46,9 @@ pub struct Reported;
 pub struct Record {
     /// 1-based line number of the record in the file.
     pub line: u64,
-    /// Index in `Table::ends` of the record's first field.
+    /// Index in `Table::pieces` of the piece holding the record's fields.
+    piece: u32,
+    /// Index in the piece's `ends` of the record's first field.
     first: usize,
     /// Number of fields.
     len: usize,
@@ -155,7 +158,7 @@ pub fn parse_table(
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .trim(csv::Trim::All)
+        .trim(csv::Trim::Headers)
         .from_reader(bytes);
     let header = match reader.headers() {
         Ok(h) => h.clone(),
@@ -226,81 +229,229 @@ pub fn parse_table(
         ));
         return None;
     }
+    let header: Vec<String> = header.iter().map(str::to_string).collect();
+    let body_start = (reader.position().byte() as usize).min(bytes.len());
+    let body = &bytes[body_start..];
+    let chunks = split_for_parallel(body);
+    let parts: Vec<Part> = if chunks.len() == 1 {
+        // Keep reading with the reader that read the header (it may be inside quotes
+        // that span lines, which only it knows how to continue).
+        let lines = LineCounter::new(bytes, 1);
+        vec![read_records(reader, lines, file, &header)]
+    } else {
+        let mut first_lines = Vec::with_capacity(chunks.len());
+        let mut line = 1 + count_newlines(&bytes[..body_start]);
+        for chunk in &chunks {
+            first_lines.push(line);
+            line += count_newlines(chunk);
+        }
+        chunks
+            .par_iter()
+            .zip(first_lines)
+            .map(|(chunk, first_line)| {
+                let reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .trim(csv::Trim::None)
+                    .from_reader(*chunk);
+                read_records(reader, LineCounter::new(chunk, first_line), file, &header)
+            })
+            .collect()
+    };
+
+    let mut table = Table {
+        file: file.to_string(),
+        columns: index,
+        names,
+        pieces: Vec::with_capacity(parts.len()),
+        records: Vec::with_capacity(parts.iter().map(|p| p.records.len()).sum()),
+    };
+    for (k, part) in parts.into_iter().enumerate() {
+        table.records.extend(part.records.iter().map(|r| Record {
+            piece: k as u32,
+            ..*r
+        }));
+        table.pieces.push(part.piece);
+        errors.append(part.errors);
+        if part.stopped {
+            break;
+        }
+    }
+    if table.records.len() > MAX_RECORDS {
+        let line = table.records[MAX_RECORDS].line;
+        table.records.truncate(MAX_RECORDS);
+        errors.push(InputIssue::line(
+            file,
+            line,
+            format!("is past the limit of {MAX_RECORDS} data rows per file"),
+        ));
+    }
+    Some(table)
+}
+
+/// Files below this size are read on one thread.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// Splits the body of a file (after its header) into pieces of whole lines to read in
+/// parallel, or returns it whole: when it is small, or when it holds a quote character
+/// (a quoted field may span lines, so only a sequential reader can tell where records
+/// end).
+fn split_for_parallel(body: &[u8]) -> Vec<&[u8]> {
+    let threads = rayon::current_num_threads();
+    if threads < 2 || body.len() < PARALLEL_MIN_BYTES || memchr::memchr(b'"', body).is_some() {
+        return vec![body];
+    }
+    let pieces = (threads * 2)
+        .min(body.len() / (PARALLEL_MIN_BYTES / 4))
+        .max(1);
+    let target = body.len().div_ceil(pieces);
+    let mut out = Vec::with_capacity(pieces);
+    let mut start = 0;
+    while start < body.len() {
+        let end = match memchr::memchr(b'\n', &body[(start + target).min(body.len())..]) {
+            Some(k) => (start + target + k + 1).min(body.len()),
+            None => body.len(),
+        };
+        out.push(&body[start..end]);
+        start = end;
+    }
+    out
+}
+
+fn count_newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+/// The fields of consecutive records: their text concatenated (one allocation, not one
+/// per record) and the end offset of each field.
+#[derive(Debug, Default)]
+struct Piece {
+    data: String,
+    ends: Vec<u32>,
+}
+
+/// The records of one part of a file, as read by [`read_records`].
+struct Part {
+    piece: Piece,
+    records: Vec<Record>,
+    errors: InputErrors,
+    /// True when reading stopped early (a limit or unreadable CSV).
+    stopped: bool,
+}
+
+/// Reads records from `reader` until its end: each field trimmed, checked for UTF-8 and
+/// length, and appended to one buffer (no owned record per row).
+fn read_records<R: std::io::Read>(
+    mut reader: csv::Reader<R>,
+    mut lines: LineCounter<'_>,
+    file: &str,
+    header: &[String],
+) -> Part {
     let width = header.len();
-    let mut records = Vec::new();
-    let mut data = String::with_capacity(bytes.len());
-    let mut ends = Vec::new();
-    let mut fields = csv::StringRecord::new();
-    let mut lines = LineCounter::new(bytes);
+    let rows_hint = count_newlines(lines.bytes) as usize + 1;
+    let mut part = Part {
+        piece: Piece {
+            data: String::with_capacity(lines.bytes.len()),
+            ends: Vec::with_capacity(rows_hint.min(MAX_RECORDS).saturating_mul(width)),
+        },
+        records: Vec::with_capacity(rows_hint.min(MAX_RECORDS)),
+        errors: InputErrors::default(),
+        stopped: false,
+    };
+    let mut fields = csv::ByteRecord::new();
     loop {
-        match reader.read_record(&mut fields) {
+        match reader.read_byte_record(&mut fields) {
             Ok(false) => break,
             Ok(true) => {
                 let line = fields.position().map_or(0, |p| lines.line_at(p.byte()));
-                if fields.len() == 1 && fields.get(0) == Some("") {
+                if fields.len() == 1 && trim(&fields[0]).is_empty() {
                     continue; // a blank line
                 }
-                if fields.len() > width && fields.iter().skip(width).any(|f| !f.is_empty()) {
-                    errors.push(InputIssue::line(
+                if fields.len() > width && fields.iter().skip(width).any(|f| !trim(f).is_empty()) {
+                    part.errors.push(InputIssue::line(
                         file,
                         line,
                         format!("has {} fields but the header has {width}", fields.len()),
                     ));
                     continue;
                 }
-                if records.len() == MAX_RECORDS {
-                    errors.push(InputIssue::line(
+                if part.records.len() == MAX_RECORDS {
+                    part.errors.push(InputIssue::line(
                         file,
                         line,
                         format!("is past the limit of {MAX_RECORDS} data rows per file"),
                     ));
+                    part.stopped = true;
                     break;
                 }
-                if let Some((k, f)) = fields
-                    .iter()
-                    .enumerate()
-                    .find(|(_, f)| f.len() > MAX_CELL_BYTES)
-                {
-                    errors.push(InputIssue::cell(
-                        file,
-                        line,
-                        header.get(k).unwrap_or("?"),
-                        &format!("{}…", &f[..f.floor_char_boundary(40)]),
-                        format!(
-                            "is {} bytes long; expected at most {MAX_CELL_BYTES}",
-                            f.len()
-                        ),
-                    ));
+                let piece = &mut part.piece;
+                let first = piece.ends.len();
+                let mark = piece.data.len();
+                let mut problem = None;
+                for (k, f) in fields.iter().take(width).enumerate() {
+                    let Ok(text) = std::str::from_utf8(f) else {
+                        problem = Some(InputIssue::line(
+                            file,
+                            line,
+                            "is not valid UTF-8; save the file as UTF-8 CSV",
+                        ));
+                        break;
+                    };
+                    let text = trim_str(text);
+                    if text.len() > MAX_CELL_BYTES {
+                        problem = Some(InputIssue::cell(
+                            file,
+                            line,
+                            &header[k],
+                            &format!("{}…", &text[..text.floor_char_boundary(40)]),
+                            format!(
+                                "is {} bytes long; expected at most {MAX_CELL_BYTES}",
+                                text.len()
+                            ),
+                        ));
+                        break;
+                    }
+                    piece.data.push_str(text);
+                    // Fits: the data is shorter than the file (< 4 GiB, MAX_FILE_BYTES).
+                    piece.ends.push(piece.data.len() as u32);
+                }
+                if let Some(issue) = problem {
+                    part.errors.push(issue);
+                    piece.data.truncate(mark);
+                    piece.ends.truncate(first);
                     continue;
                 }
-                let first = ends.len();
-                for f in fields.iter().take(width) {
-                    data.push_str(f);
-                    ends.push(data.len());
-                }
-                records.push(Record {
+                part.records.push(Record {
                     line,
+                    piece: 0,
                     first,
-                    len: ends.len() - first,
+                    len: piece.ends.len() - first,
                 });
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
-                errors.push(InputIssue::line(file, line, csv_message(&e)));
-                if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
-                    break;
-                }
+                part.errors
+                    .push(InputIssue::line(file, line, csv_message(&e)));
+                part.stopped = true;
+                break;
             }
         }
     }
-    Some(Table {
-        file: file.to_string(),
-        columns: index,
-        names,
-        data,
-        ends,
-        records,
-    })
+    part
+}
+
+/// `bytes` without surrounding ASCII whitespace.
+fn trim(bytes: &[u8]) -> &[u8] {
+    bytes.trim_ascii()
+}
+
+/// `text` without surrounding whitespace (Unicode, as `str::trim`), fast for ASCII.
+fn trim_str(text: &str) -> &str {
+    let t = text.trim_ascii();
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(a), Some(b)) if !a.is_ascii() || !b.is_ascii() => t.trim(),
+        _ => t,
+    }
 }
 
 /// Line numbers from byte offsets. The csv crate's own line count is off after blank
@@ -313,11 +464,12 @@ struct LineCounter<'a> {
 }
 
 impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
+    /// Counts lines in `bytes`, whose first line is `first_line`.
+    fn new(bytes: &'a [u8], first_line: u64) -> Self {
         LineCounter {
             bytes,
             cursor: 0,
-            line: 1,
+            line: first_line,
         }
     }
 
@@ -344,10 +496,43 @@ fn csv_message(e: &csv::Error) -> String {
     }
 }
 
+/// A column of a [`Table`] looked up once, for reading many records
+/// ([`Table::column`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    name: &'static str,
+    position: Option<usize>,
+}
+
 impl Table {
     fn position(&self, column: &str) -> Option<usize> {
         let k = self.names.iter().position(|n| *n == column)?;
         self.columns[k]
+    }
+
+    /// The column named `name` (one of the names the table was read with).
+    pub fn column(&self, name: &'static str) -> Col {
+        Col {
+            name,
+            position: self.position(name),
+        }
+    }
+
+    /// The trimmed text of a cell in `col`, empty when the column or cell is absent.
+    pub fn cell(&self, record: &Record, col: Col) -> &str {
+        match col.position {
+            Some(pos) if pos < record.len => {
+                let piece = &self.pieces[record.piece as usize];
+                let k = record.first + pos;
+                let start = if k == 0 {
+                    0
+                } else {
+                    piece.ends[k - 1] as usize
+                };
+                &piece.data[start..piece.ends[k] as usize]
+            }
+            _ => "",
+        }
     }
 
     /// True when the header has `column`.
@@ -356,38 +541,32 @@ impl Table {
     }
 
     /// The trimmed text of a cell, empty when the column or cell is absent.
-    pub fn text(&self, record: &Record, column: &str) -> &str {
-        match self.position(column) {
-            Some(pos) if pos < record.len => {
-                let k = record.first + pos;
-                let start = if k == 0 { 0 } else { self.ends[k - 1] };
-                &self.data[start..self.ends[k]]
-            }
-            _ => "",
-        }
+    pub fn text(&self, record: &Record, column: impl AsColumn) -> &str {
+        self.cell(record, column.resolve(self))
     }
 
     /// The text of a required cell; an empty cell is reported.
     pub fn required_text(
         &self,
         record: &Record,
-        column: &str,
+        column: impl AsColumn,
         errors: &mut InputErrors,
     ) -> Option<&str> {
-        let text = self.text(record, column);
+        let col = column.resolve(self);
+        let text = self.cell(record, col);
         if text.is_empty() {
-            self.empty(record, column, "a value is required", errors);
+            self.empty(record, col, "a value is required", errors);
             None
         } else {
             Some(text)
         }
     }
 
-    fn empty(&self, record: &Record, column: &str, expected: &str, errors: &mut InputErrors) {
+    fn empty(&self, record: &Record, col: Col, expected: &str, errors: &mut InputErrors) {
         errors.push(InputIssue::cell(
             &self.file,
             record.line,
-            column,
+            col.name,
             "",
             format!("is empty; {expected}"),
         ));
@@ -397,16 +576,17 @@ impl Table {
     pub fn number(
         &self,
         record: &Record,
-        column: &str,
+        column: impl AsColumn,
         domain: Domain,
         errors: &mut InputErrors,
     ) -> Option<f64> {
-        let text = self.text(record, column);
+        let col = column.resolve(self);
+        let text = self.cell(record, col);
         if text.is_empty() {
-            self.empty(record, column, domain.expected(), errors);
+            self.empty(record, col, domain.expected(), errors);
             return None;
         }
-        self.parse(record, column, text, domain, errors)
+        self.parse(record, col, text, domain, errors)
     }
 
     /// An optional number in `domain`: `Ok(None)` for an empty cell, `Err(Reported)`
@@ -414,15 +594,16 @@ impl Table {
     pub fn optional_number(
         &self,
         record: &Record,
-        column: &str,
+        column: impl AsColumn,
         domain: Domain,
         errors: &mut InputErrors,
     ) -> Result<Option<f64>, Reported> {
-        let text = self.text(record, column);
+        let col = column.resolve(self);
+        let text = self.cell(record, col);
         if text.is_empty() {
             return Ok(None);
         }
-        self.parse(record, column, text, domain, errors)
+        self.parse(record, col, text, domain, errors)
             .map(Some)
             .ok_or(Reported)
     }
@@ -430,7 +611,7 @@ impl Table {
     fn parse(
         &self,
         record: &Record,
-        column: &str,
+        col: Col,
         text: &str,
         domain: Domain,
         errors: &mut InputErrors,
@@ -447,13 +628,31 @@ impl Table {
                 errors.push(InputIssue::cell(
                     &self.file,
                     record.line,
-                    column,
+                    col.name,
                     text,
                     message,
                 ));
                 None
             }
         }
+    }
+}
+
+/// A column named or already looked up: the cell readers take either.
+pub trait AsColumn: Copy {
+    /// The column in `table`.
+    fn resolve(self, table: &Table) -> Col;
+}
+
+impl AsColumn for &'static str {
+    fn resolve(self, table: &Table) -> Col {
+        table.column(self)
+    }
+}
+
+impl AsColumn for Col {
+    fn resolve(self, _: &Table) -> Col {
+        self
     }
 }
 
@@ -526,6 +725,54 @@ mod tests {
             errors.to_string(),
             "t.csv:2: column b: \"1,250\" is not a plain number; write it without separators, e.g. 1250"
         );
+    }
+
+    /// A file large enough to be read in parallel pieces, with blank lines, CRLF and
+    /// bad rows scattered through it.
+    fn big_file(quote_one_cell: bool) -> String {
+        let mut text = String::from("a,b,c\r\n");
+        for k in 1..=160_000 {
+            match k % 997 {
+                0 => text.push_str("\r\n"),
+                1 => text.push_str(&format!("{k},x,1,extra\n")),
+                _ if k == 5 && quote_one_cell => text.push_str("\"5\",  five ,\n"),
+                _ if k == 5 => text.push_str("5,  five ,\n"),
+                _ => text.push_str(&format!(" {k} , v{k},{}\r\n", k % 7)),
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn parallel_pieces_read_like_one_sequential_pass() {
+        let parallel = big_file(false);
+        let sequential = big_file(true);
+        assert!(split_for_parallel(parallel.as_bytes()).len() > 1);
+        assert_eq!(split_for_parallel(sequential.as_bytes()).len(), 1);
+        let (tp, ep, _) = parse(&parallel);
+        let (ts, es, _) = parse(&sequential);
+        assert_eq!(ep, es);
+        // Every 997th row has a fourth field: reported with its own line number.
+        let first_bad = ep.issues.first().unwrap();
+        assert_eq!(first_bad.line, Some(2), "{ep}");
+        assert!(ep.issues.len() > 3 && ep.issues.iter().all(|i| i.message.contains("4 fields")));
+        let (tp, ts) = (tp.unwrap(), ts.unwrap());
+        assert!(parallel.len() > 2 * PARALLEL_MIN_BYTES);
+        for (p, q) in tp.records.iter().zip(&ts.records) {
+            assert_eq!(p.line, q.line);
+            for col in ["a", "b", "c"] {
+                assert_eq!(tp.text(p, col), ts.text(q, col));
+            }
+        }
+        // Lines counted independently: data line k is file line k + 1.
+        let r = tp
+            .records
+            .iter()
+            .find(|r| tp.text(r, "a") == "5000")
+            .unwrap();
+        assert_eq!(r.line, 5001);
+        assert_eq!(tp.text(r, "b"), "v5000");
+        assert_eq!(tp.text(&tp.records[3], "b"), "five");
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! Whole-or-nothing file writes: every file is written in full (flushed and synced) to a
-//! temporary name in its folder, and only when all of a set are written are they renamed
-//! into place. Temporary files in flight are registered so Ctrl-C can remove them.
+//! Whole-or-nothing file writes: every file is written in full to a temporary name in its
+//! folder; when all of a set are written they are synced to disk (concurrently: one
+//! `fsync` costs a journal commit, and they overlap) and only then renamed into place. Temporary files in flight are registered so Ctrl-C can remove them.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+use rayon::prelude::*;
 
 /// Temporary files being written right now, so an interrupt can remove them.
 static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -51,6 +53,8 @@ impl From<WriteError> for crate::Error {
 pub struct Staged {
     /// (temporary, final) paths.
     files: Vec<(PathBuf, PathBuf)>,
+    /// The written temporary files, open until they are synced.
+    open: Vec<File>,
 }
 
 impl Staged {
@@ -59,7 +63,8 @@ impl Staged {
         Staged::default()
     }
 
-    /// Writes `target` through `body` into its temporary file, flushed and synced.
+    /// Writes `target` through `body` into its temporary file (synced by
+    /// [`Staged::commit`]).
     pub fn write<T>(
         &mut self,
         target: &Path,
@@ -82,13 +87,23 @@ impl Staged {
         let mut w = BufWriter::with_capacity(1 << 16, file);
         let value = body(&mut w).map_err(err)?;
         let file = w.into_inner().map_err(|e| err(e.into_error()))?;
-        file.sync_all().map_err(err)?;
+        self.open.push(file);
         Ok(value)
     }
 
-    /// Renames every temporary file into place; returns the final paths. If a rename
-    /// fails, the files renamed before it stay replaced (renames are atomic one by one).
+    /// Syncs every temporary file to disk, then renames each into place; returns the
+    /// final paths. If a rename fails, the files renamed before it stay replaced (renames
+    /// are atomic one by one).
     pub fn commit(mut self) -> Result<Vec<PathBuf>, WriteError> {
+        let open = std::mem::take(&mut self.open);
+        let synced: Vec<io::Result<()>> = open.par_iter().map(File::sync_all).collect();
+        drop(open);
+        for (result, (_, target)) in synced.into_iter().zip(&self.files) {
+            result.map_err(|source| WriteError {
+                path: target.clone(),
+                source,
+            })?;
+        }
         let files = std::mem::take(&mut self.files);
         let mut done = Vec::with_capacity(files.len());
         let mut rest = files.into_iter();
@@ -120,7 +135,8 @@ impl Drop for Staged {
 pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> crate::Result<Vec<PathBuf>> {
     let mut staged = Staged::new();
     for (path, bytes) in files {
-        staged.write(path, |w| w.write_all(bytes))?;
+        // Whole buffers: one write call each, past the BufWriter.
+        staged.write(path, |w| w.get_mut().write_all(bytes))?;
     }
     Ok(staged.commit()?)
 }

@@ -2,21 +2,24 @@
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
 pub mod atomic;
+mod csv_out;
 pub mod numbers;
 mod text;
 
-use std::collections::BTreeSet;
+use rustc_hash::FxHashSet;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::name::Name;
 use crate::rows::MineralPlan;
 use crate::solve::{MineralSolution, Solution, Status};
 use crate::tolerance::BINDING;
 use numbers::plain;
 
+pub use csv_out::CsvOut;
 pub use text::{render_check, render_text};
 
 /// Slack smaller than this (in the bound's units) is rounding noise and shown as 0.
@@ -26,11 +29,11 @@ const SLACK_NOISE: f64 = 1e-12;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AllocationRow {
     /// Mineral name.
-    pub mineral: String,
+    pub mineral: Name,
     /// Supplier id.
-    pub supplier: String,
+    pub supplier: Name,
     /// Country code.
-    pub country: String,
+    pub country: Name,
     /// Quantity bought.
     pub quantity: f64,
     /// Quantity as a share of the mineral's demand.
@@ -45,7 +48,7 @@ pub struct AllocationRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SummaryRow {
     /// Mineral name, or `*` for the totals.
-    pub mineral: String,
+    pub mineral: Name,
     /// Demand.
     pub demand: f64,
     /// Quantity bought.
@@ -63,7 +66,7 @@ pub struct SummaryRow {
     /// Σ risk · x / D (empty on the totals row).
     pub avg_risk: Option<f64>,
     /// Country with the largest quantity.
-    pub top_country: String,
+    pub top_country: Name,
     /// Its quantity as a share of demand.
     pub top_country_share: Option<f64>,
     /// Offers used (distinct supplier ids on the totals row).
@@ -76,11 +79,11 @@ pub struct SummaryRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConstraintRow {
     /// Rule name.
-    pub constraint: String,
+    pub constraint: &'static str,
     /// Mineral name.
-    pub mineral: String,
+    pub mineral: Name,
     /// Target (country, supplier, group) or empty.
-    pub target: String,
+    pub target: Name,
     /// The bound.
     pub bound: f64,
     /// The row's left-hand side in the bound's units.
@@ -99,11 +102,11 @@ pub struct ConstraintRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RelaxationRow {
     /// Rule name, or `demand`.
-    pub constraint: String,
+    pub constraint: &'static str,
     /// Mineral name.
-    pub mineral: String,
+    pub mineral: Name,
     /// Target, or empty.
-    pub target: String,
+    pub target: Name,
     /// Bound as given (D for the demand).
     pub bound: f64,
     /// Bound that makes the mineral feasible.
@@ -116,7 +119,7 @@ pub struct RelaxationRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BlockRow {
     /// Mineral name.
-    pub mineral: String,
+    pub mineral: Name,
     /// Backend used.
     pub solver: String,
     /// Outcome of the block.
@@ -182,8 +185,8 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
         problems: Vec::new(),
         warnings: model.warnings.clone(),
     };
-    let mut used_suppliers = BTreeSet::new();
-    let mut used_countries = BTreeSet::new();
+    let mut used_suppliers: FxHashSet<&str> = FxHashSet::default();
+    let mut used_countries = vec![false; model.countries.len()];
     let (mut demand, mut purchased, mut unmet, mut cost, mut purchase_cost) =
         (0.0, 0.0, 0.0, 0.0, 0.0);
     for ms in &solution.minerals {
@@ -210,7 +213,7 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
             .filter(|(_, &x)| x > 0.0)
             .map(|(o, &x)| {
                 used_suppliers.insert(o.supplier.as_str());
-                used_countries.insert(o.country);
+                used_countries[o.country] = true;
                 AllocationRow {
                     mineral: mineral.name.clone(),
                     supplier: o.supplier.clone(),
@@ -294,9 +297,9 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
                 slack
             };
             report.constraints.push(ConstraintRow {
-                constraint: inst.kind.name().to_string(),
+                constraint: inst.kind.name(),
                 mineral: mineral.name.clone(),
-                target: inst.target_label(model).to_string(),
+                target: inst.target_name(model),
                 bound,
                 value: r.value,
                 slack,
@@ -308,7 +311,7 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
     }
     report.total_cost = cost;
     report.summary.push(SummaryRow {
-        mineral: "*".into(),
+        mineral: Name::from("*"),
         demand,
         purchased,
         unmet,
@@ -317,10 +320,10 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
         hhi: None,
         risk_hhi: None,
         avg_risk: None,
-        top_country: String::new(),
+        top_country: Name::default(),
         top_country_share: None,
         suppliers: used_suppliers.len(),
-        countries: used_countries.len(),
+        countries: used_countries.iter().filter(|&&u| u).count(),
     });
     report
 }
@@ -330,9 +333,9 @@ fn add_relaxations(model: &Model, ms: &MineralSolution, out: &mut Vec<Relaxation
     for r in &ms.relaxations {
         out.push(match r.instance {
             None => RelaxationRow {
-                constraint: "demand".into(),
+                constraint: "demand",
                 mineral: mineral.name.clone(),
-                target: String::new(),
+                target: Name::default(),
                 bound: r.bound,
                 relaxed_bound: r.relaxed_bound,
                 line: mineral.line,
@@ -340,9 +343,9 @@ fn add_relaxations(model: &Model, ms: &MineralSolution, out: &mut Vec<Relaxation
             Some(k) => {
                 let inst = &ms.instances[k];
                 RelaxationRow {
-                    constraint: inst.kind.name().into(),
+                    constraint: inst.kind.name(),
                     mineral: mineral.name.clone(),
-                    target: inst.target_label(model).into(),
+                    target: inst.target_name(model),
                     bound: r.bound,
                     relaxed_bound: r.relaxed_bound,
                     line: model.policy[inst.policy].line,
@@ -406,24 +409,49 @@ fn problem_text(model: &Model, ms: &MineralSolution) -> String {
 }
 
 /// The three CSV files of SPEC §4 as bytes.
-pub fn csv_files(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>> {
-    let mut a = CsvOut::new(&[
-        "mineral",
-        "supplier",
-        "country",
-        "quantity",
-        "share",
-        "landed_unit_cost",
-        "cost",
-    ]);
-    for r in &report.allocation {
-        a.text(&r.mineral).text(&r.supplier).text(&r.country);
-        a.num(r.quantity)
-            .num(r.share)
-            .num(r.landed_unit_cost)
-            .num(r.cost);
-        a.end();
-    }
+pub fn csv_files(report: &Report) -> Vec<(&'static str, Vec<u8>)> {
+    let (allocation, constraints) = rayon::join(
+        || {
+            let mut a = CsvOut::new(&[
+                "mineral",
+                "supplier",
+                "country",
+                "quantity",
+                "share",
+                "landed_unit_cost",
+                "cost",
+            ]);
+            a.rows(&report.allocation, |a, r| {
+                a.text(&r.mineral).text(&r.supplier).text(&r.country);
+                a.num(r.quantity)
+                    .num(r.share)
+                    .num(r.landed_unit_cost)
+                    .num(r.cost);
+                a.end();
+            });
+            a.finish()
+        },
+        || {
+            let mut c = CsvOut::new(&[
+                "constraint",
+                "mineral",
+                "target",
+                "bound",
+                "value",
+                "slack",
+                "binding",
+                "shadow_price",
+            ]);
+            c.rows(&report.constraints, |c, r| {
+                c.text(r.constraint).text(&r.mineral).text(&r.target);
+                c.num(r.bound).num(r.value).num(r.slack);
+                c.text(if r.binding { "true" } else { "false" });
+                c.opt(r.shadow_price);
+                c.end();
+            });
+            c.finish()
+        },
+    );
     let mut s = CsvOut::new(&[
         "mineral",
         "demand",
@@ -450,107 +478,21 @@ pub fn csv_files(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>> {
             .opt(r.risk_hhi)
             .opt(r.avg_risk);
         s.text(&r.top_country).opt(r.top_country_share);
-        s.num(r.suppliers as f64).num(r.countries as f64);
+        s.count(r.suppliers).count(r.countries);
         s.end();
     }
-    let mut c = CsvOut::new(&[
-        "constraint",
-        "mineral",
-        "target",
-        "bound",
-        "value",
-        "slack",
-        "binding",
-        "shadow_price",
-    ]);
-    for r in &report.constraints {
-        c.text(&r.constraint).text(&r.mineral).text(&r.target);
-        c.num(r.bound).num(r.value).num(r.slack);
-        c.text(if r.binding { "true" } else { "false" });
-        c.opt(r.shadow_price);
-        c.end();
-    }
-    Ok(vec![
-        ("allocation.csv", a.finish()?),
-        ("summary.csv", s.finish()?),
-        ("constraints.csv", c.finish()?),
-    ])
-}
-
-/// A CSV being written field by field into memory, numbers as plain decimals.
-pub struct CsvOut {
-    writer: csv::Writer<Vec<u8>>,
-    number: String,
-    error: Option<csv::Error>,
-}
-
-impl CsvOut {
-    /// Starts a file with its header row.
-    pub fn new(header: &[&str]) -> Self {
-        let mut out = CsvOut {
-            writer: csv::Writer::from_writer(Vec::with_capacity(1 << 16)),
-            number: String::new(),
-            error: None,
-        };
-        for h in header {
-            out.text(h);
-        }
-        out.end();
-        out
-    }
-
-    fn keep(&mut self, r: csv::Result<()>) {
-        if let Err(e) = r {
-            self.error.get_or_insert(e);
-        }
-    }
-
-    /// A text field (quoted when needed).
-    pub fn text(&mut self, s: &str) -> &mut Self {
-        let r = self.writer.write_field(s);
-        self.keep(r);
-        self
-    }
-
-    /// A number field.
-    pub fn num(&mut self, v: f64) -> &mut Self {
-        self.number.clear();
-        numbers::write_plain(&mut self.number, v);
-        let r = self.writer.write_field(self.number.as_bytes());
-        self.keep(r);
-        self
-    }
-
-    /// An optional number; `None` is an empty field.
-    pub fn opt(&mut self, v: Option<f64>) -> &mut Self {
-        match v {
-            Some(v) => self.num(v),
-            None => self.text(""),
-        }
-    }
-
-    /// Ends the current row.
-    pub fn end(&mut self) {
-        let r = self.writer.write_record(None::<&[u8]>);
-        self.keep(r);
-    }
-
-    /// The bytes written.
-    pub fn finish(self) -> Result<Vec<u8>> {
-        if let Some(e) = self.error {
-            return Err(Error::Solver(format!("cannot format CSV output: {e}")));
-        }
-        self.writer
-            .into_inner()
-            .map_err(|e| Error::Solver(format!("cannot format CSV output: {e}")))
-    }
+    vec![
+        ("allocation.csv", allocation),
+        ("summary.csv", s.finish()),
+        ("constraints.csv", constraints),
+    ]
 }
 
 /// Writes allocation.csv, summary.csv and constraints.csv into `dir` (created if
 /// needed), all or none.
 pub fn write_csv(dir: &Path, report: &Report) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let files: Vec<(PathBuf, Vec<u8>)> = csv_files(report)?
+    let files: Vec<(PathBuf, Vec<u8>)> = csv_files(report)
         .into_iter()
         .map(|(name, bytes)| (dir.join(name), bytes))
         .collect();

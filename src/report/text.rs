@@ -49,7 +49,7 @@ pub fn render_text(report: &Report) -> String {
     ]];
     for s in &report.summary {
         rows.push(vec![
-            s.mineral.clone(),
+            s.mineral.to_string(),
             short(s.demand),
             short(s.purchased),
             short(s.unmet),
@@ -79,9 +79,9 @@ pub fn render_text(report: &Report) -> String {
         ]];
         for c in binding {
             rows.push(vec![
-                c.constraint.clone(),
-                c.mineral.clone(),
-                c.target.clone(),
+                c.constraint.to_string(),
+                c.mineral.to_string(),
+                c.target.to_string(),
                 short(c.bound),
                 c.shadow_price.map(short).unwrap_or_else(|| "-".into()),
             ]);
