@@ -66,13 +66,24 @@ pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
     let range = model.minerals[m].offers.clone();
     let offers = &model.offers[range];
     let mut by_country: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    let mut by_supplier: HashMap<&str, usize> = HashMap::with_capacity(offers.len());
     for (j, o) in offers.iter().enumerate() {
         by_country.entry(o.country).or_default().push(j);
-        by_supplier.insert(o.supplier.as_str(), j);
     }
-    let supplier_members =
-        |s: &str| -> Vec<usize> { by_supplier.get(s).map(|&j| vec![j]).unwrap_or_default() };
+    // Supplier look-ups only for rows naming one supplier (few, usually none).
+    let mut by_supplier: Option<HashMap<&str, usize>> = None;
+    let mut supplier_members = |s: &str| -> Vec<usize> {
+        by_supplier
+            .get_or_insert_with(|| {
+                offers
+                    .iter()
+                    .enumerate()
+                    .map(|(j, o)| (o.supplier.as_str(), j))
+                    .collect()
+            })
+            .get(s)
+            .map(|&j| vec![j])
+            .unwrap_or_default()
+    };
     let mut out = Vec::new();
     for (p, row) in model.policy.iter().enumerate() {
         if !row.applies_to(m) {

@@ -6,6 +6,7 @@ mod csv_out;
 pub mod numbers;
 mod text;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use std::path::{Path, PathBuf};
 
@@ -185,129 +186,38 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
         problems: Vec::new(),
         warnings: model.warnings.clone(),
     };
+    // Minerals are reported in parallel (constraints.csv can have a row per offer), then
+    // merged in mineral order.
+    let parts: Vec<MineralPart> = solution
+        .minerals
+        .par_iter()
+        .map(|ms| mineral_part(model, ms))
+        .collect();
     let mut used_suppliers: FxHashSet<&str> = FxHashSet::default();
     let mut used_countries = vec![false; model.countries.len()];
     let (mut demand, mut purchased, mut unmet, mut cost, mut purchase_cost) =
         (0.0, 0.0, 0.0, 0.0, 0.0);
-    for ms in &solution.minerals {
-        let mineral = &model.minerals[ms.mineral];
-        if ms.status == Status::Feasible {
-            report.problems.push(format!(
-                "{}: a time limit stopped the solver with a feasible plan, not proven optimal{}",
-                mineral.name,
-                ms.gap
-                    .map(|g| format!("; its cost is at most {:.4}% above the optimum", g * 100.0))
-                    .unwrap_or_default()
-            ));
-        }
-        if !ms.has_plan() {
-            report.problems.push(problem_text(model, ms));
-            add_relaxations(model, ms, &mut report.relaxations);
+    for part in parts {
+        report.problems.extend(part.problems);
+        report.relaxations.extend(part.relaxations);
+        let Some(summary) = part.summary else {
             continue;
-        }
-        let offers = model.offers_of(ms.mineral);
-        let d = mineral.demand;
-        let mut rows: Vec<AllocationRow> = offers
-            .iter()
-            .zip(&ms.quantities)
-            .filter(|(_, &x)| x > 0.0)
-            .map(|(o, &x)| {
-                used_suppliers.insert(o.supplier.as_str());
-                used_countries[o.country] = true;
-                AllocationRow {
-                    mineral: mineral.name.clone(),
-                    supplier: o.supplier.clone(),
-                    country: model.countries[o.country].code.clone(),
-                    quantity: x,
-                    share: x / d,
-                    landed_unit_cost: o.landed_cost,
-                    cost: x * o.landed_cost + o.fixed_cost,
-                }
-            })
-            .collect();
-        rows.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
-        let bought: f64 = rows.iter().map(|r| r.quantity).sum();
-        let spend: f64 = rows.iter().map(|r| r.cost).sum();
-        let plan = MineralPlan {
-            model,
-            mineral: ms.mineral,
-            quantities: &ms.quantities,
         };
-        let by_country = plan.by_country();
-        let (top, top_q) = by_country
-            .iter()
-            .enumerate()
-            .fold(
-                (None, 0.0),
-                |(bi, bq), (c, &q)| {
-                    if q > bq {
-                        (Some(c), q)
-                    } else {
-                        (bi, bq)
-                    }
-                },
-            );
-        report.summary.push(SummaryRow {
-            mineral: mineral.name.clone(),
-            demand: d,
-            purchased: bought,
-            unmet: ms.unmet,
-            cost: ms.cost,
-            avg_unit_cost: (bought > 0.0).then(|| spend / bought),
-            hhi: Some(by_country.iter().map(|q| (q / d).powi(2)).sum()),
-            risk_hhi: Some(
-                by_country
-                    .iter()
-                    .zip(&model.countries)
-                    .map(|(q, c)| c.risk * (q / d).powi(2))
-                    .sum(),
-            ),
-            avg_risk: Some(
-                offers
-                    .iter()
-                    .zip(&ms.quantities)
-                    .map(|(o, x)| model.countries[o.country].risk * x)
-                    .sum::<f64>()
-                    / d,
-            ),
-            top_country: top
-                .map(|c| model.countries[c].code.clone())
-                .unwrap_or_default(),
-            top_country_share: top.map(|_| top_q / d),
-            suppliers: rows.len(),
-            countries: by_country.iter().filter(|&&q| q > 0.0).count(),
-        });
-        demand += d;
-        purchased += bought;
-        unmet += ms.unmet;
-        cost += ms.cost;
-        purchase_cost += spend;
-        report.allocation.extend(rows);
-        for r in &ms.rows {
-            let inst = &r.instance;
-            let (slack, bound) = if inst.kind.is_lower_bound() {
-                (r.value - inst.bound, inst.bound)
-            } else {
-                (inst.bound - r.value, inst.bound)
-            };
-            // Float noise around an exact bound is not slack.
-            let slack = if slack.abs() < SLACK_NOISE {
-                0.0
-            } else {
-                slack
-            };
-            report.constraints.push(ConstraintRow {
-                constraint: inst.kind.name(),
-                mineral: mineral.name.clone(),
-                target: inst.target_name(model),
-                bound,
-                value: r.value,
-                slack,
-                binding: slack.abs() <= BINDING,
-                shadow_price: r.shadow_price,
-                line: model.policy[inst.policy].line,
-            });
+        for row in &part.allocation {
+            let o = &model.offers[row.offer];
+            used_suppliers.insert(o.supplier.as_str());
+            used_countries[o.country] = true;
         }
+        demand += summary.demand;
+        purchased += summary.purchased;
+        unmet += summary.unmet;
+        cost += summary.cost;
+        purchase_cost += part.spend;
+        report.summary.push(summary);
+        report
+            .allocation
+            .extend(part.allocation.into_iter().map(|r| r.row));
+        report.constraints.extend(part.constraints);
     }
     report.total_cost = cost;
     report.summary.push(SummaryRow {
@@ -326,6 +236,148 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
         countries: used_countries.iter().filter(|&&u| u).count(),
     });
     report
+}
+
+/// An allocation row with the index of its offer in `Model::offers`.
+struct OfferRow {
+    offer: usize,
+    row: AllocationRow,
+}
+
+/// The report rows of one mineral.
+#[derive(Default)]
+struct MineralPart {
+    problems: Vec<String>,
+    relaxations: Vec<RelaxationRow>,
+    /// `None` when the mineral has no plan.
+    summary: Option<SummaryRow>,
+    allocation: Vec<OfferRow>,
+    constraints: Vec<ConstraintRow>,
+    /// Purchase cost (landed and fixed costs).
+    spend: f64,
+}
+
+fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
+    let mut part = MineralPart::default();
+    let mineral = &model.minerals[ms.mineral];
+    if ms.status == Status::Feasible {
+        part.problems.push(format!(
+            "{}: a time limit stopped the solver with a feasible plan, not proven optimal{}",
+            mineral.name,
+            ms.gap
+                .map(|g| format!("; its cost is at most {:.4}% above the optimum", g * 100.0))
+                .unwrap_or_default()
+        ));
+    }
+    if !ms.has_plan() {
+        part.problems.push(problem_text(model, ms));
+        add_relaxations(model, ms, &mut part.relaxations);
+        return part;
+    }
+    let first = mineral.offers.start;
+    let offers = model.offers_of(ms.mineral);
+    let d = mineral.demand;
+    let mut rows: Vec<OfferRow> = offers
+        .iter()
+        .zip(&ms.quantities)
+        .enumerate()
+        .filter(|(_, (_, &x))| x > 0.0)
+        .map(|(k, (o, &x))| OfferRow {
+            offer: first + k,
+            row: AllocationRow {
+                mineral: mineral.name.clone(),
+                supplier: o.supplier.clone(),
+                country: model.countries[o.country].code.clone(),
+                quantity: x,
+                share: x / d,
+                landed_unit_cost: o.landed_cost,
+                cost: x * o.landed_cost + o.fixed_cost,
+            },
+        })
+        .collect();
+    rows.sort_by(|a, b| b.row.quantity.total_cmp(&a.row.quantity));
+    let bought: f64 = rows.iter().map(|r| r.row.quantity).sum();
+    part.spend = rows.iter().map(|r| r.row.cost).sum();
+    let plan = MineralPlan {
+        model,
+        mineral: ms.mineral,
+        quantities: &ms.quantities,
+    };
+    let by_country = plan.by_country();
+    let (top, top_q) = by_country
+        .iter()
+        .enumerate()
+        .fold(
+            (None, 0.0),
+            |(bi, bq), (c, &q)| {
+                if q > bq {
+                    (Some(c), q)
+                } else {
+                    (bi, bq)
+                }
+            },
+        );
+    part.summary = Some(SummaryRow {
+        mineral: mineral.name.clone(),
+        demand: d,
+        purchased: bought,
+        unmet: ms.unmet,
+        cost: ms.cost,
+        avg_unit_cost: (bought > 0.0).then(|| part.spend / bought),
+        hhi: Some(by_country.iter().map(|q| (q / d).powi(2)).sum()),
+        risk_hhi: Some(
+            by_country
+                .iter()
+                .zip(&model.countries)
+                .map(|(q, c)| c.risk * (q / d).powi(2))
+                .sum(),
+        ),
+        avg_risk: Some(
+            offers
+                .iter()
+                .zip(&ms.quantities)
+                .map(|(o, x)| model.countries[o.country].risk * x)
+                .sum::<f64>()
+                / d,
+        ),
+        top_country: top
+            .map(|c| model.countries[c].code.clone())
+            .unwrap_or_default(),
+        top_country_share: top.map(|_| top_q / d),
+        suppliers: rows.len(),
+        countries: by_country.iter().filter(|&&q| q > 0.0).count(),
+    });
+    part.allocation = rows;
+    part.constraints = ms
+        .rows
+        .iter()
+        .map(|r| {
+            let inst = &r.instance;
+            let (slack, bound) = if inst.kind.is_lower_bound() {
+                (r.value - inst.bound, inst.bound)
+            } else {
+                (inst.bound - r.value, inst.bound)
+            };
+            // Float noise around an exact bound is not slack.
+            let slack = if slack.abs() < SLACK_NOISE {
+                0.0
+            } else {
+                slack
+            };
+            ConstraintRow {
+                constraint: inst.kind.name(),
+                mineral: mineral.name.clone(),
+                target: inst.target_name(model),
+                bound,
+                value: r.value,
+                slack,
+                binding: slack.abs() <= BINDING,
+                shadow_price: r.shadow_price,
+                line: model.policy[inst.policy].line,
+            }
+        })
+        .collect();
+    part
 }
 
 fn add_relaxations(model: &Model, ms: &MineralSolution, out: &mut Vec<RelaxationRow>) {
