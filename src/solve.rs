@@ -193,7 +193,8 @@ pub struct MineralSolution {
     pub rows: Vec<RowResult>,
     /// For an infeasible mineral: the least relaxation that makes it feasible.
     pub relaxations: Vec<Relaxation>,
-    /// The policy rows (all instances), also for infeasible minerals.
+    /// The policy rows as expanded, for a mineral without a plan (its relaxations refer
+    /// to them by index); with a plan they are in `rows`.
     pub instances: Vec<RowInstance>,
     /// The backend used.
     pub solver: SolverKind,
@@ -222,6 +223,8 @@ pub struct Solution {
     pub status: Status,
     /// One entry per mineral, in model order.
     pub minerals: Vec<MineralSolution>,
+    /// Wall time spent formulating the blocks (formulated in parallel, before any solve).
+    pub build_wall_secs: f64,
 }
 
 impl Solution {
@@ -234,32 +237,18 @@ impl Solution {
 /// Solves every mineral of `model` and combines the results.
 pub fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
     opts.validate()?;
-    // Formulate every block first, so unsupported rows and capability mismatches are
-    // reported before any solver runs.
-    let blocks: Vec<(Block, f64)> = (0..model.minerals.len())
-        .map(|m| {
-            let t = Instant::now();
-            formulate(model, m).map(|b| (b, t.elapsed().as_secs_f64()))
-        })
-        .collect::<Result<_>>()?;
-    check_memory(model, &blocks, opts.threads)?;
-    let kinds: Vec<SolverKind> = blocks
-        .iter()
-        .map(|(b, _)| choose(opts.solver, b, model))
-        .collect::<Result<_>>()?;
-    let deadline = Deadline::after(opts.time_limit_secs);
-    let run = |((block, build_secs), kind): (&(Block, f64), &SolverKind)| {
-        solve_block(model, block, *kind, opts, deadline, *build_secs)
-    };
-    let minerals: Vec<MineralSolution> = match opts.threads {
-        Some(1) => blocks.iter().zip(&kinds).map(run).collect(),
-        threads => {
-            let pool = rayon::ThreadPoolBuilder::new()
+    let pool = match opts.threads {
+        Some(1) => None,
+        threads => Some(
+            rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.unwrap_or(0))
                 .build()
-                .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?;
-            pool.install(|| blocks.par_iter().zip(&kinds).map(run).collect())
-        }
+                .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?,
+        ),
+    };
+    let (minerals, build_wall_secs) = match &pool {
+        None => solve_blocks(model, opts, false)?,
+        Some(pool) => pool.install(|| solve_blocks(model, opts, true))?,
     };
     let status = minerals
         .iter()
@@ -267,7 +256,52 @@ pub fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
         .max_by_key(|s| s.severity())
         .cloned()
         .unwrap_or(Status::Optimal);
-    Ok(Solution { status, minerals })
+    Ok(Solution {
+        status,
+        minerals,
+        build_wall_secs,
+    })
+}
+
+/// Formulates every block, then solves them (in the current rayon pool when `parallel`);
+/// also returns the wall time of formulation.
+fn solve_blocks(
+    model: &Model,
+    opts: &SolveOptions,
+    parallel: bool,
+) -> Result<(Vec<MineralSolution>, f64)> {
+    let start = Instant::now();
+    // Formulate every block first, so unsupported rows and capability mismatches are
+    // reported before any solver runs (the first problem in mineral order).
+    let build = |m: usize| {
+        let t = Instant::now();
+        formulate(model, m).map(|b| (b, t.elapsed().as_secs_f64()))
+    };
+    let built: Vec<Result<(Block, f64)>> = if parallel {
+        (0..model.minerals.len())
+            .into_par_iter()
+            .map(build)
+            .collect()
+    } else {
+        (0..model.minerals.len()).map(build).collect()
+    };
+    let blocks: Vec<(Block, f64)> = built.into_iter().collect::<Result<_>>()?;
+    let build_wall_secs = start.elapsed().as_secs_f64();
+    check_memory(model, &blocks, opts.threads)?;
+    let kinds: Vec<SolverKind> = blocks
+        .iter()
+        .map(|(b, _)| choose(opts.solver, b, model))
+        .collect::<Result<_>>()?;
+    let deadline = Deadline::after(opts.time_limit_secs);
+    let run = |((block, build_secs), kind): ((Block, f64), SolverKind)| {
+        solve_block(model, block, kind, opts, deadline, build_secs)
+    };
+    let minerals = if parallel {
+        blocks.into_par_iter().zip(kinds).map(run).collect()
+    } else {
+        blocks.into_iter().zip(kinds).map(run).collect()
+    };
+    Ok((minerals, build_wall_secs))
 }
 
 fn choose(choice: SolverChoice, block: &Block, model: &Model) -> Result<SolverKind> {
@@ -299,7 +333,7 @@ fn choose(choice: SolverChoice, block: &Block, model: &Model) -> Result<SolverKi
 /// Solves one block and turns the LP result into a mineral solution.
 pub fn solve_block(
     model: &Model,
-    block: &Block,
+    block: Block,
     kind: SolverKind,
     opts: &SolveOptions,
     deadline: Deadline,
@@ -315,7 +349,7 @@ pub fn solve_block(
         cost: 0.0,
         rows: Vec::new(),
         relaxations: Vec::new(),
-        instances: block.instances.clone(),
+        instances: Vec::new(),
         solver: kind,
         build_secs,
         cut_rounds: 0,
@@ -323,7 +357,7 @@ pub fn solve_block(
         solve_secs: 0.0,
     };
     let t = Instant::now();
-    let mut block = block.clone();
+    let mut block = block;
     let mut backend = BackendOptions {
         time_limit_secs: None,
         mip_gap: opts.mip_gap,
@@ -411,7 +445,6 @@ pub fn solve_block(
     if result.status == LpStatus::Feasible {
         out.gap = relaxation_gap(&block, &result.x, deadline.remaining());
     }
-    let block = &block;
     out.solve_secs = t.elapsed().as_secs_f64();
     out.status = match &result.status {
         LpStatus::Optimal => Status::Optimal,
@@ -428,10 +461,12 @@ pub fn solve_block(
         },
     };
     if out.status == Status::Infeasible {
-        out.relaxations = least_relaxation(block, deadline.remaining()).unwrap_or_default();
+        out.relaxations = least_relaxation(&block, deadline.remaining()).unwrap_or_default();
+        out.instances = block.instances;
         return out;
     }
     if !out.has_plan() {
+        out.instances = block.instances;
         return out;
     }
 
@@ -441,9 +476,9 @@ pub fn solve_block(
     let mut scaled: Vec<f64> = (0..n)
         .map(|k| block.offer_var[k].map_or(0.0, |v| result.x[v]))
         .collect();
-    consolidate_dust(model, block, &mut scaled);
+    consolidate_dust(model, &block, &mut scaled);
     let unmet_scaled = block.unmet_var.map_or(0.0, |u| result.x[u].clamp(0.0, 1.0));
-    repair_balance(block, &mut scaled, unmet_scaled);
+    repair_balance(&block, &mut scaled, unmet_scaled);
     out.quantities = scaled.iter().map(|x| x * d).collect();
     out.unmet = block.unmet_var.map_or(0.0, |u| {
         let u = result.x[u].clamp(0.0, 1.0);
@@ -514,17 +549,6 @@ pub fn solve_block(
             }
         }
     }
-    out.rows = block
-        .instances
-        .iter()
-        .zip(values)
-        .zip(shadow)
-        .map(|((inst, value), shadow_price)| RowResult {
-            value,
-            instance: inst.clone(),
-            shadow_price,
-        })
-        .collect();
     if let Err(message) = verify_mineral(model, m, &out.quantities, out.unmet, &block.instances) {
         out.status = Status::Failed {
             message: format!(
@@ -533,6 +557,17 @@ pub fn solve_block(
             ),
         };
     }
+    out.rows = block
+        .instances
+        .into_iter()
+        .zip(values)
+        .zip(shadow)
+        .map(|((instance, value), shadow_price)| RowResult {
+            value,
+            instance,
+            shadow_price,
+        })
+        .collect();
     out
 }
 
