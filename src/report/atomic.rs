@@ -53,8 +53,8 @@ impl From<WriteError> for crate::Error {
 pub struct Staged {
     /// (temporary, final) paths.
     files: Vec<(PathBuf, PathBuf)>,
-    /// The written temporary files, open until they are synced.
-    open: Vec<File>,
+    /// The written temporary files not yet synced, with their targets.
+    open: Vec<(File, PathBuf)>,
 }
 
 impl Staged {
@@ -87,23 +87,36 @@ impl Staged {
         let mut w = BufWriter::with_capacity(1 << 16, file);
         let value = body(&mut w).map_err(err)?;
         let file = w.into_inner().map_err(|e| err(e.into_error()))?;
-        self.open.push(file);
+        self.open.push((file, target.to_path_buf()));
         Ok(value)
+    }
+
+    /// Syncs the temporary files written so far to disk.
+    pub fn sync(&mut self) -> Result<(), WriteError> {
+        let open = std::mem::take(&mut self.open);
+        open.into_par_iter()
+            .map(|(file, target)| {
+                file.sync_all().map_err(|source| WriteError {
+                    path: target,
+                    source,
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// Takes over the files of `other`, to be renamed after this set's own.
+    pub fn append(&mut self, mut other: Staged) {
+        self.files.append(&mut other.files);
+        self.open.append(&mut other.open);
     }
 
     /// Syncs every temporary file to disk, then renames each into place; returns the
     /// final paths. If a rename fails, the files renamed before it stay replaced (renames
     /// are atomic one by one).
     pub fn commit(mut self) -> Result<Vec<PathBuf>, WriteError> {
-        let open = std::mem::take(&mut self.open);
-        let synced: Vec<io::Result<()>> = open.par_iter().map(File::sync_all).collect();
-        drop(open);
-        for (result, (_, target)) in synced.into_iter().zip(&self.files) {
-            result.map_err(|source| WriteError {
-                path: target.clone(),
-                source,
-            })?;
-        }
+        self.sync()?;
         let files = std::mem::take(&mut self.files);
         let mut done = Vec::with_capacity(files.len());
         let mut rest = files.into_iter();

@@ -8,6 +8,7 @@ mod text;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -18,6 +19,7 @@ use crate::name::Name;
 use crate::rows::MineralPlan;
 use crate::solve::{MineralSolution, Solution, Status};
 use crate::tolerance::BINDING;
+use atomic::Staged;
 use numbers::plain;
 
 pub use csv_out::CsvOut;
@@ -462,48 +464,62 @@ fn problem_text(model: &Model, ms: &MineralSolution) -> String {
 
 /// The three CSV files of SPEC §4 as bytes.
 pub fn csv_files(report: &Report) -> Vec<(&'static str, Vec<u8>)> {
-    let (allocation, constraints) = rayon::join(
-        || {
-            let mut a = CsvOut::new(&[
-                "mineral",
-                "supplier",
-                "country",
-                "quantity",
-                "share",
-                "landed_unit_cost",
-                "cost",
-            ]);
-            a.rows(&report.allocation, |a, r| {
-                a.text(&r.mineral).text(&r.supplier).text(&r.country);
-                a.num(r.quantity)
-                    .num(r.share)
-                    .num(r.landed_unit_cost)
-                    .num(r.cost);
-                a.end();
-            });
-            a.finish()
-        },
-        || {
-            let mut c = CsvOut::new(&[
-                "constraint",
-                "mineral",
-                "target",
-                "bound",
-                "value",
-                "slack",
-                "binding",
-                "shadow_price",
-            ]);
-            c.rows(&report.constraints, |c, r| {
-                c.text(r.constraint).text(&r.mineral).text(&r.target);
-                c.num(r.bound).num(r.value).num(r.slack);
-                c.text(if r.binding { "true" } else { "false" });
-                c.opt(r.shadow_price);
-                c.end();
-            });
-            c.finish()
-        },
-    );
+    let (allocation, constraints) =
+        rayon::join(|| allocation_csv(report), || constraints_csv(report));
+    vec![
+        (ALLOCATION_CSV, allocation),
+        (SUMMARY_CSV, summary_csv(report)),
+        (CONSTRAINTS_CSV, constraints),
+    ]
+}
+
+const ALLOCATION_CSV: &str = "allocation.csv";
+const SUMMARY_CSV: &str = "summary.csv";
+const CONSTRAINTS_CSV: &str = "constraints.csv";
+
+fn allocation_csv(report: &Report) -> Vec<u8> {
+    let mut a = CsvOut::new(&[
+        "mineral",
+        "supplier",
+        "country",
+        "quantity",
+        "share",
+        "landed_unit_cost",
+        "cost",
+    ]);
+    a.rows(&report.allocation, |a, r| {
+        a.text(&r.mineral).text(&r.supplier).text(&r.country);
+        a.num(r.quantity)
+            .num(r.share)
+            .num(r.landed_unit_cost)
+            .num(r.cost);
+        a.end();
+    });
+    a.finish()
+}
+
+fn constraints_csv(report: &Report) -> Vec<u8> {
+    let mut c = CsvOut::new(&[
+        "constraint",
+        "mineral",
+        "target",
+        "bound",
+        "value",
+        "slack",
+        "binding",
+        "shadow_price",
+    ]);
+    c.rows(&report.constraints, |c, r| {
+        c.text(r.constraint).text(&r.mineral).text(&r.target);
+        c.num(r.bound).num(r.value).num(r.slack);
+        c.text(if r.binding { "true" } else { "false" });
+        c.opt(r.shadow_price);
+        c.end();
+    });
+    c.finish()
+}
+
+fn summary_csv(report: &Report) -> Vec<u8> {
     let mut s = CsvOut::new(&[
         "mineral",
         "demand",
@@ -533,21 +549,32 @@ pub fn csv_files(report: &Report) -> Vec<(&'static str, Vec<u8>)> {
         s.count(r.suppliers).count(r.countries);
         s.end();
     }
-    vec![
-        ("allocation.csv", allocation),
-        ("summary.csv", s.finish()),
-        ("constraints.csv", constraints),
-    ]
+    s.finish()
 }
 
 /// Writes allocation.csv, summary.csv and constraints.csv into `dir` (created if
-/// needed), all or none.
+/// needed), all or none. The large files are formatted, written and synced concurrently
+/// (one file's `fsync` overlaps the other's formatting); all are renamed at the end.
 pub fn write_csv(dir: &Path, report: &Report) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let files: Vec<(PathBuf, Vec<u8>)> = csv_files(report)
-        .into_iter()
-        .map(|(name, bytes)| (dir.join(name), bytes))
-        .collect();
-    atomic::write_all_atomic(&files)?;
-    Ok(files.into_iter().map(|(p, _)| p).collect())
+    let stage = |files: Vec<(&str, Vec<u8>)>| -> Result<Staged> {
+        let mut staged = Staged::new();
+        for (name, bytes) in files {
+            staged.write(&dir.join(name), |w| w.get_mut().write_all(&bytes))?;
+        }
+        staged.sync()?;
+        Ok(staged)
+    };
+    let (first, second) = rayon::join(
+        || {
+            stage(vec![
+                (ALLOCATION_CSV, allocation_csv(report)),
+                (SUMMARY_CSV, summary_csv(report)),
+            ])
+        },
+        || stage(vec![(CONSTRAINTS_CSV, constraints_csv(report))]),
+    );
+    let mut staged = first?;
+    staged.append(second?);
+    Ok(staged.commit()?)
 }
