@@ -144,14 +144,21 @@ impl Drop for Staged {
     }
 }
 
-/// Writes several files so that either all of them are replaced or none.
-pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> crate::Result<Vec<PathBuf>> {
+/// Writes each file to its temporary name and syncs them; the caller commits the set (or
+/// drops it, which removes the temporary files).
+pub fn stage_all(files: &[(PathBuf, Vec<u8>)]) -> Result<Staged, WriteError> {
     let mut staged = Staged::new();
     for (path, bytes) in files {
         // Whole buffers: one write call each, past the BufWriter.
         staged.write(path, |w| w.get_mut().write_all(bytes))?;
     }
-    Ok(staged.commit()?)
+    staged.sync()?;
+    Ok(staged)
+}
+
+/// Writes several files so that either all of them are replaced or none.
+pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> crate::Result<Vec<PathBuf>> {
+    Ok(stage_all(files)?.commit()?)
 }
 
 fn temp_name(path: &Path) -> PathBuf {

@@ -8,7 +8,6 @@ mod text;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -19,7 +18,6 @@ use crate::name::Name;
 use crate::rows::MineralPlan;
 use crate::solve::{MineralSolution, Solution, Status};
 use crate::tolerance::BINDING;
-use atomic::Staged;
 use numbers::plain;
 
 pub use csv_out::CsvOut;
@@ -557,22 +555,14 @@ fn summary_csv(report: &Report) -> Vec<u8> {
 /// (one file's `fsync` overlaps the other's formatting); all are renamed at the end.
 pub fn write_csv(dir: &Path, report: &Report) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let stage = |files: Vec<(&str, Vec<u8>)>| -> Result<Staged> {
-        let mut staged = Staged::new();
-        for (name, bytes) in files {
-            staged.write(&dir.join(name), |w| w.get_mut().write_all(&bytes))?;
-        }
-        staged.sync()?;
-        Ok(staged)
-    };
     let (first, second) = rayon::join(
         || {
-            stage(vec![
-                (ALLOCATION_CSV, allocation_csv(report)),
-                (SUMMARY_CSV, summary_csv(report)),
+            atomic::stage_all(&[
+                (dir.join(ALLOCATION_CSV), allocation_csv(report)),
+                (dir.join(SUMMARY_CSV), summary_csv(report)),
             ])
         },
-        || stage(vec![(CONSTRAINTS_CSV, constraints_csv(report))]),
+        || atomic::stage_all(&[(dir.join(CONSTRAINTS_CSV), constraints_csv(report))]),
     );
     let mut staged = first?;
     staged.append(second?);
