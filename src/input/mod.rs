@@ -64,7 +64,6 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
 
     let demand = demand::read(input, &mut errors, &mut warnings);
     let offers = suppliers::read(input, &mut errors, &mut warnings);
-
     let countries = if input.has(files::COUNTRIES) {
         Some(countries::read(input, &mut errors, &mut warnings))
     } else {
@@ -132,20 +131,18 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
             country_rows.insert(c.code.clone(), c);
         }
     }
-    // Country codes used, with the first line using each: a direct table over the
-    // 26³ possible codes (100k+ offers name a few dozen countries).
-    let mut first_line = vec![0u64; ISO3_SLOTS];
+    // Country codes used, with the first line using each (offers are in file order);
+    // codes seen are marked in a table over the 26³ possible codes, as 100k+ offers name
+    // a few dozen countries.
+    let mut seen_code = vec![false; ISO3_SLOTS];
+    let mut codes: BTreeMap<&str, u64> = BTreeMap::new();
     for o in &offers {
-        let slot = &mut first_line[iso3_slot(&o.country)];
-        if *slot == 0 {
-            *slot = o.line;
+        let seen = &mut seen_code[iso3_slot(&o.country)];
+        if !*seen {
+            *seen = true;
+            codes.insert(iso3_str(&o.country), o.line);
         }
     }
-    let codes: BTreeMap<&str, u64> = offers
-        .iter()
-        .filter(|o| first_line[iso3_slot(&o.country)] == o.line)
-        .map(|o| (iso3_str(&o.country), o.line))
-        .collect();
     if has_country_file {
         let missing: Vec<(&&str, &u64)> = codes
             .iter()
@@ -272,7 +269,6 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
         model.scenarios = scenarios::read(input, &model, &mut errors, &mut warnings);
     }
     errors.into_result()?;
-
     model.warnings = warnings;
     Ok(model)
 }

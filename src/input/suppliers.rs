@@ -1,14 +1,13 @@
 //! suppliers.csv: one row per offer (a supplier selling one mineral).
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
-use std::hash::{Hash, Hasher};
 
 use super::files::SUPPLIERS;
 use super::number::Domain;
 use super::table::{read_table, Col, Columns, ModelFiles, Record, Table};
-use crate::error::{InputErrors, InputIssue, MAX_REPORTED_ISSUES};
+use crate::error::{InputErrors, InputIssue};
 use crate::name::Name;
 
 /// An offer as read, before cross-references are resolved.
@@ -72,8 +71,6 @@ impl Cols {
 /// resolved.
 struct Row<'t> {
     supplier: &'t str,
-    /// Hash of `supplier`, computed in the parallel pass.
-    supplier_hash: u64,
     mineral: &'t str,
     /// The offer, with `mineral` still unset.
     offer: RawOffer,
@@ -113,11 +110,6 @@ fn parse_row<'t>(
     }
     Some(Row {
         supplier,
-        supplier_hash: {
-            let mut h = FxHasher::default();
-            supplier.hash(&mut h);
-            h.finish()
-        },
         mineral,
         offer: RawOffer {
             supplier: Name::from(supplier),
@@ -139,7 +131,6 @@ pub fn read(
     warnings: &mut Vec<String>,
 ) -> Option<Suppliers> {
     let table = read_table(files, SUPPLIERS, &COLUMNS, errors, warnings)?;
-
     let cols = Cols::of(&table);
     // Cells are checked in parallel, in chunks of records (large files have 100k+
     // offers); mineral names and the uniqueness of supplier and mineral are resolved
@@ -157,23 +148,20 @@ pub fn read(
         })
         .collect();
 
-    // (supplier, mineral) → index in `out` of its offer, keyed by a hash of both; equal
-    // hashes of different pairs (rare) are resolved exactly in `collided`.
-    let mut seen: FxHashMap<u64, usize> =
+    // (supplier, mineral) → line of its first offer.
+    let mut seen: FxHashMap<(&str, usize), u64> =
         FxHashMap::with_capacity_and_hasher(table.records.len(), Default::default());
-    let mut collided: FxHashMap<(&str, usize), u64> = FxHashMap::default();
     let mut by_raw: FxHashMap<&str, usize> = FxHashMap::default();
     let mut by_key: FxHashMap<String, usize> = FxHashMap::default();
     // Files usually list a mineral's offers together: remember the last one seen.
     let mut last_mineral: Option<(&str, usize)> = None;
     let mut minerals: Vec<(String, String)> = Vec::new();
     let mut out = Vec::with_capacity(table.records.len());
-    for (rows, mut part_errors) in parts {
+    for (rows, part_errors) in parts {
         let mut duplicates = Vec::new();
         for row in rows {
             let Row {
                 supplier,
-                supplier_hash,
                 mineral,
                 mut offer,
             } = row;
@@ -196,25 +184,11 @@ pub fn read(
                     m
                 }
             };
-            let key = supplier_hash ^ (m as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let first = match seen.entry(key) {
+            let first = match seen.entry((supplier, m)) {
+                Entry::Occupied(slot) => Some(*slot.get()),
                 Entry::Vacant(slot) => {
-                    slot.insert(out.len());
+                    slot.insert(offer.line);
                     None
-                }
-                Entry::Occupied(slot) => {
-                    let earlier: &RawOffer = &out[*slot.get()];
-                    if earlier.mineral == m && *earlier.supplier == *supplier {
-                        Some(earlier.line)
-                    } else {
-                        match collided.entry((supplier, m)) {
-                            Entry::Occupied(line) => Some(*line.get()),
-                            Entry::Vacant(slot) => {
-                                slot.insert(offer.line);
-                                None
-                            }
-                        }
-                    }
                 }
             };
             if let Some(first) = first {
@@ -232,15 +206,18 @@ pub fn read(
             offer.mineral = m;
             out.push(offer);
         }
-        if !duplicates.is_empty() {
+        if duplicates.is_empty() {
+            errors.append(part_errors);
+        } else {
             // Keep file order: cell problems and duplicates of this chunk by line.
-            part_errors.issues.extend(duplicates);
-            part_errors.issues.sort_by_key(|i| i.line);
-            let overflow = part_errors.issues.len().saturating_sub(MAX_REPORTED_ISSUES);
-            part_errors.issues.truncate(MAX_REPORTED_ISSUES);
-            part_errors.omitted += overflow;
+            let mut issues = part_errors.issues;
+            issues.extend(duplicates);
+            issues.sort_by_key(|i| i.line);
+            errors.append(InputErrors {
+                issues,
+                omitted: part_errors.omitted,
+            });
         }
-        errors.append(part_errors);
     }
     if table.records.is_empty() {
         errors.push(InputIssue::file(

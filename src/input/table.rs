@@ -237,24 +237,28 @@ pub fn parse_table(
         // Keep reading with the reader that read the header (it may be inside quotes
         // that span lines, which only it knows how to continue).
         let lines = LineCounter::new(bytes, 1);
-        vec![read_records(reader, lines, file, &header)]
+        let rows_hint = count_newlines(body) as usize + 1;
+        vec![read_records(reader, lines, rows_hint, file, &header)]
     } else {
-        let mut first_lines = Vec::with_capacity(chunks.len());
+        // (first line, lines) of each piece.
+        let mut spans = Vec::with_capacity(chunks.len());
         let mut line = 1 + count_newlines(&bytes[..body_start]);
         for chunk in &chunks {
-            first_lines.push(line);
-            line += count_newlines(chunk);
+            let n = count_newlines(chunk);
+            spans.push((line, n as usize + 1));
+            line += n;
         }
         chunks
             .par_iter()
-            .zip(first_lines)
-            .map(|(chunk, first_line)| {
+            .zip(spans)
+            .map(|(chunk, (first_line, rows_hint))| {
                 let reader = csv::ReaderBuilder::new()
                     .has_headers(false)
                     .flexible(true)
                     .trim(csv::Trim::None)
                     .from_reader(*chunk);
-                read_records(reader, LineCounter::new(chunk, first_line), file, &header)
+                let lines = LineCounter::new(chunk, first_line);
+                read_records(reader, lines, rows_hint, file, &header)
             })
             .collect()
     };
@@ -340,15 +344,16 @@ struct Part {
 }
 
 /// Reads records from `reader` until its end: each field trimmed, checked for UTF-8 and
-/// length, and appended to one buffer (no owned record per row).
+/// length, and appended to one buffer (no owned record per row). `rows_hint` (the
+/// number of lines) sizes the buffers.
 fn read_records<R: std::io::Read>(
     mut reader: csv::Reader<R>,
     mut lines: LineCounter<'_>,
+    rows_hint: usize,
     file: &str,
     header: &[String],
 ) -> Part {
     let width = header.len();
-    let rows_hint = count_newlines(lines.bytes) as usize + 1;
     let mut part = Part {
         piece: Piece {
             data: String::with_capacity(lines.bytes.len()),
@@ -364,10 +369,15 @@ fn read_records<R: std::io::Read>(
             Ok(false) => break,
             Ok(true) => {
                 let line = fields.position().map_or(0, |p| lines.line_at(p.byte()));
-                if fields.len() == 1 && trim(&fields[0]).is_empty() {
+                if fields.len() == 1 && fields[0].trim_ascii().is_empty() {
                     continue; // a blank line
                 }
-                if fields.len() > width && fields.iter().skip(width).any(|f| !trim(f).is_empty()) {
+                if fields.len() > width
+                    && fields
+                        .iter()
+                        .skip(width)
+                        .any(|f| !f.trim_ascii().is_empty())
+                {
                     part.errors.push(InputIssue::line(
                         file,
                         line,
@@ -438,11 +448,6 @@ fn read_records<R: std::io::Read>(
         }
     }
     part
-}
-
-/// `bytes` without surrounding ASCII whitespace.
-fn trim(bytes: &[u8]) -> &[u8] {
-    bytes.trim_ascii()
 }
 
 /// `text` without surrounding whitespace (Unicode, as `str::trim`), fast for ASCII.

@@ -1,6 +1,7 @@
 //! Whole-or-nothing file writes: every file is written in full to a temporary name in its
-//! folder; when all of a set are written they are synced to disk (concurrently: one
-//! `fsync` costs a journal commit, and they overlap) and only then renamed into place. Temporary files in flight are registered so Ctrl-C can remove them.
+//! folder and synced to disk (concurrently: each `fsync` waits on the disk, and they
+//! overlap); only when all of a set are written and synced are they renamed into place.
+//! Temporary files in flight are registered so Ctrl-C can remove them.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -64,7 +65,7 @@ impl Staged {
     }
 
     /// Writes `target` through `body` into its temporary file (synced by
-    /// [`Staged::commit`]).
+    /// [`Staged::sync`] or [`Staged::commit`]).
     pub fn write<T>(
         &mut self,
         target: &Path,
@@ -156,11 +157,6 @@ pub fn stage_all(files: &[(PathBuf, Vec<u8>)]) -> Result<Staged, WriteError> {
     Ok(staged)
 }
 
-/// Writes several files so that either all of them are replaced or none.
-pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> crate::Result<Vec<PathBuf>> {
-    Ok(stage_all(files)?.commit()?)
-}
-
 fn temp_name(path: &Path) -> PathBuf {
     let name = path
         .file_name()
@@ -173,6 +169,10 @@ fn temp_name(path: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
+    fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<PathBuf>, WriteError> {
+        stage_all(files)?.commit()
+    }
+
     #[test]
     fn all_or_nothing() {
         let dir = tempfile::tempdir().unwrap();
@@ -181,15 +181,13 @@ mod tests {
         let b = dir.path().join("b");
         std::fs::create_dir(&b).unwrap();
         std::fs::write(b.join("x"), "x").unwrap();
-        assert!(
-            write_all_atomic(&[(a.clone(), b"1".to_vec()), (b.clone(), b"2".to_vec())]).is_err()
-        );
+        assert!(write_all(&[(a.clone(), b"1".to_vec()), (b.clone(), b"2".to_vec())]).is_err());
         let names: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
-        write_all_atomic(&[(a.clone(), b"3".to_vec())]).unwrap();
+        write_all(&[(a.clone(), b"3".to_vec())]).unwrap();
         assert_eq!(std::fs::read(&a).unwrap(), b"3");
     }
 }

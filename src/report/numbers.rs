@@ -16,20 +16,13 @@ const SHORT: usize = SIGNIFICANT + 2;
 
 /// Formats `v` as a plain decimal (`1250`, `0.35`, `0.000001`), `-0` as `0`.
 pub fn plain(v: f64) -> String {
-    let mut s = String::new();
-    write_plain(&mut s, v);
-    s
-}
-
-/// Appends `v` as [`plain`] does; nothing for a non-finite value.
-pub fn write_plain(out: &mut String, v: f64) {
     let mut buf = Vec::with_capacity(24);
     write_plain_bytes(&mut buf, v);
     // Only ASCII digits, '-' and '.' are written.
-    out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
+    String::from_utf8(buf).unwrap_or_default()
 }
 
-/// Appends `v` as [`plain`] does, as bytes (the CSV writer's fast path).
+/// Appends `v` as [`plain`] does, as bytes; nothing for a non-finite value.
 pub fn write_plain_bytes(out: &mut Vec<u8>, v: f64) {
     if !v.is_finite() {
         return;
