@@ -7,6 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// mimalloc instead of the system allocator (see Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use sourcemix::report::{render_check, render_text};
 use sourcemix::run::{check_model, default_out_dir, solve_model};
 use sourcemix::solve::{SolveOptions, SolverChoice};
