@@ -236,6 +236,17 @@ impl Solution {
 
 /// Solves every mineral of `model` and combines the results.
 pub fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
+    solve_then(model, opts, |_| ()).map(|(solution, _)| solution)
+}
+
+/// [`solve`], calling `then` on each mineral's solution as soon as its block is solved
+/// (in the worker that solved it, while other blocks still solve); returns its results
+/// in mineral order. The report is built this way, overlapping with the solve.
+pub fn solve_then<P: Send>(
+    model: &Model,
+    opts: &SolveOptions,
+    then: impl Fn(&MineralSolution) -> P + Sync,
+) -> Result<(Solution, Vec<P>)> {
     opts.validate()?;
     let pool = match opts.threads {
         Some(1) => None,
@@ -246,30 +257,35 @@ pub fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
                 .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?,
         ),
     };
-    let (minerals, build_wall_secs) = match &pool {
-        None => solve_blocks(model, opts, false)?,
-        Some(pool) => pool.install(|| solve_blocks(model, opts, true))?,
+    let (solved, build_wall_secs) = match &pool {
+        None => solve_blocks(model, opts, false, &then)?,
+        Some(pool) => pool.install(|| solve_blocks(model, opts, true, &then))?,
     };
+    let (minerals, after): (Vec<MineralSolution>, Vec<P>) = solved.into_iter().unzip();
     let status = minerals
         .iter()
         .map(|m| &m.status)
         .max_by_key(|s| s.severity())
         .cloned()
         .unwrap_or(Status::Optimal);
-    Ok(Solution {
-        status,
-        minerals,
-        build_wall_secs,
-    })
+    Ok((
+        Solution {
+            status,
+            minerals,
+            build_wall_secs,
+        },
+        after,
+    ))
 }
 
-/// Formulates every block, then solves them (in the current rayon pool when `parallel`);
-/// also returns the wall time of formulation.
-fn solve_blocks(
+/// Formulates every block, then solves them (in the current rayon pool when `parallel`),
+/// each followed by `then`; also returns the wall time of formulation.
+fn solve_blocks<P: Send>(
     model: &Model,
     opts: &SolveOptions,
     parallel: bool,
-) -> Result<(Vec<MineralSolution>, f64)> {
+    then: &(impl Fn(&MineralSolution) -> P + Sync),
+) -> Result<(Vec<(MineralSolution, P)>, f64)> {
     let start = Instant::now();
     // Formulate every block first, so unsupported rows and capability mismatches are
     // reported before any solver runs (the first problem in mineral order).
@@ -294,7 +310,9 @@ fn solve_blocks(
         .collect::<Result<_>>()?;
     let deadline = Deadline::after(opts.time_limit_secs);
     let run = |((block, build_secs), kind): ((Block, f64), SolverKind)| {
-        solve_block(model, block, kind, opts, deadline, build_secs)
+        let solved = solve_block(model, block, kind, opts, deadline, build_secs);
+        let after = then(&solved);
+        (solved, after)
     };
     let minerals = if parallel {
         blocks.into_par_iter().zip(kinds).map(run).collect()

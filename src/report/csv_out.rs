@@ -19,7 +19,7 @@ pub struct CsvOut {
 impl CsvOut {
     /// Starts a file with its header row.
     pub fn new(header: &[&str]) -> Self {
-        let mut out = CsvOut::body(1 << 16);
+        let mut out = CsvOut::lines(1 << 16);
         for h in header {
             out.text(h);
         }
@@ -27,8 +27,8 @@ impl CsvOut {
         out
     }
 
-    /// Starts a headerless piece of a file.
-    fn body(capacity: usize) -> Self {
+    /// Starts a headerless piece of a file, with room for `capacity` bytes.
+    pub fn lines(capacity: usize) -> Self {
         CsvOut {
             buf: Vec::with_capacity(capacity),
             at_row_start: true,
@@ -105,7 +105,7 @@ impl CsvOut {
         let pieces: Vec<Vec<u8>> = rows
             .par_chunks(CHUNK_ROWS)
             .map(|chunk| {
-                let mut out = CsvOut::body(chunk.len() * 64);
+                let mut out = CsvOut::lines(chunk.len() * 64);
                 for r in chunk {
                     row(&mut out, r);
                 }

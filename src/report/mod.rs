@@ -7,7 +7,9 @@ pub mod numbers;
 mod text;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::FxBuildHasher;
+use std::hash::BuildHasher;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -132,22 +134,21 @@ pub struct BlockRow {
     pub gap: Option<f64>,
 }
 
-/// Everything a solve reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Everything a solve reports. Serialized (JSON) with the rows of all minerals in one
+/// `allocation` and one `constraints` list.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     /// Overall outcome (serialized as its name; details are in `problems`).
-    #[serde(serialize_with = "status_name")]
     pub status: Status,
     /// Total cost over minerals (plans only).
     pub total_cost: f64,
     /// How each mineral's block was solved, in mineral order.
     pub blocks: Vec<BlockRow>,
-    /// allocation.csv rows.
-    pub allocation: Vec<AllocationRow>,
+    /// The allocation.csv and constraints.csv rows of each mineral with a plan, in
+    /// mineral order (see [`Report::allocation`] and [`Report::constraints`]).
+    pub sections: Vec<MineralSection>,
     /// summary.csv rows.
     pub summary: Vec<SummaryRow>,
-    /// constraints.csv rows.
-    pub constraints: Vec<ConstraintRow>,
     /// For infeasible minerals: the least relaxation making them feasible.
     pub relaxations: Vec<RelaxationRow>,
     /// Per-mineral problems (infeasible, failed) in words.
@@ -156,15 +157,74 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
-fn status_name<S: serde::Serializer>(
-    status: &Status,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(status.name())
+/// The report rows of one mineral, with its lines of allocation.csv and constraints.csv
+/// already formatted (they are built as soon as the mineral's block is solved, while
+/// other blocks still solve).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MineralSection {
+    /// allocation.csv rows, by quantity descending.
+    pub allocation: Vec<AllocationRow>,
+    /// constraints.csv rows, in expansion order.
+    pub constraints: Vec<ConstraintRow>,
+    /// `allocation` as CSV lines (no header).
+    allocation_csv: Vec<u8>,
+    /// `constraints` as CSV lines (no header).
+    constraints_csv: Vec<u8>,
 }
 
-/// Builds the report of `solution`.
+impl Report {
+    /// allocation.csv rows: by mineral, then quantity descending.
+    pub fn allocation(&self) -> impl Iterator<Item = &AllocationRow> + Clone {
+        self.sections.iter().flat_map(|s| &s.allocation)
+    }
+
+    /// constraints.csv rows: by mineral, then in expansion order.
+    pub fn constraints(&self) -> impl Iterator<Item = &ConstraintRow> + Clone {
+        self.sections.iter().flat_map(|s| &s.constraints)
+    }
+}
+
+impl Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        /// An iterator serialized as a sequence.
+        struct Seq<I>(I);
+        impl<I: Iterator<Item = T> + Clone, T: Serialize> Serialize for Seq<I> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.clone())
+            }
+        }
+        let mut st = s.serialize_struct("Report", 9)?;
+        st.serialize_field("status", self.status.name())?;
+        st.serialize_field("total_cost", &self.total_cost)?;
+        st.serialize_field("blocks", &self.blocks)?;
+        st.serialize_field("allocation", &Seq(self.allocation()))?;
+        st.serialize_field("summary", &self.summary)?;
+        st.serialize_field("constraints", &Seq(self.constraints()))?;
+        st.serialize_field("relaxations", &self.relaxations)?;
+        st.serialize_field("problems", &self.problems)?;
+        st.serialize_field("warnings", &self.warnings)?;
+        st.end()
+    }
+}
+
+/// Builds the report of `solution` (each mineral's part in parallel).
 pub fn build_report(model: &Model, solution: &Solution) -> Report {
+    let parts: Vec<MineralPart> = solution
+        .minerals
+        .par_iter()
+        .map(|ms| mineral_part(model, ms))
+        .collect();
+    assemble(model, solution, parts)
+}
+
+/// Builds the report of `solution` from the parts of its minerals, in mineral order
+/// (from [`mineral_part`], e.g. made as each block was solved: see
+/// [`crate::solve::solve_then`]).
+pub fn assemble(model: &Model, solution: &Solution, parts: Vec<MineralPart>) -> Report {
     let mut report = Report {
         status: solution.status.clone(),
         total_cost: 0.0,
@@ -179,21 +239,13 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
                 gap: m.gap,
             })
             .collect(),
-        allocation: Vec::new(),
+        sections: Vec::new(),
         summary: Vec::new(),
-        constraints: Vec::new(),
         relaxations: Vec::new(),
         problems: Vec::new(),
         warnings: model.warnings.clone(),
     };
-    // Minerals are reported in parallel (constraints.csv can have a row per offer), then
-    // merged in mineral order.
-    let parts: Vec<MineralPart> = solution
-        .minerals
-        .par_iter()
-        .map(|ms| mineral_part(model, ms))
-        .collect();
-    let mut used_suppliers: FxHashSet<&str> = FxHashSet::default();
+    let mut used_suppliers: Vec<(u64, usize)> = Vec::new();
     let mut used_countries = vec![false; model.countries.len()];
     let (mut demand, mut purchased, mut unmet, mut cost, mut purchase_cost) =
         (0.0, 0.0, 0.0, 0.0, 0.0);
@@ -203,10 +255,9 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
         let Some(summary) = part.summary else {
             continue;
         };
-        for row in &part.allocation {
-            let o = &model.offers[row.offer];
-            used_suppliers.insert(o.supplier.as_str());
-            used_countries[o.country] = true;
+        used_suppliers.extend(part.suppliers);
+        for c in part.countries {
+            used_countries[c] = true;
         }
         demand += summary.demand;
         purchased += summary.purchased;
@@ -214,10 +265,7 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
         cost += summary.cost;
         purchase_cost += part.spend;
         report.summary.push(summary);
-        report
-            .allocation
-            .extend(part.allocation.into_iter().map(|r| r.row));
-        report.constraints.extend(part.constraints);
+        report.sections.push(part.section);
     }
     report.total_cost = cost;
     report.summary.push(SummaryRow {
@@ -232,32 +280,39 @@ pub fn build_report(model: &Model, solution: &Solution) -> Report {
         avg_risk: None,
         top_country: Name::default(),
         top_country_share: None,
-        suppliers: used_suppliers.len(),
+        suppliers: distinct_suppliers(model, used_suppliers),
         countries: used_countries.iter().filter(|&&u| u).count(),
     });
     report
 }
 
-/// An allocation row with the index of its offer in `Model::offers`.
-struct OfferRow {
-    offer: usize,
-    row: AllocationRow,
+/// The number of distinct suppliers of `offers`, given with the hashes of their names.
+fn distinct_suppliers(model: &Model, mut offers: Vec<(u64, usize)>) -> usize {
+    let name = |&(_, o): &(u64, usize)| model.offers[o].supplier.as_str();
+    offers.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| name(a).cmp(name(b))));
+    offers.dedup_by(|a, b| a.0 == b.0 && name(a) == name(b));
+    offers.len()
 }
 
-/// The report rows of one mineral.
+/// What one mineral adds to a [`Report`] (see [`mineral_part`] and [`assemble`]).
 #[derive(Default)]
-struct MineralPart {
+pub struct MineralPart {
     problems: Vec<String>,
     relaxations: Vec<RelaxationRow>,
     /// `None` when the mineral has no plan.
     summary: Option<SummaryRow>,
-    allocation: Vec<OfferRow>,
-    constraints: Vec<ConstraintRow>,
+    /// Its allocation and constraints rows, formatted too.
+    section: MineralSection,
+    /// Offers used (indices into `Model::offers`), with the hashes of their suppliers.
+    suppliers: Vec<(u64, usize)>,
+    /// Countries used (indices into `Model::countries`).
+    countries: Vec<usize>,
     /// Purchase cost (landed and fixed costs).
     spend: f64,
 }
 
-fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
+/// The report rows of one solved mineral, its CSV lines formatted.
+pub fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
     let mut part = MineralPart::default();
     let mineral = &model.minerals[ms.mineral];
     if ms.status == Status::Feasible {
@@ -277,27 +332,23 @@ fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
     let first = mineral.offers.start;
     let offers = model.offers_of(ms.mineral);
     let d = mineral.demand;
-    let mut rows: Vec<OfferRow> = offers
+    let mut rows: Vec<AllocationRow> = offers
         .iter()
         .zip(&ms.quantities)
-        .enumerate()
-        .filter(|(_, (_, &x))| x > 0.0)
-        .map(|(k, (o, &x))| OfferRow {
-            offer: first + k,
-            row: AllocationRow {
-                mineral: mineral.name.clone(),
-                supplier: o.supplier.clone(),
-                country: model.countries[o.country].code.clone(),
-                quantity: x,
-                share: x / d,
-                landed_unit_cost: o.landed_cost,
-                cost: x * o.landed_cost + o.fixed_cost,
-            },
+        .filter(|(_, &x)| x > 0.0)
+        .map(|(o, &x)| AllocationRow {
+            mineral: mineral.name.clone(),
+            supplier: o.supplier.clone(),
+            country: model.countries[o.country].code.clone(),
+            quantity: x,
+            share: x / d,
+            landed_unit_cost: o.landed_cost,
+            cost: x * o.landed_cost + o.fixed_cost,
         })
         .collect();
-    rows.sort_by(|a, b| b.row.quantity.total_cmp(&a.row.quantity));
-    let bought: f64 = rows.iter().map(|r| r.row.quantity).sum();
-    part.spend = rows.iter().map(|r| r.row.cost).sum();
+    rows.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
+    let bought: f64 = rows.iter().map(|r| r.quantity).sum();
+    part.spend = rows.iter().map(|r| r.cost).sum();
     let plan = MineralPlan {
         model,
         mineral: ms.mineral,
@@ -347,8 +398,18 @@ fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
         suppliers: rows.len(),
         countries: by_country.iter().filter(|&&q| q > 0.0).count(),
     });
-    part.allocation = rows;
-    part.constraints = ms
+    part.suppliers = offers
+        .iter()
+        .zip(&ms.quantities)
+        .enumerate()
+        .filter(|(_, (_, &x))| x > 0.0)
+        .map(|(k, (o, _))| (FxBuildHasher.hash_one(o.supplier.as_str()), first + k))
+        .collect();
+    part.countries = (0..by_country.len())
+        .filter(|&c| by_country[c] > 0.0)
+        .collect();
+    let allocation = rows;
+    let constraints: Vec<ConstraintRow> = ms
         .rows
         .iter()
         .map(|r| {
@@ -377,6 +438,12 @@ fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
             }
         })
         .collect();
+    part.section = MineralSection {
+        allocation_csv: allocation_lines(&allocation),
+        constraints_csv: constraint_lines(&constraints),
+        allocation,
+        constraints,
+    };
     part
 }
 
@@ -462,12 +529,23 @@ fn problem_text(model: &Model, ms: &MineralSolution) -> String {
 
 /// The three CSV files of SPEC §4 as bytes.
 pub fn csv_files(report: &Report) -> Vec<(&'static str, Vec<u8>)> {
-    let (allocation, constraints) =
-        rayon::join(|| allocation_csv(report), || constraints_csv(report));
+    let join = |header: &[&str], body: &dyn Fn(&MineralSection) -> &[u8]| {
+        let mut out = CsvOut::new(header).finish();
+        for s in &report.sections {
+            out.extend_from_slice(body(s));
+        }
+        out
+    };
     vec![
-        (ALLOCATION_CSV, allocation),
+        (
+            ALLOCATION_CSV,
+            join(ALLOCATION_HEADER, &|s| &s.allocation_csv),
+        ),
         (SUMMARY_CSV, summary_csv(report)),
-        (CONSTRAINTS_CSV, constraints),
+        (
+            CONSTRAINTS_CSV,
+            join(CONSTRAINTS_HEADER, &|s| &s.constraints_csv),
+        ),
     ]
 }
 
@@ -475,17 +553,31 @@ const ALLOCATION_CSV: &str = "allocation.csv";
 const SUMMARY_CSV: &str = "summary.csv";
 const CONSTRAINTS_CSV: &str = "constraints.csv";
 
-fn allocation_csv(report: &Report) -> Vec<u8> {
-    let mut a = CsvOut::new(&[
-        "mineral",
-        "supplier",
-        "country",
-        "quantity",
-        "share",
-        "landed_unit_cost",
-        "cost",
-    ]);
-    a.rows(&report.allocation, |a, r| {
+const ALLOCATION_HEADER: &[&str] = &[
+    "mineral",
+    "supplier",
+    "country",
+    "quantity",
+    "share",
+    "landed_unit_cost",
+    "cost",
+];
+
+const CONSTRAINTS_HEADER: &[&str] = &[
+    "constraint",
+    "mineral",
+    "target",
+    "bound",
+    "value",
+    "slack",
+    "binding",
+    "shadow_price",
+];
+
+/// Lines of allocation.csv for `rows` (no header).
+fn allocation_lines(rows: &[AllocationRow]) -> Vec<u8> {
+    let mut a = CsvOut::lines(rows.len() * 64);
+    a.rows(rows, |a, r| {
         a.text(&r.mineral).text(&r.supplier).text(&r.country);
         a.num(r.quantity)
             .num(r.share)
@@ -496,18 +588,10 @@ fn allocation_csv(report: &Report) -> Vec<u8> {
     a.finish()
 }
 
-fn constraints_csv(report: &Report) -> Vec<u8> {
-    let mut c = CsvOut::new(&[
-        "constraint",
-        "mineral",
-        "target",
-        "bound",
-        "value",
-        "slack",
-        "binding",
-        "shadow_price",
-    ]);
-    c.rows(&report.constraints, |c, r| {
+/// Lines of constraints.csv for `rows` (no header).
+fn constraint_lines(rows: &[ConstraintRow]) -> Vec<u8> {
+    let mut c = CsvOut::lines(rows.len() * 64);
+    c.rows(rows, |c, r| {
         c.text(r.constraint).text(&r.mineral).text(&r.target);
         c.num(r.bound).num(r.value).num(r.slack);
         c.text(if r.binding { "true" } else { "false" });
@@ -551,18 +635,32 @@ fn summary_csv(report: &Report) -> Vec<u8> {
 }
 
 /// Writes allocation.csv, summary.csv and constraints.csv into `dir` (created if
-/// needed), all or none. The large files are formatted, written and synced concurrently
-/// (one file's `fsync` overlaps the other's formatting); all are renamed at the end.
+/// needed), all or none: each mineral's formatted lines are written in order after the
+/// header, the files are synced concurrently, then all are renamed.
 pub fn write_csv(dir: &Path, report: &Report) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let write = |name: &str, header: &[&str], body: &dyn Fn(&MineralSection) -> &[u8]| {
+        let mut staged = atomic::Staged::new();
+        staged.write(&dir.join(name), |w| {
+            w.write_all(&CsvOut::new(header).finish())?;
+            for s in &report.sections {
+                w.write_all(body(s))?;
+            }
+            Ok(())
+        })?;
+        staged.sync()?;
+        Ok::<_, atomic::WriteError>(staged)
+    };
     let (first, second) = rayon::join(
         || {
-            atomic::stage_all(&[
-                (dir.join(ALLOCATION_CSV), allocation_csv(report)),
-                (dir.join(SUMMARY_CSV), summary_csv(report)),
-            ])
+            let mut staged = write(ALLOCATION_CSV, ALLOCATION_HEADER, &|s| &s.allocation_csv)?;
+            staged.append(atomic::stage_all(&[(
+                dir.join(SUMMARY_CSV),
+                summary_csv(report),
+            )])?);
+            Ok::<_, atomic::WriteError>(staged)
         },
-        || atomic::stage_all(&[(dir.join(CONSTRAINTS_CSV), constraints_csv(report))]),
+        || write(CONSTRAINTS_CSV, CONSTRAINTS_HEADER, &|s| &s.constraints_csv),
     );
     let mut staged = first?;
     staged.append(second?);

@@ -67,7 +67,7 @@ pub fn render_text(report: &Report) -> String {
         ]);
     }
     table(&mut out, &rows, &[0, 8]);
-    let binding: Vec<_> = report.constraints.iter().filter(|c| c.binding).collect();
+    let binding: Vec<_> = report.constraints().filter(|c| c.binding).collect();
     if !binding.is_empty() {
         out.push_str("\nbinding policy rows (shadow price = change in cost per unit of bound):\n");
         let mut rows = vec![vec![
