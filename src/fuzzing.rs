@@ -1,7 +1,7 @@
 //! Entry points shared by the fuzz targets (`fuzz/`) and their regression tests
 //! (`tests/fuzz_regressions.rs`): arbitrary bytes in, no panic, no hang, no invalid plan.
 
-use crate::input::{files, parse_model, ModelFiles};
+use crate::input::{files, parse_model, parse_plan, parse_scenarios, ModelFiles};
 use crate::report::{build_report, csv_files};
 use crate::solve::{solve, SolveOptions, SolverChoice, Status};
 use crate::solvers::SolverKind;
@@ -69,4 +69,96 @@ pub fn load_and_solve(data: &[u8]) {
         let files = csv_files(&report);
         assert_eq!(files.len(), 3);
     }
+}
+
+/// The model the `stress_plan` target stresses plans against: two minerals, one offer
+/// without capacity, an exclusion, a fixed cost, and its own scenarios.
+pub const STRESS_MODEL: [(&str, &str); 4] = [
+    (
+        files::SUPPLIERS,
+        "supplier,mineral,country,unit_cost,capacity,fixed_cost\n\
+         A,gallium,AUS,10,60,0\nB,gallium,CHN,8,100,5\nC,gallium,CAN,12,,0\n\
+         A,graphite,AUS,3,500,0\nD,graphite,MOZ,2,400,0\n",
+    ),
+    (
+        files::DEMAND,
+        "mineral,quantity,unmet_penalty\ngallium,100,1000\ngraphite,600,50\n",
+    ),
+    (
+        files::CONSTRAINTS,
+        "constraint,mineral,target,bound\nexclude_country,graphite,CHN,\n",
+    ),
+    (
+        files::SCENARIOS,
+        "scenario,probability,mineral,country,supplier,capacity_factor,price_factor\n\
+         ban,0.1,*,CHN,,0,\nmoz,0.2,graphite,MOZ,,0.5,2\n",
+    ),
+];
+
+/// A plan file, optionally followed (after a NUL byte) by a scenarios file, stressed
+/// against [`STRESS_MODEL`]: reading never panics, and every accepted plan gives one row
+/// per scenario and mineral (and totals) that balance: delivered + spot + unmet = demand.
+pub fn plan_and_stress(data: &[u8]) {
+    let model = {
+        let parts: Vec<(&str, &[u8])> = STRESS_MODEL
+            .iter()
+            .map(|(n, t)| (*n, t.as_bytes()))
+            .collect();
+        parse_model(&ModelFiles::from_memory(&parts)).expect("the stress model is valid")
+    };
+    let mut parts = data.splitn(2, |&b| b == 0);
+    let plan_bytes = parts.next().unwrap_or_default();
+    let scenarios = match parts.next() {
+        Some(bytes) => {
+            match parse_scenarios(
+                &ModelFiles::from_memory(&[(files::SCENARIOS, bytes)]),
+                &model,
+            ) {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    let _ = e.to_string();
+                    return;
+                }
+            }
+        }
+        None => model.scenarios.clone(),
+    };
+    let plan = match parse_plan(
+        &ModelFiles::from_memory(&[("plan.csv", plan_bytes)]),
+        "plan.csv",
+        &model,
+    ) {
+        Ok(plan) => plan,
+        Err(e) => {
+            let _ = e.to_string();
+            return;
+        }
+    };
+    let report = crate::stress::stress(
+        &model,
+        &plan.quantities,
+        &scenarios,
+        &crate::stress::StressOptions::default(),
+    )
+    .expect("a read plan stresses");
+    assert_eq!(
+        report.rows.len(),
+        (scenarios.len() + 1) * (model.minerals.len() + 1)
+    );
+    for r in report.rows.iter().filter(|r| r.mineral != "*") {
+        let m = model
+            .minerals
+            .iter()
+            .find(|m| m.name == r.mineral)
+            .expect("a model mineral");
+        let covered = r.delivered + r.spot_quantity + r.unmet;
+        assert!(
+            (covered - m.demand).abs()
+                <= 2.0 * crate::tolerance::FEASIBILITY * m.demand.max(covered),
+            "{r:?}"
+        );
+        assert!(r.total_cost.is_finite() && r.total_cost >= 0.0, "{r:?}");
+    }
+    assert!(report.summary.cvar_cost >= report.summary.expected_cost * (1.0 - 1e-12) - 1e-9);
+    assert_eq!(report.csv_files().len(), 2);
 }

@@ -33,6 +33,7 @@ pub mod rows;
 pub mod run;
 pub mod solve;
 pub mod solvers;
+pub mod stress;
 pub mod tolerance;
 pub mod verify;
 

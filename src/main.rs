@@ -11,10 +11,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use sourcemix::report::{render_check, render_text};
-use sourcemix::run::{check_model, default_out_dir, solve_model};
+use sourcemix::report::{render_check, render_stress, render_text};
+use sourcemix::run::{check_model, default_out_dir, solve_model, stress_model};
 use sourcemix::solve::{SolveOptions, SolverChoice};
 use sourcemix::solvers::SolverKind;
+use sourcemix::stress::StressOptions;
 use sourcemix::Error;
 
 #[derive(Parser)]
@@ -61,6 +62,31 @@ enum Command {
         /// Print read/build/solve/write times to standard error.
         #[arg(long)]
         timings: bool,
+    },
+    /// Evaluate a fixed plan in every disruption scenario: what it delivers, what the
+    /// spot market must cover, and what it costs (stress.csv, stress_summary.csv).
+    Stress {
+        /// Model folder (demand.csv needs an unmet_penalty for every mineral).
+        model: PathBuf,
+        /// The plan: an allocation.csv written by `solve`, or one in its layout
+        /// (mineral,supplier,quantity; country checked when present).
+        #[arg(long, value_name = "FILE")]
+        plan: PathBuf,
+        /// Scenarios to use instead of MODEL/scenarios.csv.
+        #[arg(long, value_name = "FILE")]
+        scenarios: Option<PathBuf>,
+        /// CVaR level: the summary's cvar_cost is the mean cost of the worst 1 − ALPHA.
+        #[arg(long, default_value_t = 0.95)]
+        alpha: f64,
+        /// Spot purchases cost the landed cost × price factor × (1 + this).
+        #[arg(long = "spot-premium", default_value_t = 0.25)]
+        spot_premium: f64,
+        /// Output folder [default: MODEL/results].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Standard output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// Validate a model and report its size and suspicious data.
     Check {
@@ -172,6 +198,33 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 );
             }
             Ok(code)
+        }
+        Command::Stress {
+            model,
+            plan,
+            scenarios,
+            alpha,
+            spot_premium,
+            out: out_dir,
+            format,
+        } => {
+            let out_dir = out_dir.unwrap_or_else(|| default_out_dir(&model));
+            let opts = StressOptions {
+                alpha,
+                spot_premium,
+            };
+            let run = stress_model(&model, &plan, scenarios.as_deref(), &out_dir, &opts)?;
+            for w in &run.warnings {
+                eprintln!("warning: {w}");
+            }
+            match format {
+                Format::Text => out(&render_stress(&run.report)),
+                Format::Json => {
+                    out(&(serde_json::to_string_pretty(&run).unwrap_or_default() + "\n"))
+                }
+            }
+            eprintln!("wrote {}", out_dir.display());
+            Ok(0)
         }
         Command::Check { model } => {
             let report = check_model(&model)?;

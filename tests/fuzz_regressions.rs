@@ -6,7 +6,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use sourcemix::error::InputErrors;
-use sourcemix::fuzzing::load_and_solve;
+use sourcemix::fuzzing::{load_and_solve, plan_and_stress};
 use sourcemix::input::number::Domain;
 use sourcemix::input::table::{parse_table, Columns};
 
@@ -64,7 +64,37 @@ fn corpus_and_crashes_replay_without_panic() {
             n += 1;
         }
     }
+    for dir in [
+        "fuzz/corpus/stress_plan",
+        "tests/fuzz-regressions/stress_plan",
+    ] {
+        for (name, data) in inputs(dir) {
+            eprintln!("{name}");
+            plan_and_stress(&data);
+            n += 1;
+        }
+    }
     assert!(n >= 3, "the seed corpus is missing ({n} files)");
+}
+
+/// The seed plans are accepted (so the mutations below start from plans that stress).
+#[test]
+fn stress_seeds_are_valid_plans() {
+    use sourcemix::fuzzing::STRESS_MODEL;
+    use sourcemix::input::{parse_model, parse_plan, ModelFiles};
+    let parts: Vec<(&str, &[u8])> = STRESS_MODEL
+        .iter()
+        .map(|(n, t)| (*n, t.as_bytes()))
+        .collect();
+    let model = parse_model(&ModelFiles::from_memory(&parts)).unwrap();
+    let seeds = inputs("fuzz/corpus/stress_plan");
+    assert!(seeds.len() >= 5);
+    for (name, data) in seeds.iter().filter(|(n, _)| n.ends_with(".csv")) {
+        let files = ModelFiles::from_memory(&[("plan.csv", data)]);
+        if let Err(e) = parse_plan(&files, "plan.csv", &model) {
+            panic!("{name}: {e}");
+        }
+    }
 }
 
 /// One random edit of a byte string.
@@ -158,5 +188,12 @@ proptest! {
         let data = apply(seeds[seed % seeds.len()].1.clone(), &edits);
         load_and_solve(&data);
         csv_table(&data);
+    }
+
+    #[test]
+    fn mutated_plans_never_panic(seed in 0usize..16, edits in prop::collection::vec(edit(), 1..6)) {
+        let seeds = inputs("fuzz/corpus/stress_plan");
+        prop_assume!(!seeds.is_empty());
+        plan_and_stress(&apply(seeds[seed % seeds.len()].1.clone(), &edits));
     }
 }

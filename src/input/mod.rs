@@ -6,6 +6,7 @@ pub mod table;
 
 mod countries;
 mod demand;
+mod plan;
 mod policy;
 mod scenarios;
 mod suppliers;
@@ -16,6 +17,7 @@ use std::path::Path;
 use crate::error::{Error, InputErrors, InputIssue, Result};
 use crate::model::{Country, Model, Offer};
 use crate::name::Name;
+pub use plan::{parse_plan, Plan};
 pub use table::ModelFiles;
 
 /// The file names a model folder may hold.
@@ -54,6 +56,44 @@ pub fn load_model(dir: &Path) -> Result<Model> {
         files::SCENARIOS,
     ];
     parse_model(&ModelFiles::read_dir(dir, &names))
+}
+
+/// Reads the plan at `path` (allocation.csv layout) for `model`; messages name `path`.
+pub fn load_plan(path: &Path, model: &Model) -> Result<Plan> {
+    let name = path.display().to_string();
+    parse_plan(&ModelFiles::read_path(&name, path), &name, model)
+}
+
+/// Reads disruption scenarios from `path` (scenarios.csv layout) for `model`, in place
+/// of the model's own scenarios.csv; messages name `path`. Also returns warnings.
+pub fn load_scenarios(
+    path: &Path,
+    model: &Model,
+) -> Result<(Vec<crate::model::Scenario>, Vec<String>)> {
+    let files = ModelFiles::read_path(files::SCENARIOS, path);
+    parse_scenarios(&files, model).map_err(|e| match e {
+        // The reader names the file scenarios.csv: name it as the user did.
+        Error::Input(mut errors) => {
+            for issue in &mut errors.issues {
+                issue.file = path.display().to_string();
+            }
+            Error::Input(errors)
+        }
+        other => other,
+    })
+}
+
+/// Reads the scenarios.csv of `files` for `model` (see [`load_scenarios`]); an absent
+/// file is an error.
+pub fn parse_scenarios(
+    files: &ModelFiles,
+    model: &Model,
+) -> Result<(Vec<crate::model::Scenario>, Vec<String>)> {
+    let mut errors = InputErrors::default();
+    let mut warnings = Vec::new();
+    let scenarios = scenarios::read(files, model, &mut errors, &mut warnings);
+    errors.into_result()?;
+    Ok((scenarios, warnings))
 }
 
 /// Validates a model given as files (see [`ModelFiles`]); the same checks as

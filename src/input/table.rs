@@ -100,22 +100,25 @@ impl ModelFiles {
     pub fn read_dir(dir: &Path, names: &[&str]) -> ModelFiles {
         let mut contents = std::collections::BTreeMap::new();
         for &name in names {
-            let path = dir.join(name);
-            let entry = match std::fs::metadata(&path) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => Err(format!("cannot be read: {e}")),
-                Ok(meta) if meta.is_dir() => Err("is a folder; expected a CSV file".to_string()),
-                Ok(meta) if meta.len() > MAX_FILE_BYTES => Err(format!(
-                    "is {} bytes; the largest file read is {MAX_FILE_BYTES} bytes",
-                    meta.len()
-                )),
-                Ok(_) => std::fs::read(&path).map_err(|e| format!("cannot be read: {e}")),
-            };
-            contents.insert(name.to_string(), entry);
+            if let Some(entry) = read_file(&dir.join(name)) {
+                contents.insert(name.to_string(), entry);
+            }
         }
         ModelFiles {
             location: dir.display().to_string(),
             contents,
+        }
+    }
+
+    /// Reads the file at `path` under `name` (absent if it does not exist).
+    pub fn read_path(name: &str, path: &Path) -> ModelFiles {
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        ModelFiles {
+            location: parent.map_or_else(|| ".".into(), |p| p.display().to_string()),
+            contents: read_file(path)
+                .map(|entry| (name.to_string(), entry))
+                .into_iter()
+                .collect(),
         }
     }
 
@@ -144,6 +147,21 @@ impl ModelFiles {
     pub fn location(&self) -> &str {
         &self.location
     }
+}
+
+/// The bytes of the file at `path`, or why they cannot be read; `None` if it does not
+/// exist.
+fn read_file(path: &Path) -> Option<Result<Vec<u8>, String>> {
+    Some(match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => Err(format!("cannot be read: {e}")),
+        Ok(meta) if meta.is_dir() => Err("is a folder; expected a CSV file".to_string()),
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => Err(format!(
+            "is {} bytes; the largest file read is {MAX_FILE_BYTES} bytes",
+            meta.len()
+        )),
+        Ok(_) => std::fs::read(path).map_err(|e| format!("cannot be read: {e}")),
+    })
 }
 
 /// Parses CSV bytes (see [`read_table`]).

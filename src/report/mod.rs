@@ -23,7 +23,7 @@ use crate::tolerance::BINDING;
 use numbers::plain;
 
 pub use csv_out::CsvOut;
-pub use text::{render_check, render_text};
+pub use text::{render_check, render_stress, render_text};
 
 /// Slack smaller than this (in the bound's units) is rounding noise and shown as 0.
 const SLACK_NOISE: f64 = 1e-12;

@@ -147,3 +147,43 @@ pub fn render_check(report: &CheckReport) -> String {
     }
     out
 }
+
+/// The `stress` report as text: each scenario's totals, then the summary.
+pub fn render_stress(report: &crate::stress::StressReport) -> String {
+    let mut out = String::new();
+    let mut rows = vec![vec![
+        "scenario".to_string(),
+        "probability".into(),
+        "delivered".into(),
+        "spot".into(),
+        "unmet".into(),
+        "cost".into(),
+    ]];
+    for r in report.rows.iter().filter(|r| r.mineral == "*") {
+        rows.push(vec![
+            r.scenario.to_string(),
+            pct(Some(r.probability)),
+            short(r.delivered),
+            short(r.spot_quantity),
+            short(r.unmet),
+            short(r.total_cost),
+        ]);
+    }
+    table(&mut out, &rows, &[0]);
+    let s = &report.summary;
+    let _ = writeln!(out, "\nexpected cost {}", short(s.expected_cost));
+    let _ = writeln!(
+        out,
+        "CVaR {} (mean cost of the worst {} of outcomes) {}",
+        plain(s.alpha),
+        pct(Some(1.0 - s.alpha)),
+        short(s.cvar_cost)
+    );
+    let _ = writeln!(
+        out,
+        "worst scenario {} at {}",
+        s.worst_scenario,
+        short(s.worst_cost)
+    );
+    out
+}

@@ -1,0 +1,460 @@
+//! `stress`: hand-computed scenarios, the spot recourse against an independent LP on
+//! random models, CVaR and the expected cost from the rows, the plan reader's errors, and
+//! the command line.
+
+mod common;
+
+use assert_cmd::Command;
+use common::*;
+use good_lp::{
+    constraint, default_solver, variable, variables, Expression, Solution as _, SolverModel,
+};
+use sourcemix::input::{parse_plan, ModelFiles};
+use sourcemix::model::Model;
+use sourcemix::rng::Rng;
+use sourcemix::stress::{cvar, stress, StressOptions, StressReport, StressRow};
+
+const SUPPLIERS: &str = "supplier,mineral,country,unit_cost,capacity,fixed_cost
+A,gallium,AUS,10,60,0
+B,gallium,CHN,8,100,0
+C,gallium,CAN,12,,0
+";
+const DEMAND: &str = "mineral,quantity,unmet_penalty\ngallium,100,1000\n";
+const SCENARIOS: &str = "scenario,probability,mineral,country,supplier,capacity_factor,price_factor
+ban,0.1,gallium,CHN,,0,
+half,0.2,gallium,AUS,,0.5,
+half,0.2,gallium,CAN,,,2
+";
+const PLAN: &str = "mineral,supplier,country,quantity,share,landed_unit_cost,cost
+gallium,A,AUS,60,0.6,10,600
+gallium,B,CHN,40,0.4,8,320
+";
+
+fn model(suppliers: &str, demand: &str, constraints: Option<&str>) -> Model {
+    let mut files = vec![
+        ("suppliers.csv", suppliers),
+        ("demand.csv", demand),
+        ("scenarios.csv", SCENARIOS),
+    ];
+    if let Some(c) = constraints {
+        files.push(("constraints.csv", c));
+    }
+    model_from(&files)
+}
+
+fn plan(model: &Model, text: &str) -> Vec<f64> {
+    let files = ModelFiles::from_memory(&[("plan.csv", text.as_bytes())]);
+    parse_plan(&files, "plan.csv", model).unwrap().quantities
+}
+
+fn run(model: &Model, text: &str) -> StressReport {
+    stress(
+        model,
+        &plan(model, text),
+        &model.scenarios,
+        &StressOptions::default(),
+    )
+    .unwrap()
+}
+
+fn row<'r>(report: &'r StressReport, scenario: &str, mineral: &str) -> &'r StressRow {
+    report
+        .rows
+        .iter()
+        .find(|r| r.scenario == scenario && r.mineral == mineral)
+        .unwrap_or_else(|| panic!("no row {scenario}/{mineral}"))
+}
+
+/// Worked by hand (spot premium 25 %):
+/// baseline (p 0.7): A 60 × 10 + B 40 × 8 = 920.
+/// ban (p 0.1): B delivers 0; 40 short, bought from C at 12 × 1.25 = 15 (A has no room
+///   left, B none): spot 600, contract 600, total 1200.
+/// half (p 0.2): A delivers 30, B 40; 30 short; B has 60 left at 8 × 1.25 = 10, C costs
+///   12 × 2 × 1.25 = 30: spot 300 from B, contract 300 + 320 = 620, total 920.
+/// E = 0.7·920 + 0.1·1200 + 0.2·920 = 948; CVaR 0.95 = 1200 (the ban is 10 % > 5 %).
+#[test]
+fn hand_computed_scenarios() {
+    let m = model(SUPPLIERS, DEMAND, None);
+    let r = run(&m, PLAN);
+    let names: Vec<(&str, &str)> = r
+        .rows
+        .iter()
+        .map(|r| (r.scenario.as_str(), r.mineral.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("baseline", "gallium"),
+            ("baseline", "*"),
+            ("ban", "gallium"),
+            ("ban", "*"),
+            ("half", "gallium"),
+            ("half", "*")
+        ]
+    );
+    let base = row(&r, "baseline", "gallium");
+    assert_close(base.probability, 0.7, 1e-12, "baseline probability");
+    assert_close(base.total_cost, 920.0, 1e-9, "baseline cost");
+    assert_eq!(base.shortfall, 0.0);
+    let ban = row(&r, "ban", "gallium");
+    assert_close(ban.delivered, 60.0, 1e-9, "ban delivered");
+    assert_close(ban.shortfall, 40.0, 1e-9, "ban shortfall");
+    assert_close(ban.spot_quantity, 40.0, 1e-9, "ban spot");
+    assert_close(ban.spot_cost, 600.0, 1e-9, "ban spot cost");
+    assert_close(ban.contract_cost, 600.0, 1e-9, "ban contract");
+    assert_close(ban.total_cost, 1200.0, 1e-9, "ban total");
+    let half = row(&r, "half", "gallium");
+    assert_close(half.delivered, 70.0, 1e-9, "half delivered");
+    assert_close(half.spot_cost, 300.0, 1e-9, "half spot cost");
+    assert_close(half.contract_cost, 620.0, 1e-9, "half contract");
+    assert_close(half.total_cost, 920.0, 1e-9, "half total");
+    assert_close(r.summary.expected_cost, 948.0, 1e-9, "expected");
+    assert_close(r.summary.cvar_cost, 1200.0, 1e-9, "cvar");
+    assert_eq!(r.summary.worst_scenario, "ban");
+    assert_close(r.summary.worst_cost, 1200.0, 1e-9, "worst");
+    // The worst 20 %: the ban (10 %) and 10 % at 920.
+    let p = plan(&m, PLAN);
+    let opts = StressOptions {
+        alpha: 0.8,
+        ..StressOptions::default()
+    };
+    let r8 = stress(&m, &p, &m.scenarios, &opts).unwrap();
+    assert_close(r8.summary.cvar_cost, 1060.0, 1e-9, "cvar 0.8");
+}
+
+/// Excluded offers are not bought on the spot market; what is left is unmet at the
+/// penalty. Spot purchases dearer than the penalty are not made. Fixed costs of the
+/// plan's offers are paid in every scenario.
+#[test]
+fn exclusions_penalties_and_fixed_costs() {
+    let excluded = model(
+        SUPPLIERS,
+        DEMAND,
+        Some("constraint,mineral,target,bound\nexclude_country,gallium,CAN,\n"),
+    );
+    let ban = row(&run(&excluded, PLAN), "ban", "gallium").clone();
+    assert_eq!(ban.spot_quantity, 0.0);
+    assert_close(ban.unmet, 40.0, 1e-9, "unmet");
+    assert_close(ban.unmet_cost, 40_000.0, 1e-9, "unmet cost");
+    assert_close(ban.total_cost, 40_600.0, 1e-9, "total");
+
+    let cheap_penalty = model(
+        SUPPLIERS,
+        "mineral,quantity,unmet_penalty\ngallium,100,14\n",
+        None,
+    );
+    let ban = row(&run(&cheap_penalty, PLAN), "ban", "gallium").clone();
+    assert_eq!(
+        ban.spot_quantity, 0.0,
+        "spot at 15 is dearer than the penalty 14"
+    );
+    assert_close(ban.unmet_cost, 560.0, 1e-9, "unmet cost");
+
+    let fixed = model(
+        &SUPPLIERS.replace("A,gallium,AUS,10,60,0", "A,gallium,AUS,10,60,50"),
+        DEMAND,
+        None,
+    );
+    let r = run(&fixed, PLAN);
+    assert_close(
+        row(&r, "baseline", "gallium").contract_cost,
+        970.0,
+        1e-9,
+        "fixed",
+    );
+    assert_close(
+        row(&r, "ban", "gallium").contract_cost,
+        650.0,
+        1e-9,
+        "fixed, ban",
+    );
+}
+
+/// The cheapest recourse of one mineral in one scenario, as an LP: buy y_i ≤ room_i at
+/// the spot price, leave u unmet at the penalty, y + u = shortfall.
+fn recourse_lp(prices: &[(f64, Option<f64>)], shortfall: f64, penalty: f64) -> f64 {
+    let mut vars = variables!();
+    let ys: Vec<_> = prices
+        .iter()
+        .map(|&(_, room)| match room {
+            Some(r) => vars.add(variable().min(0.0).max(r)),
+            None => vars.add(variable().min(0.0)),
+        })
+        .collect();
+    let u = vars.add(variable().min(0.0));
+    let mut cost = Expression::from(0.0);
+    let mut bought = Expression::from(0.0);
+    for (&(price, _), &y) in prices.iter().zip(&ys) {
+        cost += price * y;
+        bought += y;
+    }
+    cost += penalty * u;
+    let sol = vars
+        .minimise(cost.clone())
+        .using(default_solver)
+        .with(constraint!(bought + u == shortfall))
+        .solve()
+        .expect("recourse LP solves");
+    sol.eval(&cost)
+}
+
+/// Random models, plans and shocks: each row's spot + unmet cost equals the recourse LP
+/// solved independently; rows add up; the expected cost and CVaR follow from the
+/// scenario totals.
+#[test]
+fn recourse_equals_an_independent_lp_on_random_models() {
+    let premium = 0.25;
+    for seed in 0..40 {
+        let mut rng = Rng::new(seed);
+        let countries = ["AUS", "CAN", "CHN", "IND"];
+        let n = 2 + rng.below(5) as usize;
+        let mut suppliers = String::from("supplier,mineral,country,unit_cost,capacity\n");
+        let mut offers = Vec::new();
+        for k in 0..n {
+            let cost = 1 + rng.below(20);
+            let cap = (rng.below(3) > 0).then(|| 10 + rng.below(40));
+            let country = countries[rng.below(4) as usize];
+            suppliers.push_str(&format!(
+                "S{k},ga,{country},{cost},{}\n",
+                cap.map(|c| c.to_string()).unwrap_or_default()
+            ));
+            offers.push((country, cost as f64, cap.map(|c| c as f64)));
+        }
+        let demand = 50.0;
+        let penalty = (5 + rng.below(40)) as f64;
+        let mut scenarios = String::from(
+            "scenario,probability,mineral,country,supplier,capacity_factor,price_factor\n",
+        );
+        for s in 0..3 {
+            // A country that offers (scenarios may only name the model's countries).
+            let country = offers[rng.below(n as u64) as usize].0;
+            let cf = [0.0, 0.5, 1.0][rng.below(3) as usize];
+            let pf = [1.0, 1.5, 3.0][rng.below(3) as usize];
+            scenarios.push_str(&format!("s{s},0.2,ga,{country},,{cf},{pf}\n"));
+            if rng.below(2) == 0 {
+                scenarios.push_str(&format!("s{s},0.2,*,,S{},0.5,\n", rng.below(n as u64)));
+            }
+        }
+        let m = model_from(&[
+            ("suppliers.csv", &suppliers),
+            (
+                "demand.csv",
+                &format!("mineral,quantity,unmet_penalty\nga,{demand},{penalty}\n"),
+            ),
+            ("scenarios.csv", &scenarios),
+        ]);
+        // A plan within capacities, buying at most the demand.
+        let mut left = demand;
+        let mut plan_text = String::from("mineral,supplier,quantity\n");
+        let mut x = vec![0.0; n];
+        for (k, &(_, _, cap)) in offers.iter().enumerate() {
+            let q = (rng.below(30) as f64)
+                .min(cap.unwrap_or(f64::INFINITY))
+                .min(left);
+            left -= q;
+            x[k] = q;
+            plan_text.push_str(&format!("ga,S{k},{q}\n"));
+        }
+        let report = run(&m, &plan_text);
+        for scen in &m.scenarios {
+            // Factors applied by hand from the shocks.
+            let mut a = vec![1.0; n];
+            let mut pf = vec![1.0; n];
+            for sh in &scen.shocks {
+                for k in 0..n {
+                    let o = &m.offers[k];
+                    let country_ok = sh.country.is_none_or(|c| c == o.country);
+                    let supplier_ok = sh.supplier.as_deref().is_none_or(|s| s == o.supplier);
+                    if country_ok && supplier_ok {
+                        a[k] *= sh.capacity_factor;
+                        pf[k] *= sh.price_factor;
+                    }
+                }
+            }
+            // Offers in file order = model order for one mineral.
+            let delivered: f64 = (0..n).map(|k| a[k] * x[k]).sum();
+            let shortfall = (demand - delivered).max(0.0);
+            let prices: Vec<(f64, Option<f64>)> = (0..n)
+                .filter(|&k| a[k] > 0.0)
+                .map(|k| {
+                    let (_, cost, cap) = offers[k];
+                    (
+                        cost * pf[k] * (1.0 + premium),
+                        cap.map(|c| a[k] * (c - x[k])),
+                    )
+                })
+                .collect();
+            let lp = recourse_lp(&prices, shortfall, penalty);
+            let r = row(&report, &scen.name, "ga");
+            assert_rel(
+                r.spot_cost + r.unmet_cost,
+                lp,
+                1e-9,
+                &format!("seed {seed} {}", scen.name),
+            );
+            assert_close(r.delivered, delivered, 1e-9, "delivered");
+            assert_close(
+                r.delivered + r.spot_quantity + r.unmet,
+                demand,
+                1e-9,
+                "balance",
+            );
+            assert_close(
+                r.total_cost,
+                r.contract_cost + r.spot_cost + r.unmet_cost,
+                1e-9,
+                "total",
+            );
+        }
+        let totals: Vec<(f64, f64)> = report
+            .rows
+            .iter()
+            .filter(|r| r.mineral == "*")
+            .map(|r| (r.total_cost, r.probability))
+            .collect();
+        let p: f64 = totals.iter().map(|t| t.1).sum();
+        assert_close(p, 1.0, 1e-12, "probabilities");
+        let e: f64 = totals.iter().map(|(l, p)| l * p).sum();
+        assert_close(
+            report.summary.expected_cost,
+            e,
+            1e-9 * e.max(1.0),
+            "expected",
+        );
+        assert_close(report.summary.cvar_cost, cvar(&totals, 0.95), 1e-9, "cvar");
+        assert!(report.summary.cvar_cost >= report.summary.expected_cost - 1e-9);
+    }
+}
+
+/// Plan rows that name no offer, repeat one, exceed a capacity or buy more than the
+/// demand are refused, each with its line.
+#[test]
+fn plan_errors_name_their_lines() {
+    let m = model(SUPPLIERS, DEMAND, None);
+    let bad = "mineral,supplier,country,quantity
+gallium,A,AUS,70
+tin,A,AUS,1
+gallium,Z,AUS,1
+gallium,B,CHN,-3
+gallium,C,CHN,5
+gallium,C,CAN,5
+gallium,C,CAN,6
+";
+    let files = ModelFiles::from_memory(&[("plan.csv", bad.as_bytes())]);
+    let err = parse_plan(&files, "plan.csv", &m).unwrap_err().to_string();
+    for needle in [
+        "plan.csv:2",
+        "capacity",
+        "plan.csv:3",
+        "tin",
+        "plan.csv:4",
+        "has no offer of gallium",
+        "plan.csv:5",
+        "plan.csv:6",
+        "expected CAN",
+        "plan.csv:7",
+        "plan.csv:8",
+        "again (first on line 6)",
+    ] {
+        assert!(err.contains(needle), "{needle:?} missing from:\n{err}");
+    }
+    let over = "mineral,supplier,quantity\ngallium,B,100\ngallium,C,5\n";
+    let files = ModelFiles::from_memory(&[("plan.csv", over.as_bytes())]);
+    let err = parse_plan(&files, "plan.csv", &m).unwrap_err().to_string();
+    assert!(err.contains("more than its demand 100"), "{err}");
+}
+
+fn bin() -> Command {
+    Command::cargo_bin("sourcemix").unwrap()
+}
+
+/// `solve` then `stress` on the bundled model: both files, their headers, `baseline`
+/// first, and the same bytes on a second run.
+#[test]
+fn cli_stress_after_solve() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/models/export-controls-2023");
+    let out = tmp.path().join("out");
+    bin()
+        .args(["solve", model, "--out"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let plan = out.join("allocation.csv");
+    let stressed = |dir: &str| {
+        let d = tmp.path().join(dir);
+        bin()
+            .args(["stress", model, "--plan"])
+            .arg(&plan)
+            .arg("--out")
+            .arg(&d)
+            .assert()
+            .code(0);
+        (
+            std::fs::read_to_string(d.join("stress.csv")).unwrap(),
+            std::fs::read_to_string(d.join("stress_summary.csv")).unwrap(),
+        )
+    };
+    let (rows, summary) = stressed("s1");
+    assert!(rows.starts_with(
+        "scenario,probability,mineral,delivered,shortfall,spot_quantity,spot_cost,unmet,unmet_cost,contract_cost,total_cost\nbaseline,"
+    ));
+    let metrics: Vec<&str> = summary
+        .lines()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        metrics,
+        [
+            "metric",
+            "expected_cost",
+            "cvar_cost",
+            "alpha",
+            "worst_scenario",
+            "worst_cost"
+        ]
+    );
+    assert_eq!(stressed("s2"), (rows, summary), "same input, same bytes");
+}
+
+/// Refused runs exit 2, name the problem, and write nothing.
+#[test]
+fn cli_refusals_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("m");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("suppliers.csv"), SUPPLIERS).unwrap();
+    std::fs::write(dir.join("demand.csv"), "mineral,quantity\ngallium,100\n").unwrap();
+    std::fs::write(dir.join("scenarios.csv"), SCENARIOS).unwrap();
+    std::fs::write(tmp.path().join("plan.csv"), PLAN).unwrap();
+    std::fs::write(
+        tmp.path().join("bad.csv"),
+        "mineral,supplier,quantity\ngallium,A,x\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let stress = |args: &[&str]| {
+        let a = bin()
+            .current_dir(tmp.path())
+            .args(["stress", "m", "--out", "out"])
+            .args(args)
+            .assert()
+            .code(2);
+        String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+    };
+    let e = stress(&["--plan", "plan.csv"]);
+    assert!(
+        e.contains("demand.csv:2") && e.contains("unmet_penalty"),
+        "{e}"
+    );
+    std::fs::write(dir.join("demand.csv"), DEMAND).unwrap();
+    let e = stress(&["--plan", "bad.csv"]);
+    assert!(e.contains("bad.csv:2") && e.contains("quantity"), "{e}");
+    let e = stress(&["--plan", "missing.csv"]);
+    assert!(e.contains("missing.csv"), "{e}");
+    let e = stress(&["--plan", "plan.csv", "--alpha", "1"]);
+    assert!(e.contains("--alpha"), "{e}");
+    let e = stress(&["--plan", "plan.csv", "--scenarios", "bad.csv"]);
+    assert!(e.contains("bad.csv"), "{e}");
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
+}
