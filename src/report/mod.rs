@@ -530,10 +530,8 @@ fn problem_text(model: &Model, ms: &MineralSolution) -> String {
 /// The three CSV files of SPEC §4 as bytes.
 pub fn csv_files(report: &Report) -> Vec<(&'static str, Vec<u8>)> {
     let join = |header: &[&str], body: &dyn Fn(&MineralSection) -> &[u8]| {
-        let mut out = CsvOut::new(header).finish();
-        for s in &report.sections {
-            out.extend_from_slice(body(s));
-        }
+        let mut out = Vec::new();
+        write_sections(&mut out, report, header, body).expect("writing to memory succeeds");
         out
     };
     vec![
@@ -547,6 +545,20 @@ pub fn csv_files(report: &Report) -> Vec<(&'static str, Vec<u8>)> {
             join(CONSTRAINTS_HEADER, &|s| &s.constraints_csv),
         ),
     ]
+}
+
+/// A file of the sections: `header`, then each mineral's lines (`body`) in order.
+fn write_sections(
+    w: &mut impl Write,
+    report: &Report,
+    header: &[&str],
+    body: &dyn Fn(&MineralSection) -> &[u8],
+) -> std::io::Result<()> {
+    w.write_all(&CsvOut::new(header).finish())?;
+    for s in &report.sections {
+        w.write_all(body(s))?;
+    }
+    Ok(())
 }
 
 const ALLOCATION_CSV: &str = "allocation.csv";
@@ -641,13 +653,7 @@ pub fn write_csv(dir: &Path, report: &Report) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let write = |name: &str, header: &[&str], body: &dyn Fn(&MineralSection) -> &[u8]| {
         let mut staged = atomic::Staged::new();
-        staged.write(&dir.join(name), |w| {
-            w.write_all(&CsvOut::new(header).finish())?;
-            for s in &report.sections {
-                w.write_all(body(s))?;
-            }
-            Ok(())
-        })?;
+        staged.write(&dir.join(name), |w| write_sections(w, report, header, body))?;
         staged.sync()?;
         Ok::<_, atomic::WriteError>(staged)
     };
