@@ -152,14 +152,18 @@ pub enum Error {
     /// The solver failed, or stopped without a feasible plan (exit code 4).
     #[error("{0}")]
     Solver(String),
-    /// Reading or writing a file failed.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file or folder involved.
+    /// Results could not be written: a full disk, a missing permission, a closed standard
+    /// output other than by a broken pipe (exit code 5). Nothing partial is left.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or folder involved (`-` for standard output).
         path: PathBuf,
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A result could not be serialized (exit code 5).
+    #[error("cannot serialize the result as JSON: {0}")]
+    Serialize(String),
 }
 
 impl Error {
@@ -168,13 +172,13 @@ impl Error {
         match self {
             Error::Input(_) | Error::Usage(_) | Error::Unsupported(_) => 2,
             Error::Solver(_) => 4,
-            Error::Io { .. } => 2,
+            Error::Write { .. } | Error::Serialize(_) => 5,
         }
     }
 
-    /// Wraps an I/O error with its path.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
+    /// A failed write of results, with its path.
+    pub fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Write {
             path: path.into(),
             source,
         }

@@ -78,13 +78,14 @@ pub struct GenerateOptions {
 }
 
 impl Default for GenerateOptions {
-    /// 5 minerals, 1000 offers, 60 countries, seed 0, with a policy.
+    /// 10 minerals, 1000 offers, 60 countries, seed 1, with a policy (the defaults of
+    /// `sourcemix generate`).
     fn default() -> Self {
         GenerateOptions {
-            minerals: 5,
+            minerals: 10,
             offers: 1000,
             countries: 60,
-            seed: 0,
+            seed: 1,
             policy: true,
         }
     }
@@ -699,6 +700,16 @@ fn cheapest_fill_risk(
 
 // ---------------------------------------------------------------------------------------
 // Whole-or-nothing writing of several files
+
+impl From<GenerateError> for crate::Error {
+    /// Bad options are usage errors (exit 2); a failed write is a write error (exit 5).
+    fn from(e: GenerateError) -> Self {
+        match e {
+            GenerateError::Io { path, source } => crate::Error::write(path, source),
+            other => crate::Error::Usage(other.to_string()),
+        }
+    }
+}
 
 impl From<WriteError> for GenerateError {
     fn from(e: WriteError) -> Self {

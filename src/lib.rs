@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod commands;
 pub mod conic;
 pub mod diagnose;
 pub mod error;
@@ -30,7 +31,6 @@ pub mod polish;
 pub mod report;
 pub mod rng;
 pub mod rows;
-pub mod run;
 pub mod solve;
 pub mod solvers;
 pub mod stress;

@@ -53,6 +53,9 @@ impl Deadline {
 /// Largest demand-balance residue (share of demand) closed by [`repair_balance`].
 const BALANCE_REPAIR: f64 = 1e-8;
 
+/// Default relative MIP gap at which branch and bound may stop.
+pub const DEFAULT_MIP_GAP: f64 = 1e-6;
+
 /// Which backend to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SolverChoice {
@@ -63,6 +66,28 @@ pub enum SolverChoice {
     Named(SolverKind),
 }
 
+impl std::str::FromStr for SolverChoice {
+    type Err = String;
+
+    /// `auto` (any case) or a backend name of this build; the error lists the choices.
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        if s.eq_ignore_ascii_case("auto") {
+            Ok(SolverChoice::Auto)
+        } else {
+            SolverKind::from_name(s).map(SolverChoice::Named)
+        }
+    }
+}
+
+impl std::fmt::Display for SolverChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SolverChoice::Auto => f.write_str("auto"),
+            SolverChoice::Named(kind) => kind.fmt(f),
+        }
+    }
+}
+
 /// Options of `solve`, validated when built.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolveOptions {
@@ -71,7 +96,7 @@ pub struct SolveOptions {
     /// Wall-clock limit for the whole solve, seconds (default: none). Blocks running in
     /// parallel share it; each solver call gets the time that is left.
     pub time_limit_secs: Option<f64>,
-    /// Relative MIP gap (default 1e-6).
+    /// Relative MIP gap (default [`DEFAULT_MIP_GAP`]).
     pub mip_gap: f64,
     /// Worker threads for independent blocks (default: all cores; 1 = sequential).
     pub threads: Option<usize>,
@@ -82,7 +107,7 @@ impl Default for SolveOptions {
         SolveOptions {
             solver: SolverChoice::Auto,
             time_limit_secs: None,
-            mip_gap: 1e-6,
+            mip_gap: DEFAULT_MIP_GAP,
             threads: None,
         }
     }
@@ -326,12 +351,7 @@ fn choose(choice: SolverChoice, block: &Block, model: &Model) -> Result<SolverKi
     let integers = block.lp.has_integers();
     let m = block.mineral;
     match choice {
-        // Continuous HHI caps: Clarabel states them as cones in one solve, where any
-        // LP solver needs rounds of cuts (3-5x slower with HiGHS on 10k-100k offers).
-        SolverChoice::Auto if block.concentration.is_some() && !integers => {
-            Ok(SolverKind::Clarabel)
-        }
-        SolverChoice::Auto => Ok(SolverKind::auto(integers)),
+        SolverChoice::Auto => Ok(SolverKind::auto(integers, block.concentration.is_some())),
         SolverChoice::Named(kind) if integers && !kind.capabilities().integers => {
             Err(Error::Usage(format!(
                 "solver {kind} cannot handle integer variables, which mineral {} needs (min_order, fixed_cost or supplier/country counts); use one of: {}",
@@ -596,7 +616,7 @@ fn relaxation_gap(block: &Block, x: &[f64], time_limit_secs: Option<f64>) -> Opt
     for v in &mut relaxed.vars {
         v.integer = false;
     }
-    let kind = SolverKind::auto(false);
+    let kind = SolverKind::auto(false, false);
     let r = solve_lp(
         kind,
         &relaxed,

@@ -108,11 +108,18 @@ impl SolverKind {
         }
     }
 
-    /// The backend `auto` picks for a block.
-    pub fn auto(needs_integers: bool) -> SolverKind {
+    /// The backend `auto` picks for a block: the one place this rule is stated.
+    ///
+    /// Continuous blocks with HHI caps go to Clarabel, which states the caps as cones in
+    /// one solve where any LP solver needs rounds of cuts (3-5x slower with HiGHS on
+    /// 10k-100k offers). Otherwise HiGHS when compiled in; else Clarabel for linear
+    /// blocks (the fastest pure-Rust LP, with duals) and microlp for integer rules.
+    pub fn auto(needs_integers: bool, has_hhi_caps: bool) -> SolverKind {
+        if has_hhi_caps && !needs_integers {
+            return SolverKind::Clarabel;
+        }
         #[cfg(feature = "highs")]
         {
-            let _ = needs_integers;
             SolverKind::Highs
         }
         #[cfg(not(feature = "highs"))]
@@ -124,6 +131,39 @@ impl SolverKind {
             }
         }
     }
+
+    /// The `auto` rule in words, as `sourcemix solvers` prints it.
+    pub fn auto_rule() -> String {
+        format!(
+            "auto: {} for linear models, {} for models with integer rules, {} for linear models with HHI caps (exact cones)",
+            SolverKind::auto(false, false),
+            SolverKind::auto(true, false),
+            SolverKind::auto(false, true)
+        )
+    }
+}
+
+/// One backend of this build, as `sourcemix solvers` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SolverInfo {
+    /// The name `--solver` takes.
+    pub name: &'static str,
+    /// What it supports.
+    pub capabilities: Capabilities,
+    /// One line on what it is.
+    pub description: &'static str,
+}
+
+/// Every backend of this build with its capabilities, in listing order.
+pub fn catalog() -> Vec<SolverInfo> {
+    SolverKind::all()
+        .into_iter()
+        .map(|k| SolverInfo {
+            name: k.name(),
+            capabilities: k.capabilities(),
+            description: k.description(),
+        })
+        .collect()
 }
 
 impl fmt::Display for SolverKind {

@@ -22,6 +22,12 @@ use crate::tolerance::FEASIBILITY;
 /// Name of the scenario without shocks.
 pub const BASELINE: &str = "baseline";
 
+/// Default CVaR level α.
+pub const DEFAULT_ALPHA: f64 = 0.95;
+
+/// Default spot premium: spot purchases cost the landed cost × price factor × 1.25.
+pub const DEFAULT_SPOT_PREMIUM: f64 = 0.25;
+
 /// Parameters of `stress` (and, later, of robust planning).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StressOptions {
@@ -34,8 +40,8 @@ pub struct StressOptions {
 impl Default for StressOptions {
     fn default() -> Self {
         StressOptions {
-            alpha: 0.95,
-            spot_premium: 0.25,
+            alpha: DEFAULT_ALPHA,
+            spot_premium: DEFAULT_SPOT_PREMIUM,
         }
     }
 }

@@ -34,6 +34,18 @@ fn untrack(path: &Path) {
     }
 }
 
+/// Creates the results folder `dir` (and its parents). A path that names an existing
+/// file is a usage error (exit 2), any other failure a write error (exit 5).
+pub fn create_out_dir(dir: &Path) -> crate::Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(crate::Error::Usage(format!(
+            "--out {} names a file; expected a folder for the results",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| crate::Error::write(dir, e))
+}
+
 /// A failed write: the file it was for and the error.
 #[derive(Debug)]
 pub struct WriteError {
@@ -45,7 +57,7 @@ pub struct WriteError {
 
 impl From<WriteError> for crate::Error {
     fn from(e: WriteError) -> Self {
-        crate::Error::io(e.path, e.source)
+        crate::Error::write(e.path, e.source)
     }
 }
 

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Model;
 use crate::name::Name;
 use crate::rows::MineralPlan;
@@ -23,7 +23,7 @@ use crate::tolerance::BINDING;
 use numbers::plain;
 
 pub use csv_out::CsvOut;
-pub use text::{render_check, render_stress, render_text};
+pub use text::{render_check, render_solvers, render_stress, render_text};
 
 /// Slack smaller than this (in the bound's units) is rounding noise and shown as 0.
 const SLACK_NOISE: f64 = 1e-12;
@@ -650,7 +650,7 @@ fn summary_csv(report: &Report) -> Vec<u8> {
 /// needed), all or none: each mineral's formatted lines are written in order after the
 /// header, the files are synced concurrently, then all are renamed.
 pub fn write_csv(dir: &Path, report: &Report) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    atomic::create_out_dir(dir)?;
     let write = |name: &str, header: &[&str], body: &dyn Fn(&MineralSection) -> &[u8]| {
         let mut staged = atomic::Staged::new();
         staged.write(&dir.join(name), |w| write_sections(w, report, header, body))?;

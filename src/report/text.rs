@@ -187,3 +187,24 @@ pub fn render_stress(report: &crate::stress::StressReport) -> String {
     );
     out
 }
+
+/// The `solvers` listing: one line per backend, then the `auto` rule.
+pub fn render_solvers(catalog: &[crate::solvers::SolverInfo]) -> String {
+    let mut text = String::from("solver    integers  duals  time_limit  description\n");
+    let yn = |b: bool| if b { "yes" } else { "no" };
+    for s in catalog {
+        let c = s.capabilities;
+        let _ = writeln!(
+            text,
+            "{:<9} {:<9} {:<6} {:<11} {}",
+            s.name,
+            yn(c.integers),
+            yn(c.duals),
+            yn(c.time_limit),
+            s.description
+        );
+    }
+    text.push_str(&crate::solvers::SolverKind::auto_rule());
+    text.push('\n');
+    text
+}

@@ -131,7 +131,7 @@ pub fn stress_model(
         .into_iter()
         .map(|(name, bytes)| (out_dir.join(name), bytes))
         .collect();
-    std::fs::create_dir_all(out_dir).map_err(|e| crate::Error::io(out_dir, e))?;
+    crate::report::atomic::create_out_dir(out_dir)?;
     let written = crate::report::atomic::stage_all(&files)?.commit()?;
     Ok(StressRun {
         report,

@@ -1,0 +1,10 @@
+//! The binary's commands: one module each, holding its clap arguments and a short `run`
+//! that builds typed library options, calls one library entry point and hands the
+//! result to [`output`].
+
+pub mod check;
+pub mod generate;
+pub mod output;
+pub mod solve;
+pub mod solvers;
+pub mod stress;

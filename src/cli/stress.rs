@@ -1,0 +1,57 @@
+//! `sourcemix stress`: what a fixed plan delivers and costs in each disruption scenario.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use sourcemix::commands::{default_out_dir, stress_model};
+use sourcemix::report::render_stress;
+use sourcemix::stress::{StressOptions, DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
+use sourcemix::Error;
+
+use super::output::{self, Format};
+
+/// Arguments of `stress`.
+#[derive(Args)]
+pub struct StressArgs {
+    /// Model folder (demand.csv needs an unmet_penalty for every mineral).
+    model: PathBuf,
+    /// The plan: an allocation.csv written by `solve`, or one in its layout
+    /// (mineral,supplier,quantity; country checked when present).
+    #[arg(long, value_name = "FILE")]
+    plan: PathBuf,
+    /// Scenarios to use instead of MODEL/scenarios.csv.
+    #[arg(long, value_name = "FILE")]
+    scenarios: Option<PathBuf>,
+    /// CVaR level: the summary's cvar_cost is the mean cost of the worst 1 − ALPHA.
+    #[arg(long, default_value_t = DEFAULT_ALPHA)]
+    alpha: f64,
+    /// Spot purchases cost the landed cost × price factor × (1 + this).
+    #[arg(long = "spot-premium", default_value_t = DEFAULT_SPOT_PREMIUM)]
+    spot_premium: f64,
+    /// Output folder [default: MODEL/results].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Standard output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Runs `stress`; returns the exit code.
+pub fn run(args: StressArgs) -> Result<u8, Error> {
+    let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.model));
+    let opts = StressOptions {
+        alpha: args.alpha,
+        spot_premium: args.spot_premium,
+    };
+    let run = stress_model(
+        &args.model,
+        &args.plan,
+        args.scenarios.as_deref(),
+        &out_dir,
+        &opts,
+    )?;
+    output::warnings(&run.warnings);
+    output::result(args.format, &run, |r| render_stress(&r.report))?;
+    output::note(&format!("wrote {}", out_dir.display()));
+    Ok(0)
+}
