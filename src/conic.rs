@@ -11,7 +11,8 @@ use clarabel::solver::{
 };
 
 use crate::lp::{Lp, Sense};
-use crate::solvers::{LpResult, LpStatus};
+use crate::solvers::{FailureReason, Limit, LpResult, LpStatus};
+use crate::tolerance::CONIC_TOLERANCE;
 
 /// Solves `lp` with t ≥ s² for every `(s, t)` in `epigraphs`. Row duals follow the
 /// good_lp convention: d objective / d rhs.
@@ -86,19 +87,29 @@ pub fn solve_with_epigraphs(
     let mut settings = DefaultSettingsBuilder::default();
     settings
         .verbose(false)
-        .tol_feas(1e-10)
-        .tol_gap_abs(1e-10)
-        .tol_gap_rel(1e-10);
+        .tol_feas(CONIC_TOLERANCE)
+        .tol_gap_abs(CONIC_TOLERANCE)
+        .tol_gap_rel(CONIC_TOLERANCE);
     if let Some(t) = time_limit_secs {
         settings.time_limit(t);
     }
     let settings = match settings.build() {
         Ok(s) => s,
-        Err(e) => return failed(format!("invalid Clarabel settings: {e}")),
+        Err(e) => {
+            return failed(
+                FailureReason::Solver,
+                format!("invalid Clarabel settings: {e}"),
+            )
+        }
     };
     let mut solver = match DefaultSolver::new(&p, &q, &a, &b, &cones, settings) {
         Ok(s) => s,
-        Err(e) => return failed(format!("Clarabel rejected the model: {e}")),
+        Err(e) => {
+            return failed(
+                FailureReason::Solver,
+                format!("Clarabel rejected the model: {e}"),
+            )
+        }
     };
     solver.solve();
     let sol = &solver.solution;
@@ -108,9 +119,16 @@ pub fn solve_with_epigraphs(
             LpStatus::Infeasible
         }
         SolverStatus::DualInfeasible | SolverStatus::AlmostDualInfeasible => LpStatus::Unbounded,
-        SolverStatus::MaxTime => LpStatus::LimitNoSolution("time limit reached".into()),
-        SolverStatus::MaxIterations => LpStatus::LimitNoSolution("iteration limit reached".into()),
-        other => LpStatus::Failed(format!("Clarabel stopped: {other:?}")),
+        SolverStatus::MaxTime => LpStatus::LimitNoSolution(Limit::Time),
+        SolverStatus::MaxIterations => LpStatus::LimitNoSolution(Limit::Iterations),
+        SolverStatus::NumericalError | SolverStatus::InsufficientProgress => LpStatus::Failed(
+            FailureReason::Numerical,
+            format!("Clarabel stopped: {:?}", sol.status),
+        ),
+        other => LpStatus::Failed(
+            FailureReason::Solver,
+            format!("Clarabel stopped: {other:?}"),
+        ),
     };
     if status != LpStatus::Optimal {
         return LpResult {
@@ -130,9 +148,9 @@ pub fn solve_with_epigraphs(
     }
 }
 
-fn failed(message: String) -> LpResult {
+fn failed(reason: FailureReason, message: String) -> LpResult {
     LpResult {
-        status: LpStatus::Failed(message),
+        status: LpStatus::Failed(reason, message),
         x: Vec::new(),
         duals: None,
     }

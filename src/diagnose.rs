@@ -6,12 +6,7 @@
 use crate::formulate::{Block, RowTag};
 use crate::lp::{Lp, Sense};
 use crate::solvers::{solve_exact, LpStatus};
-
-/// Smallest slack worth reporting as a relaxation.
-const RELAXATION_EPS: f64 = 1e-9;
-
-/// How far above its relaxed bound an HHI cap may stay when the cut rounds stop.
-const HHI_TOLERANCE: f64 = 1e-8;
+use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE, RELAXATION_EPS};
 
 /// Most rounds of tangent cuts in a diagnosis.
 const MAX_ROUNDS: usize = 200;
@@ -38,8 +33,8 @@ pub fn least_relaxation(block: &Block, time_limit_secs: Option<f64>) -> Option<V
     }
     // Which LP variable relaxes which user row, and in which direction (+1 raises the bound).
     let mut slacks: Vec<(usize, Option<usize>, f64)> = Vec::new();
-    for (r, tag) in block.tags.iter().enumerate() {
-        match *tag {
+    for r in 0..lp.rows.len() {
+        match lp.rows[r].tag {
             RowTag::Demand if block.unmet_var.is_none() => {
                 let s = lp.add_var(0.0, 1.0, 1.0);
                 lp.rows[r].terms.push((s, 1.0));
@@ -65,6 +60,7 @@ pub fn least_relaxation(block: &Block, time_limit_secs: Option<f64>) -> Option<V
         lp.vars[f.var].upper = f.capacity;
         let s = lp.add_var(0.0, f64::INFINITY, 1.0);
         lp.add_row(
+            RowTag::Other,
             vec![(f.var, 1.0), (s, -1.0)],
             Sense::Le,
             block.instances[f.instance].bound,
@@ -81,7 +77,7 @@ pub fn least_relaxation(block: &Block, time_limit_secs: Option<f64>) -> Option<V
             Sense::Le
         };
         let coef = if sense == Sense::Ge { 1.0 } else { -1.0 };
-        lp.add_row(vec![(s, coef)], sense, inst.bound);
+        lp.add_row(RowTag::Other, vec![(s, coef)], sense, inst.bound);
         slacks.push((s, Some(k), -coef));
     }
     // HHI caps: iterate tangent cuts on the elastic problem too, so the relaxation found
@@ -95,27 +91,14 @@ pub fn least_relaxation(block: &Block, time_limit_secs: Option<f64>) -> Option<V
         let Some(c) = &block.concentration else {
             break result;
         };
-        let mut cut = false;
-        for &(_, s, t) in &c.countries {
-            let a = result.x[s];
-            if a * a - result.x[t] > HHI_TOLERANCE / 100.0 {
-                lp.add_row(vec![(t, 1.0), (s, -2.0 * a)], Sense::Ge, -a * a);
-                cut = true;
-            }
-        }
+        let cut = c.add_cuts(&mut lp, &result.x, CUT_DEPTH) > 0;
         let violated = c.caps.iter().any(|(k, w)| {
-            let value: f64 = c
-                .countries
-                .iter()
-                .zip(w)
-                .map(|(&(_, s, _), w)| w * result.x[s] * result.x[s])
-                .sum();
             let relaxed = block.instances[*k].bound
                 + slacks
                     .iter()
                     .find(|(_, inst, _)| *inst == Some(*k))
                     .map_or(0.0, |&(v, _, _)| result.x[v]);
-            value > relaxed + HHI_TOLERANCE
+            c.cap_value(w, &result.x) > relaxed + CUT_TOLERANCE
         });
         rounds += 1;
         if !violated || !cut || rounds > MAX_ROUNDS {

@@ -57,12 +57,12 @@ pub fn load_and_solve(data: &[u8]) {
         let Ok(solution) = solve(&model, &opts) else {
             continue;
         };
-        if let Status::Failed { message } = &solution.status {
-            // A plan that fails the independent check is a defect worth a crash report,
-            // except for limits (a slow MIP) which are honest failures.
+        if let Status::Failed { reason, message } = &solution.status {
+            // A plan that fails the independent check is a defect worth a crash report;
+            // cut rounds that stall are an honest failure.
             assert!(
-                message.contains("rounds") || message.contains("limit"),
-                "{kind}: {message}"
+                *reason == crate::solve::FailureReason::CutsStalled,
+                "{kind}: {reason:?}: {message}"
             );
         }
         let report = build_report(&model, &solution);

@@ -25,9 +25,28 @@ pub struct Var {
     pub integer: bool,
 }
 
+/// Where a row came from, carried inside the row so rows and their origins cannot drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowTag {
+    /// Σ x + u = D.
+    Demand,
+    /// A policy row instance (index into the block's expanded instances).
+    Policy(usize),
+    /// x_i ≤ U_i y_i or x_i ≥ L_i y_i for an offer with a binary.
+    Link,
+    /// A definition: s_c = Σ x over country c, or country-used z_c ≤ Σ y.
+    Definition,
+    /// A tangent cut t_c ≥ 2a s_c − a².
+    Cut,
+    /// A row of an auxiliary problem (polishing, diagnosis) with no model meaning.
+    Other,
+}
+
 /// One linear row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
+    /// Where it came from.
+    pub tag: RowTag,
     /// (variable index, coefficient) pairs, each variable at most once.
     pub terms: Vec<(usize, f64)>,
     /// Direction.
@@ -69,8 +88,19 @@ impl Lp {
     }
 
     /// Adds a row; returns its index.
-    pub fn add_row(&mut self, terms: Vec<(usize, f64)>, sense: Sense, rhs: f64) -> usize {
-        self.rows.push(Row { terms, sense, rhs });
+    pub fn add_row(
+        &mut self,
+        tag: RowTag,
+        terms: Vec<(usize, f64)>,
+        sense: Sense,
+        rhs: f64,
+    ) -> usize {
+        self.rows.push(Row {
+            tag,
+            terms,
+            sense,
+            rhs,
+        });
         self.rows.len() - 1
     }
 

@@ -9,12 +9,7 @@
 
 use crate::lp::{Lp, Sense};
 use crate::solvers::{solve_exact, LpStatus};
-
-/// A scaled variable within this of a bound is treated as at that bound.
-const AT_BOUND: f64 = 1e-7;
-
-/// Largest relative objective increase accepted from polishing.
-const OBJECTIVE_SLACK: f64 = 1e-7;
+use crate::tolerance::{AT_BOUND, POLISH_OBJECTIVE_SLACK, POLISH_ROW};
 
 /// Returns a vertex no worse than `x`, or `None` when polishing does not succeed (the
 /// caller then keeps `x`).
@@ -26,7 +21,7 @@ pub fn polish(lp: &Lp, x: &[f64], time_limit_secs: Option<f64>) -> Option<Vec<f6
     // First try with variables fixed at both bounds, then only at zero.
     for fix_upper in [true, false] {
         if let Some(y) = restricted_vertex(lp, x, fix_upper, time_limit_secs) {
-            if lp.objective(&y) <= reference + OBJECTIVE_SLACK * reference.abs().max(1.0) {
+            if lp.objective(&y) <= reference + POLISH_OBJECTIVE_SLACK * reference.abs().max(1.0) {
                 return Some(y);
             }
         }
@@ -63,7 +58,7 @@ fn restricted_vertex(
         }
         let rhs = row.rhs - constant;
         if terms.is_empty() {
-            let tol = 1e-9 * row.rhs.abs().max(1.0);
+            let tol = POLISH_ROW * row.rhs.abs().max(1.0);
             let ok = match row.sense {
                 Sense::Le => rhs >= -tol,
                 Sense::Ge => rhs <= tol,
@@ -74,7 +69,7 @@ fn restricted_vertex(
             }
             continue;
         }
-        sub.add_row(terms, row.sense, rhs);
+        sub.add_row(row.tag, terms, row.sense, rhs);
     }
     let result = solve_exact(&sub, time_limit_secs);
     if result.status != LpStatus::Optimal {

@@ -10,6 +10,8 @@ use good_lp::{
 };
 
 use crate::lp::{Lp, Sense};
+#[cfg(feature = "highs")]
+use crate::tolerance::SOLVER_FEASIBILITY;
 
 /// A backend compiled into this build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -184,6 +186,45 @@ pub struct BackendOptions {
     pub duals: bool,
 }
 
+/// Which limit stopped a solve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    /// The time limit.
+    Time,
+    /// An iteration limit of the backend.
+    Iterations,
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Limit::Time => "time limit reached",
+            Limit::Iterations => "iteration limit reached",
+        })
+    }
+}
+
+/// Why a solve failed, as the backend adapters classify it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureReason {
+    /// Numerical trouble (ill-conditioning, no progress): another backend may succeed.
+    Numerical,
+    /// The backend reported an error of its own or an unexpected status.
+    Solver,
+    /// The backend cannot handle what the problem needs (e.g. integer variables).
+    Unsupported,
+    /// The backend returned a non-finite value.
+    NonFinite,
+    /// The problem was reported unbounded, which a model with non-negative costs cannot be.
+    Unbounded,
+    /// The rounds of HHI tangent cuts did not meet the caps to tolerance.
+    CutsStalled,
+    /// The plan does not satisfy the model when checked independently.
+    InvalidPlan,
+}
+
 /// How a backend's solve ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LpStatus {
@@ -196,9 +237,9 @@ pub enum LpStatus {
     /// The objective is unbounded below.
     Unbounded,
     /// Stopped by a limit without a feasible point.
-    LimitNoSolution(String),
-    /// The backend failed; its message.
-    Failed(String),
+    LimitNoSolution(Limit),
+    /// The backend failed: why, and its words.
+    Failed(FailureReason, String),
 }
 
 /// What a backend returns.
@@ -213,7 +254,7 @@ pub struct LpResult {
 }
 
 impl LpResult {
-    fn failed(status: LpStatus) -> Self {
+    pub(crate) fn failed(status: LpStatus) -> Self {
         LpResult {
             status,
             x: Vec::new(),
@@ -240,9 +281,10 @@ pub fn solve_exact(lp: &Lp, time_limit_secs: Option<f64>) -> LpResult {
 /// to a backend without integer support is refused here too, never passed on.
 pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
     if lp.has_integers() && !kind.capabilities().integers {
-        return LpResult::failed(LpStatus::Failed(format!(
-            "{kind} cannot solve models with integer variables"
-        )));
+        return LpResult::failed(LpStatus::Failed(
+            FailureReason::Unsupported,
+            format!("{kind} cannot solve models with integer variables"),
+        ));
     }
     if lp.vars.is_empty() {
         // Nothing to choose: feasible iff every row holds at zero.
@@ -297,10 +339,9 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
                 .set_option("presolve", "off")
                 .set_option("threads", 1)
                 .set_option("output_flag", false)
-                // Plans are checked to 1e-7 and HHI cuts iterate to 1e-8: the solver's
-                // own tolerances must be tighter than both (HiGHS defaults: 1e-7, 1e-6).
-                .set_option("primal_feasibility_tolerance", 1e-9)
-                .set_option("mip_feasibility_tolerance", 1e-9);
+                // Tighter than the cut loop and the plan check (see tolerance.rs).
+                .set_option("primal_feasibility_tolerance", SOLVER_FEASIBILITY)
+                .set_option("mip_feasibility_tolerance", SOLVER_FEASIBILITY);
             if let Some(t) = opts.time_limit_secs {
                 model = model.set_time_limit(t);
             }
@@ -385,6 +426,7 @@ fn finish<S: Solution>(
             let x: Vec<f64> = handles.iter().map(|&h| sol.value(h)).collect();
             if x.iter().any(|v| !v.is_finite()) {
                 return LpResult::failed(LpStatus::Failed(
+                    FailureReason::NonFinite,
                     "the solver returned a non-finite value".into(),
                 ));
             }
@@ -393,15 +435,24 @@ fn finish<S: Solution>(
         }
         Err(ResolutionError::Infeasible) => LpResult::failed(LpStatus::Infeasible),
         Err(ResolutionError::Unbounded) => LpResult::failed(LpStatus::Unbounded),
-        Err(ResolutionError::Other(msg)) if is_limit(msg) => {
-            LpResult::failed(LpStatus::LimitNoSolution(msg.to_string()))
+        Err(ResolutionError::Other(msg)) => LpResult::failed(classify(msg)),
+        Err(ResolutionError::Str(msg)) => {
+            LpResult::failed(LpStatus::Failed(FailureReason::Solver, msg))
         }
-        Err(ResolutionError::Other(msg)) => LpResult::failed(LpStatus::Failed(msg.to_string())),
-        Err(ResolutionError::Str(msg)) => LpResult::failed(LpStatus::Failed(msg)),
     }
 }
 
-fn is_limit(msg: &str) -> bool {
-    let m = msg.to_ascii_lowercase();
-    m.contains("time limit") || m.contains("iterations") || m.contains("nosolutionfound")
+/// The typed status of one of good_lp's fixed status words (`ResolutionError::Other`
+/// carries a `&'static str` per backend status: the adapter's one translation table).
+fn classify(status: &'static str) -> LpStatus {
+    match status {
+        "Time limit reached"
+        | "Time limit reached before finding a feasible solution"
+        | "NoSolutionFound" => LpStatus::LimitNoSolution(Limit::Time),
+        "Max iterations reached" => LpStatus::LimitNoSolution(Limit::Iterations),
+        "Numerical error" | "No progress" | "SolveError" => {
+            LpStatus::Failed(FailureReason::Numerical, status.to_string())
+        }
+        other => LpStatus::Failed(FailureReason::Solver, other.to_string()),
+    }
 }

@@ -9,7 +9,7 @@ use crate::error::{InputErrors, InputIssue};
 use crate::model::{Model, Scenario, Shock};
 
 /// Slack allowed when probabilities are added up.
-const PROBABILITY_SUM_SLACK: f64 = 1e-9;
+use crate::tolerance::PROBABILITY_SUM_SLACK;
 
 const COLUMNS: Columns = Columns {
     required: &["scenario", "probability"],

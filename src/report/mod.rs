@@ -19,14 +19,11 @@ use crate::model::Model;
 use crate::name::Name;
 use crate::rows::MineralPlan;
 use crate::solve::{MineralSolution, Solution, Status};
-use crate::tolerance::BINDING;
+use crate::tolerance::{BINDING, SLACK_NOISE};
 use numbers::plain;
 
 pub use csv_out::CsvOut;
 pub use text::{render_check, render_solvers, render_stress, render_text};
-
-/// Slack smaller than this (in the bound's units) is rounding noise and shown as 0.
-const SLACK_NOISE: f64 = 1e-12;
 
 /// One row of allocation.csv.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -518,11 +515,11 @@ fn problem_text(model: &Model, ms: &MineralSolution) -> String {
             }
             s
         }
-        Status::LimitNoSolution { message } => format!(
-            "{}: the solver stopped without a feasible plan ({message})",
+        Status::LimitNoSolution { limit } => format!(
+            "{}: the solver stopped without a feasible plan ({limit})",
             mineral.name
         ),
-        Status::Failed { message } => format!("{}: {message}", mineral.name),
+        Status::Failed { message, .. } => format!("{}: {message}", mineral.name),
         Status::Optimal | Status::Feasible => String::new(),
     }
 }

@@ -1,0 +1,86 @@
+//! Variable bounds of a block: exclusions remove offers, supplier caps become upper
+//! bounds (their rows "fold" into the variable), and each offer's tightest big-M.
+
+use crate::model::PolicyKind;
+use crate::rows::RowInstance;
+
+/// What the policy does to each offer's own variable (local offer indices).
+pub struct OfferBounds {
+    /// Excluded offers get no variable.
+    pub excluded: Vec<bool>,
+    /// The bound from capacity alone (scaled; infinite when unlimited).
+    pub capacity: Vec<f64>,
+    /// Capacity tightened by supplier caps.
+    pub upper: Vec<f64>,
+    /// The supplier-cap instance that set `upper`, when one did.
+    pub owner: Vec<Option<usize>>,
+    /// The tightest valid big-M: capacity, supplier cap, demand, and any country or
+    /// group cap covering the offer.
+    pub big_m: Vec<f64>,
+}
+
+/// Bounds of the offers of one mineral with demand `d` (capacities in `capacities`).
+pub fn offer_bounds(
+    capacities: impl Iterator<Item = Option<f64>>,
+    d: f64,
+    instances: &[RowInstance],
+) -> OfferBounds {
+    let capacity: Vec<f64> = capacities
+        .map(|c| c.map_or(f64::INFINITY, |c| c / d))
+        .collect();
+    let n = capacity.len();
+    let mut excluded = vec![false; n];
+    let mut upper = capacity.clone();
+    let mut owner: Vec<Option<usize>> = vec![None; n];
+    for (k, inst) in instances.iter().enumerate() {
+        match inst.kind {
+            PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => {
+                for &j in &inst.members {
+                    excluded[j] = true;
+                }
+            }
+            PolicyKind::MaxSupplierShare => {
+                for &j in &inst.members {
+                    if inst.bound <= upper[j] {
+                        upper[j] = inst.bound;
+                        owner[j] = Some(k);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut big_m: Vec<f64> = upper.iter().map(|u| u.min(1.0)).collect();
+    for inst in instances {
+        if matches!(
+            inst.kind,
+            PolicyKind::MaxCountryShare | PolicyKind::MaxGroupShare
+        ) {
+            for &j in &inst.members {
+                big_m[j] = big_m[j].min(inst.bound);
+            }
+        }
+    }
+    OfferBounds {
+        excluded,
+        capacity,
+        upper,
+        owner,
+        big_m,
+    }
+}
+
+/// A price unit for a block: the geometric middle of its smallest and largest positive
+/// costs, so scaled costs straddle 1.
+pub fn price_unit(costs: impl Iterator<Item = f64>) -> f64 {
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+    for c in costs.filter(|&c| c > 0.0) {
+        lo = lo.min(c);
+        hi = hi.max(c);
+    }
+    if hi > 0.0 {
+        (lo * hi).sqrt()
+    } else {
+        1.0
+    }
+}

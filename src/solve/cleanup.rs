@@ -1,0 +1,127 @@
+//! Cleaning a solver's answer into a plan: dust and bound overshoot removed without
+//! moving country totals, a tiny demand-balance residue closed, quantities unscaled.
+
+use std::collections::BTreeMap;
+
+use crate::formulate::Block;
+use crate::model::Model;
+use crate::tolerance::{BALANCE_REPAIR, DUST_SHARE};
+
+/// A block's plan in real units: quantity per offer (local index), unmet demand, cost.
+pub(super) struct CleanPlan {
+    pub quantities: Vec<f64>,
+    pub unmet: f64,
+    pub cost: f64,
+}
+
+/// The plan of `block` at the solver's point `x`, cleaned and unscaled.
+pub(super) fn clean_plan(model: &Model, block: &Block, x: &[f64]) -> CleanPlan {
+    let m = block.mineral;
+    let n = model.minerals[m].offers.len();
+    let d = block.demand;
+    let mut scaled: Vec<f64> = (0..n)
+        .map(|k| block.offer_var[k].map_or(0.0, |v| x[v]))
+        .collect();
+    consolidate_dust(model, block, &mut scaled);
+    let unmet_scaled = block.unmet_var.map_or(0.0, |u| x[u].clamp(0.0, 1.0));
+    repair_balance(block, &mut scaled, unmet_scaled);
+    let quantities: Vec<f64> = scaled.iter().map(|x| x * d).collect();
+    let unmet = if unmet_scaled < DUST_SHARE {
+        0.0
+    } else {
+        unmet_scaled * d
+    };
+    let mineral = &model.minerals[m];
+    let cost = model
+        .offers_of(m)
+        .iter()
+        .zip(&quantities)
+        .map(|(o, &x)| o.landed_cost * x + if x > 0.0 { o.fixed_cost } else { 0.0 })
+        .sum::<f64>()
+        + mineral.unmet_penalty.unwrap_or(0.0) * unmet;
+    CleanPlan {
+        quantities,
+        unmet,
+        cost,
+    }
+}
+
+/// Cleans solver residue without moving country totals: quantities below
+/// [`DUST_SHARE`] (including tiny negatives) become zero and overshoots of a bound are
+/// clipped, and the net amount this removes or adds in each country goes to (or comes
+/// from) that country's used offers, largest room (or quantity) first. Demand balance and
+/// every country-level row (country, group, risk, HHI) therefore stay as solved.
+fn consolidate_dust(model: &Model, block: &Block, x: &mut [f64]) {
+    let offers = model.offers_of(block.mineral);
+    let upper = |k: usize| block.offer_var[k].map_or(0.0, |v| block.lp.vars[v].upper);
+    let mut moved: BTreeMap<usize, f64> = BTreeMap::new();
+    for (k, v) in x.iter_mut().enumerate() {
+        let clean = if *v < DUST_SHARE {
+            0.0
+        } else {
+            v.min(upper(k))
+        };
+        if clean != *v {
+            *moved.entry(offers[k].country).or_default() += *v - clean;
+            *v = clean;
+        }
+    }
+    for (country, mut mass) in moved {
+        let mut used: Vec<usize> = (0..x.len())
+            .filter(|&k| offers[k].country == country && x[k] > 0.0)
+            .collect();
+        if mass > 0.0 {
+            used.sort_by(|&a, &b| {
+                (upper(b) - x[b])
+                    .total_cmp(&(upper(a) - x[a]))
+                    .then(a.cmp(&b))
+            });
+            for k in used {
+                let add = mass.min(upper(k) - x[k]).max(0.0);
+                x[k] += add;
+                mass -= add;
+                if mass <= 0.0 {
+                    break;
+                }
+            }
+        } else {
+            used.sort_by(|&a, &b| x[b].total_cmp(&x[a]).then(a.cmp(&b)));
+            for k in used {
+                let take = (-mass).min(x[k] - DUST_SHARE).max(0.0);
+                x[k] -= take;
+                mass += take;
+                if mass >= 0.0 {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Closes an interior-point residue in the demand balance (|1 − Σx − u| up to
+/// [`BALANCE_REPAIR`] of demand) on the offer with the most room (or the largest
+/// quantity), so purchased + unmet equals demand to rounding.
+fn repair_balance(block: &Block, x: &mut [f64], unmet: f64) {
+    let unmet = if unmet < DUST_SHARE { 0.0 } else { unmet };
+    let gap = 1.0 - x.iter().sum::<f64>() - unmet;
+    if gap == 0.0 || gap.abs() > BALANCE_REPAIR {
+        return;
+    }
+    let upper = |k: usize| block.offer_var[k].map_or(0.0, |v| block.lp.vars[v].upper);
+    let best = if gap > 0.0 {
+        (0..x.len())
+            .filter(|&k| x[k] > 0.0 && upper(k) - x[k] >= gap)
+            .max_by(|&a, &b| {
+                (upper(a) - x[a])
+                    .total_cmp(&(upper(b) - x[b]))
+                    .then(b.cmp(&a))
+            })
+    } else {
+        (0..x.len())
+            .filter(|&k| x[k] + gap >= DUST_SHARE)
+            .max_by(|&a, &b| x[a].total_cmp(&x[b]).then(b.cmp(&a)))
+    };
+    if let Some(k) = best {
+        x[k] += gap;
+    }
+}

@@ -1,0 +1,361 @@
+//! Solving a model: one block per mineral, solved independently (in parallel), checked,
+//! and combined into a [`Solution`].
+
+mod block;
+mod cleanup;
+mod memory;
+mod optimize;
+mod shadow;
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::diagnose::Relaxation;
+use crate::error::{Error, Result};
+use crate::formulate::{formulate, Block};
+use crate::model::Model;
+use crate::rows::RowInstance;
+use crate::solvers::SolverKind;
+
+pub use crate::solvers::{FailureReason, Limit};
+pub use block::solve_block;
+
+/// The moment a time-limited solve must end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// A deadline `secs` from now, or none.
+    pub fn after(secs: Option<f64>) -> Deadline {
+        Deadline(secs.map(|s| Instant::now() + std::time::Duration::from_secs_f64(s)))
+    }
+
+    /// Seconds left (at least a millisecond, so a solver call still returns promptly),
+    /// or `None` without a limit.
+    pub fn remaining(self) -> Option<f64> {
+        self.0.map(|d| {
+            d.saturating_duration_since(Instant::now())
+                .as_secs_f64()
+                .max(1e-3)
+        })
+    }
+}
+
+/// Default relative MIP gap at which branch and bound may stop.
+pub const DEFAULT_MIP_GAP: f64 = 1e-6;
+
+/// Which backend to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SolverChoice {
+    /// Per block: the fastest backend of this build that supports what the block needs.
+    #[default]
+    Auto,
+    /// This backend for every block.
+    Named(SolverKind),
+}
+
+impl std::str::FromStr for SolverChoice {
+    type Err = String;
+
+    /// `auto` (any case) or a backend name of this build; the error lists the choices.
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        if s.eq_ignore_ascii_case("auto") {
+            Ok(SolverChoice::Auto)
+        } else {
+            SolverKind::from_name(s).map(SolverChoice::Named)
+        }
+    }
+}
+
+impl std::fmt::Display for SolverChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SolverChoice::Auto => f.write_str("auto"),
+            SolverChoice::Named(kind) => kind.fmt(f),
+        }
+    }
+}
+
+/// Options of `solve`, validated when built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SolveOptions {
+    /// Backend choice (default: auto).
+    pub solver: SolverChoice,
+    /// Wall-clock limit for the whole solve, seconds (default: none). Blocks running in
+    /// parallel share it; each solver call gets the time that is left.
+    pub time_limit_secs: Option<f64>,
+    /// Relative MIP gap (default [`DEFAULT_MIP_GAP`]).
+    pub mip_gap: f64,
+    /// Worker threads for independent blocks (default: all cores; 1 = sequential).
+    pub threads: Option<usize>,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        SolveOptions {
+            solver: SolverChoice::Auto,
+            time_limit_secs: None,
+            mip_gap: DEFAULT_MIP_GAP,
+            threads: None,
+        }
+    }
+}
+
+impl SolveOptions {
+    /// Checks the options; the error says which value is wrong.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(t) = self.time_limit_secs {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(Error::Usage(format!(
+                    "--time-limit {t} is not a positive number of seconds"
+                )));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.mip_gap) {
+            return Err(Error::Usage(format!(
+                "--mip-gap {} must be a fraction between 0 and 1",
+                self.mip_gap
+            )));
+        }
+        if self.threads == Some(0) {
+            return Err(Error::Usage("--threads must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// How the solve of a mineral (or of the whole model) ended.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Status {
+    /// Proven optimal.
+    Optimal,
+    /// Feasible, stopped by a limit before optimality was proven.
+    Feasible,
+    /// No plan obeys the policy.
+    Infeasible,
+    /// Stopped by a limit without a feasible plan.
+    LimitNoSolution {
+        /// Which limit.
+        limit: Limit,
+    },
+    /// The solver failed or returned a plan that does not satisfy the model.
+    Failed {
+        /// Why, as a type (e.g. numerical trouble, cuts that did not converge).
+        reason: FailureReason,
+        /// What went wrong, in words.
+        message: String,
+    },
+}
+
+impl Status {
+    /// The process exit code for this outcome (SPEC §5).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Status::Optimal | Status::Feasible => 0,
+            Status::Infeasible => 3,
+            Status::LimitNoSolution { .. } | Status::Failed { .. } => 4,
+        }
+    }
+
+    /// A short lower-case name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Status::Optimal => "optimal",
+            Status::Feasible => "feasible",
+            Status::Infeasible => "infeasible",
+            Status::LimitNoSolution { .. } => "limit_no_solution",
+            Status::Failed { .. } => "failed",
+        }
+    }
+
+    fn severity(&self) -> u8 {
+        match self {
+            Status::Optimal => 0,
+            Status::Feasible => 1,
+            Status::Infeasible => 2,
+            Status::LimitNoSolution { .. } => 3,
+            Status::Failed { .. } => 4,
+        }
+    }
+}
+
+/// One expanded policy row with its value on the plan and its shadow price.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowResult {
+    /// The row.
+    pub instance: RowInstance,
+    /// Its left-hand side in the bound's units.
+    pub value: f64,
+    /// d total cost / d bound, when the solver gives duals and the row is continuous.
+    pub shadow_price: Option<f64>,
+}
+
+/// The result for one mineral.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MineralSolution {
+    /// Index into `Model::minerals`.
+    pub mineral: usize,
+    /// How it ended.
+    pub status: Status,
+    /// Quantity per offer of the mineral (local index), real units; empty without a plan.
+    pub quantities: Vec<f64>,
+    /// Demand left unmet.
+    pub unmet: f64,
+    /// Total cost of the plan (landed purchases + fixed costs + unmet penalty).
+    pub cost: f64,
+    /// The policy rows of the mineral with values (empty without a plan).
+    pub rows: Vec<RowResult>,
+    /// For an infeasible mineral: the least relaxation that makes it feasible.
+    pub relaxations: Vec<Relaxation>,
+    /// The policy rows as expanded, for a mineral without a plan (its relaxations refer
+    /// to them by index); with a plan they are in `rows`.
+    pub instances: Vec<RowInstance>,
+    /// The backend used.
+    pub solver: SolverKind,
+    /// Seconds spent formulating.
+    pub build_secs: f64,
+    /// Rounds of HHI tangent cuts after the first solve.
+    pub cut_rounds: usize,
+    /// For a plan stopped by a limit: an upper bound on its relative gap to the optimum
+    /// (from the LP relaxation), when known.
+    pub gap: Option<f64>,
+    /// Seconds spent in the solver (including passing the model to it).
+    pub solve_secs: f64,
+}
+
+impl MineralSolution {
+    /// True when the mineral has a plan to report.
+    pub fn has_plan(&self) -> bool {
+        matches!(self.status, Status::Optimal | Status::Feasible)
+    }
+}
+
+/// The result of solving a whole model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Solution {
+    /// Worst status over minerals.
+    pub status: Status,
+    /// One entry per mineral, in model order.
+    pub minerals: Vec<MineralSolution>,
+    /// Wall time spent formulating the blocks (formulated in parallel, before any solve).
+    pub build_wall_secs: f64,
+}
+
+impl Solution {
+    /// Total cost over minerals.
+    pub fn cost(&self) -> f64 {
+        self.minerals.iter().map(|m| m.cost).sum()
+    }
+}
+
+/// Solves every mineral of `model` and combines the results.
+pub fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
+    solve_then(model, opts, |_| ()).map(|(solution, _)| solution)
+}
+
+/// [`solve`], calling `then` on each mineral's solution as soon as its block is solved
+/// (in the worker that solved it, while other blocks still solve); returns its results
+/// in mineral order. The report is built this way, overlapping with the solve.
+/// The options are validated here, once.
+pub fn solve_then<P: Send>(
+    model: &Model,
+    opts: &SolveOptions,
+    then: impl Fn(&MineralSolution) -> P + Sync,
+) -> Result<(Solution, Vec<P>)> {
+    opts.validate()?;
+    let pool = match opts.threads {
+        Some(1) => None,
+        threads => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.unwrap_or(0))
+                .build()
+                .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?,
+        ),
+    };
+    let (solved, build_wall_secs) = match &pool {
+        None => solve_blocks(model, opts, false, &then)?,
+        Some(pool) => pool.install(|| solve_blocks(model, opts, true, &then))?,
+    };
+    let (minerals, after): (Vec<MineralSolution>, Vec<P>) = solved.into_iter().unzip();
+    let status = minerals
+        .iter()
+        .map(|m| &m.status)
+        .max_by_key(|s| s.severity())
+        .cloned()
+        .unwrap_or(Status::Optimal);
+    Ok((
+        Solution {
+            status,
+            minerals,
+            build_wall_secs,
+        },
+        after,
+    ))
+}
+
+/// Formulates every block, then solves them (in the current rayon pool when `parallel`),
+/// each followed by `then`; also returns the wall time of formulation.
+fn solve_blocks<P: Send>(
+    model: &Model,
+    opts: &SolveOptions,
+    parallel: bool,
+    then: &(impl Fn(&MineralSolution) -> P + Sync),
+) -> Result<(Vec<(MineralSolution, P)>, f64)> {
+    let start = Instant::now();
+    // Formulate every block first, so unsupported rows and capability mismatches are
+    // reported before any solver runs (the first problem in mineral order).
+    let build = |m: usize| {
+        let t = Instant::now();
+        formulate(model, m).map(|b| (b, t.elapsed().as_secs_f64()))
+    };
+    let built: Vec<Result<(Block, f64)>> = if parallel {
+        (0..model.minerals.len())
+            .into_par_iter()
+            .map(build)
+            .collect()
+    } else {
+        (0..model.minerals.len()).map(build).collect()
+    };
+    let blocks: Vec<(Block, f64)> = built.into_iter().collect::<Result<_>>()?;
+    let build_wall_secs = start.elapsed().as_secs_f64();
+    memory::check_memory(model, &blocks, opts.threads)?;
+    let kinds: Vec<SolverKind> = blocks
+        .iter()
+        .map(|(b, _)| choose(opts.solver, b, model))
+        .collect::<Result<_>>()?;
+    let deadline = Deadline::after(opts.time_limit_secs);
+    let run = |((block, build_secs), kind): ((Block, f64), SolverKind)| {
+        let solved = solve_block(model, block, kind, opts, deadline, build_secs);
+        let after = then(&solved);
+        (solved, after)
+    };
+    let minerals = if parallel {
+        blocks.into_par_iter().zip(kinds).map(run).collect()
+    } else {
+        blocks.into_iter().zip(kinds).map(run).collect()
+    };
+    Ok((minerals, build_wall_secs))
+}
+
+fn choose(choice: SolverChoice, block: &Block, model: &Model) -> Result<SolverKind> {
+    let integers = block.lp.has_integers();
+    let m = block.mineral;
+    match choice {
+        SolverChoice::Auto => Ok(SolverKind::auto(integers, block.concentration.is_some())),
+        SolverChoice::Named(kind) if integers && !kind.capabilities().integers => {
+            Err(Error::Usage(format!(
+                "solver {kind} cannot handle integer variables, which mineral {} needs (min_order, fixed_cost or supplier/country counts); use one of: {}",
+                model.minerals[m].name,
+                SolverKind::all()
+                    .into_iter()
+                    .filter(|k| k.capabilities().integers)
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )))
+        }
+        SolverChoice::Named(kind) => Ok(kind),
+    }
+}
