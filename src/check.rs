@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::{Model, PolicyKind, Target};
-use crate::report::numbers::plain;
+use crate::write::numbers::plain;
 
 /// Cost ratio within one mineral above which `check` warns about precision.
 const COST_RANGE_WARNING: f64 = 1e9;
@@ -51,136 +51,179 @@ pub fn check(model: &Model) -> CheckReport {
             "no countries.csv: every country has risk 0, no groups and no tariff".to_string(),
         );
     }
-    for (m, mineral) in model.minerals.iter().enumerate() {
-        let offers = model.offers_of(m);
-        let d = mineral.demand;
-        let mut by_country: BTreeMap<usize, Option<f64>> = BTreeMap::new();
-        for o in offers {
-            let e = by_country.entry(o.country).or_insert(Some(0.0));
-            *e = e.and_then(|c| o.capacity.map(|x| c + x));
-        }
-        let capacity = model.capacity_of(m);
-        minerals.push(MineralSize {
-            mineral: mineral.name.to_string(),
-            demand: d,
-            offers: offers.len(),
-            countries: by_country.len(),
-            capacity,
-            policy_rows: crate::rows::expand(model, m).len(),
-        });
-        if let Some(cap) = capacity {
-            if cap < d {
-                findings.push(format!(
-                    "{}: total capacity {} is below demand {}{}",
-                    mineral.name,
-                    plain(cap),
-                    plain(d),
-                    if mineral.unmet_penalty.is_some() {
-                        "; the rest will be unmet at the unmet_penalty"
-                    } else {
-                        "; without an unmet_penalty the model is infeasible"
-                    }
-                ));
-            }
-        }
-        for row in model.policy.iter().filter(|r| r.applies_to(m)) {
-            match (row.kind, &row.target) {
-                (PolicyKind::MaxCountryShare, Target::Each) => {
-                    let reachable: f64 = by_country
-                        .values()
-                        .map(|c| c.unwrap_or(f64::INFINITY).min(row.bound * d))
-                        .sum();
-                    if reachable < d {
-                        findings.push(format!(
-                            "constraints.csv:{}: {}: with at most {} of demand per country, the {} countries offering it can supply only {} of {}",
-                            row.line,
-                            mineral.name,
-                            plain(row.bound),
-                            by_country.len(),
-                            plain(reachable),
-                            plain(d)
-                        ));
-                    }
-                }
-                (PolicyKind::MinGroupShare, Target::Group(g)) => {
-                    let group_cap: Option<f64> = offers
-                        .iter()
-                        .filter(|o| model.countries[o.country].groups.contains(g))
-                        .map(|o| o.capacity)
-                        .sum();
-                    if let Some(cap) = group_cap {
-                        if cap < row.bound * d {
-                            findings.push(format!(
-                                "constraints.csv:{}: {}: group {} must supply {} but its offers can supply only {}",
-                                row.line,
-                                mineral.name,
-                                model.groups[*g],
-                                plain(row.bound * d),
-                                plain(cap)
-                            ));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        // Coefficient ranges the solvers handle poorly, even after per-mineral scaling.
-        let costs: Vec<f64> = offers
-            .iter()
-            .map(|o| o.landed_cost)
-            .chain(mineral.unmet_penalty)
-            .filter(|&c| c > 0.0)
-            .collect();
-        let (lo, hi) = costs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &c| {
-            (lo.min(c), hi.max(c))
-        });
-        if hi > 0.0 && hi / lo > COST_RANGE_WARNING {
-            findings.push(format!(
-                "{}: landed costs range from {} to {} (ratio {:.0e}); solvers lose precision beyond a ratio of {:.0e}",
-                mineral.name,
-                plain(lo),
-                plain(hi),
-                hi / lo,
-                COST_RANGE_WARNING
-            ));
-        }
-        let tiny = offers
-            .iter()
-            .filter(|o| {
-                o.capacity
-                    .is_some_and(|c| c > 0.0 && c < TINY_CAPACITY_SHARE * d)
-            })
-            .count();
-        if tiny > 0 {
-            findings.push(format!(
-                "{}: {tiny} offer(s) have a capacity below {} of demand; a used offer must supply at least 1e-6 of demand, so they cannot be used where binaries apply",
-                mineral.name,
-                plain(TINY_CAPACITY_SHARE)
-            ));
-        }
-        // Duplicate-looking suppliers: ids equal up to case and punctuation.
-        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-        for o in offers {
-            let key: String = o
-                .supplier
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect();
-            match seen.get(&key) {
-                Some(first) => findings.push(format!(
-                    "{}: suppliers {first:?} and {:?} (suppliers.csv:{}) look like the same supplier",
-                    mineral.name, o.supplier, o.line
-                )),
-                None => {
-                    seen.insert(key, &o.supplier);
-                }
-            }
-        }
+    for m in 0..model.minerals.len() {
+        let by_country = capacity_by_country(model, m);
+        minerals.push(size(model, m, by_country.len()));
+        capacity_below_demand(model, m, &mut findings);
+        unreachable_policy(model, m, &by_country, &mut findings);
+        cost_range(model, m, &mut findings);
+        tiny_capacities(model, m, &mut findings);
+        duplicate_suppliers(model, m, &mut findings);
     }
     CheckReport {
         minerals,
         findings,
         warnings: model.warnings.clone(),
+    }
+}
+
+/// Capacity per country offering mineral `m` (`None` when some offer is unlimited).
+fn capacity_by_country(model: &Model, m: usize) -> BTreeMap<usize, Option<f64>> {
+    let mut by_country: BTreeMap<usize, Option<f64>> = BTreeMap::new();
+    for o in model.offers_of(m) {
+        let e = by_country.entry(o.country).or_insert(Some(0.0));
+        *e = e.and_then(|c| o.capacity.map(|x| c + x));
+    }
+    by_country
+}
+
+/// The size of mineral `m`'s block.
+fn size(model: &Model, m: usize, countries: usize) -> MineralSize {
+    let mineral = &model.minerals[m];
+    MineralSize {
+        mineral: mineral.name.to_string(),
+        demand: mineral.demand,
+        offers: mineral.offers.len(),
+        countries,
+        capacity: model.capacity_of(m),
+        policy_rows: crate::rows::expand(model, m).len(),
+    }
+}
+
+/// Total capacity below demand.
+fn capacity_below_demand(model: &Model, m: usize, findings: &mut Vec<String>) {
+    let mineral = &model.minerals[m];
+    let d = mineral.demand;
+    if let Some(cap) = model.capacity_of(m).filter(|&cap| cap < d) {
+        findings.push(format!(
+            "{}: total capacity {} is below demand {}{}",
+            mineral.name,
+            plain(cap),
+            plain(d),
+            if mineral.unmet_penalty.is_some() {
+                "; the rest will be unmet at the unmet_penalty"
+            } else {
+                "; without an unmet_penalty the model is infeasible"
+            }
+        ));
+    }
+}
+
+/// Country caps the offered countries cannot meet, groups too small for their minimum.
+fn unreachable_policy(
+    model: &Model,
+    m: usize,
+    by_country: &BTreeMap<usize, Option<f64>>,
+    findings: &mut Vec<String>,
+) {
+    let mineral = &model.minerals[m];
+    let d = mineral.demand;
+    for row in model.policy.iter().filter(|r| r.applies_to(m)) {
+        match (row.kind, &row.target) {
+            (PolicyKind::MaxCountryShare, Target::Each) => {
+                let reachable: f64 = by_country
+                    .values()
+                    .map(|c| c.unwrap_or(f64::INFINITY).min(row.bound * d))
+                    .sum();
+                if reachable < d {
+                    findings.push(format!(
+                        "constraints.csv:{}: {}: with at most {} of demand per country, the {} countries offering it can supply only {} of {}",
+                        row.line,
+                        mineral.name,
+                        plain(row.bound),
+                        by_country.len(),
+                        plain(reachable),
+                        plain(d)
+                    ));
+                }
+            }
+            (PolicyKind::MinGroupShare, Target::Group(g)) => {
+                let group_cap: Option<f64> = model
+                    .offers_of(m)
+                    .iter()
+                    .filter(|o| model.countries[o.country].groups.contains(g))
+                    .map(|o| o.capacity)
+                    .sum();
+                if let Some(cap) = group_cap.filter(|&cap| cap < row.bound * d) {
+                    findings.push(format!(
+                        "constraints.csv:{}: {}: group {} must supply {} but its offers can supply only {}",
+                        row.line,
+                        mineral.name,
+                        model.groups[*g],
+                        plain(row.bound * d),
+                        plain(cap)
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Coefficient ranges the solvers handle poorly, even after per-mineral scaling.
+fn cost_range(model: &Model, m: usize, findings: &mut Vec<String>) {
+    let mineral = &model.minerals[m];
+    let (lo, hi) = model
+        .offers_of(m)
+        .iter()
+        .map(|o| o.landed_cost)
+        .chain(mineral.unmet_penalty)
+        .filter(|&c| c > 0.0)
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), c| {
+            (lo.min(c), hi.max(c))
+        });
+    if hi > 0.0 && hi / lo > COST_RANGE_WARNING {
+        findings.push(format!(
+            "{}: landed costs range from {} to {} (ratio {:.0e}); solvers lose precision beyond a ratio of {:.0e}",
+            mineral.name,
+            plain(lo),
+            plain(hi),
+            hi / lo,
+            COST_RANGE_WARNING
+        ));
+    }
+}
+
+/// Offers too small to be used where binaries apply.
+fn tiny_capacities(model: &Model, m: usize, findings: &mut Vec<String>) {
+    let mineral = &model.minerals[m];
+    let d = mineral.demand;
+    let tiny = model
+        .offers_of(m)
+        .iter()
+        .filter(|o| {
+            o.capacity
+                .is_some_and(|c| c > 0.0 && c < TINY_CAPACITY_SHARE * d)
+        })
+        .count();
+    if tiny > 0 {
+        findings.push(format!(
+            "{}: {tiny} offer(s) have a capacity below {} of demand; a used offer must supply at least 1e-6 of demand, so they cannot be used where binaries apply",
+            mineral.name,
+            plain(TINY_CAPACITY_SHARE)
+        ));
+    }
+}
+
+/// Duplicate-looking suppliers: ids equal up to case and punctuation.
+fn duplicate_suppliers(model: &Model, m: usize, findings: &mut Vec<String>) {
+    let mineral = &model.minerals[m];
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for o in model.offers_of(m) {
+        let key: String = o
+            .supplier
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        match seen.get(&key) {
+            Some(first) => findings.push(format!(
+                "{}: suppliers {first:?} and {:?} (suppliers.csv:{}) look like the same supplier",
+                mineral.name, o.supplier, o.line
+            )),
+            None => {
+                seen.insert(key, &o.supplier);
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! The commands as library functions: typed options in, typed results out. The binary
-//! only parses arguments into these and prints what comes back.
+//! One library entry point per command of the `sourcemix` binary: typed options in,
+//! typed results out; each reads the model, calls the analysis, and writes its files.
+//! Options are validated once, by the analysis they configure.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -58,7 +59,6 @@ pub fn default_out_dir(model_dir: &Path) -> PathBuf {
 /// `solve MODEL`: read, optimize, and (when every mineral has a plan) write the CSVs into
 /// `out_dir`. Nothing is written for an infeasible or failed model.
 pub fn solve_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Result<SolveRun> {
-    opts.validate()?;
     let t = Instant::now();
     let model = load_model(model_dir)?;
     let read_secs = t.elapsed().as_secs_f64();
@@ -108,7 +108,6 @@ pub fn stress_model(
     out_dir: &Path,
     opts: &StressOptions,
 ) -> Result<StressRun> {
-    opts.validate()?;
     let mut model = load_model(model_dir)?;
     let mut warnings = std::mem::take(&mut model.warnings);
     if let Some(path) = scenarios_path {
@@ -126,13 +125,12 @@ pub fn stress_model(
         );
     }
     let report = stress(&model, &plan.quantities, &model.scenarios, opts)?;
-    let files: Vec<(PathBuf, Vec<u8>)> = report
-        .csv_files()
+    let files: Vec<(PathBuf, Vec<u8>)> = crate::report::stress_files(&report)
         .into_iter()
         .map(|(name, bytes)| (out_dir.join(name), bytes))
         .collect();
-    crate::report::atomic::create_out_dir(out_dir)?;
-    let written = crate::report::atomic::stage_all(&files)?.commit()?;
+    crate::write::atomic::create_out_dir(out_dir)?;
+    let written = crate::write::atomic::stage_all(&files)?.commit()?;
     Ok(StressRun {
         report,
         warnings,

@@ -22,78 +22,8 @@ pub fn solve_with_epigraphs(
     skip_row: impl Fn(usize) -> bool,
     time_limit_secs: Option<f64>,
 ) -> LpResult {
-    let n = lp.vars.len();
-    let (mut ri, mut ci, mut vals, mut b) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    // (row in clarabel, sign) for each LP row, to map duals back.
-    let mut row_map: Vec<Option<(usize, f64)>> = vec![None; lp.rows.len()];
-    let mut push_row = |terms: &[(usize, f64)], sign: f64, rhs: f64, b: &mut Vec<f64>| {
-        let r = b.len();
-        for &(j, a) in terms {
-            ri.push(r);
-            ci.push(j);
-            vals.push(sign * a);
-        }
-        b.push(sign * rhs);
-        r
-    };
-    let mut n_eq = 0;
-    for (k, row) in lp.rows.iter().enumerate() {
-        if row.sense == Sense::Eq && !skip_row(k) {
-            let r = push_row(&row.terms, 1.0, row.rhs, &mut b);
-            row_map[k] = Some((r, -1.0));
-            n_eq += 1;
-        }
-    }
-    let mut n_ineq = 0;
-    for (k, row) in lp.rows.iter().enumerate() {
-        if skip_row(k) {
-            continue;
-        }
-        let sign = match row.sense {
-            Sense::Eq => continue,
-            Sense::Le => 1.0,
-            Sense::Ge => -1.0,
-        };
-        let r = push_row(&row.terms, sign, row.rhs, &mut b);
-        // Le: dual = −z; Ge (stated negated): dual = +z.
-        row_map[k] = Some((r, -sign));
-        n_ineq += 1;
-    }
-    for (j, v) in lp.vars.iter().enumerate() {
-        if v.lower.is_finite() {
-            push_row(&[(j, 1.0)], -1.0, v.lower, &mut b);
-            n_ineq += 1;
-        }
-        if v.upper.is_finite() {
-            push_row(&[(j, 1.0)], 1.0, v.upper, &mut b);
-            n_ineq += 1;
-        }
-    }
-    let mut cones = vec![
-        SupportedConeT::ZeroConeT(n_eq),
-        SupportedConeT::NonnegativeConeT(n_ineq),
-    ];
-    for &(s, t) in epigraphs {
-        // slack = b − A x = ((t+1)/2, s, (t−1)/2) ∈ SOC(3)
-        push_row(&[(t, -0.5)], 1.0, 0.5, &mut b);
-        push_row(&[(s, -1.0)], 1.0, 0.0, &mut b);
-        push_row(&[(t, -0.5)], 1.0, -0.5, &mut b);
-        cones.push(SupportedConeT::SecondOrderConeT(3));
-    }
-    let m = b.len();
-    let a = CscMatrix::new_from_triplets(m, n, ri, ci, vals);
-    let p = CscMatrix::zeros((n, n));
-    let q: Vec<f64> = lp.vars.iter().map(|v| v.cost).collect();
-    let mut settings = DefaultSettingsBuilder::default();
-    settings
-        .verbose(false)
-        .tol_feas(CONIC_TOLERANCE)
-        .tol_gap_abs(CONIC_TOLERANCE)
-        .tol_gap_rel(CONIC_TOLERANCE);
-    if let Some(t) = time_limit_secs {
-        settings.time_limit(t);
-    }
-    let settings = match settings.build() {
+    let cp = ConeProblem::build(lp, epigraphs, skip_row);
+    let settings = match settings(time_limit_secs) {
         Ok(s) => s,
         Err(e) => {
             return failed(
@@ -102,7 +32,11 @@ pub fn solve_with_epigraphs(
             )
         }
     };
-    let mut solver = match DefaultSolver::new(&p, &q, &a, &b, &cones, settings) {
+    let n = lp.vars.len();
+    let a = CscMatrix::new_from_triplets(cp.b.len(), n, cp.ri, cp.ci, cp.vals);
+    let p = CscMatrix::zeros((n, n));
+    let q: Vec<f64> = lp.vars.iter().map(|v| v.cost).collect();
+    let mut solver = match DefaultSolver::new(&p, &q, &a, &cp.b, &cp.cones, settings) {
         Ok(s) => s,
         Err(e) => {
             return failed(
@@ -113,7 +47,124 @@ pub fn solve_with_epigraphs(
     };
     solver.solve();
     let sol = &solver.solution;
-    let status = match sol.status {
+    let status = status_of(sol.status);
+    if status != LpStatus::Optimal {
+        return LpResult::failed(status);
+    }
+    let duals = cp
+        .row_map
+        .iter()
+        .map(|r| r.map_or(0.0, |(i, sign)| sign * sol.z[i]))
+        .collect();
+    LpResult {
+        status,
+        x: sol.x.clone(),
+        duals: Some(duals),
+    }
+}
+
+/// The problem in Clarabel's form: A x + s = b, s in the cones.
+struct ConeProblem {
+    ri: Vec<usize>,
+    ci: Vec<usize>,
+    vals: Vec<f64>,
+    b: Vec<f64>,
+    cones: Vec<SupportedConeT<f64>>,
+    /// (row in Clarabel, sign) for each LP row, to map duals back.
+    row_map: Vec<Option<(usize, f64)>>,
+}
+
+impl ConeProblem {
+    /// Equalities (zero cone), then inequalities and finite bounds (nonnegative cone),
+    /// then one rotated cone per epigraph pair; rows `skip_row` names are left out.
+    fn build(lp: &Lp, epigraphs: &[(usize, usize)], skip_row: impl Fn(usize) -> bool) -> Self {
+        let mut cp = ConeProblem {
+            ri: Vec::new(),
+            ci: Vec::new(),
+            vals: Vec::new(),
+            b: Vec::new(),
+            cones: Vec::new(),
+            row_map: vec![None; lp.rows.len()],
+        };
+        let mut n_eq = 0;
+        for (k, row) in lp.rows.iter().enumerate() {
+            if row.sense == Sense::Eq && !skip_row(k) {
+                let r = cp.push_row(&row.terms, 1.0, row.rhs);
+                cp.row_map[k] = Some((r, -1.0));
+                n_eq += 1;
+            }
+        }
+        let mut n_ineq = 0;
+        for (k, row) in lp.rows.iter().enumerate() {
+            if skip_row(k) {
+                continue;
+            }
+            let sign = match row.sense {
+                Sense::Eq => continue,
+                Sense::Le => 1.0,
+                Sense::Ge => -1.0,
+            };
+            let r = cp.push_row(&row.terms, sign, row.rhs);
+            // Le: dual = −z; Ge (stated negated): dual = +z.
+            cp.row_map[k] = Some((r, -sign));
+            n_ineq += 1;
+        }
+        for (j, v) in lp.vars.iter().enumerate() {
+            if v.lower.is_finite() {
+                cp.push_row(&[(j, 1.0)], -1.0, v.lower);
+                n_ineq += 1;
+            }
+            if v.upper.is_finite() {
+                cp.push_row(&[(j, 1.0)], 1.0, v.upper);
+                n_ineq += 1;
+            }
+        }
+        cp.cones = vec![
+            SupportedConeT::ZeroConeT(n_eq),
+            SupportedConeT::NonnegativeConeT(n_ineq),
+        ];
+        for &(s, t) in epigraphs {
+            // slack = b − A x = ((t+1)/2, s, (t−1)/2) ∈ SOC(3)
+            cp.push_row(&[(t, -0.5)], 1.0, 0.5);
+            cp.push_row(&[(s, -1.0)], 1.0, 0.0);
+            cp.push_row(&[(t, -0.5)], 1.0, -0.5);
+            cp.cones.push(SupportedConeT::SecondOrderConeT(3));
+        }
+        cp
+    }
+
+    /// Appends sign·(terms) with right-hand side sign·rhs; returns its row.
+    fn push_row(&mut self, terms: &[(usize, f64)], sign: f64, rhs: f64) -> usize {
+        let r = self.b.len();
+        for &(j, a) in terms {
+            self.ri.push(r);
+            self.ci.push(j);
+            self.vals.push(sign * a);
+        }
+        self.b.push(sign * rhs);
+        r
+    }
+}
+
+/// Clarabel's settings: quiet, the tolerances of [`CONIC_TOLERANCE`], the time limit.
+fn settings(
+    time_limit_secs: Option<f64>,
+) -> Result<clarabel::solver::DefaultSettings<f64>, String> {
+    let mut settings = DefaultSettingsBuilder::default();
+    settings
+        .verbose(false)
+        .tol_feas(CONIC_TOLERANCE)
+        .tol_gap_abs(CONIC_TOLERANCE)
+        .tol_gap_rel(CONIC_TOLERANCE);
+    if let Some(t) = time_limit_secs {
+        settings.time_limit(t);
+    }
+    settings.build().map_err(|e| e.to_string())
+}
+
+/// The typed status of a Clarabel solve.
+fn status_of(status: SolverStatus) -> LpStatus {
+    match status {
         SolverStatus::Solved | SolverStatus::AlmostSolved => LpStatus::Optimal,
         SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => {
             LpStatus::Infeasible
@@ -123,28 +174,12 @@ pub fn solve_with_epigraphs(
         SolverStatus::MaxIterations => LpStatus::LimitNoSolution(Limit::Iterations),
         SolverStatus::NumericalError | SolverStatus::InsufficientProgress => LpStatus::Failed(
             FailureReason::Numerical,
-            format!("Clarabel stopped: {:?}", sol.status),
+            format!("Clarabel stopped: {status:?}"),
         ),
         other => LpStatus::Failed(
             FailureReason::Solver,
             format!("Clarabel stopped: {other:?}"),
         ),
-    };
-    if status != LpStatus::Optimal {
-        return LpResult {
-            status,
-            x: Vec::new(),
-            duals: None,
-        };
-    }
-    let duals = row_map
-        .iter()
-        .map(|r| r.map_or(0.0, |(i, sign)| sign * sol.z[i]))
-        .collect();
-    LpResult {
-        status,
-        x: sol.x.clone(),
-        duals: Some(duals),
     }
 }
 

@@ -42,8 +42,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::report::atomic::{Staged, WriteError};
 use crate::rng::{self, Rng};
+use crate::write::atomic::{Staged, WriteError};
 
 /// The most countries a generated model can have: the user-assigned ISO 3166-1 codes
 /// `XAA` to `XZZ`.

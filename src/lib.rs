@@ -3,8 +3,9 @@
 //!
 //! The flow is one-way: [`input`] reads and validates a model folder into a [`Model`];
 //! [`formulate`] turns each mineral into a scaled LP block ([`lp::Lp`]); [`solve`] runs a
-//! backend from [`solvers`] on every block and checks the plan ([`verify`]); [`report`]
-//! writes CSV, JSON and text.
+//! backend from [`solvers`] on every block and checks the plan independently; analyses
+//! ([`stress`], [`check`]) sit beside it; [`report`] turns results into CSV, JSON and
+//! text. [`commands`] holds one entry point per command of the `sourcemix` binary.
 //!
 //! ```no_run
 //! let model = sourcemix::input::load_model(std::path::Path::new("models/export-controls-2023"))?;
@@ -16,27 +17,27 @@
 
 pub mod check;
 pub mod commands;
-pub mod conic;
-pub mod diagnose;
+pub(crate) mod conic;
+pub(crate) mod diagnose;
 pub mod error;
 pub mod formulate;
-#[doc(hidden)]
-pub mod fuzzing;
 pub mod generate;
 pub mod input;
 pub mod lp;
 pub mod model;
 pub mod name;
-pub mod polish;
+pub(crate) mod polish;
 pub mod report;
-pub mod rng;
+pub(crate) mod rng;
 pub mod rows;
 pub mod solve;
 pub mod solvers;
 pub mod stress;
 pub mod tolerance;
-pub mod verify;
+pub(crate) mod verify;
+pub(crate) mod write;
 
 pub use error::{Error, Result};
 pub use model::Model;
 pub use name::Name;
+pub use write::atomic::remove_in_flight;

@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     // Ctrl-C: results are only ever renamed into place whole, so stopping is clean once
     // the temporary files in flight are gone.
     let _ = ctrlc::set_handler(|| {
-        sourcemix::report::atomic::remove_in_flight();
+        sourcemix::remove_in_flight();
         eprintln!("interrupted; no partial result file is left behind");
         std::process::exit(130);
     });

@@ -286,18 +286,6 @@ impl Model {
     pub fn capacity_of(&self, m: usize) -> Option<f64> {
         self.offers_of(m).iter().map(|o| o.capacity).sum()
     }
-
-    /// True when any policy row needs binary variables, or any offer has
-    /// `min_order`/`fixed_cost`, for mineral `m`.
-    pub fn needs_integers(&self, m: usize) -> bool {
-        self.offers_of(m)
-            .iter()
-            .any(|o| o.min_order > 0.0 || o.fixed_cost > 0.0)
-            || self
-                .policy
-                .iter()
-                .any(|r| r.kind.is_count() && r.applies_to(m))
-    }
 }
 
 impl PolicyRow {

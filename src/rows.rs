@@ -151,11 +151,22 @@ impl MineralPlan<'_> {
         q
     }
 
+    /// Σ risk · x / D: the average risk of the mineral's supply.
+    pub fn avg_risk(&self) -> f64 {
+        let model = self.model;
+        let start = model.minerals[self.mineral].offers.start;
+        self.quantities
+            .iter()
+            .enumerate()
+            .map(|(k, &x)| model.countries[model.offers[start + k].country].risk * x)
+            .sum::<f64>()
+            / model.minerals[self.mineral].demand
+    }
+
     /// The row's left-hand side in the bound's units (a share, an index, a count).
     pub fn value(&self, row: &RowInstance) -> f64 {
         let model = self.model;
         let d = model.minerals[self.mineral].demand;
-        let start = model.minerals[self.mineral].offers.start;
         let covered = || row.members.iter().map(|&j| self.quantities[j]);
         match row.kind {
             PolicyKind::MaxCountryShare
@@ -164,21 +175,9 @@ impl MineralPlan<'_> {
             | PolicyKind::MaxGroupShare
             | PolicyKind::ExcludeCountry
             | PolicyKind::ExcludeSupplier => covered().sum::<f64>() / d,
-            PolicyKind::MaxAvgRisk => {
-                self.quantities
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &x)| model.countries[model.offers[start + k].country].risk * x)
-                    .sum::<f64>()
-                    / d
-            }
-            PolicyKind::MaxHhi => self.by_country().iter().map(|q| (q / d).powi(2)).sum(),
-            PolicyKind::MaxRiskHhi => self
-                .by_country()
-                .iter()
-                .zip(&model.countries)
-                .map(|(q, c)| c.risk * (q / d).powi(2))
-                .sum(),
+            PolicyKind::MaxAvgRisk => self.avg_risk(),
+            PolicyKind::MaxHhi => hhi(&self.by_country(), d),
+            PolicyKind::MaxRiskHhi => risk_hhi(model, &self.by_country(), d),
             PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers => {
                 self.quantities.iter().filter(|&&x| x > 0.0).count() as f64
             }
@@ -187,4 +186,18 @@ impl MineralPlan<'_> {
             }
         }
     }
+}
+
+/// Σ_c (q_c / D)²: the concentration (HHI, 0–1 scale) of quantities `by_country`.
+pub fn hhi(by_country: &[f64], d: f64) -> f64 {
+    by_country.iter().map(|q| (q / d).powi(2)).sum()
+}
+
+/// Σ_c risk_c (q_c / D)²: the risk-weighted concentration of `by_country`.
+pub fn risk_hhi(model: &Model, by_country: &[f64], d: f64) -> f64 {
+    by_country
+        .iter()
+        .zip(&model.countries)
+        .map(|(q, c)| c.risk * (q / d).powi(2))
+        .sum()
 }

@@ -15,7 +15,6 @@ use serde::Serialize;
 use crate::error::{Error, InputErrors, InputIssue, Result};
 use crate::model::{Model, Scenario};
 use crate::name::Name;
-use crate::report::CsvOut;
 use crate::rows::expand;
 use crate::tolerance::FEASIBILITY;
 
@@ -115,49 +114,6 @@ pub struct StressReport {
     pub rows: Vec<StressRow>,
     /// stress_summary.csv.
     pub summary: StressSummary,
-}
-
-/// Name of the per-scenario file.
-pub const STRESS_CSV: &str = "stress.csv";
-/// Name of the summary file.
-pub const STRESS_SUMMARY_CSV: &str = "stress_summary.csv";
-
-impl StressReport {
-    /// stress.csv and stress_summary.csv as bytes.
-    pub fn csv_files(&self) -> Vec<(&'static str, Vec<u8>)> {
-        let mut rows = CsvOut::new(&[
-            "scenario",
-            "probability",
-            "mineral",
-            "delivered",
-            "shortfall",
-            "spot_quantity",
-            "spot_cost",
-            "unmet",
-            "unmet_cost",
-            "contract_cost",
-            "total_cost",
-        ]);
-        rows.rows(&self.rows, |c, r| {
-            c.text(&r.scenario).num(r.probability).text(&r.mineral);
-            c.num(r.delivered).num(r.shortfall);
-            c.num(r.spot_quantity).num(r.spot_cost);
-            c.num(r.unmet).num(r.unmet_cost);
-            c.num(r.contract_cost).num(r.total_cost);
-            c.end();
-        });
-        let s = &self.summary;
-        let mut summary = CsvOut::new(&["metric", "value"]);
-        summary.text("expected_cost").num(s.expected_cost).end();
-        summary.text("cvar_cost").num(s.cvar_cost).end();
-        summary.text("alpha").num(s.alpha).end();
-        summary.text("worst_scenario").text(&s.worst_scenario).end();
-        summary.text("worst_cost").num(s.worst_cost).end();
-        vec![
-            (STRESS_CSV, rows.finish()),
-            (STRESS_SUMMARY_CSV, summary.finish()),
-        ]
-    }
 }
 
 /// Stresses `plan` (x_i per offer of `model`) under `scenarios`.

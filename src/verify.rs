@@ -1,6 +1,7 @@
 //! The independent plan checker: every plan is re-checked against the model itself
 //! (not the LP) before anything is written. Cheap, always on.
 
+use crate::formulate::MIN_USED_SHARE;
 use crate::model::{Model, PolicyKind};
 use crate::rows::{MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
@@ -16,6 +17,7 @@ pub fn verify_mineral(
     let mineral = &model.minerals[m];
     let d = mineral.demand;
     let offers = model.offers_of(m);
+    let counts = instances.iter().any(|i| i.kind.is_count());
     if quantities.len() != offers.len() {
         return Err("plan and model disagree on the number of offers".into());
     }
@@ -31,9 +33,13 @@ pub fn verify_mineral(
                 ));
             }
         }
-        if x > 0.0 && x < o.min_order * (1.0 - FEASIBILITY) {
+        // SPEC §2: an offer with a binary, when used, supplies at least
+        // max(min_order, 1e-6·D).
+        let has_binary = counts || o.min_order > 0.0 || o.fixed_cost > 0.0;
+        let least = o.min_order.max(MIN_USED_SHARE * d);
+        if has_binary && x > 0.0 && x < least * (1.0 - FEASIBILITY) {
             return Err(format!(
-                "supplier {} gets {x}, below its min_order {}",
+                "supplier {} gets {x}, below its least used quantity {least} (max of min_order {} and 1e-6 of demand)",
                 o.supplier, o.min_order
             ));
         }

@@ -5,27 +5,11 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use sourcemix::error::InputErrors;
-use sourcemix::fuzzing::{load_and_solve, plan_and_stress};
-use sourcemix::input::number::Domain;
-use sourcemix::input::table::{parse_table, Columns};
 
-const COLUMNS: Columns = Columns {
-    required: &["supplier", "mineral"],
-    optional: &["capacity"],
-};
+#[path = "../fuzz/harness.rs"]
+mod harness;
 
-fn csv_table(data: &[u8]) {
-    let mut errors = InputErrors::default();
-    let mut warnings = Vec::new();
-    if let Some(table) = parse_table("f.csv", data, &COLUMNS, &mut errors, &mut warnings) {
-        for r in &table.records {
-            let _ = table.text(r, "supplier");
-            let _ = table.number(r, "capacity", Domain::NonNegative, &mut errors);
-        }
-    }
-    let _ = errors.to_string();
-}
+use harness::{csv_table, load_and_solve, plan_and_stress};
 
 fn inputs(dir: &str) -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -80,7 +64,7 @@ fn corpus_and_crashes_replay_without_panic() {
 /// The seed plans are accepted (so the mutations below start from plans that stress).
 #[test]
 fn stress_seeds_are_valid_plans() {
-    use sourcemix::fuzzing::STRESS_MODEL;
+    use harness::STRESS_MODEL;
     use sourcemix::input::{parse_model, parse_plan, ModelFiles};
     let parts: Vec<(&str, &[u8])> = STRESS_MODEL
         .iter()

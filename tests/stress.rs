@@ -11,7 +11,6 @@ use good_lp::{
 };
 use sourcemix::input::{parse_plan, ModelFiles};
 use sourcemix::model::Model;
-use sourcemix::rng::Rng;
 use sourcemix::stress::{cvar, stress, StressOptions, StressReport, StressRow};
 
 const SUPPLIERS: &str = "supplier,mineral,country,unit_cost,capacity,fixed_cost
@@ -205,7 +204,7 @@ fn recourse_lp(prices: &[(f64, Option<f64>)], shortfall: f64, penalty: f64) -> f
 fn recourse_equals_an_independent_lp_on_random_models() {
     let premium = 0.25;
     for seed in 0..40 {
-        let mut rng = Rng::new(seed);
+        let mut rng = TestRng::new(seed);
         let countries = ["AUS", "CAN", "CHN", "IND"];
         let n = 2 + rng.below(5) as usize;
         let mut suppliers = String::from("supplier,mineral,country,unit_cost,capacity\n");

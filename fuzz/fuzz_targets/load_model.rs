@@ -4,6 +4,9 @@
 
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../harness.rs"]
+mod harness;
+
 fuzz_target!(|data: &[u8]| {
-    sourcemix::fuzzing::load_and_solve(data);
+    harness::load_and_solve(data);
 });

@@ -5,6 +5,9 @@
 
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../harness.rs"]
+mod harness;
+
 fuzz_target!(|data: &[u8]| {
-    sourcemix::fuzzing::plan_and_stress(data);
+    harness::plan_and_stress(data);
 });

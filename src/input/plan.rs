@@ -123,10 +123,10 @@ pub fn parse_plan(files: &ModelFiles, name: &str, model: &Model) -> Result<Plan>
                     name,
                     r.line,
                     "quantity",
-                    &crate::report::numbers::plain(x),
+                    &crate::write::numbers::plain(x),
                     format!(
                         "is above the offer's capacity; expected at most {} (suppliers.csv:{})",
-                        crate::report::numbers::plain(cap),
+                        crate::write::numbers::plain(cap),
                         offer.line
                     ),
                 ));
@@ -142,9 +142,9 @@ pub fn parse_plan(files: &ModelFiles, name: &str, model: &Model) -> Result<Plan>
                 name,
                 format!(
                     "buys {} of {}, more than its demand {} (demand.csv:{}); expected a plan that meets demand or leaves part of it unmet",
-                    crate::report::numbers::plain(bought),
+                    crate::write::numbers::plain(bought),
                     model.minerals[m].name,
-                    crate::report::numbers::plain(mineral.demand),
+                    crate::write::numbers::plain(mineral.demand),
                     mineral.line
                 ),
             ));

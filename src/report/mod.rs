@@ -1,9 +1,8 @@
 //! Reports of a solve: the rows of allocation.csv, summary.csv and constraints.csv
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
-pub mod atomic;
-mod csv_out;
-pub mod numbers;
+mod check;
+mod stress;
 mod text;
 
 use rayon::prelude::*;
@@ -17,13 +16,15 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::model::Model;
 use crate::name::Name;
-use crate::rows::MineralPlan;
+use crate::rows::{hhi, risk_hhi, MineralPlan};
 use crate::solve::{MineralSolution, Solution, Status};
 use crate::tolerance::{BINDING, SLACK_NOISE};
-use numbers::plain;
+use crate::write::numbers::plain;
+use crate::write::{atomic, CsvOut};
 
-pub use csv_out::CsvOut;
-pub use text::{render_check, render_solvers, render_stress, render_text};
+pub use check::render_check;
+pub use stress::{render_stress, stress_files};
+pub use text::{render_solvers, render_text};
 
 /// One row of allocation.csv.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -326,10 +327,43 @@ pub fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
         add_relaxations(model, ms, &mut part.relaxations);
         return part;
     }
+    let allocation = allocation_rows(model, ms);
+    part.spend = allocation.iter().map(|r| r.cost).sum();
+    let plan = MineralPlan {
+        model,
+        mineral: ms.mineral,
+        quantities: &ms.quantities,
+    };
+    let by_country = plan.by_country();
+    part.summary = Some(summary_row(&plan, &by_country, ms, &allocation, part.spend));
     let first = mineral.offers.start;
-    let offers = model.offers_of(ms.mineral);
+    part.suppliers = model
+        .offers_of(ms.mineral)
+        .iter()
+        .zip(&ms.quantities)
+        .enumerate()
+        .filter(|(_, (_, &x))| x > 0.0)
+        .map(|(k, (o, _))| (FxBuildHasher.hash_one(o.supplier.as_str()), first + k))
+        .collect();
+    part.countries = (0..by_country.len())
+        .filter(|&c| by_country[c] > 0.0)
+        .collect();
+    let constraints = constraint_rows(model, ms);
+    part.section = MineralSection {
+        allocation_csv: allocation_lines(&allocation),
+        constraints_csv: constraint_lines(&constraints),
+        allocation,
+        constraints,
+    };
+    part
+}
+
+/// allocation.csv rows of a mineral with a plan, by quantity descending.
+fn allocation_rows(model: &Model, ms: &MineralSolution) -> Vec<AllocationRow> {
+    let mineral = &model.minerals[ms.mineral];
     let d = mineral.demand;
-    let mut rows: Vec<AllocationRow> = offers
+    let mut rows: Vec<AllocationRow> = model
+        .offers_of(ms.mineral)
         .iter()
         .zip(&ms.quantities)
         .filter(|(_, &x)| x > 0.0)
@@ -344,14 +378,21 @@ pub fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
         })
         .collect();
     rows.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
-    let bought: f64 = rows.iter().map(|r| r.quantity).sum();
-    part.spend = rows.iter().map(|r| r.cost).sum();
-    let plan = MineralPlan {
-        model,
-        mineral: ms.mineral,
-        quantities: &ms.quantities,
-    };
-    let by_country = plan.by_country();
+    rows
+}
+
+/// The summary.csv row of a mineral with a plan (`spend`: landed and fixed costs).
+fn summary_row(
+    plan: &MineralPlan,
+    by_country: &[f64],
+    ms: &MineralSolution,
+    allocation: &[AllocationRow],
+    spend: f64,
+) -> SummaryRow {
+    let model = plan.model;
+    let mineral = &model.minerals[ms.mineral];
+    let d = mineral.demand;
+    let bought: f64 = allocation.iter().map(|r| r.quantity).sum();
     let (top, top_q) = by_country
         .iter()
         .enumerate()
@@ -365,56 +406,36 @@ pub fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
                 }
             },
         );
-    part.summary = Some(SummaryRow {
+    SummaryRow {
         mineral: mineral.name.clone(),
         demand: d,
         purchased: bought,
         unmet: ms.unmet,
         cost: ms.cost,
-        avg_unit_cost: (bought > 0.0).then(|| part.spend / bought),
-        hhi: Some(by_country.iter().map(|q| (q / d).powi(2)).sum()),
-        risk_hhi: Some(
-            by_country
-                .iter()
-                .zip(&model.countries)
-                .map(|(q, c)| c.risk * (q / d).powi(2))
-                .sum(),
-        ),
-        avg_risk: Some(
-            offers
-                .iter()
-                .zip(&ms.quantities)
-                .map(|(o, x)| model.countries[o.country].risk * x)
-                .sum::<f64>()
-                / d,
-        ),
+        avg_unit_cost: (bought > 0.0).then(|| spend / bought),
+        hhi: Some(hhi(by_country, d)),
+        risk_hhi: Some(risk_hhi(model, by_country, d)),
+        avg_risk: Some(plan.avg_risk()),
         top_country: top
             .map(|c| model.countries[c].code.clone())
             .unwrap_or_default(),
         top_country_share: top.map(|_| top_q / d),
-        suppliers: rows.len(),
+        suppliers: allocation.len(),
         countries: by_country.iter().filter(|&&q| q > 0.0).count(),
-    });
-    part.suppliers = offers
-        .iter()
-        .zip(&ms.quantities)
-        .enumerate()
-        .filter(|(_, (_, &x))| x > 0.0)
-        .map(|(k, (o, _))| (FxBuildHasher.hash_one(o.supplier.as_str()), first + k))
-        .collect();
-    part.countries = (0..by_country.len())
-        .filter(|&c| by_country[c] > 0.0)
-        .collect();
-    let allocation = rows;
-    let constraints: Vec<ConstraintRow> = ms
-        .rows
+    }
+}
+
+/// constraints.csv rows of a mineral with a plan, in expansion order.
+fn constraint_rows(model: &Model, ms: &MineralSolution) -> Vec<ConstraintRow> {
+    let mineral = &model.minerals[ms.mineral];
+    ms.rows
         .iter()
         .map(|r| {
             let inst = &r.instance;
-            let (slack, bound) = if inst.kind.is_lower_bound() {
-                (r.value - inst.bound, inst.bound)
+            let slack = if inst.kind.is_lower_bound() {
+                r.value - inst.bound
             } else {
-                (inst.bound - r.value, inst.bound)
+                inst.bound - r.value
             };
             // Float noise around an exact bound is not slack.
             let slack = if slack.abs() < SLACK_NOISE {
@@ -426,7 +447,7 @@ pub fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
                 constraint: inst.kind.name(),
                 mineral: mineral.name.clone(),
                 target: inst.target_name(model),
-                bound,
+                bound: inst.bound,
                 value: r.value,
                 slack,
                 binding: slack.abs() <= BINDING,
@@ -434,14 +455,7 @@ pub fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
                 line: model.policy[inst.policy].line,
             }
         })
-        .collect();
-    part.section = MineralSection {
-        allocation_csv: allocation_lines(&allocation),
-        constraints_csv: constraint_lines(&constraints),
-        allocation,
-        constraints,
-    };
-    part
+        .collect()
 }
 
 fn add_relaxations(model: &Model, ms: &MineralSolution, out: &mut Vec<RelaxationRow>) {

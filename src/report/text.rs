@@ -2,13 +2,12 @@
 
 use std::fmt::Write;
 
-use super::numbers::plain;
 use super::Report;
-use crate::check::CheckReport;
 use crate::solve::Status;
+use crate::write::numbers::plain;
 
 /// Rounds for display: 6 significant digits.
-fn short(v: f64) -> String {
+pub(super) fn short(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return plain(v);
     }
@@ -16,7 +15,7 @@ fn short(v: f64) -> String {
     plain(format!("{v:.digits$}").parse().unwrap_or(v))
 }
 
-fn pct(v: Option<f64>) -> String {
+pub(super) fn pct(v: Option<f64>) -> String {
     v.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_default()
 }
 
@@ -92,7 +91,7 @@ pub fn render_text(report: &Report) -> String {
 }
 
 /// Writes `rows` as aligned columns: those in `left` left-aligned, the rest right-aligned.
-fn table(out: &mut String, rows: &[Vec<String>], left: &[usize]) {
+pub(super) fn table(out: &mut String, rows: &[Vec<String>], left: &[usize]) {
     let cols = rows[0].len();
     let widths: Vec<usize> = (0..cols)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
@@ -115,77 +114,6 @@ fn table(out: &mut String, rows: &[Vec<String>], left: &[usize]) {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-}
-
-/// Renders the result of `check`: sizes per mineral, then findings.
-pub fn render_check(report: &CheckReport) -> String {
-    let mut out = String::new();
-    let mut rows = vec![vec![
-        "mineral".to_string(),
-        "demand".into(),
-        "offers".into(),
-        "countries".into(),
-        "capacity".into(),
-        "policy rows".into(),
-    ]];
-    for m in &report.minerals {
-        rows.push(vec![
-            m.mineral.clone(),
-            short(m.demand),
-            m.offers.to_string(),
-            m.countries.to_string(),
-            m.capacity.map(short).unwrap_or_else(|| "unlimited".into()),
-            m.policy_rows.to_string(),
-        ]);
-    }
-    table(&mut out, &rows, &[0]);
-    if report.findings.is_empty() {
-        out.push_str("no suspicious data found\n");
-    }
-    for f in &report.findings {
-        let _ = writeln!(out, "check: {f}");
-    }
-    out
-}
-
-/// The `stress` report as text: each scenario's totals, then the summary.
-pub fn render_stress(report: &crate::stress::StressReport) -> String {
-    let mut out = String::new();
-    let mut rows = vec![vec![
-        "scenario".to_string(),
-        "probability".into(),
-        "delivered".into(),
-        "spot".into(),
-        "unmet".into(),
-        "cost".into(),
-    ]];
-    for r in report.rows.iter().filter(|r| r.mineral == "*") {
-        rows.push(vec![
-            r.scenario.to_string(),
-            pct(Some(r.probability)),
-            short(r.delivered),
-            short(r.spot_quantity),
-            short(r.unmet),
-            short(r.total_cost),
-        ]);
-    }
-    table(&mut out, &rows, &[0]);
-    let s = &report.summary;
-    let _ = writeln!(out, "\nexpected cost {}", short(s.expected_cost));
-    let _ = writeln!(
-        out,
-        "CVaR {} (mean cost of the worst {} of outcomes) {}",
-        plain(s.alpha),
-        pct(Some(1.0 - s.alpha)),
-        short(s.cvar_cost)
-    );
-    let _ = writeln!(
-        out,
-        "worst scenario {} at {}",
-        s.worst_scenario,
-        short(s.worst_cost)
-    );
-    out
 }
 
 /// The `solvers` listing: one line per backend, then the `auto` rule.

@@ -395,3 +395,28 @@ pub fn integer_solvers() -> Vec<SolverKind> {
         .filter(|k| k.capabilities().integers)
         .collect()
 }
+
+/// A small seeded generator for random test models (SplitMix64), independent of the
+/// library's own random numbers.
+pub struct TestRng(u64);
+
+impl TestRng {
+    /// A generator for `seed`.
+    pub fn new(seed: u64) -> Self {
+        TestRng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in 0..n (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+}

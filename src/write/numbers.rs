@@ -43,11 +43,6 @@ pub fn write_plain_bytes(out: &mut Vec<u8>, v: f64) {
     }
 }
 
-/// Formats an optional number; `None` is an empty cell.
-pub fn plain_opt(v: Option<f64>) -> String {
-    v.map(plain).unwrap_or_default()
-}
-
 /// A finite decimal ±0.d₁d₂…dₙ × 10^point, with d₁ ≠ 0 (or n = 0 for zero).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Decimal {

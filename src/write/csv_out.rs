@@ -169,7 +169,7 @@ mod tests {
         for (k, line) in lines.enumerate() {
             assert_eq!(
                 line,
-                format!("{k},{}", super::super::numbers::plain(k as f64 / 2.0))
+                format!("{k},{}", crate::write::numbers::plain(k as f64 / 2.0))
             );
         }
         assert_eq!(text.lines().count(), items.len() + 1);

@@ -1,0 +1,91 @@
+//! The result of `stress` as files (stress.csv, stress_summary.csv) and as text.
+
+use std::fmt::Write;
+
+use super::text::{pct, short, table};
+use crate::stress::StressReport;
+use crate::write::numbers::plain;
+use crate::write::CsvOut;
+
+/// Name of the per-scenario file.
+pub const STRESS_CSV: &str = "stress.csv";
+/// Name of the summary file.
+pub const STRESS_SUMMARY_CSV: &str = "stress_summary.csv";
+
+/// stress.csv and stress_summary.csv of `report` as bytes.
+pub fn stress_files(report: &StressReport) -> Vec<(&'static str, Vec<u8>)> {
+    {
+        let mut rows = CsvOut::new(&[
+            "scenario",
+            "probability",
+            "mineral",
+            "delivered",
+            "shortfall",
+            "spot_quantity",
+            "spot_cost",
+            "unmet",
+            "unmet_cost",
+            "contract_cost",
+            "total_cost",
+        ]);
+        rows.rows(&report.rows, |c, r| {
+            c.text(&r.scenario).num(r.probability).text(&r.mineral);
+            c.num(r.delivered).num(r.shortfall);
+            c.num(r.spot_quantity).num(r.spot_cost);
+            c.num(r.unmet).num(r.unmet_cost);
+            c.num(r.contract_cost).num(r.total_cost);
+            c.end();
+        });
+        let s = &report.summary;
+        let mut summary = CsvOut::new(&["metric", "value"]);
+        summary.text("expected_cost").num(s.expected_cost).end();
+        summary.text("cvar_cost").num(s.cvar_cost).end();
+        summary.text("alpha").num(s.alpha).end();
+        summary.text("worst_scenario").text(&s.worst_scenario).end();
+        summary.text("worst_cost").num(s.worst_cost).end();
+        vec![
+            (STRESS_CSV, rows.finish()),
+            (STRESS_SUMMARY_CSV, summary.finish()),
+        ]
+    }
+}
+
+/// The `stress` report as text: each scenario's totals, then the summary.
+pub fn render_stress(report: &StressReport) -> String {
+    let mut out = String::new();
+    let mut rows = vec![vec![
+        "scenario".to_string(),
+        "probability".into(),
+        "delivered".into(),
+        "spot".into(),
+        "unmet".into(),
+        "cost".into(),
+    ]];
+    for r in report.rows.iter().filter(|r| r.mineral == "*") {
+        rows.push(vec![
+            r.scenario.to_string(),
+            pct(Some(r.probability)),
+            short(r.delivered),
+            short(r.spot_quantity),
+            short(r.unmet),
+            short(r.total_cost),
+        ]);
+    }
+    table(&mut out, &rows, &[0]);
+    let s = &report.summary;
+    let _ = writeln!(out, "\nexpected cost {}", short(s.expected_cost));
+    let _ = writeln!(
+        out,
+        "CVaR {} (mean cost of the worst {} of outcomes) {}",
+        plain(s.alpha),
+        pct(Some(1.0 - s.alpha)),
+        short(s.cvar_cost)
+    );
+    let _ = writeln!(
+        out,
+        "worst scenario {} at {}",
+        s.worst_scenario,
+        short(s.worst_cost)
+    );
+    out
+}
