@@ -1,29 +1,16 @@
 //! Integer rules end to end: a minimum order that pushes the cheap supplier out, counts
 //! that cannot be met (exit 3 naming the row), and time limits (exit 4 without a plan).
 
-use std::process::Command;
+mod common;
 
-fn write(dir: &std::path::Path, files: &[(&str, &str)]) {
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text).expect("write model file");
-    }
-}
+use common::cli::run_in;
+use common::write_files as write;
 
+/// Runs the binary; (exit code, stdout, stderr), everything printed for a failing test.
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sourcemix"))
-        .args(args)
-        .output()
-        .expect("binary runs");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    );
-    eprintln!(
-        "$ sourcemix {}\nstatus {:?}\n--- stdout\n{stdout}--- stderr\n{stderr}",
-        args.join(" "),
-        out.status.code()
-    );
-    (out.status.code().unwrap_or(-1), stdout, stderr)
+    let r = run_in(std::path::Path::new("."), args);
+    eprintln!("{r}");
+    (r.code().unwrap_or(-1), r.stdout(), r.stderr())
 }
 
 // D = 100. A (CHN) 10/unit but min_order 150 — more than the whole demand, so it can

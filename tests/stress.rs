@@ -4,7 +4,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::*;
 use good_lp::{
     constraint, default_solver, variable, variables, Expression, Solution as _, SolverModel,
@@ -363,9 +362,7 @@ gallium,C,CAN,6
     assert!(err.contains("more than its demand 100"), "{err}");
 }
 
-fn bin() -> Command {
-    Command::cargo_bin("sourcemix").unwrap()
-}
+use common::cli::command as bin;
 
 /// `solve` then `stress` on the bundled model: both files, their headers, `baseline`
 /// first, and the same bytes on a second run.

@@ -15,12 +15,20 @@ use sourcemix::solvers::SolverKind;
 /// Feasibility tolerance of the checker, as a fraction of the mineral's demand (SPEC §2).
 pub const FEAS_TOL: f64 = 1e-7;
 
+pub mod cli;
+
+/// Writes the named files into `dir` (created if needed): the one model writer.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir).expect("create the model folder");
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).expect("write a model file");
+    }
+}
+
 /// Writes the named files into a fresh temporary folder and returns it.
 pub fn write_model(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("create a temp dir");
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).expect("write a model file");
-    }
+    write_files(dir.path(), files);
     dir
 }
 
