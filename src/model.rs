@@ -218,6 +218,16 @@ pub enum MineralScope {
     One(usize),
 }
 
+/// A supplier id named by a policy row or a shock, with its offers resolved when the
+/// model is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupplierRef {
+    /// The supplier id.
+    pub name: Name,
+    /// Indices into `Model::offers` of its offers (at most one per mineral), ascending.
+    pub offers: Vec<usize>,
+}
+
 /// The target of a policy row, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -227,8 +237,8 @@ pub enum Target {
     Each,
     /// One country (index into `Model::countries`).
     Country(usize),
-    /// One supplier id.
-    Supplier(String),
+    /// One supplier, with its offers.
+    Supplier(SupplierRef),
     /// One group (index into `Model::groups`).
     Group(usize),
 }
@@ -266,8 +276,8 @@ pub struct Shock {
     pub mineral: Option<usize>,
     /// Country matched, or all.
     pub country: Option<usize>,
-    /// Supplier matched, or all.
-    pub supplier: Option<String>,
+    /// Supplier matched (with its offers), or all.
+    pub supplier: Option<SupplierRef>,
     /// Scales what an offer can deliver (≥ 0).
     pub capacity_factor: f64,
     /// Scales an offer's unit cost (> 0).

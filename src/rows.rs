@@ -2,7 +2,7 @@
 //! mineral and per target), and their value on a plan. Shared by formulation, reports
 //! and diagnosis so every number traces back to one line of constraints.csv.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::model::{Model, PolicyKind, Target};
 use crate::name::Name;
@@ -64,26 +64,11 @@ impl RowInstance {
 /// number of offers and instances.
 pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
     let range = model.minerals[m].offers.clone();
-    let offers = &model.offers[range];
+    let offers = &model.offers[range.clone()];
     let mut by_country: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (j, o) in offers.iter().enumerate() {
         by_country.entry(o.country).or_default().push(j);
     }
-    // Supplier look-ups only for rows naming one supplier (few, usually none).
-    let mut by_supplier: Option<HashMap<&str, usize>> = None;
-    let mut supplier_members = |s: &str| -> Vec<usize> {
-        by_supplier
-            .get_or_insert_with(|| {
-                offers
-                    .iter()
-                    .enumerate()
-                    .map(|(j, o)| (o.supplier.as_str(), j))
-                    .collect()
-            })
-            .get(s)
-            .map(|&j| vec![j])
-            .unwrap_or_default()
-    };
     let mut out = Vec::new();
     for (p, row) in model.policy.iter().enumerate() {
         if !row.applies_to(m) {
@@ -116,8 +101,12 @@ pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
                 by_country.get(c).cloned().unwrap_or_default(),
             ),
             (Target::Supplier(s), _) => push(
-                InstanceTarget::Supplier(Name::from(s.as_str())),
-                supplier_members(s),
+                InstanceTarget::Supplier(s.name.clone()),
+                s.offers
+                    .iter()
+                    .filter(|&&i| range.contains(&i))
+                    .map(|&i| i - range.start)
+                    .collect(),
             ),
             (Target::Group(g), _) => {
                 let members = (0..offers.len())

@@ -209,11 +209,13 @@ fn factors(model: &Model, s: &Scenario) -> (Vec<f64>, Vec<f64>) {
             Some(m) => model.minerals[m].offers.clone(),
             None => 0..model.offers.len(),
         };
-        for i in range {
-            let o = &model.offers[i];
-            if shock.country.is_some_and(|c| c != o.country)
-                || shock.supplier.as_deref().is_some_and(|n| n != o.supplier)
-            {
+        // A shock naming a supplier visits only that supplier's offers.
+        let matched: Box<dyn Iterator<Item = usize>> = match &shock.supplier {
+            Some(s) => Box::new(s.offers.iter().copied().filter(|i| range.contains(i))),
+            None => Box::new(range),
+        };
+        for i in matched {
+            if shock.country.is_some_and(|c| c != model.offers[i].country) {
                 continue;
             }
             capacity[i] *= shock.capacity_factor;

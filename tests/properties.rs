@@ -338,7 +338,7 @@ fn monolithic_cost(model: &Model) -> Option<f64> {
             };
             let hit = match &row.target {
                 Target::Country(c) => o.country == *c,
-                Target::Supplier(s) => &o.supplier == s,
+                Target::Supplier(s) => o.supplier == s.name,
                 _ => false,
             };
             excluded[i] |= in_scope && hit;
@@ -415,7 +415,7 @@ fn monolithic_cost(model: &Model) -> Option<f64> {
                 }
                 (PolicyKind::MaxSupplierShare, Target::Supplier(s)) => vec![offers
                     .iter()
-                    .filter(|&&i| &model.offers[i].supplier == s)
+                    .filter(|&&i| model.offers[i].supplier == s.name)
                     .map(|&i| (i, 1.0))
                     .collect()],
                 (PolicyKind::MinGroupShare | PolicyKind::MaxGroupShare, Target::Group(g)) => {
@@ -498,7 +498,7 @@ fn linear_sets(model: &Model, m: usize, p: usize) -> Option<Vec<Vec<(usize, f64)
             offers.iter().map(|&i| vec![(i, 1.0)]).collect()
         }
         (PolicyKind::MaxSupplierShare, Target::Supplier(s)) => {
-            vec![pick(&|i| &model.offers[i].supplier == s)]
+            vec![pick(&|i| model.offers[i].supplier == s.name)]
         }
         (PolicyKind::MinGroupShare | PolicyKind::MaxGroupShare, Target::Group(g)) => {
             vec![pick(&|i| {
@@ -527,7 +527,7 @@ fn excluded(model: &Model, m: usize, i: usize) -> bool {
             && match (row.kind, &row.target) {
                 (PolicyKind::ExcludeCountry, Target::Country(c)) => model.offers[i].country == *c,
                 (PolicyKind::ExcludeSupplier, Target::Supplier(s)) => {
-                    &model.offers[i].supplier == s
+                    model.offers[i].supplier == s.name
                 }
                 _ => false,
             }

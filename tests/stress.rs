@@ -262,7 +262,7 @@ fn recourse_equals_an_independent_lp_on_random_models() {
                 for k in 0..n {
                     let o = &m.offers[k];
                     let country_ok = sh.country.is_none_or(|c| c == o.country);
-                    let supplier_ok = sh.supplier.as_deref().is_none_or(|s| s == o.supplier);
+                    let supplier_ok = sh.supplier.as_ref().is_none_or(|s| s.name == o.supplier);
                     if country_ok && supplier_ok {
                         a[k] *= sh.capacity_factor;
                         pf[k] *= sh.price_factor;

@@ -409,3 +409,34 @@ pub(crate) fn parse_iso3(
         None
     }
 }
+
+/// Supplier ids → their offers, built on first use: few models name a supplier in a rule
+/// or a shock, and a large model need not pay for the map.
+pub(crate) struct SupplierLookup<'m> {
+    model: &'m crate::model::Model,
+    map: Option<rustc_hash::FxHashMap<&'m str, Vec<usize>>>,
+}
+
+impl<'m> SupplierLookup<'m> {
+    /// A lookup over the offers of `model`.
+    pub(crate) fn new(model: &'m crate::model::Model) -> Self {
+        SupplierLookup { model, map: None }
+    }
+
+    /// The supplier `id` with its offers, or `None` when no offer has that id.
+    pub(crate) fn get(&mut self, id: &str) -> Option<crate::model::SupplierRef> {
+        let model = self.model;
+        let map = self.map.get_or_insert_with(|| {
+            let mut map: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
+            for (i, o) in model.offers.iter().enumerate() {
+                map.entry(o.supplier.as_str()).or_default().push(i);
+            }
+            map
+        });
+        let offers = map.get(id)?;
+        Some(crate::model::SupplierRef {
+            name: model.offers[offers[0]].supplier.clone(),
+            offers: offers.clone(),
+        })
+    }
+}

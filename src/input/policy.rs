@@ -3,6 +3,7 @@
 use super::files::CONSTRAINTS;
 use super::number::Domain;
 use super::table::{read_table, Columns, ModelFiles, Record, Table};
+use super::SupplierLookup;
 use crate::error::{InputErrors, InputIssue};
 use crate::model::{MineralScope, Model, PolicyKind, PolicyRow, Target, TargetKind};
 
@@ -21,8 +22,9 @@ pub fn read(
         return Vec::new();
     };
     let mut out = Vec::with_capacity(table.records.len());
+    let mut suppliers = SupplierLookup::new(model);
     for r in &table.records {
-        if let Some(row) = read_row(&table, r, model, errors, warnings) {
+        if let Some(row) = read_row(&table, r, model, &mut suppliers, errors, warnings) {
             out.push(row);
         }
     }
@@ -33,6 +35,7 @@ fn read_row(
     table: &Table,
     r: &Record,
     model: &Model,
+    suppliers: &mut SupplierLookup,
     errors: &mut InputErrors,
     warnings: &mut Vec<String>,
 ) -> Option<PolicyRow> {
@@ -51,7 +54,7 @@ fn read_row(
         return None;
     };
     let mineral = mineral_scope(table, r, model, errors);
-    let target = target(kind, table, r, model, errors);
+    let target = target(kind, table, r, model, suppliers, errors);
     let bound = bound(kind, table, r, errors, warnings);
     Some(PolicyRow {
         kind,
@@ -100,6 +103,7 @@ fn target(
     table: &Table,
     r: &Record,
     model: &Model,
+    suppliers: &mut SupplierLookup,
     errors: &mut InputErrors,
 ) -> Option<Target> {
     let text = table.text(r, "target");
@@ -134,16 +138,15 @@ fn target(
             }
         }
         TargetKind::SupplierOrAll | TargetKind::Supplier => {
-            if model.offers.iter().any(|o| o.supplier == text) {
-                Some(Target::Supplier(text.to_string()))
-            } else {
-                bad(
+            match suppliers.get(text) {
+                Some(s) => Some(Target::Supplier(s)),
+                None => bad(
                     errors,
                     format!(
                         "is not a supplier of this model; expected {}a supplier id from suppliers.csv",
                         if kind.target_kind() == TargetKind::SupplierOrAll { "* or " } else { "" }
                     ),
-                )
+                ),
             }
         }
         TargetKind::Group => match model.groups.binary_search_by(|g| g.as_str().cmp(text)) {

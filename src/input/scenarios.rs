@@ -33,6 +33,7 @@ pub fn read(
     };
     let mut scenarios: Vec<Scenario> = Vec::new();
     let mut index: BTreeMap<String, (usize, u64)> = BTreeMap::new();
+    let mut suppliers = super::SupplierLookup::new(model);
     for r in &table.records {
         let name = table.required_text(r, "scenario", errors);
         let probability = table.number(r, "probability", Domain::Fraction, errors);
@@ -88,8 +89,8 @@ pub fn read(
         let supplier_text = table.text(r, "supplier");
         let supplier = if wild(supplier_text) {
             Some(None)
-        } else if model.offers.iter().any(|o| o.supplier == supplier_text) {
-            Some(Some(supplier_text.to_string()))
+        } else if let Some(s) = suppliers.get(supplier_text) {
+            Some(Some(s))
         } else {
             errors.push(InputIssue::cell(
                 SCENARIOS,

@@ -181,7 +181,7 @@ fn target_sets(model: &Model, m: usize, kind: PolicyKind, target: &Target) -> Ve
         Target::Supplier(s) => vec![offers
             .iter()
             .copied()
-            .filter(|&i| &model.offers[i].supplier == s)
+            .filter(|&i| model.offers[i].supplier == s.name)
             .collect()],
         Target::Group(g) => vec![offers
             .iter()
