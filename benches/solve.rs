@@ -11,9 +11,11 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use sourcemix::formulate::formulate;
 use sourcemix::generate::{generate, GenerateOptions};
 use sourcemix::input::load_model;
-use sourcemix::report::{build_report, csv_files};
+use sourcemix::report::{build_report, csv_files, ConstraintRow};
 use sourcemix::solve::{solve, SolveOptions, SolverChoice};
 use sourcemix::solvers::SolverKind;
+use sourcemix::write::numbers::plain;
+use sourcemix::write::CsvOut;
 
 fn sizes() -> Vec<(usize, usize)> {
     let mut s = vec![(1_000, 10), (10_000, 10)];
@@ -84,5 +86,55 @@ fn benches(c: &mut Criterion) {
     }
 }
 
-criterion_group!(solve_benches, benches);
+/// The own CSV writer against the csv crate's `Writer` (with the same plain-decimal
+/// numbers) on constraints.csv rows: the figure that keeps `write::CsvOut`.
+fn writers(c: &mut Criterion) {
+    let root = tempfile::tempdir().expect("temp dir");
+    let dir = model_dir(root.path(), 10_000, 10);
+    let model = load_model(&dir).expect("generated model loads");
+    let solution = solve(&model, &SolveOptions::default()).expect("solves");
+    let report = build_report(&model, &solution);
+    // Ten copies: about as many rows as the 100k-offer model's constraints.csv.
+    let rows: Vec<&ConstraintRow> = (0..10).flat_map(|_| report.constraints()).collect();
+    let mut g = c.benchmark_group("csv_writer");
+    g.sample_size(20);
+    g.bench_function(BenchmarkId::new("own", rows.len()), |b| {
+        b.iter(|| {
+            let mut w = CsvOut::lines(rows.len() * 64);
+            w.rows(&rows, |w, r| {
+                w.text(r.constraint).text(&r.mineral).text(&r.target);
+                w.num(r.bound).num(r.value).num(r.slack);
+                w.text(if r.binding { "true" } else { "false" });
+                w.opt(r.shadow_price);
+                w.end();
+            });
+            w.finish().len()
+        })
+    });
+    g.bench_function(BenchmarkId::new("csv_crate", rows.len()), |b| {
+        b.iter(|| {
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(Vec::with_capacity(rows.len() * 64));
+            for r in &rows {
+                let shadow = r.shadow_price.map(plain).unwrap_or_default();
+                w.write_record([
+                    r.constraint,
+                    &r.mineral,
+                    &r.target,
+                    &plain(r.bound),
+                    &plain(r.value),
+                    &plain(r.slack),
+                    if r.binding { "true" } else { "false" },
+                    &shadow,
+                ])
+                .expect("writes to memory");
+            }
+            w.into_inner().expect("flushes").len()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(solve_benches, benches, writers);
 criterion_main!(solve_benches);

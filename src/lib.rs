@@ -35,7 +35,7 @@ pub mod solvers;
 pub mod stress;
 pub mod tolerance;
 pub(crate) mod verify;
-pub(crate) mod write;
+pub mod write;
 
 pub use error::{Error, Result};
 pub use model::Model;

@@ -5,10 +5,11 @@
 use rustc_hash::FxHashMap;
 
 use super::number::Domain;
-use super::table::{read_table, Columns, ModelFiles};
+use super::table::{read_table, Columns, ModelFiles, Record, Table};
 use crate::error::{Error, InputErrors, InputIssue, Result};
 use crate::model::Model;
 use crate::tolerance::FEASIBILITY;
+use crate::write::numbers::plain;
 
 const COLUMNS: Columns = Columns {
     required: &["mineral", "supplier", "quantity"],
@@ -34,122 +35,12 @@ pub fn parse_plan(files: &ModelFiles, name: &str, model: &Model) -> Result<Plan>
     let Some(table) = read_table(files, name, &COLUMNS, &mut errors, &mut warnings) else {
         return Err(Error::Input(errors));
     };
-    let mineral_of: FxHashMap<String, usize> = model
-        .minerals
-        .iter()
-        .enumerate()
-        .map(|(m, mineral)| (mineral.name.to_lowercase(), m))
-        .collect();
-    let offer_of: FxHashMap<(usize, &str), usize> = model
-        .offers
-        .iter()
-        .enumerate()
-        .map(|(i, o)| ((o.mineral, o.supplier.as_str()), i))
-        .collect();
-    let mut quantities = vec![0.0; model.offers.len()];
-    let mut line_of: Vec<Option<u64>> = vec![None; model.offers.len()];
-    let has_country = table.has_column("country");
+    let mut reader = PlanReader::new(name, model, table.has_column("country"));
     for r in &table.records {
-        let mineral = table.required_text(r, "mineral", &mut errors);
-        let supplier = table.required_text(r, "supplier", &mut errors);
-        let quantity = table.number(r, "quantity", Domain::NonNegative, &mut errors);
-        let Some(m) = mineral.and_then(|text| {
-            let m = mineral_of.get(&text.to_lowercase()).copied();
-            if m.is_none() {
-                errors.push(InputIssue::cell(
-                    name,
-                    r.line,
-                    "mineral",
-                    text,
-                    format!(
-                        "is not a mineral of the model; expected one of: {}",
-                        super::list(model.minerals.iter().map(|m| m.name.as_str()))
-                    ),
-                ));
-            }
-            m
-        }) else {
-            continue;
-        };
-        let Some(supplier) = supplier else { continue };
-        let Some(&i) = offer_of.get(&(m, supplier)) else {
-            errors.push(InputIssue::cell(
-                name,
-                r.line,
-                "supplier",
-                supplier,
-                format!(
-                    "has no offer of {} in suppliers.csv; expected a supplier offering it",
-                    model.minerals[m].name
-                ),
-            ));
-            continue;
-        };
-        let offer = &model.offers[i];
-        if has_country {
-            let country = table.text(r, "country");
-            let code = &model.countries[offer.country].code;
-            if !country.is_empty() && !country.eq_ignore_ascii_case(code) {
-                errors.push(InputIssue::cell(
-                    name,
-                    r.line,
-                    "country",
-                    country,
-                    format!(
-                        "differs from the offer's country in suppliers.csv; expected {code} (suppliers.csv:{})",
-                        offer.line
-                    ),
-                ));
-            }
-        }
-        if let Some(first) = line_of[i] {
-            errors.push(InputIssue::cell(
-                name,
-                r.line,
-                "supplier",
-                supplier,
-                format!(
-                    "is planned for {} again (first on line {first}); expected one row per offer",
-                    model.minerals[m].name
-                ),
-            ));
-            continue;
-        }
-        line_of[i] = Some(r.line);
-        let Some(x) = quantity else { continue };
-        if let Some(cap) = offer.capacity {
-            if x > cap + FEASIBILITY * model.minerals[m].demand {
-                errors.push(InputIssue::cell(
-                    name,
-                    r.line,
-                    "quantity",
-                    &crate::write::numbers::plain(x),
-                    format!(
-                        "is above the offer's capacity; expected at most {} (suppliers.csv:{})",
-                        crate::write::numbers::plain(cap),
-                        offer.line
-                    ),
-                ));
-                continue;
-            }
-        }
-        quantities[i] = x;
+        reader.row(&table, r, &mut errors);
     }
-    for (m, mineral) in model.minerals.iter().enumerate() {
-        let bought: f64 = quantities[mineral.offers.clone()].iter().sum();
-        if bought > mineral.demand * (1.0 + FEASIBILITY) {
-            errors.push(InputIssue::file(
-                name,
-                format!(
-                    "buys {} of {}, more than its demand {} (demand.csv:{}); expected a plan that meets demand or leaves part of it unmet",
-                    crate::write::numbers::plain(bought),
-                    model.minerals[m].name,
-                    crate::write::numbers::plain(mineral.demand),
-                    mineral.line
-                ),
-            ));
-        }
-    }
+    let quantities = reader.quantities;
+    check_demands(name, model, &quantities, &mut errors);
     errors.into_result()?;
     if table.records.is_empty() {
         warnings.push(format!(
@@ -160,4 +51,170 @@ pub fn parse_plan(files: &ModelFiles, name: &str, model: &Model) -> Result<Plan>
         quantities,
         warnings,
     })
+}
+
+/// The look-ups and the state of reading one plan file.
+struct PlanReader<'m> {
+    name: &'m str,
+    model: &'m Model,
+    has_country: bool,
+    mineral_of: FxHashMap<String, usize>,
+    offer_of: FxHashMap<(usize, &'m str), usize>,
+    quantities: Vec<f64>,
+    line_of: Vec<Option<u64>>,
+}
+
+impl<'m> PlanReader<'m> {
+    fn new(name: &'m str, model: &'m Model, has_country: bool) -> Self {
+        PlanReader {
+            name,
+            model,
+            has_country,
+            mineral_of: model
+                .minerals
+                .iter()
+                .enumerate()
+                .map(|(m, mineral)| (mineral.name.to_lowercase(), m))
+                .collect(),
+            offer_of: model
+                .offers
+                .iter()
+                .enumerate()
+                .map(|(i, o)| ((o.mineral, o.supplier.as_str()), i))
+                .collect(),
+            quantities: vec![0.0; model.offers.len()],
+            line_of: vec![None; model.offers.len()],
+        }
+    }
+
+    /// Reads one row: its offer, country, uniqueness and quantity.
+    fn row(&mut self, table: &Table, r: &Record, errors: &mut InputErrors) {
+        let mineral = table.required_text(r, "mineral", errors);
+        let supplier = table.required_text(r, "supplier", errors);
+        let quantity = table.number(r, "quantity", Domain::NonNegative, errors);
+        let Some(m) = mineral.and_then(|text| self.mineral(r, text, errors)) else {
+            return;
+        };
+        let Some(supplier) = supplier else { return };
+        let Some(i) = self.offer(r, m, supplier, errors) else {
+            return;
+        };
+        if self.has_country {
+            self.check_country(r, i, table.text(r, "country"), errors);
+        }
+        if let Some(first) = self.line_of[i] {
+            errors.push(InputIssue::cell(
+                self.name,
+                r.line,
+                "supplier",
+                supplier,
+                format!(
+                    "is planned for {} again (first on line {first}); expected one row per offer",
+                    self.model.minerals[m].name
+                ),
+            ));
+            return;
+        }
+        self.line_of[i] = Some(r.line);
+        if let Some(x) = quantity {
+            self.set_quantity(r, i, x, errors);
+        }
+    }
+
+    fn mineral(&self, r: &Record, text: &str, errors: &mut InputErrors) -> Option<usize> {
+        let m = self.mineral_of.get(&text.to_lowercase()).copied();
+        if m.is_none() {
+            errors.push(InputIssue::cell(
+                self.name,
+                r.line,
+                "mineral",
+                text,
+                format!(
+                    "is not a mineral of the model; expected one of: {}",
+                    super::list(self.model.minerals.iter().map(|m| m.name.as_str()))
+                ),
+            ));
+        }
+        m
+    }
+
+    fn offer(
+        &self,
+        r: &Record,
+        m: usize,
+        supplier: &str,
+        errors: &mut InputErrors,
+    ) -> Option<usize> {
+        let i = self.offer_of.get(&(m, supplier)).copied();
+        if i.is_none() {
+            errors.push(InputIssue::cell(
+                self.name,
+                r.line,
+                "supplier",
+                supplier,
+                format!(
+                    "has no offer of {} in suppliers.csv; expected a supplier offering it",
+                    self.model.minerals[m].name
+                ),
+            ));
+        }
+        i
+    }
+
+    fn check_country(&self, r: &Record, i: usize, country: &str, errors: &mut InputErrors) {
+        let offer = &self.model.offers[i];
+        let code = &self.model.countries[offer.country].code;
+        if !country.is_empty() && !country.eq_ignore_ascii_case(code) {
+            errors.push(InputIssue::cell(
+                self.name,
+                r.line,
+                "country",
+                country,
+                format!(
+                    "differs from the offer's country in suppliers.csv; expected {code} (suppliers.csv:{})",
+                    offer.line
+                ),
+            ));
+        }
+    }
+
+    fn set_quantity(&mut self, r: &Record, i: usize, x: f64, errors: &mut InputErrors) {
+        let offer = &self.model.offers[i];
+        if let Some(cap) = offer.capacity {
+            if x > cap + FEASIBILITY * self.model.minerals[offer.mineral].demand {
+                errors.push(InputIssue::cell(
+                    self.name,
+                    r.line,
+                    "quantity",
+                    &plain(x),
+                    format!(
+                        "is above the offer's capacity; expected at most {} (suppliers.csv:{})",
+                        plain(cap),
+                        offer.line
+                    ),
+                ));
+                return;
+            }
+        }
+        self.quantities[i] = x;
+    }
+}
+
+/// No mineral may be planned above its demand.
+fn check_demands(name: &str, model: &Model, quantities: &[f64], errors: &mut InputErrors) {
+    for mineral in &model.minerals {
+        let bought: f64 = quantities[mineral.offers.clone()].iter().sum();
+        if bought > mineral.demand * (1.0 + FEASIBILITY) {
+            errors.push(InputIssue::file(
+                name,
+                format!(
+                    "buys {} of {}, more than its demand {} (demand.csv:{}); expected a plan that meets demand or leaves part of it unmet",
+                    plain(bought),
+                    mineral.name,
+                    plain(mineral.demand),
+                    mineral.line
+                ),
+            ));
+        }
+    }
 }

@@ -2,6 +2,11 @@
 //! folder and synced to disk (concurrently: each `fsync` waits on the disk, and they
 //! overlap); only when all of a set are written and synced are they renamed into place.
 //! Temporary files in flight are registered so Ctrl-C can remove them.
+//!
+//! Why not `tempfile`'s `NamedTempFile::persist`: it renames one file, while every command
+//! here must publish a *set* of files all or none (allocation, summary and constraints
+//! together), sync them concurrently before any rename, and let the Ctrl-C handler find
+//! the temporary names — none of which `persist` offers. `tempfile` stays a dev-dependency.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};

@@ -7,6 +7,11 @@
 //! numbers, so the digits come from `ryu` (shortest round-trip digits without allocating)
 //! and are laid out here; only a value whose 13th digit is an exact tie falls back to
 //! `core::fmt`'s exact rounding.
+//!
+//! Why hand-written: no crate writes this format (`ryu` and `core::fmt` switch to
+//! exponents, e.g. `1e-7`, which spreadsheets read as text in some locales, and neither
+//! rounds to a fixed number of significant digits without an exponent); the digits
+//! themselves come from `ryu`.
 
 /// Significant digits kept in output.
 const SIGNIFICANT: usize = 12;
