@@ -30,6 +30,7 @@ pub(crate) mod polish;
 pub mod report;
 pub(crate) mod rng;
 pub mod rows;
+pub mod sampling;
 pub mod solve;
 pub mod solvers;
 pub mod stress;

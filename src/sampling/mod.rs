@@ -1,0 +1,669 @@
+//! Sampling correlated export disruptions into a scenarios.csv (SPEC §3 "sampling and
+//! policy cost").
+//!
+//! N equally likely samples. Country c is disrupted with its `disruption_prob` p_c,
+//! jointly through a Gaussian copula: a latent Z ~ N(0, R) is drawn and c is disrupted
+//! iff Z_c < Φ⁻¹(p_c), so each country keeps its own probability while R (from a
+//! correlation file, unlisted pairs 0) makes disruptions cluster. A matrix R that is not
+//! positive semi-definite is refused, or, when asked, replaced by the nearest correlation
+//! matrix ([`matrix::nearest_correlation`]). Identical samples are merged into one
+//! scenario whose probability is their count / N; samples without a disruption belong to
+//! the baseline, which gets the probability the file leaves over.
+//!
+//! Same seed, same bytes, on every platform and with any number of threads: the samples
+//! are drawn in fixed chunks, chunk k from its own stream `Rng::derive(seed, k)` (in
+//! parallel), and only integer counts are combined. Normal deviates use the portable
+//! logarithm of [`crate::rng`], the thresholds [`normal_quantile`].
+
+pub mod matrix;
+mod quantile;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use nalgebra::DMatrix;
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub use quantile::normal_quantile;
+
+use crate::error::{Error, InputErrors, InputIssue, Result};
+use crate::input::correlation::{load_correlation, Correlations};
+use crate::input::files::{COUNTRIES, SCENARIOS};
+use crate::input::load_model;
+use crate::model::Model;
+use crate::report::CsvOut;
+use crate::rng::Rng;
+
+/// Default capacity factor of a disrupted country's offers: nothing is delivered.
+pub const DEFAULT_SEVERITY: f64 = 0.0;
+
+/// Most samples one run draws.
+pub const MAX_SAMPLES: u64 = 100_000_000;
+
+/// Samples per chunk; each chunk has its own random stream, so the result does not depend
+/// on how chunks are spread over threads.
+pub const CHUNK_SAMPLES: u64 = 4_096;
+
+/// What to sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SamplingOptions {
+    /// Number of equally likely samples N (1 ..= [`MAX_SAMPLES`]).
+    pub samples: u64,
+    /// Random seed: the same seed gives the same scenarios byte for byte.
+    pub seed: u64,
+    /// capacity_factor of a disrupted country's offers, in [0, 1] (default 0).
+    pub severity: f64,
+    /// Replace a correlation matrix that is not positive semi-definite by the nearest
+    /// correlation matrix instead of refusing it.
+    pub repair: bool,
+}
+
+impl Default for SamplingOptions {
+    fn default() -> Self {
+        SamplingOptions {
+            samples: 10_000,
+            seed: 1,
+            severity: DEFAULT_SEVERITY,
+            repair: false,
+        }
+    }
+}
+
+impl SamplingOptions {
+    /// Checks the options; a bad one is a usage error naming its flag.
+    pub fn validate(&self) -> Result<()> {
+        if self.samples == 0 || self.samples > MAX_SAMPLES {
+            return Err(Error::Usage(format!(
+                "--samples {}: expected a whole number from 1 to {MAX_SAMPLES}",
+                self.samples
+            )));
+        }
+        if !(0.0..=1.0).contains(&self.severity) {
+            return Err(Error::Usage(format!(
+                "--severity {}: expected the capacity factor of a disrupted country, from 0 (nothing delivered) to 1",
+                self.severity
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// One sampled disruption pattern: the countries disrupted together and how often.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampledScenario {
+    /// Scenario name: the disrupted countries' codes joined by `+`, e.g. `CHN+RUS`.
+    pub name: String,
+    /// The disrupted countries, by code.
+    pub countries: Vec<String>,
+    /// Samples with exactly this pattern.
+    pub samples: u64,
+    /// samples / N.
+    pub probability: f64,
+}
+
+/// A country's disruption probability and how often the samples disrupted it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CountryFrequency {
+    /// ISO3 code.
+    pub country: String,
+    /// Its `disruption_prob` (0 when countries.csv leaves it empty).
+    pub disruption_prob: f64,
+    /// Share of the samples in which it is disrupted.
+    pub sampled: f64,
+}
+
+/// How a correlation matrix that was not positive semi-definite was repaired.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepairNote {
+    /// The method, in words.
+    pub method: String,
+    /// Smallest eigenvalue of the matrix as given.
+    pub smallest_eigenvalue: f64,
+    /// Frobenius norm of the change (each pair counted twice, as in the full matrix).
+    pub frobenius_distance: f64,
+    /// Largest change of one correlation.
+    pub largest_change: f64,
+    /// The pair with the largest change, as `AAA-BBB`.
+    pub largest_change_pair: String,
+    /// Alternating-projection iterations.
+    pub iterations: usize,
+}
+
+/// The sampled scenarios and what they say.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampledScenarios {
+    /// N.
+    pub samples: u64,
+    /// The seed.
+    pub seed: u64,
+    /// capacity_factor of disrupted countries.
+    pub severity: f64,
+    /// Distinct patterns, most frequent first (ties by name).
+    pub scenarios: Vec<SampledScenario>,
+    /// Samples without any disruption (they belong to the baseline).
+    pub baseline_samples: u64,
+    /// Every country with a positive disruption probability, by code.
+    pub countries: Vec<CountryFrequency>,
+    /// The correlation file used, if any.
+    pub correlation: Option<String>,
+    /// Set when the correlation matrix was repaired.
+    pub repair: Option<RepairNote>,
+    /// Warnings (countries without a probability, pairs that cannot matter).
+    pub warnings: Vec<String>,
+}
+
+impl SampledScenarios {
+    /// The scenarios.csv: one row per disrupted country of each scenario (mineral `*`,
+    /// capacity_factor = severity), scenarios most frequent first. Probabilities are
+    /// written with all their digits, so that they add up to at most 1 when read back.
+    pub fn csv(&self) -> Vec<u8> {
+        let mut out = CsvOut::new(&[
+            "scenario",
+            "probability",
+            "mineral",
+            "country",
+            "supplier",
+            "capacity_factor",
+            "price_factor",
+        ]);
+        out.rows(&self.scenarios, |o, s| {
+            // Rust's `{}` for f64: the shortest digits that read back to the same value,
+            // never an exponent, the same on every platform.
+            let probability = format!("{}", s.probability);
+            for c in &s.countries {
+                o.text(&s.name)
+                    .text(&probability)
+                    .text("*")
+                    .text(c)
+                    .text("");
+                o.num(self.severity).text("");
+                o.end();
+            }
+        });
+        out.finish()
+    }
+}
+
+/// Samples correlated disruptions of `model`'s countries (see the module documentation).
+/// `progress` is called with the number of samples of each chunk done, from any thread.
+pub fn sample(
+    model: &Model,
+    correlations: Option<&Correlations>,
+    opts: &SamplingOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SampledScenarios> {
+    opts.validate()?;
+    let probs = disruption_probs(model)?;
+    let mut warnings = Vec::new();
+    let missing: Vec<&str> = model
+        .countries
+        .iter()
+        .filter(|c| c.disruption_prob.is_none())
+        .map(|c| c.code.as_str())
+        .collect();
+    if !missing.is_empty() {
+        warnings.push(format!(
+            "{COUNTRIES} gives no disruption_prob for {}: never disrupted in the samples",
+            crate::input::list(missing)
+        ));
+    }
+    let (full, repair) = match correlations {
+        Some(c) => {
+            warnings.extend(c.warnings.iter().cloned());
+            warnings.extend(idle_pairs(model, c, &probs));
+            correlation_matrix(model, c, opts.repair)?
+        }
+        None => (DMatrix::identity(probs.len(), probs.len()), None),
+    };
+    // Latent variables only for countries that may or may not be disrupted.
+    let latent: Vec<usize> = (0..probs.len())
+        .filter(|&c| probs[c] > 0.0 && probs[c] < 1.0)
+        .collect();
+    let always: Vec<usize> = (0..probs.len()).filter(|&c| probs[c] >= 1.0).collect();
+    let sub = DMatrix::from_fn(latent.len(), latent.len(), |i, j| {
+        full[(latent[i], latent[j])]
+    });
+    let draw = Draw {
+        factor: matrix::cholesky_psd(&sub),
+        thresholds: latent.iter().map(|&c| normal_quantile(probs[c])).collect(),
+        latent,
+        always,
+    };
+    let counts = draw.count_patterns(opts, progress);
+    Ok(summarize(
+        model,
+        &probs,
+        counts,
+        opts,
+        correlations.map(|c| c.file.clone()),
+        repair,
+        warnings,
+    ))
+}
+
+/// Each country's disruption probability (0 where countries.csv leaves it empty); an
+/// error when no country has one.
+fn disruption_probs(model: &Model) -> Result<Vec<f64>> {
+    if model.countries.iter().all(|c| c.disruption_prob.is_none()) {
+        return Err(Error::Input(InputErrors {
+            issues: vec![InputIssue::file(
+                COUNTRIES,
+                "gives no disruption_prob for any country (or the model has no countries.csv); \
+                 sampling needs each country's yearly probability of an export disruption in \
+                 column disruption_prob (a fraction, e.g. 0.05)",
+            )],
+            omitted: 0,
+        }));
+    }
+    Ok(model
+        .countries
+        .iter()
+        .map(|c| c.disruption_prob.unwrap_or(0.0))
+        .collect())
+}
+
+/// Warnings for listed pairs with a country that is never or always disrupted: their
+/// correlation cannot change any sample.
+fn idle_pairs(model: &Model, c: &Correlations, probs: &[f64]) -> Vec<String> {
+    let idle: Vec<String> = c
+        .pairs
+        .iter()
+        .filter(|p| {
+            [p.a, p.b]
+                .iter()
+                .any(|&k| probs[k] <= 0.0 || probs[k] >= 1.0)
+        })
+        .map(|p| {
+            format!(
+                "{}-{} (line {})",
+                model.countries[p.a].code, model.countries[p.b].code, p.line
+            )
+        })
+        .collect();
+    if idle.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "{}: pairs with a country whose disruption_prob is 0 or 1 change nothing: {}",
+        c.file,
+        crate::input::list(idle)
+    )]
+}
+
+/// The correlation matrix over all the model's countries (identity plus the listed pairs),
+/// checked to be positive semi-definite, or repaired when `repair` is set.
+fn correlation_matrix(
+    model: &Model,
+    c: &Correlations,
+    repair: bool,
+) -> Result<(DMatrix<f64>, Option<RepairNote>)> {
+    let n = model.countries.len();
+    let mut full = DMatrix::<f64>::identity(n, n);
+    // The countries named in the file; the others form an identity block, which changes
+    // neither the smallest eigenvalue (below 1) nor the nearest correlation matrix.
+    let mut named: Vec<usize> = c.pairs.iter().flat_map(|p| [p.a, p.b]).collect();
+    named.sort_unstable();
+    named.dedup();
+    let position = |k: usize| named.binary_search(&k).expect("named above");
+    let mut block = DMatrix::<f64>::identity(named.len(), named.len());
+    for p in &c.pairs {
+        let (i, j) = (position(p.a), position(p.b));
+        block[(i, j)] = p.rho;
+        block[(j, i)] = p.rho;
+    }
+    let (smallest, vector) = matrix::smallest_eigen(&block)?;
+    let mut note = None;
+    if smallest < -matrix::PSD_TOLERANCE {
+        if !repair {
+            return Err(not_psd(model, c, &named, smallest, &vector));
+        }
+        let repaired = matrix::nearest_correlation(&block)?;
+        note = Some(repair_note(model, &named, &block, &repaired, smallest));
+        block = repaired.matrix;
+    }
+    for (i, &a) in named.iter().enumerate() {
+        for (j, &b) in named.iter().enumerate() {
+            full[(a, b)] = block[(i, j)];
+        }
+    }
+    Ok((full, note))
+}
+
+/// The refusal of a matrix that is not positive semi-definite, naming the file, the
+/// smallest eigenvalue and the countries that weigh most in its eigenvector.
+fn not_psd(model: &Model, c: &Correlations, named: &[usize], smallest: f64, v: &[f64]) -> Error {
+    let mut weights: Vec<(f64, usize)> = v.iter().map(|x| x.abs()).zip(0..).collect();
+    weights.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let involved: Vec<&str> = weights
+        .iter()
+        .filter(|(w, _)| *w >= 0.25)
+        .map(|&(_, k)| model.countries[named[k]].code.as_str())
+        .collect();
+    Error::Input(InputErrors {
+        issues: vec![InputIssue::file(
+            &c.file,
+            format!(
+                "the correlations are not positive semi-definite (smallest eigenvalue {smallest:.6}, \
+                 mostly over {}): no joint distribution has them all. Expected a valid \
+                 correlation matrix: make these countries' pairs consistent, or pass --repair \
+                 to use the nearest valid correlation matrix",
+                involved.join(", ")
+            ),
+        )],
+        omitted: 0,
+    })
+}
+
+/// What the repair changed.
+fn repair_note(
+    model: &Model,
+    named: &[usize],
+    before: &DMatrix<f64>,
+    after: &matrix::Repaired,
+    smallest: f64,
+) -> RepairNote {
+    let diff = &after.matrix - before;
+    let (mut largest, mut pair) = (0.0, (0, 0));
+    for i in 0..diff.nrows() {
+        for j in i + 1..diff.ncols() {
+            if diff[(i, j)].abs() > largest {
+                largest = diff[(i, j)].abs();
+                pair = (i, j);
+            }
+        }
+    }
+    RepairNote {
+        method: "nearest correlation matrix in the Frobenius norm (Higham's alternating \
+                 projections with Dykstra's correction), then eigenvalues clipped at 0 and \
+                 rescaled to unit diagonal"
+            .into(),
+        smallest_eigenvalue: smallest,
+        frobenius_distance: diff.norm(),
+        largest_change: largest,
+        largest_change_pair: format!(
+            "{}-{}",
+            model.countries[named[pair.0]].code, model.countries[named[pair.1]].code
+        ),
+        iterations: after.iterations,
+    }
+}
+
+/// Everything one sample needs.
+struct Draw {
+    /// Lower-triangular factor of the latent countries' correlation matrix.
+    factor: DMatrix<f64>,
+    /// Φ⁻¹(p) of each latent country.
+    thresholds: Vec<f64>,
+    /// Model indices of the latent countries, ascending.
+    latent: Vec<usize>,
+    /// Model indices of the countries disrupted in every sample.
+    always: Vec<usize>,
+}
+
+/// Disrupted countries (model indices, ascending) → number of samples.
+type Patterns = BTreeMap<Vec<usize>, u64>;
+
+impl Draw {
+    /// Draws every sample, chunk by chunk in parallel, and counts each pattern.
+    fn count_patterns(&self, opts: &SamplingOptions, progress: &(dyn Fn(u64) + Sync)) -> Patterns {
+        let chunks = opts.samples.div_ceil(CHUNK_SAMPLES);
+        let per_chunk: Vec<Patterns> = (0..chunks)
+            .into_par_iter()
+            .map(|k| {
+                let len = CHUNK_SAMPLES.min(opts.samples - k * CHUNK_SAMPLES);
+                let counts = self.chunk(opts.seed, k, len);
+                progress(len);
+                counts
+            })
+            .collect();
+        let mut total = Patterns::new();
+        for counts in per_chunk {
+            for (pattern, n) in counts {
+                *total.entry(pattern).or_insert(0) += n;
+            }
+        }
+        total
+    }
+
+    /// The patterns of the `len` samples of chunk `k`.
+    fn chunk(&self, seed: u64, k: u64, len: u64) -> Patterns {
+        let mut rng = Rng::derive(seed, k);
+        let d = self.latent.len();
+        let mut eps = vec![0.0; d];
+        let mut counts = Patterns::new();
+        let mut pattern = Vec::new();
+        for _ in 0..len {
+            for e in eps.iter_mut() {
+                *e = rng.normal();
+            }
+            pattern.clear();
+            pattern.extend_from_slice(&self.always);
+            for i in 0..d {
+                let mut z = 0.0;
+                for (j, e) in eps.iter().enumerate().take(i + 1) {
+                    z += self.factor[(i, j)] * e;
+                }
+                if z < self.thresholds[i] {
+                    pattern.push(self.latent[i]);
+                }
+            }
+            pattern.sort_unstable();
+            match counts.get_mut(&pattern) {
+                Some(n) => *n += 1,
+                None => {
+                    counts.insert(pattern.clone(), 1);
+                }
+            }
+        }
+        counts
+    }
+}
+
+/// The result from the pattern counts.
+fn summarize(
+    model: &Model,
+    probs: &[f64],
+    mut counts: Patterns,
+    opts: &SamplingOptions,
+    correlation: Option<String>,
+    repair: Option<RepairNote>,
+    warnings: Vec<String>,
+) -> SampledScenarios {
+    let n = opts.samples;
+    let baseline_samples = counts.remove(&Vec::new()).unwrap_or(0);
+    let mut hits = vec![0u64; probs.len()];
+    for (pattern, &k) in &counts {
+        for &c in pattern {
+            hits[c] += k;
+        }
+    }
+    let code = |c: usize| model.countries[c].code.as_str().to_string();
+    let mut scenarios: Vec<SampledScenario> = counts
+        .into_iter()
+        .map(|(pattern, k)| {
+            let countries: Vec<String> = pattern.iter().map(|&c| code(c)).collect();
+            SampledScenario {
+                name: countries.join("+"),
+                countries,
+                samples: k,
+                probability: k as f64 / n as f64,
+            }
+        })
+        .collect();
+    scenarios.sort_by(|a, b| b.samples.cmp(&a.samples).then_with(|| a.name.cmp(&b.name)));
+    let countries = (0..probs.len())
+        .filter(|&c| probs[c] > 0.0)
+        .map(|c| CountryFrequency {
+            country: code(c),
+            disruption_prob: probs[c],
+            sampled: hits[c] as f64 / n as f64,
+        })
+        .collect();
+    SampledScenarios {
+        samples: n,
+        seed: opts.seed,
+        severity: opts.severity,
+        scenarios,
+        baseline_samples,
+        countries,
+        correlation,
+        repair,
+        warnings,
+    }
+}
+
+/// What `scenarios` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenariosRun {
+    /// The samples and scenarios.
+    pub result: SampledScenarios,
+    /// Warnings of the model and of the sampling.
+    pub warnings: Vec<String>,
+    /// The file written.
+    pub written: PathBuf,
+    /// True when it replaced an existing file.
+    pub replaced: bool,
+}
+
+/// The default output of `scenarios`: `MODEL/scenarios.csv` (SPEC §3).
+pub fn default_out_file(model_dir: &Path) -> PathBuf {
+    model_dir.join(SCENARIOS)
+}
+
+/// `scenarios MODEL --samples N --seed S [--correlation FILE] [--out FILE]`: read the
+/// model and the correlation file, sample, and write the scenarios.csv to `out` whole or
+/// not at all (an earlier file stays untouched by a refused or failed run).
+pub fn sample_scenarios(
+    model_dir: &Path,
+    correlation: Option<&Path>,
+    out: &Path,
+    opts: &SamplingOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ScenariosRun> {
+    opts.validate()?;
+    if out.is_dir() {
+        return Err(Error::Usage(format!(
+            "--out {} is a folder; expected the scenarios.csv file to write",
+            out.display()
+        )));
+    }
+    let mut model = load_model(model_dir)?;
+    let mut warnings = std::mem::take(&mut model.warnings);
+    let correlations = correlation
+        .map(|p| load_correlation(p, &model))
+        .transpose()?;
+    let result = sample(&model, correlations.as_ref(), opts, progress)?;
+    warnings.extend(result.warnings.iter().cloned());
+    let replaced = out.exists();
+    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        crate::report::atomic::create_out_dir(dir)?;
+    }
+    let files = [(out.to_path_buf(), result.csv())];
+    crate::report::atomic::stage_all(&files)?.commit()?;
+    Ok(ScenariosRun {
+        result,
+        warnings,
+        written: out.to_path_buf(),
+        replaced,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{parse_model, parse_scenarios, ModelFiles};
+
+    const SUPPLIERS: &str =
+        "supplier,mineral,country,unit_cost\na,ga,CHN,1\nb,ga,RUS,2\nc,ga,USA,3\n";
+
+    fn model(countries: &str) -> Model {
+        let files = ModelFiles::from_memory(&[
+            ("suppliers.csv", SUPPLIERS.as_bytes()),
+            ("demand.csv", b"mineral,quantity,unmet_penalty\nga,1,10\n"),
+            ("countries.csv", countries.as_bytes()),
+        ]);
+        parse_model(&files).unwrap()
+    }
+
+    fn opts(samples: u64, seed: u64) -> SamplingOptions {
+        SamplingOptions {
+            samples,
+            seed,
+            ..SamplingOptions::default()
+        }
+    }
+
+    #[test]
+    fn certain_and_impossible_disruptions() {
+        let m = model("country,risk,disruption_prob\nCHN,0,1\nRUS,0,0\nUSA,0,\n");
+        let r = sample(&m, None, &opts(1000, 3), &|_| {}).unwrap();
+        assert_eq!(r.baseline_samples, 0);
+        assert_eq!(r.scenarios.len(), 1);
+        assert_eq!(r.scenarios[0].name, "CHN");
+        assert_eq!(r.scenarios[0].samples, 1000);
+        assert_eq!(r.scenarios[0].probability, 1.0);
+        assert!(
+            r.warnings[0].contains("no disruption_prob for USA"),
+            "{:?}",
+            r.warnings
+        );
+        let text = String::from_utf8(r.csv()).unwrap();
+        assert_eq!(
+            text,
+            "scenario,probability,mineral,country,supplier,capacity_factor,price_factor\n\
+             CHN,1,*,CHN,,0,\n"
+        );
+    }
+
+    #[test]
+    fn no_probability_at_all_is_an_error_naming_countries_csv() {
+        let m = model("country,risk\nCHN,0\nRUS,0\nUSA,0\n");
+        let e = sample(&m, None, &opts(10, 1), &|_| {}).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.to_string()
+                .starts_with("countries.csv: gives no disruption_prob"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let m = model("country,risk,disruption_prob\nCHN,0,0.5\nRUS,0,0\nUSA,0,0\n");
+        for (o, flag) in [
+            (opts(0, 1), "--samples"),
+            (
+                SamplingOptions {
+                    severity: 1.5,
+                    ..opts(10, 1)
+                },
+                "--severity",
+            ),
+        ] {
+            let e = sample(&m, None, &o, &|_| {}).unwrap_err();
+            assert!(e.to_string().starts_with(flag), "{e}");
+        }
+    }
+
+    #[test]
+    fn written_file_reads_back_with_the_same_probabilities() {
+        let m = model("country,risk,disruption_prob\nCHN,0,0.3\nRUS,0,0.2\nUSA,0,0.1\n");
+        let mut o = opts(3_001, 9);
+        o.severity = 0.25;
+        let r = sample(&m, None, &o, &|_| {}).unwrap();
+        let bytes = r.csv();
+        let files = ModelFiles::from_memory(&[("scenarios.csv", &bytes)]);
+        let (read, _) = parse_scenarios(&files, &m).unwrap();
+        assert_eq!(read.len(), r.scenarios.len());
+        let mut total = r.baseline_samples;
+        for (a, b) in read.iter().zip(&r.scenarios) {
+            assert_eq!(a.name, b.name);
+            assert_eq!(a.probability, b.samples as f64 / 3_001.0);
+            assert_eq!(a.shocks.len(), b.countries.len());
+            assert!(a.shocks.iter().all(|s| s.capacity_factor == 0.25));
+            total += b.samples;
+        }
+        assert_eq!(total, 3_001);
+    }
+}
