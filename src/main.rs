@@ -30,6 +30,8 @@ enum Command {
     /// Evaluate a fixed plan in every disruption scenario: what it delivers, what the
     /// spot market must cover, and what it costs (stress.csv, stress_summary.csv).
     Stress(cli::stress::StressArgs),
+    /// Sample correlated export disruptions of the model's countries into a scenarios.csv.
+    Scenarios(cli::scenarios::ScenariosArgs),
     /// Validate a model and report its size and suspicious data.
     Check(cli::check::CheckArgs),
     /// List the solvers compiled into this build and what each supports.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Solve(args) => cli::solve::run(args),
         Command::Stress(args) => cli::stress::run(args),
+        Command::Scenarios(args) => cli::scenarios::run(args),
         Command::Check(args) => cli::check::run(args),
         Command::Solvers(args) => cli::solvers::run(args),
         Command::Generate(args) => cli::generate::run(args),

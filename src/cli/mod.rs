@@ -5,6 +5,7 @@
 pub mod check;
 pub mod generate;
 pub mod output;
+pub mod scenarios;
 pub mod solve;
 pub mod solvers;
 pub mod stress;

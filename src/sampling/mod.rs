@@ -569,6 +569,74 @@ pub fn sample_scenarios(
     })
 }
 
+/// Most scenarios listed by [`render_text`].
+const LISTED: usize = 10;
+
+/// The text summary of a `scenarios` run: what was sampled, the baseline, each country's
+/// sampled frequency against its probability, and the most frequent scenarios.
+pub fn render_text(run: &ScenariosRun) -> String {
+    use crate::report::numbers::plain;
+    let r = &run.result;
+    let n = r.samples as f64;
+    let mut out = format!(
+        "{} samples (seed {}), disrupted countries' offers at capacity_factor {}; {}\n",
+        r.samples,
+        r.seed,
+        plain(r.severity),
+        match &r.correlation {
+            Some(f) => format!("correlations from {f}"),
+            None => "countries disrupted independently (no --correlation)".into(),
+        }
+    );
+    out.push_str(&format!(
+        "baseline (no disruption): {} samples, probability {}\n\
+         {} distinct disruption patterns written as scenarios (identical samples merged: \
+         probability = samples / {})\n\n",
+        r.baseline_samples,
+        plain(r.baseline_samples as f64 / n),
+        r.scenarios.len(),
+        r.samples
+    ));
+    out.push_str(&format!(
+        "{:<8} {:>16} {:>10}\n",
+        "country", "disruption_prob", "sampled"
+    ));
+    for c in &r.countries {
+        out.push_str(&format!(
+            "{:<8} {:>16} {:>10}\n",
+            c.country,
+            plain(c.disruption_prob),
+            plain(c.sampled)
+        ));
+    }
+    if !r.scenarios.is_empty() {
+        let width = r
+            .scenarios
+            .iter()
+            .take(LISTED)
+            .map(|s| s.name.len())
+            .max()
+            .unwrap_or(0);
+        let width = width.max("scenario".len());
+        out.push_str(&format!(
+            "\n{:<width$} {:>10} {:>12}\n",
+            "scenario", "samples", "probability"
+        ));
+        for s in r.scenarios.iter().take(LISTED) {
+            out.push_str(&format!(
+                "{:<width$} {:>10} {:>12}\n",
+                s.name,
+                s.samples,
+                plain(s.probability)
+            ));
+        }
+        if r.scenarios.len() > LISTED {
+            out.push_str(&format!("… and {} more\n", r.scenarios.len() - LISTED));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

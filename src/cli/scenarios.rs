@@ -1,0 +1,98 @@
+//! `sourcemix scenarios`: sample correlated export disruptions into a scenarios.csv.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use sourcemix::sampling::{
+    default_out_file, render_text, sample_scenarios, SamplingOptions, DEFAULT_SEVERITY,
+};
+use sourcemix::Error;
+
+use super::output::{self, Format};
+
+/// Runs with at least this many samples show a progress line (on a terminal only).
+const PROGRESS_FROM_SAMPLES: u64 = 200_000;
+
+/// Arguments of `scenarios`.
+#[derive(Args)]
+pub struct ScenariosArgs {
+    /// Model folder (countries.csv needs disruption_prob).
+    model: PathBuf,
+    /// Number of equally likely samples.
+    #[arg(long)]
+    samples: u64,
+    /// Random seed; the same seed gives the same file byte for byte.
+    #[arg(long)]
+    seed: u64,
+    /// Latent correlations between countries' disruptions: country_a,country_b,rho
+    /// (unlisted pairs 0). Without it, countries are disrupted independently.
+    #[arg(long, value_name = "FILE")]
+    correlation: Option<PathBuf>,
+    /// capacity_factor of a disrupted country's offers (0 = nothing delivered).
+    #[arg(long, default_value_t = DEFAULT_SEVERITY)]
+    severity: f64,
+    /// Replace a correlation matrix that is not positive semi-definite by the nearest
+    /// valid one (says by how much) instead of refusing it.
+    #[arg(long)]
+    repair: bool,
+    /// File to write [default: MODEL/scenarios.csv, replaced whole].
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Standard output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Runs `scenarios`; returns the exit code.
+pub fn run(args: ScenariosArgs) -> Result<u8, Error> {
+    let out = args.out.unwrap_or_else(|| default_out_file(&args.model));
+    let opts = SamplingOptions {
+        samples: args.samples,
+        seed: args.seed,
+        severity: args.severity,
+        repair: args.repair,
+    };
+    let bar = progress_bar(args.samples);
+    let run = sample_scenarios(
+        &args.model,
+        args.correlation.as_deref(),
+        &out,
+        &opts,
+        &|n| bar.inc(n),
+    );
+    bar.finish_and_clear();
+    let run = run?;
+    output::warnings(&run.warnings);
+    if let Some(r) = &run.result.repair {
+        output::note(&format!(
+            "note: the correlation matrix was not positive semi-definite (smallest eigenvalue {:.6}); \
+             repaired to the {} after {} iterations: Frobenius distance {:.6}, largest change {:.6} ({})",
+            r.smallest_eigenvalue,
+            r.method,
+            r.iterations,
+            r.frobenius_distance,
+            r.largest_change,
+            r.largest_change_pair
+        ));
+    }
+    output::result(args.format, &run, render_text)?;
+    let verb = if run.replaced { "replaced" } else { "wrote" };
+    output::note(&format!("{verb} {}", run.written.display()));
+    Ok(0)
+}
+
+/// A progress line on standard error for long runs, hidden unless it is a terminal.
+fn progress_bar(samples: u64) -> ProgressBar {
+    if samples < PROGRESS_FROM_SAMPLES || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(samples);
+    if let Ok(style) =
+        ProgressStyle::with_template("sampling {bar:40} {pos}/{len} samples, {eta} left")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
