@@ -23,7 +23,8 @@
 //!   membership, written as `;`-joined tags.
 //!
 //! It writes `suppliers.csv`, `demand.csv`, `countries.csv`, `constraints.csv` and (where
-//! the model has disruption scenarios) `scenarios.csv` into `models/export-controls-2023/`,
+//! the model has them) `scenarios.csv` (disruption scenarios) and `correlation.csv` (latent
+//! correlations of disruptions, for `sourcemix scenarios --correlation`) into `models/export-controls-2023/`,
 //! `models/rare-earths/` and `models/dual-sourcing/` (the hand-written `README.md` of each
 //! model is left alone). Every number that does not come from `data/` is an ASSUMPTION set
 //! in the tables at the top of this file and explained in the model READMEs.
@@ -154,6 +155,18 @@ struct Scenario {
     name: &'static str,
     probability: f64,
     shocks: &'static [Shock],
+    /// The event it is modelled on, with its source (printed by this program; the model
+    /// README gives the same with the reasoning).
+    source: &'static str,
+}
+
+/// ASSUMPTION: a latent correlation between two countries' disruptions (correlation.csv,
+/// for `sourcemix scenarios --correlation`), with its reason.
+struct Correlation {
+    a: &'static str,
+    b: &'static str,
+    rho: f64,
+    reason: &'static str,
 }
 
 /// A model folder to build.
@@ -165,6 +178,8 @@ struct ModelSpec {
     contracts: Option<ContractTerms>,
     /// Empty: no scenarios.csv is written.
     scenarios: &'static [Scenario],
+    /// Empty: no correlation.csv is written.
+    correlations: &'static [Correlation],
 }
 
 /// Shorthand for a shock row.
@@ -267,44 +282,98 @@ const EXPORT_CONTROLS: ModelSpec = ModelSpec {
         min_countries: None,
     },
     contracts: None,
+    // ASSUMPTIONS: the probabilities and the size of each shock; the events are real
+    // (sources in `source` and in the model README). One scenario is one possible year.
     scenarios: &[
         Scenario {
-            name: "china-all-ban",
-            probability: 0.05,
-            shocks: &[shock("*", "CHN", Some(0.0), None)],
-        },
-        Scenario {
-            name: "china-ga-ban",
-            probability: 0.10,
-            shocks: &[shock("gallium", "CHN", Some(0.0), None)],
-        },
-        Scenario {
-            name: "china-ge-ban",
-            probability: 0.10,
-            shocks: &[shock("germanium", "CHN", Some(0.0), None)],
+            name: "china-ga-ge-licensing",
+            probability: 0.15,
+            shocks: &[
+                shock("gallium", "CHN", Some(0.5), None),
+                shock("gallium", "*", None, Some(1.3)),
+                shock("germanium", "CHN", Some(0.5), None),
+                shock("germanium", "*", None, Some(1.3)),
+            ],
+            source: "MOFCOM/GAC Announcement No. 23 of 2023 (3 July 2023): gallium and \
+                     germanium items need export licences from 1 August 2023; exports \
+                     plunged in August-September 2023, first licences on 21 September",
         },
         Scenario {
             name: "china-graphite-licensing",
             probability: 0.10,
             shocks: &[shock("graphite", "CHN", Some(0.5), Some(1.2))],
+            source: "MOFCOM/GAC Announcement No. 39 of 2023 (20 October 2023): natural \
+                     flake and spherical graphite need export licences from 1 December 2023",
         },
         Scenario {
-            name: "ga-ge-price-spike",
+            name: "china-ga-ge-us-ban",
             probability: 0.10,
             shocks: &[
+                shock("gallium", "CHN", Some(0.0), None),
                 shock("gallium", "*", None, Some(1.5)),
+                shock("germanium", "CHN", Some(0.0), None),
                 shock("germanium", "*", None, Some(1.5)),
+                shock("graphite", "CHN", Some(0.8), None),
             ],
+            source: "MOFCOM Announcement No. 46 of 2024 (3 December 2024): exports of \
+                     gallium, germanium and antimony items to the US 'in principle' not \
+                     permitted, stricter end-use review of graphite; suspended on \
+                     9 November 2025 until 27 November 2026",
         },
         Scenario {
-            name: "mozambique-unrest",
+            name: "china-all-ban",
             probability: 0.05,
-            shocks: &[shock("graphite", "MOZ", Some(0.0), None)],
+            shocks: &[shock("*", "CHN", Some(0.0), None)],
+            source: "no precedent: the December 2024 ban widened to graphite (an \
+                     escalation of the announcements above)",
         },
         Scenario {
             name: "russia-sanctions",
             probability: 0.05,
             shocks: &[shock("*", "RUS", Some(0.0), None)],
+            source: "US sanctions on Russia: Executive Order 14068 (11 March 2022) import \
+                     bans and the column-2 tariffs of Public Law 117-110 (8 April 2022, \
+                     the 35% tariff of this model), widened to these minerals",
+        },
+        Scenario {
+            name: "mozambique-unrest",
+            probability: 0.05,
+            shocks: &[shock("graphite", "MOZ", Some(0.0), None)],
+            source: "Syrah Resources declared force majeure at its Balama graphite mine \
+                     (Cabo Delgado) on 12 December 2024 after post-election unrest: no \
+                     production in the December 2024 quarter",
+        },
+    ],
+    correlations: &[
+        Correlation {
+            a: "CHN",
+            b: "RUS",
+            rho: 0.5,
+            reason: "strategic alignment (joint statement of 4 February 2022): a \
+                     confrontation that makes China restrict exports makes new sanctions \
+                     on Russia, or Russian counter-measures, more likely in the same year",
+        },
+        Correlation {
+            a: "RUS",
+            b: "UKR",
+            rho: 0.5,
+            reason: "the war: an escalation disrupts Ukrainian production and logistics and \
+                     brings new sanctions on Russia at the same time",
+        },
+        Correlation {
+            a: "MOZ",
+            b: "TZA",
+            rho: 0.3,
+            reason: "neighbours: the Cabo Delgado insurgency (northern Mozambique) has \
+                     crossed into southern Tanzania (Mtwara region, 2020), near its graphite \
+                     projects",
+        },
+        Correlation {
+            a: "MDG",
+            b: "MOZ",
+            rho: 0.2,
+            reason: "the same Indian Ocean cyclone season (cyclone Freddy made landfall in \
+                     both in February-March 2023)",
         },
     ],
 };
@@ -335,28 +404,34 @@ const RARE_EARTHS: ModelSpec = ModelSpec {
             name: "china-quota-cut",
             probability: 0.10,
             shocks: &[shock("rare_earths", "CHN", Some(0.5), Some(1.3))],
+            source: "illustrative (see models/rare-earths/README.md)",
         },
         Scenario {
             name: "china-ree-ban",
             probability: 0.10,
             shocks: &[shock("rare_earths", "CHN", Some(0.0), None)],
+            source: "illustrative (see models/rare-earths/README.md)",
         },
         Scenario {
             name: "myanmar-border-closure",
             probability: 0.15,
             shocks: &[shock("rare_earths", "MMR", Some(0.0), None)],
+            source: "illustrative (see models/rare-earths/README.md)",
         },
         Scenario {
             name: "ree-price-spike",
             probability: 0.10,
             shocks: &[shock("rare_earths", "*", None, Some(1.4))],
+            source: "illustrative (see models/rare-earths/README.md)",
         },
         Scenario {
             name: "us-mine-outage",
             probability: 0.03,
             shocks: &[shock("rare_earths", "USA", Some(0.5), None)],
+            source: "illustrative (see models/rare-earths/README.md)",
         },
     ],
+    correlations: &[],
 };
 
 /// Gallium (GaN power electronics) and rare earths (NdFeB magnets) for a US maker of
@@ -397,6 +472,7 @@ const DUAL_SOURCING: ModelSpec = ModelSpec {
         qualification_costs: &[("gallium", 15000.0), ("rare_earths", 50000.0)],
     }),
     scenarios: &[],
+    correlations: &[],
 };
 
 // ----------------------------------------------------------------------------------------
@@ -1452,6 +1528,40 @@ fn scenarios_csv(scenarios: &[Scenario]) -> Result<String> {
     ))
 }
 
+/// correlation.csv rows, sorted by country pair; checks that every country is in the
+/// model, every pair is listed once and the matrix is positive definite (Cholesky).
+fn correlation_csv(pairs: &[Correlation], countries: &BTreeMap<String, Country>) -> Result<String> {
+    let codes: Vec<&String> = countries.keys().collect();
+    let index = |c: &str| {
+        codes
+            .iter()
+            .position(|k| k.as_str() == c)
+            .ok_or_else(|| format!("correlation names {c}, which is not a country of the model"))
+    };
+    let n = codes.len();
+    let mut matrix = nalgebra::DMatrix::<f64>::identity(n, n);
+    let mut rows = Vec::new();
+    for p in pairs {
+        let (i, j) = (index(p.a)?, index(p.b)?);
+        if i == j || matrix[(i, j)] != 0.0 || p.rho.abs() >= 1.0 {
+            return Err(format!(
+                "correlation {}-{} {}: repeated, self or |rho| >= 1",
+                p.a, p.b, p.rho
+            )
+            .into());
+        }
+        matrix[(i, j)] = p.rho;
+        matrix[(j, i)] = p.rho;
+        let (a, b) = if p.a < p.b { (p.a, p.b) } else { (p.b, p.a) };
+        rows.push(vec![a.to_string(), b.to_string(), num(p.rho, 4)]);
+    }
+    if nalgebra::Cholesky::new(matrix).is_none() {
+        return Err("the correlations are not positive definite".into());
+    }
+    rows.sort();
+    Ok(csv_text(&["country_a", "country_b", "rho"], &rows))
+}
+
 /// Builds, checks and writes one model folder; appends its checks to `report`.
 fn build_model(
     spec: &ModelSpec,
@@ -1492,6 +1602,27 @@ fn build_model(
     write(&dir, "constraints.csv", &constraints_csv(&spec.policy))?;
     if !spec.scenarios.is_empty() {
         write(&dir, "scenarios.csv", &scenarios_csv(spec.scenarios)?)?;
+        for s in spec.scenarios {
+            let _ = writeln!(
+                report,
+                "  scenario {} (p {}): {}",
+                s.name, s.probability, s.source
+            );
+        }
+    }
+    if !spec.correlations.is_empty() {
+        write(
+            &dir,
+            "correlation.csv",
+            &correlation_csv(spec.correlations, &countries)?,
+        )?;
+        for c in spec.correlations {
+            let _ = writeln!(
+                report,
+                "  correlation {}-{} {}: {}",
+                c.a, c.b, c.rho, c.reason
+            );
+        }
     }
     Ok(())
 }
