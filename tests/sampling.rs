@@ -517,3 +517,54 @@ fn cli_repair_says_by_how_much() {
     assert!(err.contains("largest change"), "{err}");
     assert!(out.exists());
 }
+
+/// Random byte mutations of a correlation file never make the reader or the sampler panic:
+/// each run either samples or returns an input error.
+#[test]
+fn mutated_correlation_files_never_panic() {
+    let m = model();
+    let mut rng = Rng::new(99);
+    let base = format!("{CORRELATION}CHN,USA,0.7\n").into_bytes();
+    let alphabet = b"0123456789.-+e ,\n\"CHNJPNRUSUSA%";
+    let (mut ok, mut refused) = (0, 0);
+    for _ in 0..400 {
+        let mut bytes = base.clone();
+        // Mutate the rows, not the header (a broken header is refused before any row).
+        let header = CORRELATION.find('\n').unwrap() + 1;
+        for _ in 0..1 + rng.below(2) {
+            let at = header + rng.below((bytes.len() - header) as u64) as usize;
+            match rng.below(3) {
+                0 => bytes[at] = alphabet[rng.below(alphabet.len() as u64) as usize],
+                1 => {
+                    bytes.remove(at);
+                }
+                _ => bytes.insert(at, alphabet[rng.below(alphabet.len() as u64) as usize]),
+            }
+        }
+        let files = ModelFiles::from_memory(&[("corr.csv", &bytes)]);
+        let outcome = parse_correlation(&files, "corr.csv", &m).and_then(|c| {
+            let opts = SamplingOptions {
+                samples: 50,
+                seed: 1,
+                repair: rng.below(2) == 0,
+                ..SamplingOptions::default()
+            };
+            sample(&m, Some(&c), &opts, &|_| {})
+        });
+        match outcome {
+            Ok(r) => {
+                ok += 1;
+                assert_eq!(
+                    r.scenarios.iter().map(|s| s.samples).sum::<u64>() + r.baseline_samples,
+                    50
+                );
+            }
+            Err(e) => {
+                refused += 1;
+                assert_eq!(e.exit_code(), 2, "{e}");
+            }
+        }
+    }
+    // Most mutations break a cell (the format is strict); some keep a valid file.
+    assert!(ok >= 5 && refused >= 100, "{ok} sampled, {refused} refused");
+}

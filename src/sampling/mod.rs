@@ -39,7 +39,7 @@ use crate::rng::Rng;
 pub const DEFAULT_SEVERITY: f64 = 0.0;
 
 /// Most samples one run draws.
-pub const MAX_SAMPLES: u64 = 100_000_000;
+pub const MAX_SAMPLES: u64 = 10_000_000;
 
 /// Samples per chunk; each chunk has its own random stream, so the result does not depend
 /// on how chunks are spread over threads.
@@ -405,33 +405,26 @@ struct Draw {
 type Patterns = BTreeMap<Vec<usize>, u64>;
 
 impl Draw {
-    /// Draws every sample, chunk by chunk in parallel, and counts each pattern.
+    /// Draws every sample, chunk by chunk in parallel, and counts each pattern. Counts are
+    /// integers, so however rayon splits and joins the chunks the totals are the same.
     fn count_patterns(&self, opts: &SamplingOptions, progress: &(dyn Fn(u64) + Sync)) -> Patterns {
         let chunks = opts.samples.div_ceil(CHUNK_SAMPLES);
-        let per_chunk: Vec<Patterns> = (0..chunks)
+        (0..chunks)
             .into_par_iter()
-            .map(|k| {
+            .fold(Patterns::new, |mut counts, k| {
                 let len = CHUNK_SAMPLES.min(opts.samples - k * CHUNK_SAMPLES);
-                let counts = self.chunk(opts.seed, k, len);
+                self.chunk(opts.seed, k, len, &mut counts);
                 progress(len);
                 counts
             })
-            .collect();
-        let mut total = Patterns::new();
-        for counts in per_chunk {
-            for (pattern, n) in counts {
-                *total.entry(pattern).or_insert(0) += n;
-            }
-        }
-        total
+            .reduce(Patterns::new, merge)
     }
 
-    /// The patterns of the `len` samples of chunk `k`.
-    fn chunk(&self, seed: u64, k: u64, len: u64) -> Patterns {
+    /// Adds the patterns of the `len` samples of chunk `k` to `counts`.
+    fn chunk(&self, seed: u64, k: u64, len: u64, counts: &mut Patterns) {
         let mut rng = Rng::derive(seed, k);
         let d = self.latent.len();
         let mut eps = vec![0.0; d];
-        let mut counts = Patterns::new();
         let mut pattern = Vec::new();
         for _ in 0..len {
             for e in eps.iter_mut() {
@@ -456,8 +449,18 @@ impl Draw {
                 }
             }
         }
-        counts
     }
+}
+
+/// The pattern counts of `a` and `b` together.
+fn merge(mut a: Patterns, b: Patterns) -> Patterns {
+    if a.len() < b.len() {
+        return merge(b, a);
+    }
+    for (pattern, n) in b {
+        *a.entry(pattern).or_insert(0) += n;
+    }
+    a
 }
 
 /// The result from the pattern counts.
