@@ -347,6 +347,28 @@ fn cli_written_file_loads_and_stress_runs_on_it() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("wrote"), "{err}");
     let written = d.join("scenarios.csv");
+    assert!(!err.contains("replaced"), "{err}");
+    // A second run replaces the file, even a broken one: it is not read.
+    std::fs::write(&written, "scenario,probability\nx,2\n").unwrap();
+    let (code, err) = scenarios(
+        d,
+        &[
+            "--samples",
+            "5000",
+            "--seed",
+            "3",
+            "--correlation",
+            corr.to_str().unwrap(),
+            "--severity",
+            "0.2",
+        ],
+        "1",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!("replaced {}", written.display())),
+        "{err}"
+    );
     let m = load(d);
     let (read, _) = sourcemix::input::load_scenarios(&written, &m).unwrap();
     assert!(!read.is_empty());

@@ -89,9 +89,7 @@ fn progress_bar(samples: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(samples);
-    if let Ok(style) =
-        ProgressStyle::with_template("sampling {bar:40} {pos}/{len} samples, {eta} left")
-    {
+    if let Ok(style) = ProgressStyle::with_template("sampling {bar:30} {pos}/{len} ({eta} left)") {
         bar.set_style(style);
     }
     bar

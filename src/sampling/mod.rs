@@ -29,8 +29,8 @@ pub use quantile::normal_quantile;
 
 use crate::error::{Error, InputErrors, InputIssue, Result};
 use crate::input::correlation::{load_correlation, Correlations};
-use crate::input::files::{COUNTRIES, SCENARIOS};
-use crate::input::load_model;
+use crate::input::files::{CONSTRAINTS, COUNTRIES, DEMAND, SCENARIOS, SUPPLIERS};
+use crate::input::{load_model, parse_model, ModelFiles};
 use crate::model::Model;
 use crate::report::CsvOut;
 use crate::rng::Rng;
@@ -534,8 +534,19 @@ pub fn default_out_file(model_dir: &Path) -> PathBuf {
     model_dir.join(SCENARIOS)
 }
 
+/// The model in `dir` without its scenarios.csv: the file sampling replaces need not be
+/// valid, or there at all.
+fn load_without_scenarios(dir: &Path) -> Result<Model> {
+    if !dir.is_dir() {
+        // load_model's error names the folder.
+        return load_model(dir);
+    }
+    let names = [SUPPLIERS, DEMAND, COUNTRIES, CONSTRAINTS];
+    parse_model(&ModelFiles::read_dir(dir, &names))
+}
+
 /// `scenarios MODEL --samples N --seed S [--correlation FILE] [--out FILE]`: read the
-/// model and the correlation file, sample, and write the scenarios.csv to `out` whole or
+/// model (all but its scenarios.csv) and the correlation file, sample, and write the scenarios.csv to `out` whole or
 /// not at all (an earlier file stays untouched by a refused or failed run).
 pub fn sample_scenarios(
     model_dir: &Path,
@@ -551,7 +562,7 @@ pub fn sample_scenarios(
             out.display()
         )));
     }
-    let mut model = load_model(model_dir)?;
+    let mut model = load_without_scenarios(model_dir)?;
     let mut warnings = std::mem::take(&mut model.warnings);
     let correlations = correlation
         .map(|p| load_correlation(p, &model))
