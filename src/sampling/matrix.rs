@@ -15,7 +15,7 @@ pub const PSD_TOLERANCE: f64 = 1e-9;
 
 /// Pivots of the Cholesky factorization at or below this are treated as 0 (a singular,
 /// positive semi-definite matrix, e.g. two countries with rho = 1).
-const PIVOT_TOLERANCE: f64 = 1e-12;
+pub const PIVOT_TOLERANCE: f64 = 1e-12;
 
 /// Alternating projections stop when an iteration moves the matrix by less than this
 /// (Frobenius norm).
