@@ -31,7 +31,7 @@ use crate::error::{Error, InputErrors, InputIssue, Result};
 use crate::input::correlation::{load_correlation, Correlations};
 use crate::input::files::{CONSTRAINTS, COUNTRIES, DEMAND, SCENARIOS, SUPPLIERS};
 use crate::input::{load_model, parse_model, ModelFiles};
-use crate::model::Model;
+use crate::model::{Model, Scenario, Shock};
 use crate::report::CsvOut;
 use crate::rng::Rng;
 
@@ -96,6 +96,9 @@ pub struct SampledScenario {
     pub name: String,
     /// The disrupted countries, by code.
     pub countries: Vec<String>,
+    /// The same countries as indices into `Model::countries`.
+    #[serde(skip)]
+    pub country_indices: Vec<usize>,
     /// Samples with exactly this pattern.
     pub samples: u64,
     /// samples / N.
@@ -182,6 +185,32 @@ impl SampledScenarios {
             }
         });
         out.finish()
+    }
+}
+
+impl SampledScenarios {
+    /// The scenarios as the model holds them (what reading [`SampledScenarios::csv`] back
+    /// gives), for callers that evaluate them without writing a file.
+    pub fn to_scenarios(&self) -> Vec<Scenario> {
+        self.scenarios
+            .iter()
+            .map(|s| Scenario {
+                name: s.name.clone(),
+                probability: s.probability,
+                shocks: s
+                    .country_indices
+                    .iter()
+                    .map(|&c| Shock {
+                        mineral: None,
+                        country: Some(c),
+                        supplier: None,
+                        capacity_factor: self.severity,
+                        price_factor: 1.0,
+                        line: 0,
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 }
 
@@ -489,6 +518,7 @@ fn summarize(
             SampledScenario {
                 name: countries.join("+"),
                 countries,
+                country_indices: pattern,
                 samples: k,
                 probability: k as f64 / n as f64,
             }
@@ -747,5 +777,12 @@ mod tests {
             total += b.samples;
         }
         assert_eq!(total, 3_001);
+        // The same scenarios without the file (line numbers aside).
+        let mut direct = r.to_scenarios();
+        let mut read = read;
+        for s in direct.iter_mut().chain(read.iter_mut()) {
+            s.shocks.iter_mut().for_each(|k| k.line = 0);
+        }
+        assert_eq!(direct, read);
     }
 }
