@@ -140,18 +140,18 @@ fn copula_matrix_is_valid() {
     assert!(smallest > 0.05, "{smallest}");
 }
 
-#[test]
-fn marginal_and_joint_frequencies_match_the_copula() {
+/// Draws `n` samples with correlations `corr` and checks every country's frequency and
+/// every pair's joint frequency against the copula, within 5 standard errors.
+fn check_copula(corr: &str, n: u64, seed: u64) {
     let m = model();
-    let n = 200_000;
-    let r = draw(&m, CORRELATION, n, 2024);
+    let r = draw(&m, corr, n, seed);
     let p = [("CHN", 0.1), ("JPN", 0.3), ("RUS", 0.05), ("USA", 0.5)];
     for (c, q) in p {
         let f = frequency(&r, &[c]);
         assert!((f - q).abs() <= tolerance(q, n), "{c}: {f} vs {q}");
     }
     let rho = |a: &str, b: &str| -> f64 {
-        for line in CORRELATION.lines().skip(1) {
+        for line in corr.lines().skip(1) {
             let cells: Vec<&str> = line.split(',').collect();
             if (cells[0] == a && cells[1] == b) || (cells[0] == b && cells[1] == a) {
                 return cells[2].parse().unwrap();
@@ -180,10 +180,20 @@ fn marginal_and_joint_frequencies_match_the_copula() {
             }
         }
     }
-    // Samples without disruption are the baseline: P(none) by inclusion–exclusion is not
-    // needed, the counts must simply add up to N.
     let counted: u64 = r.scenarios.iter().map(|s| s.samples).sum::<u64>() + r.baseline_samples;
     assert_eq!(counted, n);
+}
+
+#[test]
+fn marginal_and_joint_frequencies_match_the_copula() {
+    // Every country correlated with some other.
+    check_copula(CORRELATION, 200_000, 2024);
+}
+
+#[test]
+fn countries_left_out_of_the_file_are_independent() {
+    // JPN and USA are not in the file: independent of each other and of CHN and RUS.
+    check_copula("country_a,country_b,rho\nCHN,RUS,0.6\n", 100_000, 7);
 }
 
 #[test]

@@ -38,6 +38,9 @@ use crate::rng::Rng;
 /// Default capacity factor of a disrupted country's offers: nothing is delivered.
 pub const DEFAULT_SEVERITY: f64 = 0.0;
 
+/// Most countries a correlation file may correlate (its matrix is decomposed in O(n³)).
+pub const MAX_CORRELATED_COUNTRIES: usize = 1_000;
+
 /// Most samples one run draws.
 pub const MAX_SAMPLES: u64 = 10_000_000;
 
@@ -186,9 +189,7 @@ impl SampledScenarios {
         });
         out.finish()
     }
-}
 
-impl SampledScenarios {
     /// The scenarios as the model holds them (what reading [`SampledScenarios::csv`] back
     /// gives), for callers that evaluate them without writing a file.
     pub fn to_scenarios(&self) -> Vec<Scenario> {
@@ -237,28 +238,15 @@ pub fn sample(
             crate::input::list(missing)
         ));
     }
-    let (full, repair) = match correlations {
+    let (named, block, repair) = match correlations {
         Some(c) => {
             warnings.extend(c.warnings.iter().cloned());
             warnings.extend(idle_pairs(model, c, &probs));
             correlation_matrix(model, c, opts.repair)?
         }
-        None => (DMatrix::identity(probs.len(), probs.len()), None),
+        None => (Vec::new(), DMatrix::zeros(0, 0), None),
     };
-    // Latent variables only for countries that may or may not be disrupted.
-    let latent: Vec<usize> = (0..probs.len())
-        .filter(|&c| probs[c] > 0.0 && probs[c] < 1.0)
-        .collect();
-    let always: Vec<usize> = (0..probs.len()).filter(|&c| probs[c] >= 1.0).collect();
-    let sub = DMatrix::from_fn(latent.len(), latent.len(), |i, j| {
-        full[(latent[i], latent[j])]
-    });
-    let draw = Draw {
-        factor: matrix::cholesky_psd(&sub),
-        thresholds: latent.iter().map(|&c| normal_quantile(probs[c])).collect(),
-        latent,
-        always,
-    };
+    let draw = Draw::new(&probs, &named, &block);
     let counts = draw.count_patterns(opts, progress);
     Ok(summarize(
         model,
@@ -320,20 +308,31 @@ fn idle_pairs(model: &Model, c: &Correlations, probs: &[f64]) -> Vec<String> {
     )]
 }
 
-/// The correlation matrix over all the model's countries (identity plus the listed pairs),
-/// checked to be positive semi-definite, or repaired when `repair` is set.
+/// The countries named in the correlation file (ascending) and their correlation matrix
+/// (unit diagonal, the listed pairs, 0 elsewhere), checked to be positive semi-definite,
+/// or repaired when `repair` is set. The other countries are independent of them and of
+/// each other: an identity block, which changes neither whether the whole matrix is
+/// positive semi-definite nor its nearest correlation matrix.
 fn correlation_matrix(
     model: &Model,
     c: &Correlations,
     repair: bool,
-) -> Result<(DMatrix<f64>, Option<RepairNote>)> {
-    let n = model.countries.len();
-    let mut full = DMatrix::<f64>::identity(n, n);
-    // The countries named in the file; the others form an identity block, which changes
-    // neither the smallest eigenvalue (below 1) nor the nearest correlation matrix.
+) -> Result<(Vec<usize>, DMatrix<f64>, Option<RepairNote>)> {
     let mut named: Vec<usize> = c.pairs.iter().flat_map(|p| [p.a, p.b]).collect();
     named.sort_unstable();
     named.dedup();
+    if named.len() > MAX_CORRELATED_COUNTRIES {
+        return Err(Error::Input(InputErrors {
+            issues: vec![InputIssue::file(
+                &c.file,
+                format!(
+                    "correlates {} countries; expected at most {MAX_CORRELATED_COUNTRIES}",
+                    named.len()
+                ),
+            )],
+            omitted: 0,
+        }));
+    }
     let position = |k: usize| named.binary_search(&k).expect("named above");
     let mut block = DMatrix::<f64>::identity(named.len(), named.len());
     for p in &c.pairs {
@@ -351,12 +350,7 @@ fn correlation_matrix(
         note = Some(repair_note(model, &named, &block, &repaired, smallest));
         block = repaired.matrix;
     }
-    for (i, &a) in named.iter().enumerate() {
-        for (j, &b) in named.iter().enumerate() {
-            full[(a, b)] = block[(i, j)];
-        }
-    }
-    Ok((full, note))
+    Ok((named, block, note))
 }
 
 /// The refusal of a matrix that is not positive semi-definite, naming the file, the
@@ -420,12 +414,14 @@ fn repair_note(
 
 /// Everything one sample needs.
 struct Draw {
-    /// Lower-triangular factor of the latent countries' correlation matrix.
+    /// Model indices of the latent countries named in the correlation file, ascending.
+    correlated: Vec<usize>,
+    /// Lower-triangular factor of their correlation matrix.
     factor: DMatrix<f64>,
-    /// Φ⁻¹(p) of each latent country.
+    /// Model indices of the other latent countries (independent), ascending.
+    independent: Vec<usize>,
+    /// Φ⁻¹(p) of each correlated, then each independent country.
     thresholds: Vec<f64>,
-    /// Model indices of the latent countries, ascending.
-    latent: Vec<usize>,
     /// Model indices of the countries disrupted in every sample.
     always: Vec<usize>,
 }
@@ -434,6 +430,33 @@ struct Draw {
 type Patterns = BTreeMap<Vec<usize>, u64>;
 
 impl Draw {
+    /// The latent variables for disruption probabilities `probs` (one per model country)
+    /// and the correlation matrix `block` of the countries `named` in the file. Only
+    /// countries with 0 < p < 1 get one; p = 1 is disrupted in every sample, p = 0 never.
+    fn new(probs: &[f64], named: &[usize], block: &DMatrix<f64>) -> Draw {
+        let latent = |c: usize| probs[c] > 0.0 && probs[c] < 1.0;
+        let positions: Vec<usize> = (0..named.len()).filter(|&i| latent(named[i])).collect();
+        let correlated: Vec<usize> = positions.iter().map(|&i| named[i]).collect();
+        let sub = DMatrix::from_fn(positions.len(), positions.len(), |i, j| {
+            block[(positions[i], positions[j])]
+        });
+        let independent: Vec<usize> = (0..probs.len())
+            .filter(|&c| latent(c) && named.binary_search(&c).is_err())
+            .collect();
+        let thresholds = correlated
+            .iter()
+            .chain(&independent)
+            .map(|&c| normal_quantile(probs[c]))
+            .collect();
+        Draw {
+            factor: matrix::cholesky_psd(&sub),
+            correlated,
+            independent,
+            thresholds,
+            always: (0..probs.len()).filter(|&c| probs[c] >= 1.0).collect(),
+        }
+    }
+
     /// Draws every sample, chunk by chunk in parallel, and counts each pattern. Counts are
     /// integers, so however rayon splits and joins the chunks the totals are the same.
     fn count_patterns(&self, opts: &SamplingOptions, progress: &(dyn Fn(u64) + Sync)) -> Patterns {
@@ -449,10 +472,12 @@ impl Draw {
             .reduce(Patterns::new, merge)
     }
 
-    /// Adds the patterns of the `len` samples of chunk `k` to `counts`.
+    /// Adds the patterns of the `len` samples of chunk `k` to `counts`. Each sample draws
+    /// one standard normal per correlated country (turned into Z = L·ε), then one per
+    /// independent country.
     fn chunk(&self, seed: u64, k: u64, len: u64, counts: &mut Patterns) {
         let mut rng = Rng::derive(seed, k);
-        let d = self.latent.len();
+        let d = self.correlated.len();
         let mut eps = vec![0.0; d];
         let mut pattern = Vec::new();
         for _ in 0..len {
@@ -467,7 +492,12 @@ impl Draw {
                     z += self.factor[(i, j)] * e;
                 }
                 if z < self.thresholds[i] {
-                    pattern.push(self.latent[i]);
+                    pattern.push(self.correlated[i]);
+                }
+            }
+            for (i, &c) in self.independent.iter().enumerate() {
+                if rng.normal() < self.thresholds[d + i] {
+                    pattern.push(c);
                 }
             }
             pattern.sort_unstable();
