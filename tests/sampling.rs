@@ -5,13 +5,11 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::*;
 use nalgebra::DMatrix;
 use sourcemix::input::correlation::parse_correlation;
 use sourcemix::input::ModelFiles;
 use sourcemix::model::Model;
-use sourcemix::rng::Rng;
 use sourcemix::sampling::matrix::{nearest_correlation, smallest_eigen};
 use sourcemix::sampling::{sample, SampledScenarios, SamplingOptions};
 
@@ -214,12 +212,17 @@ fn perfect_correlation_disrupts_together() {
 
 // ---- repair ----------------------------------------------------------------------------
 
+/// A uniform draw from [0, 1).
+fn uniform(rng: &mut TestRng) -> f64 {
+    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// A random symmetric matrix with unit diagonal and entries in [−1, 1] (usually not PSD).
-fn random_symmetric(rng: &mut Rng, n: usize) -> DMatrix<f64> {
+fn random_symmetric(rng: &mut TestRng, n: usize) -> DMatrix<f64> {
     let mut m = DMatrix::identity(n, n);
     for i in 0..n {
         for j in 0..i {
-            let v = rng.range_f64(-1.0, 1.0);
+            let v = 2.0 * uniform(rng) - 1.0;
             m[(i, j)] = v;
             m[(j, i)] = v;
         }
@@ -240,7 +243,7 @@ fn clip_and_rescale(m: &DMatrix<f64>) -> DMatrix<f64> {
 
 #[test]
 fn repair_gives_a_nearer_valid_correlation_matrix() {
-    let mut rng = Rng::new(11);
+    let mut rng = TestRng::new(11);
     let mut repaired = 0;
     for n in [3, 4, 6, 10] {
         for _ in 0..5 {
@@ -273,8 +276,8 @@ fn repair_gives_a_nearer_valid_correlation_matrix() {
 
 // ---- the command line ------------------------------------------------------------------
 
-fn bin() -> Command {
-    Command::cargo_bin("sourcemix").unwrap()
+fn bin() -> assert_cmd::Command {
+    common::cli::command()
 }
 
 fn cli_model() -> tempfile::TempDir {
@@ -555,7 +558,7 @@ fn cli_repair_says_by_how_much() {
 #[test]
 fn mutated_correlation_files_never_panic() {
     let m = model();
-    let mut rng = Rng::new(99);
+    let mut rng = TestRng::new(99);
     let base = format!("{CORRELATION}CHN,USA,0.7\n").into_bytes();
     let alphabet = b"0123456789.-+e ,\n\"CHNJPNRUSUSA%";
     let (mut ok, mut refused) = (0, 0);

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use sourcemix::sampling::{
-    default_out_file, render_text, sample_scenarios, SamplingOptions, DEFAULT_SEVERITY,
-};
+use sourcemix::commands::{default_scenarios_file, scenarios_model};
+use sourcemix::report::render_scenarios;
+use sourcemix::sampling::{SamplingOptions, DEFAULT_SEVERITY};
 use sourcemix::Error;
 
 use super::output::{self, Format};
@@ -47,7 +47,9 @@ pub struct ScenariosArgs {
 
 /// Runs `scenarios`; returns the exit code.
 pub fn run(args: ScenariosArgs) -> Result<u8, Error> {
-    let out = args.out.unwrap_or_else(|| default_out_file(&args.model));
+    let out = args
+        .out
+        .unwrap_or_else(|| default_scenarios_file(&args.model));
     let opts = SamplingOptions {
         samples: args.samples,
         seed: args.seed,
@@ -55,7 +57,7 @@ pub fn run(args: ScenariosArgs) -> Result<u8, Error> {
         repair: args.repair,
     };
     let bar = progress_bar(args.samples);
-    let run = sample_scenarios(
+    let run = scenarios_model(
         &args.model,
         args.correlation.as_deref(),
         &out,
@@ -77,7 +79,7 @@ pub fn run(args: ScenariosArgs) -> Result<u8, Error> {
             r.largest_change_pair
         ));
     }
-    output::result(args.format, &run, render_text)?;
+    output::result(args.format, &run, |r| render_scenarios(&r.result))?;
     let verb = if run.replaced { "replaced" } else { "wrote" };
     output::note(&format!("{verb} {}", run.written.display()));
     Ok(0)

@@ -2,6 +2,7 @@
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
 mod check;
+mod scenarios;
 mod stress;
 mod text;
 
@@ -23,6 +24,7 @@ use crate::write::numbers::plain;
 use crate::write::{atomic, CsvOut};
 
 pub use check::render_check;
+pub use scenarios::{render_scenarios, scenarios_csv};
 pub use stress::{render_stress, stress_files};
 pub use text::{render_solvers, render_text};
 

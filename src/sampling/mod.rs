@@ -13,13 +13,12 @@
 //! Same seed, same bytes, on every platform and with any number of threads: the samples
 //! are drawn in fixed chunks, chunk k from its own stream `Rng::derive(seed, k)` (in
 //! parallel), and only integer counts are combined. Normal deviates use the portable
-//! logarithm of [`crate::rng`], the thresholds [`normal_quantile`].
+//! logarithm of the crate's generator (`rng::ln`), the thresholds [`normal_quantile`].
 
 pub mod matrix;
 mod quantile;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use nalgebra::DMatrix;
 use rayon::prelude::*;
@@ -28,11 +27,9 @@ use serde::Serialize;
 pub use quantile::normal_quantile;
 
 use crate::error::{Error, InputErrors, InputIssue, Result};
-use crate::input::correlation::{load_correlation, Correlations};
-use crate::input::files::{CONSTRAINTS, COUNTRIES, DEMAND, SCENARIOS, SUPPLIERS};
-use crate::input::{load_model, parse_model, ModelFiles};
+use crate::input::correlation::Correlations;
+use crate::input::files::COUNTRIES;
 use crate::model::{Model, Scenario, Shock};
-use crate::report::CsvOut;
 use crate::rng::Rng;
 
 /// Default capacity factor of a disrupted country's offers: nothing is delivered.
@@ -160,37 +157,7 @@ pub struct SampledScenarios {
 }
 
 impl SampledScenarios {
-    /// The scenarios.csv: one row per disrupted country of each scenario (mineral `*`,
-    /// capacity_factor = severity), scenarios most frequent first. Probabilities are
-    /// written with all their digits, so that they add up to at most 1 when read back.
-    pub fn csv(&self) -> Vec<u8> {
-        let mut out = CsvOut::new(&[
-            "scenario",
-            "probability",
-            "mineral",
-            "country",
-            "supplier",
-            "capacity_factor",
-            "price_factor",
-        ]);
-        out.rows(&self.scenarios, |o, s| {
-            // Rust's `{}` for f64: the shortest digits that read back to the same value,
-            // never an exponent, the same on every platform.
-            let probability = format!("{}", s.probability);
-            for c in &s.countries {
-                o.text(&s.name)
-                    .text(&probability)
-                    .text("*")
-                    .text(c)
-                    .text("");
-                o.num(self.severity).text("");
-                o.end();
-            }
-        });
-        out.finish()
-    }
-
-    /// The scenarios as the model holds them (what reading [`SampledScenarios::csv`] back
+    /// The scenarios as the model holds them (what reading [`crate::report::scenarios_csv`] back
     /// gives), for callers that evaluate them without writing a file.
     pub fn to_scenarios(&self) -> Vec<Scenario> {
         self.scenarios
@@ -576,141 +543,6 @@ fn summarize(
     }
 }
 
-/// What `scenarios` did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScenariosRun {
-    /// The samples and scenarios.
-    pub result: SampledScenarios,
-    /// Warnings of the model and of the sampling.
-    pub warnings: Vec<String>,
-    /// The file written.
-    pub written: PathBuf,
-    /// True when it replaced an existing file.
-    pub replaced: bool,
-}
-
-/// The default output of `scenarios`: `MODEL/scenarios.csv` (SPEC §3).
-pub fn default_out_file(model_dir: &Path) -> PathBuf {
-    model_dir.join(SCENARIOS)
-}
-
-/// The model in `dir` without its scenarios.csv: the file sampling replaces need not be
-/// valid, or there at all.
-fn load_without_scenarios(dir: &Path) -> Result<Model> {
-    if !dir.is_dir() {
-        // load_model's error names the folder.
-        return load_model(dir);
-    }
-    let names = [SUPPLIERS, DEMAND, COUNTRIES, CONSTRAINTS];
-    parse_model(&ModelFiles::read_dir(dir, &names))
-}
-
-/// `scenarios MODEL --samples N --seed S [--correlation FILE] [--out FILE]`: read the
-/// model (all but its scenarios.csv) and the correlation file, sample, and write the scenarios.csv to `out` whole or
-/// not at all (an earlier file stays untouched by a refused or failed run).
-pub fn sample_scenarios(
-    model_dir: &Path,
-    correlation: Option<&Path>,
-    out: &Path,
-    opts: &SamplingOptions,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<ScenariosRun> {
-    opts.validate()?;
-    if out.is_dir() {
-        return Err(Error::Usage(format!(
-            "--out {} is a folder; expected the scenarios.csv file to write",
-            out.display()
-        )));
-    }
-    let mut model = load_without_scenarios(model_dir)?;
-    let mut warnings = std::mem::take(&mut model.warnings);
-    let correlations = correlation
-        .map(|p| load_correlation(p, &model))
-        .transpose()?;
-    let result = sample(&model, correlations.as_ref(), opts, progress)?;
-    warnings.extend(result.warnings.iter().cloned());
-    let replaced = out.exists();
-    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        crate::report::atomic::create_out_dir(dir)?;
-    }
-    let files = [(out.to_path_buf(), result.csv())];
-    crate::report::atomic::stage_all(&files)?.commit()?;
-    Ok(ScenariosRun {
-        result,
-        warnings,
-        written: out.to_path_buf(),
-        replaced,
-    })
-}
-
-/// Most scenarios listed by [`render_text`].
-const LISTED: usize = 10;
-
-/// The text summary of a `scenarios` run: what was sampled, the baseline, each country's
-/// sampled frequency against its probability, and the most frequent scenarios.
-pub fn render_text(run: &ScenariosRun) -> String {
-    use crate::report::numbers::plain;
-    let r = &run.result;
-    let n = r.samples as f64;
-    let mut out = format!(
-        "{} samples (seed {}), disrupted countries' offers at capacity_factor {}; {}\n",
-        r.samples,
-        r.seed,
-        plain(r.severity),
-        match &r.correlation {
-            Some(f) => format!("correlations from {f}"),
-            None => "countries disrupted independently (no --correlation)".into(),
-        }
-    );
-    out.push_str(&format!(
-        "baseline (no disruption): {} samples, probability {}\n\
-         {} distinct disruption patterns written as scenarios (identical samples merged: \
-         probability = samples / {})\n\n",
-        r.baseline_samples,
-        plain(r.baseline_samples as f64 / n),
-        r.scenarios.len(),
-        r.samples
-    ));
-    out.push_str(&format!(
-        "{:<8} {:>16} {:>10}\n",
-        "country", "disruption_prob", "sampled"
-    ));
-    for c in &r.countries {
-        out.push_str(&format!(
-            "{:<8} {:>16} {:>10}\n",
-            c.country,
-            plain(c.disruption_prob),
-            plain(c.sampled)
-        ));
-    }
-    if !r.scenarios.is_empty() {
-        let width = r
-            .scenarios
-            .iter()
-            .take(LISTED)
-            .map(|s| s.name.len())
-            .max()
-            .unwrap_or(0);
-        let width = width.max("scenario".len());
-        out.push_str(&format!(
-            "\n{:<width$} {:>10} {:>12}\n",
-            "scenario", "samples", "probability"
-        ));
-        for s in r.scenarios.iter().take(LISTED) {
-            out.push_str(&format!(
-                "{:<width$} {:>10} {:>12}\n",
-                s.name,
-                s.samples,
-                plain(s.probability)
-            ));
-        }
-        if r.scenarios.len() > LISTED {
-            out.push_str(&format!("… and {} more\n", r.scenarios.len() - LISTED));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -750,7 +582,7 @@ mod tests {
             "{:?}",
             r.warnings
         );
-        let text = String::from_utf8(r.csv()).unwrap();
+        let text = String::from_utf8(crate::report::scenarios_csv(&r)).unwrap();
         assert_eq!(
             text,
             "scenario,probability,mineral,country,supplier,capacity_factor,price_factor\n\
@@ -794,7 +626,7 @@ mod tests {
         let mut o = opts(3_001, 9);
         o.severity = 0.25;
         let r = sample(&m, None, &o, &|_| {}).unwrap();
-        let bytes = r.csv();
+        let bytes = crate::report::scenarios_csv(&r);
         let files = ModelFiles::from_memory(&[("scenarios.csv", &bytes)]);
         let (read, _) = parse_scenarios(&files, &m).unwrap();
         assert_eq!(read.len(), r.scenarios.len());

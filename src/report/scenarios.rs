@@ -1,0 +1,103 @@
+//! The result of `scenarios` as a file (scenarios.csv) and as text.
+
+use std::fmt::Write;
+
+use super::text::table;
+use crate::sampling::SampledScenarios;
+use crate::write::numbers::plain;
+use crate::write::CsvOut;
+
+/// Most scenarios listed by [`render_scenarios`].
+const LISTED: usize = 10;
+
+/// The scenarios.csv of sampled scenarios: one row per disrupted country of each scenario
+/// (mineral `*`, capacity_factor = severity), scenarios most frequent first. Probabilities
+/// are written with all their digits, so that they add up to at most 1 when read back.
+pub fn scenarios_csv(sampled: &SampledScenarios) -> Vec<u8> {
+    let mut out = CsvOut::new(&[
+        "scenario",
+        "probability",
+        "mineral",
+        "country",
+        "supplier",
+        "capacity_factor",
+        "price_factor",
+    ]);
+    out.rows(&sampled.scenarios, |o, s| {
+        // Rust's `{}` for f64: the shortest digits that read back to the same value, never
+        // an exponent, the same on every platform.
+        let probability = format!("{}", s.probability);
+        for c in &s.countries {
+            o.text(&s.name)
+                .text(&probability)
+                .text("*")
+                .text(c)
+                .text("");
+            o.num(sampled.severity).text("");
+            o.end();
+        }
+    });
+    out.finish()
+}
+
+/// The text summary of sampled scenarios: what was sampled, the baseline, each country's
+/// sampled frequency against its probability, and the most frequent scenarios.
+pub fn render_scenarios(r: &SampledScenarios) -> String {
+    let n = r.samples as f64;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} samples (seed {}), disrupted countries' offers at capacity_factor {}; {}",
+        r.samples,
+        r.seed,
+        plain(r.severity),
+        match &r.correlation {
+            Some(f) => format!("correlations from {f}"),
+            None => "countries disrupted independently (no --correlation)".into(),
+        }
+    );
+    let _ = writeln!(
+        out,
+        "baseline (no disruption): {} samples, probability {}\n\
+         {} distinct disruption patterns written as scenarios (identical samples merged: \
+         probability = samples / {})\n",
+        r.baseline_samples,
+        plain(r.baseline_samples as f64 / n),
+        r.scenarios.len(),
+        r.samples
+    );
+    let mut rows = vec![vec![
+        "country".to_string(),
+        "disruption_prob".into(),
+        "sampled".into(),
+    ]];
+    for c in &r.countries {
+        rows.push(vec![
+            c.country.clone(),
+            plain(c.disruption_prob),
+            plain(c.sampled),
+        ]);
+    }
+    table(&mut out, &rows, &[0]);
+    if r.scenarios.is_empty() {
+        return out;
+    }
+    let mut rows = vec![vec![
+        "scenario".to_string(),
+        "samples".into(),
+        "probability".into(),
+    ]];
+    for s in r.scenarios.iter().take(LISTED) {
+        rows.push(vec![
+            s.name.clone(),
+            s.samples.to_string(),
+            plain(s.probability),
+        ]);
+    }
+    out.push('\n');
+    table(&mut out, &rows, &[0]);
+    if r.scenarios.len() > LISTED {
+        let _ = writeln!(out, "… and {} more", r.scenarios.len() - LISTED);
+    }
+    out
+}
