@@ -65,6 +65,18 @@ pub const SLACK_NOISE: f64 = 1e-12;
 /// planner's 0.1 + 0.2 + 0.7).
 pub const PROBABILITY_SUM_SLACK: f64 = 1e-9;
 
+/// Sampling: a correlation matrix whose smallest eigenvalue is above −this is positive
+/// semi-definite up to the rounding of its entries; below it is refused (or repaired).
+pub const PSD_EIGENVALUE: f64 = 1e-9;
+
+/// Sampling: Cholesky pivots at or below this are 0 — a singular correlation matrix, e.g.
+/// two countries with rho = 1, whose remaining column is rounding noise.
+pub const CHOLESKY_PIVOT: f64 = 1e-12;
+
+/// Sampling: the nearest-correlation iterations stop once a step moves the matrix by less
+/// than this (Frobenius norm); the result is then exact to far below any printed digit.
+pub const REPAIR_STEP: f64 = 1e-12;
+
 // Checked when the crate compiles (a failed assertion is a build error): the solver is
 // tighter than the cut loop, the cut loop tighter than the plan check.
 const _: () = {

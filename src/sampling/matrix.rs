@@ -9,17 +9,10 @@ use nalgebra::{DMatrix, SymmetricEigen};
 
 use crate::error::{Error, Result};
 
-/// Eigenvalues above −this count as non-negative: a correlation matrix whose smallest
-/// eigenvalue is −1e-10 is positive semi-definite up to the rounding of its entries.
-pub const PSD_TOLERANCE: f64 = 1e-9;
-
-/// Pivots of the Cholesky factorization at or below this are treated as 0 (a singular,
-/// positive semi-definite matrix, e.g. two countries with rho = 1).
-pub const PIVOT_TOLERANCE: f64 = 1e-12;
-
-/// Alternating projections stop when an iteration moves the matrix by less than this
-/// (Frobenius norm).
-const REPAIR_TOLERANCE: f64 = 1e-12;
+#[doc(no_inline)]
+pub use crate::tolerance::CHOLESKY_PIVOT;
+pub use crate::tolerance::PSD_EIGENVALUE;
+use crate::tolerance::REPAIR_STEP;
 
 /// Most alternating-projection iterations.
 const REPAIR_MAX_ITERATIONS: usize = 10_000;
@@ -96,7 +89,7 @@ pub fn nearest_correlation(a: &DMatrix<f64>) -> Result<Repaired> {
         let step = (&next - &y).norm();
         let gap = (&next - &x).norm();
         y = next;
-        if step <= REPAIR_TOLERANCE && gap <= REPAIR_TOLERANCE {
+        if step <= REPAIR_STEP && gap <= REPAIR_STEP {
             converged = true;
             break;
         }
@@ -128,8 +121,9 @@ pub fn nearest_correlation(a: &DMatrix<f64>) -> Result<Repaired> {
 
 /// A lower-triangular L with L Lᵀ = `m`, for a positive semi-definite `m`: nalgebra's
 /// Cholesky when `m` is positive definite, otherwise the same recurrence with every pivot
-/// at or below [`PIVOT_TOLERANCE`] set to 0 together with its column (exact for singular
-/// matrices such as perfectly correlated countries, which nalgebra refuses).
+/// at or below [`crate::tolerance::CHOLESKY_PIVOT`] set to 0 together with its column
+/// (exact for singular matrices such as perfectly correlated countries, which nalgebra
+/// refuses).
 pub fn cholesky_psd(m: &DMatrix<f64>) -> DMatrix<f64> {
     if let Some(c) = nalgebra::Cholesky::new(m.clone()) {
         return c.l();
@@ -141,7 +135,7 @@ pub fn cholesky_psd(m: &DMatrix<f64>) -> DMatrix<f64> {
         for k in 0..j {
             d -= l[(j, k)] * l[(j, k)];
         }
-        if d <= PIVOT_TOLERANCE {
+        if d <= CHOLESKY_PIVOT {
             continue;
         }
         let pivot = d.sqrt();

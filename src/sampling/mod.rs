@@ -309,7 +309,7 @@ fn correlation_matrix(
     }
     let (smallest, vector) = matrix::smallest_eigen(&block)?;
     let mut note = None;
-    if smallest < -matrix::PSD_TOLERANCE {
+    if smallest < -matrix::PSD_EIGENVALUE {
         if !repair {
             return Err(not_psd(model, c, &named, smallest, &vector));
         }
