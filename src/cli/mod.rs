@@ -3,8 +3,10 @@
 //! result to [`output`].
 
 pub mod check;
+pub mod explain;
 pub mod generate;
 pub mod output;
+pub mod policy;
 pub mod solve;
 pub mod solvers;
 pub mod stress;
