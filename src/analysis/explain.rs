@@ -2,22 +2,15 @@
 //! gives it one (SPEC §3), per mineral, as explain.csv and in words. The elastic
 //! program is [`crate::diagnose::least_relaxation`], the same one `solve` runs on an
 //! infeasible mineral, and the words are [`crate::report::words::no_solution_account`],
-//! the same ones `solve` prints.
-
-use std::path::{Path, PathBuf};
+//! the same ones `solve` prints. The files and the text are in [`crate::report`].
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::input::load_model;
 use crate::model::Model;
 use crate::report::words::{no_solution_account, relaxation_size};
 use crate::report::{relaxation_rows, RelaxationRow};
 use crate::solve::{solve, SolveOptions, Status};
-use crate::write::{atomic, CsvOut};
-
-/// The file `explain` writes.
-pub const EXPLAIN_CSV: &str = "explain.csv";
 
 /// Options of `explain`.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -81,59 +74,4 @@ pub fn explain(model: &Model, opts: &ExplainOptions) -> Result<ExplainReport> {
         report.relaxations.extend(rows);
     }
     Ok(report)
-}
-
-/// explain.csv: `constraint,mineral,target,bound,relaxed_bound`.
-pub fn explain_csv(report: &ExplainReport) -> Vec<u8> {
-    let mut c = CsvOut::new(&["constraint", "mineral", "target", "bound", "relaxed_bound"]);
-    for r in &report.relaxations {
-        c.text(r.constraint).text(&r.mineral).text(&r.target);
-        c.num(r.bound).num(r.relaxed_bound);
-        c.end();
-    }
-    c.finish()
-}
-
-/// The report in words.
-pub fn render_explain(report: &ExplainReport) -> String {
-    if report.feasible {
-        return "the model has a solution as it stands: no rule needs to move\n".into();
-    }
-    let mut out = String::new();
-    for a in &report.accounts {
-        out.push_str(a);
-        out.push('\n');
-    }
-    out
-}
-
-/// What `explain MODEL` did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExplainRun {
-    /// The finding.
-    pub report: ExplainReport,
-    /// Warnings from reading the model.
-    pub warnings: Vec<String>,
-    /// Files written.
-    pub written: Vec<PathBuf>,
-}
-
-/// `explain MODEL`: read the model, find the least relaxation, write explain.csv into
-/// `out_dir` (a header only when the model is feasible).
-pub fn explain_model(
-    model_dir: &Path,
-    out_dir: &Path,
-    opts: &ExplainOptions,
-) -> Result<ExplainRun> {
-    let mut model = load_model(model_dir)?;
-    let warnings = std::mem::take(&mut model.warnings);
-    let report = explain(&model, opts)?;
-    atomic::create_out_dir(out_dir)?;
-    let written =
-        atomic::stage_all(&[(out_dir.join(EXPLAIN_CSV), explain_csv(&report))])?.commit()?;
-    Ok(ExplainRun {
-        report,
-        warnings,
-        written,
-    })
 }

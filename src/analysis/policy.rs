@@ -4,22 +4,15 @@
 //! family present. `saving` = full_policy cost − case cost: what that family (or the
 //! whole policy, for `no_rules`) costs given the rest.
 
-use std::path::{Path, PathBuf};
-
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::formulate::formulate;
-use crate::input::load_model;
 use crate::model::{MineralScope, Model, PolicyKind};
 use crate::name::Name;
 use crate::report::{relaxation_rows, words};
 use crate::solve::{solve, Solution, SolveOptions, Status};
-use crate::write::{atomic, CsvOut};
-
-/// The file `policy` writes.
-pub const POLICY_CSV: &str = "policy.csv";
 
 /// A saving smaller than this fraction of the full policy's cost is solver rounding and
 /// reported as 0.
@@ -433,114 +426,4 @@ fn check_case<'a>(
         }
     }
     Ok(())
-}
-
-/// policy.csv: `mineral,case,cost,saving`.
-pub fn policy_csv(report: &PolicyReport) -> Vec<u8> {
-    let mut c = CsvOut::new(&["mineral", "case", "cost", "saving"]);
-    for r in &report.rows {
-        c.text(&r.mineral).text(&r.case).num(r.cost).num(r.saving);
-        c.end();
-    }
-    c.finish()
-}
-
-/// The totals in words ("the country caps cost 2.1% of the total"), then a table of
-/// each case's total cost and saving.
-pub fn render_policy(report: &PolicyReport) -> String {
-    if !report.feasible {
-        let mut out = String::from("the full policy has no solution:\n");
-        for a in &report.accounts {
-            out.push_str(a);
-            out.push('\n');
-        }
-        return out;
-    }
-    let totals: Vec<&PolicyCostRow> = report.rows.iter().filter(|r| r.mineral == "*").collect();
-    let full = totals
-        .iter()
-        .find(|r| r.case == "full_policy")
-        .map_or(0.0, |r| r.cost);
-    let share = |saving: f64| {
-        if full > 0.0 {
-            format!("{} of the total", words::percent(saving / full))
-        } else {
-            "nothing".into()
-        }
-    };
-    let mut out = format!(
-        "what the policy costs (total cost under the full policy: {}):\n",
-        words::amount(full)
-    );
-    for r in &totals {
-        let saving = words::amount(r.saving);
-        let line = if r.case == "no_rules" {
-            format!(
-                "  the policy as a whole costs {} ({saving}; without any rule the optimum is {})",
-                share(r.saving),
-                words::amount(r.cost)
-            )
-        } else if let Some(f) = report
-            .families
-            .iter()
-            .find(|f| r.case == format!("without_{}", f.name()))
-        {
-            let (name, verb) = f.words();
-            format!("  {name} {verb} {} ({saving})", share(r.saving))
-        } else {
-            continue;
-        };
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out.push_str("\ncase");
-    let width = totals
-        .iter()
-        .map(|r| r.case.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    out.push_str(&" ".repeat(width - 4));
-    out.push_str("          cost        saving\n");
-    for r in &totals {
-        out.push_str(&format!(
-            "{:<width$}  {:>12}  {:>12}\n",
-            r.case,
-            words::amount(r.cost),
-            words::amount(r.saving)
-        ));
-    }
-    out.push_str("(savings of the families need not add up to the whole: rules interact)\n");
-    out
-}
-
-/// What `policy MODEL` did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PolicyRun {
-    /// The comparison.
-    pub report: PolicyReport,
-    /// Warnings from reading the model.
-    pub warnings: Vec<String>,
-    /// Files written (none when the full policy has no solution).
-    pub written: Vec<PathBuf>,
-}
-
-/// `policy MODEL`: read, solve every case, and (when the full policy has a solution)
-/// write policy.csv into `out_dir`.
-pub fn policy_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Result<PolicyRun> {
-    opts.validate()?;
-    let mut model = load_model(model_dir)?;
-    let warnings = std::mem::take(&mut model.warnings);
-    let report = policy_cost(&model, opts)?;
-    let written = if report.feasible {
-        atomic::create_out_dir(out_dir)?;
-        atomic::stage_all(&[(out_dir.join(POLICY_CSV), policy_csv(&report))])?.commit()?
-    } else {
-        Vec::new()
-    };
-    Ok(PolicyRun {
-        report,
-        warnings,
-        written,
-    })
 }

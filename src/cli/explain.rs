@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use sourcemix::analysis::explain::{explain_model, render_explain, ExplainOptions};
-use sourcemix::commands::default_out_dir;
+use sourcemix::analysis::explain::ExplainOptions;
+use sourcemix::commands::{default_out_dir, explain_model};
+use sourcemix::report::render_explain;
 use sourcemix::Error;
 
 use super::output::{self, Format};

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use sourcemix::analysis::policy::{policy_model, render_policy};
-use sourcemix::commands::default_out_dir;
+use sourcemix::commands::{default_out_dir, policy_model};
+use sourcemix::report::render_policy;
 use sourcemix::solve::{SolveOptions, SolverChoice, DEFAULT_MIP_GAP};
 use sourcemix::Error;
 

@@ -2,6 +2,8 @@
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
 mod check;
+mod explain;
+mod policy;
 mod stress;
 mod text;
 pub mod words;
@@ -23,6 +25,8 @@ use crate::tolerance::{BINDING, SLACK_NOISE};
 use crate::write::{atomic, CsvOut};
 
 pub use check::render_check;
+pub use explain::{explain_files, render_explain, EXPLAIN_CSV};
+pub use policy::{policy_files, render_policy, POLICY_CSV};
 pub use stress::{render_stress, stress_files};
 pub use text::{render_solvers, render_text};
 
