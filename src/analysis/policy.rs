@@ -427,3 +427,24 @@ fn check_case<'a>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_one_family_and_each_case_deletes_only_its_own() {
+        for kind in PolicyKind::ALL {
+            let family = Family::of(kind);
+            assert!(!Case::NoRules.keeps(kind));
+            assert!(Case::FullPolicy.keeps(kind));
+            for f in Family::ALL {
+                assert_eq!(Case::Without(f).keeps(kind), f != family, "{kind:?} {f:?}");
+            }
+        }
+        assert_eq!(
+            Case::Without(Family::Concentration).name(),
+            "without_concentration"
+        );
+    }
+}
