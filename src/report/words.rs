@@ -277,6 +277,26 @@ mod tests {
                 row(PolicyKind::MinSuppliers, "", 2.0, 12.34),
                 "the minimum of 2 suppliers for gallium costs 12.3 per supplier; it binds",
             ),
+            (
+                row(PolicyKind::MaxSupplierShare, "S1", 0.25, -5000.0),
+                "the 25% cap on supplier S1 for gallium costs 50 per percentage point; it binds",
+            ),
+            (
+                row(PolicyKind::MaxGroupShare, "OECD", 0.6, -1200.0),
+                "the 60% maximum share from OECD for gallium costs 12 per percentage point; it binds",
+            ),
+            (
+                row(PolicyKind::MaxRiskHhi, "", 0.15, -300.0),
+                "the risk-weighted HHI cap of 1500 points for gallium costs 3 per 100 risk-weighted HHI points; it binds",
+            ),
+            (
+                row(PolicyKind::MaxSuppliers, "", 4.0, -7.0),
+                "the maximum of 4 suppliers for gallium costs 7 per supplier; it binds",
+            ),
+            (
+                row(PolicyKind::MinCountries, "", 3.0, 250.0),
+                "the minimum of 3 countries for gallium costs 250 per country; it binds",
+            ),
         ];
         for (r, want) in cases {
             assert_eq!(shadow_sentence(&r).unwrap(), want);
@@ -290,5 +310,34 @@ mod tests {
         assert_eq!(amount(0.012345), "0.0123");
         assert_eq!(amount(-1234.6), "-1235");
         assert_eq!(bound_text(PolicyKind::MaxHhi, 0.25), "2500 points");
+    }
+
+    #[test]
+    fn relaxations_read_as_instructions() {
+        let cap = RelaxationRow {
+            constraint: "min_group_share",
+            kind: Some(PolicyKind::MinGroupShare),
+            mineral: Name::from("germanium"),
+            target: Name::from("MSP"),
+            bound: 0.5,
+            relaxed_bound: 0.31,
+            line: 3,
+        };
+        assert_eq!(
+            no_solution_account("germanium", std::slice::from_ref(&cap)),
+            "germanium: lower the minimum share from MSP for germanium from 50% to 31% (constraints.csv:3 min_group_share), or the model has no solution"
+        );
+        let demand = RelaxationRow {
+            constraint: "demand",
+            kind: None,
+            mineral: Name::from("germanium"),
+            target: Name::default(),
+            bound: 1000.0,
+            relaxed_bound: 800.0,
+            line: 2,
+        };
+        let both = no_solution_account("germanium", &[cap, demand]);
+        assert!(both.starts_with("germanium has no solution unless all of these change (the least total relaxation, 0.39):"), "{both}");
+        assert!(both.ends_with("- lower the demand for germanium from 1000 to 800 (leave 200 unsourced; demand.csv:2)"), "{both}");
     }
 }
