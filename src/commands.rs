@@ -7,6 +7,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::analysis::explain::{explain, ExplainOptions, ExplainReport};
+use crate::analysis::policy::{policy_cost, PolicyReport};
 use crate::check::{check, CheckReport};
 use crate::error::Result;
 use crate::input::correlation::load_correlation;
@@ -232,4 +234,72 @@ fn load_model_without_scenarios(dir: &Path) -> Result<Model> {
     }
     let names = [SUPPLIERS, DEMAND, COUNTRIES, CONSTRAINTS];
     crate::input::parse_model(&crate::input::ModelFiles::read_dir(dir, &names))
+}
+
+/// What `explain` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExplainRun {
+    /// The finding.
+    pub report: ExplainReport,
+    /// Warnings from reading the model.
+    pub warnings: Vec<String>,
+    /// Files written.
+    pub written: Vec<PathBuf>,
+}
+
+/// `explain MODEL`: read the model, find the least relaxation of each mineral without a
+/// solution, and write explain.csv into `out_dir` (a header only for a feasible model).
+pub fn explain_model(
+    model_dir: &Path,
+    out_dir: &Path,
+    opts: &ExplainOptions,
+) -> Result<ExplainRun> {
+    let mut model = load_model(model_dir)?;
+    let warnings = std::mem::take(&mut model.warnings);
+    let report = explain(&model, opts)?;
+    let written = write_files(out_dir, crate::report::explain_files(&report))?;
+    Ok(ExplainRun {
+        report,
+        warnings,
+        written,
+    })
+}
+
+/// What `policy` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyRun {
+    /// The comparison.
+    pub report: PolicyReport,
+    /// Warnings from reading the model.
+    pub warnings: Vec<String>,
+    /// Files written (none when the full policy has no solution).
+    pub written: Vec<PathBuf>,
+}
+
+/// `policy MODEL`: read, solve every case, and (when the full policy has a solution)
+/// write policy.csv into `out_dir`.
+pub fn policy_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Result<PolicyRun> {
+    let mut model = load_model(model_dir)?;
+    let warnings = std::mem::take(&mut model.warnings);
+    let report = policy_cost(&model, opts)?;
+    let written = if report.feasible {
+        write_files(out_dir, crate::report::policy_files(&report))?
+    } else {
+        Vec::new()
+    };
+    Ok(PolicyRun {
+        report,
+        warnings,
+        written,
+    })
+}
+
+/// Writes named files into `out_dir` (created if needed), all or none.
+fn write_files(out_dir: &Path, files: Vec<(&'static str, Vec<u8>)>) -> Result<Vec<PathBuf>> {
+    let files: Vec<(PathBuf, Vec<u8>)> = files
+        .into_iter()
+        .map(|(name, bytes)| (out_dir.join(name), bytes))
+        .collect();
+    crate::write::atomic::create_out_dir(out_dir)?;
+    Ok(crate::write::atomic::stage_all(&files)?.commit()?)
 }

@@ -15,6 +15,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod check;
 pub mod commands;
 pub(crate) mod conic;

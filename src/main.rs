@@ -38,6 +38,12 @@ enum Command {
     Solvers(cli::solvers::SolversArgs),
     /// Write a synthetic model of a given size (for tests and benchmarks).
     Generate(cli::generate::GenerateArgs),
+    /// For a model with no solution: the least relaxation of its rules that gives it one
+    /// (explain.csv, and in words).
+    Explain(cli::explain::ExplainArgs),
+    /// What the policy costs: the optimum without rules, with all, and without each rule
+    /// family (policy.csv).
+    Policy(cli::policy::PolicyArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +62,8 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check::run(args),
         Command::Solvers(args) => cli::solvers::run(args),
         Command::Generate(args) => cli::generate::run(args),
+        Command::Explain(args) => cli::explain::run(args),
+        Command::Policy(args) => cli::policy::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -50,7 +50,8 @@ fn with_file(name: &'static str, text: &'static str) -> Vec<(&'static str, &'sta
 
 const ALLOCATION_HEADER: &str = "mineral,supplier,country,quantity,share,landed_unit_cost,cost";
 const SUMMARY_HEADER: &str = "mineral,demand,purchased,unmet,cost,avg_unit_cost,hhi,risk_hhi,avg_risk,top_country,top_country_share,suppliers,countries";
-const CONSTRAINTS_HEADER: &str = "constraint,mineral,target,bound,value,slack,binding,shadow_price";
+const CONSTRAINTS_HEADER: &str =
+    "constraint,mineral,target,bound,value,slack,binding,shadow_price,shadow_price_per_point";
 const RESULT_FILES: [&str; 3] = ["allocation.csv", "constraints.csv", "summary.csv"];
 
 fn csv_rows(text: &str) -> Vec<Vec<String>> {

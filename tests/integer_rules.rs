@@ -70,9 +70,11 @@ fn min_suppliers_above_the_offers_exits_3_naming_the_row() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(code, 3);
-    assert!(stderr.contains("ga is infeasible"), "{stderr}");
+    // The account `explain` gives, in words: mineral, rule, bound 4 → 3, line.
     assert!(
-        stderr.contains("constraints.csv:3: min_suppliers bound 4 → 3"),
+        stderr.contains(
+            "ga: lower the minimum number of suppliers for ga from 4 to 3 (constraints.csv:3 min_suppliers), or the model has no solution"
+        ),
         "{stderr}"
     );
     assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());

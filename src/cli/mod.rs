@@ -3,9 +3,11 @@
 //! result to [`output`].
 
 pub mod check;
+pub mod explain;
 pub mod generate;
 pub mod output;
 pub mod scenarios;
+pub mod policy;
 pub mod solve;
 pub mod solvers;
 pub mod stress;

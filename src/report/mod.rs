@@ -3,8 +3,11 @@
 
 mod check;
 mod scenarios;
+mod explain;
+mod policy;
 mod stress;
 mod text;
+pub mod words;
 
 use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
@@ -20,11 +23,12 @@ use crate::name::Name;
 use crate::rows::{hhi, risk_hhi, MineralPlan};
 use crate::solve::{MineralSolution, Solution, Status};
 use crate::tolerance::{BINDING, SLACK_NOISE};
-use crate::write::numbers::plain;
 use crate::write::{atomic, CsvOut};
 
 pub use check::render_check;
 pub use scenarios::{render_scenarios, scenarios_csv};
+pub use explain::{explain_files, render_explain, EXPLAIN_CSV};
+pub use policy::{policy_files, render_policy, POLICY_CSV};
 pub use stress::{render_stress, stress_files};
 pub use text::{render_solvers, render_text};
 
@@ -83,6 +87,9 @@ pub struct SummaryRow {
 pub struct ConstraintRow {
     /// Rule name.
     pub constraint: &'static str,
+    /// The rule (its name is `constraint`).
+    #[serde(skip)]
+    pub kind: crate::model::PolicyKind,
     /// Mineral name.
     pub mineral: Name,
     /// Target (country, supplier, group) or empty.
@@ -97,6 +104,8 @@ pub struct ConstraintRow {
     pub binding: bool,
     /// d total cost / d bound, when known.
     pub shadow_price: Option<f64>,
+    /// `shadow_price` per point of the bound (see [`crate::analysis::units::point`]).
+    pub shadow_price_per_point: Option<f64>,
     /// Line in constraints.csv.
     pub line: u64,
 }
@@ -106,6 +115,9 @@ pub struct ConstraintRow {
 pub struct RelaxationRow {
     /// Rule name, or `demand`.
     pub constraint: &'static str,
+    /// The rule; `None` for the demand.
+    #[serde(skip)]
+    pub kind: Option<crate::model::PolicyKind>,
     /// Mineral name.
     pub mineral: Name,
     /// Target, or empty.
@@ -430,9 +442,13 @@ fn summary_row(
 /// constraints.csv rows of a mineral with a plan, in expansion order.
 fn constraint_rows(model: &Model, ms: &MineralSolution) -> Vec<ConstraintRow> {
     let mineral = &model.minerals[ms.mineral];
+    // Blocks whose solver gives no duals: those of the fixed-binary LP.
+    let recovered = crate::analysis::duals::missing_shadow_prices(model, ms);
     ms.rows
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(k, r)| {
+            let shadow_price = recovered.as_ref().map_or(r.shadow_price, |s| s[k]);
             let inst = &r.instance;
             let slack = if inst.kind.is_lower_bound() {
                 r.value - inst.bound
@@ -447,13 +463,15 @@ fn constraint_rows(model: &Model, ms: &MineralSolution) -> Vec<ConstraintRow> {
             };
             ConstraintRow {
                 constraint: inst.kind.name(),
+                kind: inst.kind,
                 mineral: mineral.name.clone(),
                 target: inst.target_name(model),
                 bound: inst.bound,
                 value: r.value,
                 slack,
                 binding: slack.abs() <= BINDING,
-                shadow_price: r.shadow_price,
+                shadow_price,
+                shadow_price_per_point: crate::analysis::units::per_point(inst.kind, shadow_price),
                 line: model.policy[inst.policy].line,
             }
         })
@@ -461,11 +479,30 @@ fn constraint_rows(model: &Model, ms: &MineralSolution) -> Vec<ConstraintRow> {
 }
 
 fn add_relaxations(model: &Model, ms: &MineralSolution, out: &mut Vec<RelaxationRow>) {
-    let mineral = &model.minerals[ms.mineral];
-    for r in &ms.relaxations {
-        out.push(match r.instance {
+    out.extend(relaxation_rows(
+        model,
+        ms.mineral,
+        &ms.relaxations,
+        &ms.instances,
+    ));
+}
+
+/// The explain.csv rows of one mineral's relaxations (`instances`: the mineral's policy
+/// rows as expanded, which the relaxations index). A row with a `*` target moves as one
+/// bound and keeps `*` as its target.
+pub fn relaxation_rows(
+    model: &Model,
+    m: usize,
+    relaxations: &[crate::diagnose::Relaxation],
+    instances: &[crate::rows::RowInstance],
+) -> Vec<RelaxationRow> {
+    let mineral = &model.minerals[m];
+    relaxations
+        .iter()
+        .map(|r| match r.instance {
             None => RelaxationRow {
                 constraint: "demand",
+                kind: None,
                 mineral: mineral.name.clone(),
                 target: Name::default(),
                 bound: r.bound,
@@ -473,64 +510,34 @@ fn add_relaxations(model: &Model, ms: &MineralSolution, out: &mut Vec<Relaxation
                 line: mineral.line,
             },
             Some(k) => {
-                let inst = &ms.instances[k];
+                let inst = &instances[k];
+                let row = &model.policy[inst.policy];
                 RelaxationRow {
                     constraint: inst.kind.name(),
+                    kind: Some(inst.kind),
                     mineral: mineral.name.clone(),
-                    target: inst.target_name(model),
+                    target: if row.target == crate::model::Target::Each {
+                        Name::from("*")
+                    } else {
+                        inst.target_name(model)
+                    },
                     bound: r.bound,
                     relaxed_bound: r.relaxed_bound,
-                    line: model.policy[inst.policy].line,
+                    line: row.line,
                 }
             }
-        });
-    }
+        })
+        .collect()
 }
 
 /// The problem of a mineral without a plan, in words.
 fn problem_text(model: &Model, ms: &MineralSolution) -> String {
     let mineral = &model.minerals[ms.mineral];
     match &ms.status {
-        Status::Infeasible => {
-            let mut s = format!(
-                "{} is infeasible: no mix meets demand {} under the policy",
-                mineral.name,
-                plain(mineral.demand)
-            );
-            if ms.relaxations.is_empty() {
-                s.push_str(" (no relaxation of the policy rows or demand makes it feasible)");
-            } else {
-                s.push_str("; the smallest change that makes it feasible:");
-                for r in &ms.relaxations {
-                    match r.instance {
-                        None => s.push_str(&format!(
-                            "\n  demand.csv:{}: demand {} → {} (buy {} less)",
-                            mineral.line,
-                            plain(r.bound),
-                            plain(r.relaxed_bound),
-                            plain(r.bound - r.relaxed_bound)
-                        )),
-                        Some(k) => {
-                            let inst = &ms.instances[k];
-                            let target = inst.target_label(model);
-                            s.push_str(&format!(
-                                "\n  constraints.csv:{}: {}{} bound {} → {}",
-                                model.policy[inst.policy].line,
-                                inst.kind.name(),
-                                if target.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!(" {target}")
-                                },
-                                plain(r.bound),
-                                plain(r.relaxed_bound)
-                            ))
-                        }
-                    }
-                }
-            }
-            s
-        }
+        Status::Infeasible => words::no_solution_account(
+            &mineral.name,
+            &relaxation_rows(model, ms.mineral, &ms.relaxations, &ms.instances),
+        ),
         Status::LimitNoSolution { limit } => format!(
             "{}: the solver stopped without a feasible plan ({limit})",
             mineral.name
@@ -597,6 +604,7 @@ const CONSTRAINTS_HEADER: &[&str] = &[
     "slack",
     "binding",
     "shadow_price",
+    "shadow_price_per_point",
 ];
 
 /// Lines of allocation.csv for `rows` (no header).
@@ -620,7 +628,7 @@ fn constraint_lines(rows: &[ConstraintRow]) -> Vec<u8> {
         c.text(r.constraint).text(&r.mineral).text(&r.target);
         c.num(r.bound).num(r.value).num(r.slack);
         c.text(if r.binding { "true" } else { "false" });
-        c.opt(r.shadow_price);
+        c.opt(r.shadow_price).opt(r.shadow_price_per_point);
         c.end();
     });
     c.finish()

@@ -19,6 +19,9 @@ pub(super) fn pct(v: Option<f64>) -> String {
     v.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_default()
 }
 
+/// How many binding rules the summary of `solve` names, most expensive first.
+const COSTLY_RULES: usize = 5;
+
 /// Renders `report` as aligned text tables.
 pub fn render_text(report: &Report) -> String {
     let mut out = String::new();
@@ -66,27 +69,7 @@ pub fn render_text(report: &Report) -> String {
         ]);
     }
     table(&mut out, &rows, &[0, 8]);
-    let binding: Vec<_> = report.constraints().filter(|c| c.binding).collect();
-    if !binding.is_empty() {
-        out.push_str("\nbinding policy rows (shadow price = change in cost per unit of bound):\n");
-        let mut rows = vec![vec![
-            "constraint".to_string(),
-            "mineral".into(),
-            "target".into(),
-            "bound".into(),
-            "shadow price".into(),
-        ]];
-        for c in binding {
-            rows.push(vec![
-                c.constraint.to_string(),
-                c.mineral.to_string(),
-                c.target.to_string(),
-                short(c.bound),
-                c.shadow_price.map(short).unwrap_or_else(|| "-".into()),
-            ]);
-        }
-        table(&mut out, &rows, &[0, 1, 2]);
-    }
+    out.push_str(&super::words::costly_rules(report, COSTLY_RULES));
     out
 }
 

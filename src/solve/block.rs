@@ -51,7 +51,7 @@ pub fn solve_block(
         solve_secs: t.elapsed().as_secs_f64(),
     };
     if out.status == Status::Infeasible {
-        out.relaxations = least_relaxation(&block, deadline.remaining()).unwrap_or_default();
+        out.relaxations = least_relaxation(model, &block, deadline.remaining()).unwrap_or_default();
     }
     if !out.has_plan() {
         out.instances = block.instances;

@@ -5,7 +5,7 @@ mod block;
 mod cleanup;
 mod memory;
 mod optimize;
-mod shadow;
+pub(crate) mod shadow;
 
 use std::time::Instant;
 

@@ -7,7 +7,7 @@ use crate::tolerance::{BINDING, FEASIBILITY};
 
 /// The shadow price of each instance of `block` (`None` for exclusions), given the
 /// scaled solution `x`, its row `duals`, and each instance's value on the plan.
-pub(super) fn shadow_prices(
+pub(crate) fn shadow_prices(
     block: &Block,
     x: &[f64],
     duals: &[f64],

@@ -1,0 +1,77 @@
+//! `explain`: for a model with no solution, the relaxation of least total size that
+//! gives it one (SPEC §3), per mineral, as explain.csv and in words. The elastic
+//! program is [`crate::diagnose::least_relaxation`], the same one `solve` runs on an
+//! infeasible mineral, and the words are [`crate::report::words::no_solution_account`],
+//! the same ones `solve` prints. The files and the text are in [`crate::report`].
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::report::words::{no_solution_account, relaxation_size};
+use crate::report::{relaxation_rows, RelaxationRow};
+use crate::solve::{solve, SolveOptions, Status};
+
+/// Options of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ExplainOptions {
+    /// Wall-clock limit for the whole run, seconds (default: none).
+    pub time_limit_secs: Option<f64>,
+}
+
+/// What `explain` found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExplainReport {
+    /// True when the model has a solution as it stands (nothing needs to move).
+    pub feasible: bool,
+    /// The least total relaxation: Σ |bound change| + Σ shortfall / D.
+    pub total_size: f64,
+    /// The rows that must move (explain.csv), by mineral.
+    pub relaxations: Vec<RelaxationRow>,
+    /// Per mineral without a solution, the account in words.
+    pub accounts: Vec<String>,
+}
+
+/// Finds the least relaxation of every mineral of `model` without a solution. The model
+/// is solved as `solve` would (minerals in parallel); each mineral found infeasible has
+/// been diagnosed by [`crate::diagnose::least_relaxation`] on the way. A mineral whose
+/// solve or diagnosis fails is an error naming it (exit 4).
+pub fn explain(model: &Model, opts: &ExplainOptions) -> Result<ExplainReport> {
+    let solution = solve(
+        model,
+        &SolveOptions {
+            time_limit_secs: opts.time_limit_secs,
+            ..SolveOptions::default()
+        },
+    )?;
+    let mut report = ExplainReport {
+        feasible: true,
+        total_size: 0.0,
+        relaxations: Vec::new(),
+        accounts: Vec::new(),
+    };
+    for ms in &solution.minerals {
+        let name = &model.minerals[ms.mineral].name;
+        match &ms.status {
+            Status::Optimal | Status::Feasible => continue,
+            Status::Infeasible if !ms.relaxations.is_empty() => {}
+            Status::Infeasible => {
+                return Err(Error::Solver(format!(
+                    "{name} has no solution, and the least relaxation that would give it one could not be computed (the solver stopped or failed)"
+                )))
+            }
+            Status::LimitNoSolution { limit } => {
+                return Err(Error::Solver(format!("{name}: the solver stopped ({limit})")))
+            }
+            Status::Failed { message, .. } => {
+                return Err(Error::Solver(format!("{name}: {message}")))
+            }
+        }
+        let rows = relaxation_rows(model, ms.mineral, &ms.relaxations, &ms.instances);
+        report.feasible = false;
+        report.total_size += rows.iter().map(relaxation_size).sum::<f64>();
+        report.accounts.push(no_solution_account(name, &rows));
+        report.relaxations.extend(rows);
+    }
+    Ok(report)
+}

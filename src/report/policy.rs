@@ -1,0 +1,87 @@
+//! The result of `policy` as a file (policy.csv) and as text.
+
+use super::words;
+use crate::analysis::policy::{PolicyCostRow, PolicyReport};
+use crate::write::CsvOut;
+
+/// Name of the file `policy` writes.
+pub const POLICY_CSV: &str = "policy.csv";
+
+/// policy.csv of `report` as bytes: `mineral,case,cost,saving`.
+pub fn policy_files(report: &PolicyReport) -> Vec<(&'static str, Vec<u8>)> {
+    let mut c = CsvOut::new(&["mineral", "case", "cost", "saving"]);
+    for r in &report.rows {
+        c.text(&r.mineral).text(&r.case).num(r.cost).num(r.saving);
+        c.end();
+    }
+    vec![(POLICY_CSV, c.finish())]
+}
+
+/// The totals in words ("the country caps cost 2.1% of the total"), then a table of
+/// each case's total cost and saving.
+pub fn render_policy(report: &PolicyReport) -> String {
+    if !report.feasible {
+        let mut out = String::from("the full policy has no solution:\n");
+        for a in &report.accounts {
+            out.push_str(a);
+            out.push('\n');
+        }
+        return out;
+    }
+    let totals: Vec<&PolicyCostRow> = report.rows.iter().filter(|r| r.mineral == "*").collect();
+    let full = totals
+        .iter()
+        .find(|r| r.case == "full_policy")
+        .map_or(0.0, |r| r.cost);
+    let share = |saving: f64| {
+        if full > 0.0 {
+            format!("{} of the total", words::percent(saving / full))
+        } else {
+            "nothing".into()
+        }
+    };
+    let mut out = format!(
+        "what the policy costs (total cost under the full policy: {}):\n",
+        words::amount(full)
+    );
+    for r in &totals {
+        let saving = words::amount(r.saving);
+        let line = if r.case == "no_rules" {
+            format!(
+                "  the policy as a whole costs {} ({saving}; without any rule the optimum is {})",
+                share(r.saving),
+                words::amount(r.cost)
+            )
+        } else if let Some(f) = report
+            .families
+            .iter()
+            .find(|f| r.case == format!("without_{}", f.name()))
+        {
+            let (name, verb) = f.words();
+            format!("  {name} {verb} {} ({saving})", share(r.saving))
+        } else {
+            continue;
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str("\ncase");
+    let width = totals
+        .iter()
+        .map(|r| r.case.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    out.push_str(&" ".repeat(width - 4));
+    out.push_str("          cost        saving\n");
+    for r in &totals {
+        out.push_str(&format!(
+            "{:<width$}  {:>12}  {:>12}\n",
+            r.case,
+            words::amount(r.cost),
+            words::amount(r.saving)
+        ));
+    }
+    out.push_str("(savings of the families need not add up to the whole: rules interact)\n");
+    out
+}
