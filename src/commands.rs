@@ -11,7 +11,8 @@ use crate::check::{check, CheckReport};
 use crate::error::Result;
 use crate::input::{load_model, load_plan, load_scenarios};
 use crate::model::Model;
-use crate::report::{assemble, mineral_part, write_csv, Report};
+use crate::ranging::{ranging, Ranging, RANGING_CSV};
+use crate::report::{assemble, csv_files, mineral_part, write_csv, Report};
 use crate::solve::{solve_then, SolveOptions};
 use crate::stress::{stress, StressOptions, StressReport};
 
@@ -39,6 +40,9 @@ pub struct SolveRun {
     pub report: Report,
     /// Files written (none unless every mineral has a plan).
     pub written: Vec<PathBuf>,
+    /// ranging.csv's rows, when asked for ([`SolveOutputs::ranging`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranging: Option<Ranging>,
     /// Phase timings (left out of JSON so output stays byte-for-byte reproducible).
     #[serde(skip)]
     pub timings: Timings,
@@ -56,9 +60,28 @@ pub fn default_out_dir(model_dir: &Path) -> PathBuf {
     model_dir.join("results")
 }
 
+/// Optional result files of `solve`, beyond the three of SPEC §4.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SolveOutputs {
+    /// Also write ranging.csv (`--ranging`): the ranging of the optimal basis of each
+    /// linear block (see [`crate::ranging`]).
+    pub ranging: bool,
+}
+
 /// `solve MODEL`: read, optimize, and (when every mineral has a plan) write the CSVs into
 /// `out_dir`. Nothing is written for an infeasible or failed model.
 pub fn solve_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Result<SolveRun> {
+    solve_model_with(model_dir, out_dir, opts, SolveOutputs::default())
+}
+
+/// [`solve_model`] with optional outputs: with `outputs.ranging`, ranging.csv is written
+/// together with the other files (all four or none).
+pub fn solve_model_with(
+    model_dir: &Path,
+    out_dir: &Path,
+    opts: &SolveOptions,
+    outputs: SolveOutputs,
+) -> Result<SolveRun> {
     let t = Instant::now();
     let model = load_model(model_dir)?;
     let read_secs = t.elapsed().as_secs_f64();
@@ -68,10 +91,23 @@ pub fn solve_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Res
     let optimize_wall_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let report = assemble(&model, &solution, parts);
-    let written = if report.status.exit_code() == 0 {
-        write_csv(out_dir, &report)?
-    } else {
-        Vec::new()
+    let ok = report.status.exit_code() == 0;
+    let ranging = match outputs.ranging && ok {
+        true => Some(ranging(&model, &solution)?),
+        false => None,
+    };
+    let written = match (&ranging, ok) {
+        (_, false) => Vec::new(),
+        (None, true) => write_csv(out_dir, &report)?,
+        (Some(r), true) => {
+            let mut files: Vec<(PathBuf, Vec<u8>)> = csv_files(&report)
+                .into_iter()
+                .map(|(name, bytes)| (out_dir.join(name), bytes))
+                .collect();
+            files.push((out_dir.join(RANGING_CSV), r.csv()));
+            crate::write::atomic::create_out_dir(out_dir)?;
+            crate::write::atomic::stage_all(&files)?.commit()?
+        }
     };
     let timings = Timings {
         read_secs,
@@ -83,6 +119,7 @@ pub fn solve_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Res
     Ok(SolveRun {
         report,
         written,
+        ranging,
         timings,
     })
 }

@@ -30,6 +30,9 @@ enum Command {
     /// Evaluate a fixed plan in every disruption scenario: what it delivers, what the
     /// spot market must cover, and what it costs (stress.csv, stress_summary.csv).
     Stress(cli::stress::StressArgs),
+    /// The cost-risk frontier: optimal cost as a cap on HHI, risk-weighted HHI or average
+    /// risk is tightened to its least feasible value (frontier.csv, frontier.svg).
+    Frontier(cli::frontier::FrontierArgs),
     /// Validate a model and report its size and suspicious data.
     Check(cli::check::CheckArgs),
     /// List the solvers compiled into this build and what each supports.
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Solve(args) => cli::solve::run(args),
         Command::Stress(args) => cli::stress::run(args),
+        Command::Frontier(args) => cli::frontier::run(args),
         Command::Check(args) => cli::check::run(args),
         Command::Solvers(args) => cli::solvers::run(args),
         Command::Generate(args) => cli::generate::run(args),

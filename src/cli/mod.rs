@@ -3,6 +3,7 @@
 //! result to [`output`].
 
 pub mod check;
+pub mod frontier;
 pub mod generate;
 pub mod output;
 pub mod solve;
