@@ -12,8 +12,9 @@ use crate::solve::SolverChoice;
 use crate::solvers::{solve_lp, BackendOptions, LpResult, LpStatus};
 
 /// The tangent-cut loop of [`least_measure`] stops when the outer approximation is this
-/// close to the true index (Σ w (s² − t), index units).
-const CUT_GAP: f64 = 1e-10;
+/// close to the true index (Σ w (s² − t), index units): the cut tolerance of the solve's
+/// own HHI loop, above the solvers' 1e-9 feasibility tolerance so it can be reached.
+const CUT_GAP: f64 = 1e-8;
 
 /// Most rounds of tangent cuts in [`least_measure`].
 const MAX_ROUNDS: usize = 200;
@@ -193,11 +194,16 @@ pub fn least_measure(
         if gap <= CUT_GAP {
             return Ok(index(x));
         }
+        let mut cuts = 0;
         for &(_, s, t) in &c.countries {
             let a = x[s];
             if a * a - x[t] > CUT_GAP / 100.0 {
                 lp.add_row(vec![(t, 1.0), (s, -2.0 * a)], crate::lp::Sense::Ge, -a * a);
+                cuts += 1;
             }
+        }
+        if cuts == 0 {
+            return Ok(index(x));
         }
     }
     Err(Error::Solver(format!(

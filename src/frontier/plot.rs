@@ -26,6 +26,15 @@ pub fn bound_axis(measure: Measure) -> (&'static str, f64) {
     }
 }
 
+/// The measure's name in a sentence.
+fn title(measure: Measure) -> &'static str {
+    match measure {
+        Measure::Hhi => "HHI",
+        Measure::RiskHhi => "risk-weighted HHI",
+        Measure::AvgRisk => "average risk",
+    }
+}
+
 /// Axis label of the cost.
 pub const COST_AXIS: &str = "total cost (model currency)";
 
@@ -60,7 +69,7 @@ fn draw(
         .caption(
             format!(
                 "Cost-risk frontier: total cost against the {} cap",
-                frontier.measure
+                title(frontier.measure)
             ),
             ("sans-serif", 22),
         )
@@ -86,17 +95,16 @@ fn draw(
     let label = format!(
         "current plan: cost {}, {} {}",
         short(current.1),
-        frontier.measure,
+        title(frontier.measure),
         short(current.0)
     );
-    chart.draw_series(std::iter::once(Text::new(
-        label,
-        current,
-        ("sans-serif", 15)
-            .into_font()
-            .color(&RED)
-            .pos(Pos::new(HPos::Right, VPos::Bottom)),
-    )))?;
+    let style = ("sans-serif", 15)
+        .into_font()
+        .color(&RED)
+        .pos(Pos::new(HPos::Right, VPos::Bottom));
+    chart.draw_series(std::iter::once(
+        EmptyElement::at(current) + Text::new(label, (-14, -16), style),
+    ))?;
     root.present()?;
     Ok(())
 }
@@ -126,6 +134,7 @@ fn short(v: f64) -> String {
         }
         grouped.push(ch);
     }
+    let frac = frac.trim_end_matches('0');
     if frac.is_empty() {
         format!("{sign}{grouped}")
     } else {
@@ -142,6 +151,7 @@ mod tests {
         assert_eq!(short(1234567.0), "1 234 567");
         assert_eq!(short(0.012345), "0.01235");
         assert_eq!(short(-2500.0), "-2 500");
-        assert_eq!(short(12.5), "12.50");
+        assert_eq!(short(12.5), "12.5");
+        assert_eq!(short(500.0), "500");
     }
 }
