@@ -12,6 +12,7 @@
 
 mod measure;
 pub mod plot;
+mod warm;
 
 use std::path::{Path, PathBuf};
 
@@ -40,6 +41,12 @@ pub const MAX_POINTS: usize = 10_000;
 /// interior-point solver; a thousandth of an HHI point, inside the 1e-7 feasibility
 /// tolerance of SPEC §2.
 pub const LEAST_BOUND_MARGIN: f64 = 1e-8;
+
+/// Quadratic measures are solved warm (tangent cuts to 1e-8) only this far above the
+/// least feasible bound: near it the optimal cost falls like the square root of the
+/// bound's distance to it, and a cut tolerance of 1e-8 would move the cost there by more
+/// than the 1e-6 of SPEC §2; those points are solved with exact cones.
+pub const WARM_QUADRATIC_GAP: f64 = 1e-3;
 
 /// Name of the frontier table.
 pub const FRONTIER_CSV: &str = "frontier.csv";
@@ -226,35 +233,48 @@ pub fn frontier(
                 }
             })
             .collect();
-        // (point, mineral) pairs whose current plan breaks the point's bound.
-        let tasks: Vec<(usize, usize)> = bounds
+        // Per mineral, the points whose bound its current plan breaks.
+        let tasks: Vec<Vec<(usize, f64)>> = current_by_mineral
             .iter()
-            .enumerate()
-            .flat_map(|(i, &b)| {
-                current_by_mineral
-                    .iter()
-                    .enumerate()
-                    .filter(move |(_, &v)| v > b)
-                    .map(move |(m, _)| (i, m))
+            .map(|&v| {
+                let cut = bounds.iter().enumerate().filter(|(_, &b)| v > b);
+                cut.map(|(i, &b)| (i, b)).collect()
             })
             .collect();
+        let total: usize = tasks.iter().map(Vec::len).sum();
         let done = std::sync::atomic::AtomicUsize::new(0);
-        progress(0, tasks.len());
-        let solved: Vec<(f64, f64)> = tasks
+        progress(0, total);
+        let tick = || {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(n, total);
+        };
+        let solved: Vec<Vec<(f64, f64)>> = tasks
             .par_iter()
-            .map(|&(i, m)| {
-                let r = solve_at(&extended, &blocks[m], cap_policy, bounds[i], &sequential);
-                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                progress(n, tasks.len());
-                r
+            .zip(&blocks)
+            .map(|(points, block)| {
+                let warm_from = match measure.is_quadratic() {
+                    true => low + WARM_QUADRATIC_GAP,
+                    false => f64::NEG_INFINITY,
+                };
+                solve_mineral(
+                    &extended,
+                    block,
+                    cap_policy,
+                    points,
+                    warm_from,
+                    &sequential,
+                    &tick,
+                )
             })
             .collect::<Result<_>>()?;
         let mut cost: Vec<Vec<f64>> =
             vec![current.minerals.iter().map(|ms| ms.cost).collect(); opts.points];
         let mut achieved: Vec<Vec<f64>> = vec![current_by_mineral.clone(); opts.points];
-        for (&(i, m), &(c, a)) in tasks.iter().zip(&solved) {
-            cost[i][m] = c;
-            achieved[i][m] = a;
+        for (m, (points, results)) in tasks.iter().zip(&solved).enumerate() {
+            for (&(i, _), &(c, a)) in points.iter().zip(results) {
+                cost[i][m] = c;
+                achieved[i][m] = a;
+            }
         }
         let points = bounds
             .iter()
@@ -305,7 +325,47 @@ pub fn set_cap(block: &mut Block, cap_policy: usize, b: f64) {
     }
 }
 
-/// Solves one mineral with the cap at `b`: (cost, measure of the plan).
+/// Solves one mineral at each of `points` (point index, bound): (cost, measure). With
+/// the `auto` solver a linear block is solved warm (see [`warm`]); points the warm model
+/// does not settle, and every point of other blocks, are solved from scratch in parallel.
+fn solve_mineral(
+    model: &Model,
+    block: &Block,
+    cap_policy: usize,
+    points: &[(usize, f64)],
+    warm_from: f64,
+    opts: &SolveOptions,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<(f64, f64)>> {
+    let warm_points: Vec<(usize, f64)> = points
+        .iter()
+        .copied()
+        .filter(|&(_, b)| b >= warm_from)
+        .collect();
+    let mut warm = vec![None; points.len()];
+    if opts.solver == SolverChoice::Auto && !block.lp.has_integers() && !warm_points.is_empty() {
+        let solved = warm::solve_points(model, block, cap_policy, &warm_points, tick);
+        for (w, r) in warm_points.iter().zip(solved) {
+            if let Some(k) = points.iter().position(|p| p.0 == w.0) {
+                warm[k] = r;
+            }
+        }
+    }
+    points
+        .par_iter()
+        .zip(warm)
+        .map(|(&(_, b), w)| match w {
+            Some(r) => Ok(r),
+            None => {
+                let r = solve_at(model, block, cap_policy, b, opts);
+                tick();
+                r
+            }
+        })
+        .collect()
+}
+
+/// Solves one mineral with the cap at `b` from scratch: (cost, measure of the plan).
 fn solve_at(
     model: &Model,
     template: &Block,
