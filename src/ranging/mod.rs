@@ -166,7 +166,7 @@ fn block_point(block: &Block, ms: &MineralSolution) -> Vec<f64> {
 
 /// `value + Δ·scale` for each end, `None` where infinite.
 fn interval(value: f64, delta: Delta, scale: f64) -> (Option<f64>, Option<f64>) {
-    let end = |d: f64| d.is_finite().then(|| value + d * scale);
+    let end = |d: f64| d.is_finite().then_some(value + d * scale);
     (end(delta.0), end(delta.1))
 }
 
