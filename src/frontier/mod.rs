@@ -24,8 +24,8 @@ use crate::formulate::{formulate, Block, RowTag};
 use crate::input::load_model;
 use crate::model::{MineralScope, Model, PolicyRow, Target};
 use crate::report::{build_report, Report};
+use crate::solve::{solve, solve_block, Deadline, Solution, SolveOptions, SolverChoice, Status};
 use crate::write::CsvOut;
-use crate::solve::{solve, solve_block, Deadline, SolveOptions, SolverChoice, Status};
 use crate::solvers::SolverKind;
 
 pub use measure::{least_measure, Measure};
@@ -41,12 +41,6 @@ pub const MAX_POINTS: usize = 10_000;
 /// interior-point solver; a thousandth of an HHI point, inside the 1e-7 feasibility
 /// tolerance of SPEC §2.
 pub const LEAST_BOUND_MARGIN: f64 = 1e-8;
-
-/// Quadratic measures are solved warm (tangent cuts to 1e-8) only this far above the
-/// least feasible bound: near it the optimal cost falls like the square root of the
-/// bound's distance to it, and a cut tolerance of 1e-8 would move the cost there by more
-/// than the 1e-6 of SPEC §2; those points are solved with exact cones.
-pub const WARM_QUADRATIC_GAP: f64 = 1e-3;
 
 /// Name of the frontier table.
 pub const FRONTIER_CSV: &str = "frontier.csv";
@@ -185,120 +179,117 @@ pub fn frontier(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<std::result::Result<Frontier, Box<Report>>> {
     opts.validate()?;
-    let sequential = SolveOptions {
-        threads: Some(1),
-        ..opts.solve.clone()
-    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.solve.threads.unwrap_or(0))
         .build()
         .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?;
     pool.install(|| {
-        let current = solve(
-            model,
-            &SolveOptions {
-                threads: opts.solve.threads,
-                ..opts.solve.clone()
-            },
-        )?;
+        let current = solve(model, &opts.solve)?;
         if !matches!(current.status, Status::Optimal | Status::Feasible) {
             return Ok(Err(Box::new(build_report(model, &current))));
         }
-        let measure = opts.measure;
-        let current_by_mineral: Vec<f64> = current
+        frontier_from(model, &current, opts, progress).map(Ok)
+    })
+}
+
+/// The frontier from the model's own optimum `current` (in the current rayon pool).
+fn frontier_from(
+    model: &Model,
+    current: &Solution,
+    opts: &FrontierOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Frontier> {
+    let measure = opts.measure;
+    let current_by_mineral: Vec<f64> = current
+        .minerals
+        .iter()
+        .map(|ms| measure.of_plan(model, ms.mineral, &ms.quantities))
+        .collect();
+    let extended = with_cap(model, measure);
+    let cap_policy = extended.policy.len() - 1;
+    let blocks: Vec<Block> = (0..model.minerals.len())
+        .into_par_iter()
+        .map(|m| formulate(&extended, m))
+        .collect::<Result<_>>()?;
+    let least: Vec<f64> = blocks
+        .par_iter()
+        .map(|b| least_measure(&extended, b, cap_policy, measure, opts.solve.solver))
+        .collect::<Result<_>>()?;
+    let low = least.iter().copied().fold(0.0, f64::max) + LEAST_BOUND_MARGIN;
+    let high = current_by_mineral
+        .iter()
+        .copied()
+        .fold(0.0, f64::max)
+        .max(low);
+    let bounds = even_bounds(low, high, opts.points);
+    // Per mineral, the points whose bound its current plan breaks.
+    let tasks: Vec<Vec<(usize, f64)>> = current_by_mineral
+        .iter()
+        .map(|&v| {
+            let cut = bounds.iter().enumerate().filter(|(_, &b)| v > b);
+            cut.map(|(i, &b)| (i, b)).collect()
+        })
+        .collect();
+    let total: usize = tasks.iter().map(Vec::len).sum();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    progress(0, total);
+    let tick = || {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        progress(n, total);
+    };
+    let sequential = SolveOptions {
+        threads: Some(1),
+        ..opts.solve.clone()
+    };
+    let solved: Vec<Vec<(f64, f64)>> = tasks
+        .par_iter()
+        .zip(&blocks)
+        .map(|(points, block)| {
+            solve_mineral(&extended, block, cap_policy, points, &sequential, &tick)
+        })
+        .collect::<Result<_>>()?;
+    // Minerals a bound does not cut keep their current plan.
+    let mut cost: Vec<Vec<f64>> =
+        vec![current.minerals.iter().map(|ms| ms.cost).collect(); opts.points];
+    let mut achieved: Vec<Vec<f64>> = vec![current_by_mineral; opts.points];
+    for (m, (points, results)) in tasks.iter().zip(&solved).enumerate() {
+        for (&(i, _), &(c, a)) in points.iter().zip(results) {
+            cost[i][m] = c;
+            achieved[i][m] = a;
+        }
+    }
+    let points = bounds
+        .iter()
+        .enumerate()
+        .map(|(i, &bound)| FrontierPoint {
+            point: i + 1,
+            bound,
+            cost: cost[i].iter().sum(),
+            achieved: achieved[i].iter().copied().fold(0.0, f64::max),
+        })
+        .collect();
+    Ok(Frontier {
+        measure,
+        points,
+        least_by_mineral: model
             .minerals
             .iter()
-            .map(|ms| measure.of_plan(model, ms.mineral, &ms.quantities))
-            .collect();
-        let extended = with_cap(model, measure);
-        let cap_policy = extended.policy.len() - 1;
-        let blocks: Vec<Block> = (0..model.minerals.len())
-            .into_par_iter()
-            .map(|m| formulate(&extended, m))
-            .collect::<Result<_>>()?;
-        let least: Vec<f64> = blocks
-            .par_iter()
-            .map(|b| least_measure(&extended, b, cap_policy, measure, opts.solve.solver))
-            .collect::<Result<_>>()?;
-        let low = least.iter().copied().fold(0.0, f64::max) + LEAST_BOUND_MARGIN;
-        let high = current_by_mineral.iter().copied().fold(0.0, f64::max);
-        let high = high.max(low);
-        let bounds: Vec<f64> = (0..opts.points)
-            .map(|i| {
-                let t = i as f64 / (opts.points - 1) as f64;
-                if i + 1 == opts.points {
-                    high
-                } else {
-                    low + (high - low) * t
-                }
-            })
-            .collect();
-        // Per mineral, the points whose bound its current plan breaks.
-        let tasks: Vec<Vec<(usize, f64)>> = current_by_mineral
-            .iter()
-            .map(|&v| {
-                let cut = bounds.iter().enumerate().filter(|(_, &b)| v > b);
-                cut.map(|(i, &b)| (i, b)).collect()
-            })
-            .collect();
-        let total: usize = tasks.iter().map(Vec::len).sum();
-        let done = std::sync::atomic::AtomicUsize::new(0);
-        progress(0, total);
-        let tick = || {
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            progress(n, total);
-        };
-        let solved: Vec<Vec<(f64, f64)>> = tasks
-            .par_iter()
-            .zip(&blocks)
-            .map(|(points, block)| {
-                let warm_from = match measure.is_quadratic() {
-                    true => low + WARM_QUADRATIC_GAP,
-                    false => f64::NEG_INFINITY,
-                };
-                solve_mineral(
-                    &extended,
-                    block,
-                    cap_policy,
-                    points,
-                    warm_from,
-                    &sequential,
-                    &tick,
-                )
-            })
-            .collect::<Result<_>>()?;
-        let mut cost: Vec<Vec<f64>> =
-            vec![current.minerals.iter().map(|ms| ms.cost).collect(); opts.points];
-        let mut achieved: Vec<Vec<f64>> = vec![current_by_mineral.clone(); opts.points];
-        for (m, (points, results)) in tasks.iter().zip(&solved).enumerate() {
-            for (&(i, _), &(c, a)) in points.iter().zip(results) {
-                cost[i][m] = c;
-                achieved[i][m] = a;
-            }
-        }
-        let points = bounds
-            .iter()
-            .enumerate()
-            .map(|(i, &bound)| FrontierPoint {
-                point: i + 1,
-                bound,
-                cost: cost[i].iter().sum(),
-                achieved: achieved[i].iter().copied().fold(0.0, f64::max),
-            })
-            .collect();
-        Ok(Ok(Frontier {
-            measure,
-            points,
-            least_by_mineral: model
-                .minerals
-                .iter()
-                .zip(&least)
-                .map(|(mi, &v)| (mi.name.to_string(), v))
-                .collect(),
-            current_cost: current.cost(),
-            current_measure: high,
-        }))
+            .zip(&least)
+            .map(|(mi, &v)| (mi.name.to_string(), v))
+            .collect(),
+        current_cost: current.cost(),
+        current_measure: high,
     })
+}
+
+/// `n` ≥ 2 evenly spaced bounds from `low` to `high`, both ends exact.
+fn even_bounds(low: f64, high: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| match i + 1 == n {
+            true => high,
+            false => low + (high - low) * (i as f64 / (n - 1) as f64),
+        })
+        .collect()
 }
 
 /// `model` with the row `max_M,*,,b` appended (b loose: above any plan's measure).
@@ -326,31 +317,22 @@ pub fn set_cap(block: &mut Block, cap_policy: usize, b: f64) {
 }
 
 /// Solves one mineral at each of `points` (point index, bound): (cost, measure). With
-/// the `auto` solver a linear block is solved warm (see [`warm`]); points the warm model
-/// does not settle, and every point of other blocks, are solved from scratch in parallel.
+/// the `auto` solver a linear block without HHI caps is solved warm (see [`warm`]);
+/// points the warm model does not settle, and every point of other blocks, are solved
+/// from scratch (in parallel) as `solve` would.
 fn solve_mineral(
     model: &Model,
     block: &Block,
     cap_policy: usize,
     points: &[(usize, f64)],
-    warm_from: f64,
     opts: &SolveOptions,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<(f64, f64)>> {
-    let warm_points: Vec<(usize, f64)> = points
-        .iter()
-        .copied()
-        .filter(|&(_, b)| b >= warm_from)
-        .collect();
-    let mut warm = vec![None; points.len()];
-    if opts.solver == SolverChoice::Auto && !block.lp.has_integers() && !warm_points.is_empty() {
-        let solved = warm::solve_points(model, block, cap_policy, &warm_points, tick);
-        for (w, r) in warm_points.iter().zip(solved) {
-            if let Some(k) = points.iter().position(|p| p.0 == w.0) {
-                warm[k] = r;
-            }
-        }
-    }
+    let warm = if opts.solver == SolverChoice::Auto && !points.is_empty() {
+        warm::solve_points(model, block, cap_policy, points, tick)
+    } else {
+        vec![None; points.len()]
+    };
     points
         .par_iter()
         .zip(warm)

@@ -384,7 +384,6 @@ fn complete(
 mod tests {
     use super::*;
 
-    /// min −x − y s.t. x + y ≤ 4, x ≤ 3 (row), 0 ≤ y ≤ 2 … worked by hand below.
     #[test]
     fn hand_ranging() {
         // min 2x + 3y s.t. x + y = 1 (demand), x ≤ 0.6 (row), 0 ≤ x, y.
@@ -422,6 +421,13 @@ mod tests {
         lp.add_row(vec![(x, 1.0), (y, 1.0)], Sense::Eq, 1.0);
         lp.add_row(vec![(x, 1.0)], Sense::Le, 1.0);
         let b = Basis::at(&lp, &[1.0, 0.0]).expect("a basis");
+        // The completed basis {x, demand slack} prices the cap at −1; Bland's pivot swaps
+        // in the cap's slack: duals (1, 0), the cheaper supplier at its cap costs nothing.
+        assert!(
+            (b.duals[0] - 1.0).abs() < 1e-12 && b.duals[1].abs() < 1e-12,
+            "{:?}",
+            b.duals
+        );
         for j in 0..4 {
             match b.place[j] {
                 Place::Lower => assert!(b.reduced[j] >= -1e-12),
