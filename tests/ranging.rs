@@ -14,7 +14,6 @@ use sourcemix::model::Model;
 use sourcemix::ranging::{
     ranging, RangeKind, RangingRow, NOT_AVAILABLE_HHI, NOT_AVAILABLE_INTEGER,
 };
-use sourcemix::rng::Rng;
 use sourcemix::solve::Solution;
 use sourcemix::solvers::SolverKind;
 
@@ -25,7 +24,7 @@ const COUNTRIES: [&str; 4] = ["AUS", "CAN", "CHN", "RUS"];
 /// changes one LP row): two country caps, an allied-group minimum, a risk budget and
 /// one supplier cap (stated as a variable bound).
 fn random_model(seed: u64) -> Model {
-    let mut rng = Rng::new(seed);
+    let mut rng = TestRng::new(seed);
     let mut countries = String::from("country,risk,groups\n");
     for (k, c) in COUNTRIES.iter().enumerate() {
         let g = if k % 2 == 0 { "ALLY" } else { "" };
@@ -33,7 +32,7 @@ fn random_model(seed: u64) -> Model {
         let risk = if *c == "AUS" {
             0.05
         } else {
-            rng.range_f64(0.05, 0.95)
+            range(&mut rng, 0.05, 0.95)
         };
         countries.push_str(&format!("{c},{risk:.4},{g}\n"));
     }
@@ -44,21 +43,21 @@ fn random_model(seed: u64) -> Model {
         let c = COUNTRIES[i % COUNTRIES.len()];
         suppliers.push_str(&format!(
             "s{i},ga,{c},{:.4},{:.3}\n",
-            rng.range_f64(10.0, 40.0),
-            rng.range_f64(15.0, 45.0)
+            range(&mut rng, 10.0, 40.0),
+            range(&mut rng, 15.0, 45.0)
         ));
     }
     suppliers.push_str(&format!(
         "backup,ga,AUS,{:.4},\n",
-        rng.range_f64(50.0, 70.0)
+        range(&mut rng, 50.0, 70.0)
     ));
     let constraints = format!(
         "constraint,mineral,target,bound\nmax_country_share,ga,CHN,{:.4}\nmax_country_share,ga,RUS,{:.4}\nmin_group_share,ga,ALLY,{:.4}\nmax_avg_risk,ga,,{:.4}\nmax_supplier_share,ga,s1,{:.4}\n",
-        rng.range_f64(0.15, 0.35),
-        rng.range_f64(0.15, 0.35),
-        rng.range_f64(0.3, 0.6),
-        rng.range_f64(0.3, 0.5),
-        rng.range_f64(0.05, 0.2),
+        range(&mut rng, 0.15, 0.35),
+        range(&mut rng, 0.15, 0.35),
+        range(&mut rng, 0.3, 0.6),
+        range(&mut rng, 0.3, 0.5),
+        range(&mut rng, 0.05, 0.2),
     );
     model_from(&[
         ("countries.csv", &countries),
@@ -368,4 +367,9 @@ fn command_writes_ranging_csv_with_the_other_files() {
         .assert()
         .success();
     assert!(!plain.join("ranging.csv").exists());
+}
+
+/// A number in [lo, hi).
+fn range(rng: &mut TestRng, lo: f64, hi: f64) -> f64 {
+    lo + (hi - lo) * (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }

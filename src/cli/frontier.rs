@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use sourcemix::commands::default_out_dir;
-use sourcemix::frontier::{frontier_model, FrontierOptions, FrontierRun, Measure, DEFAULT_POINTS};
+use sourcemix::frontier::{frontier_model, render_text, FrontierOptions, Measure, DEFAULT_POINTS};
 use sourcemix::solve::{SolveOptions, SolverChoice};
 use sourcemix::Error;
 
@@ -76,36 +76,9 @@ pub fn run(args: FrontierArgs) -> Result<u8, Error> {
         }
         return Ok(run.exit_code());
     }
-    output::result(args.format, &run, render)?;
+    output::result(args.format, &run, |r| {
+        r.frontier.as_ref().map(render_text).unwrap_or_default()
+    })?;
     output::note(&format!("wrote {}", out_dir.display()));
     Ok(0)
-}
-
-/// The frontier as a table in words.
-fn render(run: &FrontierRun) -> String {
-    let Some(f) = &run.frontier else {
-        return String::new();
-    };
-    let mut s = format!(
-        "cost-risk frontier of {}: {} points from the least feasible bound to the current plan\n",
-        f.measure,
-        f.points.len()
-    );
-    s.push_str(&format!(
-        "current plan: cost {}, {} {}\n\n",
-        sourcemix::report::numbers::plain(f.current_cost),
-        f.measure,
-        sourcemix::report::numbers::plain(f.current_measure)
-    ));
-    s.push_str(&format!(
-        "{:>5}  {:>14}  {:>18}  {:>14}\n",
-        "point", "bound", "cost", "achieved"
-    ));
-    for p in &f.points {
-        s.push_str(&format!(
-            "{:>5}  {:>14.6}  {:>18.2}  {:>14.6}\n",
-            p.point, p.bound, p.cost, p.achieved
-        ));
-    }
-    s
 }

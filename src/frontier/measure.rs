@@ -122,7 +122,12 @@ pub fn least_measure(
     let Some(k) = block.instances.iter().position(|i| i.policy == cap_policy) else {
         return Ok(0.0);
     };
-    let Some(r) = block.tags.iter().position(|t| *t == RowTag::Policy(k)) else {
+    let Some(r) = block
+        .lp
+        .rows
+        .iter()
+        .position(|r| r.tag == RowTag::Policy(k))
+    else {
         // No term has a weight (every risk is 0): the measure is 0 on every plan.
         return Ok(0.0);
     };
@@ -171,8 +176,8 @@ pub fn least_measure(
     };
     if !lp.has_integers() {
         let pairs: Vec<(usize, usize)> = c.countries.iter().map(|&(_, s, t)| (s, t)).collect();
-        let tags = &block.tags;
-        let result = solve_with_epigraphs(&lp, &pairs, |r| tags[r] == RowTag::Cut, None);
+        let rows = &lp.rows;
+        let result = solve_with_epigraphs(&lp, &pairs, |r| rows[r].tag == RowTag::Cut, None);
         if result.status != LpStatus::Optimal {
             return Err(fail(&result));
         }
@@ -198,7 +203,12 @@ pub fn least_measure(
         for &(_, s, t) in &c.countries {
             let a = x[s];
             if a * a - x[t] > CUT_GAP / 100.0 {
-                lp.add_row(vec![(t, 1.0), (s, -2.0 * a)], crate::lp::Sense::Ge, -a * a);
+                lp.add_row(
+                    RowTag::Cut,
+                    vec![(t, 1.0), (s, -2.0 * a)],
+                    crate::lp::Sense::Ge,
+                    -a * a,
+                );
                 cuts += 1;
             }
         }

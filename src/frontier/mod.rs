@@ -12,6 +12,7 @@
 
 mod measure;
 pub mod plot;
+mod text;
 mod warm;
 
 use std::path::{Path, PathBuf};
@@ -25,10 +26,11 @@ use crate::input::load_model;
 use crate::model::{MineralScope, Model, PolicyRow, Target};
 use crate::report::{build_report, Report};
 use crate::solve::{solve, solve_block, Deadline, Solution, SolveOptions, SolverChoice, Status};
-use crate::write::CsvOut;
 use crate::solvers::SolverKind;
+use crate::write::CsvOut;
 
 pub use measure::{least_measure, Measure};
+pub use text::render_text;
 
 /// Default number of frontier points.
 pub const DEFAULT_POINTS: usize = 10;
@@ -311,7 +313,12 @@ pub fn set_cap(block: &mut Block, cap_policy: usize, b: f64) {
         return;
     };
     block.instances[k].bound = b;
-    if let Some(r) = block.tags.iter().position(|t| *t == RowTag::Policy(k)) {
+    if let Some(r) = block
+        .lp
+        .rows
+        .iter()
+        .position(|r| r.tag == RowTag::Policy(k))
+    {
         block.lp.rows[r].rhs = b;
     }
 }
@@ -367,9 +374,9 @@ fn solve_at(
             model.policy[cap_policy].kind.name(),
             ms.status.name(),
             match &ms.status {
-                Status::Failed { message } | Status::LimitNoSolution { message } =>
-                    message.as_str(),
-                _ => "the bound is at least the least feasible one",
+                Status::Failed { message, .. } => message.clone(),
+                Status::LimitNoSolution { limit } => limit.to_string(),
+                _ => "the bound is at least the least feasible one".to_string(),
             }
         )));
     }

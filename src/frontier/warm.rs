@@ -63,7 +63,11 @@ fn cold(block: &Block, cap_policy: usize) -> Option<(Solution, Vec<Variable>, Va
         .instances
         .iter()
         .position(|i| i.policy == cap_policy)?;
-    let cap_row = block.tags.iter().position(|t| *t == RowTag::Policy(k))?;
+    let cap_row = block
+        .lp
+        .rows
+        .iter()
+        .position(|r| r.tag == RowTag::Policy(k))?;
     let mut p = Problem::new(OptimizationDirection::Minimize);
     let handles: Vec<Variable> = block
         .lp

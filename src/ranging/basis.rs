@@ -391,8 +391,13 @@ mod tests {
         let mut lp = Lp::default();
         let x = lp.add_var(0.0, f64::INFINITY, 2.0);
         let y = lp.add_var(0.0, f64::INFINITY, 3.0);
-        lp.add_row(vec![(x, 1.0), (y, 1.0)], Sense::Eq, 1.0);
-        lp.add_row(vec![(x, 1.0)], Sense::Le, 0.6);
+        lp.add_row(
+            crate::lp::RowTag::Other,
+            vec![(x, 1.0), (y, 1.0)],
+            Sense::Eq,
+            1.0,
+        );
+        lp.add_row(crate::lp::RowTag::Other, vec![(x, 1.0)], Sense::Le, 0.6);
         let b = Basis::at(&lp, &[0.6, 0.4]).expect("a basis");
         assert!((b.duals[0] - 3.0).abs() < 1e-12 && (b.duals[1] + 1.0).abs() < 1e-12);
         // The cap may move from 0 (y = 1) to 1 (y = 0) with the same dual.
@@ -418,8 +423,13 @@ mod tests {
         let mut lp = Lp::default();
         let x = lp.add_var(0.0, f64::INFINITY, 1.0);
         let y = lp.add_var(0.0, f64::INFINITY, 2.0);
-        lp.add_row(vec![(x, 1.0), (y, 1.0)], Sense::Eq, 1.0);
-        lp.add_row(vec![(x, 1.0)], Sense::Le, 1.0);
+        lp.add_row(
+            crate::lp::RowTag::Other,
+            vec![(x, 1.0), (y, 1.0)],
+            Sense::Eq,
+            1.0,
+        );
+        lp.add_row(crate::lp::RowTag::Other, vec![(x, 1.0)], Sense::Le, 1.0);
         let b = Basis::at(&lp, &[1.0, 0.0]).expect("a basis");
         // The completed basis {x, demand slack} prices the cap at −1; Bland's pivot swaps
         // in the cap's slack: duals (1, 0), the cheaper supplier at its cap costs nothing.

@@ -17,9 +17,9 @@ use crate::error::Result;
 use crate::formulate::{formulate, Block, RowTag};
 use crate::model::Model;
 use crate::name::Name;
-use crate::write::CsvOut;
 use crate::solve::{MineralSolution, Solution};
 use crate::tolerance::BINDING;
+use crate::write::CsvOut;
 use basis::{Basis, Delta, Place};
 
 /// Name of the ranging table.
@@ -179,7 +179,13 @@ fn bound_rows(
     note: &'static str,
 ) -> Vec<RangingRow> {
     let mineral = &model.minerals[ms.mineral].name;
-    let lp_row = |k: usize| block.tags.iter().position(|t| *t == RowTag::Policy(k));
+    let lp_row = |k: usize| {
+        block
+            .lp
+            .rows
+            .iter()
+            .position(|r| r.tag == RowTag::Policy(k))
+    };
     let folded = |k: usize| block.folded.iter().find(|f| f.instance == k);
     let mut out = Vec::new();
     for (k, r) in ms.rows.iter().enumerate() {
