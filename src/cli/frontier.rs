@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use sourcemix::commands::default_out_dir;
-use sourcemix::frontier::{frontier_model, render_text, FrontierOptions, Measure, DEFAULT_POINTS};
+use sourcemix::commands::{default_out_dir, frontier_model};
+use sourcemix::frontier::{render_text, FrontierOptions, Measure, DEFAULT_POINTS};
 use sourcemix::solve::{SolveOptions, SolverChoice};
 use sourcemix::Error;
 

@@ -15,14 +15,11 @@ pub mod plot;
 mod text;
 mod warm;
 
-use std::path::{Path, PathBuf};
-
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::formulate::{formulate, Block, RowTag};
-use crate::input::load_model;
 use crate::model::{MineralScope, Model, PolicyRow, Target};
 use crate::report::{build_report, Report};
 use crate::solve::{solve, solve_block, Deadline, Solution, SolveOptions, SolverChoice, Status};
@@ -111,66 +108,6 @@ impl Frontier {
         });
         out.finish()
     }
-}
-
-/// What `frontier` did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FrontierRun {
-    /// The frontier, when the model has a plan.
-    pub frontier: Option<Frontier>,
-    /// For a model without a plan: the solve report (problems and the least relaxation).
-    pub infeasible: Option<Report>,
-    /// Files written.
-    pub written: Vec<PathBuf>,
-    /// Warnings from reading the model.
-    pub warnings: Vec<String>,
-}
-
-impl FrontierRun {
-    /// Exit code per SPEC §5: that of the model's own solve, 0 when the frontier exists.
-    pub fn exit_code(&self) -> u8 {
-        self.infeasible
-            .as_ref()
-            .map_or(0, |r| r.status.exit_code().max(3))
-    }
-}
-
-/// `frontier MODEL`: read the model, compute the frontier, and write frontier.csv and
-/// frontier.svg into `out_dir` (both or neither). `progress(done, total)` is called as
-/// point solves finish.
-pub fn frontier_model(
-    model_dir: &Path,
-    out_dir: &Path,
-    opts: &FrontierOptions,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<FrontierRun> {
-    opts.validate()?;
-    let mut model = load_model(model_dir)?;
-    let warnings = std::mem::take(&mut model.warnings);
-    let frontier = match frontier(&model, opts, progress)? {
-        Ok(f) => f,
-        Err(report) => {
-            return Ok(FrontierRun {
-                frontier: None,
-                infeasible: Some(*report),
-                written: Vec::new(),
-                warnings,
-            })
-        }
-    };
-    let svg = plot::svg(&frontier)?;
-    let files = vec![
-        (out_dir.join(FRONTIER_CSV), frontier.csv()),
-        (out_dir.join(FRONTIER_SVG), svg.into_bytes()),
-    ];
-    crate::write::atomic::create_out_dir(out_dir)?;
-    let written = crate::write::atomic::stage_all(&files)?.commit()?;
-    Ok(FrontierRun {
-        frontier: Some(frontier),
-        infeasible: None,
-        written,
-        warnings,
-    })
 }
 
 /// Computes the frontier of `model`; `Err(report)` inside when the model itself has no
