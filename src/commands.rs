@@ -228,7 +228,7 @@ pub fn frontier_model(
 ) -> Result<FrontierRun> {
     opts.validate()?;
     let mut model = load_model(model_dir)?;
-    let warnings = std::mem::take(&mut model.warnings);
+    let mut warnings = std::mem::take(&mut model.warnings);
     let frontier = match crate::frontier::frontier(&model, opts, progress)? {
         Ok(f) => f,
         Err(report) => {
@@ -240,6 +240,12 @@ pub fn frontier_model(
             })
         }
     };
+    if frontier.current_measure == 0.0 {
+        warnings.push(format!(
+            "the {} of the current plan is already 0 (without countries.csv every risk is 0): every point of the frontier is the current plan",
+            opts.measure
+        ));
+    }
     let svg = crate::frontier::plot::svg(&frontier)?;
     let files = vec![
         (out_dir.join(crate::frontier::FRONTIER_CSV), frontier.csv()),

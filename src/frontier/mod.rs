@@ -155,11 +155,8 @@ fn frontier_from(
         .map(|b| least_measure(&extended, b, cap_policy, measure, opts.solve.solver))
         .collect::<Result<_>>()?;
     let low = least.iter().copied().fold(0.0, f64::max) + LEAST_BOUND_MARGIN;
-    let high = current_by_mineral
-        .iter()
-        .copied()
-        .fold(0.0, f64::max)
-        .max(low);
+    let current_measure = current_by_mineral.iter().copied().fold(0.0, f64::max);
+    let high = current_measure.max(low);
     let bounds = even_bounds(low, high, opts.points);
     // Per mineral, the points whose bound its current plan breaks.
     let tasks: Vec<Vec<(usize, f64)>> = current_by_mineral
@@ -217,7 +214,7 @@ fn frontier_from(
             .map(|(mi, &v)| (mi.name.to_string(), v))
             .collect(),
         current_cost: current.cost(),
-        current_measure: high,
+        current_measure,
     })
 }
 
