@@ -79,7 +79,7 @@ fn policy_index(model: &Model, row: &RangingRow) -> usize {
     let label = |t: &Target| -> String {
         match t {
             Target::Country(c) => model.countries[*c].code.to_string(),
-            Target::Supplier(s) => s.clone(),
+            Target::Supplier(s) => s.name.to_string(),
             Target::Group(g) => model.groups[*g].to_string(),
             _ => String::new(),
         }
