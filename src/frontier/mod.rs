@@ -83,6 +83,15 @@ pub struct FrontierPoint {
     pub achieved: f64,
 }
 
+/// The least value of the measure one mineral can reach under its policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeastMeasure {
+    /// Mineral name.
+    pub mineral: String,
+    /// The least measure of a plan that obeys the policy.
+    pub least: f64,
+}
+
 /// The whole frontier.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Frontier {
@@ -91,7 +100,7 @@ pub struct Frontier {
     /// The points, by bound ascending (cost never rises along them).
     pub points: Vec<FrontierPoint>,
     /// The least feasible bound (before the margin), per mineral in model order.
-    pub least_by_mineral: Vec<(String, f64)>,
+    pub least_by_mineral: Vec<LeastMeasure>,
     /// Total cost of the model's own optimum (no added row).
     pub current_cost: f64,
     /// The largest measure over minerals of that optimum.
@@ -211,7 +220,10 @@ fn frontier_from(
             .minerals
             .iter()
             .zip(&least)
-            .map(|(mi, &v)| (mi.name.to_string(), v))
+            .map(|(mi, &least)| LeastMeasure {
+                mineral: mi.name.to_string(),
+                least,
+            })
             .collect(),
         current_cost: current.cost(),
         current_measure,
