@@ -14,8 +14,10 @@ use crate::error::Result;
 use crate::input::correlation::load_correlation;
 use crate::input::{load_model, load_plan, load_scenarios};
 use crate::model::Model;
-use crate::report::{assemble, mineral_part, write_csv, Report};
+use crate::report::{assemble, csv_files, mineral_part, write_csv, Report};
 use crate::sampling::{sample, SampledScenarios, SamplingOptions};
+use crate::frontier::{Frontier, FrontierOptions};
+use crate::ranging::{ranging, Ranging, RANGING_CSV};
 use crate::solve::{solve_then, SolveOptions};
 use crate::stress::{stress, StressOptions, StressReport};
 
@@ -43,6 +45,9 @@ pub struct SolveRun {
     pub report: Report,
     /// Files written (none unless every mineral has a plan).
     pub written: Vec<PathBuf>,
+    /// ranging.csv's rows, when asked for ([`SolveOutputs::ranging`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranging: Option<Ranging>,
     /// Phase timings (left out of JSON so output stays byte-for-byte reproducible).
     #[serde(skip)]
     pub timings: Timings,
@@ -60,9 +65,28 @@ pub fn default_out_dir(model_dir: &Path) -> PathBuf {
     model_dir.join("results")
 }
 
+/// Optional result files of `solve`, beyond the three of SPEC §4.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SolveOutputs {
+    /// Also write ranging.csv (`--ranging`): the ranging of the optimal basis of each
+    /// linear block (see [`crate::ranging`]).
+    pub ranging: bool,
+}
+
 /// `solve MODEL`: read, optimize, and (when every mineral has a plan) write the CSVs into
 /// `out_dir`. Nothing is written for an infeasible or failed model.
 pub fn solve_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Result<SolveRun> {
+    solve_model_with(model_dir, out_dir, opts, SolveOutputs::default())
+}
+
+/// [`solve_model`] with optional outputs: with `outputs.ranging`, ranging.csv is written
+/// together with the other files (all four or none).
+pub fn solve_model_with(
+    model_dir: &Path,
+    out_dir: &Path,
+    opts: &SolveOptions,
+    outputs: SolveOutputs,
+) -> Result<SolveRun> {
     let t = Instant::now();
     let model = load_model(model_dir)?;
     let read_secs = t.elapsed().as_secs_f64();
@@ -72,10 +96,23 @@ pub fn solve_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Res
     let optimize_wall_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let report = assemble(&model, &solution, parts);
-    let written = if report.status.exit_code() == 0 {
-        write_csv(out_dir, &report)?
-    } else {
-        Vec::new()
+    let ok = report.status.exit_code() == 0;
+    let ranging = match outputs.ranging && ok {
+        true => Some(ranging(&model, &solution)?),
+        false => None,
+    };
+    let written = match (&ranging, ok) {
+        (_, false) => Vec::new(),
+        (None, true) => write_csv(out_dir, &report)?,
+        (Some(r), true) => {
+            let mut files: Vec<(PathBuf, Vec<u8>)> = csv_files(&report)
+                .into_iter()
+                .map(|(name, bytes)| (out_dir.join(name), bytes))
+                .collect();
+            files.push((out_dir.join(RANGING_CSV), r.csv()));
+            crate::write::atomic::create_out_dir(out_dir)?;
+            crate::write::atomic::stage_all(&files)?.commit()?
+        }
     };
     let timings = Timings {
         read_secs,
@@ -87,6 +124,7 @@ pub fn solve_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Res
     Ok(SolveRun {
         report,
         written,
+        ranging,
         timings,
     })
 }
@@ -159,6 +197,75 @@ fn policy_breaches(model: &Model, quantities: &[f64], plan_path: &Path) -> Vec<S
         }
     }
     out
+}
+
+/// What `frontier` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FrontierRun {
+    /// The frontier, when the model has a plan.
+    pub frontier: Option<Frontier>,
+    /// For a model without a plan: the solve report (problems and the least relaxation).
+    pub infeasible: Option<Report>,
+    /// Files written.
+    pub written: Vec<PathBuf>,
+    /// Warnings from reading the model.
+    pub warnings: Vec<String>,
+}
+
+impl FrontierRun {
+    /// Exit code per SPEC §5: that of the model's own solve, 0 when the frontier exists.
+    pub fn exit_code(&self) -> u8 {
+        self.infeasible
+            .as_ref()
+            .map_or(0, |r| r.status.exit_code().max(3))
+    }
+}
+
+/// `frontier MODEL`: read the model, compute the frontier, and write frontier.csv and
+/// frontier.svg into `out_dir` (both or neither). `progress(done, total)` is called as
+/// point solves finish.
+pub fn frontier_model(
+    model_dir: &Path,
+    out_dir: &Path,
+    opts: &FrontierOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<FrontierRun> {
+    opts.validate()?;
+    let mut model = load_model(model_dir)?;
+    let mut warnings = std::mem::take(&mut model.warnings);
+    let frontier = match crate::frontier::frontier(&model, opts, progress)? {
+        Ok(f) => f,
+        Err(report) => {
+            return Ok(FrontierRun {
+                frontier: None,
+                infeasible: Some(*report),
+                written: Vec::new(),
+                warnings,
+            })
+        }
+    };
+    if frontier.current_measure == 0.0 {
+        warnings.push(format!(
+            "the {} of the current plan is already 0 (without countries.csv every risk is 0): every point of the frontier is the current plan",
+            opts.measure
+        ));
+    }
+    let svg = crate::frontier::plot::svg(&frontier)?;
+    let files = vec![
+        (out_dir.join(crate::frontier::FRONTIER_CSV), frontier.csv()),
+        (
+            out_dir.join(crate::frontier::FRONTIER_SVG),
+            svg.into_bytes(),
+        ),
+    ];
+    crate::write::atomic::create_out_dir(out_dir)?;
+    let written = crate::write::atomic::stage_all(&files)?.commit()?;
+    Ok(FrontierRun {
+        frontier: Some(frontier),
+        infeasible: None,
+        written,
+        warnings,
+    })
 }
 
 /// `check MODEL`: validate and report sizes and suspicious data.

@@ -32,6 +32,9 @@ enum Command {
     Stress(cli::stress::StressArgs),
     /// Sample correlated export disruptions of the model's countries into a scenarios.csv.
     Scenarios(cli::scenarios::ScenariosArgs),
+    /// The cost-risk frontier: optimal cost as a cap on HHI, risk-weighted HHI or average
+    /// risk is tightened to its least feasible value (frontier.csv, frontier.svg).
+    Frontier(cli::frontier::FrontierArgs),
     /// Validate a model and report its size and suspicious data.
     Check(cli::check::CheckArgs),
     /// List the solvers compiled into this build and what each supports.
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Solve(args) => cli::solve::run(args),
         Command::Stress(args) => cli::stress::run(args),
         Command::Scenarios(args) => cli::scenarios::run(args),
+        Command::Frontier(args) => cli::frontier::run(args),
         Command::Check(args) => cli::check::run(args),
         Command::Solvers(args) => cli::solvers::run(args),
         Command::Generate(args) => cli::generate::run(args),

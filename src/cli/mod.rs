@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod frontier;
 pub mod generate;
 pub mod output;
 pub mod scenarios;

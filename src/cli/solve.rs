@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use sourcemix::commands::{default_out_dir, solve_model, SolveRun};
+use sourcemix::commands::{default_out_dir, solve_model_with, SolveOutputs, SolveRun};
 use sourcemix::report::render_text;
 use sourcemix::solve::{SolveOptions, SolverChoice, Status, DEFAULT_MIP_GAP};
 use sourcemix::Error;
@@ -37,6 +37,11 @@ pub struct SolveArgs {
     /// Print read/build/solve/write times to standard error.
     #[arg(long)]
     timings: bool,
+    /// Also write ranging.csv: the interval of each binding row's bound over which its
+    /// shadow price holds, and of each offer's landed cost over which the plan stays
+    /// optimal (linear blocks; others are marked "not available").
+    #[arg(long)]
+    ranging: bool,
 }
 
 /// Runs `solve`; returns the exit code.
@@ -48,7 +53,10 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
         threads: args.threads,
     };
     let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.model));
-    let run = solve_model(&args.model, &out_dir, &opts)?;
+    let outputs = SolveOutputs {
+        ranging: args.ranging,
+    };
+    let run = solve_model_with(&args.model, &out_dir, &opts, outputs)?;
     output::warnings(&run.report.warnings);
     output::result(args.format, &run, |r| render_text(&r.report))?;
     let code = run.exit_code();

@@ -1,0 +1,84 @@
+//! `sourcemix frontier`: the cost–risk frontier of a model, as frontier.csv and
+//! frontier.svg.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use sourcemix::commands::{default_out_dir, frontier_model};
+use sourcemix::frontier::{render_text, FrontierOptions, Measure, DEFAULT_POINTS};
+use sourcemix::solve::{SolveOptions, SolverChoice};
+use sourcemix::Error;
+
+use super::output::{self, Format};
+
+/// Arguments of `frontier`.
+#[derive(Args)]
+pub struct FrontierArgs {
+    /// Model folder.
+    model: PathBuf,
+    /// The measure whose cap is moved: hhi, risk_hhi or avg_risk.
+    #[arg(long)]
+    measure: Measure,
+    /// Number of bounds, from the least feasible one to the current plan's measure.
+    #[arg(long, default_value_t = DEFAULT_POINTS)]
+    points: usize,
+    /// Output folder [default: MODEL/results].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Solver: auto, or one listed by `sourcemix solvers`.
+    #[arg(long, default_value_t = SolverChoice::Auto)]
+    solver: SolverChoice,
+    /// Worker threads for the points [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Standard output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Runs `frontier`; returns the exit code.
+pub fn run(args: FrontierArgs) -> Result<u8, Error> {
+    let opts = FrontierOptions {
+        measure: args.measure,
+        points: args.points,
+        solve: SolveOptions {
+            solver: args.solver,
+            threads: args.threads,
+            ..SolveOptions::default()
+        },
+    };
+    let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.model));
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("solving frontier points {bar:40} {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |done: usize, total: usize| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    let run = frontier_model(&args.model, &out_dir, &opts, &progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let run = run?;
+    output::warnings(&run.warnings);
+    if let Some(report) = &run.infeasible {
+        for p in &report.problems {
+            eprintln!("error: {p}");
+        }
+        return Ok(run.exit_code());
+    }
+    output::result(args.format, &run, |r| {
+        r.frontier.as_ref().map(render_text).unwrap_or_default()
+    })?;
+    output::note(&format!("wrote {}", out_dir.display()));
+    Ok(0)
+}

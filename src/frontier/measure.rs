@@ -1,0 +1,222 @@
+//! The measures a frontier moves (HHI, risk-weighted HHI, average risk): their policy
+//! rows, their value on a plan, and the least value a mineral can reach under its policy.
+
+use serde::Serialize;
+
+use crate::conic::solve_with_epigraphs;
+use crate::error::{Error, Result};
+use crate::formulate::{Block, RowTag};
+use crate::model::{Model, PolicyKind};
+use crate::rows::{InstanceTarget, MineralPlan, RowInstance};
+use crate::solve::SolverChoice;
+use crate::solvers::{solve_lp, BackendOptions, LpResult, LpStatus};
+
+/// The tangent-cut loop of [`least_measure`] stops when the outer approximation is this
+/// close to the true index (Σ w (s² − t), index units): the cut tolerance of the solve's
+/// own HHI loop, above the solvers' 1e-9 feasibility tolerance so it can be reached.
+const CUT_GAP: f64 = 1e-8;
+
+/// Most rounds of tangent cuts in [`least_measure`].
+const MAX_ROUNDS: usize = 200;
+
+/// The measure on a frontier's horizontal axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Σ_c (q_c / D)² (`max_hhi`).
+    Hhi,
+    /// Σ_c risk_c (q_c / D)² (`max_risk_hhi`).
+    RiskHhi,
+    /// Σ risk · x / D (`max_avg_risk`).
+    AvgRisk,
+}
+
+impl std::str::FromStr for Measure {
+    type Err = String;
+
+    /// `hhi`, `risk_hhi` or `avg_risk`.
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "hhi" => Ok(Measure::Hhi),
+            "risk_hhi" => Ok(Measure::RiskHhi),
+            "avg_risk" => Ok(Measure::AvgRisk),
+            _ => Err(format!(
+                "unknown measure {s:?}; expected hhi, risk_hhi or avg_risk"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Measure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Measure::Hhi => "hhi",
+            Measure::RiskHhi => "risk_hhi",
+            Measure::AvgRisk => "avg_risk",
+        })
+    }
+}
+
+impl Measure {
+    /// The policy row that caps this measure.
+    pub fn kind(self) -> PolicyKind {
+        match self {
+            Measure::Hhi => PolicyKind::MaxHhi,
+            Measure::RiskHhi => PolicyKind::MaxRiskHhi,
+            Measure::AvgRisk => PolicyKind::MaxAvgRisk,
+        }
+    }
+
+    /// The measure a cap row of `kind` bounds (`kind` is one of the three caps).
+    pub fn from_kind(kind: PolicyKind) -> Measure {
+        match kind {
+            PolicyKind::MaxHhi => Measure::Hhi,
+            PolicyKind::MaxRiskHhi => Measure::RiskHhi,
+            _ => Measure::AvgRisk,
+        }
+    }
+
+    /// True for the quadratic indices.
+    pub fn is_quadratic(self) -> bool {
+        self != Measure::AvgRisk
+    }
+
+    /// A bound no plan can exceed: 1 + the largest country risk.
+    pub fn loose_bound(self, model: &Model) -> f64 {
+        1.0 + model.countries.iter().map(|c| c.risk).fold(0.0, f64::max)
+    }
+
+    /// The measure of a plan of mineral `m` (quantities per offer, real units).
+    pub fn of_plan(self, model: &Model, m: usize, quantities: &[f64]) -> f64 {
+        if quantities.is_empty() {
+            return 0.0;
+        }
+        let row = RowInstance {
+            policy: 0,
+            kind: self.kind(),
+            mineral: m,
+            target: InstanceTarget::None,
+            bound: 0.0,
+            members: Vec::new(),
+        };
+        MineralPlan {
+            model,
+            mineral: m,
+            quantities,
+        }
+        .value(&row)
+    }
+}
+
+/// The least value of `measure` that mineral `block.mineral` can reach under its policy:
+/// minimizes the measure over the block's feasible set (the cap of policy row
+/// `cap_policy`, added loose, defines the measure's terms). Returns the measure of the
+/// minimizing plan, so the value is reached by a plan that obeys the policy.
+pub fn least_measure(
+    model: &Model,
+    block: &Block,
+    cap_policy: usize,
+    measure: Measure,
+    choice: SolverChoice,
+) -> Result<f64> {
+    let Some(k) = block.instances.iter().position(|i| i.policy == cap_policy) else {
+        return Ok(0.0);
+    };
+    let Some(r) = block
+        .lp
+        .rows
+        .iter()
+        .position(|r| r.tag == RowTag::Policy(k))
+    else {
+        // No term has a weight (every risk is 0): the measure is 0 on every plan.
+        return Ok(0.0);
+    };
+    let mut lp = block.lp.clone();
+    for v in &mut lp.vars {
+        v.cost = 0.0;
+    }
+    for &(j, a) in &lp.rows[r].terms.clone() {
+        lp.vars[j].cost = a;
+    }
+    let kind = super::backend(choice, block);
+    let opts = BackendOptions {
+        time_limit_secs: None,
+        mip_gap: 0.0,
+        duals: false,
+    };
+    let name = &model.minerals[block.mineral].name;
+    let fail = |r: &LpResult| {
+        Error::Solver(format!(
+            "{name}: minimizing {measure} under the policy ended {:?}",
+            r.status
+        ))
+    };
+    if !measure.is_quadratic() {
+        let result = solve_lp(kind, &lp, &opts);
+        if result.status != LpStatus::Optimal {
+            return Err(fail(&result));
+        }
+        return Ok(lp.activity(r, &result.x));
+    }
+    let Some(c) = &block.concentration else {
+        return Ok(0.0);
+    };
+    let weights = &c
+        .caps
+        .iter()
+        .find(|(i, _)| *i == k)
+        .map(|(_, w)| w.clone())
+        .unwrap_or_default();
+    let index = |x: &[f64]| -> f64 {
+        c.countries
+            .iter()
+            .zip(weights)
+            .map(|(&(_, s, _), w)| w * x[s] * x[s])
+            .sum()
+    };
+    if !lp.has_integers() {
+        let pairs: Vec<(usize, usize)> = c.countries.iter().map(|&(_, s, t)| (s, t)).collect();
+        let rows = &lp.rows;
+        let result = solve_with_epigraphs(&lp, &pairs, |r| rows[r].tag == RowTag::Cut, None);
+        if result.status != LpStatus::Optimal {
+            return Err(fail(&result));
+        }
+        return Ok(index(&result.x));
+    }
+    // Integer rules: tangent cuts on the MILP until the outer approximation is exact.
+    for _ in 0..MAX_ROUNDS {
+        let result = solve_lp(kind, &lp, &opts);
+        if result.status != LpStatus::Optimal {
+            return Err(fail(&result));
+        }
+        let x = &result.x;
+        let gap: f64 = c
+            .countries
+            .iter()
+            .zip(weights)
+            .map(|(&(_, s, t), w)| w * (x[s] * x[s] - x[t]).max(0.0))
+            .sum();
+        if gap <= CUT_GAP {
+            return Ok(index(x));
+        }
+        let mut cuts = 0;
+        for &(_, s, t) in &c.countries {
+            let a = x[s];
+            if a * a - x[t] > CUT_GAP / 100.0 {
+                lp.add_row(
+                    RowTag::Cut,
+                    vec![(t, 1.0), (s, -2.0 * a)],
+                    crate::lp::Sense::Ge,
+                    -a * a,
+                );
+                cuts += 1;
+            }
+        }
+        if cuts == 0 {
+            return Ok(index(x));
+        }
+    }
+    Err(Error::Solver(format!(
+        "{name}: minimizing {measure} did not converge in {MAX_ROUNDS} rounds of tangent cuts"
+    )))
+}
