@@ -11,7 +11,7 @@ use crate::check::{check, CheckReport};
 use crate::error::Result;
 use crate::input::{load_model, load_plan, load_scenarios};
 use crate::model::Model;
-use crate::report::{assemble, mineral_part, write_csv, Report};
+use crate::report::{assemble, mineral_part, write_report, Outputs, Report};
 use crate::solve::{solve_then, SolveOptions};
 use crate::stress::{stress, StressOptions, StressReport};
 
@@ -51,14 +51,28 @@ impl SolveRun {
     }
 }
 
-/// The default output folder of a model: `MODEL/results`.
+/// The default output folder of a model: `MODEL/results`, or for a model workbook
+/// `results` beside it.
 pub fn default_out_dir(model_dir: &Path) -> PathBuf {
-    model_dir.join("results")
+    match model_dir.parent() {
+        Some(parent) if model_dir.is_file() => parent.join("results"),
+        _ => model_dir.join("results"),
+    }
 }
 
 /// `solve MODEL`: read, optimize, and (when every mineral has a plan) write the CSVs into
 /// `out_dir`. Nothing is written for an infeasible or failed model.
 pub fn solve_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Result<SolveRun> {
+    solve_model_to(model_dir, &Outputs::csv(out_dir), opts)
+}
+
+/// [`solve_model`] writing to `outputs` (CSV dialect, optional workbook).
+pub fn solve_model_to(
+    model_dir: &Path,
+    outputs: &Outputs,
+    opts: &SolveOptions,
+) -> Result<SolveRun> {
+    outputs.validate()?;
     let t = Instant::now();
     let model = load_model(model_dir)?;
     let read_secs = t.elapsed().as_secs_f64();
@@ -69,7 +83,7 @@ pub fn solve_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Res
     let t = Instant::now();
     let report = assemble(&model, &solution, parts);
     let written = if report.status.exit_code() == 0 {
-        write_csv(out_dir, &report)?
+        write_report(outputs, &model, &report)?
     } else {
         Vec::new()
     };
@@ -108,6 +122,25 @@ pub fn stress_model(
     out_dir: &Path,
     opts: &StressOptions,
 ) -> Result<StressRun> {
+    stress_model_to(
+        model_dir,
+        plan_path,
+        scenarios_path,
+        &Outputs::csv(out_dir),
+        opts,
+    )
+}
+
+/// [`stress_model`] writing to `outputs` (CSV dialect, optional workbook with an
+/// `inputs` sheet).
+pub fn stress_model_to(
+    model_dir: &Path,
+    plan_path: &Path,
+    scenarios_path: Option<&Path>,
+    outputs: &Outputs,
+    opts: &StressOptions,
+) -> Result<StressRun> {
+    outputs.validate()?;
     let mut model = load_model(model_dir)?;
     let mut warnings = std::mem::take(&mut model.warnings);
     if let Some(path) = scenarios_path {
@@ -125,12 +158,8 @@ pub fn stress_model(
         );
     }
     let report = stress(&model, &plan.quantities, &model.scenarios, opts)?;
-    let files: Vec<(PathBuf, Vec<u8>)> = crate::report::stress_files(&report)
-        .into_iter()
-        .map(|(name, bytes)| (out_dir.join(name), bytes))
-        .collect();
-    crate::write::atomic::create_out_dir(out_dir)?;
-    let written = crate::write::atomic::stage_all(&files)?.commit()?;
+    let inputs = crate::report::inputs::inputs_table(&model);
+    let written = crate::report::write_tables(outputs, &report.tables(), &[inputs])?;
     Ok(StressRun {
         report,
         warnings,

@@ -16,8 +16,10 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod clean;
 pub mod commands;
 pub(crate) mod conic;
+pub mod convert;
 pub(crate) mod diagnose;
 pub mod error;
 pub mod formulate;

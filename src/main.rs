@@ -36,6 +36,8 @@ enum Command {
     Solvers(cli::solvers::SolversArgs),
     /// Write a synthetic model of a given size (for tests and benchmarks).
     Generate(cli::generate::GenerateArgs),
+    /// Turn a model folder into one workbook (.xlsx), or a workbook into a folder.
+    Convert(cli::convert::ConvertArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check::run(args),
         Command::Solvers(args) => cli::solvers::run(args),
         Command::Generate(args) => cli::generate::run(args),
+        Command::Convert(args) => cli::convert::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

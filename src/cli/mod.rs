@@ -3,8 +3,10 @@
 //! result to [`output`].
 
 pub mod check;
+pub mod convert;
 pub mod generate;
 pub mod output;
+pub mod results;
 pub mod solve;
 pub mod solvers;
 pub mod stress;

@@ -4,17 +4,19 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use sourcemix::commands::{default_out_dir, solve_model, SolveRun};
+use sourcemix::commands::{default_out_dir, solve_model_to, SolveRun};
 use sourcemix::report::render_text;
 use sourcemix::solve::{SolveOptions, SolverChoice, Status, DEFAULT_MIP_GAP};
 use sourcemix::Error;
 
 use super::output::{self, Format};
+use super::results::ResultFiles;
 
 /// Arguments of `solve`.
 #[derive(Args)]
 pub struct SolveArgs {
-    /// Model folder (suppliers.csv, demand.csv, optional countries.csv, constraints.csv).
+    /// Model folder (suppliers.csv, demand.csv, optional countries.csv, constraints.csv),
+    /// or a workbook with those sheets.
     model: PathBuf,
     /// Output folder [default: MODEL/results].
     #[arg(long)]
@@ -37,6 +39,8 @@ pub struct SolveArgs {
     /// Print read/build/solve/write times to standard error.
     #[arg(long)]
     timings: bool,
+    #[command(flatten)]
+    files: ResultFiles,
 }
 
 /// Runs `solve`; returns the exit code.
@@ -48,13 +52,16 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
         threads: args.threads,
     };
     let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.model));
-    let run = solve_model(&args.model, &out_dir, &opts)?;
+    let run = solve_model_to(&args.model, &args.files.outputs(&out_dir), &opts)?;
     output::warnings(&run.report.warnings);
     output::result(args.format, &run, |r| render_text(&r.report))?;
     let code = run.exit_code();
     report_problems(&run, code);
     if !run.written.is_empty() {
         output::note(&format!("wrote {}", out_dir.display()));
+        if let Some(book) = args.files.xlsx.as_ref().filter(|_| !run.written.is_empty()) {
+            output::note(&format!("wrote {}", book.display()));
+        }
     }
     if args.timings {
         let t = &run.timings;
