@@ -107,7 +107,6 @@ impl CsvOut {
     }
 
     /// An optional number; `None` is an empty field.
-    #[allow(dead_code)] // rows of the solve and stress go through `Cells::opt`
     pub fn opt(&mut self, v: Option<f64>) -> &mut Self {
         match v {
             Some(v) => self.num(v),
