@@ -73,6 +73,7 @@ pub fn solve_model_to(
     opts: &SolveOptions,
 ) -> Result<SolveRun> {
     outputs.validate()?;
+    outputs.check_not_input(model_dir)?;
     let t = Instant::now();
     let model = load_model(model_dir)?;
     let read_secs = t.elapsed().as_secs_f64();
@@ -141,6 +142,7 @@ pub fn stress_model_to(
     opts: &StressOptions,
 ) -> Result<StressRun> {
     outputs.validate()?;
+    outputs.check_not_input(model_dir)?;
     let mut model = load_model(model_dir)?;
     let mut warnings = std::mem::take(&mut model.warnings);
     if let Some(path) = scenarios_path {

@@ -238,6 +238,24 @@ fn solving_a_workbook_writes_what_the_folder_writes() {
 }
 
 #[test]
+fn a_results_workbook_never_overwrites_the_model_workbook() {
+    let tmp = tempfile::tempdir().unwrap();
+    let book = tmp.path().join("model.xlsx");
+    std::fs::copy(root().join("models/rare-earths/model.xlsx"), &book).unwrap();
+    let before = std::fs::read(&book).unwrap();
+    sourcemix()
+        .arg("solve")
+        .arg(&book)
+        .arg("--xlsx")
+        .arg(&book)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is the model being read"));
+    assert_eq!(std::fs::read(&book).unwrap(), before);
+    assert!(!tmp.path().join("results").exists());
+}
+
+#[test]
 fn numbers_round_trip_exactly_through_a_workbook() {
     let values = [
         "0.1",

@@ -30,6 +30,25 @@ impl Outputs {
         }
     }
 
+    /// Refuses a workbook that would overwrite the model being read (`model`, a folder
+    /// or a workbook), as a usage error naming `--xlsx`.
+    pub fn check_not_input(&self, model: &Path) -> Result<()> {
+        let Some(book) = &self.xlsx else {
+            return Ok(());
+        };
+        let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        if same(book, model) {
+            return Err(Error::Usage(format!(
+                "--xlsx {} is the model being read; name another file for the results",
+                book.display()
+            )));
+        }
+        Ok(())
+    }
+
     /// Refuses a workbook path that is a folder or lacks the `.xlsx` extension (a usage
     /// error naming `--xlsx`), before anything is computed.
     pub fn validate(&self) -> Result<()> {
