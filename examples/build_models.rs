@@ -1624,8 +1624,15 @@ fn build_model(
             );
         }
     }
+    // The same model as one workbook (`sourcemix convert`; byte-for-byte reproducible:
+    // fixed creation date, no zip timestamps).
+    sourcemix::convert::folder_to_workbook(&dir, &dir.join(MODEL_WORKBOOK))
+        .map_err(|e| format!("{}: {e}", dir.join(MODEL_WORKBOOK).display()))?;
     Ok(())
 }
+
+/// The workbook each bundled model ships beside its CSV files.
+const MODEL_WORKBOOK: &str = "model.xlsx";
 
 fn main() -> Result<()> {
     let pv = read_wgi_pv()?;

@@ -183,3 +183,28 @@ pub fn plan_and_stress(data: &[u8]) {
     assert!(report.summary.cvar_cost >= report.summary.expected_cost * (1.0 - 1e-12) - 1e-9);
     assert_eq!(stress_files(&report).len(), 2);
 }
+
+/// Arbitrary bytes as a model workbook: reading never panics and its messages format; the
+/// sheets of a readable one go through [`load_and_solve`] (validated, solved when small,
+/// plans checked) as the folder they stand for.
+pub fn xlsx_model(data: &[u8]) {
+    use sourcemix::input::workbook::{parse_workbook, workbook_sheets};
+    if let Err(e) = parse_workbook("fuzz.xlsx", data) {
+        let _ = e.to_string();
+    }
+    let Ok((sheets, _)) = workbook_sheets("fuzz.xlsx", data) else {
+        return;
+    };
+    let parts: Vec<&[u8]> = FILE_ORDER
+        .iter()
+        .map(|f| {
+            sheets
+                .iter()
+                .find(|s| s.file == *f)
+                .map_or(&[][..], |s| s.csv.as_slice())
+        })
+        .collect();
+    if !parts.iter().any(|p| p.contains(&0)) {
+        load_and_solve(&join_files(&parts));
+    }
+}

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 secs="${1:-60}"
 export RUSTC_BOOTSTRAP=1
 status=0
-for target in csv_table load_model stress_plan; do
+for target in csv_table load_model stress_plan xlsx_model; do
   mkdir -p "fuzz/corpus/$target" "tests/fuzz-regressions/$target"
   echo "=== fuzzing $target for ${secs}s"
   if ! cargo fuzz run -O "$target" "fuzz/corpus/$target" -- \

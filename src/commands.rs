@@ -14,10 +14,10 @@ use crate::error::Result;
 use crate::input::correlation::load_correlation;
 use crate::input::{load_model, load_plan, load_scenarios};
 use crate::model::Model;
-use crate::report::{assemble, csv_files, mineral_part, write_csv, Report};
+use crate::report::{assemble, mineral_part, write_report, Outputs, Report};
 use crate::sampling::{sample, SampledScenarios, SamplingOptions};
 use crate::frontier::{Frontier, FrontierOptions};
-use crate::ranging::{ranging, Ranging, RANGING_CSV};
+use crate::ranging::{ranging, Ranging};
 use crate::solve::{solve_then, SolveOptions};
 use crate::stress::{stress, StressOptions, StressReport};
 
@@ -60,33 +60,50 @@ impl SolveRun {
     }
 }
 
-/// The default output folder of a model: `MODEL/results`.
+/// The default output folder of a model: `MODEL/results`, or for a model workbook
+/// `results` beside it.
 pub fn default_out_dir(model_dir: &Path) -> PathBuf {
-    model_dir.join("results")
+    match model_dir.parent() {
+        Some(parent) if model_dir.is_file() => parent.join("results"),
+        _ => model_dir.join("results"),
+    }
 }
 
-/// Optional result files of `solve`, beyond the three of SPEC §4.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Where `solve` writes its results, and what beyond the three files of SPEC §4.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SolveOutputs {
+    /// The CSV folder and dialect, and the workbook if asked for.
+    pub files: Outputs,
     /// Also write ranging.csv (`--ranging`): the ranging of the optimal basis of each
     /// linear block (see [`crate::ranging`]).
     pub ranging: bool,
 }
 
+impl SolveOutputs {
+    /// The three CSV files in `dir`, RFC 4180, nothing else.
+    pub fn csv(dir: &Path) -> Self {
+        SolveOutputs {
+            files: Outputs::csv(dir),
+            ranging: false,
+        }
+    }
+}
+
 /// `solve MODEL`: read, optimize, and (when every mineral has a plan) write the CSVs into
 /// `out_dir`. Nothing is written for an infeasible or failed model.
 pub fn solve_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Result<SolveRun> {
-    solve_model_with(model_dir, out_dir, opts, SolveOutputs::default())
+    solve_model_with(model_dir, &SolveOutputs::csv(out_dir), opts)
 }
 
-/// [`solve_model`] with optional outputs: with `outputs.ranging`, ranging.csv is written
-/// together with the other files (all four or none).
+/// [`solve_model`] writing to `outputs`: a CSV dialect, a workbook, ranging.csv; all the
+/// files or none.
 pub fn solve_model_with(
     model_dir: &Path,
-    out_dir: &Path,
+    outputs: &SolveOutputs,
     opts: &SolveOptions,
-    outputs: SolveOutputs,
 ) -> Result<SolveRun> {
+    outputs.files.validate()?;
+    outputs.files.check_not_input(model_dir)?;
     let t = Instant::now();
     let model = load_model(model_dir)?;
     let read_secs = t.elapsed().as_secs_f64();
@@ -101,18 +118,11 @@ pub fn solve_model_with(
         true => Some(ranging(&model, &solution)?),
         false => None,
     };
-    let written = match (&ranging, ok) {
-        (_, false) => Vec::new(),
-        (None, true) => write_csv(out_dir, &report)?,
-        (Some(r), true) => {
-            let mut files: Vec<(PathBuf, Vec<u8>)> = csv_files(&report)
-                .into_iter()
-                .map(|(name, bytes)| (out_dir.join(name), bytes))
-                .collect();
-            files.push((out_dir.join(RANGING_CSV), r.csv()));
-            crate::write::atomic::create_out_dir(out_dir)?;
-            crate::write::atomic::stage_all(&files)?.commit()?
-        }
+    let written = if ok {
+        let extra: Vec<_> = ranging.iter().map(Ranging::table).collect();
+        write_report(&outputs.files, &model, &report, &extra)?
+    } else {
+        Vec::new()
     };
     let timings = Timings {
         read_secs,
@@ -150,6 +160,26 @@ pub fn stress_model(
     out_dir: &Path,
     opts: &StressOptions,
 ) -> Result<StressRun> {
+    stress_model_to(
+        model_dir,
+        plan_path,
+        scenarios_path,
+        &Outputs::csv(out_dir),
+        opts,
+    )
+}
+
+/// [`stress_model`] writing to `outputs` (CSV dialect, optional workbook with an
+/// `inputs` sheet).
+pub fn stress_model_to(
+    model_dir: &Path,
+    plan_path: &Path,
+    scenarios_path: Option<&Path>,
+    outputs: &Outputs,
+    opts: &StressOptions,
+) -> Result<StressRun> {
+    outputs.validate()?;
+    outputs.check_not_input(model_dir)?;
     let mut model = load_model(model_dir)?;
     let mut warnings = std::mem::take(&mut model.warnings);
     if let Some(path) = scenarios_path {
@@ -167,12 +197,8 @@ pub fn stress_model(
         );
     }
     let report = stress(&model, &plan.quantities, &model.scenarios, opts)?;
-    let files: Vec<(PathBuf, Vec<u8>)> = crate::report::stress_files(&report)
-        .into_iter()
-        .map(|(name, bytes)| (out_dir.join(name), bytes))
-        .collect();
-    crate::write::atomic::create_out_dir(out_dir)?;
-    let written = crate::write::atomic::stage_all(&files)?.commit()?;
+    let inputs = crate::report::inputs::inputs_table(&model);
+    let written = crate::report::write_tables(outputs, &report.tables(), &[inputs])?;
     Ok(StressRun {
         report,
         warnings,

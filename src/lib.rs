@@ -17,8 +17,10 @@
 
 pub mod analysis;
 pub mod check;
+pub mod clean;
 pub mod commands;
 pub(crate) mod conic;
+pub mod convert;
 pub(crate) mod diagnose;
 pub mod error;
 pub mod formulate;

@@ -47,6 +47,8 @@ enum Command {
     /// What the policy costs: the optimum without rules, with all, and without each rule
     /// family (policy.csv).
     Policy(cli::policy::PolicyArgs),
+    /// Turn a model folder into one workbook (.xlsx), or a workbook into a folder.
+    Convert(cli::convert::ConvertArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => cli::generate::run(args),
         Command::Explain(args) => cli::explain::run(args),
         Command::Policy(args) => cli::policy::run(args),
+        Command::Convert(args) => cli::convert::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

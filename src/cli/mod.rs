@@ -3,12 +3,14 @@
 //! result to [`output`].
 
 pub mod check;
+pub mod convert;
 pub mod explain;
 pub mod frontier;
 pub mod generate;
 pub mod output;
-pub mod scenarios;
 pub mod policy;
+pub mod results;
+pub mod scenarios;
 pub mod solve;
 pub mod solvers;
 pub mod stress;

@@ -43,8 +43,8 @@ pub fn text(text: &str) -> Result<(), Error> {
 
 /// Writes `value` as one pretty-printed JSON document.
 pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<(), Error> {
-    let mut doc =
-        serde_json::to_string_pretty(value).map_err(|e| Error::Serialize(e.to_string()))?;
+    let mut doc = sourcemix::report::json::to_string_pretty(value)
+        .map_err(|e| Error::Serialize(e.to_string()))?;
     doc.push('\n');
     text(&doc)
 }

@@ -10,11 +10,13 @@ use sourcemix::solve::{SolveOptions, SolverChoice, Status, DEFAULT_MIP_GAP};
 use sourcemix::Error;
 
 use super::output::{self, Format};
+use super::results::ResultFiles;
 
 /// Arguments of `solve`.
 #[derive(Args)]
 pub struct SolveArgs {
-    /// Model folder (suppliers.csv, demand.csv, optional countries.csv, constraints.csv).
+    /// Model folder (suppliers.csv, demand.csv, optional countries.csv, constraints.csv),
+    /// or a workbook with those sheets.
     model: PathBuf,
     /// Output folder [default: MODEL/results].
     #[arg(long)]
@@ -42,6 +44,8 @@ pub struct SolveArgs {
     /// optimal (linear blocks; others are marked "not available").
     #[arg(long)]
     ranging: bool,
+    #[command(flatten)]
+    files: ResultFiles,
 }
 
 /// Runs `solve`; returns the exit code.
@@ -54,15 +58,19 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
     };
     let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.model));
     let outputs = SolveOutputs {
+        files: args.files.outputs(&out_dir),
         ranging: args.ranging,
     };
-    let run = solve_model_with(&args.model, &out_dir, &opts, outputs)?;
+    let run = solve_model_with(&args.model, &outputs, &opts)?;
     output::warnings(&run.report.warnings);
     output::result(args.format, &run, |r| render_text(&r.report))?;
     let code = run.exit_code();
     report_problems(&run, code);
     if !run.written.is_empty() {
         output::note(&format!("wrote {}", out_dir.display()));
+        if let Some(book) = args.files.xlsx.as_ref().filter(|_| !run.written.is_empty()) {
+            output::note(&format!("wrote {}", book.display()));
+        }
     }
     if args.timings {
         let t = &run.timings;

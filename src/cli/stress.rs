@@ -3,12 +3,13 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use sourcemix::commands::{default_out_dir, stress_model};
+use sourcemix::commands::{default_out_dir, stress_model_to};
 use sourcemix::report::render_stress;
 use sourcemix::stress::{StressOptions, DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
 use sourcemix::Error;
 
 use super::output::{self, Format};
+use super::results::ResultFiles;
 
 /// Arguments of `stress`.
 #[derive(Args)]
@@ -34,6 +35,8 @@ pub struct StressArgs {
     /// Standard output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    files: ResultFiles,
 }
 
 /// Runs `stress`; returns the exit code.
@@ -43,15 +46,18 @@ pub fn run(args: StressArgs) -> Result<u8, Error> {
         alpha: args.alpha,
         spot_premium: args.spot_premium,
     };
-    let run = stress_model(
+    let run = stress_model_to(
         &args.model,
         &args.plan,
         args.scenarios.as_deref(),
-        &out_dir,
+        &args.files.outputs(&out_dir),
         &opts,
     )?;
     output::warnings(&run.warnings);
     output::result(args.format, &run, |r| render_stress(&r.report))?;
     output::note(&format!("wrote {}", out_dir.display()));
+    if let Some(book) = args.files.xlsx.as_ref().filter(|_| !run.written.is_empty()) {
+        output::note(&format!("wrote {}", book.display()));
+    }
     Ok(0)
 }

@@ -4,6 +4,7 @@
 pub mod correlation;
 pub mod number;
 pub mod table;
+pub mod workbook;
 
 mod countries;
 mod demand;
@@ -38,13 +39,17 @@ pub mod files {
 /// Longest name (supplier id, mineral, group tag) accepted, in bytes.
 pub const MAX_NAME_BYTES: usize = 200;
 
-/// Reads and validates the model in folder `dir`.
+/// Reads and validates the model in folder `dir`, or in the workbook `dir` names (see
+/// [`workbook`]).
 pub fn load_model(dir: &Path) -> Result<Model> {
+    if dir.is_file() && workbook::is_workbook(dir) {
+        return workbook::load_workbook(dir);
+    }
     if !dir.is_dir() {
         return Err(Error::Input(InputErrors {
             issues: vec![InputIssue::file(
                 &dir.display().to_string(),
-                "is not a folder; expected a model folder holding suppliers.csv and demand.csv",
+                "is not a folder; expected a model folder holding suppliers.csv and demand.csv, or a workbook (.xlsx) with those sheets",
             )],
             omitted: 0,
         }));

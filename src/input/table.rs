@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::error::{InputErrors, InputIssue};
 use crate::input::number::{parse_plain_number, Domain};
+use crate::report::Dialect;
 
 /// Largest model file read, in bytes (4 GiB − 1, so offsets fit in 32 bits); larger
 /// files are refused with a clear error.
@@ -35,6 +36,29 @@ pub struct Table {
     pieces: Vec<Piece>,
     /// The data records, in file order.
     pub records: Vec<Record>,
+    /// True for a `;`-separated file with decimal commas ([`detect_dialect`]).
+    pub decimal_comma: bool,
+}
+
+/// The dialect of CSV `bytes`, told from the header line: `;` between fields and no `,`
+/// (outside quotes) is Excel's European CSV (decimal commas), anything else RFC 4180.
+pub fn detect_dialect(bytes: &[u8]) -> Dialect {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (mut quoted, mut semicolons, mut commas) = (false, 0, 0);
+    for &b in bytes.iter().take(1 << 20) {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            b';' if !quoted => semicolons += 1,
+            b',' if !quoted => commas += 1,
+            _ => {}
+        }
+    }
+    if semicolons > 0 && commas == 0 {
+        Dialect::ExcelEu
+    } else {
+        Dialect::Rfc4180
+    }
 }
 
 /// A cell problem that has already been recorded in the error list.
@@ -133,6 +157,12 @@ impl ModelFiles {
         }
     }
 
+    /// The same files, named as coming from `location` in messages.
+    pub fn located(mut self, location: &str) -> ModelFiles {
+        self.location = location.to_string();
+        self
+    }
+
     /// True when `name` is present (readable or not).
     pub fn has(&self, name: &str) -> bool {
         self.contents.contains_key(name)
@@ -173,7 +203,14 @@ pub fn parse_table(
     warnings: &mut Vec<String>,
 ) -> Option<Table> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let dialect = detect_dialect(bytes);
+    if dialect == Dialect::ExcelEu {
+        warnings.push(format!(
+            "{file}: read as semicolon-separated with decimal commas (Excel's European CSV), as its header has `;` and no `,`"
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(dialect.separator())
         .has_headers(true)
         .flexible(true)
         .trim(csv::Trim::Headers)
@@ -271,6 +308,7 @@ pub fn parse_table(
             .zip(spans)
             .map(|(chunk, (first_line, rows_hint))| {
                 let reader = csv::ReaderBuilder::new()
+                    .delimiter(dialect.separator())
                     .has_headers(false)
                     .flexible(true)
                     .trim(csv::Trim::None)
@@ -287,6 +325,7 @@ pub fn parse_table(
         names,
         pieces: Vec::with_capacity(parts.len()),
         records: Vec::with_capacity(parts.iter().map(|p| p.records.len()).sum()),
+        decimal_comma: dialect == Dialect::ExcelEu,
     };
     for (k, part) in parts.into_iter().enumerate() {
         table.records.extend(part.records.iter().map(|r| Record {
@@ -639,7 +678,24 @@ impl Table {
         domain: Domain,
         errors: &mut InputErrors,
     ) -> Option<f64> {
-        let result = parse_plain_number(text).and_then(|v| {
+        let comma_text;
+        let number_text = if self.decimal_comma {
+            if text.contains('.') {
+                errors.push(InputIssue::cell(
+                    &self.file,
+                    record.line,
+                    col.name,
+                    text,
+                    "has a `.` in a file read with decimal commas; write the number without thousands separators, e.g. 1250 or 0,35",
+                ));
+                return None;
+            }
+            comma_text = text.replace(',', ".");
+            comma_text.as_str()
+        } else {
+            text
+        };
+        let result = parse_plain_number(number_text).and_then(|v| {
             domain
                 .check(v)
                 .map(|()| v)
@@ -796,6 +852,31 @@ mod tests {
         assert_eq!(r.line, 5001);
         assert_eq!(tp.text(r, "b"), "v5000");
         assert_eq!(tp.text(&tp.records[3], "b"), "five");
+    }
+
+    #[test]
+    fn semicolon_files_with_decimal_commas_are_detected() {
+        assert_eq!(detect_dialect(b"a;b\n1,5;2\n"), Dialect::ExcelEu);
+        assert_eq!(detect_dialect(b"a,b\n1;2\n"), Dialect::Rfc4180);
+        assert_eq!(detect_dialect(b"\"a,x\";b\n"), Dialect::ExcelEu);
+        assert_eq!(detect_dialect(b"\"a;x\",b\n"), Dialect::Rfc4180);
+        assert_eq!(detect_dialect(b"a\n1\n"), Dialect::Rfc4180);
+        let (t, errors, warnings) = parse("a;b;c\n1,5;\"x;y\";1.250\n");
+        assert!(errors.is_empty(), "{errors}");
+        assert!(warnings[0].contains("decimal commas"), "{warnings:?}");
+        let t = t.unwrap();
+        let mut errors = InputErrors::default();
+        let r = &t.records[0];
+        assert_eq!(
+            t.number(r, "a", Domain::NonNegative, &mut errors),
+            Some(1.5)
+        );
+        assert_eq!(t.text(r, "b"), "x;y");
+        assert_eq!(t.number(r, "c", Domain::NonNegative, &mut errors), None);
+        assert!(
+            errors.to_string().contains("t.csv:2: column c: \"1.250\""),
+            "{errors}"
+        );
     }
 
     #[test]

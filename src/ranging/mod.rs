@@ -19,11 +19,14 @@ use crate::model::Model;
 use crate::name::Name;
 use crate::solve::{MineralSolution, Solution};
 use crate::tolerance::BINDING;
-use crate::write::CsvOut;
+use crate::report::table::{Cells, Column, ColumnKind, Dialect, Table};
 use basis::{Basis, Delta, Place};
 
 /// Name of the ranging table.
 pub const RANGING_CSV: &str = "ranging.csv";
+
+/// The table name of ranging.csv (file stem and workbook sheet).
+const RANGING: &str = "ranging";
 
 /// What a ranging row ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,22 +81,23 @@ pub struct Ranging {
 }
 
 impl Ranging {
-    /// ranging.csv as bytes. An empty `lower` or `upper` with an empty note means
+    /// ranging.csv as a table. An empty `lower` or `upper` with an empty note means
     /// unbounded on that side.
-    pub fn csv(&self) -> Vec<u8> {
-        let mut out = CsvOut::new(&[
-            "kind",
-            "mineral",
-            "name",
-            "target",
-            "value",
-            "lower",
-            "upper",
-            "shadow_price",
-            "reduced_cost",
-            "note",
-        ]);
-        out.rows(&self.rows, |c, r| {
+    pub fn table(&self) -> Table<'_> {
+        use ColumnKind::{Cost, Number, Text};
+        const COLUMNS: [Column; 10] = [
+            Column::new("kind", Text),
+            Column::new("mineral", Text),
+            Column::new("name", Text),
+            Column::new("target", Text),
+            Column::new("value", Number),
+            Column::new("lower", Number),
+            Column::new("upper", Number),
+            Column::new("shadow_price", Cost),
+            Column::new("reduced_cost", Cost),
+            Column::new("note", Text),
+        ];
+        Table::from_rows(RANGING, &COLUMNS, &self.rows, |c, r| {
             c.text(r.kind.name())
                 .text(&r.mineral)
                 .text(&r.name)
@@ -101,8 +105,12 @@ impl Ranging {
             c.num(r.value).opt(r.lower).opt(r.upper);
             c.opt(r.shadow_price).opt(r.reduced_cost).text(r.note);
             c.end();
-        });
-        out.finish()
+        })
+    }
+
+    /// ranging.csv as bytes (RFC 4180).
+    pub fn csv(&self) -> Vec<u8> {
+        self.table().to_csv(Dialect::Rfc4180)
     }
 }
 

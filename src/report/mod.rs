@@ -5,9 +5,15 @@ mod check;
 mod scenarios;
 mod explain;
 mod policy;
+pub mod inputs;
+pub mod json;
+pub mod outputs;
 mod stress;
+pub mod stress_tables;
+pub mod table;
 mod text;
 pub mod words;
+pub mod xlsx;
 
 use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
@@ -17,19 +23,22 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::clean::round_index;
 use crate::error::Result;
 use crate::model::Model;
 use crate::name::Name;
 use crate::rows::{hhi, risk_hhi, MineralPlan};
 use crate::solve::{MineralSolution, Solution, Status};
-use crate::tolerance::{BINDING, SLACK_NOISE};
+use crate::tolerance::BINDING;
 use crate::write::{atomic, CsvOut};
 
 pub use check::render_check;
-pub use scenarios::{render_scenarios, scenarios_csv};
 pub use explain::{explain_files, render_explain, EXPLAIN_CSV};
+pub use outputs::{write_tables, Outputs};
 pub use policy::{policy_files, render_policy, POLICY_CSV};
+pub use scenarios::{render_scenarios, scenarios_csv};
 pub use stress::{render_stress, stress_files};
+pub use table::{Cells, CellsDyn, Column, ColumnKind, Dialect, Table};
 pub use text::{render_solvers, render_text};
 
 /// One row of allocation.csv.
@@ -363,6 +372,9 @@ pub fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
         .filter(|&c| by_country[c] > 0.0)
         .collect();
     let constraints = constraint_rows(model, ms);
+    if let Some(summary) = &mut part.summary {
+        align_indices(summary, &constraints);
+    }
     part.section = MineralSection {
         allocation_csv: allocation_lines(&allocation),
         constraints_csv: constraint_lines(&constraints),
@@ -406,7 +418,8 @@ fn summary_row(
     let model = plan.model;
     let mineral = &model.minerals[ms.mineral];
     let d = mineral.demand;
-    let bought: f64 = allocation.iter().map(|r| r.quantity).sum();
+    // Quantities are on the mineral's grid (crate::clean): their exact decimal sum.
+    let bought = crate::clean::grid_sum(allocation.iter().map(|r| r.quantity), d);
     let (top, top_q) = by_country
         .iter()
         .enumerate()
@@ -427,9 +440,9 @@ fn summary_row(
         unmet: ms.unmet,
         cost: ms.cost,
         avg_unit_cost: (bought > 0.0).then(|| spend / bought),
-        hhi: Some(hhi(by_country, d)),
-        risk_hhi: Some(risk_hhi(model, by_country, d)),
-        avg_risk: Some(plan.avg_risk()),
+        hhi: Some(round_index(hhi(by_country, d))),
+        risk_hhi: Some(round_index(risk_hhi(model, by_country, d))),
+        avg_risk: Some(round_index(plan.avg_risk())),
         top_country: top
             .map(|c| model.countries[c].code.clone())
             .unwrap_or_default(),
@@ -455,11 +468,13 @@ fn constraint_rows(model: &Model, ms: &MineralSolution) -> Vec<ConstraintRow> {
             } else {
                 inst.bound - r.value
             };
-            // Float noise around an exact bound is not slack.
-            let slack = if slack.abs() < SLACK_NOISE {
-                0.0
+            // A row at its bound (within the solve's tolerance) is written at it: slack
+            // 0, never negative; other values to the precision the solve guarantees.
+            let binding = slack.abs() <= BINDING;
+            let (value, slack) = if binding {
+                (inst.bound, 0.0)
             } else {
-                slack
+                (round_index(r.value), round_index(slack).max(0.0))
             };
             ConstraintRow {
                 constraint: inst.kind.name(),
@@ -467,15 +482,29 @@ fn constraint_rows(model: &Model, ms: &MineralSolution) -> Vec<ConstraintRow> {
                 mineral: mineral.name.clone(),
                 target: inst.target_name(model),
                 bound: inst.bound,
-                value: r.value,
+                value,
                 slack,
-                binding: slack.abs() <= BINDING,
+                binding,
                 shadow_price,
                 shadow_price_per_point: crate::analysis::units::per_point(inst.kind, shadow_price),
                 line: model.policy[inst.policy].line,
             }
         })
         .collect()
+}
+
+/// A summary index (HHI, risk-HHI, average risk) whose cap row is binding is written as
+/// that row's value (its bound), so the two files agree.
+fn align_indices(summary: &mut SummaryRow, rows: &[ConstraintRow]) {
+    for r in rows.iter().filter(|r| r.binding) {
+        let slot = match r.constraint {
+            "max_hhi" => &mut summary.hhi,
+            "max_risk_hhi" => &mut summary.risk_hhi,
+            "max_avg_risk" => &mut summary.avg_risk,
+            _ => continue,
+        };
+        *slot = Some(r.value);
+    }
 }
 
 fn add_relaxations(model: &Model, ms: &MineralSolution, out: &mut Vec<RelaxationRow>) {
@@ -595,6 +624,17 @@ const ALLOCATION_HEADER: &[&str] = &[
     "cost",
 ];
 
+/// The columns of allocation.csv.
+pub const ALLOCATION_COLUMNS: &[Column] = &[
+    Column::new("mineral", ColumnKind::Text),
+    Column::new("supplier", ColumnKind::Text),
+    Column::new("country", ColumnKind::Text),
+    Column::new("quantity", ColumnKind::Quantity),
+    Column::new("share", ColumnKind::Share),
+    Column::new("landed_unit_cost", ColumnKind::Cost),
+    Column::new("cost", ColumnKind::Cost),
+];
+
 const CONSTRAINTS_HEADER: &[&str] = &[
     "constraint",
     "mineral",
@@ -607,70 +647,165 @@ const CONSTRAINTS_HEADER: &[&str] = &[
     "shadow_price_per_point",
 ];
 
+/// The columns of constraints.csv.
+pub const CONSTRAINTS_COLUMNS: &[Column] = &[
+    Column::new("constraint", ColumnKind::Text),
+    Column::new("mineral", ColumnKind::Text),
+    Column::new("target", ColumnKind::Text),
+    Column::new("bound", ColumnKind::Number),
+    Column::new("value", ColumnKind::Number),
+    Column::new("slack", ColumnKind::Number),
+    Column::new("binding", ColumnKind::Bool),
+    Column::new("shadow_price", ColumnKind::Cost),
+    Column::new("shadow_price_per_point", ColumnKind::Cost),
+];
+
+/// The columns of summary.csv.
+pub const SUMMARY_COLUMNS: &[Column] = &[
+    Column::new("mineral", ColumnKind::Text),
+    Column::new("demand", ColumnKind::Quantity),
+    Column::new("purchased", ColumnKind::Quantity),
+    Column::new("unmet", ColumnKind::Quantity),
+    Column::new("cost", ColumnKind::Cost),
+    Column::new("avg_unit_cost", ColumnKind::Cost),
+    Column::new("hhi", ColumnKind::Number),
+    Column::new("risk_hhi", ColumnKind::Number),
+    Column::new("avg_risk", ColumnKind::Number),
+    Column::new("top_country", ColumnKind::Text),
+    Column::new("top_country_share", ColumnKind::Share),
+    Column::new("suppliers", ColumnKind::Count),
+    Column::new("countries", ColumnKind::Count),
+];
+
+/// One allocation.csv row's cells.
+fn allocation_cells(a: &mut dyn CellsDyn, r: &AllocationRow) {
+    a.text(&r.mineral).text(&r.supplier).text(&r.country);
+    a.num(r.quantity)
+        .num(r.share)
+        .num(r.landed_unit_cost)
+        .num(r.cost);
+    a.end();
+}
+
+/// One constraints.csv row's cells.
+fn constraint_cells(c: &mut dyn CellsDyn, r: &ConstraintRow) {
+    c.text(r.constraint).text(&r.mineral).text(&r.target);
+    c.num(r.bound).num(r.value).num(r.slack);
+    c.flag(r.binding);
+    c.opt(r.shadow_price).opt(r.shadow_price_per_point);
+    c.end();
+}
+
+/// One summary.csv row's cells.
+fn summary_cells(s: &mut dyn CellsDyn, r: &SummaryRow) {
+    s.text(&r.mineral)
+        .num(r.demand)
+        .num(r.purchased)
+        .num(r.unmet)
+        .num(r.cost);
+    s.opt(r.avg_unit_cost)
+        .opt(r.hhi)
+        .opt(r.risk_hhi)
+        .opt(r.avg_risk);
+    s.text(&r.top_country).opt(r.top_country_share);
+    s.count(r.suppliers).count(r.countries);
+    s.end();
+}
+
 /// Lines of allocation.csv for `rows` (no header).
 fn allocation_lines(rows: &[AllocationRow]) -> Vec<u8> {
     let mut a = CsvOut::lines(rows.len() * 64);
-    a.rows(rows, |a, r| {
-        a.text(&r.mineral).text(&r.supplier).text(&r.country);
-        a.num(r.quantity)
-            .num(r.share)
-            .num(r.landed_unit_cost)
-            .num(r.cost);
-        a.end();
-    });
+    a.rows(rows, |a, r| allocation_cells(a, r));
     a.finish()
 }
 
 /// Lines of constraints.csv for `rows` (no header).
 fn constraint_lines(rows: &[ConstraintRow]) -> Vec<u8> {
     let mut c = CsvOut::lines(rows.len() * 64);
-    c.rows(rows, |c, r| {
-        c.text(r.constraint).text(&r.mineral).text(&r.target);
-        c.num(r.bound).num(r.value).num(r.slack);
-        c.text(if r.binding { "true" } else { "false" });
-        c.opt(r.shadow_price).opt(r.shadow_price_per_point);
-        c.end();
-    });
+    c.rows(rows, |c, r| constraint_cells(c, r));
     c.finish()
 }
 
 fn summary_csv(report: &Report) -> Vec<u8> {
-    let mut s = CsvOut::new(&[
-        "mineral",
-        "demand",
-        "purchased",
-        "unmet",
-        "cost",
-        "avg_unit_cost",
-        "hhi",
-        "risk_hhi",
-        "avg_risk",
-        "top_country",
-        "top_country_share",
-        "suppliers",
-        "countries",
-    ]);
-    for r in &report.summary {
-        s.text(&r.mineral)
-            .num(r.demand)
-            .num(r.purchased)
-            .num(r.unmet)
-            .num(r.cost);
-        s.opt(r.avg_unit_cost)
-            .opt(r.hhi)
-            .opt(r.risk_hhi)
-            .opt(r.avg_risk);
-        s.text(&r.top_country).opt(r.top_country_share);
-        s.count(r.suppliers).count(r.countries);
-        s.end();
+    summary_table(report).to_csv(Dialect::Rfc4180)
+}
+
+fn summary_table(report: &Report) -> Table<'_> {
+    Table::from_rows("summary", SUMMARY_COLUMNS, &report.summary, summary_cells)
+}
+
+impl Report {
+    /// The three result tables (allocation, summary, constraints), for any writer.
+    pub fn tables(&self) -> Vec<Table<'_>> {
+        let allocation: Vec<&AllocationRow> = self.allocation().collect();
+        let constraints: Vec<&ConstraintRow> = self.constraints().collect();
+        vec![
+            Table::new(
+                "allocation",
+                ALLOCATION_COLUMNS,
+                allocation.len(),
+                move |k, c| allocation_cells(c, allocation[k]),
+            ),
+            summary_table(self),
+            Table::new(
+                "constraints",
+                CONSTRAINTS_COLUMNS,
+                constraints.len(),
+                move |k, c| constraint_cells(c, constraints[k]),
+            ),
+        ]
     }
-    s.finish()
+}
+
+/// Writes the solve's files to `outputs` (all or none): allocation.csv, summary.csv and
+/// constraints.csv in its dialect, the `extra` tables (e.g. ranging) after them, and the
+/// workbook with an `inputs` sheet echoing `model`'s demand and policy when asked. The
+/// default dialect uses the lines already formatted while blocks solved.
+pub fn write_report(
+    outputs: &Outputs,
+    model: &Model,
+    report: &Report,
+    extra: &[Table<'_>],
+) -> Result<Vec<PathBuf>> {
+    outputs.validate()?;
+    let book = match &outputs.xlsx {
+        Some(path) => {
+            let tables = report.tables();
+            let inputs = inputs::inputs_table(model);
+            let sheets: Vec<&Table> = tables.iter().chain(extra).chain([&inputs]).collect();
+            Some(outputs::stage_workbook(path, &sheets)?)
+        }
+        None => None,
+    };
+    let csv = |tables: &[Table<'_>]| -> Vec<(PathBuf, Vec<u8>)> {
+        tables
+            .iter()
+            .map(|t| (outputs.dir.join(t.file_name()), t.to_csv(outputs.dialect)))
+            .collect()
+    };
+    let mut staged = if outputs.dialect == Dialect::Rfc4180 {
+        stage_csv(&outputs.dir, report)?
+    } else {
+        atomic::create_out_dir(&outputs.dir)?;
+        atomic::stage_all(&csv(&report.tables()))?
+    };
+    staged.append(atomic::stage_all(&csv(extra))?);
+    if let Some(book) = book {
+        staged.append(book);
+    }
+    Ok(staged.commit()?)
 }
 
 /// Writes allocation.csv, summary.csv and constraints.csv into `dir` (created if
 /// needed), all or none: each mineral's formatted lines are written in order after the
 /// header, the files are synced concurrently, then all are renamed.
 pub fn write_csv(dir: &Path, report: &Report) -> Result<Vec<PathBuf>> {
+    Ok(stage_csv(dir, report)?.commit()?)
+}
+
+/// Writes the three CSV files of `report` to temporary names in `dir` (see
+/// [`write_csv`]), to be committed with other files.
+fn stage_csv(dir: &Path, report: &Report) -> Result<atomic::Staged> {
     atomic::create_out_dir(dir)?;
     let write = |name: &str, header: &[&str], body: &dyn Fn(&MineralSection) -> &[u8]| {
         let mut staged = atomic::Staged::new();
@@ -691,5 +826,5 @@ pub fn write_csv(dir: &Path, report: &Report) -> Result<Vec<PathBuf>> {
     );
     let mut staged = first?;
     staged.append(second?);
-    Ok(staged.commit()?)
+    Ok(staged)
 }

@@ -5,7 +5,6 @@ use std::fmt::Write;
 use super::text::{pct, short, table};
 use crate::stress::StressReport;
 use crate::write::numbers::plain;
-use crate::write::CsvOut;
 
 /// Name of the per-scenario file.
 pub const STRESS_CSV: &str = "stress.csv";
@@ -14,40 +13,12 @@ pub const STRESS_SUMMARY_CSV: &str = "stress_summary.csv";
 
 /// stress.csv and stress_summary.csv of `report` as bytes.
 pub fn stress_files(report: &StressReport) -> Vec<(&'static str, Vec<u8>)> {
-    {
-        let mut rows = CsvOut::new(&[
-            "scenario",
-            "probability",
-            "mineral",
-            "delivered",
-            "shortfall",
-            "spot_quantity",
-            "spot_cost",
-            "unmet",
-            "unmet_cost",
-            "contract_cost",
-            "total_cost",
-        ]);
-        rows.rows(&report.rows, |c, r| {
-            c.text(&r.scenario).num(r.probability).text(&r.mineral);
-            c.num(r.delivered).num(r.shortfall);
-            c.num(r.spot_quantity).num(r.spot_cost);
-            c.num(r.unmet).num(r.unmet_cost);
-            c.num(r.contract_cost).num(r.total_cost);
-            c.end();
-        });
-        let s = &report.summary;
-        let mut summary = CsvOut::new(&["metric", "value"]);
-        summary.text("expected_cost").num(s.expected_cost).end();
-        summary.text("cvar_cost").num(s.cvar_cost).end();
-        summary.text("alpha").num(s.alpha).end();
-        summary.text("worst_scenario").text(&s.worst_scenario).end();
-        summary.text("worst_cost").num(s.worst_cost).end();
-        vec![
-            (STRESS_CSV, rows.finish()),
-            (STRESS_SUMMARY_CSV, summary.finish()),
-        ]
-    }
+    let tables = report.tables();
+    let csv = |t: &crate::report::Table| t.to_csv(crate::report::Dialect::Rfc4180);
+    vec![
+        (STRESS_CSV, csv(&tables[0])),
+        (STRESS_SUMMARY_CSV, csv(&tables[1])),
+    ]
 }
 
 /// The `stress` report as text: each scenario's totals, then the summary.

@@ -25,12 +25,13 @@ pub(super) fn clean_plan(model: &Model, block: &Block, x: &[f64]) -> CleanPlan {
     consolidate_dust(model, block, &mut scaled);
     let unmet_scaled = block.unmet_var.map_or(0.0, |u| x[u].clamp(0.0, 1.0));
     repair_balance(block, &mut scaled, unmet_scaled);
-    let quantities: Vec<f64> = scaled.iter().map(|x| x * d).collect();
-    let unmet = if unmet_scaled < DUST_SHARE {
+    let mut quantities: Vec<f64> = scaled.iter().map(|x| x * d).collect();
+    let mut unmet = if unmet_scaled < DUST_SHARE {
         0.0
     } else {
         unmet_scaled * d
     };
+    crate::clean::clean_plan(model, m, &block.instances, &mut quantities, &mut unmet);
     let mineral = &model.minerals[m];
     let cost = model
         .offers_of(m)

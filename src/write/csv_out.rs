@@ -9,23 +9,32 @@
 
 use rayon::prelude::*;
 
-use super::numbers::write_plain_bytes;
+use super::cells::{Cells, Dialect};
+use super::numbers::write_plain_in;
 
 /// Rows formatted per parallel task.
 const CHUNK_ROWS: usize = 8_192;
 
-/// A CSV being written field by field into memory (RFC 4180: `,` separators, `\n` line
-/// ends, a field quoted when it holds `,`, `"`, CR or LF, inner quotes doubled).
+/// A CSV being written field by field into memory. In the default dialect RFC 4180:
+/// `,` separators, `\n` line ends, a field quoted when it holds `,`, `"`, CR or LF, inner
+/// quotes doubled; in [`Dialect::ExcelEu`] `;` separates fields (and makes a field
+/// quoted) and numbers have a decimal comma.
 #[derive(Debug, Default)]
 pub struct CsvOut {
     buf: Vec<u8>,
     at_row_start: bool,
+    dialect: Dialect,
 }
 
 impl CsvOut {
-    /// Starts a file with its header row.
+    /// Starts a file with its header row (RFC 4180).
     pub fn new(header: &[&str]) -> Self {
-        let mut out = CsvOut::lines(1 << 16);
+        CsvOut::with_dialect(header, Dialect::Rfc4180)
+    }
+
+    /// Starts a file with its header row, in `dialect`.
+    pub fn with_dialect(header: &[&str], dialect: Dialect) -> Self {
+        let mut out = CsvOut::lines_in(1 << 16, dialect);
         for h in header {
             out.text(h);
         }
@@ -35,15 +44,21 @@ impl CsvOut {
 
     /// Starts a headerless piece of a file, with room for `capacity` bytes.
     pub fn lines(capacity: usize) -> Self {
+        CsvOut::lines_in(capacity, Dialect::Rfc4180)
+    }
+
+    /// Starts a headerless piece of a file in `dialect`.
+    pub fn lines_in(capacity: usize, dialect: Dialect) -> Self {
         CsvOut {
             buf: Vec::with_capacity(capacity),
             at_row_start: true,
+            dialect,
         }
     }
 
     fn separate(&mut self) {
         if !self.at_row_start {
-            self.buf.push(b',');
+            self.buf.push(self.dialect.separator());
         }
         self.at_row_start = false;
     }
@@ -52,9 +67,10 @@ impl CsvOut {
     pub fn text(&mut self, s: &str) -> &mut Self {
         self.separate();
         let bytes = s.as_bytes();
+        let sep = self.dialect.separator();
         if bytes
             .iter()
-            .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+            .any(|&b| b == sep || matches!(b, b'"' | b'\n' | b'\r'))
         {
             self.buf.push(b'"');
             for &b in bytes {
@@ -73,8 +89,13 @@ impl CsvOut {
     /// A number field (see [`super::numbers::plain`]).
     pub fn num(&mut self, v: f64) -> &mut Self {
         self.separate();
-        write_plain_bytes(&mut self.buf, v);
+        write_plain_in(&mut self.buf, v, self.dialect.decimal());
         self
+    }
+
+    /// A true/false field.
+    pub fn flag(&mut self, b: bool) -> &mut Self {
+        self.text(if b { "true" } else { "false" })
     }
 
     /// A whole-number field.
@@ -111,7 +132,7 @@ impl CsvOut {
         let pieces: Vec<Vec<u8>> = rows
             .par_chunks(CHUNK_ROWS)
             .map(|chunk| {
-                let mut out = CsvOut::lines(chunk.len() * 64);
+                let mut out = CsvOut::lines_in(chunk.len() * 64, self.dialect);
                 for r in chunk {
                     row(&mut out, r);
                 }
@@ -127,6 +148,24 @@ impl CsvOut {
     /// The bytes written.
     pub fn finish(self) -> Vec<u8> {
         self.buf
+    }
+}
+
+impl Cells for CsvOut {
+    fn text(&mut self, s: &str) -> &mut Self {
+        CsvOut::text(self, s)
+    }
+    fn num(&mut self, v: f64) -> &mut Self {
+        CsvOut::num(self, v)
+    }
+    fn count(&mut self, n: usize) -> &mut Self {
+        CsvOut::count(self, n)
+    }
+    fn flag(&mut self, b: bool) -> &mut Self {
+        CsvOut::flag(self, b)
+    }
+    fn end(&mut self) {
+        CsvOut::end(self)
     }
 }
 

@@ -3,6 +3,7 @@
 //! nothing else in the crate, so input, analyses and reports can all use it.
 
 pub mod atomic;
+pub mod cells;
 mod csv_out;
 pub mod numbers;
 

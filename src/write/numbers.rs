@@ -48,6 +48,48 @@ pub fn write_plain_bytes(out: &mut Vec<u8>, v: f64) {
     }
 }
 
+/// Appends `v` as [`plain`] does, with `decimal` (`.` or `,`) as the decimal separator.
+pub fn write_plain_in(out: &mut Vec<u8>, v: f64, decimal: u8) {
+    let start = out.len();
+    write_plain_bytes(out, v);
+    if decimal != b'.' {
+        if let Some(p) = out[start..].iter().position(|&b| b == b'.') {
+            out[start + p] = decimal;
+        }
+    }
+}
+
+/// Appends the shortest decimal that reads back as exactly `v`, without an exponent
+/// (`0.1`, `1250`, `0.0000001`): for files whose numbers must round-trip (model
+/// conversion); nothing for a non-finite value.
+pub fn write_exact_bytes(out: &mut Vec<u8>, v: f64) {
+    if !v.is_finite() {
+        return;
+    }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        out.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
+        return;
+    }
+    let mut ryu_buf = ryu::Buffer::new();
+    Decimal::parse(ryu_buf.format_finite(v).as_bytes()).write(out);
+}
+
+/// [`write_exact_bytes`] as a string.
+pub fn exact(v: f64) -> String {
+    let mut buf = Vec::with_capacity(24);
+    write_exact_bytes(&mut buf, v);
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// `v` as the number [`plain`] writes (rounded to 12 significant digits where longer):
+/// the value a reader of the CSV gets, so JSON and workbooks can carry the same one.
+pub fn written(v: f64) -> f64 {
+    if !v.is_finite() {
+        return v;
+    }
+    plain(v).parse().unwrap_or(v)
+}
+
 /// A finite decimal ±0.d₁d₂…dₙ × 10^point, with d₁ ≠ 0 (or n = 0 for zero).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Decimal {
@@ -240,6 +282,29 @@ mod tests {
         } else {
             format!("{rounded}")
         }
+    }
+
+    #[test]
+    fn exact_decimals_round_trip() {
+        for v in [
+            0.1,
+            1250.0,
+            1e-7,
+            2.0 / 3.0,
+            498.00000000000006,
+            1.5e300,
+            -3.25,
+            1e21,
+        ] {
+            let s = exact(v);
+            assert!(!s.contains('e'), "{s}");
+            assert_eq!(s.parse::<f64>().unwrap(), v, "{s}");
+        }
+        assert_eq!(exact(0.1), "0.1");
+        assert_eq!(written(498.00000000000006), 498.0);
+        let mut eu = Vec::new();
+        write_plain_in(&mut eu, 1234.5, b',');
+        assert_eq!(eu, b"1234,5");
     }
 
     #[test]

@@ -1,0 +1,31 @@
+//! The result-file flags every command that writes tables shares: `--xlsx FILE` and
+//! `--csv-dialect`. A command adds them with `#[command(flatten)] files: ResultFiles`
+//! and passes `files.outputs(&out_dir)` to its library entry point.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use sourcemix::report::{Dialect, Outputs};
+
+/// `--xlsx` and `--csv-dialect`.
+#[derive(Args, Debug, Clone)]
+pub struct ResultFiles {
+    /// Also write every result table into one workbook (a sheet per table, plus inputs).
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
+    /// CSV dialect of the result files: rfc4180 (`,` and `.`) or excel-eu (`;` and a
+    /// decimal comma, as Excel under a European locale reads).
+    #[arg(long = "csv-dialect", value_name = "DIALECT", default_value_t = Dialect::Rfc4180)]
+    pub csv_dialect: Dialect,
+}
+
+impl ResultFiles {
+    /// Where the results go: CSV files in `dir`, and the workbook if asked for.
+    pub fn outputs(&self, dir: &Path) -> Outputs {
+        Outputs {
+            dir: dir.to_path_buf(),
+            dialect: self.csv_dialect,
+            xlsx: self.xlsx.clone(),
+        }
+    }
+}

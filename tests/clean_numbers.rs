@@ -1,0 +1,242 @@
+//! Clean numbers in the written files, checked on the text the CSV files hold (decimals
+//! summed exactly, as fixed-point integers, not as floats): on the bundled models and on
+//! random models with HHI caps, no quantity sits within the solve's tolerance of a bound
+//! it meets without being that bound, no slack is negative, binding rows have slack 0,
+//! each mineral's allocation sums to its summary exactly, and the written plan passes the
+//! independent plan checker of tests/common.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use sourcemix::generate::{generate, GenerateOptions};
+use sourcemix::model::{Model, PolicyKind, Target};
+use sourcemix::report::{build_report, csv_files};
+use sourcemix::solve::{SolverChoice, Status};
+use sourcemix::solvers::SolverKind;
+
+/// The tolerance of "meets a bound", as a fraction of demand (sourcemix::clean::SNAP).
+const MEETS: f64 = 1e-9;
+
+/// A written decimal as an exact fixed-point integer (18 decimals).
+fn fixed(s: &str) -> i128 {
+    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    assert!(
+        frac.len() <= 18 && !s.contains('e'),
+        "not a plain decimal: {s}"
+    );
+    let digits = format!("{int}{frac:0<18}");
+    let v: i128 = digits.parse().unwrap_or_else(|_| panic!("bad decimal {s}"));
+    if neg {
+        -v
+    } else {
+        v
+    }
+}
+
+/// A bound (an f64 from the model) as the decimal of 12 significant digits it is
+/// closest to, in fixed point (the bounds of these models have fewer digits).
+fn fixed_f(v: f64) -> i128 {
+    let rounded: f64 = format!("{v:.11e}").parse().unwrap();
+    fixed(&format!("{rounded}"))
+}
+
+fn rows(bytes: &[u8]) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_reader(bytes);
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// Solves `model` with `choice` and checks every property on the written files.
+fn check_written(model: &Model, choice: SolverChoice, what: &str) {
+    let solution = common::try_solve(model, choice).expect("solves");
+    if solution.status != Status::Optimal {
+        return;
+    }
+    let report = build_report(model, &solution);
+    let files: BTreeMap<&str, Vec<u8>> = csv_files(&report).into_iter().collect();
+    let allocation = rows(&files["allocation.csv"]);
+    let summary = rows(&files["summary.csv"]);
+    let constraints = rows(&files["constraints.csv"]);
+    let mut quantities: Vec<Vec<f64>> = model
+        .minerals
+        .iter()
+        .map(|m| vec![0.0; m.offers.len()])
+        .collect();
+    let mut unmet = vec![0.0; model.minerals.len()];
+    for (m, mineral) in model.minerals.iter().enumerate() {
+        let d = mineral.demand;
+        let tol = fixed_f(MEETS * d);
+        let offers = model.offers_of(m);
+        let mut total = 0i128;
+        let mut by_country: BTreeMap<usize, i128> = BTreeMap::new();
+        for r in allocation
+            .iter()
+            .filter(|r| r["mineral"] == mineral.name.as_str())
+        {
+            let k = offers
+                .iter()
+                .position(|o| o.supplier.as_str() == r["supplier"])
+                .expect("a known offer");
+            let x = fixed(&r["quantity"]);
+            quantities[m][k] = r["quantity"].parse().unwrap();
+            total += x;
+            *by_country.entry(offers[k].country).or_default() += x;
+            let o = &offers[k];
+            for b in o
+                .capacity
+                .into_iter()
+                .chain([o.min_order])
+                .filter(|&b| b > 0.0)
+            {
+                let gap = (x - fixed_f(b)).abs();
+                assert!(
+                    gap == 0 || gap > tol,
+                    "{what}: {} {} bought {} within the tolerance of its bound {b}",
+                    mineral.name,
+                    o.supplier,
+                    r["quantity"]
+                );
+            }
+        }
+        let s = summary
+            .iter()
+            .find(|r| r["mineral"] == mineral.name.as_str())
+            .expect("a summary row");
+        assert_eq!(
+            total,
+            fixed(&s["purchased"]),
+            "{what}: {} allocation sums to {total}e-18, summary says {}",
+            mineral.name,
+            s["purchased"]
+        );
+        assert_eq!(
+            fixed(&s["purchased"]) + fixed(&s["unmet"]),
+            fixed_f(d),
+            "{what}: {} purchased + unmet ≠ demand",
+            mineral.name
+        );
+        unmet[m] = s["unmet"].parse().unwrap();
+        check_country_caps(model, m, &by_country, tol, what);
+    }
+    for r in &constraints {
+        let slack = fixed(&r["slack"]);
+        assert!(slack >= 0, "{what}: negative slack {r:?}");
+        if r["binding"] == "true" {
+            assert_eq!(slack, 0, "{what}: binding row with slack {r:?}");
+            assert_eq!(
+                r["value"], r["bound"],
+                "{what}: binding row off its bound {r:?}"
+            );
+        }
+    }
+    common::check_plan(model, &quantities, &unmet)
+        .unwrap_or_else(|e| panic!("{what}: the written plan fails the plan checker: {e}"));
+}
+
+/// Country totals within the tolerance of a country cap they meet equal the cap exactly.
+fn check_country_caps(
+    model: &Model,
+    m: usize,
+    by_country: &BTreeMap<usize, i128>,
+    tol: i128,
+    what: &str,
+) {
+    let d = model.minerals[m].demand;
+    for row in model.policy.iter().filter(|r| r.applies_to(m)) {
+        if row.kind != PolicyKind::MaxCountryShare {
+            continue;
+        }
+        let cap = fixed_f(row.bound * d);
+        for (&c, &q) in by_country {
+            let named = match row.target {
+                Target::Each => true,
+                Target::Country(k) => k == c,
+                _ => false,
+            };
+            let gap = (q - cap).abs();
+            assert!(
+                !named || gap == 0 || gap > tol,
+                "{what}: {} buys {q}e-18 from {} within the tolerance of its cap {cap}e-18",
+                model.minerals[m].name,
+                model.countries[c].code
+            );
+        }
+    }
+}
+
+#[test]
+fn bundled_models_write_clean_numbers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    for name in ["export-controls-2023", "rare-earths", "dual-sourcing"] {
+        let model = common::load(&root.join(name));
+        check_written(&model, SolverChoice::Auto, name);
+    }
+}
+
+#[test]
+fn the_export_controls_noise_is_gone() {
+    // Reproduces the issue: germanium's CHN offer came out as 250.000000001 against a
+    // cap of exactly 0.5 × 500, with a negative slack.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/export-controls-2023");
+    let model = common::load(&root);
+    let solution = common::try_solve(&model, SolverChoice::Auto).unwrap();
+    let report = build_report(&model, &solution);
+    let files: BTreeMap<&str, Vec<u8>> = csv_files(&report).into_iter().collect();
+    let alloc = String::from_utf8(files["allocation.csv"].clone()).unwrap();
+    assert!(
+        alloc.contains("germanium,ge-chn-1,CHN,250,0.5,1640,410000\n"),
+        "{alloc}"
+    );
+    let cons = String::from_utf8(files["constraints.csv"].clone()).unwrap();
+    assert!(
+        cons.contains("max_country_share,germanium,CHN,0.5,0.5,0,true,"),
+        "{cons}"
+    );
+    assert!(!cons.contains(",-0."), "{cons}");
+}
+
+/// A generated model with an HHI cap on every mineral and a country cap.
+fn hhi_model(seed: u64, cap: f64) -> (tempfile::TempDir, Model) {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = GenerateOptions {
+        minerals: 2,
+        offers: 24,
+        countries: 6,
+        seed,
+        policy: false,
+    };
+    generate(dir.path(), &opts).expect("generates");
+    std::fs::write(
+        dir.path().join("constraints.csv"),
+        format!("constraint,mineral,target,bound\nmax_hhi,*,,{cap}\nmax_country_share,*,*,0.45\n"),
+    )
+    .unwrap();
+    let model = common::load(dir.path());
+    (dir, model)
+}
+
+#[test]
+fn random_hhi_capped_models_write_clean_numbers() {
+    for seed in 1..=6 {
+        let cap = [0.22, 0.3, 0.4][seed as usize % 3];
+        let (_dir, model) = hhi_model(seed, cap);
+        for kind in [SolverKind::Clarabel, SolverKind::Microlp] {
+            check_written(
+                &model,
+                SolverChoice::Named(kind),
+                &format!("seed {seed} {kind}"),
+            );
+        }
+    }
+}
