@@ -89,6 +89,9 @@ pub struct SolveOptions {
     pub mip_gap: f64,
     /// Worker threads for independent blocks (default: all cores; 1 = sequential).
     pub threads: Option<usize>,
+    /// Solve continuous blocks unaggregated (the full LP), to compare with the exact
+    /// country aggregation used by default (see [`crate::aggregate`]).
+    pub no_aggregate: bool,
 }
 
 impl Default for SolveOptions {
@@ -98,6 +101,7 @@ impl Default for SolveOptions {
             time_limit_secs: None,
             mip_gap: DEFAULT_MIP_GAP,
             threads: None,
+            no_aggregate: false,
         }
     }
 }
@@ -223,6 +227,8 @@ pub struct MineralSolution {
     pub gap: Option<f64>,
     /// Seconds spent in the solver (including passing the model to it).
     pub solve_secs: f64,
+    /// Remarks on how the block was solved (a retry with another backend).
+    pub warnings: Vec<String>,
 }
 
 impl MineralSolution {
