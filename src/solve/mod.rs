@@ -326,7 +326,7 @@ fn solve_blocks<P: Send>(
     };
     let blocks: Vec<(Block, f64)> = built.into_iter().collect::<Result<_>>()?;
     let build_wall_secs = start.elapsed().as_secs_f64();
-    memory::check_memory(model, &blocks, opts.threads)?;
+    memory::check_memory(model, &blocks, opts.threads, !opts.no_aggregate)?;
     let kinds: Vec<SolverKind> = blocks
         .iter()
         .map(|(b, _)| choose(opts.solver, b, model))
