@@ -57,7 +57,8 @@ run() {
     shift 3
     /usr/bin/time -f "%e %M" -o "$DIR/time.txt" "$@" >"$DIR/stdout.txt" 2>"$DIR/stderr.txt" || code=$?
     local wall rss cost
-    read -r wall rss <"$DIR/time.txt" || { wall=NA; rss=0; }
+    # the last line: /usr/bin/time puts "Command terminated by signal N" before it
+    read -r wall rss < <(tail -n 1 "$DIR/time.txt") || { wall=NA; rss=0; }
     cost=$(grep -oE 'total cost:? [0-9.e+]+' "$DIR/stdout.txt" | head -1 | grep -oE '[0-9.e+]+$' || echo NA)
     printf '%s\t%s\t%s\t%s\t%d\t%s\t%s\n' "$model" "$hhi" "$label" "$wall" "$((rss / 1024))" "$cost" "$code"
 }

@@ -15,7 +15,7 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod aggregate;
+pub(crate) mod aggregate;
 pub mod analysis;
 pub mod check;
 pub mod commands;

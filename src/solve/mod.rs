@@ -90,7 +90,7 @@ pub struct SolveOptions {
     /// Worker threads for independent blocks (default: all cores; 1 = sequential).
     pub threads: Option<usize>,
     /// Solve continuous blocks unaggregated (the full LP), to compare with the exact
-    /// country aggregation used by default (see [`crate::aggregate`]).
+    /// country aggregation used by default (the `aggregate` module).
     pub no_aggregate: bool,
 }
 
