@@ -22,7 +22,9 @@ coefficients stay near 1; costs are landed costs l_i = unit_cost (1 + tariff) + 
 times D_m.
 
 Usage:
-  python3 benches/reference.py MODEL_DIR [--solvers scipy,pulp] [--json]
+  python3 benches/reference.py MODEL_DIR [--solvers scipy,scipy-nopresolve,pulp] [--json]
+
+(`scipy-nopresolve` is scipy with HiGHS' presolve off, as sourcemix runs HiGHS.)
 
 With --json it prints one JSON object per solver per line:
   {"solver": "scipy", "total_cost": ..., "wall_secs": ..., "read_secs": ..., "build_secs":
@@ -247,7 +249,7 @@ def build_lp(m):
     }
 
 
-def solve_scipy(lp):
+def solve_scipy(lp, presolve=True):
     import scipy.sparse as sp
     from scipy.optimize import linprog
 
@@ -261,7 +263,7 @@ def solve_scipy(lp):
     build = time.perf_counter() - t
     t = time.perf_counter()
     res = linprog(lp["obj"], A_ub=A_ub, b_ub=lp["b_ub"], A_eq=A_eq, b_eq=lp["b_eq"],
-                  bounds=bounds, method="highs")
+                  bounds=bounds, method="highs", options={"presolve": presolve})
     solve = time.perf_counter() - t
     if res.status != 0:
         raise RuntimeError(f"linprog: {res.message}")
@@ -316,7 +318,7 @@ def main():
     import_secs = {}
     for name in args.solvers.split(","):
         t = time.perf_counter()
-        if name == "scipy":
+        if name in ("scipy", "scipy-nopresolve"):
             import scipy.optimize  # noqa: F401
             import scipy.sparse  # noqa: F401
         elif name == "pulp":
@@ -337,6 +339,8 @@ def main():
             sys.exit(2)
         if name == "scipy":
             cost, build1, solve, nnz = solve_scipy(lp)
+        elif name == "scipy-nopresolve":
+            cost, build1, solve, nnz = solve_scipy(lp, presolve=False)
         elif name == "pulp":
             cost, build1, solve, nnz = solve_pulp(lp)
         else:

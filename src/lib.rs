@@ -15,6 +15,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub(crate) mod aggregate;
 pub mod analysis;
 pub mod check;
 pub mod clean;

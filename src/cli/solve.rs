@@ -44,6 +44,10 @@ pub struct SolveArgs {
     /// optimal (linear blocks; others are marked "not available").
     #[arg(long)]
     ranging: bool,
+    /// Solve continuous minerals as the full LP instead of the exact country aggregation
+    /// (same optimum; to compare).
+    #[arg(long = "no-aggregate")]
+    no_aggregate: bool,
     #[command(flatten)]
     files: ResultFiles,
 }
@@ -55,6 +59,7 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
         time_limit_secs: args.time_limit,
         mip_gap: args.mip_gap,
         threads: args.threads,
+        no_aggregate: args.no_aggregate,
     };
     let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.model));
     let outputs = SolveOutputs {

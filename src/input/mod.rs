@@ -120,22 +120,67 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
     // Minerals: demand.csv defines them; suppliers.csv must match.
     let mut minerals = demand.unwrap_or_default();
     minerals.sort_by(|a, b| a.key.cmp(&b.key));
+    let supplied = offers.unwrap_or_default();
+    let mineral_of = match_minerals(&minerals, &supplied, &mut errors);
+
+    // Countries: countries.csv (if any) must list every supplier country.
+    let has_country_file = countries.is_some();
+    let country_rows: BTreeMap<String, countries::RawCountry> = countries
+        .flatten()
+        .into_iter()
+        .flatten()
+        .map(|c| (c.code.clone(), c))
+        .collect();
+    let codes = codes_used(&supplied.offers);
+    if has_country_file {
+        check_listed(&codes, &country_rows, &mut errors);
+    }
+    errors.clone().into_result()?;
+
+    let (countries, groups) = build_countries(&codes, &country_rows);
+    let (model_offers, model_minerals) =
+        group_offers(supplied.offers, &mineral_of, minerals, &countries);
+    let mut model = Model {
+        minerals: model_minerals,
+        offers: model_offers,
+        countries,
+        groups: groups.into_iter().map(Name::from).collect(),
+        policy: Vec::new(),
+        scenarios: Vec::new(),
+        warnings: Vec::new(),
+    };
+    if input.has(files::CONSTRAINTS) {
+        model.policy = policy::read(input, &model, &mut errors, &mut warnings);
+    }
+    if input.has(files::SCENARIOS) {
+        model.scenarios = scenarios::read(input, &model, &mut errors, &mut warnings);
+    }
+    errors.into_result()?;
+    model.warnings = warnings;
+    Ok(model)
+}
+
+/// Maps each suppliers.csv mineral to its demand.csv mineral (sorted by key); reports
+/// suppliers' minerals without demand and minerals without offers.
+fn match_minerals(
+    minerals: &[demand::RawMineral],
+    supplied: &suppliers::Suppliers,
+    errors: &mut InputErrors,
+) -> Vec<Option<usize>> {
     let mineral_index: BTreeMap<&str, usize> = minerals
         .iter()
         .enumerate()
         .map(|(k, m)| (m.key.as_str(), k))
         .collect();
-    let supplied = offers.unwrap_or_default();
     // Supplier-file mineral index → model mineral index.
     let mineral_of: Vec<Option<usize>> = supplied
         .minerals
         .iter()
         .map(|(_, key)| mineral_index.get(key.as_str()).copied())
         .collect();
-    let offers = supplied.offers;
     let mut offered = vec![false; minerals.len()];
     let mut unknown: BTreeMap<&str, u64> = BTreeMap::new();
-    for o in &offers {
+    for o in &supplied.offers {
         match mineral_of[o.mineral] {
             Some(m) => offered[m] = true,
             None => {
@@ -168,63 +213,67 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
             ));
         }
     }
+    mineral_of
+}
 
-    // Countries: countries.csv (if any) must list every supplier country.
-    let mut country_rows: BTreeMap<String, countries::RawCountry> = BTreeMap::new();
-    let has_country_file = countries.is_some();
-    if let Some(list) = countries.flatten() {
-        for c in list {
-            country_rows.insert(c.code.clone(), c);
-        }
-    }
-    // Country codes used, with the first line using each (offers are in file order);
-    // codes seen are marked in a table over the 26³ possible codes, as 100k+ offers name
-    // a few dozen countries.
+/// Country codes used by offers, with the first line using each (offers are in file
+/// order); codes seen are marked in a table over the 26³ possible codes, as 100k+ offers
+/// name a few dozen countries.
+fn codes_used(offers: &[suppliers::RawOffer]) -> BTreeMap<&str, u64> {
     let mut seen_code = vec![false; ISO3_SLOTS];
     let mut codes: BTreeMap<&str, u64> = BTreeMap::new();
-    for o in &offers {
+    for o in offers {
         let seen = &mut seen_code[iso3_slot(&o.country)];
         if !*seen {
             *seen = true;
             codes.insert(iso3_str(&o.country), o.line);
         }
     }
-    if has_country_file {
-        let missing: Vec<(&&str, &u64)> = codes
-            .iter()
-            .filter(|(c, _)| !country_rows.contains_key(**c))
-            .collect();
-        if !missing.is_empty() {
-            errors.push(InputIssue::file(
-                files::COUNTRIES,
-                format!(
-                    "does not list {} countr{} used in suppliers.csv: {}",
-                    missing.len(),
-                    if missing.len() == 1 { "y" } else { "ies" },
-                    list(
-                        missing
-                            .iter()
-                            .map(|(c, l)| format!("{c} (suppliers.csv:{l})"))
-                    )
-                ),
-            ));
-        }
-    }
-    errors.clone().into_result()?;
+    codes
+}
 
+/// Reports the supplier countries countries.csv does not list.
+fn check_listed(
+    codes: &BTreeMap<&str, u64>,
+    country_rows: &BTreeMap<String, countries::RawCountry>,
+    errors: &mut InputErrors,
+) {
+    let missing: Vec<(&&str, &u64)> = codes
+        .iter()
+        .filter(|(c, _)| !country_rows.contains_key(**c))
+        .collect();
+    if !missing.is_empty() {
+        errors.push(InputIssue::file(
+            files::COUNTRIES,
+            format!(
+                "does not list {} countr{} used in suppliers.csv: {}",
+                missing.len(),
+                if missing.len() == 1 { "y" } else { "ies" },
+                list(
+                    missing
+                        .iter()
+                        .map(|(c, l)| format!("{c} (suppliers.csv:{l})"))
+                )
+            ),
+        ));
+    }
+}
+
+/// The model's countries (every code used or listed, sorted) and group tags (sorted).
+fn build_countries(
+    codes: &BTreeMap<&str, u64>,
+    country_rows: &BTreeMap<String, countries::RawCountry>,
+) -> (Vec<Country>, Vec<String>) {
     let mut all_codes: Vec<String> = codes.keys().map(|c| c.to_string()).collect();
     all_codes.extend(country_rows.keys().cloned());
     all_codes.sort();
     all_codes.dedup();
-    let groups: Vec<String> = {
-        let mut g: Vec<String> = country_rows
-            .values()
-            .flat_map(|c| c.groups.iter().cloned())
-            .collect();
-        g.sort();
-        g.dedup();
-        g
-    };
+    let mut groups: Vec<String> = country_rows
+        .values()
+        .flat_map(|c| c.groups.iter().cloned())
+        .collect();
+    groups.sort();
+    groups.dedup();
     let countries: Vec<Country> = all_codes
         .iter()
         .map(|code| match country_rows.get(code) {
@@ -250,16 +299,23 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
             },
         })
         .collect();
+    (countries, groups)
+}
+
+/// Offers grouped by mineral, file order within a mineral (a stable sort by mineral,
+/// then one pass into the model's offers), and the minerals with their offer ranges.
+fn group_offers(
+    mut offers: Vec<suppliers::RawOffer>,
+    mineral_of: &[Option<usize>],
+    minerals: Vec<demand::RawMineral>,
+    countries: &[Country],
+) -> (Vec<Offer>, Vec<crate::model::Mineral>) {
     let mut country_of_slot = vec![usize::MAX; ISO3_SLOTS];
     for (k, c) in countries.iter().enumerate() {
         if let Ok(code) = <[u8; 3]>::try_from(c.code.as_bytes()) {
             country_of_slot[iso3_slot(&code)] = k;
         }
     }
-
-    // Offers grouped by mineral, file order within a mineral: a stable sort by mineral,
-    // then one pass into the model's offers.
-    let mut offers = offers;
     offers.sort_by_key(|o| mineral_of[o.mineral]);
     let mut counts = vec![0usize; minerals.len()];
     let model_offers: Vec<Offer> = offers
@@ -284,7 +340,7 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
         })
         .collect();
     let mut start = 0;
-    let model_minerals: Vec<crate::model::Mineral> = minerals
+    let model_minerals = minerals
         .into_iter()
         .zip(counts)
         .map(|(raw, count)| {
@@ -298,25 +354,7 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
             }
         })
         .collect();
-
-    let mut model = Model {
-        minerals: model_minerals,
-        offers: model_offers,
-        countries,
-        groups: groups.into_iter().map(Name::from).collect(),
-        policy: Vec::new(),
-        scenarios: Vec::new(),
-        warnings: Vec::new(),
-    };
-    if input.has(files::CONSTRAINTS) {
-        model.policy = policy::read(input, &model, &mut errors, &mut warnings);
-    }
-    if input.has(files::SCENARIOS) {
-        model.scenarios = scenarios::read(input, &model, &mut errors, &mut warnings);
-    }
-    errors.into_result()?;
-    model.warnings = warnings;
-    Ok(model)
+    (model_offers, model_minerals)
 }
 
 /// Number of possible ISO3 codes (three letters A–Z).

@@ -4,11 +4,10 @@ use std::collections::BTreeMap;
 
 use super::files::SCENARIOS;
 use super::number::Domain;
-use super::table::{read_table, Columns, ModelFiles};
+use super::table::{read_table, Columns, ModelFiles, Record, Table};
 use crate::error::{InputErrors, InputIssue};
-use crate::model::{Model, Scenario, Shock};
+use crate::model::{Model, Scenario, Shock, SupplierRef};
 
-/// Slack allowed when probabilities are added up.
 use crate::tolerance::PROBABILITY_SUM_SLACK;
 
 const COLUMNS: Columns = Columns {
@@ -22,6 +21,8 @@ const COLUMNS: Columns = Columns {
     ],
 };
 
+/// Reads scenarios.csv: every row is a shock of its scenario; rows of one scenario must
+/// give the same probability, and probabilities add up to at most 1.
 pub fn read(
     files: &ModelFiles,
     model: &Model,
@@ -35,89 +36,7 @@ pub fn read(
     let mut index: BTreeMap<String, (usize, u64)> = BTreeMap::new();
     let mut suppliers = super::SupplierLookup::new(model);
     for r in &table.records {
-        let name = table.required_text(r, "scenario", errors);
-        let probability = table.number(r, "probability", Domain::Fraction, errors);
-        let capacity_factor =
-            table.optional_number(r, "capacity_factor", Domain::NonNegative, errors);
-        let price_factor = table.optional_number(r, "price_factor", Domain::Positive, errors);
-        let wild = |s: &str| s.is_empty() || s == "*";
-        let mineral_text = table.text(r, "mineral");
-        let mineral = if wild(mineral_text) {
-            Some(None)
-        } else {
-            let key = mineral_text.to_lowercase();
-            match model
-                .minerals
-                .iter()
-                .position(|m| m.name.to_lowercase() == key)
-            {
-                Some(m) => Some(Some(m)),
-                None => {
-                    errors.push(InputIssue::cell(
-                        SCENARIOS,
-                        r.line,
-                        "mineral",
-                        mineral_text,
-                        "is not a mineral of this model; expected *, empty or a mineral of demand.csv",
-                    ));
-                    None
-                }
-            }
-        };
-        let country_text = table.text(r, "country");
-        let country = if wild(country_text) {
-            Some(None)
-        } else {
-            let code = country_text.to_ascii_uppercase();
-            match model
-                .countries
-                .binary_search_by(|c| c.code.as_str().cmp(&code))
-            {
-                Ok(c) => Some(Some(c)),
-                Err(_) => {
-                    errors.push(InputIssue::cell(
-                        SCENARIOS,
-                        r.line,
-                        "country",
-                        country_text,
-                        "is not a country of this model; expected *, empty or an ISO3 code of suppliers.csv",
-                    ));
-                    None
-                }
-            }
-        };
-        let supplier_text = table.text(r, "supplier");
-        let supplier = if wild(supplier_text) {
-            Some(None)
-        } else if let Some(s) = suppliers.get(supplier_text) {
-            Some(Some(s))
-        } else {
-            errors.push(InputIssue::cell(
-                SCENARIOS,
-                r.line,
-                "supplier",
-                supplier_text,
-                "is not a supplier of this model; expected *, empty or a supplier id of suppliers.csv",
-            ));
-            None
-        };
-        let (
-            Some(name),
-            Some(probability),
-            Ok(cf),
-            Ok(pf),
-            Some(mineral),
-            Some(country),
-            Some(supplier),
-        ) = (
-            name,
-            probability,
-            capacity_factor,
-            price_factor,
-            mineral,
-            country,
-            supplier,
-        )
+        let Some((name, probability, shock)) = read_row(&table, r, model, &mut suppliers, errors)
         else {
             continue;
         };
@@ -158,14 +77,7 @@ pub fn read(
                 scenarios.len() - 1
             }
         };
-        scenarios[k].shocks.push(Shock {
-            mineral,
-            country,
-            supplier,
-            capacity_factor: cf.unwrap_or(1.0),
-            price_factor: pf.unwrap_or(1.0),
-            line: r.line,
-        });
+        scenarios[k].shocks.push(shock);
     }
     let total: f64 = scenarios.iter().map(|s| s.probability).sum();
     if total > 1.0 + PROBABILITY_SUM_SLACK {
@@ -177,4 +89,143 @@ pub fn read(
         ));
     }
     scenarios
+}
+
+/// One row: (scenario name, probability, shock), or `None` with its problems recorded.
+fn read_row<'t>(
+    table: &'t Table,
+    r: &Record,
+    model: &Model,
+    suppliers: &mut super::SupplierLookup<'_>,
+    errors: &mut InputErrors,
+) -> Option<(&'t str, f64, Shock)> {
+    let name = table.required_text(r, "scenario", errors);
+    let probability = table.number(r, "probability", Domain::Fraction, errors);
+    let capacity_factor = table.optional_number(r, "capacity_factor", Domain::NonNegative, errors);
+    let price_factor = table.optional_number(r, "price_factor", Domain::Positive, errors);
+    let mineral = mineral_of(table, r, model, errors);
+    let country = country_of(table, r, model, errors);
+    let supplier = supplier_of(table, r, suppliers, errors);
+    let (
+        Some(name),
+        Some(probability),
+        Ok(cf),
+        Ok(pf),
+        Some(mineral),
+        Some(country),
+        Some(supplier),
+    ) = (
+        name,
+        probability,
+        capacity_factor,
+        price_factor,
+        mineral,
+        country,
+        supplier,
+    )
+    else {
+        return None;
+    };
+    let shock = Shock {
+        mineral,
+        country,
+        supplier,
+        capacity_factor: cf.unwrap_or(1.0),
+        price_factor: pf.unwrap_or(1.0),
+        line: r.line,
+    };
+    Some((name, probability, shock))
+}
+
+/// `*` or empty: the shock matches every value.
+fn wild(s: &str) -> bool {
+    s.is_empty() || s == "*"
+}
+
+/// The row's mineral: `Some(None)` for all, `None` when unknown (reported).
+fn mineral_of(
+    table: &Table,
+    r: &Record,
+    model: &Model,
+    errors: &mut InputErrors,
+) -> Option<Option<usize>> {
+    let text = table.text(r, "mineral");
+    if wild(text) {
+        return Some(None);
+    }
+    let key = text.to_lowercase();
+    match model
+        .minerals
+        .iter()
+        .position(|m| m.name.to_lowercase() == key)
+    {
+        Some(m) => Some(Some(m)),
+        None => {
+            errors.push(InputIssue::cell(
+                SCENARIOS,
+                r.line,
+                "mineral",
+                text,
+                "is not a mineral of this model; expected *, empty or a mineral of demand.csv",
+            ));
+            None
+        }
+    }
+}
+
+/// The row's country: `Some(None)` for all, `None` when unknown (reported).
+fn country_of(
+    table: &Table,
+    r: &Record,
+    model: &Model,
+    errors: &mut InputErrors,
+) -> Option<Option<usize>> {
+    let text = table.text(r, "country");
+    if wild(text) {
+        return Some(None);
+    }
+    let code = text.to_ascii_uppercase();
+    match model
+        .countries
+        .binary_search_by(|c| c.code.as_str().cmp(&code))
+    {
+        Ok(c) => Some(Some(c)),
+        Err(_) => {
+            errors.push(InputIssue::cell(
+                SCENARIOS,
+                r.line,
+                "country",
+                text,
+                "is not a country of this model; expected *, empty or an ISO3 code of suppliers.csv",
+            ));
+            None
+        }
+    }
+}
+
+/// The row's supplier with its offers: `Some(None)` for all, `None` when unknown
+/// (reported).
+fn supplier_of(
+    table: &Table,
+    r: &Record,
+    suppliers: &mut super::SupplierLookup<'_>,
+    errors: &mut InputErrors,
+) -> Option<Option<SupplierRef>> {
+    let text = table.text(r, "supplier");
+    if wild(text) {
+        return Some(None);
+    }
+    match suppliers.get(text) {
+        Some(s) => Some(Some(s)),
+        None => {
+            errors.push(InputIssue::cell(
+                SCENARIOS,
+                r.line,
+                "supplier",
+                text,
+                "is not a supplier of this model; expected *, empty or a supplier id of suppliers.csv",
+            ));
+            None
+        }
+    }
 }

@@ -222,6 +222,22 @@ pub fn parse_table(
             return None;
         }
     };
+    let (names, index) = match_header(file, &header, columns, errors, warnings)?;
+    let header: Vec<String> = header.iter().map(str::to_string).collect();
+    let parts = read_body(file, bytes, reader, &header, dialect);
+    Some(assemble(file, index, names, parts, dialect, errors))
+}
+
+/// Checks the header (not empty, not too wide, no column twice, every required column)
+/// and finds each known column's position; unknown columns are warnings. Returns the
+/// known names (required, then optional) and their positions.
+fn match_header(
+    file: &str,
+    header: &csv::StringRecord,
+    columns: &Columns,
+    errors: &mut InputErrors,
+    warnings: &mut Vec<String>,
+) -> Option<(Vec<&'static str>, Vec<Option<usize>>)> {
     if header.iter().all(|h| h.is_empty()) {
         errors.push(InputIssue::file(
             file,
@@ -284,44 +300,65 @@ pub fn parse_table(
         ));
         return None;
     }
-    let header: Vec<String> = header.iter().map(str::to_string).collect();
+    Some((names, index))
+}
+
+/// Reads the records after the header: in parallel pieces when the body allows, else
+/// with the reader that read the header.
+fn read_body(
+    file: &str,
+    bytes: &[u8],
+    reader: csv::Reader<&[u8]>,
+    header: &[String],
+    dialect: Dialect,
+) -> Vec<Part> {
     let body_start = (reader.position().byte() as usize).min(bytes.len());
     let body = &bytes[body_start..];
     let chunks = split_for_parallel(body);
-    let parts: Vec<Part> = if chunks.len() == 1 {
+    if chunks.len() == 1 {
         // Keep reading with the reader that read the header (it may be inside quotes
         // that span lines, which only it knows how to continue).
         let lines = LineCounter::new(bytes, 1);
         let rows_hint = count_newlines(body) as usize + 1;
-        vec![read_records(reader, lines, rows_hint, file, &header)]
-    } else {
-        // (first line, lines) of each piece.
-        let mut spans = Vec::with_capacity(chunks.len());
-        let mut line = 1 + count_newlines(&bytes[..body_start]);
-        for chunk in &chunks {
-            let n = count_newlines(chunk);
-            spans.push((line, n as usize + 1));
-            line += n;
-        }
-        chunks
-            .par_iter()
-            .zip(spans)
-            .map(|(chunk, (first_line, rows_hint))| {
-                let reader = csv::ReaderBuilder::new()
-                    .delimiter(dialect.separator())
-                    .has_headers(false)
-                    .flexible(true)
-                    .trim(csv::Trim::None)
-                    .from_reader(*chunk);
-                let lines = LineCounter::new(chunk, first_line);
-                read_records(reader, lines, rows_hint, file, &header)
-            })
-            .collect()
-    };
+        return vec![read_records(reader, lines, rows_hint, file, header)];
+    }
+    // (first line, lines) of each piece.
+    let mut spans = Vec::with_capacity(chunks.len());
+    let mut line = 1 + count_newlines(&bytes[..body_start]);
+    for chunk in &chunks {
+        let n = count_newlines(chunk);
+        spans.push((line, n as usize + 1));
+        line += n;
+    }
+    chunks
+        .par_iter()
+        .zip(spans)
+        .map(|(chunk, (first_line, rows_hint))| {
+            let reader = csv::ReaderBuilder::new()
+                .delimiter(dialect.separator())
+                .has_headers(false)
+                .flexible(true)
+                .trim(csv::Trim::None)
+                .from_reader(*chunk);
+            let lines = LineCounter::new(chunk, first_line);
+            read_records(reader, lines, rows_hint, file, header)
+        })
+        .collect()
+}
 
+/// The table of the parts read, in file order, up to the first part that stopped; past
+/// [`MAX_RECORDS`] rows an error.
+fn assemble(
+    file: &str,
+    columns: Vec<Option<usize>>,
+    names: Vec<&'static str>,
+    parts: Vec<Part>,
+    dialect: Dialect,
+    errors: &mut InputErrors,
+) -> Table {
     let mut table = Table {
         file: file.to_string(),
-        columns: index,
+        columns,
         names,
         pieces: Vec::with_capacity(parts.len()),
         records: Vec::with_capacity(parts.iter().map(|p| p.records.len()).sum()),
@@ -347,7 +384,7 @@ pub fn parse_table(
             format!("is past the limit of {MAX_RECORDS} data rows per file"),
         ));
     }
-    Some(table)
+    table
 }
 
 /// Files below this size are read on one thread.
@@ -453,39 +490,8 @@ fn read_records<R: std::io::Read>(
                 }
                 let piece = &mut part.piece;
                 let first = piece.ends.len();
-                let mark = piece.data.len();
-                let mut problem = None;
-                for (k, f) in fields.iter().take(width).enumerate() {
-                    let Ok(text) = std::str::from_utf8(f) else {
-                        problem = Some(InputIssue::line(
-                            file,
-                            line,
-                            "is not valid UTF-8; save the file as UTF-8 CSV",
-                        ));
-                        break;
-                    };
-                    let text = trim_str(text);
-                    if text.len() > MAX_CELL_BYTES {
-                        problem = Some(InputIssue::cell(
-                            file,
-                            line,
-                            &header[k],
-                            &format!("{}…", &text[..text.floor_char_boundary(40)]),
-                            format!(
-                                "is {} bytes long; expected at most {MAX_CELL_BYTES}",
-                                text.len()
-                            ),
-                        ));
-                        break;
-                    }
-                    piece.data.push_str(text);
-                    // Fits: the data is shorter than the file (< 4 GiB, MAX_FILE_BYTES).
-                    piece.ends.push(piece.data.len() as u32);
-                }
-                if let Some(issue) = problem {
+                if let Some(issue) = push_fields(piece, &fields, header, file, line) {
                     part.errors.push(issue);
-                    piece.data.truncate(mark);
-                    piece.ends.truncate(first);
                     continue;
                 }
                 part.records.push(Record {
@@ -505,6 +511,54 @@ fn read_records<R: std::io::Read>(
         }
     }
     part
+}
+
+/// Appends the record's fields (trimmed, at most one per header column) to `piece`; on
+/// a field that is not UTF-8 or too long, appends nothing and returns the problem.
+fn push_fields(
+    piece: &mut Piece,
+    fields: &csv::ByteRecord,
+    header: &[String],
+    file: &str,
+    line: u64,
+) -> Option<InputIssue> {
+    let first = piece.ends.len();
+    let mark = piece.data.len();
+    for (k, f) in fields.iter().take(header.len()).enumerate() {
+        let problem = match std::str::from_utf8(f) {
+            Err(_) => Some(InputIssue::line(
+                file,
+                line,
+                "is not valid UTF-8; save the file as UTF-8 CSV",
+            )),
+            Ok(text) => {
+                let text = trim_str(text);
+                if text.len() > MAX_CELL_BYTES {
+                    Some(InputIssue::cell(
+                        file,
+                        line,
+                        &header[k],
+                        &format!("{}…", &text[..text.floor_char_boundary(40)]),
+                        format!(
+                            "is {} bytes long; expected at most {MAX_CELL_BYTES}",
+                            text.len()
+                        ),
+                    ))
+                } else {
+                    piece.data.push_str(text);
+                    // Fits: the data is shorter than the file (< 4 GiB, MAX_FILE_BYTES).
+                    piece.ends.push(piece.data.len() as u32);
+                    None
+                }
+            }
+        };
+        if problem.is_some() {
+            piece.data.truncate(mark);
+            piece.ends.truncate(first);
+            return problem;
+        }
+    }
+    None
 }
 
 /// `text` without surrounding whitespace (Unicode, as `str::trim`), fast for ASCII.

@@ -264,7 +264,12 @@ pub fn assemble(model: &Model, solution: &Solution, parts: Vec<MineralPart>) -> 
         summary: Vec::new(),
         relaxations: Vec::new(),
         problems: Vec::new(),
-        warnings: model.warnings.clone(),
+        warnings: model
+            .warnings
+            .iter()
+            .chain(solution.minerals.iter().flat_map(|m| &m.warnings))
+            .cloned()
+            .collect(),
     };
     let mut used_suppliers: Vec<(u64, usize)> = Vec::new();
     let mut used_countries = vec![false; model.countries.len()];

@@ -31,7 +31,16 @@ pub fn solve_block(
         mip_gap: opts.mip_gap,
         duals: kind.capabilities().duals && !block.lp.has_integers(),
     };
-    let Optimized { result, cut_rounds } = optimize(&mut block, kind, &mut backend, deadline);
+    // Continuous blocks: aggregated by country, retried with another backend on failure.
+    let (result, cut_rounds, kind, warnings) =
+        match crate::aggregate::solve_continuous_block(model, &block, kind, opts, deadline) {
+            Some(c) => (c.result, c.cut_rounds, c.solver, c.warnings),
+            None => {
+                let Optimized { result, cut_rounds } =
+                    optimize(&mut block, kind, &mut backend, deadline);
+                (result, cut_rounds, kind, Vec::new())
+            }
+        };
     let gap = (result.status == LpStatus::Feasible)
         .then(|| relaxation_gap(&block, &result.x, deadline.remaining()))
         .flatten();
@@ -49,6 +58,7 @@ pub fn solve_block(
         cut_rounds,
         gap,
         solve_secs: t.elapsed().as_secs_f64(),
+        warnings,
     };
     if out.status == Status::Infeasible {
         out.relaxations = least_relaxation(model, &block, deadline.remaining()).unwrap_or_default();

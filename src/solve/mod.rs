@@ -89,6 +89,9 @@ pub struct SolveOptions {
     pub mip_gap: f64,
     /// Worker threads for independent blocks (default: all cores; 1 = sequential).
     pub threads: Option<usize>,
+    /// Solve continuous blocks unaggregated (the full LP), to compare with the exact
+    /// country aggregation used by default (the `aggregate` module).
+    pub no_aggregate: bool,
 }
 
 impl Default for SolveOptions {
@@ -98,6 +101,7 @@ impl Default for SolveOptions {
             time_limit_secs: None,
             mip_gap: DEFAULT_MIP_GAP,
             threads: None,
+            no_aggregate: false,
         }
     }
 }
@@ -223,6 +227,8 @@ pub struct MineralSolution {
     pub gap: Option<f64>,
     /// Seconds spent in the solver (including passing the model to it).
     pub solve_secs: f64,
+    /// Remarks on how the block was solved (a retry with another backend).
+    pub warnings: Vec<String>,
 }
 
 impl MineralSolution {
@@ -320,7 +326,7 @@ fn solve_blocks<P: Send>(
     };
     let blocks: Vec<(Block, f64)> = built.into_iter().collect::<Result<_>>()?;
     let build_wall_secs = start.elapsed().as_secs_f64();
-    memory::check_memory(model, &blocks, opts.threads)?;
+    memory::check_memory(model, &blocks, opts.threads, !opts.no_aggregate)?;
     let kinds: Vec<SolverKind> = blocks
         .iter()
         .map(|(b, _)| choose(opts.solver, b, model))

@@ -1,0 +1,276 @@
+//! Exact country aggregation of continuous blocks, and the retry of a block with another
+//! backend when one fails.
+//!
+//! In a continuous block all offers of one country have the same coefficient in every
+//! row (see [`groups`]), so an optimal plan buys each country's quantity cheapest first
+//! and the block is a problem over one quantity per country with a convex
+//! piecewise-linear cost. It is solved in two stages:
+//!
+//! 1. an outer approximation over the country quantities ([`master`]) guesses them in a
+//!    few tiny solves (and proves infeasibility when there is no plan);
+//! 2. the block itself restricted to a window of offers around each guessed marginal
+//!    offer ([`window`]) is solved with the block's backend, the windows growing until no
+//!    quantity sits on a window edge and no fixed offer prices out. Its optimum is then
+//!    the block's, and its row duals are the block's duals.
+//!
+//! The plan is lifted back to every offer, each country filled cheapest first (ties in
+//! file order), as an [`LpResult`] in the block's own variables, so the usual cleanup,
+//! shadow prices and verification run on it unchanged.
+//!
+//! Blocks with integer rules (`min_order`, `fixed_cost`, counts) are not aggregated: a
+//! binary per offer breaks the parallel columns (an offer's "used" variable has a column
+//! of its own), and an exact aggregation would need per-country cost curves with fixed
+//! charges (a MILP over segments), which is future work.
+
+mod backend;
+mod groups;
+mod master;
+mod window;
+
+use std::borrow::Cow;
+
+use crate::formulate::Block;
+use crate::model::Model;
+use crate::solve::{Deadline, SolveOptions};
+use crate::solvers::{FailureReason, LpResult, LpStatus, SolverKind};
+use backend::{solve_problem, Problem};
+use groups::Groups;
+use master::Guess;
+
+/// Most restricted solves before the windows are opened to the whole block.
+const MAX_ROUNDS: usize = 40;
+
+/// When no country has more offers than this, every offer is free from the start (no
+/// guess): the restricted problem is then as small as the guess's.
+const SMALL_GROUP: usize = 32;
+
+/// How a continuous block was solved.
+#[derive(Debug, Clone)]
+pub struct ContinuousSolve {
+    /// The result in the block's variables and rows.
+    pub result: LpResult,
+    /// The backend that produced it (another one than asked for after a failure).
+    pub solver: SolverKind,
+    /// Rounds of HHI tangent cuts after the first solve.
+    pub cut_rounds: usize,
+    /// Remarks for the report (a retry with another backend).
+    pub warnings: Vec<String>,
+}
+
+/// Solves a continuous block with `kind`: aggregated by country unless
+/// `opts.no_aggregate` (or the block lacks the structure), the full block otherwise; on a
+/// backend failure the block is solved again with the other backends of this build.
+/// Returns `None` for a block this path does not handle (integer variables, rows that
+/// cannot hold): the caller's general loop solves it.
+pub fn solve_continuous_block(
+    model: &Model,
+    block: &Block,
+    kind: SolverKind,
+    opts: &SolveOptions,
+    deadline: Deadline,
+) -> Option<ContinuousSolve> {
+    if block.lp.has_integers() || !block.empty_violations.is_empty() {
+        return None;
+    }
+    let groups = if opts.no_aggregate {
+        None
+    } else {
+        Groups::of(model, block).filter(|g| !g.groups.is_empty())
+    };
+    let attempt = |k: SolverKind| {
+        let duals = k.capabilities().duals;
+        let (r, rounds) = match &groups {
+            Some(g) => aggregated(block, g, k, duals, deadline),
+            None => full(block, k, duals, deadline),
+        };
+        (checked(block, r), rounds)
+    };
+    let (first, cut_rounds) = attempt(kind);
+    let mut out = ContinuousSolve {
+        result: first,
+        solver: kind,
+        cut_rounds,
+        warnings: Vec::new(),
+    };
+    if failed(&out.result.status) {
+        retry(model, block, kind, &mut out, attempt);
+    }
+    Some(out)
+}
+
+/// Solves again with each other backend of this build until one does not fail; the
+/// warning names the mineral, the failed backend and the one used.
+fn retry(
+    model: &Model,
+    block: &Block,
+    kind: SolverKind,
+    out: &mut ContinuousSolve,
+    attempt: impl Fn(SolverKind) -> (LpResult, usize),
+) {
+    let why = match &out.result.status {
+        LpStatus::Failed(FailureReason::Numerical, m) => format!("numerical trouble: {m}"),
+        LpStatus::Failed(_, m) => m.clone(),
+        LpStatus::Unbounded => "it reported the problem unbounded".into(),
+        _ => return,
+    };
+    for other in SolverKind::all().into_iter().filter(|&k| k != kind) {
+        let (r, rounds) = attempt(other);
+        if !failed(&r.status) {
+            out.warnings.push(format!(
+                "{}: {kind} failed ({why}); the mineral was solved with {other} instead{}",
+                model.minerals[block.mineral].name,
+                if r.duals.is_none() {
+                    ", which gives no shadow prices"
+                } else {
+                    ""
+                }
+            ));
+            out.result = r;
+            out.solver = other;
+            out.cut_rounds = rounds;
+            return;
+        }
+    }
+}
+
+/// Largest miss of a row or bound (block units: shares) accepted from a backend; a
+/// larger one is numerical trouble.
+const ROW_MISS: f64 = 1e-6;
+
+/// True when the backend failed on the block in a way another backend may not: numerical
+/// trouble, an error of its own, a non-finite value, cuts that stall, or "unbounded"
+/// (a block's costs and variables are non-negative, so that is a failure too).
+fn failed(status: &LpStatus) -> bool {
+    match status {
+        LpStatus::Unbounded => true,
+        LpStatus::Failed(reason, _) => matches!(
+            reason,
+            FailureReason::Numerical
+                | FailureReason::Solver
+                | FailureReason::NonFinite
+                | FailureReason::CutsStalled
+                | FailureReason::Unbounded
+                | FailureReason::InvalidPlan
+        ),
+        _ => false,
+    }
+}
+
+/// `r`, or a numerical failure when its point misses a row or bound of the block by more
+/// than [`ROW_MISS`] (a backend that claims an optimum it does not have).
+fn checked(block: &Block, r: LpResult) -> LpResult {
+    if !matches!(r.status, LpStatus::Optimal | LpStatus::Feasible) {
+        return r;
+    }
+    let lp = &block.lp;
+    let bounds = lp
+        .vars
+        .iter()
+        .zip(&r.x)
+        .map(|(v, &x)| (v.lower - x).max(x - v.upper))
+        .fold(0.0, f64::max);
+    let rows = (0..lp.rows.len())
+        .map(|k| {
+            let row = &lp.rows[k];
+            let a = lp.activity(k, &r.x);
+            match row.sense {
+                crate::lp::Sense::Le => a - row.rhs,
+                crate::lp::Sense::Ge => row.rhs - a,
+                crate::lp::Sense::Eq => (a - row.rhs).abs(),
+            }
+        })
+        .fold(0.0, f64::max);
+    let miss = bounds.max(rows);
+    if miss > ROW_MISS || !miss.is_finite() {
+        return LpResult {
+            status: LpStatus::Failed(
+                FailureReason::Numerical,
+                format!("its plan misses a row or bound by {miss:.3e} of demand"),
+            ),
+            x: Vec::new(),
+            duals: None,
+        };
+    }
+    r
+}
+
+/// The full block, unaggregated.
+fn full(block: &Block, kind: SolverKind, duals: bool, deadline: Deadline) -> (LpResult, usize) {
+    let mut p = Problem {
+        lp: Cow::Borrowed(&block.lp),
+        caps: window::caps_of(block, |j| j),
+    };
+    let s = solve_problem(&mut p, kind, duals, deadline);
+    (s.result, s.cut_rounds)
+}
+
+/// The aggregated solve: guess, then restricted solves with growing windows.
+fn aggregated(
+    block: &Block,
+    groups: &Groups,
+    kind: SolverKind,
+    duals: bool,
+    deadline: Deadline,
+) -> (LpResult, usize) {
+    // Costs of the small problems are brought to at most 1 (duals scale back), so one
+    // extreme cost in the block cannot make them ill-conditioned.
+    let max_cost = block
+        .lp
+        .vars
+        .iter()
+        .map(|v| v.cost.abs())
+        .fold(0.0, f64::max);
+    let kappa = if max_cost > 0.0 { 1.0 / max_cost } else { 1.0 };
+    let whole = || -> Vec<window::Window> {
+        groups
+            .groups
+            .iter()
+            .map(|g| window::Window { lo: 0, hi: g.len() })
+            .collect()
+    };
+    // Small countries are solved whole: a guess would cost more than it saves.
+    let mut windows = if groups.groups.iter().all(|g| g.len() <= SMALL_GROUP) {
+        whole()
+    } else {
+        match master::guess(block, groups, kappa, deadline) {
+            Guess::Infeasible => return (infeasible(), 0),
+            Guess::Quantities(q) => window::initial(groups, Some(&q)),
+            Guess::Unknown => window::initial(groups, None),
+        }
+    };
+    let mut rounds = 0;
+    for round in 0.. {
+        if round == MAX_ROUNDS {
+            // Should not happen; the whole block is still exact.
+            windows = whole();
+        }
+        let mut restricted = window::restrict(block, groups, &windows, kappa);
+        let s = solve_problem(&mut restricted.problem, kind, duals, deadline);
+        rounds += s.cut_rounds;
+        match s.result.status {
+            LpStatus::Optimal | LpStatus::Feasible => {}
+            LpStatus::Infeasible if !window::all_full(groups, &windows) => {
+                window::widen_all(groups, &mut windows);
+                continue;
+            }
+            _ => return (s.result, rounds),
+        }
+        let lifted = restricted.lift(groups, &s.result, kappa);
+        let q = restricted.quantities(groups, &s.result.x);
+        let done = round >= MAX_ROUNDS
+            || s.result.status == LpStatus::Feasible
+            || !window::grow(groups, &mut windows, &q, lifted.duals.as_deref(), max_cost);
+        if done {
+            return (lifted, rounds);
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+fn infeasible() -> LpResult {
+    LpResult {
+        status: LpStatus::Infeasible,
+        x: Vec::new(),
+        duals: None,
+    }
+}
