@@ -314,7 +314,7 @@ fn command_writes_both_files_and_refuses_bad_input() {
         .arg(&out3)
         .assert()
         .code(3)
-        .stderr(predicates::str::contains("infeasible"))
+        .stderr(predicates::str::contains("or the model has no solution"))
         .stderr(predicates::str::contains("max_country_share"));
     assert!(!out3.exists());
 }
