@@ -35,6 +35,7 @@ pub(crate) mod polish;
 pub mod ranging;
 pub mod report;
 pub(crate) mod rng;
+pub mod robust;
 pub mod rows;
 pub mod sampling;
 pub mod solve;

@@ -182,6 +182,12 @@ pub fn stress(
 /// stress needs an unmet_penalty for every mineral: the price of what neither the plan
 /// nor the spot market covers.
 fn require_penalties(model: &Model) -> Result<()> {
+    require_penalties_for(model, "stress")
+}
+
+/// An input error naming demand.csv's line for every mineral without an unmet_penalty,
+/// which `command` (stress, solve --robust) needs.
+pub fn require_penalties_for(model: &Model, command: &str) -> Result<()> {
     let mut errors = InputErrors::default();
     for mineral in &model.minerals {
         if mineral.unmet_penalty.is_none() {
@@ -191,7 +197,7 @@ fn require_penalties(model: &Model) -> Result<()> {
                 "unmet_penalty",
                 "",
                 format!(
-                    "is empty for {}; stress needs an unmet_penalty for every mineral (the cost of demand neither the plan nor the spot market covers)",
+                    "is empty for {}; {command} needs an unmet_penalty for every mineral (the cost of demand neither the plan nor the spot market covers)",
                     mineral.name
                 ),
             ));

@@ -4,9 +4,14 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use sourcemix::commands::{default_out_dir, solve_model_with, SolveOutputs, SolveRun};
+use sourcemix::commands::{
+    default_out_dir, robust_model, solve_model_with, RobustRun, SolveOutputs, SolveRun,
+};
 use sourcemix::report::render_text;
+use sourcemix::robust::report::render_comparison;
+use sourcemix::robust::{Iteration, Method, RobustOptions, DEFAULT_CVAR_WEIGHT};
 use sourcemix::solve::{SolveOptions, SolverChoice, Status, DEFAULT_MIP_GAP};
+use sourcemix::stress::{DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
 use sourcemix::Error;
 
 use super::output::{self, Format};
@@ -50,6 +55,37 @@ pub struct SolveArgs {
     no_aggregate: bool,
     #[command(flatten)]
     files: ResultFiles,
+    /// Two-stage plan minimizing E[L] + W·CVaR_α(L) over the baseline and the scenarios
+    /// (demand.csv needs an unmet_penalty for every mineral); also writes stress.csv and
+    /// stress_summary.csv for the plan.
+    #[arg(long, conflicts_with = "ranging")]
+    robust: bool,
+    /// With --robust: the CVaR level α, strictly between 0 and 1.
+    #[arg(long, default_value_t = DEFAULT_ALPHA, requires = "robust", allow_negative_numbers = true)]
+    alpha: f64,
+    /// With --robust: the weight W ≥ 0 of CVaR (0: expected cost only).
+    #[arg(
+        long = "cvar-weight",
+        default_value_t = DEFAULT_CVAR_WEIGHT,
+        requires = "robust",
+        allow_negative_numbers = true
+    )]
+    cvar_weight: f64,
+    /// With --robust: spot purchases cost the landed cost × price factor × (1 + this).
+    #[arg(
+        long = "spot-premium",
+        default_value_t = DEFAULT_SPOT_PREMIUM,
+        requires = "robust",
+        allow_negative_numbers = true
+    )]
+    spot_premium: f64,
+    /// With --robust: scenarios to use instead of MODEL/scenarios.csv.
+    #[arg(long, value_name = "FILE", requires = "robust")]
+    scenarios: Option<PathBuf>,
+    /// With --robust: extensive (one program), decomposition (L-shaped, parallel scenario
+    /// evaluations) or auto (by size).
+    #[arg(long, default_value_t = Method::Auto, requires = "robust")]
+    method: Method,
 }
 
 /// Runs `solve`; returns the exit code.
@@ -61,7 +97,13 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
         threads: args.threads,
         no_aggregate: args.no_aggregate,
     };
-    let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.model));
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&args.model));
+    if args.robust {
+        return run_robust(&args, opts, &out_dir);
+    }
     let outputs = SolveOutputs {
         files: args.files.outputs(&out_dir),
         ranging: args.ranging,
@@ -96,4 +138,72 @@ fn report_problems(run: &SolveRun, code: u8) {
     } else if run.report.status == Status::Feasible {
         output::warnings(&run.report.problems);
     }
+}
+
+/// `solve --robust`: the robust plan beside the nominal one, a progress line on a
+/// terminal.
+fn run_robust(
+    args: &SolveArgs,
+    solve: SolveOptions,
+    out_dir: &std::path::Path,
+) -> Result<u8, Error> {
+    let opts = RobustOptions {
+        alpha: args.alpha,
+        cvar_weight: args.cvar_weight,
+        spot_premium: args.spot_premium,
+        method: args.method,
+        solve,
+    };
+    opts.validate()?;
+    let bar = progress_line();
+    let progress = |it: &Iteration| {
+        bar.set_message(format!(
+            "robust round {}: lower {:.6e}, upper {:.6e}, gap {:.1e}",
+            it.iteration, it.lower_bound, it.upper_bound, it.gap
+        ));
+        bar.tick();
+    };
+    let run = robust_model(
+        &args.model,
+        args.scenarios.as_deref(),
+        out_dir,
+        &opts,
+        &progress,
+    );
+    bar.finish_and_clear();
+    let run = run?;
+    output::warnings(&run.warnings);
+    output::warnings(&run.report.warnings);
+    output::result(args.format, &run, render_robust)?;
+    let code = run.exit_code();
+    if code != 0 {
+        for p in &run.report.problems {
+            eprintln!("error: {p}");
+        }
+    } else if run.report.status == Status::Feasible {
+        output::warnings(&run.report.problems);
+    }
+    if !run.written.is_empty() {
+        output::note(&format!("wrote {}", out_dir.display()));
+    }
+    Ok(code)
+}
+
+fn render_robust(run: &RobustRun) -> String {
+    let mut text = render_text(&run.report);
+    if let (Some(c), Some(r)) = (&run.comparison, &run.robust) {
+        text.push_str(&render_comparison(c, r));
+    }
+    text
+}
+
+/// A spinner with a message on standard error when it is a terminal; hidden otherwise.
+fn progress_line() -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
 }

@@ -2,9 +2,9 @@
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
 mod check;
-mod scenarios;
 mod explain;
 mod policy;
+mod scenarios;
 pub mod inputs;
 pub mod json;
 pub mod outputs;

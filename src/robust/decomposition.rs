@@ -1,0 +1,280 @@
+//! L-shaped decomposition of the Rockafellar–Uryasev program, one optimality cut per
+//! scenario and mineral.
+//!
+//! Master: the policy blocks (plan x), η, θ_sm ≥ 0 and z_s ≥ L_s − η as in
+//! [`super::master`], with θ_sm bounded below by cuts. Each round solves the master,
+//! evaluates every scenario at its plan ([`super::recourse::evaluate`], the greedy spot
+//! fill of `stress`: one separable step, run in parallel), and adds for every (s, m) whose
+//! θ_sm underestimates the recourse cost Q_sm the supporting plane of Q_sm at the plan:
+//! the dual plane h(π, x) with π the marginal spot price (see [`super::recourse`]). Within
+//! a class the offers priced below π are a prefix by landed cost, so a cut needs only
+//! prefix sums of x and l·x: a few for the whole mineral and five per class the scenario
+//! shocks (see [`cut`]), instead of one term per offer.
+//!
+//! The master's objective is a lower bound on the optimum (up to the MIP gap with
+//! integer rules); the best evaluated plan's objective is an upper bound. It stops when
+//! they meet to [`DECOMPOSITION_GAP`] (or no cut is violated), or at the time limit with
+//! the best plan so far.
+
+use std::collections::{BTreeSet, HashSet};
+
+use crate::lp::Sense;
+use crate::solve::Status;
+use crate::solvers::{FailureReason, LpStatus};
+
+use super::master::{skeleton, Skeleton};
+use super::recourse::ScenarioValue;
+use super::{
+    finish, relative_gap, Clock, Iteration, Method, Problem, RobustSolution, DECOMPOSITION_GAP,
+};
+
+/// Above this relative gap the master is solved to default interior-point tolerances.
+const LOOSE_GAP: f64 = 1e-5;
+
+/// The interior point's default relative gap tolerance (Clarabel: 1e-8).
+const LOOSE_TOLERANCE: f64 = 1e-8;
+
+/// Which prefix sum of a chain a cut term refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sum {
+    /// Σ x' over the prefix.
+    Quantity,
+    /// Σ l x' / cost_scale over the prefix.
+    Cost,
+}
+
+/// A cut θ_sm ≥ h(π, x) in unit U: terms on prefix sums (chain, length, which sum) and
+/// the right-hand side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cut {
+    /// Scenario (index into [`Problem::scenarios`]).
+    pub scenario: usize,
+    /// Mineral.
+    pub mineral: usize,
+    /// ((chain, prefix length, sum), coefficient); lengths are positive.
+    pub terms: Vec<((usize, usize, Sum), f64)>,
+    /// Right-hand side.
+    pub rhs: f64,
+}
+
+/// The cut of (s, m) at marginal price `price`, or `None` when it is θ ≥ 0.
+///
+/// With the whole mineral's chain G (all offers by landed cost) and for each class c
+/// shocked in s (factors a_c, f_c ≠ (1, 1)) its own chain: Σ_c a_c X_c =
+/// G(n) − Σ_shocked (1 − a_c) X_c(n_c), and the priced room of the unshocked classes is
+/// G's prefix below π less each shocked class's prefix below π at f = 1, plus each shocked
+/// class's own prefix below π at its f_c. A cut then has a few terms for the mineral and
+/// five per shocked class, whatever the number of classes.
+pub fn cut(p: &Problem, s: usize, m: usize, price: f64) -> Option<Cut> {
+    if price <= 0.0 {
+        return None;
+    }
+    let rm = p.recourse();
+    let d = p.model.minerals[m].demand;
+    let cs = p.blocks[m].cost_scale;
+    let u = p.unit;
+    let markup = 1.0 + p.spot_premium;
+    // The constant: Σ_c a_c Σ_{i ∈ c, c_i < π} (π − c_i) cap_i.
+    let mut constant = 0.0;
+    for k in p.classes.by_mineral[m].clone() {
+        let (a, pf) = p.factors[s][k];
+        if a <= 0.0 {
+            continue;
+        }
+        let class = &p.classes.classes[k];
+        let len = rm.prefix(k, pf, price);
+        if !class.cap_prefix[len].is_finite() {
+            // An unlimited offer below the marginal price: not a greedy price.
+            return None;
+        }
+        constant += a * (price * class.cap_prefix[len] - pf * markup * class.lcap_prefix[len]);
+    }
+    let mut terms = Vec::new();
+    let mut push = |chain: usize, len: usize, sum: Sum, coef: f64| {
+        if len > 0 && coef != 0.0 {
+            terms.push(((chain, len, sum), coef));
+        }
+    };
+    let all = p.classes.classes.len() + m;
+    let sorted = &p.classes.sorted[m];
+    let below = sorted.partition_point(|&i| rm.spot_price(i, 1.0) < price);
+    push(all, sorted.len(), Sum::Quantity, d * price / u);
+    push(all, below, Sum::Quantity, -d * price / u);
+    push(all, below, Sum::Cost, d * markup * cs / u);
+    for &k in &p.shocked[s][m] {
+        let (a, pf) = p.factors[s][k];
+        let n = p.classes.classes[k].offers.len();
+        let unshocked = rm.prefix(k, 1.0, price);
+        push(k, n, Sum::Quantity, -(1.0 - a) * d * price / u);
+        push(k, unshocked, Sum::Quantity, d * price / u);
+        push(k, unshocked, Sum::Cost, -d * markup * cs / u);
+        if a > 0.0 {
+            let shocked = rm.prefix(k, pf, price);
+            push(k, shocked, Sum::Quantity, -d * a * price / u);
+            push(k, shocked, Sum::Cost, d * a * pf * markup * cs / u);
+        }
+    }
+    Some(Cut {
+        scenario: s,
+        mineral: m,
+        terms,
+        rhs: (d * price - constant) / u,
+    })
+}
+
+/// Adds `cut` to the master.
+fn emit(sk: &mut Skeleton, cut: &Cut) {
+    let mut terms = vec![(sk.theta[cut.scenario][cut.mineral], 1.0)];
+    for &((chain, len, sum), coef) in &cut.terms {
+        let v = sk.prefix[&(chain, len)];
+        let var = match sum {
+            Sum::Quantity => v.quantity,
+            Sum::Cost => v.cost,
+        };
+        terms.push((var, coef));
+    }
+    sk.row(terms, Sense::Ge, cut.rhs);
+}
+
+/// The cuts and the bookkeeping that keeps them unique.
+struct Cuts {
+    list: Vec<Cut>,
+    seen: HashSet<(usize, usize, u64)>,
+    refs: BTreeSet<(usize, usize)>,
+}
+
+impl Cuts {
+    /// Adds the cuts of every (s, m) whose θ (`theta(s, m)`, unit U) is below its
+    /// recourse cost by more than `tol`; returns how many were added.
+    fn add(
+        &mut self,
+        p: &Problem,
+        values: &[ScenarioValue],
+        theta: impl Fn(usize, usize) -> f64,
+        tol: f64,
+    ) -> usize {
+        let mut added = 0;
+        for (s, value) in values.iter().enumerate() {
+            for (m, r) in value.minerals.iter().enumerate() {
+                if r.recourse / p.unit - theta(s, m) <= tol {
+                    continue;
+                }
+                if !self.seen.insert((s, m, r.price.to_bits())) {
+                    continue;
+                }
+                if let Some(c) = cut(p, s, m, r.price) {
+                    self.refs
+                        .extend(c.terms.iter().map(|&((chain, len, _), _)| (chain, len)));
+                    self.list.push(c);
+                    added += 1;
+                }
+            }
+        }
+        added
+    }
+}
+
+/// Solves by decomposition from the incumbent `incumbent` (the nominal plan).
+pub fn solve(
+    p: &mut Problem,
+    incumbent: Vec<f64>,
+    clock: &Clock,
+    progress: &(dyn Fn(&Iteration) + Sync),
+) -> RobustSolution {
+    let mut cuts = Cuts {
+        list: Vec::new(),
+        seen: HashSet::new(),
+        refs: BTreeSet::new(),
+    };
+    let (mut best, _, values) = p.evaluate(incumbent.clone());
+    let mut best_plan = incumbent;
+    cuts.add(p, &values, |_, _| 0.0, 0.0);
+    let mut lower = f64::NEG_INFINITY;
+    let mut iterations = Vec::new();
+    let integer_gap = if p.blocks.iter().any(|b| b.lp.has_integers()) {
+        p.mip_gap
+    } else {
+        0.0
+    };
+    let mut stopped = false;
+    let mut tight = false;
+    loop {
+        if clock.expired() {
+            stopped = true;
+            break;
+        }
+        let mut sk = skeleton(p, &cuts.refs);
+        for c in &cuts.list {
+            emit(&mut sk, c);
+        }
+        // Early rounds (gap above 1e-5) need no more than the default tolerances.
+        let loose = !tight && relative_gap(best, lower) > LOOSE_GAP;
+        let result = p.solve_program(&sk.lp, &sk.is_cut, &sk.epigraphs, clock, loose);
+        match &result.status {
+            LpStatus::Optimal => {}
+            LpStatus::Feasible | LpStatus::LimitNoSolution(_) => {
+                stopped = true;
+                break;
+            }
+            other => {
+                return RobustSolution {
+                    method: Method::Decomposition,
+                    status: Status::Failed {
+                        reason: FailureReason::Solver,
+                        message: format!("the decomposition's master problem: {other:?}"),
+                    },
+                    plan: Vec::new(),
+                    objective: f64::NAN,
+                    lower_bound: None,
+                    gap: None,
+                    iterations,
+                    engine: None,
+                };
+            }
+        }
+        let master = sk.lp.objective(&result.x) * p.unit;
+        // A loosely solved master's objective may overshoot its optimum by its
+        // tolerance; count it as a bound only with that margin.
+        let margin = if loose { 10.0 * LOOSE_TOLERANCE } else { 0.0 };
+        lower = lower.max(master - (integer_gap + margin) * master.abs());
+        let hhi_cuts = p.add_hhi_cuts(&sk.offsets, &result.x);
+        let plan = sk.plan(p, &result.x);
+        let (objective, _, values) = p.evaluate(plan.clone());
+        if hhi_cuts == 0 && objective < best && p.feasible(&plan) {
+            (best, best_plan) = (objective, plan);
+        }
+        let tol = 1e-10 * (best / p.unit).abs().max(1e-12);
+        let theta = |s: usize, m: usize| result.x[sk.theta[s][m]];
+        let added = cuts.add(p, &values, theta, tol);
+        let gap = relative_gap(best, lower);
+        let it = Iteration {
+            iteration: iterations.len() + 1,
+            lower_bound: lower,
+            upper_bound: best,
+            gap,
+            cuts: added + hhi_cuts,
+            secs: clock.elapsed(),
+        };
+        progress(&it);
+        iterations.push(it);
+        // No violated cut after a loose master: confirm with a tight one.
+        tight |= added == 0;
+        if hhi_cuts == 0 && (gap <= DECOMPOSITION_GAP || (added == 0 && !loose)) {
+            let to_plan = |v: &[f64]| sk.plan(p, v);
+            if let Some(better) = p.polished(&sk.lp, &sk.epigraphs, &result.x, to_plan, best, clock)
+            {
+                (best, best_plan) = better;
+            }
+            break;
+        }
+    }
+    let lower_bound = lower.is_finite().then_some(lower);
+    finish(
+        Method::Decomposition,
+        best_plan,
+        best,
+        lower_bound,
+        iterations,
+        stopped,
+    )
+}
