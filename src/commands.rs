@@ -11,13 +11,13 @@ use crate::analysis::explain::{explain, ExplainOptions, ExplainReport};
 use crate::analysis::policy::{policy_cost, PolicyReport};
 use crate::check::{check, CheckReport};
 use crate::error::Result;
+use crate::frontier::{Frontier, FrontierOptions};
 use crate::input::correlation::load_correlation;
 use crate::input::{load_model, load_plan, load_scenarios};
 use crate::model::Model;
+use crate::ranging::{ranging, Ranging, RANGING_CSV};
 use crate::report::{assemble, csv_files, mineral_part, write_csv, Report};
 use crate::sampling::{sample, SampledScenarios, SamplingOptions};
-use crate::frontier::{Frontier, FrontierOptions};
-use crate::ranging::{ranging, Ranging, RANGING_CSV};
 use crate::solve::{solve_then, SolveOptions};
 use crate::stress::{stress, StressOptions, StressReport};
 

@@ -16,11 +16,13 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod bench;
 pub mod check;
 pub mod commands;
 pub(crate) mod conic;
 pub(crate) mod diagnose;
 pub mod error;
+pub mod export;
 pub mod formulate;
 pub mod frontier;
 pub mod generate;

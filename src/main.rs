@@ -47,6 +47,10 @@ enum Command {
     /// What the policy costs: the optimum without rules, with all, and without each rule
     /// family (policy.csv).
     Policy(cli::policy::PolicyArgs),
+    /// Write the exact model sourcemix solves as an MPS or LP file, for any solver.
+    Export(cli::export::ExportArgs),
+    /// Time each solver on the same model and check that they agree.
+    Bench(cli::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +72,8 @@ fn main() -> ExitCode {
         Command::Generate(args) => cli::generate::run(args),
         Command::Explain(args) => cli::explain::run(args),
         Command::Policy(args) => cli::policy::run(args),
+        Command::Export(args) => cli::export::run(args),
+        Command::Bench(args) => cli::bench::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -2,13 +2,15 @@
 //! that builds typed library options, calls one library entry point and hands the
 //! result to [`output`].
 
+pub mod bench;
 pub mod check;
 pub mod explain;
+pub mod export;
 pub mod frontier;
 pub mod generate;
 pub mod output;
-pub mod scenarios;
 pub mod policy;
+pub mod scenarios;
 pub mod solve;
 pub mod solvers;
 pub mod stress;

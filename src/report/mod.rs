@@ -2,9 +2,9 @@
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
 mod check;
-mod scenarios;
 mod explain;
 mod policy;
+mod scenarios;
 mod stress;
 mod text;
 pub mod words;
@@ -26,9 +26,9 @@ use crate::tolerance::{BINDING, SLACK_NOISE};
 use crate::write::{atomic, CsvOut};
 
 pub use check::render_check;
-pub use scenarios::{render_scenarios, scenarios_csv};
 pub use explain::{explain_files, render_explain, EXPLAIN_CSV};
 pub use policy::{policy_files, render_policy, POLICY_CSV};
+pub use scenarios::{render_scenarios, scenarios_csv};
 pub use stress::{render_stress, stress_files};
 pub use text::{render_solvers, render_text};
 
