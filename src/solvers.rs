@@ -379,8 +379,6 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
         #[cfg(feature = "cbc")]
         SolverKind::Cbc => {
             let mut model = problem.using(good_lp::coin_cbc);
-            // Plans are checked to 1e-7: a tighter primal tolerance than CBC's default 1e-7.
-            model.set_parameter("primalT", "1e-9");
             if let Some(t) = opts.time_limit_secs {
                 model = model.with_time_limit(t);
             }
@@ -390,7 +388,16 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
                     .unwrap_or_else(|_| unreachable_gap());
             }
             add_rows(&mut model, lp, &handles);
-            finish(model.solve(), &handles, |_| None)
+            let mut result = finish(model.solve(), &handles, |_| None);
+            // CBC's C interface solves a continuous model with Clp's defaults, ignoring
+            // parameters: its 1e-7 primal tolerance stalls the HHI cut loop (which needs
+            // cuts to hold to 1e-8). The vertex is re-solved exactly, as Clarabel's is.
+            if !lp.has_integers() && result.status == LpStatus::Optimal {
+                if let Some(x) = crate::polish::polish(lp, &result.x, opts.time_limit_secs) {
+                    result.x = x;
+                }
+            }
+            result
         }
     }
 }
