@@ -16,7 +16,9 @@ use crate::input::correlation::load_correlation;
 use crate::input::{load_model, load_plan, load_scenarios};
 use crate::model::Model;
 use crate::ranging::{ranging, Ranging};
-use crate::report::{assemble, build_report, csv_files, mineral_part, write_report, Outputs, Report};
+use crate::report::{
+    assemble, build_report, csv_files, mineral_part, write_report, Outputs, Report,
+};
 use crate::sampling::{sample, SampledScenarios, SamplingOptions};
 use crate::solve::{solve_then, SolveOptions, Status};
 use crate::stress::{stress, StressOptions, StressReport};

@@ -17,6 +17,7 @@
 
 pub(crate) mod aggregate;
 pub mod analysis;
+pub mod bench;
 pub mod check;
 pub mod clean;
 pub mod commands;
@@ -24,6 +25,7 @@ pub(crate) mod conic;
 pub mod convert;
 pub(crate) mod diagnose;
 pub mod error;
+pub mod export;
 pub mod formulate;
 pub mod frontier;
 pub mod generate;

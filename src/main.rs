@@ -49,6 +49,10 @@ enum Command {
     Policy(cli::policy::PolicyArgs),
     /// Turn a model folder into one workbook (.xlsx), or a workbook into a folder.
     Convert(cli::convert::ConvertArgs),
+    /// Write the exact model sourcemix solves as an MPS or LP file, for any solver.
+    Export(cli::export::ExportArgs),
+    /// Time each solver on the same model and check that they agree.
+    Bench(cli::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +75,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => cli::explain::run(args),
         Command::Policy(args) => cli::policy::run(args),
         Command::Convert(args) => cli::convert::run(args),
+        Command::Export(args) => cli::export::run(args),
+        Command::Bench(args) => cli::bench::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -23,6 +23,9 @@ pub enum SolverKind {
     /// HiGHS: simplex/IPM and MIP in C++ (LP + MIP + duals), feature `highs`.
     #[cfg(feature = "highs")]
     Highs,
+    /// CBC: COIN-OR simplex and branch and cut (LP + MIP, no duals), feature `cbc`.
+    #[cfg(feature = "cbc")]
+    Cbc,
 }
 
 /// What a backend supports.
@@ -44,6 +47,8 @@ impl SolverKind {
             SolverKind::Highs,
             SolverKind::Clarabel,
             SolverKind::Microlp,
+            #[cfg(feature = "cbc")]
+            SolverKind::Cbc,
         ]
     }
 
@@ -54,6 +59,8 @@ impl SolverKind {
             SolverKind::Clarabel => "clarabel",
             #[cfg(feature = "highs")]
             SolverKind::Highs => "highs",
+            #[cfg(feature = "cbc")]
+            SolverKind::Cbc => "cbc",
         }
     }
 
@@ -63,10 +70,10 @@ impl SolverKind {
         if let Some(k) = SolverKind::all().into_iter().find(|k| k.name() == lower) {
             return Ok(k);
         }
-        let hint = if lower == "highs" {
-            " (HiGHS is not compiled in: build with `--features highs`)"
-        } else {
-            ""
+        let hint = match lower.as_str() {
+            "highs" => " (HiGHS is not compiled in: build with `--features highs`)",
+            "cbc" => " (CBC is not compiled in: build with `--features cbc`)",
+            _ => "",
         };
         Err(format!(
             "unknown solver {name:?}{hint}; this build has: auto, {}",
@@ -97,6 +104,13 @@ impl SolverKind {
                 duals: true,
                 time_limit: true,
             },
+            // good_lp's coin_cbc solution exposes primal values only.
+            #[cfg(feature = "cbc")]
+            SolverKind::Cbc => Capabilities {
+                integers: true,
+                duals: false,
+                time_limit: true,
+            },
         }
     }
 
@@ -107,6 +121,8 @@ impl SolverKind {
             SolverKind::Clarabel => "pure-Rust interior point; fastest LP in the default build",
             #[cfg(feature = "highs")]
             SolverKind::Highs => "HiGHS simplex and branch and cut (C++)",
+            #[cfg(feature = "cbc")]
+            SolverKind::Cbc => "COIN-OR CBC simplex and branch and cut (C++, system library)",
         }
     }
 
@@ -359,6 +375,29 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
                     refs.iter().map(|r| d.dual(r.clone())).collect()
                 })
             })
+        }
+        #[cfg(feature = "cbc")]
+        SolverKind::Cbc => {
+            let mut model = problem.using(good_lp::coin_cbc);
+            if let Some(t) = opts.time_limit_secs {
+                model = model.with_time_limit(t);
+            }
+            if lp.has_integers() {
+                model = model
+                    .with_mip_gap(opts.mip_gap as f32)
+                    .unwrap_or_else(|_| unreachable_gap());
+            }
+            add_rows(&mut model, lp, &handles);
+            let mut result = finish(model.solve(), &handles, |_| None);
+            // CBC's C interface solves a continuous model with Clp's defaults, ignoring
+            // parameters: its 1e-7 primal tolerance stalls the HHI cut loop (which needs
+            // cuts to hold to 1e-8). The vertex is re-solved exactly, as Clarabel's is.
+            if !lp.has_integers() && result.status == LpStatus::Optimal {
+                if let Some(x) = crate::polish::polish(lp, &result.x, opts.time_limit_secs) {
+                    result.x = x;
+                }
+            }
+            result
         }
     }
 }

@@ -2,9 +2,11 @@
 //! that builds typed library options, calls one library entry point and hands the
 //! result to [`output`].
 
+pub mod bench;
 pub mod check;
 pub mod convert;
 pub mod explain;
+pub mod export;
 pub mod frontier;
 pub mod generate;
 pub mod output;

@@ -17,9 +17,9 @@ use crate::error::Result;
 use crate::formulate::{formulate, Block, RowTag};
 use crate::model::Model;
 use crate::name::Name;
+use crate::report::table::{Cells, Column, ColumnKind, Dialect, Table};
 use crate::solve::{MineralSolution, Solution};
 use crate::tolerance::BINDING;
-use crate::report::table::{Cells, Column, ColumnKind, Dialect, Table};
 use basis::{Basis, Delta, Place};
 
 /// Name of the ranging table.

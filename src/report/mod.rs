@@ -3,11 +3,11 @@
 
 mod check;
 mod explain;
-mod policy;
-mod scenarios;
 pub mod inputs;
 pub mod json;
 pub mod outputs;
+mod policy;
+mod scenarios;
 mod stress;
 pub mod stress_tables;
 pub mod table;

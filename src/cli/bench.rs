@@ -1,0 +1,94 @@
+//! `sourcemix bench`: time each solver on the same model and check that they agree.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use sourcemix::bench::{
+    bench, csv, generated_model, load, parse_spec, render_text, BenchOptions, DEFAULT_REPEAT,
+};
+use sourcemix::solvers::SolverKind;
+use sourcemix::Error;
+
+use super::output;
+
+/// How `bench` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum BenchFormat {
+    /// An aligned table and a verdict.
+    #[default]
+    Text,
+    /// One row per solver, for a spreadsheet.
+    Csv,
+    /// One JSON document.
+    Json,
+}
+
+/// Arguments of `bench`.
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Model folder (or use --generate).
+    #[arg(required_unless_present = "generate", conflicts_with = "generate")]
+    model: Option<PathBuf>,
+    /// Benchmark a generated model instead: offers=N,minerals=M[,seed=S][,countries=C].
+    #[arg(long, value_name = "SPEC")]
+    generate: Option<String>,
+    /// Comma-separated solvers of this build, e.g. clarabel,microlp.
+    #[arg(long, value_delimiter = ',', required = true, value_parser = SolverKind::from_name)]
+    solvers: Vec<SolverKind>,
+    /// Runs per solver.
+    #[arg(long, default_value_t = DEFAULT_REPEAT)]
+    repeat: usize,
+    /// Worker threads per solve [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Standard output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: BenchFormat,
+}
+
+/// Runs `bench`; returns 0, or 4 when the solvers disagree.
+pub fn run(args: BenchArgs) -> Result<u8, Error> {
+    let (model, label) = match (&args.model, &args.generate) {
+        (_, Some(spec)) => (generated_model(&parse_spec(spec)?)?, spec.clone()),
+        (Some(dir), None) => (load(dir)?, dir.display().to_string()),
+        (None, None) => {
+            return Err(Error::Usage(
+                "give a MODEL folder or --generate SPEC".into(),
+            ))
+        }
+    };
+    output::warnings(&model.warnings);
+    let opts = BenchOptions {
+        solvers: args.solvers,
+        repeat: args.repeat,
+        threads: args.threads,
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(0);
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} runs {elapsed}") {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let report = bench(&model, &label, &opts, &mut |done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let report = report?;
+    match args.format {
+        BenchFormat::Text => output::text(&render_text(&report))?,
+        BenchFormat::Json => output::json(&report)?,
+        BenchFormat::Csv => output::text(&String::from_utf8_lossy(&csv(&report)))?,
+    }
+    if let Some(why) = &report.agreement.reason {
+        output::warnings(&[format!("solvers disagree: {why}")]);
+    }
+    Ok(report.exit_code())
+}

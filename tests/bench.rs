@@ -1,0 +1,153 @@
+//! `bench`: two solvers on one model agree (and on the hand-solved optimum); a
+//! perturbed objective and a differing status are flagged; the CLI's CSV reads back and
+//! disagreement exits with its code.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{assert_rel, model_from};
+use sourcemix::bench::{
+    bench, compare, parse_spec, BenchOptions, AGREEMENT_TOLERANCE, DISAGREEMENT_EXIT,
+};
+use sourcemix::solvers::SolverKind;
+
+/// China capped at 40 %: 40 from CHN at 10, 60 from JPN at 12 = 1120.
+fn capped_model() -> sourcemix::Model {
+    model_from(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity\n\
+             c1,ga,CHN,10,100\n\
+             j1,ga,JPN,12,100\n",
+        ),
+        ("demand.csv", "mineral,quantity\nga,100\n"),
+        (
+            "constraints.csv",
+            "constraint,mineral,target,bound\nmax_country_share,ga,CHN,0.4\n",
+        ),
+    ])
+}
+
+fn two_solvers(repeat: usize) -> BenchOptions {
+    BenchOptions {
+        solvers: vec![SolverKind::Clarabel, SolverKind::Microlp],
+        repeat,
+        threads: Some(1),
+    }
+}
+
+#[test]
+fn two_solvers_agree_on_the_hand_solved_optimum() {
+    let model = capped_model();
+    let mut calls = Vec::new();
+    let report = bench(&model, "capped", &two_solvers(3), &mut |d, t| {
+        calls.push((d, t))
+    })
+    .unwrap();
+    assert_eq!(report.results.len(), 2);
+    for r in &report.results {
+        assert_eq!(r.status, "optimal");
+        assert_eq!(r.runs, 3);
+        assert_rel(r.objective.unwrap(), 1120.0, 1e-9, &r.solver);
+        assert!(r.build_secs.min <= r.build_secs.median && r.build_secs.median <= r.build_secs.max);
+        assert!(r.solve_secs.min <= r.solve_secs.median && r.solve_secs.median <= r.solve_secs.max);
+    }
+    assert!(report.agreement.agree, "{:?}", report.agreement);
+    assert!(report.agreement.max_rel_diff.unwrap() <= AGREEMENT_TOLERANCE);
+    assert_eq!(report.exit_code(), 0);
+    assert_eq!(calls.first(), Some(&(0, 6)));
+    assert_eq!(calls.last(), Some(&(6, 6)));
+}
+
+#[test]
+fn a_perturbed_objective_is_flagged() {
+    let model = capped_model();
+    let report = bench(&model, "capped", &two_solvers(1), &mut |_, _| ()).unwrap();
+    let mut results = report.results.clone();
+    // Within the tolerance: still agreement.
+    let o = results[1].objective.unwrap();
+    results[1].objective = Some(o * (1.0 + 0.5 * AGREEMENT_TOLERANCE));
+    assert!(compare(&results, AGREEMENT_TOLERANCE).agree);
+    // Beyond it: flagged, with the solvers named.
+    results[1].objective = Some(o * (1.0 + 10.0 * AGREEMENT_TOLERANCE));
+    let a = compare(&results, AGREEMENT_TOLERANCE);
+    assert!(!a.agree);
+    assert_rel(
+        a.max_rel_diff.unwrap(),
+        10.0 * AGREEMENT_TOLERANCE,
+        1e-3,
+        "difference",
+    );
+    let why = a.reason.unwrap();
+    assert!(why.contains("clarabel") && why.contains("microlp"), "{why}");
+    // A different status is a disagreement too.
+    let mut results = report.results.clone();
+    results[0].status = "infeasible".into();
+    results[0].objective = None;
+    assert!(!compare(&results, AGREEMENT_TOLERANCE).agree);
+    let mut flagged = report.clone();
+    flagged.agreement = compare(&results, AGREEMENT_TOLERANCE);
+    assert_eq!(flagged.exit_code(), DISAGREEMENT_EXIT);
+}
+
+#[test]
+fn generator_spec() {
+    let o = parse_spec("offers=10000,minerals=10,seed=7,countries=30").unwrap();
+    assert_eq!(
+        (o.offers, o.minerals, o.seed, o.countries),
+        (10000, 10, 7, 30)
+    );
+    assert_eq!(parse_spec("offers=100,minerals=2").unwrap().seed, 1);
+    for bad in [
+        "offers=10",
+        "offers=x,minerals=2",
+        "offers=10,minerals=2,colour=3",
+        "garbage",
+    ] {
+        assert_eq!(parse_spec(bad).unwrap_err().exit_code(), 2, "{bad}");
+    }
+}
+
+#[test]
+fn cli_csv_reads_back_and_usage_errors() {
+    let out = Command::cargo_bin("sourcemix")
+        .unwrap()
+        .args(["bench", "--generate", "offers=200,minerals=2,seed=3"])
+        .args([
+            "--solvers",
+            "clarabel,microlp",
+            "--repeat",
+            "1",
+            "--format",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let mut reader = csv::Reader::from_reader(out.as_slice());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[1], "solver");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    let objectives: Vec<f64> = rows.iter().map(|r| r[4].parse().unwrap()).collect();
+    assert_rel(objectives[0], objectives[1], 1e-6, "clarabel vs microlp");
+    assert!(rows.iter().all(|r| &r[12] == "yes"));
+    Command::cargo_bin("sourcemix")
+        .unwrap()
+        .args(["bench", "--generate", "offers=20", "--solvers", "clarabel"])
+        .assert()
+        .code(2);
+    Command::cargo_bin("sourcemix")
+        .unwrap()
+        .args([
+            "bench",
+            "--generate",
+            "offers=20,minerals=1",
+            "--solvers",
+            "nope",
+        ])
+        .assert()
+        .code(2);
+}
