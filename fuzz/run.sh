@@ -7,7 +7,7 @@
 #
 # New inputs that reach new code are kept in fuzz/corpus/<target>/ (commit the useful
 # ones). A crash is copied to tests/fuzz-regressions/<target>/, where
-# `cargo test --test fuzz_regressions` replays it on every CI run; fix the bug, keep the file.
+# `cargo test --test it fuzz_regressions` replays it on every CI run; fix the bug, keep the file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"

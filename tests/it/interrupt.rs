@@ -2,14 +2,12 @@
 //! temporary file left in the output folder.
 #![cfg(unix)]
 
-mod common;
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[test]
 fn sigint_during_solve_leaves_no_files() {
-    let bin = common::cli::binary();
+    let bin = crate::common::cli::binary();
     let dir = tempfile::tempdir().expect("temp dir");
     let model = dir.path().join("model");
     let out = dir.path().join("out");

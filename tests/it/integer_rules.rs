@@ -1,10 +1,8 @@
 //! Integer rules end to end: a minimum order that pushes the cheap supplier out, counts
 //! that cannot be met (exit 3 naming the row), and time limits (exit 4 without a plan).
 
-mod common;
-
-use common::cli::run_in;
-use common::write_files as write;
+use crate::common::cli::run_in;
+use crate::common::write_files as write;
 
 /// Runs the binary; (exit code, stdout, stderr), everything printed for a failing test.
 fn run(args: &[&str]) -> (i32, String, String) {

@@ -6,10 +6,8 @@
 //! check re-solves the modified model from scratch. Also the command line and the "not
 //! available" rows of integer and HHI blocks.
 
-mod common;
-
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
 use sourcemix::model::Model;
 use sourcemix::ranging::{
     ranging, RangeKind, RangingRow, NOT_AVAILABLE_HHI, NOT_AVAILABLE_INTEGER,

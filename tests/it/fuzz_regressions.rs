@@ -6,10 +6,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-#[path = "../fuzz/harness.rs"]
-mod harness;
-
-use harness::{csv_table, load_and_solve, plan_and_stress};
+use crate::harness::{csv_table, load_and_solve, plan_and_stress};
 
 fn inputs(dir: &str) -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -64,7 +61,7 @@ fn corpus_and_crashes_replay_without_panic() {
 /// The seed plans are accepted (so the mutations below start from plans that stress).
 #[test]
 fn stress_seeds_are_valid_plans() {
-    use harness::STRESS_MODEL;
+    use crate::harness::STRESS_MODEL;
     use sourcemix::input::{parse_model, parse_plan, ModelFiles};
     let parts: Vec<(&str, &[u8])> = STRESS_MODEL
         .iter()

@@ -2,9 +2,7 @@
 //! random models, CVaR and the expected cost from the rows, the plan reader's errors, and
 //! the command line.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use good_lp::{
     constraint, default_solver, variable, variables, Expression, Solution as _, SolverModel,
 };
@@ -362,7 +360,7 @@ gallium,C,CAN,6
     assert!(err.contains("more than its demand 100"), "{err}");
 }
 
-use common::cli::command as bin;
+use crate::common::cli::command as bin;
 
 /// `solve` then `stress` on the bundled model: both files, their headers, `baseline`
 /// first, and the same bytes on a second run.

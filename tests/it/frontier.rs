@@ -3,10 +3,8 @@
 //! feasible bound (a slightly smaller cap is infeasible), the SVG well-formed with its
 //! labels and one marker per point, and the command line (files, exit codes).
 
-mod common;
-
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
 use sourcemix::frontier::plot::{bound_axis, COST_AXIS};
 use sourcemix::frontier::{frontier, Frontier, FrontierOptions, Measure};
 use sourcemix::model::Model;

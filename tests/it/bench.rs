@@ -2,10 +2,8 @@
 //! perturbed objective and a differing status are flagged; the CLI's CSV reads back and
 //! disagreement exits with its code.
 
-mod common;
-
+use crate::common::{assert_rel, model_from};
 use assert_cmd::Command;
-use common::{assert_rel, model_from};
 use sourcemix::bench::{
     bench, compare, parse_spec, BenchOptions, AGREEMENT_TOLERANCE, DISAGREEMENT_EXIT,
 };

@@ -5,8 +5,6 @@
 //! each mineral's allocation sums to its summary exactly, and the written plan passes the
 //! independent plan checker of tests/common.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -59,7 +57,7 @@ fn rows(bytes: &[u8]) -> Vec<BTreeMap<String, String>> {
 
 /// Solves `model` with `choice` and checks every property on the written files.
 fn check_written(model: &Model, choice: SolverChoice, what: &str) {
-    let solution = common::try_solve(model, choice).expect("solves");
+    let solution = crate::common::try_solve(model, choice).expect("solves");
     if solution.status != Status::Optimal {
         return;
     }
@@ -140,7 +138,7 @@ fn check_written(model: &Model, choice: SolverChoice, what: &str) {
             );
         }
     }
-    common::check_plan(model, &quantities, &unmet)
+    crate::common::check_plan(model, &quantities, &unmet)
         .unwrap_or_else(|e| panic!("{what}: the written plan fails the plan checker: {e}"));
 }
 
@@ -179,7 +177,7 @@ fn check_country_caps(
 fn bundled_models_write_clean_numbers() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
     for name in ["export-controls-2023", "rare-earths", "dual-sourcing"] {
-        let model = common::load(&root.join(name));
+        let model = crate::common::load(&root.join(name));
         check_written(&model, SolverChoice::Auto, name);
     }
 }
@@ -189,8 +187,8 @@ fn the_export_controls_noise_is_gone() {
     // Reproduces the issue: germanium's CHN offer came out as 250.000000001 against a
     // cap of exactly 0.5 × 500, with a negative slack.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/export-controls-2023");
-    let model = common::load(&root);
-    let solution = common::try_solve(&model, SolverChoice::Auto).unwrap();
+    let model = crate::common::load(&root);
+    let solution = crate::common::try_solve(&model, SolverChoice::Auto).unwrap();
     let report = build_report(&model, &solution);
     let files: BTreeMap<&str, Vec<u8>> = csv_files(&report).into_iter().collect();
     let alloc = String::from_utf8(files["allocation.csv"].clone()).unwrap();
@@ -222,7 +220,7 @@ fn hhi_model(seed: u64, cap: f64) -> (tempfile::TempDir, Model) {
         format!("constraint,mineral,target,bound\nmax_hhi,*,,{cap}\nmax_country_share,*,*,0.45\n"),
     )
     .unwrap();
-    let model = common::load(dir.path());
+    let model = crate::common::load(dir.path());
     (dir, model)
 }
 

@@ -3,10 +3,7 @@
 //! equal their folders, errors name sheet and cell, conversion round-trips); `;`-separated
 //! input with decimal commas; and the xlsx fuzz corpus replayed.
 
-mod common;
-
-#[path = "../fuzz/harness.rs"]
-mod harness;
+use crate::harness;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -268,7 +265,7 @@ fn numbers_round_trip_exactly_through_a_workbook() {
     for (k, v) in values.iter().enumerate() {
         suppliers.push_str(&format!("s{k},ga,AUS,{v},1000\n"));
     }
-    let dir = common::write_model(&[
+    let dir = crate::common::write_model(&[
         ("suppliers.csv", &suppliers),
         ("demand.csv", "mineral,quantity\nga,10\n"),
     ]);
@@ -276,8 +273,8 @@ fn numbers_round_trip_exactly_through_a_workbook() {
     sourcemix::convert::convert(dir.path(), &book).unwrap();
     let back = dir.path().join("back");
     sourcemix::convert::convert(&book, &back).unwrap();
-    let a = common::load(dir.path());
-    let b = common::load(&back);
+    let a = crate::common::load(dir.path());
+    let b = crate::common::load(&back);
     let c = sourcemix::input::load_model(&book).unwrap();
     let costs = |m: &sourcemix::Model| m.offers.iter().map(|o| o.unit_cost).collect::<Vec<_>>();
     assert_eq!(costs(&a), costs(&b));
@@ -289,7 +286,7 @@ fn numbers_round_trip_exactly_through_a_workbook() {
 
 #[test]
 fn workbook_errors_name_sheet_cell_row_and_column() {
-    let dir = common::write_model(&[
+    let dir = crate::common::write_model(&[
         (
             "suppliers.csv",
             "supplier,mineral,country,unit_cost\na,ga,AUS,10\nb,ga,CHN,cheap\n",
@@ -313,7 +310,7 @@ fn workbook_errors_name_sheet_cell_row_and_column() {
 
 #[test]
 fn semicolon_files_with_decimal_commas_solve_like_rfc_files() {
-    let rfc = common::write_model(&[
+    let rfc = crate::common::write_model(&[
         (
             "suppliers.csv",
             "supplier,mineral,country,unit_cost,capacity\na,ga,AUS,10.5,60\nb,ga,CHN,9.25,70\n",
@@ -324,7 +321,7 @@ fn semicolon_files_with_decimal_commas_solve_like_rfc_files() {
             "constraint,mineral,target,bound\nmax_country_share,ga,CHN,0.45\n",
         ),
     ]);
-    let eu = common::write_model(&[
+    let eu = crate::common::write_model(&[
         (
             "suppliers.csv",
             "supplier;mineral;country;unit_cost;capacity\na;ga;AUS;10,5;60\nb;ga;CHN;9,25;70\n",
@@ -335,8 +332,8 @@ fn semicolon_files_with_decimal_commas_solve_like_rfc_files() {
             "constraint;mineral;target;bound\nmax_country_share;ga;CHN;0,45\n",
         ),
     ]);
-    let a = common::load(rfc.path());
-    let b = common::load(eu.path());
+    let a = crate::common::load(rfc.path());
+    let b = crate::common::load(eu.path());
     assert_eq!(a.offers, b.offers);
     assert_eq!(a.policy, b.policy);
     assert!(
@@ -345,9 +342,9 @@ fn semicolon_files_with_decimal_commas_solve_like_rfc_files() {
         b.warnings
     );
     // Hand-solved: CHN is cheaper but capped at 45; AUS takes 55.
-    let s = common::solve_kind(&b, sourcemix::solvers::SolverKind::Clarabel);
-    assert_eq!(common::qty(&b, &s, "ga", "b"), 45.0);
-    assert_eq!(common::qty(&b, &s, "ga", "a"), 55.0);
+    let s = crate::common::solve_kind(&b, sourcemix::solvers::SolverKind::Clarabel);
+    assert_eq!(crate::common::qty(&b, &s, "ga", "b"), 45.0);
+    assert_eq!(crate::common::qty(&b, &s, "ga", "a"), 55.0);
 }
 
 #[test]

@@ -2,9 +2,7 @@
 //! solved with every backend of the build. Quantities are checked to 1e-6, costs to 1e-6,
 //! and every plan also passes the independent checker of `common`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sourcemix::model::{Model, PolicyKind};
 use sourcemix::solve::{Solution, SolverChoice, Status};
 use sourcemix::solvers::SolverKind;

@@ -4,13 +4,11 @@
 //! costs (exact simplex solves of perturbed models), models written again as CSV without
 //! the deleted rows, and relaxations derived by hand.
 
-mod common;
-
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
 use sourcemix::analysis::explain::{explain, ExplainOptions};
 use sourcemix::analysis::policy::policy_cost;
 use sourcemix::model::{Model, PolicyKind};

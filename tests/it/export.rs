@@ -5,13 +5,11 @@
 //! `--features highs`, CBC's MPS reader with `--features cbc` — whose optimum must equal
 //! the cost `solve` reports.
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::common::{assert_rel, load, write_model};
 use assert_cmd::Command;
-use common::{assert_rel, load, write_model};
 use sourcemix::export::{export, ExportFormat, ExportOptions};
 use sourcemix::solve::{solve, SolveOptions};
 use sourcemix::Model;

@@ -1,9 +1,7 @@
 //! The `sourcemix` binary, run in temporary folders: outputs and headers of SPEC §4, exit
 //! codes and messages of SPEC §5, refused runs writing nothing, determinism.
 
-mod common;
-
-use common::cli::Workdir;
+use crate::common::cli::Workdir;
 
 // ---------------------------------------------------------------------------------------
 // models

@@ -13,9 +13,7 @@
 //!   a warning naming the backend that failed and the one used;
 //! - a degenerate aggregated master (every country at the same cost, caps binding).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use good_lp::solvers::{DualValues, SolutionWithDual};
 use good_lp::{variable, Expression, ProblemVariables, Solution as _, SolverModel, Variable};
 use sourcemix::model::Model;

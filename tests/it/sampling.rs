@@ -3,9 +3,7 @@
 //! numerical integration), the repair of correlation matrices, refusals, determinism
 //! across runs and thread counts, and the written file read back by `stress`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use nalgebra::DMatrix;
 use sourcemix::input::correlation::parse_correlation;
 use sourcemix::input::ModelFiles;
@@ -277,7 +275,7 @@ fn repair_gives_a_nearer_valid_correlation_matrix() {
 // ---- the command line ------------------------------------------------------------------
 
 fn bin() -> assert_cmd::Command {
-    common::cli::command()
+    crate::common::cli::command()
 }
 
 fn cli_model() -> tempfile::TempDir {

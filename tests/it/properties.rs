@@ -15,9 +15,7 @@
 //! (f) min_order, fixed_cost and supplier/country counts: the cost equals the optimum
 //!     found by enumerating every set of used offers (one LP each).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use good_lp::{
     variable, Expression, ProblemVariables, ResolutionError, Solution as _, SolverModel, Variable,
 };

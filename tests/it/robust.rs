@@ -3,10 +3,8 @@
 //! nominal plan as a bound, W = 0, both methods on random models with integer rules and
 //! HHI caps, CVaR against its quantile definition, and the command line.
 
-mod common;
-
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
 use good_lp::{variable, Expression, ProblemVariables, Solution as _, SolverModel, Variable};
 use sourcemix::model::{Model, PolicyKind, Target};
 use sourcemix::robust::{solve_robust, Method, RobustOptions, RobustSolution};

@@ -1,0 +1,30 @@
+//! The integration tests, as one test crate (one binary to build and link): each module
+//! is one area, all sharing the harness and model writer in `common`.
+
+mod common;
+/// The fuzz targets' harness (fuzz/harness.rs), replayed on the corpus and seeds.
+#[path = "../../fuzz/harness.rs"]
+mod harness;
+
+mod aggregate;
+mod bench;
+mod clean_numbers;
+mod cli;
+mod concentration;
+mod export;
+mod frontier;
+mod fuzz_regressions;
+mod hand_solved;
+mod integer_rules;
+mod interrupt;
+mod json_schema;
+mod libreoffice;
+mod numeric;
+mod policy_cost;
+mod properties;
+mod ranging;
+mod report;
+mod robust;
+mod sampling;
+mod spreadsheets;
+mod stress;
