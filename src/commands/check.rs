@@ -1,0 +1,13 @@
+//! `check`: sizes and suspicious data.
+
+use std::path::Path;
+
+use crate::check::{check, CheckReport};
+use crate::error::Result;
+use crate::input::load_model;
+
+/// `check MODEL`: validate and report sizes and suspicious data.
+pub fn check_model(model_dir: &Path) -> Result<CheckReport> {
+    let model = load_model(model_dir)?;
+    Ok(check(&model))
+}

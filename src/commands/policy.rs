@@ -1,0 +1,40 @@
+//! `policy`: what the policy costs, rule family by rule family.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::write_files;
+use crate::analysis::policy::{policy_cost, PolicyReport};
+use crate::error::Result;
+use crate::input::load_model;
+use crate::solve::SolveOptions;
+
+/// What `policy` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyRun {
+    /// The comparison.
+    pub report: PolicyReport,
+    /// Warnings from reading the model.
+    pub warnings: Vec<String>,
+    /// Files written (none when the full policy has no solution).
+    pub written: Vec<PathBuf>,
+}
+
+/// `policy MODEL`: read, solve every case, and (when the full policy has a solution)
+/// write policy.csv into `out_dir`.
+pub fn policy_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Result<PolicyRun> {
+    let mut model = load_model(model_dir)?;
+    let warnings = std::mem::take(&mut model.warnings);
+    let report = policy_cost(&model, opts)?;
+    let written = if report.feasible {
+        write_files(out_dir, crate::report::policy_files(&report))?
+    } else {
+        Vec::new()
+    };
+    Ok(PolicyRun {
+        report,
+        warnings,
+        written,
+    })
+}

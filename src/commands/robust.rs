@@ -1,0 +1,139 @@
+//! `solve --robust`: the plan that anticipates the scenarios, with its stress files.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::input::{load_model, load_scenarios};
+use crate::report::{build_report, csv_files, Report};
+use crate::solve::Status;
+use crate::stress::{stress, StressOptions, StressReport};
+
+/// What `solve --robust` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RobustRun {
+    /// The report of the robust plan (or of the nominal solve when the model has no plan).
+    pub report: Report,
+    /// How the robust plan was found: method, status, bounds per round.
+    pub robust: Option<crate::robust::RobustSolution>,
+    /// The nominal and robust plans side by side.
+    pub comparison: Option<crate::robust::report::Comparison>,
+    /// The robust plan's stress report (stress.csv, stress_summary.csv).
+    pub stress: Option<StressReport>,
+    /// Warnings (model, scenarios).
+    pub warnings: Vec<String>,
+    /// Files written: the three of `solve` and the two of `stress`, all or none.
+    pub written: Vec<PathBuf>,
+}
+
+impl RobustRun {
+    /// Exit code per SPEC §5.
+    pub fn exit_code(&self) -> u8 {
+        self.report.status.exit_code()
+    }
+}
+
+/// `solve MODEL --robust`: read the model (and `scenarios_path` instead of its
+/// scenarios.csv), solve the robust program, and write allocation.csv, summary.csv,
+/// constraints.csv, stress.csv and stress_summary.csv for the robust plan into
+/// `out_dir`, all or none. The stress files come from [`stress`] on the chosen plan, the
+/// same code path as the `stress` command. `progress` sees every round.
+pub fn robust_model(
+    model_dir: &Path,
+    scenarios_path: Option<&Path>,
+    out_dir: &Path,
+    opts: &crate::robust::RobustOptions,
+    progress: &(dyn Fn(&crate::robust::Iteration) + Sync),
+) -> Result<RobustRun> {
+    use crate::robust::report::{plan_solution, Comparison};
+    opts.validate()?;
+    let mut model = load_model(model_dir)?;
+    let mut warnings = std::mem::take(&mut model.warnings);
+    if let Some(path) = scenarios_path {
+        let (scenarios, more) = load_scenarios(path, &model)?;
+        model.scenarios = scenarios;
+        warnings.extend(more);
+    }
+    if model.scenarios.is_empty() {
+        warnings.push(
+            "no scenarios (no scenarios.csv and no --scenarios): the robust plan only sees the baseline".into(),
+        );
+    }
+    let outcome = crate::robust::solve_robust(&model, &model.scenarios, opts, progress)?;
+    let no_plan = |report: Report, robust| RobustRun {
+        report,
+        robust,
+        comparison: None,
+        stress: None,
+        warnings: warnings.clone(),
+        written: Vec::new(),
+    };
+    let Some(robust) = outcome.robust else {
+        return Ok(no_plan(build_report(&model, &outcome.nominal), None));
+    };
+    let solution = plan_solution(&model, &robust);
+    let mut report = build_report(&model, &solution);
+    report.warnings.clear();
+    if report.status.exit_code() != 0 {
+        // One message for the whole plan, not one per mineral.
+        if let Status::Failed { message, .. } = &robust.status {
+            report.problems = vec![message.clone()];
+        }
+        return Ok(no_plan(report, Some(robust)));
+    }
+    if robust.status == Status::Feasible {
+        // One message for the whole plan (CVaR couples the minerals), not one per mineral.
+        report.problems = vec![format!(
+            "a time limit stopped the robust solve with a feasible plan, not proven optimal{}",
+            robust
+                .gap
+                .map(|g| format!(
+                    "; its E + W·CVaR is at most {:.4}% above the optimum",
+                    g * 100.0
+                ))
+                .unwrap_or_default()
+        )];
+    }
+    let stress_opts = StressOptions {
+        alpha: opts.alpha,
+        spot_premium: opts.spot_premium,
+    };
+    let nominal_plan: Vec<f64> = outcome
+        .nominal
+        .minerals
+        .iter()
+        .flat_map(|m| m.quantities.iter().copied())
+        .collect();
+    let nominal_stress = stress(&model, &nominal_plan, &model.scenarios, &stress_opts)?;
+    // The plan as written (allocation.csv) and read back, so `stress --plan` on the
+    // written file reproduces the stress files byte for byte.
+    let solve_files = csv_files(&report);
+    let written_plan = {
+        let bytes: &[u8] = &solve_files[0].1;
+        let files = crate::input::ModelFiles::from_memory(&[(solve_files[0].0, bytes)]);
+        crate::input::parse_plan(&files, solve_files[0].0, &model)?.quantities
+    };
+    let robust_stress = stress(&model, &written_plan, &model.scenarios, &stress_opts)?;
+    let comparison = Comparison::new(
+        &nominal_stress,
+        &robust_stress,
+        opts.alpha,
+        opts.cvar_weight,
+    );
+    let files: Vec<(PathBuf, Vec<u8>)> = solve_files
+        .into_iter()
+        .chain(crate::report::stress_files(&robust_stress))
+        .map(|(name, bytes)| (out_dir.join(name), bytes))
+        .collect();
+    crate::write::atomic::create_out_dir(out_dir)?;
+    let written = crate::write::atomic::stage_all(&files)?.commit()?;
+    Ok(RobustRun {
+        report,
+        robust: Some(robust),
+        comparison: Some(comparison),
+        stress: Some(robust_stress),
+        warnings,
+        written,
+    })
+}

@@ -1,0 +1,80 @@
+//! `scenarios`: correlated disruption samples into a scenarios.csv.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::input::correlation::load_correlation;
+use crate::input::load_model;
+use crate::model::Model;
+use crate::sampling::{sample, SampledScenarios, SamplingOptions};
+
+/// What `scenarios` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenariosRun {
+    /// The samples and scenarios.
+    pub result: SampledScenarios,
+    /// Warnings of the model and of the sampling.
+    pub warnings: Vec<String>,
+    /// The file written.
+    pub written: PathBuf,
+    /// True when it replaced an existing file.
+    pub replaced: bool,
+}
+
+/// The default output of `scenarios`: `MODEL/scenarios.csv` (SPEC §3).
+pub fn default_scenarios_file(model_dir: &Path) -> PathBuf {
+    model_dir.join(crate::input::files::SCENARIOS)
+}
+
+/// `scenarios MODEL --samples N --seed S [--correlation FILE] [--out FILE]`: read the
+/// model (all but its scenarios.csv, which need not be valid: it is what gets replaced)
+/// and the correlation file, sample, and write the scenarios.csv to `out` whole or not at
+/// all (a refused or failed run leaves an earlier file untouched). `progress` is called
+/// with the samples of each chunk done.
+pub fn scenarios_model(
+    model_dir: &Path,
+    correlation: Option<&Path>,
+    out: &Path,
+    opts: &SamplingOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ScenariosRun> {
+    opts.validate()?;
+    if out.is_dir() {
+        return Err(crate::Error::Usage(format!(
+            "--out {} is a folder; expected the scenarios.csv file to write",
+            out.display()
+        )));
+    }
+    let mut model = load_model_without_scenarios(model_dir)?;
+    let mut warnings = std::mem::take(&mut model.warnings);
+    let correlations = correlation
+        .map(|p| load_correlation(p, &model))
+        .transpose()?;
+    let result = sample(&model, correlations.as_ref(), opts, progress)?;
+    warnings.extend(result.warnings.iter().cloned());
+    let replaced = out.exists();
+    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        crate::write::atomic::create_out_dir(dir)?;
+    }
+    let files = [(out.to_path_buf(), crate::report::scenarios_csv(&result))];
+    crate::write::atomic::stage_all(&files)?.commit()?;
+    Ok(ScenariosRun {
+        result,
+        warnings,
+        written: out.to_path_buf(),
+        replaced,
+    })
+}
+
+/// The model in `dir` without its scenarios.csv.
+fn load_model_without_scenarios(dir: &Path) -> Result<Model> {
+    use crate::input::files::{CONSTRAINTS, COUNTRIES, DEMAND, SUPPLIERS};
+    if !dir.is_dir() {
+        // load_model's error names the folder.
+        return load_model(dir);
+    }
+    let names = [SUPPLIERS, DEMAND, COUNTRIES, CONSTRAINTS];
+    crate::input::parse_model(&crate::input::ModelFiles::read_dir(dir, &names))
+}

@@ -1,0 +1,130 @@
+//! `solve`: read, optimize, write the three files (and ranging, a workbook, a dialect).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::input::load_model;
+use crate::ranging::{ranging, Ranging};
+use crate::report::{assemble, mineral_part, write_report, Outputs, Report};
+use crate::solve::{solve_then, SolveOptions};
+
+/// Seconds spent in each phase of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Timings {
+    /// Reading and validating the model.
+    pub read_secs: f64,
+    /// Formulating the blocks (wall time; blocks are formulated in parallel).
+    pub build_secs: f64,
+    /// Solving the blocks (sum over blocks; they may run in parallel).
+    pub solve_secs: f64,
+    /// Wall time from formulation to the last block solved. It includes formatting each
+    /// mineral's report rows, done as soon as its block is solved while other blocks
+    /// still solve.
+    pub optimize_wall_secs: f64,
+    /// After the last block: assembling the report and writing the files.
+    pub write_secs: f64,
+}
+
+/// What `solve` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SolveRun {
+    /// The report (also for infeasible models).
+    pub report: Report,
+    /// Files written (none unless every mineral has a plan).
+    pub written: Vec<PathBuf>,
+    /// ranging.csv's rows, when asked for ([`SolveOutputs::ranging`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranging: Option<Ranging>,
+    /// Phase timings (left out of JSON so output stays byte-for-byte reproducible).
+    #[serde(skip)]
+    pub timings: Timings,
+}
+
+impl SolveRun {
+    /// Exit code per SPEC §5.
+    pub fn exit_code(&self) -> u8 {
+        self.report.status.exit_code()
+    }
+}
+
+/// The default output folder of a model: `MODEL/results`, or for a model workbook
+/// `results` beside it.
+pub fn default_out_dir(model_dir: &Path) -> PathBuf {
+    match model_dir.parent() {
+        Some(parent) if model_dir.is_file() => parent.join("results"),
+        _ => model_dir.join("results"),
+    }
+}
+
+/// Where `solve` writes its results, and what beyond the three files of SPEC §4.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SolveOutputs {
+    /// The CSV folder and dialect, and the workbook if asked for.
+    pub files: Outputs,
+    /// Also write ranging.csv (`--ranging`): the ranging of the optimal basis of each
+    /// linear block (see [`crate::ranging`]).
+    pub ranging: bool,
+}
+
+impl SolveOutputs {
+    /// The three CSV files in `dir`, RFC 4180, nothing else.
+    pub fn csv(dir: &Path) -> Self {
+        SolveOutputs {
+            files: Outputs::csv(dir),
+            ranging: false,
+        }
+    }
+}
+
+/// `solve MODEL`: read, optimize, and (when every mineral has a plan) write the CSVs into
+/// `out_dir`. Nothing is written for an infeasible or failed model.
+pub fn solve_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Result<SolveRun> {
+    solve_model_with(model_dir, &SolveOutputs::csv(out_dir), opts)
+}
+
+/// [`solve_model`] writing to `outputs`: a CSV dialect, a workbook, ranging.csv; all the
+/// files or none.
+pub fn solve_model_with(
+    model_dir: &Path,
+    outputs: &SolveOutputs,
+    opts: &SolveOptions,
+) -> Result<SolveRun> {
+    outputs.files.validate()?;
+    outputs.files.check_not_input(model_dir)?;
+    let t = Instant::now();
+    let model = load_model(model_dir)?;
+    let read_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    // Each mineral's report rows are built and formatted as soon as its block is solved.
+    let (solution, parts) = solve_then(&model, opts, |ms| mineral_part(&model, ms))?;
+    let optimize_wall_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let report = assemble(&model, &solution, parts);
+    let ok = report.status.exit_code() == 0;
+    let ranging = match outputs.ranging && ok {
+        true => Some(ranging(&model, &solution)?),
+        false => None,
+    };
+    let written = if ok {
+        let extra: Vec<_> = ranging.iter().map(Ranging::table).collect();
+        write_report(&outputs.files, &model, &report, &extra)?
+    } else {
+        Vec::new()
+    };
+    let timings = Timings {
+        read_secs,
+        build_secs: solution.build_wall_secs,
+        solve_secs: solution.minerals.iter().map(|m| m.solve_secs).sum(),
+        optimize_wall_secs,
+        write_secs: t.elapsed().as_secs_f64(),
+    };
+    Ok(SolveRun {
+        report,
+        written,
+        ranging,
+        timings,
+    })
+}

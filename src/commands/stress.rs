@@ -1,0 +1,97 @@
+//! `stress`: a fixed plan in every disruption scenario.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::input::{load_model, load_plan, load_scenarios};
+use crate::model::Model;
+use crate::report::Outputs;
+use crate::stress::{stress, StressOptions, StressReport};
+
+/// What `stress` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StressRun {
+    /// The per-scenario rows and the summary.
+    pub report: StressReport,
+    /// Warnings (model, plan, scenarios; a plan that breaks the policy).
+    pub warnings: Vec<String>,
+    /// Files written.
+    pub written: Vec<PathBuf>,
+}
+
+/// `stress MODEL --plan FILE [--scenarios FILE]`: read the model and the plan, check the
+/// plan against the policy (a warning when it breaks a rule), evaluate every scenario,
+/// and write stress.csv and stress_summary.csv into `out_dir` (both or neither).
+pub fn stress_model(
+    model_dir: &Path,
+    plan_path: &Path,
+    scenarios_path: Option<&Path>,
+    out_dir: &Path,
+    opts: &StressOptions,
+) -> Result<StressRun> {
+    stress_model_to(
+        model_dir,
+        plan_path,
+        scenarios_path,
+        &Outputs::csv(out_dir),
+        opts,
+    )
+}
+
+/// [`stress_model`] writing to `outputs` (CSV dialect, optional workbook with an
+/// `inputs` sheet).
+pub fn stress_model_to(
+    model_dir: &Path,
+    plan_path: &Path,
+    scenarios_path: Option<&Path>,
+    outputs: &Outputs,
+    opts: &StressOptions,
+) -> Result<StressRun> {
+    outputs.validate()?;
+    outputs.check_not_input(model_dir)?;
+    let mut model = load_model(model_dir)?;
+    let mut warnings = std::mem::take(&mut model.warnings);
+    if let Some(path) = scenarios_path {
+        let (scenarios, more) = load_scenarios(path, &model)?;
+        model.scenarios = scenarios;
+        warnings.extend(more);
+    }
+    let plan = load_plan(plan_path, &model)?;
+    warnings.extend(plan.warnings.iter().cloned());
+    warnings.extend(policy_breaches(&model, &plan.quantities, plan_path));
+    if model.scenarios.is_empty() {
+        warnings.push(
+            "no scenarios (no scenarios.csv and no --scenarios): only the baseline is evaluated"
+                .into(),
+        );
+    }
+    let report = stress(&model, &plan.quantities, &model.scenarios, opts)?;
+    let inputs = crate::report::inputs::inputs_table(&model);
+    let written = crate::report::write_tables(outputs, &report.tables(), &[inputs])?;
+    Ok(StressRun {
+        report,
+        warnings,
+        written,
+    })
+}
+
+/// One warning per mineral whose planned quantities break a rule of the model (checked
+/// by the independent plan checker, with the unplanned part of demand as unmet).
+fn policy_breaches(model: &Model, quantities: &[f64], plan_path: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for (m, mineral) in model.minerals.iter().enumerate() {
+        let x = &quantities[mineral.offers.clone()];
+        let unmet = (mineral.demand - x.iter().sum::<f64>()).max(0.0);
+        let instances = crate::rows::expand(model, m);
+        if let Err(why) = crate::verify::verify_mineral(model, m, x, unmet, &instances) {
+            out.push(format!(
+                "{}: the plan for {} breaks the model's rules ({why}); it is stressed as it is",
+                plan_path.display(),
+                mineral.name
+            ));
+        }
+    }
+    out
+}
