@@ -16,8 +16,7 @@ use crate::solve::{solve, SolveOptions, SolverChoice};
 use crate::solvers::SolverKind;
 use crate::write::CsvOut;
 
-/// Largest relative objective difference between two solvers that counts as agreement.
-pub const AGREEMENT_TOLERANCE: f64 = 1e-6;
+pub use crate::tolerance::AGREEMENT_TOLERANCE;
 
 /// Exit code of `bench` when solvers disagree (the code of a solver failure, SPEC §5:
 /// at least one of them returned a wrong answer).

@@ -24,20 +24,14 @@
 use crate::model::{Model, PolicyKind};
 use crate::rows::RowInstance;
 
-/// Quantities are on a grid of at most this fraction of their mineral's demand (the
-/// quantum is 1e-11 to 1e-12 of demand).
-pub const QUANTITY_PRECISION: f64 = 1e-11;
+pub use crate::tolerance::QUANTITY_PRECISION;
 
 /// Significant digits of the grid at the scale of demand.
 const GRID_DIGITS: i32 = 12;
 
-/// A quantity (or a country's or group's total) this close to a bound it meets, as a
-/// fraction of demand, is written as the bound: solver residue is far below it.
-pub const SNAP: f64 = 1e-9;
+pub use crate::tolerance::SNAP;
 
-/// Indices, row values and slacks are rounded to this (float dust such as
-/// 0.5500000000000002 goes; the HHI caps themselves hold to 1e-9).
-pub const INDEX_PRECISION: f64 = 1e-12;
+pub use crate::tolerance::INDEX_PRECISION;
 
 /// Decimal places of the quantum of a mineral with demand `d`: the quantum is
 /// 10^−places (negative places for a quantum above 1).

@@ -77,6 +77,109 @@ pub const CHOLESKY_PIVOT: f64 = 1e-12;
 /// than this (Frobenius norm); the result is then exact to far below any printed digit.
 pub const REPAIR_STEP: f64 = 1e-12;
 
+// Tolerances of the analyses; the comment above each names the module that uses it.
+
+// (src/aggregate/window.rs)
+/// A quantity this close to an artificial window edge counts as on it (shares).
+pub const AGG_EDGE: f64 = 1e-9;
+
+// (src/aggregate/window.rs)
+/// A fixed offer prices out when its reduced cost has the wrong sign by more than this
+/// (relative to the block's largest cost).
+pub const AGG_PRICE: f64 = 1e-8;
+
+// (src/aggregate/mod.rs)
+/// Largest miss of a row or bound (block units: shares) accepted from a backend; a
+/// larger one is numerical trouble.
+pub const AGG_ROW_MISS: f64 = 1e-6;
+
+// (src/aggregate/master.rs)
+/// Relative gap f(q̂) − e at which a country's approximation counts as exact.
+pub const AGG_MASTER_EXACT: f64 = 1e-10;
+
+// (src/robust/mod.rs)
+/// Relative gap at which the decomposition stops (SPEC §3).
+pub const DECOMPOSITION_GAP: f64 = 1e-7;
+
+// (src/robust/mod.rs)
+/// Relative MIP gap of robust programs with integer rules: tighter than the default of
+/// `solve`, so both methods reach the same optimum and the decomposition's lower bound
+/// can close to [`DECOMPOSITION_GAP`].
+pub const ROBUST_MIP_GAP: f64 = 1e-9;
+
+// (src/robust/mod.rs)
+/// A polished program solution's plan is kept when its objective is within this
+/// (relative) of the interior point's.
+pub const ROBUST_POLISH_SLACK: f64 = 1e-9;
+
+// (src/robust/decomposition.rs)
+/// Above this relative gap the master is solved to default interior-point tolerances.
+pub const DECOMPOSITION_LOOSE_GAP: f64 = 1e-5;
+
+// (src/robust/decomposition.rs)
+/// The interior point's default relative gap tolerance (Clarabel: 1e-8).
+pub const DECOMPOSITION_LOOSE_TOLERANCE: f64 = 1e-8;
+
+// (src/frontier/measure.rs)
+/// The tangent-cut loop of [`least_measure`] stops when the outer approximation is this
+/// close to the true index (Σ w (s² − t), index units): the cut tolerance of the solve's
+/// own HHI loop, above the solvers' 1e-9 feasibility tolerance so it can be reached.
+pub const FRONTIER_CUT_GAP: f64 = 1e-8;
+
+// (src/frontier/mod.rs)
+/// The least feasible bound is raised by this much (in the measure's units) above the
+/// computed minimum, so the first point has a feasible set with an interior for the
+/// interior-point solver; a thousandth of an HHI point, inside the 1e-7 feasibility
+/// tolerance of SPEC §2.
+pub const LEAST_BOUND_MARGIN: f64 = 1e-8;
+
+// (src/clean.rs)
+/// Quantities are on a grid of at most this fraction of their mineral's demand (the
+/// quantum is 1e-11 to 1e-12 of demand).
+pub const QUANTITY_PRECISION: f64 = 1e-11;
+
+// (src/clean.rs)
+/// A quantity (or a country's or group's total) this close to a bound it meets, as a
+/// fraction of demand, is written as the bound: solver residue is far below it.
+pub const SNAP: f64 = 1e-9;
+
+// (src/clean.rs)
+/// Indices, row values and slacks are rounded to this (float dust such as
+/// 0.5500000000000002 goes; the HHI caps themselves hold to 1e-9).
+pub const INDEX_PRECISION: f64 = 1e-12;
+
+// (src/bench.rs)
+/// Largest relative objective difference between two solvers that counts as agreement.
+pub const AGREEMENT_TOLERANCE: f64 = 1e-6;
+
+// (src/analysis/policy.rs)
+/// A saving smaller than this fraction of the full policy's cost is solver rounding and
+/// reported as 0.
+pub const SAVING_NOISE: f64 = 1e-9;
+
+// (src/analysis/policy.rs)
+/// A row with more slack than this (in its bound's units) at the full plan is inactive
+/// there: deleting it cannot lower a continuous block's optimum. Well above the
+/// solvers' 1e-9 feasibility tolerance.
+pub const SLACK_FOR_SKIP: f64 = 1e-6;
+
+// (src/ranging/basis.rs)
+/// A column value within this of a bound (relative to max(1, |bound|)) is at the bound.
+pub const RANGING_AT_BOUND: f64 = 1e-8;
+
+// (src/ranging/basis.rs)
+/// Reduced costs within this of zero have either sign.
+pub const RANGING_DUAL: f64 = 1e-9;
+
+// (src/ranging/basis.rs)
+/// Pivot elements and directions below this are zero.
+pub const RANGING_PIVOT: f64 = 1e-11;
+
+// (src/ranging/basis.rs)
+/// A pivot that moves the plan by more than this is not degenerate: the plan was not an
+/// optimal vertex.
+pub const RANGING_STEP: f64 = 1e-8;
+
 // Checked when the crate compiles (a failed assertion is a build error): the solver is
 // tighter than the cut loop, the cut loop tighter than the plan check.
 const _: () = {

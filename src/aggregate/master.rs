@@ -21,8 +21,7 @@ const MAX_SOLVES: usize = 60;
 /// Lines per country in the first approximation (evenly spaced in quantity).
 const FIRST_LINES: usize = 8;
 
-/// Relative gap f(q̂) − e at which a country's approximation counts as exact.
-const EXACT: f64 = 1e-10;
+use crate::tolerance::AGG_MASTER_EXACT as EXACT;
 
 /// What the approximation says.
 pub(crate) enum Guess {

@@ -133,9 +133,7 @@ fn retry(
     }
 }
 
-/// Largest miss of a row or bound (block units: shares) accepted from a backend; a
-/// larger one is numerical trouble.
-const ROW_MISS: f64 = 1e-6;
+use crate::tolerance::AGG_ROW_MISS as ROW_MISS;
 
 /// True when the backend failed on the block in a way another backend may not: numerical
 /// trouble, an error of its own, a non-finite value, cuts that stall, or "unbounded"

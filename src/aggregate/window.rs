@@ -16,12 +16,9 @@ use crate::solvers::LpResult;
 /// Offers on each side of the guessed marginal offer in a first window.
 const HALF_WIDTH: usize = 8;
 
-/// A quantity this close to an artificial window edge counts as on it (shares).
-const EDGE: f64 = 1e-9;
+use crate::tolerance::AGG_EDGE as EDGE;
 
-/// A fixed offer prices out when its reduced cost has the wrong sign by more than this
-/// (relative to the block's largest cost).
-const PRICE: f64 = 1e-8;
+use crate::tolerance::AGG_PRICE as PRICE;
 
 /// Offers `lo..hi` of a group (cheapest first) are free; those before at their bound,
 /// those after at zero.

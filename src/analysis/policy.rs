@@ -14,14 +14,9 @@ use crate::name::Name;
 use crate::report::{relaxation_rows, words};
 use crate::solve::{solve, Solution, SolveOptions, Status};
 
-/// A saving smaller than this fraction of the full policy's cost is solver rounding and
-/// reported as 0.
-const SAVING_NOISE: f64 = 1e-9;
+use crate::tolerance::SAVING_NOISE;
 
-/// A row with more slack than this (in its bound's units) at the full plan is inactive
-/// there: deleting it cannot lower a continuous block's optimum. Well above the
-/// solvers' 1e-9 feasibility tolerance.
-const SLACK_FOR_SKIP: f64 = 1e-6;
+use crate::tolerance::SLACK_FOR_SKIP;
 
 /// A family of policy rules, removed together in a `without_<family>` case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -11,10 +11,7 @@ use crate::rows::{InstanceTarget, MineralPlan, RowInstance};
 use crate::solve::SolverChoice;
 use crate::solvers::{solve_lp, BackendOptions, LpResult, LpStatus};
 
-/// The tangent-cut loop of [`least_measure`] stops when the outer approximation is this
-/// close to the true index (Σ w (s² − t), index units): the cut tolerance of the solve's
-/// own HHI loop, above the solvers' 1e-9 feasibility tolerance so it can be reached.
-const CUT_GAP: f64 = 1e-8;
+use crate::tolerance::FRONTIER_CUT_GAP as CUT_GAP;
 
 /// Most rounds of tangent cuts in [`least_measure`].
 const MAX_ROUNDS: usize = 200;

@@ -35,11 +35,7 @@ pub const DEFAULT_POINTS: usize = 10;
 /// Most points a frontier may have (each is a full optimization).
 pub const MAX_POINTS: usize = 10_000;
 
-/// The least feasible bound is raised by this much (in the measure's units) above the
-/// computed minimum, so the first point has a feasible set with an interior for the
-/// interior-point solver; a thousandth of an HHI point, inside the 1e-7 feasibility
-/// tolerance of SPEC §2.
-pub const LEAST_BOUND_MARGIN: f64 = 1e-8;
+pub use crate::tolerance::LEAST_BOUND_MARGIN;
 
 /// Name of the frontier table.
 pub const FRONTIER_CSV: &str = "frontier.csv";

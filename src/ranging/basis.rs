@@ -12,18 +12,13 @@ use nalgebra::{DMatrix, DVector};
 
 use crate::lp::{Lp, Sense};
 
-/// A column value within this of a bound (relative to max(1, |bound|)) is at the bound.
-const AT_BOUND: f64 = 1e-8;
+use crate::tolerance::RANGING_AT_BOUND as AT_BOUND;
 
-/// Reduced costs within this of zero have either sign.
-const DUAL_TOL: f64 = 1e-9;
+use crate::tolerance::RANGING_DUAL as DUAL_TOL;
 
-/// Pivot elements and directions below this are zero.
-const PIVOT_TOL: f64 = 1e-11;
+use crate::tolerance::RANGING_PIVOT as PIVOT_TOL;
 
-/// A pivot that moves the plan by more than this is not degenerate: the plan was not an
-/// optimal vertex.
-const STEP_TOL: f64 = 1e-8;
+use crate::tolerance::RANGING_STEP as STEP_TOL;
 
 /// Where a column sits in the basis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

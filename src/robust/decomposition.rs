@@ -28,11 +28,9 @@ use super::{
     finish, relative_gap, Clock, Iteration, Method, Problem, RobustSolution, DECOMPOSITION_GAP,
 };
 
-/// Above this relative gap the master is solved to default interior-point tolerances.
-const LOOSE_GAP: f64 = 1e-5;
+use crate::tolerance::DECOMPOSITION_LOOSE_GAP as LOOSE_GAP;
 
-/// The interior point's default relative gap tolerance (Clarabel: 1e-8).
-const LOOSE_TOLERANCE: f64 = 1e-8;
+use crate::tolerance::DECOMPOSITION_LOOSE_TOLERANCE as LOOSE_TOLERANCE;
 
 /// Which prefix sum of a chain a cut term refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -35,13 +35,9 @@ use recourse::{evaluate, Classes, PlanTotals, RecourseModel, ScenarioValue};
 /// Default weight W of CVaR in the robust objective E[L] + W · CVaR_α(L).
 pub const DEFAULT_CVAR_WEIGHT: f64 = 1.0;
 
-/// Relative gap at which the decomposition stops (SPEC §3).
-pub const DECOMPOSITION_GAP: f64 = 1e-7;
+pub use crate::tolerance::DECOMPOSITION_GAP;
 
-/// Relative MIP gap of robust programs with integer rules: tighter than the default of
-/// `solve`, so both methods reach the same optimum and the decomposition's lower bound
-/// can close to [`DECOMPOSITION_GAP`].
-pub const ROBUST_MIP_GAP: f64 = 1e-9;
+pub use crate::tolerance::ROBUST_MIP_GAP;
 
 /// `auto` uses the extensive form up to this many spot variables (Σ over scenarios and
 /// minerals of the offers that could sell spot), the decomposition above. Measured in
@@ -446,9 +442,7 @@ impl<'a> Problem<'a> {
 /// with the pure-Rust simplex).
 const POLISH_MAX_VARS: usize = 50_000;
 
-/// A polished program solution's plan is kept when its objective is within this
-/// (relative) of the interior point's.
-const POLISH_SLACK: f64 = 1e-9;
+use crate::tolerance::ROBUST_POLISH_SLACK as POLISH_SLACK;
 
 impl Problem<'_> {
     /// The interior-point solution `x` of `lp` (a linear program without HHI cones)
