@@ -323,15 +323,7 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
     let problem = vars.minimise(objective);
     match kind {
         SolverKind::Microlp => {
-            let mut model = problem.using(good_lp::microlp);
-            if let Some(t) = opts.time_limit_secs {
-                model = model.with_time_limit(t);
-            }
-            if lp.has_integers() {
-                model = model
-                    .with_mip_gap(opts.mip_gap as f32)
-                    .unwrap_or_else(|_| unreachable_gap());
-            }
+            let mut model = with_limits(problem.using(good_lp::microlp), lp, opts);
             add_rows(&mut model, lp, &handles);
             finish(model.solve(), &handles, |_| None)
         }
@@ -378,15 +370,7 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
         }
         #[cfg(feature = "cbc")]
         SolverKind::Cbc => {
-            let mut model = problem.using(good_lp::coin_cbc);
-            if let Some(t) = opts.time_limit_secs {
-                model = model.with_time_limit(t);
-            }
-            if lp.has_integers() {
-                model = model
-                    .with_mip_gap(opts.mip_gap as f32)
-                    .unwrap_or_else(|_| unreachable_gap());
-            }
+            let mut model = with_limits(problem.using(good_lp::coin_cbc), lp, opts);
             add_rows(&mut model, lp, &handles);
             let mut result = finish(model.solve(), &handles, |_| None);
             // CBC's C interface solves a continuous model with Clp's defaults, ignoring
@@ -400,6 +384,20 @@ pub fn solve_lp(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
             result
         }
     }
+}
+
+/// Applies the time limit and, for integer problems, the MIP gap, through good_lp's
+/// common traits (the backends that take both the same way: microlp, CBC).
+fn with_limits<M: WithTimeLimit + WithMipGap>(mut model: M, lp: &Lp, opts: &BackendOptions) -> M {
+    if let Some(t) = opts.time_limit_secs {
+        model = model.with_time_limit(t);
+    }
+    if lp.has_integers() {
+        model = model
+            .with_mip_gap(opts.mip_gap as f32)
+            .unwrap_or_else(|_| unreachable_gap());
+    }
+    model
 }
 
 fn unreachable_gap<T>() -> T {
