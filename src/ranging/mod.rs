@@ -73,6 +73,31 @@ pub struct RangingRow {
     pub note: &'static str,
 }
 
+impl RangingRow {
+    /// A row with no interval yet (filled in when the block has a basis).
+    fn new(
+        kind: RangeKind,
+        mineral: Name,
+        name: Name,
+        target: Name,
+        value: f64,
+        note: &'static str,
+    ) -> Self {
+        RangingRow {
+            kind,
+            mineral,
+            name,
+            target,
+            value,
+            lower: None,
+            upper: None,
+            shadow_price: None,
+            reduced_cost: None,
+            note,
+        }
+    }
+}
+
 /// ranging.csv.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ranging {
@@ -201,18 +226,14 @@ fn bound_rows(
         if inst.kind.is_exclusion() || (r.value - inst.bound).abs() > BINDING {
             continue;
         }
-        let mut row = RangingRow {
-            kind: RangeKind::Bound,
-            mineral: mineral.clone(),
-            name: Name::from(inst.kind.name()),
-            target: inst.target_name(model),
-            value: inst.bound,
-            lower: None,
-            upper: None,
-            shadow_price: None,
-            reduced_cost: None,
+        let mut row = RangingRow::new(
+            RangeKind::Bound,
+            mineral.clone(),
+            Name::from(inst.kind.name()),
+            inst.target_name(model),
+            inst.bound,
             note,
-        };
+        );
         if let Some(b) = basis {
             let ranged = if let Some(lr) = lp_row(k) {
                 Some((b.rhs_range(lr), b.duals[lr]))
@@ -269,18 +290,14 @@ fn cost_rows(
         .zip(&block.offer_var)
         .filter_map(|(o, v)| {
             let v = (*v)?;
-            let mut row = RangingRow {
-                kind: RangeKind::Cost,
-                mineral: mineral.clone(),
-                name: o.supplier.clone(),
-                target: model.countries[o.country].code.clone(),
-                value: o.landed_cost,
-                lower: None,
-                upper: None,
-                shadow_price: None,
-                reduced_cost: None,
+            let mut row = RangingRow::new(
+                RangeKind::Cost,
+                mineral.clone(),
+                o.supplier.clone(),
+                model.countries[o.country].code.clone(),
+                o.landed_cost,
                 note,
-            };
+            );
             if let Some(b) = basis {
                 (row.lower, row.upper) = interval(o.landed_cost, b.cost_range(v), scale);
                 row.reduced_cost = Some(b.reduced[v] * scale);
