@@ -1,8 +1,10 @@
 //! Reports of a solve: the rows of allocation.csv, summary.csv and constraints.csv
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
+mod bench;
 mod check;
 mod explain;
+mod frontier;
 pub mod inputs;
 pub mod json;
 pub mod outputs;
@@ -32,11 +34,13 @@ use crate::solve::{MineralSolution, Solution, Status};
 use crate::tolerance::BINDING;
 use crate::write::{atomic, CsvOut};
 
+pub use bench::{bench_table, BENCH_COLUMNS};
 pub use check::render_check;
-pub use explain::{explain_files, render_explain, EXPLAIN_CSV};
-pub use outputs::{write_tables, Outputs};
-pub use policy::{policy_files, render_policy, POLICY_CSV};
-pub use scenarios::{render_scenarios, scenarios_csv};
+pub use explain::{explain_table, render_explain, EXPLAIN_COLUMNS, EXPLAIN_CSV};
+pub use frontier::{frontier_table, FRONTIER_COLUMNS};
+pub use outputs::{write_results, write_tables, write_workbook, Outputs};
+pub use policy::{policy_table, render_policy, POLICY_COLUMNS, POLICY_CSV};
+pub use scenarios::{render_scenarios, scenarios_csv, scenarios_table, SCENARIOS_COLUMNS};
 pub use stress::{render_stress, stress_files};
 pub use table::{Cells, CellsDyn, Column, ColumnKind, Dialect, Table};
 pub use text::{render_solvers, render_text};
