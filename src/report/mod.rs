@@ -277,8 +277,7 @@ pub fn assemble(model: &Model, solution: &Solution, parts: Vec<MineralPart>) -> 
     };
     let mut used_suppliers: Vec<(u64, usize)> = Vec::new();
     let mut used_countries = vec![false; model.countries.len()];
-    let (mut demand, mut purchased, mut unmet, mut cost, mut purchase_cost) =
-        (0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut purchase_cost = 0.0;
     for part in parts {
         report.problems.extend(part.problems);
         report.relaxations.extend(part.relaxations);
@@ -289,14 +288,11 @@ pub fn assemble(model: &Model, solution: &Solution, parts: Vec<MineralPart>) -> 
         for c in part.countries {
             used_countries[c] = true;
         }
-        demand += summary.demand;
-        purchased += summary.purchased;
-        unmet += summary.unmet;
-        cost += summary.cost;
         purchase_cost += part.spend;
         report.summary.push(summary);
         report.sections.push(part.section);
     }
+    let [demand, purchased, unmet, cost] = totals(&report.summary).map(|(_, v)| v);
     report.total_cost = cost;
     report.summary.push(SummaryRow {
         mineral: Name::from("*"),
@@ -314,6 +310,24 @@ pub fn assemble(model: &Model, solution: &Solution, parts: Vec<MineralPart>) -> 
         countries: used_countries.iter().filter(|&&u| u).count(),
     });
     report
+}
+
+/// The demand, purchased, unmet and cost totals of the per-mineral summary `rows`: each
+/// the exact decimal sum of the values written above it (its digits, and their nearest
+/// double), so that re-summing summary.csv gives its `*` row. A sum too long for exact
+/// digits (values some 10^25 apart) falls back to the float sum, digits `None`.
+fn totals(rows: &[SummaryRow]) -> [(Option<String>, f64); 4] {
+    let fields: [fn(&SummaryRow) -> f64; 4] =
+        [|r| r.demand, |r| r.purchased, |r| r.unmet, |r| r.cost];
+    fields.map(
+        |f| match crate::write::numbers::written_sum(rows.iter().map(f)) {
+            Some(digits) => {
+                let v = digits.parse().unwrap_or_else(|_| rows.iter().map(f).sum());
+                (Some(digits), v)
+            }
+            None => (None, rows.iter().map(f).sum()),
+        },
+    )
 }
 
 /// The number of distinct suppliers of `offers`, given with the hashes of their names.
@@ -712,6 +726,11 @@ fn summary_cells(s: &mut dyn CellsDyn, r: &SummaryRow) {
         .num(r.purchased)
         .num(r.unmet)
         .num(r.cost);
+    summary_rest(s, r);
+}
+
+/// The cells of a summary.csv row after its cost.
+fn summary_rest(s: &mut dyn CellsDyn, r: &SummaryRow) {
     s.opt(r.avg_unit_cost)
         .opt(r.hhi)
         .opt(r.risk_hhi)
@@ -739,8 +758,26 @@ fn summary_csv(report: &Report) -> Vec<u8> {
     summary_table(report).to_csv(Dialect::Rfc4180)
 }
 
+/// summary.csv: a row per mineral with a plan, then the `*` totals whose demand,
+/// purchased, unmet and cost are written as the exact sums of the rows above (see
+/// [`totals`]).
 fn summary_table(report: &Report) -> Table<'_> {
-    Table::from_rows("summary", SUMMARY_COLUMNS, &report.summary, summary_cells)
+    let rows = &report.summary;
+    Table::new("summary", SUMMARY_COLUMNS, rows.len(), move |k, s| {
+        if k + 1 < rows.len() || rows[k].mineral != "*" {
+            return summary_cells(s, &rows[k]);
+        }
+        let r = &rows[k];
+        s.text(&r.mineral);
+        let sums = totals(&rows[..k]);
+        for ((digits, _), v) in sums.iter().zip([r.demand, r.purchased, r.unmet, r.cost]) {
+            match digits {
+                Some(d) => s.decimal(d, v),
+                None => s.num(v),
+            };
+        }
+        summary_rest(s, r);
+    })
 }
 
 impl Report {
