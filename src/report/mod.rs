@@ -226,14 +226,82 @@ impl Serialize for Report {
         }
         let mut st = s.serialize_struct("Report", 9)?;
         st.serialize_field("status", self.status.name())?;
-        st.serialize_field("total_cost", &self.total_cost)?;
+        // The summary's `*` cost, with the same exact digits.
+        let exact = match self.summary.split_last() {
+            Some((last, rows)) if last.mineral == "*" => totals(rows)[3].0.clone(),
+            _ => None,
+        };
+        match exact.map(serde_json::value::RawValue::from_string) {
+            Some(Ok(raw)) => st.serialize_field("total_cost", &raw)?,
+            _ => st.serialize_field("total_cost", &self.total_cost)?,
+        }
         st.serialize_field("blocks", &self.blocks)?;
         st.serialize_field("allocation", &Seq(self.allocation()))?;
-        st.serialize_field("summary", &self.summary)?;
+        st.serialize_field("summary", &SummaryJson(&self.summary))?;
         st.serialize_field("constraints", &Seq(self.constraints()))?;
         st.serialize_field("relaxations", &self.relaxations)?;
         st.serialize_field("problems", &self.problems)?;
         st.serialize_field("warnings", &self.warnings)?;
+        st.end()
+    }
+}
+
+/// summary rows in JSON: the `*` totals row with the exact digits summary.csv writes
+/// (see [`totals`]), the others as they are.
+struct SummaryJson<'a>(&'a [SummaryRow]);
+
+impl Serialize for SummaryJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let rows = self.0;
+        let mut seq = s.serialize_seq(Some(rows.len()))?;
+        for (k, r) in rows.iter().enumerate() {
+            if k + 1 == rows.len() && r.mineral == "*" {
+                seq.serialize_element(&TotalsJson {
+                    row: r,
+                    sums: totals(&rows[..k]),
+                })?;
+            } else {
+                seq.serialize_element(r)?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// The `*` summary row with its four sums as their exact digits.
+struct TotalsJson<'a> {
+    row: &'a SummaryRow,
+    sums: [(Option<String>, f64); 4],
+}
+
+impl Serialize for TotalsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeStruct};
+        let r = self.row;
+        let mut st = s.serialize_struct("SummaryRow", 13)?;
+        st.serialize_field("mineral", &r.mineral)?;
+        for (name, (digits, v)) in ["demand", "purchased", "unmet", "cost"]
+            .iter()
+            .zip(&self.sums)
+        {
+            match digits {
+                Some(d) => {
+                    let raw = serde_json::value::RawValue::from_string(d.clone())
+                        .map_err(S::Error::custom)?;
+                    st.serialize_field(name, &raw)?;
+                }
+                None => st.serialize_field(name, v)?,
+            }
+        }
+        st.serialize_field("avg_unit_cost", &r.avg_unit_cost)?;
+        st.serialize_field("hhi", &r.hhi)?;
+        st.serialize_field("risk_hhi", &r.risk_hhi)?;
+        st.serialize_field("avg_risk", &r.avg_risk)?;
+        st.serialize_field("top_country", &r.top_country)?;
+        st.serialize_field("top_country_share", &r.top_country_share)?;
+        st.serialize_field("suppliers", &r.suppliers)?;
+        st.serialize_field("countries", &r.countries)?;
         st.end()
     }
 }

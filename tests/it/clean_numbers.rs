@@ -284,8 +284,21 @@ fn normal(s: &str) -> String {
     }
 }
 
+/// The text of the first `"key": value` in pretty JSON `text`.
+fn json_field<'a>(text: &'a str, key: &str) -> &'a str {
+    let at = text.find(&format!("\"{key}\": ")).unwrap() + key.len() + 4;
+    let rest = &text[at..];
+    rest[..rest.find([',', '\n']).unwrap()].trim()
+}
+
+/// The text of `key` in the summary's `*` row of a solve report's pretty JSON.
+fn json_total<'a>(text: &'a str, key: &str) -> &'a str {
+    json_field(&text[text.find("\"mineral\": \"*\"").unwrap()..], key)
+}
+
 /// Re-summing summary.csv's per-mineral rows gives its `*` row exactly, for demand,
-/// purchased, unmet and cost; returns the most significant digits a total needed.
+/// purchased, unmet and cost, and JSON holds the same digits (also as `total_cost`);
+/// returns the most significant digits a total needed.
 fn check_totals(model: &Model, what: &str) -> usize {
     let solution = crate::common::try_solve(model, SolverChoice::Auto).expect("solves");
     let report = build_report(model, &solution);
@@ -293,11 +306,19 @@ fn check_totals(model: &Model, what: &str) -> usize {
     let rows = rows(&files["summary.csv"]);
     let (total, minerals) = rows.split_last().unwrap();
     assert_eq!(total["mineral"], "*", "{what}");
+    let json = sourcemix::report::json::to_string_pretty(&report).unwrap();
+    assert_eq!(
+        json_field(&json, "total_cost"),
+        total["cost"],
+        "{what}: total_cost"
+    );
     let mut digits = 0;
     for col in ["demand", "purchased", "unmet", "cost"] {
         let cells: Vec<&str> = minerals.iter().map(|r| r[col].as_str()).collect();
         let sum = decimal_sum(&cells);
         assert_eq!(normal(&total[col]), sum, "{what}: {col} total vs {cells:?}");
+        // JSON carries the same digits.
+        assert_eq!(json_total(&json, col), total[col], "{what}: JSON {col}");
         digits = digits.max(sum.trim_start_matches(['0', '.']).replace('.', "").len());
     }
     digits
