@@ -345,6 +345,36 @@ fn refused_runs_write_nothing_and_keep_earlier_results() {
         assert_eq!(snapshot(&wd.path(&kept)), before, "{cmd} touched {kept}");
     }
     assert_eq!(wd.read("blocker"), "a file, not a folder");
+    // A workbook that would overwrite the model workbook being read: usage error.
+    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/rare-earths/model.xlsx");
+    let original = read(&book);
+    wd.write_bytes("m.xlsx", &original);
+    let m = wd.path("m.xlsx").display().to_string();
+    let runs: [&[&str]; 6] = [
+        &["frontier", &m, "--measure", "hhi", "--points", "2"],
+        &["policy", &m],
+        &["explain", &m],
+        &[
+            "scenarios",
+            &m,
+            "--samples",
+            "10",
+            "--seed",
+            "1",
+            "--out",
+            "s/x.csv",
+        ],
+        &["solve", &m, "--robust"],
+        &["bench", &m, "--solvers", "clarabel"],
+    ];
+    for args in runs {
+        let mut args = args.to_vec();
+        args.extend(["--xlsx", "m.xlsx"]);
+        wd.run(&args)
+            .expect_code(2)
+            .stderr_has("is the model being read");
+        assert_eq!(read(&wd.path("m.xlsx")), original, "{}", args[0]);
+    }
     let bench = [
         "bench",
         "--generate",
