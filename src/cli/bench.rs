@@ -48,8 +48,8 @@ pub struct BenchArgs {
     /// Standard output format.
     #[arg(long, value_enum, default_value_t)]
     format: BenchFormat,
-    /// `--xlsx FILE`: also write the table into a workbook (sheets `bench`, `inputs`);
-    /// `--csv-dialect` applies to `--format csv`.
+    // `--xlsx FILE` writes the table into a workbook (sheets `bench`, `inputs`); bench
+    // writes no CSV file, so `--csv-dialect` applies to `--format csv`.
     #[command(flatten)]
     files: ResultFiles,
 }

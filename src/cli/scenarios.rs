@@ -90,7 +90,7 @@ pub fn run(args: ScenariosArgs) -> Result<u8, Error> {
     let verb = if run.replaced { "replaced" } else { "wrote" };
     output::note(&format!("{verb} {}", run.written.display()));
     if let Some(book) = &args.files.xlsx {
-        output::note(&format!("wrote {book}", book = book.display()));
+        output::note(&format!("wrote {}", book.display()));
     }
     Ok(0)
 }
