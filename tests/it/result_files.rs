@@ -163,6 +163,15 @@ fn every_table_command_writes_a_workbook_and_excel_eu() {
         succeed(&wd, s, &rfc, &[]);
         succeed(&wd, s, &book_dir, &["--xlsx", &book]);
         succeed(&wd, s, &eu, &["--csv-dialect", "excel-eu"]);
+        // Workbooks are reproducible byte for byte.
+        let again = format!("again{k}.xlsx");
+        succeed(&wd, s, &format!("again{k}"), &["--xlsx", &again]);
+        assert_eq!(
+            read(&wd.path(&book)),
+            read(&wd.path(&again)),
+            "{}",
+            s.args[0]
+        );
         let sheets = read_book(&wd.path(&book));
         let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
         let mut expected = s.tables.to_vec();
