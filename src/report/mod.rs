@@ -269,7 +269,8 @@ impl Serialize for SummaryJson<'_> {
     }
 }
 
-/// The `*` summary row with its four sums as their exact digits.
+/// The `*` summary row with its four sums as their exact digits (its fields are
+/// [`SummaryRow`]'s, in its order; a test compares the sets).
 struct TotalsJson<'a> {
     row: &'a SummaryRow,
     sums: [(Option<String>, f64); 4],

@@ -307,6 +307,13 @@ fn check_totals(model: &Model, what: &str) -> usize {
     let (total, minerals) = rows.split_last().unwrap();
     assert_eq!(total["mineral"], "*", "{what}");
     let json = sourcemix::report::json::to_string_pretty(&report).unwrap();
+    // The totals row has the fields of every other row.
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let keys = |row: &serde_json::Value| -> Vec<String> {
+        row.as_object().unwrap().keys().cloned().collect()
+    };
+    let summary = doc["summary"].as_array().unwrap();
+    assert_eq!(keys(&summary[0]), keys(summary.last().unwrap()), "{what}");
     assert_eq!(
         json_field(&json, "total_cost"),
         total["cost"],
