@@ -14,7 +14,6 @@ use crate::generate::{generate, GenerateOptions};
 use crate::model::Model;
 use crate::solve::{solve, SolveOptions, SolverChoice};
 use crate::solvers::SolverKind;
-use crate::write::CsvOut;
 
 pub use crate::tolerance::AGREEMENT_TOLERANCE;
 
@@ -295,40 +294,6 @@ pub fn compare(results: &[SolverRuns], tolerance: f64) -> Agreement {
         agree: reasons.is_empty(),
         reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
     }
-}
-
-/// The report as CSV: one row per solver (times in seconds), with the model and the
-/// agreement repeated on each row so a spreadsheet filter keeps them.
-pub fn csv(report: &BenchReport) -> Vec<u8> {
-    let mut out = CsvOut::new(&[
-        "model",
-        "solver",
-        "runs",
-        "status",
-        "objective",
-        "build_secs_min",
-        "build_secs_median",
-        "build_secs_max",
-        "solve_secs_min",
-        "solve_secs_median",
-        "solve_secs_max",
-        "max_rel_diff",
-        "agree",
-    ]);
-    for r in &report.results {
-        out.text(&report.model)
-            .text(&r.solver)
-            .count(r.runs)
-            .text(&r.status)
-            .opt(r.objective);
-        for s in [r.build_secs, r.solve_secs] {
-            out.num(s.min).num(s.median).num(s.max);
-        }
-        out.opt(report.agreement.max_rel_diff)
-            .text(if report.agreement.agree { "yes" } else { "no" });
-        out.end();
-    }
-    out.finish()
 }
 
 /// The report as an aligned table and a verdict.

@@ -6,12 +6,14 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use sourcemix::bench::{
-    bench, csv, generated_model, load, parse_spec, render_text, BenchOptions, DEFAULT_REPEAT,
+    bench, generated_model, load, parse_spec, render_text, BenchOptions, DEFAULT_REPEAT,
 };
+use sourcemix::report::{bench_table, inputs::inputs_table, write_workbook};
 use sourcemix::solvers::SolverKind;
 use sourcemix::Error;
 
 use super::output;
+use super::results::ResultFiles;
 
 /// How `bench` prints its report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -46,10 +48,19 @@ pub struct BenchArgs {
     /// Standard output format.
     #[arg(long, value_enum, default_value_t)]
     format: BenchFormat,
+    // `--xlsx FILE` writes the table into a workbook (sheets `bench`, `inputs`); bench
+    // writes no CSV file, so `--csv-dialect` applies to `--format csv`.
+    #[command(flatten)]
+    files: ResultFiles,
 }
 
 /// Runs `bench`; returns 0, or 4 when the solvers disagree.
 pub fn run(args: BenchArgs) -> Result<u8, Error> {
+    let outputs = args.files.outputs(std::path::Path::new("."));
+    outputs.validate()?;
+    if let Some(dir) = &args.model {
+        outputs.check_not_input(dir)?;
+    }
     let (model, label) = match (&args.model, &args.generate) {
         (_, Some(spec)) => (generated_model(&parse_spec(spec)?)?, spec.clone()),
         (Some(dir), None) => (load(dir)?, dir.display().to_string()),
@@ -85,7 +96,14 @@ pub fn run(args: BenchArgs) -> Result<u8, Error> {
     match args.format {
         BenchFormat::Text => output::text(&render_text(&report))?,
         BenchFormat::Json => output::json(&report)?,
-        BenchFormat::Csv => output::text(&String::from_utf8_lossy(&csv(&report)))?,
+        BenchFormat::Csv => {
+            let csv = bench_table(&report).to_csv(args.files.csv_dialect);
+            output::text(&String::from_utf8_lossy(&csv))?
+        }
+    }
+    if let Some(book) = &args.files.xlsx {
+        write_workbook(book, &[&bench_table(&report), &inputs_table(&model)])?;
+        output::note(&format!("wrote {}", book.display()));
     }
     if let Some(why) = &report.agreement.reason {
         output::warnings(&[format!("solvers disagree: {why}")]);

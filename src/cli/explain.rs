@@ -9,6 +9,7 @@ use sourcemix::report::render_explain;
 use sourcemix::Error;
 
 use super::output::{self, Format};
+use super::results::ResultFiles;
 
 /// Arguments of `explain`.
 #[derive(Args)]
@@ -21,14 +22,26 @@ pub struct ExplainArgs {
     /// Standard output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    files: ResultFiles,
 }
 
 /// Runs `explain`; returns the exit code (0 whether or not the model is feasible).
 pub fn run(args: ExplainArgs) -> Result<u8, Error> {
-    let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.model));
-    let run = explain_model(&args.model, &out_dir, &ExplainOptions::default())?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&args.model));
+    let run = explain_model(
+        &args.model,
+        &args.files.outputs(&out_dir),
+        &ExplainOptions::default(),
+    )?;
     output::warnings(&run.warnings);
     output::result(args.format, &run, |r| render_explain(&r.report))?;
     output::note(&format!("wrote {}", out_dir.display()));
+    if let Some(book) = args.files.xlsx.as_ref().filter(|_| !run.written.is_empty()) {
+        output::note(&format!("wrote {}", book.display()));
+    }
     Ok(0)
 }

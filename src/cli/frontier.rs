@@ -12,6 +12,7 @@ use sourcemix::solve::{SolveOptions, SolverChoice};
 use sourcemix::Error;
 
 use super::output::{self, Format};
+use super::results::ResultFiles;
 
 /// Arguments of `frontier`.
 #[derive(Args)]
@@ -36,6 +37,8 @@ pub struct FrontierArgs {
     /// Standard output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    files: ResultFiles,
 }
 
 /// Runs `frontier`; returns the exit code.
@@ -49,7 +52,10 @@ pub fn run(args: FrontierArgs) -> Result<u8, Error> {
             ..SolveOptions::default()
         },
     };
-    let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.model));
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&args.model));
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(0);
         bar.set_style(
@@ -64,7 +70,7 @@ pub fn run(args: FrontierArgs) -> Result<u8, Error> {
             bar.set_position(done as u64);
         }
     };
-    let run = frontier_model(&args.model, &out_dir, &opts, &progress);
+    let run = frontier_model(&args.model, &args.files.outputs(&out_dir), &opts, &progress);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -80,5 +86,8 @@ pub fn run(args: FrontierArgs) -> Result<u8, Error> {
         r.frontier.as_ref().map(render_text).unwrap_or_default()
     })?;
     output::note(&format!("wrote {}", out_dir.display()));
+    if let Some(book) = args.files.xlsx.as_ref().filter(|_| !run.written.is_empty()) {
+        output::note(&format!("wrote {}", book.display()));
+    }
     Ok(0)
 }

@@ -9,6 +9,7 @@ use sourcemix::solve::{SolveOptions, SolverChoice, DEFAULT_MIP_GAP};
 use sourcemix::Error;
 
 use super::output::{self, Format};
+use super::results::ResultFiles;
 
 /// Arguments of `policy`.
 #[derive(Args)]
@@ -30,6 +31,8 @@ pub struct PolicyArgs {
     /// Standard output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    files: ResultFiles,
 }
 
 /// Runs `policy`; returns the exit code (3 when the full policy has no solution).
@@ -40,8 +43,11 @@ pub fn run(args: PolicyArgs) -> Result<u8, Error> {
         threads: args.threads,
         ..SolveOptions::default()
     };
-    let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.model));
-    let run = policy_model(&args.model, &out_dir, &opts)?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&args.model));
+    let run = policy_model(&args.model, &args.files.outputs(&out_dir), &opts)?;
     output::warnings(&run.warnings);
     output::warnings(&run.report.warnings);
     output::result(args.format, &run, |r| render_policy(&r.report))?;
@@ -52,5 +58,8 @@ pub fn run(args: PolicyArgs) -> Result<u8, Error> {
         return Ok(3);
     }
     output::note(&format!("wrote {}", out_dir.display()));
+    if let Some(book) = args.files.xlsx.as_ref().filter(|_| !run.written.is_empty()) {
+        output::note(&format!("wrote {}", book.display()));
+    }
     Ok(0)
 }

@@ -11,6 +11,7 @@ use sourcemix::sampling::{SamplingOptions, DEFAULT_SEVERITY};
 use sourcemix::Error;
 
 use super::output::{self, Format};
+use super::results::ResultFiles;
 
 /// Runs with at least this many samples show a progress line (on a terminal only).
 const PROGRESS_FROM_SAMPLES: u64 = 200_000;
@@ -43,12 +44,15 @@ pub struct ScenariosArgs {
     /// Standard output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    files: ResultFiles,
 }
 
 /// Runs `scenarios`; returns the exit code.
 pub fn run(args: ScenariosArgs) -> Result<u8, Error> {
     let out = args
         .out
+        .clone()
         .unwrap_or_else(|| default_scenarios_file(&args.model));
     let opts = SamplingOptions {
         samples: args.samples,
@@ -61,6 +65,9 @@ pub fn run(args: ScenariosArgs) -> Result<u8, Error> {
         &args.model,
         args.correlation.as_deref(),
         &out,
+        &args
+            .files
+            .outputs(out.parent().unwrap_or(std::path::Path::new("."))),
         &opts,
         &|n| bar.inc(n),
     );
@@ -82,6 +89,9 @@ pub fn run(args: ScenariosArgs) -> Result<u8, Error> {
     output::result(args.format, &run, |r| render_scenarios(&r.result))?;
     let verb = if run.replaced { "replaced" } else { "wrote" };
     output::note(&format!("{verb} {}", run.written.display()));
+    if let Some(book) = &args.files.xlsx {
+        output::note(&format!("wrote {}", book.display()));
+    }
     Ok(0)
 }
 

@@ -166,7 +166,7 @@ fn run_robust(
     let run = robust_model(
         &args.model,
         args.scenarios.as_deref(),
-        out_dir,
+        &args.files.outputs(out_dir),
         &opts,
         &progress,
     );
@@ -185,6 +185,9 @@ fn run_robust(
     }
     if !run.written.is_empty() {
         output::note(&format!("wrote {}", out_dir.display()));
+        if let Some(book) = &args.files.xlsx {
+            output::note(&format!("wrote {}", book.display()));
+        }
     }
     Ok(code)
 }

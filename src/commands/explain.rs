@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::write_files;
 use crate::analysis::explain::{explain, ExplainOptions, ExplainReport};
 use crate::error::Result;
 use crate::input::load_model;
+use crate::report::{explain_table, inputs::inputs_table, write_tables, Outputs};
 
 /// What `explain` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,16 +21,19 @@ pub struct ExplainRun {
 }
 
 /// `explain MODEL`: read the model, find the least relaxation of each mineral without a
-/// solution, and write explain.csv into `out_dir` (a header only for a feasible model).
+/// solution, and write explain.csv to `outputs` (a header only for a feasible model; in
+/// its dialect, and the workbook when asked, with an `inputs` sheet).
 pub fn explain_model(
     model_dir: &Path,
-    out_dir: &Path,
+    outputs: &Outputs,
     opts: &ExplainOptions,
 ) -> Result<ExplainRun> {
+    outputs.validate()?;
+    outputs.check_not_input(model_dir)?;
     let mut model = load_model(model_dir)?;
     let warnings = std::mem::take(&mut model.warnings);
     let report = explain(&model, opts)?;
-    let written = write_files(out_dir, crate::report::explain_files(&report))?;
+    let written = write_tables(outputs, &[explain_table(&report)], &[inputs_table(&model)])?;
     Ok(ExplainRun {
         report,
         warnings,

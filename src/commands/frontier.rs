@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::frontier::{Frontier, FrontierOptions};
 use crate::input::load_model;
-use crate::report::Report;
+use crate::report::{frontier_table, inputs::inputs_table, write_results, Outputs, Report};
 
 /// What `frontier` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,16 +31,19 @@ impl FrontierRun {
     }
 }
 
-/// `frontier MODEL`: read the model, compute the frontier, and write frontier.csv and
-/// frontier.svg into `out_dir` (both or neither). `progress(done, total)` is called as
+/// `frontier MODEL`: read the model, compute the frontier, and write frontier.csv (in
+/// `outputs`' dialect) and frontier.svg into `outputs.dir`, and the workbook when asked
+/// (sheets `frontier` and `inputs`), all or none. `progress(done, total)` is called as
 /// point solves finish.
 pub fn frontier_model(
     model_dir: &Path,
-    out_dir: &Path,
+    outputs: &Outputs,
     opts: &FrontierOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<FrontierRun> {
     opts.validate()?;
+    outputs.validate()?;
+    outputs.check_not_input(model_dir)?;
     let mut model = load_model(model_dir)?;
     let mut warnings = std::mem::take(&mut model.warnings);
     let frontier = match crate::frontier::frontier(&model, opts, progress)? {
@@ -61,15 +64,15 @@ pub fn frontier_model(
         ));
     }
     let svg = crate::frontier::plot::svg(&frontier)?;
-    let files = vec![
-        (out_dir.join(crate::frontier::FRONTIER_CSV), frontier.csv()),
-        (
-            out_dir.join(crate::frontier::FRONTIER_SVG),
-            svg.into_bytes(),
-        ),
-    ];
-    crate::write::atomic::create_out_dir(out_dir)?;
-    let written = crate::write::atomic::stage_all(&files)?.commit()?;
+    let table = frontier_table(&frontier);
+    let csv = [(outputs.dir.join(crate::frontier::FRONTIER_CSV), &table)];
+    let inputs = inputs_table(&model);
+    let svg = vec![(
+        outputs.dir.join(crate::frontier::FRONTIER_SVG),
+        svg.into_bytes(),
+    )];
+    let written = write_results(outputs, &csv, &[&table, &inputs], svg)?;
+    drop(table);
     Ok(FrontierRun {
         frontier: Some(frontier),
         infeasible: None,

@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::write_files;
 use crate::analysis::policy::{policy_cost, PolicyReport};
 use crate::error::Result;
 use crate::input::load_model;
+use crate::report::{inputs::inputs_table, policy_table, write_tables, Outputs};
 use crate::solve::SolveOptions;
 
 /// What `policy` did.
@@ -22,13 +22,16 @@ pub struct PolicyRun {
 }
 
 /// `policy MODEL`: read, solve every case, and (when the full policy has a solution)
-/// write policy.csv into `out_dir`.
-pub fn policy_model(model_dir: &Path, out_dir: &Path, opts: &SolveOptions) -> Result<PolicyRun> {
+/// write policy.csv to `outputs` (its dialect, and the workbook when asked, with an
+/// `inputs` sheet).
+pub fn policy_model(model_dir: &Path, outputs: &Outputs, opts: &SolveOptions) -> Result<PolicyRun> {
+    outputs.validate()?;
+    outputs.check_not_input(model_dir)?;
     let mut model = load_model(model_dir)?;
     let warnings = std::mem::take(&mut model.warnings);
     let report = policy_cost(&model, opts)?;
     let written = if report.feasible {
-        write_files(out_dir, crate::report::policy_files(&report))?
+        write_tables(outputs, &[policy_table(&report)], &[inputs_table(&model)])?
     } else {
         Vec::new()
     };

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::input::{load_model, load_scenarios};
-use crate::report::{build_report, csv_files, Report};
+use crate::report::{build_report, inputs::inputs_table, write_tables, Dialect, Outputs, Report};
 use crate::solve::Status;
 use crate::stress::{stress, StressOptions, StressReport};
 
@@ -36,18 +36,21 @@ impl RobustRun {
 
 /// `solve MODEL --robust`: read the model (and `scenarios_path` instead of its
 /// scenarios.csv), solve the robust program, and write allocation.csv, summary.csv,
-/// constraints.csv, stress.csv and stress_summary.csv for the robust plan into
-/// `out_dir`, all or none. The stress files come from [`stress`] on the chosen plan, the
-/// same code path as the `stress` command. `progress` sees every round.
+/// constraints.csv, stress.csv and stress_summary.csv for the robust plan to `outputs`
+/// (its dialect, and the workbook when asked: those five sheets and `inputs`), all or
+/// none. The stress files come from [`stress`] on the chosen plan, the same code path as
+/// the `stress` command. `progress` sees every round.
 pub fn robust_model(
     model_dir: &Path,
     scenarios_path: Option<&Path>,
-    out_dir: &Path,
+    outputs: &Outputs,
     opts: &crate::robust::RobustOptions,
     progress: &(dyn Fn(&crate::robust::Iteration) + Sync),
 ) -> Result<RobustRun> {
     use crate::robust::report::{plan_solution, Comparison};
     opts.validate()?;
+    outputs.validate()?;
+    outputs.check_not_input(model_dir)?;
     let mut model = load_model(model_dir)?;
     let mut warnings = std::mem::take(&mut model.warnings);
     if let Some(path) = scenarios_path {
@@ -108,11 +111,11 @@ pub fn robust_model(
     let nominal_stress = stress(&model, &nominal_plan, &model.scenarios, &stress_opts)?;
     // The plan as written (allocation.csv) and read back, so `stress --plan` on the
     // written file reproduces the stress files byte for byte.
-    let solve_files = csv_files(&report);
     let written_plan = {
-        let bytes: &[u8] = &solve_files[0].1;
-        let files = crate::input::ModelFiles::from_memory(&[(solve_files[0].0, bytes)]);
-        crate::input::parse_plan(&files, solve_files[0].0, &model)?.quantities
+        let allocation = &report.tables()[0];
+        let (name, bytes) = (allocation.file_name(), allocation.to_csv(Dialect::Rfc4180));
+        let files = crate::input::ModelFiles::from_memory(&[(name.as_str(), &bytes[..])]);
+        crate::input::parse_plan(&files, &name, &model)?.quantities
     };
     let robust_stress = stress(&model, &written_plan, &model.scenarios, &stress_opts)?;
     let comparison = Comparison::new(
@@ -121,13 +124,10 @@ pub fn robust_model(
         opts.alpha,
         opts.cvar_weight,
     );
-    let files: Vec<(PathBuf, Vec<u8>)> = solve_files
-        .into_iter()
-        .chain(crate::report::stress_files(&robust_stress))
-        .map(|(name, bytes)| (out_dir.join(name), bytes))
-        .collect();
-    crate::write::atomic::create_out_dir(out_dir)?;
-    let written = crate::write::atomic::stage_all(&files)?.commit()?;
+    let mut tables = report.tables();
+    tables.extend(robust_stress.tables());
+    let written = write_tables(outputs, &tables, &[inputs_table(&model)])?;
+    drop(tables);
     Ok(RobustRun {
         report,
         robust: Some(robust),

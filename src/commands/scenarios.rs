@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::input::correlation::load_correlation;
 use crate::input::load_model;
 use crate::model::Model;
+use crate::report::{scenarios_table, write_results, Outputs};
 use crate::sampling::{sample, SampledScenarios, SamplingOptions};
 
 /// What `scenarios` did.
@@ -31,16 +32,28 @@ pub fn default_scenarios_file(model_dir: &Path) -> PathBuf {
 /// `scenarios MODEL --samples N --seed S [--correlation FILE] [--out FILE]`: read the
 /// model (all but its scenarios.csv, which need not be valid: it is what gets replaced)
 /// and the correlation file, sample, and write the scenarios.csv to `out` whole or not at
-/// all (a refused or failed run leaves an earlier file untouched). `progress` is called
-/// with the samples of each chunk done.
+/// all (a refused or failed run leaves an earlier file untouched). `results` gives the
+/// CSV dialect (an excel-eu file reads back as the same scenarios) and the workbook, if
+/// asked for (sheets `scenarios` and `inputs`), written with the file, both or neither;
+/// its folder is `out`'s. `progress` is called with the samples of each chunk done.
 pub fn scenarios_model(
     model_dir: &Path,
     correlation: Option<&Path>,
     out: &Path,
+    results: &Outputs,
     opts: &SamplingOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ScenariosRun> {
     opts.validate()?;
+    let outputs = Outputs {
+        dir: match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+        ..results.clone()
+    };
+    outputs.validate()?;
+    outputs.check_not_input(model_dir)?;
     if out.is_dir() {
         return Err(crate::Error::Usage(format!(
             "--out {} is a folder; expected the scenarios.csv file to write",
@@ -55,11 +68,11 @@ pub fn scenarios_model(
     let result = sample(&model, correlations.as_ref(), opts, progress)?;
     warnings.extend(result.warnings.iter().cloned());
     let replaced = out.exists();
-    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        crate::write::atomic::create_out_dir(dir)?;
-    }
-    let files = [(out.to_path_buf(), crate::report::scenarios_csv(&result))];
-    crate::write::atomic::stage_all(&files)?.commit()?;
+    let table = scenarios_table(&result);
+    let inputs = crate::report::inputs::inputs_table(&model);
+    let csv = [(out.to_path_buf(), &table)];
+    write_results(&outputs, &csv, &[&table, &inputs], Vec::new())?;
+    drop(table);
     Ok(ScenariosRun {
         result,
         warnings,

@@ -109,7 +109,7 @@ pub fn solve_model_with(
         false => None,
     };
     let written = if ok {
-        let extra: Vec<_> = ranging.iter().map(Ranging::table).collect();
+        let extra: Vec<_> = ranging.iter().map(crate::report::ranging_table).collect();
         write_report(&outputs.files, &model, &report, &extra)?
     } else {
         Vec::new()

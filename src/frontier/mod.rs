@@ -24,7 +24,6 @@ use crate::model::{MineralScope, Model, PolicyRow, Target};
 use crate::report::{build_report, Report};
 use crate::solve::{solve, solve_block, Deadline, Solution, SolveOptions, SolverChoice, Status};
 use crate::solvers::SolverKind;
-use crate::write::CsvOut;
 
 pub use measure::{least_measure, Measure};
 pub use text::render_text;
@@ -101,18 +100,6 @@ pub struct Frontier {
     pub current_cost: f64,
     /// The largest measure over minerals of that optimum.
     pub current_measure: f64,
-}
-
-impl Frontier {
-    /// frontier.csv as bytes: `point,bound,cost,achieved`.
-    pub fn csv(&self) -> Vec<u8> {
-        let mut out = CsvOut::new(&["point", "bound", "cost", "achieved"]);
-        out.rows(&self.points, |c, p| {
-            c.count(p.point).num(p.bound).num(p.cost).num(p.achieved);
-            c.end();
-        });
-        out.finish()
-    }
 }
 
 /// Computes the frontier of `model`; `Err(report)` inside when the model itself has no

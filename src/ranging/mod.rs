@@ -17,16 +17,12 @@ use crate::error::Result;
 use crate::formulate::{formulate, Block, RowTag};
 use crate::model::Model;
 use crate::name::Name;
-use crate::report::table::{Cells, Column, ColumnKind, Dialect, Table};
 use crate::solve::{MineralSolution, Solution};
 use crate::tolerance::BINDING;
 use basis::{Basis, Delta, Place};
 
 /// Name of the ranging table.
 pub const RANGING_CSV: &str = "ranging.csv";
-
-/// The table name of ranging.csv (file stem and workbook sheet).
-const RANGING: &str = "ranging";
 
 /// What a ranging row ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -39,7 +35,8 @@ pub enum RangeKind {
 }
 
 impl RangeKind {
-    fn name(self) -> &'static str {
+    /// The word ranging.csv writes: `bound` or `cost`.
+    pub fn name(self) -> &'static str {
         match self {
             RangeKind::Bound => "bound",
             RangeKind::Cost => "cost",
@@ -103,40 +100,6 @@ impl RangingRow {
 pub struct Ranging {
     /// Rows by mineral: its binding rows in expansion order, then its offers.
     pub rows: Vec<RangingRow>,
-}
-
-impl Ranging {
-    /// ranging.csv as a table. An empty `lower` or `upper` with an empty note means
-    /// unbounded on that side.
-    pub fn table(&self) -> Table<'_> {
-        use ColumnKind::{Cost, Number, Text};
-        const COLUMNS: [Column; 10] = [
-            Column::new("kind", Text),
-            Column::new("mineral", Text),
-            Column::new("name", Text),
-            Column::new("target", Text),
-            Column::new("value", Number),
-            Column::new("lower", Number),
-            Column::new("upper", Number),
-            Column::new("shadow_price", Cost),
-            Column::new("reduced_cost", Cost),
-            Column::new("note", Text),
-        ];
-        Table::from_rows(RANGING, &COLUMNS, &self.rows, |c, r| {
-            c.text(r.kind.name())
-                .text(&r.mineral)
-                .text(&r.name)
-                .text(&r.target);
-            c.num(r.value).opt(r.lower).opt(r.upper);
-            c.opt(r.shadow_price).opt(r.reduced_cost).text(r.note);
-            c.end();
-        })
-    }
-
-    /// ranging.csv as bytes (RFC 4180).
-    pub fn csv(&self) -> Vec<u8> {
-        self.table().to_csv(Dialect::Rfc4180)
-    }
 }
 
 /// Note on blocks with integer rules.

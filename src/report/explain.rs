@@ -1,20 +1,28 @@
 //! The result of `explain` as a file (explain.csv) and as text.
 
+use super::table::{Cells, Column, ColumnKind, Table};
 use crate::analysis::explain::ExplainReport;
-use crate::write::CsvOut;
 
 /// Name of the file `explain` writes.
 pub const EXPLAIN_CSV: &str = "explain.csv";
 
-/// explain.csv of `report` as bytes: `constraint,mineral,target,bound,relaxed_bound`.
-pub fn explain_files(report: &ExplainReport) -> Vec<(&'static str, Vec<u8>)> {
-    let mut c = CsvOut::new(&["constraint", "mineral", "target", "bound", "relaxed_bound"]);
-    for r in &report.relaxations {
+/// The columns of explain.csv.
+pub const EXPLAIN_COLUMNS: &[Column] = &[
+    Column::new("constraint", ColumnKind::Text),
+    Column::new("mineral", ColumnKind::Text),
+    Column::new("target", ColumnKind::Text),
+    Column::new("bound", ColumnKind::Number),
+    Column::new("relaxed_bound", ColumnKind::Number),
+];
+
+/// explain.csv of `report`: `constraint,mineral,target,bound,relaxed_bound` (a header
+/// only for a feasible model).
+pub fn explain_table(report: &ExplainReport) -> Table<'_> {
+    Table::from_rows("explain", EXPLAIN_COLUMNS, &report.relaxations, |c, r| {
         c.text(r.constraint).text(&r.mineral).text(&r.target);
         c.num(r.bound).num(r.relaxed_bound);
         c.end();
-    }
-    vec![(EXPLAIN_CSV, c.finish())]
+    })
 }
 
 /// The report in words.

@@ -1,12 +1,15 @@
 //! Reports of a solve: the rows of allocation.csv, summary.csv and constraints.csv
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
+mod bench;
 mod check;
 mod explain;
+mod frontier;
 pub mod inputs;
 pub mod json;
 pub mod outputs;
 mod policy;
+mod ranging;
 mod scenarios;
 mod stress;
 pub mod stress_tables;
@@ -32,11 +35,14 @@ use crate::solve::{MineralSolution, Solution, Status};
 use crate::tolerance::BINDING;
 use crate::write::{atomic, CsvOut};
 
+pub use bench::{bench_table, BENCH_COLUMNS};
 pub use check::render_check;
-pub use explain::{explain_files, render_explain, EXPLAIN_CSV};
-pub use outputs::{write_tables, Outputs};
-pub use policy::{policy_files, render_policy, POLICY_CSV};
-pub use scenarios::{render_scenarios, scenarios_csv};
+pub use explain::{explain_table, render_explain, EXPLAIN_COLUMNS, EXPLAIN_CSV};
+pub use frontier::{frontier_table, FRONTIER_COLUMNS};
+pub use outputs::{write_results, write_tables, write_workbook, Outputs};
+pub use policy::{policy_table, render_policy, POLICY_COLUMNS, POLICY_CSV};
+pub use ranging::{ranging_table, RANGING_COLUMNS};
+pub use scenarios::{render_scenarios, scenarios_csv, scenarios_table, SCENARIOS_COLUMNS};
 pub use stress::{render_stress, stress_files};
 pub use table::{Cells, CellsDyn, Column, ColumnKind, Dialect, Table};
 pub use text::{render_solvers, render_text};
@@ -220,14 +226,83 @@ impl Serialize for Report {
         }
         let mut st = s.serialize_struct("Report", 9)?;
         st.serialize_field("status", self.status.name())?;
-        st.serialize_field("total_cost", &self.total_cost)?;
+        // The summary's `*` cost, with the same exact digits.
+        let exact = match self.summary.split_last() {
+            Some((last, rows)) if last.mineral == "*" => totals(rows)[3].0.clone(),
+            _ => None,
+        };
+        match exact.map(serde_json::value::RawValue::from_string) {
+            Some(Ok(raw)) => st.serialize_field("total_cost", &raw)?,
+            _ => st.serialize_field("total_cost", &self.total_cost)?,
+        }
         st.serialize_field("blocks", &self.blocks)?;
         st.serialize_field("allocation", &Seq(self.allocation()))?;
-        st.serialize_field("summary", &self.summary)?;
+        st.serialize_field("summary", &SummaryJson(&self.summary))?;
         st.serialize_field("constraints", &Seq(self.constraints()))?;
         st.serialize_field("relaxations", &self.relaxations)?;
         st.serialize_field("problems", &self.problems)?;
         st.serialize_field("warnings", &self.warnings)?;
+        st.end()
+    }
+}
+
+/// summary rows in JSON: the `*` totals row with the exact digits summary.csv writes
+/// (see [`totals`]), the others as they are.
+struct SummaryJson<'a>(&'a [SummaryRow]);
+
+impl Serialize for SummaryJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let rows = self.0;
+        let mut seq = s.serialize_seq(Some(rows.len()))?;
+        for (k, r) in rows.iter().enumerate() {
+            if k + 1 == rows.len() && r.mineral == "*" {
+                seq.serialize_element(&TotalsJson {
+                    row: r,
+                    sums: totals(&rows[..k]),
+                })?;
+            } else {
+                seq.serialize_element(r)?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// The `*` summary row with its four sums as their exact digits (its fields are
+/// [`SummaryRow`]'s, in its order; a test compares the sets).
+struct TotalsJson<'a> {
+    row: &'a SummaryRow,
+    sums: [(Option<String>, f64); 4],
+}
+
+impl Serialize for TotalsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeStruct};
+        let r = self.row;
+        let mut st = s.serialize_struct("SummaryRow", 13)?;
+        st.serialize_field("mineral", &r.mineral)?;
+        for (name, (digits, v)) in ["demand", "purchased", "unmet", "cost"]
+            .iter()
+            .zip(&self.sums)
+        {
+            match digits {
+                Some(d) => {
+                    let raw = serde_json::value::RawValue::from_string(d.clone())
+                        .map_err(S::Error::custom)?;
+                    st.serialize_field(name, &raw)?;
+                }
+                None => st.serialize_field(name, v)?,
+            }
+        }
+        st.serialize_field("avg_unit_cost", &r.avg_unit_cost)?;
+        st.serialize_field("hhi", &r.hhi)?;
+        st.serialize_field("risk_hhi", &r.risk_hhi)?;
+        st.serialize_field("avg_risk", &r.avg_risk)?;
+        st.serialize_field("top_country", &r.top_country)?;
+        st.serialize_field("top_country_share", &r.top_country_share)?;
+        st.serialize_field("suppliers", &r.suppliers)?;
+        st.serialize_field("countries", &r.countries)?;
         st.end()
     }
 }
@@ -273,8 +348,7 @@ pub fn assemble(model: &Model, solution: &Solution, parts: Vec<MineralPart>) -> 
     };
     let mut used_suppliers: Vec<(u64, usize)> = Vec::new();
     let mut used_countries = vec![false; model.countries.len()];
-    let (mut demand, mut purchased, mut unmet, mut cost, mut purchase_cost) =
-        (0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut purchase_cost = 0.0;
     for part in parts {
         report.problems.extend(part.problems);
         report.relaxations.extend(part.relaxations);
@@ -285,14 +359,11 @@ pub fn assemble(model: &Model, solution: &Solution, parts: Vec<MineralPart>) -> 
         for c in part.countries {
             used_countries[c] = true;
         }
-        demand += summary.demand;
-        purchased += summary.purchased;
-        unmet += summary.unmet;
-        cost += summary.cost;
         purchase_cost += part.spend;
         report.summary.push(summary);
         report.sections.push(part.section);
     }
+    let [demand, purchased, unmet, cost] = totals(&report.summary).map(|(_, v)| v);
     report.total_cost = cost;
     report.summary.push(SummaryRow {
         mineral: Name::from("*"),
@@ -310,6 +381,24 @@ pub fn assemble(model: &Model, solution: &Solution, parts: Vec<MineralPart>) -> 
         countries: used_countries.iter().filter(|&&u| u).count(),
     });
     report
+}
+
+/// The demand, purchased, unmet and cost totals of the per-mineral summary `rows`: each
+/// the exact decimal sum of the values written above it (its digits, and their nearest
+/// double), so that re-summing summary.csv gives its `*` row. A sum too long for exact
+/// digits (values some 10^25 apart) falls back to the float sum, digits `None`.
+fn totals(rows: &[SummaryRow]) -> [(Option<String>, f64); 4] {
+    let fields: [fn(&SummaryRow) -> f64; 4] =
+        [|r| r.demand, |r| r.purchased, |r| r.unmet, |r| r.cost];
+    fields.map(
+        |f| match crate::write::numbers::written_sum(rows.iter().map(f)) {
+            Some(digits) => {
+                let v = digits.parse().unwrap_or_else(|_| rows.iter().map(f).sum());
+                (Some(digits), v)
+            }
+            None => (None, rows.iter().map(f).sum()),
+        },
+    )
 }
 
 /// The number of distinct suppliers of `offers`, given with the hashes of their names.
@@ -708,6 +797,11 @@ fn summary_cells(s: &mut dyn CellsDyn, r: &SummaryRow) {
         .num(r.purchased)
         .num(r.unmet)
         .num(r.cost);
+    summary_rest(s, r);
+}
+
+/// The cells of a summary.csv row after its cost.
+fn summary_rest(s: &mut dyn CellsDyn, r: &SummaryRow) {
     s.opt(r.avg_unit_cost)
         .opt(r.hhi)
         .opt(r.risk_hhi)
@@ -735,8 +829,26 @@ fn summary_csv(report: &Report) -> Vec<u8> {
     summary_table(report).to_csv(Dialect::Rfc4180)
 }
 
+/// summary.csv: a row per mineral with a plan, then the `*` totals whose demand,
+/// purchased, unmet and cost are written as the exact sums of the rows above (see
+/// [`totals`]).
 fn summary_table(report: &Report) -> Table<'_> {
-    Table::from_rows("summary", SUMMARY_COLUMNS, &report.summary, summary_cells)
+    let rows = &report.summary;
+    Table::new("summary", SUMMARY_COLUMNS, rows.len(), move |k, s| {
+        if k + 1 < rows.len() || rows[k].mineral != "*" {
+            return summary_cells(s, &rows[k]);
+        }
+        let r = &rows[k];
+        s.text(&r.mineral);
+        let sums = totals(&rows[..k]);
+        for ((digits, _), v) in sums.iter().zip([r.demand, r.purchased, r.unmet, r.cost]) {
+            match digits {
+                Some(d) => s.decimal(d, v),
+                None => s.num(v),
+            };
+        }
+        summary_rest(s, r);
+    })
 }
 
 impl Report {

@@ -86,22 +86,50 @@ pub fn write_tables(
     tables: &[Table<'_>],
     extra: &[Table<'_>],
 ) -> Result<Vec<PathBuf>> {
+    let csv: Vec<(PathBuf, &Table)> = tables
+        .iter()
+        .map(|t| (outputs.dir.join(t.file_name()), t))
+        .collect();
+    let sheets: Vec<&Table> = tables.iter().chain(extra).collect();
+    write_results(outputs, &csv, &sheets, Vec::new())
+}
+
+/// The general form of [`write_tables`]: each table of `csv` at its own path, the
+/// workbook (when asked) of `sheets`, and `other` files that are not tables (e.g.
+/// frontier.svg) written with them, all or none. `outputs.dir` is created first.
+pub fn write_results(
+    outputs: &Outputs,
+    csv: &[(PathBuf, &Table<'_>)],
+    sheets: &[&Table<'_>],
+    other: Vec<(PathBuf, Vec<u8>)>,
+) -> Result<Vec<PathBuf>> {
     outputs.validate()?;
     let book = match &outputs.xlsx {
-        Some(path) => {
-            let sheets: Vec<&Table> = tables.iter().chain(extra).collect();
-            Some(stage_workbook(path, &sheets)?)
-        }
+        Some(path) => Some(stage_workbook(path, sheets)?),
         None => None,
     };
     atomic::create_out_dir(&outputs.dir)?;
-    let files: Vec<(PathBuf, Vec<u8>)> = tables
+    let files: Vec<(PathBuf, Vec<u8>)> = csv
         .iter()
-        .map(|t| (outputs.dir.join(t.file_name()), t.to_csv(outputs.dialect)))
+        .map(|(path, t)| (path.clone(), t.to_csv(outputs.dialect)))
+        .chain(other)
         .collect();
     let mut staged = atomic::stage_all(&files)?;
     if let Some(book) = book {
         staged.append(book);
     }
     Ok(staged.commit()?)
+}
+
+/// Writes only the workbook of `sheets` at `path` (for a command whose table goes to
+/// standard output, `bench`).
+pub fn write_workbook(path: &Path, sheets: &[&Table<'_>]) -> Result<PathBuf> {
+    let outputs = Outputs {
+        dir: PathBuf::new(),
+        dialect: Dialect::Rfc4180,
+        xlsx: Some(path.to_path_buf()),
+    };
+    outputs.validate()?;
+    let mut written = stage_workbook(path, sheets)?.commit()?;
+    Ok(written.pop().unwrap_or_else(|| path.to_path_buf()))
 }

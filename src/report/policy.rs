@@ -1,20 +1,26 @@
 //! The result of `policy` as a file (policy.csv) and as text.
 
+use super::table::{Cells, Column, ColumnKind, Table};
 use super::words;
 use crate::analysis::policy::{PolicyCostRow, PolicyReport};
-use crate::write::CsvOut;
 
 /// Name of the file `policy` writes.
 pub const POLICY_CSV: &str = "policy.csv";
 
-/// policy.csv of `report` as bytes: `mineral,case,cost,saving`.
-pub fn policy_files(report: &PolicyReport) -> Vec<(&'static str, Vec<u8>)> {
-    let mut c = CsvOut::new(&["mineral", "case", "cost", "saving"]);
-    for r in &report.rows {
+/// The columns of policy.csv.
+pub const POLICY_COLUMNS: &[Column] = &[
+    Column::new("mineral", ColumnKind::Text),
+    Column::new("case", ColumnKind::Text),
+    Column::new("cost", ColumnKind::Cost),
+    Column::new("saving", ColumnKind::Cost),
+];
+
+/// policy.csv of `report`: `mineral,case,cost,saving`.
+pub fn policy_table(report: &PolicyReport) -> Table<'_> {
+    Table::from_rows("policy", POLICY_COLUMNS, &report.rows, |c, r| {
         c.text(&r.mineral).text(&r.case).num(r.cost).num(r.saving);
         c.end();
-    }
-    vec![(POLICY_CSV, c.finish())]
+    })
 }
 
 /// The totals in words ("the country caps cost 2.1% of the total"), then a table of

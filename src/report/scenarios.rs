@@ -2,42 +2,52 @@
 
 use std::fmt::Write;
 
+use super::table::{Cells, Column, ColumnKind, Dialect, Table};
 use super::text::table;
 use crate::sampling::SampledScenarios;
 use crate::write::numbers::plain;
-use crate::write::CsvOut;
 
 /// Most scenarios listed by [`render_scenarios`].
 const LISTED: usize = 10;
 
+/// The columns of scenarios.csv (the layout `stress` and `solve --robust` read).
+pub const SCENARIOS_COLUMNS: &[Column] = &[
+    Column::new("scenario", ColumnKind::Text),
+    Column::new("probability", ColumnKind::Number),
+    Column::new("mineral", ColumnKind::Text),
+    Column::new("country", ColumnKind::Text),
+    Column::new("supplier", ColumnKind::Text),
+    Column::new("capacity_factor", ColumnKind::Number),
+    Column::new("price_factor", ColumnKind::Number),
+];
+
 /// The scenarios.csv of sampled scenarios: one row per disrupted country of each scenario
 /// (mineral `*`, capacity_factor = severity), scenarios most frequent first. Probabilities
 /// are written with all their digits, so that they add up to at most 1 when read back.
-pub fn scenarios_csv(sampled: &SampledScenarios) -> Vec<u8> {
-    let mut out = CsvOut::new(&[
-        "scenario",
-        "probability",
-        "mineral",
-        "country",
-        "supplier",
-        "capacity_factor",
-        "price_factor",
-    ]);
-    out.rows(&sampled.scenarios, |o, s| {
+pub fn scenarios_table(sampled: &SampledScenarios) -> Table<'_> {
+    // Row k is country `at[k].1` of scenario `at[k].0`.
+    let at: Vec<(usize, usize)> = sampled
+        .scenarios
+        .iter()
+        .enumerate()
+        .flat_map(|(s, sc)| (0..sc.countries.len()).map(move |c| (s, c)))
+        .collect();
+    Table::new("scenarios", SCENARIOS_COLUMNS, at.len(), move |k, o| {
+        let (s, c) = at[k];
+        let s = &sampled.scenarios[s];
         // Rust's `{}` for f64: the shortest digits that read back to the same value, never
         // an exponent, the same on every platform.
         let probability = format!("{}", s.probability);
-        for c in &s.countries {
-            o.text(&s.name)
-                .text(&probability)
-                .text("*")
-                .text(c)
-                .text("");
-            o.num(sampled.severity).text("");
-            o.end();
-        }
-    });
-    out.finish()
+        o.text(&s.name).decimal(&probability, s.probability);
+        o.text("*").text(&s.countries[c]).text("");
+        o.num(sampled.severity).text("");
+        o.end();
+    })
+}
+
+/// [`scenarios_table`] as RFC 4180 bytes.
+pub fn scenarios_csv(sampled: &SampledScenarios) -> Vec<u8> {
+    scenarios_table(sampled).to_csv(Dialect::Rfc4180)
 }
 
 /// The text summary of sampled scenarios: what was sampled, the baseline, each country's

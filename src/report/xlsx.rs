@@ -150,6 +150,24 @@ impl SheetSink<'_> {
         }
     }
 
+    /// A number cell holding `v` as is, in its column's format.
+    fn number(&mut self, v: f64) {
+        if !v.is_finite() {
+            self.col += 1;
+            return;
+        }
+        let kind = self.kinds.get(self.col as usize).copied();
+        self.fit(shown_width(kind.unwrap_or(ColumnKind::Number), v));
+        let r = match self.formats.get(self.col as usize).and_then(Option::as_ref) {
+            Some(f) => self
+                .ws
+                .write_number_with_format(self.row, self.col, v, f)
+                .map(|_| ()),
+            None => self.ws.write_number(self.row, self.col, v).map(|_| ()),
+        };
+        self.keep(r);
+    }
+
     fn keep<T>(&mut self, r: Result<T, XlsxError>) {
         if let Err(e) = r {
             self.error.get_or_insert(e);
@@ -171,21 +189,12 @@ impl Cells for SheetSink<'_> {
     }
 
     fn num(&mut self, v: f64) -> &mut Self {
-        if !v.is_finite() {
-            self.col += 1;
-            return self;
-        }
-        let v = written(v);
-        let kind = self.kinds.get(self.col as usize).copied();
-        self.fit(shown_width(kind.unwrap_or(ColumnKind::Number), v));
-        let r = match self.formats.get(self.col as usize).and_then(Option::as_ref) {
-            Some(f) => self
-                .ws
-                .write_number_with_format(self.row, self.col, v, f)
-                .map(|_| ()),
-            None => self.ws.write_number(self.row, self.col, v).map(|_| ()),
-        };
-        self.keep(r);
+        self.number(written(v));
+        self
+    }
+
+    fn decimal(&mut self, _digits: &str, v: f64) -> &mut Self {
+        self.number(v);
         self
     }
 

@@ -9,6 +9,11 @@ pub trait Cells {
     fn num(&mut self, v: f64) -> &mut Self;
     /// A whole number.
     fn count(&mut self, n: usize) -> &mut Self;
+    /// A number given by its decimal `digits` (`-`, digits and one `.`; no exponent),
+    /// written as those digits (with the dialect's decimal separator) where the file is
+    /// text, and as `v`, their nearest double, where it holds numbers. For values whose
+    /// exact digits matter (a total that re-sums exactly, a probability read back).
+    fn decimal(&mut self, digits: &str, v: f64) -> &mut Self;
     /// A true/false cell.
     fn flag(&mut self, b: bool) -> &mut Self;
     /// An optional number; `None` is an empty cell.
@@ -30,6 +35,8 @@ pub trait CellsDyn {
     fn num_dyn(&mut self, v: f64);
     /// See [`Cells::count`].
     fn count_dyn(&mut self, n: usize);
+    /// See [`Cells::decimal`].
+    fn decimal_dyn(&mut self, digits: &str, v: f64);
     /// See [`Cells::flag`].
     fn flag_dyn(&mut self, b: bool);
     /// See [`Cells::end`].
@@ -45,6 +52,9 @@ impl<C: Cells> CellsDyn for C {
     }
     fn count_dyn(&mut self, n: usize) {
         self.count(n);
+    }
+    fn decimal_dyn(&mut self, digits: &str, v: f64) {
+        self.decimal(digits, v);
     }
     fn flag_dyn(&mut self, b: bool) {
         self.flag(b);
@@ -65,6 +75,10 @@ impl Cells for dyn CellsDyn + '_ {
     }
     fn count(&mut self, n: usize) -> &mut Self {
         self.count_dyn(n);
+        self
+    }
+    fn decimal(&mut self, digits: &str, v: f64) -> &mut Self {
+        self.decimal_dyn(digits, v);
         self
     }
     fn flag(&mut self, b: bool) -> &mut Self {

@@ -93,6 +93,16 @@ impl CsvOut {
         self
     }
 
+    /// A number field holding `digits` as given (see [`Cells::decimal`]), with the
+    /// dialect's decimal separator.
+    pub fn decimal(&mut self, digits: &str) -> &mut Self {
+        self.separate();
+        let decimal = self.dialect.decimal();
+        self.buf
+            .extend(digits.bytes().map(|b| if b == b'.' { decimal } else { b }));
+        self
+    }
+
     /// A true/false field.
     pub fn flag(&mut self, b: bool) -> &mut Self {
         self.text(if b { "true" } else { "false" })
@@ -163,6 +173,9 @@ impl Cells for CsvOut {
     }
     fn flag(&mut self, b: bool) -> &mut Self {
         CsvOut::flag(self, b)
+    }
+    fn decimal(&mut self, digits: &str, _v: f64) -> &mut Self {
+        CsvOut::decimal(self, digits)
     }
     fn end(&mut self) {
         CsvOut::end(self)

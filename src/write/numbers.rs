@@ -90,6 +90,53 @@ pub fn written(v: f64) -> f64 {
     plain(v).parse().unwrap_or(v)
 }
 
+/// The exact decimal sum of `values` as [`plain`] writes each of them, as a plain
+/// decimal (no exponent, no trailing zeros): a totals row written this way re-sums
+/// exactly from the rows above it. `None` when the sum needs more than 38 digits (values
+/// some 10^25 apart); non-finite values (written empty) count as 0.
+pub fn written_sum(values: impl IntoIterator<Item = f64>) -> Option<String> {
+    // Each value as a whole number of 10^-places.
+    let mut terms: Vec<(i128, u32)> = Vec::new();
+    let mut places = 0u32;
+    for v in values {
+        let text = plain(v);
+        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+        let negative = int.starts_with('-');
+        let digits: String = int
+            .trim_start_matches('-')
+            .chars()
+            .chain(frac.chars())
+            .collect();
+        if digits.is_empty() {
+            continue;
+        }
+        let m: i128 = digits.parse().ok()?;
+        let f = frac.len() as u32;
+        places = places.max(f);
+        terms.push((if negative { -m } else { m }, f));
+    }
+    let mut sum: i128 = 0;
+    for (m, f) in terms {
+        let scaled = m.checked_mul(10i128.checked_pow(places - f)?)?;
+        sum = sum.checked_add(scaled)?;
+    }
+    Some(fixed_point(sum, places))
+}
+
+/// `units` · 10^-places as a plain decimal without trailing zeros.
+fn fixed_point(units: i128, places: u32) -> String {
+    let digits = units.unsigned_abs().to_string();
+    let p = places as usize;
+    let padded = format!("{digits:0>width$}", width = p + 1);
+    let (int, frac) = padded.split_at(padded.len() - p);
+    let frac = frac.trim_end_matches('0');
+    let sign = if units < 0 { "-" } else { "" };
+    match frac.is_empty() {
+        true => format!("{sign}{int}"),
+        false => format!("{sign}{int}.{frac}"),
+    }
+}
+
 /// A finite decimal ±0.d₁d₂…dₙ × 10^point, with d₁ ≠ 0 (or n = 0 for zero).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Decimal {
@@ -305,6 +352,21 @@ mod tests {
         let mut eu = Vec::new();
         write_plain_in(&mut eu, 1234.5, b',');
         assert_eq!(eu, b"1234,5");
+    }
+
+    #[test]
+    fn written_sums_are_exact_decimal_sums() {
+        assert_eq!(written_sum([0.1, 0.2]).unwrap(), "0.3");
+        assert_eq!(
+            written_sum([1e6, 1e-11, -2.5]).unwrap(),
+            "999997.50000000001"
+        );
+        assert_eq!(written_sum([2.0 / 3.0, 1.0]).unwrap(), "1.666666666667");
+        assert_eq!(written_sum([-0.25, 0.25]).unwrap(), "0");
+        assert_eq!(written_sum([-0.75, 0.25]).unwrap(), "-0.5");
+        assert_eq!(written_sum([f64::NAN, 7.0]).unwrap(), "7");
+        assert_eq!(written_sum([]).unwrap(), "0");
+        assert_eq!(written_sum([1e30, 1e-12]), None);
     }
 
     #[test]

@@ -238,3 +238,137 @@ fn random_hhi_capped_models_write_clean_numbers() {
         }
     }
 }
+
+/// The exact sum of non-negative plain decimals, as a plain decimal without leading or
+/// trailing zeros: digit by digit, independent of the library's arithmetic.
+fn decimal_sum(values: &[&str]) -> String {
+    let split = |s: &str| -> (String, String) {
+        assert!(!s.starts_with('-') && !s.contains('e'), "{s}");
+        let (i, f) = s.split_once('.').unwrap_or((s, ""));
+        (i.to_string(), f.to_string())
+    };
+    let parts: Vec<(String, String)> = values.iter().map(|s| split(s)).collect();
+    let (wi, wf) = parts
+        .iter()
+        .fold((1, 0), |(a, b), (i, f)| (a.max(i.len()), b.max(f.len())));
+    let mut acc = vec![0u32; wi + wf + values.len().to_string().len() + 1];
+    for (i, f) in &parts {
+        let digits = format!("{i:0>wi$}{f:0<wf$}");
+        for (k, d) in digits.bytes().rev().enumerate() {
+            acc[k] += u32::from(d - b'0');
+        }
+    }
+    for k in 0..acc.len() - 1 {
+        acc[k + 1] += acc[k] / 10;
+        acc[k] %= 10;
+    }
+    let text: String = acc
+        .iter()
+        .rev()
+        .map(|d| char::from(b'0' + *d as u8))
+        .collect();
+    let (int, frac) = text.split_at(text.len() - wf);
+    normal(&format!("{int}.{frac}"))
+}
+
+/// A plain decimal without leading zeros of its integer part or trailing zeros.
+fn normal(s: &str) -> String {
+    let (i, f) = s.split_once('.').unwrap_or((s, ""));
+    let i = i.trim_start_matches('0');
+    let f = f.trim_end_matches('0');
+    let i = if i.is_empty() { "0" } else { i };
+    if f.is_empty() {
+        i.to_string()
+    } else {
+        format!("{i}.{f}")
+    }
+}
+
+/// The text of the first `"key": value` in pretty JSON `text`.
+fn json_field<'a>(text: &'a str, key: &str) -> &'a str {
+    let at = text.find(&format!("\"{key}\": ")).unwrap() + key.len() + 4;
+    let rest = &text[at..];
+    rest[..rest.find([',', '\n']).unwrap()].trim()
+}
+
+/// The text of `key` in the summary's `*` row of a solve report's pretty JSON.
+fn json_total<'a>(text: &'a str, key: &str) -> &'a str {
+    json_field(&text[text.find("\"mineral\": \"*\"").unwrap()..], key)
+}
+
+/// Re-summing summary.csv's per-mineral rows gives its `*` row exactly, for demand,
+/// purchased, unmet and cost, and JSON holds the same digits (also as `total_cost`);
+/// returns the most significant digits a total needed.
+fn check_totals(model: &Model, what: &str) -> usize {
+    let solution = crate::common::try_solve(model, SolverChoice::Auto).expect("solves");
+    let report = build_report(model, &solution);
+    let files: BTreeMap<&str, Vec<u8>> = csv_files(&report).into_iter().collect();
+    let rows = rows(&files["summary.csv"]);
+    let (total, minerals) = rows.split_last().unwrap();
+    assert_eq!(total["mineral"], "*", "{what}");
+    let json = sourcemix::report::json::to_string_pretty(&report).unwrap();
+    // The totals row has the fields of every other row.
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let keys = |row: &serde_json::Value| -> Vec<String> {
+        row.as_object().unwrap().keys().cloned().collect()
+    };
+    let summary = doc["summary"].as_array().unwrap();
+    assert_eq!(keys(&summary[0]), keys(summary.last().unwrap()), "{what}");
+    assert_eq!(
+        json_field(&json, "total_cost"),
+        total["cost"],
+        "{what}: total_cost"
+    );
+    let mut digits = 0;
+    for col in ["demand", "purchased", "unmet", "cost"] {
+        let cells: Vec<&str> = minerals.iter().map(|r| r[col].as_str()).collect();
+        let sum = decimal_sum(&cells);
+        assert_eq!(normal(&total[col]), sum, "{what}: {col} total vs {cells:?}");
+        // JSON carries the same digits.
+        assert_eq!(json_total(&json, col), total[col], "{what}: JSON {col}");
+        digits = digits.max(sum.trim_start_matches(['0', '.']).replace('.', "").len());
+    }
+    digits
+}
+
+#[test]
+fn summary_totals_re_sum_exactly_on_random_models() {
+    for seed in 1..=6 {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = GenerateOptions {
+            minerals: 2 + seed as usize % 4,
+            offers: 30,
+            countries: 8,
+            seed,
+            policy: seed % 2 == 0,
+        };
+        generate(dir.path(), &opts).expect("generates");
+        let model = crate::common::load(dir.path());
+        check_totals(&model, &format!("generated seed {seed}"));
+        let (_dir, model) = hhi_model(seed, 0.3);
+        check_totals(&model, &format!("hhi seed {seed}"));
+    }
+    // Minerals of very different sizes and prices: the totals need more digits than the
+    // 12 significant ones of a single value (a float sum written as one would not
+    // re-sum).
+    let model = crate::common::model_from(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity\n\
+             a1,big,AAA,3.14159265,900000\n\
+             a2,big,BBB,2.71828183,400000.123\n\
+             b1,tiny,AAA,1234.56789,0.01\n\
+             b2,tiny,CCC,987.654321,1\n\
+             c1,mid,BBB,0.333333333,50\n",
+        ),
+        (
+            "demand.csv",
+            "mineral,quantity\nbig,1234567.891\ntiny,0.0123456789\nmid,37.77\n",
+        ),
+    ]);
+    let digits = check_totals(&model, "mixed scales");
+    assert!(
+        digits > 12,
+        "the mixed-scale totals need only {digits} digits"
+    );
+}

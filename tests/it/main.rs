@@ -24,6 +24,7 @@ mod policy_cost;
 mod properties;
 mod ranging;
 mod report;
+mod result_files;
 mod robust;
 mod sampling;
 mod spreadsheets;

@@ -22,7 +22,7 @@ fn root() -> PathBuf {
 const MODELS: [&str; 3] = ["export-controls-2023", "rare-earths", "dual-sourcing"];
 
 /// The sheets of a workbook file: name → rows of cells.
-fn read_book(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
+pub(crate) fn read_book(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
     let bytes = std::fs::read(path).unwrap();
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).unwrap();
     wb.sheet_names()
@@ -35,7 +35,7 @@ fn read_book(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
         .collect()
 }
 
-fn csv_records(path: &Path, sep: u8) -> Vec<Vec<String>> {
+pub(crate) fn csv_records(path: &Path, sep: u8) -> Vec<Vec<String>> {
     let mut r = csv::ReaderBuilder::new()
         .delimiter(sep)
         .has_headers(false)
@@ -48,7 +48,7 @@ fn csv_records(path: &Path, sep: u8) -> Vec<Vec<String>> {
 
 /// A CSV cell and a workbook cell hold the same thing: text as text, numbers as numbers
 /// of exactly the written value, booleans as booleans, empty as empty.
-fn same_cell(text: &str, cell: &Data) -> bool {
+pub(crate) fn same_cell(text: &str, cell: &Data) -> bool {
     match cell {
         Data::Empty => text.is_empty(),
         Data::String(s) => s == text && text.parse::<f64>().is_err(),
