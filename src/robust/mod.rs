@@ -14,6 +14,7 @@ pub mod extensive;
 mod master;
 pub mod recourse;
 pub mod report;
+mod written;
 
 use std::time::Instant;
 
@@ -552,10 +553,10 @@ fn check_plan(model: &Model, robust: &mut RobustSolution) {
         return;
     }
     for (m, mineral) in model.minerals.iter().enumerate() {
-        let x = &robust.plan[mineral.offers.clone()];
-        let unmet = (mineral.demand - x.iter().sum::<f64>()).max(0.0);
         let instances = crate::rows::expand(model, m);
-        if let Err(why) = crate::verify::verify_mineral(model, m, x, unmet, &instances) {
+        let raw = &robust.plan[mineral.offers.clone()];
+        let (x, unmet) = written::written_plan(model, m, raw, &instances);
+        if let Err(why) = crate::verify::verify_mineral(model, m, &x, unmet, &instances) {
             robust.status = Status::Failed {
                 reason: crate::solvers::FailureReason::InvalidPlan,
                 message: format!(

@@ -11,7 +11,6 @@ use crate::rows::{expand, MineralPlan};
 use crate::solve::{MineralSolution, RowResult, Solution, Status};
 use crate::solvers::SolverKind;
 use crate::stress::StressReport;
-use crate::tolerance::DUST_SHARE;
 use crate::write::numbers::plain;
 
 use super::{Engine, RobustSolution};
@@ -116,10 +115,10 @@ pub fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution {
             if !ms.has_plan() {
                 return ms;
             }
-            let x = robust.plan[mineral.offers.clone()].to_vec();
-            let d = mineral.demand;
-            let unmet = d - x.iter().sum::<f64>();
-            ms.unmet = if unmet < DUST_SHARE * d { 0.0 } else { unmet };
+            let instances = expand(model, m);
+            let raw = &robust.plan[mineral.offers.clone()];
+            let (x, unmet) = super::written::written_plan(model, m, raw, &instances);
+            ms.unmet = unmet;
             ms.cost = model
                 .offers_of(m)
                 .iter()
@@ -132,7 +131,7 @@ pub fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution {
                 mineral: m,
                 quantities: &x,
             };
-            ms.rows = expand(model, m)
+            ms.rows = instances
                 .into_iter()
                 .map(|instance| RowResult {
                     value: plan.value(&instance),

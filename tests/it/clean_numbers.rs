@@ -63,6 +63,11 @@ fn check_written(model: &Model, choice: SolverChoice, what: &str) {
     }
     let report = build_report(model, &solution);
     let files: BTreeMap<&str, Vec<u8>> = csv_files(&report).into_iter().collect();
+    check_files(model, &files, what);
+}
+
+/// The clean-number properties of written allocation, summary and constraints files.
+fn check_files(model: &Model, files: &BTreeMap<&str, Vec<u8>>, what: &str) {
     let allocation = rows(&files["allocation.csv"]);
     let summary = rows(&files["summary.csv"]);
     let constraints = rows(&files["constraints.csv"]);
@@ -170,6 +175,35 @@ fn check_country_caps(
                 model.countries[c].code
             );
         }
+    }
+}
+
+#[test]
+fn robust_plans_write_clean_numbers() {
+    // The robust plan comes from its own optimizer (an interior point on this model),
+    // and is written with the same clean numbers as `solve`'s.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/export-controls-2023");
+    let model = sourcemix::input::load_model(&dir).unwrap();
+    for method in ["extensive", "decomposition"] {
+        let out = tempfile::tempdir().unwrap();
+        crate::common::cli::run_in(
+            out.path(),
+            &[
+                "solve",
+                dir.to_str().unwrap(),
+                "--robust",
+                "--method",
+                method,
+                "--out",
+                ".",
+            ],
+        )
+        .expect_code(0);
+        let files: BTreeMap<&str, Vec<u8>> = ["allocation.csv", "summary.csv", "constraints.csv"]
+            .into_iter()
+            .map(|f| (f, std::fs::read(out.path().join(f)).unwrap()))
+            .collect();
+        check_files(&model, &files, &format!("robust {method}"));
     }
 }
 
