@@ -1,4 +1,10 @@
 //! suppliers.csv: one row per offer (a supplier selling one mineral).
+//!
+//! The largest file of a model (a million offers is 40 MB), so it is read straight from
+//! its bytes into offers: pieces of whole records are scanned in parallel
+//! ([`scan::read_pieces`]), each field is checked and parsed where it lies in the file
+//! (no table of copied cells, no owned record per row), and mineral names are interned
+//! per piece. The checks and their messages are those of [`Table`](super::table::Table).
 
 use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
@@ -6,106 +12,194 @@ use std::hash::BuildHasher;
 
 use super::files::SUPPLIERS;
 use super::number::Domain;
-use super::table::{read_table, Col, Columns, ModelFiles, Record, Table};
+use super::scan::{self, Scanner};
+use super::table::{
+    cell_text, check_shape, file_bytes, open, parse_number_cell, Columns, ModelFiles, Shape,
+    MAX_RECORDS,
+};
 use crate::error::{InputErrors, InputIssue};
+use crate::model::Offer;
 use crate::name::Name;
-
-/// An offer as read, before cross-references are resolved.
-pub struct RawOffer {
-    pub supplier: Name,
-    /// Index into [`Suppliers::minerals`].
-    pub mineral: usize,
-    pub country: [u8; 3],
-    pub unit_cost: f64,
-    pub capacity: Option<f64>,
-    pub freight: f64,
-    pub min_order: f64,
-    pub fixed_cost: f64,
-    pub line: u64,
-}
 
 const COLUMNS: Columns = Columns {
     required: &["supplier", "mineral", "country", "unit_cost"],
     optional: &["capacity", "freight", "min_order", "fixed_cost"],
 };
 
-/// suppliers.csv as read: offers, with mineral names interned.
+/// The columns, in the order of [`COLUMNS`].
+const SUPPLIER: usize = 0;
+const MINERAL: usize = 1;
+const COUNTRY: usize = 2;
+const UNIT_COST: usize = 3;
+const CAPACITY: usize = 4;
+const FREIGHT: usize = 5;
+const MIN_ORDER: usize = 6;
+const FIXED_COST: usize = 7;
+const NAMES: [&str; 8] = [
+    "supplier",
+    "mineral",
+    "country",
+    "unit_cost",
+    "capacity",
+    "freight",
+    "min_order",
+    "fixed_cost",
+];
+
+/// suppliers.csv as read: the offers in file order, with mineral names interned.
+///
+/// Each offer's `mineral` indexes [`Suppliers::minerals`], its `country` is the slot of
+/// its ISO3 code ([`super::iso3_slot`]) and its `landed_cost` is not set yet: the model
+/// resolves them ([`super::parse_model`]).
 #[derive(Default)]
 pub struct Suppliers {
-    pub offers: Vec<RawOffer>,
+    pub offers: Vec<Offer>,
     /// (name as first written, lower-case key) of each mineral named.
     pub minerals: Vec<(String, String)>,
 }
 
-/// Records checked per parallel task.
-const ROWS_PER_TASK: usize = 4_096;
-
-/// The columns of suppliers.csv, looked up once.
-struct Cols {
-    supplier: Col,
-    mineral: Col,
-    country: Col,
-    unit_cost: Col,
-    capacity: Col,
-    freight: Col,
-    min_order: Col,
-    fixed_cost: Col,
+/// How to read the records of one file: the header and where our columns are in it.
+struct Layout<'h> {
+    header: &'h [String],
+    /// For each header position, which of [`NAMES`] it holds.
+    column_at: Vec<Option<usize>>,
+    decimal_comma: bool,
 }
 
-impl Cols {
-    fn of(table: &Table) -> Cols {
-        Cols {
-            supplier: table.column("supplier"),
-            mineral: table.column("mineral"),
-            country: table.column("country"),
-            unit_cost: table.column("unit_cost"),
-            capacity: table.column("capacity"),
-            freight: table.column("freight"),
-            min_order: table.column("min_order"),
-            fixed_cost: table.column("fixed_cost"),
+/// The offers of one piece of the file, checked.
+#[derive(Default)]
+struct Chunk {
+    offers: Vec<Offer>,
+    /// Hash of each offer's supplier.
+    hashes: Vec<u64>,
+    /// Mineral names as written, in order of first appearance in the piece; offers'
+    /// `mineral` indexes them until [`read`] maps them to the file's minerals.
+    minerals: Vec<String>,
+    /// Problems with a record's shape or encoding (reported first, as by a table).
+    shape_errors: InputErrors,
+    /// Problems with cells.
+    cell_errors: InputErrors,
+    /// Records with a valid shape (rows a table would hold).
+    records: usize,
+    ended_in_quotes: bool,
+}
+
+/// Reads the records of one piece.
+fn read_chunk(mut scanner: Scanner<'_>, layout: &Layout<'_>) -> Chunk {
+    let rows_hint = super::table::count_newlines(scanner.remaining()) as usize + 1;
+    let mut chunk = Chunk {
+        offers: Vec::with_capacity(rows_hint),
+        hashes: Vec::with_capacity(rows_hint),
+        ..Chunk::default()
+    };
+    while let Some(line) = scanner.next_record() {
+        let Some(cells) = record_cells(&scanner, layout, line, &mut chunk.shape_errors) else {
+            continue;
+        };
+        chunk.records += 1;
+        if let Some(offer) = parse_offer(&cells, layout.decimal_comma, line, &mut chunk) {
+            chunk
+                .hashes
+                .push(FxBuildHasher.hash_one(offer.supplier.as_str()));
+            chunk.offers.push(offer);
         }
     }
+    chunk.ended_in_quotes = scanner.ended_in_quotes();
+    chunk
 }
 
-/// One record whose cells are all valid, before mineral names and duplicates are
-/// resolved.
-struct Row<'t> {
-    supplier: &'t str,
-    mineral: &'t str,
-    /// Hash of `supplier`.
-    hash: u64,
-    /// Index of `mineral` in its chunk's [`Chunk::minerals`].
-    local: u32,
-    /// The offer, with `mineral` still unset.
-    offer: RawOffer,
-}
-
-/// The records of one parallel task, checked.
-struct Chunk<'t> {
-    rows: Vec<Row<'t>>,
-    /// Mineral names as written, in order of first appearance in the chunk.
-    minerals: Vec<&'t str>,
-    errors: InputErrors,
-}
-
-/// Checks the cells of one record; every problem goes to `errors`.
-fn parse_row<'t>(
-    table: &'t Table,
-    cols: &Cols,
-    r: &Record,
+/// The trimmed text of our columns in the current record (empty when absent); `None`
+/// for a blank record or one whose shape or a cell's encoding or length is wrong (the
+/// problem goes to `errors`).
+fn record_cells<'s>(
+    scanner: &'s Scanner<'_>,
+    layout: &Layout<'_>,
+    line: u64,
     errors: &mut InputErrors,
-) -> Option<Row<'t>> {
-    let supplier = table.required_text(r, cols.supplier, errors);
-    let mineral = table.required_text(r, cols.mineral, errors);
-    let country = table
-        .required_text(r, cols.country, errors)
-        .and_then(|c| super::parse_iso3(SUPPLIERS, r.line, "country", c, errors));
-    let unit_cost = table.number(r, cols.unit_cost, Domain::NonNegative, errors);
-    let capacity = table.optional_number(r, cols.capacity, Domain::NonNegative, errors);
-    let freight = table.optional_number(r, cols.freight, Domain::NonNegative, errors);
-    let min_order = table.optional_number(r, cols.min_order, Domain::NonNegative, errors);
-    let fixed_cost = table.optional_number(r, cols.fixed_cost, Domain::NonNegative, errors);
-    let (Some(supplier), Some(mineral), Some(country), Some(unit_cost)) =
+) -> Option<[&'s str; 8]> {
+    let width = layout.header.len();
+    match check_shape(scanner, width, SUPPLIERS, line) {
+        Some(Shape::Blank) => return None,
+        Some(Shape::Bad(issue)) => {
+            errors.push(issue);
+            return None;
+        }
+        None => {}
+    }
+    let mut cells = [""; 8];
+    for k in 0..scanner.len().min(width) {
+        match cell_text(scanner.field(k), &layout.header[k], SUPPLIERS, line) {
+            Ok(text) => {
+                if let Some(c) = layout.column_at[k] {
+                    cells[c] = text;
+                }
+            }
+            Err(issue) => {
+                errors.push(issue);
+                return None;
+            }
+        }
+    }
+    Some(cells)
+}
+
+/// The offer of one record's cells; every problem goes to the chunk's cell errors.
+fn parse_offer(
+    cells: &[&str; 8],
+    decimal_comma: bool,
+    line: u64,
+    chunk: &mut Chunk,
+) -> Option<Offer> {
+    let errors = &mut chunk.cell_errors;
+    let required = |c: usize, errors: &mut InputErrors| {
+        let text = cells[c];
+        if text.is_empty() {
+            errors.push(InputIssue::cell(
+                SUPPLIERS,
+                line,
+                NAMES[c],
+                "",
+                "is empty; a value is required",
+            ));
+            None
+        } else {
+            Some(text)
+        }
+    };
+    let supplier = required(SUPPLIER, errors);
+    let mineral = required(MINERAL, errors);
+    let country = required(COUNTRY, errors)
+        .and_then(|c| super::parse_iso3(SUPPLIERS, line, "country", c, errors));
+    let number = |c: usize, required: bool, errors: &mut InputErrors| -> Result<Option<f64>, ()> {
+        let text = cells[c];
+        if text.is_empty() {
+            if required {
+                let expected = Domain::NonNegative.expected();
+                errors.push(InputIssue::cell(
+                    SUPPLIERS,
+                    line,
+                    NAMES[c],
+                    "",
+                    format!("is empty; {expected}"),
+                ));
+                return Err(());
+            }
+            return Ok(None);
+        }
+        match parse_number_cell(text, decimal_comma, Domain::NonNegative) {
+            Ok(v) => Ok(Some(v)),
+            Err(message) => {
+                errors.push(InputIssue::cell(SUPPLIERS, line, NAMES[c], text, message));
+                Err(())
+            }
+        }
+    };
+    let unit_cost = number(UNIT_COST, true, errors);
+    let capacity = number(CAPACITY, false, errors);
+    let freight = number(FREIGHT, false, errors);
+    let min_order = number(MIN_ORDER, false, errors);
+    let fixed_cost = number(FIXED_COST, false, errors);
+    let (Some(supplier), Some(mineral), Some(country), Ok(Some(unit_cost))) =
         (supplier, mineral, country, unit_cost)
     else {
         return None;
@@ -115,54 +209,31 @@ fn parse_row<'t>(
     else {
         return None;
     };
-    if !super::check_name(SUPPLIERS, r.line, "supplier", supplier, errors)
-        || !super::check_name(SUPPLIERS, r.line, "mineral", mineral, errors)
+    if !super::check_name(SUPPLIERS, line, "supplier", supplier, errors)
+        || !super::check_name(SUPPLIERS, line, "mineral", mineral, errors)
     {
         return None;
     }
-    Some(Row {
-        supplier,
-        mineral,
-        hash: FxBuildHasher.hash_one(supplier),
-        local: 0,
-        offer: RawOffer {
-            supplier: Name::from(supplier),
-            mineral: 0,
-            country,
-            unit_cost,
-            capacity,
-            freight: freight.unwrap_or(0.0),
-            min_order: min_order.unwrap_or(0.0),
-            fixed_cost: fixed_cost.unwrap_or(0.0),
-            line: r.line,
-        },
+    // A piece names one or two minerals, usually.
+    let local = match chunk.minerals.iter().rposition(|m| m == mineral) {
+        Some(k) => k,
+        None => {
+            chunk.minerals.push(mineral.to_string());
+            chunk.minerals.len() - 1
+        }
+    };
+    Some(Offer {
+        supplier: Name::from(supplier),
+        mineral: local,
+        country: super::iso3_slot(&country),
+        unit_cost,
+        capacity,
+        freight: freight.unwrap_or(0.0),
+        min_order: min_order.unwrap_or(0.0),
+        fixed_cost: fixed_cost.unwrap_or(0.0),
+        landed_cost: 0.0,
+        line,
     })
-}
-
-/// Checks a chunk of records and names its minerals.
-fn parse_chunk<'t>(table: &'t Table, cols: &Cols, records: &[Record]) -> Chunk<'t> {
-    let mut errors = InputErrors::default();
-    let mut minerals: Vec<&str> = Vec::new();
-    let mut rows: Vec<Row> = Vec::with_capacity(records.len());
-    for r in records {
-        let Some(mut row) = parse_row(table, cols, r, &mut errors) else {
-            continue;
-        };
-        // A chunk names one or two minerals, usually.
-        row.local = match minerals.iter().rposition(|&m| m == row.mineral) {
-            Some(k) => k as u32,
-            None => {
-                minerals.push(row.mineral);
-                (minerals.len() - 1) as u32
-            }
-        };
-        rows.push(row);
-    }
-    Chunk {
-        rows,
-        minerals,
-        errors,
-    }
 }
 
 pub fn read(
@@ -170,18 +241,94 @@ pub fn read(
     errors: &mut InputErrors,
     warnings: &mut Vec<String>,
 ) -> Option<Suppliers> {
-    let table = read_table(files, SUPPLIERS, &COLUMNS, errors, warnings)?;
-    let cols = Cols::of(&table);
-    // Cells are checked in parallel, in chunks of records (large files have 100k+
-    // offers); then mineral names are resolved in file order, and the uniqueness of
-    // supplier and mineral is checked by sorting hashes.
-    let mut chunks: Vec<Chunk> = table
-        .records
-        .par_chunks(ROWS_PER_TASK)
-        .map(|records| parse_chunk(&table, &cols, records))
-        .collect();
+    read_in(files, errors, warnings, scan::pieces_for)
+}
 
-    // Minerals: the same name in any case is one mineral; the first spelling is kept.
+/// [`read`], the body cut into `pieces(body bytes)` pieces.
+fn read_in(
+    files: &ModelFiles,
+    errors: &mut InputErrors,
+    warnings: &mut Vec<String>,
+    pieces: impl Fn(usize) -> usize,
+) -> Option<Suppliers> {
+    let bytes = file_bytes(files, SUPPLIERS, errors)?;
+    let opened = open(SUPPLIERS, bytes, &COLUMNS, errors, warnings)?;
+    let mut column_at = vec![None; opened.header.len()];
+    for (c, position) in opened.index.iter().enumerate() {
+        if let Some(p) = *position {
+            column_at[p] = Some(c);
+        }
+    }
+    let layout = Layout {
+        header: &opened.header,
+        column_at,
+        decimal_comma: opened.dialect == crate::report::Dialect::ExcelEu,
+    };
+    let body = opened.body();
+    let split = scan::split(body, opened.body_line(), pieces(body.len()));
+    let mut chunks = scan::read_split(
+        body,
+        opened.dialect.separator(),
+        &split,
+        |scanner| read_chunk(scanner, &layout),
+        |chunk| chunk.ended_in_quotes,
+    );
+    let records: usize = chunks.iter().map(|c| c.records).sum();
+    let limit = (records > MAX_RECORDS).then(|| limit_records(&mut chunks, &opened, &layout));
+    let (minerals, globals) = name_minerals(&chunks);
+    let duplicates = find_duplicates(&chunks, &globals);
+    let offers = assemble(chunks, &globals, &duplicates, limit, errors);
+    if records == 0 {
+        errors.push(InputIssue::file(
+            SUPPLIERS,
+            "has no data rows; expected one row per offer",
+        ));
+    }
+    Some(Suppliers { offers, minerals })
+}
+
+/// Past [`MAX_RECORDS`] records: an error at the first record past the limit, and the
+/// offers and problems from there on dropped.
+fn limit_records(
+    chunks: &mut [Chunk],
+    opened: &super::table::Opened<'_>,
+    layout: &Layout<'_>,
+) -> InputIssue {
+    let mut scanner = Scanner::new(
+        opened.body(),
+        opened.dialect.separator(),
+        opened.body_line(),
+    );
+    let (mut seen, mut ignored) = (0, InputErrors::default());
+    let cut = loop {
+        let Some(line) = scanner.next_record() else {
+            unreachable!("more than MAX_RECORDS records were counted")
+        };
+        if record_cells(&scanner, layout, line, &mut ignored).is_some() {
+            if seen == MAX_RECORDS {
+                break line;
+            }
+            seen += 1;
+        }
+    };
+    for chunk in chunks.iter_mut() {
+        let keep = chunk.offers.partition_point(|o| o.line < cut);
+        chunk.offers.truncate(keep);
+        chunk.hashes.truncate(keep);
+        for list in [&mut chunk.shape_errors, &mut chunk.cell_errors] {
+            list.issues.retain(|i| i.line.is_none_or(|l| l < cut));
+        }
+    }
+    InputIssue::line(
+        SUPPLIERS,
+        cut,
+        format!("is past the limit of {MAX_RECORDS} data rows per file"),
+    )
+}
+
+/// The file's minerals: the same name in any case is one mineral; the first spelling is
+/// kept. Also returns, per chunk, the file mineral of each of its minerals.
+fn name_minerals(chunks: &[Chunk]) -> (Vec<(String, String)>, Vec<Vec<usize>>) {
     let mut by_key: FxHashMap<String, usize> = FxHashMap::default();
     let mut minerals: Vec<(String, String)> = Vec::new();
     let globals: Vec<Vec<usize>> = chunks
@@ -190,91 +337,100 @@ pub fn read(
             chunk
                 .minerals
                 .iter()
-                .map(|&raw| {
+                .map(|raw| {
                     let key = raw.to_lowercase();
                     *by_key.entry(key).or_insert_with_key(|key| {
-                        minerals.push((raw.to_string(), key.clone()));
+                        minerals.push((raw.clone(), key.clone()));
                         minerals.len() - 1
                     })
                 })
                 .collect()
         })
         .collect();
-    chunks
-        .par_iter_mut()
-        .zip(&globals)
-        .for_each(|(chunk, global)| {
-            for row in &mut chunk.rows {
-                row.offer.mineral = global[row.local as usize];
-            }
-        });
+    (minerals, globals)
+}
 
-    let duplicates = find_duplicates(&chunks);
-    // Problems in file order: each chunk's cell problems with the duplicates among its
-    // lines.
+/// The offers of every chunk in file order without the `duplicates`, with their file
+/// minerals (`globals`); the problems in `errors`: every shape problem in file order, the
+/// `limit`, then each chunk's cell problems with the duplicates among its lines.
+fn assemble(
+    mut chunks: Vec<Chunk>,
+    globals: &[Vec<usize>],
+    duplicates: &[(usize, usize, u64)],
+    limit: Option<InputIssue>,
+    errors: &mut InputErrors,
+) -> Vec<Offer> {
+    let mut cell_errors = Vec::with_capacity(chunks.len());
+    for chunk in &mut chunks {
+        errors.append(std::mem::take(&mut chunk.shape_errors));
+    }
+    if let Some(issue) = limit {
+        errors.push(issue);
+    }
     let mut dup = duplicates.iter().peekable();
-    let mut out = Vec::with_capacity(table.records.len());
+    let mut out = Vec::with_capacity(chunks.iter().map(|c| c.offers.len()).sum());
     for (c, chunk) in chunks.into_iter().enumerate() {
         let mut issues = Vec::new();
         let mut skip = Vec::new();
         while let Some(&(_, k, first)) = dup.next_if(|d| d.0 == c) {
-            let row = &chunk.rows[k];
+            let offer = &chunk.offers[k];
             issues.push(InputIssue::cell(
                 SUPPLIERS,
-                row.offer.line,
+                offer.line,
                 "supplier",
-                row.supplier,
+                &offer.supplier,
                 format!(
                     "offers {} again (first on line {first}); expected supplier and mineral to be unique together",
-                    row.mineral
+                    chunk.minerals[offer.mineral]
                 ),
             ));
             skip.push(k);
         }
-        if issues.is_empty() {
-            errors.append(chunk.errors);
-        } else {
-            issues.extend(chunk.errors.issues);
-            issues.sort_by_key(|i| i.line);
-            errors.append(InputErrors {
-                issues,
-                omitted: chunk.errors.omitted,
-            });
-        }
+        issues.extend(chunk.cell_errors.issues);
+        issues.sort_by_key(|i| i.line);
+        cell_errors.push(InputErrors {
+            issues,
+            omitted: chunk.cell_errors.omitted,
+        });
         let mut skip = skip.into_iter().peekable();
-        for (k, row) in chunk.rows.into_iter().enumerate() {
-            if skip.next_if_eq(&k).is_none() {
-                out.push(row.offer);
-            }
-        }
+        out.extend(
+            chunk
+                .offers
+                .into_iter()
+                .enumerate()
+                .filter(|(k, _)| skip.next_if_eq(k).is_none())
+                .map(|(_, mut o)| {
+                    o.mineral = globals[c][o.mineral];
+                    o
+                }),
+        );
     }
-    if table.records.is_empty() {
-        errors.push(InputIssue::file(
-            SUPPLIERS,
-            "has no data rows; expected one row per offer",
-        ));
+    for list in cell_errors {
+        errors.append(list);
     }
-    Some(Suppliers {
-        offers: out,
-        minerals,
-    })
+    out
 }
 
 /// The rows repeating an earlier (supplier, mineral) pair, as (chunk, row in chunk, line
 /// of the first offer), in file order. Rows are sorted by a hash of the pair (ties in
 /// file order), so only rows with equal hashes are compared.
-fn find_duplicates(chunks: &[Chunk]) -> Vec<(usize, usize, u64)> {
+fn find_duplicates(chunks: &[Chunk], globals: &[Vec<usize>]) -> Vec<(usize, usize, u64)> {
     let mut keys: Vec<(u64, u32, u32)> =
-        Vec::with_capacity(chunks.iter().map(|c| c.rows.len()).sum());
+        Vec::with_capacity(chunks.iter().map(|c| c.offers.len()).sum());
     for (c, chunk) in chunks.iter().enumerate() {
-        keys.extend(chunk.rows.iter().enumerate().map(|(k, row)| {
-            let mineral = row.offer.mineral as u64;
-            let key = (row.hash ^ mineral.wrapping_mul(0x9e37_79b9_7f4a_7c15)).rotate_left(17);
-            (key, c as u32, k as u32)
-        }));
+        keys.extend(chunk.offers.iter().zip(&chunk.hashes).enumerate().map(
+            |(k, (offer, hash))| {
+                let mineral = globals[c][offer.mineral] as u64;
+                let key = (hash ^ mineral.wrapping_mul(0x9e37_79b9_7f4a_7c15)).rotate_left(17);
+                (key, c as u32, k as u32)
+            },
+        ));
     }
     keys.par_sort_unstable();
-    let row = |&(_, c, k): &(u64, u32, u32)| &chunks[c as usize].rows[k as usize];
+    let row = |&(_, c, k): &(u64, u32, u32)| {
+        let offer = &chunks[c as usize].offers[k as usize];
+        (globals[c as usize][offer.mineral], offer)
+    };
     let mut found = Vec::new();
     for run in keys.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
         for (j, later) in run.iter().enumerate().skip(1) {
@@ -282,9 +438,9 @@ fn find_duplicates(chunks: &[Chunk]) -> Vec<(usize, usize, u64)> {
             if let Some(first) = run[..j]
                 .iter()
                 .map(row)
-                .find(|f| f.offer.mineral == r.offer.mineral && f.supplier == r.supplier)
+                .find(|f| f.0 == r.0 && f.1.supplier == r.1.supplier)
             {
-                found.push((later.1 as usize, later.2 as usize, first.offer.line));
+                found.push((later.1 as usize, later.2 as usize, first.1.line));
             }
         }
     }
@@ -295,6 +451,27 @@ fn find_duplicates(chunks: &[Chunk]) -> Vec<(usize, usize, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows per piece in the tests: pieces of about this many rows.
+    const ROWS_PER_TASK: usize = 4_096;
+
+    /// [`read`] in pieces of about [`ROWS_PER_TASK`] rows.
+    fn read(
+        files: &ModelFiles,
+        errors: &mut InputErrors,
+        warnings: &mut Vec<String>,
+    ) -> Option<Suppliers> {
+        let rows = files
+            .get(SUPPLIERS)
+            .unwrap()
+            .as_ref()
+            .unwrap()
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        let pieces = rows.div_ceil(ROWS_PER_TASK);
+        read_in(files, errors, warnings, |_| pieces)
+    }
 
     /// Rows past the first parallel chunk keep file order and their own line numbers, and
     /// duplicates are found across chunks.
