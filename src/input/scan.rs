@@ -26,6 +26,8 @@ enum Span {
 #[derive(Debug)]
 pub struct Scanner<'a> {
     input: &'a [u8],
+    /// `input` as text when it is all UTF-8 (checked once, not field by field).
+    text: Option<&'a str>,
     separator: u8,
     pos: usize,
     /// Line of `input[pos]`, 1-based.
@@ -41,6 +43,7 @@ impl<'a> Scanner<'a> {
     pub fn new(input: &'a [u8], separator: u8, first_line: u64) -> Scanner<'a> {
         Scanner {
             input,
+            text: std::str::from_utf8(input).ok(),
             separator,
             pos: 0,
             line: first_line,
@@ -162,6 +165,16 @@ impl<'a> Scanner<'a> {
         match self.spans[k] {
             Span::Input(s, e) => &self.input[s as usize..e as usize],
             Span::Unquoted(s, e) => &self.unquoted[s as usize..e as usize],
+        }
+    }
+
+    /// Field `k` of the current record as text, `None` when it is not UTF-8.
+    #[inline]
+    pub fn field_str(&self, k: usize) -> Option<&str> {
+        match (self.spans[k], self.text) {
+            // Fields start and end at ASCII bytes (or the ends): char boundaries.
+            (Span::Input(s, e), Some(text)) => text.get(s as usize..e as usize),
+            _ => std::str::from_utf8(self.field(k)).ok(),
         }
     }
 

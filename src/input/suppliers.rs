@@ -128,7 +128,7 @@ fn record_cells<'s>(
     }
     let mut cells = [""; 8];
     for k in 0..scanner.len().min(width) {
-        match cell_text(scanner.field(k), &layout.header[k], SUPPLIERS, line) {
+        match cell_text(scanner.field_str(k), &layout.header[k], SUPPLIERS, line) {
             Ok(text) => {
                 if let Some(c) = layout.column_at[k] {
                     cells[c] = text;
@@ -360,50 +360,56 @@ fn assemble(
     limit: Option<InputIssue>,
     errors: &mut InputErrors,
 ) -> Vec<Offer> {
-    let mut cell_errors = Vec::with_capacity(chunks.len());
     for chunk in &mut chunks {
         errors.append(std::mem::take(&mut chunk.shape_errors));
     }
     if let Some(issue) = limit {
         errors.push(issue);
     }
-    let mut dup = duplicates.iter().peekable();
+    // Duplicates are named with their row's own spelling of the mineral.
+    let mut skips: Vec<Vec<usize>> = vec![Vec::new(); chunks.len()];
+    let mut issues: Vec<Vec<InputIssue>> = vec![Vec::new(); chunks.len()];
+    for &(c, k, first) in duplicates {
+        let offer = &chunks[c].offers[k];
+        issues[c].push(InputIssue::cell(
+            SUPPLIERS,
+            offer.line,
+            "supplier",
+            &offer.supplier,
+            format!(
+                "offers {} again (first on line {first}); expected supplier and mineral to be unique together",
+                chunks[c].minerals[offer.mineral]
+            ),
+        ));
+        skips[c].push(k);
+    }
+    chunks
+        .par_iter_mut()
+        .zip(globals)
+        .for_each(|(chunk, global)| {
+            for offer in &mut chunk.offers {
+                offer.mineral = global[offer.mineral];
+            }
+        });
     let mut out = Vec::with_capacity(chunks.iter().map(|c| c.offers.len()).sum());
-    for (c, chunk) in chunks.into_iter().enumerate() {
-        let mut issues = Vec::new();
-        let mut skip = Vec::new();
-        while let Some(&(_, k, first)) = dup.next_if(|d| d.0 == c) {
-            let offer = &chunk.offers[k];
-            issues.push(InputIssue::cell(
-                SUPPLIERS,
-                offer.line,
-                "supplier",
-                &offer.supplier,
-                format!(
-                    "offers {} again (first on line {first}); expected supplier and mineral to be unique together",
-                    chunk.minerals[offer.mineral]
-                ),
-            ));
-            skip.push(k);
-        }
+    let mut cell_errors = Vec::with_capacity(chunks.len());
+    for ((chunk, mut issues), skip) in chunks.into_iter().zip(issues).zip(skips) {
         issues.extend(chunk.cell_errors.issues);
         issues.sort_by_key(|i| i.line);
         cell_errors.push(InputErrors {
             issues,
             omitted: chunk.cell_errors.omitted,
         });
-        let mut skip = skip.into_iter().peekable();
-        out.extend(
-            chunk
-                .offers
-                .into_iter()
-                .enumerate()
-                .filter(|(k, _)| skip.next_if_eq(k).is_none())
-                .map(|(_, mut o)| {
-                    o.mineral = globals[c][o.mineral];
-                    o
-                }),
-        );
+        let mut offers = chunk.offers;
+        if !skip.is_empty() {
+            let mut skip = skip.into_iter().peekable();
+            let mut k = 0;
+            offers.retain(|_| {
+                k += 1;
+                skip.next_if_eq(&(k - 1)).is_none()
+            });
+        }
+        out.append(&mut offers);
     }
     for list in cell_errors {
         errors.append(list);
@@ -412,35 +418,65 @@ fn assemble(
 }
 
 /// The rows repeating an earlier (supplier, mineral) pair, as (chunk, row in chunk, line
-/// of the first offer), in file order. Rows are sorted by a hash of the pair (ties in
-/// file order), so only rows with equal hashes are compared.
+/// of the first offer), in file order. Each row is one `u64`: the high bits of a hash of
+/// the pair above its index in the file (below 2^25, as rows are at most
+/// [`MAX_RECORDS`]); sorted, rows with equal high bits are next to each other in file
+/// order, and only they are compared.
 fn find_duplicates(chunks: &[Chunk], globals: &[Vec<usize>]) -> Vec<(usize, usize, u64)> {
-    let mut keys: Vec<(u64, u32, u32)> =
-        Vec::with_capacity(chunks.iter().map(|c| c.offers.len()).sum());
-    for (c, chunk) in chunks.iter().enumerate() {
-        keys.extend(chunk.offers.iter().zip(&chunk.hashes).enumerate().map(
-            |(k, (offer, hash))| {
-                let mineral = globals[c][offer.mineral] as u64;
-                let key = (hash ^ mineral.wrapping_mul(0x9e37_79b9_7f4a_7c15)).rotate_left(17);
-                (key, c as u32, k as u32)
-            },
-        ));
+    const INDEX_BITS: u32 = 25;
+    const _: () = assert!(MAX_RECORDS < 1 << INDEX_BITS);
+    let mut starts = Vec::with_capacity(chunks.len() + 1);
+    starts.push(0);
+    for chunk in chunks {
+        starts.push(starts.last().unwrap() + chunk.offers.len());
     }
+    let mut keys: Vec<u64> = vec![0; *starts.last().unwrap()];
+    let mut rest = keys.as_mut_slice();
+    let mut parts = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        let (part, tail) = rest.split_at_mut(chunk.offers.len());
+        parts.push(part);
+        rest = tail;
+    }
+    parts
+        .into_par_iter()
+        .zip(chunks.par_iter().zip(globals).zip(&starts))
+        .for_each(|(part, ((chunk, global), &start))| {
+            for (k, (key, (offer, hash))) in part
+                .iter_mut()
+                .zip(chunk.offers.iter().zip(&chunk.hashes))
+                .enumerate()
+            {
+                let mineral = global[offer.mineral] as u64;
+                let mixed = (hash ^ mineral.wrapping_mul(0x9e37_79b9_7f4a_7c15)).rotate_left(17);
+                *key = (mixed << INDEX_BITS) | (start + k) as u64;
+            }
+        });
     keys.par_sort_unstable();
-    let row = |&(_, c, k): &(u64, u32, u32)| {
-        let offer = &chunks[c as usize].offers[k as usize];
-        (globals[c as usize][offer.mineral], offer)
+    let place = |key: u64| {
+        let index = (key & ((1 << INDEX_BITS) - 1)) as usize;
+        let c = starts.partition_point(|&s| s <= index) - 1;
+        (c, index - starts[c])
+    };
+    let row = |key: u64| {
+        let (c, k) = place(key);
+        let offer = &chunks[c].offers[k];
+        (globals[c][offer.mineral], offer)
     };
     let mut found = Vec::new();
-    for run in keys.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-        for (j, later) in run.iter().enumerate().skip(1) {
+    for run in keys
+        .chunk_by(|a, b| a >> INDEX_BITS == b >> INDEX_BITS)
+        .filter(|run| run.len() > 1)
+    {
+        for (j, &later) in run.iter().enumerate().skip(1) {
             let r = row(later);
             if let Some(first) = run[..j]
                 .iter()
-                .map(row)
+                .map(|&key| row(key))
                 .find(|f| f.0 == r.0 && f.1.supplier == r.1.supplier)
             {
-                found.push((later.1 as usize, later.2 as usize, first.1.line));
+                let (c, k) = place(later);
+                found.push((c, k, first.1.line));
             }
         }
     }

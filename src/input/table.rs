@@ -537,17 +537,17 @@ pub(crate) fn check_shape(
     None
 }
 
-/// A field as text, trimmed; the problem when it is not UTF-8 or longer than
+/// A field's text ([`Scanner::field_str`]), trimmed; the problem when it is not UTF-8 or longer than
 /// [`MAX_CELL_BYTES`] (`column` names it).
 pub(crate) fn cell_text<'f>(
-    field: &'f [u8],
+    field: Option<&'f str>,
     column: &str,
     file: &str,
     line: u64,
 ) -> Result<&'f str, InputIssue> {
-    let text = match std::str::from_utf8(field) {
-        Ok(text) => trim_str(text),
-        Err(_) => {
+    let text = match field {
+        Some(text) => trim_str(text),
+        None => {
             return Err(InputIssue::line(
                 file,
                 line,
@@ -582,7 +582,7 @@ fn push_fields(
     let first = piece.ends.len();
     let mark = piece.data.len();
     for k in 0..scanner.len().min(header.len()) {
-        match cell_text(scanner.field(k), &header[k], file, line) {
+        match cell_text(scanner.field_str(k), &header[k], file, line) {
             Ok(text) => {
                 piece.data.push_str(text);
                 // Fits: the data is shorter than the file (< 4 GiB, MAX_FILE_BYTES).
