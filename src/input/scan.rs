@@ -200,6 +200,27 @@ pub struct Piece {
     pub bytes: Range<usize>,
     /// Line of its first byte.
     pub first_line: u64,
+    /// At least the number of records that start in it: one more than its record
+    /// terminators (`\n`, and `\r` not before `\n`).
+    pub records_bound: usize,
+    /// Number of `\n` in it.
+    newlines: u64,
+}
+
+impl Piece {
+    fn new(body: &[u8], bytes: Range<usize>, first_line: u64) -> Piece {
+        let text = &body[bytes.clone()];
+        let lone_cr = memchr::memchr_iter(b'\r', text)
+            .filter(|&k| text.get(k + 1) != Some(&b'\n'))
+            .count();
+        let newlines = memchr::memchr_iter(b'\n', text).count();
+        Piece {
+            records_bound: newlines + lone_cr + 1,
+            newlines: newlines as u64,
+            bytes,
+            first_line,
+        }
+    }
 }
 
 /// Cuts `body` (whose first byte is on line `first_line`) into about `pieces` pieces
@@ -224,18 +245,13 @@ pub fn split(body: &[u8], first_line: u64, pieces: usize) -> Vec<Piece> {
                 Some(k) => break end + k + 1,
             }
         };
-        out.push(Piece {
-            bytes: start..end,
-            first_line: line,
-        });
-        line += memchr::memchr_iter(b'\n', &body[start..end]).count() as u64;
+        let piece = Piece::new(body, start..end, line);
+        line += piece.newlines;
+        out.push(piece);
         start = end;
     }
     if out.is_empty() {
-        out.push(Piece {
-            bytes: 0..0,
-            first_line,
-        });
+        out.push(Piece::new(body, 0..0, first_line));
     }
     out
 }
@@ -286,10 +302,11 @@ pub(crate) fn read_split<T: Send>(
         // The pieces up to `bad` start records (each before it ended between records),
         // so `bad` read to the end of the body in one pass is right.
         out.truncate(bad + 1);
-        out[bad] = scan(&Piece {
-            bytes: pieces[bad].bytes.start..body.len(),
-            first_line: pieces[bad].first_line,
-        });
+        out[bad] = scan(&Piece::new(
+            body,
+            pieces[bad].bytes.start..body.len(),
+            pieces[bad].first_line,
+        ));
     }
     out
 }

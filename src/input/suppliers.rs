@@ -6,6 +6,8 @@
 //! (no table of copied cells, no owned record per row), and mineral names are interned
 //! per piece. The checks and their messages are those of [`Table`](super::table::Table).
 
+use std::mem::MaybeUninit;
+
 use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::hash::BuildHasher;
@@ -66,14 +68,15 @@ struct Layout<'h> {
     decimal_comma: bool,
 }
 
-/// The offers of one piece of the file, checked.
+/// What one piece of the file held besides its offers (written to its slots).
 #[derive(Default)]
 struct Chunk {
-    offers: Vec<Offer>,
+    /// Number of offers written.
+    count: usize,
     /// Hash of each offer's supplier.
     hashes: Vec<u64>,
     /// Mineral names as written, in order of first appearance in the piece; offers'
-    /// `mineral` indexes them until [`read`] maps them to the file's minerals.
+    /// `mineral` indexes them until [`assemble`] maps them to the file's minerals.
     minerals: Vec<String>,
     /// Problems with a record's shape or encoding (reported first, as by a table).
     shape_errors: InputErrors,
@@ -84,12 +87,15 @@ struct Chunk {
     ended_in_quotes: bool,
 }
 
-/// Reads the records of one piece.
-fn read_chunk(mut scanner: Scanner<'_>, layout: &Layout<'_>) -> Chunk {
-    let rows_hint = super::table::count_newlines(scanner.remaining()) as usize + 1;
+/// Reads the records of one piece, writing its offers to `slots` (one per record at
+/// most: [`scan::Piece::records_bound`]).
+fn read_chunk(
+    mut scanner: Scanner<'_>,
+    layout: &Layout<'_>,
+    slots: &mut [MaybeUninit<Offer>],
+) -> Chunk {
     let mut chunk = Chunk {
-        offers: Vec::with_capacity(rows_hint),
-        hashes: Vec::with_capacity(rows_hint),
+        hashes: Vec::with_capacity(slots.len()),
         ..Chunk::default()
     };
     while let Some(line) = scanner.next_record() {
@@ -101,11 +107,72 @@ fn read_chunk(mut scanner: Scanner<'_>, layout: &Layout<'_>) -> Chunk {
             chunk
                 .hashes
                 .push(FxBuildHasher.hash_one(offer.supplier.as_str()));
-            chunk.offers.push(offer);
+            slots[chunk.count].write(offer);
+            chunk.count += 1;
         }
     }
     chunk.ended_in_quotes = scanner.ended_in_quotes();
     chunk
+}
+
+/// The offers of the body's `pieces`, read in parallel, in file order in one vector
+/// (each piece writes into its own part of the vector's capacity, then the parts are
+/// closed up: the offers are not copied from piece vectors into a model vector), and
+/// what else each piece held. A piece that did not start a record (see
+/// [`scan::read_pieces`]) has the whole body read again in one pass.
+fn read_offers(
+    body: &[u8],
+    separator: u8,
+    pieces: &[scan::Piece],
+    layout: &Layout<'_>,
+) -> (Vec<Offer>, Vec<Chunk>) {
+    let (offers, chunks) = fill(body, separator, pieces, layout);
+    if chunks[..chunks.len() - 1].iter().any(|c| c.ended_in_quotes) {
+        drop(offers);
+        let whole = scan::split(body, pieces[0].first_line, 1);
+        return fill(body, separator, &whole, layout);
+    }
+    (offers, chunks)
+}
+
+/// [`read_offers`] without the check that pieces started records.
+fn fill(
+    body: &[u8],
+    separator: u8,
+    pieces: &[scan::Piece],
+    layout: &Layout<'_>,
+) -> (Vec<Offer>, Vec<Chunk>) {
+    let mut offers: Vec<Offer> = Vec::with_capacity(pieces.iter().map(|p| p.records_bound).sum());
+    let mut slots = Vec::with_capacity(pieces.len());
+    let mut rest = offers.spare_capacity_mut();
+    for p in pieces {
+        let (part, tail) = rest.split_at_mut(p.records_bound);
+        slots.push(part);
+        rest = tail;
+    }
+    let chunks: Vec<Chunk> = pieces
+        .par_iter()
+        .zip(slots)
+        .map(|(p, slots)| {
+            let scanner = Scanner::new(&body[p.bytes.clone()], separator, p.first_line);
+            read_chunk(scanner, layout, slots)
+        })
+        .collect();
+    let spare = offers.spare_capacity_mut();
+    let (mut from, mut to) = (0, 0);
+    for (p, c) in pieces.iter().zip(&chunks) {
+        if from != to {
+            for k in 0..c.count {
+                spare.swap(to + k, from + k);
+            }
+        }
+        to += c.count;
+        from += p.records_bound;
+    }
+    // SAFETY: each piece wrote (initialized) the first `count` slots of its part, and
+    // the swaps moved those, in order, to the first `to` slots of the capacity.
+    unsafe { offers.set_len(to) };
+    (offers, chunks)
 }
 
 /// The trimmed text of our columns in the current record (empty when absent); `None`
@@ -266,18 +333,13 @@ fn read_in(
     };
     let body = opened.body();
     let split = scan::split(body, opened.body_line(), pieces(body.len()));
-    let mut chunks = scan::read_split(
-        body,
-        opened.dialect.separator(),
-        &split,
-        |scanner| read_chunk(scanner, &layout),
-        |chunk| chunk.ended_in_quotes,
-    );
+    let (mut offers, mut chunks) = read_offers(body, opened.dialect.separator(), &split, &layout);
     let records: usize = chunks.iter().map(|c| c.records).sum();
-    let limit = (records > MAX_RECORDS).then(|| limit_records(&mut chunks, &opened, &layout));
+    let limit =
+        (records > MAX_RECORDS).then(|| limit_records(&mut offers, &mut chunks, &opened, &layout));
     let (minerals, globals) = name_minerals(&chunks);
-    let duplicates = find_duplicates(&chunks, &globals);
-    let offers = assemble(chunks, &globals, &duplicates, limit, errors);
+    let duplicates = find_duplicates(&offers, &chunks, &globals);
+    let offers = assemble(offers, chunks, &globals, &duplicates, limit, errors);
     if records == 0 {
         errors.push(InputIssue::file(
             SUPPLIERS,
@@ -290,6 +352,7 @@ fn read_in(
 /// Past [`MAX_RECORDS`] records: an error at the first record past the limit, and the
 /// offers and problems from there on dropped.
 fn limit_records(
+    offers: &mut Vec<Offer>,
     chunks: &mut [Chunk],
     opened: &super::table::Opened<'_>,
     layout: &Layout<'_>,
@@ -311,10 +374,12 @@ fn limit_records(
             seen += 1;
         }
     };
+    offers.truncate(offers.partition_point(|o| o.line < cut));
+    let mut left = offers.len();
     for chunk in chunks.iter_mut() {
-        let keep = chunk.offers.partition_point(|o| o.line < cut);
-        chunk.offers.truncate(keep);
-        chunk.hashes.truncate(keep);
+        chunk.count = chunk.count.min(left);
+        chunk.hashes.truncate(chunk.count);
+        left -= chunk.count;
         for list in [&mut chunk.shape_errors, &mut chunk.cell_errors] {
             list.issues.retain(|i| i.line.is_none_or(|l| l < cut));
         }
@@ -350,13 +415,35 @@ fn name_minerals(chunks: &[Chunk]) -> (Vec<(String, String)>, Vec<Vec<usize>>) {
     (minerals, globals)
 }
 
-/// The offers of every chunk in file order without the `duplicates`, with their file
-/// minerals (`globals`); the problems in `errors`: every shape problem in file order, the
-/// `limit`, then each chunk's cell problems with the duplicates among its lines.
+/// The first offer of each chunk, and the end of the last.
+fn chunk_starts(chunks: &[Chunk]) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(chunks.len() + 1);
+    starts.push(0);
+    for chunk in chunks {
+        starts.push(starts[starts.len() - 1] + chunk.count);
+    }
+    starts
+}
+
+/// `items` cut into one part per chunk (of its `count` items).
+fn per_chunk<'v, T>(mut items: &'v mut [T], chunks: &[Chunk]) -> Vec<&'v mut [T]> {
+    let mut parts = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        let (part, tail) = items.split_at_mut(chunk.count);
+        parts.push(part);
+        items = tail;
+    }
+    parts
+}
+
+/// The offers without the `duplicates`, with their file minerals (`globals` of their
+/// chunk); the problems in `errors`: every shape problem in file order, the `limit`,
+/// then the cell problems and duplicates in file order.
 fn assemble(
+    mut offers: Vec<Offer>,
     mut chunks: Vec<Chunk>,
     globals: &[Vec<usize>],
-    duplicates: &[(usize, usize, u64)],
+    duplicates: &[(usize, u64)],
     limit: Option<InputIssue>,
     errors: &mut InputErrors,
 ) -> Vec<Offer> {
@@ -366,102 +453,82 @@ fn assemble(
     if let Some(issue) = limit {
         errors.push(issue);
     }
+    let starts = chunk_starts(&chunks);
+    let chunk_of = |i: usize| starts.partition_point(|&s| s <= i) - 1;
     // Duplicates are named with their row's own spelling of the mineral.
-    let mut skips: Vec<Vec<usize>> = vec![Vec::new(); chunks.len()];
-    let mut issues: Vec<Vec<InputIssue>> = vec![Vec::new(); chunks.len()];
-    for &(c, k, first) in duplicates {
-        let offer = &chunks[c].offers[k];
-        issues[c].push(InputIssue::cell(
-            SUPPLIERS,
-            offer.line,
-            "supplier",
-            &offer.supplier,
-            format!(
-                "offers {} again (first on line {first}); expected supplier and mineral to be unique together",
-                chunks[c].minerals[offer.mineral]
-            ),
-        ));
-        skips[c].push(k);
-    }
-    chunks
-        .par_iter_mut()
+    let mut issues: Vec<InputIssue> = duplicates
+        .iter()
+        .map(|&(i, first)| {
+            let offer = &offers[i];
+            InputIssue::cell(
+                SUPPLIERS,
+                offer.line,
+                "supplier",
+                &offer.supplier,
+                format!(
+                    "offers {} again (first on line {first}); expected supplier and mineral to be unique together",
+                    chunks[chunk_of(i)].minerals[offer.mineral]
+                ),
+            )
+        })
+        .collect();
+    per_chunk(&mut offers, &chunks)
+        .into_par_iter()
         .zip(globals)
-        .for_each(|(chunk, global)| {
-            for offer in &mut chunk.offers {
+        .for_each(|(part, global)| {
+            for offer in part {
                 offer.mineral = global[offer.mineral];
             }
         });
-    let mut out = Vec::with_capacity(chunks.iter().map(|c| c.offers.len()).sum());
-    let mut cell_errors = Vec::with_capacity(chunks.len());
-    for ((chunk, mut issues), skip) in chunks.into_iter().zip(issues).zip(skips) {
+    // Each chunk kept its first problems: enough for the first ones of the file.
+    let mut omitted = 0;
+    for chunk in chunks {
         issues.extend(chunk.cell_errors.issues);
-        issues.sort_by_key(|i| i.line);
-        cell_errors.push(InputErrors {
-            issues,
-            omitted: chunk.cell_errors.omitted,
+        omitted += chunk.cell_errors.omitted;
+    }
+    issues.sort_by_key(|i| i.line);
+    errors.append(InputErrors { issues, omitted });
+    if !duplicates.is_empty() {
+        let mut skip = duplicates.iter().map(|d| d.0).peekable();
+        let mut k = 0;
+        offers.retain(|_| {
+            k += 1;
+            skip.next_if_eq(&(k - 1)).is_none()
         });
-        let mut offers = chunk.offers;
-        if !skip.is_empty() {
-            let mut skip = skip.into_iter().peekable();
-            let mut k = 0;
-            offers.retain(|_| {
-                k += 1;
-                skip.next_if_eq(&(k - 1)).is_none()
-            });
-        }
-        out.append(&mut offers);
     }
-    for list in cell_errors {
-        errors.append(list);
-    }
-    out
+    offers
 }
 
-/// The rows repeating an earlier (supplier, mineral) pair, as (chunk, row in chunk, line
-/// of the first offer), in file order. Each row is one `u64`: the high bits of a hash of
-/// the pair above its index in the file (below 2^25, as rows are at most
-/// [`MAX_RECORDS`]); sorted, rows with equal high bits are next to each other in file
-/// order, and only they are compared.
-fn find_duplicates(chunks: &[Chunk], globals: &[Vec<usize>]) -> Vec<(usize, usize, u64)> {
+/// The offers repeating an earlier (supplier, mineral) pair, as (index, line of the
+/// first offer), in file order. Each offer is one `u64`: the high bits of a hash of the
+/// pair above its index (below 2^25, as rows are at most [`MAX_RECORDS`]); sorted,
+/// offers with equal high bits are next to each other in file order, and only they are
+/// compared.
+fn find_duplicates(
+    offers: &[Offer],
+    chunks: &[Chunk],
+    globals: &[Vec<usize>],
+) -> Vec<(usize, u64)> {
     const INDEX_BITS: u32 = 25;
     const _: () = assert!(MAX_RECORDS < 1 << INDEX_BITS);
-    let mut starts = Vec::with_capacity(chunks.len() + 1);
-    starts.push(0);
-    for chunk in chunks {
-        starts.push(starts.last().unwrap() + chunk.offers.len());
-    }
-    let mut keys: Vec<u64> = vec![0; *starts.last().unwrap()];
-    let mut rest = keys.as_mut_slice();
-    let mut parts = Vec::with_capacity(chunks.len());
-    for chunk in chunks {
-        let (part, tail) = rest.split_at_mut(chunk.offers.len());
-        parts.push(part);
-        rest = tail;
-    }
-    parts
+    let starts = chunk_starts(chunks);
+    let mut keys: Vec<u64> = vec![0; offers.len()];
+    per_chunk(&mut keys, chunks)
         .into_par_iter()
         .zip(chunks.par_iter().zip(globals).zip(&starts))
         .for_each(|(part, ((chunk, global), &start))| {
-            for (k, (key, (offer, hash))) in part
-                .iter_mut()
-                .zip(chunk.offers.iter().zip(&chunk.hashes))
-                .enumerate()
-            {
+            let rows = offers[start..].iter().zip(&chunk.hashes);
+            for (k, (key, (offer, hash))) in part.iter_mut().zip(rows).enumerate() {
                 let mineral = global[offer.mineral] as u64;
                 let mixed = (hash ^ mineral.wrapping_mul(0x9e37_79b9_7f4a_7c15)).rotate_left(17);
                 *key = (mixed << INDEX_BITS) | (start + k) as u64;
             }
         });
     keys.par_sort_unstable();
-    let place = |key: u64| {
-        let index = (key & ((1 << INDEX_BITS) - 1)) as usize;
-        let c = starts.partition_point(|&s| s <= index) - 1;
-        (c, index - starts[c])
-    };
-    let row = |key: u64| {
-        let (c, k) = place(key);
-        let offer = &chunks[c].offers[k];
-        (globals[c][offer.mineral], offer)
+    let index = |key: u64| (key & ((1 << INDEX_BITS) - 1)) as usize;
+    let mineral = |i: usize| {
+        let c = starts.partition_point(|&s| s <= i) - 1;
+        globals[c][offers[i].mineral]
     };
     let mut found = Vec::new();
     for run in keys
@@ -469,14 +536,13 @@ fn find_duplicates(chunks: &[Chunk], globals: &[Vec<usize>]) -> Vec<(usize, usiz
         .filter(|run| run.len() > 1)
     {
         for (j, &later) in run.iter().enumerate().skip(1) {
-            let r = row(later);
+            let r = index(later);
             if let Some(first) = run[..j]
                 .iter()
-                .map(|&key| row(key))
-                .find(|f| f.0 == r.0 && f.1.supplier == r.1.supplier)
+                .map(|&key| index(key))
+                .find(|&f| mineral(f) == mineral(r) && offers[f].supplier == offers[r].supplier)
             {
-                let (c, k) = place(later);
-                found.push((c, k, first.1.line));
+                found.push((r, offers[first].line));
             }
         }
     }
