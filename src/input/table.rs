@@ -581,8 +581,8 @@ fn push_fields(
 ) -> Option<InputIssue> {
     let first = piece.ends.len();
     let mark = piece.data.len();
-    for k in 0..scanner.len().min(header.len()) {
-        match cell_text(scanner.field_str(k), &header[k], file, line) {
+    for (k, column) in header.iter().enumerate().take(scanner.len()) {
+        match cell_text(scanner.field_str(k), column, file, line) {
             Ok(text) => {
                 piece.data.push_str(text);
                 // Fits: the data is shorter than the file (< 4 GiB, MAX_FILE_BYTES).
