@@ -10,12 +10,14 @@
 #   * scipy's linprog(method="highs") with presolve on and off (benches/reference.py;
 #     linear models only: the reference states no HHI cap),
 # and prints one tab-separated line per run:
-#   model  hhi  runner  wall_secs  peak_mb  total_cost  exit_code
+#   model  hhi  runner  wall_secs  user_secs  peak_mb  total_cost  exit_code
 #
 # Usage: bash benches/scaling.sh DEFAULT_BINARY [HIGHS_BINARY]
 # Environment: MODELS ("10kx10 100kx10 1Mx10 100kx1 1Mx1"; also 10Mx10), HHI_BOUND (0.1),
 #   FULL_MAX_OFFERS (100000), SCALING_DIR (${TMPDIR:-/tmp}/sourcemix-scaling; generated
-#   models are kept there and reused), PYTHON (python3), REFERENCE (1: run scipy).
+#   models are kept there and reused), PYTHON (python3), REFERENCE (1: run scipy),
+#   TIMEOUT (seconds per run, 0 = none; a run stopped by it shows exit code 124).
+# Each line also has the run's user CPU seconds (the machine may be shared).
 set -euo pipefail
 
 DEFAULT=${1:?usage: bash benches/scaling.sh DEFAULT_BINARY [HIGHS_BINARY]}
@@ -26,6 +28,7 @@ HHI_BOUND=${HHI_BOUND:-0.1}
 FULL_MAX_OFFERS=${FULL_MAX_OFFERS:-100000}
 PYTHON=${PYTHON:-python3}
 REFERENCE=${REFERENCE:-1}
+TIMEOUT=${TIMEOUT:-0}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$DIR/models" "$DIR/out"
 
@@ -55,15 +58,15 @@ generate() {
 run() {
     local label=$1 model=$2 hhi=$3 code=0
     shift 3
-    /usr/bin/time -f "%e %M" -o "$DIR/time.txt" "$@" >"$DIR/stdout.txt" 2>"$DIR/stderr.txt" || code=$?
-    local wall rss cost
+    /usr/bin/time -f "%e %M %U" -o "$DIR/time.txt" timeout "$TIMEOUT" "$@" >"$DIR/stdout.txt" 2>"$DIR/stderr.txt" || code=$?
+    local wall rss user cost
     # the last line: /usr/bin/time puts "Command terminated by signal N" before it
-    read -r wall rss < <(tail -n 1 "$DIR/time.txt") || { wall=NA; rss=0; }
+    read -r wall rss user < <(tail -n 1 "$DIR/time.txt") || { wall=NA; rss=0; user=NA; }
     cost=$(grep -oE 'total cost:? [0-9.e+]+' "$DIR/stdout.txt" | head -1 | grep -oE '[0-9.e+]+$' || echo NA)
-    printf '%s\t%s\t%s\t%s\t%d\t%s\t%s\n' "$model" "$hhi" "$label" "$wall" "$((rss / 1024))" "$cost" "$code"
+    printf '%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n' "$model" "$hhi" "$label" "$wall" "$user" "$((rss / 1024))" "$cost" "$code"
 }
 
-printf 'model\thhi\trunner\twall_secs\tpeak_mb\ttotal_cost\texit_code\n'
+printf 'model\thhi\trunner\twall_secs\tuser_secs\tpeak_mb\ttotal_cost\texit_code\n'
 for name in $MODELS; do
     generate "$name"
     read -r offers _ < <(size "$name")

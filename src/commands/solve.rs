@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::input::load_model;
 use crate::ranging::{ranging, Ranging};
 use crate::report::{assemble, mineral_part, write_report, Outputs, Report};
-use crate::solve::{solve_then, SolveOptions};
+use crate::solve::{solve_then_mut, SolveOptions};
 
 /// Seconds spent in each phase of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -98,8 +98,15 @@ pub fn solve_model_with(
     let model = load_model(model_dir)?;
     let read_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    // Each mineral's report rows are built and formatted as soon as its block is solved.
-    let (solution, parts) = solve_then(&model, opts, |ms| mineral_part(&model, ms))?;
+    // Each mineral's report rows are built and formatted as soon as its block is solved;
+    // then its row results are dropped, unless ranging needs them.
+    let (solution, parts) = solve_then_mut(&model, opts, |ms| {
+        let part = mineral_part(&model, ms);
+        if !outputs.ranging {
+            ms.rows = Vec::new();
+        }
+        part
+    })?;
     let optimize_wall_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let report = assemble(&model, &solution, parts);

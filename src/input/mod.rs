@@ -3,6 +3,7 @@
 
 pub mod correlation;
 pub mod number;
+pub mod scan;
 pub mod table;
 pub mod workbook;
 
@@ -217,16 +218,16 @@ fn match_minerals(
 }
 
 /// Country codes used by offers, with the first line using each (offers are in file
-/// order); codes seen are marked in a table over the 26³ possible codes, as 100k+ offers
-/// name a few dozen countries.
-fn codes_used(offers: &[suppliers::RawOffer]) -> BTreeMap<&str, u64> {
+/// order, each `country` still the slot of its code); slots seen are marked in a table
+/// over the 26³ possible codes, as 100k+ offers name a few dozen countries.
+fn codes_used(offers: &[Offer]) -> BTreeMap<String, u64> {
     let mut seen_code = vec![false; ISO3_SLOTS];
-    let mut codes: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut codes: BTreeMap<String, u64> = BTreeMap::new();
     for o in offers {
-        let seen = &mut seen_code[iso3_slot(&o.country)];
+        let seen = &mut seen_code[o.country];
         if !*seen {
             *seen = true;
-            codes.insert(iso3_str(&o.country), o.line);
+            codes.insert(iso3_str(&iso3_of_slot(o.country)).to_string(), o.line);
         }
     }
     codes
@@ -234,13 +235,13 @@ fn codes_used(offers: &[suppliers::RawOffer]) -> BTreeMap<&str, u64> {
 
 /// Reports the supplier countries countries.csv does not list.
 fn check_listed(
-    codes: &BTreeMap<&str, u64>,
+    codes: &BTreeMap<String, u64>,
     country_rows: &BTreeMap<String, countries::RawCountry>,
     errors: &mut InputErrors,
 ) {
-    let missing: Vec<(&&str, &u64)> = codes
+    let missing: Vec<(&String, &u64)> = codes
         .iter()
-        .filter(|(c, _)| !country_rows.contains_key(**c))
+        .filter(|(c, _)| !country_rows.contains_key(c.as_str()))
         .collect();
     if !missing.is_empty() {
         errors.push(InputIssue::file(
@@ -261,10 +262,10 @@ fn check_listed(
 
 /// The model's countries (every code used or listed, sorted) and group tags (sorted).
 fn build_countries(
-    codes: &BTreeMap<&str, u64>,
+    codes: &BTreeMap<String, u64>,
     country_rows: &BTreeMap<String, countries::RawCountry>,
 ) -> (Vec<Country>, Vec<String>) {
-    let mut all_codes: Vec<String> = codes.keys().map(|c| c.to_string()).collect();
+    let mut all_codes: Vec<String> = codes.keys().cloned().collect();
     all_codes.extend(country_rows.keys().cloned());
     all_codes.sort();
     all_codes.dedup();
@@ -303,42 +304,34 @@ fn build_countries(
 }
 
 /// Offers grouped by mineral, file order within a mineral (a stable sort by mineral,
-/// then one pass into the model's offers), and the minerals with their offer ranges.
+/// skipped when the file already is), their minerals, countries and landed costs
+/// resolved; and the minerals with their offer ranges.
 fn group_offers(
-    mut offers: Vec<suppliers::RawOffer>,
+    mut offers: Vec<Offer>,
     mineral_of: &[Option<usize>],
     minerals: Vec<demand::RawMineral>,
     countries: &[Country],
 ) -> (Vec<Offer>, Vec<crate::model::Mineral>) {
+    use rayon::prelude::*;
     let mut country_of_slot = vec![usize::MAX; ISO3_SLOTS];
     for (k, c) in countries.iter().enumerate() {
         if let Ok(code) = <[u8; 3]>::try_from(c.code.as_bytes()) {
             country_of_slot[iso3_slot(&code)] = k;
         }
     }
-    offers.sort_by_key(|o| mineral_of[o.mineral]);
+    let model_mineral = |o: &Offer| mineral_of[o.mineral].expect("unknown minerals reported above");
+    if !offers.is_sorted_by_key(model_mineral) {
+        offers.par_sort_by_key(model_mineral);
+    }
+    offers.par_iter_mut().for_each(|o| {
+        o.mineral = model_mineral(o);
+        o.country = country_of_slot[o.country];
+        o.landed_cost = o.unit_cost * (1.0 + countries[o.country].tariff) + o.freight;
+    });
     let mut counts = vec![0usize; minerals.len()];
-    let model_offers: Vec<Offer> = offers
-        .into_iter()
-        .map(|o| {
-            let m = mineral_of[o.mineral].expect("unknown minerals reported above");
-            counts[m] += 1;
-            let country = country_of_slot[iso3_slot(&o.country)];
-            let tariff = countries[country].tariff;
-            Offer {
-                supplier: o.supplier,
-                mineral: m,
-                country,
-                unit_cost: o.unit_cost,
-                capacity: o.capacity,
-                freight: o.freight,
-                min_order: o.min_order,
-                fixed_cost: o.fixed_cost,
-                landed_cost: o.unit_cost * (1.0 + tariff) + o.freight,
-                line: o.line,
-            }
-        })
-        .collect();
+    for o in &offers {
+        counts[o.mineral] += 1;
+    }
     let mut start = 0;
     let model_minerals = minerals
         .into_iter()
@@ -354,17 +347,23 @@ fn group_offers(
             }
         })
         .collect();
-    (model_offers, model_minerals)
+    (offers, model_minerals)
 }
 
 /// Number of possible ISO3 codes (three letters A–Z).
 const ISO3_SLOTS: usize = 26 * 26 * 26;
 
 /// The slot of an upper-case ISO3 code in tables indexed by code.
-fn iso3_slot(code: &[u8; 3]) -> usize {
+pub(crate) fn iso3_slot(code: &[u8; 3]) -> usize {
     code.iter().fold(0, |acc, &b| {
         acc * 26 + usize::from(b.saturating_sub(b'A')).min(25)
     })
+}
+
+/// The code of a slot of [`iso3_slot`] (of an upper-case code).
+fn iso3_of_slot(slot: usize) -> [u8; 3] {
+    let letter = |k: usize| b'A' + (k % 26) as u8;
+    [letter(slot / 676), letter(slot / 26), letter(slot)]
 }
 
 /// An ISO3 code as text (it holds ASCII letters only).

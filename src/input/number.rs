@@ -6,6 +6,9 @@
 /// exponent. Rejected with a hint: thousands separators, percent signs, `NaN`, `inf`,
 /// and anything too large to be finite.
 pub fn parse_plain_number(text: &str) -> Result<f64, String> {
+    if let Some(v) = parse_fast(text) {
+        return Ok(v);
+    }
     if text.is_empty() {
         return Err("is empty; expected a number".into());
     }
@@ -31,6 +34,25 @@ pub fn parse_plain_number(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
         _ => Err("is too large; expected a finite number".into()),
+    }
+}
+
+/// A finite plain decimal read in one pass, or `None` for anything else (then
+/// [`parse_plain_number`] tells what is wrong). fast-float2's grammar is the plain one plus
+/// `inf`/`nan`/`infinity` (with a sign), which cannot start with a digit or a point; it
+/// must read every byte.
+fn parse_fast(text: &str) -> Option<f64> {
+    let b = text.as_bytes();
+    let start = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    if !b
+        .get(start)
+        .is_some_and(|c| c.is_ascii_digit() || *c == b'.')
+    {
+        return None;
+    }
+    match fast_float2::parse_partial::<f64, _>(b) {
+        Ok((v, read)) if read == b.len() && v.is_finite() => Some(v),
+        _ => None,
     }
 }
 
@@ -140,6 +162,81 @@ mod tests {
             "NaN", "inf", "-inf", "infinity", "1e", "e3", ".", "", "0x10", "1 2", "1e999",
         ] {
             assert!(parse_plain_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// The one-pass parse accepts exactly the finite plain decimals, with the value of
+    /// `str::parse::<f64>` to the bit: on edge cases (shortest round trips, subnormals,
+    /// halfway cases, 20+ digits, overflow) and on random texts over the number alphabet.
+    #[test]
+    fn fast_path_equals_grammar_and_std_parse() {
+        let check = |text: &str| {
+            let want = (is_plain_decimal(text))
+                .then(|| text.parse::<f64>().unwrap())
+                .filter(|v| v.is_finite());
+            let got = parse_fast(text);
+            assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{text:?}");
+            if let Some(v) = want {
+                assert_eq!(parse_plain_number(text).map(f64::to_bits), Ok(v.to_bits()));
+            }
+        };
+        for text in [
+            "0",
+            "-0",
+            "+0.0",
+            "1e308",
+            "1.7976931348623157e308",
+            "1.7976931348623159e308",
+            "2.2250738585072014e-308",
+            "4.9e-324",
+            "2.4703282292062327e-324",
+            "2.4703282292062328e-324",
+            "1e-400",
+            "9007199254740993",
+            "0.1",
+            "0.30000000000000004",
+            "123456789012345678901234567890",
+            "1.00000000000000011102230246251565404236316680908203125",
+            ".5",
+            "5.",
+            "+.5e-3",
+            "1e",
+            "1e+",
+            "e5",
+            "+",
+            "-",
+            ".",
+            "+-1",
+            "1.2.3",
+            "1_0",
+            "0x1p3",
+            "inf",
+            "-infinity",
+            "NaN",
+            "1e999",
+            "-1e999",
+            "00012.50",
+            "1E5",
+            "1e05",
+        ] {
+            check(text);
+        }
+        let mut rng = crate::rng::Rng::new(15);
+        const ALPHABET: &[u8] = b"0123456789012345678901234567890123456789..eE+-n";
+        for _ in 0..200_000 {
+            let len = 1 + rng.below(24) as usize;
+            let text: String = (0..len)
+                .map(|_| ALPHABET[rng.below(ALPHABET.len() as u64) as usize] as char)
+                .collect();
+            check(&text);
+        }
+        for _ in 0..100_000 {
+            // Values as files hold them: the shortest round trip of a random double.
+            let v = f64::from_bits(rng.next_u64());
+            if v.is_finite() {
+                check(&format!("{v:e}"));
+                check(&format!("{}", v.abs() % 1e7));
+            }
         }
     }
 

@@ -1,4 +1,12 @@
 //! suppliers.csv: one row per offer (a supplier selling one mineral).
+//!
+//! The largest file of a model (a million offers is 40 MB), so it is read straight from
+//! its bytes into offers: pieces of whole records are scanned in parallel
+//! ([`scan::read_pieces`]), each field is checked and parsed where it lies in the file
+//! (no table of copied cells, no owned record per row), and mineral names are interned
+//! per piece. The checks and their messages are those of [`Table`](super::table::Table).
+
+use std::mem::MaybeUninit;
 
 use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
@@ -6,106 +14,259 @@ use std::hash::BuildHasher;
 
 use super::files::SUPPLIERS;
 use super::number::Domain;
-use super::table::{read_table, Col, Columns, ModelFiles, Record, Table};
+use super::scan::{self, Scanner};
+use super::table::{
+    cell_text, check_shape, file_bytes, open, parse_number_cell, Columns, ModelFiles, Shape,
+    MAX_RECORDS,
+};
 use crate::error::{InputErrors, InputIssue};
+use crate::model::Offer;
 use crate::name::Name;
-
-/// An offer as read, before cross-references are resolved.
-pub struct RawOffer {
-    pub supplier: Name,
-    /// Index into [`Suppliers::minerals`].
-    pub mineral: usize,
-    pub country: [u8; 3],
-    pub unit_cost: f64,
-    pub capacity: Option<f64>,
-    pub freight: f64,
-    pub min_order: f64,
-    pub fixed_cost: f64,
-    pub line: u64,
-}
 
 const COLUMNS: Columns = Columns {
     required: &["supplier", "mineral", "country", "unit_cost"],
     optional: &["capacity", "freight", "min_order", "fixed_cost"],
 };
 
-/// suppliers.csv as read: offers, with mineral names interned.
+/// The columns, in the order of [`COLUMNS`].
+const SUPPLIER: usize = 0;
+const MINERAL: usize = 1;
+const COUNTRY: usize = 2;
+const UNIT_COST: usize = 3;
+const CAPACITY: usize = 4;
+const FREIGHT: usize = 5;
+const MIN_ORDER: usize = 6;
+const FIXED_COST: usize = 7;
+const NAMES: [&str; 8] = [
+    "supplier",
+    "mineral",
+    "country",
+    "unit_cost",
+    "capacity",
+    "freight",
+    "min_order",
+    "fixed_cost",
+];
+
+/// suppliers.csv as read: the offers in file order, with mineral names interned.
+///
+/// Each offer's `mineral` indexes [`Suppliers::minerals`], its `country` is the slot of
+/// its ISO3 code ([`super::iso3_slot`]) and its `landed_cost` is not set yet: the model
+/// resolves them ([`super::parse_model`]).
 #[derive(Default)]
 pub struct Suppliers {
-    pub offers: Vec<RawOffer>,
+    pub offers: Vec<Offer>,
     /// (name as first written, lower-case key) of each mineral named.
     pub minerals: Vec<(String, String)>,
 }
 
-/// Records checked per parallel task.
-const ROWS_PER_TASK: usize = 4_096;
-
-/// The columns of suppliers.csv, looked up once.
-struct Cols {
-    supplier: Col,
-    mineral: Col,
-    country: Col,
-    unit_cost: Col,
-    capacity: Col,
-    freight: Col,
-    min_order: Col,
-    fixed_cost: Col,
+/// How to read the records of one file: the header and where our columns are in it.
+struct Layout<'h> {
+    header: &'h [String],
+    /// For each header position, which of [`NAMES`] it holds.
+    column_at: Vec<Option<usize>>,
+    decimal_comma: bool,
 }
 
-impl Cols {
-    fn of(table: &Table) -> Cols {
-        Cols {
-            supplier: table.column("supplier"),
-            mineral: table.column("mineral"),
-            country: table.column("country"),
-            unit_cost: table.column("unit_cost"),
-            capacity: table.column("capacity"),
-            freight: table.column("freight"),
-            min_order: table.column("min_order"),
-            fixed_cost: table.column("fixed_cost"),
+/// What one piece of the file held besides its offers (written to its slots).
+#[derive(Default)]
+struct Chunk {
+    /// Number of offers written.
+    count: usize,
+    /// Hash of each offer's supplier.
+    hashes: Vec<u64>,
+    /// Mineral names as written, in order of first appearance in the piece; offers'
+    /// `mineral` indexes them until [`assemble`] maps them to the file's minerals.
+    minerals: Vec<String>,
+    /// Problems with a record's shape or encoding (reported first, as by a table).
+    shape_errors: InputErrors,
+    /// Problems with cells.
+    cell_errors: InputErrors,
+    /// Records with a valid shape (rows a table would hold).
+    records: usize,
+    ended_in_quotes: bool,
+}
+
+/// Reads the records of one piece, writing its offers to `slots` (one per record at
+/// most: [`scan::Piece::records_bound`]).
+fn read_chunk(
+    mut scanner: Scanner<'_>,
+    layout: &Layout<'_>,
+    slots: &mut [MaybeUninit<Offer>],
+) -> Chunk {
+    let mut chunk = Chunk {
+        hashes: Vec::with_capacity(slots.len()),
+        ..Chunk::default()
+    };
+    while let Some(line) = scanner.next_record() {
+        let Some(cells) = record_cells(&scanner, layout, line, &mut chunk.shape_errors) else {
+            continue;
+        };
+        chunk.records += 1;
+        if let Some(offer) = parse_offer(&cells, layout.decimal_comma, line, &mut chunk) {
+            chunk
+                .hashes
+                .push(FxBuildHasher.hash_one(offer.supplier.as_str()));
+            slots[chunk.count].write(offer);
+            chunk.count += 1;
         }
     }
+    chunk.ended_in_quotes = scanner.ended_in_quotes();
+    chunk
 }
 
-/// One record whose cells are all valid, before mineral names and duplicates are
-/// resolved.
-struct Row<'t> {
-    supplier: &'t str,
-    mineral: &'t str,
-    /// Hash of `supplier`.
-    hash: u64,
-    /// Index of `mineral` in its chunk's [`Chunk::minerals`].
-    local: u32,
-    /// The offer, with `mineral` still unset.
-    offer: RawOffer,
+/// The offers of the body's `pieces`, read in parallel, in file order in one vector
+/// (each piece writes into its own part of the vector's capacity, then the parts are
+/// closed up: the offers are not copied from piece vectors into a model vector), and
+/// what else each piece held. A piece that did not start a record (see
+/// [`scan::read_pieces`]) has the whole body read again in one pass.
+fn read_offers(
+    body: &[u8],
+    separator: u8,
+    pieces: &[scan::Piece],
+    layout: &Layout<'_>,
+) -> (Vec<Offer>, Vec<Chunk>) {
+    let (offers, chunks) = fill(body, separator, pieces, layout);
+    if chunks[..chunks.len() - 1].iter().any(|c| c.ended_in_quotes) {
+        drop(offers);
+        let whole = scan::split(body, pieces[0].first_line, 1);
+        return fill(body, separator, &whole, layout);
+    }
+    (offers, chunks)
 }
 
-/// The records of one parallel task, checked.
-struct Chunk<'t> {
-    rows: Vec<Row<'t>>,
-    /// Mineral names as written, in order of first appearance in the chunk.
-    minerals: Vec<&'t str>,
-    errors: InputErrors,
+/// [`read_offers`] without the check that pieces started records.
+fn fill(
+    body: &[u8],
+    separator: u8,
+    pieces: &[scan::Piece],
+    layout: &Layout<'_>,
+) -> (Vec<Offer>, Vec<Chunk>) {
+    let mut offers: Vec<Offer> = Vec::with_capacity(pieces.iter().map(|p| p.records_bound).sum());
+    let mut slots = Vec::with_capacity(pieces.len());
+    let mut rest = offers.spare_capacity_mut();
+    for p in pieces {
+        let (part, tail) = rest.split_at_mut(p.records_bound);
+        slots.push(part);
+        rest = tail;
+    }
+    let chunks: Vec<Chunk> = pieces
+        .par_iter()
+        .zip(slots)
+        .map(|(p, slots)| {
+            let scanner = Scanner::new(&body[p.bytes.clone()], separator, p.first_line);
+            read_chunk(scanner, layout, slots)
+        })
+        .collect();
+    let spare = offers.spare_capacity_mut();
+    let (mut from, mut to) = (0, 0);
+    for (p, c) in pieces.iter().zip(&chunks) {
+        if from != to {
+            for k in 0..c.count {
+                spare.swap(to + k, from + k);
+            }
+        }
+        to += c.count;
+        from += p.records_bound;
+    }
+    // SAFETY: each piece wrote (initialized) the first `count` slots of its part, and
+    // the swaps moved those, in order, to the first `to` slots of the capacity.
+    unsafe { offers.set_len(to) };
+    (offers, chunks)
 }
 
-/// Checks the cells of one record; every problem goes to `errors`.
-fn parse_row<'t>(
-    table: &'t Table,
-    cols: &Cols,
-    r: &Record,
+/// The trimmed text of our columns in the current record (empty when absent); `None`
+/// for a blank record or one whose shape or a cell's encoding or length is wrong (the
+/// problem goes to `errors`).
+fn record_cells<'s>(
+    scanner: &'s Scanner<'_>,
+    layout: &Layout<'_>,
+    line: u64,
     errors: &mut InputErrors,
-) -> Option<Row<'t>> {
-    let supplier = table.required_text(r, cols.supplier, errors);
-    let mineral = table.required_text(r, cols.mineral, errors);
-    let country = table
-        .required_text(r, cols.country, errors)
-        .and_then(|c| super::parse_iso3(SUPPLIERS, r.line, "country", c, errors));
-    let unit_cost = table.number(r, cols.unit_cost, Domain::NonNegative, errors);
-    let capacity = table.optional_number(r, cols.capacity, Domain::NonNegative, errors);
-    let freight = table.optional_number(r, cols.freight, Domain::NonNegative, errors);
-    let min_order = table.optional_number(r, cols.min_order, Domain::NonNegative, errors);
-    let fixed_cost = table.optional_number(r, cols.fixed_cost, Domain::NonNegative, errors);
-    let (Some(supplier), Some(mineral), Some(country), Some(unit_cost)) =
+) -> Option<[&'s str; 8]> {
+    let width = layout.header.len();
+    match check_shape(scanner, width, SUPPLIERS, line) {
+        Some(Shape::Blank) => return None,
+        Some(Shape::Bad(issue)) => {
+            errors.push(issue);
+            return None;
+        }
+        None => {}
+    }
+    let mut cells = [""; 8];
+    for k in 0..scanner.len().min(width) {
+        match cell_text(scanner.field_str(k), &layout.header[k], SUPPLIERS, line) {
+            Ok(text) => {
+                if let Some(c) = layout.column_at[k] {
+                    cells[c] = text;
+                }
+            }
+            Err(issue) => {
+                errors.push(issue);
+                return None;
+            }
+        }
+    }
+    Some(cells)
+}
+
+/// The offer of one record's cells; every problem goes to the chunk's cell errors.
+fn parse_offer(
+    cells: &[&str; 8],
+    decimal_comma: bool,
+    line: u64,
+    chunk: &mut Chunk,
+) -> Option<Offer> {
+    let errors = &mut chunk.cell_errors;
+    let required = |c: usize, errors: &mut InputErrors| {
+        let text = cells[c];
+        if text.is_empty() {
+            errors.push(InputIssue::cell(
+                SUPPLIERS,
+                line,
+                NAMES[c],
+                "",
+                "is empty; a value is required",
+            ));
+            None
+        } else {
+            Some(text)
+        }
+    };
+    let supplier = required(SUPPLIER, errors);
+    let mineral = required(MINERAL, errors);
+    let country = required(COUNTRY, errors)
+        .and_then(|c| super::parse_iso3(SUPPLIERS, line, "country", c, errors));
+    let number = |c: usize, required: bool, errors: &mut InputErrors| -> Result<Option<f64>, ()> {
+        let text = cells[c];
+        if text.is_empty() {
+            if required {
+                let expected = Domain::NonNegative.expected();
+                errors.push(InputIssue::cell(
+                    SUPPLIERS,
+                    line,
+                    NAMES[c],
+                    "",
+                    format!("is empty; {expected}"),
+                ));
+                return Err(());
+            }
+            return Ok(None);
+        }
+        match parse_number_cell(text, decimal_comma, Domain::NonNegative) {
+            Ok(v) => Ok(Some(v)),
+            Err(message) => {
+                errors.push(InputIssue::cell(SUPPLIERS, line, NAMES[c], text, message));
+                Err(())
+            }
+        }
+    };
+    let unit_cost = number(UNIT_COST, true, errors);
+    let capacity = number(CAPACITY, false, errors);
+    let freight = number(FREIGHT, false, errors);
+    let min_order = number(MIN_ORDER, false, errors);
+    let fixed_cost = number(FIXED_COST, false, errors);
+    let (Some(supplier), Some(mineral), Some(country), Ok(Some(unit_cost))) =
         (supplier, mineral, country, unit_cost)
     else {
         return None;
@@ -115,54 +276,31 @@ fn parse_row<'t>(
     else {
         return None;
     };
-    if !super::check_name(SUPPLIERS, r.line, "supplier", supplier, errors)
-        || !super::check_name(SUPPLIERS, r.line, "mineral", mineral, errors)
+    if !super::check_name(SUPPLIERS, line, "supplier", supplier, errors)
+        || !super::check_name(SUPPLIERS, line, "mineral", mineral, errors)
     {
         return None;
     }
-    Some(Row {
-        supplier,
-        mineral,
-        hash: FxBuildHasher.hash_one(supplier),
-        local: 0,
-        offer: RawOffer {
-            supplier: Name::from(supplier),
-            mineral: 0,
-            country,
-            unit_cost,
-            capacity,
-            freight: freight.unwrap_or(0.0),
-            min_order: min_order.unwrap_or(0.0),
-            fixed_cost: fixed_cost.unwrap_or(0.0),
-            line: r.line,
-        },
+    // A piece names one or two minerals, usually.
+    let local = match chunk.minerals.iter().rposition(|m| m == mineral) {
+        Some(k) => k,
+        None => {
+            chunk.minerals.push(mineral.to_string());
+            chunk.minerals.len() - 1
+        }
+    };
+    Some(Offer {
+        supplier: Name::from(supplier),
+        mineral: local,
+        country: super::iso3_slot(&country),
+        unit_cost,
+        capacity,
+        freight: freight.unwrap_or(0.0),
+        min_order: min_order.unwrap_or(0.0),
+        fixed_cost: fixed_cost.unwrap_or(0.0),
+        landed_cost: 0.0,
+        line,
     })
-}
-
-/// Checks a chunk of records and names its minerals.
-fn parse_chunk<'t>(table: &'t Table, cols: &Cols, records: &[Record]) -> Chunk<'t> {
-    let mut errors = InputErrors::default();
-    let mut minerals: Vec<&str> = Vec::new();
-    let mut rows: Vec<Row> = Vec::with_capacity(records.len());
-    for r in records {
-        let Some(mut row) = parse_row(table, cols, r, &mut errors) else {
-            continue;
-        };
-        // A chunk names one or two minerals, usually.
-        row.local = match minerals.iter().rposition(|&m| m == row.mineral) {
-            Some(k) => k as u32,
-            None => {
-                minerals.push(row.mineral);
-                (minerals.len() - 1) as u32
-            }
-        };
-        rows.push(row);
-    }
-    Chunk {
-        rows,
-        minerals,
-        errors,
-    }
 }
 
 pub fn read(
@@ -170,18 +308,92 @@ pub fn read(
     errors: &mut InputErrors,
     warnings: &mut Vec<String>,
 ) -> Option<Suppliers> {
-    let table = read_table(files, SUPPLIERS, &COLUMNS, errors, warnings)?;
-    let cols = Cols::of(&table);
-    // Cells are checked in parallel, in chunks of records (large files have 100k+
-    // offers); then mineral names are resolved in file order, and the uniqueness of
-    // supplier and mineral is checked by sorting hashes.
-    let mut chunks: Vec<Chunk> = table
-        .records
-        .par_chunks(ROWS_PER_TASK)
-        .map(|records| parse_chunk(&table, &cols, records))
-        .collect();
+    read_in(files, errors, warnings, scan::pieces_for)
+}
 
-    // Minerals: the same name in any case is one mineral; the first spelling is kept.
+/// [`read`], the body cut into `pieces(body bytes)` pieces.
+fn read_in(
+    files: &ModelFiles,
+    errors: &mut InputErrors,
+    warnings: &mut Vec<String>,
+    pieces: impl Fn(usize) -> usize,
+) -> Option<Suppliers> {
+    let bytes = file_bytes(files, SUPPLIERS, errors)?;
+    let opened = open(SUPPLIERS, bytes, &COLUMNS, errors, warnings)?;
+    let mut column_at = vec![None; opened.header.len()];
+    for (c, position) in opened.index.iter().enumerate() {
+        if let Some(p) = *position {
+            column_at[p] = Some(c);
+        }
+    }
+    let layout = Layout {
+        header: &opened.header,
+        column_at,
+        decimal_comma: opened.dialect == crate::report::Dialect::ExcelEu,
+    };
+    let body = opened.body();
+    let split = scan::split(body, opened.body_line(), pieces(body.len()));
+    let (mut offers, mut chunks) = read_offers(body, opened.dialect.separator(), &split, &layout);
+    let records: usize = chunks.iter().map(|c| c.records).sum();
+    let limit =
+        (records > MAX_RECORDS).then(|| limit_records(&mut offers, &mut chunks, &opened, &layout));
+    let (minerals, globals) = name_minerals(&chunks);
+    let duplicates = find_duplicates(&offers, &chunks, &globals);
+    let offers = assemble(offers, chunks, &globals, &duplicates, limit, errors);
+    if records == 0 {
+        errors.push(InputIssue::file(
+            SUPPLIERS,
+            "has no data rows; expected one row per offer",
+        ));
+    }
+    Some(Suppliers { offers, minerals })
+}
+
+/// Past [`MAX_RECORDS`] records: an error at the first record past the limit, and the
+/// offers and problems from there on dropped.
+fn limit_records(
+    offers: &mut Vec<Offer>,
+    chunks: &mut [Chunk],
+    opened: &super::table::Opened<'_>,
+    layout: &Layout<'_>,
+) -> InputIssue {
+    let mut scanner = Scanner::new(
+        opened.body(),
+        opened.dialect.separator(),
+        opened.body_line(),
+    );
+    let (mut seen, mut ignored) = (0, InputErrors::default());
+    let cut = loop {
+        let Some(line) = scanner.next_record() else {
+            unreachable!("more than MAX_RECORDS records were counted")
+        };
+        if record_cells(&scanner, layout, line, &mut ignored).is_some() {
+            if seen == MAX_RECORDS {
+                break line;
+            }
+            seen += 1;
+        }
+    };
+    offers.truncate(offers.partition_point(|o| o.line < cut));
+    let mut left = offers.len();
+    for chunk in chunks.iter_mut() {
+        chunk.count = chunk.count.min(left);
+        chunk.hashes.truncate(chunk.count);
+        left -= chunk.count;
+        for list in [&mut chunk.shape_errors, &mut chunk.cell_errors] {
+            list.issues.retain(|i| i.line.is_none_or(|l| l < cut));
+        }
+    }
+    InputIssue::line(
+        SUPPLIERS,
+        cut,
+        format!("is past the limit of {MAX_RECORDS} data rows per file"),
+    )
+}
+
+/// The file's minerals: the same name in any case is one mineral; the first spelling is
+/// kept. Also returns, per chunk, the file mineral of each of its minerals.
+fn name_minerals(chunks: &[Chunk]) -> (Vec<(String, String)>, Vec<Vec<usize>>) {
     let mut by_key: FxHashMap<String, usize> = FxHashMap::default();
     let mut minerals: Vec<(String, String)> = Vec::new();
     let globals: Vec<Vec<usize>> = chunks
@@ -190,101 +402,147 @@ pub fn read(
             chunk
                 .minerals
                 .iter()
-                .map(|&raw| {
+                .map(|raw| {
                     let key = raw.to_lowercase();
                     *by_key.entry(key).or_insert_with_key(|key| {
-                        minerals.push((raw.to_string(), key.clone()));
+                        minerals.push((raw.clone(), key.clone()));
                         minerals.len() - 1
                     })
                 })
                 .collect()
         })
         .collect();
-    chunks
-        .par_iter_mut()
-        .zip(&globals)
-        .for_each(|(chunk, global)| {
-            for row in &mut chunk.rows {
-                row.offer.mineral = global[row.local as usize];
-            }
-        });
-
-    let duplicates = find_duplicates(&chunks);
-    // Problems in file order: each chunk's cell problems with the duplicates among its
-    // lines.
-    let mut dup = duplicates.iter().peekable();
-    let mut out = Vec::with_capacity(table.records.len());
-    for (c, chunk) in chunks.into_iter().enumerate() {
-        let mut issues = Vec::new();
-        let mut skip = Vec::new();
-        while let Some(&(_, k, first)) = dup.next_if(|d| d.0 == c) {
-            let row = &chunk.rows[k];
-            issues.push(InputIssue::cell(
-                SUPPLIERS,
-                row.offer.line,
-                "supplier",
-                row.supplier,
-                format!(
-                    "offers {} again (first on line {first}); expected supplier and mineral to be unique together",
-                    row.mineral
-                ),
-            ));
-            skip.push(k);
-        }
-        if issues.is_empty() {
-            errors.append(chunk.errors);
-        } else {
-            issues.extend(chunk.errors.issues);
-            issues.sort_by_key(|i| i.line);
-            errors.append(InputErrors {
-                issues,
-                omitted: chunk.errors.omitted,
-            });
-        }
-        let mut skip = skip.into_iter().peekable();
-        for (k, row) in chunk.rows.into_iter().enumerate() {
-            if skip.next_if_eq(&k).is_none() {
-                out.push(row.offer);
-            }
-        }
-    }
-    if table.records.is_empty() {
-        errors.push(InputIssue::file(
-            SUPPLIERS,
-            "has no data rows; expected one row per offer",
-        ));
-    }
-    Some(Suppliers {
-        offers: out,
-        minerals,
-    })
+    (minerals, globals)
 }
 
-/// The rows repeating an earlier (supplier, mineral) pair, as (chunk, row in chunk, line
-/// of the first offer), in file order. Rows are sorted by a hash of the pair (ties in
-/// file order), so only rows with equal hashes are compared.
-fn find_duplicates(chunks: &[Chunk]) -> Vec<(usize, usize, u64)> {
-    let mut keys: Vec<(u64, u32, u32)> =
-        Vec::with_capacity(chunks.iter().map(|c| c.rows.len()).sum());
-    for (c, chunk) in chunks.iter().enumerate() {
-        keys.extend(chunk.rows.iter().enumerate().map(|(k, row)| {
-            let mineral = row.offer.mineral as u64;
-            let key = (row.hash ^ mineral.wrapping_mul(0x9e37_79b9_7f4a_7c15)).rotate_left(17);
-            (key, c as u32, k as u32)
-        }));
+/// The first offer of each chunk, and the end of the last.
+fn chunk_starts(chunks: &[Chunk]) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(chunks.len() + 1);
+    starts.push(0);
+    for chunk in chunks {
+        starts.push(starts[starts.len() - 1] + chunk.count);
     }
+    starts
+}
+
+/// `items` cut into one part per chunk (of its `count` items).
+fn per_chunk<'v, T>(mut items: &'v mut [T], chunks: &[Chunk]) -> Vec<&'v mut [T]> {
+    let mut parts = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        let (part, tail) = items.split_at_mut(chunk.count);
+        parts.push(part);
+        items = tail;
+    }
+    parts
+}
+
+/// The offers without the `duplicates`, with their file minerals (`globals` of their
+/// chunk); the problems in `errors`: every shape problem in file order, the `limit`,
+/// then the cell problems and duplicates in file order.
+fn assemble(
+    mut offers: Vec<Offer>,
+    mut chunks: Vec<Chunk>,
+    globals: &[Vec<usize>],
+    duplicates: &[(usize, u64)],
+    limit: Option<InputIssue>,
+    errors: &mut InputErrors,
+) -> Vec<Offer> {
+    for chunk in &mut chunks {
+        errors.append(std::mem::take(&mut chunk.shape_errors));
+    }
+    if let Some(issue) = limit {
+        errors.push(issue);
+    }
+    let starts = chunk_starts(&chunks);
+    let chunk_of = |i: usize| starts.partition_point(|&s| s <= i) - 1;
+    // Duplicates are named with their row's own spelling of the mineral.
+    let mut issues: Vec<InputIssue> = duplicates
+        .iter()
+        .map(|&(i, first)| {
+            let offer = &offers[i];
+            InputIssue::cell(
+                SUPPLIERS,
+                offer.line,
+                "supplier",
+                &offer.supplier,
+                format!(
+                    "offers {} again (first on line {first}); expected supplier and mineral to be unique together",
+                    chunks[chunk_of(i)].minerals[offer.mineral]
+                ),
+            )
+        })
+        .collect();
+    per_chunk(&mut offers, &chunks)
+        .into_par_iter()
+        .zip(globals)
+        .for_each(|(part, global)| {
+            for offer in part {
+                offer.mineral = global[offer.mineral];
+            }
+        });
+    // Each chunk kept its first problems: enough for the first ones of the file.
+    let mut omitted = 0;
+    for chunk in chunks {
+        issues.extend(chunk.cell_errors.issues);
+        omitted += chunk.cell_errors.omitted;
+    }
+    issues.sort_by_key(|i| i.line);
+    errors.append(InputErrors { issues, omitted });
+    if !duplicates.is_empty() {
+        let mut skip = duplicates.iter().map(|d| d.0).peekable();
+        let mut k = 0;
+        offers.retain(|_| {
+            k += 1;
+            skip.next_if_eq(&(k - 1)).is_none()
+        });
+    }
+    offers
+}
+
+/// The offers repeating an earlier (supplier, mineral) pair, as (index, line of the
+/// first offer), in file order. Each offer is one `u64`: the high bits of a hash of the
+/// pair above its index (below 2^25, as rows are at most [`MAX_RECORDS`]); sorted,
+/// offers with equal high bits are next to each other in file order, and only they are
+/// compared.
+fn find_duplicates(
+    offers: &[Offer],
+    chunks: &[Chunk],
+    globals: &[Vec<usize>],
+) -> Vec<(usize, u64)> {
+    const INDEX_BITS: u32 = 25;
+    const _: () = assert!(MAX_RECORDS < 1 << INDEX_BITS);
+    let starts = chunk_starts(chunks);
+    let mut keys: Vec<u64> = vec![0; offers.len()];
+    per_chunk(&mut keys, chunks)
+        .into_par_iter()
+        .zip(chunks.par_iter().zip(globals).zip(&starts))
+        .for_each(|(part, ((chunk, global), &start))| {
+            let rows = offers[start..].iter().zip(&chunk.hashes);
+            for (k, (key, (offer, hash))) in part.iter_mut().zip(rows).enumerate() {
+                let mineral = global[offer.mineral] as u64;
+                let mixed = (hash ^ mineral.wrapping_mul(0x9e37_79b9_7f4a_7c15)).rotate_left(17);
+                *key = (mixed << INDEX_BITS) | (start + k) as u64;
+            }
+        });
     keys.par_sort_unstable();
-    let row = |&(_, c, k): &(u64, u32, u32)| &chunks[c as usize].rows[k as usize];
+    let index = |key: u64| (key & ((1 << INDEX_BITS) - 1)) as usize;
+    let mineral = |i: usize| {
+        let c = starts.partition_point(|&s| s <= i) - 1;
+        globals[c][offers[i].mineral]
+    };
     let mut found = Vec::new();
-    for run in keys.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-        for (j, later) in run.iter().enumerate().skip(1) {
-            let r = row(later);
+    for run in keys
+        .chunk_by(|a, b| a >> INDEX_BITS == b >> INDEX_BITS)
+        .filter(|run| run.len() > 1)
+    {
+        for (j, &later) in run.iter().enumerate().skip(1) {
+            let r = index(later);
             if let Some(first) = run[..j]
                 .iter()
-                .map(row)
-                .find(|f| f.offer.mineral == r.offer.mineral && f.supplier == r.supplier)
+                .map(|&key| index(key))
+                .find(|&f| mineral(f) == mineral(r) && offers[f].supplier == offers[r].supplier)
             {
-                found.push((later.1 as usize, later.2 as usize, first.offer.line));
+                found.push((r, offers[first].line));
             }
         }
     }
@@ -295,6 +553,27 @@ fn find_duplicates(chunks: &[Chunk]) -> Vec<(usize, usize, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows per piece in the tests: pieces of about this many rows.
+    const ROWS_PER_TASK: usize = 4_096;
+
+    /// [`read`] in pieces of about [`ROWS_PER_TASK`] rows.
+    fn read(
+        files: &ModelFiles,
+        errors: &mut InputErrors,
+        warnings: &mut Vec<String>,
+    ) -> Option<Suppliers> {
+        let rows = files
+            .get(SUPPLIERS)
+            .unwrap()
+            .as_ref()
+            .unwrap()
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        let pieces = rows.div_ceil(ROWS_PER_TASK);
+        read_in(files, errors, warnings, |_| pieces)
+    }
 
     /// Rows past the first parallel chunk keep file order and their own line numbers, and
     /// duplicates are found across chunks.

@@ -6,10 +6,9 @@
 
 use std::path::Path;
 
-use rayon::prelude::*;
-
 use crate::error::{InputErrors, InputIssue};
 use crate::input::number::{parse_plain_number, Domain};
+use crate::input::scan::{self, Scanner};
 use crate::report::Dialect;
 
 /// Largest model file read, in bytes (4 GiB − 1, so offsets fit in 32 bits); larger
@@ -96,6 +95,17 @@ pub fn read_table(
     errors: &mut InputErrors,
     warnings: &mut Vec<String>,
 ) -> Option<Table> {
+    let bytes = file_bytes(files, file, errors)?;
+    parse_table(file, bytes, columns, errors, warnings)
+}
+
+/// The bytes of `file` in `files`; `None` (with the reason in `errors`) when it is
+/// missing or unreadable.
+pub(crate) fn file_bytes<'f>(
+    files: &'f ModelFiles,
+    file: &str,
+    errors: &mut InputErrors,
+) -> Option<&'f [u8]> {
     match files.get(file) {
         None => {
             errors.push(InputIssue::file(
@@ -108,7 +118,7 @@ pub fn read_table(
             errors.push(InputIssue::file(file, message.clone()));
             None
         }
-        Some(Ok(bytes)) => parse_table(file, bytes, columns, errors, warnings),
+        Some(Ok(bytes)) => Some(bytes),
     }
 }
 
@@ -202,6 +212,55 @@ pub fn parse_table(
     errors: &mut InputErrors,
     warnings: &mut Vec<String>,
 ) -> Option<Table> {
+    let opened = open(file, bytes, columns, errors, warnings)?;
+    let parts = read_body(file, &opened);
+    Some(assemble(
+        file,
+        opened.index,
+        opened.names,
+        parts,
+        opened.dialect,
+        errors,
+    ))
+}
+
+/// A CSV file whose header has been read and matched to the columns wanted.
+pub(crate) struct Opened<'b> {
+    /// The file's bytes without a BOM.
+    pub bytes: &'b [u8],
+    /// Its dialect ([`detect_dialect`]).
+    pub dialect: Dialect,
+    /// The header's names, trimmed, in file order.
+    pub header: Vec<String>,
+    /// The known column names: required, then optional.
+    pub names: Vec<&'static str>,
+    /// The position in the header of each of `names`.
+    pub index: Vec<Option<usize>>,
+    /// Where the records after the header start in `bytes`.
+    pub body_start: usize,
+}
+
+impl Opened<'_> {
+    /// Line of the first byte of the body.
+    pub fn body_line(&self) -> u64 {
+        1 + count_newlines(&self.bytes[..self.body_start])
+    }
+
+    /// The body: the bytes after the header.
+    pub fn body(&self) -> &[u8] {
+        &self.bytes[self.body_start..]
+    }
+}
+
+/// Strips a BOM, tells the dialect (a warning for Excel's European CSV), reads and
+/// checks the header ([`match_header`]).
+pub(crate) fn open<'b>(
+    file: &str,
+    bytes: &'b [u8],
+    columns: &Columns,
+    errors: &mut InputErrors,
+    warnings: &mut Vec<String>,
+) -> Option<Opened<'b>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let dialect = detect_dialect(bytes);
     if dialect == Dialect::ExcelEu {
@@ -209,29 +268,48 @@ pub fn parse_table(
             "{file}: read as semicolon-separated with decimal commas (Excel's European CSV), as its header has `;` and no `,`"
         ));
     }
+    let (header, body_start) = read_header(file, bytes, dialect, errors)?;
+    let (names, index) = match_header(file, &header, columns, errors, warnings)?;
+    Some(Opened {
+        bytes,
+        dialect,
+        header: header.iter().map(str::to_string).collect(),
+        names,
+        index,
+        body_start,
+    })
+}
+
+/// The header (the first record, each name trimmed) of `bytes` (without BOM), and where
+/// the records after it start; `None` with the problem in `errors` when it is not UTF-8.
+pub(crate) fn read_header(
+    file: &str,
+    bytes: &[u8],
+    dialect: Dialect,
+    errors: &mut InputErrors,
+) -> Option<(csv::StringRecord, usize)> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(dialect.separator())
         .has_headers(true)
         .flexible(true)
         .trim(csv::Trim::Headers)
         .from_reader(bytes);
-    let header = match reader.headers() {
-        Ok(h) => h.clone(),
+    match reader.headers() {
+        Ok(h) => {
+            let header = h.clone();
+            Some((header, (reader.position().byte() as usize).min(bytes.len())))
+        }
         Err(e) => {
             errors.push(InputIssue::line(file, 1, csv_message(&e)));
-            return None;
+            None
         }
-    };
-    let (names, index) = match_header(file, &header, columns, errors, warnings)?;
-    let header: Vec<String> = header.iter().map(str::to_string).collect();
-    let parts = read_body(file, bytes, reader, &header, dialect);
-    Some(assemble(file, index, names, parts, dialect, errors))
+    }
 }
 
 /// Checks the header (not empty, not too wide, no column twice, every required column)
 /// and finds each known column's position; unknown columns are warnings. Returns the
 /// known names (required, then optional) and their positions.
-fn match_header(
+pub(crate) fn match_header(
     file: &str,
     header: &csv::StringRecord,
     columns: &Columns,
@@ -303,47 +381,16 @@ fn match_header(
     Some((names, index))
 }
 
-/// Reads the records after the header: in parallel pieces when the body allows, else
-/// with the reader that read the header.
-fn read_body(
-    file: &str,
-    bytes: &[u8],
-    reader: csv::Reader<&[u8]>,
-    header: &[String],
-    dialect: Dialect,
-) -> Vec<Part> {
-    let body_start = (reader.position().byte() as usize).min(bytes.len());
-    let body = &bytes[body_start..];
-    let chunks = split_for_parallel(body);
-    if chunks.len() == 1 {
-        // Keep reading with the reader that read the header (it may be inside quotes
-        // that span lines, which only it knows how to continue).
-        let lines = LineCounter::new(bytes, 1);
-        let rows_hint = count_newlines(body) as usize + 1;
-        return vec![read_records(reader, lines, rows_hint, file, header)];
-    }
-    // (first line, lines) of each piece.
-    let mut spans = Vec::with_capacity(chunks.len());
-    let mut line = 1 + count_newlines(&bytes[..body_start]);
-    for chunk in &chunks {
-        let n = count_newlines(chunk);
-        spans.push((line, n as usize + 1));
-        line += n;
-    }
-    chunks
-        .par_iter()
-        .zip(spans)
-        .map(|(chunk, (first_line, rows_hint))| {
-            let reader = csv::ReaderBuilder::new()
-                .delimiter(dialect.separator())
-                .has_headers(false)
-                .flexible(true)
-                .trim(csv::Trim::None)
-                .from_reader(*chunk);
-            let lines = LineCounter::new(chunk, first_line);
-            read_records(reader, lines, rows_hint, file, header)
-        })
-        .collect()
+/// Reads the records after the header, in parallel pieces when the body is large
+/// ([`scan::read_pieces`]).
+fn read_body(file: &str, opened: &Opened<'_>) -> Vec<Part> {
+    scan::read_pieces(
+        opened.body(),
+        opened.dialect.separator(),
+        opened.body_line(),
+        |scanner| read_records(scanner, file, &opened.header),
+        |part| part.ended_in_quotes,
+    )
 }
 
 /// The table of the parts read, in file order, up to the first part that stopped; past
@@ -387,36 +434,8 @@ fn assemble(
     table
 }
 
-/// Files below this size are read on one thread.
-const PARALLEL_MIN_BYTES: usize = 1 << 20;
-
-/// Splits the body of a file (after its header) into pieces of whole lines to read in
-/// parallel, or returns it whole: when it is small, or when it holds a quote character
-/// (a quoted field may span lines, so only a sequential reader can tell where records
-/// end).
-fn split_for_parallel(body: &[u8]) -> Vec<&[u8]> {
-    let threads = rayon::current_num_threads();
-    if threads < 2 || body.len() < PARALLEL_MIN_BYTES || memchr::memchr(b'"', body).is_some() {
-        return vec![body];
-    }
-    let pieces = (threads * 2)
-        .min(body.len() / (PARALLEL_MIN_BYTES / 4))
-        .max(1);
-    let target = body.len().div_ceil(pieces);
-    let mut out = Vec::with_capacity(pieces);
-    let mut start = 0;
-    while start < body.len() {
-        let end = match memchr::memchr(b'\n', &body[(start + target).min(body.len())..]) {
-            Some(k) => (start + target + k + 1).min(body.len()),
-            None => body.len(),
-        };
-        out.push(&body[start..end]);
-        start = end;
-    }
-    out
-}
-
-fn count_newlines(bytes: &[u8]) -> u64 {
+/// Number of `\n` in `bytes`.
+pub(crate) fn count_newlines(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
@@ -435,127 +454,145 @@ struct Part {
     errors: InputErrors,
     /// True when reading stopped early (a limit or unreadable CSV).
     stopped: bool,
+    /// True when the part ended inside a quoted field ([`Scanner::ended_in_quotes`]).
+    ended_in_quotes: bool,
 }
 
-/// Reads records from `reader` until its end: each field trimmed, checked for UTF-8 and
-/// length, and appended to one buffer (no owned record per row). `rows_hint` (the
-/// number of lines) sizes the buffers.
-fn read_records<R: std::io::Read>(
-    mut reader: csv::Reader<R>,
-    mut lines: LineCounter<'_>,
-    rows_hint: usize,
-    file: &str,
-    header: &[String],
-) -> Part {
+/// Reads the records of `scanner` until its end: each field trimmed, checked for UTF-8
+/// and length, and appended to one buffer (no owned record per row).
+fn read_records(mut scanner: Scanner<'_>, file: &str, header: &[String]) -> Part {
     let width = header.len();
+    let bytes = scanner.remaining();
+    let rows_hint = (count_newlines(bytes) as usize + 1).min(MAX_RECORDS);
     let mut part = Part {
         piece: Piece {
-            data: String::with_capacity(lines.bytes.len()),
-            ends: Vec::with_capacity(rows_hint.min(MAX_RECORDS).saturating_mul(width)),
+            data: String::with_capacity(bytes.len()),
+            ends: Vec::with_capacity(rows_hint.saturating_mul(width)),
         },
-        records: Vec::with_capacity(rows_hint.min(MAX_RECORDS)),
+        records: Vec::with_capacity(rows_hint),
         errors: InputErrors::default(),
         stopped: false,
+        ended_in_quotes: false,
     };
-    let mut fields = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut fields) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = fields.position().map_or(0, |p| lines.line_at(p.byte()));
-                if fields.len() == 1 && fields[0].trim_ascii().is_empty() {
-                    continue; // a blank line
-                }
-                if fields.len() > width
-                    && fields
-                        .iter()
-                        .skip(width)
-                        .any(|f| !f.trim_ascii().is_empty())
-                {
-                    part.errors.push(InputIssue::line(
-                        file,
-                        line,
-                        format!("has {} fields but the header has {width}", fields.len()),
-                    ));
-                    continue;
-                }
-                if part.records.len() == MAX_RECORDS {
-                    part.errors.push(InputIssue::line(
-                        file,
-                        line,
-                        format!("is past the limit of {MAX_RECORDS} data rows per file"),
-                    ));
-                    part.stopped = true;
-                    break;
-                }
-                let piece = &mut part.piece;
-                let first = piece.ends.len();
-                if let Some(issue) = push_fields(piece, &fields, header, file, line) {
-                    part.errors.push(issue);
-                    continue;
-                }
-                part.records.push(Record {
-                    line,
-                    piece: 0,
-                    first,
-                    len: piece.ends.len() - first,
-                });
+    while let Some(line) = scanner.next_record() {
+        if let Some(problem) = check_shape(&scanner, width, file, line) {
+            match problem {
+                Shape::Blank => {}
+                Shape::Bad(issue) => part.errors.push(issue),
             }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
-                part.errors
-                    .push(InputIssue::line(file, line, csv_message(&e)));
-                part.stopped = true;
-                break;
-            }
+            continue;
         }
+        if part.records.len() == MAX_RECORDS {
+            part.errors.push(InputIssue::line(
+                file,
+                line,
+                format!("is past the limit of {MAX_RECORDS} data rows per file"),
+            ));
+            part.stopped = true;
+            break;
+        }
+        let piece = &mut part.piece;
+        let first = piece.ends.len();
+        if let Some(issue) = push_fields(piece, &scanner, header, file, line) {
+            part.errors.push(issue);
+            continue;
+        }
+        part.records.push(Record {
+            line,
+            piece: 0,
+            first,
+            len: piece.ends.len() - first,
+        });
     }
+    part.ended_in_quotes = scanner.ended_in_quotes();
     part
+}
+
+/// Why a record is not read as data.
+pub(crate) enum Shape {
+    /// A line of spaces only.
+    Blank,
+    /// More fields than the header has.
+    Bad(InputIssue),
+}
+
+/// A blank record or one with more (non-empty) fields than the header's `width`.
+pub(crate) fn check_shape(
+    scanner: &Scanner<'_>,
+    width: usize,
+    file: &str,
+    line: u64,
+) -> Option<Shape> {
+    let len = scanner.len();
+    if len == 1 && scanner.field(0).trim_ascii().is_empty() {
+        return Some(Shape::Blank);
+    }
+    if len > width && (width..len).any(|k| !scanner.field(k).trim_ascii().is_empty()) {
+        return Some(Shape::Bad(InputIssue::line(
+            file,
+            line,
+            format!("has {len} fields but the header has {width}"),
+        )));
+    }
+    None
+}
+
+/// A field's text ([`Scanner::field_str`]), trimmed; the problem when it is not UTF-8 or longer than
+/// [`MAX_CELL_BYTES`] (`column` names it).
+pub(crate) fn cell_text<'f>(
+    field: Option<&'f str>,
+    column: &str,
+    file: &str,
+    line: u64,
+) -> Result<&'f str, InputIssue> {
+    let text = match field {
+        Some(text) => trim_str(text),
+        None => {
+            return Err(InputIssue::line(
+                file,
+                line,
+                "is not valid UTF-8; save the file as UTF-8 CSV",
+            ))
+        }
+    };
+    if text.len() > MAX_CELL_BYTES {
+        return Err(InputIssue::cell(
+            file,
+            line,
+            column,
+            &format!("{}…", &text[..text.floor_char_boundary(40)]),
+            format!(
+                "is {} bytes long; expected at most {MAX_CELL_BYTES}",
+                text.len()
+            ),
+        ));
+    }
+    Ok(text)
 }
 
 /// Appends the record's fields (trimmed, at most one per header column) to `piece`; on
 /// a field that is not UTF-8 or too long, appends nothing and returns the problem.
 fn push_fields(
     piece: &mut Piece,
-    fields: &csv::ByteRecord,
+    scanner: &Scanner<'_>,
     header: &[String],
     file: &str,
     line: u64,
 ) -> Option<InputIssue> {
     let first = piece.ends.len();
     let mark = piece.data.len();
-    for (k, f) in fields.iter().take(header.len()).enumerate() {
-        let problem = match std::str::from_utf8(f) {
-            Err(_) => Some(InputIssue::line(
-                file,
-                line,
-                "is not valid UTF-8; save the file as UTF-8 CSV",
-            )),
+    for (k, column) in header.iter().enumerate().take(scanner.len()) {
+        match cell_text(scanner.field_str(k), column, file, line) {
             Ok(text) => {
-                let text = trim_str(text);
-                if text.len() > MAX_CELL_BYTES {
-                    Some(InputIssue::cell(
-                        file,
-                        line,
-                        &header[k],
-                        &format!("{}…", &text[..text.floor_char_boundary(40)]),
-                        format!(
-                            "is {} bytes long; expected at most {MAX_CELL_BYTES}",
-                            text.len()
-                        ),
-                    ))
-                } else {
-                    piece.data.push_str(text);
-                    // Fits: the data is shorter than the file (< 4 GiB, MAX_FILE_BYTES).
-                    piece.ends.push(piece.data.len() as u32);
-                    None
-                }
+                piece.data.push_str(text);
+                // Fits: the data is shorter than the file (< 4 GiB, MAX_FILE_BYTES).
+                piece.ends.push(piece.data.len() as u32);
             }
-        };
-        if problem.is_some() {
-            piece.data.truncate(mark);
-            piece.ends.truncate(first);
-            return problem;
+            Err(issue) => {
+                piece.data.truncate(mark);
+                piece.ends.truncate(first);
+                return Some(issue);
+            }
         }
     }
     None
@@ -567,41 +604,6 @@ fn trim_str(text: &str) -> &str {
     match (t.as_bytes().first(), t.as_bytes().last()) {
         (Some(a), Some(b)) if !a.is_ascii() || !b.is_ascii() => t.trim(),
         _ => t,
-    }
-}
-
-/// Line numbers from byte offsets. The csv crate's own line count is off after blank
-/// lines and CRLF; its byte offsets may point at the previous record's line ending, which
-/// is skipped here. Offsets must come in increasing order.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    cursor: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    /// Counts lines in `bytes`, whose first line is `first_line`.
-    fn new(bytes: &'a [u8], first_line: u64) -> Self {
-        LineCounter {
-            bytes,
-            cursor: 0,
-            line: first_line,
-        }
-    }
-
-    fn line_at(&mut self, byte: u64) -> u64 {
-        let mut start = (byte as usize).min(self.bytes.len());
-        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        if start >= self.cursor {
-            self.line += self.bytes[self.cursor..start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
-            self.cursor = start;
-        }
-        self.line
     }
 }
 
@@ -732,30 +734,7 @@ impl Table {
         domain: Domain,
         errors: &mut InputErrors,
     ) -> Option<f64> {
-        let comma_text;
-        let number_text = if self.decimal_comma {
-            if text.contains('.') {
-                errors.push(InputIssue::cell(
-                    &self.file,
-                    record.line,
-                    col.name,
-                    text,
-                    "has a `.` in a file read with decimal commas; write the number without thousands separators, e.g. 1250 or 0,35",
-                ));
-                return None;
-            }
-            comma_text = text.replace(',', ".");
-            comma_text.as_str()
-        } else {
-            text
-        };
-        let result = parse_plain_number(number_text).and_then(|v| {
-            domain
-                .check(v)
-                .map(|()| v)
-                .map_err(|e| format!("is out of range; {e}"))
-        });
-        match result {
+        match parse_number_cell(text, self.decimal_comma, domain) {
             Ok(v) => Some(v),
             Err(message) => {
                 errors.push(InputIssue::cell(
@@ -769,6 +748,44 @@ impl Table {
             }
         }
     }
+}
+
+/// The value of the number cell `text` (trimmed, not empty) in `domain`, or what is
+/// wrong with it. With `decimal_comma` the decimal separator is `,` and a `.` is refused.
+pub(crate) fn parse_number_cell(
+    text: &str,
+    decimal_comma: bool,
+    domain: Domain,
+) -> Result<f64, String> {
+    let mut copy = [0u8; 64];
+    let number_text = if decimal_comma {
+        if text.contains('.') {
+            return Err("has a `.` in a file read with decimal commas; write the number without thousands separators, e.g. 1250 or 0,35".into());
+        }
+        match text.len() <= copy.len() {
+            true if text.contains(',') => {
+                for (c, b) in copy.iter_mut().zip(text.bytes()) {
+                    *c = if b == b',' { b'.' } else { b };
+                }
+                // Only ASCII `,` became ASCII `.`: still UTF-8.
+                std::str::from_utf8(&copy[..text.len()]).unwrap_or(text)
+            }
+            true => text,
+            false => return parse_long_comma_number(text, domain),
+        }
+    } else {
+        text
+    };
+    let v = parse_plain_number(number_text)?;
+    domain
+        .check(v)
+        .map(|()| v)
+        .map_err(|e| format!("is out of range; {e}"))
+}
+
+/// [`parse_number_cell`] of a decimal-comma cell longer than its stack copy.
+fn parse_long_comma_number(text: &str, domain: Domain) -> Result<f64, String> {
+    parse_number_cell(&text.replace(',', "."), false, domain)
 }
 
 /// A column named or already looked up: the cell readers take either.
@@ -880,8 +897,8 @@ mod tests {
     fn parallel_pieces_read_like_one_sequential_pass() {
         let parallel = big_file(false);
         let sequential = big_file(true);
-        assert!(split_for_parallel(parallel.as_bytes()).len() > 1);
-        assert_eq!(split_for_parallel(sequential.as_bytes()).len(), 1);
+        // Both are read in pieces: the quoted cell is no reason for one pass.
+        assert!(scan::split(parallel.as_bytes(), 1, 4).len() > 1);
         let (tp, ep, _) = parse(&parallel);
         let (ts, es, _) = parse(&sequential);
         assert_eq!(ep, es);
@@ -890,7 +907,7 @@ mod tests {
         assert_eq!(first_bad.line, Some(2), "{ep}");
         assert!(ep.issues.len() > 3 && ep.issues.iter().all(|i| i.message.contains("4 fields")));
         let (tp, ts) = (tp.unwrap(), ts.unwrap());
-        assert!(parallel.len() > 2 * PARALLEL_MIN_BYTES);
+        assert!(parallel.len() > 2 * scan::PARALLEL_MIN_BYTES);
         for (p, q) in tp.records.iter().zip(&ts.records) {
             assert_eq!(p.line, q.line);
             for col in ["a", "b", "c"] {

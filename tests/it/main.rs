@@ -23,6 +23,7 @@ mod numeric;
 mod policy_cost;
 mod properties;
 mod ranging;
+mod reader;
 mod report;
 mod result_files;
 mod robust;
