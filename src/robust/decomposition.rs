@@ -20,7 +20,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use crate::lp::Sense;
 use crate::solve::Status;
-use crate::solvers::{FailureReason, LpStatus};
+use crate::solvers::{FailureReason, LpResult, LpStatus};
 
 use super::master::{skeleton, Skeleton};
 use super::recourse::ScenarioValue;
@@ -31,6 +31,10 @@ use super::{
 use crate::tolerance::DECOMPOSITION_LOOSE_GAP as LOOSE_GAP;
 
 use crate::tolerance::DECOMPOSITION_LOOSE_TOLERANCE as LOOSE_TOLERANCE;
+
+/// A cut whose slack at the master's solution exceeds this many times the violation
+/// tolerance counts as slack (see [`Cuts::prune`]).
+const PRUNE_SLACK: f64 = 1e3;
 
 /// Which prefix sum of a chain a cut term refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +57,8 @@ pub struct Cut {
     pub terms: Vec<((usize, usize, Sum), f64)>,
     /// Right-hand side.
     pub rhs: f64,
+    /// The marginal price the cut was made at.
+    pub price: f64,
 }
 
 /// The cut of (s, m) at marginal price `price`, or `None` when it is θ ≥ 0.
@@ -117,11 +123,12 @@ pub fn cut(p: &Problem, s: usize, m: usize, price: f64) -> Option<Cut> {
         mineral: m,
         terms,
         rhs: (d * price - constant) / u,
+        price,
     })
 }
 
-/// Adds `cut` to the master.
-fn emit(sk: &mut Skeleton, cut: &Cut) {
+/// The master's row of `cut`: θ_sm plus the terms on prefix variables.
+fn row_terms(sk: &Skeleton, cut: &Cut) -> Vec<(usize, f64)> {
     let mut terms = vec![(sk.theta[cut.scenario][cut.mineral], 1.0)];
     for &((chain, len, sum), coef) in &cut.terms {
         let v = sk.prefix[&(chain, len)];
@@ -131,17 +138,69 @@ fn emit(sk: &mut Skeleton, cut: &Cut) {
         };
         terms.push((var, coef));
     }
+    terms
+}
+
+/// Adds `cut` to the master.
+fn emit(sk: &mut Skeleton, cut: &Cut) {
+    let terms = row_terms(sk, cut);
     sk.row(terms, Sense::Ge, cut.rhs);
+}
+
+/// How far the master's solution `x` lies above `cut` (0 when the cut binds).
+fn slack(sk: &Skeleton, cut: &Cut, x: &[f64]) -> f64 {
+    row_terms(sk, cut)
+        .iter()
+        .map(|&(v, a)| a * x[v])
+        .sum::<f64>()
+        - cut.rhs
 }
 
 /// The cuts and the bookkeeping that keeps them unique.
 struct Cuts {
     list: Vec<Cut>,
+    /// Per cut: kept for good (it was dropped once and then needed again).
+    kept: Vec<bool>,
     seen: HashSet<(usize, usize, u64)>,
+    /// The cuts dropped so far.
+    dropped: HashSet<(usize, usize, u64)>,
     refs: BTreeSet<(usize, usize)>,
 }
 
+/// The key that identifies a cut: (scenario, mineral, price).
+fn key(c: &Cut) -> (usize, usize, u64) {
+    (c.scenario, c.mineral, c.price.to_bits())
+}
+
 impl Cuts {
+    /// Drops the cuts the master's solution `x` leaves slack (by more than `tol`, unit U)
+    /// unless they are kept for good, and forgets them, so that one needed again is
+    /// made again — and then kept for good. Every cut is dropped at most once, so the
+    /// rounds still end (the cuts are finitely many), and the master holds little more
+    /// than the cuts that bind: its cost grows steeply with its cuts. The prefix
+    /// variables follow the cuts that remain. Returns how many were dropped.
+    fn prune(&mut self, sk: &Skeleton, x: &[f64], tol: f64) -> usize {
+        let before = self.list.len();
+        let (list, kept): (Vec<Cut>, Vec<bool>) = std::mem::take(&mut self.list)
+            .into_iter()
+            .zip(std::mem::take(&mut self.kept))
+            .filter(|(c, kept)| {
+                let keep = *kept || slack(sk, c, x) <= tol;
+                if !keep {
+                    self.seen.remove(&key(c));
+                    self.dropped.insert(key(c));
+                }
+                keep
+            })
+            .unzip();
+        self.refs = list
+            .iter()
+            .flat_map(|c| c.terms.iter().map(|&((chain, len, _), _)| (chain, len)))
+            .collect();
+        (self.list, self.kept) = (list, kept);
+        before - self.list.len()
+    }
+
     /// Adds the cuts of every (s, m) whose θ (`theta(s, m)`, unit U) is below its
     /// recourse cost by more than `tol`; returns how many were added.
     fn add(
@@ -163,6 +222,7 @@ impl Cuts {
                 if let Some(c) = cut(p, s, m, r.price) {
                     self.refs
                         .extend(c.terms.iter().map(|&((chain, len, _), _)| (chain, len)));
+                    self.kept.push(self.dropped.contains(&key(&c)));
                     self.list.push(c);
                     added += 1;
                 }
@@ -170,6 +230,29 @@ impl Cuts {
         }
         added
     }
+}
+
+/// Solves the master. With HiGHS built in, a linear master (no HHI cones, no integer
+/// rules) goes to its simplex: the interior point's factorization fills in as cuts
+/// accumulate, a simplex's does not. Otherwise as every robust program.
+fn solve_master(p: &Problem, sk: &Skeleton, clock: &Clock, loose: bool) -> LpResult {
+    #[cfg(feature = "highs")]
+    if simplex_master(p, sk) {
+        use crate::solvers::{solve_lp, BackendOptions, SolverKind};
+        let opts = BackendOptions {
+            time_limit_secs: clock.remaining(),
+            mip_gap: p.mip_gap,
+            duals: false,
+        };
+        return solve_lp(SolverKind::Highs, &sk.lp, &opts);
+    }
+    p.solve_program(&sk.lp, &sk.is_cut, &sk.epigraphs, clock, loose)
+}
+
+/// True when the master goes to HiGHS's simplex (see [`solve_master`]): its solution is
+/// a vertex already, with nothing to polish.
+fn simplex_master(p: &Problem, sk: &Skeleton) -> bool {
+    cfg!(feature = "highs") && p.engine == super::Engine::Conic && sk.epigraphs.is_empty()
 }
 
 /// Solves by decomposition from the incumbent `incumbent` (the nominal plan).
@@ -181,6 +264,8 @@ pub fn solve(
 ) -> RobustSolution {
     let mut cuts = Cuts {
         list: Vec::new(),
+        kept: Vec::new(),
+        dropped: HashSet::new(),
         seen: HashSet::new(),
         refs: BTreeSet::new(),
     };
@@ -207,7 +292,7 @@ pub fn solve(
         }
         // Early rounds (gap above 1e-5) need no more than the default tolerances.
         let loose = !tight && relative_gap(best, lower) > LOOSE_GAP;
-        let result = p.solve_program(&sk.lp, &sk.is_cut, &sk.epigraphs, clock, loose);
+        let result = solve_master(p, &sk, clock, loose);
         match &result.status {
             LpStatus::Optimal => {}
             LpStatus::Feasible | LpStatus::LimitNoSolution(_) => {
@@ -242,6 +327,7 @@ pub fn solve(
             (best, best_plan) = (objective, plan);
         }
         let tol = 1e-10 * (best / p.unit).abs().max(1e-12);
+        cuts.prune(&sk, &result.x, PRUNE_SLACK * tol);
         let theta = |s: usize, m: usize| result.x[sk.theta[s][m]];
         let added = cuts.add(p, &values, theta, tol);
         let gap = relative_gap(best, lower);
@@ -259,8 +345,10 @@ pub fn solve(
         tight |= added == 0;
         if hhi_cuts == 0 && (gap <= DECOMPOSITION_GAP || (added == 0 && !loose)) {
             let to_plan = |v: &[f64]| sk.plan(p, v);
-            if let Some(better) = p.polished(&sk.lp, &sk.epigraphs, &result.x, to_plan, best, clock)
-            {
+            let polished = (!simplex_master(p, &sk))
+                .then(|| p.polished(&sk.lp, &sk.epigraphs, &result.x, to_plan, best, clock))
+                .flatten();
+            if let Some(better) = polished {
                 (best, best_plan) = better;
             }
             break;
