@@ -108,13 +108,16 @@ impl Measure {
 /// The least value of `measure` that mineral `block.mineral` can reach under its policy:
 /// minimizes the measure over the block's feasible set (the cap of policy row
 /// `cap_policy`, added loose, defines the measure's terms). Returns the measure of the
-/// minimizing plan, so the value is reached by a plan that obeys the policy.
+/// minimizing plan, so the value is reached by a plan that obeys the policy. With
+/// `aggregate`, a continuous block is solved over its country quantities (exact, see
+/// [`super::countries`]); otherwise, and when that path cannot say, over its offers.
 pub fn least_measure(
     model: &Model,
     block: &Block,
     cap_policy: usize,
     measure: Measure,
     choice: SolverChoice,
+    aggregate: bool,
 ) -> Result<f64> {
     let Some(k) = block.instances.iter().position(|i| i.policy == cap_policy) else {
         return Ok(0.0);
@@ -172,6 +175,17 @@ pub fn least_measure(
             .sum()
     };
     if !lp.has_integers() {
+        if let Some(x) = aggregate
+            .then(|| super::countries::least_plan(block, model, cap_policy))
+            .flatten()
+        {
+            let quantities: Vec<f64> = block
+                .offer_var
+                .iter()
+                .map(|v| v.map_or(0.0, |v| (x[v] * block.demand).max(0.0)))
+                .collect();
+            return Ok(measure.of_plan(model, block.mineral, &quantities));
+        }
         let pairs: Vec<(usize, usize)> = c.countries.iter().map(|&(_, s, t)| (s, t)).collect();
         let rows = &lp.rows;
         let result = solve_with_epigraphs(&lp, &pairs, |r| rows[r].tag == RowTag::Cut, None);
