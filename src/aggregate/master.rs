@@ -24,9 +24,6 @@ const FIRST_LINES: usize = 8;
 
 use crate::tolerance::AGG_MASTER_EXACT as EXACT;
 
-/// Lines seeded on each side of a country's segment by [`CountryModel::seed`].
-const SEED: usize = 2;
-
 /// What the approximation says.
 pub(crate) enum Guess {
     /// A quantity per group (block units).
@@ -214,14 +211,14 @@ impl CountryModel {
     }
 
     /// Adds, for each country, the lines of the segment holding its quantity in the block
-    /// point `x` and of its two neighbours (a warm start; any `x` is valid).
-    pub fn seed(&mut self, x: &[f64]) {
+    /// point `x` and of `width` segments on each side (a warm start; any `x` is valid).
+    pub fn seed(&mut self, x: &[f64], width: usize) {
         for g in 0..self.groups.groups.len() {
             let grp = &self.groups.groups[g];
             let q: f64 = grp.vars.iter().map(|&v| x[v as usize]).sum();
             let k = grp.segment(q);
             let last = grp.len().saturating_sub(1);
-            for s in k.saturating_sub(SEED)..=(k + SEED).min(last) {
+            for s in k.saturating_sub(width)..=(k + width).min(last) {
                 add_line(&mut self.master, &self.groups, g, s);
             }
         }

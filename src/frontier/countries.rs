@@ -21,6 +21,9 @@ use crate::solve::Deadline;
 
 use super::warm::checked_plan;
 
+/// Segments seeded on each side of where a country's quantity is expected.
+const SEED: usize = 2;
+
 /// (cost, measure) at each bound of `bounds` (point index, bound; any order), `None`
 /// where no checked plan was found. `start` is a plan of the block (real quantities per
 /// offer, e.g. the model's own optimum), used only to choose the first lines. Every entry
@@ -40,7 +43,7 @@ pub(super) fn solve_points(
     let Some(mut cm) = CountryModel::of(model, block) else {
         return out;
     };
-    cm.seed(&block_point(block, start));
+    cm.seed(&block_point(block, start), SEED);
     let mut order: Vec<usize> = (0..bounds.len()).collect();
     order.sort_by(|&a, &b| bounds[b].1.total_cmp(&bounds[a].1).then(a.cmp(&b)));
     // The last two plans: each country's quantity moves almost linearly between evenly
@@ -51,7 +54,7 @@ pub(super) fn solve_points(
         cm.set_rhs(row, b);
         if let [older, newer] = &last[..] {
             let predicted: Vec<f64> = newer.iter().zip(older).map(|(n, o)| 2.0 * n - o).collect();
-            cm.seed(&predicted);
+            cm.seed(&predicted, SEED);
         }
         let o = cm.solve(Deadline::after(None));
         if let Outcome::Solved(x) = o {
