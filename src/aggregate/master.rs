@@ -202,12 +202,60 @@ impl CountryModel {
             .map(|v| v.cost.abs())
             .fold(0.0, f64::max);
         let kappa = if max_cost > 0.0 { 1.0 / max_cost } else { 1.0 };
-        let master = build(block, &groups, kappa);
-        Some(CountryModel {
-            master,
+        let mut cm = CountryModel {
+            master: build(block, &groups, kappa),
             groups,
             block_rows: block.lp.rows.len(),
-        })
+        };
+        cm.drop_implied_bounds();
+        Some(cm)
+    }
+
+    /// Leaves out the variable bounds the other rows imply, each a row of the cone
+    /// problem fewer (about a third of them): t ≥ s² ≥ 0; s is fixed by its definition
+    /// row from q ≥ 0 (the definition rows are equalities); e ≥ 0 by the line of each
+    /// country's cheapest segment (kept in from the start; costs are non-negative); and
+    /// q's upper bound where a one-term row of the block already caps q (the row takes
+    /// the smaller of the two). The feasible set is unchanged.
+    fn drop_implied_bounds(&mut self) {
+        let m = &mut self.master;
+        if m.lp.vars.iter().any(|v| v.cost < 0.0) {
+            return;
+        }
+        let defined: Vec<bool> = {
+            let mut d = vec![false; m.lp.vars.len()];
+            for row in &m.lp.rows[..self.block_rows] {
+                if row.tag == RowTag::Definition && row.sense == Sense::Eq {
+                    if let [(j, _), (k, _)] = row.terms[..] {
+                        d[j] = true;
+                        d[k] = true;
+                    }
+                }
+            }
+            d
+        };
+        let pairs = m.caps.as_ref().map_or_else(Vec::new, |c| c.pairs.clone());
+        for (s, t) in pairs {
+            m.lp.vars[t].lower = f64::NEG_INFINITY;
+            if defined[s] && m.lp.vars[s].lower == 0.0 {
+                m.lp.vars[s].lower = f64::NEG_INFINITY;
+                m.lp.vars[s].upper = f64::INFINITY;
+            }
+        }
+        for g in 0..self.groups.groups.len() {
+            add_line(m, &self.groups, g, 0);
+            let (q, e) = m.qe[g];
+            m.lp.vars[e].lower = f64::NEG_INFINITY;
+            let top = m.lp.vars[q].upper;
+            for row in &mut m.lp.rows[..self.block_rows] {
+                if let (Sense::Le, [(j, a)]) = (row.sense, &row.terms[..]) {
+                    if *j == q && *a > 0.0 && row.tag != RowTag::Cut {
+                        row.rhs = row.rhs.min(a * top);
+                        m.lp.vars[q].upper = f64::INFINITY;
+                    }
+                }
+            }
+        }
     }
 
     /// Adds, for each country, the lines of the segment holding its quantity in the block
@@ -249,6 +297,7 @@ impl CountryModel {
         }
         for &(_, e) in &m.qe {
             // No line bounds the cost variables: a box keeps the cone solver's set bounded.
+            lp.vars[e].lower = 0.0;
             lp.vars[e].upper = 1.0;
         }
         for &(j, a) in &m.lp.rows[row].terms {
