@@ -109,8 +109,8 @@ impl Measure {
 /// minimizes the measure over the block's feasible set (the cap of policy row
 /// `cap_policy`, added loose, defines the measure's terms). Returns the measure of the
 /// minimizing plan, so the value is reached by a plan that obeys the policy. With
-/// `aggregate`, a continuous block is solved over its country quantities (exact, see
-/// [`super::countries`]); otherwise, and when that path cannot say, over its offers.
+/// `aggregate`, a continuous block is solved over its country quantities (exact, as the
+/// frontier's points are); otherwise, and when that path cannot say, over its offers.
 pub fn least_measure(
     model: &Model,
     block: &Block,

@@ -4,11 +4,17 @@
 //!
 //! The least feasible bound is its own optimization: for each mineral, minimize the
 //! measure under the policy (avg_risk: an LP or MILP; hhi and risk_hhi: convex, with
-//! Clarabel's cones for continuous blocks and tangent cuts for blocks with integer rules),
-//! and take the largest over minerals. Between it and the current plan's measure, N
-//! evenly spaced bounds are solved. A mineral whose current plan already meets a bound
-//! keeps that plan (it stays optimal when a row it satisfies is added), so each point
-//! re-solves only the minerals the bound cuts; those solves run in parallel.
+//! Clarabel's cones over the country quantities for continuous blocks and tangent cuts
+//! for blocks with integer rules), and take the largest over minerals. Between it and the
+//! current plan's measure, N evenly spaced bounds are solved. A mineral whose current plan
+//! already meets a bound keeps that plan (it stays optimal when a row it satisfies is
+//! added), so each point re-solves only the minerals the bound cuts; minerals run in
+//! parallel.
+//!
+//! How a cut mineral is solved: a linear block without HHI caps warm in one simplex model
+//! ([`warm`]); another continuous block (HHI caps, the added one included) over its
+//! country quantities, exactly, one small cone problem per point (`countries`); blocks
+//! with integer rules, `--solver NAME` and `no_aggregate` from scratch as `solve` would.
 
 mod countries;
 mod measure;
