@@ -258,6 +258,19 @@ impl CountryModel {
         }
     }
 
+    /// Drops every line but each country's cheapest segment's (the next solve adds back
+    /// those it needs), keeping the bounds set by [`CountryModel::set_rhs`]: lines far
+    /// from where the quantities now are only make each solve larger.
+    pub fn clear_lines(&mut self) {
+        self.master.lp.rows.truncate(self.block_rows);
+        for l in &mut self.master.lines {
+            l.clear();
+        }
+        for g in 0..self.groups.groups.len() {
+            add_line(&mut self.master, &self.groups, g, 0);
+        }
+    }
+
     /// Adds, for each country, the lines of the segment holding its quantity in the block
     /// point `x` and of `width` segments on each side (a warm start; any `x` is valid).
     pub fn seed(&mut self, x: &[f64], width: usize) {

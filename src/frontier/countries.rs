@@ -47,13 +47,16 @@ pub(super) fn solve_points(
     let mut order: Vec<usize> = (0..bounds.len()).collect();
     order.sort_by(|&a, &b| bounds[b].1.total_cmp(&bounds[a].1).then(a.cmp(&b)));
     // The last two plans: each country's quantity moves almost linearly between evenly
-    // spaced bounds, so the next one is seeded where the two predict it.
+    // spaced bounds, so each point starts from the lines where the two predict it (and
+    // where the last one was), the older lines dropped.
     let mut last: Vec<Vec<f64>> = Vec::new();
     for &p in &order {
         let b = bounds[p].1;
         cm.set_rhs(row, b);
         if let [older, newer] = &last[..] {
             let predicted: Vec<f64> = newer.iter().zip(older).map(|(n, o)| 2.0 * n - o).collect();
+            cm.clear_lines();
+            cm.seed(newer, 0);
             cm.seed(&predicted, SEED);
         }
         let o = cm.solve(Deadline::after(None));
