@@ -287,7 +287,19 @@ impl CountryModel {
 
     /// Sets the right-hand side of block row `row`.
     pub fn set_rhs(&mut self, row: usize, rhs: f64) {
-        self.master.lp.rows[row].rhs = rhs;
+        let m = &mut self.master;
+        let r = &mut m.lp.rows[row];
+        r.rhs = rhs;
+        // A one-term row on q also stands for q's dropped upper bound (see
+        // `drop_implied_bounds`).
+        if let (Sense::Le, [(j, a)]) = (r.sense, &r.terms[..]) {
+            if let Some(g) = m.qe.iter().position(|&(q, _)| q == *j) {
+                let grp = &self.groups.groups[g];
+                if *a > 0.0 && m.lp.vars[*j].upper == f64::INFINITY {
+                    r.rhs = rhs.min(a * grp.quantity[grp.len()]);
+                }
+            }
+        }
     }
 
     /// Solves the block exactly; [`Outcome::Solved`] holds the plan in block variables.

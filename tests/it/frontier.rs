@@ -384,3 +384,20 @@ fn points_over_country_quantities_match_the_full_formulation() {
         );
     }
 }
+
+/// An average-risk frontier of a mineral under an HHI cap (so its points are solved over
+/// country quantities) whose risk row has one term (only CHN carries risk): every point
+/// against a direct solve.
+#[test]
+fn average_risk_points_under_an_hhi_cap_match_direct_solves() {
+    let files: Vec<(&'static str, String)> = vec![
+        ("countries.csv", "country,risk\nAUS,0\nCAN,0\nCHN,0.9\n".into()),
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity\nA1,ga,AUS,20,40\nA2,ga,AUS,25,\nK1,ga,CAN,22,50\nC1,ga,CHN,10,30\nC2,ga,CHN,12,30\n".into(),
+        ),
+        ("demand.csv", "mineral,quantity\nga,100\n".into()),
+        ("constraints.csv", "constraint,mineral,target,bound\nmax_hhi,*,,0.45\n".into()),
+    ];
+    check_against_direct(&files, Measure::AvgRisk, 5);
+}
