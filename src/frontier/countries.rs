@@ -22,7 +22,7 @@ use crate::solve::Deadline;
 use super::warm::checked_plan;
 
 /// Segments seeded on each side of where a country's quantity is expected.
-const SEED: usize = 2;
+const SEED: usize = 3;
 
 /// (cost, measure) at each bound of `bounds` (point index, bound; any order), `None`
 /// where no checked plan was found. `start` is a plan of the block (real quantities per
