@@ -12,6 +12,7 @@ use super::groups::Groups;
 use crate::conic::solve_with_epigraphs;
 use crate::formulate::{Block, RowTag};
 use crate::lp::{Lp, Sense};
+use crate::model::Model;
 use crate::solve::Deadline;
 use crate::solvers::LpStatus;
 
@@ -42,6 +43,8 @@ struct Master {
     /// Per group: segments whose lines are in.
     lines: Vec<BTreeSet<usize>>,
     kappa: f64,
+    /// Per block variable: its variable here (`usize::MAX` for an offer).
+    index: Vec<usize>,
 }
 
 /// Guesses each group's quantity; costs are multiplied by `kappa`.
@@ -55,6 +58,29 @@ pub(crate) fn guess(block: &Block, groups: &Groups, kappa: f64, deadline: Deadli
             add_line(&mut m, groups, g, k);
         }
     }
+    match converge(&mut m, groups, deadline) {
+        Outcome::Solved(x) => Guess::Quantities(m.qe.iter().map(|&(q, _)| x[q]).collect()),
+        Outcome::Infeasible => Guess::Infeasible,
+        Outcome::Unknown => Guess::Unknown,
+    }
+}
+
+/// What solving the approximation until it is exact gave.
+pub(crate) enum Outcome {
+    /// Its solution (in its own variables, or the block's where a caller says so).
+    Solved(Vec<f64>),
+    /// No plan obeys the block's rows.
+    Infeasible,
+    /// The solver failed, or lines kept being added for [`MAX_SOLVES`] solves.
+    Unknown,
+}
+
+/// Solves `m`, adding the line of the segment holding each country's quantity wherever
+/// its cost lies below the curve, until none does: then the approximation's optimum is
+/// the aggregated problem's (a relaxation whose optimum is feasible for the original,
+/// at the same cost, to [`EXACT`] per country).
+fn converge(m: &mut Master, groups: &Groups, deadline: Deadline) -> Outcome {
+    let kappa = m.kappa;
     for _ in 0..MAX_SOLVES {
         // An interior point is as good a guess as a vertex: no polishing.
         let pairs = m.caps.as_ref().map_or(&[][..], |c| &c.pairs[..]);
@@ -67,27 +93,26 @@ pub(crate) fn guess(block: &Block, groups: &Groups, kappa: f64, deadline: Deadli
         );
         match r.status {
             LpStatus::Optimal => {}
-            LpStatus::Infeasible => return Guess::Infeasible,
-            _ => return Guess::Unknown,
+            LpStatus::Infeasible => return Outcome::Infeasible,
+            _ => return Outcome::Unknown,
         }
-        let q: Vec<f64> = m.qe.iter().map(|&(q, _)| r.x[q]).collect();
         let mut added = 0;
         for (g, grp) in groups.groups.iter().enumerate() {
-            let (qv, ev) = (q[g], r.x[m.qe[g].1]);
+            let (qv, ev) = (r.x[m.qe[g].0], r.x[m.qe[g].1]);
             let f = kappa * grp.curve(qv);
             if f - ev > EXACT * f.abs().max(1.0) {
                 let k = grp.segment(qv);
-                added += add_line(&mut m, groups, g, k) as usize;
+                added += add_line(m, groups, g, k) as usize;
                 if k + 1 < grp.len() && qv >= grp.quantity[k + 1] - 1e-12 {
-                    added += add_line(&mut m, groups, g, k + 1) as usize;
+                    added += add_line(m, groups, g, k + 1) as usize;
                 }
             }
         }
         if added == 0 {
-            return Guess::Quantities(q);
+            return Outcome::Solved(r.x);
         }
     }
-    Guess::Unknown
+    Outcome::Unknown
 }
 
 /// The approximation with no lines yet.
@@ -130,6 +155,7 @@ fn build(block: &Block, groups: &Groups, kappa: f64) -> Master {
         qe,
         lines: vec![BTreeSet::new(); groups.groups.len()],
         kappa,
+        index,
     }
 }
 
@@ -145,4 +171,186 @@ fn add_line(m: &mut Master, groups: &Groups, g: usize, k: usize) -> bool {
     // A definition of the country's cost, not a tangent cut of t ≥ s².
     m.lp.add_row(RowTag::Definition, vec![(e, 1.0), (q, -c)], Sense::Ge, rhs);
     true
+}
+
+/// A continuous block as the exact problem over one quantity per country, kept between
+/// solves: for an analysis that solves one block many times with a row's bound moved (the
+/// frontier), each solve starts from the lines of the cost curves the last one needed,
+/// so it usually takes a single small cone solve. A solve ends only when every country's
+/// cost meets its curve ([`EXACT`]), so its optimum is the block's (to the cone solver's
+/// tolerance, as for the full block); the plan buys each country's quantity cheapest
+/// first, the way [`super::solve_continuous_block`] lifts its plans.
+pub(crate) struct CountryModel {
+    master: Master,
+    groups: Groups,
+    /// Rows of the block (the approximation's first rows, in the block's order).
+    block_rows: usize,
+}
+
+impl CountryModel {
+    /// The aggregated problem of a continuous `block`, or `None` when the block lacks the
+    /// parallel structure (see [`Groups::of`]).
+    pub fn of(model: &Model, block: &Block) -> Option<CountryModel> {
+        if !block.empty_violations.is_empty() {
+            return None;
+        }
+        let groups = Groups::of(model, block).filter(|g| !g.groups.is_empty())?;
+        let max_cost = block
+            .lp
+            .vars
+            .iter()
+            .map(|v| v.cost.abs())
+            .fold(0.0, f64::max);
+        let kappa = if max_cost > 0.0 { 1.0 / max_cost } else { 1.0 };
+        let mut cm = CountryModel {
+            master: build(block, &groups, kappa),
+            groups,
+            block_rows: block.lp.rows.len(),
+        };
+        cm.drop_implied_bounds();
+        Some(cm)
+    }
+
+    /// Leaves out the variable bounds the other rows imply, each a row of the cone
+    /// problem fewer (about a third of them): t ≥ s² ≥ 0; s is fixed by its definition
+    /// row from q ≥ 0 (the definition rows are equalities); e ≥ 0 by the line of each
+    /// country's cheapest segment (kept in from the start; costs are non-negative); and
+    /// q's upper bound where a one-term row of the block already caps q (the row takes
+    /// the smaller of the two). The feasible set is unchanged.
+    fn drop_implied_bounds(&mut self) {
+        let m = &mut self.master;
+        if m.lp.vars.iter().any(|v| v.cost < 0.0) {
+            return;
+        }
+        let defined: Vec<bool> = {
+            let mut d = vec![false; m.lp.vars.len()];
+            for row in &m.lp.rows[..self.block_rows] {
+                if row.tag == RowTag::Definition && row.sense == Sense::Eq {
+                    if let [(j, _), (k, _)] = row.terms[..] {
+                        d[j] = true;
+                        d[k] = true;
+                    }
+                }
+            }
+            d
+        };
+        let pairs = m.caps.as_ref().map_or_else(Vec::new, |c| c.pairs.clone());
+        for (s, t) in pairs {
+            m.lp.vars[t].lower = f64::NEG_INFINITY;
+            if defined[s] && m.lp.vars[s].lower == 0.0 {
+                m.lp.vars[s].lower = f64::NEG_INFINITY;
+                m.lp.vars[s].upper = f64::INFINITY;
+            }
+        }
+        for g in 0..self.groups.groups.len() {
+            add_line(m, &self.groups, g, 0);
+            let (q, e) = m.qe[g];
+            m.lp.vars[e].lower = f64::NEG_INFINITY;
+            let top = m.lp.vars[q].upper;
+            for row in &mut m.lp.rows[..self.block_rows] {
+                if let (Sense::Le, [(j, a)]) = (row.sense, &row.terms[..]) {
+                    if *j == q && *a > 0.0 && row.tag != RowTag::Cut {
+                        row.rhs = row.rhs.min(a * top);
+                        m.lp.vars[q].upper = f64::INFINITY;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Drops every line but each country's cheapest segment's (the next solve adds back
+    /// those it needs), keeping the bounds set by [`CountryModel::set_rhs`]: lines far
+    /// from where the quantities now are only make each solve larger.
+    pub fn clear_lines(&mut self) {
+        self.master.lp.rows.truncate(self.block_rows);
+        for l in &mut self.master.lines {
+            l.clear();
+        }
+        for g in 0..self.groups.groups.len() {
+            add_line(&mut self.master, &self.groups, g, 0);
+        }
+    }
+
+    /// Adds, for each country, the lines of the segment holding its quantity in the block
+    /// point `x` and of `width` segments on each side (a warm start; any `x` is valid).
+    pub fn seed(&mut self, x: &[f64], width: usize) {
+        for g in 0..self.groups.groups.len() {
+            let grp = &self.groups.groups[g];
+            let q: f64 = grp.vars.iter().map(|&v| x[v as usize]).sum();
+            let k = grp.segment(q);
+            let last = grp.len().saturating_sub(1);
+            for s in k.saturating_sub(width)..=(k + width).min(last) {
+                add_line(&mut self.master, &self.groups, g, s);
+            }
+        }
+    }
+
+    /// Sets the right-hand side of block row `row`.
+    pub fn set_rhs(&mut self, row: usize, rhs: f64) {
+        let m = &mut self.master;
+        let r = &mut m.lp.rows[row];
+        r.rhs = rhs;
+        // A one-term row on q also stands for q's dropped upper bound (see
+        // `drop_implied_bounds`).
+        if let (Sense::Le, [(j, a)]) = (r.sense, &r.terms[..]) {
+            if let Some(g) = m.qe.iter().position(|&(q, _)| q == *j) {
+                let grp = &self.groups.groups[g];
+                if *a > 0.0 && m.lp.vars[*j].upper == f64::INFINITY {
+                    r.rhs = rhs.min(a * grp.quantity[grp.len()]);
+                }
+            }
+        }
+    }
+
+    /// Solves the block exactly; [`Outcome::Solved`] holds the plan in block variables.
+    pub fn solve(&mut self, deadline: Deadline) -> Outcome {
+        match converge(&mut self.master, &self.groups, deadline) {
+            Outcome::Solved(x) => Outcome::Solved(self.lift(&x)),
+            other => other,
+        }
+    }
+
+    /// Minimizes the left-hand side of block row `row` over the block's feasible set
+    /// (costs play no part, so no cost line is needed): one cone solve over the country
+    /// quantities; [`Outcome::Solved`] holds a minimizing plan in block variables.
+    pub fn minimize_row(&self, row: usize, deadline: Deadline) -> Outcome {
+        let m = &self.master;
+        let mut lp = m.lp.clone();
+        lp.rows.truncate(self.block_rows);
+        for v in &mut lp.vars {
+            v.cost = 0.0;
+        }
+        for &(_, e) in &m.qe {
+            // No line bounds the cost variables: a box keeps the cone solver's set bounded.
+            lp.vars[e].lower = 0.0;
+            lp.vars[e].upper = 1.0;
+        }
+        for &(j, a) in &m.lp.rows[row].terms {
+            lp.vars[j].cost = a;
+        }
+        let pairs = m.caps.as_ref().map_or(&[][..], |c| &c.pairs[..]);
+        let r = solve_with_epigraphs(&lp, pairs, |_| false, deadline.remaining());
+        match r.status {
+            LpStatus::Optimal => Outcome::Solved(self.lift(&r.x)),
+            LpStatus::Infeasible => Outcome::Infeasible,
+            _ => Outcome::Unknown,
+        }
+    }
+
+    /// The block point of the approximation's point `x`: non-offer variables as solved,
+    /// each country's quantity bought cheapest first.
+    fn lift(&self, x: &[f64]) -> Vec<f64> {
+        let m = &self.master;
+        let mut out: Vec<f64> = m
+            .index
+            .iter()
+            .map(|&i| if i == usize::MAX { 0.0 } else { x[i] })
+            .collect();
+        for (grp, &(q, _)) in self.groups.groups.iter().zip(&m.qe) {
+            for (v, take) in grp.fill(x[q]) {
+                out[v] = take;
+            }
+        }
+        out
+    }
 }

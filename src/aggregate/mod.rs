@@ -36,6 +36,7 @@ use crate::solvers::{FailureReason, LpResult, LpStatus, SolverKind};
 use backend::{solve_problem, Problem};
 use groups::Groups;
 use master::Guess;
+pub(crate) use master::{CountryModel, Outcome};
 
 /// Most restricted solves before the windows are opened to the whole block.
 const MAX_ROUNDS: usize = 40;

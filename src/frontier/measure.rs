@@ -108,13 +108,16 @@ impl Measure {
 /// The least value of `measure` that mineral `block.mineral` can reach under its policy:
 /// minimizes the measure over the block's feasible set (the cap of policy row
 /// `cap_policy`, added loose, defines the measure's terms). Returns the measure of the
-/// minimizing plan, so the value is reached by a plan that obeys the policy.
+/// minimizing plan, so the value is reached by a plan that obeys the policy. With
+/// `aggregate`, a continuous block is solved over its country quantities (exact, as the
+/// frontier's points are); otherwise, and when that path cannot say, over its offers.
 pub fn least_measure(
     model: &Model,
     block: &Block,
     cap_policy: usize,
     measure: Measure,
     choice: SolverChoice,
+    aggregate: bool,
 ) -> Result<f64> {
     let Some(k) = block.instances.iter().position(|i| i.policy == cap_policy) else {
         return Ok(0.0);
@@ -148,23 +151,34 @@ pub fn least_measure(
             r.status
         ))
     };
-    if !measure.is_quadratic() {
+    // Without HHI caps the block is an LP (or MILP) whatever the measure. With them, the
+    // caps bind the average risk too: its least value is then found with cones or cuts,
+    // like the HHIs' (an LP solve would leave t ≥ s² out).
+    let Some(c) = &block.concentration else {
+        if measure.is_quadratic() {
+            return Ok(0.0);
+        }
         let result = solve_lp(kind, &lp, &opts);
         if result.status != LpStatus::Optimal {
             return Err(fail(&result));
         }
         return Ok(lp.activity(r, &result.x));
-    }
-    let Some(c) = &block.concentration else {
-        return Ok(0.0);
     };
-    let weights = &c
-        .caps
-        .iter()
-        .find(|(i, _)| *i == k)
-        .map(|(_, w)| w.clone())
-        .unwrap_or_default();
+    // The cap's weight per country; for the average risk (no weights), 1 for the cut
+    // loop's gap.
+    let weights = &match measure.is_quadratic() {
+        true => c
+            .caps
+            .iter()
+            .find(|(i, _)| *i == k)
+            .map(|(_, w)| w.clone())
+            .unwrap_or_default(),
+        false => vec![1.0; c.countries.len()],
+    };
     let index = |x: &[f64]| -> f64 {
+        if !measure.is_quadratic() {
+            return block.lp.activity(r, x);
+        }
         c.countries
             .iter()
             .zip(weights)
@@ -172,6 +186,17 @@ pub fn least_measure(
             .sum()
     };
     if !lp.has_integers() {
+        if let Some(x) = aggregate
+            .then(|| super::countries::least_plan(block, model, cap_policy))
+            .flatten()
+        {
+            let quantities: Vec<f64> = block
+                .offer_var
+                .iter()
+                .map(|v| v.map_or(0.0, |v| (x[v] * block.demand).max(0.0)))
+                .collect();
+            return Ok(measure.of_plan(model, block.mineral, &quantities));
+        }
         let pairs: Vec<(usize, usize)> = c.countries.iter().map(|&(_, s, t)| (s, t)).collect();
         let rows = &lp.rows;
         let result = solve_with_epigraphs(&lp, &pairs, |r| rows[r].tag == RowTag::Cut, None);
@@ -181,23 +206,42 @@ pub fn least_measure(
         return Ok(index(&result.x));
     }
     // Integer rules: tangent cuts on the MILP until the outer approximation is exact.
+    let pairs: Vec<(usize, usize)> = c.countries.iter().map(|&(_, s, t)| (s, t)).collect();
+    match cut_loop(&mut lp, &pairs, weights, |lp| solve_lp(kind, lp, &opts)) {
+        Some(Ok(x)) => return Ok(index(&x)),
+        Some(Err(result)) => return Err(fail(&result)),
+        None => {}
+    }
+    Err(Error::Solver(format!(
+        "{name}: minimizing {measure} did not converge in {MAX_ROUNDS} rounds of tangent cuts"
+    )))
+}
+
+/// Solves `lp` with `solve`, adding tangent cuts t ≥ 2a·s − a² for the `pairs` (s, t)
+/// until Σ w (s² − t)⁺ ≤ [`CUT_GAP`]: the optimal point, the failed result, or `None`
+/// after [`MAX_ROUNDS`] rounds.
+fn cut_loop(
+    lp: &mut crate::lp::Lp,
+    pairs: &[(usize, usize)],
+    weights: &[f64],
+    solve: impl Fn(&crate::lp::Lp) -> LpResult,
+) -> Option<std::result::Result<Vec<f64>, LpResult>> {
     for _ in 0..MAX_ROUNDS {
-        let result = solve_lp(kind, &lp, &opts);
+        let result = solve(lp);
         if result.status != LpStatus::Optimal {
-            return Err(fail(&result));
+            return Some(Err(result));
         }
-        let x = &result.x;
-        let gap: f64 = c
-            .countries
+        let x = result.x;
+        let gap: f64 = pairs
             .iter()
             .zip(weights)
-            .map(|(&(_, s, t), w)| w * (x[s] * x[s] - x[t]).max(0.0))
+            .map(|(&(s, t), w)| w * (x[s] * x[s] - x[t]).max(0.0))
             .sum();
         if gap <= CUT_GAP {
-            return Ok(index(x));
+            return Some(Ok(x));
         }
         let mut cuts = 0;
-        for &(_, s, t) in &c.countries {
+        for &(s, t) in pairs {
             let a = x[s];
             if a * a - x[t] > CUT_GAP / 100.0 {
                 lp.add_row(
@@ -210,10 +254,8 @@ pub fn least_measure(
             }
         }
         if cuts == 0 {
-            return Ok(index(x));
+            return Some(Ok(x));
         }
     }
-    Err(Error::Solver(format!(
-        "{name}: minimizing {measure} did not converge in {MAX_ROUNDS} rounds of tangent cuts"
-    )))
+    None
 }

@@ -4,12 +4,19 @@
 //!
 //! The least feasible bound is its own optimization: for each mineral, minimize the
 //! measure under the policy (avg_risk: an LP or MILP; hhi and risk_hhi: convex, with
-//! Clarabel's cones for continuous blocks and tangent cuts for blocks with integer rules),
-//! and take the largest over minerals. Between it and the current plan's measure, N
-//! evenly spaced bounds are solved. A mineral whose current plan already meets a bound
-//! keeps that plan (it stays optimal when a row it satisfies is added), so each point
-//! re-solves only the minerals the bound cuts; those solves run in parallel.
+//! Clarabel's cones over the country quantities for continuous blocks and tangent cuts
+//! for blocks with integer rules), and take the largest over minerals. Between it and the
+//! current plan's measure, N evenly spaced bounds are solved. A mineral whose current plan
+//! already meets a bound keeps that plan (it stays optimal when a row it satisfies is
+//! added), so each point re-solves only the minerals the bound cuts; minerals run in
+//! parallel.
+//!
+//! How a cut mineral is solved: a linear block without HHI caps warm in one simplex model
+//! ([`warm`]); another continuous block (HHI caps, the added one included) over its
+//! country quantities, exactly, one small cone problem per point (`countries`); blocks
+//! with integer rules, `--solver NAME` and `no_aggregate` from scratch as `solve` would.
 
+mod countries;
 mod measure;
 pub mod plot;
 mod text;
@@ -144,7 +151,17 @@ fn frontier_from(
         .collect::<Result<_>>()?;
     let least: Vec<f64> = blocks
         .par_iter()
-        .map(|b| least_measure(&extended, b, cap_policy, measure, opts.solve.solver))
+        .map(|b| {
+            let aggregate = !opts.solve.no_aggregate;
+            least_measure(
+                &extended,
+                b,
+                cap_policy,
+                measure,
+                opts.solve.solver,
+                aggregate,
+            )
+        })
         .collect::<Result<_>>()?;
     let low = least.iter().copied().fold(0.0, f64::max) + LEAST_BOUND_MARGIN;
     let current_measure = current_by_mineral.iter().copied().fold(0.0, f64::max);
@@ -172,8 +189,18 @@ fn frontier_from(
     let solved: Vec<Vec<(f64, f64)>> = tasks
         .par_iter()
         .zip(&blocks)
-        .map(|(points, block)| {
-            solve_mineral(&extended, block, cap_policy, points, &sequential, &tick)
+        .zip(&current.minerals)
+        .map(|((points, block), ms)| {
+            let start = &ms.quantities[..];
+            solve_mineral(
+                &extended,
+                block,
+                cap_policy,
+                points,
+                start,
+                &sequential,
+                &tick,
+            )
         })
         .collect::<Result<_>>()?;
     // Minerals a bound does not cut keep their current plan.
@@ -253,19 +280,27 @@ pub fn set_cap(block: &mut Block, cap_policy: usize, b: f64) {
 }
 
 /// Solves one mineral at each of `points` (point index, bound): (cost, measure). With
-/// the `auto` solver a linear block without HHI caps is solved warm (see [`warm`]);
-/// points the warm model does not settle, and every point of other blocks, are solved
-/// from scratch (in parallel) as `solve` would.
+/// the `auto` solver a linear block without HHI caps is solved warm (see [`warm`]), and
+/// another continuous block over its country quantities (see [`countries`]; not with
+/// `no_aggregate`); points those do not settle, and every point of blocks with integer
+/// rules, are solved from scratch (in parallel) as `solve` would. `start` is the
+/// mineral's plan in the model's own optimum.
 fn solve_mineral(
     model: &Model,
     block: &Block,
     cap_policy: usize,
     points: &[(usize, f64)],
+    start: &[f64],
     opts: &SolveOptions,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<(f64, f64)>> {
-    let warm = if opts.solver == SolverChoice::Auto && !points.is_empty() {
+    let continuous = !block.lp.has_integers();
+    let warm = if opts.solver != SolverChoice::Auto || points.is_empty() || !continuous {
+        vec![None; points.len()]
+    } else if block.concentration.is_none() {
         warm::solve_points(model, block, cap_policy, points, tick)
+    } else if !opts.no_aggregate {
+        countries::solve_points(model, block, cap_policy, points, start, tick)
     } else {
         vec![None; points.len()]
     };

@@ -98,7 +98,13 @@ fn cold(block: &Block, cap_policy: usize) -> Option<(Solution, Vec<Variable>, Va
 
 /// The plan at `x` (scaled), checked against the model with the cap at `b`:
 /// (cost, measure), or `None` when it fails the check.
-fn checked_plan(model: &Model, block: &Block, k: usize, b: f64, x: &[f64]) -> Option<(f64, f64)> {
+pub(super) fn checked_plan(
+    model: &Model,
+    block: &Block,
+    k: usize,
+    b: f64,
+    x: &[f64],
+) -> Option<(f64, f64)> {
     let m = block.mineral;
     let d = block.demand;
     let quantities: Vec<f64> = block

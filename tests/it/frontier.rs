@@ -322,3 +322,82 @@ fn command_writes_both_files_and_refuses_bad_input() {
 fn range(rng: &mut TestRng, lo: f64, hi: f64) -> f64 {
     lo + (hi - lo) * (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
+
+/// A generated model with many offers per country (2 minerals × 200 offers over 8
+/// countries: ~12 per country and mineral), where a frontier's HHI points are solved over
+/// country quantities: every point against an independent direct solve of the full
+/// (non-aggregated) formulation — the cap written into constraints.csv, each offer its
+/// own variable, Clarabel's cones on the whole block — and the least bound against the
+/// least HHI minimized over every offer (`no_aggregate`).
+#[test]
+fn points_over_country_quantities_match_the_full_formulation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let opts = sourcemix::generate::GenerateOptions {
+        minerals: 2,
+        offers: 200,
+        countries: 8,
+        seed: 7,
+        policy: true,
+    };
+    sourcemix::generate::generate(dir.path(), &opts).expect("generate");
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect(name);
+    let files: Vec<(&'static str, String)> = ["countries.csv", "suppliers.csv", "demand.csv"]
+        .into_iter()
+        .chain(["constraints.csv"])
+        .map(|n| (n, read(n)))
+        .collect();
+    let model = load(dir.path());
+    let full = SolveOptions {
+        no_aggregate: true,
+        threads: Some(1),
+        ..SolveOptions::default()
+    };
+    for measure in [Measure::Hhi, Measure::RiskHhi] {
+        let f = compute(&model, measure, 4);
+        let reference = FrontierOptions {
+            solve: full.clone(),
+            ..options(measure, 2)
+        };
+        let Ok(Ok(unaggregated)) = frontier(&model, &reference, &|_, _| {}) else {
+            panic!("{measure}: the unaggregated frontier failed");
+        };
+        for (a, b) in f
+            .least_by_mineral
+            .iter()
+            .zip(&unaggregated.least_by_mineral)
+        {
+            assert_close(a.least, b.least, 1e-8, &format!("{measure} least {a:?}"));
+        }
+        for p in &f.points {
+            let (_d, capped) = with_row(&files, measure, p.bound);
+            let direct = sourcemix::solve::solve(&capped, &full).expect("direct solve");
+            check_solution(&capped, &direct).unwrap_or_else(|e| panic!("{measure} {p:?}: {e}"));
+            assert_rel(p.cost, direct.cost(), 1e-7, &format!("{measure} {p:?}"));
+            assert!(
+                p.achieved <= p.bound + 1e-7,
+                "{measure} {p:?}: above the bound"
+            );
+        }
+        assert!(
+            f.points[0].cost > f.points[3].cost * (1.0 + 1e-6),
+            "{measure}: the cap must bind at the first point for the test to mean anything"
+        );
+    }
+}
+
+/// An average-risk frontier of a mineral under an HHI cap (so its points are solved over
+/// country quantities) whose risk row has one term (only CHN carries risk): every point
+/// against a direct solve.
+#[test]
+fn average_risk_points_under_an_hhi_cap_match_direct_solves() {
+    let files: Vec<(&'static str, String)> = vec![
+        ("countries.csv", "country,risk\nAUS,0\nCAN,0\nCHN,0.9\n".into()),
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity\nA1,ga,AUS,20,40\nA2,ga,AUS,25,\nK1,ga,CAN,22,50\nC1,ga,CHN,10,30\nC2,ga,CHN,12,30\n".into(),
+        ),
+        ("demand.csv", "mineral,quantity\nga,100\n".into()),
+        ("constraints.csv", "constraint,mineral,target,bound\nmax_hhi,*,,0.45\n".into()),
+    ];
+    check_against_direct(&files, Measure::AvgRisk, 5);
+}

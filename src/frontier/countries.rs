@@ -1,0 +1,113 @@
+//! Frontier points of a continuous block solved over country quantities: every row of
+//! such a block, the HHI and risk-HHI caps included, sees a country's offers only
+//! through the country's total, so each point is the exact aggregated problem of
+//! [`CountryModel`] (about one quantity per country, convex piecewise-linear country
+//! costs stated by the lines of the segments it needs, the caps as cones) instead of a
+//! cone solve of every offer. The points of a mineral are solved from the loosest bound
+//! to the tightest in one model, each starting from the lines the last one needed.
+//!
+//! Accuracy: a point ends only when each country's cost meets its curve to
+//! `AGG_MASTER_EXACT` (1e-10 of the block's largest unit cost), so the plan — each
+//! country's quantity bought cheapest first — costs what the aggregated optimum costs,
+//! and that optimum is the block's to the cone solver's tolerance (1e-10), as for a
+//! direct solve. Every plan is checked against the model with the bound in place
+//! (`verify_mineral`: caps met within SPEC §2's 1e-7); a point that fails the check or
+//! that the model cannot settle is left to the caller's cold solve.
+
+use crate::aggregate::{CountryModel, Outcome};
+use crate::formulate::{Block, RowTag};
+use crate::model::Model;
+use crate::solve::Deadline;
+
+use super::warm::checked_plan;
+
+/// Segments seeded on each side of where a country's quantity is expected.
+const SEED: usize = 3;
+
+/// (cost, measure) at each bound of `bounds` (point index, bound; any order), `None`
+/// where no checked plan was found. `start` is a plan of the block (real quantities per
+/// offer, e.g. the model's own optimum), used only to choose the first lines. Every entry
+/// is `None` for a block without country structure (integer rules).
+pub(super) fn solve_points(
+    model: &Model,
+    block: &Block,
+    cap_policy: usize,
+    bounds: &[(usize, f64)],
+    start: &[f64],
+    on_point: &(dyn Fn() + Sync),
+) -> Vec<Option<(f64, f64)>> {
+    let mut out = vec![None; bounds.len()];
+    let Some((k, row)) = cap_row(block, cap_policy) else {
+        return out;
+    };
+    let Some(mut cm) = CountryModel::of(model, block) else {
+        return out;
+    };
+    cm.seed(&block_point(block, start), SEED);
+    let mut order: Vec<usize> = (0..bounds.len()).collect();
+    order.sort_by(|&a, &b| bounds[b].1.total_cmp(&bounds[a].1).then(a.cmp(&b)));
+    // The last two plans: each country's quantity moves almost linearly between evenly
+    // spaced bounds, so each point starts from the lines where the two predict it (and
+    // where the last one was), the older lines dropped.
+    let mut last: Vec<Vec<f64>> = Vec::new();
+    for &p in &order {
+        let b = bounds[p].1;
+        cm.set_rhs(row, b);
+        if let [older, newer] = &last[..] {
+            let predicted: Vec<f64> = newer.iter().zip(older).map(|(n, o)| 2.0 * n - o).collect();
+            cm.clear_lines();
+            cm.seed(newer, 0);
+            cm.seed(&predicted, SEED);
+        }
+        let o = cm.solve(Deadline::after(None));
+        if let Outcome::Solved(x) = o {
+            out[p] = checked_plan(model, block, k, b, &x);
+            if last.len() == 2 {
+                last.remove(0);
+            }
+            last.push(x);
+        }
+        if out[p].is_some() {
+            on_point();
+        }
+    }
+    out
+}
+
+/// The least value of the cap row of policy `cap_policy` over the block's feasible set,
+/// solved over country quantities: a minimizing plan in block variables, or `None` when
+/// this path cannot say (no country structure, no plan, a solver failure; the caller
+/// then solves the full block).
+pub(super) fn least_plan(block: &Block, model: &Model, cap_policy: usize) -> Option<Vec<f64>> {
+    let (_, row) = cap_row(block, cap_policy)?;
+    let cm = CountryModel::of(model, block)?;
+    match cm.minimize_row(row, Deadline::after(None)) {
+        Outcome::Solved(x) => Some(x),
+        _ => None,
+    }
+}
+
+/// (instance, LP row) of the appended cap in `block`.
+fn cap_row(block: &Block, cap_policy: usize) -> Option<(usize, usize)> {
+    let k = block
+        .instances
+        .iter()
+        .position(|i| i.policy == cap_policy)?;
+    let r = block
+        .lp
+        .rows
+        .iter()
+        .position(|r| r.tag == RowTag::Policy(k))?;
+    Some((k, r))
+}
+
+/// A plan (real quantities per offer) in block variables (offers only; the rest 0).
+fn block_point(block: &Block, quantities: &[f64]) -> Vec<f64> {
+    let mut x = vec![0.0; block.lp.vars.len()];
+    for (v, &q) in block.offer_var.iter().zip(quantities) {
+        if let Some(v) = *v {
+            x[v] = q / block.demand;
+        }
+    }
+    x
+}
