@@ -195,13 +195,7 @@ impl CountryModel {
             return None;
         }
         let groups = Groups::of(model, block).filter(|g| !g.groups.is_empty())?;
-        let max_cost = block
-            .lp
-            .vars
-            .iter()
-            .map(|v| v.cost.abs())
-            .fold(0.0, f64::max);
-        let kappa = if max_cost > 0.0 { 1.0 / max_cost } else { 1.0 };
+        let (_, kappa) = super::cost_scale(block);
         let mut cm = CountryModel {
             master: build(block, &groups, kappa),
             groups,

@@ -211,15 +211,7 @@ fn aggregated(
     duals: bool,
     deadline: Deadline,
 ) -> (LpResult, usize) {
-    // Costs of the small problems are brought to at most 1 (duals scale back), so one
-    // extreme cost in the block cannot make them ill-conditioned.
-    let max_cost = block
-        .lp
-        .vars
-        .iter()
-        .map(|v| v.cost.abs())
-        .fold(0.0, f64::max);
-    let kappa = if max_cost > 0.0 { 1.0 / max_cost } else { 1.0 };
+    let (max_cost, kappa) = cost_scale(block);
     let whole = || -> Vec<window::Window> {
         groups
             .groups
@@ -272,4 +264,18 @@ fn infeasible() -> LpResult {
         x: Vec::new(),
         duals: None,
     }
+}
+
+/// The block's largest |cost|, and the factor that brings its costs to at most 1 in the
+/// small problems (duals scale back), so one extreme cost in the block cannot make them
+/// ill-conditioned.
+fn cost_scale(block: &Block) -> (f64, f64) {
+    let max_cost = block
+        .lp
+        .vars
+        .iter()
+        .map(|v| v.cost.abs())
+        .fold(0.0, f64::max);
+    let kappa = if max_cost > 0.0 { 1.0 / max_cost } else { 1.0 };
+    (max_cost, kappa)
 }
