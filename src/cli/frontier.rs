@@ -85,9 +85,6 @@ pub fn run(args: FrontierArgs) -> Result<u8, Error> {
     output::result(args.format, &run, |r| {
         r.frontier.as_ref().map(render_text).unwrap_or_default()
     })?;
-    output::note(&format!("wrote {}", out_dir.display()));
-    if let Some(book) = args.files.xlsx.as_ref().filter(|_| !run.written.is_empty()) {
-        output::note(&format!("wrote {}", book.display()));
-    }
+    args.files.note_written(&out_dir, &run.written);
     Ok(0)
 }

@@ -57,9 +57,6 @@ pub fn run(args: PolicyArgs) -> Result<u8, Error> {
         }
         return Ok(3);
     }
-    output::note(&format!("wrote {}", out_dir.display()));
-    if let Some(book) = args.files.xlsx.as_ref().filter(|_| !run.written.is_empty()) {
-        output::note(&format!("wrote {}", book.display()));
-    }
+    args.files.note_written(&out_dir, &run.written);
     Ok(0)
 }

@@ -28,4 +28,13 @@ impl ResultFiles {
             xlsx: self.xlsx.clone(),
         }
     }
+
+    /// Notes on stderr where the results went: `dir`, and the workbook when the run
+    /// wrote files (`written`).
+    pub fn note_written(&self, dir: &Path, written: &[PathBuf]) {
+        crate::cli::output::note(&format!("wrote {}", dir.display()));
+        if let Some(book) = self.xlsx.as_ref().filter(|_| !written.is_empty()) {
+            crate::cli::output::note(&format!("wrote {}", book.display()));
+        }
+    }
 }

@@ -114,10 +114,7 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
     let code = run.exit_code();
     report_problems(&run, code);
     if !run.written.is_empty() {
-        output::note(&format!("wrote {}", out_dir.display()));
-        if let Some(book) = args.files.xlsx.as_ref().filter(|_| !run.written.is_empty()) {
-            output::note(&format!("wrote {}", book.display()));
-        }
+        args.files.note_written(&out_dir, &run.written);
     }
     if args.timings {
         let t = &run.timings;
@@ -184,10 +181,7 @@ fn run_robust(
         output::warnings(&run.report.problems);
     }
     if !run.written.is_empty() {
-        output::note(&format!("wrote {}", out_dir.display()));
-        if let Some(book) = &args.files.xlsx {
-            output::note(&format!("wrote {}", book.display()));
-        }
+        args.files.note_written(out_dir, &run.written);
     }
     Ok(code)
 }

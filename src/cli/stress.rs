@@ -55,9 +55,6 @@ pub fn run(args: StressArgs) -> Result<u8, Error> {
     )?;
     output::warnings(&run.warnings);
     output::result(args.format, &run, |r| render_stress(&r.report))?;
-    output::note(&format!("wrote {}", out_dir.display()));
-    if let Some(book) = args.files.xlsx.as_ref().filter(|_| !run.written.is_empty()) {
-        output::note(&format!("wrote {}", book.display()));
-    }
+    args.files.note_written(&out_dir, &run.written);
     Ok(0)
 }

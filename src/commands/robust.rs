@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::input::{load_model, load_scenarios};
 use crate::report::{build_report, inputs::inputs_table, write_tables, Dialect, Outputs, Report};
 use crate::solve::Status;
 use crate::stress::{stress, StressOptions, StressReport};
@@ -51,13 +50,7 @@ pub fn robust_model(
     opts.validate()?;
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
-    let mut model = load_model(model_dir)?;
-    let mut warnings = std::mem::take(&mut model.warnings);
-    if let Some(path) = scenarios_path {
-        let (scenarios, more) = load_scenarios(path, &model)?;
-        model.scenarios = scenarios;
-        warnings.extend(more);
-    }
+    let (model, mut warnings) = super::stress::load_with_scenarios(model_dir, scenarios_path)?;
     if model.scenarios.is_empty() {
         warnings.push(
             "no scenarios (no scenarios.csv and no --scenarios): the robust plan only sees the baseline".into(),

@@ -51,13 +51,7 @@ pub fn stress_model_to(
 ) -> Result<StressRun> {
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
-    let mut model = load_model(model_dir)?;
-    let mut warnings = std::mem::take(&mut model.warnings);
-    if let Some(path) = scenarios_path {
-        let (scenarios, more) = load_scenarios(path, &model)?;
-        model.scenarios = scenarios;
-        warnings.extend(more);
-    }
+    let (model, mut warnings) = load_with_scenarios(model_dir, scenarios_path)?;
     let plan = load_plan(plan_path, &model)?;
     warnings.extend(plan.warnings.iter().cloned());
     warnings.extend(policy_breaches(&model, &plan.quantities, plan_path));
@@ -94,4 +88,20 @@ fn policy_breaches(model: &Model, quantities: &[f64], plan_path: &Path) -> Vec<S
         }
     }
     out
+}
+
+/// The model in `model_dir`, its scenarios replaced by those of `scenarios_path` when
+/// given, and the warnings of both reads.
+pub(super) fn load_with_scenarios(
+    model_dir: &Path,
+    scenarios_path: Option<&Path>,
+) -> Result<(Model, Vec<String>)> {
+    let mut model = load_model(model_dir)?;
+    let mut warnings = std::mem::take(&mut model.warnings);
+    if let Some(path) = scenarios_path {
+        let (scenarios, more) = load_scenarios(path, &model)?;
+        model.scenarios = scenarios;
+        warnings.extend(more);
+    }
+    Ok((model, warnings))
 }
