@@ -1514,18 +1514,7 @@ fn scenarios_csv(scenarios: &[Scenario]) -> Result<String> {
         })
         .collect();
     rows.sort_by(|a, b| (&a[0], &a[2], &a[3]).cmp(&(&b[0], &b[2], &b[3])));
-    Ok(csv_text(
-        &[
-            "scenario",
-            "probability",
-            "mineral",
-            "country",
-            "supplier",
-            "capacity_factor",
-            "price_factor",
-        ],
-        &rows,
-    ))
+    Ok(csv_text(&sourcemix::input::SCENARIO_COLUMNS, &rows))
 }
 
 /// correlation.csv rows, sorted by country pair; checks that every country is in the

@@ -10,15 +10,21 @@ use crate::model::{Model, Scenario, Shock, SupplierRef};
 
 use crate::tolerance::PROBABILITY_SUM_SLACK;
 
+/// The columns of scenarios.csv in SPEC order: what the reader accepts, what `scenarios`
+/// writes and what the bundled models carry. The first two are required.
+pub const SCENARIO_COLUMNS: [&str; 7] = [
+    "scenario",
+    "probability",
+    "mineral",
+    "country",
+    "supplier",
+    "capacity_factor",
+    "price_factor",
+];
+
 const COLUMNS: Columns = Columns {
-    required: &["scenario", "probability"],
-    optional: &[
-        "mineral",
-        "country",
-        "supplier",
-        "capacity_factor",
-        "price_factor",
-    ],
+    required: SCENARIO_COLUMNS.split_at(2).0,
+    optional: SCENARIO_COLUMNS.split_at(2).1,
 };
 
 /// Reads scenarios.csv: every row is a shock of its scenario; rows of one scenario must

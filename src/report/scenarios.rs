@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::table::{Cells, Column, ColumnKind, Dialect, Table};
 use super::text::table;
+use crate::input::SCENARIO_COLUMNS;
 use crate::sampling::SampledScenarios;
 use crate::write::numbers::plain;
 
@@ -12,13 +13,13 @@ const LISTED: usize = 10;
 
 /// The columns of scenarios.csv (the layout `stress` and `solve --robust` read).
 pub const SCENARIOS_COLUMNS: &[Column] = &[
-    Column::new("scenario", ColumnKind::Text),
-    Column::new("probability", ColumnKind::Number),
-    Column::new("mineral", ColumnKind::Text),
-    Column::new("country", ColumnKind::Text),
-    Column::new("supplier", ColumnKind::Text),
-    Column::new("capacity_factor", ColumnKind::Number),
-    Column::new("price_factor", ColumnKind::Number),
+    Column::new(SCENARIO_COLUMNS[0], ColumnKind::Text),
+    Column::new(SCENARIO_COLUMNS[1], ColumnKind::Number),
+    Column::new(SCENARIO_COLUMNS[2], ColumnKind::Text),
+    Column::new(SCENARIO_COLUMNS[3], ColumnKind::Text),
+    Column::new(SCENARIO_COLUMNS[4], ColumnKind::Text),
+    Column::new(SCENARIO_COLUMNS[5], ColumnKind::Number),
+    Column::new(SCENARIO_COLUMNS[6], ColumnKind::Number),
 ];
 
 /// The scenarios.csv of sampled scenarios: one row per disrupted country of each scenario
