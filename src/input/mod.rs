@@ -133,15 +133,20 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
         .flatten()
         .map(|c| (c.code.clone(), c))
         .collect();
-    let codes = codes_used(&supplied.offers);
+    let codes = codes_used(&supplied.countries);
     if has_country_file {
         check_listed(&codes, &country_rows, &mut errors);
     }
     errors.clone().into_result()?;
 
     let (countries, groups) = build_countries(&codes, &country_rows);
-    let (model_offers, model_minerals) =
-        group_offers(supplied.offers, &mineral_of, minerals, &countries);
+    let (model_offers, model_minerals) = group_offers(
+        supplied.offers,
+        &supplied.runs,
+        &mineral_of,
+        minerals,
+        &countries,
+    );
     let mut model = Model {
         minerals: model_minerals,
         offers: model_offers,
@@ -182,13 +187,13 @@ fn match_minerals(
         .collect();
     let mut offered = vec![false; minerals.len()];
     let mut unknown: BTreeMap<&str, u64> = BTreeMap::new();
-    for o in &supplied.offers {
-        match mineral_of[o.mineral] {
+    for run in &supplied.runs {
+        match mineral_of[run.mineral] {
             Some(m) => offered[m] = true,
             None => {
                 unknown
-                    .entry(supplied.minerals[o.mineral].0.as_str())
-                    .or_insert(o.line);
+                    .entry(supplied.minerals[run.mineral].0.as_str())
+                    .or_insert(run.first_line);
             }
         }
     }
@@ -218,20 +223,13 @@ fn match_minerals(
     mineral_of
 }
 
-/// Country codes used by offers, with the first line using each (offers are in file
-/// order, each `country` still the slot of its code); slots seen are marked in a table
-/// over the 26³ possible codes, as 100k+ offers name a few dozen countries.
-fn codes_used(offers: &[Offer]) -> BTreeMap<String, u64> {
-    let mut seen_code = vec![false; ISO3_SLOTS];
-    let mut codes: BTreeMap<String, u64> = BTreeMap::new();
-    for o in offers {
-        let seen = &mut seen_code[o.country];
-        if !*seen {
-            *seen = true;
-            codes.insert(iso3_str(&iso3_of_slot(o.country)).to_string(), o.line);
-        }
-    }
-    codes
+/// Country codes used by offers, with the first line using each, from the slots of
+/// their codes as read ([`suppliers::Suppliers::countries`]).
+fn codes_used(slots: &[(usize, u64)]) -> BTreeMap<String, u64> {
+    slots
+        .iter()
+        .map(|&(slot, line)| (iso3_str(&iso3_of_slot(slot)).to_string(), line))
+        .collect()
 }
 
 /// Reports the supplier countries countries.csv does not list.
@@ -305,10 +303,12 @@ fn build_countries(
 }
 
 /// Offers grouped by mineral, file order within a mineral (a stable sort by mineral,
-/// skipped when the file already is), their minerals, countries and landed costs
-/// resolved; and the minerals with their offer ranges.
+/// skipped when the file already is: told from the `runs` of minerals as read), their
+/// minerals, countries and landed costs resolved; and the minerals with their offer
+/// ranges.
 fn group_offers(
     mut offers: Vec<Offer>,
+    runs: &[suppliers::MineralRun],
     mineral_of: &[Option<usize>],
     minerals: Vec<demand::RawMineral>,
     countries: &[Country],
@@ -320,8 +320,10 @@ fn group_offers(
             country_of_slot[iso3_slot(&code)] = k;
         }
     }
-    let model_mineral = |o: &Offer| mineral_of[o.mineral].expect("unknown minerals reported above");
-    if !offers.is_sorted_by_key(model_mineral) {
+    let of_file = |m: usize| mineral_of[m].expect("unknown minerals reported above");
+    let model_mineral = |o: &Offer| of_file(o.mineral);
+    debug_assert_eq!(runs.iter().map(|r| r.count).sum::<usize>(), offers.len());
+    if !runs.is_sorted_by_key(|r| of_file(r.mineral)) {
         offers.par_sort_by_key(model_mineral);
     }
     offers.par_iter_mut().for_each(|o| {
@@ -330,8 +332,8 @@ fn group_offers(
         o.landed_cost = o.unit_cost * (1.0 + countries[o.country].tariff) + o.freight;
     });
     let mut counts = vec![0usize; minerals.len()];
-    for o in &offers {
-        counts[o.mineral] += 1;
+    for run in runs {
+        counts[of_file(run.mineral)] += run.count;
     }
     let mut start = 0;
     let model_minerals = minerals

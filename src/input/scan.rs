@@ -200,8 +200,10 @@ pub struct Piece {
     pub bytes: Range<usize>,
     /// Line of its first byte.
     pub first_line: u64,
-    /// At least the number of records that start in it: one more than its record
-    /// terminators (`\n`, and `\r` not before `\n`).
+    /// At least the number of records that start in it: its record terminators (`\n`,
+    /// and `\r` not before `\n`), one more when it does not end with one. Exact for a
+    /// piece of one-line records without blank lines, so that the offers of consecutive
+    /// pieces, written into parts of one vector this long, need no closing up.
     pub records_bound: usize,
     /// Number of `\n` in it.
     newlines: u64,
@@ -214,8 +216,9 @@ impl Piece {
             .filter(|&k| text.get(k + 1) != Some(&b'\n'))
             .count();
         let newlines = memchr::memchr_iter(b'\n', text).count();
+        let unterminated = !matches!(text.last(), None | Some(b'\n' | b'\r'));
         Piece {
-            records_bound: newlines + lone_cr + 1,
+            records_bound: newlines + lone_cr + usize::from(unterminated),
             newlines: newlines as u64,
             bytes,
             first_line,
@@ -450,5 +453,24 @@ mod tests {
                 assert!(got == want, "case {case}, {pieces} pieces");
             }
         }
+    }
+    /// A piece of one-line records bounds its records exactly; any piece bounds them.
+    #[test]
+    fn records_bound_is_exact_for_one_line_records() {
+        let body = b"a,1\nb,2\r\nc,3\rd,4\n";
+        for pieces in [1, 2, 4] {
+            let parts = split(body, 1, pieces);
+            for p in &parts {
+                let mut s = Scanner::new(&body[p.bytes.clone()], b',', p.first_line);
+                let mut records = 0;
+                while s.next_record().is_some() {
+                    records += 1;
+                }
+                assert_eq!(p.records_bound, records, "{pieces} pieces");
+            }
+        }
+        assert_eq!(split(b"a\nb", 1, 1)[0].records_bound, 2);
+        assert_eq!(split(b"", 1, 1)[0].records_bound, 0);
+        assert_eq!(split(b"\"x\ny\"\n", 1, 1)[0].records_bound, 2);
     }
 }

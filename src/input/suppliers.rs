@@ -53,11 +53,33 @@ const NAMES: [&str; 8] = [
 /// Each offer's `mineral` indexes [`Suppliers::minerals`], its `country` is the slot of
 /// its ISO3 code ([`super::iso3_slot`]) and its `landed_cost` is not set yet: the model
 /// resolves them ([`super::parse_model`]).
+///
+/// `runs` and `countries` summarize the offers as they were read, so that the model is
+/// built without another pass over a million offers: rows refused for a problem are in
+/// neither, repeated (supplier, mineral) pairs are in both, so they describe `offers`
+/// when the file had no problems (the only case a model is built from).
 #[derive(Default)]
 pub struct Suppliers {
     pub offers: Vec<Offer>,
     /// (name as first written, lower-case key) of each mineral named.
     pub minerals: Vec<(String, String)>,
+    /// The offers' minerals as runs of consecutive offers, in file order.
+    pub runs: Vec<MineralRun>,
+    /// The slots of the countries offered ([`super::iso3_slot`]), each with the line of
+    /// the first row naming it, in order of those lines.
+    pub countries: Vec<(usize, u64)>,
+}
+
+/// Consecutive offers of one mineral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MineralRun {
+    /// The mineral (an index into [`Suppliers::minerals`]; into the piece's own minerals
+    /// while a piece is read).
+    pub mineral: usize,
+    /// Number of offers.
+    pub count: usize,
+    /// Line of the first.
+    pub first_line: u64,
 }
 
 /// How to read the records of one file: the header and where our columns are in it.
@@ -73,11 +95,18 @@ struct Layout<'h> {
 struct Chunk {
     /// Number of offers written.
     count: usize,
-    /// Hash of each offer's supplier.
-    hashes: Vec<u64>,
+    /// The duplicate key of each offer ([`duplicate_key`]), its index in the piece in
+    /// the low bits.
+    keys: Vec<u64>,
     /// Mineral names as written, in order of first appearance in the piece; offers'
     /// `mineral` indexes them until [`assemble`] maps them to the file's minerals.
     minerals: Vec<String>,
+    /// A hash of each of `minerals`' lower-case key (equal across pieces).
+    mineral_hashes: Vec<u64>,
+    /// The offers' minerals in runs (of `minerals` until [`assemble`]).
+    runs: Vec<MineralRun>,
+    /// Country slots named by the piece's offers with their first lines, in order.
+    countries: Vec<(usize, u64)>,
     /// Problems with a record's shape or encoding (reported first, as by a table).
     shape_errors: InputErrors,
     /// Problems with cells.
@@ -95,24 +124,68 @@ fn read_chunk(
     slots: &mut [MaybeUninit<Offer>],
 ) -> Chunk {
     let mut chunk = Chunk {
-        hashes: Vec::with_capacity(slots.len()),
+        keys: Vec::with_capacity(slots.len()),
         ..Chunk::default()
     };
+    let mut seen_country = vec![false; super::ISO3_SLOTS];
     while let Some(line) = scanner.next_record() {
         let Some(cells) = record_cells(&scanner, layout, line, &mut chunk.shape_errors) else {
             continue;
         };
         chunk.records += 1;
         if let Some(offer) = parse_offer(&cells, layout.decimal_comma, line, &mut chunk) {
-            chunk
-                .hashes
-                .push(FxBuildHasher.hash_one(offer.supplier.as_str()));
+            let key = duplicate_key(&offer.supplier, chunk.mineral_hashes[offer.mineral]);
+            chunk.keys.push(key | chunk.count as u64);
+            chunk.note(&offer, &mut seen_country);
             slots[chunk.count].write(offer);
             chunk.count += 1;
         }
     }
     chunk.ended_in_quotes = scanner.ended_in_quotes();
     chunk
+}
+
+impl Chunk {
+    /// Adds `offer`'s mineral to the runs and its country, if new, to the countries.
+    fn note(&mut self, offer: &Offer, seen_country: &mut [bool]) {
+        match self.runs.last_mut() {
+            Some(run) if run.mineral == offer.mineral => run.count += 1,
+            _ => self.runs.push(MineralRun {
+                mineral: offer.mineral,
+                count: 1,
+                first_line: offer.line,
+            }),
+        }
+        if !std::mem::replace(&mut seen_country[offer.country], true) {
+            self.countries.push((offer.country, offer.line));
+        }
+    }
+
+    /// Keeps what describes the first `count` offers, those before line `cut`.
+    fn truncate(&mut self, count: usize, cut: u64) {
+        self.count = self.count.min(count);
+        self.keys.truncate(self.count);
+        let mut left = self.count;
+        self.runs.retain_mut(|run| {
+            run.count = run.count.min(left);
+            left -= run.count;
+            run.count > 0
+        });
+        self.countries.retain(|&(_, line)| line < cut);
+    }
+}
+
+/// Bits of a duplicate key below its hash: an offer's index (rows are at most
+/// [`MAX_RECORDS`]).
+const INDEX_BITS: u32 = 25;
+const _: () = assert!(MAX_RECORDS < 1 << INDEX_BITS);
+
+/// The high bits of a duplicate key (the low [`INDEX_BITS`] zero): a hash of the
+/// supplier and of the mineral's lower-case key (`mineral_hash`).
+fn duplicate_key(supplier: &str, mineral_hash: u64) -> u64 {
+    let hash = FxBuildHasher.hash_one(supplier);
+    let mixed = (hash ^ mineral_hash.wrapping_mul(0x9e37_79b9_7f4a_7c15)).rotate_left(17);
+    mixed << INDEX_BITS
 }
 
 /// The offers of the body's `pieces`, read in parallel, in file order in one vector
@@ -286,6 +359,10 @@ fn parse_offer(
         Some(k) => k,
         None => {
             chunk.minerals.push(mineral.to_string());
+            let key = mineral.to_lowercase();
+            chunk
+                .mineral_hashes
+                .push(FxBuildHasher.hash_one(key.as_str()));
             chunk.minerals.len() - 1
         }
     };
@@ -339,6 +416,7 @@ fn read_in(
         (records > MAX_RECORDS).then(|| limit_records(&mut offers, &mut chunks, &opened, &layout));
     let (minerals, globals) = name_minerals(&chunks);
     let duplicates = find_duplicates(&offers, &chunks, &globals);
+    let (runs, countries) = summarize(&chunks, &globals);
     let offers = assemble(offers, chunks, &globals, &duplicates, limit, errors);
     if records == 0 {
         errors.push(InputIssue::file(
@@ -346,7 +424,35 @@ fn read_in(
             "has no data rows; expected one row per offer",
         ));
     }
-    Some(Suppliers { offers, minerals })
+    Some(Suppliers {
+        offers,
+        minerals,
+        runs,
+        countries,
+    })
+}
+
+/// The file's mineral runs (of its minerals, `globals` of each chunk) and countries,
+/// from those of its chunks (see [`Suppliers`]).
+fn summarize(chunks: &[Chunk], globals: &[Vec<usize>]) -> (Vec<MineralRun>, Vec<(usize, u64)>) {
+    let mut runs: Vec<MineralRun> = Vec::new();
+    for (chunk, global) in chunks.iter().zip(globals) {
+        for run in &chunk.runs {
+            let mineral = global[run.mineral];
+            match runs.last_mut() {
+                Some(last) if last.mineral == mineral => last.count += run.count,
+                _ => runs.push(MineralRun { mineral, ..*run }),
+            }
+        }
+    }
+    let mut seen = vec![false; super::ISO3_SLOTS];
+    let countries = chunks
+        .iter()
+        .flat_map(|chunk| &chunk.countries)
+        .filter(|&&(slot, _)| !std::mem::replace(&mut seen[slot], true))
+        .copied()
+        .collect();
+    (runs, countries)
 }
 
 /// Past [`MAX_RECORDS`] records: an error at the first record past the limit, and the
@@ -377,8 +483,7 @@ fn limit_records(
     offers.truncate(offers.partition_point(|o| o.line < cut));
     let mut left = offers.len();
     for chunk in chunks.iter_mut() {
-        chunk.count = chunk.count.min(left);
-        chunk.hashes.truncate(chunk.count);
+        chunk.truncate(left, cut);
         left -= chunk.count;
         for list in [&mut chunk.shape_errors, &mut chunk.cell_errors] {
             list.issues.retain(|i| i.line.is_none_or(|l| l < cut));
@@ -500,36 +605,79 @@ fn assemble(
 }
 
 /// The offers repeating an earlier (supplier, mineral) pair, as (index, line of the
-/// first offer), in file order. Each offer is one `u64`: the high bits of a hash of the
-/// pair above its index (below 2^25, as rows are at most [`MAX_RECORDS`]); sorted,
-/// offers with equal high bits are next to each other in file order, and only they are
-/// compared.
+/// first offer), in file order. Each offer is one `u64` key, the high bits of a hash of
+/// the pair above its index ([`duplicate_key`]); keys with equal high bits, sorted, are
+/// next to each other in file order, and only they are compared. The keys are sorted in
+/// buckets of their top bits, each piece's keys scattered into buckets and the buckets
+/// sorted in parallel (no one sort of every key).
 fn find_duplicates(
     offers: &[Offer],
     chunks: &[Chunk],
     globals: &[Vec<usize>],
 ) -> Vec<(usize, u64)> {
-    const INDEX_BITS: u32 = 25;
-    const _: () = assert!(MAX_RECORDS < 1 << INDEX_BITS);
     let starts = chunk_starts(chunks);
-    let mut keys: Vec<u64> = vec![0; offers.len()];
-    per_chunk(&mut keys, chunks)
-        .into_par_iter()
-        .zip(chunks.par_iter().zip(globals).zip(&starts))
-        .for_each(|(part, ((chunk, global), &start))| {
-            let rows = offers[start..].iter().zip(&chunk.hashes);
-            for (k, (key, (offer, hash))) in part.iter_mut().zip(rows).enumerate() {
-                let mineral = global[offer.mineral] as u64;
-                let mixed = (hash ^ mineral.wrapping_mul(0x9e37_79b9_7f4a_7c15)).rotate_left(17);
-                *key = (mixed << INDEX_BITS) | (start + k) as u64;
-            }
-        });
-    keys.par_sort_unstable();
-    let index = |key: u64| (key & ((1 << INDEX_BITS) - 1)) as usize;
+    // About a thousand keys a bucket: each sorted in cache.
+    let bits = (offers.len() >> 10).max(1).ilog2().min(12);
+    let scattered: Vec<(Vec<u64>, Vec<usize>)> = chunks
+        .par_iter()
+        .zip(&starts)
+        .map(|(chunk, &start)| scatter(&chunk.keys, start as u64, bits))
+        .collect();
     let mineral = |i: usize| {
         let c = starts.partition_point(|&s| s <= i) - 1;
         globals[c][offers[i].mineral]
     };
+    let mut found: Vec<(usize, u64)> = (0..1usize << bits)
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            let mut keys: Vec<u64> = scattered
+                .iter()
+                .flat_map(|(keys, bounds)| keys[bounds[b]..bounds[b + 1]].iter().copied())
+                .collect();
+            keys.sort_unstable();
+            repeats(&keys, offers, &mineral)
+        })
+        .collect();
+    found.sort_unstable();
+    found
+}
+
+/// `keys` with `start` added to each (their indices made the file's), ordered by their
+/// top `bits` bits (a counting sort), and where each bucket of those bits starts.
+fn scatter(keys: &[u64], start: u64, bits: u32) -> (Vec<u64>, Vec<usize>) {
+    let bucket = |key: u64| {
+        if bits == 0 {
+            0
+        } else {
+            (key >> (64 - bits)) as usize
+        }
+    };
+    let mut bounds = vec![0usize; (1 << bits) + 1];
+    for &key in keys {
+        bounds[bucket(key) + 1] += 1;
+    }
+    for b in 1..bounds.len() {
+        bounds[b] += bounds[b - 1];
+    }
+    let mut next = bounds.clone();
+    let mut out = vec![0u64; keys.len()];
+    for &key in keys {
+        let slot = &mut next[bucket(key)];
+        // The index stays below 2^INDEX_BITS: no carry into the hash bits.
+        out[*slot] = key + start;
+        *slot += 1;
+    }
+    (out, bounds)
+}
+
+/// The repeated pairs among sorted `keys` (see [`find_duplicates`]), as (index, line of
+/// the first offer).
+fn repeats(
+    keys: &[u64],
+    offers: &[Offer],
+    mineral: &(impl Fn(usize) -> usize + Sync),
+) -> Vec<(usize, u64)> {
+    let index = |key: u64| (key & ((1 << INDEX_BITS) - 1)) as usize;
     let mut found = Vec::new();
     for run in keys
         .chunk_by(|a, b| a >> INDEX_BITS == b >> INDEX_BITS)
@@ -546,7 +694,6 @@ fn find_duplicates(
             }
         }
     }
-    found.sort_unstable();
     found
 }
 
@@ -678,5 +825,48 @@ mod tests {
             assert_eq!(s.offers.len(), n - expected.len());
             assert_eq!(s.minerals.len(), 3);
         }
+    }
+    /// The runs and countries summarized while reading equal those counted from the
+    /// offers read, with minerals changing within and across pieces, in mixed case.
+    #[test]
+    fn summaries_equal_a_pass_over_the_offers() {
+        use crate::rng::Rng;
+        let mut rng = Rng::new(3);
+        let mut text = String::from("supplier,mineral,country,unit_cost\n");
+        let (mut mineral, n) = (0, 3 * ROWS_PER_TASK);
+        for k in 0..n {
+            if rng.below(400) == 0 {
+                mineral = rng.below(4);
+            }
+            let name = ["cobalt", "Cobalt", "nickel", "LITHIUM"][mineral as usize];
+            let country = ["AUS", "CHN", "COD", "chl"][rng.below(4) as usize];
+            text.push_str(&format!("S{k},{name},{country},1\n"));
+        }
+        let files = ModelFiles::from_memory(&[(SUPPLIERS, text.as_bytes())]);
+        let mut errors = InputErrors::default();
+        let s = read(&files, &mut errors, &mut Vec::new()).unwrap();
+        assert!(errors.is_empty(), "{errors}");
+        let mut runs: Vec<MineralRun> = Vec::new();
+        let mut countries: Vec<(usize, u64)> = Vec::new();
+        for o in &s.offers {
+            match runs.last_mut() {
+                Some(r) if r.mineral == o.mineral => r.count += 1,
+                _ => runs.push(MineralRun {
+                    mineral: o.mineral,
+                    count: 1,
+                    first_line: o.line,
+                }),
+            }
+            if !countries.iter().any(|c| c.0 == o.country) {
+                countries.push((o.country, o.line));
+            }
+        }
+        assert!(
+            runs.len() > 3 && countries.len() == 4,
+            "{runs:?} {countries:?}"
+        );
+        assert_eq!(s.runs, runs);
+        assert_eq!(s.countries, countries);
+        assert_eq!(s.minerals.len(), 3);
     }
 }
