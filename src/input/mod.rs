@@ -1,6 +1,7 @@
 //! Loading a model folder (SPEC §1): parse every file, check every cross-reference,
 //! and return a [`Model`] or every problem found.
 
+mod bytes;
 pub mod correlation;
 pub mod number;
 pub mod scan;

@@ -190,6 +190,26 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// `read` given a scanner of a private copy of `piece` of `body` (a file's bytes may be
+/// mapped and change while read: see [`crate::input::table::FileBytes`]). The copy is
+/// a buffer of the thread's, reused from piece to piece.
+pub(crate) fn scan_copy<T>(
+    body: &[u8],
+    piece: &Piece,
+    separator: u8,
+    read: impl FnOnce(Scanner<'_>) -> T,
+) -> T {
+    thread_local! {
+        static COPY: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    let mut copy = COPY.take();
+    copy.clear();
+    copy.extend_from_slice(&body[piece.bytes.clone()]);
+    let out = read(Scanner::new(&copy, separator, piece.first_line));
+    COPY.set(copy);
+    out
+}
+
 /// Bodies below this size are read on one thread.
 pub const PARALLEL_MIN_BYTES: usize = 1 << 20;
 
@@ -229,11 +249,31 @@ impl Piece {
 /// Cuts `body` (whose first byte is on line `first_line`) into about `pieces` pieces
 /// that end after a line break with an even number of quotes before it, so that each
 /// starts a record in any well-formed file; [`read_pieces`] checks that they do.
+///
+/// The cuts are found near each target size (or, in a file with quotes, after counting
+/// them); the line breaks in each piece are counted in parallel.
 pub fn split(body: &[u8], first_line: u64, pieces: usize) -> Vec<Piece> {
+    let mut out: Vec<Piece> = cuts(body, pieces)
+        .into_par_iter()
+        .map(|bytes| Piece::new(body, bytes, 0))
+        .collect();
+    let mut line = first_line;
+    for piece in &mut out {
+        piece.first_line = line;
+        line += piece.newlines;
+    }
+    if out.is_empty() {
+        out.push(Piece::new(body, 0..0, first_line));
+    }
+    out
+}
+
+/// The byte ranges of [`split`]'s pieces.
+fn cuts(body: &[u8], pieces: usize) -> Vec<Range<usize>> {
     let target = body.len().div_ceil(pieces.max(1)).max(1);
     let has_quotes = memchr::memchr(b'"', body).is_some();
     let mut out = Vec::with_capacity(pieces);
-    let (mut start, mut line) = (0, first_line);
+    let mut start = 0;
     while start < body.len() {
         let mut end = (start + target).min(body.len());
         let mut odd = has_quotes && memchr::memchr_iter(b'"', &body[start..end]).count() % 2 == 1;
@@ -248,13 +288,8 @@ pub fn split(body: &[u8], first_line: u64, pieces: usize) -> Vec<Piece> {
                 Some(k) => break end + k + 1,
             }
         };
-        let piece = Piece::new(body, start..end, line);
-        line += piece.newlines;
-        out.push(piece);
+        out.push(start..end);
         start = end;
-    }
-    if out.is_empty() {
-        out.push(Piece::new(body, 0..0, first_line));
     }
     out
 }
@@ -293,13 +328,7 @@ pub(crate) fn read_split<T: Send>(
     read: impl Fn(Scanner<'_>) -> T + Sync,
     ended_in_quotes: impl Fn(&T) -> bool + Sync,
 ) -> Vec<T> {
-    let scan = |p: &Piece| {
-        read(Scanner::new(
-            &body[p.bytes.clone()],
-            separator,
-            p.first_line,
-        ))
-    };
+    let scan = |p: &Piece| scan_copy(body, p, separator, &read);
     let mut out: Vec<T> = pieces.par_iter().map(scan).collect();
     if let Some(bad) = out[..out.len() - 1].iter().position(&ended_in_quotes) {
         // The pieces up to `bad` start records (each before it ended between records),

@@ -114,6 +114,9 @@ struct Chunk {
     /// Records with a valid shape (rows a table would hold).
     records: usize,
     ended_in_quotes: bool,
+    /// True when the piece's copy held more records than its bytes did when counted: the
+    /// file changed while it was read.
+    changed: bool,
 }
 
 /// Reads the records of one piece, writing its offers to `slots` (one per record at
@@ -133,6 +136,11 @@ fn read_chunk(
             continue;
         };
         chunk.records += 1;
+        if chunk.count == slots.len() {
+            // More records than the piece's bytes held when they were counted.
+            chunk.changed = true;
+            break;
+        }
         if let Some(offer) = parse_offer(&cells, layout.decimal_comma, line, &mut chunk) {
             let key = duplicate_key(&offer.supplier, chunk.mineral_hashes[offer.mineral]);
             chunk.keys.push(key | chunk.count as u64);
@@ -226,10 +234,7 @@ fn fill(
     let chunks: Vec<Chunk> = pieces
         .par_iter()
         .zip(slots)
-        .map(|(p, slots)| {
-            let scanner = Scanner::new(&body[p.bytes.clone()], separator, p.first_line);
-            read_chunk(scanner, layout, slots)
-        })
+        .map(|(p, slots)| scan::scan_copy(body, p, separator, |s| read_chunk(s, layout, slots)))
         .collect();
     let spare = offers.spare_capacity_mut();
     let (mut from, mut to) = (0, 0);
@@ -411,6 +416,13 @@ fn read_in(
     let body = opened.body();
     let split = scan::split(body, opened.body_line(), pieces(body.len()));
     let (mut offers, mut chunks) = read_offers(body, opened.dialect.separator(), &split, &layout);
+    if chunks.iter().any(|c| c.changed) {
+        errors.push(InputIssue::file(
+            SUPPLIERS,
+            "changed while it was being read; read it again once it is written whole",
+        ));
+        return None;
+    }
     let records: usize = chunks.iter().map(|c| c.records).sum();
     let limit =
         (records > MAX_RECORDS).then(|| limit_records(&mut offers, &mut chunks, &opened, &layout));
@@ -463,15 +475,14 @@ fn limit_records(
     opened: &super::table::Opened<'_>,
     layout: &Layout<'_>,
 ) -> InputIssue {
-    let mut scanner = Scanner::new(
-        opened.body(),
-        opened.dialect.separator(),
-        opened.body_line(),
-    );
+    // A private copy, as for the pieces (the file may be mapped).
+    let body = opened.body().to_vec();
+    let mut scanner = Scanner::new(&body, opened.dialect.separator(), opened.body_line());
     let (mut seen, mut ignored) = (0, InputErrors::default());
     let cut = loop {
         let Some(line) = scanner.next_record() else {
-            unreachable!("more than MAX_RECORDS records were counted")
+            // Fewer records than counted: the file changed while read; cut nothing.
+            break u64::MAX;
         };
         if record_cells(&scanner, layout, line, &mut ignored).is_some() {
             if seen == MAX_RECORDS {

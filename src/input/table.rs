@@ -6,6 +6,8 @@
 
 use std::path::Path;
 
+use super::bytes::read_file;
+pub use super::bytes::FileBytes;
 use crate::error::{InputErrors, InputIssue};
 use crate::input::number::{parse_plain_number, Domain};
 use crate::input::scan::{self, Scanner};
@@ -118,7 +120,7 @@ pub(crate) fn file_bytes<'f>(
             errors.push(InputIssue::file(file, message.clone()));
             None
         }
-        Some(Ok(bytes)) => Some(bytes),
+        Some(Ok(bytes)) => Some(&bytes[..]),
     }
 }
 
@@ -126,7 +128,7 @@ pub(crate) fn file_bytes<'f>(
 #[derive(Debug, Clone, Default)]
 pub struct ModelFiles {
     location: String,
-    contents: std::collections::BTreeMap<String, Result<Vec<u8>, String>>,
+    contents: std::collections::BTreeMap<String, Result<FileBytes, String>>,
 }
 
 impl ModelFiles {
@@ -162,7 +164,7 @@ impl ModelFiles {
             location: "the model".into(),
             contents: files
                 .iter()
-                .map(|(n, b)| (n.to_string(), Ok(b.to_vec())))
+                .map(|(n, b)| (n.to_string(), Ok(FileBytes::Held(b.to_vec()))))
                 .collect(),
         }
     }
@@ -179,7 +181,7 @@ impl ModelFiles {
     }
 
     /// The bytes of `name`, or why they could not be read; `None` when absent.
-    pub fn get(&self, name: &str) -> Option<&Result<Vec<u8>, String>> {
+    pub fn get(&self, name: &str) -> Option<&Result<FileBytes, String>> {
         self.contents.get(name)
     }
 
@@ -187,21 +189,6 @@ impl ModelFiles {
     pub fn location(&self) -> &str {
         &self.location
     }
-}
-
-/// The bytes of the file at `path`, or why they cannot be read; `None` if it does not
-/// exist.
-fn read_file(path: &Path) -> Option<Result<Vec<u8>, String>> {
-    Some(match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => Err(format!("cannot be read: {e}")),
-        Ok(meta) if meta.is_dir() => Err("is a folder; expected a CSV file".to_string()),
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => Err(format!(
-            "is {} bytes; the largest file read is {MAX_FILE_BYTES} bytes",
-            meta.len()
-        )),
-        Ok(_) => std::fs::read(path).map_err(|e| format!("cannot be read: {e}")),
-    })
 }
 
 /// Parses CSV bytes (see [`read_table`]).

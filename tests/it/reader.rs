@@ -179,7 +179,8 @@ fn independent(bytes: &[u8], eu: bool) -> Vec<Expected> {
     out
 }
 
-fn check(seed: u64, rows: usize, eu: bool) {
+/// A random suppliers.csv of `rows` rows and its demand.csv.
+fn model_files(seed: u64, rows: usize, eu: bool) -> (Vec<u8>, &'static str) {
     let mut rng = TestRng::new(seed);
     let suppliers = random_file(&mut rng, rows, eu);
     let demand = if eu {
@@ -187,12 +188,22 @@ fn check(seed: u64, rows: usize, eu: bool) {
     } else {
         "mineral,quantity\ngallium,10\ngermanium,20\ngraphite,30\n"
     };
+    (suppliers, demand)
+}
+
+fn check(seed: u64, rows: usize, eu: bool) {
+    let (suppliers, demand) = model_files(seed, rows, eu);
     let files = ModelFiles::from_memory(&[
         ("suppliers.csv", suppliers.as_slice()),
         ("demand.csv", demand.as_bytes()),
     ]);
     let model = parse_model(&files).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-    let mut want = independent(&suppliers, eu);
+    compare(&model, &suppliers, eu, seed);
+}
+
+/// The offers of `model` equal the independent reading of `suppliers`.
+fn compare(model: &sourcemix::model::Model, suppliers: &[u8], eu: bool, seed: u64) {
+    let mut want = independent(suppliers, eu);
     // The model groups offers by mineral (sorted by key), file order within one.
     want.sort_by_key(|w| w.1.clone());
     assert_eq!(model.offers.len(), want.len(), "seed {seed}");
@@ -240,4 +251,20 @@ fn offers_equal_an_independent_csv_reading() {
 fn large_files_read_in_pieces_equal_an_independent_reading() {
     check(100, 40_000, false);
     check(101, 40_000, true);
+}
+
+/// A large suppliers.csv read from disk is mapped rather than read
+/// (src/input/bytes.rs): the offers equal the independent reading all the same.
+#[test]
+fn large_files_mapped_from_disk_equal_an_independent_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    for (seed, eu) in [(102, false), (103, true)] {
+        let (suppliers, demand) = model_files(seed, 40_000, eu);
+        assert!(suppliers.len() > 1 << 20);
+        std::fs::write(dir.path().join("suppliers.csv"), &suppliers).unwrap();
+        std::fs::write(dir.path().join("demand.csv"), demand).unwrap();
+        let model =
+            sourcemix::input::load_model(dir.path()).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        compare(&model, &suppliers, eu, seed);
+    }
 }
