@@ -53,6 +53,11 @@ pub struct SolveArgs {
     /// (same optimum; to compare).
     #[arg(long = "no-aggregate")]
     no_aggregate: bool,
+    /// Aggregate every continuous mineral, however few its offers (to compare; by default
+    /// minerals with fewer than 1,500 offers, 2,500 under an HHI cap, are solved as the
+    /// full LP, which is faster there).
+    #[arg(long = "aggregate-all", conflicts_with = "no_aggregate")]
+    aggregate_all: bool,
     #[command(flatten)]
     files: ResultFiles,
     /// Two-stage plan minimizing E[L] + W·CVaR_α(L) over the baseline and the scenarios
@@ -96,6 +101,7 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
         mip_gap: args.mip_gap,
         threads: args.threads,
         no_aggregate: args.no_aggregate,
+        aggregate_all: args.aggregate_all,
     };
     let out_dir = args
         .out

@@ -92,6 +92,10 @@ pub struct SolveOptions {
     /// Solve continuous blocks unaggregated (the full LP), to compare with the exact
     /// country aggregation used by default (the `aggregate` module).
     pub no_aggregate: bool,
+    /// Aggregate every continuous block, however small (to compare, and for tests); by
+    /// default blocks of fewer than 1,500 offers (2,500 under an HHI cap) are solved as
+    /// the full LP, which is faster there (`aggregate::AGGREGATE_MIN_OFFERS`).
+    pub aggregate_all: bool,
 }
 
 impl Default for SolveOptions {
@@ -102,6 +106,7 @@ impl Default for SolveOptions {
             mip_gap: DEFAULT_MIP_GAP,
             threads: None,
             no_aggregate: false,
+            aggregate_all: false,
         }
     }
 }

@@ -149,6 +149,8 @@ fn solve_with(model: &Model, no_aggregate: bool) -> Solution {
         &SolveOptions {
             threads: Some(1),
             no_aggregate,
+            // The test models are small: aggregate them all the same.
+            aggregate_all: !no_aggregate,
             ..SolveOptions::default()
         },
     )
@@ -436,6 +438,7 @@ fn a_degenerate_master_with_ties_across_countries_and_binding_caps() {
         &model,
         &SolveOptions {
             threads: Some(2),
+            aggregate_all: true,
             ..SolveOptions::default()
         },
     )
