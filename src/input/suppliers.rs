@@ -641,10 +641,14 @@ fn find_duplicates(
     let mut found: Vec<(usize, u64)> = (0..1usize << bits)
         .into_par_iter()
         .flat_map_iter(|b| {
-            let mut keys: Vec<u64> = scattered
+            let parts: Vec<&[u64]> = scattered
                 .iter()
-                .flat_map(|(keys, bounds)| keys[bounds[b]..bounds[b + 1]].iter().copied())
+                .map(|(keys, bounds)| &keys[bounds[b]..bounds[b + 1]])
                 .collect();
+            let mut keys: Vec<u64> = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
+            for part in parts {
+                keys.extend_from_slice(part);
+            }
             keys.sort_unstable();
             repeats(&keys, offers, &mineral)
         })
