@@ -396,7 +396,21 @@ pub(crate) fn list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String 
 }
 
 /// Checks a name cell: non-empty (already checked), not too long, no control characters.
+#[inline]
 pub(crate) fn check_name(
+    file: &str,
+    line: u64,
+    column: &str,
+    value: &str,
+    errors: &mut InputErrors,
+) -> bool {
+    let plain = value.len() <= MAX_NAME_BYTES && value.bytes().all(|b| (0x20..0x7f).contains(&b));
+    plain || check_unusual_name(file, line, column, value, errors)
+}
+
+/// [`check_name`] of a long name or one with other than printable ASCII.
+#[cold]
+fn check_unusual_name(
     file: &str,
     line: u64,
     column: &str,

@@ -5,10 +5,18 @@
 /// Accepted: an optional sign, digits with an optional decimal point, an optional
 /// exponent. Rejected with a hint: thousands separators, percent signs, `NaN`, `inf`,
 /// and anything too large to be finite.
+#[inline]
 pub fn parse_plain_number(text: &str) -> Result<f64, String> {
-    if let Some(v) = parse_fast(text) {
-        return Ok(v);
+    match parse_fast(text) {
+        Some(v) => Ok(v),
+        None => slow_plain_number(text),
     }
+}
+
+/// [`parse_plain_number`] of a text its fast path does not read: the value of a plain
+/// decimal it leaves to `str::parse`, or what is wrong.
+#[cold]
+fn slow_plain_number(text: &str) -> Result<f64, String> {
     if text.is_empty() {
         return Err("is empty; expected a number".into());
     }
@@ -41,6 +49,7 @@ pub fn parse_plain_number(text: &str) -> Result<f64, String> {
 /// [`parse_plain_number`] tells what is wrong). fast-float2's grammar is the plain one plus
 /// `inf`/`nan`/`infinity` (with a sign), which cannot start with a digit or a point; it
 /// must read every byte.
+#[inline]
 fn parse_fast(text: &str) -> Option<f64> {
     let b = text.as_bytes();
     if let Some(v) = parse_short(b) {
@@ -64,6 +73,7 @@ fn parse_fast(text: &str) -> Option<f64> {
 /// 2^53 and the power of ten is at most 10^15, both exact in f64, so their quotient is one
 /// correctly rounded IEEE division of exact operands, i.e. the correctly rounded value of
 /// the decimal (Clinger's fast path, which fast-float2 also takes, after more checks).
+#[inline]
 fn parse_short(b: &[u8]) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,

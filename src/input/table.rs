@@ -526,24 +526,25 @@ pub(crate) fn check_shape(
 
 /// A field's text ([`Scanner::field_str`]), trimmed; the problem when it is not UTF-8 or longer than
 /// [`MAX_CELL_BYTES`] (`column` names it).
+#[inline]
 pub(crate) fn cell_text<'f>(
     field: Option<&'f str>,
     column: &str,
     file: &str,
     line: u64,
 ) -> Result<&'f str, InputIssue> {
-    let text = match field {
-        Some(text) => trim_str(text),
-        None => {
-            return Err(InputIssue::line(
-                file,
-                line,
-                "is not valid UTF-8; save the file as UTF-8 CSV",
-            ))
-        }
-    };
-    if text.len() > MAX_CELL_BYTES {
-        return Err(InputIssue::cell(
+    match field.map(trim_str) {
+        Some(text) if text.len() <= MAX_CELL_BYTES => Ok(text),
+        text => Err(cell_text_problem(text, column, file, line)),
+    }
+}
+
+/// What is wrong with a cell [`cell_text`] refuses: not UTF-8 (`None`) or too long.
+#[cold]
+fn cell_text_problem(text: Option<&str>, column: &str, file: &str, line: u64) -> InputIssue {
+    match text {
+        None => InputIssue::line(file, line, "is not valid UTF-8; save the file as UTF-8 CSV"),
+        Some(text) => InputIssue::cell(
             file,
             line,
             column,
@@ -552,9 +553,8 @@ pub(crate) fn cell_text<'f>(
                 "is {} bytes long; expected at most {MAX_CELL_BYTES}",
                 text.len()
             ),
-        ));
+        ),
     }
-    Ok(text)
 }
 
 /// Appends the record's fields (trimmed, at most one per header column) to `piece`; on
@@ -586,6 +586,7 @@ fn push_fields(
 }
 
 /// `text` without surrounding whitespace (Unicode, as `str::trim`), fast for ASCII.
+#[inline]
 fn trim_str(text: &str) -> &str {
     let t = text.trim_ascii();
     match (t.as_bytes().first(), t.as_bytes().last()) {
@@ -739,6 +740,7 @@ impl Table {
 
 /// The value of the number cell `text` (trimmed, not empty) in `domain`, or what is
 /// wrong with it. With `decimal_comma` the decimal separator is `,` and a `.` is refused.
+#[inline]
 pub(crate) fn parse_number_cell(
     text: &str,
     decimal_comma: bool,
