@@ -201,22 +201,15 @@ impl<'a> Scanner<'a> {
 
 /// `read` given a scanner of a private copy of `piece` of `body` (a file's bytes may be
 /// mapped and change while read: see [`crate::input::table::FileBytes`]). The copy is
-/// a buffer of the thread's, reused from piece to piece.
+/// freed after the piece (the allocator reuses it for the next one).
 pub(crate) fn scan_copy<T>(
     body: &[u8],
     piece: &Piece,
     separator: u8,
     read: impl FnOnce(Scanner<'_>) -> T,
 ) -> T {
-    thread_local! {
-        static COPY: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-    }
-    let mut copy = COPY.take();
-    copy.clear();
-    copy.extend_from_slice(&body[piece.bytes.clone()]);
-    let out = read(Scanner::new(&copy, separator, piece.first_line));
-    COPY.set(copy);
-    out
+    let copy = body[piece.bytes.clone()].to_vec();
+    read(Scanner::new(&copy, separator, piece.first_line))
 }
 
 /// The high bit of each byte of `word` (little-endian) that may equal `byte`: exact for
