@@ -128,7 +128,7 @@ pub fn cut(p: &Problem, s: usize, m: usize, price: f64) -> Option<Cut> {
 }
 
 /// The master's row of `cut`: θ_sm plus the terms on prefix variables.
-fn row_terms(sk: &Skeleton, cut: &Cut) -> Vec<(usize, f64)> {
+pub(super) fn row_terms(sk: &Skeleton, cut: &Cut) -> Vec<(usize, f64)> {
     let mut terms = vec![(sk.theta[cut.scenario][cut.mineral], 1.0)];
     for &((chain, len, sum), coef) in &cut.terms {
         let v = sk.prefix[&(chain, len)];
@@ -232,27 +232,64 @@ impl Cuts {
     }
 }
 
-/// Solves the master. With HiGHS built in, a linear master (no HHI cones, no integer
-/// rules) goes to its simplex: the interior point's factorization fills in as cuts
-/// accumulate, a simplex's does not. Otherwise as every robust program.
-fn solve_master(p: &Problem, sk: &Skeleton, clock: &Clock, loose: bool) -> LpResult {
+/// The master program across rounds: rebuilt from the cuts and solved cold each round,
+/// or (a linear master with HiGHS built in) kept in HiGHS and re-solved warm.
+enum Master {
+    /// Rebuilt each round; holds the last round's program.
+    Cold(Option<Skeleton>),
+    /// HiGHS's simplex, warm from the previous basis (see [`super::warm_master`]).
     #[cfg(feature = "highs")]
-    if simplex_master(p, sk) {
-        use crate::solvers::{solve_lp, BackendOptions, SolverKind};
-        let opts = BackendOptions {
-            time_limit_secs: clock.remaining(),
-            mip_gap: p.mip_gap,
-            duals: false,
-        };
-        return solve_lp(SolverKind::Highs, &sk.lp, &opts);
-    }
-    p.solve_program(&sk.lp, &sk.is_cut, &sk.epigraphs, clock, loose)
+    Warm(Box<super::warm_master::WarmMaster>),
 }
 
-/// True when the master goes to HiGHS's simplex (see [`solve_master`]): its solution is
-/// a vertex already, with nothing to polish.
-fn simplex_master(p: &Problem, sk: &Skeleton) -> bool {
-    cfg!(feature = "highs") && p.engine == super::Engine::Conic && sk.epigraphs.is_empty()
+impl Master {
+    /// The master `p` needs: warm when it is a linear program (no HHI cones, no
+    /// integer rules) and HiGHS is built in — the interior point's factorization fills
+    /// in as cuts accumulate, a simplex's does not, and a kept basis saves every round
+    /// but the first its cold solve. Otherwise as every robust program.
+    fn new(p: &Problem) -> Master {
+        #[cfg(feature = "highs")]
+        if p.engine == super::Engine::Conic {
+            let warm = super::warm_master::WarmMaster::new(p);
+            if warm.skeleton().epigraphs.is_empty() {
+                return Master::Warm(Box::new(warm));
+            }
+        }
+        let _ = p;
+        Master::Cold(None)
+    }
+
+    /// True when the master's solution is a simplex vertex already (nothing to polish)
+    /// and slack cuts cost it little (nothing to prune).
+    fn simplex(&self) -> bool {
+        !matches!(self, Master::Cold(_))
+    }
+
+    /// Solves the master over `cuts` (`loose`: early-round tolerances, cold path);
+    /// returns the result with the program solved.
+    fn solve(
+        &mut self,
+        p: &Problem,
+        cuts: &Cuts,
+        clock: &Clock,
+        loose: bool,
+    ) -> (LpResult, &Skeleton) {
+        match self {
+            Master::Cold(last) => {
+                let mut sk = skeleton(p, &cuts.refs);
+                for c in &cuts.list {
+                    emit(&mut sk, c);
+                }
+                let result = p.solve_program(&sk.lp, &sk.is_cut, &sk.epigraphs, clock, loose);
+                (result, last.insert(sk))
+            }
+            #[cfg(feature = "highs")]
+            Master::Warm(warm) => {
+                let result = warm.solve(p, &cuts.list, clock);
+                (result, warm.skeleton())
+            }
+        }
+    }
 }
 
 /// Solves by decomposition from the incumbent `incumbent` (the nominal plan).
@@ -281,18 +318,17 @@ pub fn solve(
     };
     let mut stopped = false;
     let mut tight = false;
+    let mut master = Master::new(p);
+    let simplex = master.simplex();
     loop {
         if clock.expired() {
             stopped = true;
             break;
         }
-        let mut sk = skeleton(p, &cuts.refs);
-        for c in &cuts.list {
-            emit(&mut sk, c);
-        }
-        // Early rounds (gap above 1e-5) need no more than the default tolerances.
-        let loose = !tight && relative_gap(best, lower) > LOOSE_GAP;
-        let result = solve_master(p, &sk, clock, loose);
+        // Early rounds (gap above 1e-5) need no more than the default tolerances (a
+        // simplex master has only its own).
+        let loose = !simplex && !tight && relative_gap(best, lower) > LOOSE_GAP;
+        let (result, sk) = master.solve(p, &cuts, clock, loose);
         match &result.status {
             LpStatus::Optimal => {}
             LpStatus::Feasible | LpStatus::LimitNoSolution(_) => {
@@ -327,7 +363,9 @@ pub fn solve(
             (best, best_plan) = (objective, plan);
         }
         let tol = 1e-10 * (best / p.unit).abs().max(1e-12);
-        cuts.prune(&sk, &result.x, PRUNE_SLACK * tol);
+        if !simplex {
+            cuts.prune(sk, &result.x, PRUNE_SLACK * tol);
+        }
         let theta = |s: usize, m: usize| result.x[sk.theta[s][m]];
         let added = cuts.add(p, &values, theta, tol);
         let gap = relative_gap(best, lower);
@@ -345,7 +383,7 @@ pub fn solve(
         tight |= added == 0;
         if hhi_cuts == 0 && (gap <= DECOMPOSITION_GAP || (added == 0 && !loose)) {
             let to_plan = |v: &[f64]| sk.plan(p, v);
-            let polished = (!simplex_master(p, &sk))
+            let polished = (!simplex)
                 .then(|| p.polished(&sk.lp, &sk.epigraphs, &result.x, to_plan, best, clock))
                 .flatten();
             if let Some(better) = polished {

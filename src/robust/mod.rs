@@ -14,6 +14,8 @@ pub mod extensive;
 mod master;
 pub mod recourse;
 pub mod report;
+#[cfg(feature = "highs")]
+mod warm_master;
 mod written;
 
 use std::time::Instant;
