@@ -265,6 +265,15 @@ impl Master {
         !matches!(self, Master::Cold(_))
     }
 
+    /// The engine to report when it is not the problem's own (the warm master's HiGHS).
+    fn engine(&self) -> Option<super::Engine> {
+        match self {
+            Master::Cold(_) => None,
+            #[cfg(feature = "highs")]
+            Master::Warm(_) => Some(super::Engine::Lp(crate::solvers::SolverKind::Highs)),
+        }
+    }
+
     /// Solves the master over `cuts` (`loose`: early-round tolerances, cold path);
     /// returns the result with the program solved.
     fn solve(
@@ -393,12 +402,14 @@ pub fn solve(
         }
     }
     let lower_bound = lower.is_finite().then_some(lower);
-    finish(
+    let mut solution = finish(
         Method::Decomposition,
         best_plan,
         best,
         lower_bound,
         iterations,
         stopped,
-    )
+    );
+    solution.engine = master.engine();
+    solution
 }

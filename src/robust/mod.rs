@@ -540,7 +540,7 @@ pub fn solve_robust(
             progress(it);
         }
     }
-    robust.engine = Some(problem.engine);
+    robust.engine.get_or_insert(problem.engine);
     check_plan(model, &mut robust);
     Ok(RobustOutcome {
         nominal,
