@@ -178,9 +178,9 @@ impl Cuts {
     /// made again — and then kept for good. Every cut is dropped at most once, so the
     /// rounds still end (the cuts are finitely many), and the master holds little more
     /// than the cuts that bind: its cost grows steeply with its cuts. The prefix
-    /// variables follow the cuts that remain. Returns how many were dropped.
-    fn prune(&mut self, sk: &Skeleton, x: &[f64], tol: f64) -> usize {
-        let before = self.list.len();
+    /// variables follow the cuts that remain. Returns per cut whether it stays.
+    fn prune(&mut self, sk: &Skeleton, x: &[f64], tol: f64) -> Vec<bool> {
+        let mut stays = Vec::with_capacity(self.list.len());
         let (list, kept): (Vec<Cut>, Vec<bool>) = std::mem::take(&mut self.list)
             .into_iter()
             .zip(std::mem::take(&mut self.kept))
@@ -190,6 +190,7 @@ impl Cuts {
                     self.seen.remove(&key(c));
                     self.dropped.insert(key(c));
                 }
+                stays.push(keep);
                 keep
             })
             .unzip();
@@ -198,7 +199,7 @@ impl Cuts {
             .flat_map(|c| c.terms.iter().map(|&((chain, len, _), _)| (chain, len)))
             .collect();
         (self.list, self.kept) = (list, kept);
-        before - self.list.len()
+        stays
     }
 
     /// Adds the cuts of every (s, m) whose θ (`theta(s, m)`, unit U) is below its
@@ -259,10 +260,21 @@ impl Master {
         Master::Cold(None)
     }
 
-    /// True when the master's solution is a simplex vertex already (nothing to polish)
-    /// and slack cuts cost it little (nothing to prune).
+    /// True when the master's solution is a simplex vertex already (nothing to polish,
+    /// and no loose early rounds).
     fn simplex(&self) -> bool {
         !matches!(self, Master::Cold(_))
+    }
+
+    /// Drops from the program the cuts `stays` (per cut of the last solve, in order)
+    /// marks false, as [`Cuts::prune`] dropped them from the list (a cold master is
+    /// rebuilt from the list anyway).
+    fn forget(&mut self, stays: &[bool]) {
+        match self {
+            Master::Cold(_) => {}
+            #[cfg(feature = "highs")]
+            Master::Warm(warm) => warm.forget(stays),
+        }
     }
 
     /// The engine to report when it is not the problem's own (the warm master's HiGHS).
@@ -360,11 +372,11 @@ pub fn solve(
                 };
             }
         }
-        let master = sk.lp.objective(&result.x) * p.unit;
+        let bound = sk.lp.objective(&result.x) * p.unit;
         // A loosely solved master's objective may overshoot its optimum by its
         // tolerance; count it as a bound only with that margin.
         let margin = if loose { 10.0 * LOOSE_TOLERANCE } else { 0.0 };
-        lower = lower.max(master - (integer_gap + margin) * master.abs());
+        lower = lower.max(bound - (integer_gap + margin) * bound.abs());
         let hhi_cuts = p.add_hhi_cuts(&sk.offsets, &result.x);
         let plan = sk.plan(p, &result.x);
         let (objective, _, values) = p.evaluate(plan.clone());
@@ -372,9 +384,7 @@ pub fn solve(
             (best, best_plan) = (objective, plan);
         }
         let tol = 1e-10 * (best / p.unit).abs().max(1e-12);
-        if !simplex {
-            cuts.prune(sk, &result.x, PRUNE_SLACK * tol);
-        }
+        let stays = cuts.prune(sk, &result.x, PRUNE_SLACK * tol);
         let theta = |s: usize, m: usize| result.x[sk.theta[s][m]];
         let added = cuts.add(p, &values, theta, tol);
         let gap = relative_gap(best, lower);
@@ -400,6 +410,7 @@ pub fn solve(
             }
             break;
         }
+        master.forget(&stays);
     }
     let lower_bound = lower.is_finite().then_some(lower);
     let mut solution = finish(
