@@ -271,7 +271,9 @@ impl Master {
     /// rebuilt from the list anyway).
     fn forget(&mut self, stays: &[bool]) {
         match self {
-            Master::Cold(_) => {}
+            Master::Cold(_) => {
+                let _ = stays;
+            }
             #[cfg(feature = "highs")]
             Master::Warm(warm) => warm.forget(stays),
         }
@@ -310,6 +312,23 @@ impl Master {
                 (result, warm.skeleton())
             }
         }
+    }
+}
+
+/// The failure of a master that ended `status` after `iterations`.
+fn master_failed(status: &LpStatus, iterations: Vec<Iteration>) -> RobustSolution {
+    RobustSolution {
+        method: Method::Decomposition,
+        status: Status::Failed {
+            reason: FailureReason::Solver,
+            message: format!("the decomposition's master problem: {status:?}"),
+        },
+        plan: Vec::new(),
+        objective: f64::NAN,
+        lower_bound: None,
+        gap: None,
+        iterations,
+        engine: None,
     }
 }
 
@@ -356,21 +375,7 @@ pub fn solve(
                 stopped = true;
                 break;
             }
-            other => {
-                return RobustSolution {
-                    method: Method::Decomposition,
-                    status: Status::Failed {
-                        reason: FailureReason::Solver,
-                        message: format!("the decomposition's master problem: {other:?}"),
-                    },
-                    plan: Vec::new(),
-                    objective: f64::NAN,
-                    lower_bound: None,
-                    gap: None,
-                    iterations,
-                    engine: None,
-                };
-            }
+            other => return master_failed(other, iterations),
         }
         let bound = sk.lp.objective(&result.x) * p.unit;
         // A loosely solved master's objective may overshoot its optimum by its

@@ -14,7 +14,9 @@
 //! without, a round or two more). [`Skeleton`] mirrors the model
 //! row for row, so plans, θ and the objective are read as on the cold path.
 
-use highs_sys::{HighsInt, Highs_addCols, Highs_addRows, Highs_deleteRowsBySet, STATUS_ERROR};
+use highs_sys::{
+    HighsInt, Highs_addCols, Highs_addRows, Highs_deleteRowsBySet, Highs_getRunTime, STATUS_ERROR,
+};
 
 use crate::lp::{Lp, Sense};
 use crate::solvers::{FailureReason, Limit, LpResult, LpStatus};
@@ -91,7 +93,10 @@ impl WarmMaster {
             return LpResult::failed(LpStatus::Failed(FailureReason::Solver, message));
         }
         if let Some(t) = clock.remaining() {
-            model.set_option("time_limit", t.max(0.0));
+            // HiGHS measures its time limit from the model's creation, over every solve.
+            // SAFETY: the pointer is the live model's.
+            let used = unsafe { Highs_getRunTime(model.as_ptr()) };
+            model.set_option("time_limit", used + t.max(0.0));
         }
         let solved = match model.try_solve() {
             Ok(solved) => solved,
