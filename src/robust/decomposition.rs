@@ -128,7 +128,7 @@ pub fn cut(p: &Problem, s: usize, m: usize, price: f64) -> Option<Cut> {
 }
 
 /// The master's row of `cut`: θ_sm plus the terms on prefix variables.
-fn row_terms(sk: &Skeleton, cut: &Cut) -> Vec<(usize, f64)> {
+pub(super) fn row_terms(sk: &Skeleton, cut: &Cut) -> Vec<(usize, f64)> {
     let mut terms = vec![(sk.theta[cut.scenario][cut.mineral], 1.0)];
     for &((chain, len, sum), coef) in &cut.terms {
         let v = sk.prefix[&(chain, len)];
@@ -178,9 +178,9 @@ impl Cuts {
     /// made again — and then kept for good. Every cut is dropped at most once, so the
     /// rounds still end (the cuts are finitely many), and the master holds little more
     /// than the cuts that bind: its cost grows steeply with its cuts. The prefix
-    /// variables follow the cuts that remain. Returns how many were dropped.
-    fn prune(&mut self, sk: &Skeleton, x: &[f64], tol: f64) -> usize {
-        let before = self.list.len();
+    /// variables follow the cuts that remain. Returns per cut whether it stays.
+    fn prune(&mut self, sk: &Skeleton, x: &[f64], tol: f64) -> Vec<bool> {
+        let mut stays = Vec::with_capacity(self.list.len());
         let (list, kept): (Vec<Cut>, Vec<bool>) = std::mem::take(&mut self.list)
             .into_iter()
             .zip(std::mem::take(&mut self.kept))
@@ -190,6 +190,7 @@ impl Cuts {
                     self.seen.remove(&key(c));
                     self.dropped.insert(key(c));
                 }
+                stays.push(keep);
                 keep
             })
             .unzip();
@@ -198,7 +199,7 @@ impl Cuts {
             .flat_map(|c| c.terms.iter().map(|&((chain, len, _), _)| (chain, len)))
             .collect();
         (self.list, self.kept) = (list, kept);
-        before - self.list.len()
+        stays
     }
 
     /// Adds the cuts of every (s, m) whose θ (`theta(s, m)`, unit U) is below its
@@ -232,27 +233,103 @@ impl Cuts {
     }
 }
 
-/// Solves the master. With HiGHS built in, a linear master (no HHI cones, no integer
-/// rules) goes to its simplex: the interior point's factorization fills in as cuts
-/// accumulate, a simplex's does not. Otherwise as every robust program.
-fn solve_master(p: &Problem, sk: &Skeleton, clock: &Clock, loose: bool) -> LpResult {
+/// The master program across rounds: rebuilt from the cuts and solved cold each round,
+/// or (a linear master with HiGHS built in) kept in HiGHS and re-solved warm.
+enum Master {
+    /// Rebuilt each round; holds the last round's program.
+    Cold(Option<Skeleton>),
+    /// HiGHS's simplex, warm from the previous basis (see [`super::warm_master`]).
     #[cfg(feature = "highs")]
-    if simplex_master(p, sk) {
-        use crate::solvers::{solve_lp, BackendOptions, SolverKind};
-        let opts = BackendOptions {
-            time_limit_secs: clock.remaining(),
-            mip_gap: p.mip_gap,
-            duals: false,
-        };
-        return solve_lp(SolverKind::Highs, &sk.lp, &opts);
-    }
-    p.solve_program(&sk.lp, &sk.is_cut, &sk.epigraphs, clock, loose)
+    Warm(Box<super::warm_master::WarmMaster>),
 }
 
-/// True when the master goes to HiGHS's simplex (see [`solve_master`]): its solution is
-/// a vertex already, with nothing to polish.
-fn simplex_master(p: &Problem, sk: &Skeleton) -> bool {
-    cfg!(feature = "highs") && p.engine == super::Engine::Conic && sk.epigraphs.is_empty()
+impl Master {
+    /// The master `p` needs: warm when it is a linear program (no HHI cones, no
+    /// integer rules) and HiGHS is built in — the interior point's factorization fills
+    /// in as cuts accumulate, a simplex's does not, and a kept basis saves every round
+    /// but the first its cold solve. Otherwise as every robust program.
+    fn new(p: &Problem) -> Master {
+        #[cfg(feature = "highs")]
+        if p.engine == super::Engine::Conic {
+            let warm = super::warm_master::WarmMaster::new(p);
+            if warm.skeleton().epigraphs.is_empty() {
+                return Master::Warm(Box::new(warm));
+            }
+        }
+        let _ = p;
+        Master::Cold(None)
+    }
+
+    /// True when the master's solution is a simplex vertex already (nothing to polish,
+    /// and no loose early rounds).
+    fn simplex(&self) -> bool {
+        !matches!(self, Master::Cold(_))
+    }
+
+    /// Drops from the program the cuts `stays` (per cut of the last solve, in order)
+    /// marks false, as [`Cuts::prune`] dropped them from the list (a cold master is
+    /// rebuilt from the list anyway).
+    fn forget(&mut self, stays: &[bool]) {
+        match self {
+            Master::Cold(_) => {
+                let _ = stays;
+            }
+            #[cfg(feature = "highs")]
+            Master::Warm(warm) => warm.forget(stays),
+        }
+    }
+
+    /// The engine to report when it is not the problem's own (the warm master's HiGHS).
+    fn engine(&self) -> Option<super::Engine> {
+        match self {
+            Master::Cold(_) => None,
+            #[cfg(feature = "highs")]
+            Master::Warm(_) => Some(super::Engine::Lp(crate::solvers::SolverKind::Highs)),
+        }
+    }
+
+    /// Solves the master over `cuts` (`loose`: early-round tolerances, cold path);
+    /// returns the result with the program solved.
+    fn solve(
+        &mut self,
+        p: &Problem,
+        cuts: &Cuts,
+        clock: &Clock,
+        loose: bool,
+    ) -> (LpResult, &Skeleton) {
+        match self {
+            Master::Cold(last) => {
+                let mut sk = skeleton(p, &cuts.refs);
+                for c in &cuts.list {
+                    emit(&mut sk, c);
+                }
+                let result = p.solve_program(&sk.lp, &sk.is_cut, &sk.epigraphs, clock, loose);
+                (result, last.insert(sk))
+            }
+            #[cfg(feature = "highs")]
+            Master::Warm(warm) => {
+                let result = warm.solve(p, &cuts.list, clock);
+                (result, warm.skeleton())
+            }
+        }
+    }
+}
+
+/// The failure of a master that ended `status` after `iterations`.
+fn master_failed(status: &LpStatus, iterations: Vec<Iteration>) -> RobustSolution {
+    RobustSolution {
+        method: Method::Decomposition,
+        status: Status::Failed {
+            reason: FailureReason::Solver,
+            message: format!("the decomposition's master problem: {status:?}"),
+        },
+        plan: Vec::new(),
+        objective: f64::NAN,
+        lower_bound: None,
+        gap: None,
+        iterations,
+        engine: None,
+    }
 }
 
 /// Solves by decomposition from the incumbent `incumbent` (the nominal plan).
@@ -281,45 +358,30 @@ pub fn solve(
     };
     let mut stopped = false;
     let mut tight = false;
+    let mut master = Master::new(p);
+    let simplex = master.simplex();
     loop {
         if clock.expired() {
             stopped = true;
             break;
         }
-        let mut sk = skeleton(p, &cuts.refs);
-        for c in &cuts.list {
-            emit(&mut sk, c);
-        }
-        // Early rounds (gap above 1e-5) need no more than the default tolerances.
-        let loose = !tight && relative_gap(best, lower) > LOOSE_GAP;
-        let result = solve_master(p, &sk, clock, loose);
+        // Early rounds (gap above 1e-5) need no more than the default tolerances (a
+        // simplex master has only its own).
+        let loose = !simplex && !tight && relative_gap(best, lower) > LOOSE_GAP;
+        let (result, sk) = master.solve(p, &cuts, clock, loose);
         match &result.status {
             LpStatus::Optimal => {}
             LpStatus::Feasible | LpStatus::LimitNoSolution(_) => {
                 stopped = true;
                 break;
             }
-            other => {
-                return RobustSolution {
-                    method: Method::Decomposition,
-                    status: Status::Failed {
-                        reason: FailureReason::Solver,
-                        message: format!("the decomposition's master problem: {other:?}"),
-                    },
-                    plan: Vec::new(),
-                    objective: f64::NAN,
-                    lower_bound: None,
-                    gap: None,
-                    iterations,
-                    engine: None,
-                };
-            }
+            other => return master_failed(other, iterations),
         }
-        let master = sk.lp.objective(&result.x) * p.unit;
+        let bound = sk.lp.objective(&result.x) * p.unit;
         // A loosely solved master's objective may overshoot its optimum by its
         // tolerance; count it as a bound only with that margin.
         let margin = if loose { 10.0 * LOOSE_TOLERANCE } else { 0.0 };
-        lower = lower.max(master - (integer_gap + margin) * master.abs());
+        lower = lower.max(bound - (integer_gap + margin) * bound.abs());
         let hhi_cuts = p.add_hhi_cuts(&sk.offsets, &result.x);
         let plan = sk.plan(p, &result.x);
         let (objective, _, values) = p.evaluate(plan.clone());
@@ -327,7 +389,7 @@ pub fn solve(
             (best, best_plan) = (objective, plan);
         }
         let tol = 1e-10 * (best / p.unit).abs().max(1e-12);
-        cuts.prune(&sk, &result.x, PRUNE_SLACK * tol);
+        let stays = cuts.prune(sk, &result.x, PRUNE_SLACK * tol);
         let theta = |s: usize, m: usize| result.x[sk.theta[s][m]];
         let added = cuts.add(p, &values, theta, tol);
         let gap = relative_gap(best, lower);
@@ -345,7 +407,7 @@ pub fn solve(
         tight |= added == 0;
         if hhi_cuts == 0 && (gap <= DECOMPOSITION_GAP || (added == 0 && !loose)) {
             let to_plan = |v: &[f64]| sk.plan(p, v);
-            let polished = (!simplex_master(p, &sk))
+            let polished = (!simplex)
                 .then(|| p.polished(&sk.lp, &sk.epigraphs, &result.x, to_plan, best, clock))
                 .flatten();
             if let Some(better) = polished {
@@ -353,14 +415,17 @@ pub fn solve(
             }
             break;
         }
+        master.forget(&stays);
     }
     let lower_bound = lower.is_finite().then_some(lower);
-    finish(
+    let mut solution = finish(
         Method::Decomposition,
         best_plan,
         best,
         lower_bound,
         iterations,
         stopped,
-    )
+    );
+    solution.engine = master.engine();
+    solution
 }

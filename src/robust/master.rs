@@ -120,41 +120,61 @@ fn add_blocks(sk: &mut Skeleton, blocks: &[Block]) {
 /// chained: V_k = V_{k'} + Σ_{k' < j ≤ k} (l_j / cost_scale) x'_j, and the same for R.
 fn add_prefixes(sk: &mut Skeleton, p: &Problem, refs: &BTreeSet<(usize, usize)>) {
     for id in 0..p.classes.chains() {
-        let (offers, mineral) = p.classes.chain(id);
-        let n = offers.len();
+        let n = p.classes.chain(id).0.len();
         if n == 0 {
             continue;
         }
         let mut lengths: BTreeSet<usize> =
             refs.range((id, 1)..=(id, n)).map(|&(_, len)| len).collect();
         lengths.insert(n);
-        let cs = p.blocks[mineral].cost_scale;
-        let mut prev: Option<PrefixVars> = None;
-        let mut from = 0;
         for len in lengths {
-            let vars = PrefixVars {
-                quantity: sk.lp.add_var(0.0, f64::INFINITY, 0.0),
-                cost: sk.lp.add_var(0.0, f64::INFINITY, 0.0),
-            };
-            let mut q = vec![(vars.quantity, 1.0)];
-            let mut c = vec![(vars.cost, 1.0)];
-            if let Some(pv) = prev {
+            sk.ensure_prefix(p, id, len);
+        }
+    }
+}
+
+impl Skeleton {
+    /// The prefix variables of chain `id` at length `len` (positive), added with their
+    /// defining rows when missing: V_len = V_k + Σ_{k < j ≤ len} (l_j / cost_scale) x'_j
+    /// with k the longest shorter prefix present (none: from the chain's start). A prefix
+    /// longer than one already present is defined alongside it, not in its place, so the
+    /// rows already in the program stay as they are (a warm master only appends).
+    pub fn ensure_prefix(&mut self, p: &Problem, id: usize, len: usize) -> PrefixVars {
+        if let Some(&v) = self.prefix.get(&(id, len)) {
+            return v;
+        }
+        let (offers, mineral) = p.classes.chain(id);
+        let cs = p.blocks[mineral].cost_scale;
+        let prev = self
+            .prefix
+            .range((id, 0)..(id, len))
+            .next_back()
+            .map(|(&(_, k), &v)| (k, v));
+        let vars = PrefixVars {
+            quantity: self.lp.add_var(0.0, f64::INFINITY, 0.0),
+            cost: self.lp.add_var(0.0, f64::INFINITY, 0.0),
+        };
+        let mut q = vec![(vars.quantity, 1.0)];
+        let mut c = vec![(vars.cost, 1.0)];
+        let from = match prev {
+            Some((k, pv)) => {
                 q.push((pv.quantity, -1.0));
                 c.push((pv.cost, -1.0));
+                k
             }
-            for &i in &offers[from..len] {
-                // Offers in classes are never excluded, so they have a variable.
-                if let Some(v) = sk.offer_var(p, i) {
-                    q.push((v, -1.0));
-                    c.push((v, -p.model.offers[i].landed_cost / cs));
-                }
+            None => 0,
+        };
+        for &i in &offers[from..len] {
+            // Offers in classes are never excluded, so they have a variable.
+            if let Some(v) = self.offer_var(p, i) {
+                q.push((v, -1.0));
+                c.push((v, -p.model.offers[i].landed_cost / cs));
             }
-            sk.row(q, Sense::Eq, 0.0);
-            sk.row(c, Sense::Eq, 0.0);
-            sk.prefix.insert((id, len), vars);
-            prev = Some(vars);
-            from = len;
         }
+        self.row(q, Sense::Eq, 0.0);
+        self.row(c, Sense::Eq, 0.0);
+        self.prefix.insert((id, len), vars);
+        vars
     }
 }
 

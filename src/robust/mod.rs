@@ -14,6 +14,8 @@ pub mod extensive;
 mod master;
 pub mod recourse;
 pub mod report;
+#[cfg(feature = "highs")]
+mod warm_master;
 mod written;
 
 use std::time::Instant;
@@ -538,7 +540,7 @@ pub fn solve_robust(
             progress(it);
         }
     }
-    robust.engine = Some(problem.engine);
+    robust.engine.get_or_insert(problem.engine);
     check_plan(model, &mut robust);
     Ok(RobustOutcome {
         nominal,

@@ -18,6 +18,19 @@ pub(super) fn written_plan(
     let mut x = raw.to_vec();
     let mut unmet = close_balance(model, m, &mut x);
     crate::clean::clean_plan(model, m, instances, &mut x, &mut unmet);
+    let checks = |x: &[f64], unmet: f64| {
+        crate::verify::verify_mineral(model, m, x, unmet, instances).is_ok()
+    };
+    if !checks(&x, unmet) {
+        // Cleaning can tip a share row the optimizer's plan meets (10,000 × 3 × 100: an
+        // ALLY share 1.7e-7 under its bound after the quantities were put on the
+        // demand's grid). Then the plan is written as the optimizer left it, its
+        // shortfall (bought spot in the robust program) as unmet demand.
+        let raw_unmet = (model.minerals[m].demand - raw.iter().sum::<f64>()).max(0.0);
+        if checks(raw, raw_unmet) {
+            return (raw.to_vec(), raw_unmet);
+        }
+    }
     (x, unmet)
 }
 

@@ -623,3 +623,78 @@ fn a_time_limit_returns_a_checked_plan_no_worse_than_the_nominal_one() {
         check_plan(&model, &q, &unmet).unwrap();
     }
 }
+
+/// A model with more offers and scenarios than [`random_model`], so that the
+/// decomposition runs several rounds and its cuts need prefix sums inside the chains.
+#[cfg(feature = "highs")]
+fn random_many(rng: &mut TestRng) -> Model {
+    let countries = ["AUS", "CAN", "CHN", "USA", "BRA"];
+    let mut s = String::from("supplier,mineral,country,unit_cost,capacity\n");
+    for m in ["ga", "ge"] {
+        for k in 0..(8 + rng.below(8)) {
+            s.push_str(&format!(
+                "{m}{k},{m},{},{},{}\n",
+                countries[rng.below(5) as usize],
+                5 + rng.below(30),
+                10 + rng.below(40)
+            ));
+        }
+    }
+    let demand = format!(
+        "mineral,quantity,unmet_penalty\nga,150,{}\nge,120,{}\n",
+        60 + rng.below(40),
+        60 + rng.below(40)
+    );
+    let mut sc = String::from(
+        "scenario,probability,mineral,country,supplier,capacity_factor,price_factor\n",
+    );
+    for k in 0..(6 + rng.below(6)) {
+        let mineral = ["", "ga", "ge"][rng.below(3) as usize];
+        let country = countries[rng.below(5) as usize];
+        let capacity = rng.below(10) as f64 / 10.0;
+        let price = 1.0 + rng.below(6) as f64 / 10.0;
+        sc.push_str(&format!(
+            "s{k},0.04,{mineral},{country},,{capacity},{price}\n"
+        ));
+    }
+    let c = "constraint,mineral,target,bound\nmax_country_share,*,*,0.5\n";
+    model_from(&[
+        ("suppliers.csv", s.as_str()),
+        ("demand.csv", demand.as_str()),
+        ("scenarios.csv", sc.as_str()),
+        ("constraints.csv", c),
+    ])
+}
+
+/// The warm master (HiGHS kept across rounds, the default solver of a highs build) and
+/// a cold one (`--solver highs`: the master rebuilt and solved from scratch each round)
+/// reach the same optimum, which the extensive form confirms.
+#[cfg(feature = "highs")]
+#[test]
+fn warm_and_cold_masters_reach_the_same_optimum() {
+    use sourcemix::robust::Engine;
+    use sourcemix::solve::SolverChoice;
+    use sourcemix::solvers::SolverKind;
+    let mut rng = TestRng::new(11);
+    for case in 0..6 {
+        let model = random_many(&mut rng);
+        let (weight, alpha) = [(1.0, 0.9), (0.3, 0.75)][case % 2];
+        let warm = robust(&model, &opts(Method::Decomposition, weight, alpha));
+        let mut o = opts(Method::Decomposition, weight, alpha);
+        o.solve.solver = SolverChoice::Named(SolverKind::Highs);
+        let cold = robust(&model, &o);
+        let extensive = robust(&model, &opts(Method::Extensive, weight, alpha));
+        let what = format!("case {case}");
+        assert_eq!(warm.engine, Some(Engine::Lp(SolverKind::Highs)), "{what}");
+        assert!(warm.iterations.len() > 1, "{what}: one round only");
+        assert_rel(warm.objective, cold.objective, 1e-6, &what);
+        assert_rel(warm.objective, extensive.objective, 1e-6, &what);
+        assert_rel(
+            warm.objective,
+            stressed(&model, &warm.plan, weight, alpha),
+            1e-9,
+            &what,
+        );
+        assert!(r_gap(&warm) <= 1e-7, "{what}: gap {}", r_gap(&warm));
+    }
+}
