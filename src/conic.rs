@@ -23,6 +23,41 @@ pub fn solve_with_epigraphs(
     time_limit_secs: Option<f64>,
 ) -> LpResult {
     let cp = ConeProblem::build(lp, epigraphs, skip_row);
+    run(lp, cp, time_limit_secs, false)
+}
+
+/// A cap ‖(f_1(x), …, f_k(x))‖ ≤ radius on affine forms f_i(x) = c_i + Σ a·x: the
+/// square of the norm is a weighted HHI, so one such cone states a whole HHI cap
+/// without a share or epigraph variable per country.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormCap {
+    /// The radius (the square root of the cap's bound), ≥ 0.
+    pub radius: f64,
+    /// The forms: (constant, terms) each.
+    pub forms: Vec<(f64, Vec<(usize, f64)>)>,
+}
+
+/// Solves `lp` with every cap of `norms` as one second-order cone. Row duals as for
+/// [`solve_with_epigraphs`] (the caps have none). Stricter than that: a solve Clarabel
+/// ends only "almost solved" (its reduced tolerances) is a numerical failure, since the
+/// caller has the epigraph form to fall back on.
+pub fn solve_with_norms(lp: &Lp, norms: &[NormCap], time_limit_secs: Option<f64>) -> LpResult {
+    let mut cp = ConeProblem::build(lp, &[], |_| false);
+    for cap in norms {
+        // slack = b − A x = (radius, f_1(x), …) ∈ SOC(1 + k)
+        cp.push_row(&[], 1.0, cap.radius);
+        for (c, terms) in &cap.forms {
+            cp.push_row(terms, -1.0, -c);
+        }
+        cp.cones
+            .push(SupportedConeT::SecondOrderConeT(1 + cap.forms.len()));
+    }
+    run(lp, cp, time_limit_secs, true)
+}
+
+/// Solves the cone problem `cp` of `lp` with Clarabel; with `strict`, "almost solved"
+/// is a numerical failure.
+fn run(lp: &Lp, cp: ConeProblem, time_limit_secs: Option<f64>, strict: bool) -> LpResult {
     let settings = match settings(time_limit_secs) {
         Ok(s) => s,
         Err(e) => {
@@ -47,7 +82,13 @@ pub fn solve_with_epigraphs(
     };
     solver.solve();
     let sol = &solver.solution;
-    let status = status_of(sol.status);
+    let status = match sol.status {
+        SolverStatus::AlmostSolved if strict => LpStatus::Failed(
+            FailureReason::Numerical,
+            "Clarabel stopped: AlmostSolved".into(),
+        ),
+        other => status_of(other),
+    };
     if status != LpStatus::Optimal {
         return LpResult::failed(status);
     }

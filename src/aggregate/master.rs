@@ -58,7 +58,7 @@ pub(crate) fn guess(block: &Block, groups: &Groups, kappa: f64, deadline: Deadli
             add_line(&mut m, groups, g, k);
         }
     }
-    match converge(&mut m, groups, deadline) {
+    match converge(&mut m, groups, deadline, Form::Epigraphs) {
         Outcome::Solved(x) => Guess::Quantities(m.qe.iter().map(|&(q, _)| x[q]).collect()),
         Outcome::Infeasible => Guess::Infeasible,
         Outcome::Unknown => Guess::Unknown,
@@ -75,22 +75,31 @@ pub(crate) enum Outcome {
     Unknown,
 }
 
+/// How the caps of the approximation are stated to the cone solver.
+#[derive(Clone, Copy)]
+enum Form {
+    /// t ≥ s² per country ([`solve_with_epigraphs`]).
+    Epigraphs,
+    /// One norm per cap where the problem allows ([`super::norms`]): a smaller cone
+    /// problem with the same optimum.
+    Norms,
+}
+
 /// Solves `m`, adding the line of the segment holding each country's quantity wherever
 /// its cost lies below the curve, until none does: then the approximation's optimum is
 /// the aggregated problem's (a relaxation whose optimum is feasible for the original,
 /// at the same cost, to [`EXACT`] per country).
-fn converge(m: &mut Master, groups: &Groups, deadline: Deadline) -> Outcome {
+fn converge(m: &mut Master, groups: &Groups, deadline: Deadline, form: Form) -> Outcome {
     let kappa = m.kappa;
     for _ in 0..MAX_SOLVES {
         // An interior point is as good a guess as a vertex: no polishing.
         let pairs = m.caps.as_ref().map_or(&[][..], |c| &c.pairs[..]);
         let lp = &m.lp;
-        let r = solve_with_epigraphs(
-            lp,
-            pairs,
-            |k| lp.rows[k].tag == RowTag::Cut,
-            deadline.remaining(),
-        );
+        let cut = |k: usize| lp.rows[k].tag == RowTag::Cut;
+        let r = match form {
+            Form::Epigraphs => solve_with_epigraphs(lp, pairs, cut, deadline.remaining()),
+            Form::Norms => super::norms::solve(lp, pairs, cut, deadline.remaining()),
+        };
         match r.status {
             LpStatus::Optimal => {}
             LpStatus::Infeasible => return Outcome::Infeasible,
@@ -298,7 +307,7 @@ impl CountryModel {
 
     /// Solves the block exactly; [`Outcome::Solved`] holds the plan in block variables.
     pub fn solve(&mut self, deadline: Deadline) -> Outcome {
-        match converge(&mut self.master, &self.groups, deadline) {
+        match converge(&mut self.master, &self.groups, deadline, Form::Norms) {
             Outcome::Solved(x) => Outcome::Solved(self.lift(&x)),
             other => other,
         }

@@ -25,6 +25,7 @@
 mod backend;
 mod groups;
 mod master;
+mod norms;
 mod window;
 
 use std::borrow::Cow;
