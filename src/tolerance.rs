@@ -15,6 +15,14 @@ pub const SOLVER_FEASIBILITY: f64 = 1e-9;
 /// enough that HHI shadow prices come out to ~1e-6 and polishing finds the vertex.
 pub const CONIC_TOLERANCE: f64 = 1e-10;
 
+/// Largest duality gap and residual (Clarabel's relative measures) at which an "almost
+/// solved" end of a norm-form cone solve (the frontier's country problems) is taken as
+/// solved: ten times [`CONIC_TOLERANCE`]. A large cone that binds makes the primal
+/// residual stall at 2e-10–5e-10 with the gap near 1e-12; a real stall (gap 5e-7) is
+/// far above it and falls back to the epigraph form. No looser than the feasibility
+/// asked of HiGHS ([`SOLVER_FEASIBILITY`]).
+pub const ALMOST_SOLVED: f64 = 1e-9;
+
 /// Largest violation of an HHI cap (index units) at which the cut loop stops: ten times
 /// inside the 1e-7 the SPEC allows, and above [`SOLVER_FEASIBILITY`].
 pub const CUT_TOLERANCE: f64 = 1e-8;
@@ -184,6 +192,7 @@ pub const RANGING_STEP: f64 = 1e-8;
 // tighter than the cut loop, the cut loop tighter than the plan check.
 const _: () = {
     assert!(CONIC_TOLERANCE < SOLVER_FEASIBILITY);
+    assert!(CONIC_TOLERANCE < ALMOST_SOLVED && ALMOST_SOLVED <= SOLVER_FEASIBILITY);
     assert!(SOLVER_FEASIBILITY < CUT_TOLERANCE);
     assert!(CUT_DEPTH < CUT_TOLERANCE);
     assert!(CUT_TOLERANCE < FEASIBILITY);
