@@ -81,7 +81,9 @@ enum Form {
     /// t ≥ s² per country ([`solve_with_epigraphs`]).
     Epigraphs,
     /// One norm per cap where the problem allows ([`super::norms`]): a smaller cone
-    /// problem with the same optimum.
+    /// problem with the same optimum. A country whose cost misses its curve gets the
+    /// lines of the segments on either side too (the frontier's points move the
+    /// quantities several segments at a time).
     Norms,
 }
 
@@ -114,6 +116,13 @@ fn converge(m: &mut Master, groups: &Groups, deadline: Deadline, form: Form) -> 
                 added += add_line(m, groups, g, k) as usize;
                 if k + 1 < grp.len() && qv >= grp.quantity[k + 1] - 1e-12 {
                     added += add_line(m, groups, g, k + 1) as usize;
+                }
+                if let Form::Norms = form {
+                    // A quantity that left its lines usually keeps moving: its
+                    // neighbours' lines too, to save a solve.
+                    added += add_line(m, groups, g, k.saturating_sub(1)) as usize;
+                    let next = (k + 1).min(grp.len().saturating_sub(1));
+                    added += add_line(m, groups, g, next) as usize;
                 }
             }
         }

@@ -21,6 +21,7 @@ use crate::model::Model;
 use crate::solve::Deadline;
 
 use super::warm::checked_plan;
+use super::Measure;
 
 /// Segments seeded on each side of where a country's quantity is expected.
 const SEED: usize = 3;
@@ -44,18 +45,27 @@ pub(super) fn solve_points(
     let Some(mut cm) = CountryModel::of(model, block) else {
         return out;
     };
-    cm.seed(&block_point(block, start), SEED);
+    let start = block_point(block, start);
+    cm.seed(&start, SEED);
     let mut order: Vec<usize> = (0..bounds.len()).collect();
     order.sort_by(|&a, &b| bounds[b].1.total_cmp(&bounds[a].1).then(a.cmp(&b)));
-    // The last two plans: each country's quantity moves almost linearly between evenly
-    // spaced bounds, so each point starts from the lines where the two predict it (and
-    // where the last one was), the older lines dropped.
-    let mut last: Vec<Vec<f64>> = Vec::new();
+    // The last two plans with their bounds, the model's own optimum first (at its own
+    // measure): each country's quantity moves almost linearly with the bound, so each
+    // point starts from the lines where the two predict it (and where the last one
+    // was), the older lines dropped.
+    let measure = Measure::from_kind(block.instances[k].kind);
+    let own = measure.of_plan(model, block.mineral, &offer_quantities(block, &start));
+    let mut last: Vec<(f64, Vec<f64>)> = vec![(own, start)];
     for &p in &order {
         let b = bounds[p].1;
         cm.set_rhs(row, b);
-        if let [older, newer] = &last[..] {
-            let predicted: Vec<f64> = newer.iter().zip(older).map(|(n, o)| 2.0 * n - o).collect();
+        if let [(b0, older), (b1, newer)] = &last[..] {
+            let step = if b1 != b0 { (b - b1) / (b1 - b0) } else { 1.0 };
+            let predicted: Vec<f64> = newer
+                .iter()
+                .zip(older)
+                .map(|(n, o)| n + (n - o) * step)
+                .collect();
             cm.clear_lines();
             cm.seed(newer, 0);
             cm.seed(&predicted, SEED);
@@ -66,7 +76,7 @@ pub(super) fn solve_points(
             if last.len() == 2 {
                 last.remove(0);
             }
-            last.push(x);
+            last.push((b, x));
         }
         if out[p].is_some() {
             on_point();
@@ -100,6 +110,16 @@ fn cap_row(block: &Block, cap_policy: usize) -> Option<(usize, usize)> {
         .iter()
         .position(|r| r.tag == RowTag::Policy(k))?;
     Some((k, r))
+}
+
+/// The real quantities per offer of a block point.
+fn offer_quantities(block: &Block, x: &[f64]) -> Vec<f64> {
+    let d = block.demand;
+    block
+        .offer_var
+        .iter()
+        .map(|v| v.map_or(0.0, |v| x[v] * d))
+        .collect()
 }
 
 /// A plan (real quantities per offer) in block variables (offers only; the rest 0).
