@@ -132,3 +132,47 @@ fn block_point(block: &Block, quantities: &[f64]) -> Vec<f64> {
     }
     x
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::generated_model;
+    use crate::formulate::formulate;
+    use crate::frontier::{least_measure, with_cap};
+    use crate::generate::GenerateOptions;
+    use crate::solve::{solve, SolveOptions, SolverChoice};
+
+    /// On a model shaped like the benchmark one (60 countries, ~10 offers per country and
+    /// mineral, its policy), every point of an HHI and a risk-HHI frontier is settled here:
+    /// none is left to a cold solve, and costs never fall as the bound tightens.
+    #[test]
+    fn every_point_of_a_generated_model_is_settled_over_country_quantities() {
+        let opts = GenerateOptions {
+            minerals: 1,
+            offers: 600,
+            ..GenerateOptions::default()
+        };
+        let model = generated_model(&opts).expect("generated");
+        let current = solve(&model, &SolveOptions::default()).expect("solve");
+        let start = &current.minerals[0].quantities;
+        for measure in [Measure::Hhi, Measure::RiskHhi] {
+            let extended = with_cap(&model, measure);
+            let cap = extended.policy.len() - 1;
+            let block = formulate(&extended, 0).expect("block");
+            let least = least_measure(&extended, &block, cap, measure, SolverChoice::Auto, true)
+                .expect("least");
+            let high = measure.of_plan(&model, 0, start);
+            let bounds: Vec<(usize, f64)> = (0..8)
+                .map(|i| (i, least + 1e-8 + (high - least) * i as f64 / 8.0))
+                .collect();
+            let out = solve_points(&extended, &block, cap, &bounds, start, &|| {});
+            let costs: Vec<f64> = out
+                .iter()
+                .map(|r| r.expect("settled over country quantities").0)
+                .collect();
+            for w in costs.windows(2) {
+                assert!(w[1] <= w[0] * (1.0 + 1e-9), "{measure}: {costs:?}");
+            }
+        }
+    }
+}
