@@ -371,3 +371,212 @@ fn command_writes_ranging_csv_with_the_other_files() {
 fn range(rng: &mut TestRng, lo: f64, hi: f64) -> f64 {
     lo + (hi - lo) * (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
+
+/// HiGHS's own ranging (`Highs_getRanging`, from the optimal basis HiGHS finds for the
+/// block's LP) against ranging.csv's intervals, derived from the polished vertex: the
+/// same ends for every binding row stated as an LP row and every offer's cost, on the
+/// random LPs where both bases are the same (the optimum is non-degenerate, so the
+/// basis is unique); at least half of the models must be compared. HiGHS is the
+/// independent reference: its own simplex basis and its own ranging code.
+#[cfg(feature = "highs")]
+#[test]
+fn intervals_match_highs_own_ranging() {
+    let (mut compared, mut ends, mut finite) = (0, 0, 0);
+    let seeds = 1..=20;
+    for seed in seeds.clone() {
+        let model = random_model(seed);
+        let sol = solve_kind(&model, SolverKind::Clarabel);
+        let rows = ranging(&model, &sol).expect("ranging").rows;
+        let block = sourcemix::formulate::formulate(&model, 0).expect("block");
+        let Some(h) = highs_ranging(&block.lp) else {
+            continue; // degenerate: HiGHS's basis need not be ours
+        };
+        let mut same = |ours: Option<f64>, theirs: f64, scale: f64, what: &str| {
+            ends += 1;
+            finite += ours.is_some() as usize;
+            match ours {
+                None => assert!(
+                    theirs.is_infinite(),
+                    "seed {seed} {what}: HiGHS ends at {}",
+                    theirs * scale
+                ),
+                Some(v) => assert!(
+                    (v - theirs * scale).abs() <= 1e-6 * v.abs().max(1.0),
+                    "seed {seed} {what}: ours {v}, HiGHS {}",
+                    theirs * scale
+                ),
+            }
+        };
+        for r in &rows {
+            match r.kind {
+                RangeKind::Bound => {
+                    let p = policy_index(&model, r);
+                    let Some(k) = block.instances.iter().position(|i| i.policy == p) else {
+                        continue;
+                    };
+                    let tag = sourcemix::lp::RowTag::Policy(k);
+                    let Some(row) = block.lp.rows.iter().position(|x| x.tag == tag) else {
+                        continue; // stated as a variable bound
+                    };
+                    let scale = r.value / block.lp.rows[row].rhs;
+                    same(r.lower, h.row_dn[row], scale, &format!("{r:?} lower"));
+                    same(r.upper, h.row_up[row], scale, &format!("{r:?} upper"));
+                }
+                RangeKind::Cost => {
+                    let j = model
+                        .offers_of(0)
+                        .iter()
+                        .position(|o| o.supplier == r.name.as_str())
+                        .expect("offer");
+                    let v = block.offer_var[j].expect("an offer variable");
+                    let scale = r.value / block.lp.vars[v].cost;
+                    same(r.lower, h.cost_dn[v], scale, &format!("{r:?} lower"));
+                    same(r.upper, h.cost_up[v], scale, &format!("{r:?} upper"));
+                }
+            }
+        }
+        compared += 1;
+    }
+    assert!(
+        compared * 2 >= seeds.count(),
+        "only {compared} models compared"
+    );
+    // (20 models, 352 interval ends, 227 of them finite when written.)
+    assert!(
+        ends >= 100 && finite >= 50,
+        "{ends} ends compared, {finite} finite"
+    );
+}
+
+/// HiGHS's ranging of an LP.
+#[cfg(feature = "highs")]
+struct HighsRanging {
+    cost_dn: Vec<f64>,
+    cost_up: Vec<f64>,
+    row_dn: Vec<f64>,
+    row_up: Vec<f64>,
+}
+
+/// Solves `lp` with HiGHS and returns its ranging, or `None` when the optimum is
+/// degenerate (a basic variable at a bound, or a nonbasic one with a zero reduced cost:
+/// then the optimal basis is not unique).
+#[cfg(feature = "highs")]
+fn highs_ranging(lp: &sourcemix::lp::Lp) -> Option<HighsRanging> {
+    use highs_sys::*;
+    use sourcemix::lp::Sense;
+    use std::ffi::CString;
+    let (n, m) = (lp.vars.len(), lp.rows.len());
+    let cost: Vec<f64> = lp.vars.iter().map(|v| v.cost).collect();
+    let lower: Vec<f64> = lp.vars.iter().map(|v| v.lower).collect();
+    let upper: Vec<f64> = lp.vars.iter().map(|v| v.upper).collect();
+    let (mut rlo, mut rup) = (Vec::new(), Vec::new());
+    let (mut start, mut index, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    for row in &lp.rows {
+        start.push(index.len() as HighsInt);
+        for &(j, a) in &row.terms {
+            index.push(j as HighsInt);
+            value.push(a);
+        }
+        let (lo, up) = match row.sense {
+            Sense::Le => (f64::NEG_INFINITY, row.rhs),
+            Sense::Ge => (row.rhs, f64::INFINITY),
+            Sense::Eq => (row.rhs, row.rhs),
+        };
+        rlo.push(lo);
+        rup.push(up);
+    }
+    let flag = CString::new("output_flag").unwrap();
+    let mut out = HighsRanging {
+        cost_dn: vec![0.0; n],
+        cost_up: vec![0.0; n],
+        row_dn: vec![0.0; m],
+        row_up: vec![0.0; m],
+    };
+    let (mut col_value, mut col_dual) = (vec![0.0; n], vec![0.0; n]);
+    let (mut row_value, mut row_dual) = (vec![0.0; m], vec![0.0; m]);
+    let (mut col_basis, mut row_basis) = (vec![0 as HighsInt; n], vec![0 as HighsInt; m]);
+    // Scratch for the parts of the ranging not compared.
+    let f = |k: usize| vec![0.0f64; k];
+    let i = |k: usize| vec![0 as HighsInt; k];
+    let (mut a1, mut a2, mut a3, mut a4, mut a5) = (f(n), f(n), f(n), f(n), f(n));
+    let (mut a6, mut a7, mut a8) = (f(n), f(m), f(m));
+    let mut ints: Vec<Vec<HighsInt>> = (0..6).map(|_| i(n)).chain((0..4).map(|_| i(m))).collect();
+    // SAFETY: a fresh HiGHS instance, used on this thread only and destroyed below; every
+    // array has the length HiGHS writes (n per column, m per row).
+    unsafe {
+        let h = Highs_create();
+        Highs_setBoolOptionValue(h, flag.as_ptr(), 0);
+        let passed = Highs_passLp(
+            h,
+            n as HighsInt,
+            m as HighsInt,
+            index.len() as HighsInt,
+            2, // row-wise
+            1, // minimize
+            0.0,
+            cost.as_ptr(),
+            lower.as_ptr(),
+            upper.as_ptr(),
+            rlo.as_ptr(),
+            rup.as_ptr(),
+            start.as_ptr(),
+            index.as_ptr(),
+            value.as_ptr(),
+        );
+        assert!(passed >= 0, "HiGHS rejected the LP");
+        Highs_run(h);
+        assert_eq!(Highs_getModelStatus(h), 7, "HiGHS: not optimal");
+        Highs_getSolution(
+            h,
+            col_value.as_mut_ptr(),
+            col_dual.as_mut_ptr(),
+            row_value.as_mut_ptr(),
+            row_dual.as_mut_ptr(),
+        );
+        Highs_getBasis(h, col_basis.as_mut_ptr(), row_basis.as_mut_ptr());
+        let [c1, c2, c3, c4, c5, c6, r1, r2, r3, r4] = &mut ints[..] else {
+            unreachable!()
+        };
+        let got = Highs_getRanging(
+            h,
+            out.cost_up.as_mut_ptr(),
+            a1.as_mut_ptr(),
+            c1.as_mut_ptr(),
+            c2.as_mut_ptr(),
+            out.cost_dn.as_mut_ptr(),
+            a2.as_mut_ptr(),
+            c3.as_mut_ptr(),
+            c4.as_mut_ptr(),
+            a3.as_mut_ptr(),
+            a4.as_mut_ptr(),
+            c5.as_mut_ptr(),
+            c6.as_mut_ptr(),
+            a5.as_mut_ptr(),
+            a6.as_mut_ptr(),
+            c5.as_mut_ptr(),
+            c6.as_mut_ptr(),
+            out.row_up.as_mut_ptr(),
+            a7.as_mut_ptr(),
+            r1.as_mut_ptr(),
+            r2.as_mut_ptr(),
+            out.row_dn.as_mut_ptr(),
+            a8.as_mut_ptr(),
+            r3.as_mut_ptr(),
+            r4.as_mut_ptr(),
+        );
+        Highs_destroy(h);
+        assert!(got >= 0, "HiGHS gave no ranging");
+    }
+    // HighsBasisStatus: 0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic.
+    let tiny = 1e-9;
+    let near = |x: f64, b: f64| b.is_finite() && (x - b).abs() <= tiny;
+    let cols_degenerate = (0..n).any(|j| match col_basis[j] {
+        1 => near(col_value[j], lower[j]) || near(col_value[j], upper[j]),
+        _ => col_dual[j].abs() <= tiny,
+    });
+    let rows_degenerate = (0..m).any(|r| match row_basis[r] {
+        1 => near(row_value[r], rlo[r]) || near(row_value[r], rup[r]),
+        _ => row_dual[r].abs() <= tiny,
+    });
+    (!cols_degenerate && !rows_degenerate).then_some(out)
+}
