@@ -26,13 +26,16 @@ pub fn solve_with_epigraphs(
     run(lp, cp, time_limit_secs, false)
 }
 
-/// A cap ‖(f_1(x), …, f_k(x))‖ ≤ radius on affine forms f_i(x) = c_i + Σ a·x: the
-/// square of the norm is a weighted HHI, so one such cone states a whole HHI cap
-/// without a share or epigraph variable per country.
+/// A cap ‖(f_1(x), …, f_k(x))‖ ≤ radius (+ x_r) on affine forms f_i(x) = c_i + Σ a·x:
+/// the square of the norm is a weighted HHI, so one such cone states a whole HHI cap
+/// without a share or epigraph variable per country (and, with a variable x_r to
+/// minimize, the least HHI).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NormCap {
     /// The radius (the square root of the cap's bound), ≥ 0.
     pub radius: f64,
+    /// A variable added to the radius.
+    pub radius_var: Option<usize>,
     /// The forms: (constant, terms) each.
     pub forms: Vec<(f64, Vec<(usize, f64)>)>,
 }
@@ -46,7 +49,8 @@ pub fn solve_with_norms(lp: &Lp, norms: &[NormCap], time_limit_secs: Option<f64>
     let mut cp = ConeProblem::build(lp, &[], |_| false);
     for cap in norms {
         // slack = b − A x = (radius, f_1(x), …) ∈ SOC(1 + k)
-        cp.push_row(&[], 1.0, cap.radius);
+        let r: Vec<(usize, f64)> = cap.radius_var.iter().map(|&j| (j, -1.0)).collect();
+        cp.push_row(&r, 1.0, cap.radius);
         for (c, terms) in &cap.forms {
             cp.push_row(terms, -1.0, -c);
         }

@@ -341,7 +341,7 @@ impl CountryModel {
             lp.vars[j].cost = a;
         }
         let pairs = m.caps.as_ref().map_or(&[][..], |c| &c.pairs[..]);
-        let r = solve_with_epigraphs(&lp, pairs, |_| false, deadline.remaining());
+        let r = super::norms::solve(&lp, pairs, |_| false, deadline.remaining());
         match r.status {
             LpStatus::Optimal => Outcome::Solved(self.lift(&r.x)),
             LpStatus::Infeasible => Outcome::Infeasible,

@@ -6,8 +6,10 @@
 //! variables and a third of its rows; its optimum is the same (the t_c are free above
 //! s_c², so t_c = s_c² loses nothing).
 //!
-//! When the problem lacks that shape (a share in another row, a cost on s or t, a
-//! negative weight), the caller's epigraph form is solved instead.
+//! An objective Σ w_c t_c alone (the least HHI) becomes min r with ‖(√w_c s_c(q))‖ ≤ r,
+//! the same minimizers. When the problem lacks that shape (a share in another row, a
+//! cost on s, costs on t beside others, a negative weight), the caller's epigraph form
+//! is solved instead.
 
 use crate::conic::{solve_with_epigraphs, solve_with_norms, NormCap};
 use crate::lp::{Lp, RowTag, Sense};
@@ -82,14 +84,11 @@ fn reduce(lp: &Lp, pairs: &[(usize, usize)], skip_row: &impl Fn(usize) -> bool) 
         return None;
     }
     let roles = roles(lp, pairs)?;
+    let objective = objective_weights(lp, pairs)?;
     let mut out = Lp::default();
     for (v, role) in lp.vars.iter().zip(&roles) {
-        match role {
-            Role::Kept(_) => {
-                out.add_var(v.lower, v.upper, v.cost);
-            }
-            _ if v.cost != 0.0 => return None,
-            _ => {}
+        if let Role::Kept(_) = role {
+            out.add_var(v.lower, v.upper, v.cost);
         }
     }
     let mut shares: Vec<Option<Form>> = vec![None; pairs.len()];
@@ -120,16 +119,57 @@ fn reduce(lp: &Lp, pairs: &[(usize, usize)], skip_row: &impl Fn(usize) -> bool) 
     for (p, &(s, t)) in pairs.iter().enumerate() {
         share_bounds(&mut out, lp, s, t, &shares[p])?;
     }
-    let norms = caps
+    let mut norms: Vec<NormCap> = caps
         .iter()
         .map(|&k| norm_of(&lp.rows[k], &roles, &shares))
         .collect::<Option<_>>()?;
+    if let Some(w) = objective {
+        // min Σ w t = min ‖(√w s)‖², the same minimizers as min r with ‖(√w s)‖ ≤ r.
+        let r = out.add_var(0.0, f64::INFINITY, 1.0);
+        let terms = pairs.iter().zip(w).map(|(&(_, t), w)| (t, w)).collect();
+        let row = crate::lp::Row {
+            tag: RowTag::Other,
+            terms,
+            sense: Sense::Le,
+            rhs: 0.0,
+        };
+        let mut norm = norm_of(&row, &roles, &shares)?;
+        norm.radius_var = Some(r);
+        norms.push(norm);
+    }
     Some(Reduced {
         lp: out,
         norms,
         roles,
         shares,
     })
+}
+
+/// The objective's weights on the epigraphs when it is Σ w t alone (w ≥ 0, no other
+/// cost: minimizing a weighted HHI), `Some(None)` when no share or epigraph has a cost,
+/// `None` otherwise.
+#[allow(clippy::option_option)]
+fn objective_weights(lp: &Lp, pairs: &[(usize, usize)]) -> Option<Option<Vec<f64>>> {
+    let mut in_pair = vec![false; lp.vars.len()];
+    for &(s, t) in pairs {
+        in_pair[s] = true;
+        in_pair[t] = true;
+    }
+    let w: Vec<f64> = pairs.iter().map(|&(_, t)| lp.vars[t].cost).collect();
+    if pairs.iter().any(|&(s, _)| lp.vars[s].cost != 0.0)
+        || w.iter().any(|&c| c.is_nan() || c < 0.0)
+    {
+        return None;
+    }
+    if w.iter().all(|&c| c == 0.0) {
+        return Some(None);
+    }
+    let others = lp
+        .vars
+        .iter()
+        .zip(&in_pair)
+        .any(|(v, &p)| !p && v.cost != 0.0);
+    (!others).then_some(Some(w))
 }
 
 /// The role of every variable, or `None` when a variable is in two pairs.
@@ -245,6 +285,7 @@ fn norm_of(row: &crate::lp::Row, roles: &[Role], shares: &[Form]) -> Option<Norm
     }
     Some(NormCap {
         radius: row.rhs.sqrt(),
+        radius_var: None,
         forms,
     })
 }
@@ -310,12 +351,37 @@ mod tests {
         }
     }
 
+    /// The least HHI of two countries, the first capped at 0.6 of demand (q1 + q2 = 1):
+    /// an even split, 0.5 (by hand); with q1 ≤ 0.3, q1 = 0.3 and 0.09 + 0.49 = 0.58.
+    #[test]
+    fn the_least_hhi_is_minimized_as_a_norm() {
+        for (cap, least) in [(0.6, 0.5), (0.3, 0.58)] {
+            let (mut lp, pairs) = two_countries(0.9);
+            lp.add_row(RowTag::Other, vec![(0, 1.0)], Sense::Le, cap);
+            for v in &mut lp.vars {
+                v.cost = 0.0;
+            }
+            for &(_, t) in &pairs {
+                lp.vars[t].cost = 1.0;
+            }
+            let r = reduce(&lp, &pairs, &|_| false).expect("the shape is there");
+            assert_eq!(r.norms.len(), 2, "the cap and the objective");
+            let out = solve(&lp, &pairs, |_| false, None);
+            let hhi = out.x[0].powi(2) + out.x[1].powi(2);
+            assert!((hhi - least).abs() < 1e-9, "{cap}: {hhi} {:?}", out.x);
+        }
+    }
+
     #[test]
     fn a_share_in_another_row_or_a_cost_on_it_keeps_the_epigraph_form() {
         let (mut lp, pairs) = two_countries(0.58);
         let s = pairs[0].0;
         lp.add_row(RowTag::Other, vec![(s, 1.0)], Sense::Le, 0.9);
         assert!(reduce(&lp, &pairs, &|_| false).is_none());
+        let (mut lp, pairs) = two_countries(0.58);
+        lp.vars[pairs[1].0].cost = 1.0;
+        assert!(reduce(&lp, &pairs, &|_| false).is_none());
+        // An HHI in the objective beside linear costs.
         let (mut lp, pairs) = two_countries(0.58);
         lp.vars[pairs[1].1].cost = 1.0;
         assert!(reduce(&lp, &pairs, &|_| false).is_none());
