@@ -341,7 +341,9 @@ impl CountryModel {
             lp.vars[j].cost = a;
         }
         let pairs = m.caps.as_ref().map_or(&[][..], |c| &c.pairs[..]);
-        let r = super::norms::solve(&lp, pairs, |_| false, deadline.remaining());
+        // The block's tangent cuts are implied by the cones.
+        let cut = |k: usize| lp.rows[k].tag == RowTag::Cut;
+        let r = super::norms::solve(&lp, pairs, cut, deadline.remaining());
         match r.status {
             LpStatus::Optimal => Outcome::Solved(self.lift(&r.x)),
             LpStatus::Infeasible => Outcome::Infeasible,
