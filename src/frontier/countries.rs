@@ -16,11 +16,11 @@
 //! that the model cannot settle is left to the caller's cold solve.
 
 use crate::aggregate::{CountryModel, Outcome};
-use crate::formulate::{Block, RowTag};
+use crate::formulate::Block;
 use crate::model::Model;
 use crate::solve::Deadline;
 
-use super::warm::checked_plan;
+use super::warm::{cap_row, checked_plan};
 use super::Measure;
 
 /// Segments seeded on each side of where a country's quantity is expected.
@@ -96,20 +96,6 @@ pub(super) fn least_plan(block: &Block, model: &Model, cap_policy: usize) -> Opt
         Outcome::Solved(x) => Some(x),
         _ => None,
     }
-}
-
-/// (instance, LP row) of the appended cap in `block`.
-fn cap_row(block: &Block, cap_policy: usize) -> Option<(usize, usize)> {
-    let k = block
-        .instances
-        .iter()
-        .position(|i| i.policy == cap_policy)?;
-    let r = block
-        .lp
-        .rows
-        .iter()
-        .position(|r| r.tag == RowTag::Policy(k))?;
-    Some((k, r))
 }
 
 /// The real quantities per offer of a block point.

@@ -59,15 +59,7 @@ pub(super) fn solve_points(
 /// The block's LP as a microlp model with the cap's bound as variable β, solved once.
 /// Returns the solution, the variable handles, β and the cap's instance index.
 fn cold(block: &Block, cap_policy: usize) -> Option<(Solution, Vec<Variable>, Variable, usize)> {
-    let k = block
-        .instances
-        .iter()
-        .position(|i| i.policy == cap_policy)?;
-    let cap_row = block
-        .lp
-        .rows
-        .iter()
-        .position(|r| r.tag == RowTag::Policy(k))?;
+    let (k, cap_row) = cap_row(block, cap_policy)?;
     let mut p = Problem::new(OptimizationDirection::Minimize);
     let handles: Vec<Variable> = block
         .lp
@@ -125,6 +117,20 @@ pub(super) fn checked_plan(
         + model.minerals[m].unmet_penalty.unwrap_or(0.0) * unmet;
     let measure = Measure::from_kind(instances[k].kind);
     Some((cost, measure.of_plan(model, m, &quantities)))
+}
+
+/// (instance, LP row) of the appended cap in `block`.
+pub(super) fn cap_row(block: &Block, cap_policy: usize) -> Option<(usize, usize)> {
+    let k = block
+        .instances
+        .iter()
+        .position(|i| i.policy == cap_policy)?;
+    let r = block
+        .lp
+        .rows
+        .iter()
+        .position(|r| r.tag == RowTag::Policy(k))?;
+    Some((k, r))
 }
 
 #[cfg(test)]
