@@ -1421,18 +1421,10 @@ fn suppliers_csv(offers: &[Offer]) -> String {
         })
         .collect();
     rows.sort_by(|a, b| (&a[1], &a[0]).cmp(&(&b[1], &b[0])));
-    let mut header = vec![
-        "supplier",
-        "mineral",
-        "country",
-        "unit_cost",
-        "capacity",
-        "freight",
-    ];
-    if contract_terms {
-        header.extend(["min_order", "fixed_cost"]);
-    }
-    csv_text(&header, &rows)
+    // Every column, or all but min_order and fixed_cost (the last two).
+    let columns = &sourcemix::input::SUPPLIER_COLUMNS;
+    let header = &columns[..if contract_terms { 8 } else { 6 }];
+    csv_text(header, &rows)
 }
 
 /// countries.csv rows, sorted by ISO3.

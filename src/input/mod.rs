@@ -23,6 +23,7 @@ use crate::model::{Country, Model, Offer};
 use crate::name::Name;
 pub use plan::{parse_plan, Plan};
 pub use scenarios::SCENARIO_COLUMNS;
+pub use suppliers::SUPPLIER_COLUMNS;
 pub use table::ModelFiles;
 
 /// The file names a model folder may hold.

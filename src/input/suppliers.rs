@@ -24,11 +24,11 @@ use crate::model::Offer;
 use crate::name::Name;
 
 const COLUMNS: Columns = Columns {
-    required: &["supplier", "mineral", "country", "unit_cost"],
-    optional: &["capacity", "freight", "min_order", "fixed_cost"],
+    required: SUPPLIER_COLUMNS.split_at(4).0,
+    optional: SUPPLIER_COLUMNS.split_at(4).1,
 };
 
-/// The columns, in the order of [`COLUMNS`].
+/// Positions in [`SUPPLIER_COLUMNS`].
 const SUPPLIER: usize = 0;
 const MINERAL: usize = 1;
 const COUNTRY: usize = 2;
@@ -37,7 +37,9 @@ const CAPACITY: usize = 4;
 const FREIGHT: usize = 5;
 const MIN_ORDER: usize = 6;
 const FIXED_COST: usize = 7;
-const NAMES: [&str; 8] = [
+/// The columns of suppliers.csv in SPEC order: what the reader accepts and what the
+/// bundled models carry. The first four are required.
+pub const SUPPLIER_COLUMNS: [&str; 8] = [
     "supplier",
     "mineral",
     "country",
@@ -85,7 +87,7 @@ pub struct MineralRun {
 /// How to read the records of one file: the header and where our columns are in it.
 struct Layout<'h> {
     header: &'h [String],
-    /// For each header position, which of [`NAMES`] it holds.
+    /// For each header position, which of [`SUPPLIER_COLUMNS`] it holds.
     column_at: Vec<Option<usize>>,
     decimal_comma: bool,
 }
@@ -302,7 +304,7 @@ fn parse_offer(
             errors.push(InputIssue::cell(
                 SUPPLIERS,
                 line,
-                NAMES[c],
+                SUPPLIER_COLUMNS[c],
                 "",
                 "is empty; a value is required",
             ));
@@ -323,7 +325,7 @@ fn parse_offer(
                 errors.push(InputIssue::cell(
                     SUPPLIERS,
                     line,
-                    NAMES[c],
+                    SUPPLIER_COLUMNS[c],
                     "",
                     format!("is empty; {expected}"),
                 ));
@@ -334,7 +336,13 @@ fn parse_offer(
         match parse_number_cell(text, decimal_comma, Domain::NonNegative) {
             Ok(v) => Ok(Some(v)),
             Err(message) => {
-                errors.push(InputIssue::cell(SUPPLIERS, line, NAMES[c], text, message));
+                errors.push(InputIssue::cell(
+                    SUPPLIERS,
+                    line,
+                    SUPPLIER_COLUMNS[c],
+                    text,
+                    message,
+                ));
                 Err(())
             }
         }
