@@ -182,3 +182,56 @@ impl RowGuard {
         self.country[self.country_of[j]] += delta;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{parse_model, ModelFiles};
+
+    /// D = 100: offers a and b (AUS, risk 0.1, group ALLY), c (CHN, 0.9), d (USA, 0.2);
+    /// ALLY at least 50, CHN at most 30, average risk at most 0.35. The plan 40/10/30/20
+    /// meets ALLY and CHN exactly; its average risk (0.1·50 + 0.9·30 + 0.2·20) / 100 =
+    /// 0.36 is past its bound.
+    fn guard() -> RowGuard {
+        let files = ModelFiles::from_memory(&[
+            (
+                "countries.csv",
+                b"country,risk,groups\nAUS,0.1,ALLY\nCHN,0.9,\nUSA,0.2,\n",
+            ),
+            (
+                "suppliers.csv",
+                b"supplier,mineral,country,unit_cost\na,m,AUS,1\nb,m,AUS,1\nc,m,CHN,1\nd,m,USA,1\n",
+            ),
+            ("demand.csv", b"mineral,quantity\nm,100\n"),
+            (
+                "constraints.csv",
+                b"constraint,mineral,target,bound\nmin_group_share,m,ALLY,0.5\nmax_country_share,m,CHN,0.3\nmax_avg_risk,m,,0.35\n",
+            ),
+        ]);
+        let model = parse_model(&files).unwrap();
+        let instances = crate::rows::expand(&model, 0);
+        RowGuard::new(&model, 0, &instances, &[40.0, 10.0, 30.0, 20.0], 100.0)
+    }
+
+    #[test]
+    fn a_residue_goes_only_where_no_row_passes_its_limit() {
+        let mut g = guard();
+        let room = CLEAN_ROOM * 100.0;
+        // The plan itself is each row's reference: nothing is past its limit.
+        assert!(!g.any_past());
+        // ALLY at its bound: a member may lose CLEAN_ROOM of demand, no more.
+        assert!(g.allows(0, -room * 0.9));
+        assert!(!g.allows(1, -room * 1.1));
+        // The average risk is already past its bound: no offer may add to it (USA's
+        // risk 0.2 > 0), any may take from it.
+        assert!(!g.allows(3, 1e-6));
+        assert!(g.allows(3, -1.0));
+        // CHN gives 2 (risk sum 36 → 34.2): USA may now take 2 (34.6), not 10 (36.2).
+        g.apply(2, -2.0);
+        assert!(g.allows(3, 2.0));
+        assert!(!g.allows(3, 10.0));
+        // ALLY losing 1 is past its limit.
+        g.apply(0, -1.0);
+        assert!(g.any_past());
+    }
+}
