@@ -3,8 +3,10 @@
 //! `solve --robust` do to the optimizer's quantities before writing them). Random plans
 //! put many offers within the snapping distance of a bound (capacity, min_order) and every
 //! policy row exactly at its bound or a hair inside, with unmet demand or without and a
-//! demand-balance residue up to BALANCE_REPAIR·D; a hand-built plan shows the mechanism
-//! that tipped a group share on 10,000 offers.
+//! demand-balance residue up to BALANCE_REPAIR·D. Two hand-built plans show the
+//! mechanisms: the snapping residue taken from a group member (what tipped a group share
+//! on 10,000 offers), and snapping alone pushing a group over its cap. Each of the three
+//! tests fails on the cleaning before `RowGuard`.
 
 use crate::common::{check_plan, model_from, TestRng};
 use sourcemix::clean::{clean_plan, close_balance};
@@ -108,7 +110,7 @@ fn rows_at(rng: &mut TestRng, d: f64, risks: &[f64], countries: &[usize], x: &[f
     rows
 }
 
-/// A random case: 60–260 offers in 4–7 countries; most offers within the snapping
+/// A random case: 100–400 offers in 4–7 countries; most offers within the snapping
 /// distance of their capacity (under it or over it) or of their min_order, the rest
 /// filling demand less unmet demand and a balance residue.
 fn random_case(rng: &mut TestRng) -> Case {
@@ -116,7 +118,7 @@ fn random_case(rng: &mut TestRng) -> Case {
     let risks: Vec<f64> = (0..4 + rng.below(4))
         .map(|_| (10 + rng.below(80)) as f64 / 100.0)
         .collect();
-    let n = 60 + rng.below(200) as usize;
+    let n = 100 + rng.below(300) as usize;
     let penalty = rng.below(2) == 0;
     let unmet = if penalty && rng.below(2) == 0 {
         d * (0.001 + 0.05 * uniform(rng))
@@ -131,7 +133,7 @@ fn random_case(rng: &mut TestRng) -> Case {
     // One direction for most snaps of a case, so what they move adds up.
     let side = if rng.below(2) == 0 { -1.0 } else { 1.0 };
     let at_cap_share = 0.3 + 0.4 * uniform(rng);
-    let at_cap = (n as f64 * (0.5 + 0.4 * uniform(rng))) as usize;
+    let at_cap = (n as f64 * (0.6 + 0.3 * uniform(rng))) as usize;
     let countries: Vec<usize> = (0..n)
         .map(|_| rng.below(risks.len() as u64) as usize)
         .collect();
@@ -140,7 +142,7 @@ fn random_case(rng: &mut TestRng) -> Case {
     for _ in 0..at_cap {
         let cap = d * at_cap_share / at_cap as f64 * (0.5 + uniform(rng));
         let s = if rng.below(8) == 0 { -side } else { side };
-        x.push(cap + s * SNAP * d * (0.3 + 0.7 * uniform(rng)));
+        x.push(cap + s * SNAP * d * (0.7 + 0.3 * uniform(rng)));
         offers.push((cap, 0.0));
     }
     let filled: f64 = x.iter().sum();
@@ -209,7 +211,7 @@ fn cleaned_as_robust(model: &Model, x: &[f64]) -> (Vec<f64>, f64) {
 fn cleaning_keeps_every_row_a_plan_meets() {
     let mut rng = TestRng::new(0x5eed_c1ea);
     let mut checked = 0;
-    for case_no in 0..150 {
+    for case_no in 0..120 {
         let case = random_case(&mut rng);
         let x = model_order(&case);
         let model = &case.model;
@@ -228,7 +230,7 @@ fn cleaning_keeps_every_row_a_plan_meets() {
             }
         }
     }
-    assert!(checked > 100, "only {checked} raw plans pass the checker");
+    assert!(checked > 80, "only {checked} raw plans pass the checker");
 }
 
 /// The mechanism, by hand (D = 1000, so SNAP·D = 1e-6 and the quantum is 1e-8):
@@ -282,5 +284,56 @@ fn snapping_residue_does_not_tip_a_group_share() {
     assert_eq!(at("ally"), 300.000005);
     assert_eq!(at("fill"), 99.999995);
     assert_eq!(at("x000"), 4.0);
+    assert_eq!(u, 0.0);
+}
+
+/// Snapping alone can tip a row (D = 1000): 150 offers of OEC (group OECD) sit 0.9e-6
+/// under their capacity 4, a filler of OEC holds 50.000005, so OECD holds 649.99987
+/// against max_group_share 0.649999875 (5e-9 inside, not snapped). Written at their
+/// capacities the 150 add 1.35e-4: OECD at 650.000005, 1.3e-7 of D over its bound,
+/// wherever the demand-balance residue goes (the largest offer is outside OECD). OEC's
+/// filler gives the 1.35e-4 back (50.000005 → 49.99987).
+#[test]
+fn snapping_alone_does_not_tip_a_group_cap() {
+    let mut suppliers = String::from("supplier,mineral,country,unit_cost,capacity\n");
+    suppliers += "fill,ga,OEC,12,\nrest,ga,XXX,11,\n";
+    for j in 0..150 {
+        suppliers += &format!("x{j:03},ga,OEC,10,4\n");
+    }
+    let model = model_from(&[
+        (
+            "countries.csv",
+            "country,risk,groups\nOEC,0.1,OECD\nXXX,0.5,\n",
+        ),
+        ("suppliers.csv", &suppliers),
+        ("demand.csv", "mineral,quantity\nga,1000\n"),
+        (
+            "constraints.csv",
+            "constraint,mineral,target,bound\nmax_group_share,ga,OECD,0.649999875\n",
+        ),
+    ]);
+    let x: Vec<f64> = model
+        .offers_of(0)
+        .iter()
+        .map(|o| match o.supplier.as_str() {
+            "fill" => 50.000005,
+            "rest" => 350.00013,
+            _ => 4.0 - 0.9e-6,
+        })
+        .collect();
+    check_plan(&model, std::slice::from_ref(&x), &[0.0]).expect("the raw plan meets every row");
+    let (q, u) = cleaned_as_solve(&model, &x, 0.0);
+    check_plan(&model, std::slice::from_ref(&q), &[u]).expect("the cleaned plan meets every row");
+    let at = |name: &str| {
+        let j = model
+            .offers_of(0)
+            .iter()
+            .position(|o| o.supplier.as_str() == name)
+            .unwrap();
+        q[j]
+    };
+    assert_eq!(at("fill"), 49.99987);
+    assert_eq!(at("rest"), 350.00013);
+    assert_eq!(at("x149"), 4.0);
     assert_eq!(u, 0.0);
 }
