@@ -20,8 +20,8 @@
 //! Every residue lands only on an offer whose rows can take it ([`RowGuard`]): no row
 //! ends past the farther of its value in the input and its bound + `CLEAN_ROOM`
 //! ([`crate::tolerance::CLEAN_ROOM`]), so the cleaned plan meets every row the input
-//! met. [`close_balance`] closes a larger
-//! demand-balance residue (solver accuracy) the same way before the plan is cleaned.
+//! met. Before cleaning, [`close_balance`] closes a larger demand-balance residue
+//! (solver accuracy, up to [`BALANCE_REPAIR`] × D) under the same rule.
 //!
 //! The solve holds every row to 1e-9 of demand (residue below [`SNAP`]); linear blocks
 //! are polished to exact vertices, so their digits are meaningful to the grid. Sums of
@@ -294,8 +294,8 @@ impl Cleaner {
         for (country, offers) in members {
             let rest = self.absorb(offers.iter().copied(), -drift[country], Pick::Unlocked);
             if rest != 0 && self.guard.any_past() {
-                // Every offer of the country is at a bound: one of them gives up its
-                // bound rather than a row its limit.
+                // Every offer of the country is at a bound: one of them leaves its
+                // bound rather than a row passing its limit.
                 self.absorb(offers.iter().copied(), rest, Pick::Any);
             }
         }
