@@ -151,6 +151,13 @@ pub const QUANTITY_PRECISION: f64 = 1e-11;
 /// fraction of demand, is written as the bound: solver residue is far below it.
 pub const SNAP: f64 = 1e-9;
 
+// (src/clean/guard.rs)
+/// A residue cleaning puts on an offer (the demand-balance gap, what snapping moved) may
+/// take a row this far past its bound (in the bound's units), never farther, and never a
+/// row already past it any farther: room for a [`BALANCE_REPAIR`] residue and a few
+/// snaps, a fifth of [`FEASIBILITY`], so a cleaned plan meets every row its input met.
+pub const CLEAN_ROOM: f64 = 2e-8;
+
 // (src/clean.rs)
 /// Indices, row values and slacks are rounded to this (float dust such as
 /// 0.5500000000000002 goes; the HHI caps themselves hold to 1e-9).
@@ -197,5 +204,6 @@ const _: () = {
     assert!(CUT_DEPTH < CUT_TOLERANCE);
     assert!(CUT_TOLERANCE < FEASIBILITY);
     assert!(DUST_SHARE < BALANCE_REPAIR && BALANCE_REPAIR < FEASIBILITY);
+    assert!(SNAP < BALANCE_REPAIR && BALANCE_REPAIR < CLEAN_ROOM && CLEAN_ROOM < FEASIBILITY);
     assert!(RELAXATION_EPS <= SOLVER_FEASIBILITY);
 };

@@ -169,7 +169,8 @@ pub struct RobustSolution {
     /// Optimal, feasible (a limit stopped it; `gap` says how far it may be), or failed.
     #[serde(flatten)]
     pub status: Status,
-    /// Quantity per offer of the model (real units).
+    /// Quantity per offer of the model (real units); once checked, as written (clean
+    /// numbers, see `written`).
     #[serde(skip)]
     pub plan: Vec<f64>,
     /// E[L] + W · CVaR_α(L) of the plan.
@@ -541,34 +542,11 @@ pub fn solve_robust(
         }
     }
     robust.engine.get_or_insert(problem.engine);
-    check_plan(model, &mut robust);
+    written::check_plan(model, &mut robust);
     Ok(RobustOutcome {
         nominal,
         robust: Some(robust),
     })
-}
-
-/// The independent plan checker on every mineral of the robust plan; a plan that breaks
-/// a rule becomes a failure (nothing is written).
-fn check_plan(model: &Model, robust: &mut RobustSolution) {
-    if !matches!(robust.status, Status::Optimal | Status::Feasible) {
-        return;
-    }
-    for (m, mineral) in model.minerals.iter().enumerate() {
-        let instances = crate::rows::expand(model, m);
-        let raw = &robust.plan[mineral.offers.clone()];
-        let (x, unmet) = written::written_plan(model, m, raw, &instances);
-        if let Err(why) = crate::verify::verify_mineral(model, m, &x, unmet, &instances) {
-            robust.status = Status::Failed {
-                reason: crate::solvers::FailureReason::InvalidPlan,
-                message: format!(
-                    "the robust plan for {} does not satisfy the model ({why}); no plan is written",
-                    mineral.name
-                ),
-            };
-            return;
-        }
-    }
 }
 
 /// The solution for a plan that ended a method: its objective, and the status the

@@ -116,9 +116,8 @@ pub fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution {
                 return ms;
             }
             let instances = expand(model, m);
-            let raw = &robust.plan[mineral.offers.clone()];
-            let (x, unmet) = super::written::written_plan(model, m, raw, &instances);
-            ms.unmet = unmet;
+            let x = robust.plan[mineral.offers.clone()].to_vec();
+            ms.unmet = super::written::unmet(model, m, &x);
             ms.cost = model
                 .offers_of(m)
                 .iter()

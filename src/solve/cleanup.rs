@@ -1,11 +1,12 @@
 //! Cleaning a solver's answer into a plan: dust and bound overshoot removed without
-//! moving country totals, a tiny demand-balance residue closed, quantities unscaled.
+//! moving country totals, quantities unscaled, a tiny demand-balance residue closed
+//! ([`crate::clean::close_balance`]).
 
 use std::collections::BTreeMap;
 
 use crate::formulate::Block;
 use crate::model::Model;
-use crate::tolerance::{BALANCE_REPAIR, DUST_SHARE};
+use crate::tolerance::DUST_SHARE;
 
 /// A block's plan in real units: quantity per offer (local index), unmet demand, cost.
 pub(super) struct CleanPlan {
@@ -24,13 +25,13 @@ pub(super) fn clean_plan(model: &Model, block: &Block, x: &[f64]) -> CleanPlan {
         .collect();
     consolidate_dust(model, block, &mut scaled);
     let unmet_scaled = block.unmet_var.map_or(0.0, |u| x[u].clamp(0.0, 1.0));
-    repair_balance(block, &mut scaled, unmet_scaled);
     let mut quantities: Vec<f64> = scaled.iter().map(|x| x * d).collect();
     let mut unmet = if unmet_scaled < DUST_SHARE {
         0.0
     } else {
         unmet_scaled * d
     };
+    crate::clean::close_balance(model, m, &block.instances, &mut quantities, unmet);
     crate::clean::clean_plan(model, m, &block.instances, &mut quantities, &mut unmet);
     let mineral = &model.minerals[m];
     let cost = model
@@ -96,33 +97,5 @@ fn consolidate_dust(model: &Model, block: &Block, x: &mut [f64]) {
                 }
             }
         }
-    }
-}
-
-/// Closes an interior-point residue in the demand balance (|1 − Σx − u| up to
-/// [`BALANCE_REPAIR`] of demand) on the offer with the most room (or the largest
-/// quantity), so purchased + unmet equals demand to rounding.
-fn repair_balance(block: &Block, x: &mut [f64], unmet: f64) {
-    let unmet = if unmet < DUST_SHARE { 0.0 } else { unmet };
-    let gap = 1.0 - x.iter().sum::<f64>() - unmet;
-    if gap == 0.0 || gap.abs() > BALANCE_REPAIR {
-        return;
-    }
-    let upper = |k: usize| block.offer_var[k].map_or(0.0, |v| block.lp.vars[v].upper);
-    let best = if gap > 0.0 {
-        (0..x.len())
-            .filter(|&k| x[k] > 0.0 && upper(k) - x[k] >= gap)
-            .max_by(|&a, &b| {
-                (upper(a) - x[a])
-                    .total_cmp(&(upper(b) - x[b]))
-                    .then(b.cmp(&a))
-            })
-    } else {
-        (0..x.len())
-            .filter(|&k| x[k] + gap >= DUST_SHARE)
-            .max_by(|&a, &b| x[a].total_cmp(&x[b]).then(b.cmp(&a)))
-    };
-    if let Some(k) = best {
-        x[k] += gap;
     }
 }
