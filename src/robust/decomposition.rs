@@ -20,8 +20,9 @@ use std::collections::{BTreeSet, HashSet};
 
 use crate::lp::Sense;
 use crate::solve::Status;
-use crate::solvers::{FailureReason, LpResult, LpStatus};
+use crate::solvers::{FailureReason, LpStatus};
 
+use super::columns::{Columns, Screened};
 use super::master::{skeleton, Skeleton};
 use super::recourse::ScenarioValue;
 use super::{
@@ -236,8 +237,13 @@ impl Cuts {
 /// The master program across rounds: rebuilt from the cuts and solved cold each round,
 /// or (a linear master with HiGHS built in) kept in HiGHS and re-solved warm.
 enum Master {
-    /// Rebuilt each round; holds the last round's program.
-    Cold(Option<Skeleton>),
+    /// Rebuilt each round; holds the last round's program and, for a linear master, the
+    /// offer columns it holds (see [`super::columns`]).
+    Cold {
+        last: Option<Skeleton>,
+        columns: Option<Columns>,
+        incumbent: Vec<f64>,
+    },
     /// HiGHS's simplex, warm from the previous basis (see [`super::warm_master`]).
     #[cfg(feature = "highs")]
     Warm(Box<super::warm_master::WarmMaster>),
@@ -248,7 +254,7 @@ impl Master {
     /// integer rules) and HiGHS is built in — the interior point's factorization fills
     /// in as cuts accumulate, a simplex's does not, and a kept basis saves every round
     /// but the first its cold solve. Otherwise as every robust program.
-    fn new(p: &Problem) -> Master {
+    fn new(p: &Problem, incumbent: &[f64]) -> Master {
         #[cfg(feature = "highs")]
         if p.engine == super::Engine::Conic {
             let warm = super::warm_master::WarmMaster::new(p);
@@ -257,13 +263,17 @@ impl Master {
             }
         }
         let _ = p;
-        Master::Cold(None)
+        Master::Cold {
+            last: None,
+            columns: None,
+            incumbent: incumbent.to_vec(),
+        }
     }
 
     /// True when the master's solution is a simplex vertex already (nothing to polish,
     /// and no loose early rounds).
     fn simplex(&self) -> bool {
-        !matches!(self, Master::Cold(_))
+        !matches!(self, Master::Cold { .. })
     }
 
     /// Drops from the program the cuts `stays` (per cut of the last solve, in order)
@@ -271,7 +281,7 @@ impl Master {
     /// rebuilt from the list anyway).
     fn forget(&mut self, stays: &[bool]) {
         match self {
-            Master::Cold(_) => {
+            Master::Cold { .. } => {
                 let _ = stays;
             }
             #[cfg(feature = "highs")]
@@ -282,7 +292,7 @@ impl Master {
     /// The engine to report when it is not the problem's own (the warm master's HiGHS).
     fn engine(&self) -> Option<super::Engine> {
         match self {
-            Master::Cold(_) => None,
+            Master::Cold { .. } => None,
             #[cfg(feature = "highs")]
             Master::Warm(_) => Some(super::Engine::Lp(crate::solvers::SolverKind::Highs)),
         }
@@ -296,23 +306,53 @@ impl Master {
         cuts: &Cuts,
         clock: &Clock,
         loose: bool,
-    ) -> (LpResult, &Skeleton) {
+    ) -> (Screened, &Skeleton) {
         match self {
-            Master::Cold(last) => {
+            Master::Cold {
+                last,
+                columns,
+                incumbent,
+            } => {
                 let mut sk = skeleton(p, &cuts.refs);
                 for c in &cuts.list {
                     emit(&mut sk, c);
                 }
-                let result = p.solve_program(&sk.lp, &sk.is_cut, &sk.epigraphs, clock, loose);
-                (result, last.insert(sk))
+                let screened = solve_cold(p, &sk, columns, incumbent, clock, loose);
+                (screened, last.insert(sk))
             }
             #[cfg(feature = "highs")]
             Master::Warm(warm) => {
                 let result = warm.solve(p, &cuts.list, clock);
-                (result, warm.skeleton())
+                (Screened::whole(result), warm.skeleton())
             }
         }
     }
+}
+
+/// Solves a cold master's program `sk`: over the offers `columns` holds (made from the
+/// nominal plan `incumbent` on first use), pricing the others, when the engine has row
+/// duals and there are no integer rules (whose masters have none); else whole.
+fn solve_cold(
+    p: &Problem,
+    sk: &Skeleton,
+    columns: &mut Option<Columns>,
+    incumbent: &[f64],
+    clock: &Clock,
+    loose: bool,
+) -> Screened {
+    if sk.lp.has_integers() || !p.engine.duals() {
+        let result = p.solve_program(&sk.lp, &sk.is_cut, &sk.epigraphs, clock, loose, false);
+        return Screened::whole(result);
+    }
+    let columns = columns.get_or_insert_with(|| Columns::new(p, sk, incumbent));
+    columns.solve(&sk.lp, |lp, index| {
+        let epigraphs: Vec<(usize, usize)> = sk
+            .epigraphs
+            .iter()
+            .map(|&(s, t)| (index[s], index[t]))
+            .collect();
+        p.solve_program(lp, &sk.is_cut, &epigraphs, clock, loose, true)
+    })
 }
 
 /// The failure of a master that ended `status` after `iterations`.
@@ -358,7 +398,7 @@ pub fn solve(
     };
     let mut stopped = false;
     let mut tight = false;
-    let mut master = Master::new(p);
+    let mut master = Master::new(p, &best_plan);
     let simplex = master.simplex();
     loop {
         if clock.expired() {
@@ -368,7 +408,12 @@ pub fn solve(
         // Early rounds (gap above 1e-5) need no more than the default tolerances (a
         // simplex master has only its own).
         let loose = !simplex && !tight && relative_gap(best, lower) > LOOSE_GAP;
-        let (result, sk) = master.solve(p, &cuts, clock, loose);
+        let (screened, sk) = master.solve(p, &cuts, clock, loose);
+        let Screened {
+            result,
+            allowance,
+            joined,
+        } = screened;
         match &result.status {
             LpStatus::Optimal => {}
             LpStatus::Feasible | LpStatus::LimitNoSolution(_) => {
@@ -377,7 +422,9 @@ pub fn solve(
             }
             other => return master_failed(other, iterations),
         }
-        let bound = sk.lp.objective(&result.x) * p.unit;
+        // The restricted master's objective, with what the offers it holds out could
+        // still save (weak duality; zero once every reduced cost is non-negative).
+        let bound = (sk.lp.objective(&result.x) + allowance) * p.unit;
         // A loosely solved master's objective may overshoot its optimum by its
         // tolerance; count it as a bound only with that margin.
         let margin = if loose { 10.0 * LOOSE_TOLERANCE } else { 0.0 };
@@ -399,13 +446,15 @@ pub fn solve(
             upper_bound: best,
             gap,
             cuts: added + hhi_cuts,
+            columns: joined,
             secs: clock.elapsed(),
         };
         progress(&it);
         iterations.push(it);
         // No violated cut after a loose master: confirm with a tight one.
-        tight |= added == 0;
-        if hhi_cuts == 0 && (gap <= DECOMPOSITION_GAP || (added == 0 && !loose)) {
+        let settled = added == 0 && joined == 0;
+        tight |= settled;
+        if hhi_cuts == 0 && (gap <= DECOMPOSITION_GAP || (settled && !loose)) {
             let to_plan = |v: &[f64]| sk.plan(p, v);
             let polished = (!simplex)
                 .then(|| p.polished(&sk.lp, &sk.epigraphs, &result.x, to_plan, best, clock))

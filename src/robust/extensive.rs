@@ -62,7 +62,7 @@ pub fn solve(p: &mut Problem, incumbent: Vec<f64>, clock: &Clock) -> RobustSolut
     loop {
         let mut sk = skeleton(p, &BTreeSet::new());
         add_recourse(&mut sk, p);
-        let result = p.solve_program(&sk.lp, &sk.is_cut, &sk.epigraphs, clock, false);
+        let result = p.solve_program(&sk.lp, &sk.is_cut, &sk.epigraphs, clock, false, false);
         let feasible = matches!(result.status, LpStatus::Optimal | LpStatus::Feasible);
         if feasible && p.add_hhi_cuts(&sk.offsets, &result.x) > 0 {
             rounds += 1;
@@ -111,6 +111,7 @@ pub fn solve(p: &mut Problem, incumbent: Vec<f64>, clock: &Clock) -> RobustSolut
             upper_bound: objective,
             gap: lower.map_or(f64::NAN, |lb| super::relative_gap(objective, lb)),
             cuts: 0,
+            columns: 0,
             secs: clock.elapsed(),
         }];
         return finish(

@@ -9,6 +9,7 @@
 //! L-shaped decomposition with one cut per scenario and mineral ([`decomposition`]), whose
 //! scenario evaluations ([`recourse::evaluate`]) are one separable, parallel step.
 
+pub mod columns;
 pub mod decomposition;
 pub mod extensive;
 mod master;
@@ -157,6 +158,9 @@ pub struct Iteration {
     pub gap: f64,
     /// Cuts added this round.
     pub cuts: usize,
+    /// Offers the master held out until this round's prices let them in (see
+    /// [`columns`]).
+    pub columns: usize,
     /// Seconds since the robust solve started.
     pub secs: f64,
 }
@@ -261,6 +265,16 @@ pub enum Engine {
     Conic,
     /// A backend through the LP interface, HHI caps by rounds of tangent cuts.
     Lp(SolverKind),
+}
+
+impl Engine {
+    /// True when its solves return row duals.
+    pub fn duals(self) -> bool {
+        match self {
+            Engine::Conic => true,
+            Engine::Lp(kind) => kind.capabilities().duals,
+        }
+    }
 }
 
 impl<'a> Problem<'a> {
@@ -389,7 +403,8 @@ impl<'a> Problem<'a> {
     /// Solves a program built on the blocks: by cones when the engine is conic, else by
     /// the backend (rows flagged in `is_cut` are HHI tangent cuts, implied by the cones).
     /// `loose`: a linear program may be solved to the interior point's default
-    /// tolerances (1e-8) instead of 1e-10, for early decomposition rounds.
+    /// tolerances (1e-8) instead of 1e-10, for early decomposition rounds. `duals`: the
+    /// backend must return row duals (the cones always do).
     pub fn solve_program(
         &self,
         lp: &Lp,
@@ -397,6 +412,7 @@ impl<'a> Problem<'a> {
         epigraphs: &[(usize, usize)],
         clock: &Clock,
         loose: bool,
+        duals: bool,
     ) -> LpResult {
         let engine = match self.engine {
             Engine::Conic if loose && epigraphs.is_empty() => Engine::Lp(SolverKind::Clarabel),
@@ -410,7 +426,7 @@ impl<'a> Problem<'a> {
                 &BackendOptions {
                     time_limit_secs: clock.remaining(),
                     mip_gap: self.mip_gap,
-                    duals: false,
+                    duals,
                 },
             ),
         }

@@ -28,6 +28,7 @@ mod reader;
 mod report;
 mod result_files;
 mod robust;
+mod robust_columns;
 mod sampling;
 mod spreadsheets;
 mod stress;
