@@ -234,16 +234,19 @@ impl Cuts {
     }
 }
 
+/// A master rebuilt each round: the last round's program and, for a linear master, the
+/// offer columns it holds (see [`super::columns`]), first chosen from the nominal plan.
+struct Cold {
+    last: Option<Skeleton>,
+    columns: Option<Columns>,
+    incumbent: Vec<f64>,
+}
+
 /// The master program across rounds: rebuilt from the cuts and solved cold each round,
 /// or (a linear master with HiGHS built in) kept in HiGHS and re-solved warm.
 enum Master {
-    /// Rebuilt each round; holds the last round's program and, for a linear master, the
-    /// offer columns it holds (see [`super::columns`]).
-    Cold {
-        last: Option<Skeleton>,
-        columns: Option<Columns>,
-        incumbent: Vec<f64>,
-    },
+    /// Rebuilt each round.
+    Cold(Box<Cold>),
     /// HiGHS's simplex, warm from the previous basis (see [`super::warm_master`]).
     #[cfg(feature = "highs")]
     Warm(Box<super::warm_master::WarmMaster>),
@@ -263,17 +266,17 @@ impl Master {
             }
         }
         let _ = p;
-        Master::Cold {
+        Master::Cold(Box::new(Cold {
             last: None,
             columns: None,
             incumbent: incumbent.to_vec(),
-        }
+        }))
     }
 
     /// True when the master's solution is a simplex vertex already (nothing to polish,
     /// and no loose early rounds).
     fn simplex(&self) -> bool {
-        !matches!(self, Master::Cold { .. })
+        !matches!(self, Master::Cold(_))
     }
 
     /// Drops from the program the cuts `stays` (per cut of the last solve, in order)
@@ -281,7 +284,7 @@ impl Master {
     /// rebuilt from the list anyway).
     fn forget(&mut self, stays: &[bool]) {
         match self {
-            Master::Cold { .. } => {
+            Master::Cold(_) => {
                 let _ = stays;
             }
             #[cfg(feature = "highs")]
@@ -292,7 +295,7 @@ impl Master {
     /// The engine to report when it is not the problem's own (the warm master's HiGHS).
     fn engine(&self) -> Option<super::Engine> {
         match self {
-            Master::Cold { .. } => None,
+            Master::Cold(_) => None,
             #[cfg(feature = "highs")]
             Master::Warm(_) => Some(super::Engine::Lp(crate::solvers::SolverKind::Highs)),
         }
@@ -308,15 +311,16 @@ impl Master {
         loose: bool,
     ) -> (Screened, &Skeleton) {
         match self {
-            Master::Cold {
-                last,
-                columns,
-                incumbent,
-            } => {
+            Master::Cold(cold) => {
                 let mut sk = skeleton(p, &cuts.refs);
                 for c in &cuts.list {
                     emit(&mut sk, c);
                 }
+                let Cold {
+                    last,
+                    columns,
+                    incumbent,
+                } = &mut **cold;
                 let screened = solve_cold(p, &sk, columns, incumbent, clock, loose);
                 (screened, last.insert(sk))
             }
