@@ -192,10 +192,10 @@ mod tests {
     /// restricted optimum is 2.4 (x2 = 0.6, x3 = 0.4) with dual 3 on the row, so x1's
     /// reduced cost is 1 − 3 = −2 and the bound 2.4 − 2 · 0.6 = 1.2 lies below the
     /// optimum 1.4 (x1 = 0.6, x2 = 0.4), which the next solve, with x1 in, reaches.
-    #[test]
-    fn pricing_bounds_the_full_optimum_and_lets_the_column_in() {
+    /// min Σ cost_j x_j with Σ x ≥ 1, 0 ≤ x ≤ 0.6, and columns holding all but x1.
+    fn three(costs: [f64; 3]) -> (Lp, Columns) {
         let mut lp = Lp::default();
-        for cost in [1.0, 2.0, 3.0] {
+        for cost in costs {
             lp.add_var(0.0, 0.6, cost);
         }
         lp.add_row(
@@ -204,9 +204,15 @@ mod tests {
             Sense::Ge,
             1.0,
         );
-        let mut columns = Columns {
+        let columns = Columns {
             held: vec![false, true, true],
         };
+        (lp, columns)
+    }
+
+    #[test]
+    fn pricing_bounds_the_full_optimum_and_lets_the_column_in() {
+        let (lp, mut columns) = three([1.0, 2.0, 3.0]);
         let first = columns.solve(&lp, |lp, index| {
             assert_eq!(index, [usize::MAX, 0, 1]);
             assert_eq!(lp.vars.len(), 2);
@@ -227,19 +233,7 @@ mod tests {
     /// bound nothing.
     #[test]
     fn a_dear_column_stays_out() {
-        let mut lp = Lp::default();
-        for cost in [5.0, 2.0, 3.0] {
-            lp.add_var(0.0, 0.6, cost);
-        }
-        lp.add_row(
-            RowTag::Other,
-            vec![(0, 1.0), (1, 1.0), (2, 1.0)],
-            Sense::Ge,
-            1.0,
-        );
-        let mut columns = Columns {
-            held: vec![false, true, true],
-        };
+        let (lp, mut columns) = three([5.0, 2.0, 3.0]);
         let s = columns.solve(&lp, |lp, _| clarabel(lp));
         assert!((lp.objective(&s.result.x) - 2.4).abs() < 1e-7);
         assert_eq!((s.allowance, s.joined), (0.0, 0));

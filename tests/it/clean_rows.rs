@@ -233,6 +233,48 @@ fn cleaning_keeps_every_row_a_plan_meets() {
     assert!(checked > 80, "only {checked} raw plans pass the checker");
 }
 
+/// A hand-built case (one mineral, D = 1000): the supplier rows `named` (no capacity),
+/// then 150 offers of country `many` at 10 with capacity 4; `countries` and one
+/// `constraint` row. The raw plan gives each named supplier `raw(name)` and each of the
+/// 150 offers 0.9e-6 under its capacity (within SNAP·D, so each is written as 4). Both
+/// the raw and the cleaned plan (as `solve` cleans) must meet every row; returns the
+/// cleaned quantity by supplier name and the unmet demand.
+fn snapped_case(
+    named: &str,
+    many: &str,
+    countries: &str,
+    constraint: &str,
+    raw: impl Fn(&str) -> Option<f64>,
+) -> (impl Fn(&str) -> f64, f64) {
+    let mut suppliers = String::from("supplier,mineral,country,unit_cost,capacity\n");
+    suppliers += named;
+    for j in 0..150 {
+        suppliers += &format!("x{j:03},ga,{many},10,4\n");
+    }
+    let constraints = format!("constraint,mineral,target,bound\n{constraint}\n");
+    let model = model_from(&[
+        ("countries.csv", countries),
+        ("suppliers.csv", &suppliers),
+        ("demand.csv", "mineral,quantity\nga,1000\n"),
+        ("constraints.csv", &constraints),
+    ]);
+    let x: Vec<f64> = model
+        .offers_of(0)
+        .iter()
+        .map(|o| raw(o.supplier.as_str()).unwrap_or(4.0 - 0.9e-6))
+        .collect();
+    check_plan(&model, std::slice::from_ref(&x), &[0.0]).expect("the raw plan meets every row");
+    let (q, u) = cleaned_as_solve(&model, &x, 0.0);
+    check_plan(&model, std::slice::from_ref(&q), &[u]).expect("the cleaned plan meets every row");
+    let names: Vec<String> = model
+        .offers_of(0)
+        .iter()
+        .map(|o| o.supplier.to_string())
+        .collect();
+    let at = move |name: &str| q[names.iter().position(|n| n == name).unwrap()];
+    (at, u)
+}
+
 /// The mechanism, by hand (D = 1000, so SNAP·D = 1e-6 and the quantum is 1e-8):
 /// 150 offers of country XX sit 0.9e-6 under their capacity 4 (each within SNAP·D, so
 /// each is written as 4: 1.35e-4 more in all). ALLY's one offer holds 300.000005 against
@@ -244,43 +286,17 @@ fn cleaning_keeps_every_row_a_plan_meets() {
 /// filler gives it back (100.00013 → 99.999995) and ALLY keeps 300.000005.
 #[test]
 fn snapping_residue_does_not_tip_a_group_share() {
-    let mut suppliers = String::from("supplier,mineral,country,unit_cost,capacity\n");
-    suppliers += "ally,ga,ALY,12,\nfill,ga,XXX,11,\n";
-    for j in 0..150 {
-        suppliers += &format!("x{j:03},ga,XXX,10,4\n");
-    }
-    let model = model_from(&[
-        (
-            "countries.csv",
-            "country,risk,groups\nALY,0.1,ALLY\nXXX,0.5,\n",
-        ),
-        ("suppliers.csv", &suppliers),
-        ("demand.csv", "mineral,quantity\nga,1000\n"),
-        (
-            "constraints.csv",
-            "constraint,mineral,target,bound\nmin_group_share,ga,ALLY,0.3\n",
-        ),
-    ]);
-    let x: Vec<f64> = model
-        .offers_of(0)
-        .iter()
-        .map(|o| match o.supplier.as_str() {
-            "ally" => 300.000005,
-            "fill" => 100.00013,
-            _ => 4.0 - 0.9e-6,
-        })
-        .collect();
-    check_plan(&model, std::slice::from_ref(&x), &[0.0]).expect("the raw plan meets every row");
-    let (q, u) = cleaned_as_solve(&model, &x, 0.0);
-    check_plan(&model, std::slice::from_ref(&q), &[u]).expect("the cleaned plan meets every row");
-    let at = |name: &str| {
-        let j = model
-            .offers_of(0)
-            .iter()
-            .position(|o| o.supplier.as_str() == name)
-            .unwrap();
-        q[j]
-    };
+    let (at, u) = snapped_case(
+        "ally,ga,ALY,12,\nfill,ga,XXX,11,\n",
+        "XXX",
+        "country,risk,groups\nALY,0.1,ALLY\nXXX,0.5,\n",
+        "min_group_share,ga,ALLY,0.3",
+        |name| match name {
+            "ally" => Some(300.000005),
+            "fill" => Some(100.00013),
+            _ => None,
+        },
+    );
     assert_eq!(at("ally"), 300.000005);
     assert_eq!(at("fill"), 99.999995);
     assert_eq!(at("x000"), 4.0);
@@ -295,43 +311,17 @@ fn snapping_residue_does_not_tip_a_group_share() {
 /// filler gives the 1.35e-4 back (50.000005 → 49.99987).
 #[test]
 fn snapping_alone_does_not_tip_a_group_cap() {
-    let mut suppliers = String::from("supplier,mineral,country,unit_cost,capacity\n");
-    suppliers += "fill,ga,OEC,12,\nrest,ga,XXX,11,\n";
-    for j in 0..150 {
-        suppliers += &format!("x{j:03},ga,OEC,10,4\n");
-    }
-    let model = model_from(&[
-        (
-            "countries.csv",
-            "country,risk,groups\nOEC,0.1,OECD\nXXX,0.5,\n",
-        ),
-        ("suppliers.csv", &suppliers),
-        ("demand.csv", "mineral,quantity\nga,1000\n"),
-        (
-            "constraints.csv",
-            "constraint,mineral,target,bound\nmax_group_share,ga,OECD,0.649999875\n",
-        ),
-    ]);
-    let x: Vec<f64> = model
-        .offers_of(0)
-        .iter()
-        .map(|o| match o.supplier.as_str() {
-            "fill" => 50.000005,
-            "rest" => 350.00013,
-            _ => 4.0 - 0.9e-6,
-        })
-        .collect();
-    check_plan(&model, std::slice::from_ref(&x), &[0.0]).expect("the raw plan meets every row");
-    let (q, u) = cleaned_as_solve(&model, &x, 0.0);
-    check_plan(&model, std::slice::from_ref(&q), &[u]).expect("the cleaned plan meets every row");
-    let at = |name: &str| {
-        let j = model
-            .offers_of(0)
-            .iter()
-            .position(|o| o.supplier.as_str() == name)
-            .unwrap();
-        q[j]
-    };
+    let (at, u) = snapped_case(
+        "fill,ga,OEC,12,\nrest,ga,XXX,11,\n",
+        "OEC",
+        "country,risk,groups\nOEC,0.1,OECD\nXXX,0.5,\n",
+        "max_group_share,ga,OECD,0.649999875",
+        |name| match name {
+            "fill" => Some(50.000005),
+            "rest" => Some(350.00013),
+            _ => None,
+        },
+    );
     assert_eq!(at("fill"), 49.99987);
     assert_eq!(at("rest"), 350.00013);
     assert_eq!(at("x149"), 4.0);

@@ -11,7 +11,7 @@ use sourcemix::robust::{solve_robust, Method, RobustOptions, RobustSolution};
 use sourcemix::solve::{SolveOptions, Status};
 use sourcemix::stress::{cvar, stress, StressOptions};
 
-fn opts(method: Method, weight: f64, alpha: f64) -> RobustOptions {
+pub(crate) fn opts(method: Method, weight: f64, alpha: f64) -> RobustOptions {
     RobustOptions {
         alpha,
         cvar_weight: weight,
@@ -33,7 +33,7 @@ fn robust(model: &Model, o: &RobustOptions) -> RobustSolution {
 }
 
 /// E + W · CVaR of a plan, by `stress`.
-fn stressed(model: &Model, plan: &[f64], weight: f64, alpha: f64) -> f64 {
+pub(crate) fn stressed(model: &Model, plan: &[f64], weight: f64, alpha: f64) -> f64 {
     let o = StressOptions {
         alpha,
         ..StressOptions::default()

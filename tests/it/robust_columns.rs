@@ -4,26 +4,18 @@
 //! round's lower bound must stay below it, and offers must actually have been priced in.
 
 use crate::common::*;
+use crate::robust::{opts, stressed};
 use sourcemix::model::Model;
 use sourcemix::robust::columns::MARGIN;
 use sourcemix::robust::{solve_robust, Method, RobustOptions, RobustSolution};
-use sourcemix::solve::{SolveOptions, Status};
-use sourcemix::stress::{stress, StressOptions};
+use sourcemix::solve::Status;
 
-fn opts(method: Method, weight: f64, alpha: f64) -> RobustOptions {
-    RobustOptions {
-        alpha,
-        cvar_weight: weight,
-        method,
-        solve: SolveOptions {
-            threads: Some(1),
-            mip_gap: 0.0,
-            // A master that never lets a needed offer in would not end: fail instead.
-            time_limit_secs: Some(120.0),
-            ..SolveOptions::default()
-        },
-        ..RobustOptions::default()
-    }
+/// The decomposition's options; a master that never let a needed offer in would not
+/// end, so a time limit turns that into a failure.
+fn decomposition(weight: f64, alpha: f64) -> RobustOptions {
+    let mut o = opts(Method::Decomposition, weight, alpha);
+    o.solve.time_limit_secs = Some(120.0);
+    o
 }
 
 /// The robust solve and the nominal plan (per offer).
@@ -59,16 +51,6 @@ fn held_out(model: &Model, nominal: &[f64]) -> Vec<bool> {
         }
     }
     out
-}
-
-/// E + W · CVaR of a plan, by `stress`.
-fn stressed(model: &Model, plan: &[f64], weight: f64, alpha: f64) -> f64 {
-    let o = StressOptions {
-        alpha,
-        ..StressOptions::default()
-    };
-    let r = stress(model, plan, &model.scenarios, &o).unwrap();
-    r.summary.expected_cost + weight * r.summary.cvar_cost
 }
 
 /// One mineral over four countries of 100 small offers each: the two cheapest are
@@ -173,7 +155,7 @@ fn screened_masters_reach_the_extensive_optimum() {
         let (w, a) = [(1.0, 0.9), (0.5, 0.8)][k % 2];
         let (priced, need) = case(
             &model,
-            &opts(Method::Decomposition, w, a),
+            &decomposition(w, a),
             &format!("case {k} (hhi {hhi})"),
         );
         // A highs build keeps a linear master warm in HiGHS, whole.
@@ -199,7 +181,7 @@ fn screened_highs_masters_reach_the_extensive_optimum() {
     let mut needed = 0;
     for k in 0..2 {
         let model = deep_model(&mut rng, false);
-        let mut o = opts(Method::Decomposition, 1.0, 0.9);
+        let mut o = decomposition(1.0, 0.9);
         o.solve.solver = SolverChoice::Named(SolverKind::Highs);
         let (_, need) = case(&model, &o, &format!("case {k}"));
         needed += usize::from(need);
