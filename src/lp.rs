@@ -55,6 +55,26 @@ pub struct Row {
     pub rhs: f64,
 }
 
+/// Where a variable of a program went in [`Lp::with_fixed`]'s smaller one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Slot {
+    /// A variable of the smaller program (its index there).
+    Free(usize),
+    /// Fixed at this value.
+    Fixed(f64),
+}
+
+/// The point of the whole program at a solution `x` of [`Lp::with_fixed`]'s smaller one.
+pub fn lift(slots: &[Slot], x: &[f64]) -> Vec<f64> {
+    slots
+        .iter()
+        .map(|s| match *s {
+            Slot::Free(i) => x[i],
+            Slot::Fixed(v) => v,
+        })
+        .collect()
+}
+
 /// A minimization problem: Σ cost·x subject to rows and bounds.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Lp {
@@ -122,6 +142,38 @@ impl Lp {
     /// Reduced cost of variable `j` given row duals (d objective / d rhs per row).
     pub fn reduced_cost(&self, j: usize, duals: &[f64], column: &[(usize, f64)]) -> f64 {
         self.vars[j].cost - column.iter().map(|&(r, a)| a * duals[r]).sum::<f64>()
+    }
+
+    /// The program with every variable `fixed` gives a value held at it: the others keep
+    /// their order, renumbered, and every row stays in place with the fixed terms moved
+    /// into its right-hand side (a row may be left without terms). Returns it and where
+    /// each variable went.
+    pub fn with_fixed(&self, fixed: impl Fn(usize) -> Option<f64>) -> (Lp, Vec<Slot>) {
+        let mut lp = Lp::default();
+        let slots: Vec<Slot> = self
+            .vars
+            .iter()
+            .enumerate()
+            .map(|(j, v)| match fixed(j) {
+                Some(value) => Slot::Fixed(value),
+                None => {
+                    lp.vars.push(v.clone());
+                    Slot::Free(lp.vars.len() - 1)
+                }
+            })
+            .collect();
+        for row in &self.rows {
+            let mut constant = 0.0;
+            let mut terms = Vec::new();
+            for &(j, a) in &row.terms {
+                match slots[j] {
+                    Slot::Free(k) => terms.push((k, a)),
+                    Slot::Fixed(x) => constant += a * x,
+                }
+            }
+            lp.add_row(row.tag, terms, row.sense, row.rhs - constant);
+        }
+        (lp, slots)
     }
 
     /// Column view: for each variable, the (row, coefficient) pairs it appears in.

@@ -7,7 +7,7 @@
 //! interior point. This is a cheap crossover: the remaining problem has about as many
 //! free variables as there are binding rows.
 
-use crate::lp::{Lp, Sense};
+use crate::lp::{lift, Lp, Sense};
 use crate::solvers::{solve_exact, LpStatus};
 use crate::tolerance::{AT_BOUND, POLISH_OBJECTIVE_SLACK, POLISH_ROW};
 
@@ -35,50 +35,36 @@ fn restricted_vertex(
     fix_upper: bool,
     time_limit_secs: Option<f64>,
 ) -> Option<Vec<f64>> {
-    let mut value = vec![0.0; lp.vars.len()];
-    let mut free: Vec<Option<usize>> = vec![None; lp.vars.len()];
-    let mut sub = Lp::default();
-    for (j, v) in lp.vars.iter().enumerate() {
+    let (mut sub, slots) = lp.with_fixed(|j| {
+        let v = &lp.vars[j];
         if x[j] <= v.lower + AT_BOUND {
-            value[j] = v.lower;
+            Some(v.lower)
         } else if fix_upper && v.upper.is_finite() && x[j] >= v.upper - AT_BOUND {
-            value[j] = v.upper;
+            Some(v.upper)
         } else {
-            free[j] = Some(sub.add_var(v.lower, v.upper, v.cost));
+            None
         }
-    }
-    for row in &lp.rows {
-        let mut constant = 0.0;
-        let mut terms = Vec::new();
-        for &(j, a) in &row.terms {
-            match free[j] {
-                Some(k) => terms.push((k, a)),
-                None => constant += a * value[j],
-            }
-        }
-        let rhs = row.rhs - constant;
-        if terms.is_empty() {
-            let tol = POLISH_ROW * row.rhs.abs().max(1.0);
-            let ok = match row.sense {
-                Sense::Le => rhs >= -tol,
-                Sense::Ge => rhs <= tol,
-                Sense::Eq => rhs.abs() <= tol,
-            };
-            if !ok {
-                return None;
-            }
+    });
+    // A row left without free terms must hold at the fixed values (to a tolerance on
+    // the scale of its own right-hand side; rows keep their places).
+    for (row, own) in sub.rows.iter().zip(&lp.rows) {
+        if !row.terms.is_empty() {
             continue;
         }
-        sub.add_row(row.tag, terms, row.sense, rhs);
+        let tol = POLISH_ROW * own.rhs.abs().max(1.0);
+        let ok = match row.sense {
+            Sense::Le => row.rhs >= -tol,
+            Sense::Ge => row.rhs <= tol,
+            Sense::Eq => row.rhs.abs() <= tol,
+        };
+        if !ok {
+            return None;
+        }
     }
+    sub.rows.retain(|r| !r.terms.is_empty());
     let result = solve_exact(&sub, time_limit_secs);
     if result.status != LpStatus::Optimal {
         return None;
     }
-    for (j, f) in free.iter().enumerate() {
-        if let Some(k) = f {
-            value[j] = result.x[*k];
-        }
-    }
-    Some(value)
+    Some(lift(&slots, &result.x))
 }

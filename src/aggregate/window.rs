@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use super::backend::{Caps, Problem};
 use super::groups::Groups;
 use crate::formulate::Block;
-use crate::lp::Lp;
+use crate::lp::{lift, Slot};
 use crate::solvers::LpResult;
 
 /// Offers on each side of the guessed marginal offer in a first window.
@@ -28,15 +28,6 @@ pub(crate) struct Window {
     pub lo: usize,
     /// One past the last free offer.
     pub hi: usize,
-}
-
-/// A block variable in the restricted problem.
-#[derive(Debug, Clone, Copy)]
-enum Slot {
-    /// Variable of the restricted problem.
-    Free(usize),
-    /// Fixed at this value.
-    Fixed(f64),
 }
 
 /// The restricted problem and where each block variable went.
@@ -115,35 +106,20 @@ pub(crate) fn restrict(
     windows: &[Window],
     kappa: f64,
 ) -> Restricted {
-    let mut slots: Vec<Slot> = vec![Slot::Fixed(0.0); block.lp.vars.len()];
-    let mut free = vec![false; block.lp.vars.len()];
-    for (j, f) in free.iter_mut().enumerate() {
-        *f = groups.group_of(j).is_none();
-    }
+    // Offers outside their window: cheaper ones at their bound, dearer ones at zero.
+    let mut fixed: Vec<Option<f64>> = vec![None; block.lp.vars.len()];
     for (grp, w) in groups.groups.iter().zip(windows) {
-        for k in 0..w.lo {
-            slots[grp.vars[k] as usize] = Slot::Fixed(grp.upper[k]);
-        }
-        for k in w.lo..w.hi {
-            free[grp.vars[k] as usize] = true;
-        }
-    }
-    let mut lp = Lp::default();
-    for (j, v) in block.lp.vars.iter().enumerate() {
-        if free[j] {
-            slots[j] = Slot::Free(lp.add_var(v.lower, v.upper, v.cost * kappa));
-        }
-    }
-    for row in &block.lp.rows {
-        let mut constant = 0.0;
-        let mut terms = Vec::new();
-        for &(j, a) in &row.terms {
-            match slots[j] {
-                Slot::Free(i) => terms.push((i, a)),
-                Slot::Fixed(x) => constant += a * x,
+        for k in 0..grp.vars.len() {
+            if k < w.lo {
+                fixed[grp.vars[k] as usize] = Some(grp.upper[k]);
+            } else if k >= w.hi {
+                fixed[grp.vars[k] as usize] = Some(0.0);
             }
         }
-        lp.add_row(row.tag, terms, row.sense, row.rhs - constant);
+    }
+    let (mut lp, slots) = block.lp.with_fixed(|j| fixed[j]);
+    for v in &mut lp.vars {
+        v.cost *= kappa;
     }
     let caps = caps_of(block, |j| match slots[j] {
         Slot::Free(i) => i,
@@ -196,14 +172,7 @@ impl Restricted {
     /// The block's solution: non-offer variables as solved, each country's quantity
     /// bought cheapest first; row duals back in block units.
     pub fn lift(&self, groups: &Groups, r: &LpResult, kappa: f64) -> LpResult {
-        let mut x: Vec<f64> = self
-            .slots
-            .iter()
-            .map(|s| match *s {
-                Slot::Free(i) => r.x[i],
-                Slot::Fixed(x) => x,
-            })
-            .collect();
+        let mut x = lift(&self.slots, &r.x);
         for (grp, q) in groups.groups.iter().zip(self.quantities(groups, &r.x)) {
             for (v, take) in grp.fill(q) {
                 x[v] = take;

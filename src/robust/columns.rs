@@ -14,7 +14,7 @@
 //! before. A plan of the restricted master is a plan of the full one (the held-out offers
 //! at zero meet their bounds), so upper bounds are unaffected.
 
-use crate::lp::Lp;
+use crate::lp::{lift, Lp, Slot};
 use crate::solvers::LpResult;
 
 use super::master::Skeleton;
@@ -82,24 +82,15 @@ impl Columns {
     }
 
     /// Solves `lp` (a skeleton's program) over the held columns with `solve` (given the
-    /// restricted program and each variable's index in it, `usize::MAX` when held out;
-    /// it must return row duals), prices the others and lets those that improve the
-    /// master join.
-    pub fn solve(&mut self, lp: &Lp, solve: impl FnOnce(&Lp, &[usize]) -> LpResult) -> Screened {
-        let (restricted, kept, index) = restrict(lp, |j| self.holds(j));
-        let mut result = solve(&restricted, &index);
+    /// restricted program and where each variable went; it must return row duals),
+    /// prices the others and lets those that improve the master join.
+    pub fn solve(&mut self, lp: &Lp, solve: impl FnOnce(&Lp, &[Slot]) -> LpResult) -> Screened {
+        let (restricted, slots) = lp.with_fixed(|j| (!self.holds(j)).then_some(0.0));
+        let mut result = solve(&restricted, &slots);
         if result.status != crate::solvers::LpStatus::Optimal {
-            return Screened {
-                result,
-                allowance: 0.0,
-                joined: 0,
-            };
+            return Screened::whole(result);
         }
-        let mut x = vec![0.0; lp.vars.len()];
-        for (new, &old) in kept.iter().enumerate() {
-            x[old] = result.x[new];
-        }
-        result.x = x;
+        result.x = lift(&slots, &result.x);
         let Some(duals) = result.duals.take() else {
             // Nothing to price with: every offer joins, and this round bounds nothing.
             let joined = self.held.iter().filter(|&&h| !h).count();
@@ -121,56 +112,26 @@ impl Columns {
     /// Reduced costs of the held-out variables at row duals `duals`; returns the
     /// allowance and the number that joined (those priced below the tolerance).
     fn price(&mut self, lp: &Lp, duals: &[f64], objective: f64) -> (f64, usize) {
-        let mut reduced: Vec<f64> = (0..self.held.len())
-            .map(|j| if self.held[j] { 0.0 } else { lp.vars[j].cost })
-            .collect();
-        for (row, &y) in lp.rows.iter().zip(duals) {
-            for &(j, a) in &row.terms {
-                if j < reduced.len() && !self.held[j] {
-                    reduced[j] -= a * y;
-                }
-            }
-        }
+        let columns = lp.columns();
         let floor = -PRICE_TOLERANCE * objective.abs().max(f64::MIN_POSITIVE);
         let (mut allowance, mut joined) = (0.0, 0);
-        for (j, &r) in reduced.iter().enumerate() {
-            if self.held[j] || r >= 0.0 {
+        for (j, (held, column)) in self.held.iter_mut().zip(&columns).enumerate() {
+            if *held {
+                continue;
+            }
+            let r = lp.reduced_cost(j, duals, column);
+            if r >= 0.0 {
                 continue;
             }
             let value = r * lp.vars[j].upper;
             allowance += value;
             if value < floor {
-                self.held[j] = true;
+                *held = true;
                 joined += 1;
             }
         }
         (allowance, joined)
     }
-}
-
-/// `lp` over the columns `keep` accepts, rows in place (terms on other columns
-/// dropped), the kept columns' indices in `lp`, and each column's index in the result
-/// (`usize::MAX` when dropped).
-fn restrict(lp: &Lp, keep: impl Fn(usize) -> bool) -> (Lp, Vec<usize>, Vec<usize>) {
-    let kept: Vec<usize> = (0..lp.vars.len()).filter(|&j| keep(j)).collect();
-    let mut index = vec![usize::MAX; lp.vars.len()];
-    for (new, &old) in kept.iter().enumerate() {
-        index[old] = new;
-    }
-    let mut out = Lp {
-        vars: kept.iter().map(|&j| lp.vars[j].clone()).collect(),
-        rows: Vec::with_capacity(lp.rows.len()),
-    };
-    for row in &lp.rows {
-        let terms = row
-            .terms
-            .iter()
-            .filter(|&&(j, _)| index[j] != usize::MAX)
-            .map(|&(j, a)| (index[j], a))
-            .collect();
-        out.add_row(row.tag, terms, row.sense, row.rhs);
-    }
-    (out, kept, index)
 }
 
 #[cfg(test)]
@@ -213,8 +174,8 @@ mod tests {
     #[test]
     fn pricing_bounds_the_full_optimum_and_lets_the_column_in() {
         let (lp, mut columns) = three([1.0, 2.0, 3.0]);
-        let first = columns.solve(&lp, |lp, index| {
-            assert_eq!(index, [usize::MAX, 0, 1]);
+        let first = columns.solve(&lp, |lp, slots| {
+            assert_eq!(slots, [Slot::Fixed(0.0), Slot::Free(0), Slot::Free(1)]);
             assert_eq!(lp.vars.len(), 2);
             clarabel(lp)
         });

@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use crate::lp::Sense;
+use crate::lp::{Sense, Slot};
 use crate::solve::Status;
 use crate::solvers::{FailureReason, LpStatus};
 
@@ -349,11 +349,16 @@ fn solve_cold(
         return Screened::whole(result);
     }
     let columns = columns.get_or_insert_with(|| Columns::new(p, sk, incumbent));
-    columns.solve(&sk.lp, |lp, index| {
+    columns.solve(&sk.lp, |lp, slots| {
+        // Only offers are held out; the epigraph variables stay.
+        let free = |j: usize| match slots[j] {
+            Slot::Free(k) => k,
+            Slot::Fixed(_) => unreachable!("an epigraph variable is never held out"),
+        };
         let epigraphs: Vec<(usize, usize)> = sk
             .epigraphs
             .iter()
-            .map(|&(s, t)| (index[s], index[t]))
+            .map(|&(s, t)| (free(s), free(t)))
             .collect();
         p.solve_program(lp, &sk.is_cut, &epigraphs, clock, loose, true)
     })
