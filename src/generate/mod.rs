@@ -45,6 +45,10 @@ use std::path::{Path, PathBuf};
 use crate::rng::{self, Rng};
 use crate::write::atomic::{Staged, WriteError};
 
+mod countries;
+
+use countries::{make_countries, write_countries, Country};
+
 /// The most countries a generated model can have: the user-assigned ISO 3166-1 codes
 /// `XAA` to `XZZ`.
 pub const MAX_COUNTRIES: usize = 26 * 26;
@@ -197,102 +201,11 @@ fn validate(opts: &GenerateOptions) -> Result<(), GenerateError> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Countries
-
-#[derive(Debug, Clone)]
-struct Country {
-    code: [u8; 3],
-    /// Rounded to 4 decimals, as written.
-    risk: f64,
-    ally: bool,
-    oecd: bool,
-    /// 0 or 0.1.
-    tariff: f64,
-    /// Rounded to 4 decimals, as written.
-    disruption_prob: f64,
-}
-
-impl Country {
-    fn code(&self) -> &str {
-        // The code is three ASCII capitals by construction.
-        std::str::from_utf8(&self.code).unwrap_or("XXX")
-    }
-}
-
-fn country_code(i: usize) -> [u8; 3] {
-    debug_assert!(i < MAX_COUNTRIES);
-    [b'X', b'A' + (i / 26) as u8, b'A' + (i % 26) as u8]
-}
+// Numbers as written
 
 fn round_to(x: f64, decimals: i32) -> f64 {
     let scale = [1.0, 10.0, 100.0, 1000.0, 10_000.0][decimals as usize];
     (x * scale).round() / scale
-}
-
-fn make_countries(seed: u64, n: usize) -> Vec<Country> {
-    let mut rng = Rng::derive(seed, 0);
-    let mut countries: Vec<Country> = (0..n)
-        .map(|i| {
-            // Draw every number unconditionally so that each country uses the same draws.
-            let risk = round_to(rng.range_f64(0.05, 0.95), 4);
-            let safety = 1.0 - (risk - 0.05) / 0.9; // 1 for the safest, 0 for the riskiest
-            let ally = rng.f64() < (2.0 / 3.0) * safety;
-            let oecd = rng.f64() < 0.5 * safety;
-            let tariffed = rng.f64() < 0.15;
-            let disruption_prob =
-                round_to(0.01 + 0.19 * (0.5 * (1.0 - safety) + 0.5 * rng.f64()), 4);
-            Country {
-                code: country_code(i),
-                risk,
-                ally,
-                oecd,
-                tariff: if tariffed && !ally { 0.1 } else { 0.0 },
-                disruption_prob,
-            }
-        })
-        .collect();
-    // At least two allies (one if there is a single country): tag the safest others.
-    let wanted = n.min(2);
-    let mut have = countries.iter().filter(|c| c.ally).count();
-    while have < wanted {
-        let pick = (0..n).filter(|&i| !countries[i].ally).min_by(|&a, &b| {
-            countries[a]
-                .risk
-                .total_cmp(&countries[b].risk)
-                .then(a.cmp(&b))
-        });
-        match pick {
-            Some(i) => {
-                countries[i].ally = true;
-                countries[i].tariff = 0.0;
-                have += 1;
-            }
-            None => break,
-        }
-    }
-    countries
-}
-
-fn write_countries(w: &mut impl Write, countries: &[Country]) -> io::Result<()> {
-    writeln!(w, "country,risk,groups,tariff,disruption_prob")?;
-    for c in countries {
-        let groups = match (c.ally, c.oecd) {
-            (true, true) => "ALLY;OECD",
-            (true, false) => "ALLY",
-            (false, true) => "OECD",
-            (false, false) => "",
-        };
-        writeln!(
-            w,
-            "{},{:.4},{},{:.2},{:.4}",
-            c.code(),
-            c.risk,
-            groups,
-            c.tariff,
-            c.disruption_prob
-        )?;
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
