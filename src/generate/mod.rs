@@ -46,25 +46,21 @@ use crate::rng::{self, Rng};
 use crate::write::atomic::{Staged, WriteError};
 
 mod countries;
+mod plan;
 
 use countries::{make_countries, write_countries, Country};
+use plan::{bp, mineral_name, write_constraints, write_demand, Plan, ALLY_SHARE_BP};
 
 /// The most countries a generated model can have: the user-assigned ISO 3166-1 codes
 /// `XAA` to `XZZ`.
 pub const MAX_COUNTRIES: usize = 26 * 26;
 
-/// Demand per offer: a mineral with n offers has demand 1000·n.
-const DEMAND_PER_OFFER: u64 = 1000;
 /// Offer capacities are integers uniform in `CAPACITY_MIN..=CAPACITY_MAX`.
 const CAPACITY_MIN: u64 = 500;
 const CAPACITY_MAX: u64 = 5500;
-/// Minimum share of demand from `ALLY` countries, in basis points (1e-4).
-const ALLY_SHARE_BP: u64 = 3000;
 /// The `ALLY` capacity usable under the caps, as a share of demand in basis points, below
 /// which a mineral is repaired.
 const ALLY_REPAIR_BP: u64 = 5000;
-/// The group tag whose minimum share the policy sets.
-const ALLY: &str = "ALLY";
 
 /// What [`generate`] should produce.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,139 +202,6 @@ fn validate(opts: &GenerateOptions) -> Result<(), GenerateError> {
 fn round_to(x: f64, decimals: i32) -> f64 {
     let scale = [1.0, 10.0, 100.0, 1000.0, 10_000.0][decimals as usize];
     (x * scale).round() / scale
-}
-
-// ---------------------------------------------------------------------------------------
-// The plan: offer counts, demand and policy bounds
-
-/// Sizes and the share bounds of the policy (in basis points), fixed before any offer is
-/// drawn because the repair of each mineral depends on them.
-#[derive(Debug)]
-struct Plan {
-    /// Offers per mineral.
-    counts: Vec<usize>,
-    /// `max_supplier_share`, basis points.
-    supplier_bp: u64,
-    /// `max_country_share`, basis points.
-    country_bp: u64,
-    /// Anchor offers per mineral (used when a mineral is repaired).
-    anchors: usize,
-    /// Distinct anchor countries per mineral; anchor j goes to anchor country j mod this.
-    anchor_countries: usize,
-    /// Country indices, allies first (each part in index order).
-    allies_then_others: Vec<usize>,
-    /// Number of allies at the front of `allies_then_others`.
-    ally_count: usize,
-    /// Cumulative Zipf-like weights of producer ranks 0, 1, ….
-    rank_cdf: Vec<f64>,
-}
-
-impl Plan {
-    fn new(opts: &GenerateOptions, countries: &[Country]) -> Plan {
-        let base = opts.offers / opts.minerals;
-        let extra = opts.offers % opts.minerals;
-        let counts: Vec<usize> = (0..opts.minerals)
-            .map(|m| base + usize::from(m < extra))
-            .collect();
-        let n_min = base; // the smallest mineral
-        let c = countries.len();
-
-        // The usual policy needs six offers over three countries to be met by the anchors
-        // alone (2 + 2 + 2 offers at 0.2 each, 0.4 per country). Smaller models spread r
-        // anchors over r distinct countries and cap every supplier and country at 1.2/r.
-        let (supplier_bp, country_bp, anchors, anchor_countries) = if n_min >= 6 && c >= 3 {
-            (2000, 4000, 6, 3)
-        } else {
-            let r = n_min.min(c) as u64; // 1..=5, or 1..=2 when c < 3
-            let bp = 12_000u64.div_ceil(r).min(10_000);
-            (bp, bp, r as usize, r as usize)
-        };
-
-        let mut allies_then_others: Vec<usize> = (0..c).filter(|&i| countries[i].ally).collect();
-        let ally_count = allies_then_others.len();
-        allies_then_others.extend((0..c).filter(|&i| !countries[i].ally));
-
-        let mut rank_cdf = Vec::with_capacity(c);
-        let mut total = 0.0;
-        for rank in 0..c {
-            let r1 = (rank + 1) as f64;
-            total += 1.0 / (r1 * r1.sqrt());
-            rank_cdf.push(total);
-        }
-
-        Plan {
-            counts,
-            supplier_bp,
-            country_bp,
-            anchors,
-            anchor_countries,
-            allies_then_others,
-            ally_count,
-            rank_cdf,
-        }
-    }
-
-    fn demand(&self, m: usize) -> u64 {
-        self.counts[m] as u64 * DEMAND_PER_OFFER
-    }
-
-    /// The anchor countries of mineral `m`: allies first (rotated by `m` so minerals differ),
-    /// then the others (rotated likewise).
-    fn anchor_countries(&self, m: usize) -> Vec<usize> {
-        let (allies, others) = self.allies_then_others.split_at(self.ally_count);
-        let rotated = |list: &[usize]| -> Vec<usize> {
-            if list.is_empty() {
-                return Vec::new();
-            }
-            let k = m % list.len();
-            list[k..].iter().chain(&list[..k]).copied().collect()
-        };
-        let mut out = rotated(allies);
-        out.extend(rotated(others));
-        out.truncate(self.anchor_countries);
-        out
-    }
-
-    /// A producer rank drawn from the Zipf-like weights.
-    fn draw_rank(&self, rng: &mut Rng) -> usize {
-        let total = *self.rank_cdf.last().unwrap_or(&1.0);
-        let u = rng.f64() * total;
-        self.rank_cdf
-            .partition_point(|&c| c <= u)
-            .min(self.rank_cdf.len() - 1)
-    }
-}
-
-fn bp(x: u64) -> f64 {
-    x as f64 / 10_000.0
-}
-
-fn mineral_name(m: usize) -> String {
-    format!("m{m:02}")
-}
-
-fn write_demand(w: &mut impl Write, plan: &Plan) -> io::Result<()> {
-    writeln!(w, "mineral,quantity,unmet_penalty")?;
-    for m in 0..plan.counts.len() {
-        writeln!(w, "{},{},", mineral_name(m), plan.demand(m))?;
-    }
-    Ok(())
-}
-
-fn write_constraints(
-    w: &mut impl Write,
-    policy: bool,
-    plan: &Plan,
-    risk_bound_bp: u64,
-) -> io::Result<()> {
-    writeln!(w, "constraint,mineral,target,bound")?;
-    if policy {
-        writeln!(w, "max_country_share,*,*,{:.4}", bp(plan.country_bp))?;
-        writeln!(w, "max_supplier_share,*,*,{:.4}", bp(plan.supplier_bp))?;
-        writeln!(w, "min_group_share,*,{ALLY},{:.4}", bp(ALLY_SHARE_BP))?;
-        writeln!(w, "max_avg_risk,*,,{:.4}", bp(risk_bound_bp))?;
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
