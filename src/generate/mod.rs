@@ -39,28 +39,24 @@
 //! risk. The suppliers file does not depend on `policy`: only constraints.csv changes.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::rng::{self, Rng};
 use crate::write::atomic::{Staged, WriteError};
 
 mod countries;
+mod offers;
 mod plan;
+mod risk_bound;
+mod suppliers;
 
-use countries::{make_countries, write_countries, Country};
-use plan::{bp, mineral_name, write_constraints, write_demand, Plan, ALLY_SHARE_BP};
+use countries::{make_countries, write_countries};
+use plan::{write_constraints, write_demand, Plan};
+use suppliers::write_suppliers;
 
 /// The most countries a generated model can have: the user-assigned ISO 3166-1 codes
 /// `XAA` to `XZZ`.
 pub const MAX_COUNTRIES: usize = 26 * 26;
-
-/// Offer capacities are integers uniform in `CAPACITY_MIN..=CAPACITY_MAX`.
-const CAPACITY_MIN: u64 = 500;
-const CAPACITY_MAX: u64 = 5500;
-/// The `ALLY` capacity usable under the caps, as a share of demand in basis points, below
-/// which a mineral is repaired.
-const ALLY_REPAIR_BP: u64 = 5000;
 
 /// What [`generate`] should produce.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,276 +201,6 @@ fn round_to(x: f64, decimals: i32) -> f64 {
 }
 
 // ---------------------------------------------------------------------------------------
-// Offers
-
-#[derive(Debug, Clone, Copy)]
-struct Offer {
-    country: u16,
-    /// Rounded to 2 decimals, as written.
-    unit_cost: f64,
-    /// An integer.
-    capacity: f64,
-    /// Rounded to 2 decimals, as written.
-    freight: f64,
-}
-
-/// Per-country capacity of one mineral usable under the supplier and country caps.
-struct Usable {
-    per_country: Vec<f64>,
-    total: f64,
-    allies: f64,
-}
-
-fn usable(offers: &[Offer], countries: &[Country], supplier_cap: f64, country_cap: f64) -> Usable {
-    let mut per_country = vec![0.0; countries.len()];
-    for o in offers {
-        per_country[o.country as usize] += o.capacity.min(supplier_cap);
-    }
-    let (mut total, mut allies) = (0.0, 0.0);
-    for (c, q) in per_country.iter_mut().enumerate() {
-        *q = q.min(country_cap);
-        total += *q;
-        if countries[c].ally {
-            allies += *q;
-        }
-    }
-    Usable {
-        per_country,
-        total,
-        allies,
-    }
-}
-
-/// Writes suppliers.csv, mineral by mineral; returns the `max_avg_risk` bound (basis points).
-fn write_suppliers(
-    w: &mut impl Write,
-    opts: &GenerateOptions,
-    countries: &[Country],
-    plan: &Plan,
-) -> io::Result<u64> {
-    writeln!(w, "supplier,mineral,country,unit_cost,capacity,freight")?;
-    let largest = plan.counts.iter().copied().max().unwrap_or(0);
-    let mut offers: Vec<Offer> = Vec::with_capacity(largest);
-    let mut order: Vec<u32> = Vec::with_capacity(largest);
-    let mut ranking: Vec<u16> = (0..countries.len() as u16).collect();
-    let mut risk_bound: f64 = 0.0;
-
-    for (m, &n) in plan.counts.iter().enumerate() {
-        let mut rng = Rng::derive(opts.seed, 1 + m as u64);
-        // This mineral's producer ranking: ranking[rank] is a country.
-        ranking
-            .iter_mut()
-            .enumerate()
-            .for_each(|(i, r)| *r = i as u16);
-        rng.shuffle(&mut ranking);
-
-        offers.clear();
-        for _ in 0..n {
-            let rank = plan.draw_rank(&mut rng);
-            let z = rng.normal().clamp(-4.0, 4.0);
-            // The biggest producers are somewhat cheaper (scale, state support).
-            let log_cost = 0.3 * z - 0.25 / (rank + 1) as f64;
-            let unit_cost = round_to(100.0 * rng::exp(log_cost), 2).max(0.01);
-            let capacity = (CAPACITY_MIN + rng.below(CAPACITY_MAX - CAPACITY_MIN + 1)) as f64;
-            let freight = round_to(rng.range_f64(0.0, 5.0), 2);
-            offers.push(Offer {
-                country: ranking[rank],
-                unit_cost,
-                capacity,
-                freight,
-            });
-        }
-
-        let demand = plan.demand(m) as f64;
-        let supplier_cap = bp(plan.supplier_bp) * demand;
-        let country_cap = bp(plan.country_bp) * demand;
-        let mut u = usable(&offers, countries, supplier_cap, country_cap);
-        if u.total < demand || u.allies < bp(ALLY_REPAIR_BP) * demand {
-            move_to_allies(&mut offers, countries, plan, m, supplier_cap, country_cap);
-            u = usable(&offers, countries, supplier_cap, country_cap);
-            if u.total < demand || u.allies < bp(ALLY_SHARE_BP) * demand {
-                place_anchors(&mut offers, plan, m);
-                u = usable(&offers, countries, supplier_cap, country_cap);
-            }
-        }
-        debug_assert!(
-            u.total >= demand,
-            "mineral {m}: usable {} < {demand}",
-            u.total
-        );
-        debug_assert!(u.allies >= bp(ALLY_SHARE_BP) * demand);
-
-        let mineral = mineral_name(m);
-        for (i, o) in offers.iter().enumerate() {
-            writeln!(
-                w,
-                "s{m:02}-{i:06},{mineral},{},{:.2},{},{:.2}",
-                countries[o.country as usize].code(),
-                o.unit_cost,
-                o.capacity,
-                o.freight
-            )?;
-        }
-
-        let least = least_risk_fill(&u, countries, demand);
-        let cheap = cheapest_fill_risk(
-            &offers,
-            &mut order,
-            countries,
-            demand,
-            supplier_cap,
-            country_cap,
-        );
-        let target = least + 0.5 * (cheap - least).max(0.0);
-        risk_bound = risk_bound.max(target);
-    }
-    // Round up to whole basis points and add one for numerical slack.
-    let risk_bp = ((risk_bound * 10_000.0).ceil() as u64 + 1).min(10_000);
-    Ok(risk_bp)
-}
-
-/// The gentle repair of mineral `m`: moves offers from non-allied countries, in index order,
-/// to the allies (in turn, starting at a mineral-dependent one) until the capacity usable
-/// under the caps covers the demand and the allies' usable capacity half of it, or every
-/// offer has been considered.
-fn move_to_allies(
-    offers: &mut [Offer],
-    countries: &[Country],
-    plan: &Plan,
-    m: usize,
-    supplier_cap: f64,
-    country_cap: f64,
-) {
-    let allies = &plan.allies_then_others[..plan.ally_count];
-    if allies.is_empty() {
-        return;
-    }
-    let demand = plan.demand(m) as f64;
-    let ally_goal = bp(ALLY_REPAIR_BP) * demand;
-    let mut raw = vec![0.0; countries.len()];
-    for o in offers.iter() {
-        raw[o.country as usize] += o.capacity.min(supplier_cap);
-    }
-    let (mut total, mut ally_total) = (0.0, 0.0);
-    for (c, q) in raw.iter().enumerate() {
-        total += q.min(country_cap);
-        if countries[c].ally {
-            ally_total += q.min(country_cap);
-        }
-    }
-    let mut next = m % allies.len();
-    for o in offers.iter_mut() {
-        if total >= demand && ally_total >= ally_goal {
-            break;
-        }
-        let from = o.country as usize;
-        if countries[from].ally {
-            continue;
-        }
-        let to = allies[next];
-        next = (next + 1) % allies.len();
-        let q = o.capacity.min(supplier_cap);
-        let before = raw[from].min(country_cap) + raw[to].min(country_cap);
-        let ally_before = raw[to].min(country_cap);
-        raw[from] -= q;
-        raw[to] += q;
-        total += raw[from].min(country_cap) + raw[to].min(country_cap) - before;
-        ally_total += raw[to].min(country_cap) - ally_before;
-        o.country = to as u16;
-    }
-}
-
-/// The sure repair of mineral `m`: moves its first `plan.anchors` offers to its anchor
-/// countries (anchor j to country j mod k) and raises their capacity to at least the
-/// supplier cap. Afterwards the anchors alone leave at least the demand under the caps, and
-/// the allies among them at least the minimum ally share (see [`Plan::new`]).
-fn place_anchors(offers: &mut [Offer], plan: &Plan, m: usize) {
-    let anchor_countries = plan.anchor_countries(m);
-    // ceil(supplier share · demand), in integer arithmetic.
-    let min_capacity = (plan.supplier_bp * plan.demand(m)).div_ceil(10_000) as f64;
-    for (j, o) in offers.iter_mut().take(plan.anchors).enumerate() {
-        o.country = anchor_countries[j % anchor_countries.len()] as u16;
-        o.capacity = o.capacity.max(min_capacity);
-    }
-}
-
-/// Average risk of a feasible plan built greedily from per-country usable capacity: allies,
-/// safest first, up to the minimum ally share; then all countries, safest first, up to the
-/// demand.
-fn least_risk_fill(u: &Usable, countries: &[Country], demand: f64) -> f64 {
-    let mut by_risk: Vec<usize> = (0..countries.len()).collect();
-    by_risk.sort_by(|&a, &b| {
-        countries[a]
-            .risk
-            .total_cmp(&countries[b].risk)
-            .then(a.cmp(&b))
-    });
-    let mut taken = vec![0.0; countries.len()];
-    let mut got = 0.0;
-    let ally_need = bp(ALLY_SHARE_BP) * demand;
-    for &c in by_risk.iter().filter(|&&c| countries[c].ally) {
-        if got >= ally_need {
-            break;
-        }
-        let q = u.per_country[c].min(ally_need - got);
-        taken[c] = q;
-        got += q;
-    }
-    for &c in &by_risk {
-        if got >= demand {
-            break;
-        }
-        let q = (u.per_country[c] - taken[c]).min(demand - got).max(0.0);
-        taken[c] += q;
-        got += q;
-    }
-    taken
-        .iter()
-        .zip(countries)
-        .map(|(q, c)| q * c.risk)
-        .sum::<f64>()
-        / demand
-}
-
-/// Average risk of the cheapest fill (by landed cost) under the supplier and country caps.
-fn cheapest_fill_risk(
-    offers: &[Offer],
-    order: &mut Vec<u32>,
-    countries: &[Country],
-    demand: f64,
-    supplier_cap: f64,
-    country_cap: f64,
-) -> f64 {
-    let landed: Vec<f64> = offers
-        .iter()
-        .map(|o| o.unit_cost * (1.0 + countries[o.country as usize].tariff) + o.freight)
-        .collect();
-    order.clear();
-    order.extend(0..offers.len() as u32);
-    order.sort_unstable_by(|&a, &b| {
-        landed[a as usize]
-            .total_cmp(&landed[b as usize])
-            .then(a.cmp(&b))
-    });
-    let mut room = vec![country_cap; countries.len()];
-    let (mut got, mut risk) = (0.0, 0.0);
-    for &i in order.iter() {
-        if got >= demand {
-            break;
-        }
-        let o = &offers[i as usize];
-        let c = o.country as usize;
-        let q = o.capacity.min(supplier_cap).min(room[c]).min(demand - got);
-        if q > 0.0 {
-            room[c] -= q;
-            got += q;
-            risk += q * countries[c].risk;
-        }
-    }
-    risk / demand
-}
-
-// ---------------------------------------------------------------------------------------
 // Whole-or-nothing writing of several files
 
 impl From<GenerateError> for crate::Error {
@@ -498,6 +224,7 @@ impl From<WriteError> for GenerateError {
 
 #[cfg(test)]
 mod tests {
+    use super::offers::CAPACITY_MIN;
     use super::*;
     use std::collections::{BTreeMap, BTreeSet, HashSet};
 

@@ -1,0 +1,123 @@
+//! The offers of one mineral and their repair: when the supplier and country caps leave too
+//! little capacity (or too little in `ALLY` countries), offers move to allies and, if that is
+//! not enough, the first few become anchors that meet every share row alone.
+
+use super::countries::Country;
+use super::plan::{bp, Plan};
+
+/// Offer capacities are integers uniform in `CAPACITY_MIN..=CAPACITY_MAX`.
+pub(super) const CAPACITY_MIN: u64 = 500;
+pub(super) const CAPACITY_MAX: u64 = 5500;
+/// The `ALLY` capacity usable under the caps, as a share of demand in basis points, below
+/// which a mineral is repaired.
+pub(super) const ALLY_REPAIR_BP: u64 = 5000;
+
+/// One offer as written to suppliers.csv.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Offer {
+    pub(super) country: u16,
+    /// Rounded to 2 decimals, as written.
+    pub(super) unit_cost: f64,
+    /// An integer.
+    pub(super) capacity: f64,
+    /// Rounded to 2 decimals, as written.
+    pub(super) freight: f64,
+}
+
+/// Per-country capacity of one mineral usable under the supplier and country caps.
+pub(super) struct Usable {
+    pub(super) per_country: Vec<f64>,
+    pub(super) total: f64,
+    pub(super) allies: f64,
+}
+
+/// The capacity of `offers` usable under the supplier and country caps.
+pub(super) fn usable(
+    offers: &[Offer],
+    countries: &[Country],
+    supplier_cap: f64,
+    country_cap: f64,
+) -> Usable {
+    let mut per_country = vec![0.0; countries.len()];
+    for o in offers {
+        per_country[o.country as usize] += o.capacity.min(supplier_cap);
+    }
+    let (mut total, mut allies) = (0.0, 0.0);
+    for (c, q) in per_country.iter_mut().enumerate() {
+        *q = q.min(country_cap);
+        total += *q;
+        if countries[c].ally {
+            allies += *q;
+        }
+    }
+    Usable {
+        per_country,
+        total,
+        allies,
+    }
+}
+
+/// The gentle repair of mineral `m`: moves offers from non-allied countries, in index order,
+/// to the allies (in turn, starting at a mineral-dependent one) until the capacity usable
+/// under the caps covers the demand and the allies' usable capacity half of it, or every
+/// offer has been considered.
+pub(super) fn move_to_allies(
+    offers: &mut [Offer],
+    countries: &[Country],
+    plan: &Plan,
+    m: usize,
+    supplier_cap: f64,
+    country_cap: f64,
+) {
+    let allies = &plan.allies_then_others[..plan.ally_count];
+    if allies.is_empty() {
+        return;
+    }
+    let demand = plan.demand(m) as f64;
+    let ally_goal = bp(ALLY_REPAIR_BP) * demand;
+    let mut raw = vec![0.0; countries.len()];
+    for o in offers.iter() {
+        raw[o.country as usize] += o.capacity.min(supplier_cap);
+    }
+    let (mut total, mut ally_total) = (0.0, 0.0);
+    for (c, q) in raw.iter().enumerate() {
+        total += q.min(country_cap);
+        if countries[c].ally {
+            ally_total += q.min(country_cap);
+        }
+    }
+    let mut next = m % allies.len();
+    for o in offers.iter_mut() {
+        if total >= demand && ally_total >= ally_goal {
+            break;
+        }
+        let from = o.country as usize;
+        if countries[from].ally {
+            continue;
+        }
+        let to = allies[next];
+        next = (next + 1) % allies.len();
+        let q = o.capacity.min(supplier_cap);
+        let before = raw[from].min(country_cap) + raw[to].min(country_cap);
+        let ally_before = raw[to].min(country_cap);
+        raw[from] -= q;
+        raw[to] += q;
+        total += raw[from].min(country_cap) + raw[to].min(country_cap) - before;
+        ally_total += raw[to].min(country_cap) - ally_before;
+        o.country = to as u16;
+    }
+}
+
+/// The sure repair of mineral `m`: moves its first `plan.anchors` offers to its anchor
+/// countries (anchor j to country j mod k) and raises their capacity to at least the
+/// supplier cap. Afterwards the anchors alone leave at least the demand under the caps, and
+/// the allies among them at least the minimum ally share (see [`Plan::new`]).
+pub(super) fn place_anchors(offers: &mut [Offer], plan: &Plan, m: usize) {
+    let anchor_countries = plan.anchor_countries(m);
+    // ceil(supplier share · demand), in integer arithmetic.
+    let min_capacity = (plan.supplier_bp * plan.demand(m)).div_ceil(10_000) as f64;
+    for (j, o) in offers.iter_mut().take(plan.anchors).enumerate() {
+        o.country = anchor_countries[j % anchor_countries.len()] as u16;
+        o.capacity = o.capacity.max(min_capacity);
+    }
+}
