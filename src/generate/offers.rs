@@ -3,14 +3,16 @@
 //! not enough, the first few become anchors that meet every share row alone.
 
 use super::countries::Country;
-use super::plan::{bp, Plan};
+use super::plan::{bp, Plan, ALLY_SHARE_BP};
+use super::round_to;
+use crate::rng::{self, Rng};
 
 /// Offer capacities are integers uniform in `CAPACITY_MIN..=CAPACITY_MAX`.
 pub(super) const CAPACITY_MIN: u64 = 500;
-pub(super) const CAPACITY_MAX: u64 = 5500;
+const CAPACITY_MAX: u64 = 5500;
 /// The `ALLY` capacity usable under the caps, as a share of demand in basis points, below
 /// which a mineral is repaired.
-pub(super) const ALLY_REPAIR_BP: u64 = 5000;
+const ALLY_REPAIR_BP: u64 = 5000;
 
 /// One offer as written to suppliers.csv.
 #[derive(Debug, Clone, Copy)]
@@ -27,17 +29,12 @@ pub(super) struct Offer {
 /// Per-country capacity of one mineral usable under the supplier and country caps.
 pub(super) struct Usable {
     pub(super) per_country: Vec<f64>,
-    pub(super) total: f64,
-    pub(super) allies: f64,
+    total: f64,
+    allies: f64,
 }
 
 /// The capacity of `offers` usable under the supplier and country caps.
-pub(super) fn usable(
-    offers: &[Offer],
-    countries: &[Country],
-    supplier_cap: f64,
-    country_cap: f64,
-) -> Usable {
+fn usable(offers: &[Offer], countries: &[Country], supplier_cap: f64, country_cap: f64) -> Usable {
     let mut per_country = vec![0.0; countries.len()];
     for o in offers {
         per_country[o.country as usize] += o.capacity.min(supplier_cap);
@@ -57,11 +54,77 @@ pub(super) fn usable(
     }
 }
 
+/// Draws the offers of mineral `m` into `offers` (cleared first). `ranking` (one entry per
+/// country) is scratch space for the mineral's producer ranking.
+pub(super) fn draw_offers(
+    offers: &mut Vec<Offer>,
+    ranking: &mut [u16],
+    seed: u64,
+    plan: &Plan,
+    m: usize,
+) {
+    let mut rng = Rng::derive(seed, 1 + m as u64);
+    // This mineral's producer ranking: ranking[rank] is a country.
+    ranking
+        .iter_mut()
+        .enumerate()
+        .for_each(|(i, r)| *r = i as u16);
+    rng.shuffle(ranking);
+
+    offers.clear();
+    for _ in 0..plan.counts[m] {
+        let rank = plan.draw_rank(&mut rng);
+        let z = rng.normal().clamp(-4.0, 4.0);
+        // The biggest producers are somewhat cheaper (scale, state support).
+        let log_cost = 0.3 * z - 0.25 / (rank + 1) as f64;
+        let unit_cost = round_to(100.0 * rng::exp(log_cost), 2).max(0.01);
+        let capacity = (CAPACITY_MIN + rng.below(CAPACITY_MAX - CAPACITY_MIN + 1)) as f64;
+        let freight = round_to(rng.range_f64(0.0, 5.0), 2);
+        offers.push(Offer {
+            country: ranking[rank],
+            unit_cost,
+            capacity,
+            freight,
+        });
+    }
+}
+
+/// Repairs mineral `m` if the supplier and country caps leave less than its demand, or less
+/// than half of it in allied countries: first [`move_to_allies`], then, if the caps still
+/// leave less than the demand or less than the minimum ally share, [`place_anchors`].
+/// Returns the capacity usable under the caps afterwards.
+pub(super) fn repair(
+    offers: &mut [Offer],
+    countries: &[Country],
+    plan: &Plan,
+    m: usize,
+    supplier_cap: f64,
+    country_cap: f64,
+) -> Usable {
+    let demand = plan.demand(m) as f64;
+    let mut u = usable(offers, countries, supplier_cap, country_cap);
+    if u.total < demand || u.allies < bp(ALLY_REPAIR_BP) * demand {
+        move_to_allies(offers, countries, plan, m, supplier_cap, country_cap);
+        u = usable(offers, countries, supplier_cap, country_cap);
+        if u.total < demand || u.allies < bp(ALLY_SHARE_BP) * demand {
+            place_anchors(offers, plan, m);
+            u = usable(offers, countries, supplier_cap, country_cap);
+        }
+    }
+    debug_assert!(
+        u.total >= demand,
+        "mineral {m}: usable {} < {demand}",
+        u.total
+    );
+    debug_assert!(u.allies >= bp(ALLY_SHARE_BP) * demand);
+    u
+}
+
 /// The gentle repair of mineral `m`: moves offers from non-allied countries, in index order,
 /// to the allies (in turn, starting at a mineral-dependent one) until the capacity usable
 /// under the caps covers the demand and the allies' usable capacity half of it, or every
 /// offer has been considered.
-pub(super) fn move_to_allies(
+fn move_to_allies(
     offers: &mut [Offer],
     countries: &[Country],
     plan: &Plan,
@@ -112,7 +175,7 @@ pub(super) fn move_to_allies(
 /// countries (anchor j to country j mod k) and raises their capacity to at least the
 /// supplier cap. Afterwards the anchors alone leave at least the demand under the caps, and
 /// the allies among them at least the minimum ally share (see [`Plan::new`]).
-pub(super) fn place_anchors(offers: &mut [Offer], plan: &Plan, m: usize) {
+fn place_anchors(offers: &mut [Offer], plan: &Plan, m: usize) {
     let anchor_countries = plan.anchor_countries(m);
     // ceil(supplier share · demand), in integer arithmetic.
     let min_capacity = (plan.supplier_bp * plan.demand(m)).div_ceil(10_000) as f64;
