@@ -99,3 +99,36 @@ pub(super) fn write_countries(w: &mut impl Write, countries: &[Country]) -> io::
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use crate::generate::generate;
+    use crate::generate::read_back::{num, opts, parse};
+
+    #[test]
+    fn countries_have_distinct_codes_and_values_in_range() {
+        let d = tempfile::tempdir().unwrap();
+        generate(d.path(), &opts(4, 1003, 60, 1)).unwrap();
+        let (_, countries) = parse(&d.path().join("countries.csv"));
+        // Countries: distinct three-letter codes, values in range, some allies.
+        assert_eq!(countries.len(), 60);
+        let codes: BTreeSet<&str> = countries.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(codes.len(), 60);
+        let (mut allies, mut oecd, mut tariffed) = (0, 0, 0);
+        for r in &countries {
+            assert!(r[0].len() == 3 && r[0].bytes().all(|b| b.is_ascii_uppercase()));
+            assert!((0.05..=0.95).contains(&num(&r[1])));
+            allies += r[2].split(';').filter(|g| *g == "ALLY").count();
+            oecd += r[2].split(';').filter(|g| *g == "OECD").count();
+            let t = num(&r[3]);
+            assert!(t == 0.0 || t == 0.1);
+            tariffed += usize::from(t > 0.0);
+            assert!((0.01..=0.2).contains(&num(&r[4])));
+        }
+        assert!((8..=35).contains(&allies), "{allies} allies");
+        assert!((5..=30).contains(&oecd), "{oecd} OECD");
+        assert!(tariffed < 20, "{tariffed} tariffed");
+    }
+}

@@ -37,6 +37,13 @@
 //! share row. A feasible plan is then built greedily (allies up to their minimum share,
 //! then lowest risk first), and the `max_avg_risk` bound is never below that plan's average
 //! risk. The suppliers file does not depend on `policy`: only constraints.csv changes.
+//!
+//! # Parts
+//!
+//! `countries` draws the countries and writes countries.csv; `plan` fixes the sizes, share
+//! bounds and anchors and writes demand.csv and constraints.csv; `offers` draws a mineral's
+//! offers and repairs it; `risk_bound` holds the two greedy fills behind `max_avg_risk`;
+//! `suppliers` writes suppliers.csv mineral by mineral with those three.
 
 use std::fs;
 use std::io;
@@ -47,6 +54,8 @@ use crate::write::atomic::{Staged, WriteError};
 mod countries;
 mod offers;
 mod plan;
+#[cfg(test)]
+mod read_back;
 mod risk_bound;
 mod suppliers;
 
@@ -133,6 +142,25 @@ pub enum GenerateError {
     },
 }
 
+impl From<GenerateError> for crate::Error {
+    /// Bad options are usage errors (exit 2); a failed write is a write error (exit 5).
+    fn from(e: GenerateError) -> Self {
+        match e {
+            GenerateError::Io { path, source } => crate::Error::write(path, source),
+            other => crate::Error::Usage(other.to_string()),
+        }
+    }
+}
+
+impl From<WriteError> for GenerateError {
+    fn from(e: WriteError) -> Self {
+        GenerateError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
 /// Writes a synthetic model of the size in `opts` into folder `dir` (created if needed),
 /// replacing suppliers.csv, demand.csv, countries.csv and constraints.csv there.
 ///
@@ -173,6 +201,7 @@ pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, G
     })
 }
 
+/// Checks the sizes in `opts`, before anything is written.
 fn validate(opts: &GenerateOptions) -> Result<(), GenerateError> {
     if opts.minerals == 0 {
         return Err(GenerateError::NoMinerals);
@@ -192,82 +221,16 @@ fn validate(opts: &GenerateOptions) -> Result<(), GenerateError> {
     Ok(())
 }
 
-// ---------------------------------------------------------------------------------------
-// Numbers as written
-
+/// `x` rounded to `decimals` (0 to 4) decimal places, as the files write it.
 fn round_to(x: f64, decimals: i32) -> f64 {
     let scale = [1.0, 10.0, 100.0, 1000.0, 10_000.0][decimals as usize];
     (x * scale).round() / scale
 }
 
-// ---------------------------------------------------------------------------------------
-// Whole-or-nothing writing of several files
-
-impl From<GenerateError> for crate::Error {
-    /// Bad options are usage errors (exit 2); a failed write is a write error (exit 5).
-    fn from(e: GenerateError) -> Self {
-        match e {
-            GenerateError::Io { path, source } => crate::Error::write(path, source),
-            other => crate::Error::Usage(other.to_string()),
-        }
-    }
-}
-
-impl From<WriteError> for GenerateError {
-    fn from(e: WriteError) -> Self {
-        GenerateError::Io {
-            path: e.path,
-            source: e.source,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::offers::CAPACITY_MIN;
+    use super::read_back::{opts, parse, read_all};
     use super::*;
-    use std::collections::{BTreeMap, BTreeSet, HashSet};
-
-    fn opts(minerals: usize, offers: usize, countries: usize, seed: u64) -> GenerateOptions {
-        GenerateOptions {
-            minerals,
-            offers,
-            countries,
-            seed,
-            policy: true,
-        }
-    }
-
-    fn read_all(dir: &Path) -> Vec<Vec<u8>> {
-        [
-            "suppliers.csv",
-            "demand.csv",
-            "countries.csv",
-            "constraints.csv",
-        ]
-        .iter()
-        .map(|f| fs::read(dir.join(f)).unwrap())
-        .collect()
-    }
-
-    /// (headers, rows) of a CSV file.
-    fn parse(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_path(path)
-            .unwrap();
-        let headers = r.headers().unwrap().iter().map(String::from).collect();
-        let rows = r
-            .records()
-            .map(|rec| rec.unwrap().iter().map(String::from).collect())
-            .collect();
-        (headers, rows)
-    }
-
-    fn num(s: &str) -> f64 {
-        assert!(!s.contains(['e', 'E']), "exponent notation: {s}");
-        s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
-    }
 
     #[test]
     fn same_seed_gives_identical_bytes_and_different_seed_differs() {
@@ -303,21 +266,7 @@ mod tests {
     const GOLDEN_DIGEST: u64 = 0xcff0_8d5c_40cd_c70a;
 
     #[test]
-    fn policy_flag_changes_only_constraints() {
-        let a = tempfile::tempdir().unwrap();
-        let b = tempfile::tempdir().unwrap();
-        generate(a.path(), &opts(2, 100, 20, 5)).unwrap();
-        let mut o = opts(2, 100, 20, 5);
-        o.policy = false;
-        generate(b.path(), &o).unwrap();
-        let (fa, fb) = (read_all(a.path()), read_all(b.path()));
-        assert_eq!(fa[..3], fb[..3]);
-        assert_eq!(fb[3], b"constraint,mineral,target,bound\n");
-        assert_eq!(parse(&a.path().join("constraints.csv")).1.len(), 4);
-    }
-
-    #[test]
-    fn files_parse_back_with_expected_headers_and_values() {
+    fn files_parse_back_with_expected_headers_and_no_temporaries() {
         let d = tempfile::tempdir().unwrap();
         let summary = generate(d.path(), &opts(4, 1003, 60, 1)).unwrap();
         assert_eq!(summary.minerals, 4);
@@ -342,7 +291,7 @@ mod tests {
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
 
-        let (h, suppliers) = parse(&d.path().join("suppliers.csv"));
+        let (h, _) = parse(&d.path().join("suppliers.csv"));
         assert_eq!(
             h,
             [
@@ -354,111 +303,15 @@ mod tests {
                 "freight"
             ]
         );
-        let (h, demand) = parse(&d.path().join("demand.csv"));
+        let (h, _) = parse(&d.path().join("demand.csv"));
         assert_eq!(h, ["mineral", "quantity", "unmet_penalty"]);
-        let (h, countries) = parse(&d.path().join("countries.csv"));
+        let (h, _) = parse(&d.path().join("countries.csv"));
         assert_eq!(
             h,
             ["country", "risk", "groups", "tariff", "disruption_prob"]
         );
-        let (h, constraints) = parse(&d.path().join("constraints.csv"));
+        let (h, _) = parse(&d.path().join("constraints.csv"));
         assert_eq!(h, ["constraint", "mineral", "target", "bound"]);
-
-        // Countries: distinct three-letter codes, values in range, some allies.
-        assert_eq!(countries.len(), 60);
-        let codes: BTreeSet<&str> = countries.iter().map(|r| r[0].as_str()).collect();
-        assert_eq!(codes.len(), 60);
-        let (mut allies, mut oecd, mut tariffed) = (0, 0, 0);
-        for r in &countries {
-            assert!(r[0].len() == 3 && r[0].bytes().all(|b| b.is_ascii_uppercase()));
-            assert!((0.05..=0.95).contains(&num(&r[1])));
-            allies += r[2].split(';').filter(|g| *g == "ALLY").count();
-            oecd += r[2].split(';').filter(|g| *g == "OECD").count();
-            let t = num(&r[3]);
-            assert!(t == 0.0 || t == 0.1);
-            tariffed += usize::from(t > 0.0);
-            assert!((0.01..=0.2).contains(&num(&r[4])));
-        }
-        assert!((8..=35).contains(&allies), "{allies} allies");
-        assert!((5..=30).contains(&oecd), "{oecd} OECD");
-        assert!(tariffed < 20, "{tariffed} tariffed");
-
-        // Offers: every country known, values in range.
-        assert_eq!(suppliers.len(), 1003);
-        for r in &suppliers {
-            assert!(codes.contains(r[2].as_str()));
-            assert!(num(&r[3]) > 0.0);
-            let cap = num(&r[4]);
-            assert!(cap >= CAPACITY_MIN as f64 && cap.fract() == 0.0);
-            assert!((0.0..=5.0).contains(&num(&r[5])));
-        }
-
-        // Demand and policy rows.
-        assert_eq!(demand.len(), 4);
-        for r in &demand {
-            assert_eq!(r[2], "");
-        }
-        let kinds: Vec<&str> = constraints.iter().map(|r| r[0].as_str()).collect();
-        assert_eq!(
-            kinds,
-            [
-                "max_country_share",
-                "max_supplier_share",
-                "min_group_share",
-                "max_avg_risk"
-            ]
-        );
-        assert_eq!(constraints[0][3], "0.4000");
-        assert_eq!(constraints[1][3], "0.2000");
-        assert_eq!(constraints[2][2], "ALLY");
-        assert_eq!(constraints[2][3], "0.3000");
-        let b = num(&constraints[3][3]);
-        assert!(b > 0.05 && b < 0.95, "risk bound {b}");
-    }
-
-    #[test]
-    fn offers_are_split_evenly_with_unique_supplier_ids() {
-        let d = tempfile::tempdir().unwrap();
-        generate(d.path(), &opts(7, 1000, 60, 3)).unwrap();
-        let (_, suppliers) = parse(&d.path().join("suppliers.csv"));
-        let (_, demand) = parse(&d.path().join("demand.csv"));
-        let mut per_mineral: BTreeMap<String, usize> = BTreeMap::new();
-        let mut ids = HashSet::new();
-        for r in &suppliers {
-            *per_mineral.entry(r[1].clone()).or_default() += 1;
-            assert!(ids.insert(r[0].clone()), "duplicate supplier {}", r[0]);
-            assert!(
-                r[0].starts_with(&format!("s{}-", &r[1][1..])),
-                "{} / {}",
-                r[0],
-                r[1]
-            );
-        }
-        // 1000 = 7 · 142 + 6: the first six minerals get 143.
-        let expected: BTreeMap<String, usize> = (0..7)
-            .map(|m| (format!("m{m:02}"), if m < 6 { 143 } else { 142 }))
-            .collect();
-        assert_eq!(per_mineral, expected);
-        for r in &demand {
-            assert_eq!(num(&r[1]) as usize, 1000 * expected[&r[0]]);
-        }
-    }
-
-    #[test]
-    fn country_draws_are_skewed_towards_a_few_producers() {
-        let d = tempfile::tempdir().unwrap();
-        generate(d.path(), &opts(1, 20_000, 60, 9)).unwrap();
-        let (_, suppliers) = parse(&d.path().join("suppliers.csv"));
-        let mut count: BTreeMap<String, usize> = BTreeMap::new();
-        for r in &suppliers {
-            *count.entry(r[2].clone()).or_default() += 1;
-        }
-        let mut counts: Vec<usize> = count.into_values().collect();
-        counts.sort_unstable_by(|a, b| b.cmp(a));
-        let top = counts[0] as f64 / 20_000.0;
-        let top3 = counts[..3].iter().sum::<usize>() as f64 / 20_000.0;
-        assert!((0.3..0.55).contains(&top), "top share {top}");
-        assert!(top3 > 0.55, "top-3 share {top3}");
     }
 
     #[test]
@@ -515,139 +368,6 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
-    }
-
-    /// Per mineral: (offers as (id, country, capacity, landed cost), demand).
-    type Parsed = BTreeMap<String, (Vec<(String, String, f64, f64)>, f64)>;
-
-    /// Country code → (risk, is an ally).
-    type CountryInfo = BTreeMap<String, (f64, bool)>;
-
-    fn load(dir: &Path) -> (Parsed, CountryInfo, Vec<Vec<String>>) {
-        let (_, countries) = parse(&dir.join("countries.csv"));
-        let info: BTreeMap<String, (f64, bool, f64)> = countries
-            .iter()
-            .map(|r| {
-                let ally = r[2].split(';').any(|g| g == "ALLY");
-                (r[0].clone(), (num(&r[1]), ally, num(&r[3])))
-            })
-            .collect();
-        let mut minerals: Parsed = BTreeMap::new();
-        for r in parse(&dir.join("demand.csv")).1 {
-            minerals.insert(r[0].clone(), (Vec::new(), num(&r[1])));
-        }
-        for r in parse(&dir.join("suppliers.csv")).1 {
-            let tariff = info[&r[2]].2;
-            let landed = num(&r[3]) * (1.0 + tariff) + num(&r[5]);
-            minerals.get_mut(&r[1]).unwrap().0.push((
-                r[0].clone(),
-                r[2].clone(),
-                num(&r[4]),
-                landed,
-            ));
-        }
-        let risk_ally = info.into_iter().map(|(k, (r, a, _))| (k, (r, a))).collect();
-        (minerals, risk_ally, parse(&dir.join("constraints.csv")).1)
-    }
-
-    /// Solves each mineral's LP under the written policy with the crate's LP dependency.
-    fn assert_feasible(dir: &Path, label: &str) {
-        use good_lp::{constraint, microlp, variable, variables, Expression, SolverModel};
-        let (minerals, countries, rows) = load(dir);
-        let bound = |kind: &str| {
-            rows.iter()
-                .find(|r| r[0] == kind)
-                .map(|r| num(&r[3]))
-                .unwrap()
-        };
-        let (k, s, a, b) = (
-            bound("max_country_share"),
-            bound("max_supplier_share"),
-            bound("min_group_share"),
-            bound("max_avg_risk"),
-        );
-        for (m, (offers, d)) in &minerals {
-            let total: f64 = offers.iter().map(|o| o.2).sum();
-            assert!(total >= *d, "{label} {m}: capacity {total} < demand {d}");
-            let mut vars = variables!();
-            let x: Vec<_> = offers
-                .iter()
-                .map(|o| vars.add(variable().min(0.0).max(o.2.min(s * d))))
-                .collect();
-            let cost: Expression = x.iter().zip(offers).map(|(v, o)| o.3 * *v).sum();
-            let mut lp = vars.minimise(cost).using(microlp);
-            let sum: Expression = x.iter().copied().sum();
-            lp = lp.with(constraint!(sum == *d));
-            let mut by_country: BTreeMap<&str, Expression> = BTreeMap::new();
-            for (v, o) in x.iter().zip(offers) {
-                *by_country.entry(o.1.as_str()).or_default() += *v;
-            }
-            for (_, e) in by_country {
-                lp = lp.with(constraint!(e <= k * d));
-            }
-            let ally: Expression = x
-                .iter()
-                .zip(offers)
-                .filter(|(_, o)| countries[&o.1].1)
-                .map(|(v, _)| *v)
-                .sum();
-            lp = lp.with(constraint!(ally >= a * d));
-            let risk: Expression = x
-                .iter()
-                .zip(offers)
-                .map(|(v, o)| countries[&o.1].0 * *v)
-                .sum();
-            lp = lp.with(constraint!(risk <= b * d));
-            if let Err(e) = lp.solve() {
-                panic!("{label} {m}: LP not solved: {e}");
-            }
-        }
-    }
-
-    #[test]
-    fn written_policy_is_always_feasible() {
-        let d = tempfile::tempdir().unwrap();
-        let mut cases = Vec::new();
-        for countries in [1, 2, 3, 4, 5, 7, 60] {
-            for per in [1, 2, 3, 4, 5, 6, 7, 9, 25] {
-                for minerals in [1, 3] {
-                    for seed in 0..3 {
-                        cases.push((minerals, per * minerals + minerals / 2, countries, seed));
-                    }
-                }
-            }
-        }
-        for (minerals, offers, countries, seed) in cases {
-            let o = opts(minerals, offers, countries, seed);
-            generate(d.path(), &o).unwrap();
-            assert_feasible(d.path(), &format!("{o:?}"));
-        }
-    }
-
-    #[test]
-    fn large_models_are_feasible_and_risk_bound_binds_somewhere() {
-        let d = tempfile::tempdir().unwrap();
-        generate(d.path(), &opts(3, 3000, 60, 21)).unwrap();
-        assert_feasible(d.path(), "3x1000");
-        // The cheapest fill under the share caps alone breaks the risk bound for some
-        // mineral, so the bound matters.
-        let (minerals, countries, rows) = load(d.path());
-        let b = num(&rows[3][3]);
-        let any_binding = minerals.values().any(|(offers, d)| {
-            let mut sorted: Vec<_> = offers.iter().collect();
-            sorted.sort_by(|x, y| x.3.total_cmp(&y.3));
-            let (mut got, mut risk) = (0.0, 0.0);
-            let mut room: BTreeMap<&str, f64> = BTreeMap::new();
-            for o in sorted {
-                let r = room.entry(o.1.as_str()).or_insert(0.4 * d);
-                let q = o.2.min(0.2 * d).min(*r).min(d - got);
-                *r -= q;
-                got += q;
-                risk += q * countries[&o.1].0;
-            }
-            risk / d > b
-        });
-        assert!(any_binding, "max_avg_risk {b} never binds");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::round_to;
 use crate::rng::{self, Rng};
 
 /// Offer capacities are integers uniform in `CAPACITY_MIN..=CAPACITY_MAX`.
-pub(super) const CAPACITY_MIN: u64 = 500;
+const CAPACITY_MIN: u64 = 500;
 const CAPACITY_MAX: u64 = 5500;
 /// The `ALLY` capacity usable under the caps, as a share of demand in basis points, below
 /// which a mineral is repaired.
@@ -182,5 +182,69 @@ fn place_anchors(offers: &mut [Offer], plan: &Plan, m: usize) {
     for (j, o) in offers.iter_mut().take(plan.anchors).enumerate() {
         o.country = anchor_countries[j % anchor_countries.len()] as u16;
         o.capacity = o.capacity.max(min_capacity);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::CAPACITY_MIN;
+    use crate::generate::generate;
+    use crate::generate::read_back::{assert_feasible, num, opts, parse};
+
+    #[test]
+    fn offers_name_known_countries_with_values_in_range() {
+        let d = tempfile::tempdir().unwrap();
+        generate(d.path(), &opts(4, 1003, 60, 1)).unwrap();
+        let (_, countries) = parse(&d.path().join("countries.csv"));
+        let codes: BTreeSet<&str> = countries.iter().map(|r| r[0].as_str()).collect();
+        let (_, suppliers) = parse(&d.path().join("suppliers.csv"));
+        // Offers: every country known, values in range.
+        assert_eq!(suppliers.len(), 1003);
+        for r in &suppliers {
+            assert!(codes.contains(r[2].as_str()));
+            assert!(num(&r[3]) > 0.0);
+            let cap = num(&r[4]);
+            assert!(cap >= CAPACITY_MIN as f64 && cap.fract() == 0.0);
+            assert!((0.0..=5.0).contains(&num(&r[5])));
+        }
+    }
+
+    #[test]
+    fn country_draws_are_skewed_towards_a_few_producers() {
+        let d = tempfile::tempdir().unwrap();
+        generate(d.path(), &opts(1, 20_000, 60, 9)).unwrap();
+        let (_, suppliers) = parse(&d.path().join("suppliers.csv"));
+        let mut count: BTreeMap<String, usize> = BTreeMap::new();
+        for r in &suppliers {
+            *count.entry(r[2].clone()).or_default() += 1;
+        }
+        let mut counts: Vec<usize> = count.into_values().collect();
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let top = counts[0] as f64 / 20_000.0;
+        let top3 = counts[..3].iter().sum::<usize>() as f64 / 20_000.0;
+        assert!((0.3..0.55).contains(&top), "top share {top}");
+        assert!(top3 > 0.55, "top-3 share {top3}");
+    }
+
+    #[test]
+    fn written_policy_is_always_feasible() {
+        let d = tempfile::tempdir().unwrap();
+        let mut cases = Vec::new();
+        for countries in [1, 2, 3, 4, 5, 7, 60] {
+            for per in [1, 2, 3, 4, 5, 6, 7, 9, 25] {
+                for minerals in [1, 3] {
+                    for seed in 0..3 {
+                        cases.push((minerals, per * minerals + minerals / 2, countries, seed));
+                    }
+                }
+            }
+        }
+        for (minerals, offers, countries, seed) in cases {
+            let o = opts(minerals, offers, countries, seed);
+            generate(d.path(), &o).unwrap();
+            assert_feasible(d.path(), &format!("{o:?}"));
+        }
     }
 }

@@ -148,3 +148,52 @@ pub(super) fn write_constraints(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::generate;
+    use crate::generate::read_back::{num, opts, parse, read_all};
+
+    #[test]
+    fn policy_flag_changes_only_constraints() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        generate(a.path(), &opts(2, 100, 20, 5)).unwrap();
+        let mut o = opts(2, 100, 20, 5);
+        o.policy = false;
+        generate(b.path(), &o).unwrap();
+        let (fa, fb) = (read_all(a.path()), read_all(b.path()));
+        assert_eq!(fa[..3], fb[..3]);
+        assert_eq!(fb[3], b"constraint,mineral,target,bound\n");
+        assert_eq!(parse(&a.path().join("constraints.csv")).1.len(), 4);
+    }
+
+    #[test]
+    fn demand_and_policy_rows_are_as_documented() {
+        let d = tempfile::tempdir().unwrap();
+        generate(d.path(), &opts(4, 1003, 60, 1)).unwrap();
+        let (_, demand) = parse(&d.path().join("demand.csv"));
+        let (_, constraints) = parse(&d.path().join("constraints.csv"));
+        // Demand and policy rows.
+        assert_eq!(demand.len(), 4);
+        for r in &demand {
+            assert_eq!(r[2], "");
+        }
+        let kinds: Vec<&str> = constraints.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "max_country_share",
+                "max_supplier_share",
+                "min_group_share",
+                "max_avg_risk"
+            ]
+        );
+        assert_eq!(constraints[0][3], "0.4000");
+        assert_eq!(constraints[1][3], "0.2000");
+        assert_eq!(constraints[2][2], "ALLY");
+        assert_eq!(constraints[2][3], "0.3000");
+        let b = num(&constraints[3][3]);
+        assert!(b > 0.05 && b < 0.95, "risk bound {b}");
+    }
+}

@@ -68,3 +68,39 @@ fn write_rows(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, HashSet};
+
+    use crate::generate::generate;
+    use crate::generate::read_back::{num, opts, parse};
+
+    #[test]
+    fn offers_are_split_evenly_with_unique_supplier_ids() {
+        let d = tempfile::tempdir().unwrap();
+        generate(d.path(), &opts(7, 1000, 60, 3)).unwrap();
+        let (_, suppliers) = parse(&d.path().join("suppliers.csv"));
+        let (_, demand) = parse(&d.path().join("demand.csv"));
+        let mut per_mineral: BTreeMap<String, usize> = BTreeMap::new();
+        let mut ids = HashSet::new();
+        for r in &suppliers {
+            *per_mineral.entry(r[1].clone()).or_default() += 1;
+            assert!(ids.insert(r[0].clone()), "duplicate supplier {}", r[0]);
+            assert!(
+                r[0].starts_with(&format!("s{}-", &r[1][1..])),
+                "{} / {}",
+                r[0],
+                r[1]
+            );
+        }
+        // 1000 = 7 · 142 + 6: the first six minerals get 143.
+        let expected: BTreeMap<String, usize> = (0..7)
+            .map(|m| (format!("m{m:02}"), if m < 6 { 143 } else { 142 }))
+            .collect();
+        assert_eq!(per_mineral, expected);
+        for r in &demand {
+            assert_eq!(num(&r[1]) as usize, 1000 * expected[&r[0]]);
+        }
+    }
+}
