@@ -151,16 +151,19 @@ pub fn stage_workbook(staged: &mut Staged, path: &Path, tables: &[&Table<'_>]) -
     stage_workbook_bytes(staged, path, bytes)
 }
 
-/// The bytes of the workbook of `tables` at `path` (a usage error names `--xlsx`).
+/// The bytes of the workbook of `tables` at `path` (a usage error names `--xlsx`), with
+/// the workbook's folder created: both can fail before the results folder is made.
 pub fn workbook_bytes(path: &Path, tables: &[&Table<'_>]) -> Result<Vec<u8>> {
-    xlsx::workbook(tables).map_err(|why| Error::Usage(format!("--xlsx {}: {why}", path.display())))
-}
-
-/// Stages workbook `bytes` at `path` into `staged` (its folder created if needed).
-pub fn stage_workbook_bytes(staged: &mut Staged, path: &Path, bytes: Vec<u8>) -> Result<()> {
+    let bytes = xlsx::workbook(tables)
+        .map_err(|why| Error::Usage(format!("--xlsx {}: {why}", path.display())))?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
     }
+    Ok(bytes)
+}
+
+/// Stages workbook `bytes` (from [`workbook_bytes`]) at `path` into `staged`.
+pub fn stage_workbook_bytes(staged: &mut Staged, path: &Path, bytes: Vec<u8>) -> Result<()> {
     staged.write_buffers(&[(path.to_path_buf(), bytes)])?;
     Ok(())
 }
