@@ -52,7 +52,12 @@ pub fn stop() -> MutexGuard<'static, ()> {
     let list = lock(&IN_FLIGHT);
     for p in list.iter() {
         if p.is_dir() {
-            let _ = std::fs::remove_dir_all(p);
+            // A thread's own clean-up may be removing it at the same time: try again.
+            for _ in 0..3 {
+                if std::fs::remove_dir_all(p).is_ok() || !p.exists() {
+                    break;
+                }
+            }
             // The hidden folder holding it, when nothing else is left there.
             if let Some(meta) = p.parent() {
                 let _ = std::fs::remove_dir(meta);

@@ -93,13 +93,16 @@ impl SetStage {
             return Ok(());
         };
         other.staging = Some(theirs.clone());
-        for name in std::mem::take(&mut other.names) {
-            fs::rename(theirs.join(&name), ours.join(&name))?;
-            if !self.names.contains(&name) {
-                self.names.push(name);
+        // New entries in a staging folder are made while no signal removes it.
+        interrupt::creating(|_| {
+            for name in std::mem::take(&mut other.names) {
+                fs::rename(theirs.join(&name), ours.join(&name))?;
+                if !self.names.contains(&name) {
+                    self.names.push(name);
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The final paths of the files, in the order written.

@@ -10,7 +10,7 @@ use super::*;
 
 #[test]
 fn signals_at_seeded_moments_leave_one_complete_set() {
-    let models = Models::new(3000);
+    let models = Models::new(1000);
     let out = models.path("out");
     solve_ok(&models.a(), &out, true);
     assert_eq!(check_set(&out), 3);
@@ -24,7 +24,12 @@ fn signals_at_seeded_moments_leave_one_complete_set() {
         libc::SIGHUP,
     ];
     let mut hits = 0;
-    for round in 0..12 {
+    // SOURCEMIX_FAULT_ROUNDS=N for a longer run.
+    let rounds = std::env::var("SOURCEMIX_FAULT_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(12);
+    for round in 0..rounds {
         let sig = plan[round % plan.len()];
         let (model, minerals) = if round % 2 == 0 {
             (models.b(), 4)
@@ -35,11 +40,12 @@ fn signals_at_seeded_moments_leave_one_complete_set() {
         let mut child = solve_cmd(&model, &out, true).spawn().expect("solve starts");
         let pid = child.id();
         // Two rounds in three: a moment of the write phase (0-25 ms into it); else any.
-        if round % 3 != 2 {
+        let in_writing = round % 3 != 2;
+        if in_writing {
             hits += usize::from(wait_for_writing(&mut child, &out, Duration::from_secs(60)));
             std::thread::sleep(Duration::from_micros(rng.below(25_000)));
         } else {
-            std::thread::sleep(Duration::from_millis(rng.below(1500)));
+            std::thread::sleep(Duration::from_millis(rng.below(800)));
         }
         signal(&child, sig);
         let status = child.wait().expect("wait");
@@ -50,15 +56,20 @@ fn signals_at_seeded_moments_leave_one_complete_set() {
             continue;
         }
         assert!(after == before || after == minerals, "{what}");
-        if sig == libc::SIGKILL {
-            assert_eq!(status.signal(), Some(libc::SIGKILL), "{what}");
+        if sig == libc::SIGKILL || (!in_writing && status.signal() == Some(sig)) {
+            // SIGKILL; or a signal so early the binary's main had not run yet: its
+            // default action, before anything was written.
+            assert_eq!(status.signal(), Some(sig), "{what}");
         } else {
             assert_eq!(status.code(), Some(128 + sig), "{what}");
             // What killed runs left stays until the next publication.
             assert_nothing_left_by(&out, pid);
         }
     }
-    assert!(hits >= 6, "only {hits} kills landed in a write phase");
+    assert!(
+        hits >= rounds / 2,
+        "only {hits} kills landed in a write phase"
+    );
     // A clean run publishes its set and removes what the killed runs left.
     solve_ok(&models.b(), &out, true);
     assert_eq!(check_set(&out), 4);
