@@ -144,6 +144,9 @@ impl SetStage {
         remove_stale(&home, &meta);
         self.check_paths()?;
         let mut current = current_generation(&meta).map_err(failed(&meta))?;
+        if current.is_none() && !links_work(&meta) {
+            return self.publish_file_by_file(&stage);
+        }
         let regular: Vec<OsString> = (self.names.iter())
             .filter(|n| fs::symlink_metadata(home.join(n)).is_ok_and(|m| m.is_file()))
             .cloned()
@@ -168,6 +171,20 @@ impl SetStage {
         if let Some(old) = current {
             let _ = fs::remove_dir_all(old);
         }
+        Ok(self.targets())
+    }
+
+    /// Where links cannot be made (FAT file systems): each file renamed into place on its
+    /// own, whole, as before generations (a crash between two renames mixes the set).
+    fn publish_file_by_file(mut self, stage: &Path) -> Result<Vec<PathBuf>, WriteError> {
+        for name in &self.names {
+            let target = self.home.join(name);
+            fs::rename(stage.join(name), &target).map_err(failed(&target))?;
+        }
+        let _ = fs::remove_dir(stage);
+        interrupt::untrack(stage);
+        self.staging = None;
+        let _ = fs::remove_dir(self.home.join(META));
         Ok(self.targets())
     }
 
@@ -288,6 +305,22 @@ fn adopt(home: &Path, current: Option<PathBuf>, names: &[OsString]) -> Result<Pa
     Ok(cur)
 }
 
+/// Whether the file system of `meta` takes symbolic links (FAT does not).
+fn links_work(meta: &Path) -> bool {
+    let probe = meta.join(stale::temp_file_name(OsStr::new("probe")));
+    let _ = fs::remove_file(&probe);
+    let made = symlink(CURRENT, &probe);
+    let _ = fs::remove_file(&probe);
+    match made {
+        Ok(()) => true,
+        // EPERM, EOPNOTSUPP, ENOSYS: no links here. Anything else shows up again later.
+        Err(e) => !matches!(
+            e.raw_os_error(),
+            Some(libc::EPERM | libc::EOPNOTSUPP | libc::ENOSYS)
+        ),
+    }
+}
+
 /// Makes `current` name generation `gen`: the one atomic step of a publication.
 fn point_current(meta: &Path, gen: &Path) -> Result<(), WriteError> {
     let current = meta.join(CURRENT);
@@ -327,5 +360,40 @@ fn remove_stale(home: &Path, meta: &Path) {
         if dead && current.as_deref() != Some(&e.path()) {
             let _ = fs::remove_dir_all(e.path());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fallback for file systems without links: regular files, whole, and no
+    /// staging folder left.
+    #[test]
+    fn file_by_file_where_links_cannot_be_made() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path();
+        std::fs::write(home.join("a.csv"), "old").unwrap();
+        let mut set = SetStage::new(home);
+        for (name, body) in [("a.csv", "a1"), ("b.csv", "b1")] {
+            let path = set.member_path(OsStr::new(name)).unwrap();
+            std::fs::write(path, body).unwrap();
+        }
+        let stage = set.staging.clone().unwrap();
+        let done = set.publish_file_by_file(&stage).unwrap();
+        assert_eq!(done, [home.join("a.csv"), home.join("b.csv")]);
+        for (name, body) in [("a.csv", "a1"), ("b.csv", "b1")] {
+            let m = std::fs::symlink_metadata(home.join(name)).unwrap();
+            assert!(m.is_file());
+            assert_eq!(std::fs::read_to_string(home.join(name)).unwrap(), body);
+        }
+        assert!(!home.join(META).exists());
+    }
+
+    #[test]
+    fn links_work_on_this_file_system() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert!(links_work(tmp.path()));
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
     }
 }

@@ -183,7 +183,7 @@ fn workbook_suppliers(book: &Path) -> Vec<(String, f64)> {
     let col = |name: &str| {
         header
             .iter()
-            .position(|c| c.to_string() == name)
+            .position(|c| matches!(c, Data::String(s) if s == name))
             .unwrap_or_else(|| panic!("no {name} column"))
     };
     let (m, s) = (col("mineral"), col("suppliers"));
