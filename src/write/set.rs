@@ -158,12 +158,16 @@ impl SetStage {
             self.carry_over(cur, &stage)?;
         }
         sync_dir(&stage)?;
+        let mut linked = !regular.is_empty();
         for name in &self.names {
             if fs::symlink_metadata(home.join(name)).is_err() {
                 link_into_place(&home, name)?;
+                linked = true;
             }
         }
-        sync_dir(&home)?;
+        if linked {
+            sync_dir(&home)?;
+        }
         point_current(&meta, &stage)?;
         // Published: the staging folder is the generation now.
         interrupt::untrack(&stage);
