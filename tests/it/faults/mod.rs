@@ -284,7 +284,9 @@ pub fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
-/// Prints what a test could not do on this machine.
+/// Prints what a test could not do on this machine, past the test harness's capture (it
+/// shows in a plain `cargo test` run, passing or not).
 pub fn skipped(what: &str, why: &str) {
-    eprintln!("faults: skipped {what}: {why}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "faults: skipped {what}: {why}");
 }
