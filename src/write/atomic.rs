@@ -210,16 +210,18 @@ impl Staged {
         };
         #[cfg(not(unix))]
         let mut done = Vec::new();
+        self.rename_files(&mut done)?;
+        Ok(done)
+    }
+
+    /// Renames each file outside the results folder into place (appending to `done`),
+    /// after removing dead runs' temporary files beside it.
+    fn rename_files(&mut self, done: &mut Vec<PathBuf>) -> Result<(), WriteError> {
         let files = std::mem::take(&mut self.files);
         let mut rest = files.into_iter();
         while let Some((tmp, target)) = rest.next() {
-            if let Some(dir) = target.parent() {
-                stale::remove_dead_temps(if dir.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    dir
-                });
-            }
+            let dir = target.parent().filter(|d| !d.as_os_str().is_empty());
+            stale::remove_dead_temps(dir.unwrap_or(Path::new(".")));
             if let Err(source) = std::fs::rename(&tmp, &target) {
                 self.files = std::iter::once((tmp, target.clone())).chain(rest).collect();
                 return Err(WriteError {
@@ -230,7 +232,7 @@ impl Staged {
             interrupt::untrack(&tmp);
             done.push(target);
         }
-        Ok(done)
+        Ok(())
     }
 }
 
