@@ -144,7 +144,10 @@ impl SetStage {
         remove_stale(&home, &meta);
         self.check_paths()?;
         let mut current = current_generation(&meta).map_err(failed(&meta))?;
-        if current.is_none() && !links_work(&meta) {
+        // One file is replaced whole by one rename: it stays a regular file (scenarios.csv
+        // in a model folder), unless an earlier set already made it a link.
+        let single = self.names.len() == 1 && !is_our_link(&home, &self.names[0]);
+        if single || (current.is_none() && !links_work(&meta)) {
             return self.publish_file_by_file(&stage);
         }
         let regular: Vec<OsString> = (self.names.iter())
@@ -178,8 +181,8 @@ impl SetStage {
         Ok(self.targets())
     }
 
-    /// Where links cannot be made (FAT file systems): each file renamed into place on its
-    /// own, whole, as before generations (a crash between two renames mixes the set).
+    /// A set of one file, or where links cannot be made (FAT file systems): each file
+    /// renamed into place on its own, whole (a crash between two renames mixes a set).
     fn publish_file_by_file(mut self, stage: &Path) -> Result<Vec<PathBuf>, WriteError> {
         for name in &self.names {
             let target = self.home.join(name);

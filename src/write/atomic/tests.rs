@@ -68,6 +68,27 @@ mod results {
     }
 
     #[test]
+    fn one_file_alone_stays_a_regular_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        publish(dir, &[("s.csv", "s1")]).unwrap();
+        publish(dir, &[("s.csv", "s2")]).unwrap();
+        assert!(std::fs::symlink_metadata(dir.join("s.csv"))
+            .unwrap()
+            .is_file());
+        assert_eq!(read(dir, "s.csv"), "s2");
+        assert_eq!(names(dir), ["s.csv"]);
+        // Once in a set, it is replaced as a link.
+        publish(dir, &[("s.csv", "s3"), ("t.csv", "t3")]).unwrap();
+        publish(dir, &[("s.csv", "s4")]).unwrap();
+        assert_eq!([read(dir, "s.csv"), read(dir, "t.csv")], ["s4", "t3"]);
+        assert!(std::fs::symlink_metadata(dir.join("s.csv"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+
+    #[test]
     fn a_folder_in_the_way_changes_nothing() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
@@ -100,7 +121,7 @@ mod results {
     fn leftovers_of_dead_runs_go_and_only_those() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
-        publish(dir, &[("a.csv", "a1")]).unwrap();
+        publish(dir, &[("a.csv", "a1"), ("b.csv", "b1")]).unwrap();
         let mut child = std::process::Command::new("true").spawn().unwrap();
         let dead = child.id();
         child.wait().unwrap();
@@ -111,7 +132,7 @@ mod results {
         // A live process's (init's) and a file of another shape stay.
         std::fs::write(dir.join(".a.csv.1.tmp"), "x").unwrap();
         std::fs::write(dir.join(format!("a.csv.{dead}.tmp")), "x").unwrap();
-        publish(dir, &[("a.csv", "a2")]).unwrap();
+        publish(dir, &[("a.csv", "a2"), ("b.csv", "b2")]).unwrap();
         let left = names(dir);
         assert!(!left.contains(&format!(".a.csv.{dead}.tmp")), "{left:?}");
         assert!(left.contains(&".a.csv.1.tmp".to_string()), "{left:?}");
