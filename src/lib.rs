@@ -50,4 +50,4 @@ pub mod write;
 pub use error::{Error, Result};
 pub use model::Model;
 pub use name::Name;
-pub use write::atomic::remove_in_flight;
+pub use write::interrupt::remove_in_flight;

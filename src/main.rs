@@ -1,6 +1,7 @@
 //! The `sourcemix` binary: parses arguments, dispatches to one command module of
 //! [`cli`], and maps the outcome to an exit code (0 ok, 2 bad input or usage,
-//! 3 infeasible, 4 solver failure, 5 results not written, 130 interrupted).
+//! 3 infeasible, 4 solver failure, 5 results not written, 129/130/143 ended by
+//! SIGHUP/SIGINT/SIGTERM).
 
 mod cli;
 
@@ -56,14 +57,19 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    // Ctrl-C: results are only ever renamed into place whole, so stopping is clean once
-    // the temporary files in flight are gone.
-    let _ = ctrlc::set_handler(|| {
-        sourcemix::remove_in_flight();
-        eprintln!("interrupted; no partial result file is left behind");
-        std::process::exit(130);
+    cli::signals::install();
+    if let Err(e) = cli::output::check_stdout_open() {
+        eprintln!("error: {e}");
+        return ExitCode::from(e.exit_code());
+    }
+    #[cfg(unix)]
+    sourcemix::write::lock::on_wait(|dir| {
+        cli::output::note(&format!(
+            "waiting for another sourcemix run writing into {}",
+            dir.display()
+        ))
     });
+    let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Solve(args) => cli::solve::run(args),
         Command::Stress(args) => cli::stress::run(args),

@@ -13,6 +13,7 @@ pub mod output;
 pub mod policy;
 pub mod results;
 pub mod scenarios;
+pub mod signals;
 pub mod solve;
 pub mod solvers;
 pub mod stress;

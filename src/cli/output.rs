@@ -1,6 +1,8 @@
 //! The one output layer of the binary: results on standard output as text or JSON,
 //! warnings and notes on standard error. A broken pipe (`sourcemix … | head`) ends output
-//! quietly; any other failure to write standard output is an error (exit 5).
+//! quietly; any other failure to write standard output is an error (exit 5). Results are
+//! printed after the files are written, so a full standard output (`>/dev/full`) is exit 5
+//! with the new files in place; a closed one (`>&-`) is refused before anything runs.
 
 use std::io::{ErrorKind, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,6 +24,36 @@ pub enum Format {
 /// Set once standard output's reader has gone: nothing more is written to it.
 static PIPE_CLOSED: AtomicBool = AtomicBool::new(false);
 
+/// Set when standard output was closed at start (`>&-`).
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Runs before `main`, and so before Rust's runtime reopens a closed standard output on
+/// /dev/null (which would make `>&-` indistinguishable from `>/dev/null`).
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static PROBE_STDOUT: extern "C" fn() = probe_stdout;
+
+#[cfg(target_os = "linux")]
+extern "C" fn probe_stdout() {
+    // SAFETY: F_GETFD only asks whether descriptor 1 is open.
+    if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Refuses a run whose standard output was closed (`>&-`, Linux): its results could not
+/// be printed, an error (exit 5) before anything is read or written.
+pub fn check_stdout_open() -> Result<(), Error> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Err(Error::write(
+            "-",
+            std::io::Error::other("standard output is closed; nothing was run"),
+        ));
+    }
+    Ok(())
+}
+
 /// Writes `text` to standard output.
 pub fn text(text: &str) -> Result<(), Error> {
     if PIPE_CLOSED.load(Ordering::Relaxed) {
@@ -37,7 +69,13 @@ pub fn text(text: &str) -> Result<(), Error> {
             PIPE_CLOSED.store(true, Ordering::Relaxed);
             Ok(())
         }
-        Err(e) => Err(Error::write("-", e)),
+        Err(e) => Err(Error::write(
+            "-",
+            std::io::Error::new(
+                e.kind(),
+                format!("{e} (result files, if any, were written before)"),
+            ),
+        )),
     }
 }
 

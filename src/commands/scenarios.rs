@@ -53,7 +53,7 @@ pub fn scenarios_model(
         ..results.clone()
     };
     outputs.validate()?;
-    outputs.check_not_input(model_dir)?;
+    outputs.check_workbook_not_input(model_dir)?;
     if out.is_dir() {
         return Err(crate::Error::Usage(format!(
             "--out {} is a folder; expected the scenarios.csv file to write",

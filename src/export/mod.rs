@@ -196,6 +196,7 @@ pub fn export(model: &Model, file: &Path, opts: &ExportOptions) -> Result<Export
             file.display()
         )));
     }
+    crate::report::outputs::refuse_non_regular("-o", file, false)?;
     let (problem, hhi) = build_problem(model, opts)?;
     if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         create_out_dir(parent)?;

@@ -890,26 +890,27 @@ pub fn write_report(
             let tables = report.tables();
             let inputs = inputs::inputs_table(model);
             let sheets: Vec<&Table> = tables.iter().chain(extra).chain([&inputs]).collect();
-            Some(outputs::stage_workbook(path, &sheets)?)
+            Some((path, outputs::workbook_bytes(path, &sheets)?))
         }
         None => None,
     };
+    atomic::create_out_dir(&outputs.dir)?;
+    let mut staged = atomic::Staged::results(&outputs.dir);
+    if let Some((path, bytes)) = book {
+        outputs::stage_workbook_bytes(&mut staged, path, bytes)?;
+    }
     let csv = |tables: &[Table<'_>]| -> Vec<(PathBuf, Vec<u8>)> {
         tables
             .iter()
             .map(|t| (outputs.dir.join(t.file_name()), t.to_csv(outputs.dialect)))
             .collect()
     };
-    let mut staged = if outputs.dialect == Dialect::Rfc4180 {
-        stage_csv(&outputs.dir, report)?
+    if outputs.dialect == Dialect::Rfc4180 {
+        staged.append(stage_csv(&outputs.dir, report)?)?;
     } else {
-        atomic::create_out_dir(&outputs.dir)?;
-        atomic::stage_all(&csv(&report.tables()))?
-    };
-    staged.append(atomic::stage_all(&csv(extra))?);
-    if let Some(book) = book {
-        staged.append(book);
+        staged.write_buffers(&csv(&report.tables()))?;
     }
+    staged.write_buffers(&csv(extra))?;
     Ok(staged.commit()?)
 }
 
@@ -925,7 +926,7 @@ pub fn write_csv(dir: &Path, report: &Report) -> Result<Vec<PathBuf>> {
 fn stage_csv(dir: &Path, report: &Report) -> Result<atomic::Staged> {
     atomic::create_out_dir(dir)?;
     let write = |name: &str, header: &[&str], body: &dyn Fn(&MineralSection) -> &[u8]| {
-        let mut staged = atomic::Staged::new();
+        let mut staged = atomic::Staged::results(dir);
         staged.write(&dir.join(name), |w| write_sections(w, report, header, body))?;
         staged.sync()?;
         Ok::<_, atomic::WriteError>(staged)
@@ -933,15 +934,15 @@ fn stage_csv(dir: &Path, report: &Report) -> Result<atomic::Staged> {
     let (first, second) = rayon::join(
         || {
             let mut staged = write(ALLOCATION_CSV, ALLOCATION_HEADER, &|s| &s.allocation_csv)?;
-            staged.append(atomic::stage_all(&[(
-                dir.join(SUMMARY_CSV),
-                summary_csv(report),
-            )])?);
+            staged.append(atomic::stage_results(
+                dir,
+                &[(dir.join(SUMMARY_CSV), summary_csv(report))],
+            )?)?;
             Ok::<_, atomic::WriteError>(staged)
         },
         || write(CONSTRAINTS_CSV, CONSTRAINTS_HEADER, &|s| &s.constraints_csv),
     );
     let mut staged = first?;
-    staged.append(second?);
+    staged.append(second?)?;
     Ok(staged)
 }

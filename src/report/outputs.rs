@@ -30,17 +30,24 @@ impl Outputs {
         }
     }
 
+    /// Refuses, as usage errors, results that would destroy or mix with the model being
+    /// read (`model`, a folder or a workbook): a workbook at the model's path, and a
+    /// results folder that is a model folder (see [`refuse_model_folder`]).
+    pub fn check_not_input(&self, model: &Path) -> Result<()> {
+        self.check_workbook_not_input(model)?;
+        if self.dir.as_os_str().is_empty() {
+            return Ok(());
+        }
+        refuse_model_folder(&self.dir, model)
+    }
+
     /// Refuses a workbook that would overwrite the model being read (`model`, a folder
     /// or a workbook), as a usage error naming `--xlsx`.
-    pub fn check_not_input(&self, model: &Path) -> Result<()> {
+    pub fn check_workbook_not_input(&self, model: &Path) -> Result<()> {
         let Some(book) = &self.xlsx else {
             return Ok(());
         };
-        let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => false,
-        };
-        if same(book, model) {
+        if same_file(book, model) {
             return Err(Error::Usage(format!(
                 "--xlsx {} is the model being read; name another file for the results",
                 book.display()
@@ -64,18 +71,101 @@ impl Outputs {
                 path.display()
             )));
         }
-        Ok(())
+        refuse_non_regular("--xlsx", path, self.is_result_link(path))
+    }
+
+    /// Whether `path` is a result link of this results folder (a workbook written into
+    /// `--out` by an earlier run), which is replaced like the folder's other results.
+    fn is_result_link(&self, path: &Path) -> bool {
+        let Some(parent) = path.parent() else {
+            return false;
+        };
+        same_file(parent, &self.dir) && crate::write::is_result_link(path)
     }
 }
 
-/// Stages the workbook of `tables` (and `extra` sheets such as `inputs`) at `path`.
-pub fn stage_workbook(path: &Path, tables: &[&Table<'_>]) -> Result<Staged> {
+/// Whether `a` and `b` name the same existing file or folder.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Refuses (a usage error naming `flag`) an output path that exists and is not a regular
+/// file: a device, a FIFO, a socket or a link (unless `ours`). Writing results through a
+/// link or into a device is never what a results path means, and replacing one (as root,
+/// `-o /dev/null`) would break the system.
+pub fn refuse_non_regular(flag: &str, path: &Path, ours: bool) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if !m.is_file() && !ours => Err(Error::Usage(format!(
+            "{flag} {} is not a regular file (a link, device, FIFO or socket); name a \
+             regular file, which is replaced whole",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The first line of a results constraints.csv, in either dialect.
+const RESULT_CONSTRAINTS_HEADER: &str = "constraint,mineral,target,bound,value";
+
+/// Refuses a results folder `dir` that is the model folder `model`, holds a model
+/// (suppliers.csv), or holds a constraints.csv that is the policy of a model rather than
+/// earlier results: a result of the same name would replace it.
+pub fn refuse_model_folder(dir: &Path, model: &Path) -> Result<()> {
+    use crate::input::files::{CONSTRAINTS, SUPPLIERS};
+    let refuse = |why: &str| {
+        Err(Error::Usage(format!(
+            "--out {} {why}; name another folder for the results",
+            dir.display()
+        )))
+    };
+    if same_file(dir, model) {
+        return refuse("is the model folder being read: results would overwrite its files");
+    }
+    if dir.join(SUPPLIERS).exists() {
+        return refuse("holds a model (suppliers.csv): results would overwrite its files");
+    }
+    let policy = dir.join(CONSTRAINTS);
+    if !crate::write::is_result_link(&policy) && policy.is_file() {
+        let mut head = String::new();
+        let read = std::fs::File::open(&policy)
+            .and_then(|f| std::io::BufRead::read_line(&mut std::io::BufReader::new(f), &mut head));
+        let result = head
+            .replace(';', ",")
+            .starts_with(RESULT_CONSTRAINTS_HEADER);
+        if read.is_ok() && !result {
+            return refuse(
+                "holds a model's constraints.csv, which the results' constraints.csv would replace",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Stages the workbook of `tables` (and `extra` sheets such as `inputs`) at `path` into
+/// `staged` (one of the set when `path` lies in its results folder).
+pub fn stage_workbook(staged: &mut Staged, path: &Path, tables: &[&Table<'_>]) -> Result<()> {
+    let bytes = workbook_bytes(path, tables)?;
+    stage_workbook_bytes(staged, path, bytes)
+}
+
+/// The bytes of the workbook of `tables` at `path` (a usage error names `--xlsx`), with
+/// the workbook's folder created: both can fail before the results folder is made.
+pub fn workbook_bytes(path: &Path, tables: &[&Table<'_>]) -> Result<Vec<u8>> {
     let bytes = xlsx::workbook(tables)
         .map_err(|why| Error::Usage(format!("--xlsx {}: {why}", path.display())))?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
     }
-    Ok(atomic::stage_all(&[(path.to_path_buf(), bytes)])?)
+    Ok(bytes)
+}
+
+/// Stages workbook `bytes` (from [`workbook_bytes`]) at `path` into `staged`.
+pub fn stage_workbook_bytes(staged: &mut Staged, path: &Path, bytes: Vec<u8>) -> Result<()> {
+    staged.write_buffers(&[(path.to_path_buf(), bytes)])?;
+    Ok(())
 }
 
 /// Writes `tables` as CSV files into `outputs.dir` (in `outputs.dialect`) and, when
@@ -105,19 +195,20 @@ pub fn write_results(
 ) -> Result<Vec<PathBuf>> {
     outputs.validate()?;
     let book = match &outputs.xlsx {
-        Some(path) => Some(stage_workbook(path, sheets)?),
+        Some(path) => Some((path, workbook_bytes(path, sheets)?)),
         None => None,
     };
     atomic::create_out_dir(&outputs.dir)?;
+    let mut staged = Staged::results(&outputs.dir);
+    if let Some((path, bytes)) = book {
+        stage_workbook_bytes(&mut staged, path, bytes)?;
+    }
     let files: Vec<(PathBuf, Vec<u8>)> = csv
         .iter()
         .map(|(path, t)| (path.clone(), t.to_csv(outputs.dialect)))
         .chain(other)
         .collect();
-    let mut staged = atomic::stage_all(&files)?;
-    if let Some(book) = book {
-        staged.append(book);
-    }
+    staged.write_buffers(&files)?;
     Ok(staged.commit()?)
 }
 
@@ -130,6 +221,8 @@ pub fn write_workbook(path: &Path, sheets: &[&Table<'_>]) -> Result<PathBuf> {
         xlsx: Some(path.to_path_buf()),
     };
     outputs.validate()?;
-    let mut written = stage_workbook(path, sheets)?.commit()?;
+    let mut staged = Staged::new();
+    stage_workbook(&mut staged, path, sheets)?;
+    let mut written = staged.commit()?;
     Ok(written.pop().unwrap_or_else(|| path.to_path_buf()))
 }

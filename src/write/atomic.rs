@@ -1,43 +1,36 @@
-//! Whole-or-nothing file writes: every file is written in full to a temporary name in its
-//! folder and synced to disk (concurrently: each `fsync` waits on the disk, and they
-//! overlap); only when all of a set are written and synced are they renamed into place.
-//! Temporary files in flight are registered so Ctrl-C can remove them.
+//! Whole-or-nothing file writes. A [`Staged`] set is written in full to temporary names,
+//! synced to disk (concurrently: each `fsync` waits on the disk, and they overlap), and
+//! only then published:
+//!
+//! - files of a results folder ([`Staged::results`]) all at once, by one atomic rename
+//!   of a generation link under the folder's lock (see [`super::set`]; Unix), so a reader
+//!   sees the earlier complete set or the new one, whatever ends the process;
+//! - any other file (a workbook elsewhere, an export, a generated model) by its own
+//!   rename of `.NAME.PID.tmp` over the target, each file whole.
+//!
+//! Only regular files are ever replaced. Temporary files are listed in flight so a
+//! signal can remove them ([`super::interrupt`]), and a later run removes those a dead
+//! run left ([`super::stale`]).
 //!
 //! Why not `tempfile`'s `NamedTempFile::persist`: it renames one file, while every command
-//! here must publish a *set* of files all or none (allocation, summary and constraints
-//! together), sync them concurrently before any rename, and let the Ctrl-C handler find
-//! the temporary names — none of which `persist` offers. `tempfile` stays a dev-dependency.
+//! here must publish a *set* of files all or none, sync them concurrently before any
+//! rename, and let the signal handler find the temporary names — none of which `persist`
+//! offers. `tempfile` stays a dev-dependency.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-/// Temporary files being written right now, so an interrupt can remove them.
-static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+use super::interrupt;
+#[cfg(unix)]
+use super::lock::FolderLock;
+#[cfg(unix)]
+use super::set::SetStage;
+use super::stale;
 
-/// Removes every temporary file still being written (called on Ctrl-C before exiting).
-pub fn remove_in_flight() {
-    if let Ok(list) = IN_FLIGHT.lock() {
-        for p in list.iter() {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-fn track(path: &Path) {
-    if let Ok(mut list) = IN_FLIGHT.lock() {
-        list.push(path.to_path_buf());
-    }
-}
-
-fn untrack(path: &Path) {
-    if let Ok(mut list) = IN_FLIGHT.lock() {
-        list.retain(|p| p != path);
-    }
-}
+pub use super::interrupt::remove_in_flight;
 
 /// Creates the results folder `dir` (and its parents). A path that names an existing
 /// file is a usage error (exit 2), any other failure a write error (exit 5).
@@ -66,19 +59,53 @@ impl From<WriteError> for crate::Error {
     }
 }
 
-/// Files written to temporary names and waiting to be renamed; dropping it removes them.
+/// Files written to temporary names and waiting to be published; dropping it removes them.
 #[derive(Default)]
 pub struct Staged {
-    /// (temporary, final) paths.
+    /// The results folder's files, published together.
+    #[cfg(unix)]
+    set: Option<SetStage>,
+    /// Other files: (temporary, final) paths.
     files: Vec<(PathBuf, PathBuf)>,
     /// The written temporary files not yet synced, with their targets.
     open: Vec<(File, PathBuf)>,
 }
 
 impl Staged {
-    /// An empty set.
+    /// An empty set of single files, each published by its own rename.
     pub fn new() -> Self {
         Staged::default()
+    }
+
+    /// An empty set for results folder `dir` (which must exist when the first file is
+    /// written): its files directly in `dir` are published all at once.
+    pub fn results(dir: &Path) -> Self {
+        #[cfg(unix)]
+        {
+            Staged {
+                set: Some(SetStage::new(dir)),
+                files: Vec::new(),
+                open: Vec::new(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = dir;
+            Staged::default()
+        }
+    }
+
+    /// Where `target` is written before it is published, and whether it belongs to the set.
+    fn temp_path(&mut self, target: &Path) -> io::Result<(PathBuf, bool)> {
+        #[cfg(unix)]
+        if let Some(set) = self.set.as_mut() {
+            if let Some(name) = member_name(set.home(), target) {
+                return Ok((set.member_path(name)?, true));
+            }
+        }
+        refuse_non_regular(target)?;
+        let name = target.file_name().unwrap_or_default();
+        Ok((target.with_file_name(stale::temp_file_name(name)), false))
     }
 
     /// Writes `target` through `body` into its temporary file (synced by
@@ -88,25 +115,35 @@ impl Staged {
         target: &Path,
         body: impl FnOnce(&mut BufWriter<File>) -> io::Result<T>,
     ) -> Result<T, WriteError> {
-        let tmp = temp_name(target);
         let err = |source| WriteError {
             path: target.to_path_buf(),
             source,
         };
-        track(&tmp);
-        let file = match File::create(&tmp) {
-            Ok(f) => f,
-            Err(e) => {
-                untrack(&tmp);
-                return Err(err(e));
+        let (tmp, member) = self.temp_path(target).map_err(err)?;
+        let file = interrupt::creating(|list| {
+            let file = File::create(&tmp)?;
+            if !member {
+                list.push(tmp.clone());
             }
-        };
-        self.files.push((tmp, target.to_path_buf()));
+            Ok(file)
+        })
+        .map_err(err)?;
+        if !member {
+            self.files.push((tmp, target.to_path_buf()));
+        }
         let mut w = BufWriter::with_capacity(1 << 16, file);
         let value = body(&mut w).map_err(err)?;
         let file = w.into_inner().map_err(|e| err(e.into_error()))?;
         self.open.push((file, target.to_path_buf()));
         Ok(value)
+    }
+
+    /// Writes each whole buffer to its target's temporary file (one write call each).
+    pub fn write_buffers(&mut self, files: &[(PathBuf, Vec<u8>)]) -> Result<(), WriteError> {
+        for (path, bytes) in files {
+            self.write(path, |w| w.get_mut().write_all(bytes))?;
+        }
+        Ok(())
     }
 
     /// Syncs the temporary files written so far to disk.
@@ -124,21 +161,67 @@ impl Staged {
             .collect()
     }
 
-    /// Takes over the files of `other`, to be renamed after this set's own.
-    pub fn append(&mut self, mut other: Staged) {
+    /// Takes over the files of `other`, to be published with this set's own.
+    pub fn append(&mut self, mut other: Staged) -> Result<(), WriteError> {
+        #[cfg(unix)]
+        if let Some(theirs) = other.set.take() {
+            match self.set.as_mut() {
+                Some(ours) => {
+                    let home = ours.home().to_path_buf();
+                    ours.absorb(theirs)
+                        .map_err(|source| WriteError { path: home, source })?;
+                }
+                None => self.set = Some(theirs),
+            }
+        }
         self.files.append(&mut other.files);
         self.open.append(&mut other.open);
+        Ok(())
     }
 
-    /// Syncs every temporary file to disk, then renames each into place; returns the
-    /// final paths. If a rename fails, the files renamed before it stay replaced (renames
-    /// are atomic one by one).
+    /// Syncs every temporary file to disk, then publishes: the results folder's files
+    /// all at once under its lock, then each other file by its rename. Returns the final
+    /// paths. A signal arriving meanwhile waits until this returns. Only a failure to
+    /// rename a file outside the results folder, after the folder was published, leaves
+    /// the two out of step (each still whole).
     pub fn commit(mut self) -> Result<Vec<PathBuf>, WriteError> {
         self.sync()?;
+        for (_, target) in &self.files {
+            refuse_non_regular(target).map_err(|source| WriteError {
+                path: target.clone(),
+                source,
+            })?;
+        }
+        #[cfg(unix)]
+        let set = self.set.take();
+        #[cfg(unix)]
+        let _lock = match &set {
+            Some(set) => {
+                set.check_paths()?;
+                Some(FolderLock::acquire(set.home())?)
+            }
+            None => None,
+        };
+        let _guard = interrupt::commit_guard();
+        #[cfg(unix)]
+        let mut done = match set {
+            Some(set) => set.publish()?,
+            None => Vec::new(),
+        };
+        #[cfg(not(unix))]
+        let mut done = Vec::new();
+        self.rename_files(&mut done)?;
+        Ok(done)
+    }
+
+    /// Renames each file outside the results folder into place (appending to `done`),
+    /// after removing dead runs' temporary files beside it.
+    fn rename_files(&mut self, done: &mut Vec<PathBuf>) -> Result<(), WriteError> {
         let files = std::mem::take(&mut self.files);
-        let mut done = Vec::with_capacity(files.len());
         let mut rest = files.into_iter();
         while let Some((tmp, target)) = rest.next() {
+            let dir = target.parent().filter(|d| !d.as_os_str().is_empty());
+            stale::remove_dead_temps(dir.unwrap_or(Path::new(".")));
             if let Err(source) = std::fs::rename(&tmp, &target) {
                 self.files = std::iter::once((tmp, target.clone())).chain(rest).collect();
                 return Err(WriteError {
@@ -146,10 +229,10 @@ impl Staged {
                     source,
                 });
             }
-            untrack(&tmp);
+            interrupt::untrack(&tmp);
             done.push(target);
         }
-        Ok(done)
+        Ok(())
     }
 }
 
@@ -157,8 +240,32 @@ impl Drop for Staged {
     fn drop(&mut self) {
         for (tmp, _) in &self.files {
             let _ = std::fs::remove_file(tmp);
-            untrack(tmp);
+            interrupt::untrack(tmp);
         }
+    }
+}
+
+/// The file name of `target` when it lies directly in results folder `home`.
+#[cfg(unix)]
+fn member_name<'a>(home: &Path, target: &'a Path) -> Option<&'a std::ffi::OsStr> {
+    let parent = target.parent()?;
+    let same = parent == home
+        || matches!(
+            (parent.canonicalize(), home.canonicalize()),
+            (Ok(a), Ok(b)) if a == b
+        );
+    same.then_some(target.file_name()?)
+}
+
+/// Refuses to replace anything but a regular file (a device, a FIFO, a link, a folder):
+/// as root, `-o /dev/null` must never replace /dev/null.
+fn refuse_non_regular(target: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(target) {
+        Ok(m) if m.is_dir() => Err(io::Error::other("is a folder; expected a file")),
+        Ok(m) if !m.is_file() => Err(io::Error::other(
+            "is not a regular file (a link, device or FIFO); only regular files are replaced",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -166,45 +273,18 @@ impl Drop for Staged {
 /// drops it, which removes the temporary files).
 pub fn stage_all(files: &[(PathBuf, Vec<u8>)]) -> Result<Staged, WriteError> {
     let mut staged = Staged::new();
-    for (path, bytes) in files {
-        // Whole buffers: one write call each, past the BufWriter.
-        staged.write(path, |w| w.get_mut().write_all(bytes))?;
-    }
+    staged.write_buffers(files)?;
     staged.sync()?;
     Ok(staged)
 }
 
-fn temp_name(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+/// [`stage_all`] for files of results folder `dir`, published together.
+pub fn stage_results(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<Staged, WriteError> {
+    let mut staged = Staged::results(dir);
+    staged.write_buffers(files)?;
+    staged.sync()?;
+    Ok(staged)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<PathBuf>, WriteError> {
-        stage_all(files)?.commit()
-    }
-
-    #[test]
-    fn all_or_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path().join("a.csv");
-        // The second target is a folder: its rename fails, and no temp file is left.
-        let b = dir.path().join("b");
-        std::fs::create_dir(&b).unwrap();
-        std::fs::write(b.join("x"), "x").unwrap();
-        assert!(write_all(&[(a.clone(), b"1".to_vec()), (b.clone(), b"2".to_vec())]).is_err());
-        let names: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
-        write_all(&[(a.clone(), b"3".to_vec())]).unwrap();
-        assert_eq!(std::fs::read(&a).unwrap(), b"3");
-    }
-}
+mod tests;

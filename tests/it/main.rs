@@ -13,6 +13,7 @@ mod clean_rows;
 mod cli;
 mod concentration;
 mod export;
+mod faults;
 mod frontier;
 mod fuzz_regressions;
 mod hand_solved;

@@ -73,11 +73,16 @@ impl Workdir {
     }
 
     /// Names of the files (recursively, relative) under `rel`; empty when it is absent.
+    /// A results folder's hidden `.sourcemix` (its generations) is not listed: results are
+    /// the links beside it.
     pub fn files_under(&self, rel: &str) -> Vec<String> {
         fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
             if let Ok(entries) = std::fs::read_dir(dir) {
                 for e in entries.flatten() {
                     let p = e.path();
+                    if e.file_name() == ".sourcemix" {
+                        continue;
+                    }
                     if p.is_dir() {
                         walk(base, &p, out);
                     } else {
