@@ -298,8 +298,6 @@ pub fn mineral_model(model: &Model, m: usize) -> Model {
         countries: model.countries.clone(),
         groups: model.groups.clone(),
         policy,
-        scenarios: Vec::new(),
-        warnings: Vec::new(),
     }
 }
 

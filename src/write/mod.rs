@@ -7,4 +7,5 @@ pub mod cells;
 mod csv_out;
 pub mod numbers;
 
+pub use cells::Dialect;
 pub use csv_out::CsvOut;
