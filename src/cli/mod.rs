@@ -14,5 +14,6 @@ pub mod policy;
 pub mod results;
 pub mod scenarios;
 pub mod solve;
+pub mod solver;
 pub mod solvers;
 pub mod stress;

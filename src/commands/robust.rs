@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::report::{build_report, inputs::inputs_table, write_tables, Dialect, Outputs, Report};
 use crate::solve::Status;
-use crate::stress::{stress, StressOptions, StressReport};
+use crate::stress::{stress, StressReport};
 
 /// What `solve --robust` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -95,10 +95,7 @@ pub fn robust_model(
                 .unwrap_or_default()
         )];
     }
-    let stress_opts = StressOptions {
-        alpha: opts.alpha,
-        spot_premium: opts.spot_premium,
-    };
+    let stress_opts = opts.stress_options();
     let nominal_plan: Vec<f64> = outcome
         .nominal
         .minerals

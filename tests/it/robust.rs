@@ -220,7 +220,9 @@ fn optimum_matches_brute_force_and_the_dense_lp() {
     let mut rng = TestRng::new(2026);
     for case in 0..3 {
         let model = small_model(&mut rng);
-        for (weight, alpha) in [(1.0, 0.95), (2.0, 0.8), (0.0, 0.9)] {
+        // α = 0: CVaR is the expected cost, so W = 1 doubles E (the dense LP and the grid
+        // say so independently).
+        for (weight, alpha) in [(1.0, 0.95), (2.0, 0.8), (0.0, 0.9), (1.0, 0.0)] {
             let dense = dense_lp(&model, weight, alpha);
             let grid = grid_min(&model, 10, weight, alpha);
             for method in [Method::Extensive, Method::Decomposition] {
@@ -482,7 +484,7 @@ fn cli_refusals_exit_2_name_the_problem_and_write_nothing() {
     let dir = cli_model(DEMAND);
     let out = dir.path().join("out");
     for (flag, value) in [
-        ("--alpha", "0"),
+        ("--alpha", "-0.1"),
         ("--alpha", "1"),
         ("--alpha", "1.5"),
         ("--cvar-weight", "-1"),
