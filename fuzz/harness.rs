@@ -6,7 +6,9 @@
 use sourcemix::error::InputErrors;
 use sourcemix::input::number::Domain;
 use sourcemix::input::table::{parse_table, Columns};
-use sourcemix::input::{files, parse_model, parse_plan, parse_scenarios, ModelFiles};
+use sourcemix::input::{
+    files, parse, parse_model, parse_plan, parse_scenarios, Loaded, ModelFiles,
+};
 use sourcemix::report::{build_report, csv_files, stress_files};
 use sourcemix::solve::{solve, FailureReason, SolveOptions, SolverChoice, Status};
 use sourcemix::solvers::SolverKind;
@@ -120,12 +122,16 @@ pub const STRESS_MODEL: [(&str, &str); 4] = [
 /// against [`STRESS_MODEL`]: reading never panics, and every accepted plan gives one row
 /// per scenario and mineral (and totals) that balance: delivered + spot + unmet = demand.
 pub fn plan_and_stress(data: &[u8]) {
-    let model = {
+    let Loaded {
+        model,
+        scenarios: own,
+        ..
+    } = {
         let parts: Vec<(&str, &[u8])> = STRESS_MODEL
             .iter()
             .map(|(n, t)| (*n, t.as_bytes()))
             .collect();
-        parse_model(&ModelFiles::from_memory(&parts)).expect("the stress model is valid")
+        parse(&ModelFiles::from_memory(&parts)).expect("the stress model is valid")
     };
     let mut parts = data.splitn(2, |&b| b == 0);
     let plan_bytes = parts.next().unwrap_or_default();
@@ -142,7 +148,7 @@ pub fn plan_and_stress(data: &[u8]) {
                 }
             }
         }
-        None => model.scenarios.clone(),
+        None => own,
     };
     let plan = match parse_plan(
         &ModelFiles::from_memory(&[("plan.csv", plan_bytes)]),

@@ -163,14 +163,14 @@ pub fn parse_spec(spec: &str) -> Result<GenerateOptions> {
 }
 
 /// Generates the model of `opts` into a scratch folder, loads it and removes the folder.
-pub fn generated_model(opts: &GenerateOptions) -> Result<Model> {
+pub fn generated_model(opts: &GenerateOptions) -> Result<crate::input::Loaded> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     let dir = std::env::temp_dir().join(format!("sourcemix-bench-{}-{stamp}", std::process::id()));
     let loaded = generate(&dir, opts)
         .map_err(Error::from)
-        .and_then(|_| crate::input::load_model(&dir));
+        .and_then(|_| crate::input::load(&dir));
     let _ = std::fs::remove_dir_all(&dir);
     loaded
 }
@@ -332,7 +332,7 @@ pub fn render_text(report: &BenchReport) -> String {
     out
 }
 
-/// Loads the model folder `dir` for [`bench`].
-pub fn load(dir: &Path) -> Result<Model> {
-    crate::input::load_model(dir)
+/// Loads the model folder `dir` for [`bench`], with the reader's warnings.
+pub fn load(dir: &Path) -> Result<crate::input::Loaded> {
+    crate::input::load(dir)
 }

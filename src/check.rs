@@ -43,7 +43,7 @@ pub struct CheckReport {
 }
 
 /// Checks a loaded model.
-pub fn check(model: &Model) -> CheckReport {
+pub fn check(model: &Model, warnings: &[String]) -> CheckReport {
     let mut findings = Vec::new();
     let mut minerals = Vec::new();
     if model.countries.iter().all(|c| c.line.is_none()) {
@@ -63,7 +63,7 @@ pub fn check(model: &Model) -> CheckReport {
     CheckReport {
         minerals,
         findings,
-        warnings: model.warnings.clone(),
+        warnings: warnings.to_vec(),
     }
 }
 

@@ -1,5 +1,7 @@
 //! The validated model: minerals, offers, countries and policy rows, with every
-//! cross-reference resolved to an index. Nothing here needs re-checking downstream.
+//! cross-reference resolved to an index. Nothing here needs re-checking downstream, and
+//! nothing changes it once read: disruption scenarios and the reader's warnings travel
+//! beside it ([`crate::input::Loaded`]).
 
 use std::ops::Range;
 
@@ -18,10 +20,6 @@ pub struct Model {
     pub groups: Vec<Name>,
     /// Policy rows in file order.
     pub policy: Vec<PolicyRow>,
-    /// Disruption scenarios (empty without scenarios.csv).
-    pub scenarios: Vec<Scenario>,
-    /// Non-fatal remarks found while reading (unknown columns, …).
-    pub warnings: Vec<String>,
 }
 
 /// One mineral with its demand.

@@ -13,10 +13,11 @@ use crate::report::{relaxation_rows, RelaxationRow};
 use crate::solve::{solve, SolveOptions, Status};
 
 /// Options of `explain`.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExplainOptions {
-    /// Wall-clock limit for the whole run, seconds (default: none).
-    pub time_limit_secs: Option<f64>,
+    /// How the model is solved (solver, MIP gap, threads) and the wall-clock limit of the
+    /// whole run, which the diagnosis of each infeasible mineral shares.
+    pub solve: SolveOptions,
 }
 
 /// What `explain` found.
@@ -37,13 +38,7 @@ pub struct ExplainReport {
 /// been diagnosed by [`crate::diagnose::least_relaxation`] on the way. A mineral whose
 /// solve or diagnosis fails is an error naming it (exit 4).
 pub fn explain(model: &Model, opts: &ExplainOptions) -> Result<ExplainReport> {
-    let solution = solve(
-        model,
-        &SolveOptions {
-            time_limit_secs: opts.time_limit_secs,
-            ..SolveOptions::default()
-        },
-    )?;
+    let solution = solve(model, &opts.solve)?;
     let mut report = ExplainReport {
         feasible: true,
         total_size: 0.0,

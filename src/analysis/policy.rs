@@ -12,7 +12,7 @@ use crate::formulate::formulate;
 use crate::model::{MineralScope, Model, PolicyKind};
 use crate::name::Name;
 use crate::report::{relaxation_rows, words};
-use crate::solve::{solve, Solution, SolveOptions, Status};
+use crate::solve::{solve, Deadline, Solution, SolveOptions, Status};
 
 use crate::tolerance::SAVING_NOISE;
 
@@ -188,6 +188,7 @@ pub struct PolicyReport {
 /// inactive there are removed.
 pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyReport> {
     opts.validate()?;
+    let deadline = Deadline::after(opts.time_limit_secs);
     let cases = cases(model);
     let full = solve(model, opts)?;
     if full.status == Status::Infeasible {
@@ -217,6 +218,10 @@ pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyReport> {
         if same_optimum(model, &full, case, m, continuous[m]) {
             return Ok(None);
         }
+        let inner = SolveOptions {
+            time_limit_secs: deadline.remaining(),
+            ..inner.clone()
+        };
         solve(&mineral_model(&case_model(model, case), m), &inner).map(Some)
     };
     let solved: Vec<Result<Option<Solution>>> = match opts.threads {
@@ -298,8 +303,6 @@ pub fn mineral_model(model: &Model, m: usize) -> Model {
         countries: model.countries.clone(),
         groups: model.groups.clone(),
         policy,
-        scenarios: Vec::new(),
-        warnings: Vec::new(),
     }
 }
 

@@ -61,7 +61,7 @@ pub fn run(args: BenchArgs) -> Result<u8, Error> {
     if let Some(dir) = &args.model {
         outputs.check_not_input(dir)?;
     }
-    let (model, label) = match (&args.model, &args.generate) {
+    let (loaded, label) = match (&args.model, &args.generate) {
         (_, Some(spec)) => (generated_model(&parse_spec(spec)?)?, spec.clone()),
         (Some(dir), None) => (load(dir)?, dir.display().to_string()),
         (None, None) => {
@@ -70,7 +70,8 @@ pub fn run(args: BenchArgs) -> Result<u8, Error> {
             ))
         }
     };
-    output::warnings(&model.warnings);
+    output::warnings(&loaded.warnings);
+    let model = loaded.model;
     let opts = BenchOptions {
         solvers: args.solvers,
         repeat: args.repeat,

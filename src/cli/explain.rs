@@ -10,6 +10,7 @@ use sourcemix::Error;
 
 use super::output::{self, Format};
 use super::results::ResultFiles;
+use super::solver::SolverFlags;
 
 /// Arguments of `explain`.
 #[derive(Args)]
@@ -19,6 +20,8 @@ pub struct ExplainArgs {
     /// Output folder for explain.csv [default: MODEL/results].
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    solver: SolverFlags,
     /// Standard output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -35,7 +38,9 @@ pub fn run(args: ExplainArgs) -> Result<u8, Error> {
     let run = explain_model(
         &args.model,
         &args.files.outputs(&out_dir),
-        &ExplainOptions::default(),
+        &ExplainOptions {
+            solve: args.solver.options(),
+        },
     )?;
     output::warnings(&run.warnings);
     output::result(args.format, &run, |r| render_explain(&r.report))?;

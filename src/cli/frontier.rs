@@ -8,11 +8,11 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use sourcemix::commands::{default_out_dir, frontier_model};
 use sourcemix::frontier::{render_text, FrontierOptions, Measure, DEFAULT_POINTS};
-use sourcemix::solve::{SolveOptions, SolverChoice};
 use sourcemix::Error;
 
 use super::output::{self, Format};
 use super::results::ResultFiles;
+use super::solver::SolverFlags;
 
 /// Arguments of `frontier`.
 #[derive(Args)]
@@ -28,12 +28,8 @@ pub struct FrontierArgs {
     /// Output folder [default: MODEL/results].
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Solver: auto, or one listed by `sourcemix solvers`.
-    #[arg(long, default_value_t = SolverChoice::Auto)]
-    solver: SolverChoice,
-    /// Worker threads for the points [default: all cores].
-    #[arg(long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    solver: SolverFlags,
     /// Standard output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -46,11 +42,7 @@ pub fn run(args: FrontierArgs) -> Result<u8, Error> {
     let opts = FrontierOptions {
         measure: args.measure,
         points: args.points,
-        solve: SolveOptions {
-            solver: args.solver,
-            threads: args.threads,
-            ..SolveOptions::default()
-        },
+        solve: args.solver.options(),
     };
     let out_dir = args
         .out

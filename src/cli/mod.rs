@@ -15,5 +15,6 @@ pub mod results;
 pub mod scenarios;
 pub mod signals;
 pub mod solve;
+pub mod solver;
 pub mod solvers;
 pub mod stress;

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use clap::Args;
 use sourcemix::commands::{default_out_dir, policy_model};
 use sourcemix::report::render_policy;
-use sourcemix::solve::{SolveOptions, SolverChoice, DEFAULT_MIP_GAP};
 use sourcemix::Error;
 
 use super::output::{self, Format};
 use super::results::ResultFiles;
+use super::solver::SolverFlags;
 
 /// Arguments of `policy`.
 #[derive(Args)]
@@ -19,15 +19,8 @@ pub struct PolicyArgs {
     /// Output folder for policy.csv [default: MODEL/results].
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Solver: auto, or one listed by `sourcemix solvers`.
-    #[arg(long, default_value_t = SolverChoice::Auto)]
-    solver: SolverChoice,
-    /// Relative MIP gap for models with integer rules.
-    #[arg(long = "mip-gap", default_value_t = DEFAULT_MIP_GAP)]
-    mip_gap: f64,
-    /// Worker threads; the cases are solved in parallel [default: all cores].
-    #[arg(long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    solver: SolverFlags,
     /// Standard output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -37,12 +30,7 @@ pub struct PolicyArgs {
 
 /// Runs `policy`; returns the exit code (3 when the full policy has no solution).
 pub fn run(args: PolicyArgs) -> Result<u8, Error> {
-    let opts = SolveOptions {
-        solver: args.solver,
-        mip_gap: args.mip_gap,
-        threads: args.threads,
-        ..SolveOptions::default()
-    };
+    let opts = args.solver.options();
     let out_dir = args
         .out
         .clone()

@@ -10,12 +10,13 @@ use sourcemix::commands::{
 use sourcemix::report::render_text;
 use sourcemix::robust::report::render_comparison;
 use sourcemix::robust::{Iteration, Method, RobustOptions, DEFAULT_CVAR_WEIGHT};
-use sourcemix::solve::{SolveOptions, SolverChoice, Status, DEFAULT_MIP_GAP};
+use sourcemix::solve::{SolveOptions, Status};
 use sourcemix::stress::{DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
 use sourcemix::Error;
 
 use super::output::{self, Format};
 use super::results::ResultFiles;
+use super::solver::SolverFlags;
 
 /// Arguments of `solve`.
 #[derive(Args)]
@@ -26,18 +27,8 @@ pub struct SolveArgs {
     /// Output folder [default: MODEL/results].
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Solver: auto, or one listed by `sourcemix solvers`.
-    #[arg(long, default_value_t = SolverChoice::Auto)]
-    solver: SolverChoice,
-    /// Time limit for the whole solve, in seconds.
-    #[arg(long = "time-limit", value_name = "SECONDS")]
-    time_limit: Option<f64>,
-    /// Relative MIP gap for models with integer rules.
-    #[arg(long = "mip-gap", default_value_t = DEFAULT_MIP_GAP)]
-    mip_gap: f64,
-    /// Worker threads for independent minerals [default: all cores].
-    #[arg(long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    solver: SolverFlags,
     /// Standard output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -65,7 +56,7 @@ pub struct SolveArgs {
     /// stress_summary.csv for the plan.
     #[arg(long, conflicts_with = "ranging")]
     robust: bool,
-    /// With --robust: the CVaR level α, strictly between 0 and 1.
+    /// With --robust: the CVaR level α in [0, 1) (0: CVaR is the expected cost).
     #[arg(long, default_value_t = DEFAULT_ALPHA, requires = "robust", allow_negative_numbers = true)]
     alpha: f64,
     /// With --robust: the weight W ≥ 0 of CVaR (0: expected cost only).
@@ -96,12 +87,9 @@ pub struct SolveArgs {
 /// Runs `solve`; returns the exit code.
 pub fn run(args: SolveArgs) -> Result<u8, Error> {
     let opts = SolveOptions {
-        solver: args.solver,
-        time_limit_secs: args.time_limit,
-        mip_gap: args.mip_gap,
-        threads: args.threads,
         no_aggregate: args.no_aggregate,
         aggregate_all: args.aggregate_all,
+        ..args.solver.options()
     };
     let out_dir = args
         .out
@@ -157,7 +145,6 @@ fn run_robust(
         method: args.method,
         solve,
     };
-    opts.validate()?;
     let bar = progress_line();
     let progress = |it: &Iteration| {
         bar.set_message(format!(

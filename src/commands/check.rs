@@ -4,10 +4,10 @@ use std::path::Path;
 
 use crate::check::{check, CheckReport};
 use crate::error::Result;
-use crate::input::load_model;
+use crate::input::load;
 
 /// `check MODEL`: validate and report sizes and suspicious data.
 pub fn check_model(model_dir: &Path) -> Result<CheckReport> {
-    let model = load_model(model_dir)?;
-    Ok(check(&model))
+    let loaded = load(model_dir)?;
+    Ok(check(&loaded.model, &loaded.warnings))
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::analysis::explain::{explain, ExplainOptions, ExplainReport};
 use crate::error::Result;
-use crate::input::load_model;
+use crate::input::{load, Loaded};
 use crate::report::{explain_table, inputs::inputs_table, write_tables, Outputs};
 
 /// What `explain` did.
@@ -30,8 +30,9 @@ pub fn explain_model(
 ) -> Result<ExplainRun> {
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
-    let mut model = load_model(model_dir)?;
-    let warnings = std::mem::take(&mut model.warnings);
+    let Loaded {
+        model, warnings, ..
+    } = load(model_dir)?;
     let report = explain(&model, opts)?;
     let written = write_tables(outputs, &[explain_table(&report)], &[inputs_table(&model)])?;
     Ok(ExplainRun {

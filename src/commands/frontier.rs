@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::frontier::{Frontier, FrontierOptions};
-use crate::input::load_model;
+use crate::input::{load, Loaded};
 use crate::report::{frontier_table, inputs::inputs_table, write_results, Outputs, Report};
 
 /// What `frontier` did.
@@ -44,8 +44,11 @@ pub fn frontier_model(
     opts.validate()?;
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
-    let mut model = load_model(model_dir)?;
-    let mut warnings = std::mem::take(&mut model.warnings);
+    let Loaded {
+        model,
+        mut warnings,
+        ..
+    } = load(model_dir)?;
     let frontier = match crate::frontier::frontier(&model, opts, progress)? {
         Ok(f) => f,
         Err(report) => {

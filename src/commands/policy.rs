@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::analysis::policy::{policy_cost, PolicyReport};
 use crate::error::Result;
-use crate::input::load_model;
+use crate::input::{load, Loaded};
 use crate::report::{inputs::inputs_table, policy_table, write_tables, Outputs};
 use crate::solve::SolveOptions;
 
@@ -27,8 +27,9 @@ pub struct PolicyRun {
 pub fn policy_model(model_dir: &Path, outputs: &Outputs, opts: &SolveOptions) -> Result<PolicyRun> {
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
-    let mut model = load_model(model_dir)?;
-    let warnings = std::mem::take(&mut model.warnings);
+    let Loaded {
+        model, warnings, ..
+    } = load(model_dir)?;
     let report = policy_cost(&model, opts)?;
     let written = if report.feasible {
         write_tables(outputs, &[policy_table(&report)], &[inputs_table(&model)])?

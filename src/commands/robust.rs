@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::report::{build_report, inputs::inputs_table, write_tables, Dialect, Outputs, Report};
 use crate::solve::Status;
-use crate::stress::{stress, StressOptions, StressReport};
+use crate::stress::{stress, StressReport};
 
 /// What `solve --robust` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,13 +50,17 @@ pub fn robust_model(
     opts.validate()?;
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
-    let (model, mut warnings) = super::stress::load_with_scenarios(model_dir, scenarios_path)?;
-    if model.scenarios.is_empty() {
+    let crate::input::Loaded {
+        model,
+        scenarios,
+        mut warnings,
+    } = super::stress::load_with_scenarios(model_dir, scenarios_path)?;
+    if scenarios.is_empty() {
         warnings.push(
             "no scenarios (no scenarios.csv and no --scenarios): the robust plan only sees the baseline".into(),
         );
     }
-    let outcome = crate::robust::solve_robust(&model, &model.scenarios, opts, progress)?;
+    let outcome = crate::robust::solve_robust(&model, &scenarios, opts, progress)?;
     let no_plan = |report: Report, robust| RobustRun {
         report,
         robust,
@@ -91,17 +95,14 @@ pub fn robust_model(
                 .unwrap_or_default()
         )];
     }
-    let stress_opts = StressOptions {
-        alpha: opts.alpha,
-        spot_premium: opts.spot_premium,
-    };
+    let stress_opts = opts.stress_options();
     let nominal_plan: Vec<f64> = outcome
         .nominal
         .minerals
         .iter()
         .flat_map(|m| m.quantities.iter().copied())
         .collect();
-    let nominal_stress = stress(&model, &nominal_plan, &model.scenarios, &stress_opts)?;
+    let nominal_stress = stress(&model, &nominal_plan, &scenarios, &stress_opts)?;
     // The plan as written (allocation.csv) and read back, so `stress --plan` on the
     // written file reproduces the stress files byte for byte.
     let written_plan = {
@@ -110,7 +111,7 @@ pub fn robust_model(
         let files = crate::input::ModelFiles::from_memory(&[(name.as_str(), &bytes[..])]);
         crate::input::parse_plan(&files, &name, &model)?.quantities
     };
-    let robust_stress = stress(&model, &written_plan, &model.scenarios, &stress_opts)?;
+    let robust_stress = stress(&model, &written_plan, &scenarios, &stress_opts)?;
     let comparison = Comparison::new(
         &nominal_stress,
         &robust_stress,

@@ -6,8 +6,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::input::correlation::load_correlation;
-use crate::input::load_model;
-use crate::model::Model;
+use crate::input::{load, Loaded};
 use crate::report::{scenarios_table, write_results, Outputs};
 use crate::sampling::{sample, SampledScenarios, SamplingOptions};
 
@@ -60,8 +59,11 @@ pub fn scenarios_model(
             out.display()
         )));
     }
-    let mut model = load_model_without_scenarios(model_dir)?;
-    let mut warnings = std::mem::take(&mut model.warnings);
+    let Loaded {
+        model,
+        mut warnings,
+        ..
+    } = load_without_scenarios(model_dir)?;
     let correlations = correlation
         .map(|p| load_correlation(p, &model))
         .transpose()?;
@@ -82,12 +84,12 @@ pub fn scenarios_model(
 }
 
 /// The model in `dir` without its scenarios.csv.
-fn load_model_without_scenarios(dir: &Path) -> Result<Model> {
+fn load_without_scenarios(dir: &Path) -> Result<Loaded> {
     use crate::input::files::{CONSTRAINTS, COUNTRIES, DEMAND, SUPPLIERS};
     if !dir.is_dir() {
-        // load_model's error names the folder.
-        return load_model(dir);
+        // load's error names the folder.
+        return load(dir);
     }
     let names = [SUPPLIERS, DEMAND, COUNTRIES, CONSTRAINTS];
-    crate::input::parse_model(&crate::input::ModelFiles::read_dir(dir, &names))
+    crate::input::parse(&crate::input::ModelFiles::read_dir(dir, &names))
 }

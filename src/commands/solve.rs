@@ -6,7 +6,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::input::load_model;
+use crate::input::{load, Loaded};
 use crate::ranging::{ranging, Ranging};
 use crate::report::{assemble, mineral_part, write_report, Outputs, Report};
 use crate::solve::{solve_then_mut, SolveOptions};
@@ -95,7 +95,9 @@ pub fn solve_model_with(
     outputs.files.validate()?;
     outputs.files.check_not_input(model_dir)?;
     let t = Instant::now();
-    let model = load_model(model_dir)?;
+    let Loaded {
+        model, warnings, ..
+    } = load(model_dir)?;
     let read_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     // Each mineral's report rows are built and formatted as soon as its block is solved;
@@ -109,7 +111,8 @@ pub fn solve_model_with(
     })?;
     let optimize_wall_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let report = assemble(&model, &solution, parts);
+    let mut report = assemble(&model, &solution, parts);
+    report.warnings.splice(0..0, warnings);
     let ok = report.status.exit_code() == 0;
     let ranging = match outputs.ranging && ok {
         true => Some(ranging(&model, &solution)?),

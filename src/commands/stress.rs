@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::input::{load_model, load_plan, load_scenarios};
+use crate::input::{load, load_plan, load_scenarios, Loaded};
 use crate::model::Model;
 use crate::report::Outputs;
 use crate::stress::{stress, StressOptions, StressReport};
@@ -51,17 +51,21 @@ pub fn stress_model_to(
 ) -> Result<StressRun> {
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
-    let (model, mut warnings) = load_with_scenarios(model_dir, scenarios_path)?;
+    let Loaded {
+        model,
+        scenarios,
+        mut warnings,
+    } = load_with_scenarios(model_dir, scenarios_path)?;
     let plan = load_plan(plan_path, &model)?;
     warnings.extend(plan.warnings.iter().cloned());
     warnings.extend(policy_breaches(&model, &plan.quantities, plan_path));
-    if model.scenarios.is_empty() {
+    if scenarios.is_empty() {
         warnings.push(
             "no scenarios (no scenarios.csv and no --scenarios): only the baseline is evaluated"
                 .into(),
         );
     }
-    let report = stress(&model, &plan.quantities, &model.scenarios, opts)?;
+    let report = stress(&model, &plan.quantities, &scenarios, opts)?;
     let inputs = crate::report::inputs::inputs_table(&model);
     let written = crate::report::write_tables(outputs, &report.tables(), &[inputs])?;
     Ok(StressRun {
@@ -90,18 +94,17 @@ fn policy_breaches(model: &Model, quantities: &[f64], plan_path: &Path) -> Vec<S
     out
 }
 
-/// The model in `model_dir`, its scenarios replaced by those of `scenarios_path` when
-/// given, and the warnings of both reads.
+/// The model in `model_dir` with the scenarios of `scenarios_path` when given (else its
+/// own scenarios.csv), and the warnings of both reads.
 pub(super) fn load_with_scenarios(
     model_dir: &Path,
     scenarios_path: Option<&Path>,
-) -> Result<(Model, Vec<String>)> {
-    let mut model = load_model(model_dir)?;
-    let mut warnings = std::mem::take(&mut model.warnings);
+) -> Result<Loaded> {
+    let mut loaded = load(model_dir)?;
     if let Some(path) = scenarios_path {
-        let (scenarios, more) = load_scenarios(path, &model)?;
-        model.scenarios = scenarios;
-        warnings.extend(more);
+        let (scenarios, more) = load_scenarios(path, &loaded.model)?;
+        loaded.scenarios = scenarios;
+        loaded.warnings.extend(more);
     }
-    Ok((model, warnings))
+    Ok(loaded)
 }

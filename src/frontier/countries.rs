@@ -138,7 +138,7 @@ mod tests {
             offers: 600,
             ..GenerateOptions::default()
         };
-        let model = generated_model(&opts).expect("generated");
+        let model = generated_model(&opts).expect("generated").model;
         let current = solve(&model, &SolveOptions::default()).expect("solve");
         let start = &current.minerals[0].quantities;
         for measure in [Measure::Hhi, Measure::RiskHhi] {

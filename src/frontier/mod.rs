@@ -121,20 +121,23 @@ pub fn frontier(
         .num_threads(opts.solve.threads.unwrap_or(0))
         .build()
         .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?;
+    let deadline = Deadline::after(opts.solve.time_limit_secs);
     pool.install(|| {
         let current = solve(model, &opts.solve)?;
         if !matches!(current.status, Status::Optimal | Status::Feasible) {
             return Ok(Err(Box::new(build_report(model, &current))));
         }
-        frontier_from(model, &current, opts, progress).map(Ok)
+        frontier_from(model, &current, opts, deadline, progress).map(Ok)
     })
 }
 
-/// The frontier from the model's own optimum `current` (in the current rayon pool).
+/// The frontier from the model's own optimum `current` (in the current rayon pool); the
+/// points solved from scratch share `deadline`.
 fn frontier_from(
     model: &Model,
     current: &Solution,
     opts: &FrontierOptions,
+    deadline: Deadline,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Frontier> {
     let measure = opts.measure;
@@ -198,7 +201,7 @@ fn frontier_from(
                 cap_policy,
                 points,
                 start,
-                &sequential,
+                (&sequential, deadline),
                 &tick,
             )
         })
@@ -283,15 +286,15 @@ pub fn set_cap(block: &mut Block, cap_policy: usize, b: f64) {
 /// the `auto` solver a linear block without HHI caps is solved warm (see [`warm`]), and
 /// another continuous block over its country quantities (see [`countries`]; not with
 /// `no_aggregate`); points those do not settle, and every point of blocks with integer
-/// rules, are solved from scratch (in parallel) as `solve` would. `start` is the
-/// mineral's plan in the model's own optimum.
+/// rules, are solved from scratch (in parallel) as `solve` would, by `deadline`. `start`
+/// is the mineral's plan in the model's own optimum.
 fn solve_mineral(
     model: &Model,
     block: &Block,
     cap_policy: usize,
     points: &[(usize, f64)],
     start: &[f64],
-    opts: &SolveOptions,
+    (opts, deadline): (&SolveOptions, Deadline),
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<(f64, f64)>> {
     let continuous = !block.lp.has_integers();
@@ -310,7 +313,7 @@ fn solve_mineral(
         .map(|(&(_, b), w)| match w {
             Some(r) => Ok(r),
             None => {
-                let r = solve_at(model, block, cap_policy, b, opts);
+                let r = solve_at(model, block, cap_policy, b, opts, deadline);
                 tick();
                 r
             }
@@ -318,20 +321,23 @@ fn solve_mineral(
         .collect()
 }
 
-/// Solves one mineral with the cap at `b` from scratch: (cost, measure of the plan).
+/// Solves one mineral with the cap at `b` from scratch by `deadline`: (cost, measure of
+/// the plan). A point the deadline stops is an error: a frontier of plans not proven
+/// optimal could rise as the bound loosens.
 fn solve_at(
     model: &Model,
     template: &Block,
     cap_policy: usize,
     b: f64,
     opts: &SolveOptions,
+    deadline: Deadline,
 ) -> Result<(f64, f64)> {
     let mut block = template.clone();
     set_cap(&mut block, cap_policy, b);
     let kind = backend(opts.solver, &block);
     let m = block.mineral;
-    let ms = solve_block(model, block, kind, opts, Deadline::after(None), 0.0);
-    if !ms.has_plan() {
+    let ms = solve_block(model, block, kind, opts, deadline, 0.0);
+    if !ms.has_plan() || ms.status == Status::Feasible {
         return Err(Error::Solver(format!(
             "{}: the solve with {} ≤ {b} ended {} ({}); the frontier is not written",
             model.minerals[m].name,
@@ -340,6 +346,7 @@ fn solve_at(
             match &ms.status {
                 Status::Failed { message, .. } => message.clone(),
                 Status::LimitNoSolution { limit } => limit.to_string(),
+                Status::Feasible => "the time limit stopped it before its optimum".to_string(),
                 _ => "the bound is at least the least feasible one".to_string(),
             }
         )));

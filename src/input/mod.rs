@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::{Error, InputErrors, InputIssue, Result};
-use crate::model::{Country, Model, Offer};
+use crate::model::{Country, Model, Offer, Scenario};
 use crate::name::Name;
 pub use plan::{parse_plan, Plan};
 pub use scenarios::SCENARIO_COLUMNS;
@@ -43,9 +43,30 @@ pub mod files {
 /// Longest name (supplier id, mineral, group tag) accepted, in bytes.
 pub const MAX_NAME_BYTES: usize = 200;
 
-/// Reads and validates the model in folder `dir`, or in the workbook `dir` names (see
-/// [`workbook`]).
-pub fn load_model(dir: &Path) -> Result<Model> {
+/// A model as read: the validated model, the disruption scenarios of its scenarios.csv
+/// (empty without one), and the reader's non-fatal remarks (unknown columns, …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    /// The validated model.
+    pub model: Model,
+    /// Disruption scenarios, in file order.
+    pub scenarios: Vec<Scenario>,
+    /// Warnings found while reading.
+    pub warnings: Vec<String>,
+}
+
+/// A loaded model reads as its [`Model`] (`&loaded` where a `&Model` is expected), so the
+/// scenarios and warnings beside it never need to be taken apart to reach it.
+impl std::ops::Deref for Loaded {
+    type Target = Model;
+    fn deref(&self) -> &Model {
+        &self.model
+    }
+}
+
+/// Reads and validates the model in folder `dir` (with its scenarios and warnings), or in
+/// the workbook `dir` names (see [`workbook`]).
+pub fn load(dir: &Path) -> Result<Loaded> {
     if dir.is_file() && workbook::is_workbook(dir) {
         return workbook::load_workbook(dir);
     }
@@ -65,7 +86,13 @@ pub fn load_model(dir: &Path) -> Result<Model> {
         files::CONSTRAINTS,
         files::SCENARIOS,
     ];
-    parse_model(&ModelFiles::read_dir(dir, &names))
+    parse(&ModelFiles::read_dir(dir, &names))
+}
+
+/// [`load`]'s model alone, for callers that need neither its scenarios nor its warnings
+/// (every file is validated all the same).
+pub fn load_model(dir: &Path) -> Result<Model> {
+    Ok(load(dir)?.model)
 }
 
 /// Reads the plan at `path` (allocation.csv layout) for `model`; messages name `path`.
@@ -106,9 +133,13 @@ pub fn parse_scenarios(
     Ok((scenarios, warnings))
 }
 
-/// Validates a model given as files (see [`ModelFiles`]); the same checks as
-/// [`load_model`].
+/// [`parse`]'s model alone (see [`load_model`]).
 pub fn parse_model(input: &ModelFiles) -> Result<Model> {
+    Ok(parse(input)?.model)
+}
+
+/// Validates a model given as files (see [`ModelFiles`]); the same checks as [`load`].
+pub fn parse(input: &ModelFiles) -> Result<Loaded> {
     let mut errors = InputErrors::default();
     let mut warnings = Vec::new();
 
@@ -155,18 +186,21 @@ pub fn parse_model(input: &ModelFiles) -> Result<Model> {
         countries,
         groups: groups.into_iter().map(Name::from).collect(),
         policy: Vec::new(),
-        scenarios: Vec::new(),
-        warnings: Vec::new(),
     };
     if input.has(files::CONSTRAINTS) {
         model.policy = policy::read(input, &model, &mut errors, &mut warnings);
     }
-    if input.has(files::SCENARIOS) {
-        model.scenarios = scenarios::read(input, &model, &mut errors, &mut warnings);
-    }
+    let scenarios = if input.has(files::SCENARIOS) {
+        scenarios::read(input, &model, &mut errors, &mut warnings)
+    } else {
+        Vec::new()
+    };
     errors.into_result()?;
-    model.warnings = warnings;
-    Ok(model)
+    Ok(Loaded {
+        model,
+        scenarios,
+        warnings,
+    })
 }
 
 /// Maps each suppliers.csv mineral to its demand.csv mineral (sorted by key); reports

@@ -419,7 +419,7 @@ fn read_in(
     let layout = Layout {
         header: &opened.header,
         column_at,
-        decimal_comma: opened.dialect == crate::report::Dialect::ExcelEu,
+        decimal_comma: opened.dialect == crate::write::Dialect::ExcelEu,
     };
     let body = opened.body();
     let split = scan::split(body, opened.body_line(), pieces(body.len()));

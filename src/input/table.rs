@@ -11,7 +11,7 @@ pub use super::bytes::FileBytes;
 use crate::error::{InputErrors, InputIssue};
 use crate::input::number::{parse_plain_number, Domain};
 use crate::input::scan::{self, Scanner};
-use crate::report::Dialect;
+use crate::write::Dialect;
 
 /// Largest model file read, in bytes (4 GiB − 1, so offsets fit in 32 bits); larger
 /// files are refused with a clear error.

@@ -13,9 +13,8 @@ use std::path::Path;
 use calamine::{open_workbook_auto_from_rs, Data, Range, Reader};
 
 use super::table::{ModelFiles, MAX_FILE_BYTES};
-use super::{files, parse_model};
+use super::{files, parse, Loaded};
 use crate::error::{Error, InputErrors, InputIssue, Result};
-use crate::model::Model;
 use crate::write::numbers::write_exact_bytes;
 use crate::write::CsvOut;
 
@@ -193,7 +192,7 @@ pub fn cell_text(cell: &Data) -> String {
 }
 
 /// Reads and validates the model in the workbook at `path` (see the module docs).
-pub fn load_workbook(path: &Path) -> Result<Model> {
+pub fn load_workbook(path: &Path) -> Result<Loaded> {
     let book = path.display().to_string();
     let bytes = match std::fs::metadata(path) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
@@ -212,16 +211,21 @@ pub fn load_workbook(path: &Path) -> Result<Model> {
 }
 
 /// Validates a model workbook given as bytes (named `book` in messages).
-pub fn parse_workbook(book: &str, bytes: &[u8]) -> Result<Model> {
+pub fn parse_workbook(book: &str, bytes: &[u8]) -> Result<Loaded> {
     let (sheets, sheet_warnings) = workbook_sheets(book, bytes)?;
     let files: Vec<(&str, &[u8])> = sheets.iter().map(|s| (s.file, s.csv.as_slice())).collect();
     let input = ModelFiles::from_memory(&files).located(book);
-    match parse_model(&input) {
-        Ok(mut model) => {
+    match parse(&input) {
+        Ok(mut loaded) => {
             let mut warnings = sheet_warnings;
-            warnings.extend(model.warnings.iter().map(|w| locate_text(book, &sheets, w)));
-            model.warnings = warnings;
-            Ok(model)
+            warnings.extend(
+                loaded
+                    .warnings
+                    .iter()
+                    .map(|w| locate_text(book, &sheets, w)),
+            );
+            loaded.warnings = warnings;
+            Ok(loaded)
         }
         Err(Error::Input(mut errors)) => {
             for issue in &mut errors.issues {

@@ -339,10 +339,10 @@ pub fn assemble(model: &Model, solution: &Solution, parts: Vec<MineralPart>) -> 
         summary: Vec::new(),
         relaxations: Vec::new(),
         problems: Vec::new(),
-        warnings: model
-            .warnings
+        warnings: solution
+            .minerals
             .iter()
-            .chain(solution.minerals.iter().flat_map(|m| &m.warnings))
+            .flat_map(|m| &m.warnings)
             .cloned()
             .collect(),
     };

@@ -31,7 +31,7 @@ use crate::lp::Lp;
 use crate::model::{Model, Scenario};
 use crate::solve::{solve, Solution, SolveOptions, SolverChoice, Status};
 use crate::solvers::{solve_lp, BackendOptions, LpResult, SolverKind};
-use crate::stress::{cvar, require_penalties_for, BASELINE};
+use crate::stress::{cvar, require_penalties_for, StressOptions, BASELINE};
 use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE};
 
 use recourse::{evaluate, Classes, PlanTotals, RecourseModel, ScenarioValue};
@@ -121,27 +121,26 @@ impl Default for RobustOptions {
 }
 
 impl RobustOptions {
-    /// Usage errors naming the flag of an out-of-range option.
+    /// Usage errors naming the flag of an out-of-range option. The CVaR level and the
+    /// spot premium are checked by [`StressOptions::validate`], the one definition of
+    /// their ranges (α in [0, 1): at 0 CVaR is the expected cost).
     pub fn validate(&self) -> Result<()> {
-        if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return Err(Error::Usage(format!(
-                "--alpha {} is out of range; expected a level strictly between 0 and 1, e.g. 0.95",
-                self.alpha
-            )));
-        }
+        self.stress_options().validate()?;
         if !(self.cvar_weight >= 0.0 && self.cvar_weight.is_finite()) {
             return Err(Error::Usage(format!(
                 "--cvar-weight {} is out of range; expected a finite number ≥ 0, e.g. 1",
                 self.cvar_weight
             )));
         }
-        if !(self.spot_premium >= 0.0 && self.spot_premium.is_finite()) {
-            return Err(Error::Usage(format!(
-                "--spot-premium {} is out of range; expected a finite number ≥ 0, e.g. 0.25",
-                self.spot_premium
-            )));
-        }
         self.solve.validate()
+    }
+
+    /// The options `stress` evaluates a plan with under these robust options.
+    pub fn stress_options(&self) -> StressOptions {
+        StressOptions {
+            alpha: self.alpha,
+            spot_premium: self.spot_premium,
+        }
     }
 }
 

@@ -434,13 +434,13 @@ pub fn evaluate(rm: &RecourseModel, factors: &[(f64, f64)], plan: &PlanTotals) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::{parse_model, ModelFiles};
+    use crate::input::{parse, ModelFiles};
     use crate::rng::Rng;
     use crate::stress::{stress, StressOptions};
 
     /// A random model with scenarios (country bans, partial cuts, price shocks, one
     /// supplier-level shock) and a random plan within capacities.
-    fn random_case(rng: &mut Rng) -> (Model, Vec<f64>) {
+    fn random_case(rng: &mut Rng) -> (Model, Vec<Scenario>, Vec<f64>) {
         let countries = ["AUS", "CAN", "CHN", "USA"];
         let mut suppliers =
             String::from("supplier,mineral,country,unit_cost,capacity,freight,fixed_cost\n");
@@ -481,7 +481,8 @@ pricey,0.05,,USA,,,2
             ("demand.csv", demand.as_bytes()),
             ("scenarios.csv", scenarios.as_bytes()),
         ]);
-        let model = parse_model(&files).unwrap();
+        let loaded = parse(&files).unwrap();
+        let (model, scenarios) = (loaded.model, loaded.scenarios);
         let x = model
             .offers
             .iter()
@@ -494,33 +495,33 @@ pricey,0.05,,USA,,,2
                 }
             })
             .collect();
-        (model, x)
+        (model, scenarios, x)
     }
 
-    fn setup(model: &Model) -> Classes {
+    fn setup(model: &Model, scenarios: &[Scenario]) -> Classes {
         let excluded = excluded_offers(model);
-        Classes::new(model, &model.scenarios, &excluded)
+        Classes::new(model, scenarios, &excluded)
     }
 
     #[test]
     fn scenario_costs_equal_stress() {
         let mut rng = Rng::new(11);
         for _ in 0..200 {
-            let (model, x) = random_case(&mut rng);
-            let classes = setup(&model);
+            let (model, scenarios, x) = random_case(&mut rng);
+            let classes = setup(&model, &scenarios);
             let rm = RecourseModel {
                 model: &model,
                 classes: &classes,
                 spot_premium: 0.25,
             };
-            let report = stress(&model, &x, &model.scenarios, &StressOptions::default()).unwrap();
+            let report = stress(&model, &x, &scenarios, &StressOptions::default()).unwrap();
             let plan = PlanTotals::new(&model, &classes, x.clone());
             let base = Scenario {
                 name: "baseline".into(),
                 probability: 0.0,
                 shocks: vec![],
             };
-            let all: Vec<&Scenario> = std::iter::once(&base).chain(&model.scenarios).collect();
+            let all: Vec<&Scenario> = std::iter::once(&base).chain(&scenarios).collect();
             for s in all {
                 let v = evaluate(&rm, &classes.factors(&model, s), &plan);
                 let want = report
@@ -548,14 +549,14 @@ pricey,0.05,,USA,,,2
         let mut rng = Rng::new(5);
         let mut checked = 0;
         for _ in 0..150 {
-            let (model, x) = random_case(&mut rng);
-            let classes = setup(&model);
+            let (model, scenarios, x) = random_case(&mut rng);
+            let classes = setup(&model, &scenarios);
             let rm = RecourseModel {
                 model: &model,
                 classes: &classes,
                 spot_premium: 0.25,
             };
-            for s in &model.scenarios {
+            for s in &scenarios {
                 let f = classes.factors(&model, s);
                 let plan = PlanTotals::new(&model, &classes, x.clone());
                 for m in 0..model.minerals.len() {

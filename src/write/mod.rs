@@ -15,6 +15,7 @@ pub mod numbers;
 pub mod set;
 mod stale;
 
+pub use cells::Dialect;
 pub use csv_out::CsvOut;
 
 /// Whether `path` is the link a results folder holds in place of a result file (see

@@ -958,3 +958,114 @@ fn stdout_text_reports_status_and_cost() {
         .stdout_has("optimal")
         .stdout_has("2271");
 }
+
+// ---------------------------------------------------------------------------------------
+// the shared solver flags
+// ---------------------------------------------------------------------------------------
+
+/// Every command that solves takes the same four solver flags.
+#[test]
+fn every_solving_command_takes_the_four_solver_flags() {
+    let wd = Workdir::with_model(&good_files());
+    for command in ["solve", "policy", "frontier", "explain"] {
+        let help = wd.run(&[command, "--help"]);
+        help.expect_code(0);
+        for flag in ["--solver", "--time-limit", "--mip-gap", "--threads"] {
+            help.stdout_has(flag);
+        }
+    }
+    // Accepted and honoured: a generous limit changes nothing (the hand-solved 2271).
+    let extra: [&[&str]; 4] = [
+        &["solve", "model", "--out", "s"],
+        &["policy", "model", "--out", "p"],
+        &[
+            "frontier",
+            "model",
+            "--measure",
+            "hhi",
+            "--points",
+            "3",
+            "--out",
+            "f",
+        ],
+        &["explain", "model", "--out", "e"],
+    ];
+    for args in extra {
+        let mut all = args.to_vec();
+        all.extend(["--time-limit", "600", "--mip-gap", "0", "--threads", "1"]);
+        wd.run(&all).expect_code(0);
+    }
+    let summary = keyed(&wd.read("s/summary.csv"));
+    near(num(summary.last().unwrap(), "cost"), 2271.0, "total cost");
+    let policy = keyed(&wd.read("p/policy.csv"));
+    let full = policy
+        .iter()
+        .find(|r| r["mineral"] == "*" && r["case"] == "full_policy")
+        .expect("full_policy total row");
+    near(num(full, "cost"), 2271.0, "policy full_policy");
+    // Out-of-range values are usage errors on every command, and write nothing.
+    for command in ["policy", "frontier", "explain"] {
+        for (flag, value) in [
+            ("--time-limit", "0"),
+            ("--mip-gap", "2"),
+            ("--threads", "0"),
+        ] {
+            let mut args = vec![command, "model", flag, value, "--out", "bad"];
+            if command == "frontier" {
+                args.extend(["--measure", "hhi"]);
+            }
+            wd.run(&args).expect_code(2).stderr_has(flag);
+        }
+    }
+    assert!(wd.files_under("bad").is_empty());
+}
+
+/// A time limit that stops the run: a frontier never writes points not proven optimal;
+/// `policy` writes a case stopped with a plan with a warning, or stops with exit 4.
+#[test]
+fn a_tiny_time_limit_never_writes_unproven_results() {
+    // Integer rules (minimum lots, fixed costs, a supplier count) so branch and bound
+    // has work to stop.
+    let mut suppliers =
+        String::from("supplier,mineral,country,unit_cost,capacity,min_order,fixed_cost\n");
+    for k in 0..120 {
+        suppliers.push_str(&format!(
+            "S{k},ga,{},{},{},{},{}\n",
+            ["CHN", "AUS", "USA", "CAN"][k % 4],
+            10 + (k * 7) % 13,
+            20 + (k * 11) % 30,
+            5 + k % 7,
+            50 + (k * 13) % 90
+        ));
+    }
+    let wd = Workdir::with_model(&[
+        ("suppliers.csv", &suppliers),
+        ("demand.csv", "mineral,quantity\nga,300\n"),
+        (
+            "constraints.csv",
+            "constraint,mineral,target,bound\nmax_country_share,*,*,0.4\nmin_suppliers,*,,6\n",
+        ),
+    ]);
+    let run = wd.run(&[
+        "frontier",
+        "model",
+        "--measure",
+        "hhi",
+        "--points",
+        "4",
+        "--time-limit",
+        "0.001",
+        "--out",
+        "f",
+    ]);
+    assert!(matches!(run.code(), Some(3) | Some(4)), "{run}");
+    assert!(wd.files_under("f").is_empty(), "{run}");
+    let run = wd.run(&["policy", "model", "--time-limit", "0.001", "--out", "p"]);
+    match run.code() {
+        Some(0) => {
+            run.stderr_has("time limit");
+        }
+        Some(3) | Some(4) => assert!(wd.files_under("p").is_empty(), "{run}"),
+        _ => panic!("unexpected exit\n{run}"),
+    }
+}

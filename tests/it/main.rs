@@ -20,6 +20,7 @@ mod hand_solved;
 mod integer_rules;
 mod interrupt;
 mod json_schema;
+mod layers;
 mod libreoffice;
 mod numeric;
 mod policy_cost;

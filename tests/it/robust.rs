@@ -6,7 +6,7 @@
 use crate::common::*;
 use assert_cmd::Command;
 use good_lp::{variable, Expression, ProblemVariables, Solution as _, SolverModel, Variable};
-use sourcemix::model::{Model, PolicyKind, Target};
+use sourcemix::model::{PolicyKind, Target};
 use sourcemix::robust::{solve_robust, Method, RobustOptions, RobustSolution};
 use sourcemix::solve::{SolveOptions, Status};
 use sourcemix::stress::{cvar, stress, StressOptions};
@@ -25,7 +25,7 @@ pub(crate) fn opts(method: Method, weight: f64, alpha: f64) -> RobustOptions {
     }
 }
 
-fn robust(model: &Model, o: &RobustOptions) -> RobustSolution {
+fn robust(model: &Loaded, o: &RobustOptions) -> RobustSolution {
     let out = solve_robust(model, &model.scenarios, o, &|_| {}).expect("robust solve");
     let r = out.robust.expect("a robust plan");
     assert_eq!(r.status, Status::Optimal, "{:?}", r.status);
@@ -33,7 +33,7 @@ fn robust(model: &Model, o: &RobustOptions) -> RobustSolution {
 }
 
 /// E + W · CVaR of a plan, by `stress`.
-pub(crate) fn stressed(model: &Model, plan: &[f64], weight: f64, alpha: f64) -> f64 {
+pub(crate) fn stressed(model: &Loaded, plan: &[f64], weight: f64, alpha: f64) -> f64 {
     let o = StressOptions {
         alpha,
         ..StressOptions::default()
@@ -44,7 +44,7 @@ pub(crate) fn stressed(model: &Model, plan: &[f64], weight: f64, alpha: f64) -> 
 
 /// Two minerals, two offers each; a full ban of the cheap country, a partial cut and a
 /// price spike; country caps.
-fn small_model(rng: &mut TestRng) -> Model {
+fn small_model(rng: &mut TestRng) -> Loaded {
     let mut s = String::from("supplier,mineral,country,unit_cost,capacity\n");
     for (m, countries) in [("ga", ["CHN", "AUS"]), ("ge", ["CHN", "CAN"])] {
         for (k, c) in countries.iter().enumerate() {
@@ -73,7 +73,7 @@ spike,0.15,ge,*,,,1.6
         "constraint,mineral,target,bound\nmax_country_share,*,*,0.{}\n",
         7 + rng.below(3)
     );
-    model_from(&[
+    loaded_from(&[
         ("suppliers.csv", s.as_str()),
         ("demand.csv", demand.as_str()),
         ("scenarios.csv", scenarios.as_str()),
@@ -82,7 +82,7 @@ spike,0.15,ge,*,,,1.6
 }
 
 /// The best policy-feasible plan on a grid of step D/`steps` per offer, by `stress`.
-fn grid_min(model: &Model, steps: usize, weight: f64, alpha: f64) -> f64 {
+fn grid_min(model: &Loaded, steps: usize, weight: f64, alpha: f64) -> f64 {
     let n = model.offers.len();
     assert_eq!(n, 4);
     let mut best = f64::INFINITY;
@@ -124,7 +124,7 @@ fn grid_min(model: &Model, steps: usize, weight: f64, alpha: f64) -> f64 {
 }
 
 /// Capacity and price factor of offer `i` in scenario `s`, from the shocks directly.
-fn factor(model: &Model, s: &sourcemix::model::Scenario, i: usize) -> (f64, f64) {
+fn factor(model: &Loaded, s: &sourcemix::model::Scenario, i: usize) -> (f64, f64) {
     let o = &model.offers[i];
     let (mut a, mut f) = (1.0, 1.0);
     for sh in &s.shocks {
@@ -142,7 +142,7 @@ fn factor(model: &Model, s: &sourcemix::model::Scenario, i: usize) -> (f64, f64)
 
 /// The robust optimum as one dense LP written from SPEC §3 (country caps and
 /// capacities only): x, and per scenario spot y, unmet v, loss L, and z ≥ L − η.
-fn dense_lp(model: &Model, weight: f64, alpha: f64) -> f64 {
+fn dense_lp(model: &Loaded, weight: f64, alpha: f64) -> f64 {
     let mut vars = ProblemVariables::new();
     let x: Vec<Variable> = model
         .offers
@@ -220,7 +220,9 @@ fn optimum_matches_brute_force_and_the_dense_lp() {
     let mut rng = TestRng::new(2026);
     for case in 0..3 {
         let model = small_model(&mut rng);
-        for (weight, alpha) in [(1.0, 0.95), (2.0, 0.8), (0.0, 0.9)] {
+        // α = 0: CVaR is the expected cost, so W = 1 doubles E (the dense LP and the grid
+        // say so independently).
+        for (weight, alpha) in [(1.0, 0.95), (2.0, 0.8), (0.0, 0.9), (1.0, 0.0)] {
             let dense = dense_lp(&model, weight, alpha);
             let grid = grid_min(&model, 10, weight, alpha);
             for method in [Method::Extensive, Method::Decomposition] {
@@ -241,7 +243,7 @@ fn optimum_matches_brute_force_and_the_dense_lp() {
 /// multiples of it, and the optimum a vertex of them), brute force equals it exactly.
 #[test]
 fn optimum_equals_grid_optimum_on_a_grid_model() {
-    let model = model_from(&[
+    let model = loaded_from(&[
         (
             "suppliers.csv",
             "supplier,mineral,country,unit_cost,capacity\nga0,ga,CHN,8,80\nga1,ga,AUS,12,70\nge0,ge,CHN,9,90\nge1,ge,CAN,13,60\n",
@@ -293,7 +295,7 @@ fn never_worse_than_the_nominal_plan_and_w0_is_expected_cost_optimal() {
 
 /// A random model with integer rules (min_order, fixed_cost, min_suppliers) or an HHI
 /// cap, 2 minerals over 4 countries, and 3 scenarios including a full ban.
-fn random_model(rng: &mut TestRng, integers: bool, hhi: bool) -> Model {
+fn random_model(rng: &mut TestRng, integers: bool, hhi: bool) -> Loaded {
     let countries = ["AUS", "CAN", "CHN", "USA"];
     let mut s = String::from("supplier,mineral,country,unit_cost,capacity,min_order,fixed_cost\n");
     for m in ["ga", "ge"] {
@@ -331,7 +333,7 @@ spike,0.1,ge,,,,1.5
     if hhi {
         c.push_str("max_hhi,*,,0.4\n");
     }
-    model_from(&[
+    loaded_from(&[
         ("suppliers.csv", s.as_str()),
         ("demand.csv", demand.as_str()),
         ("scenarios.csv", scenarios.as_str()),
@@ -482,7 +484,7 @@ fn cli_refusals_exit_2_name_the_problem_and_write_nothing() {
     let dir = cli_model(DEMAND);
     let out = dir.path().join("out");
     for (flag, value) in [
-        ("--alpha", "0"),
+        ("--alpha", "-0.1"),
         ("--alpha", "1"),
         ("--alpha", "1.5"),
         ("--cvar-weight", "-1"),
@@ -627,7 +629,7 @@ fn a_time_limit_returns_a_checked_plan_no_worse_than_the_nominal_one() {
 /// A model with more offers and scenarios than [`random_model`], so that the
 /// decomposition runs several rounds and its cuts need prefix sums inside the chains.
 #[cfg(feature = "highs")]
-fn random_many(rng: &mut TestRng) -> Model {
+fn random_many(rng: &mut TestRng) -> Loaded {
     let countries = ["AUS", "CAN", "CHN", "USA", "BRA"];
     let mut s = String::from("supplier,mineral,country,unit_cost,capacity\n");
     for m in ["ga", "ge"] {
@@ -658,7 +660,7 @@ fn random_many(rng: &mut TestRng) -> Model {
         ));
     }
     let c = "constraint,mineral,target,bound\nmax_country_share,*,*,0.5\n";
-    model_from(&[
+    loaded_from(&[
         ("suppliers.csv", s.as_str()),
         ("demand.csv", demand.as_str()),
         ("scenarios.csv", sc.as_str()),

@@ -5,7 +5,7 @@
 
 use crate::common::*;
 use crate::robust::{opts, stressed};
-use sourcemix::model::Model;
+
 use sourcemix::robust::columns::MARGIN;
 use sourcemix::robust::{solve_robust, Method, RobustOptions, RobustSolution};
 use sourcemix::solve::Status;
@@ -19,7 +19,7 @@ fn decomposition(weight: f64, alpha: f64) -> RobustOptions {
 }
 
 /// The robust solve and the nominal plan (per offer).
-fn robust(model: &Model, o: &RobustOptions) -> (RobustSolution, Vec<f64>) {
+fn robust(model: &Loaded, o: &RobustOptions) -> (RobustSolution, Vec<f64>) {
     let out = solve_robust(model, &model.scenarios, o, &|_| {}).expect("robust solve");
     let nominal = out
         .nominal
@@ -35,7 +35,7 @@ fn robust(model: &Model, o: &RobustOptions) -> (RobustSolution, Vec<f64>) {
 /// The offers a first master holds out by the documented rule, worked out here: per
 /// country (these models have one class per country), those ranked by landed cost
 /// (then file order) past the dearest one `nominal` buys plus [`MARGIN`].
-fn held_out(model: &Model, nominal: &[f64]) -> Vec<bool> {
+fn held_out(model: &Loaded, nominal: &[f64]) -> Vec<bool> {
     let mut out = vec![false; model.offers.len()];
     for c in 0..model.countries.len() {
         let mut class: Vec<usize> = (0..model.offers.len())
@@ -57,7 +57,7 @@ fn held_out(model: &Model, nominal: &[f64]) -> Vec<bool> {
 /// often banned, with spot prices doubling, the dearest never, so the robust plan
 /// reaches far into the safe country's price list, past what the nominal plan buys.
 /// With `hhi`, an HHI cap (second-order cones in the master).
-fn deep_model(rng: &mut TestRng, hhi: bool) -> Model {
+fn deep_model(rng: &mut TestRng, hhi: bool) -> Loaded {
     let countries = [("CHN", 10), ("AUS", 10), ("CAN", 12), ("USA", 14)];
     let mut s = String::from("supplier,mineral,country,unit_cost,capacity\n");
     for (c, base) in countries {
@@ -91,7 +91,7 @@ cut,0.1,ga,CAN,,0.5,
     if hhi {
         c.push_str("max_hhi,*,,0.4\n");
     }
-    model_from(&[
+    loaded_from(&[
         ("suppliers.csv", s.as_str()),
         ("demand.csv", demand.as_str()),
         ("scenarios.csv", scenarios.as_str()),
@@ -102,7 +102,7 @@ cut,0.1,ga,CAN,,0.5,
 /// Checks the decomposition `d` against the extensive form `e` on `model`; returns the
 /// offers priced into the master.
 fn agrees(
-    model: &Model,
+    model: &Loaded,
     e: &RobustSolution,
     d: &RobustSolution,
     w: f64,
@@ -133,7 +133,7 @@ fn agrees(
 
 /// Runs both methods on `model`; returns the offers priced into the masters and
 /// whether the optimum buys an offer the first master held out.
-fn case(model: &Model, o: &RobustOptions, what: &str) -> (usize, bool) {
+fn case(model: &Loaded, o: &RobustOptions, what: &str) -> (usize, bool) {
     let (w, a) = (o.cvar_weight, o.alpha);
     let mut e = o.clone();
     e.method = Method::Extensive;

@@ -380,7 +380,7 @@ fn cli_written_file_loads_and_stress_runs_on_it() {
         err.contains(&format!("replaced {}", written.display())),
         "{err}"
     );
-    let m = load(d);
+    let m = load_all(d);
     let (read, _) = sourcemix::input::load_scenarios(&written, &m).unwrap();
     assert!(!read.is_empty());
     assert_eq!(read, m.scenarios);

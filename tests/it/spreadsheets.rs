@@ -333,7 +333,7 @@ fn semicolon_files_with_decimal_commas_solve_like_rfc_files() {
         ),
     ]);
     let a = crate::common::load(rfc.path());
-    let b = crate::common::load(eu.path());
+    let b = crate::common::load_all(eu.path());
     assert_eq!(a.offers, b.offers);
     assert_eq!(a.policy, b.policy);
     assert!(

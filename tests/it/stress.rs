@@ -7,7 +7,7 @@ use good_lp::{
     constraint, default_solver, variable, variables, Expression, Solution as _, SolverModel,
 };
 use sourcemix::input::{parse_plan, ModelFiles};
-use sourcemix::model::Model;
+
 use sourcemix::stress::{cvar, stress, StressOptions, StressReport, StressRow};
 
 const SUPPLIERS: &str = "supplier,mineral,country,unit_cost,capacity,fixed_cost
@@ -26,7 +26,7 @@ gallium,A,AUS,60,0.6,10,600
 gallium,B,CHN,40,0.4,8,320
 ";
 
-fn model(suppliers: &str, demand: &str, constraints: Option<&str>) -> Model {
+fn model(suppliers: &str, demand: &str, constraints: Option<&str>) -> Loaded {
     let mut files = vec![
         ("suppliers.csv", suppliers),
         ("demand.csv", demand),
@@ -35,15 +35,15 @@ fn model(suppliers: &str, demand: &str, constraints: Option<&str>) -> Model {
     if let Some(c) = constraints {
         files.push(("constraints.csv", c));
     }
-    model_from(&files)
+    loaded_from(&files)
 }
 
-fn plan(model: &Model, text: &str) -> Vec<f64> {
+fn plan(model: &Loaded, text: &str) -> Vec<f64> {
     let files = ModelFiles::from_memory(&[("plan.csv", text.as_bytes())]);
     parse_plan(&files, "plan.csv", model).unwrap().quantities
 }
 
-fn run(model: &Model, text: &str) -> StressReport {
+fn run(model: &Loaded, text: &str) -> StressReport {
     stress(
         model,
         &plan(model, text),
@@ -231,7 +231,7 @@ fn recourse_equals_an_independent_lp_on_random_models() {
                 scenarios.push_str(&format!("s{s},0.2,*,,S{},0.5,\n", rng.below(n as u64)));
             }
         }
-        let m = model_from(&[
+        let m = loaded_from(&[
             ("suppliers.csv", &suppliers),
             (
                 "demand.csv",

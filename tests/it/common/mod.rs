@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+pub use sourcemix::input::Loaded;
 use sourcemix::model::{MineralScope, Model, PolicyKind, Target};
 use sourcemix::solve::{solve, Solution, SolveOptions, SolverChoice, Status};
 use sourcemix::solvers::SolverKind;
@@ -34,7 +35,13 @@ pub fn write_model(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// Loads a model folder, panicking with the input errors when it does not load.
 pub fn load(dir: &Path) -> Model {
-    match sourcemix::input::load_model(dir) {
+    load_all(dir).model
+}
+
+/// [`load`] with the scenarios and warnings read beside the model (it reads as its
+/// `Model`).
+pub fn load_all(dir: &Path) -> Loaded {
+    match sourcemix::input::load(dir) {
         Ok(m) => m,
         Err(e) => panic!("model in {} does not load:\n{e}", dir.display()),
     }
@@ -42,8 +49,13 @@ pub fn load(dir: &Path) -> Model {
 
 /// Writes and loads a model from CSV strings.
 pub fn model_from(files: &[(&str, &str)]) -> Model {
+    loaded_from(files).model
+}
+
+/// [`model_from`] with the scenarios and warnings read beside the model.
+pub fn loaded_from(files: &[(&str, &str)]) -> Loaded {
     let dir = write_model(files);
-    load(dir.path())
+    load_all(dir.path())
 }
 
 /// Solves with the given choice (sequentially, so tests are reproducible).
