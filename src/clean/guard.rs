@@ -7,27 +7,14 @@
 //! plan met stays met to the checker's tolerance and a row at its bound moves at most
 //! [`CLEAN_ROOM`] past it.
 
-use crate::model::{Model, PolicyKind};
+use crate::model::Model;
+use crate::policy::CleanMeasure as Measure;
 use crate::rows::RowInstance;
 use crate::tolerance::CLEAN_ROOM;
 
 /// Relative float noise allowed on the HHI and average-risk sums (updated move by move,
 /// not re-summed): far below a quantum.
 const FLOAT_SLACK: f64 = 1e-12;
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Measure {
-    /// Σ members ≤ bound.
-    AtMost,
-    /// Σ members ≥ bound.
-    AtLeast,
-    /// Σ risk · x ≤ bound.
-    AvgRisk,
-    /// Σ_c q_c² ≤ bound.
-    Hhi,
-    /// Σ_c risk_c q_c² ≤ bound.
-    RiskHhi,
-}
 
 #[derive(Debug, Clone)]
 struct Row {
@@ -41,8 +28,9 @@ impl Row {
     fn allows(&self, change: f64) -> bool {
         match self.measure {
             Measure::AtLeast => change >= 0.0 || self.value + change >= self.limit,
-            Measure::AtMost => change <= 0.0 || self.value + change <= self.limit,
-            _ => change <= 0.0 || self.value + change <= self.limit,
+            Measure::AtMost | Measure::AvgRisk | Measure::Hhi | Measure::RiskHhi => {
+                change <= 0.0 || self.value + change <= self.limit
+            }
         }
     }
 }
@@ -79,15 +67,13 @@ impl RowGuard {
         let mut count = vec![0usize; x.len() + 1];
         let mut shares: Vec<&RowInstance> = Vec::new();
         for inst in instances {
-            let (measure, scale) = match inst.kind {
-                PolicyKind::MaxCountryShare
-                | PolicyKind::MaxSupplierShare
-                | PolicyKind::MaxGroupShare => (Measure::AtMost, unit),
-                PolicyKind::MinGroupShare => (Measure::AtLeast, unit),
-                PolicyKind::MaxAvgRisk => (Measure::AvgRisk, unit),
-                PolicyKind::MaxHhi => (Measure::Hhi, unit * unit),
-                PolicyKind::MaxRiskHhi => (Measure::RiskHhi, unit * unit),
-                _ => continue,
+            // Rules with no measure cannot be tipped by a residue (see `Rule::clean_measure`).
+            let Some(measure) = inst.kind.clean_measure() else {
+                continue;
+            };
+            let scale = match measure {
+                Measure::AtMost | Measure::AtLeast | Measure::AvgRisk => unit,
+                Measure::Hhi | Measure::RiskHhi => unit * unit,
             };
             let value: f64 = match measure {
                 Measure::AtMost | Measure::AtLeast => inst.members.iter().map(|&j| x[j]).sum(),
@@ -99,7 +85,9 @@ impl RowGuard {
             let limit = match measure {
                 Measure::AtLeast => value.min(bound - room),
                 Measure::AtMost => value.max(bound + room),
-                _ => value.max(bound + room) * (1.0 + FLOAT_SLACK),
+                Measure::AvgRisk | Measure::Hhi | Measure::RiskHhi => {
+                    value.max(bound + room) * (1.0 + FLOAT_SLACK)
+                }
             };
             if matches!(measure, Measure::AtMost | Measure::AtLeast) {
                 for &j in &inst.members {
@@ -146,7 +134,8 @@ impl RowGuard {
         match self.rows[r].measure {
             Measure::AvgRisk => self.risk[c] * delta,
             Measure::Hhi => (q + delta) * (q + delta) - q * q,
-            _ => self.risk[c] * ((q + delta) * (q + delta) - q * q),
+            Measure::RiskHhi => self.risk[c] * ((q + delta) * (q + delta) - q * q),
+            Measure::AtMost | Measure::AtLeast => unreachable!("share rows are not global"),
         }
     }
 
@@ -165,7 +154,9 @@ impl RowGuard {
     pub fn any_past(&self) -> bool {
         self.rows.iter().any(|r| match r.measure {
             Measure::AtLeast => r.value < r.limit,
-            _ => r.value > r.limit,
+            Measure::AtMost | Measure::AvgRisk | Measure::Hhi | Measure::RiskHhi => {
+                r.value > r.limit
+            }
         })
     }
 

@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::formulate::{formulate, Block, RowTag};
 use crate::lp::{Row, Sense};
-use crate::model::{Model, PolicyKind};
+use crate::model::Model;
 
 use super::cuts::final_cuts;
 use super::names::Namer;
@@ -375,19 +375,7 @@ impl<'a> BlockWriter<'a> {
         let inst = &self.block.instances[k];
         let m = self.mineral();
         let target = inst.target_label(self.model);
-        let prefix = match inst.kind {
-            PolicyKind::MaxCountryShare => "cap",
-            PolicyKind::MaxSupplierShare => "suppliercap",
-            PolicyKind::MinGroupShare => "groupmin",
-            PolicyKind::MaxGroupShare => "groupmax",
-            PolicyKind::MaxAvgRisk => "risk",
-            PolicyKind::MaxHhi => "hhi",
-            PolicyKind::MaxRiskHhi => "riskhhi",
-            PolicyKind::MinSuppliers => "minsuppliers",
-            PolicyKind::MaxSuppliers => "maxsuppliers",
-            PolicyKind::MinCountries => "mincountries",
-            PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => "exclude",
-        };
+        let prefix = inst.kind.export_prefix();
         if target.is_empty() {
             format!("{prefix}_{m}")
         } else {
