@@ -326,3 +326,6 @@ impl Family {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
