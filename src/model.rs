@@ -114,6 +114,8 @@ pub enum Target {
     Supplier(SupplierRef),
     /// One group (index into `Model::groups`).
     Group(usize),
+    /// A number of countries k ≥ 1 (`max_top_share`: the k largest country shares).
+    Top(usize),
 }
 
 /// One row of constraints.csv, validated.

@@ -19,6 +19,8 @@ pub enum InstanceTarget {
     Supplier(Name),
     /// One group (index into `Model::groups`).
     Group(usize),
+    /// The k largest country shares, with k as written.
+    Top(usize, Name),
 }
 
 /// One policy row applied to one mineral and one target.
@@ -46,6 +48,7 @@ impl RowInstance {
             InstanceTarget::Country(c) => &model.countries[*c].code,
             InstanceTarget::Supplier(s) => s,
             InstanceTarget::Group(g) => &model.groups[*g],
+            InstanceTarget::Top(_, label) => label,
         }
     }
 
@@ -56,6 +59,7 @@ impl RowInstance {
             InstanceTarget::Country(c) => model.countries[*c].code.clone(),
             InstanceTarget::Supplier(s) => s.clone(),
             InstanceTarget::Group(g) => model.groups[*g].clone(),
+            InstanceTarget::Top(_, label) => label.clone(),
         }
     }
 }
@@ -100,11 +104,16 @@ pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
                 TargetKind::None
                 | TargetKind::Country
                 | TargetKind::Supplier
-                | TargetKind::Group => {
+                | TargetKind::Group
+                | TargetKind::Top => {
                     unreachable!("input accepts * only for targets that may be all")
                 }
             },
             Target::None => push(InstanceTarget::None, (0..offers.len()).collect()),
+            Target::Top(k) => push(
+                InstanceTarget::Top(*k, Name::from(k.to_string())),
+                (0..offers.len()).collect(),
+            ),
             Target::Country(c) => push(
                 InstanceTarget::Country(*c),
                 by_country.get(c).cloned().unwrap_or_default(),

@@ -54,6 +54,15 @@ impl RowContext<'_> {
             .collect()
     }
 
+    /// −x of each offer with a variable that `pick` selects (the offers' side of a
+    /// definition row `aux − Σ x ≥ 0`).
+    pub fn covered_where(&self, pick: impl Fn(usize) -> bool) -> Vec<(usize, f64)> {
+        (0..self.offers.len())
+            .filter(|&j| pick(j))
+            .filter_map(|j| Some((self.offer_var[j]?, -1.0)))
+            .collect()
+    }
+
     /// Σ y over the offers' binaries.
     pub fn used_terms(&self) -> Vec<(usize, f64)> {
         self.used_var.iter().flatten().map(|&y| (y, 1.0)).collect()

@@ -164,6 +164,13 @@ fn target(
                 ),
             ),
         },
+        TargetKind::Top => match text.parse::<usize>() {
+            Ok(k) if k >= 1 && text.bytes().all(|b| b.is_ascii_digit()) => Some(Target::Top(k)),
+            _ => bad(
+                errors,
+                "is not a number of countries; expected a whole number k ≥ 1 (the k largest country shares)".into(),
+            ),
+        },
     }
 }
 

@@ -48,7 +48,7 @@ impl Rule for MaxAvgRisk {
     fn tolerance(&self) -> f64 {
         FEASIBILITY
     }
-    fn clean_measure(&self) -> Option<CleanMeasure> {
+    fn clean_measure(&self, _inst: &RowInstance) -> Option<CleanMeasure> {
         Some(CleanMeasure::AvgRisk)
     }
     fn snap_order(&self) -> Option<u8> {

@@ -77,7 +77,7 @@ impl Rule for Count {
         // Whole numbers: met exactly.
         0.0
     }
-    fn clean_measure(&self) -> Option<CleanMeasure> {
+    fn clean_measure(&self, _inst: &RowInstance) -> Option<CleanMeasure> {
         // Cleaning never buys a new offer or drops one.
         None
     }

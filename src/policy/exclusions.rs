@@ -60,7 +60,7 @@ impl Rule for Exclusion {
     fn tolerance(&self) -> f64 {
         0.0
     }
-    fn clean_measure(&self) -> Option<CleanMeasure> {
+    fn clean_measure(&self, _inst: &RowInstance) -> Option<CleanMeasure> {
         // Excluded offers have no quantity to move.
         None
     }

@@ -65,7 +65,7 @@ impl Rule for GroupShare {
     fn tolerance(&self) -> f64 {
         FEASIBILITY
     }
-    fn clean_measure(&self) -> Option<CleanMeasure> {
+    fn clean_measure(&self, _inst: &RowInstance) -> Option<CleanMeasure> {
         Some(if self.at_least {
             CleanMeasure::AtLeast
         } else {

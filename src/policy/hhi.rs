@@ -80,7 +80,7 @@ impl Rule for HhiCap {
     fn tolerance(&self) -> f64 {
         FEASIBILITY
     }
-    fn clean_measure(&self) -> Option<CleanMeasure> {
+    fn clean_measure(&self, _inst: &RowInstance) -> Option<CleanMeasure> {
         Some(if self.risk_weighted {
             CleanMeasure::RiskHhi
         } else {

@@ -16,6 +16,7 @@ mod group_share;
 mod hhi;
 mod supplier_share;
 pub(crate) mod text;
+mod top_share;
 
 use std::collections::BTreeMap;
 
@@ -33,8 +34,11 @@ pub use exclusions::{EXCLUDE_COUNTRY, EXCLUDE_SUPPLIER};
 pub use group_share::{MAX_GROUP_SHARE, MIN_GROUP_SHARE};
 pub use hhi::{MAX_HHI, MAX_RISK_HHI};
 pub use supplier_share::MAX_SUPPLIER_SHARE;
+pub(crate) use top_share::top_sum;
+pub use top_share::MAX_TOP_SHARE;
 
-/// Every rule, in the order of SPEC §1 (constraints.csv's error message lists them so).
+/// Every rule, in the order of SPEC §1 (constraints.csv's error message lists them so),
+/// then the rules added since.
 pub const ALL: &[Kind] = &[
     MAX_COUNTRY_SHARE,
     MAX_SUPPLIER_SHARE,
@@ -48,6 +52,7 @@ pub const ALL: &[Kind] = &[
     MIN_COUNTRIES,
     EXCLUDE_COUNTRY,
     EXCLUDE_SUPPLIER,
+    MAX_TOP_SHARE,
 ];
 
 /// Everything the crate needs to know about one policy rule (one row kind of
@@ -82,7 +87,7 @@ pub trait Rule: Sync {
     fn tolerance(&self) -> f64;
     /// What cleaning must not tip; `None` for rules a residue cannot move past their
     /// bound (counts: cleaning never buys or drops an offer; exclusions: no variable).
-    fn clean_measure(&self) -> Option<CleanMeasure>;
+    fn clean_measure(&self, inst: &RowInstance) -> Option<CleanMeasure>;
     /// For share rows over a set of offers that cleaning snaps onto their bound: the order
     /// in which they are snapped (smaller first); `None` for rows cleaning does not snap.
     fn snap_order(&self) -> Option<u8>;
@@ -206,6 +211,8 @@ pub enum TargetKind {
     Supplier,
     /// A group tag.
     Group,
+    /// A whole number of countries k ≥ 1.
+    Top,
 }
 
 /// The domain of a rule's bound.
@@ -256,6 +263,8 @@ pub enum CleanMeasure {
     Hhi,
     /// Σ_c risk_c q_c² ≤ bound.
     RiskHhi,
+    /// The sum of the k largest country totals ≤ bound.
+    TopShare(usize),
 }
 
 /// How much of its bound one "point" of a rule is, and what it is called.
@@ -282,6 +291,8 @@ pub enum Family {
     RiskBudget,
     /// `max_hhi`, `max_risk_hhi`.
     Concentration,
+    /// `max_top_share`.
+    TopShares,
     /// `min_suppliers`, `max_suppliers`, `min_countries`.
     Counts,
     /// `exclude_country`, `exclude_supplier`.
@@ -290,12 +301,13 @@ pub enum Family {
 
 impl Family {
     /// Every family, in the order of policy.csv.
-    pub const ALL: [Family; 7] = [
+    pub const ALL: [Family; 8] = [
         Family::CountryCaps,
         Family::SupplierCaps,
         Family::GroupShares,
         Family::RiskBudget,
         Family::Concentration,
+        Family::TopShares,
         Family::Counts,
         Family::Exclusions,
     ];
@@ -308,6 +320,7 @@ impl Family {
             Family::GroupShares => "group_shares",
             Family::RiskBudget => "risk_budget",
             Family::Concentration => "concentration",
+            Family::TopShares => "top_shares",
             Family::Counts => "counts",
             Family::Exclusions => "exclusions",
         }
@@ -321,6 +334,7 @@ impl Family {
             Family::GroupShares => ("the group share rules", "cost"),
             Family::RiskBudget => ("the risk budget", "costs"),
             Family::Concentration => ("the concentration (HHI) caps", "cost"),
+            Family::TopShares => ("the caps on the largest country shares", "cost"),
             Family::Counts => ("the supplier and country counts", "cost"),
             Family::Exclusions => ("the exclusions", "cost"),
         }

@@ -49,7 +49,7 @@ impl Rule for MaxSupplierShare {
     fn tolerance(&self) -> f64 {
         FEASIBILITY
     }
-    fn clean_measure(&self) -> Option<CleanMeasure> {
+    fn clean_measure(&self, _inst: &RowInstance) -> Option<CleanMeasure> {
         Some(CleanMeasure::AtMost)
     }
     fn snap_order(&self) -> Option<u8> {

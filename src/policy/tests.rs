@@ -25,6 +25,7 @@ fn target(kind: Kind, rng: &mut Rng, suppliers: usize) -> String {
         TargetKind::SupplierOrAll if rng.below(2) == 0 => "*".into(),
         TargetKind::Supplier | TargetKind::SupplierOrAll => supplier(rng),
         TargetKind::Group => ["G1", "G2"][rng.below(2) as usize].into(),
+        TargetKind::Top => format!("{}", 1 + rng.below(5)),
     }
 }
 
@@ -118,6 +119,7 @@ fn lift(model: &Model, block: &Block, x: &[f64]) -> Vec<f64> {
             point[z] = used.min(1.0);
         }
     }
+    lift_top_shares(model, block, x, &mut point);
     if let Some(c) = &block.concentration {
         let offers = model.offers_of(block.mineral);
         for &(country, s, t) in &c.countries {
@@ -131,6 +133,48 @@ fn lift(model: &Model, block: &Block, x: &[f64]) -> Vec<f64> {
         }
     }
     point
+}
+
+/// The threshold t and excesses v_c of each `max_top_share` row k·t + Σ v_c: t at the
+/// k-th largest country share (0 with fewer than k countries), v_c = max(share_c − t, 0),
+/// each v_c's country read from its definition row v_c + t − Σ x ≥ 0.
+fn lift_top_shares(model: &Model, block: &Block, x: &[f64], point: &mut [f64]) {
+    let lp = &block.lp;
+    let offers = model.offers_of(block.mineral);
+    let mut share = vec![0.0; model.countries.len()];
+    for (j, &q) in x.iter().enumerate() {
+        share[offers[j].country] += q / block.demand;
+    }
+    let offer_of = |v: usize| block.offer_var.iter().position(|&o| o == Some(v));
+    for (k, inst) in block.instances.iter().enumerate() {
+        let crate::rows::InstanceTarget::Top(top, _) = inst.target else {
+            continue;
+        };
+        let Some(row) = lp.rows.iter().find(|r| r.tag == RowTag::Policy(k)) else {
+            continue;
+        };
+        let (t, _) = row.terms[0];
+        assert_eq!(
+            row.terms[0].1, top as f64,
+            "the threshold's coefficient is k"
+        );
+        let mut sorted = share.clone();
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        let threshold = sorted.get(top - 1).copied().unwrap_or(0.0);
+        point[t] = threshold;
+        for &(v, _) in &row.terms[1..] {
+            let def = lp
+                .rows
+                .iter()
+                .find(|r| r.tag == RowTag::Definition && r.terms[0] == (v, 1.0))
+                .expect("each excess has its definition row");
+            let c = def.terms[2..]
+                .iter()
+                .find_map(|&(xv, _)| offer_of(xv))
+                .map(|j| offers[j].country);
+            point[v] = c.map_or(0.0, |c| (share[c] - threshold).max(0.0));
+        }
+    }
 }
 
 /// Checks every instance of the block against its rule at plan `x`.
