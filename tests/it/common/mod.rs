@@ -148,7 +148,7 @@ pub fn plan_cost(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> f64 {
 fn target_sets(model: &Model, m: usize, kind: Kind, target: &Target) -> Vec<Vec<usize>> {
     let offers: Vec<usize> = model.minerals[m].offers.clone().collect();
     match target {
-        Target::None => vec![offers],
+        Target::None | Target::Top(_) => vec![offers],
         Target::Each => match kind.name() {
             "max_country_share" => (0..model.countries.len())
                 .map(|c| {
@@ -365,6 +365,22 @@ pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Resu
                         .collect();
                     if (used.len() as f64) < b {
                         return Err(format!("{at}: {} countries used, bound {b}", used.len()));
+                    }
+                }
+                "max_top_share" => {
+                    let Target::Top(k) = row.target else {
+                        return Err(format!("{at}: target {:?}", row.target));
+                    };
+                    let mut by_country = vec![0.0; model.countries.len()];
+                    for i in mineral.offers.clone() {
+                        by_country[model.offers[i].country] += x(i);
+                    }
+                    by_country.sort_by(|a, b| b.total_cmp(a));
+                    let top: f64 = by_country.iter().take(k).sum();
+                    if top > b * d + tol {
+                        return Err(format!(
+                            "{at}: the {k} largest countries have {top} > {b}·{d}"
+                        ));
                     }
                 }
                 other => return Err(format!("{at}: the checker has no rule {other}")),
