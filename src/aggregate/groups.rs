@@ -258,6 +258,20 @@ mod tests {
     }
 
     #[test]
+    fn a_top_share_cap_keeps_the_offers_of_a_country_parallel() {
+        let m = model(
+            "supplier,mineral,country,unit_cost,capacity\na,m,AUS,5,10\nb,m,CHN,2,\nc,m,AUS,3,20\n",
+            "constraint,mineral,target,bound\nmax_top_share,m,1,0.7\n",
+        );
+        let block = formulate(&m, 0).unwrap();
+        let g = Groups::of(&m, &block).expect("parallel columns");
+        assert_eq!(g.groups.len(), 2);
+        // AUS's column: the demand row and its own excess row v + t − Σ x ≥ 0.
+        assert_eq!(g.groups[0].column.len(), 2);
+        assert!(g.groups[0].column.iter().any(|&(_, a)| a == -1.0));
+    }
+
+    #[test]
     fn integer_rules_are_not_aggregated() {
         let m = model(
             "supplier,mineral,country,unit_cost,capacity,min_order\na,m,AUS,5,10,2\nb,m,AUS,4,100,\n",
