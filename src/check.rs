@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Model, PolicyKind, Target};
+use crate::model::Model;
 use crate::write::numbers::plain;
 
 /// Cost ratio within one mineral above which `check` warns about precision.
@@ -116,47 +116,8 @@ fn unreachable_policy(
     by_country: &BTreeMap<usize, Option<f64>>,
     findings: &mut Vec<String>,
 ) {
-    let mineral = &model.minerals[m];
-    let d = mineral.demand;
     for row in model.policy.iter().filter(|r| r.applies_to(m)) {
-        match (row.kind, &row.target) {
-            (PolicyKind::MaxCountryShare, Target::Each) => {
-                let reachable: f64 = by_country
-                    .values()
-                    .map(|c| c.unwrap_or(f64::INFINITY).min(row.bound * d))
-                    .sum();
-                if reachable < d {
-                    findings.push(format!(
-                        "constraints.csv:{}: {}: with at most {} of demand per country, the {} countries offering it can supply only {} of {}",
-                        row.line,
-                        mineral.name,
-                        plain(row.bound),
-                        by_country.len(),
-                        plain(reachable),
-                        plain(d)
-                    ));
-                }
-            }
-            (PolicyKind::MinGroupShare, Target::Group(g)) => {
-                let group_cap: Option<f64> = model
-                    .offers_of(m)
-                    .iter()
-                    .filter(|o| model.countries[o.country].groups.contains(g))
-                    .map(|o| o.capacity)
-                    .sum();
-                if let Some(cap) = group_cap.filter(|&cap| cap < row.bound * d) {
-                    findings.push(format!(
-                        "constraints.csv:{}: {}: group {} must supply {} but its offers can supply only {}",
-                        row.line,
-                        mineral.name,
-                        model.groups[*g],
-                        plain(row.bound * d),
-                        plain(cap)
-                    ));
-                }
-            }
-            _ => {}
-        }
+        findings.extend(row.kind.check(model, m, row, by_country));
     }
 }
 

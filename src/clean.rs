@@ -33,7 +33,8 @@
 use std::collections::BTreeMap;
 
 use crate::formulate::MIN_USED_SHARE;
-use crate::model::{Model, PolicyKind};
+use crate::model::Model;
+use crate::policy::Entry;
 use crate::rows::RowInstance;
 use crate::tolerance::{BALANCE_REPAIR, DUST_SHARE};
 
@@ -197,7 +198,7 @@ struct Limits {
 impl Limits {
     fn new(model: &Model, m: usize, instances: &[RowInstance], g: Grid) -> Self {
         let d = model.minerals[m].demand;
-        let counts = instances.iter().any(|i| i.kind.is_count());
+        let counts = instances.iter().any(|i| i.kind.needs_binaries());
         let offers = model.offers_of(m);
         Limits {
             upper: offers
@@ -257,7 +258,7 @@ impl Cleaner {
             .map(|o| o.capacity.into_iter().chain([o.min_order]).collect())
             .collect();
         for inst in instances {
-            if inst.kind == PolicyKind::MaxSupplierShare && inst.members.len() == 1 {
+            if inst.kind.entry() == Entry::OfferBound && inst.members.len() == 1 {
                 single[inst.members[0]].push(inst.bound * d);
             }
         }
@@ -307,20 +308,13 @@ impl Cleaner {
     fn snap_sets(&mut self, instances: &[RowInstance], x: &[f64], g: Grid, d: f64) {
         let mut sets: Vec<&RowInstance> = instances
             .iter()
-            .filter(|r| {
-                matches!(
-                    r.kind,
-                    PolicyKind::MaxCountryShare
-                        | PolicyKind::MinGroupShare
-                        | PolicyKind::MaxGroupShare
-                ) && !r.members.is_empty()
-            })
+            .filter(|r| r.kind.snap_order().is_some() && !r.members.is_empty())
             .filter(|r| {
                 let total: f64 = r.members.iter().map(|&j| x[j]).sum();
                 (total - r.bound * d).abs() <= SNAP * d && total > 0.0
             })
             .collect();
-        sets.sort_by_key(|r| (r.kind != PolicyKind::MaxCountryShare, r.members.len()));
+        sets.sort_by_key(|r| (r.kind.snap_order(), r.members.len()));
         for r in sets {
             let have: i64 = r.members.iter().map(|&j| self.k[j]).sum();
             let diff = g.units(r.bound * d) - have;
@@ -381,7 +375,7 @@ pub fn close_balance(
         .map(|o| o.capacity.unwrap_or(f64::INFINITY))
         .collect();
     for inst in instances {
-        if inst.kind == PolicyKind::MaxSupplierShare {
+        if inst.kind.entry() == Entry::OfferBound {
             for &j in &inst.members {
                 upper[j] = upper[j].min(inst.bound * d);
             }

@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 
 use crate::formulate::{Block, RowTag, MIN_USED_SHARE};
 use crate::lp::{Lp, Sense};
-use crate::model::{Model, PolicyKind};
+use crate::model::Model;
+use crate::policy::Entry;
 use crate::solvers::{solve_exact, LpStatus};
 use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE, RELAXATION_EPS};
 
@@ -177,7 +178,7 @@ fn elastic(model: &Model, block: &Block) -> Elastic {
     }
     // Supplier caps, each a row on its offer (they were variable bounds).
     for (k, inst) in block.instances.iter().enumerate() {
-        if inst.kind != PolicyKind::MaxSupplierShare {
+        if inst.kind.entry() != Entry::OfferBound {
             continue;
         }
         let vars: Vec<usize> = inst

@@ -6,6 +6,7 @@
 use std::ops::Range;
 
 use crate::name::Name;
+use crate::policy::Kind;
 
 /// A validated sourcing model (SPEC §1).
 #[derive(Debug, Clone, PartialEq)]
@@ -79,134 +80,6 @@ pub struct Country {
     pub line: Option<u64>,
 }
 
-/// The kinds of policy rows (SPEC §1 constraints.csv).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PolicyKind {
-    /// Σ x over offers of one country ≤ bound · D.
-    MaxCountryShare,
-    /// x of one supplier ≤ bound · D.
-    MaxSupplierShare,
-    /// Σ x over offers in a group's countries ≥ bound · D.
-    MinGroupShare,
-    /// Σ x over offers in a group's countries ≤ bound · D.
-    MaxGroupShare,
-    /// Σ risk · x ≤ bound · D.
-    MaxAvgRisk,
-    /// Σ_c (q_c / D)² ≤ bound.
-    MaxHhi,
-    /// Σ_c risk_c (q_c / D)² ≤ bound.
-    MaxRiskHhi,
-    /// Number of offers used ≥ bound.
-    MinSuppliers,
-    /// Number of offers used ≤ bound.
-    MaxSuppliers,
-    /// Number of countries used ≥ bound.
-    MinCountries,
-    /// No purchases from one country.
-    ExcludeCountry,
-    /// No purchases from one supplier.
-    ExcludeSupplier,
-}
-
-impl PolicyKind {
-    /// Every kind, in the order of SPEC §1.
-    pub const ALL: [PolicyKind; 12] = [
-        PolicyKind::MaxCountryShare,
-        PolicyKind::MaxSupplierShare,
-        PolicyKind::MinGroupShare,
-        PolicyKind::MaxGroupShare,
-        PolicyKind::MaxAvgRisk,
-        PolicyKind::MaxHhi,
-        PolicyKind::MaxRiskHhi,
-        PolicyKind::MinSuppliers,
-        PolicyKind::MaxSuppliers,
-        PolicyKind::MinCountries,
-        PolicyKind::ExcludeCountry,
-        PolicyKind::ExcludeSupplier,
-    ];
-
-    /// The name used in constraints.csv.
-    pub fn name(self) -> &'static str {
-        match self {
-            PolicyKind::MaxCountryShare => "max_country_share",
-            PolicyKind::MaxSupplierShare => "max_supplier_share",
-            PolicyKind::MinGroupShare => "min_group_share",
-            PolicyKind::MaxGroupShare => "max_group_share",
-            PolicyKind::MaxAvgRisk => "max_avg_risk",
-            PolicyKind::MaxHhi => "max_hhi",
-            PolicyKind::MaxRiskHhi => "max_risk_hhi",
-            PolicyKind::MinSuppliers => "min_suppliers",
-            PolicyKind::MaxSuppliers => "max_suppliers",
-            PolicyKind::MinCountries => "min_countries",
-            PolicyKind::ExcludeCountry => "exclude_country",
-            PolicyKind::ExcludeSupplier => "exclude_supplier",
-        }
-    }
-
-    /// Parses a constraints.csv name.
-    pub fn from_name(name: &str) -> Option<PolicyKind> {
-        PolicyKind::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    /// What the target column holds for this kind.
-    pub fn target_kind(self) -> TargetKind {
-        match self {
-            PolicyKind::MaxCountryShare => TargetKind::CountryOrAll,
-            PolicyKind::MaxSupplierShare => TargetKind::SupplierOrAll,
-            PolicyKind::MinGroupShare | PolicyKind::MaxGroupShare => TargetKind::Group,
-            PolicyKind::ExcludeCountry => TargetKind::Country,
-            PolicyKind::ExcludeSupplier => TargetKind::Supplier,
-            _ => TargetKind::None,
-        }
-    }
-
-    /// True for `min_*` rows (a lower bound on the row's value).
-    pub fn is_lower_bound(self) -> bool {
-        matches!(
-            self,
-            PolicyKind::MinGroupShare | PolicyKind::MinSuppliers | PolicyKind::MinCountries
-        )
-    }
-
-    /// True for rows whose bound is a count of offers or countries.
-    pub fn is_count(self) -> bool {
-        matches!(
-            self,
-            PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers | PolicyKind::MinCountries
-        )
-    }
-
-    /// True for exclusions (they have no bound).
-    pub fn is_exclusion(self) -> bool {
-        matches!(
-            self,
-            PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier
-        )
-    }
-
-    /// True for the convex quadratic concentration caps.
-    pub fn is_quadratic(self) -> bool {
-        matches!(self, PolicyKind::MaxHhi | PolicyKind::MaxRiskHhi)
-    }
-}
-
-/// What a policy row's target column names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetKind {
-    /// Nothing: the column must be empty.
-    None,
-    /// A country code or `*`.
-    CountryOrAll,
-    /// A country code.
-    Country,
-    /// A supplier id or `*`.
-    SupplierOrAll,
-    /// A supplier id.
-    Supplier,
-    /// A group tag.
-    Group,
-}
-
 /// Which minerals a policy row applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MineralScope {
@@ -239,13 +112,15 @@ pub enum Target {
     Supplier(SupplierRef),
     /// One group (index into `Model::groups`).
     Group(usize),
+    /// A number of countries k ≥ 1 (`max_top_share`: the k largest country shares).
+    Top(usize),
 }
 
 /// One row of constraints.csv, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyRow {
-    /// The rule.
-    pub kind: PolicyKind,
+    /// The rule (a handle into [`crate::policy::ALL`]).
+    pub kind: Kind,
     /// The minerals it applies to.
     pub mineral: MineralScope,
     /// What it applies to.

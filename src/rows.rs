@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Model, PolicyKind, Target};
+use crate::model::{Model, Target};
 use crate::name::Name;
+use crate::policy::{Kind, TargetKind};
 
 /// What one expanded row applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +19,8 @@ pub enum InstanceTarget {
     Supplier(Name),
     /// One group (index into `Model::groups`).
     Group(usize),
+    /// The k largest country shares, with k as written.
+    Top(usize, Name),
 }
 
 /// One policy row applied to one mineral and one target.
@@ -26,7 +29,7 @@ pub struct RowInstance {
     /// Index into `Model::policy`.
     pub policy: usize,
     /// The rule (copied from the policy row).
-    pub kind: PolicyKind,
+    pub kind: Kind,
     /// Index into `Model::minerals`.
     pub mineral: usize,
     /// The target.
@@ -45,6 +48,7 @@ impl RowInstance {
             InstanceTarget::Country(c) => &model.countries[*c].code,
             InstanceTarget::Supplier(s) => s,
             InstanceTarget::Group(g) => &model.groups[*g],
+            InstanceTarget::Top(_, label) => label,
         }
     }
 
@@ -55,6 +59,7 @@ impl RowInstance {
             InstanceTarget::Country(c) => model.countries[*c].code.clone(),
             InstanceTarget::Supplier(s) => s.clone(),
             InstanceTarget::Group(g) => model.groups[*g].clone(),
+            InstanceTarget::Top(_, label) => label.clone(),
         }
     }
 }
@@ -84,23 +89,36 @@ pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
                 members,
             })
         };
-        match (&row.target, row.kind) {
-            (Target::Each, PolicyKind::MaxCountryShare) => {
-                for (&c, members) in &by_country {
-                    push(InstanceTarget::Country(c), members.clone());
+        match &row.target {
+            Target::Each => match row.kind.target_kind() {
+                TargetKind::CountryOrAll => {
+                    for (&c, members) in &by_country {
+                        push(InstanceTarget::Country(c), members.clone());
+                    }
                 }
-            }
-            (Target::Each, _) => {
-                for (j, o) in offers.iter().enumerate() {
-                    push(InstanceTarget::Supplier(o.supplier.clone()), vec![j]);
+                TargetKind::SupplierOrAll => {
+                    for (j, o) in offers.iter().enumerate() {
+                        push(InstanceTarget::Supplier(o.supplier.clone()), vec![j]);
+                    }
                 }
-            }
-            (Target::None, _) => push(InstanceTarget::None, (0..offers.len()).collect()),
-            (Target::Country(c), _) => push(
+                TargetKind::None
+                | TargetKind::Country
+                | TargetKind::Supplier
+                | TargetKind::Group
+                | TargetKind::Top => {
+                    unreachable!("input accepts * only for targets that may be all")
+                }
+            },
+            Target::None => push(InstanceTarget::None, (0..offers.len()).collect()),
+            Target::Top(k) => push(
+                InstanceTarget::Top(*k, Name::from(k.to_string())),
+                (0..offers.len()).collect(),
+            ),
+            Target::Country(c) => push(
                 InstanceTarget::Country(*c),
                 by_country.get(c).cloned().unwrap_or_default(),
             ),
-            (Target::Supplier(s), _) => push(
+            Target::Supplier(s) => push(
                 InstanceTarget::Supplier(s.name.clone()),
                 s.offers
                     .iter()
@@ -108,7 +126,7 @@ pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
                     .map(|&i| i - range.start)
                     .collect(),
             ),
-            (Target::Group(g), _) => {
+            Target::Group(g) => {
                 let members = (0..offers.len())
                     .filter(|&j| model.countries[offers[j].country].groups.contains(g))
                     .collect();
@@ -152,28 +170,15 @@ impl MineralPlan<'_> {
             / model.minerals[self.mineral].demand
     }
 
+    /// Σ x over the row's members / D: the share of demand it covers.
+    pub fn members_share(&self, row: &RowInstance) -> f64 {
+        let d = self.model.minerals[self.mineral].demand;
+        row.members.iter().map(|&j| self.quantities[j]).sum::<f64>() / d
+    }
+
     /// The row's left-hand side in the bound's units (a share, an index, a count).
     pub fn value(&self, row: &RowInstance) -> f64 {
-        let model = self.model;
-        let d = model.minerals[self.mineral].demand;
-        let covered = || row.members.iter().map(|&j| self.quantities[j]);
-        match row.kind {
-            PolicyKind::MaxCountryShare
-            | PolicyKind::MaxSupplierShare
-            | PolicyKind::MinGroupShare
-            | PolicyKind::MaxGroupShare
-            | PolicyKind::ExcludeCountry
-            | PolicyKind::ExcludeSupplier => covered().sum::<f64>() / d,
-            PolicyKind::MaxAvgRisk => self.avg_risk(),
-            PolicyKind::MaxHhi => hhi(&self.by_country(), d),
-            PolicyKind::MaxRiskHhi => risk_hhi(model, &self.by_country(), d),
-            PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers => {
-                self.quantities.iter().filter(|&&x| x > 0.0).count() as f64
-            }
-            PolicyKind::MinCountries => {
-                self.by_country().iter().filter(|&&q| q > 0.0).count() as f64
-            }
-        }
+        row.kind.value(self, row)
     }
 }
 

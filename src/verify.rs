@@ -2,7 +2,8 @@
 //! (not the LP) before anything is written. Cheap, always on.
 
 use crate::formulate::MIN_USED_SHARE;
-use crate::model::{Model, PolicyKind};
+use crate::model::Model;
+use crate::policy::Sense;
 use crate::rows::{MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
 
@@ -17,7 +18,7 @@ pub fn verify_mineral(
     let mineral = &model.minerals[m];
     let d = mineral.demand;
     let offers = model.offers_of(m);
-    let counts = instances.iter().any(|i| i.kind.is_count());
+    let counts = instances.iter().any(|i| i.kind.needs_binaries());
     if quantities.len() != offers.len() {
         return Err("plan and model disagree on the number of offers".into());
     }
@@ -62,12 +63,11 @@ pub fn verify_mineral(
     };
     for inst in instances {
         let value = plan.value(inst);
-        let ok = match inst.kind {
-            PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => value == 0.0,
-            PolicyKind::MinSuppliers | PolicyKind::MinCountries => value >= inst.bound,
-            PolicyKind::MaxSuppliers => value <= inst.bound,
-            PolicyKind::MinGroupShare => value >= inst.bound - FEASIBILITY,
-            _ => value <= inst.bound + FEASIBILITY,
+        let tolerance = inst.kind.tolerance();
+        let ok = match inst.kind.sense() {
+            Sense::Excludes => value == 0.0,
+            Sense::AtLeast => value >= inst.bound - tolerance,
+            Sense::AtMost => value <= inst.bound + tolerance,
         };
         if !ok {
             let row = &model.policy[inst.policy];

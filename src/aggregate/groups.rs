@@ -92,12 +92,13 @@ impl Groups {
     }
 
     /// Groups the offers of a continuous `block` by country, or `None` when the block
-    /// does not have the parallel structure (integer variables, an offer with a positive
+    /// does not have the parallel structure (a rule that does not treat the offers of a
+    /// country alike, `policy::Rule::country_alike`; integer variables, an offer with a positive
     /// lower bound, two offers of one country with different coefficients in some row,
     /// no demand row).
     pub fn of(model: &Model, block: &Block) -> Option<Groups> {
         let lp = &block.lp;
-        if lp.has_integers() {
+        if lp.has_integers() || !block.instances.iter().all(|i| i.kind.country_alike()) {
             return None;
         }
         let offers = model.offers_of(block.mineral);
@@ -254,6 +255,20 @@ mod tests {
         assert_eq!(g.groups[1].segment(1.0), 0);
         assert_eq!(aus.segment(0.2), 0);
         assert_eq!(aus.segment(0.2000001), 1);
+    }
+
+    #[test]
+    fn a_top_share_cap_keeps_the_offers_of_a_country_parallel() {
+        let m = model(
+            "supplier,mineral,country,unit_cost,capacity\na,m,AUS,5,10\nb,m,CHN,2,\nc,m,AUS,3,20\n",
+            "constraint,mineral,target,bound\nmax_top_share,m,1,0.7\n",
+        );
+        let block = formulate(&m, 0).unwrap();
+        let g = Groups::of(&m, &block).expect("parallel columns");
+        assert_eq!(g.groups.len(), 2);
+        // AUS's column: the demand row and its own excess row v + t − Σ x ≥ 0.
+        assert_eq!(g.groups[0].column.len(), 2);
+        assert!(g.groups[0].column.iter().any(|&(_, a)| a == -1.0));
     }
 
     #[test]

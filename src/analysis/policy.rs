@@ -9,8 +9,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::formulate::formulate;
-use crate::model::{MineralScope, Model, PolicyKind};
+use crate::model::{MineralScope, Model};
 use crate::name::Name;
+use crate::policy::Kind;
 use crate::report::{relaxation_rows, words};
 use crate::solve::{solve, Deadline, Solution, SolveOptions, Status};
 
@@ -18,79 +19,7 @@ use crate::tolerance::SAVING_NOISE;
 
 use crate::tolerance::SLACK_FOR_SKIP;
 
-/// A family of policy rules, removed together in a `without_<family>` case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Family {
-    /// `max_country_share`.
-    CountryCaps,
-    /// `max_supplier_share`.
-    SupplierCaps,
-    /// `min_group_share`, `max_group_share`.
-    GroupShares,
-    /// `max_avg_risk`.
-    RiskBudget,
-    /// `max_hhi`, `max_risk_hhi`.
-    Concentration,
-    /// `min_suppliers`, `max_suppliers`, `min_countries`.
-    Counts,
-    /// `exclude_country`, `exclude_supplier`.
-    Exclusions,
-}
-
-impl Family {
-    /// Every family, in the order of policy.csv.
-    pub const ALL: [Family; 7] = [
-        Family::CountryCaps,
-        Family::SupplierCaps,
-        Family::GroupShares,
-        Family::RiskBudget,
-        Family::Concentration,
-        Family::Counts,
-        Family::Exclusions,
-    ];
-
-    /// The family a rule belongs to.
-    pub fn of(kind: PolicyKind) -> Family {
-        match kind {
-            PolicyKind::MaxCountryShare => Family::CountryCaps,
-            PolicyKind::MaxSupplierShare => Family::SupplierCaps,
-            PolicyKind::MinGroupShare | PolicyKind::MaxGroupShare => Family::GroupShares,
-            PolicyKind::MaxAvgRisk => Family::RiskBudget,
-            PolicyKind::MaxHhi | PolicyKind::MaxRiskHhi => Family::Concentration,
-            PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers | PolicyKind::MinCountries => {
-                Family::Counts
-            }
-            PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => Family::Exclusions,
-        }
-    }
-
-    /// The name in `without_<family>`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::CountryCaps => "country_caps",
-            Family::SupplierCaps => "supplier_caps",
-            Family::GroupShares => "group_shares",
-            Family::RiskBudget => "risk_budget",
-            Family::Concentration => "concentration",
-            Family::Counts => "counts",
-            Family::Exclusions => "exclusions",
-        }
-    }
-
-    /// The family in words, with the verb that agrees with it: ("the country caps", "cost").
-    pub fn words(self) -> (&'static str, &'static str) {
-        match self {
-            Family::CountryCaps => ("the country caps", "cost"),
-            Family::SupplierCaps => ("the supplier caps", "cost"),
-            Family::GroupShares => ("the group share rules", "cost"),
-            Family::RiskBudget => ("the risk budget", "costs"),
-            Family::Concentration => ("the concentration (HHI) caps", "cost"),
-            Family::Counts => ("the supplier and country counts", "cost"),
-            Family::Exclusions => ("the exclusions", "cost"),
-        }
-    }
-}
+pub use crate::policy::Family;
 
 /// One case of the comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,11 +43,11 @@ impl Case {
     }
 
     /// True when the case keeps the rules of `kind`.
-    pub fn keeps(self, kind: PolicyKind) -> bool {
+    pub fn keeps(self, kind: Kind) -> bool {
         match self {
             Case::NoRules => false,
             Case::FullPolicy => true,
-            Case::Without(f) => Family::of(kind) != f,
+            Case::Without(f) => kind.family() != f,
         }
     }
 }
@@ -130,7 +59,7 @@ pub fn cases(model: &Model) -> Vec<Case> {
     out.extend(
         Family::ALL
             .into_iter()
-            .filter(|f| model.policy.iter().any(|r| Family::of(r.kind) == *f))
+            .filter(|f| model.policy.iter().any(|r| r.kind.family() == *f))
             .map(Case::Without),
     );
     out
@@ -250,7 +179,7 @@ pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyReport> {
 /// True when (case, mineral `m`) certainly has the full policy's optimum (see
 /// [`policy_cost`]).
 fn same_optimum(model: &Model, full: &Solution, case: Case, m: usize, continuous: bool) -> bool {
-    let deleted = |kind: PolicyKind| !case.keeps(kind);
+    let deleted = |kind: Kind| !case.keeps(kind);
     let touches = model
         .policy
         .iter()
@@ -432,8 +361,8 @@ mod tests {
 
     #[test]
     fn every_rule_has_one_family_and_each_case_deletes_only_its_own() {
-        for kind in PolicyKind::ALL {
-            let family = Family::of(kind);
+        for &kind in crate::policy::ALL {
+            let family = kind.family();
             assert!(!Case::NoRules.keeps(kind));
             assert!(Case::FullPolicy.keeps(kind));
             for f in Family::ALL {

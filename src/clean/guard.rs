@@ -1,33 +1,20 @@
 //! The rows a cleaning move must not tip. Cleaning puts residues (a demand-balance
 //! gap, what snapping moved) on single offers; a residue on an offer moves every row
 //! the offer counts in: its country's and groups' shares, its supplier's share, the
-//! average risk and the HHIs. [`RowGuard`] follows those rows through the moves and
+//! average risk, the HHIs and the sums of the largest country shares. [`RowGuard`] follows those rows through the moves and
 //! says which offers can take a residue: none of its rows may end past
 //! max(its value in the plan being cleaned, its bound + [`CLEAN_ROOM`]), so a row the
 //! plan met stays met to the checker's tolerance and a row at its bound moves at most
 //! [`CLEAN_ROOM`] past it.
 
-use crate::model::{Model, PolicyKind};
+use crate::model::Model;
+use crate::policy::{top_sum, CleanMeasure as Measure};
 use crate::rows::RowInstance;
 use crate::tolerance::CLEAN_ROOM;
 
 /// Relative float noise allowed on the HHI and average-risk sums (updated move by move,
 /// not re-summed): far below a quantum.
 const FLOAT_SLACK: f64 = 1e-12;
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Measure {
-    /// Σ members ≤ bound.
-    AtMost,
-    /// Σ members ≥ bound.
-    AtLeast,
-    /// Σ risk · x ≤ bound.
-    AvgRisk,
-    /// Σ_c q_c² ≤ bound.
-    Hhi,
-    /// Σ_c risk_c q_c² ≤ bound.
-    RiskHhi,
-}
 
 #[derive(Debug, Clone)]
 struct Row {
@@ -41,8 +28,11 @@ impl Row {
     fn allows(&self, change: f64) -> bool {
         match self.measure {
             Measure::AtLeast => change >= 0.0 || self.value + change >= self.limit,
-            Measure::AtMost => change <= 0.0 || self.value + change <= self.limit,
-            _ => change <= 0.0 || self.value + change <= self.limit,
+            Measure::AtMost
+            | Measure::AvgRisk
+            | Measure::Hhi
+            | Measure::RiskHhi
+            | Measure::TopShare(_) => change <= 0.0 || self.value + change <= self.limit,
         }
     }
 }
@@ -55,7 +45,7 @@ pub struct RowGuard {
     /// Offer j's share rows: `entries[start[j]..start[j + 1]]`.
     start: Vec<usize>,
     entries: Vec<usize>,
-    /// Rows over every offer (average risk, HHIs).
+    /// Rows over every offer (average risk, HHIs, largest country shares).
     global: Vec<usize>,
     country_of: Vec<usize>,
     risk: Vec<f64>,
@@ -79,27 +69,30 @@ impl RowGuard {
         let mut count = vec![0usize; x.len() + 1];
         let mut shares: Vec<&RowInstance> = Vec::new();
         for inst in instances {
-            let (measure, scale) = match inst.kind {
-                PolicyKind::MaxCountryShare
-                | PolicyKind::MaxSupplierShare
-                | PolicyKind::MaxGroupShare => (Measure::AtMost, unit),
-                PolicyKind::MinGroupShare => (Measure::AtLeast, unit),
-                PolicyKind::MaxAvgRisk => (Measure::AvgRisk, unit),
-                PolicyKind::MaxHhi => (Measure::Hhi, unit * unit),
-                PolicyKind::MaxRiskHhi => (Measure::RiskHhi, unit * unit),
-                _ => continue,
+            // Rules with no measure cannot be tipped by a residue (see `Rule::clean_measure`).
+            let Some(measure) = inst.kind.clean_measure(inst) else {
+                continue;
+            };
+            let scale = match measure {
+                Measure::AtMost | Measure::AtLeast | Measure::AvgRisk | Measure::TopShare(_) => {
+                    unit
+                }
+                Measure::Hhi | Measure::RiskHhi => unit * unit,
             };
             let value: f64 = match measure {
                 Measure::AtMost | Measure::AtLeast => inst.members.iter().map(|&j| x[j]).sum(),
                 Measure::AvgRisk => (0..x.len()).map(|j| risk[country_of[j]] * x[j]).sum(),
                 Measure::Hhi => country.iter().map(|q| q * q).sum(),
                 Measure::RiskHhi => country.iter().zip(&risk).map(|(q, r)| r * q * q).sum(),
+                Measure::TopShare(k) => top_sum(&country, k),
             };
             let (bound, room) = (inst.bound * scale, CLEAN_ROOM * scale);
             let limit = match measure {
                 Measure::AtLeast => value.min(bound - room),
                 Measure::AtMost => value.max(bound + room),
-                _ => value.max(bound + room) * (1.0 + FLOAT_SLACK),
+                Measure::AvgRisk | Measure::Hhi | Measure::RiskHhi | Measure::TopShare(_) => {
+                    value.max(bound + room) * (1.0 + FLOAT_SLACK)
+                }
             };
             if matches!(measure, Measure::AtMost | Measure::AtLeast) {
                 for &j in &inst.members {
@@ -146,7 +139,13 @@ impl RowGuard {
         match self.rows[r].measure {
             Measure::AvgRisk => self.risk[c] * delta,
             Measure::Hhi => (q + delta) * (q + delta) - q * q,
-            _ => self.risk[c] * ((q + delta) * (q + delta) - q * q),
+            Measure::RiskHhi => self.risk[c] * ((q + delta) * (q + delta) - q * q),
+            Measure::TopShare(k) => {
+                let mut moved = self.country.clone();
+                moved[c] += delta;
+                top_sum(&moved, k) - top_sum(&self.country, k)
+            }
+            Measure::AtMost | Measure::AtLeast => unreachable!("share rows are not global"),
         }
     }
 
@@ -165,7 +164,11 @@ impl RowGuard {
     pub fn any_past(&self) -> bool {
         self.rows.iter().any(|r| match r.measure {
             Measure::AtLeast => r.value < r.limit,
-            _ => r.value > r.limit,
+            Measure::AtMost
+            | Measure::AvgRisk
+            | Measure::Hhi
+            | Measure::RiskHhi
+            | Measure::TopShare(_) => r.value > r.limit,
         })
     }
 
@@ -211,6 +214,40 @@ mod tests {
         let model = parse_model(&files).unwrap();
         let instances = crate::rows::expand(&model, 0);
         RowGuard::new(&model, 0, &instances, &[40.0, 10.0, 30.0, 20.0], 100.0)
+    }
+
+    /// D = 100: offers a (AUS), b (CHN), c (USA) at 40/30/30; the two largest country
+    /// shares at most 70%, met exactly.
+    fn top_share_guard() -> RowGuard {
+        let files = ModelFiles::from_memory(&[
+            (
+                "suppliers.csv",
+                b"supplier,mineral,country,unit_cost\na,m,AUS,1\nb,m,CHN,1\nc,m,USA,1\n",
+            ),
+            ("demand.csv", b"mineral,quantity\nm,100\n"),
+            (
+                "constraints.csv",
+                b"constraint,mineral,target,bound\nmax_top_share,m,2,0.7\n",
+            ),
+        ]);
+        let model = parse_model(&files).unwrap();
+        let instances = crate::rows::expand(&model, 0);
+        RowGuard::new(&model, 0, &instances, &[40.0, 30.0, 30.0], 100.0)
+    }
+
+    #[test]
+    fn a_residue_may_not_push_the_largest_shares_past_their_cap() {
+        let mut g = top_share_guard();
+        // Adding to the largest country, or to either second one, raises the top two.
+        assert!(!g.allows(0, 1e-3));
+        assert!(!g.allows(2, 1e-3));
+        // Taking from CHN leaves USA second: the top two stay at 70.
+        assert!(g.allows(1, -1.0));
+        g.apply(1, -1.0);
+        // Now CHN (29) is third: it may take back up to 1 (a tie at 30), not 2.
+        assert!(g.allows(1, 1.0));
+        assert!(!g.allows(1, 2.0));
+        assert!(!g.any_past());
     }
 
     #[test]

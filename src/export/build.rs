@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::formulate::{formulate, Block, RowTag};
 use crate::lp::{Row, Sense};
-use crate::model::{Model, PolicyKind};
+use crate::model::Model;
 
 use super::cuts::final_cuts;
 use super::names::Namer;
@@ -118,6 +118,15 @@ fn hhi_comment(note: &HhiNote) -> String {
     )
 }
 
+/// What a column of a `max_top_share` row is.
+#[derive(Debug, Clone, Copy)]
+enum Top {
+    /// The threshold t.
+    Threshold,
+    /// The excess v_c of a country over t.
+    Excess(usize),
+}
+
 /// One block being added to a problem.
 struct BlockWriter<'a> {
     model: &'a Model,
@@ -187,10 +196,15 @@ impl<'a> BlockWriter<'a> {
     fn add_to(mut self, p: &mut Problem) {
         self.offset = p.columns.len();
         let z_country = self.country_used_columns();
+        let top = self.top_share_columns();
         let lp = &self.block.lp;
         let scale = self.block.demand * self.block.cost_scale;
         for (v, var) in lp.vars.iter().enumerate() {
-            let raw = self.column_name(v, z_country[v]);
+            let raw = match top[v] {
+                Some(Top::Threshold) => format!("ttop_{}", self.mineral()),
+                Some(Top::Excess(c)) => format!("vtop_{}_{}", self.mineral(), self.country(c)),
+                None => self.column_name(v, z_country[v]),
+            };
             let f = self.factor[v];
             p.columns.push(Column {
                 name: self.namer.name(&raw),
@@ -230,6 +244,26 @@ impl<'a> BlockWriter<'a> {
             }
         }
         z
+    }
+
+    /// The threshold t and excesses v_c of `max_top_share` rows, from their definition
+    /// rows v_c + t − Σ x ≥ 0 (the country from the offers).
+    fn top_share_columns(&self) -> Vec<Option<Top>> {
+        let mut top = vec![None; self.block.lp.vars.len()];
+        let offers = self.model.offers_of(self.block.mineral);
+        for row in &self.block.lp.rows {
+            if row.tag == RowTag::Definition && row.sense == Sense::Ge {
+                let country = row.terms[2..]
+                    .iter()
+                    .find_map(|&(x, _)| self.offer_of[x])
+                    .map(|j| offers[j].country);
+                if let Some(c) = country {
+                    top[row.terms[0].0] = Some(Top::Excess(c));
+                }
+                top[row.terms[1].0] = Some(Top::Threshold);
+            }
+        }
+        top
     }
 
     fn column_name(&self, v: usize, z_country: Option<usize>) -> String {
@@ -348,9 +382,13 @@ impl<'a> BlockWriter<'a> {
                     .iter()
                     .find_map(|&(j, _)| self.country_of[j])
                     .map(|c| self.country(c).to_string());
-                match country {
-                    Some(c) => format!("share_{m}_{c}"),
-                    None => format!("countryused_{m}_{}", self.z_label(terms)),
+                match (country, row.sense) {
+                    (Some(c), _) => format!("share_{m}_{c}"),
+                    // v_c + t − Σ x ≥ 0 of a `max_top_share` row.
+                    (None, Sense::Ge) => format!("topdef_{m}_{}", self.x_label(terms)),
+                    (None, Sense::Le | Sense::Eq) => {
+                        format!("countryused_{m}_{}", self.z_label(terms))
+                    }
                 }
             }
             RowTag::Cut => {
@@ -371,23 +409,20 @@ impl<'a> BlockWriter<'a> {
             .map_or_else(String::new, |j| self.country(offers[j].country).to_string())
     }
 
+    /// The country of the first offer quantity among `terms`.
+    fn x_label(&self, terms: &[(usize, f64)]) -> String {
+        let offers = self.model.offers_of(self.block.mineral);
+        terms
+            .iter()
+            .find_map(|&(x, _)| self.offer_of[x].filter(|&j| self.block.offer_var[j] == Some(x)))
+            .map_or_else(String::new, |j| self.country(offers[j].country).to_string())
+    }
+
     fn policy_name(&self, k: usize) -> String {
         let inst = &self.block.instances[k];
         let m = self.mineral();
         let target = inst.target_label(self.model);
-        let prefix = match inst.kind {
-            PolicyKind::MaxCountryShare => "cap",
-            PolicyKind::MaxSupplierShare => "suppliercap",
-            PolicyKind::MinGroupShare => "groupmin",
-            PolicyKind::MaxGroupShare => "groupmax",
-            PolicyKind::MaxAvgRisk => "risk",
-            PolicyKind::MaxHhi => "hhi",
-            PolicyKind::MaxRiskHhi => "riskhhi",
-            PolicyKind::MinSuppliers => "minsuppliers",
-            PolicyKind::MaxSuppliers => "maxsuppliers",
-            PolicyKind::MinCountries => "mincountries",
-            PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => "exclude",
-        };
+        let prefix = inst.kind.export_prefix();
         if target.is_empty() {
             format!("{prefix}_{m}")
         } else {

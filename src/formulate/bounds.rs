@@ -1,7 +1,7 @@
 //! Variable bounds of a block: exclusions remove offers, supplier caps become upper
 //! bounds (their rows "fold" into the variable), and each offer's tightest big-M.
 
-use crate::model::PolicyKind;
+use crate::policy::Entry;
 use crate::rows::RowInstance;
 
 /// What the policy does to each offer's own variable (local offer indices).
@@ -33,13 +33,13 @@ pub fn offer_bounds(
     let mut upper = capacity.clone();
     let mut owner: Vec<Option<usize>> = vec![None; n];
     for (k, inst) in instances.iter().enumerate() {
-        match inst.kind {
-            PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => {
+        match inst.kind.entry() {
+            Entry::RemovesOffers => {
                 for &j in &inst.members {
                     excluded[j] = true;
                 }
             }
-            PolicyKind::MaxSupplierShare => {
+            Entry::OfferBound => {
                 for &j in &inst.members {
                     if inst.bound <= upper[j] {
                         upper[j] = inst.bound;
@@ -47,15 +47,12 @@ pub fn offer_bounds(
                     }
                 }
             }
-            _ => {}
+            Entry::Row => {}
         }
     }
     let mut big_m: Vec<f64> = upper.iter().map(|u| u.min(1.0)).collect();
     for inst in instances {
-        if matches!(
-            inst.kind,
-            PolicyKind::MaxCountryShare | PolicyKind::MaxGroupShare
-        ) {
+        if inst.kind.tightens_big_m() {
             for &j in &inst.members {
                 big_m[j] = big_m[j].min(inst.bound);
             }

@@ -1,9 +1,9 @@
-//! One function per constraint family: the terms of each expanded policy row of a block,
-//! driven by the row's kind. Rows whose family needs auxiliary variables (country-used
-//! indicators, HHI shares) create them on first use.
+//! What the policy rows of a block share while their terms are built: the offers'
+//! variables, and the auxiliary variables (country-used indicators, HHI shares) a rule
+//! creates on first use. Each rule states its own terms (`crate::policy`).
 
 use crate::lp::{Lp, RowTag, Sense};
-use crate::model::{Model, Offer, PolicyKind};
+use crate::model::{Model, Offer};
 use crate::rows::RowInstance;
 
 use super::concentration::Concentration;
@@ -26,7 +26,7 @@ pub struct RowContext<'a> {
     pub concentration: Option<Concentration>,
 }
 
-/// The (variable, coefficient) terms of instance `k`, or `None` for kinds stated
+/// The (variable, coefficient) terms of instance `k`, or `None` for rules stated
 /// elsewhere (supplier caps are bounds, exclusions remove variables).
 pub fn row_terms(
     cx: &mut RowContext,
@@ -34,88 +34,85 @@ pub fn row_terms(
     k: usize,
     inst: &RowInstance,
 ) -> Option<Vec<(usize, f64)>> {
-    Some(match inst.kind {
-        PolicyKind::MaxCountryShare | PolicyKind::MaxGroupShare | PolicyKind::MinGroupShare => {
-            covered(cx.offer_var, inst, |_| 1.0)
-        }
-        PolicyKind::MaxAvgRisk => {
-            let (model, offers) = (cx.model, cx.offers);
-            covered(cx.offer_var, inst, |j| {
-                model.countries[offers[j].country].risk
-            })
-        }
-        PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers => {
-            cx.used_var.iter().flatten().map(|&y| (y, 1.0)).collect()
-        }
-        PolicyKind::MinCountries => country_count_terms(cx, lp),
-        PolicyKind::MaxHhi | PolicyKind::MaxRiskHhi => cap_terms(cx, lp, k, inst.kind),
-        PolicyKind::MaxSupplierShare | PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => {
-            return None
-        }
-    })
+    inst.kind.terms(cx, lp, k, inst)
 }
 
-/// (variable, coefficient) of the offers a row covers.
-fn covered(
-    offer_var: &[Option<usize>],
-    inst: &RowInstance,
-    coefficient: impl Fn(usize) -> f64,
-) -> Vec<(usize, f64)> {
-    inst.members
-        .iter()
-        .filter_map(|&j| {
-            let v = offer_var[j]?;
-            let a = coefficient(j);
-            (a != 0.0).then_some((v, a))
-        })
-        .collect()
-}
-
-/// Σ z_c over countries, with z_c ≤ Σ y of the country's offers defined on first use.
-fn country_count_terms(cx: &mut RowContext, lp: &mut Lp) -> Vec<(usize, f64)> {
-    let (offers, used_var, countries) = (cx.offers, cx.used_var, cx.countries);
-    let z = cx.country_used.get_or_insert_with(|| {
-        countries
+impl RowContext<'_> {
+    /// (variable, coefficient) of the offers a row covers.
+    pub fn covered(
+        &self,
+        inst: &RowInstance,
+        coefficient: impl Fn(usize) -> f64,
+    ) -> Vec<(usize, f64)> {
+        inst.members
             .iter()
-            .map(|&c| {
-                let z = lp.add_var(0.0, 1.0, 0.0);
-                let mut terms = vec![(z, 1.0)];
-                for (j, o) in offers.iter().enumerate() {
-                    if o.country == c {
-                        if let Some(y) = used_var[j] {
-                            terms.push((y, -1.0));
-                        }
-                    }
-                }
-                lp.add_row(RowTag::Definition, terms, Sense::Le, 0.0);
-                z
+            .filter_map(|&j| {
+                let v = self.offer_var[j]?;
+                let a = coefficient(j);
+                (a != 0.0).then_some((v, a))
             })
             .collect()
-    });
-    z.iter().map(|&z| (z, 1.0)).collect()
-}
+    }
 
-/// Σ w_c t_c for an HHI cap (w = 1, or the country's risk), recording the cap's weights.
-fn cap_terms(cx: &mut RowContext, lp: &mut Lp, k: usize, kind: PolicyKind) -> Vec<(usize, f64)> {
-    let (model, offers, offer_var, countries) = (cx.model, cx.offers, cx.offer_var, cx.countries);
-    let conc = cx
-        .concentration
-        .get_or_insert_with(|| Concentration::new(lp, offers, offer_var, countries));
-    let weights: Vec<f64> = conc
-        .countries
-        .iter()
-        .map(|&(c, _, _)| match kind {
-            PolicyKind::MaxHhi => 1.0,
-            _ => model.countries[c].risk,
-        })
-        .collect();
-    let terms = conc
-        .countries
-        .iter()
-        .zip(&weights)
-        .filter(|(_, &w)| w != 0.0)
-        .map(|(&(_, _, t), &w)| (t, w))
-        .collect();
-    conc.caps.push((k, weights));
-    terms
+    /// −x of each offer with a variable that `pick` selects (the offers' side of a
+    /// definition row `aux − Σ x ≥ 0`).
+    pub fn covered_where(&self, pick: impl Fn(usize) -> bool) -> Vec<(usize, f64)> {
+        (0..self.offers.len())
+            .filter(|&j| pick(j))
+            .filter_map(|j| Some((self.offer_var[j]?, -1.0)))
+            .collect()
+    }
+
+    /// Σ y over the offers' binaries.
+    pub fn used_terms(&self) -> Vec<(usize, f64)> {
+        self.used_var.iter().flatten().map(|&y| (y, 1.0)).collect()
+    }
+
+    /// Σ z_c over countries, with z_c ≤ Σ y of the country's offers defined on first use.
+    pub fn country_used_terms(&mut self, lp: &mut Lp) -> Vec<(usize, f64)> {
+        let (offers, used_var, countries) = (self.offers, self.used_var, self.countries);
+        let z = self.country_used.get_or_insert_with(|| {
+            countries
+                .iter()
+                .map(|&c| {
+                    let z = lp.add_var(0.0, 1.0, 0.0);
+                    let mut terms = vec![(z, 1.0)];
+                    for (j, o) in offers.iter().enumerate() {
+                        if o.country == c {
+                            if let Some(y) = used_var[j] {
+                                terms.push((y, -1.0));
+                            }
+                        }
+                    }
+                    lp.add_row(RowTag::Definition, terms, Sense::Le, 0.0);
+                    z
+                })
+                .collect()
+        });
+        z.iter().map(|&z| (z, 1.0)).collect()
+    }
+
+    /// Σ w_c t_c for HHI cap `k` (`weight` of each model country), recording the cap's
+    /// weights; the HHI variables are created on first use.
+    pub fn cap_terms(
+        &mut self,
+        lp: &mut Lp,
+        k: usize,
+        weight: impl Fn(usize) -> f64,
+    ) -> Vec<(usize, f64)> {
+        let (offers, offer_var, countries) = (self.offers, self.offer_var, self.countries);
+        let conc = self
+            .concentration
+            .get_or_insert_with(|| Concentration::new(lp, offers, offer_var, countries));
+        let weights: Vec<f64> = conc.countries.iter().map(|&(c, _, _)| weight(c)).collect();
+        let terms = conc
+            .countries
+            .iter()
+            .zip(&weights)
+            .filter(|(_, &w)| w != 0.0)
+            .map(|(&(_, _, t), &w)| (t, w))
+            .collect();
+        conc.caps.push((k, weights));
+        terms
+    }
 }

@@ -25,9 +25,10 @@ use crate::rows::{expand, RowInstance};
 
 pub use crate::lp::RowTag;
 pub use concentration::Concentration;
+pub use families::RowContext;
 
 use bounds::{offer_bounds, price_unit, OfferBounds};
-use families::{row_terms, RowContext};
+use families::row_terms;
 
 /// Used offers supply at least this fraction of demand (SPEC §2).
 pub const MIN_USED_SHARE: f64 = 1e-6;
@@ -111,7 +112,7 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
     let d = mineral.demand;
     let instances = expand(model, m);
     let bounds = offer_bounds(offers.iter().map(|o| o.capacity), d, &instances);
-    let counts = instances.iter().any(|i| i.kind.is_count());
+    let counts = instances.iter().any(|i| i.kind.needs_binaries());
     let cost_scale = price_unit(
         offers
             .iter()

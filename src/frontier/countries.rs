@@ -53,7 +53,9 @@ pub(super) fn solve_points(
     // measure): each country's quantity moves almost linearly with the bound, so each
     // point starts from the lines where the two predict it (and where the last one
     // was), the older lines dropped.
-    let measure = Measure::from_kind(block.instances[k].kind);
+    let Some(measure) = Measure::from_kind(block.instances[k].kind) else {
+        return out;
+    };
     let own = measure.of_plan(model, block.mineral, &offer_quantities(block, &start));
     let mut last: Vec<(f64, Vec<f64>)> = vec![(own, start)];
     for &p in &order {

@@ -6,7 +6,8 @@ use serde::Serialize;
 use crate::conic::solve_with_epigraphs;
 use crate::error::{Error, Result};
 use crate::formulate::{Block, RowTag};
-use crate::model::{Model, PolicyKind};
+use crate::model::Model;
+use crate::policy::{Kind, MAX_AVG_RISK, MAX_HHI, MAX_RISK_HHI};
 use crate::rows::{InstanceTarget, MineralPlan, RowInstance};
 use crate::solve::SolverChoice;
 use crate::solvers::{solve_lp, BackendOptions, LpResult, LpStatus};
@@ -55,22 +56,21 @@ impl std::fmt::Display for Measure {
 }
 
 impl Measure {
+    /// Every measure.
+    pub const ALL: [Measure; 3] = [Measure::Hhi, Measure::RiskHhi, Measure::AvgRisk];
+
     /// The policy row that caps this measure.
-    pub fn kind(self) -> PolicyKind {
+    pub fn kind(self) -> Kind {
         match self {
-            Measure::Hhi => PolicyKind::MaxHhi,
-            Measure::RiskHhi => PolicyKind::MaxRiskHhi,
-            Measure::AvgRisk => PolicyKind::MaxAvgRisk,
+            Measure::Hhi => MAX_HHI,
+            Measure::RiskHhi => MAX_RISK_HHI,
+            Measure::AvgRisk => MAX_AVG_RISK,
         }
     }
 
-    /// The measure a cap row of `kind` bounds (`kind` is one of the three caps).
-    pub fn from_kind(kind: PolicyKind) -> Measure {
-        match kind {
-            PolicyKind::MaxHhi => Measure::Hhi,
-            PolicyKind::MaxRiskHhi => Measure::RiskHhi,
-            _ => Measure::AvgRisk,
-        }
+    /// The measure a cap row of `kind` bounds; `None` when `kind` caps no measure.
+    pub fn from_kind(kind: Kind) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.kind() == kind)
     }
 
     /// True for the quadratic indices.

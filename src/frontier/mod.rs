@@ -351,7 +351,8 @@ fn solve_at(
             }
         )));
     }
-    let measure = Measure::from_kind(model.policy[cap_policy].kind);
+    let measure = Measure::from_kind(model.policy[cap_policy].kind)
+        .expect("the frontier moves a measure cap");
     Ok((ms.cost, measure.of_plan(model, m, &ms.quantities)))
 }
 

@@ -115,7 +115,7 @@ pub(super) fn checked_plan(
         .map(|(o, &q)| o.landed_cost * q)
         .sum::<f64>()
         + model.minerals[m].unmet_penalty.unwrap_or(0.0) * unmet;
-    let measure = Measure::from_kind(instances[k].kind);
+    let measure = Measure::from_kind(instances[k].kind)?;
     Some((cost, measure.of_plan(model, m, &quantities)))
 }
 

@@ -5,7 +5,8 @@ use super::number::Domain;
 use super::table::{read_table, Columns, ModelFiles, Record, Table};
 use super::SupplierLookup;
 use crate::error::{InputErrors, InputIssue};
-use crate::model::{MineralScope, Model, PolicyKind, PolicyRow, Target, TargetKind};
+use crate::model::{MineralScope, Model, PolicyRow, Target};
+use crate::policy::{BoundDomain, Kind, TargetKind};
 
 const COLUMNS: Columns = Columns {
     required: &["constraint", "mineral", "target", "bound"],
@@ -40,7 +41,7 @@ fn read_row(
     warnings: &mut Vec<String>,
 ) -> Option<PolicyRow> {
     let name = table.required_text(r, "constraint", errors)?;
-    let Some(kind) = PolicyKind::from_name(name) else {
+    let Some(kind) = Kind::from_name(name) else {
         errors.push(InputIssue::cell(
             CONSTRAINTS,
             r.line,
@@ -48,7 +49,7 @@ fn read_row(
             name,
             format!(
                 "is not a known constraint; expected one of: {}",
-                super::list(PolicyKind::ALL.iter().map(|k| k.name()))
+                super::list(crate::policy::ALL.iter().map(|k| k.name()))
             ),
         ));
         return None;
@@ -99,7 +100,7 @@ fn mineral_scope(
 }
 
 fn target(
-    kind: PolicyKind,
+    kind: Kind,
     table: &Table,
     r: &Record,
     model: &Model,
@@ -163,31 +164,38 @@ fn target(
                 ),
             ),
         },
+        TargetKind::Top => match text.parse::<usize>() {
+            Ok(k) if k >= 1 && text.bytes().all(|b| b.is_ascii_digit()) => Some(Target::Top(k)),
+            _ => bad(
+                errors,
+                "is not a number of countries; expected a whole number k ≥ 1 (the k largest country shares)".into(),
+            ),
+        },
     }
 }
 
 fn bound(
-    kind: PolicyKind,
+    kind: Kind,
     table: &Table,
     r: &Record,
     errors: &mut InputErrors,
     warnings: &mut Vec<String>,
 ) -> Option<f64> {
-    if kind.is_exclusion() {
-        let text = table.text(r, "bound");
-        if !text.is_empty() {
-            warnings.push(format!(
-                "{CONSTRAINTS}:{}: column bound: {text:?} ignored; {} takes no bound",
-                r.line,
-                kind.name()
-            ));
+    let domain = match kind.domain() {
+        BoundDomain::Fraction => Domain::Fraction,
+        BoundDomain::NonNegative => Domain::NonNegative,
+        BoundDomain::Count => Domain::Count,
+        BoundDomain::None => {
+            let text = table.text(r, "bound");
+            if !text.is_empty() {
+                warnings.push(format!(
+                    "{CONSTRAINTS}:{}: column bound: {text:?} ignored; {} takes no bound",
+                    r.line,
+                    kind.name()
+                ));
+            }
+            return Some(0.0);
         }
-        return Some(0.0);
-    }
-    let domain = match kind {
-        PolicyKind::MaxAvgRisk | PolicyKind::MaxRiskHhi => Domain::NonNegative,
-        k if k.is_count() => Domain::Count,
-        _ => Domain::Fraction,
     };
     table.number(r, "bound", domain, errors)
 }

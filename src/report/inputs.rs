@@ -52,5 +52,6 @@ fn target_name(model: &Model, target: &Target) -> String {
         Target::Country(c) => model.countries[*c].code.to_string(),
         Target::Supplier(s) => s.name.to_string(),
         Target::Group(g) => model.groups[*g].to_string(),
+        Target::Top(k) => k.to_string(),
     }
 }

@@ -104,7 +104,7 @@ pub struct ConstraintRow {
     pub constraint: &'static str,
     /// The rule (its name is `constraint`).
     #[serde(skip)]
-    pub kind: crate::model::PolicyKind,
+    pub kind: crate::policy::Kind,
     /// Mineral name.
     pub mineral: Name,
     /// Target (country, supplier, group) or empty.
@@ -132,7 +132,7 @@ pub struct RelaxationRow {
     pub constraint: &'static str,
     /// The rule; `None` for the demand.
     #[serde(skip)]
-    pub kind: Option<crate::model::PolicyKind>,
+    pub kind: Option<crate::policy::Kind>,
     /// Mineral name.
     pub mineral: Name,
     /// Target, or empty.

@@ -2,30 +2,12 @@
 //! `explain` and `policy` print them. Units come from [`crate::analysis::units`].
 
 use crate::analysis::units::point;
-use crate::model::PolicyKind;
+pub use crate::policy::text::percent;
+use crate::policy::text::trimmed;
+use crate::policy::Kind;
 
 use super::{ConstraintRow, RelaxationRow};
 use crate::write::numbers::plain;
-
-/// A share as a percentage with at most two decimals: 0.5 → "50%", 0.3125 → "31.25%".
-pub fn percent(share: f64) -> String {
-    format!("{}%", trimmed(share * 100.0, 2))
-}
-
-/// `v` with at most `decimals` decimals and no trailing zeros.
-fn trimmed(v: f64, decimals: usize) -> String {
-    let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" {
-        "0".into()
-    } else {
-        s
-    }
-}
 
 /// An amount of money to read at a glance: whole units from 100 up, else three
 /// significant digits (604.25 → "604", 12.345 → "12.3").
@@ -41,65 +23,20 @@ pub fn amount(v: f64) -> String {
 }
 
 /// A bound in the units a planner writes it: "50%", "0.55", "4000 points", "2".
-pub fn bound_text(kind: PolicyKind, bound: f64) -> String {
-    match kind {
-        PolicyKind::MaxCountryShare
-        | PolicyKind::MaxSupplierShare
-        | PolicyKind::MinGroupShare
-        | PolicyKind::MaxGroupShare => percent(bound),
-        PolicyKind::MaxHhi | PolicyKind::MaxRiskHhi => {
-            format!("{} points", trimmed(bound * 10_000.0, 2))
-        }
-        PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers | PolicyKind::MinCountries => {
-            trimmed(bound, 0)
-        }
-        PolicyKind::MaxAvgRisk | PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => {
-            trimmed(bound, 4)
-        }
-    }
+pub fn bound_text(kind: Kind, bound: f64) -> String {
+    kind.bound_text(bound)
 }
 
 /// What a rule is called, without its bound: "cap on CHN", "minimum share from MSP",
 /// "risk budget". `target` is the row's target as written (`*` reads "each country").
-pub fn rule_name(kind: PolicyKind, target: &str) -> String {
-    let each = target == "*";
-    match kind {
-        PolicyKind::MaxCountryShare if each => "cap on each country".into(),
-        PolicyKind::MaxCountryShare => format!("cap on {target}"),
-        PolicyKind::MaxSupplierShare if each => "cap on each supplier".into(),
-        PolicyKind::MaxSupplierShare => format!("cap on supplier {target}"),
-        PolicyKind::MinGroupShare => format!("minimum share from {target}"),
-        PolicyKind::MaxGroupShare => format!("maximum share from {target}"),
-        PolicyKind::MaxAvgRisk => "risk budget (average risk)".into(),
-        PolicyKind::MaxHhi => "HHI cap".into(),
-        PolicyKind::MaxRiskHhi => "risk-weighted HHI cap".into(),
-        PolicyKind::MinSuppliers => "minimum number of suppliers".into(),
-        PolicyKind::MaxSuppliers => "maximum number of suppliers".into(),
-        PolicyKind::MinCountries => "minimum number of countries".into(),
-        PolicyKind::ExcludeCountry => format!("exclusion of {target}"),
-        PolicyKind::ExcludeSupplier => format!("exclusion of supplier {target}"),
-    }
+pub fn rule_name(kind: Kind, target: &str) -> String {
+    kind.rule_name(target)
 }
 
 /// A rule with its bound: "the 50% cap on CHN", "the risk budget of 0.55 average risk",
 /// "the HHI cap of 4000 points", "the minimum of 2 suppliers".
-pub fn rule_with_bound(kind: PolicyKind, target: &str, bound: f64) -> String {
-    let b = bound_text(kind, bound);
-    match kind {
-        PolicyKind::MaxCountryShare
-        | PolicyKind::MaxSupplierShare
-        | PolicyKind::MinGroupShare
-        | PolicyKind::MaxGroupShare => format!("the {b} {}", rule_name(kind, target)),
-        PolicyKind::MaxAvgRisk => format!("the risk budget of {b} average risk"),
-        PolicyKind::MaxHhi => format!("the HHI cap of {b}"),
-        PolicyKind::MaxRiskHhi => format!("the risk-weighted HHI cap of {b}"),
-        PolicyKind::MinSuppliers => format!("the minimum of {b} suppliers"),
-        PolicyKind::MaxSuppliers => format!("the maximum of {b} suppliers"),
-        PolicyKind::MinCountries => format!("the minimum of {b} countries"),
-        PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => {
-            format!("the {}", rule_name(kind, target))
-        }
-    }
+pub fn rule_with_bound(kind: Kind, target: &str, bound: f64) -> String {
+    kind.rule_with_bound(target, bound)
 }
 
 /// What a binding row costs, in words: "the 50% cap on CHN for gallium costs 604 per
@@ -232,8 +169,9 @@ pub fn relaxation_size(row: &RelaxationRow) -> f64 {
 mod tests {
     use super::*;
     use crate::name::Name;
+    use crate::policy;
 
-    fn row(kind: PolicyKind, target: &str, bound: f64, sp: f64) -> ConstraintRow {
+    fn row(kind: Kind, target: &str, bound: f64, sp: f64) -> ConstraintRow {
         ConstraintRow {
             constraint: kind.name(),
             kind,
@@ -251,7 +189,7 @@ mod tests {
 
     #[test]
     fn the_issue_sentence() {
-        let r = row(PolicyKind::MaxCountryShare, "CHN", 0.5, -60425.0499);
+        let r = row(policy::MAX_COUNTRY_SHARE, "CHN", 0.5, -60425.0499);
         assert_eq!(
             shadow_sentence(&r).unwrap(),
             "the 50% cap on CHN for gallium costs 604 per percentage point; it binds"
@@ -262,39 +200,39 @@ mod tests {
     fn each_family_in_its_unit() {
         let cases = [
             (
-                row(PolicyKind::MaxAvgRisk, "", 0.55, -11464.6),
+                row(policy::MAX_AVG_RISK, "", 0.55, -11464.6),
                 "the risk budget of 0.55 average risk for gallium costs 115 per 0.01 of average risk; it binds",
             ),
             (
-                row(PolicyKind::MaxHhi, "", 0.4, -39131.2),
+                row(policy::MAX_HHI, "", 0.4, -39131.2),
                 "the HHI cap of 4000 points for gallium costs 391 per 100 HHI points; it binds",
             ),
             (
-                row(PolicyKind::MinGroupShare, "MSP", 0.3, 1837464.7),
+                row(policy::MIN_GROUP_SHARE, "MSP", 0.3, 1837464.7),
                 "the 30% minimum share from MSP for gallium costs 18375 per percentage point; it binds",
             ),
             (
-                row(PolicyKind::MinSuppliers, "", 2.0, 12.34),
+                row(policy::MIN_SUPPLIERS, "", 2.0, 12.34),
                 "the minimum of 2 suppliers for gallium costs 12.3 per supplier; it binds",
             ),
             (
-                row(PolicyKind::MaxSupplierShare, "S1", 0.25, -5000.0),
+                row(policy::MAX_SUPPLIER_SHARE, "S1", 0.25, -5000.0),
                 "the 25% cap on supplier S1 for gallium costs 50 per percentage point; it binds",
             ),
             (
-                row(PolicyKind::MaxGroupShare, "OECD", 0.6, -1200.0),
+                row(policy::MAX_GROUP_SHARE, "OECD", 0.6, -1200.0),
                 "the 60% maximum share from OECD for gallium costs 12 per percentage point; it binds",
             ),
             (
-                row(PolicyKind::MaxRiskHhi, "", 0.15, -300.0),
+                row(policy::MAX_RISK_HHI, "", 0.15, -300.0),
                 "the risk-weighted HHI cap of 1500 points for gallium costs 3 per 100 risk-weighted HHI points; it binds",
             ),
             (
-                row(PolicyKind::MaxSuppliers, "", 4.0, -7.0),
+                row(policy::MAX_SUPPLIERS, "", 4.0, -7.0),
                 "the maximum of 4 suppliers for gallium costs 7 per supplier; it binds",
             ),
             (
-                row(PolicyKind::MinCountries, "", 3.0, 250.0),
+                row(policy::MIN_COUNTRIES, "", 3.0, 250.0),
                 "the minimum of 3 countries for gallium costs 250 per country; it binds",
             ),
         ];
@@ -309,14 +247,14 @@ mod tests {
         assert_eq!(percent(0.2), "20%");
         assert_eq!(amount(0.012345), "0.0123");
         assert_eq!(amount(-1234.6), "-1235");
-        assert_eq!(bound_text(PolicyKind::MaxHhi, 0.25), "2500 points");
+        assert_eq!(bound_text(policy::MAX_HHI, 0.25), "2500 points");
     }
 
     #[test]
     fn relaxations_read_as_instructions() {
         let cap = RelaxationRow {
             constraint: "min_group_share",
-            kind: Some(PolicyKind::MinGroupShare),
+            kind: Some(policy::MIN_GROUP_SHARE),
             mineral: Name::from("germanium"),
             target: Name::from("MSP"),
             bound: 0.5,

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use sourcemix::generate::{generate, GenerateOptions};
-use sourcemix::model::{Model, PolicyKind, Target};
+use sourcemix::model::{Model, Target};
+use sourcemix::policy;
 use sourcemix::report::{build_report, csv_files};
 use sourcemix::solve::{SolverChoice, Status};
 use sourcemix::solvers::SolverKind;
@@ -157,7 +158,7 @@ fn check_country_caps(
 ) {
     let d = model.minerals[m].demand;
     for row in model.policy.iter().filter(|r| r.applies_to(m)) {
-        if row.kind != PolicyKind::MaxCountryShare {
+        if row.kind != policy::MAX_COUNTRY_SHARE {
             continue;
         }
         let cap = fixed_f(row.bound * d);

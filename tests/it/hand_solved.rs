@@ -3,7 +3,8 @@
 //! and every plan also passes the independent checker of `common`.
 
 use crate::common::*;
-use sourcemix::model::{Model, PolicyKind};
+use sourcemix::model::Model;
+use sourcemix::policy;
 use sourcemix::solve::{Solution, SolverChoice, Status};
 use sourcemix::solvers::SolverKind;
 
@@ -629,7 +630,7 @@ fn infeasible_min_group_share_relaxation() {
         assert_eq!(ms.relaxations.len(), 1, "{kind}: {:?}", ms.relaxations);
         let r = &ms.relaxations[0];
         let k = r.instance.expect("a policy row, not the demand");
-        assert_eq!(ms.instances[k].kind, PolicyKind::MinGroupShare);
+        assert_eq!(ms.instances[k].kind, policy::MIN_GROUP_SHARE);
         assert_eq!(model.policy[ms.instances[k].policy].line, 2);
         assert_close(r.bound, 0.5, 1e-12, "bound");
         assert_close(r.relaxed_bound, 0.3, 1e-7, "relaxed bound");
@@ -914,7 +915,7 @@ fn infeasible_hhi_relaxation_is_feasible() {
         match r.instance {
             None => s = 1.0 - r.relaxed_bound / 100.0,
             Some(k) => {
-                assert_eq!(ms.instances[k].kind, PolicyKind::MaxHhi);
+                assert_eq!(ms.instances[k].kind, policy::MAX_HHI);
                 h = r.relaxed_bound;
             }
         }
@@ -954,7 +955,7 @@ fn infeasible_empty_group_relaxation() {
         assert_eq!(ms.relaxations.len(), 1, "{kind}: {:?}", ms.relaxations);
         let r = &ms.relaxations[0];
         let k = r.instance.expect("the group row moves");
-        assert_eq!(ms.instances[k].kind, PolicyKind::MinGroupShare);
+        assert_eq!(ms.instances[k].kind, policy::MIN_GROUP_SHARE);
         assert_close(r.relaxed_bound, 0.0, 1e-9, "relaxed bound");
     }
 }

@@ -34,3 +34,4 @@ mod robust_columns;
 mod sampling;
 mod spreadsheets;
 mod stress;
+mod top_share;

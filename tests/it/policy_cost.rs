@@ -11,7 +11,8 @@ use crate::common::*;
 use assert_cmd::Command;
 use sourcemix::analysis::explain::{explain, ExplainOptions};
 use sourcemix::analysis::policy::policy_cost;
-use sourcemix::model::{Model, PolicyKind};
+use sourcemix::model::Model;
+use sourcemix::policy::Kind;
 use sourcemix::report::{build_report, ConstraintRow};
 use sourcemix::solve::{SolveOptions, SolverChoice, Status};
 use sourcemix::solvers::SolverKind;
@@ -22,7 +23,7 @@ use sourcemix::solvers::SolverKind;
 
 /// The per-point step of each rule, written from the issue: a percentage point for
 /// shares, 0.01 of average risk, 100 HHI points (0.01), one supplier or country.
-fn step(kind: PolicyKind) -> f64 {
+fn step(kind: Kind) -> f64 {
     match kind.name() {
         "max_country_share" | "max_supplier_share" | "min_group_share" | "max_group_share" => 0.01,
         "max_avg_risk" | "max_hhi" | "max_risk_hhi" => 0.01,

@@ -21,7 +21,8 @@ use good_lp::{
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
-use sourcemix::model::{MineralScope, Model, PolicyKind, Target};
+use sourcemix::model::{MineralScope, Model, Target};
+use sourcemix::policy;
 use sourcemix::solve::{Solution, SolverChoice, Status};
 use sourcemix::solvers::SolverKind;
 
@@ -323,10 +324,7 @@ fn monolithic_cost(model: &Model) -> Option<f64> {
     // Exclusions fix x_i = 0.
     let mut excluded = vec![false; n];
     for row in &model.policy {
-        if !matches!(
-            row.kind,
-            PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier
-        ) {
+        if !matches!(row.kind.name(), "exclude_country" | "exclude_supplier") {
             continue;
         }
         for (i, o) in model.offers.iter().enumerate() {
@@ -393,8 +391,8 @@ fn monolithic_cost(model: &Model) -> Option<f64> {
             }
             let b = row.bound;
             // (coefficient per offer) sets, one per expanded target
-            let sets: Vec<Vec<(usize, f64)>> = match (row.kind, &row.target) {
-                (PolicyKind::MaxCountryShare, Target::Each) => (0..model.countries.len())
+            let sets: Vec<Vec<(usize, f64)>> = match (row.kind.name(), &row.target) {
+                ("max_country_share", Target::Each) => (0..model.countries.len())
                     .map(|c| {
                         offers
                             .iter()
@@ -403,35 +401,35 @@ fn monolithic_cost(model: &Model) -> Option<f64> {
                             .collect()
                     })
                     .collect(),
-                (PolicyKind::MaxCountryShare, Target::Country(c)) => vec![offers
+                ("max_country_share", Target::Country(c)) => vec![offers
                     .iter()
                     .filter(|&&i| model.offers[i].country == *c)
                     .map(|&i| (i, 1.0))
                     .collect()],
-                (PolicyKind::MaxSupplierShare, Target::Each) => {
+                ("max_supplier_share", Target::Each) => {
                     offers.iter().map(|&i| vec![(i, 1.0)]).collect()
                 }
-                (PolicyKind::MaxSupplierShare, Target::Supplier(s)) => vec![offers
+                ("max_supplier_share", Target::Supplier(s)) => vec![offers
                     .iter()
                     .filter(|&&i| model.offers[i].supplier == s.name)
                     .map(|&i| (i, 1.0))
                     .collect()],
-                (PolicyKind::MinGroupShare | PolicyKind::MaxGroupShare, Target::Group(g)) => {
+                ("min_group_share" | "max_group_share", Target::Group(g)) => {
                     vec![offers
                         .iter()
                         .filter(|&&i| model.countries[model.offers[i].country].groups.contains(g))
                         .map(|&i| (i, 1.0))
                         .collect()]
                 }
-                (PolicyKind::MaxAvgRisk, _) => vec![offers
+                ("max_avg_risk", _) => vec![offers
                     .iter()
                     .map(|&i| (i, model.countries[model.offers[i].country].risk))
                     .collect()],
-                (PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier, _) => continue,
+                ("exclude_country" | "exclude_supplier", _) => continue,
                 (kind, target) => panic!("generator made an unexpected row {kind:?} {target:?}"),
             };
             for set in sets {
-                let lower = row.kind == PolicyKind::MinGroupShare;
+                let lower = row.kind == policy::MIN_GROUP_SHARE;
                 if set.is_empty() {
                     if lower && b > 0.0 {
                         return None; // an empty sum cannot reach a positive minimum
@@ -485,25 +483,23 @@ fn linear_sets(model: &Model, m: usize, p: usize) -> Option<Vec<Vec<(usize, f64)
             .map(|i| (i, 1.0))
             .collect()
     };
-    Some(match (row.kind, &row.target) {
-        (PolicyKind::MaxCountryShare, Target::Each) => (0..model.countries.len())
+    Some(match (row.kind.name(), &row.target) {
+        ("max_country_share", Target::Each) => (0..model.countries.len())
             .map(|c| pick(&|i| model.offers[i].country == c))
             .collect(),
-        (PolicyKind::MaxCountryShare, Target::Country(c)) => {
+        ("max_country_share", Target::Country(c)) => {
             vec![pick(&|i| model.offers[i].country == *c)]
         }
-        (PolicyKind::MaxSupplierShare, Target::Each) => {
-            offers.iter().map(|&i| vec![(i, 1.0)]).collect()
-        }
-        (PolicyKind::MaxSupplierShare, Target::Supplier(s)) => {
+        ("max_supplier_share", Target::Each) => offers.iter().map(|&i| vec![(i, 1.0)]).collect(),
+        ("max_supplier_share", Target::Supplier(s)) => {
             vec![pick(&|i| model.offers[i].supplier == s.name)]
         }
-        (PolicyKind::MinGroupShare | PolicyKind::MaxGroupShare, Target::Group(g)) => {
+        ("min_group_share" | "max_group_share", Target::Group(g)) => {
             vec![pick(&|i| {
                 model.countries[model.offers[i].country].groups.contains(g)
             })]
         }
-        (PolicyKind::MaxAvgRisk, _) => vec![offers
+        ("max_avg_risk", _) => vec![offers
             .iter()
             .map(|&i| (i, model.countries[model.offers[i].country].risk))
             .collect()],
@@ -522,11 +518,9 @@ fn excluded(model: &Model, m: usize, i: usize) -> bool {
     (0..model.policy.len()).any(|p| {
         let row = &model.policy[p];
         applies(model, p, m)
-            && match (row.kind, &row.target) {
-                (PolicyKind::ExcludeCountry, Target::Country(c)) => model.offers[i].country == *c,
-                (PolicyKind::ExcludeSupplier, Target::Supplier(s)) => {
-                    model.offers[i].supplier == s.name
-                }
+            && match (row.kind.name(), &row.target) {
+                ("exclude_country", Target::Country(c)) => model.offers[i].country == *c,
+                ("exclude_supplier", Target::Supplier(s)) => model.offers[i].supplier == s.name,
                 _ => false,
             }
     })
@@ -544,9 +538,9 @@ fn mineral_lp(model: &Model, m: usize, lower: &[f64], upper: &[Option<f64>]) -> 
         .filter(|&p| applies(model, p, m))
         .filter_map(|p| {
             let row = &model.policy[p];
-            let w: Vec<f64> = match row.kind {
-                PolicyKind::MaxHhi => vec![1.0; model.countries.len()],
-                PolicyKind::MaxRiskHhi => model.countries.iter().map(|c| c.risk).collect(),
+            let w: Vec<f64> = match row.kind.name() {
+                "max_hhi" => vec![1.0; model.countries.len()],
+                "max_risk_hhi" => model.countries.iter().map(|c| c.risk).collect(),
                 _ => return None,
             };
             Some((row.bound, w))
@@ -611,7 +605,7 @@ fn mineral_lp(model: &Model, m: usize, lower: &[f64], upper: &[Option<f64>]) -> 
             let Some(sets) = linear_sets(model, m, p) else {
                 continue;
             };
-            let lower_row = model.policy[p].kind == PolicyKind::MinGroupShare;
+            let lower_row = model.policy[p].kind == policy::MIN_GROUP_SHARE;
             let b = model.policy[p].bound;
             for set in sets {
                 if set.is_empty() {
@@ -772,10 +766,10 @@ fn reference_mineral_cost(model: &Model, m: usize) -> Option<f64> {
             .filter(|&p| applies(model, p, m))
             .all(|p| {
                 let b = model.policy[p].bound;
-                match model.policy[p].kind {
-                    PolicyKind::MinSuppliers => n_used >= b,
-                    PolicyKind::MaxSuppliers => n_used <= b,
-                    PolicyKind::MinCountries => n_countries >= b,
+                match model.policy[p].kind.name() {
+                    "min_suppliers" => n_used >= b,
+                    "max_suppliers" => n_used <= b,
+                    "min_countries" => n_countries >= b,
                     _ => true,
                 }
             });

@@ -6,7 +6,8 @@
 use crate::common::*;
 use assert_cmd::Command;
 use good_lp::{variable, Expression, ProblemVariables, Solution as _, SolverModel, Variable};
-use sourcemix::model::{PolicyKind, Target};
+use sourcemix::model::Target;
+use sourcemix::policy;
 use sourcemix::robust::{solve_robust, Method, RobustOptions, RobustSolution};
 use sourcemix::solve::{SolveOptions, Status};
 use sourcemix::stress::{cvar, stress, StressOptions};
@@ -193,7 +194,7 @@ fn dense_lp(model: &Loaded, weight: f64, alpha: f64) -> f64 {
         let total: Expression = mineral.offers.clone().map(|i| x[i]).sum();
         rows.push(total.leq(mineral.demand));
         for row in &model.policy {
-            assert_eq!(row.kind, PolicyKind::MaxCountryShare);
+            assert_eq!(row.kind, policy::MAX_COUNTRY_SHARE);
             assert_eq!(row.target, Target::Each);
             for c in 0..model.countries.len() {
                 let q: Expression = mineral

@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 pub use sourcemix::input::Loaded;
-use sourcemix::model::{MineralScope, Model, PolicyKind, Target};
+use sourcemix::model::{MineralScope, Model, Target};
+use sourcemix::policy;
+use sourcemix::policy::Kind;
 use sourcemix::solve::{solve, Solution, SolveOptions, SolverChoice, Status};
 use sourcemix::solvers::SolverKind;
 
@@ -155,12 +157,12 @@ pub fn plan_cost(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> f64 {
 
 /// The offers (global indices) of mineral `m` a policy target covers, per SPEC §1.
 /// Returns one set per expanded target (several for `*`).
-fn target_sets(model: &Model, m: usize, kind: PolicyKind, target: &Target) -> Vec<Vec<usize>> {
+fn target_sets(model: &Model, m: usize, kind: Kind, target: &Target) -> Vec<Vec<usize>> {
     let offers: Vec<usize> = model.minerals[m].offers.clone().collect();
     match target {
-        Target::None => vec![offers],
-        Target::Each => match kind {
-            PolicyKind::MaxCountryShare => (0..model.countries.len())
+        Target::None | Target::Top(_) => vec![offers],
+        Target::Each => match kind.name() {
+            "max_country_share" => (0..model.countries.len())
                 .map(|c| {
                     offers
                         .iter()
@@ -211,8 +213,8 @@ pub fn has_binary(model: &Model, i: usize) -> bool {
         || o.fixed_cost > 0.0
         || model.policy.iter().any(|r| {
             matches!(
-                r.kind,
-                PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers | PolicyKind::MinCountries
+                r.kind.name(),
+                "min_suppliers" | "max_suppliers" | "min_countries"
             ) && match r.mineral {
                 MineralScope::Each => true,
                 MineralScope::One(k) => k == o.mineral,
@@ -296,14 +298,12 @@ pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Resu
                 row.kind.name()
             );
             let b = row.bound;
-            match row.kind {
-                PolicyKind::MaxCountryShare
-                | PolicyKind::MaxSupplierShare
-                | PolicyKind::MaxGroupShare
-                | PolicyKind::MinGroupShare => {
+            match row.kind.name() {
+                "max_country_share" | "max_supplier_share" | "max_group_share"
+                | "min_group_share" => {
                     for set in target_sets(model, m, row.kind, &row.target) {
                         let s: f64 = set.iter().map(|&i| x(i)).sum();
-                        let ok = if row.kind == PolicyKind::MinGroupShare {
+                        let ok = if row.kind == policy::MIN_GROUP_SHARE {
                             s >= b * d - tol
                         } else {
                             s <= b * d + tol
@@ -313,7 +313,7 @@ pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Resu
                         }
                     }
                 }
-                PolicyKind::ExcludeCountry | PolicyKind::ExcludeSupplier => {
+                "exclude_country" | "exclude_supplier" => {
                     for set in target_sets(model, m, row.kind, &row.target) {
                         for i in set {
                             if x(i) != 0.0 {
@@ -326,7 +326,7 @@ pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Resu
                         }
                     }
                 }
-                PolicyKind::MaxAvgRisk => {
+                "max_avg_risk" => {
                     let s: f64 = mineral
                         .offers
                         .clone()
@@ -336,7 +336,7 @@ pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Resu
                         return Err(format!("{at}: Σ risk·x = {s} > {b}·{d}"));
                     }
                 }
-                PolicyKind::MaxHhi | PolicyKind::MaxRiskHhi => {
+                "max_hhi" | "max_risk_hhi" => {
                     let mut by_country = vec![0.0; model.countries.len()];
                     for i in mineral.offers.clone() {
                         by_country[model.offers[i].country] += x(i);
@@ -345,7 +345,7 @@ pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Resu
                         .iter()
                         .enumerate()
                         .map(|(c, qc)| {
-                            let w = if row.kind == PolicyKind::MaxHhi {
+                            let w = if row.kind == policy::MAX_HHI {
                                 1.0
                             } else {
                                 model.countries[c].risk
@@ -357,9 +357,9 @@ pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Resu
                         return Err(format!("{at}: index {v} > {b}"));
                     }
                 }
-                PolicyKind::MinSuppliers | PolicyKind::MaxSuppliers => {
+                "min_suppliers" | "max_suppliers" => {
                     let used = mineral.offers.clone().filter(|&i| x(i) > 0.0).count() as f64;
-                    let ok = if row.kind == PolicyKind::MinSuppliers {
+                    let ok = if row.kind == policy::MIN_SUPPLIERS {
                         used >= b
                     } else {
                         used <= b
@@ -368,7 +368,7 @@ pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Resu
                         return Err(format!("{at}: {used} offers used, bound {b}"));
                     }
                 }
-                PolicyKind::MinCountries => {
+                "min_countries" => {
                     let used: BTreeSet<usize> = mineral
                         .offers
                         .clone()
@@ -379,6 +379,23 @@ pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Resu
                         return Err(format!("{at}: {} countries used, bound {b}", used.len()));
                     }
                 }
+                "max_top_share" => {
+                    let Target::Top(k) = row.target else {
+                        return Err(format!("{at}: target {:?}", row.target));
+                    };
+                    let mut by_country = vec![0.0; model.countries.len()];
+                    for i in mineral.offers.clone() {
+                        by_country[model.offers[i].country] += x(i);
+                    }
+                    by_country.sort_by(|a, b| b.total_cmp(a));
+                    let top: f64 = by_country.iter().take(k).sum();
+                    if top > b * d + tol {
+                        return Err(format!(
+                            "{at}: the {k} largest countries have {top} > {b}·{d}"
+                        ));
+                    }
+                }
+                other => return Err(format!("{at}: the checker has no rule {other}")),
             }
         }
     }

@@ -1,0 +1,286 @@
+//! The registry walked rule by rule through every capability: on random small models and
+//! random plans, the row each rule states in a formulated block, evaluated at the plan
+//! lifted to the block's variables, equals the rule's own value on the plan.
+
+use std::collections::BTreeSet;
+
+use super::{BoundDomain, Entry, Kind, Sense, TargetKind, ALL};
+use crate::formulate::{formulate, Block, RowTag};
+use crate::input::{parse_model, ModelFiles};
+use crate::lp;
+use crate::model::Model;
+use crate::rng::Rng;
+use crate::rows::MineralPlan;
+
+const COUNTRIES: [&str; 4] = ["AAA", "BBB", "CCC", "DDD"];
+
+/// A target for `kind` as written in constraints.csv.
+fn target(kind: Kind, rng: &mut Rng, suppliers: usize) -> String {
+    let country = |rng: &mut Rng| COUNTRIES[rng.below(COUNTRIES.len() as u64) as usize].to_string();
+    let supplier = |rng: &mut Rng| format!("s{}", rng.below(suppliers as u64));
+    match kind.target_kind() {
+        TargetKind::None => String::new(),
+        TargetKind::CountryOrAll if rng.below(2) == 0 => "*".into(),
+        TargetKind::Country | TargetKind::CountryOrAll => country(rng),
+        TargetKind::SupplierOrAll if rng.below(2) == 0 => "*".into(),
+        TargetKind::Supplier | TargetKind::SupplierOrAll => supplier(rng),
+        TargetKind::Group => ["G1", "G2"][rng.below(2) as usize].into(),
+        TargetKind::Top => format!("{}", 1 + rng.below(5)),
+    }
+}
+
+/// A bound in `kind`'s domain.
+fn bound(kind: Kind, rng: &mut Rng) -> String {
+    match kind.domain() {
+        BoundDomain::Fraction => format!("{:.3}", rng.range_f64(0.05, 0.95)),
+        BoundDomain::NonNegative => format!("{:.3}", rng.range_f64(0.0, 0.8)),
+        BoundDomain::Count => format!("{}", 1 + rng.below(4)),
+        BoundDomain::None => String::new(),
+    }
+}
+
+/// A random model of one mineral: 3–8 offers over the four countries, every rule with
+/// probability 2/3 (exclusions 1/3, so most blocks keep their offers).
+fn random_model(rng: &mut Rng) -> Model {
+    let n = 3 + rng.below(6) as usize;
+    let mut countries = String::from("country,risk,groups\n");
+    for (i, c) in COUNTRIES.iter().enumerate() {
+        let risk = rng.range_f64(0.0, 1.0);
+        countries.push_str(&format!("{c},{risk:.3},G{}\n", 1 + i % 2));
+    }
+    let mut suppliers = String::from("supplier,mineral,country,unit_cost,capacity\n");
+    for j in 0..n {
+        let c = COUNTRIES[rng.below(COUNTRIES.len() as u64) as usize];
+        let cost = rng.range_f64(1.0, 10.0);
+        let capacity = if rng.below(2) == 0 {
+            format!("{:.1}", rng.range_f64(10.0, 100.0))
+        } else {
+            String::new()
+        };
+        suppliers.push_str(&format!("s{j},m,{c},{cost:.2},{capacity}\n"));
+    }
+    let demand = format!("mineral,quantity\nm,{:.1}\n", rng.range_f64(20.0, 500.0));
+    let mut constraints = String::from("constraint,mineral,target,bound\n");
+    for &kind in ALL {
+        let keep = if kind.is_exclusion() {
+            rng.below(3) == 0
+        } else {
+            rng.below(3) != 0
+        };
+        if keep {
+            let t = target(kind, rng, n);
+            let b = bound(kind, rng);
+            constraints.push_str(&format!("{},m,{t},{b}\n", kind.name()));
+        }
+    }
+    let files = ModelFiles::from_memory(&[
+        ("countries.csv", countries.as_bytes()),
+        ("suppliers.csv", suppliers.as_bytes()),
+        ("demand.csv", demand.as_bytes()),
+        ("constraints.csv", constraints.as_bytes()),
+    ]);
+    parse_model(&files).unwrap_or_else(|e| panic!("{e}\n{constraints}"))
+}
+
+/// A random plan (real units; some offers unused, excluded ones at zero).
+fn random_plan(rng: &mut Rng, block: &Block, d: f64) -> Vec<f64> {
+    block
+        .offer_var
+        .iter()
+        .map(|v| match v {
+            Some(_) if rng.below(3) != 0 => rng.range_f64(0.0, 0.6) * d,
+            Some(_) | None => 0.0,
+        })
+        .collect()
+}
+
+/// The plan as a point of the block: offer shares, binaries = used, country-used
+/// indicators = 1 when any offer of the country is used, HHI shares and epigraphs at
+/// their exact values.
+fn lift(model: &Model, block: &Block, x: &[f64]) -> Vec<f64> {
+    let lp = &block.lp;
+    let mut point = vec![0.0; lp.vars.len()];
+    for (j, v) in block.offer_var.iter().enumerate() {
+        if let Some(v) = *v {
+            point[v] = x[j] / block.demand;
+        }
+        if let Some(y) = block.used_var[j] {
+            point[y] = if x[j] > 0.0 { 1.0 } else { 0.0 };
+        }
+    }
+    // Country-used indicators: z − Σ y ≤ 0 (definition rows over binaries).
+    for row in lp.rows.iter().filter(|r| r.tag == RowTag::Definition) {
+        let (z, a) = row.terms[0];
+        let over_binaries = row.terms[1..]
+            .iter()
+            .all(|&(y, c)| c == -1.0 && lp.vars[y].integer);
+        if row.sense == lp::Sense::Le && a == 1.0 && over_binaries && row.terms.len() > 1 {
+            let used: f64 = row.terms[1..].iter().map(|&(y, _)| point[y]).sum();
+            point[z] = used.min(1.0);
+        }
+    }
+    lift_top_shares(model, block, x, &mut point);
+    if let Some(c) = &block.concentration {
+        let offers = model.offers_of(block.mineral);
+        for &(country, s, t) in &c.countries {
+            let share: f64 = (0..x.len())
+                .filter(|&j| offers[j].country == country && block.offer_var[j].is_some())
+                .map(|j| x[j])
+                .sum::<f64>()
+                / block.demand;
+            point[s] = share;
+            point[t] = share * share;
+        }
+    }
+    point
+}
+
+/// The threshold t and excesses v_c of each `max_top_share` row k·t + Σ v_c: t at the
+/// k-th largest country share (0 with fewer than k countries), v_c = max(share_c − t, 0),
+/// each v_c's country read from its definition row v_c + t − Σ x ≥ 0.
+fn lift_top_shares(model: &Model, block: &Block, x: &[f64], point: &mut [f64]) {
+    let lp = &block.lp;
+    let offers = model.offers_of(block.mineral);
+    let mut share = vec![0.0; model.countries.len()];
+    for (j, &q) in x.iter().enumerate() {
+        share[offers[j].country] += q / block.demand;
+    }
+    let offer_of = |v: usize| block.offer_var.iter().position(|&o| o == Some(v));
+    for (k, inst) in block.instances.iter().enumerate() {
+        let crate::rows::InstanceTarget::Top(top, _) = inst.target else {
+            continue;
+        };
+        let Some(row) = lp.rows.iter().find(|r| r.tag == RowTag::Policy(k)) else {
+            continue;
+        };
+        let (t, _) = row.terms[0];
+        assert_eq!(
+            row.terms[0].1, top as f64,
+            "the threshold's coefficient is k"
+        );
+        let mut sorted = share.clone();
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        let threshold = sorted.get(top - 1).copied().unwrap_or(0.0);
+        point[t] = threshold;
+        for &(v, _) in &row.terms[1..] {
+            let def = lp
+                .rows
+                .iter()
+                .find(|r| r.tag == RowTag::Definition && r.terms[0] == (v, 1.0))
+                .expect("each excess has its definition row");
+            let c = def.terms[2..]
+                .iter()
+                .find_map(|&(xv, _)| offer_of(xv))
+                .map(|j| offers[j].country);
+            point[v] = c.map_or(0.0, |c| (share[c] - threshold).max(0.0));
+        }
+    }
+}
+
+/// Checks every instance of the block against its rule at plan `x`.
+fn check_block(model: &Model, block: &Block, x: &[f64]) {
+    let point = lift(model, block, x);
+    let plan = MineralPlan {
+        model,
+        mineral: 0,
+        quantities: x,
+    };
+    for (k, inst) in block.instances.iter().enumerate() {
+        let kind = inst.kind;
+        let value = kind.value(&plan, inst);
+        let rows: Vec<usize> = (0..block.lp.rows.len())
+            .filter(|&r| block.lp.rows[r].tag == RowTag::Policy(k))
+            .collect();
+        match kind.entry() {
+            Entry::Row => {
+                assert!(rows.len() <= 1, "{kind:?}: {} rows", rows.len());
+                let activity = rows.first().map_or(0.0, |&r| block.lp.activity(r, &point));
+                assert!(
+                    (activity - value).abs() <= 1e-9 * (1.0 + value.abs()),
+                    "{kind:?} {}: row {activity} vs value {value}",
+                    inst.target_label(model)
+                );
+                for &r in &rows {
+                    let row = &block.lp.rows[r];
+                    let sense = match kind.sense() {
+                        Sense::AtMost => lp::Sense::Le,
+                        Sense::AtLeast => lp::Sense::Ge,
+                        Sense::Excludes => panic!("{kind:?}: an exclusion with a row"),
+                    };
+                    assert_eq!(row.sense, sense, "{kind:?}");
+                    assert_eq!(row.rhs, inst.bound, "{kind:?}");
+                }
+            }
+            Entry::OfferBound => {
+                assert!(rows.is_empty(), "{kind:?} states a row");
+                let mut bounded = 0.0;
+                for &j in &inst.members {
+                    if let Some(v) = block.offer_var[j] {
+                        assert!(block.lp.vars[v].upper <= inst.bound, "{kind:?}");
+                        bounded += point[v];
+                    }
+                }
+                assert!(
+                    (bounded - value).abs() <= 1e-12,
+                    "{kind:?}: {bounded} vs {value}"
+                );
+            }
+            Entry::RemovesOffers => {
+                assert!(rows.is_empty(), "{kind:?} states a row");
+                assert!(inst.members.iter().all(|&j| block.offer_var[j].is_none()));
+                assert_eq!(value, 0.0, "{kind:?} on a plan without the excluded offers");
+                // With the excluded offers bought, the value is what they got.
+                let mut bought = x.to_vec();
+                for &j in &inst.members {
+                    bought[j] = 1.0;
+                }
+                let with = MineralPlan {
+                    quantities: &bought,
+                    ..plan
+                };
+                let expected = inst.members.len() as f64 / model.minerals[0].demand;
+                assert!(
+                    (kind.value(&with, inst) - expected).abs() <= 1e-12,
+                    "{kind:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_rule_states_its_own_value_in_its_block() {
+    let mut rng = Rng::new(21);
+    let mut seen = BTreeSet::new();
+    for _ in 0..400 {
+        let model = random_model(&mut rng);
+        let block = formulate(&model, 0).unwrap();
+        for inst in &block.instances {
+            seen.insert(inst.kind);
+        }
+        for _ in 0..5 {
+            let x = random_plan(&mut rng, &block, model.minerals[0].demand);
+            check_block(&model, &block, &x);
+        }
+    }
+    assert_eq!(seen.len(), ALL.len(), "rules never drawn: {seen:?}");
+}
+
+#[test]
+fn every_rule_has_its_name_domain_words_unit_family_and_export_name() {
+    for (i, &kind) in ALL.iter().enumerate() {
+        assert_eq!(Kind::from_name(kind.name()), Some(kind));
+        assert_eq!(kind.index(), i);
+        assert_eq!(kind.is_exclusion(), kind.domain() == BoundDomain::None);
+        assert_eq!(kind.is_exclusion(), kind.entry() == Entry::RemovesOffers);
+        assert_eq!(kind.point().is_none(), kind.is_exclusion(), "{kind:?}");
+        assert!(!kind.family().name().is_empty());
+        assert!(!kind.export_prefix().is_empty());
+        assert!(!kind.rule_name("X").is_empty());
+        assert!(!kind.rule_with_bound("X", 0.5).is_empty());
+        assert!(!kind.bound_text(0.5).is_empty());
+        assert!(kind.needs_binaries() <= kind.is_count(), "{kind:?}");
+        assert!(!(kind.needs_binaries() && kind.country_alike()), "{kind:?}");
+    }
+    assert_eq!(Kind::from_name("max_anything"), None);
+}
