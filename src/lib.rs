@@ -33,6 +33,7 @@ pub mod input;
 pub mod lp;
 pub mod model;
 pub mod name;
+pub mod plan;
 pub(crate) mod polish;
 pub mod ranging;
 pub mod report;

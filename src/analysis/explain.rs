@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::plan::relaxation_rows;
 use crate::report::words::{no_solution_account, relaxation_size};
-use crate::report::{relaxation_rows, RelaxationRow};
+use crate::report::RelaxationRow;
 use crate::solve::{solve, SolveOptions, Status};
 
 /// Options of `explain`.

@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 use crate::formulate::formulate;
 use crate::model::{MineralScope, Model, PolicyKind};
 use crate::name::Name;
-use crate::report::{relaxation_rows, words};
+use crate::plan::relaxation_rows;
+use crate::report::words;
 use crate::solve::{solve, Solution, SolveOptions, Status};
 
 use crate::tolerance::SAVING_NOISE;

@@ -124,7 +124,10 @@ pub fn frontier(
     pool.install(|| {
         let current = solve(model, &opts.solve)?;
         if !matches!(current.status, Status::Optimal | Status::Feasible) {
-            return Ok(Err(Box::new(build_report(model, &current))));
+            return Ok(Err(Box::new(build_report(
+                model,
+                &crate::plan::plan(model, current),
+            ))));
         }
         frontier_from(model, &current, opts, progress).map(Ok)
     })

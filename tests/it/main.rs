@@ -21,6 +21,7 @@ mod interrupt;
 mod json_schema;
 mod libreoffice;
 mod numeric;
+mod plan;
 mod policy_cost;
 mod properties;
 mod ranging;

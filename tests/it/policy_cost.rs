@@ -12,6 +12,7 @@ use assert_cmd::Command;
 use sourcemix::analysis::explain::{explain, ExplainOptions};
 use sourcemix::analysis::policy::policy_cost;
 use sourcemix::model::{Model, PolicyKind};
+use sourcemix::plan::plan;
 use sourcemix::report::{build_report, ConstraintRow};
 use sourcemix::solve::{SolveOptions, SolverChoice, Status};
 use sourcemix::solvers::SolverKind;
@@ -147,7 +148,7 @@ fn check_against_differences(
     if sol.status != Status::Optimal {
         return 0;
     }
-    let report = build_report(&model, &sol);
+    let report = build_report(&model, &plan(&model, sol.clone()));
     let rows: Vec<&ConstraintRow> = report.constraints().collect();
     let Some(base) = exact_cost(files) else {
         return 0;
@@ -229,7 +230,7 @@ fn count_rows_have_no_shadow_price_in_integer_blocks() {
         ),
     ]);
     let sol = solve_kind(&model, SolverKind::Microlp);
-    let report = build_report(&model, &sol);
+    let report = build_report(&model, &plan(&model, sol.clone()));
     let rows: Vec<&ConstraintRow> = report.constraints().collect();
     // The plan: 60 from a, 40 from b. Fixed binaries: moving the CHN cap by one point
     // moves one unit from b (2) to a (1): −100 per unit of share, −1 per point.
