@@ -1,8 +1,10 @@
 //! The plan stage: a solved model as it is written, checked against a hand-solved model
 //! (quantities, allocation order, figures, shadow prices — also for an integer block whose
-//! solver gives no duals), and against allocation.csv read back.
+//! solver gives no duals), against allocation.csv read back, and the frontier's typed
+//! outcome for a model with no plan.
 
 use crate::common::*;
+use sourcemix::frontier::{frontier, FrontierOptions, FrontierOutcome, Measure};
 use sourcemix::input::{parse_plan, ModelFiles};
 use sourcemix::model::Model;
 use sourcemix::plan::{plan, solve_plan, MineralOutcome, Plan};
@@ -136,5 +138,27 @@ fn the_plans_quantities_are_what_allocation_csv_says() {
         for (k, (r, q)) in read.iter().zip(&planned).enumerate() {
             assert!(r == q, "{name}: offer {k}: written {r}, planned {q}");
         }
+    }
+}
+
+#[test]
+fn a_frontier_of_a_model_without_a_plan_is_that_plan() {
+    let mut files = files(false);
+    files[3].1.push_str("max_country_share,ga,*,0.3\n");
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    // Three countries at most 30% each cover 90 of 100.
+    let model = model_from(&refs);
+    let opts = FrontierOptions {
+        measure: Measure::Hhi,
+        points: 3,
+        solve: SolveOptions::default(),
+    };
+    match frontier(&model, &opts, &|_, _| {}).unwrap() {
+        FrontierOutcome::NoPlan(p) => {
+            assert_eq!(p.status, Status::Infeasible);
+            assert!(!p.minerals[0].has_plan());
+            assert!(!p.minerals[0].relaxations.is_empty());
+        }
+        FrontierOutcome::Frontier(f) => panic!("a frontier of an infeasible model: {f:?}"),
     }
 }
