@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::analysis::policy::{policy_cost, PolicyReport};
+use crate::analysis::policy::policy_cost;
 use crate::error::Result;
 use crate::input::load_model;
-use crate::report::{inputs::inputs_table, policy_table, write_tables, Outputs};
+use crate::report::{inputs::inputs_table, policy_table, write_tables, Outputs, PolicyReport};
 use crate::solve::SolveOptions;
 
 /// What `policy` did.
@@ -29,7 +29,7 @@ pub fn policy_model(model_dir: &Path, outputs: &Outputs, opts: &SolveOptions) ->
     outputs.check_not_input(model_dir)?;
     let mut model = load_model(model_dir)?;
     let warnings = std::mem::take(&mut model.warnings);
-    let report = policy_cost(&model, opts)?;
+    let report = PolicyReport::new(policy_cost(&model, opts)?);
     let written = if report.feasible {
         write_tables(outputs, &[policy_table(&report)], &[inputs_table(&model)])?
     } else {

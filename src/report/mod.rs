@@ -33,10 +33,10 @@ use crate::write::{atomic, CsvOut};
 
 pub use bench::{bench_table, BENCH_COLUMNS};
 pub use check::render_check;
-pub use explain::{explain_table, render_explain, EXPLAIN_COLUMNS, EXPLAIN_CSV};
+pub use explain::{explain_table, render_explain, ExplainReport, EXPLAIN_COLUMNS, EXPLAIN_CSV};
 pub use frontier::{frontier_table, FRONTIER_COLUMNS};
 pub use outputs::{write_results, write_tables, write_workbook, Outputs};
-pub use policy::{policy_table, render_policy, POLICY_COLUMNS, POLICY_CSV};
+pub use policy::{policy_table, render_policy, PolicyReport, POLICY_COLUMNS, POLICY_CSV};
 pub use ranging::{ranging_table, RANGING_COLUMNS};
 pub use scenarios::{render_scenarios, scenarios_csv, scenarios_table, SCENARIOS_COLUMNS};
 pub use stress::{render_stress, stress_files};
