@@ -59,11 +59,7 @@ pub(super) fn measure(
     let mineral = &model.minerals[m];
     let d = mineral.demand;
     let offers = model.offers_of(m);
-    let mut allocation: Vec<usize> = (0..quantities.len())
-        .filter(|&k| quantities[k] > 0.0)
-        .collect();
-    // Stable: equal quantities keep offer order.
-    allocation.sort_by(|&a, &b| quantities[b].total_cmp(&quantities[a]));
+    let allocation = allocation_order(quantities);
     let purchase_cost: f64 = allocation
         .iter()
         .map(|&k| quantities[k] * offers[k].landed_cost + offers[k].fixed_cost)
@@ -75,24 +71,11 @@ pub(super) fn measure(
         quantities,
     };
     let by_country = plan.by_country();
-    let (top, top_q) = by_country
-        .iter()
-        .enumerate()
-        .fold(
-            (None, 0.0),
-            |(bi, bq), (c, &q)| {
-                if q > bq {
-                    (Some(c), q)
-                } else {
-                    (bi, bq)
-                }
-            },
-        );
+    let (top, top_q) = top_country(&by_country);
     let countries: Vec<usize> = (0..by_country.len())
         .filter(|&c| by_country[c] > 0.0)
         .collect();
-    let first = mineral.offers.start;
-    let suppliers = used_suppliers(offers, quantities, first);
+    let suppliers = used_suppliers(offers, quantities, mineral.offers.start);
     let mut metrics = Metrics {
         purchased,
         purchase_cost,
@@ -111,6 +94,28 @@ pub(super) fn measure(
         suppliers,
         countries,
     }
+}
+
+/// The offers bought (indices within the mineral), by quantity descending; stable, so
+/// equal quantities keep offer order.
+fn allocation_order(quantities: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..quantities.len())
+        .filter(|&k| quantities[k] > 0.0)
+        .collect();
+    order.sort_by(|&a, &b| quantities[b].total_cmp(&quantities[a]));
+    order
+}
+
+/// The country with the largest quantity (the first of equals) and that quantity;
+/// `None` when nothing is bought.
+fn top_country(by_country: &[f64]) -> (Option<usize>, f64) {
+    let mut top = (None, 0.0);
+    for (c, &q) in by_country.iter().enumerate() {
+        if q > top.1 {
+            top = (Some(c), q);
+        }
+    }
+    top
 }
 
 /// The offers used, in offer order, as indices into `Model::offers` (the mineral's
@@ -149,4 +154,24 @@ pub(super) fn distinct_suppliers(model: &Model, mut offers: Vec<(u64, usize)>) -
     offers.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| name(a).cmp(name(b))));
     offers.dedup_by(|a, b| a.0 == b.0 && name(a) == name(b));
     offers.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocation_is_by_quantity_descending_ties_in_offer_order_unbought_left_out() {
+        assert_eq!(
+            allocation_order(&[0.0, 5.0, 3.0, 5.0, -0.0, 7.5]),
+            [5, 1, 3, 2]
+        );
+        assert!(allocation_order(&[0.0, 0.0]).is_empty());
+    }
+
+    #[test]
+    fn the_top_country_is_the_first_of_the_largest_and_none_without_purchases() {
+        assert_eq!(top_country(&[1.0, 3.0, 3.0, 0.0]), (Some(1), 3.0));
+        assert_eq!(top_country(&[0.0, 0.0]), (None, 0.0));
+    }
 }
