@@ -11,6 +11,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use sourcemix::formulate::formulate;
 use sourcemix::generate::{generate, GenerateOptions};
 use sourcemix::input::load_model;
+use sourcemix::plan::solve_plan;
 use sourcemix::report::{build_report, csv_files, ConstraintRow};
 use sourcemix::solve::{solve, SolveOptions, SolverChoice};
 use sourcemix::solvers::SolverKind;
@@ -60,10 +61,10 @@ fn benches(c: &mut Criterion) {
                     .sum::<usize>()
             })
         });
-        let solution = solve(&model, &SolveOptions::default()).expect("solves");
+        let planned = solve_plan(&model, &SolveOptions::default()).expect("solves");
         g.bench_function(BenchmarkId::new("report", &label), |b| {
             b.iter(|| {
-                let report = build_report(&model, &solution);
+                let report = build_report(&model, &planned);
                 csv_files(&report)
                     .iter()
                     .map(|(_, bytes)| bytes.len())
@@ -92,8 +93,8 @@ fn writers(c: &mut Criterion) {
     let root = tempfile::tempdir().expect("temp dir");
     let dir = model_dir(root.path(), 10_000, 10);
     let model = load_model(&dir).expect("generated model loads");
-    let solution = solve(&model, &SolveOptions::default()).expect("solves");
-    let report = build_report(&model, &solution);
+    let planned = solve_plan(&model, &SolveOptions::default()).expect("solves");
+    let report = build_report(&model, &planned);
     // Ten copies: about as many rows as the 100k-offer model's constraints.csv.
     let rows: Vec<&ConstraintRow> = (0..10).flat_map(|_| report.constraints()).collect();
     let mut g = c.benchmark_group("csv_writer");

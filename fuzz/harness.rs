@@ -88,7 +88,7 @@ pub fn load_and_solve(data: &[u8]) {
                 "{kind}: {reason:?}: {message}"
             );
         }
-        let report = build_report(&model, &solution);
+        let report = build_report(&model, &sourcemix::plan::plan(&model, solution));
         let files = csv_files(&report);
         assert_eq!(files.len(), 3);
     }

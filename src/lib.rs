@@ -34,6 +34,7 @@ pub mod lp;
 pub mod model;
 pub mod name;
 pub mod policy;
+pub mod plan;
 pub(crate) mod polish;
 pub mod ranging;
 pub mod report;

@@ -1,15 +1,12 @@
 //! `explain`: for a model with no solution, the relaxation of least total size that
 //! gives it one (SPEC §3), per mineral, as explain.csv and in words. The elastic
 //! program is [`crate::diagnose::least_relaxation`], the same one `solve` runs on an
-//! infeasible mineral, and the words are [`crate::report::words::no_solution_account`],
-//! the same ones `solve` prints. The files and the text are in [`crate::report`].
-
-use serde::Serialize;
+//! infeasible mineral. The result is typed ([`Explanation`]); the file and the words
+//! (the same ones `solve` prints) are in [`crate::report`].
 
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::report::words::{no_solution_account, relaxation_size};
-use crate::report::{relaxation_rows, RelaxationRow};
+use crate::plan::{relaxation_rows, MineralRelaxation, RelaxationRow};
 use crate::solve::{solve, SolveOptions, Status};
 
 /// Options of `explain`.
@@ -21,29 +18,33 @@ pub struct ExplainOptions {
 }
 
 /// What `explain` found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExplainReport {
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
     /// True when the model has a solution as it stands (nothing needs to move).
     pub feasible: bool,
     /// The least total relaxation: Σ |bound change| + Σ shortfall / D.
     pub total_size: f64,
+    /// Per mineral without a solution (model order), the rows that must move.
+    pub minerals: Vec<MineralRelaxation>,
+}
+
+impl Explanation {
     /// The rows that must move (explain.csv), by mineral.
-    pub relaxations: Vec<RelaxationRow>,
-    /// Per mineral without a solution, the account in words.
-    pub accounts: Vec<String>,
+    pub fn relaxations(&self) -> impl Iterator<Item = &RelaxationRow> {
+        self.minerals.iter().flat_map(|m| &m.rows)
+    }
 }
 
 /// Finds the least relaxation of every mineral of `model` without a solution. The model
 /// is solved as `solve` would (minerals in parallel); each mineral found infeasible has
 /// been diagnosed by [`crate::diagnose::least_relaxation`] on the way. A mineral whose
 /// solve or diagnosis fails is an error naming it (exit 4).
-pub fn explain(model: &Model, opts: &ExplainOptions) -> Result<ExplainReport> {
+pub fn explain(model: &Model, opts: &ExplainOptions) -> Result<Explanation> {
     let solution = solve(model, &opts.solve)?;
-    let mut report = ExplainReport {
+    let mut found = Explanation {
         feasible: true,
         total_size: 0.0,
-        relaxations: Vec::new(),
-        accounts: Vec::new(),
+        minerals: Vec::new(),
     };
     for ms in &solution.minerals {
         let name = &model.minerals[ms.mineral].name;
@@ -63,10 +64,12 @@ pub fn explain(model: &Model, opts: &ExplainOptions) -> Result<ExplainReport> {
             }
         }
         let rows = relaxation_rows(model, ms.mineral, &ms.relaxations, &ms.instances);
-        report.feasible = false;
-        report.total_size += rows.iter().map(relaxation_size).sum::<f64>();
-        report.accounts.push(no_solution_account(name, &rows));
-        report.relaxations.extend(rows);
+        found.feasible = false;
+        found.total_size += rows.iter().map(RelaxationRow::size).sum::<f64>();
+        found.minerals.push(MineralRelaxation {
+            mineral: name.clone(),
+            rows,
+        });
     }
-    Ok(report)
+    Ok(found)
 }

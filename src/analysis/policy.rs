@@ -11,8 +11,8 @@ use crate::error::{Error, Result};
 use crate::formulate::formulate;
 use crate::model::{MineralScope, Model};
 use crate::name::Name;
+use crate::plan::{relaxation_rows, MineralRelaxation};
 use crate::policy::Kind;
-use crate::report::{relaxation_rows, words};
 use crate::solve::{solve, Deadline, Solution, SolveOptions, Status};
 
 use crate::tolerance::SAVING_NOISE;
@@ -92,17 +92,17 @@ pub struct PolicyCostRow {
 }
 
 /// What the policy costs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PolicyReport {
-    /// False when the full policy has no solution (then `rows` is empty and `accounts`
-    /// says what must move).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyCost {
+    /// False when the full policy has no solution (then `rows` is empty and
+    /// `relaxations` says what must move).
     pub feasible: bool,
     /// The families present, in policy.csv order.
     pub families: Vec<Family>,
     /// policy.csv: per mineral (model order) every case, then `*` with the totals.
     pub rows: Vec<PolicyCostRow>,
-    /// For a full policy with no solution: the least relaxation per mineral, in words.
-    pub accounts: Vec<String>,
+    /// For a full policy with no solution: the least relaxation per infeasible mineral.
+    pub relaxations: Vec<MineralRelaxation>,
     /// Cases stopped by a time limit (their cost is that of a feasible plan, an upper
     /// bound on the optimum), in words.
     pub warnings: Vec<String>,
@@ -115,7 +115,7 @@ pub struct PolicyReport {
 /// or when the mineral's block is continuous (hence convex) and every deleted row has
 /// slack at the full plan — a convex problem's optimum stays optimal when constraints
 /// inactive there are removed.
-pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyReport> {
+pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
     opts.validate()?;
     let deadline = Deadline::after(opts.time_limit_secs);
     let cases = cases(model);
@@ -235,13 +235,13 @@ pub fn mineral_model(model: &Model, m: usize) -> Model {
     }
 }
 
-/// The report of a full policy with no solution: the explain account per mineral.
-fn infeasible(model: &Model, cases: &[Case], full: &Solution) -> PolicyReport {
-    let mut report = PolicyReport {
+/// The outcome of a full policy with no solution: the least relaxation per mineral.
+fn infeasible(model: &Model, cases: &[Case], full: &Solution) -> PolicyCost {
+    let mut out = PolicyCost {
         feasible: false,
         families: families(cases),
         rows: Vec::new(),
-        accounts: Vec::new(),
+        relaxations: Vec::new(),
         warnings: Vec::new(),
     };
     for ms in full
@@ -249,13 +249,12 @@ fn infeasible(model: &Model, cases: &[Case], full: &Solution) -> PolicyReport {
         .iter()
         .filter(|m| m.status == Status::Infeasible)
     {
-        let rows = relaxation_rows(model, ms.mineral, &ms.relaxations, &ms.instances);
-        report.accounts.push(words::no_solution_account(
-            &model.minerals[ms.mineral].name,
-            &rows,
-        ));
+        out.relaxations.push(MineralRelaxation {
+            mineral: model.minerals[ms.mineral].name.clone(),
+            rows: relaxation_rows(model, ms.mineral, &ms.relaxations, &ms.instances),
+        });
     }
-    report
+    out
 }
 
 fn families(cases: &[Case]) -> Vec<Family> {
@@ -268,19 +267,14 @@ fn families(cases: &[Case]) -> Vec<Family> {
         .collect()
 }
 
-/// The report from each case's cost per mineral (`costs[case][mineral]`; the full
+/// The comparison from each case's cost per mineral (`costs[case][mineral]`; the full
 /// policy is `cases[1]`).
-fn compare(
-    model: &Model,
-    cases: &[Case],
-    costs: &[Vec<f64>],
-    warnings: Vec<String>,
-) -> PolicyReport {
-    let mut report = PolicyReport {
+fn compare(model: &Model, cases: &[Case], costs: &[Vec<f64>], warnings: Vec<String>) -> PolicyCost {
+    let mut out = PolicyCost {
         feasible: true,
         families: families(cases),
         rows: Vec::new(),
-        accounts: Vec::new(),
+        relaxations: Vec::new(),
         warnings,
     };
     let total = |k: usize| costs[k].iter().sum::<f64>();
@@ -296,7 +290,7 @@ fn compare(
     };
     for (m, mineral) in model.minerals.iter().enumerate() {
         for (k, case) in cases.iter().enumerate() {
-            report.rows.push(PolicyCostRow {
+            out.rows.push(PolicyCostRow {
                 mineral: mineral.name.clone(),
                 case: case.name(),
                 cost: costs[k][m],
@@ -305,14 +299,14 @@ fn compare(
         }
     }
     for (k, case) in cases.iter().enumerate() {
-        report.rows.push(PolicyCostRow {
+        out.rows.push(PolicyCostRow {
             mineral: Name::from("*"),
             case: case.name(),
             cost: total(k),
             saving: saving(full_total, total(k)),
         });
     }
-    report
+    out
 }
 
 /// A case must have a plan for every mineral: deleting rules from a feasible model

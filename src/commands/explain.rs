@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::analysis::explain::{explain, ExplainOptions, ExplainReport};
+use crate::analysis::explain::{explain, ExplainOptions};
 use crate::error::Result;
 use crate::input::{load, Loaded};
-use crate::report::{explain_table, inputs::inputs_table, write_tables, Outputs};
+use crate::report::{explain_table, inputs::inputs_table, write_tables, ExplainReport, Outputs};
 
 /// What `explain` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,7 +33,7 @@ pub fn explain_model(
     let Loaded {
         model, warnings, ..
     } = load(model_dir)?;
-    let report = explain(&model, opts)?;
+    let report = ExplainReport::new(explain(&model, opts)?);
     let written = write_tables(outputs, &[explain_table(&report)], &[inputs_table(&model)])?;
     Ok(ExplainRun {
         report,

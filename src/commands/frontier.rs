@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::frontier::{Frontier, FrontierOptions};
+use crate::frontier::{Frontier, FrontierOptions, FrontierOutcome};
 use crate::input::{load, Loaded};
-use crate::report::{frontier_table, inputs::inputs_table, write_results, Outputs, Report};
+use crate::report::{
+    build_report, frontier_table, inputs::inputs_table, write_results, Outputs, Report,
+};
 
 /// What `frontier` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,11 +52,11 @@ pub fn frontier_model(
         ..
     } = load(model_dir)?;
     let frontier = match crate::frontier::frontier(&model, opts, progress)? {
-        Ok(f) => f,
-        Err(report) => {
+        FrontierOutcome::Frontier(f) => f,
+        FrontierOutcome::NoPlan(plan) => {
             return Ok(FrontierRun {
                 frontier: None,
-                infeasible: Some(*report),
+                infeasible: Some(build_report(&model, &plan)),
                 written: Vec::new(),
                 warnings,
             })

@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::analysis::policy::{policy_cost, PolicyReport};
+use crate::analysis::policy::policy_cost;
 use crate::error::Result;
 use crate::input::{load, Loaded};
-use crate::report::{inputs::inputs_table, policy_table, write_tables, Outputs};
+use crate::report::{inputs::inputs_table, policy_table, write_tables, Outputs, PolicyReport};
 use crate::solve::SolveOptions;
 
 /// What `policy` did.
@@ -30,7 +30,7 @@ pub fn policy_model(model_dir: &Path, outputs: &Outputs, opts: &SolveOptions) ->
     let Loaded {
         model, warnings, ..
     } = load(model_dir)?;
-    let report = policy_cost(&model, opts)?;
+    let report = PolicyReport::new(policy_cost(&model, opts)?);
     let written = if report.feasible {
         write_tables(outputs, &[policy_table(&report)], &[inputs_table(&model)])?
     } else {

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::report::{build_report, inputs::inputs_table, write_tables, Dialect, Outputs, Report};
+use crate::plan::plan;
+use crate::report::{build_report, inputs::inputs_table, write_tables, Outputs, Report};
 use crate::solve::Status;
 use crate::stress::{stress, StressReport};
 
@@ -70,10 +71,13 @@ pub fn robust_model(
         written: Vec::new(),
     };
     let Some(robust) = outcome.robust else {
-        return Ok(no_plan(build_report(&model, &outcome.nominal), None));
+        return Ok(no_plan(
+            build_report(&model, &plan(&model, outcome.nominal)),
+            None,
+        ));
     };
-    let solution = plan_solution(&model, &robust);
-    let mut report = build_report(&model, &solution);
+    let robust_plan = plan(&model, plan_solution(&model, &robust));
+    let mut report = build_report(&model, &robust_plan);
     report.warnings.clear();
     if report.status.exit_code() != 0 {
         // One message for the whole plan, not one per mineral.
@@ -103,14 +107,14 @@ pub fn robust_model(
         .flat_map(|m| m.quantities.iter().copied())
         .collect();
     let nominal_stress = stress(&model, &nominal_plan, &scenarios, &stress_opts)?;
-    // The plan as written (allocation.csv) and read back, so `stress --plan` on the
-    // written file reproduces the stress files byte for byte.
-    let written_plan = {
-        let allocation = &report.tables()[0];
-        let (name, bytes) = (allocation.file_name(), allocation.to_csv(Dialect::Rfc4180));
-        let files = crate::input::ModelFiles::from_memory(&[(name.as_str(), &bytes[..])]);
-        crate::input::parse_plan(&files, &name, &model)?.quantities
-    };
+    // The plan as written: its quantities are allocation.csv's numbers exactly (clean
+    // numbers on each mineral's grid), so `stress --plan` on the written file
+    // reproduces the stress files byte for byte.
+    let written_plan: Vec<f64> = robust_plan
+        .minerals
+        .iter()
+        .flat_map(|m| m.quantities.iter().copied())
+        .collect();
     let robust_stress = stress(&model, &written_plan, &scenarios, &stress_opts)?;
     let comparison = Comparison::new(
         &nominal_stress,

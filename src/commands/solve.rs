@@ -7,9 +7,10 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::input::{load, Loaded};
+use crate::plan::solve_plan_then;
 use crate::ranging::{ranging, Ranging};
 use crate::report::{assemble, mineral_part, write_report, Outputs, Report};
-use crate::solve::{solve_then_mut, SolveOptions};
+use crate::solve::SolveOptions;
 
 /// Seconds spent in each phase of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -100,22 +101,22 @@ pub fn solve_model_with(
     } = load(model_dir)?;
     let read_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    // Each mineral's report rows are built and formatted as soon as its block is solved;
-    // then its row results are dropped, unless ranging needs them.
-    let (solution, parts) = solve_then_mut(&model, opts, |ms| {
-        let part = mineral_part(&model, ms);
+    // Each mineral's plan is built, and its report rows formatted, as soon as its block
+    // is solved; then its rows are dropped, unless ranging needs them.
+    let (plan, parts) = solve_plan_then(&model, opts, |mineral| {
+        let part = mineral_part(&model, mineral);
         if !outputs.ranging {
-            ms.rows = Vec::new();
+            mineral.rows = Vec::new();
         }
         part
     })?;
     let optimize_wall_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let mut report = assemble(&model, &solution, parts);
+    let mut report = assemble(&model, &plan, parts);
     report.warnings.splice(0..0, warnings);
     let ok = report.status.exit_code() == 0;
     let ranging = match outputs.ranging && ok {
-        true => Some(ranging(&model, &solution)?),
+        true => Some(ranging(&model, &plan)?),
         false => None,
     };
     let written = if ok {
@@ -126,8 +127,8 @@ pub fn solve_model_with(
     };
     let timings = Timings {
         read_secs,
-        build_secs: solution.build_wall_secs,
-        solve_secs: solution.minerals.iter().map(|m| m.solve_secs).sum(),
+        build_secs: plan.build_wall_secs,
+        solve_secs: plan.minerals.iter().map(|m| m.solve_secs).sum(),
         optimize_wall_secs,
         write_secs: t.elapsed().as_secs_f64(),
     };

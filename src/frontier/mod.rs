@@ -28,7 +28,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::formulate::{formulate, Block, RowTag};
 use crate::model::{MineralScope, Model, PolicyRow, Target};
-use crate::report::{build_report, Report};
+use crate::plan::{plan, Plan};
 use crate::solve::{solve, solve_block, Deadline, Solution, SolveOptions, SolverChoice, Status};
 use crate::solvers::SolverKind;
 
@@ -109,13 +109,23 @@ pub struct Frontier {
     pub current_measure: f64,
 }
 
-/// Computes the frontier of `model`; `Err(report)` inside when the model itself has no
-/// plan (the report of its solve, with the least relaxation for infeasible minerals).
+/// What [`frontier`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FrontierOutcome {
+    /// The frontier of a model with a plan.
+    Frontier(Frontier),
+    /// The model itself has no plan: the plan of its solve (with the least relaxation of
+    /// each infeasible mineral).
+    NoPlan(Box<Plan>),
+}
+
+/// Computes the frontier of `model`, or, when the model itself has no plan, the plan of
+/// its solve.
 pub fn frontier(
     model: &Model,
     opts: &FrontierOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<std::result::Result<Frontier, Box<Report>>> {
+) -> Result<FrontierOutcome> {
     opts.validate()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.solve.threads.unwrap_or(0))
@@ -125,9 +135,9 @@ pub fn frontier(
     pool.install(|| {
         let current = solve(model, &opts.solve)?;
         if !matches!(current.status, Status::Optimal | Status::Feasible) {
-            return Ok(Err(Box::new(build_report(model, &current))));
+            return Ok(FrontierOutcome::NoPlan(Box::new(plan(model, current))));
         }
-        frontier_from(model, &current, opts, deadline, progress).map(Ok)
+        frontier_from(model, &current, opts, deadline, progress).map(FrontierOutcome::Frontier)
     })
 }
 

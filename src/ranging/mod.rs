@@ -17,8 +17,7 @@ use crate::error::Result;
 use crate::formulate::{formulate, Block, RowTag};
 use crate::model::Model;
 use crate::name::Name;
-use crate::solve::{MineralSolution, Solution};
-use crate::tolerance::BINDING;
+use crate::plan::{MineralOutcome, Plan};
 use basis::{Basis, Delta, Place};
 
 /// Name of the ranging table.
@@ -110,10 +109,10 @@ pub const NOT_AVAILABLE_HHI: &str = "not available: HHI cap (quadratic)";
 /// Note when the plan is not an optimal vertex within tolerances.
 pub const NOT_AVAILABLE_VERTEX: &str = "not available: no optimal basis found at the plan";
 
-/// The ranging of every mineral of a solved model (minerals without a plan give no rows).
-pub fn ranging(model: &Model, solution: &Solution) -> Result<Ranging> {
+/// The ranging of every mineral of a plan (minerals without a plan give no rows).
+pub fn ranging(model: &Model, plan: &Plan) -> Result<Ranging> {
     use rayon::prelude::*;
-    let parts: Vec<Vec<RangingRow>> = solution
+    let parts: Vec<Vec<RangingRow>> = plan
         .minerals
         .par_iter()
         .map(|ms| mineral_ranging(model, ms))
@@ -124,7 +123,7 @@ pub fn ranging(model: &Model, solution: &Solution) -> Result<Ranging> {
 }
 
 /// The ranging rows of one mineral.
-pub fn mineral_ranging(model: &Model, ms: &MineralSolution) -> Result<Vec<RangingRow>> {
+pub fn mineral_ranging(model: &Model, ms: &MineralOutcome) -> Result<Vec<RangingRow>> {
     if !ms.has_plan() {
         return Ok(Vec::new());
     }
@@ -147,7 +146,7 @@ pub fn mineral_ranging(model: &Model, ms: &MineralSolution) -> Result<Vec<Rangin
 }
 
 /// The plan as a point of the block's LP (offers and unmet, scaled by demand).
-fn block_point(block: &Block, ms: &MineralSolution) -> Vec<f64> {
+fn block_point(block: &Block, ms: &MineralOutcome) -> Vec<f64> {
     let mut x = vec![0.0; block.lp.vars.len()];
     for (k, v) in block.offer_var.iter().enumerate() {
         if let Some(v) = *v {
@@ -169,7 +168,7 @@ fn interval(value: f64, delta: Delta, scale: f64) -> (Option<f64>, Option<f64>) 
 /// Rows of the binding policy rows (LP rows and supplier caps folded into bounds).
 fn bound_rows(
     model: &Model,
-    ms: &MineralSolution,
+    ms: &MineralOutcome,
     block: &Block,
     basis: Option<&Basis>,
     note: &'static str,
@@ -186,7 +185,7 @@ fn bound_rows(
     let mut out = Vec::new();
     for (k, r) in ms.rows.iter().enumerate() {
         let inst = &r.instance;
-        if inst.kind.is_exclusion() || (r.value - inst.bound).abs() > BINDING {
+        if inst.kind.is_exclusion() || !r.binding {
             continue;
         }
         let mut row = RangingRow::new(

@@ -1,7 +1,48 @@
 //! The result of `explain` as a file (explain.csv) and as text.
 
+use serde::Serialize;
+
 use super::table::{Cells, Column, ColumnKind, Table};
-use crate::analysis::explain::ExplainReport;
+use super::words::no_solution_account;
+use crate::analysis::explain::Explanation;
+use crate::plan::{MineralRelaxation, RelaxationRow};
+
+/// What `explain` found, with its words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExplainReport {
+    /// True when the model has a solution as it stands (nothing needs to move).
+    pub feasible: bool,
+    /// The least total relaxation: Σ |bound change| + Σ shortfall / D.
+    pub total_size: f64,
+    /// The rows that must move (explain.csv), by mineral.
+    pub relaxations: Vec<RelaxationRow>,
+    /// Per mineral without a solution, the account in words.
+    pub accounts: Vec<String>,
+}
+
+impl ExplainReport {
+    /// The report of `explanation`.
+    pub fn new(explanation: Explanation) -> ExplainReport {
+        ExplainReport {
+            feasible: explanation.feasible,
+            total_size: explanation.total_size,
+            accounts: accounts(&explanation.minerals),
+            relaxations: explanation
+                .minerals
+                .into_iter()
+                .flat_map(|m| m.rows)
+                .collect(),
+        }
+    }
+}
+
+/// The account in words of each mineral without a solution.
+pub(super) fn accounts(minerals: &[MineralRelaxation]) -> Vec<String> {
+    minerals
+        .iter()
+        .map(|m| no_solution_account(&m.mineral, &m.rows))
+        .collect()
+}
 
 /// Name of the file `explain` writes.
 pub const EXPLAIN_CSV: &str = "explain.csv";

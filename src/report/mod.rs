@@ -19,28 +19,24 @@ pub mod words;
 pub mod xlsx;
 
 use rayon::prelude::*;
-use rustc_hash::FxBuildHasher;
-use std::hash::BuildHasher;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::clean::round_index;
 use crate::error::Result;
 use crate::model::Model;
 use crate::name::Name;
-use crate::rows::{hhi, risk_hhi, MineralPlan};
-use crate::solve::{MineralSolution, Solution, Status};
-use crate::tolerance::BINDING;
+use crate::plan::{Metrics, MineralOutcome, Plan};
+use crate::solve::Status;
 use crate::write::{atomic, CsvOut};
 
 pub use bench::{bench_table, BENCH_COLUMNS};
 pub use check::render_check;
-pub use explain::{explain_table, render_explain, EXPLAIN_COLUMNS, EXPLAIN_CSV};
+pub use explain::{explain_table, render_explain, ExplainReport, EXPLAIN_COLUMNS, EXPLAIN_CSV};
 pub use frontier::{frontier_table, FRONTIER_COLUMNS};
 pub use outputs::{write_results, write_tables, write_workbook, Outputs};
-pub use policy::{policy_table, render_policy, POLICY_COLUMNS, POLICY_CSV};
+pub use policy::{policy_table, render_policy, PolicyReport, POLICY_COLUMNS, POLICY_CSV};
 pub use ranging::{ranging_table, RANGING_COLUMNS};
 pub use scenarios::{render_scenarios, scenarios_csv, scenarios_table, SCENARIOS_COLUMNS};
 pub use stress::{render_stress, stress_files};
@@ -125,25 +121,7 @@ pub struct ConstraintRow {
     pub line: u64,
 }
 
-/// One row that must move for an infeasible mineral (the `explain` rows).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RelaxationRow {
-    /// Rule name, or `demand`.
-    pub constraint: &'static str,
-    /// The rule; `None` for the demand.
-    #[serde(skip)]
-    pub kind: Option<crate::policy::Kind>,
-    /// Mineral name.
-    pub mineral: Name,
-    /// Target, or empty.
-    pub target: Name,
-    /// Bound as given (D for the demand).
-    pub bound: f64,
-    /// Bound that makes the mineral feasible.
-    pub relaxed_bound: f64,
-    /// Line in constraints.csv or demand.csv.
-    pub line: u64,
-}
+pub use crate::plan::RelaxationRow;
 
 /// How one mineral's block was solved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -307,24 +285,24 @@ impl Serialize for TotalsJson<'_> {
     }
 }
 
-/// Builds the report of `solution` (each mineral's part in parallel).
-pub fn build_report(model: &Model, solution: &Solution) -> Report {
-    let parts: Vec<MineralPart> = solution
+/// Builds the report of `plan` (each mineral's part in parallel).
+pub fn build_report(model: &Model, plan: &Plan) -> Report {
+    let parts: Vec<MineralPart> = plan
         .minerals
         .par_iter()
-        .map(|ms| mineral_part(model, ms))
+        .map(|m| mineral_part(model, m))
         .collect();
-    assemble(model, solution, parts)
+    assemble(model, plan, parts)
 }
 
-/// Builds the report of `solution` from the parts of its minerals, in mineral order
-/// (from [`mineral_part`], e.g. made as each block was solved: see
-/// [`crate::solve::solve_then`]).
-pub fn assemble(model: &Model, solution: &Solution, parts: Vec<MineralPart>) -> Report {
+/// Builds the report of `plan` from the parts of its minerals, in mineral order (from
+/// [`mineral_part`], e.g. made as each block was solved: see
+/// [`crate::plan::solve_plan_then`]).
+pub fn assemble(model: &Model, plan: &Plan, parts: Vec<MineralPart>) -> Report {
     let mut report = Report {
-        status: solution.status.clone(),
+        status: plan.status.clone(),
         total_cost: 0.0,
-        blocks: solution
+        blocks: plan
             .minerals
             .iter()
             .map(|m| BlockRow {
@@ -339,27 +317,19 @@ pub fn assemble(model: &Model, solution: &Solution, parts: Vec<MineralPart>) -> 
         summary: Vec::new(),
         relaxations: Vec::new(),
         problems: Vec::new(),
-        warnings: solution
+        warnings: plan
             .minerals
             .iter()
             .flat_map(|m| &m.warnings)
             .cloned()
             .collect(),
     };
-    let mut used_suppliers: Vec<(u64, usize)> = Vec::new();
-    let mut used_countries = vec![false; model.countries.len()];
-    let mut purchase_cost = 0.0;
     for part in parts {
         report.problems.extend(part.problems);
         report.relaxations.extend(part.relaxations);
         let Some(summary) = part.summary else {
             continue;
         };
-        used_suppliers.extend(part.suppliers);
-        for c in part.countries {
-            used_countries[c] = true;
-        }
-        purchase_cost += part.spend;
         report.summary.push(summary);
         report.sections.push(part.section);
     }
@@ -371,14 +341,14 @@ pub fn assemble(model: &Model, solution: &Solution, parts: Vec<MineralPart>) -> 
         purchased,
         unmet,
         cost,
-        avg_unit_cost: (purchased > 0.0).then(|| purchase_cost / purchased),
+        avg_unit_cost: (purchased > 0.0).then(|| plan.purchase_cost / purchased),
         hhi: None,
         risk_hhi: None,
         avg_risk: None,
         top_country: Name::default(),
         top_country_share: None,
-        suppliers: distinct_suppliers(model, used_suppliers),
-        countries: used_countries.iter().filter(|&&u| u).count(),
+        suppliers: plan.suppliers,
+        countries: plan.countries,
     });
     report
 }
@@ -401,14 +371,6 @@ fn totals(rows: &[SummaryRow]) -> [(Option<String>, f64); 4] {
     )
 }
 
-/// The number of distinct suppliers of `offers`, given with the hashes of their names.
-fn distinct_suppliers(model: &Model, mut offers: Vec<(u64, usize)>) -> usize {
-    let name = |&(_, o): &(u64, usize)| model.offers[o].supplier.as_str();
-    offers.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| name(a).cmp(name(b))));
-    offers.dedup_by(|a, b| a.0 == b.0 && name(a) == name(b));
-    offers.len()
-}
-
 /// What one mineral adds to a [`Report`] (see [`mineral_part`] and [`assemble`]).
 #[derive(Default)]
 pub struct MineralPart {
@@ -418,57 +380,29 @@ pub struct MineralPart {
     summary: Option<SummaryRow>,
     /// Its allocation and constraints rows, formatted too.
     section: MineralSection,
-    /// Offers used (indices into `Model::offers`), with the hashes of their suppliers.
-    suppliers: Vec<(u64, usize)>,
-    /// Countries used (indices into `Model::countries`).
-    countries: Vec<usize>,
-    /// Purchase cost (landed and fixed costs).
-    spend: f64,
 }
 
-/// The report rows of one solved mineral, its CSV lines formatted.
-pub fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
+/// The report rows of one mineral of a plan, its CSV lines formatted.
+pub fn mineral_part(model: &Model, mo: &MineralOutcome) -> MineralPart {
     let mut part = MineralPart::default();
-    let mineral = &model.minerals[ms.mineral];
-    if ms.status == Status::Feasible {
+    let mineral = &model.minerals[mo.mineral];
+    if mo.status == Status::Feasible {
         part.problems.push(format!(
             "{}: a time limit stopped the solver with a feasible plan, not proven optimal{}",
             mineral.name,
-            ms.gap
+            mo.gap
                 .map(|g| format!("; its cost is at most {:.4}% above the optimum", g * 100.0))
                 .unwrap_or_default()
         ));
     }
-    if !ms.has_plan() {
-        part.problems.push(problem_text(model, ms));
-        add_relaxations(model, ms, &mut part.relaxations);
+    let Some(metrics) = mo.metrics.as_ref().filter(|_| mo.has_plan()) else {
+        part.problems.push(problem_text(model, mo));
+        part.relaxations.extend(mo.relaxations.iter().cloned());
         return part;
-    }
-    let allocation = allocation_rows(model, ms);
-    part.spend = allocation.iter().map(|r| r.cost).sum();
-    let plan = MineralPlan {
-        model,
-        mineral: ms.mineral,
-        quantities: &ms.quantities,
     };
-    let by_country = plan.by_country();
-    part.summary = Some(summary_row(&plan, &by_country, ms, &allocation, part.spend));
-    let first = mineral.offers.start;
-    part.suppliers = model
-        .offers_of(ms.mineral)
-        .iter()
-        .zip(&ms.quantities)
-        .enumerate()
-        .filter(|(_, (_, &x))| x > 0.0)
-        .map(|(k, (o, _))| (FxBuildHasher.hash_one(o.supplier.as_str()), first + k))
-        .collect();
-    part.countries = (0..by_country.len())
-        .filter(|&c| by_country[c] > 0.0)
-        .collect();
-    let constraints = constraint_rows(model, ms);
-    if let Some(summary) = &mut part.summary {
-        align_indices(summary, &constraints);
-    }
+    let allocation = allocation_rows(model, mo);
+    part.summary = Some(summary_row(model, mo, metrics));
+    let constraints = constraint_rows(model, mo);
     part.section = MineralSection {
         allocation_csv: allocation_lines(&allocation),
         constraints_csv: constraint_lines(&constraints),
@@ -478,189 +412,81 @@ pub fn mineral_part(model: &Model, ms: &MineralSolution) -> MineralPart {
     part
 }
 
-/// allocation.csv rows of a mineral with a plan, by quantity descending.
-fn allocation_rows(model: &Model, ms: &MineralSolution) -> Vec<AllocationRow> {
-    let mineral = &model.minerals[ms.mineral];
+/// allocation.csv rows of a mineral with a plan, in the plan's allocation order.
+fn allocation_rows(model: &Model, mo: &MineralOutcome) -> Vec<AllocationRow> {
+    let mineral = &model.minerals[mo.mineral];
     let d = mineral.demand;
-    let mut rows: Vec<AllocationRow> = model
-        .offers_of(ms.mineral)
+    let offers = model.offers_of(mo.mineral);
+    mo.allocation
         .iter()
-        .zip(&ms.quantities)
-        .filter(|(_, &x)| x > 0.0)
-        .map(|(o, &x)| AllocationRow {
-            mineral: mineral.name.clone(),
-            supplier: o.supplier.clone(),
-            country: model.countries[o.country].code.clone(),
-            quantity: x,
-            share: x / d,
-            landed_unit_cost: o.landed_cost,
-            cost: x * o.landed_cost + o.fixed_cost,
+        .map(|&k| {
+            let (o, x) = (&offers[k], mo.quantities[k]);
+            AllocationRow {
+                mineral: mineral.name.clone(),
+                supplier: o.supplier.clone(),
+                country: model.countries[o.country].code.clone(),
+                quantity: x,
+                share: x / d,
+                landed_unit_cost: o.landed_cost,
+                cost: x * o.landed_cost + o.fixed_cost,
+            }
         })
-        .collect();
-    rows.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
-    rows
+        .collect()
 }
 
-/// The summary.csv row of a mineral with a plan (`spend`: landed and fixed costs).
-fn summary_row(
-    plan: &MineralPlan,
-    by_country: &[f64],
-    ms: &MineralSolution,
-    allocation: &[AllocationRow],
-    spend: f64,
-) -> SummaryRow {
-    let model = plan.model;
-    let mineral = &model.minerals[ms.mineral];
-    let d = mineral.demand;
-    // Quantities are on the mineral's grid (crate::clean): their exact decimal sum.
-    let bought = crate::clean::grid_sum(allocation.iter().map(|r| r.quantity), d);
-    let (top, top_q) = by_country
-        .iter()
-        .enumerate()
-        .fold(
-            (None, 0.0),
-            |(bi, bq), (c, &q)| {
-                if q > bq {
-                    (Some(c), q)
-                } else {
-                    (bi, bq)
-                }
-            },
-        );
+/// The summary.csv row of a mineral with a plan.
+fn summary_row(model: &Model, mo: &MineralOutcome, metrics: &Metrics) -> SummaryRow {
+    let mineral = &model.minerals[mo.mineral];
+    let bought = metrics.purchased;
     SummaryRow {
         mineral: mineral.name.clone(),
-        demand: d,
+        demand: mineral.demand,
         purchased: bought,
-        unmet: ms.unmet,
-        cost: ms.cost,
-        avg_unit_cost: (bought > 0.0).then(|| spend / bought),
-        hhi: Some(round_index(hhi(by_country, d))),
-        risk_hhi: Some(round_index(risk_hhi(model, by_country, d))),
-        avg_risk: Some(round_index(plan.avg_risk())),
-        top_country: top
+        unmet: mo.unmet,
+        cost: mo.cost,
+        avg_unit_cost: (bought > 0.0).then(|| metrics.purchase_cost / bought),
+        hhi: Some(metrics.hhi),
+        risk_hhi: Some(metrics.risk_hhi),
+        avg_risk: Some(metrics.avg_risk),
+        top_country: metrics
+            .top_country
             .map(|c| model.countries[c].code.clone())
             .unwrap_or_default(),
-        top_country_share: top.map(|_| top_q / d),
-        suppliers: allocation.len(),
-        countries: by_country.iter().filter(|&&q| q > 0.0).count(),
+        top_country_share: metrics.top_country_share,
+        suppliers: metrics.suppliers,
+        countries: metrics.countries,
     }
 }
 
 /// constraints.csv rows of a mineral with a plan, in expansion order.
-fn constraint_rows(model: &Model, ms: &MineralSolution) -> Vec<ConstraintRow> {
-    let mineral = &model.minerals[ms.mineral];
-    // Blocks whose solver gives no duals: those of the fixed-binary LP.
-    let recovered = crate::analysis::duals::missing_shadow_prices(model, ms);
-    ms.rows
+fn constraint_rows(model: &Model, mo: &MineralOutcome) -> Vec<ConstraintRow> {
+    let mineral = &model.minerals[mo.mineral];
+    mo.rows
         .iter()
-        .enumerate()
-        .map(|(k, r)| {
-            let shadow_price = recovered.as_ref().map_or(r.shadow_price, |s| s[k]);
+        .map(|r| {
             let inst = &r.instance;
-            let slack = if inst.kind.is_lower_bound() {
-                r.value - inst.bound
-            } else {
-                inst.bound - r.value
-            };
-            // A row at its bound (within the solve's tolerance) is written at it: slack
-            // 0, never negative; other values to the precision the solve guarantees.
-            let binding = slack.abs() <= BINDING;
-            let (value, slack) = if binding {
-                (inst.bound, 0.0)
-            } else {
-                (round_index(r.value), round_index(slack).max(0.0))
-            };
             ConstraintRow {
                 constraint: inst.kind.name(),
                 kind: inst.kind,
                 mineral: mineral.name.clone(),
                 target: inst.target_name(model),
                 bound: inst.bound,
-                value,
-                slack,
-                binding,
-                shadow_price,
-                shadow_price_per_point: crate::analysis::units::per_point(inst.kind, shadow_price),
+                value: r.value,
+                slack: r.slack,
+                binding: r.binding,
+                shadow_price: r.shadow_price,
+                shadow_price_per_point: r.shadow_price_per_point,
                 line: model.policy[inst.policy].line,
             }
         })
         .collect()
 }
 
-/// A summary index (HHI, risk-HHI, average risk) whose cap row is binding is written as
-/// that row's value (its bound), so the two files agree.
-fn align_indices(summary: &mut SummaryRow, rows: &[ConstraintRow]) {
-    for r in rows.iter().filter(|r| r.binding) {
-        let slot = match r.constraint {
-            "max_hhi" => &mut summary.hhi,
-            "max_risk_hhi" => &mut summary.risk_hhi,
-            "max_avg_risk" => &mut summary.avg_risk,
-            _ => continue,
-        };
-        *slot = Some(r.value);
-    }
-}
-
-fn add_relaxations(model: &Model, ms: &MineralSolution, out: &mut Vec<RelaxationRow>) {
-    out.extend(relaxation_rows(
-        model,
-        ms.mineral,
-        &ms.relaxations,
-        &ms.instances,
-    ));
-}
-
-/// The explain.csv rows of one mineral's relaxations (`instances`: the mineral's policy
-/// rows as expanded, which the relaxations index). A row with a `*` target moves as one
-/// bound and keeps `*` as its target.
-pub fn relaxation_rows(
-    model: &Model,
-    m: usize,
-    relaxations: &[crate::diagnose::Relaxation],
-    instances: &[crate::rows::RowInstance],
-) -> Vec<RelaxationRow> {
-    let mineral = &model.minerals[m];
-    relaxations
-        .iter()
-        .map(|r| match r.instance {
-            None => RelaxationRow {
-                constraint: "demand",
-                kind: None,
-                mineral: mineral.name.clone(),
-                target: Name::default(),
-                bound: r.bound,
-                relaxed_bound: r.relaxed_bound,
-                line: mineral.line,
-            },
-            Some(k) => {
-                let inst = &instances[k];
-                let row = &model.policy[inst.policy];
-                RelaxationRow {
-                    constraint: inst.kind.name(),
-                    kind: Some(inst.kind),
-                    mineral: mineral.name.clone(),
-                    target: if row.target == crate::model::Target::Each {
-                        Name::from("*")
-                    } else {
-                        inst.target_name(model)
-                    },
-                    bound: r.bound,
-                    relaxed_bound: r.relaxed_bound,
-                    line: row.line,
-                }
-            }
-        })
-        .collect()
-}
-
 /// The problem of a mineral without a plan, in words.
-fn problem_text(model: &Model, ms: &MineralSolution) -> String {
-    let mineral = &model.minerals[ms.mineral];
-    match &ms.status {
-        Status::Infeasible => words::no_solution_account(
-            &mineral.name,
-            &relaxation_rows(model, ms.mineral, &ms.relaxations, &ms.instances),
-        ),
+fn problem_text(model: &Model, mo: &MineralOutcome) -> String {
+    let mineral = &model.minerals[mo.mineral];
+    match &mo.status {
+        Status::Infeasible => words::no_solution_account(&mineral.name, &mo.relaxations),
         Status::LimitNoSolution { limit } => format!(
             "{}: the solver stopped without a feasible plan ({limit})",
             mineral.name

@@ -1,8 +1,40 @@
 //! The result of `policy` as a file (policy.csv) and as text.
 
+use serde::Serialize;
+
 use super::table::{Cells, Column, ColumnKind, Table};
 use super::words;
-use crate::analysis::policy::{PolicyCostRow, PolicyReport};
+use crate::analysis::policy::{Family, PolicyCost, PolicyCostRow};
+
+/// What the policy costs, with its words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyReport {
+    /// False when the full policy has no solution (then `rows` is empty and `accounts`
+    /// says what must move).
+    pub feasible: bool,
+    /// The families present, in policy.csv order.
+    pub families: Vec<Family>,
+    /// policy.csv: per mineral (model order) every case, then `*` with the totals.
+    pub rows: Vec<PolicyCostRow>,
+    /// For a full policy with no solution: the least relaxation per mineral, in words.
+    pub accounts: Vec<String>,
+    /// Cases stopped by a time limit (their cost is that of a feasible plan, an upper
+    /// bound on the optimum), in words.
+    pub warnings: Vec<String>,
+}
+
+impl PolicyReport {
+    /// The report of `cost`.
+    pub fn new(cost: PolicyCost) -> PolicyReport {
+        PolicyReport {
+            feasible: cost.feasible,
+            families: cost.families,
+            rows: cost.rows,
+            accounts: super::explain::accounts(&cost.relaxations),
+            warnings: cost.warnings,
+        }
+    }
+}
 
 /// Name of the file `policy` writes.
 pub const POLICY_CSV: &str = "policy.csv";

@@ -158,11 +158,7 @@ pub fn no_solution_account(mineral: &str, rows: &[RelaxationRow]) -> String {
 
 /// A row's part of the total relaxation size (SPEC §3): |bound change|, or shortfall / D.
 pub fn relaxation_size(row: &RelaxationRow) -> f64 {
-    let change = (row.relaxed_bound - row.bound).abs();
-    match row.kind {
-        None => change / row.bound,
-        Some(_) => change,
-    }
+    row.size()
 }
 
 #[cfg(test)]

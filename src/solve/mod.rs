@@ -263,29 +263,24 @@ impl Solution {
 
 /// Solves every mineral of `model` and combines the results.
 pub fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
-    solve_then(model, opts, |_| ()).map(|(solution, _)| solution)
+    let (minerals, build_wall_secs) = solve_each(model, opts, |ms| ms)?;
+    Ok(Solution {
+        status: worst_status(minerals.iter().map(|m| &m.status)),
+        minerals,
+        build_wall_secs,
+    })
 }
 
-/// [`solve`], calling `then` on each mineral's solution as soon as its block is solved
-/// (in the worker that solved it, while other blocks still solve); returns its results
-/// in mineral order. The report is built this way, overlapping with the solve.
-/// The options are validated here, once.
-pub fn solve_then<P: Send>(
+/// Solves every mineral of `model`, handing each mineral's solution to `then` as soon
+/// as its block is solved (in the worker that solved it, while other blocks still
+/// solve); returns `then`'s results in mineral order and the wall time of formulation.
+/// The plan stage is built this way ([`crate::plan::solve_plan_then`]), overlapping
+/// with the solve. The options are validated here, once.
+pub fn solve_each<T: Send>(
     model: &Model,
     opts: &SolveOptions,
-    then: impl Fn(&MineralSolution) -> P + Sync,
-) -> Result<(Solution, Vec<P>)> {
-    solve_then_mut(model, opts, |ms| then(ms))
-}
-
-/// [`solve_then`] whose `then` may also change the mineral's solution before it is kept,
-/// e.g. drop its [`MineralSolution::rows`] once they are turned into report rows: at 1M
-/// offers × 10 minerals they are 1.1M rows, ~130 MB the caller need not hold twice.
-pub fn solve_then_mut<P: Send>(
-    model: &Model,
-    opts: &SolveOptions,
-    then: impl Fn(&mut MineralSolution) -> P + Sync,
-) -> Result<(Solution, Vec<P>)> {
+    then: impl Fn(MineralSolution) -> T + Sync,
+) -> Result<(Vec<T>, f64)> {
     opts.validate()?;
     let pool = match opts.threads {
         Some(1) => None,
@@ -296,35 +291,28 @@ pub fn solve_then_mut<P: Send>(
                 .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?,
         ),
     };
-    let (solved, build_wall_secs) = match &pool {
-        None => solve_blocks(model, opts, false, &then)?,
-        Some(pool) => pool.install(|| solve_blocks(model, opts, true, &then))?,
-    };
-    let (minerals, after): (Vec<MineralSolution>, Vec<P>) = solved.into_iter().unzip();
-    let status = minerals
-        .iter()
-        .map(|m| &m.status)
+    match &pool {
+        None => solve_blocks(model, opts, false, &then),
+        Some(pool) => pool.install(|| solve_blocks(model, opts, true, &then)),
+    }
+}
+
+/// The worst of `statuses` (optimal for none).
+pub fn worst_status<'a>(statuses: impl Iterator<Item = &'a Status>) -> Status {
+    statuses
         .max_by_key(|s| s.severity())
         .cloned()
-        .unwrap_or(Status::Optimal);
-    Ok((
-        Solution {
-            status,
-            minerals,
-            build_wall_secs,
-        },
-        after,
-    ))
+        .unwrap_or(Status::Optimal)
 }
 
 /// Formulates every block, then solves them (in the current rayon pool when `parallel`),
 /// each followed by `then`; also returns the wall time of formulation.
-fn solve_blocks<P: Send>(
+fn solve_blocks<T: Send>(
     model: &Model,
     opts: &SolveOptions,
     parallel: bool,
-    then: &(impl Fn(&mut MineralSolution) -> P + Sync),
-) -> Result<(Vec<(MineralSolution, P)>, f64)> {
+    then: &(impl Fn(MineralSolution) -> T + Sync),
+) -> Result<(Vec<T>, f64)> {
     let start = Instant::now();
     // Formulate every block first, so unsupported rows and capability mismatches are
     // reported before any solver runs (the first problem in mineral order).
@@ -349,9 +337,7 @@ fn solve_blocks<P: Send>(
         .collect::<Result<_>>()?;
     let deadline = Deadline::after(opts.time_limit_secs);
     let run = |((block, build_secs), kind): ((Block, f64), SolverKind)| {
-        let mut solved = solve_block(model, block, kind, opts, deadline, build_secs);
-        let after = then(&mut solved);
-        (solved, after)
+        then(solve_block(model, block, kind, opts, deadline, build_secs))
     };
     let minerals = if parallel {
         blocks.into_par_iter().zip(kinds).map(run).collect()

@@ -6,7 +6,7 @@
 use crate::common::*;
 use assert_cmd::Command;
 use sourcemix::frontier::plot::{bound_axis, COST_AXIS};
-use sourcemix::frontier::{frontier, Frontier, FrontierOptions, Measure};
+use sourcemix::frontier::{frontier, Frontier, FrontierOptions, FrontierOutcome, Measure};
 use sourcemix::model::Model;
 use sourcemix::solve::{SolveOptions, SolverChoice, Status};
 use sourcemix::solvers::SolverKind;
@@ -92,8 +92,8 @@ fn options(measure: Measure, points: usize) -> FrontierOptions {
 
 fn compute(model: &Model, measure: Measure, points: usize) -> Frontier {
     match frontier(model, &options(measure, points), &|_, _| {}) {
-        Ok(Ok(f)) => f,
-        Ok(Err(report)) => panic!("no frontier: {:?}", report.problems),
+        Ok(FrontierOutcome::Frontier(f)) => f,
+        Ok(FrontierOutcome::NoPlan(plan)) => panic!("no frontier: {:?}", plan.status),
         Err(e) => panic!("frontier failed: {e}"),
     }
 }
@@ -255,7 +255,9 @@ fn frontier_is_the_same_on_any_number_of_threads() {
     let model = load(dir.path());
     let mut one = options(Measure::Hhi, 6);
     one.solve.threads = Some(1);
-    let a = frontier(&model, &one, &|_, _| {}).unwrap().unwrap();
+    let Ok(FrontierOutcome::Frontier(a)) = frontier(&model, &one, &|_, _| {}) else {
+        panic!("no frontier on one thread");
+    };
     let b = compute(&model, Measure::Hhi, 6);
     let csv = |f| sourcemix::report::frontier_table(f).to_csv(Default::default());
     assert_eq!(csv(&a), csv(&b));
@@ -358,7 +360,8 @@ fn points_over_country_quantities_match_the_full_formulation() {
             solve: full.clone(),
             ..options(measure, 2)
         };
-        let Ok(Ok(unaggregated)) = frontier(&model, &reference, &|_, _| {}) else {
+        let Ok(FrontierOutcome::Frontier(unaggregated)) = frontier(&model, &reference, &|_, _| {})
+        else {
             panic!("{measure}: the unaggregated frontier failed");
         };
         for (a, b) in f

@@ -23,6 +23,7 @@ mod json_schema;
 mod layers;
 mod libreoffice;
 mod numeric;
+mod plan;
 mod policy_cost;
 mod properties;
 mod ranging;

@@ -12,6 +12,7 @@ use assert_cmd::Command;
 use sourcemix::analysis::explain::{explain, ExplainOptions};
 use sourcemix::analysis::policy::policy_cost;
 use sourcemix::model::Model;
+use sourcemix::plan::plan;
 use sourcemix::policy::Kind;
 use sourcemix::report::{build_report, ConstraintRow};
 use sourcemix::solve::{SolveOptions, SolverChoice, Status};
@@ -148,7 +149,7 @@ fn check_against_differences(
     if sol.status != Status::Optimal {
         return 0;
     }
-    let report = build_report(&model, &sol);
+    let report = build_report(&model, &plan(&model, sol.clone()));
     let rows: Vec<&ConstraintRow> = report.constraints().collect();
     let Some(base) = exact_cost(files) else {
         return 0;
@@ -230,7 +231,7 @@ fn count_rows_have_no_shadow_price_in_integer_blocks() {
         ),
     ]);
     let sol = solve_kind(&model, SolverKind::Microlp);
-    let report = build_report(&model, &sol);
+    let report = build_report(&model, &plan(&model, sol.clone()));
     let rows: Vec<&ConstraintRow> = report.constraints().collect();
     // The plan: 60 from a, 40 from b. Fixed binaries: moving the CHN cap by one point
     // moves one unit from b (2) to a (1): −100 per unit of share, −1 per point.
@@ -422,8 +423,7 @@ fn relaxations(files: &[(&str, &str)]) -> Vec<(String, String, f64, f64)> {
     let model = model_from(files);
     let report = explain(&model, &ExplainOptions::default()).unwrap();
     report
-        .relaxations
-        .iter()
+        .relaxations()
         .map(|r| {
             (
                 r.constraint.to_string(),
@@ -444,7 +444,7 @@ fn relaxed_files(files: &[(&str, &str)]) -> Vec<(String, String)> {
         .iter()
         .map(|(name, text)| {
             let mut lines: Vec<String> = text.lines().map(String::from).collect();
-            for r in &report.relaxations {
+            for r in report.relaxations() {
                 let file = if r.constraint == "demand" {
                     "demand.csv"
                 } else {
@@ -591,7 +591,7 @@ fn explain_a_feasible_model_finds_nothing_to_move() {
     ]);
     let report = explain(&model, &ExplainOptions::default()).unwrap();
     assert!(report.feasible);
-    assert!(report.relaxations.is_empty());
+    assert!(report.relaxations().next().is_none());
 }
 
 // ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 use crate::common::*;
 use assert_cmd::Command;
 use sourcemix::model::Model;
+use sourcemix::plan::plan;
 use sourcemix::ranging::{
     ranging, RangeKind, RangingRow, NOT_AVAILABLE_HHI, NOT_AVAILABLE_INTEGER,
 };
@@ -231,7 +232,9 @@ fn ranges_hold_inside_and_end_where_they_say_on_random_lps() {
         for kind in lp_solvers() {
             let sol = solve_kind(&model, kind);
             check_solution(&model, &sol).unwrap();
-            let rows = ranging(&model, &sol).expect("ranging").rows;
+            let rows = ranging(&model, &plan(&model, sol.clone()))
+                .expect("ranging")
+                .rows;
             assert!(rows.iter().all(|r| r.note.is_empty()), "{kind}: {rows:?}");
             bound_rows += rows.iter().filter(|r| r.kind == RangeKind::Bound).count();
             check_bounds(&model, &sol, &rows, kind, &mut n);
@@ -268,7 +271,7 @@ fn hand_solved_ranging() {
     ]);
     for kind in lp_solvers() {
         let sol = solve_kind(&model, kind);
-        let rows = ranging(&model, &sol).unwrap().rows;
+        let rows = ranging(&model, &plan(&model, sol.clone())).unwrap().rows;
         let find = |kind: RangeKind, name: &str| {
             rows.iter()
                 .find(|r| r.kind == kind && r.name.as_str() == name)
@@ -304,7 +307,7 @@ fn integer_and_hhi_blocks_are_marked_not_available() {
         ),
     ]);
     let sol = solve_kind(&model, SolverKind::Microlp);
-    let rows = ranging(&model, &sol).unwrap().rows;
+    let rows = ranging(&model, &plan(&model, sol.clone())).unwrap().rows;
     for r in &rows {
         let expected = if r.mineral.as_str() == "ga" {
             NOT_AVAILABLE_INTEGER
@@ -386,7 +389,9 @@ fn intervals_match_highs_own_ranging() {
     for seed in seeds.clone() {
         let model = random_model(seed);
         let sol = solve_kind(&model, SolverKind::Clarabel);
-        let rows = ranging(&model, &sol).expect("ranging").rows;
+        let rows = ranging(&model, &plan(&model, sol.clone()))
+            .expect("ranging")
+            .rows;
         let block = sourcemix::formulate::formulate(&model, 0).expect("block");
         let Some(h) = highs_ranging(&block.lp) else {
             continue; // degenerate: HiGHS's basis need not be ours

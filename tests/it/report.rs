@@ -1,11 +1,12 @@
-//! The report built as blocks are solved (`solve_then` + `mineral_part`) is the report
+//! The report built as blocks are solved (`solve_plan_then` + `mineral_part`) is the report
 //! built after the solve, and its JSON and CSV forms list every row once, in order.
 
 use std::path::Path;
 
 use sourcemix::input::load_model;
+use sourcemix::plan::{plan, solve_plan, solve_plan_then};
 use sourcemix::report::{assemble, build_report, csv_files, mineral_part};
-use sourcemix::solve::{solve, solve_then, SolveOptions};
+use sourcemix::solve::{solve, SolveOptions};
 
 fn model_dir(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -22,12 +23,15 @@ fn pipelined_report_equals_the_report_built_after_the_solve() {
                 threads,
                 ..SolveOptions::default()
             };
-            let after = build_report(&model, &solve(&model, &opts).unwrap());
-            let (solution, parts) =
-                solve_then(&model, &opts, |ms| mineral_part(&model, ms)).unwrap();
+            let after = build_report(&model, &solve_plan(&model, &opts).unwrap());
+            let (built, parts) =
+                solve_plan_then(&model, &opts, |m| mineral_part(&model, m)).unwrap();
             assert_eq!(parts.len(), model.minerals.len());
-            let during = assemble(&model, &solution, parts);
+            let during = assemble(&model, &built, parts);
             assert_eq!(after, during, "{name}, threads {threads:?}");
+            // The plan of a solution solved elsewhere reports the same.
+            let later = build_report(&model, &plan(&model, solve(&model, &opts).unwrap()));
+            assert_eq!(after, later, "{name}, threads {threads:?}");
         }
     }
 }
@@ -35,7 +39,10 @@ fn pipelined_report_equals_the_report_built_after_the_solve() {
 #[test]
 fn json_and_csv_list_every_row_in_mineral_order() {
     let model = load_model(&model_dir("export-controls-2023")).unwrap();
-    let report = build_report(&model, &solve(&model, &SolveOptions::default()).unwrap());
+    let report = build_report(
+        &model,
+        &solve_plan(&model, &SolveOptions::default()).unwrap(),
+    );
     let allocation: Vec<_> = report.allocation().collect();
     let constraints: Vec<_> = report.constraints().collect();
     assert!(!allocation.is_empty() && !constraints.is_empty());

@@ -51,8 +51,7 @@ fn k_at_least_the_number_of_countries_caps_all_supply() {
     let model = model_from(&files);
     let report = explain(&model, &ExplainOptions::default()).unwrap();
     let r: Vec<_> = report
-        .relaxations
-        .iter()
+        .relaxations()
         .map(|r| {
             (
                 r.constraint.to_string(),
