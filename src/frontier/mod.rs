@@ -282,10 +282,10 @@ pub fn set_cap(block: &mut Block, cap_policy: usize, b: f64) {
 
 /// Solves one mineral at each of `points` (point index, bound): (cost, measure). With
 /// the `auto` solver a linear block without HHI caps that `solve` would not aggregate is
-/// solved warm (see [`warm`]), and
-/// another continuous block over its country quantities (see [`countries`]; not with
-/// `no_aggregate`); points those do not settle, and every point of blocks with integer
-/// rules, are solved from scratch (in parallel) as `solve` would. `start` is the
+/// solved warm (see [`warm`]), and another continuous block with HHI caps over its
+/// country quantities (see [`countries`]; not with `no_aggregate`); points those do not
+/// settle, and every point of the other blocks, are solved from scratch (in parallel) as
+/// `solve` would. `start` is the
 /// mineral's plan in the model's own optimum.
 fn solve_mineral(
     model: &Model,
@@ -325,9 +325,9 @@ fn solve_mineral(
 
 /// True when `solve` would aggregate the continuous `block` by country: not with
 /// `no_aggregate`, and from [`AGGREGATE_MIN_OFFERS`] offers on (any size with
-/// `aggregate_all`). Such a linear block's points are solved over country quantities too:
-/// the warm simplex model holds every offer, and its first solve alone ran for minutes
-/// on a 100k-offer block.
+/// `aggregate_all`). Such a linear block's points are solved from scratch as `solve`
+/// would (aggregated, polished to a vertex): the warm simplex model holds every offer,
+/// and its first solve alone ran for minutes on a 100k-offer block.
 ///
 /// [`AGGREGATE_MIN_OFFERS`]: crate::aggregate::AGGREGATE_MIN_OFFERS
 fn aggregated(block: &Block, opts: &SolveOptions) -> bool {

@@ -610,7 +610,7 @@ fn supplier_caps_match_highs_ranging_with_several_caps_per_offer() {
             .collect();
         let bounds: Vec<&RangingRow> = rows.iter().filter(|r| r.kind == RangeKind::Bound).collect();
         assert_eq!(binding.len(), bounds.len(), "seed {seed}: {bounds:?}");
-        let mut same = |ours: Option<f64>, theirs: f64, scale: f64, what: &str| match ours {
+        let same = |ours: Option<f64>, theirs: f64, scale: f64, what: &str| match ours {
             None => assert!(
                 theirs.is_infinite(),
                 "seed {seed} {what}: HiGHS ends at {}",
@@ -655,10 +655,12 @@ fn supplier_caps_match_highs_ranging_with_several_caps_per_offer() {
         }
         compared += 1;
     }
-    assert!(compared >= 15, "only {compared} models compared");
-    // Binding caps on offers with two caps, and finite ends among them.
+    // (60 models compared, 44 binding caps on offers with two caps, 256 of 256 cap ends
+    // finite. With the looser cap folded away, seed 3's binding cap ended at 0.379 where
+    // HiGHS says 0.229.)
+    assert!(compared >= 40, "only {compared} models compared");
     assert!(
-        several >= 10 && finite_cap_ends >= 20,
+        several >= 30 && finite_cap_ends >= 100,
         "{several} binding caps on offers with two caps, {finite_cap_ends} of {cap_ends} ends finite"
     );
 }
