@@ -8,12 +8,13 @@ use crate::rows::RowInstance;
 pub struct OfferBounds {
     /// Excluded offers get no variable.
     pub excluded: Vec<bool>,
-    /// The bound from capacity alone (scaled; infinite when unlimited).
-    pub capacity: Vec<f64>,
     /// Capacity tightened by supplier caps.
     pub upper: Vec<f64>,
     /// The supplier-cap instance that set `upper`, when one did.
     pub owner: Vec<Option<usize>>,
+    /// The bound `upper` would be without its owner's cap: capacity and the offer's other
+    /// supplier caps (equal to `upper` when two caps tie).
+    pub next: Vec<f64>,
     /// The tightest valid big-M: capacity, supplier cap, demand, and any country or
     /// group cap covering the offer.
     pub big_m: Vec<f64>,
@@ -32,6 +33,7 @@ pub fn offer_bounds(
     let mut excluded = vec![false; n];
     let mut upper = capacity.clone();
     let mut owner: Vec<Option<usize>> = vec![None; n];
+    let mut next = capacity;
     for (k, inst) in instances.iter().enumerate() {
         match inst.kind.entry() {
             Entry::RemovesOffers => {
@@ -42,8 +44,11 @@ pub fn offer_bounds(
             Entry::OfferBound => {
                 for &j in &inst.members {
                     if inst.bound <= upper[j] {
+                        next[j] = upper[j];
                         upper[j] = inst.bound;
                         owner[j] = Some(k);
+                    } else {
+                        next[j] = next[j].min(inst.bound);
                     }
                 }
             }
@@ -60,9 +65,9 @@ pub fn offer_bounds(
     }
     OfferBounds {
         excluded,
-        capacity,
         upper,
         owner,
+        next,
         big_m,
     }
 }

@@ -40,8 +40,9 @@ pub struct FoldedShare {
     pub var: usize,
     /// Index into [`Block::instances`].
     pub instance: usize,
-    /// The variable's bound from capacity alone (scaled; infinite when unlimited).
-    pub capacity: f64,
+    /// The variable's bound without this cap: capacity and the offer's other supplier
+    /// caps (scaled; infinite when unlimited; equal to the cap when another one ties).
+    pub next: f64,
 }
 
 /// The LP of one mineral with the maps back to the model.
@@ -191,7 +192,7 @@ fn offer_variables(
             out.folded.push(FoldedShare {
                 var: v,
                 instance,
-                capacity: b.capacity[j],
+                next: b.next[j],
             });
         }
         if counts || o.min_order > 0.0 || o.fixed_cost > 0.0 {

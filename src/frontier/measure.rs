@@ -9,8 +9,8 @@ use crate::formulate::{Block, RowTag};
 use crate::model::Model;
 use crate::policy::{Kind, MAX_AVG_RISK, MAX_HHI, MAX_RISK_HHI};
 use crate::rows::{InstanceTarget, MineralPlan, RowInstance};
-use crate::solve::SolverChoice;
-use crate::solvers::{solve_lp, BackendOptions, LpResult, LpStatus};
+use crate::solve::{Deadline, SolveOptions, SolverChoice};
+use crate::solvers::{solve_lp, BackendOptions, LpResult, LpStatus, SolverKind};
 
 use crate::tolerance::FRONTIER_CUT_GAP as CUT_GAP;
 
@@ -158,7 +158,10 @@ pub fn least_measure(
         if measure.is_quadratic() {
             return Ok(0.0);
         }
-        let result = solve_lp(kind, &lp, &opts);
+        let result = match lp.has_integers() {
+            true => solve_lp(kind, &lp, &opts),
+            false => least_vertex(model, block, &lp, kind, aggregate, &opts),
+        };
         if result.status != LpStatus::Optimal {
             return Err(fail(&result));
         }
@@ -215,6 +218,40 @@ pub fn least_measure(
     Err(Error::Solver(format!(
         "{name}: minimizing {measure} did not converge in {MAX_ROUNDS} rounds of tangent cuts"
     )))
+}
+
+/// Minimizes the objective `lp` (the block's rows, the measure as costs) of a continuous
+/// block the way `solve` solves a block: aggregated by country when `aggregate` allows it,
+/// an interior point polished to a vertex, checked, retried on another backend. The
+/// least bound must be the measure of a plan that meets every row exactly: an unpolished
+/// interior point misses each of thousands of offer bounds by ~1e-12, and together those
+/// misses put the measure below the true least by more than [`LEAST_BOUND_MARGIN`]
+/// (1.5e-8 on a 10k-offer block), which left the frontier's first point infeasible.
+/// `backend` is for a block this path does not take (a row that cannot hold).
+///
+/// [`LEAST_BOUND_MARGIN`]: crate::tolerance::LEAST_BOUND_MARGIN
+fn least_vertex(
+    model: &Model,
+    block: &Block,
+    lp: &crate::lp::Lp,
+    kind: SolverKind,
+    aggregate: bool,
+    backend: &BackendOptions,
+) -> LpResult {
+    let objective = Block {
+        lp: lp.clone(),
+        ..block.clone()
+    };
+    let opts = SolveOptions {
+        no_aggregate: !aggregate,
+        ..SolveOptions::default()
+    };
+    let deadline = Deadline::after(None);
+    match crate::aggregate::solve_continuous_block(model, &objective, kind, &opts, deadline) {
+        Some(solved) => solved.result,
+        // A row that cannot hold (the block has no plan): the backend says so.
+        None => solve_lp(kind, lp, backend),
+    }
 }
 
 /// Solves `lp` with `solve`, adding tangent cuts t ≥ 2a·s − a² for the `pairs` (s, t)

@@ -12,7 +12,8 @@
 //! parallel.
 //!
 //! How a cut mineral is solved: a linear block without HHI caps warm in one simplex model
-//! ([`warm`]); another continuous block (HHI caps, the added one included) over its
+//! ([`warm`]) when `solve` would not aggregate it (below 1,500 offers), from scratch
+//! otherwise; another continuous block (HHI caps, the added one included) over its
 //! country quantities, exactly, one small cone problem per point (`countries`); blocks
 //! with integer rules, `--solver NAME` and `no_aggregate` from scratch as `solve` would.
 
@@ -293,11 +294,11 @@ pub fn set_cap(block: &mut Block, cap_policy: usize, b: f64) {
 }
 
 /// Solves one mineral at each of `points` (point index, bound): (cost, measure). With
-/// the `auto` solver a linear block without HHI caps is solved warm (see [`warm`]), and
-/// another continuous block over its country quantities (see [`countries`]; not with
-/// `no_aggregate`); points those do not settle, and every point of blocks with integer
-/// rules, are solved from scratch (in parallel) as `solve` would, by `deadline`. `start`
-/// is the mineral's plan in the model's own optimum.
+/// the `auto` solver a linear block without HHI caps that `solve` would not aggregate is
+/// solved warm (see [`warm`]), and another continuous block with HHI caps over its
+/// country quantities (see [`countries`]; not with `no_aggregate`); points those do not
+/// settle, and every point of the other blocks, are solved from scratch (in parallel) as
+/// `solve` would, by `deadline`. `start` is the mineral's plan in the model's own optimum.
 fn solve_mineral(
     model: &Model,
     block: &Block,
@@ -311,7 +312,10 @@ fn solve_mineral(
     let warm = if opts.solver != SolverChoice::Auto || points.is_empty() || !continuous {
         vec![None; points.len()]
     } else if block.concentration.is_none() {
-        warm::solve_points(model, block, cap_policy, points, tick)
+        match aggregated(block, opts) {
+            false => warm::solve_points(model, block, cap_policy, points, tick),
+            true => vec![None; points.len()],
+        }
     } else if !opts.no_aggregate {
         countries::solve_points(model, block, cap_policy, points, start, tick)
     } else {
@@ -329,6 +333,18 @@ fn solve_mineral(
             }
         })
         .collect()
+}
+
+/// True when `solve` would aggregate the continuous `block` by country: not with
+/// `no_aggregate`, and from [`AGGREGATE_MIN_OFFERS`] offers on (any size with
+/// `aggregate_all`). Such a linear block's points are solved from scratch as `solve`
+/// would (aggregated, polished to a vertex): the warm simplex model holds every offer,
+/// and its first solve alone ran for minutes on a 100k-offer block.
+///
+/// [`AGGREGATE_MIN_OFFERS`]: crate::aggregate::AGGREGATE_MIN_OFFERS
+fn aggregated(block: &Block, opts: &SolveOptions) -> bool {
+    let offers = block.offer_var.iter().flatten().count();
+    !opts.no_aggregate && (opts.aggregate_all || offers >= crate::aggregate::AGGREGATE_MIN_OFFERS)
 }
 
 /// Solves one mineral with the cap at `b` from scratch by `deadline`: (cost, measure of

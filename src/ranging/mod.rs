@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::formulate::{formulate, Block, RowTag};
 use crate::model::Model;
+use crate::policy::Entry;
 use crate::name::Name;
 use crate::plan::{MineralOutcome, Plan};
 use basis::{Basis, Delta, Place};
@@ -199,8 +200,14 @@ fn bound_rows(
         if let Some(b) = basis {
             let ranged = if let Some(lr) = lp_row(k) {
                 Some((b.rhs_range(lr), b.duals[lr]))
+            } else if let Some(f) = folded(k) {
+                Some(folded_range(b, f.var, inst.bound, f.next))
+            } else if inst.kind.entry() == Entry::OfferBound && caps_folded_offer(block, k) {
+                // Tied with the cap that owns the offer's bound: as a row, its slack is
+                // basic at 0, so nothing changes as it rises and the plan breaks it below.
+                Some((((r.value - inst.bound).min(0.0), f64::INFINITY), 0.0))
             } else {
-                folded(k).map(|f| folded_range(b, f.var, inst.bound, f.capacity))
+                None
             };
             let Some((delta, dual)) = ranged else {
                 // A binding row with no LP row or bound (an empty sum at 0): nothing moves.
@@ -215,9 +222,21 @@ fn bound_rows(
     out
 }
 
+/// True when instance `k` caps an offer whose bound another supplier cap owns (two caps
+/// on one offer, tied).
+fn caps_folded_offer(block: &Block, k: usize) -> bool {
+    block.instances[k]
+        .members
+        .iter()
+        .any(|&j| block.offer_var[j].is_some_and(|v| block.folded.iter().any(|f| f.var == v)))
+}
+
 /// A supplier cap stated as the upper bound of offer variable `j`: the interval of
 /// bound changes and the shadow price (the reduced cost when the offer sits at the cap).
-fn folded_range(b: &Basis, j: usize, bound: f64, capacity: f64) -> (Delta, f64) {
+/// `next` is the bound the variable takes once the cap rises past it (its capacity or
+/// another supplier cap on the offer): there the cap stops binding, as HiGHS's ranging
+/// of the caps stated as rows says.
+fn folded_range(b: &Basis, j: usize, bound: f64, next: f64) -> (Delta, f64) {
     let (lo, hi) = match b.place[j] {
         Place::Upper => b.bound_range(j),
         // Basic or at 0 while binding (degenerate): the cap may rise freely, not fall.
@@ -226,9 +245,9 @@ fn folded_range(b: &Basis, j: usize, bound: f64, capacity: f64) -> (Delta, f64) 
             f64::INFINITY,
         ),
     };
-    // The cap cannot fall below 0, and above the capacity it no longer binds the offer.
+    // The cap cannot fall below 0, and above `next` it no longer binds the offer.
     let lo = lo.max(-bound);
-    let hi = hi.min(capacity - bound).max(0.0);
+    let hi = hi.min(next - bound).max(0.0);
     let dual = if b.place[j] == Place::Upper {
         b.reduced[j]
     } else {

@@ -404,3 +404,81 @@ fn average_risk_points_under_an_hhi_cap_match_direct_solves() {
     ];
     check_against_direct(&files, Measure::AvgRisk, 5);
 }
+
+/// Generated 100k offers × 10 minerals (10k offers a mineral), the size at which an
+/// interior point's misses of thousands of offer bounds added up to more than the least
+/// bound's 1e-8 margin: seed 9's average-risk frontier ended "infeasible" at its first
+/// point (issue 22). For every measure, a 2-point frontier (the debug build is ~10x
+/// slower than release; a direct solve at the least bound costs as much as the frontier,
+/// so the HHIs, whose points are checked against direct solves on the smaller models
+/// above, are checked here for a plan at the least bound only): its first point has a
+/// plan within the bound, dearer than the current plan. For the average risk, that point
+/// costs what a direct solve of the model with the cap written into constraints.csv costs
+/// (its plan checked by the test's own checker), and the least bound is the least average
+/// risk of the binding mineral's full LP (every offer its own variable) solved by the
+/// simplex, to 1e-9.
+#[test]
+fn large_generated_models_have_a_feasible_first_point() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let opts = sourcemix::generate::GenerateOptions {
+        minerals: 10,
+        offers: 100_000,
+        seed: 9,
+        ..Default::default()
+    };
+    sourcemix::generate::generate(dir.path(), &opts).expect("generate");
+    let model = load(dir.path());
+    for measure in [Measure::AvgRisk, Measure::Hhi, Measure::RiskHhi] {
+        let f = compute(&model, measure, 2);
+        let (first, last) = (&f.points[0], &f.points[1]);
+        assert!(first.achieved <= first.bound + 1e-7, "{measure} {first:?}");
+        assert!(
+            first.cost > last.cost * (1.0 + 1e-3),
+            "{measure}: the least bound must bind for the test to mean anything"
+        );
+        if measure == Measure::AvgRisk {
+            let direct = solve_with_cap(dir.path(), measure, first.bound);
+            assert_rel(first.cost, direct, 1e-6, &format!("{measure} {first:?}"));
+            let (m, least) = f
+                .least_by_mineral
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.least.total_cmp(&b.1.least))
+                .expect("minerals");
+            assert_close(least.least, simplex_least_risk(&model, m), 1e-9, "least");
+        }
+    }
+}
+
+/// The total cost of the model in `dir` with `max_M,*,,b` appended to its
+/// constraints.csv, its plan checked by the test's checker.
+fn solve_with_cap(dir: &std::path::Path, measure: Measure, b: f64) -> f64 {
+    let capped = tempfile::tempdir().expect("temp dir");
+    for name in [
+        "countries.csv",
+        "suppliers.csv",
+        "demand.csv",
+        "constraints.csv",
+    ] {
+        std::fs::copy(dir.join(name), capped.path().join(name)).expect(name);
+    }
+    let constraints = capped.path().join("constraints.csv");
+    let mut text = std::fs::read_to_string(&constraints).expect("constraints");
+    text.push_str(&format!("max_{measure},*,,{b:?}\n"));
+    std::fs::write(&constraints, text).expect("constraints");
+    let model = load(capped.path());
+    let direct = try_solve(&model, SolverChoice::Auto).expect("direct solve");
+    check_solution(&model, &direct).unwrap_or_else(|e| panic!("{measure} at {b}: {e}"));
+    direct.cost()
+}
+
+/// The least average risk of mineral `m` under its policy: the full block (every offer a
+/// variable, no country aggregation) solved by microlp's simplex.
+fn simplex_least_risk(model: &Model, m: usize) -> f64 {
+    let extended = sourcemix::frontier::with_cap(model, Measure::AvgRisk);
+    let cap = extended.policy.len() - 1;
+    let block = sourcemix::formulate::formulate(&extended, m).expect("block");
+    let simplex = SolverChoice::Named(SolverKind::Microlp);
+    sourcemix::frontier::least_measure(&extended, &block, cap, Measure::AvgRisk, simplex, false)
+        .expect("least over every offer")
+}
