@@ -18,9 +18,9 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use crate::engine::{FailureReason, LpStatus};
 use crate::lp::{Sense, Slot};
 use crate::solve::Status;
-use crate::solvers::{FailureReason, LpStatus};
 
 use super::columns::{Columns, Screened};
 use super::master::{skeleton, Skeleton};
@@ -297,7 +297,7 @@ impl Master {
         match self {
             Master::Cold(_) => None,
             #[cfg(feature = "highs")]
-            Master::Warm(_) => Some(super::Engine::Lp(crate::solvers::SolverKind::Highs)),
+            Master::Warm(_) => Some(super::Engine::Lp(crate::engine::SolverKind::Highs)),
         }
     }
 

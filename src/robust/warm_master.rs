@@ -18,8 +18,8 @@ use highs_sys::{
     HighsInt, Highs_addCols, Highs_addRows, Highs_deleteRowsBySet, Highs_getRunTime, STATUS_ERROR,
 };
 
+use crate::engine::{FailureReason, Limit, LpResult, LpStatus};
 use crate::lp::{Lp, Sense};
-use crate::solvers::{FailureReason, Limit, LpResult, LpStatus};
 use crate::tolerance::SOLVER_FEASIBILITY;
 
 use super::decomposition::Cut;

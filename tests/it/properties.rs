@@ -21,9 +21,9 @@ use good_lp::{
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
+use sourcemix::engine::SolverKind;
 use sourcemix::model::{MineralScope, Model, PolicyKind, Target};
 use sourcemix::solve::{Solution, SolverChoice, Status};
-use sourcemix::solvers::SolverKind;
 
 const REL: f64 = 1e-6;
 

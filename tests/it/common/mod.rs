@@ -8,9 +8,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use sourcemix::engine::SolverKind;
 use sourcemix::model::{MineralScope, Model, PolicyKind, Target};
 use sourcemix::solve::{solve, Solution, SolveOptions, SolverChoice, Status};
-use sourcemix::solvers::SolverKind;
 
 /// Feasibility tolerance of the checker, as a fraction of the mineral's demand (SPEC §2).
 pub const FEAS_TOL: f64 = 1e-7;
