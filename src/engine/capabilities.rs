@@ -5,6 +5,7 @@ use crate::lp::Lp;
 
 use super::options::BackendOptions;
 use super::status::LpResult;
+use super::warm::WarmLp;
 
 /// What a backend supports. `sourcemix solvers` lists the first three (its output is a
 /// contract); the others steer the engine.
@@ -41,4 +42,6 @@ pub(crate) struct Backend {
     pub capabilities: Capabilities,
     /// Solves an LP with at least one variable (integers only when it has them).
     pub solve: fn(&Lp, &BackendOptions) -> LpResult,
+    /// Opens an empty model kept between solves (backends with `warm_start`).
+    pub warm: Option<fn() -> Box<dyn WarmLp>>,
 }

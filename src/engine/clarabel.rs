@@ -25,6 +25,7 @@ pub(super) const BACKEND: Backend = Backend {
         mip_gap: false,
     },
     solve,
+    warm: None,
 };
 
 fn solve(lp: &Lp, opts: &BackendOptions) -> LpResult {

@@ -1,4 +1,7 @@
-//! HiGHS: simplex/IPM and MIP in C++ (LP + MIP + duals), feature `highs`.
+//! HiGHS: simplex/IPM and MIP in C++ (LP + MIP + duals), feature `highs`; its models
+//! kept warm between solves in `warm`.
+
+mod warm;
 
 use good_lp::solvers::{DualValues, SolutionWithDual};
 use good_lp::SolverModel;
@@ -25,6 +28,7 @@ pub(super) const BACKEND: Backend = Backend {
         mip_gap: true,
     },
     solve,
+    warm: Some(warm::open),
 };
 
 fn solve(lp: &Lp, opts: &BackendOptions) -> LpResult {

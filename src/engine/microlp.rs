@@ -24,6 +24,7 @@ pub(super) const BACKEND: Backend = Backend {
         mip_gap: true,
     },
     solve,
+    warm: None,
 };
 
 fn solve(lp: &Lp, opts: &BackendOptions) -> LpResult {

@@ -19,6 +19,7 @@ pub(crate) mod route;
 mod status;
 #[cfg(test)]
 mod tests;
+pub(crate) mod warm;
 
 use std::fmt;
 
@@ -100,6 +101,11 @@ impl SolverKind {
     /// What this backend supports.
     pub fn capabilities(self) -> Capabilities {
         self.backend().capabilities
+    }
+
+    /// An empty model kept between solves, for a backend with warm starts.
+    pub(crate) fn open_warm(self) -> Option<Box<dyn warm::WarmLp>> {
+        self.backend().warm.map(|open| open())
     }
 
     /// One line on what the backend is.

@@ -12,6 +12,14 @@ pub(crate) fn with_cones() -> SolverKind {
         .expect("every build has a backend with cones")
 }
 
+/// The first backend of this build that keeps a model warm between solves (HiGHS),
+/// if any.
+pub(crate) fn warm_backend() -> Option<SolverKind> {
+    SolverKind::all()
+        .into_iter()
+        .find(|k| k.capabilities().warm_start)
+}
+
 /// True when `kind` states a problem's HHI caps as exact cones in one solve (a backend
 /// with cones, on a continuous problem); otherwise the caps are met by tangent cuts.
 pub(crate) fn caps_as_cones(kind: SolverKind, needs_integers: bool) -> bool {

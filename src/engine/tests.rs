@@ -174,3 +174,26 @@ fn a_failure_worth_retrying_retries_every_other_backend() {
     assert!(route::worth_retrying(&numerical) && route::worth_retrying(&LpStatus::Unbounded));
     assert!(!route::worth_retrying(&unsupported) && !route::worth_retrying(&LpStatus::Infeasible));
 }
+
+#[test]
+fn a_warm_model_follows_its_growing_program() {
+    for kind in SolverKind::all() {
+        let Some(mut warm) = kind.open_warm() else {
+            assert!(!kind.capabilities().warm_start, "{kind}");
+            continue;
+        };
+        assert!(kind.capabilities().warm_start, "{kind}");
+        let mut lp = small_lp();
+        let r = warm.solve(&lp, None);
+        assert_eq!(r.status, LpStatus::Optimal);
+        assert!((lp.objective(&r.x) - 1.4).abs() < 1e-9, "{kind}: {r:?}");
+        // y ≥ 0.5: x = 0.5, y = 0.5, cost 1.5; without it again 1.4.
+        let row = lp.add_row(RowTag::Other, vec![(1, 1.0)], Sense::Ge, 0.5);
+        let r = warm.solve(&lp, None);
+        assert!((lp.objective(&r.x) - 1.5).abs() < 1e-9, "{kind}: {r:?}");
+        assert!(warm.delete_rows(&[row]));
+        lp.rows.pop();
+        let r = warm.solve(&lp, None);
+        assert!((lp.objective(&r.x) - 1.4).abs() < 1e-9, "{kind}: {r:?}");
+    }
+}

@@ -15,7 +15,6 @@ pub mod extensive;
 mod master;
 pub mod recourse;
 pub mod report;
-#[cfg(feature = "highs")]
 mod warm_master;
 mod written;
 
