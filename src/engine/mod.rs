@@ -1,7 +1,9 @@
 //! The engine over the backends: which backends this build has (the registry below,
 //! the one place a backend's feature gate appears), what each declares it can do, and
-//! one entry point that solves an [`Lp`] with any of them. One file per backend; the
-//! cones, polishing, the one HHI cut loop and the choices between them (`route`) beside.
+//! one entry point that solves an [`Lp`] with any of them. One file per backend; beside
+//! them the cones (`conic`), polishing, the one HHI cut loop (`cuts`), models kept warm
+//! between solves (`warm`) and the choices between them (`route`: cones or cuts,
+//! polishing, fallback). Nothing here imports a stage above the formulation.
 
 mod adapter;
 mod capabilities;
@@ -122,10 +124,12 @@ impl SolverKind {
     /// linear blocks: the fastest pure-Rust LP), else the first (microlp for integer
     /// rules).
     pub fn auto(needs_integers: bool, has_hhi_caps: bool) -> SolverKind {
-        if has_hhi_caps && route::caps_as_cones(route::with_cones(), needs_integers) {
-            return route::with_cones();
+        let all = SolverKind::all();
+        let with_cones = all.iter().find(|k| k.capabilities().cones);
+        if let (true, false, Some(&k)) = (has_hhi_caps, needs_integers, with_cones) {
+            return k;
         }
-        let able: Vec<SolverKind> = SolverKind::all()
+        let able: Vec<SolverKind> = all
             .into_iter()
             .filter(|k| !needs_integers || k.capabilities().integers)
             .collect();

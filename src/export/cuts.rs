@@ -50,13 +50,8 @@ pub fn final_cuts(block: &mut Block) -> CutOutcome {
     }
 }
 
-/// The solver's result, its point polished to a vertex for an interior-point backend.
+/// The solver's result, polished to a vertex for an interior-point backend (export sets
+/// no time limit, so a point is an optimum).
 fn solve_point(kind: SolverKind, lp: &Lp, opts: &BackendOptions) -> LpResult {
-    let mut r = solve_lp(kind, lp, opts);
-    if r.status.has_point() && route::polishes(kind) {
-        if let Some(x) = crate::engine::polish::polish(lp, &r.x, None) {
-            r.x = x;
-        }
-    }
-    r
+    route::polished(kind, lp, solve_lp(kind, lp, opts), None)
 }
