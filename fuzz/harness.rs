@@ -3,6 +3,7 @@
 //! arbitrary bytes in, no panic, no hang, no invalid plan. Only the library's public API.
 #![allow(dead_code)]
 
+use sourcemix::engine::SolverKind;
 use sourcemix::error::InputErrors;
 use sourcemix::input::number::Domain;
 use sourcemix::input::table::{parse_table, Columns};
@@ -11,7 +12,6 @@ use sourcemix::input::{
 };
 use sourcemix::report::{build_report, csv_files, stress_files};
 use sourcemix::solve::{solve, FailureReason, SolveOptions, SolverChoice, Status};
-use sourcemix::solvers::SolverKind;
 
 /// The columns the `csv_table` target reads.
 const COLUMNS: Columns = Columns {

@@ -9,11 +9,11 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::engine::SolverKind;
 use crate::error::{Error, Result};
 use crate::generate::{generate, GenerateOptions};
 use crate::model::Model;
 use crate::solve::{solve, SolveOptions, SolverChoice};
-use crate::solvers::SolverKind;
 
 pub use crate::tolerance::AGREEMENT_TOLERANCE;
 

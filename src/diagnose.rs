@@ -16,15 +16,13 @@
 
 use std::collections::BTreeMap;
 
+use crate::engine::cuts::{CutEnd, CutLoop};
+use crate::engine::{solve_exact, LpStatus};
 use crate::formulate::{Block, RowTag, MIN_USED_SHARE};
 use crate::lp::{Lp, Sense};
 use crate::model::Model;
 use crate::policy::Entry;
-use crate::solvers::{solve_exact, LpStatus};
-use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE, RELAXATION_EPS};
-
-/// Most rounds of tangent cuts in a diagnosis.
-const MAX_ROUNDS: usize = 200;
+use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE, DIAGNOSE_MAX_CUT_ROUNDS, RELAXATION_EPS};
 
 /// One row that must move for the block to become feasible.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,26 +68,30 @@ pub fn least_relaxation(
     time_limit_secs: Option<f64>,
 ) -> Option<Vec<Relaxation>> {
     let mut e = elastic(model, block);
-    // HHI caps: iterate tangent cuts on the elastic problem too, so the relaxation found
-    // holds for the true quadratic cap, not only for its outer approximation.
-    let mut rounds = 0;
-    let x = loop {
-        let result = solve_exact(&e.lp, time_limit_secs);
-        if result.status != LpStatus::Optimal {
-            return None;
-        }
-        let Some(c) = &block.concentration else {
-            break result.x;
-        };
-        let violated = hhi_values(block, &result.x)
-            .iter()
-            .any(|&(k, v)| v > relaxed(block, &e, &result.x, k) + CUT_TOLERANCE);
-        let cut = c.add_cuts(&mut e.lp, &result.x, CUT_DEPTH) > 0;
-        rounds += 1;
-        if !violated || !cut || rounds > MAX_ROUNDS {
-            break result.x;
-        }
+    // HHI caps: iterate tangent cuts on the elastic problem too (the engine's cut loop),
+    // so the relaxation found holds for the true quadratic cap, not only for its outer
+    // approximation. The point of the last round is used however the loop ended.
+    let cut_loop = CutLoop {
+        accept: LpStatus::is_optimal,
+        ..CutLoop::new(DIAGNOSE_MAX_CUT_ROUNDS)
     };
+    let run = cut_loop.run(
+        &mut e,
+        |e, _| solve_exact(&e.lp, time_limit_secs),
+        |e, x| {
+            !hhi_values(block, x)
+                .iter()
+                .any(|&(k, v)| v > relaxed(block, e, x, k) + CUT_TOLERANCE)
+        },
+        |e, x| match &block.concentration {
+            Some(c) => c.add_cuts(&mut e.lp, x, CUT_DEPTH),
+            None => 0,
+        },
+    );
+    if run.end == CutEnd::NoPoint {
+        return None;
+    }
+    let x = run.result.x;
     let mut out = Vec::new();
     let hhi = hhi_values(block, &x);
     for (&_policy, &(s, dir, first)) in &e.rows {

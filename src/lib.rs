@@ -3,7 +3,7 @@
 //!
 //! The flow is one-way: [`input`] reads and validates a model folder into a [`Model`];
 //! [`formulate`] turns each mineral into a scaled LP block ([`lp::Lp`]); [`solve`] runs a
-//! backend from [`solvers`] on every block and checks the plan independently; analyses
+//! backend from [`engine`] on every block and checks the plan independently; analyses
 //! ([`stress`], [`check`]) sit beside it; [`report`] turns results into CSV, JSON and
 //! text. [`commands`] holds one entry point per command of the `sourcemix` binary.
 //!
@@ -21,9 +21,9 @@ pub mod bench;
 pub mod check;
 pub mod clean;
 pub mod commands;
-pub(crate) mod conic;
 pub mod convert;
 pub(crate) mod diagnose;
+pub mod engine;
 pub mod error;
 pub mod export;
 pub mod formulate;
@@ -35,7 +35,6 @@ pub mod model;
 pub mod name;
 pub mod policy;
 pub mod plan;
-pub(crate) mod polish;
 pub mod ranging;
 pub mod report;
 pub(crate) mod rng;
@@ -43,7 +42,6 @@ pub mod robust;
 pub mod rows;
 pub mod sampling;
 pub mod solve;
-pub mod solvers;
 pub mod stress;
 pub mod tolerance;
 pub(crate) mod verify;

@@ -31,6 +31,15 @@ pub const CUT_TOLERANCE: f64 = 1e-8;
 /// than this: a hundredth of [`CUT_TOLERANCE`], so each round cuts off what matters.
 pub const CUT_DEPTH: f64 = CUT_TOLERANCE / 100.0;
 
+/// Most rounds of tangent cuts (`engine::cuts`) before the caps count as not met (exit
+/// 4): the solve of a block, its aggregation, export's final cuts and the robust
+/// extensive form. Cuts usually converge in under 20 rounds; a hundred means a stall.
+pub const MAX_CUT_ROUNDS: usize = 100;
+
+/// Most rounds of tangent cuts in a diagnosis: its elastic program moves the caps as
+/// well, so it is given twice the rounds of a solve.
+pub const DIAGNOSE_MAX_CUT_ROUNDS: usize = 200;
+
 /// A plan may miss a row's bound by at most this much (in the bound's units: a share,
 /// an index) before it is treated as violated: SPEC §2's 1e-7.
 pub const FEASIBILITY: f64 = 1e-7;
@@ -133,6 +142,13 @@ pub const DECOMPOSITION_LOOSE_TOLERANCE: f64 = 1e-8;
 /// close to the true index (Σ w (s² − t), index units): the cut tolerance of the solve's
 /// own HHI loop, above the solvers' 1e-9 feasibility tolerance so it can be reached.
 pub const FRONTIER_CUT_GAP: f64 = 1e-8;
+
+/// A tangent cut of [`least_measure`] is added for a country whose epigraph variable is
+/// below s² by more than this: a hundredth of [`FRONTIER_CUT_GAP`].
+pub const FRONTIER_CUT_DEPTH: f64 = FRONTIER_CUT_GAP / 100.0;
+
+/// Most rounds of tangent cuts in [`least_measure`]: 200 solves in all.
+pub const FRONTIER_MAX_CUT_ROUNDS: usize = 199;
 
 // (src/frontier/mod.rs)
 /// The least feasible bound is raised by this much (in the measure's units) above the

@@ -1,19 +1,19 @@
 //! Solving one continuous problem (linear rows, optionally HHI caps) with one backend,
-//! the way a full block is solved: Clarabel natively (typed status) and polished to a
-//! vertex, HHI caps as cones with Clarabel and by rounds of tangent cuts otherwise.
+//! the way a full block is solved: a backend with cones through its native API (typed
+//! status), its interior point polished to a vertex, HHI caps as cones there and by the
+//! engine's rounds of tangent cuts otherwise.
 
 use std::borrow::Cow;
 
-use crate::conic::solve_with_epigraphs;
+use crate::engine::conic::solve_with_epigraphs;
+use crate::engine::cuts::{add_tangent_cuts, CutEnd, CutLoop};
+use crate::engine::{
+    route, solve_lp, BackendOptions, FailureReason, LpResult, LpStatus, SolverKind,
+};
 use crate::formulate::RowTag;
-use crate::lp::{Lp, Sense};
-use crate::polish::polish;
+use crate::lp::Lp;
 use crate::solve::Deadline;
-use crate::solvers::{solve_lp, BackendOptions, FailureReason, LpResult, LpStatus, SolverKind};
-use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE, SLACK_FOR_VERTEX};
-
-/// Most rounds of tangent cuts before giving up.
-const MAX_CUT_ROUNDS: usize = 100;
+use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE, MAX_CUT_ROUNDS, SLACK_FOR_VERTEX};
 
 /// HHI caps of a problem, in its own variable indices.
 #[derive(Debug, Clone, Default)]
@@ -75,7 +75,9 @@ pub(crate) fn solve_problem(
             result: solve_linear(&p.lp, kind, duals, deadline),
             cut_rounds: 0,
         },
-        Some(_) if kind == SolverKind::Clarabel => solve_cones(p, duals, deadline),
+        Some(_) if route::caps_as_cones(kind, p.lp.has_integers()) => {
+            solve_cones(p, kind, duals, deadline)
+        }
         Some(_) => cut_rounds(p, kind, duals, deadline, 0),
     };
     if let Some(d) = &mut solved.result.duals {
@@ -84,12 +86,13 @@ pub(crate) fn solve_problem(
     solved
 }
 
-/// Solves a linear problem: Clarabel natively and polished, other backends through
-/// good_lp.
+/// Solves a linear problem: a backend with cones natively (no cones given), other
+/// backends through good_lp; an interior point polished to a vertex.
 pub(crate) fn solve_linear(lp: &Lp, kind: SolverKind, duals: bool, deadline: Deadline) -> LpResult {
-    let mut r = match kind {
-        SolverKind::Clarabel => solve_with_epigraphs(lp, &[], |_| false, deadline.remaining()),
-        _ => solve_lp(
+    let r = if kind.capabilities().cones {
+        solve_with_epigraphs(lp, &[], |_| false, deadline.remaining())
+    } else {
+        solve_lp(
             kind,
             lp,
             &BackendOptions {
@@ -97,22 +100,18 @@ pub(crate) fn solve_linear(lp: &Lp, kind: SolverKind, duals: bool, deadline: Dea
                 mip_gap: 0.0,
                 duals: duals && kind.capabilities().duals,
             },
-        ),
+        )
     };
-    if kind == SolverKind::Clarabel && r.status == LpStatus::Optimal {
-        if let Some(x) = polish(lp, &r.x, deadline.remaining()) {
-            r.x = x;
-        }
-    }
+    let mut r = route::polished(kind, lp, r, deadline.remaining());
     if !duals {
         r.duals = None;
     }
     r
 }
 
-/// HHI caps as cones in one Clarabel solve; an exact LP vertex when every cap is slack;
+/// HHI caps as cones in one solve of `kind`; an exact LP vertex when every cap is slack;
 /// rounds of cuts in the rare case the cone solution misses a cap.
-fn solve_cones(p: &mut Problem<'_>, duals: bool, deadline: Deadline) -> Solved {
+fn solve_cones(p: &mut Problem<'_>, kind: SolverKind, duals: bool, deadline: Deadline) -> Solved {
     let caps = p.caps.as_ref().expect("caps");
     let lp = &p.lp;
     let mut r = solve_with_epigraphs(
@@ -131,10 +130,10 @@ fn solve_cones(p: &mut Problem<'_>, duals: bool, deadline: Deadline) -> Solved {
         };
     }
     if !caps.hold(&r.x, CUT_TOLERANCE) {
-        return cut_rounds(p, SolverKind::Clarabel, duals, deadline, 1);
+        return cut_rounds(p, kind, duals, deadline, 1);
     }
     if caps.values(&r.x).all(|(v, b)| v < b - SLACK_FOR_VERTEX) {
-        let vertex = solve_linear(&p.lp, SolverKind::Clarabel, duals, deadline);
+        let vertex = solve_linear(&p.lp, kind, duals, deadline);
         if vertex.status == LpStatus::Optimal && caps.hold(&vertex.x, CUT_TOLERANCE) {
             return Solved {
                 result: vertex,
@@ -148,7 +147,8 @@ fn solve_cones(p: &mut Problem<'_>, duals: bool, deadline: Deadline) -> Solved {
     }
 }
 
-/// Outer approximation of t ≥ s² by tangent cuts, LP after LP, until every cap holds.
+/// Outer approximation of t ≥ s² by tangent cuts, LP after LP, until every cap holds
+/// (the engine's cut loop, counting from `first_round`).
 fn cut_rounds(
     p: &mut Problem<'_>,
     kind: SolverKind,
@@ -157,48 +157,28 @@ fn cut_rounds(
     first_round: usize,
 ) -> Solved {
     let caps = p.caps.clone().unwrap_or_default();
-    let mut rounds = first_round;
-    loop {
-        let r = solve_linear(&p.lp, kind, duals, deadline);
-        if !matches!(r.status, LpStatus::Optimal | LpStatus::Feasible)
-            || caps.hold(&r.x, CUT_TOLERANCE)
-        {
-            return Solved {
-                result: r,
-                cut_rounds: rounds,
-            };
-        }
-        rounds += 1;
-        let added = add_cuts(p, &caps, &r.x);
-        if rounds > MAX_CUT_ROUNDS || added == 0 {
-            return Solved {
-                result: LpResult {
-                    status: LpStatus::Failed(FailureReason::CutsStalled, format!(
-                        "the HHI caps were not met to within {CUT_TOLERANCE} after {rounds} rounds of tangent cuts"
-                    )),
-                    x: Vec::new(),
-                    duals: None,
-                },
-                cut_rounds: rounds,
-            };
-        }
+    let cut_loop = CutLoop {
+        first_round,
+        ..CutLoop::new(MAX_CUT_ROUNDS)
+    };
+    let run = cut_loop.run(
+        p,
+        |p, _| solve_linear(&p.lp, kind, duals, deadline),
+        |_, x| caps.hold(x, CUT_TOLERANCE),
+        |p, x| add_tangent_cuts(p.lp.to_mut(), &caps.pairs, x, CUT_DEPTH),
+    );
+    let rounds = run.rounds;
+    let result = match run.end {
+        CutEnd::Holds | CutEnd::NoPoint => run.result,
+        CutEnd::Stalled => LpResult::failed(LpStatus::Failed(
+            FailureReason::CutsStalled,
+            format!(
+                "the HHI caps were not met to within {CUT_TOLERANCE} after {rounds} rounds of tangent cuts"
+            ),
+        )),
+    };
+    Solved {
+        result,
+        cut_rounds: rounds,
     }
-}
-
-/// Adds t ≥ 2a·s − a² at a = s for every pair whose t is below s²; returns how many.
-fn add_cuts(p: &mut Problem<'_>, caps: &Caps, x: &[f64]) -> usize {
-    let mut added = 0;
-    for &(s, t) in &caps.pairs {
-        let a = x[s];
-        if a * a - x[t] > CUT_DEPTH {
-            p.lp.to_mut().add_row(
-                RowTag::Cut,
-                vec![(t, 1.0), (s, -2.0 * a)],
-                Sense::Ge,
-                -a * a,
-            );
-            added += 1;
-        }
-    }
-    added
 }

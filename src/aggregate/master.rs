@@ -9,12 +9,12 @@ use std::collections::BTreeSet;
 
 use super::backend::Caps;
 use super::groups::Groups;
-use crate::conic::solve_with_epigraphs;
+use crate::engine::conic::solve_with_epigraphs;
+use crate::engine::LpStatus;
 use crate::formulate::{Block, RowTag};
 use crate::lp::{Lp, Sense};
 use crate::model::Model;
 use crate::solve::Deadline;
-use crate::solvers::LpStatus;
 
 /// Most solves of the approximation (the guess is only a starting point).
 const MAX_SOLVES: usize = 60;

@@ -30,10 +30,10 @@ mod window;
 
 use std::borrow::Cow;
 
+use crate::engine::{route, FailureReason, LpResult, LpStatus, SolverKind};
 use crate::formulate::Block;
 use crate::model::Model;
 use crate::solve::{Deadline, SolveOptions};
-use crate::solvers::{FailureReason, LpResult, LpStatus, SolverKind};
 use backend::{solve_problem, Problem};
 use groups::Groups;
 use master::Guess;
@@ -118,7 +118,7 @@ pub fn solve_continuous_block(
         cut_rounds,
         warnings: Vec::new(),
     };
-    if failed(&out.result.status) {
+    if route::worth_retrying(&out.result.status) {
         retry(model, block, kind, &mut out, attempt);
     }
     Some(out)
@@ -139,9 +139,9 @@ fn retry(
         LpStatus::Unbounded => "it reported the problem unbounded".into(),
         _ => return,
     };
-    for other in SolverKind::all().into_iter().filter(|&k| k != kind) {
+    for other in route::fallbacks(kind) {
         let (r, rounds) = attempt(other);
-        if !failed(&r.status) {
+        if !route::worth_retrying(&r.status) {
             out.warnings.push(format!(
                 "{}: {kind} failed ({why}); the mineral was solved with {other} instead{}",
                 model.minerals[block.mineral].name,
@@ -160,25 +160,6 @@ fn retry(
 }
 
 use crate::tolerance::AGG_ROW_MISS as ROW_MISS;
-
-/// True when the backend failed on the block in a way another backend may not: numerical
-/// trouble, an error of its own, a non-finite value, cuts that stall, or "unbounded"
-/// (a block's costs and variables are non-negative, so that is a failure too).
-fn failed(status: &LpStatus) -> bool {
-    match status {
-        LpStatus::Unbounded => true,
-        LpStatus::Failed(reason, _) => matches!(
-            reason,
-            FailureReason::Numerical
-                | FailureReason::Solver
-                | FailureReason::NonFinite
-                | FailureReason::CutsStalled
-                | FailureReason::Unbounded
-                | FailureReason::InvalidPlan
-        ),
-        _ => false,
-    }
-}
 
 /// `r`, or a numerical failure when its point misses a row or bound of the block by more
 /// than [`ROW_MISS`] (a backend that claims an optimum it does not have).

@@ -11,9 +11,9 @@
 //! cost on s, costs on t beside others, a negative weight), the caller's epigraph form
 //! is solved instead.
 
-use crate::conic::{solve_with_epigraphs, solve_with_norms, NormCap};
+use crate::engine::conic::{solve_with_epigraphs, solve_with_norms, NormCap};
+use crate::engine::{LpResult, LpStatus};
 use crate::lp::{Lp, RowTag, Sense};
-use crate::solvers::{LpResult, LpStatus};
 
 /// What a variable of the epigraph form is in the reduced problem.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -9,9 +9,9 @@ use std::borrow::Cow;
 
 use super::backend::{Caps, Problem};
 use super::groups::Groups;
+use crate::engine::LpResult;
 use crate::formulate::Block;
 use crate::lp::{lift, Slot};
-use crate::solvers::LpResult;
 
 /// Offers on each side of the guessed marginal offer in a first window.
 const HALF_WIDTH: usize = 8;

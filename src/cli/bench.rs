@@ -8,8 +8,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sourcemix::bench::{
     bench, generated_model, load, parse_spec, render_text, BenchOptions, DEFAULT_REPEAT,
 };
+use sourcemix::engine::SolverKind;
 use sourcemix::report::{bench_table, inputs::inputs_table, write_workbook};
-use sourcemix::solvers::SolverKind;
 use sourcemix::Error;
 
 use super::output;

@@ -1,8 +1,8 @@
 //! `sourcemix solvers`: the backends compiled in and what each supports.
 
 use clap::Args;
+use sourcemix::engine::catalog;
 use sourcemix::report::render_solvers;
-use sourcemix::solvers::catalog;
 use sourcemix::Error;
 
 use super::output::{self, Format};

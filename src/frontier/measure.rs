@@ -3,19 +3,20 @@
 
 use serde::Serialize;
 
-use crate::conic::solve_with_epigraphs;
+use crate::engine::conic::solve_with_epigraphs;
+use crate::engine::cuts::{add_tangent_cuts, CutEnd, CutLoop};
+use crate::engine::{solve_lp, BackendOptions, LpResult, LpStatus, SolverKind};
 use crate::error::{Error, Result};
 use crate::formulate::{Block, RowTag};
 use crate::model::Model;
 use crate::policy::{Kind, MAX_AVG_RISK, MAX_HHI, MAX_RISK_HHI};
 use crate::rows::{InstanceTarget, MineralPlan, RowInstance};
 use crate::solve::{Deadline, SolveOptions, SolverChoice};
-use crate::solvers::{solve_lp, BackendOptions, LpResult, LpStatus, SolverKind};
 
-use crate::tolerance::FRONTIER_CUT_GAP as CUT_GAP;
-
-/// Most rounds of tangent cuts in [`least_measure`].
-const MAX_ROUNDS: usize = 200;
+use crate::tolerance::{
+    FRONTIER_CUT_DEPTH as CUT_DEPTH, FRONTIER_CUT_GAP as CUT_GAP,
+    FRONTIER_MAX_CUT_ROUNDS as MAX_ROUNDS,
+};
 
 /// The measure on a frontier's horizontal axis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -138,7 +139,8 @@ pub fn least_measure(
     for &(j, a) in &lp.rows[r].terms.clone() {
         lp.vars[j].cost = a;
     }
-    let kind = super::backend(choice, block);
+    // (Capabilities were checked by the first solve.)
+    let kind = choice.backend(block.lp.has_integers(), block.concentration.is_some());
     let opts = BackendOptions {
         time_limit_secs: None,
         mip_gap: 0.0,
@@ -216,7 +218,8 @@ pub fn least_measure(
         None => {}
     }
     Err(Error::Solver(format!(
-        "{name}: minimizing {measure} did not converge in {MAX_ROUNDS} rounds of tangent cuts"
+        "{name}: minimizing {measure} did not converge in {} rounds of tangent cuts",
+        MAX_ROUNDS + 1
     )))
 }
 
@@ -255,44 +258,36 @@ fn least_vertex(
 }
 
 /// Solves `lp` with `solve`, adding tangent cuts t ≥ 2a·s − a² for the `pairs` (s, t)
-/// until Σ w (s² − t)⁺ ≤ [`CUT_GAP`]: the optimal point, the failed result, or `None`
-/// after [`MAX_ROUNDS`] rounds.
+/// (the engine's cut loop) until Σ w (s² − t)⁺ ≤ [`CUT_GAP`] or no pair is below s² by
+/// more than [`CUT_DEPTH`]: the optimal point, the failed result, or `None` when
+/// [`MAX_ROUNDS`] rounds did not get there.
 fn cut_loop(
     lp: &mut crate::lp::Lp,
     pairs: &[(usize, usize)],
     weights: &[f64],
     solve: impl Fn(&crate::lp::Lp) -> LpResult,
 ) -> Option<std::result::Result<Vec<f64>, LpResult>> {
-    for _ in 0..MAX_ROUNDS {
-        let result = solve(lp);
-        if result.status != LpStatus::Optimal {
-            return Some(Err(result));
-        }
-        let x = result.x;
+    let cut_loop = CutLoop {
+        accept: LpStatus::is_optimal,
+        ..CutLoop::new(MAX_ROUNDS)
+    };
+    let close = |x: &[f64]| {
         let gap: f64 = pairs
             .iter()
             .zip(weights)
             .map(|(&(s, t), w)| w * (x[s] * x[s] - x[t]).max(0.0))
             .sum();
-        if gap <= CUT_GAP {
-            return Some(Ok(x));
-        }
-        let mut cuts = 0;
-        for &(s, t) in pairs {
-            let a = x[s];
-            if a * a - x[t] > CUT_GAP / 100.0 {
-                lp.add_row(
-                    RowTag::Cut,
-                    vec![(t, 1.0), (s, -2.0 * a)],
-                    crate::lp::Sense::Ge,
-                    -a * a,
-                );
-                cuts += 1;
-            }
-        }
-        if cuts == 0 {
-            return Some(Ok(x));
-        }
+        gap <= CUT_GAP || pairs.iter().all(|&(s, t)| x[s] * x[s] - x[t] <= CUT_DEPTH)
+    };
+    let run = cut_loop.run(
+        lp,
+        |lp, _| solve(lp),
+        |_, x| close(x),
+        |lp, x| add_tangent_cuts(lp, pairs, x, CUT_DEPTH),
+    );
+    match run.end {
+        CutEnd::Holds => Some(Ok(run.result.x)),
+        CutEnd::NoPoint => Some(Err(run.result)),
+        CutEnd::Stalled => None,
     }
-    None
 }

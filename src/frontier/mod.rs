@@ -31,7 +31,6 @@ use crate::formulate::{formulate, Block, RowTag};
 use crate::model::{MineralScope, Model, PolicyRow, Target};
 use crate::plan::{plan, Plan};
 use crate::solve::{solve, solve_block, Deadline, Solution, SolveOptions, SolverChoice, Status};
-use crate::solvers::SolverKind;
 
 pub use measure::{least_measure, Measure};
 pub use text::render_text;
@@ -360,7 +359,9 @@ fn solve_at(
 ) -> Result<(f64, f64)> {
     let mut block = template.clone();
     set_cap(&mut block, cap_policy, b);
-    let kind = backend(opts.solver, &block);
+    let kind = opts
+        .solver
+        .backend(block.lp.has_integers(), block.concentration.is_some());
     let m = block.mineral;
     let ms = solve_block(model, block, kind, opts, deadline, 0.0);
     if !ms.has_plan() || ms.status == Status::Feasible {
@@ -380,14 +381,4 @@ fn solve_at(
     let measure = Measure::from_kind(model.policy[cap_policy].kind)
         .expect("the frontier moves a measure cap");
     Ok((ms.cost, measure.of_plan(model, m, &ms.quantities)))
-}
-
-/// The backend for a block under `choice` (capabilities were checked by the first solve).
-pub(crate) fn backend(choice: SolverChoice, block: &Block) -> SolverKind {
-    match choice {
-        SolverChoice::Auto => {
-            SolverKind::auto(block.lp.has_integers(), block.concentration.is_some())
-        }
-        SolverChoice::Named(kind) => kind,
-    }
 }

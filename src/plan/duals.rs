@@ -11,13 +11,13 @@
 //! choice of offers stays as planned. Count rows (`min_suppliers`, `max_suppliers`,
 //! `min_countries`) have no derivative there and stay empty.
 
-use crate::conic::solve_with_epigraphs;
+use crate::engine::conic::solve_with_epigraphs;
+use crate::engine::{route, solve_lp, BackendOptions, LpStatus};
 use crate::formulate::{formulate, Block, Concentration, RowTag};
 use crate::lp::{Lp, Sense};
 use crate::model::Model;
 use crate::solve::shadow::shadow_prices;
 use crate::solve::{MineralSolution, Status};
-use crate::solvers::{solve_lp, BackendOptions, LpStatus, SolverKind};
 use crate::tolerance::FEASIBILITY;
 
 /// The shadow price of each of `ms`'s rows (in the order of `ms.rows`), computed from the
@@ -146,7 +146,7 @@ fn solve_for_duals(fixed: &Block) -> Option<Vec<f64>> {
             solve_with_epigraphs(&fixed.lp, &pairs, |r| rows[r].tag == RowTag::Cut, None)
         }
         None => solve_lp(
-            SolverKind::Clarabel,
+            route::with_cones(),
             &fixed.lp,
             &BackendOptions {
                 time_limit_secs: None,

@@ -14,7 +14,7 @@ mod rows;
 use crate::error::Result;
 use crate::model::Model;
 use crate::solve::{solve_each, worst_status, MineralSolution, Solution, SolveOptions, Status};
-use crate::solvers::SolverKind;
+use crate::engine::SolverKind;
 
 pub use metrics::Metrics;
 pub use relaxation::{relaxation_rows, MineralRelaxation, RelaxationRow};

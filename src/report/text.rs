@@ -100,7 +100,7 @@ pub(super) fn table(out: &mut String, rows: &[Vec<String>], left: &[usize]) {
 }
 
 /// The `solvers` listing: one line per backend, then the `auto` rule.
-pub fn render_solvers(catalog: &[crate::solvers::SolverInfo]) -> String {
+pub fn render_solvers(catalog: &[crate::engine::SolverInfo]) -> String {
     let mut text = String::from("solver    integers  duals  time_limit  description\n");
     let yn = |b: bool| if b { "yes" } else { "no" };
     for s in catalog {
@@ -115,7 +115,7 @@ pub fn render_solvers(catalog: &[crate::solvers::SolverInfo]) -> String {
             s.description
         );
     }
-    text.push_str(&crate::solvers::SolverKind::auto_rule());
+    text.push_str(&crate::engine::SolverKind::auto_rule());
     text.push('\n');
     text
 }

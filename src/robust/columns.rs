@@ -14,8 +14,8 @@
 //! before. A plan of the restricted master is a plan of the full one (the held-out offers
 //! at zero meet their bounds), so upper bounds are unaffected.
 
+use crate::engine::LpResult;
 use crate::lp::{lift, Lp, Slot};
-use crate::solvers::LpResult;
 
 use super::master::Skeleton;
 use super::Problem;
@@ -87,7 +87,7 @@ impl Columns {
     pub fn solve(&mut self, lp: &Lp, solve: impl FnOnce(&Lp, &[Slot]) -> LpResult) -> Screened {
         let (restricted, slots) = lp.with_fixed(|j| (!self.holds(j)).then_some(0.0));
         let mut result = solve(&restricted, &slots);
-        if result.status != crate::solvers::LpStatus::Optimal {
+        if result.status != crate::engine::LpStatus::Optimal {
             return Screened::whole(result);
         }
         result.x = lift(&slots, &result.x);
@@ -137,8 +137,8 @@ impl Columns {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{solve_lp, BackendOptions, SolverKind};
     use crate::lp::{RowTag, Sense};
-    use crate::solvers::{solve_lp, BackendOptions, SolverKind};
 
     fn clarabel(lp: &Lp) -> LpResult {
         let opts = BackendOptions {

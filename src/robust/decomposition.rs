@@ -18,13 +18,14 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use crate::engine::{route, FailureReason, LpStatus};
 use crate::lp::{Sense, Slot};
 use crate::solve::Status;
-use crate::solvers::{FailureReason, LpStatus};
 
 use super::columns::{Columns, Screened};
 use super::master::{skeleton, Skeleton};
 use super::recourse::ScenarioValue;
+use super::warm_master::WarmMaster;
 use super::{
     finish, relative_gap, Clock, Iteration, Method, Problem, RobustSolution, DECOMPOSITION_GAP,
 };
@@ -243,29 +244,28 @@ struct Cold {
 }
 
 /// The master program across rounds: rebuilt from the cuts and solved cold each round,
-/// or (a linear master with HiGHS built in) kept in HiGHS and re-solved warm.
+/// or (a linear master, with a backend with warm starts built in: HiGHS) kept in that
+/// backend and re-solved warm.
 enum Master {
     /// Rebuilt each round.
     Cold(Box<Cold>),
-    /// HiGHS's simplex, warm from the previous basis (see [`super::warm_master`]).
-    #[cfg(feature = "highs")]
-    Warm(Box<super::warm_master::WarmMaster>),
+    /// A simplex warm from the previous basis (see [`super::warm_master`]).
+    Warm(Box<WarmMaster>),
 }
 
 impl Master {
     /// The master `p` needs: warm when it is a linear program (no HHI cones, no
-    /// integer rules) and HiGHS is built in — the interior point's factorization fills
-    /// in as cuts accumulate, a simplex's does not, and a kept basis saves every round
-    /// but the first its cold solve. Otherwise as every robust program.
+    /// integer rules) and a backend with warm starts (HiGHS) is built in — the interior
+    /// point's factorization fills in as cuts accumulate, a simplex's does not, and a
+    /// kept basis saves every round but the first its cold solve. Otherwise as every
+    /// robust program.
     fn new(p: &Problem, incumbent: &[f64]) -> Master {
-        #[cfg(feature = "highs")]
         if p.engine == super::Engine::Conic {
-            let warm = super::warm_master::WarmMaster::new(p);
-            if warm.skeleton().epigraphs.is_empty() {
+            let warm = route::warm_backend().and_then(|k| WarmMaster::new(p, k));
+            if let Some(warm) = warm.filter(|w| w.skeleton().epigraphs.is_empty()) {
                 return Master::Warm(Box::new(warm));
             }
         }
-        let _ = p;
         Master::Cold(Box::new(Cold {
             last: None,
             columns: None,
@@ -284,20 +284,16 @@ impl Master {
     /// rebuilt from the list anyway).
     fn forget(&mut self, stays: &[bool]) {
         match self {
-            Master::Cold(_) => {
-                let _ = stays;
-            }
-            #[cfg(feature = "highs")]
+            Master::Cold(_) => {}
             Master::Warm(warm) => warm.forget(stays),
         }
     }
 
-    /// The engine to report when it is not the problem's own (the warm master's HiGHS).
+    /// The engine to report when it is not the problem's own (the warm master's backend).
     fn engine(&self) -> Option<super::Engine> {
         match self {
             Master::Cold(_) => None,
-            #[cfg(feature = "highs")]
-            Master::Warm(_) => Some(super::Engine::Lp(crate::solvers::SolverKind::Highs)),
+            Master::Warm(warm) => Some(super::Engine::Lp(warm.kind())),
         }
     }
 
@@ -324,7 +320,6 @@ impl Master {
                 let screened = solve_cold(p, &sk, columns, incumbent, clock, loose);
                 (screened, last.insert(sk))
             }
-            #[cfg(feature = "highs")]
             Master::Warm(warm) => {
                 let result = warm.solve(p, &cuts.list, clock);
                 (Screened::whole(result), warm.skeleton())

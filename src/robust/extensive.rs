@@ -8,12 +8,13 @@
 
 use std::collections::BTreeSet;
 
+use crate::engine::{FailureReason, LpStatus};
 use crate::lp::Sense;
 use crate::solve::Status;
-use crate::solvers::{FailureReason, LpStatus};
 
 use super::master::{skeleton, Skeleton};
-use super::{finish, Clock, Iteration, Method, Problem, RobustSolution, MAX_CUT_ROUNDS};
+use super::{finish, Clock, Iteration, Method, Problem, RobustSolution};
+use crate::tolerance::MAX_CUT_ROUNDS;
 
 /// Adds the recourse block of every scenario and mineral to `sk`.
 fn add_recourse(sk: &mut Skeleton, p: &Problem) {

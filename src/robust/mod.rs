@@ -15,7 +15,6 @@ pub mod extensive;
 mod master;
 pub mod recourse;
 pub mod report;
-#[cfg(feature = "highs")]
 mod warm_master;
 mod written;
 
@@ -24,13 +23,13 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::conic::solve_with_epigraphs;
+use crate::engine::conic::solve_with_epigraphs;
+use crate::engine::{route, solve_lp, BackendOptions, LpResult, SolverKind};
 use crate::error::{Error, Result};
 use crate::formulate::{formulate, Block};
 use crate::lp::Lp;
 use crate::model::{Model, Scenario};
 use crate::solve::{solve, Solution, SolveOptions, SolverChoice, Status};
-use crate::solvers::{solve_lp, BackendOptions, LpResult, SolverKind};
 use crate::stress::{cvar, require_penalties_for, StressOptions, BASELINE};
 use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE};
 
@@ -50,9 +49,6 @@ pub use crate::tolerance::ROBUST_MIP_GAP;
 /// size (5,000: 2.7×, 20,000: 6×, 200,000: over 25×); below this size both take well
 /// under a second and the one program is exact to the solver's tolerance in one solve.
 pub const AUTO_EXTENSIVE_MAX_SPOT_VARS: usize = 1_000;
-
-/// Most rounds of HHI tangent cuts in the extensive form before giving up.
-const MAX_CUT_ROUNDS: usize = 100;
 
 /// How the robust program is solved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -260,7 +256,8 @@ impl Clock {
 /// How a robust program is solved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
-    /// Clarabel's interior point, HHI caps as second-order cones (continuous models).
+    /// The interior point of the backend with cones, HHI caps as second-order cones
+    /// (continuous models).
     Conic,
     /// A backend through the LP interface, HHI caps by rounds of tangent cuts.
     Lp(SolverKind),
@@ -414,7 +411,7 @@ impl<'a> Problem<'a> {
         duals: bool,
     ) -> LpResult {
         let engine = match self.engine {
-            Engine::Conic if loose && epigraphs.is_empty() => Engine::Lp(SolverKind::Clarabel),
+            Engine::Conic if loose && epigraphs.is_empty() => Engine::Lp(route::with_cones()),
             e => e,
         };
         match engine {
@@ -480,7 +477,7 @@ impl Problem<'_> {
         {
             return None;
         }
-        let vertex = crate::polish::polish(lp, x, clock.remaining())?;
+        let vertex = crate::engine::polish::polish(lp, x, clock.remaining())?;
         let candidate = plan(&vertex);
         if !self.feasible(&candidate) {
             return None;
@@ -490,18 +487,20 @@ impl Problem<'_> {
     }
 }
 
+/// The engine for the robust program: `auto` picks for it as for a block with HHI caps
+/// (an interior point solves the whole program, caps as cones, in one solve); a backend
+/// with cones states the caps exactly, any other meets them by tangent cuts.
 fn engine(choice: SolverChoice, integers: bool) -> Result<Engine> {
-    match choice {
-        SolverChoice::Auto if integers => Ok(Engine::Lp(SolverKind::auto(true, false))),
-        SolverChoice::Auto => Ok(Engine::Conic),
-        SolverChoice::Named(kind) if integers && !kind.capabilities().integers => {
-            Err(Error::Usage(format!(
-                "--solver {kind} cannot handle integer variables, which this model's integer rules need (min_order, fixed_cost or supplier/country counts)"
-            )))
-        }
-        SolverChoice::Named(SolverKind::Clarabel) => Ok(Engine::Conic),
-        SolverChoice::Named(kind) => Ok(Engine::Lp(kind)),
+    let kind = choice.backend(integers, true);
+    if integers && !kind.capabilities().integers {
+        return Err(Error::Usage(format!(
+            "--solver {kind} cannot handle integer variables, which this model's integer rules need (min_order, fixed_cost or supplier/country counts)"
+        )));
     }
+    Ok(match route::caps_as_cones(kind, integers) {
+        true => Engine::Conic,
+        false => Engine::Lp(kind),
+    })
 }
 
 /// The robust solve: the nominal plan first (the comparison, and the decomposition's

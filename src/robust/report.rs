@@ -5,11 +5,11 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use crate::engine::route;
 use crate::model::Model;
 use crate::name::Name;
 use crate::rows::{expand, MineralPlan};
 use crate::solve::{MineralSolution, RowResult, Solution, Status};
-use crate::solvers::SolverKind;
 use crate::stress::StressReport;
 use crate::write::numbers::plain;
 
@@ -89,7 +89,7 @@ impl Comparison {
 pub fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution {
     let solver = match robust.engine {
         Some(Engine::Lp(kind)) => kind,
-        _ => SolverKind::Clarabel,
+        Some(Engine::Conic) | None => route::with_cones(),
     };
     let minerals = model
         .minerals

@@ -42,7 +42,7 @@ pub(super) fn check_plan(model: &Model, robust: &mut RobustSolution) {
         let unmet = unmet(model, m, &x);
         if let Err(why) = crate::verify::verify_mineral(model, m, &x, unmet, &instances) {
             robust.status = Status::Failed {
-                reason: crate::solvers::FailureReason::InvalidPlan,
+                reason: crate::engine::FailureReason::InvalidPlan,
                 message: format!(
                     "the robust plan for {} does not satisfy the model ({why}); no plan is written",
                     mineral.name

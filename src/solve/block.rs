@@ -5,10 +5,10 @@
 use std::time::Instant;
 
 use crate::diagnose::least_relaxation;
+use crate::engine::{solve_lp, BackendOptions, FailureReason, LpStatus, SolverChoice, SolverKind};
 use crate::formulate::Block;
 use crate::model::Model;
 use crate::rows::MineralPlan;
-use crate::solvers::{solve_lp, BackendOptions, FailureReason, LpStatus, SolverKind};
 use crate::verify::verify_mineral;
 
 use super::cleanup::clean_plan;
@@ -141,7 +141,7 @@ fn relaxation_gap(block: &Block, x: &[f64], time_limit_secs: Option<f64>) -> Opt
         v.integer = false;
     }
     let r = solve_lp(
-        SolverKind::auto(false, false),
+        SolverChoice::Auto.backend(false, false),
         &relaxed,
         &BackendOptions {
             time_limit_secs,

@@ -12,13 +12,13 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::diagnose::Relaxation;
+use crate::engine::SolverKind;
 use crate::error::{Error, Result};
 use crate::formulate::{formulate, Block};
 use crate::model::Model;
 use crate::rows::RowInstance;
-use crate::solvers::SolverKind;
 
-pub use crate::solvers::{FailureReason, Limit};
+pub use crate::engine::{FailureReason, Limit, SolverChoice};
 pub use block::solve_block;
 
 /// The moment a time-limited solve must end.
@@ -44,38 +44,6 @@ impl Deadline {
 
 /// Default relative MIP gap at which branch and bound may stop.
 pub const DEFAULT_MIP_GAP: f64 = 1e-6;
-
-/// Which backend to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SolverChoice {
-    /// Per block: the fastest backend of this build that supports what the block needs.
-    #[default]
-    Auto,
-    /// This backend for every block.
-    Named(SolverKind),
-}
-
-impl std::str::FromStr for SolverChoice {
-    type Err = String;
-
-    /// `auto` (any case) or a backend name of this build; the error lists the choices.
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        if s.eq_ignore_ascii_case("auto") {
-            Ok(SolverChoice::Auto)
-        } else {
-            SolverKind::from_name(s).map(SolverChoice::Named)
-        }
-    }
-}
-
-impl std::fmt::Display for SolverChoice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SolverChoice::Auto => f.write_str("auto"),
-            SolverChoice::Named(kind) => kind.fmt(f),
-        }
-    }
-}
 
 /// Options of `solve`, validated when built.
 #[derive(Debug, Clone, PartialEq)]
@@ -349,21 +317,18 @@ fn solve_blocks<T: Send>(
 
 fn choose(choice: SolverChoice, block: &Block, model: &Model) -> Result<SolverKind> {
     let integers = block.lp.has_integers();
-    let m = block.mineral;
-    match choice {
-        SolverChoice::Auto => Ok(SolverKind::auto(integers, block.concentration.is_some())),
-        SolverChoice::Named(kind) if integers && !kind.capabilities().integers => {
-            Err(Error::Usage(format!(
-                "solver {kind} cannot handle integer variables, which mineral {} needs (min_order, fixed_cost or supplier/country counts); use one of: {}",
-                model.minerals[m].name,
-                SolverKind::all()
-                    .into_iter()
-                    .filter(|k| k.capabilities().integers)
-                    .map(|k| k.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )))
-        }
-        SolverChoice::Named(kind) => Ok(kind),
+    let kind = choice.backend(integers, block.concentration.is_some());
+    if integers && !kind.capabilities().integers {
+        return Err(Error::Usage(format!(
+            "solver {kind} cannot handle integer variables, which mineral {} needs (min_order, fixed_cost or supplier/country counts); use one of: {}",
+            model.minerals[block.mineral].name,
+            SolverKind::all()
+                .into_iter()
+                .filter(|k| k.capabilities().integers)
+                .map(|k| k.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     }
+    Ok(kind)
 }

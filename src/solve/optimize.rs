@@ -1,17 +1,16 @@
 //! Optimizing one block: the backend solve, polishing to a vertex, and for HHI caps
-//! either Clarabel's exact cones (one solve) or rounds of tangent cuts until every cap
-//! holds to [`CUT_TOLERANCE`].
+//! either exact cones (one solve, on a backend that has them) or the engine's rounds of
+//! tangent cuts until every cap holds to [`CUT_TOLERANCE`].
 
-use crate::conic::solve_with_epigraphs;
+use crate::engine::conic::solve_with_epigraphs;
+use crate::engine::cuts::{CutEnd, CutLoop};
+use crate::engine::{
+    route, solve_lp, BackendOptions, FailureReason, LpResult, LpStatus, SolverKind,
+};
 use crate::formulate::{Block, RowTag};
-use crate::polish::polish;
-use crate::solvers::{solve_lp, BackendOptions, FailureReason, LpResult, LpStatus, SolverKind};
-use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE, SLACK_FOR_VERTEX};
+use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE, MAX_CUT_ROUNDS, SLACK_FOR_VERTEX};
 
 use super::Deadline;
-
-/// Most rounds of tangent cuts before giving up (exit 4).
-const MAX_CUT_ROUNDS: usize = 100;
 
 /// What optimizing a block returned: the backend's result and the cut rounds it took.
 pub(super) struct Optimized {
@@ -26,44 +25,43 @@ pub(super) fn optimize(
     backend: &mut BackendOptions,
     deadline: Deadline,
 ) -> Optimized {
-    let mut rounds = 0;
-    let result = loop {
-        if !block.empty_violations.is_empty() {
-            break LpResult::failed(LpStatus::Infeasible);
-        }
-        backend.time_limit_secs = deadline.remaining();
-        // Clarabel states HHI caps exactly as cones: one solve, no cut rounds.
-        let conic = kind == SolverKind::Clarabel && rounds == 0 && !block.lp.has_integers();
-        let result = solve_once(block, kind, backend, conic, deadline);
-        if !matches!(result.status, LpStatus::Optimal | LpStatus::Feasible)
-            || block.concentration.is_none()
-        {
-            break result;
-        }
-        let caps = block.cap_values(&result.x);
-        let violated = caps
-            .iter()
-            .any(|&(k, v)| v > block.instances[k].bound + CUT_TOLERANCE);
-        if !violated {
-            let slack = caps
+    if !block.empty_violations.is_empty() {
+        return Optimized {
+            result: LpResult::failed(LpStatus::Infeasible),
+            cut_rounds: 0,
+        };
+    }
+    // A backend with cones states the HHI caps exactly: one solve, no cut rounds.
+    let cones = route::caps_as_cones(kind, block.lp.has_integers());
+    let run = CutLoop::new(MAX_CUT_ROUNDS).run(
+        block,
+        |block, round| {
+            backend.time_limit_secs = deadline.remaining();
+            solve_once(block, kind, backend, cones && round == 0, deadline)
+        },
+        |block, x| !violated(block, x),
+        |block, x| block.add_cuts(x, CUT_DEPTH),
+    );
+    let rounds = run.rounds;
+    let result = match run.end {
+        CutEnd::NoPoint => run.result,
+        CutEnd::Holds if cones && rounds == 0 && block.concentration.is_some() => {
+            let slack = block
+                .cap_values(&run.result.x)
                 .iter()
                 .all(|&(k, v)| v < block.instances[k].bound - SLACK_FOR_VERTEX);
-            if conic && slack {
-                if let Some(vertex) = vertex_when_caps_slack(block, kind, backend, deadline) {
-                    break vertex;
-                }
-            }
-            break result;
+            slack
+                .then(|| vertex_when_caps_slack(block, kind, backend, deadline))
+                .flatten()
+                .unwrap_or(run.result)
         }
-        rounds += 1;
-        if rounds > MAX_CUT_ROUNDS || block.add_cuts(&result.x, CUT_DEPTH) == 0 {
-            break LpResult::failed(LpStatus::Failed(
-                FailureReason::CutsStalled,
-                format!(
-                    "the HHI caps were not met to within {CUT_TOLERANCE} after {rounds} rounds of tangent cuts; no plan that violates a cap is returned"
-                ),
-            ));
-        }
+        CutEnd::Holds => run.result,
+        CutEnd::Stalled => LpResult::failed(LpStatus::Failed(
+            FailureReason::CutsStalled,
+            format!(
+                "the HHI caps were not met to within {CUT_TOLERANCE} after {rounds} rounds of tangent cuts; no plan that violates a cap is returned"
+            ),
+        )),
     };
     Optimized {
         result,
@@ -71,8 +69,16 @@ pub(super) fn optimize(
     }
 }
 
-/// One backend solve: cones when `conic`, else the LP (with the current cuts); a
-/// Clarabel LP optimum is polished to a vertex.
+/// True when an HHI cap of `block` is violated at `x` by more than [`CUT_TOLERANCE`].
+fn violated(block: &Block, x: &[f64]) -> bool {
+    block
+        .cap_values(x)
+        .iter()
+        .any(|&(k, v)| v > block.instances[k].bound + CUT_TOLERANCE)
+}
+
+/// One backend solve: cones when `conic`, else the LP (with the current cuts); an
+/// interior-point LP optimum of a block without caps is polished to a vertex.
 fn solve_once(
     block: &Block,
     kind: SolverKind,
@@ -80,7 +86,7 @@ fn solve_once(
     conic: bool,
     deadline: Deadline,
 ) -> LpResult {
-    let mut result = match (&block.concentration, conic) {
+    let result = match (&block.concentration, conic) {
         (Some(c), true) => {
             let pairs: Vec<(usize, usize)> = c.countries.iter().map(|&(_, s, t)| (s, t)).collect();
             let lp = &block.lp;
@@ -93,15 +99,10 @@ fn solve_once(
         }
         _ => solve_lp(kind, &block.lp, backend),
     };
-    if kind == SolverKind::Clarabel
-        && result.status == LpStatus::Optimal
-        && block.concentration.is_none()
-    {
-        if let Some(x) = polish(&block.lp, &result.x, deadline.remaining()) {
-            result.x = x;
-        }
+    if block.concentration.is_some() {
+        return result;
     }
-    result
+    route::polished(kind, &block.lp, result, deadline.remaining())
 }
 
 /// A cap with slack at the cone solution does not shape the optimum: the polished LP
@@ -113,13 +114,11 @@ fn vertex_when_caps_slack(
     backend: &BackendOptions,
     deadline: Deadline,
 ) -> Option<LpResult> {
-    let mut lp_result = solve_lp(kind, &block.lp, backend);
+    let lp_result = solve_lp(kind, &block.lp, backend);
     if lp_result.status != LpStatus::Optimal {
         return None;
     }
-    if let Some(x) = polish(&block.lp, &lp_result.x, deadline.remaining()) {
-        lp_result.x = x;
-    }
+    let lp_result = route::polished(kind, &block.lp, lp_result, deadline.remaining());
     let holds = block
         .cap_values(&lp_result.x)
         .iter()

@@ -395,7 +395,7 @@ fn a_subnormal_cost_solves_with_and_without_aggregation() {
         if no_aggregate {
             // The full LP makes the build's LP backend fail (Clarabel by default, HiGHS
             // with --features highs); another backend solved it, and says so.
-            let first = sourcemix::solvers::SolverKind::auto(false, false);
+            let first = sourcemix::engine::SolverKind::auto(false, false);
             let failed = format!("ga: {first} failed");
             let ms = &s.minerals[0];
             assert_ne!(ms.solver, first);

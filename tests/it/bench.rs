@@ -7,7 +7,7 @@ use assert_cmd::Command;
 use sourcemix::bench::{
     bench, compare, parse_spec, BenchOptions, AGREEMENT_TOLERANCE, DISAGREEMENT_EXIT,
 };
-use sourcemix::solvers::SolverKind;
+use sourcemix::engine::SolverKind;
 
 /// China capped at 40 %: 40 from CHN at 10, 60 from JPN at 12 = 1120.
 fn capped_model() -> sourcemix::Model {

@@ -8,13 +8,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use sourcemix::engine::SolverKind;
 use sourcemix::generate::{generate, GenerateOptions};
 use sourcemix::model::{Model, Target};
 use sourcemix::plan::plan;
 use sourcemix::policy;
 use sourcemix::report::{build_report, csv_files};
 use sourcemix::solve::{SolverChoice, Status};
-use sourcemix::solvers::SolverKind;
 
 /// The tolerance of "meets a bound", as a fraction of demand (sourcemix::clean::SNAP).
 const MEETS: f64 = 1e-9;

@@ -8,9 +8,9 @@ use clarabel::solver::{
     DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
 };
 use proptest::prelude::*;
+use sourcemix::engine::SolverKind;
 use sourcemix::input::{parse_model, ModelFiles};
 use sourcemix::solve::{solve, SolveOptions, SolverChoice, Status};
-use sourcemix::solvers::SolverKind;
 
 const D: f64 = 100.0;
 

@@ -5,11 +5,11 @@
 
 use crate::common::*;
 use assert_cmd::Command;
+use sourcemix::engine::SolverKind;
 use sourcemix::frontier::plot::{bound_axis, COST_AXIS};
 use sourcemix::frontier::{frontier, Frontier, FrontierOptions, FrontierOutcome, Measure};
 use sourcemix::model::Model;
 use sourcemix::solve::{SolveOptions, SolverChoice, Status};
-use sourcemix::solvers::SolverKind;
 
 const COUNTRIES: [&str; 6] = ["AUS", "CAN", "CHN", "JPN", "RUS", "USA"];
 

@@ -3,10 +3,10 @@
 //! and every plan also passes the independent checker of `common`.
 
 use crate::common::*;
+use sourcemix::engine::SolverKind;
 use sourcemix::model::Model;
 use sourcemix::policy;
 use sourcemix::solve::{Solution, SolverChoice, Status};
-use sourcemix::solvers::SolverKind;
 
 const TOL: f64 = 1e-6;
 

@@ -2,9 +2,9 @@
 //! prices from 1e-2 to 1e7. Each block is scaled before the solver sees it; the answers
 //! must match the hand solutions below to 1e-9 relative.
 
+use sourcemix::engine::SolverKind;
 use sourcemix::input::{parse_model, ModelFiles};
 use sourcemix::solve::{solve, SolveOptions, SolverChoice, Status};
-use sourcemix::solvers::SolverKind;
 
 fn model() -> sourcemix::Model {
     // tiny:  D = 0.001. Offers: t1 CHN 0.01/unit cap 0.0006, t2 AUS 1e7/unit, t3 CAN 50/unit.

@@ -10,7 +10,7 @@ use sourcemix::model::Model;
 use sourcemix::plan::{plan, solve_plan, MineralOutcome, Plan};
 use sourcemix::report::{build_report, csv_files};
 use sourcemix::solve::{SolveOptions, Status};
-use sourcemix::solvers::SolverKind;
+use sourcemix::engine::SolverKind;
 
 /// Demand 100; CHN at 10 (80 available), AUS at 12 (45), CAN at 15 (100); CHN capped
 /// at half the demand. By hand: CHN 50, AUS 45, CAN 5, cost 500 + 540 + 75 = 1115. A

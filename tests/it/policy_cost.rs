@@ -11,12 +11,12 @@ use crate::common::*;
 use assert_cmd::Command;
 use sourcemix::analysis::explain::{explain, ExplainOptions};
 use sourcemix::analysis::policy::policy_cost;
+use sourcemix::engine::SolverKind;
 use sourcemix::model::Model;
 use sourcemix::plan::plan;
 use sourcemix::policy::Kind;
 use sourcemix::report::{build_report, ConstraintRow};
 use sourcemix::solve::{SolveOptions, SolverChoice, Status};
-use sourcemix::solvers::SolverKind;
 
 // ---------------------------------------------------------------------------------------
 // shadow prices

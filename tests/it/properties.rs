@@ -21,10 +21,10 @@ use good_lp::{
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
+use sourcemix::engine::SolverKind;
 use sourcemix::model::{MineralScope, Model, Target};
 use sourcemix::policy;
 use sourcemix::solve::{Solution, SolverChoice, Status};
-use sourcemix::solvers::SolverKind;
 
 const REL: f64 = 1e-6;
 

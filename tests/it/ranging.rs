@@ -8,13 +8,13 @@
 
 use crate::common::*;
 use assert_cmd::Command;
+use sourcemix::engine::SolverKind;
 use sourcemix::model::Model;
 use sourcemix::plan::plan;
 use sourcemix::ranging::{
     ranging, RangeKind, RangingRow, NOT_AVAILABLE_HHI, NOT_AVAILABLE_INTEGER,
 };
 use sourcemix::solve::Solution;
-use sourcemix::solvers::SolverKind;
 
 const COUNTRIES: [&str; 4] = ["AUS", "CAN", "CHN", "RUS"];
 

@@ -675,9 +675,9 @@ fn random_many(rng: &mut TestRng) -> Loaded {
 #[cfg(feature = "highs")]
 #[test]
 fn warm_and_cold_masters_reach_the_same_optimum() {
+    use sourcemix::engine::SolverKind;
     use sourcemix::robust::Engine;
     use sourcemix::solve::SolverChoice;
-    use sourcemix::solvers::SolverKind;
     let mut rng = TestRng::new(11);
     for case in 0..6 {
         let model = random_many(&mut rng);

@@ -175,8 +175,8 @@ fn screened_masters_reach_the_extensive_optimum() {
 #[cfg(feature = "highs")]
 #[test]
 fn screened_highs_masters_reach_the_extensive_optimum() {
+    use sourcemix::engine::SolverKind;
     use sourcemix::solve::SolverChoice;
-    use sourcemix::solvers::SolverKind;
     let mut rng = TestRng::new(43);
     let mut needed = 0;
     for k in 0..2 {

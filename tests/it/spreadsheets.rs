@@ -342,7 +342,7 @@ fn semicolon_files_with_decimal_commas_solve_like_rfc_files() {
         b.warnings
     );
     // Hand-solved: CHN is cheaper but capped at 45; AUS takes 55.
-    let s = crate::common::solve_kind(&b, sourcemix::solvers::SolverKind::Clarabel);
+    let s = crate::common::solve_kind(&b, sourcemix::engine::SolverKind::Clarabel);
     assert_eq!(crate::common::qty(&b, &s, "ga", "b"), 45.0);
     assert_eq!(crate::common::qty(&b, &s, "ga", "a"), 55.0);
 }

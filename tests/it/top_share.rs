@@ -7,7 +7,7 @@ use good_lp::{constraint, variable, Expression, ProblemVariables, Solution as _,
 use sourcemix::analysis::explain::{explain, ExplainOptions};
 use sourcemix::model::{Model, Target};
 use sourcemix::solve::{solve, SolveOptions, SolverChoice};
-use sourcemix::solvers::SolverKind;
+use sourcemix::engine::SolverKind;
 
 use crate::common::*;
 

@@ -8,12 +8,12 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use sourcemix::engine::SolverKind;
 pub use sourcemix::input::Loaded;
 use sourcemix::model::{MineralScope, Model, Target};
 use sourcemix::policy;
 use sourcemix::policy::Kind;
 use sourcemix::solve::{solve, Solution, SolveOptions, SolverChoice, Status};
-use sourcemix::solvers::SolverKind;
 
 /// Feasibility tolerance of the checker, as a fraction of the mineral's demand (SPEC §2).
 pub const FEAS_TOL: f64 = 1e-7;

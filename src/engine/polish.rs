@@ -7,8 +7,9 @@
 //! interior point. This is a cheap crossover: the remaining problem has about as many
 //! free variables as there are binding rows.
 
+use super::microlp::solve_exact;
+use super::status::LpStatus;
 use crate::lp::{lift, Lp, Sense};
-use crate::solvers::{solve_exact, LpStatus};
 use crate::tolerance::{AT_BOUND, POLISH_OBJECTIVE_SLACK, POLISH_ROW};
 
 /// Returns a vertex no worse than `x`, or `None` when polishing does not succeed (the

@@ -10,8 +10,8 @@ use clarabel::solver::{
     DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
 };
 
+use super::status::{FailureReason, Limit, LpResult, LpStatus};
 use crate::lp::{Lp, Sense};
-use crate::solvers::{FailureReason, Limit, LpResult, LpStatus};
 use crate::tolerance::{ALMOST_SOLVED, CONIC_TOLERANCE};
 
 /// Solves `lp` with t ≥ s² for every `(s, t)` in `epigraphs`. Row duals follow the
