@@ -2,10 +2,20 @@
 //! point found, add tangent cuts t ≥ 2a·s − a² there and solve again, until every cap
 //! holds within the caller's tolerance or the round limit is passed.
 
-use crate::formulate::concentration::add_tangent;
-use crate::lp::Lp;
+use crate::lp::{Lp, RowTag, Sense};
 
 use super::{LpResult, LpStatus};
+
+/// The tangent of t ≥ s² at s = a, as the row t − 2a·s ≥ −a².
+pub fn tangent(s: usize, t: usize, a: f64) -> (Vec<(usize, f64)>, Sense, f64) {
+    (vec![(t, 1.0), (s, -2.0 * a)], Sense::Ge, -a * a)
+}
+
+/// Adds the tangent of t ≥ s² at s = a to `lp`.
+pub fn add_tangent(lp: &mut Lp, s: usize, t: usize, a: f64) {
+    let (terms, sense, rhs) = tangent(s, t, a);
+    lp.add_row(RowTag::Cut, terms, sense, rhs);
+}
 
 /// How the loop is run: its round limit, the rounds already made, and which statuses
 /// carry a point to cut at (any other ends the loop).

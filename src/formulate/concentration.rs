@@ -2,6 +2,7 @@
 //! epigraph variables t_c ≥ s_c², the tangent cuts that state t ≥ s² for LP solvers,
 //! and the value of a cap Σ w_c s_c² at a point.
 
+use crate::engine::cuts::add_tangent;
 use crate::lp::{Lp, RowTag, Sense};
 use crate::model::Offer;
 
@@ -15,17 +16,6 @@ pub struct Concentration {
     pub countries: Vec<(usize, usize, usize)>,
     /// (instance, weight per entry of `countries`) for each HHI cap.
     pub caps: Vec<(usize, Vec<f64>)>,
-}
-
-/// The tangent of t ≥ s² at s = a, as the row t − 2a·s ≥ −a².
-pub fn tangent(s: usize, t: usize, a: f64) -> (Vec<(usize, f64)>, Sense, f64) {
-    (vec![(t, 1.0), (s, -2.0 * a)], Sense::Ge, -a * a)
-}
-
-/// Adds the tangent of t ≥ s² at s = a to `lp`.
-pub fn add_tangent(lp: &mut Lp, s: usize, t: usize, a: f64) {
-    let (terms, sense, rhs) = tangent(s, t, a);
-    lp.add_row(RowTag::Cut, terms, sense, rhs);
 }
 
 impl Concentration {
