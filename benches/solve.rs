@@ -10,11 +10,11 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use sourcemix::engine::SolverKind;
 use sourcemix::formulate::formulate;
-use sourcemix::generate::{generate, GenerateOptions};
 use sourcemix::input::load_model;
 use sourcemix::plan::solve_plan;
 use sourcemix::report::{build_report, csv_files, ConstraintRow};
 use sourcemix::solve::{solve, SolveOptions, SolverChoice};
+use sourcemix::tools::generate::{generate, GenerateOptions};
 use sourcemix::write::numbers::plain;
 use sourcemix::write::CsvOut;
 

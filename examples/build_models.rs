@@ -1607,7 +1607,7 @@ fn build_model(
     }
     // The same model as one workbook (`sourcemix convert`; byte-for-byte reproducible:
     // fixed creation date, no zip timestamps).
-    sourcemix::convert::folder_to_workbook(&dir, &dir.join(MODEL_WORKBOOK))
+    sourcemix::tools::convert::folder_to_workbook(&dir, &dir.join(MODEL_WORKBOOK))
         .map_err(|e| format!("{}: {e}", dir.join(MODEL_WORKBOOK).display()))?;
     Ok(())
 }

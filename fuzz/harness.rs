@@ -161,11 +161,11 @@ pub fn plan_and_stress(data: &[u8]) {
             return;
         }
     };
-    let report = sourcemix::stress::stress(
+    let report = sourcemix::analysis::stress::stress(
         &model,
         &plan.quantities,
         &scenarios,
-        &sourcemix::stress::StressOptions::default(),
+        &sourcemix::analysis::stress::StressOptions::default(),
     )
     .expect("a read plan stresses");
     assert_eq!(

@@ -15,39 +15,23 @@
 //! ```
 #![deny(missing_docs)]
 
-pub(crate) mod aggregate;
 pub mod analysis;
-pub mod bench;
-pub mod check;
-pub mod clean;
 pub mod commands;
-pub mod convert;
-pub(crate) mod diagnose;
 pub mod engine;
 pub mod error;
-pub mod export;
 pub mod formulate;
-pub mod frontier;
-pub mod generate;
 pub mod input;
-pub mod lp;
 pub mod model;
-pub mod name;
-pub mod policy;
 pub mod plan;
-pub mod ranging;
+pub mod policy;
 pub mod report;
 pub(crate) mod rng;
-pub mod robust;
-pub mod rows;
-pub mod sampling;
 pub mod solve;
-pub mod stress;
 pub mod tolerance;
-pub(crate) mod verify;
+pub mod tools;
 pub mod write;
 
 pub use error::{Error, Result};
+pub use model::name::Name;
 pub use model::Model;
-pub use name::Name;
 pub use write::interrupt::remove_in_flight;

@@ -1,6 +1,6 @@
 //! A small deterministic pseudo-random number generator.
 //!
-//! Synthetic models ([`crate::generate`]) and sampled scenarios ([`crate::sampling`]) must
+//! Synthetic models ([`crate::tools::generate`]) and sampled scenarios ([`crate::analysis::sampling`]) must
 //! be byte-identical for a seed on every platform. The generators are those of the
 //! `rand_xoshiro` crate: [`SplitMix64`] expands a 64-bit seed into the state of a
 //! xoshiro256** generator ([`Rng`]), as recommended by their authors (Blackman and Vigna);

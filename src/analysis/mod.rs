@@ -1,7 +1,15 @@
-//! Analysis commands that sit beside `solve` and reuse it: what the policy costs
-//! ([`policy`]), why a model has no solution ([`explain`]), and the unit a planner reads
-//! a shadow price in ([`units`]).
+//! Analyses: they take the model and its plan (or solve it again, changed) and say more
+//! than a plan does — a plan under disruption ([`stress`]), the plan that plans for them
+//! ([`robust`]) and the disruptions to plan for ([`sampling`]), the cost–risk frontier
+//! ([`frontier`]), the sensitivity of the optimum ([`ranging`]), what the policy costs
+//! ([`policy_cost`]), why a model has no solution ([`explain`]), suspicious data
+//! ([`check`]).
 
+pub mod check;
 pub mod explain;
-pub mod policy;
-pub mod units;
+pub mod frontier;
+pub mod policy_cost;
+pub mod ranging;
+pub mod robust;
+pub mod sampling;
+pub mod stress;

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use sourcemix::bench::{
+use sourcemix::engine::SolverKind;
+use sourcemix::report::{inputs::inputs_table, write_workbook};
+use sourcemix::tools::bench::{
     bench, generated_model, load, parse_spec, render_text, BenchOptions, DEFAULT_REPEAT,
 };
-use sourcemix::engine::SolverKind;
-use sourcemix::report::{bench_table, inputs::inputs_table, write_workbook};
+use sourcemix::tools::bench_table::bench_table;
 use sourcemix::Error;
 
 use super::output;

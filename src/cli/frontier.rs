@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use sourcemix::analysis::frontier::{render_text, FrontierOptions, Measure, DEFAULT_POINTS};
 use sourcemix::commands::{default_out_dir, frontier_model};
-use sourcemix::frontier::{render_text, FrontierOptions, Measure, DEFAULT_POINTS};
 use sourcemix::Error;
 
 use super::output::{self, Format};

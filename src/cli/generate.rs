@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use sourcemix::generate::{generate, GenerateOptions};
+use sourcemix::tools::generate::{generate, GenerateOptions};
 use sourcemix::Error;
 
 use super::output;

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use sourcemix::analysis::sampling::{SamplingOptions, DEFAULT_SEVERITY};
 use sourcemix::commands::{default_scenarios_file, scenarios_model};
 use sourcemix::report::render_scenarios;
-use sourcemix::sampling::{SamplingOptions, DEFAULT_SEVERITY};
 use sourcemix::Error;
 
 use super::output::{self, Format};

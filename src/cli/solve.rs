@@ -4,14 +4,14 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use sourcemix::analysis::robust::report::render_comparison;
+use sourcemix::analysis::robust::{Iteration, Method, RobustOptions, DEFAULT_CVAR_WEIGHT};
+use sourcemix::analysis::stress::{DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
 use sourcemix::commands::{
     default_out_dir, robust_model, solve_model_with, RobustRun, SolveOutputs, SolveRun,
 };
 use sourcemix::report::render_text;
-use sourcemix::robust::report::render_comparison;
-use sourcemix::robust::{Iteration, Method, RobustOptions, DEFAULT_CVAR_WEIGHT};
 use sourcemix::solve::{SolveOptions, Status};
-use sourcemix::stress::{DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
 use sourcemix::Error;
 
 use super::output::{self, Format};

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use sourcemix::analysis::stress::{StressOptions, DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
 use sourcemix::commands::{default_out_dir, stress_model_to};
 use sourcemix::report::render_stress;
-use sourcemix::stress::{StressOptions, DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
 use sourcemix::Error;
 
 use super::output::{self, Format};

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::check::{check, CheckReport};
+use crate::analysis::check::{check, CheckReport};
 use crate::error::Result;
 use crate::input::load;
 

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::analysis::frontier::{Frontier, FrontierOptions, FrontierOutcome};
 use crate::error::Result;
-use crate::frontier::{Frontier, FrontierOptions, FrontierOutcome};
 use crate::input::{load, Loaded};
 use crate::report::{
     build_report, frontier_table, inputs::inputs_table, write_results, Outputs, Report,
@@ -51,7 +51,7 @@ pub fn frontier_model(
         mut warnings,
         ..
     } = load(model_dir)?;
-    let frontier = match crate::frontier::frontier(&model, opts, progress)? {
+    let frontier = match crate::analysis::frontier::frontier(&model, opts, progress)? {
         FrontierOutcome::Frontier(f) => f,
         FrontierOutcome::NoPlan(plan) => {
             return Ok(FrontierRun {
@@ -68,12 +68,15 @@ pub fn frontier_model(
             opts.measure
         ));
     }
-    let svg = crate::frontier::plot::svg(&frontier)?;
+    let svg = crate::analysis::frontier::plot::svg(&frontier)?;
     let table = frontier_table(&frontier);
-    let csv = [(outputs.dir.join(crate::frontier::FRONTIER_CSV), &table)];
+    let csv = [(
+        outputs.dir.join(crate::analysis::frontier::FRONTIER_CSV),
+        &table,
+    )];
     let inputs = inputs_table(&model);
     let svg = vec![(
-        outputs.dir.join(crate::frontier::FRONTIER_SVG),
+        outputs.dir.join(crate::analysis::frontier::FRONTIER_SVG),
         svg.into_bytes(),
     )];
     let written = write_results(outputs, &csv, &[&table, &inputs], svg)?;

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::analysis::policy::policy_cost;
+use crate::analysis::policy_cost::policy_cost;
 use crate::error::Result;
 use crate::input::{load, Loaded};
 use crate::report::{inputs::inputs_table, policy_table, write_tables, Outputs, PolicyReport};

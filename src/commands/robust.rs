@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::analysis::stress::{stress, StressReport};
 use crate::error::Result;
 use crate::plan::plan;
 use crate::report::{build_report, inputs::inputs_table, write_tables, Outputs, Report};
 use crate::solve::Status;
-use crate::stress::{stress, StressReport};
 
 /// What `solve --robust` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -16,9 +16,9 @@ pub struct RobustRun {
     /// The report of the robust plan (or of the nominal solve when the model has no plan).
     pub report: Report,
     /// How the robust plan was found: method, status, bounds per round.
-    pub robust: Option<crate::robust::RobustSolution>,
+    pub robust: Option<crate::analysis::robust::RobustSolution>,
     /// The nominal and robust plans side by side.
-    pub comparison: Option<crate::robust::report::Comparison>,
+    pub comparison: Option<crate::analysis::robust::report::Comparison>,
     /// The robust plan's stress report (stress.csv, stress_summary.csv).
     pub stress: Option<StressReport>,
     /// Warnings (model, scenarios).
@@ -44,10 +44,10 @@ pub fn robust_model(
     model_dir: &Path,
     scenarios_path: Option<&Path>,
     outputs: &Outputs,
-    opts: &crate::robust::RobustOptions,
-    progress: &(dyn Fn(&crate::robust::Iteration) + Sync),
+    opts: &crate::analysis::robust::RobustOptions,
+    progress: &(dyn Fn(&crate::analysis::robust::Iteration) + Sync),
 ) -> Result<RobustRun> {
-    use crate::robust::report::{plan_solution, Comparison};
+    use crate::analysis::robust::report::{plan_solution, Comparison};
     opts.validate()?;
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
@@ -61,7 +61,7 @@ pub fn robust_model(
             "no scenarios (no scenarios.csv and no --scenarios): the robust plan only sees the baseline".into(),
         );
     }
-    let outcome = crate::robust::solve_robust(&model, &scenarios, opts, progress)?;
+    let outcome = crate::analysis::robust::solve_robust(&model, &scenarios, opts, progress)?;
     let no_plan = |report: Report, robust| RobustRun {
         report,
         robust,

@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::analysis::sampling::{sample, SampledScenarios, SamplingOptions};
 use crate::error::Result;
 use crate::input::correlation::load_correlation;
 use crate::input::{load, Loaded};
 use crate::report::{scenarios_table, write_results, Outputs};
-use crate::sampling::{sample, SampledScenarios, SamplingOptions};
 
 /// What `scenarios` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]

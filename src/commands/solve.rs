@@ -5,10 +5,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::analysis::ranging::{ranging, Ranging};
 use crate::error::Result;
 use crate::input::{load, Loaded};
 use crate::plan::solve_plan_then;
-use crate::ranging::{ranging, Ranging};
 use crate::report::{assemble, mineral_part, write_report, Outputs, Report};
 use crate::solve::SolveOptions;
 
@@ -66,7 +66,7 @@ pub struct SolveOutputs {
     /// The CSV folder and dialect, and the workbook if asked for.
     pub files: Outputs,
     /// Also write ranging.csv (`--ranging`): the ranging of the optimal basis of each
-    /// linear block (see [`crate::ranging`]).
+    /// linear block (see [`crate::analysis::ranging`]).
     pub ranging: bool,
 }
 

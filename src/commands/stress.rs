@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::analysis::stress::{stress, StressOptions, StressReport};
 use crate::error::Result;
 use crate::input::{load, load_plan, load_scenarios, Loaded};
 use crate::model::Model;
 use crate::report::Outputs;
-use crate::stress::{stress, StressOptions, StressReport};
 
 /// What `stress` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -82,8 +82,8 @@ fn policy_breaches(model: &Model, quantities: &[f64], plan_path: &Path) -> Vec<S
     for (m, mineral) in model.minerals.iter().enumerate() {
         let x = &quantities[mineral.offers.clone()];
         let unmet = (mineral.demand - x.iter().sum::<f64>()).max(0.0);
-        let instances = crate::rows::expand(model, m);
-        if let Err(why) = crate::verify::verify_mineral(model, m, x, unmet, &instances) {
+        let instances = crate::policy::rows::expand(model, m);
+        if let Err(why) = crate::solve::verify::verify_mineral(model, m, x, unmet, &instances) {
             out.push(format!(
                 "{}: the plan for {} breaks the model's rules ({why}); it is stressed as it is",
                 plan_path.display(),

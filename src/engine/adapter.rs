@@ -7,7 +7,7 @@ use good_lp::{
     SolverModel, Variable, WithMipGap, WithTimeLimit,
 };
 
-use crate::lp::{Lp, Sense};
+use crate::engine::lp::{Lp, Sense};
 
 use super::options::BackendOptions;
 use super::status::{FailureReason, Limit, LpResult, LpStatus};

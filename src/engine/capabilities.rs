@@ -1,7 +1,7 @@
 //! What a backend declares about itself: the one table callers ask instead of testing
 //! which backend they hold.
 
-use crate::lp::Lp;
+use crate::engine::lp::Lp;
 
 use super::options::BackendOptions;
 use super::status::LpResult;

@@ -2,7 +2,7 @@
 
 use good_lp::SolverModel;
 
-use crate::lp::Lp;
+use crate::engine::lp::Lp;
 
 use super::adapter::{add_rows, build_variables, finish, with_limits};
 use super::capabilities::{Backend, Capabilities};

@@ -4,7 +4,7 @@
 use good_lp::solvers::{DualValues, SolutionWithDual};
 use good_lp::SolverModel;
 
-use crate::lp::Lp;
+use crate::engine::lp::Lp;
 
 use super::adapter::{add_rows, build_variables, finish};
 use super::capabilities::{Backend, Capabilities};

@@ -11,7 +11,7 @@ use clarabel::solver::{
 };
 
 use super::status::{FailureReason, Limit, LpResult, LpStatus};
-use crate::lp::{Lp, Sense};
+use crate::engine::lp::{Lp, Sense};
 use crate::tolerance::{ALMOST_SOLVED, CONIC_TOLERANCE};
 
 /// Solves `lp` with t ≥ s² for every `(s, t)` in `epigraphs`. Row duals follow the

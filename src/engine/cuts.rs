@@ -2,7 +2,7 @@
 //! point found, add tangent cuts t ≥ 2a·s − a² there and solve again, until every cap
 //! holds within the caller's tolerance or the round limit is passed.
 
-use crate::lp::{Lp, RowTag, Sense};
+use crate::engine::lp::{Lp, RowTag, Sense};
 
 use super::{LpResult, LpStatus};
 

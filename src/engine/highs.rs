@@ -6,7 +6,7 @@ mod warm;
 use good_lp::solvers::{DualValues, SolutionWithDual};
 use good_lp::SolverModel;
 
-use crate::lp::Lp;
+use crate::engine::lp::Lp;
 use crate::tolerance::SOLVER_FEASIBILITY;
 
 use super::adapter::{add_rows, build_variables, finish, unreachable_gap};

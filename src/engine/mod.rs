@@ -14,6 +14,7 @@ pub(crate) mod conic;
 pub(crate) mod cuts;
 #[cfg(feature = "highs")]
 mod highs;
+pub mod lp;
 mod microlp;
 mod options;
 pub(crate) mod polish;
@@ -25,7 +26,7 @@ pub(crate) mod warm;
 
 use std::fmt;
 
-use crate::lp::Lp;
+use crate::engine::lp::Lp;
 
 use capabilities::Backend;
 pub use capabilities::Capabilities;

@@ -9,7 +9,7 @@
 
 use super::microlp::solve_exact;
 use super::status::LpStatus;
-use crate::lp::{lift, Lp, Sense};
+use crate::engine::lp::{lift, Lp, Sense};
 use crate::tolerance::{AT_BOUND, POLISH_OBJECTIVE_SLACK, POLISH_ROW};
 
 /// Returns a vertex no worse than `x`, or `None` when polishing does not succeed (the

@@ -62,7 +62,7 @@ pub(crate) fn worth_retrying(status: &LpStatus) -> bool {
 /// and the solve ended optimal (kept as it is when polishing does not succeed).
 pub(crate) fn polished(
     kind: SolverKind,
-    lp: &crate::lp::Lp,
+    lp: &crate::engine::lp::Lp,
     mut result: super::LpResult,
     time_limit_secs: Option<f64>,
 ) -> super::LpResult {

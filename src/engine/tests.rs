@@ -4,7 +4,7 @@
 
 use super::cuts::{add_tangent_cuts, CutEnd, CutLoop};
 use super::*;
-use crate::lp::{RowTag, Sense};
+use crate::engine::lp::{RowTag, Sense};
 
 fn options(duals: bool) -> BackendOptions {
     BackendOptions {

@@ -2,7 +2,7 @@
 //! callers that solve a growing program round after round (the robust decomposition's
 //! linear master). Backends that declare `warm_start` open one.
 
-use crate::lp::Lp;
+use crate::engine::lp::Lp;
 
 use super::status::LpResult;
 

@@ -1,8 +1,8 @@
 //! Variable bounds of a block: exclusions remove offers, supplier caps become upper
 //! bounds (their rows "fold" into the variable), and each offer's tightest big-M.
 
+use crate::policy::rows::RowInstance;
 use crate::policy::Entry;
-use crate::rows::RowInstance;
 
 /// What the policy does to each offer's own variable (local offer indices).
 pub struct OfferBounds {

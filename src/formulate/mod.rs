@@ -15,20 +15,18 @@
 //! links, the demand row, one row per policy instance ([`families`]), initial tangents.
 
 pub(crate) mod bounds;
-pub(crate) mod concentration;
-pub(crate) mod families;
 
+use crate::engine::lp::{Lp, Sense};
 use crate::error::Result;
-use crate::lp::{Lp, Sense};
 use crate::model::Model;
-use crate::rows::{expand, RowInstance};
+use crate::policy::rows::{expand, RowInstance};
 
-pub use crate::lp::RowTag;
-pub use concentration::Concentration;
-pub use families::RowContext;
+pub use crate::engine::lp::RowTag;
+pub use crate::policy::concentration::Concentration;
+pub use crate::policy::context::RowContext;
 
+use crate::policy::context::row_terms;
 use bounds::{offer_bounds, price_unit, OfferBounds};
-use families::row_terms;
 
 /// Used offers supply at least this fraction of demand (SPEC §2).
 pub const MIN_USED_SHARE: f64 = 1e-6;

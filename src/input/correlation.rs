@@ -1,5 +1,5 @@
 //! correlation.csv: latent correlations between countries' disruptions, for
-//! [`crate::sampling`] (SPEC §3 "sampling and policy cost").
+//! [`crate::analysis::sampling`] (SPEC §3 "sampling and policy cost").
 //!
 //! Columns `country_a,country_b,rho`: one row per unordered pair of the model's countries;
 //! pairs not listed have correlation 0. Checked here, cell by cell: both countries known,

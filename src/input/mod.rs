@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::{Error, InputErrors, InputIssue, Result};
+use crate::model::name::Name;
 use crate::model::{Country, Model, Offer, Scenario};
-use crate::name::Name;
 pub use plan::{parse_plan, Plan};
 pub use scenarios::SCENARIO_COLUMNS;
 pub use suppliers::SUPPLIER_COLUMNS;

@@ -20,8 +20,8 @@ use super::table::{
     MAX_RECORDS,
 };
 use crate::error::{InputErrors, InputIssue};
+use crate::model::name::Name;
 use crate::model::Offer;
-use crate::name::Name;
 
 const COLUMNS: Columns = Columns {
     required: SUPPLIER_COLUMNS.split_at(4).0,

@@ -12,9 +12,9 @@
 //! `min_countries`) have no derivative there and stay empty.
 
 use crate::engine::conic::solve_with_epigraphs;
+use crate::engine::lp::{Lp, Sense};
 use crate::engine::{route, solve_lp, BackendOptions, LpStatus};
 use crate::formulate::{formulate, Block, Concentration, RowTag};
-use crate::lp::{Lp, Sense};
 use crate::model::Model;
 use crate::solve::shadow::shadow_prices;
 use crate::solve::{MineralSolution, Status};

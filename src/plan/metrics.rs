@@ -6,15 +6,15 @@ use rustc_hash::FxBuildHasher;
 use std::hash::BuildHasher;
 
 use super::rows::RowOutcome;
-use crate::clean::{grid_sum, round_index};
 use crate::model::Model;
-use crate::rows::{hhi, risk_hhi, MineralPlan};
+use crate::policy::rows::{hhi, risk_hhi, MineralPlan};
+use crate::solve::clean::{grid_sum, round_index};
 
 /// The figures of one mineral's plan, as written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metrics {
     /// Quantity bought: the exact decimal sum of the quantities (they are on the
-    /// mineral's grid, see [`crate::clean`]).
+    /// mineral's grid, see [`crate::solve::clean`]).
     pub purchased: f64,
     /// Purchase cost (landed plus fixed costs, without unmet penalties), summed in
     /// allocation order.

@@ -11,10 +11,10 @@ mod metrics;
 mod relaxation;
 mod rows;
 
+use crate::engine::SolverKind;
 use crate::error::Result;
 use crate::model::Model;
 use crate::solve::{solve_each, worst_status, MineralSolution, Solution, SolveOptions, Status};
-use crate::engine::SolverKind;
 
 pub use metrics::Metrics;
 pub use relaxation::{relaxation_rows, MineralRelaxation, RelaxationRow};
@@ -49,7 +49,7 @@ pub struct MineralOutcome {
     /// does: one that fails it is [`Status::Failed`]); false without a plan.
     pub checked: bool,
     /// Quantity per offer of the mineral (local index), as written: clean numbers on the
-    /// mineral's grid (see [`crate::clean`]); empty without a plan.
+    /// mineral's grid (see [`crate::solve::clean`]); empty without a plan.
     pub quantities: Vec<f64>,
     /// Demand left unmet.
     pub unmet: f64,

@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use crate::diagnose::Relaxation;
+use crate::model::name::Name;
 use crate::model::Target;
+use crate::policy::rows::RowInstance;
 use crate::policy::Kind;
-use crate::name::Name;
-use crate::rows::RowInstance;
+use crate::solve::diagnose::Relaxation;
 use crate::Model;
 
 /// One row that must move for an infeasible mineral (the `explain` rows).

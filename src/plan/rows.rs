@@ -1,8 +1,8 @@
 //! Each expanded policy row on the plan as written: its value, slack, whether it binds,
 //! and its shadow price (per unit of the bound and per point).
 
-use crate::clean::round_index;
-use crate::rows::RowInstance;
+use crate::policy::rows::RowInstance;
+use crate::solve::clean::round_index;
 use crate::solve::RowResult;
 use crate::tolerance::BINDING;
 
@@ -22,7 +22,7 @@ pub struct RowOutcome {
     /// d total cost / d bound, when known (from the solver, or from the fixed-binary LP
     /// for blocks whose solver gives none: see [`super::duals`]).
     pub shadow_price: Option<f64>,
-    /// `shadow_price` per point of the bound (see [`crate::analysis::units::point`]).
+    /// `shadow_price` per point of the bound (see [`crate::policy::Kind::per_point`]).
     pub shadow_price_per_point: Option<f64>,
 }
 
@@ -51,7 +51,7 @@ pub(super) fn outcomes(
                 (round_index(r.value), round_index(slack).max(0.0))
             };
             RowOutcome {
-                shadow_price_per_point: crate::analysis::units::per_point(inst.kind, shadow_price),
+                shadow_price_per_point: inst.kind.per_point(shadow_price),
                 instance: inst,
                 value,
                 slack,

@@ -1,10 +1,10 @@
 //! `max_avg_risk`: Σ risk · x ≤ bound · D (the risk budget).
 
+use super::context::RowContext;
 use super::text::trimmed;
 use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
-use crate::formulate::RowContext;
-use crate::lp::Lp;
-use crate::rows::{MineralPlan, RowInstance};
+use crate::engine::lp::Lp;
+use crate::policy::rows::{MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
 
 /// The `max_avg_risk` rule.

@@ -3,11 +3,11 @@
 //! variable; `min_countries` adds a country-used indicator z_c ≤ Σ y of the country's
 //! offers per country on first use.
 
+use super::context::RowContext;
 use super::text::trimmed;
 use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
-use crate::formulate::RowContext;
-use crate::lp::Lp;
-use crate::rows::{MineralPlan, RowInstance};
+use crate::engine::lp::Lp;
+use crate::policy::rows::{MineralPlan, RowInstance};
 
 /// The `min_suppliers` rule.
 pub const MIN_SUPPLIERS: Kind = Kind(&Count::MinSuppliers);

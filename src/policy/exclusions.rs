@@ -1,11 +1,11 @@
 //! `exclude_country` and `exclude_supplier`: no purchases from one country or supplier.
 //! The excluded offers get no variable; the rule has no bound.
 
+use super::context::RowContext;
 use super::text::trimmed;
 use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
-use crate::formulate::RowContext;
-use crate::lp::Lp;
-use crate::rows::{MineralPlan, RowInstance};
+use crate::engine::lp::Lp;
+use crate::policy::rows::{MineralPlan, RowInstance};
 
 /// The `exclude_country` rule.
 pub const EXCLUDE_COUNTRY: Kind = Kind(&Exclusion { supplier: false });

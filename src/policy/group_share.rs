@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use super::context::RowContext;
 use super::text::percent;
 use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
-use crate::formulate::RowContext;
-use crate::lp::Lp;
+use crate::engine::lp::Lp;
 use crate::model::{Model, PolicyRow, Target};
-use crate::rows::{MineralPlan, RowInstance};
+use crate::policy::rows::{MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
 use crate::write::numbers::plain;
 

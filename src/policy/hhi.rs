@@ -3,11 +3,11 @@
 //! s_c and epigraph variables t_c ≥ s_c² (tangent cuts or cones, see
 //! `formulate::concentration`), created by the first cap.
 
+use super::context::RowContext;
 use super::text::trimmed;
 use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
-use crate::formulate::RowContext;
-use crate::lp::Lp;
-use crate::rows::{hhi, risk_hhi, MineralPlan, RowInstance};
+use crate::engine::lp::Lp;
+use crate::policy::rows::{hhi, risk_hhi, MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
 
 /// The `max_hhi` rule.

@@ -9,11 +9,14 @@
 //! [`Kind`] constant for it, and one line in [`ALL`].
 
 mod avg_risk;
+pub(crate) mod concentration;
+pub(crate) mod context;
 mod country_share;
 mod counts;
 mod exclusions;
 mod group_share;
 mod hhi;
+pub mod rows;
 mod supplier_share;
 pub(crate) mod text;
 mod top_share;
@@ -22,10 +25,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::formulate::RowContext;
-use crate::lp::Lp;
+use crate::engine::lp::Lp;
 use crate::model::{Model, PolicyRow};
-use crate::rows::{MineralPlan, RowInstance};
+use crate::policy::rows::{MineralPlan, RowInstance};
+use context::RowContext;
 
 pub use avg_risk::MAX_AVG_RISK;
 pub use country_share::MAX_COUNTRY_SHARE;
@@ -154,6 +157,14 @@ impl Kind {
         ALL.iter()
             .position(|k| k.name() == self.name())
             .unwrap_or(ALL.len())
+    }
+
+    /// A shadow price (d cost / d bound) converted to cost per point of the bound (see
+    /// [`Rule::point`]: the exact derivative is per unit of the bound as written, a share
+    /// from 0 to 1, so a cap's price per whole unit is a hundred times one percentage
+    /// point's); `None` when there is no shadow price or the rule has no bound.
+    pub fn per_point(self, shadow_price: Option<f64>) -> Option<f64> {
+        Some(shadow_price? * self.point()?.size)
     }
 }
 

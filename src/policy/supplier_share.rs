@@ -1,11 +1,11 @@
 //! `max_supplier_share`: x of one supplier ≤ bound · D (`*`: each offer of the
 //! mineral). Stated as the upper bound of the offer's own variable, not as a row.
 
+use super::context::RowContext;
 use super::text::percent;
 use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
-use crate::formulate::RowContext;
-use crate::lp::Lp;
-use crate::rows::{MineralPlan, RowInstance};
+use crate::engine::lp::Lp;
+use crate::policy::rows::{MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
 
 /// The `max_supplier_share` rule.

@@ -5,12 +5,13 @@
 use std::collections::BTreeSet;
 
 use super::{BoundDomain, Entry, Kind, Sense, TargetKind, ALL};
+use super::{EXCLUDE_COUNTRY, MAX_COUNTRY_SHARE, MAX_HHI, MIN_SUPPLIERS};
+use crate::engine::lp;
 use crate::formulate::{formulate, Block, RowTag};
 use crate::input::{parse_model, ModelFiles};
-use crate::lp;
 use crate::model::Model;
+use crate::policy::rows::MineralPlan;
 use crate::rng::Rng;
-use crate::rows::MineralPlan;
 
 const COUNTRIES: [&str; 4] = ["AAA", "BBB", "CCC", "DDD"];
 
@@ -147,7 +148,7 @@ fn lift_top_shares(model: &Model, block: &Block, x: &[f64], point: &mut [f64]) {
     }
     let offer_of = |v: usize| block.offer_var.iter().position(|&o| o == Some(v));
     for (k, inst) in block.instances.iter().enumerate() {
-        let crate::rows::InstanceTarget::Top(top, _) = inst.target else {
+        let crate::policy::rows::InstanceTarget::Top(top, _) = inst.target else {
             continue;
         };
         let Some(row) = lp.rows.iter().find(|r| r.tag == RowTag::Policy(k)) else {
@@ -283,4 +284,21 @@ fn every_rule_has_its_name_domain_words_unit_family_and_export_name() {
         assert!(!(kind.needs_binaries() && kind.country_alike()), "{kind:?}");
     }
     assert_eq!(Kind::from_name("max_anything"), None);
+}
+
+#[test]
+fn every_bounded_rule_has_a_point_and_exclusions_none() {
+    for &kind in ALL {
+        assert_eq!(kind.point().is_none(), kind.is_exclusion(), "{kind:?}");
+    }
+}
+
+#[test]
+fn per_point_is_the_derivative_times_the_step() {
+    // A share cap priced at -60425 per unit of share costs 604.25 per point.
+    let p = MAX_COUNTRY_SHARE.per_point(Some(-60425.0)).unwrap();
+    assert!((p + 604.25).abs() < 1e-9);
+    assert_eq!(MIN_SUPPLIERS.per_point(Some(12.5)), Some(12.5));
+    assert_eq!(MAX_HHI.per_point(None), None);
+    assert_eq!(EXCLUDE_COUNTRY.per_point(Some(0.0)), None);
 }

@@ -9,12 +9,12 @@
 
 use std::collections::BTreeMap;
 
+use super::context::RowContext;
 use super::text::percent;
 use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
-use crate::formulate::RowContext;
-use crate::lp::{self, Lp, RowTag};
+use crate::engine::lp::{self, Lp, RowTag};
 use crate::model::{Model, PolicyRow, Target};
-use crate::rows::{InstanceTarget, MineralPlan, RowInstance};
+use crate::policy::rows::{InstanceTarget, MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
 use crate::write::numbers::plain;
 

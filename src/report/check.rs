@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::text::{short, table};
-use crate::check::CheckReport;
+use crate::analysis::check::CheckReport;
 
 /// Renders the result of `check`: sizes per mineral, then findings.
 pub fn render_check(report: &CheckReport) -> String {

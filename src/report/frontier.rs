@@ -1,8 +1,8 @@
 //! frontier.csv as a [`Table`] (the plot, frontier.svg, is drawn by
-//! [`crate::frontier::plot`]).
+//! [`crate::analysis::frontier::plot`]).
 
 use super::table::{Cells, Column, ColumnKind, Table};
-use crate::frontier::Frontier;
+use crate::analysis::frontier::Frontier;
 
 /// The columns of frontier.csv.
 pub const FRONTIER_COLUMNS: &[Column] = &[

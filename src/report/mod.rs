@@ -1,7 +1,6 @@
 //! Reports of a solve: the rows of allocation.csv, summary.csv and constraints.csv
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
-mod bench;
 mod check;
 mod explain;
 mod frontier;
@@ -25,13 +24,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::model::name::Name;
 use crate::model::Model;
-use crate::name::Name;
 use crate::plan::{Metrics, MineralOutcome, Plan};
 use crate::solve::Status;
 use crate::write::{atomic, CsvOut};
 
-pub use bench::{bench_table, BENCH_COLUMNS};
 pub use check::render_check;
 pub use explain::{explain_table, render_explain, ExplainReport, EXPLAIN_COLUMNS, EXPLAIN_CSV};
 pub use frontier::{frontier_table, FRONTIER_COLUMNS};
@@ -115,7 +113,7 @@ pub struct ConstraintRow {
     pub binding: bool,
     /// d total cost / d bound, when known.
     pub shadow_price: Option<f64>,
-    /// `shadow_price` per point of the bound (see [`crate::analysis::units::point`]).
+    /// `shadow_price` per point of the bound (see [`crate::policy::Kind::per_point`]).
     pub shadow_price_per_point: Option<f64>,
     /// Line in constraints.csv.
     pub line: u64,

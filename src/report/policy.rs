@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::table::{Cells, Column, ColumnKind, Table};
 use super::words;
-use crate::analysis::policy::{Family, PolicyCost, PolicyCostRow};
+use crate::analysis::policy_cost::{Family, PolicyCost, PolicyCostRow};
 
 /// What the policy costs, with its words.
 #[derive(Debug, Clone, PartialEq, Serialize)]

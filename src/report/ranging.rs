@@ -1,7 +1,7 @@
 //! ranging.csv (`solve --ranging`) as a [`Table`].
 
 use super::table::{Cells, Column, ColumnKind, Table};
-use crate::ranging::Ranging;
+use crate::analysis::ranging::Ranging;
 
 /// The columns of ranging.csv.
 pub const RANGING_COLUMNS: &[Column] = &[

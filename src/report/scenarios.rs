@@ -4,8 +4,8 @@ use std::fmt::Write;
 
 use super::table::{Cells, Column, ColumnKind, Dialect, Table};
 use super::text::table;
+use crate::analysis::sampling::SampledScenarios;
 use crate::input::SCENARIO_COLUMNS;
-use crate::sampling::SampledScenarios;
 use crate::write::numbers::plain;
 
 /// Most scenarios listed by [`render_scenarios`].

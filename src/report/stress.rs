@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::text::{pct, short, table};
-use crate::stress::StressReport;
+use crate::analysis::stress::StressReport;
 use crate::write::numbers::plain;
 
 /// Name of the per-scenario file.

@@ -1,7 +1,7 @@
 //! stress.csv and stress_summary.csv as [`Table`]s.
 
 use super::table::{Cells, Column, ColumnKind, Table};
-use crate::stress::StressReport;
+use crate::analysis::stress::StressReport;
 
 /// The columns of stress.csv.
 pub const STRESS_COLUMNS: &[Column] = &[

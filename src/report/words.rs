@@ -1,7 +1,6 @@
 //! Rules, prices and relaxations in plain words, as the text summaries of `solve`,
-//! `explain` and `policy` print them. Units come from [`crate::analysis::units`].
+//! `explain` and `policy` print them. Units come from the rules ([`crate::policy::Rule::point`]).
 
-use crate::analysis::units::point;
 pub use crate::policy::text::percent;
 use crate::policy::text::trimmed;
 use crate::policy::Kind;
@@ -43,7 +42,7 @@ pub fn rule_with_bound(kind: Kind, target: &str, bound: f64) -> String {
 /// percentage point; it binds". `None` without a shadow price.
 pub fn shadow_sentence(row: &ConstraintRow) -> Option<String> {
     let per_point = row.shadow_price_per_point?;
-    let unit = point(row.kind)?;
+    let unit = row.kind.point()?;
     Some(format!(
         "{} for {} costs {} per {}{}",
         rule_with_bound(row.kind, &row.target, row.bound),
@@ -85,7 +84,7 @@ pub fn costly_rules(report: &super::Report, limit: usize) -> String {
     let others = binding.len() - priced.len().min(limit);
     let unpriced = binding
         .iter()
-        .filter(|c| c.shadow_price.is_none() && point(c.kind).is_some())
+        .filter(|c| c.shadow_price.is_none() && c.kind.point().is_some())
         .count();
     if others > 0 {
         out.push_str(&format!(
@@ -164,7 +163,7 @@ pub fn relaxation_size(row: &RelaxationRow) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::name::Name;
+    use crate::model::name::Name;
     use crate::policy;
 
     fn row(kind: Kind, target: &str, bound: f64, sp: f64) -> ConstraintRow {
@@ -178,7 +177,7 @@ mod tests {
             slack: 0.0,
             binding: true,
             shadow_price: Some(sp),
-            shadow_price_per_point: crate::analysis::units::per_point(kind, Some(sp)),
+            shadow_price_per_point: kind.per_point(Some(sp)),
             line: 2,
         }
     }

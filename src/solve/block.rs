@@ -4,12 +4,12 @@
 
 use std::time::Instant;
 
-use crate::diagnose::least_relaxation;
 use crate::engine::{solve_lp, BackendOptions, FailureReason, LpStatus, SolverChoice, SolverKind};
 use crate::formulate::Block;
 use crate::model::Model;
-use crate::rows::MineralPlan;
-use crate::verify::verify_mineral;
+use crate::policy::rows::MineralPlan;
+use crate::solve::diagnose::least_relaxation;
+use crate::solve::verify::verify_mineral;
 
 use super::cleanup::clean_plan;
 use super::optimize::{optimize, Optimized};
@@ -32,15 +32,16 @@ pub fn solve_block(
         duals: kind.capabilities().duals && !block.lp.has_integers(),
     };
     // Continuous blocks: aggregated by country, retried with another backend on failure.
-    let (result, cut_rounds, kind, warnings) =
-        match crate::aggregate::solve_continuous_block(model, &block, kind, opts, deadline) {
-            Some(c) => (c.result, c.cut_rounds, c.solver, c.warnings),
-            None => {
-                let Optimized { result, cut_rounds } =
-                    optimize(&mut block, kind, &mut backend, deadline);
-                (result, cut_rounds, kind, Vec::new())
-            }
-        };
+    let (result, cut_rounds, kind, warnings) = match crate::solve::aggregate::solve_continuous_block(
+        model, &block, kind, opts, deadline,
+    ) {
+        Some(c) => (c.result, c.cut_rounds, c.solver, c.warnings),
+        None => {
+            let Optimized { result, cut_rounds } =
+                optimize(&mut block, kind, &mut backend, deadline);
+            (result, cut_rounds, kind, Vec::new())
+        }
+    };
     let gap = (result.status == LpStatus::Feasible)
         .then(|| relaxation_gap(&block, &result.x, deadline.remaining()))
         .flatten();

@@ -1,6 +1,6 @@
 //! Cleaning a solver's answer into a plan: dust and bound overshoot removed without
 //! moving country totals, quantities unscaled, a tiny demand-balance residue closed
-//! ([`crate::clean::close_balance`]).
+//! ([`crate::solve::clean::close_balance`]).
 
 use std::collections::BTreeMap;
 
@@ -31,8 +31,8 @@ pub(super) fn clean_plan(model: &Model, block: &Block, x: &[f64]) -> CleanPlan {
     } else {
         unmet_scaled * d
     };
-    crate::clean::close_balance(model, m, &block.instances, &mut quantities, unmet);
-    crate::clean::clean_plan(model, m, &block.instances, &mut quantities, &mut unmet);
+    crate::solve::clean::close_balance(model, m, &block.instances, &mut quantities, unmet);
+    crate::solve::clean::clean_plan(model, m, &block.instances, &mut quantities, &mut unmet);
     let mineral = &model.minerals[m];
     let cost = model
         .offers_of(m)

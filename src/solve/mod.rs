@@ -1,22 +1,26 @@
 //! Solving a model: one block per mineral, solved independently (in parallel), checked,
 //! and combined into a [`Solution`].
 
+pub(crate) mod aggregate;
 mod block;
+pub mod clean;
 mod cleanup;
+pub(crate) mod diagnose;
 mod memory;
 mod optimize;
 pub(crate) mod shadow;
+pub(crate) mod verify;
 
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::diagnose::Relaxation;
 use crate::engine::SolverKind;
 use crate::error::{Error, Result};
 use crate::formulate::{formulate, Block};
 use crate::model::Model;
-use crate::rows::RowInstance;
+use crate::policy::rows::RowInstance;
+use crate::solve::diagnose::Relaxation;
 
 pub use crate::engine::{FailureReason, Limit, SolverChoice};
 pub use block::solve_block;

@@ -4,10 +4,10 @@
 
 use crate::common::{assert_rel, model_from};
 use assert_cmd::Command;
-use sourcemix::bench::{
+use sourcemix::engine::SolverKind;
+use sourcemix::tools::bench::{
     bench, compare, parse_spec, BenchOptions, AGREEMENT_TOLERANCE, DISAGREEMENT_EXIT,
 };
-use sourcemix::engine::SolverKind;
 
 /// China capped at 40 %: 40 from CHN at 10, 60 from JPN at 12 = 1120.
 fn capped_model() -> sourcemix::Model {

@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use sourcemix::engine::SolverKind;
-use sourcemix::generate::{generate, GenerateOptions};
 use sourcemix::model::{Model, Target};
 use sourcemix::plan::plan;
 use sourcemix::policy;
 use sourcemix::report::{build_report, csv_files};
 use sourcemix::solve::{SolverChoice, Status};
+use sourcemix::tools::generate::{generate, GenerateOptions};
 
-/// The tolerance of "meets a bound", as a fraction of demand (sourcemix::clean::SNAP).
+/// The tolerance of "meets a bound", as a fraction of demand (sourcemix::solve::clean::SNAP).
 const MEETS: f64 = 1e-9;
 
 /// A written decimal as an exact fixed-point integer (18 decimals).

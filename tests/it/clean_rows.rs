@@ -9,10 +9,10 @@
 //! tests fails on the cleaning before `RowGuard`.
 
 use crate::common::{check_plan, model_from, TestRng};
-use sourcemix::clean::{clean_plan, close_balance};
 use sourcemix::model::Model;
+use sourcemix::solve::clean::{clean_plan, close_balance};
 
-/// sourcemix::clean::SNAP and sourcemix::tolerance::BALANCE_REPAIR, restated.
+/// sourcemix::solve::clean::SNAP and sourcemix::tolerance::BALANCE_REPAIR, restated.
 const SNAP: f64 = 1e-9;
 const BALANCE_REPAIR: f64 = 1e-8;
 
@@ -188,7 +188,7 @@ fn model_order(case: &Case) -> Vec<f64> {
 /// The plan as `solve` writes it (unmet demand from the solver, then the residue
 /// closed and the plan cleaned).
 fn cleaned_as_solve(model: &Model, x: &[f64], unmet: f64) -> (Vec<f64>, f64) {
-    let instances = sourcemix::rows::expand(model, 0);
+    let instances = sourcemix::policy::rows::expand(model, 0);
     let (mut x, mut unmet) = (x.to_vec(), unmet);
     close_balance(model, 0, &instances, &mut x, unmet);
     clean_plan(model, 0, &instances, &mut x, &mut unmet);
@@ -199,7 +199,7 @@ fn cleaned_as_solve(model: &Model, x: &[f64], unmet: f64) -> (Vec<f64>, f64) {
 /// residue closed, is unmet demand).
 fn cleaned_as_robust(model: &Model, x: &[f64]) -> (Vec<f64>, f64) {
     let d = model.minerals[0].demand;
-    let instances = sourcemix::rows::expand(model, 0);
+    let instances = sourcemix::policy::rows::expand(model, 0);
     let mut x = x.to_vec();
     let left = close_balance(model, 0, &instances, &mut x, 0.0);
     let mut unmet = if left < 1e-9 * d { 0.0 } else { left };

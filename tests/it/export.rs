@@ -10,8 +10,8 @@ use std::path::Path;
 
 use crate::common::{assert_rel, load, write_model};
 use assert_cmd::Command;
-use sourcemix::export::{export, ExportFormat, ExportOptions};
 use sourcemix::solve::{solve, SolveOptions};
+use sourcemix::tools::export::{export, ExportFormat, ExportOptions};
 use sourcemix::Model;
 
 /// Two offers of gallium, one with a minimum order (a binary), China capped at half:

@@ -5,9 +5,11 @@
 
 use crate::common::*;
 use assert_cmd::Command;
+use sourcemix::analysis::frontier::plot::{bound_axis, COST_AXIS};
+use sourcemix::analysis::frontier::{
+    frontier, Frontier, FrontierOptions, FrontierOutcome, Measure,
+};
 use sourcemix::engine::SolverKind;
-use sourcemix::frontier::plot::{bound_axis, COST_AXIS};
-use sourcemix::frontier::{frontier, Frontier, FrontierOptions, FrontierOutcome, Measure};
 use sourcemix::model::Model;
 use sourcemix::solve::{SolveOptions, SolverChoice, Status};
 
@@ -217,7 +219,7 @@ fn svg_is_well_formed_with_labels_and_one_marker_per_point() {
     let model = load(dir.path());
     for (measure, points) in [(Measure::Hhi, 7), (Measure::AvgRisk, 4)] {
         let f = compute(&model, measure, points);
-        let svg = sourcemix::frontier::plot::svg(&f).expect("svg");
+        let svg = sourcemix::analysis::frontier::plot::svg(&f).expect("svg");
         let doc = roxmltree::Document::parse(&svg).expect("frontier.svg is well-formed XML");
         assert_eq!(doc.root_element().tag_name().name(), "svg");
         let texts: Vec<String> = doc
@@ -334,14 +336,14 @@ fn range(rng: &mut TestRng, lo: f64, hi: f64) -> f64 {
 #[test]
 fn points_over_country_quantities_match_the_full_formulation() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let opts = sourcemix::generate::GenerateOptions {
+    let opts = sourcemix::tools::generate::GenerateOptions {
         minerals: 2,
         offers: 200,
         countries: 8,
         seed: 7,
         policy: true,
     };
-    sourcemix::generate::generate(dir.path(), &opts).expect("generate");
+    sourcemix::tools::generate::generate(dir.path(), &opts).expect("generate");
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect(name);
     let files: Vec<(&'static str, String)> = ["countries.csv", "suppliers.csv", "demand.csv"]
         .into_iter()
@@ -420,13 +422,13 @@ fn average_risk_points_under_an_hhi_cap_match_direct_solves() {
 #[test]
 fn large_generated_models_have_a_feasible_first_point() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let opts = sourcemix::generate::GenerateOptions {
+    let opts = sourcemix::tools::generate::GenerateOptions {
         minerals: 10,
         offers: 100_000,
         seed: 9,
         ..Default::default()
     };
-    sourcemix::generate::generate(dir.path(), &opts).expect("generate");
+    sourcemix::tools::generate::generate(dir.path(), &opts).expect("generate");
     let model = load(dir.path());
     for measure in [Measure::AvgRisk, Measure::Hhi, Measure::RiskHhi] {
         let f = compute(&model, measure, 2);
@@ -475,10 +477,17 @@ fn solve_with_cap(dir: &std::path::Path, measure: Measure, b: f64) -> f64 {
 /// The least average risk of mineral `m` under its policy: the full block (every offer a
 /// variable, no country aggregation) solved by microlp's simplex.
 fn simplex_least_risk(model: &Model, m: usize) -> f64 {
-    let extended = sourcemix::frontier::with_cap(model, Measure::AvgRisk);
+    let extended = sourcemix::analysis::frontier::with_cap(model, Measure::AvgRisk);
     let cap = extended.policy.len() - 1;
     let block = sourcemix::formulate::formulate(&extended, m).expect("block");
     let simplex = SolverChoice::Named(SolverKind::Microlp);
-    sourcemix::frontier::least_measure(&extended, &block, cap, Measure::AvgRisk, simplex, false)
-        .expect("least over every offer")
+    sourcemix::analysis::frontier::least_measure(
+        &extended,
+        &block,
+        cap,
+        Measure::AvgRisk,
+        simplex,
+        false,
+    )
+    .expect("least over every offer")
 }

@@ -4,13 +4,13 @@
 //! outcome for a model with no plan.
 
 use crate::common::*;
-use sourcemix::frontier::{frontier, FrontierOptions, FrontierOutcome, Measure};
+use sourcemix::analysis::frontier::{frontier, FrontierOptions, FrontierOutcome, Measure};
+use sourcemix::engine::SolverKind;
 use sourcemix::input::{parse_plan, ModelFiles};
 use sourcemix::model::Model;
 use sourcemix::plan::{plan, solve_plan, MineralOutcome, Plan};
 use sourcemix::report::{build_report, csv_files};
 use sourcemix::solve::{SolveOptions, Status};
-use sourcemix::engine::SolverKind;
 
 /// Demand 100; CHN at 10 (80 available), AUS at 12 (45), CAN at 15 (100); CHN capped
 /// at half the demand. By hand: CHN 50, AUS 45, CAN 5, cost 500 + 540 + 75 = 1115. A

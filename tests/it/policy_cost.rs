@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::common::*;
 use assert_cmd::Command;
 use sourcemix::analysis::explain::{explain, ExplainOptions};
-use sourcemix::analysis::policy::policy_cost;
+use sourcemix::analysis::policy_cost::policy_cost;
 use sourcemix::engine::SolverKind;
 use sourcemix::model::Model;
 use sourcemix::plan::plan;

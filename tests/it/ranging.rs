@@ -8,12 +8,12 @@
 
 use crate::common::*;
 use assert_cmd::Command;
+use sourcemix::analysis::ranging::{
+    ranging, RangeKind, RangingRow, NOT_AVAILABLE_HHI, NOT_AVAILABLE_INTEGER,
+};
 use sourcemix::engine::SolverKind;
 use sourcemix::model::Model;
 use sourcemix::plan::plan;
-use sourcemix::ranging::{
-    ranging, RangeKind, RangingRow, NOT_AVAILABLE_HHI, NOT_AVAILABLE_INTEGER,
-};
 use sourcemix::solve::Solution;
 
 const COUNTRIES: [&str; 4] = ["AUS", "CAN", "CHN", "RUS"];
@@ -469,7 +469,7 @@ fn intervals_match_highs_own_ranging() {
                     let Some(k) = block.instances.iter().position(|i| i.policy == p) else {
                         continue;
                     };
-                    let tag = sourcemix::lp::RowTag::Policy(k);
+                    let tag = sourcemix::engine::lp::RowTag::Policy(k);
                     let Some(row) = block.lp.rows.iter().position(|x| x.tag == tag) else {
                         continue; // stated as a variable bound
                     };
@@ -561,7 +561,7 @@ fn random_model_with_caps(seed: u64) -> Model {
 #[cfg(feature = "highs")]
 #[test]
 fn supplier_caps_match_highs_ranging_with_several_caps_per_offer() {
-    use sourcemix::lp::{RowTag, Sense};
+    use sourcemix::engine::lp::{RowTag, Sense};
     use sourcemix::policy;
     let (mut compared, mut cap_ends, mut finite_cap_ends) = (0, 0, 0);
     let mut several = 0;
@@ -685,9 +685,9 @@ struct HighsRanging {
 /// degenerate (a basic variable at a bound, or a nonbasic one with a zero reduced cost:
 /// then the optimal basis is not unique).
 #[cfg(feature = "highs")]
-fn highs_ranging(lp: &sourcemix::lp::Lp) -> Option<HighsRanging> {
+fn highs_ranging(lp: &sourcemix::engine::lp::Lp) -> Option<HighsRanging> {
     use highs_sys::*;
-    use sourcemix::lp::Sense;
+    use sourcemix::engine::lp::Sense;
     use std::ffi::CString;
     let (n, m) = (lp.vars.len(), lp.rows.len());
     let cost: Vec<f64> = lp.vars.iter().map(|v| v.cost).collect();

@@ -6,11 +6,11 @@
 use crate::common::*;
 use assert_cmd::Command;
 use good_lp::{variable, Expression, ProblemVariables, Solution as _, SolverModel, Variable};
+use sourcemix::analysis::robust::{solve_robust, Method, RobustOptions, RobustSolution};
+use sourcemix::analysis::stress::{cvar, stress, StressOptions};
 use sourcemix::model::Target;
 use sourcemix::policy;
-use sourcemix::robust::{solve_robust, Method, RobustOptions, RobustSolution};
 use sourcemix::solve::{SolveOptions, Status};
-use sourcemix::stress::{cvar, stress, StressOptions};
 
 pub(crate) fn opts(method: Method, weight: f64, alpha: f64) -> RobustOptions {
     RobustOptions {
@@ -675,8 +675,8 @@ fn random_many(rng: &mut TestRng) -> Loaded {
 #[cfg(feature = "highs")]
 #[test]
 fn warm_and_cold_masters_reach_the_same_optimum() {
+    use sourcemix::analysis::robust::Engine;
     use sourcemix::engine::SolverKind;
-    use sourcemix::robust::Engine;
     use sourcemix::solve::SolverChoice;
     let mut rng = TestRng::new(11);
     for case in 0..6 {

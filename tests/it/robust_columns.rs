@@ -6,8 +6,8 @@
 use crate::common::*;
 use crate::robust::{opts, stressed};
 
-use sourcemix::robust::columns::MARGIN;
-use sourcemix::robust::{solve_robust, Method, RobustOptions, RobustSolution};
+use sourcemix::analysis::robust::columns::MARGIN;
+use sourcemix::analysis::robust::{solve_robust, Method, RobustOptions, RobustSolution};
 use sourcemix::solve::Status;
 
 /// The decomposition's options; a master that never let a needed offer in would not

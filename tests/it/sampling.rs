@@ -5,11 +5,11 @@
 
 use crate::common::*;
 use nalgebra::DMatrix;
+use sourcemix::analysis::sampling::matrix::{nearest_correlation, smallest_eigen};
+use sourcemix::analysis::sampling::{sample, SampledScenarios, SamplingOptions};
 use sourcemix::input::correlation::parse_correlation;
 use sourcemix::input::ModelFiles;
 use sourcemix::model::Model;
-use sourcemix::sampling::matrix::{nearest_correlation, smallest_eigen};
-use sourcemix::sampling::{sample, SampledScenarios, SamplingOptions};
 
 const SUPPLIERS: &str = "supplier,mineral,country,unit_cost,capacity
 a,gallium,CHN,300,400

@@ -185,14 +185,14 @@ fn bundled_workbooks_equal_their_folders() {
         assert_eq!(from_folder, from_book, "{name}");
         // The shipped workbook is what convert writes, and converts back byte for byte.
         let again = tmp.path().join(format!("{name}.xlsx"));
-        sourcemix::convert::convert(&dir, &again).unwrap();
+        sourcemix::tools::convert::convert(&dir, &again).unwrap();
         assert_eq!(
             std::fs::read(&again).unwrap(),
             std::fs::read(&book).unwrap(),
             "{name}"
         );
         let back = tmp.path().join(name);
-        sourcemix::convert::convert(&book, &back).unwrap();
+        sourcemix::tools::convert::convert(&book, &back).unwrap();
         // Every model file (other files, such as correlation.csv, are not model sheets).
         for (_, file) in sourcemix::input::workbook::SHEETS {
             let p = dir.join(file);
@@ -270,9 +270,9 @@ fn numbers_round_trip_exactly_through_a_workbook() {
         ("demand.csv", "mineral,quantity\nga,10\n"),
     ]);
     let book = dir.path().join("m.xlsx");
-    sourcemix::convert::convert(dir.path(), &book).unwrap();
+    sourcemix::tools::convert::convert(dir.path(), &book).unwrap();
     let back = dir.path().join("back");
-    sourcemix::convert::convert(&book, &back).unwrap();
+    sourcemix::tools::convert::convert(&book, &back).unwrap();
     let a = crate::common::load(dir.path());
     let b = crate::common::load(&back);
     let c = sourcemix::input::load_model(&book).unwrap();
@@ -294,7 +294,7 @@ fn workbook_errors_name_sheet_cell_row_and_column() {
         ("demand.csv", "mineral,quantity\nga,10\n"),
     ]);
     let book = dir.path().join("x.xlsx");
-    sourcemix::convert::convert(dir.path(), &book).unwrap();
+    sourcemix::tools::convert::convert(dir.path(), &book).unwrap();
     let err = sourcemix::input::load_model(&book).unwrap_err().to_string();
     assert!(
         err.contains("x.xlsx: sheet suppliers, cell D3 (row 3, column unit_cost): \"cheap\""),

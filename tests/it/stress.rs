@@ -8,7 +8,7 @@ use good_lp::{
 };
 use sourcemix::input::{parse_plan, ModelFiles};
 
-use sourcemix::stress::{cvar, stress, StressOptions, StressReport, StressRow};
+use sourcemix::analysis::stress::{cvar, stress, StressOptions, StressReport, StressRow};
 
 const SUPPLIERS: &str = "supplier,mineral,country,unit_cost,capacity,fixed_cost
 A,gallium,AUS,10,60,0

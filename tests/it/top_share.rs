@@ -5,9 +5,9 @@
 
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution as _, SolverModel};
 use sourcemix::analysis::explain::{explain, ExplainOptions};
+use sourcemix::engine::SolverKind;
 use sourcemix::model::{Model, Target};
 use sourcemix::solve::{solve, SolveOptions, SolverChoice};
-use sourcemix::engine::SolverKind;
 
 use crate::common::*;
 

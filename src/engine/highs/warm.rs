@@ -10,7 +10,7 @@ use highs_sys::{
     HighsInt, Highs_addCols, Highs_addRows, Highs_deleteRowsBySet, Highs_getRunTime, STATUS_ERROR,
 };
 
-use crate::lp::{Lp, Sense};
+use crate::engine::lp::{Lp, Sense};
 use crate::tolerance::SOLVER_FEASIBILITY;
 
 use super::super::status::{FailureReason, Limit, LpResult, LpStatus};

@@ -1,0 +1,597 @@
+//! `solve --robust`: the two-stage plan that anticipates disruptions (SPEC §3, "stress and
+//! robust semantics").
+//!
+//! Among plans that obey the whole policy (every linear row, HHI caps, integer rules),
+//! find one minimizing E[L] + W · CVaR_α(L), L_s the cost of the plan in scenario s
+//! (baseline included, with the probability the scenarios leave over) when the shortfall
+//! is bought on the spot market or left unmet exactly as `stress` computes it. Two exact
+//! methods ([`Method`]): the extensive Rockafellar–Uryasev program ([`extensive`]) and an
+//! L-shaped decomposition with one cut per scenario and mineral ([`decomposition`]), whose
+//! scenario evaluations ([`recourse::evaluate`]) are one separable, parallel step.
+
+pub mod columns;
+pub mod decomposition;
+pub mod extensive;
+mod master;
+pub mod recourse;
+pub mod report;
+mod warm_master;
+mod written;
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::analysis::stress::{cvar, require_penalties_for, StressOptions, BASELINE};
+use crate::engine::conic::solve_with_epigraphs;
+use crate::engine::lp::Lp;
+use crate::engine::{route, solve_lp, BackendOptions, LpResult, SolverKind};
+use crate::error::{Error, Result};
+use crate::formulate::{formulate, Block};
+use crate::model::{Model, Scenario};
+use crate::solve::{solve, Solution, SolveOptions, SolverChoice, Status};
+use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE};
+
+use recourse::{evaluate, Classes, PlanTotals, RecourseModel, ScenarioValue};
+
+/// Default weight W of CVaR in the robust objective E[L] + W · CVaR_α(L).
+pub const DEFAULT_CVAR_WEIGHT: f64 = 1.0;
+
+pub use crate::tolerance::DECOMPOSITION_GAP;
+
+pub use crate::tolerance::ROBUST_MIP_GAP;
+
+/// `auto` uses the extensive form up to this many spot variables (Σ over scenarios and
+/// minerals of the offers that could sell spot), the decomposition above. Measured in
+/// benches/RESULTS.md ("Robust solve"): the decomposition is faster from the smallest
+/// model measured (200 spot variables: 0.06 s against 0.10 s) and the gap widens with
+/// size (5,000: 2.7×, 20,000: 6×, 200,000: over 25×); below this size both take well
+/// under a second and the one program is exact to the solver's tolerance in one solve.
+pub const AUTO_EXTENSIVE_MAX_SPOT_VARS: usize = 1_000;
+
+/// How the robust program is solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// One program over all scenarios (Rockafellar–Uryasev).
+    Extensive,
+    /// L-shaped decomposition: a master over the plan, one cut per scenario and mineral.
+    Decomposition,
+    /// By size: see [`AUTO_EXTENSIVE_MAX_SPOT_VARS`].
+    #[default]
+    Auto,
+}
+
+impl std::str::FromStr for Method {
+    type Err = String;
+
+    /// `extensive`, `decomposition` or `auto`; the error lists them.
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "extensive" => Ok(Method::Extensive),
+            "decomposition" => Ok(Method::Decomposition),
+            "auto" => Ok(Method::Auto),
+            _ => Err(format!(
+                "unknown method {s:?}; expected one of: extensive, decomposition, auto"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Method::Extensive => "extensive",
+            Method::Decomposition => "decomposition",
+            Method::Auto => "auto",
+        })
+    }
+}
+
+/// Options of the robust solve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RobustOptions {
+    /// CVaR level α in (0, 1).
+    pub alpha: f64,
+    /// Weight W ≥ 0 of CVaR.
+    pub cvar_weight: f64,
+    /// Spot purchases cost the landed cost × price factor × (1 + spot_premium).
+    pub spot_premium: f64,
+    /// Extensive form, decomposition, or by size.
+    pub method: Method,
+    /// Solver, time limit (for the whole robust solve), MIP gap, threads.
+    pub solve: SolveOptions,
+}
+
+impl Default for RobustOptions {
+    fn default() -> Self {
+        RobustOptions {
+            alpha: crate::analysis::stress::DEFAULT_ALPHA,
+            cvar_weight: DEFAULT_CVAR_WEIGHT,
+            spot_premium: crate::analysis::stress::DEFAULT_SPOT_PREMIUM,
+            method: Method::Auto,
+            solve: SolveOptions::default(),
+        }
+    }
+}
+
+impl RobustOptions {
+    /// Usage errors naming the flag of an out-of-range option. The CVaR level and the
+    /// spot premium are checked by [`StressOptions::validate`], the one definition of
+    /// their ranges (α in [0, 1): at 0 CVaR is the expected cost).
+    pub fn validate(&self) -> Result<()> {
+        self.stress_options().validate()?;
+        if !(self.cvar_weight >= 0.0 && self.cvar_weight.is_finite()) {
+            return Err(Error::Usage(format!(
+                "--cvar-weight {} is out of range; expected a finite number ≥ 0, e.g. 1",
+                self.cvar_weight
+            )));
+        }
+        self.solve.validate()
+    }
+
+    /// The options `stress` evaluates a plan with under these robust options.
+    pub fn stress_options(&self) -> StressOptions {
+        StressOptions {
+            alpha: self.alpha,
+            spot_premium: self.spot_premium,
+        }
+    }
+}
+
+/// One round of the decomposition (or the one solve of the extensive form).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Iteration {
+    /// 1-based round.
+    pub iteration: usize,
+    /// Lower bound on the optimum (the master's objective).
+    pub lower_bound: f64,
+    /// Best objective of a plan found so far.
+    pub upper_bound: f64,
+    /// (upper − lower) / upper.
+    pub gap: f64,
+    /// Cuts added this round.
+    pub cuts: usize,
+    /// Offers the master held out until this round's prices let them in (see
+    /// [`columns`]).
+    pub columns: usize,
+    /// Seconds since the robust solve started.
+    pub secs: f64,
+}
+
+/// The robust plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RobustSolution {
+    /// The method used (never `auto`).
+    pub method: Method,
+    /// Optimal, feasible (a limit stopped it; `gap` says how far it may be), or failed.
+    #[serde(flatten)]
+    pub status: Status,
+    /// Quantity per offer of the model (real units); once checked, as written (clean
+    /// numbers, see `written`).
+    #[serde(skip)]
+    pub plan: Vec<f64>,
+    /// E[L] + W · CVaR_α(L) of the plan.
+    pub objective: f64,
+    /// A lower bound on the optimum, when known.
+    pub lower_bound: Option<f64>,
+    /// Relative gap between the two, when known.
+    pub gap: Option<f64>,
+    /// Bounds per round.
+    pub iterations: Vec<Iteration>,
+    /// How the programs were solved.
+    #[serde(skip)]
+    pub engine: Option<Engine>,
+}
+
+/// What [`solve_robust`] returns: the nominal solve (for the comparison, and for its
+/// report when the model has no plan) and the robust plan when there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RobustOutcome {
+    /// The plain `solve` of the model.
+    pub nominal: Solution,
+    /// The robust plan, when the nominal solve found a plan.
+    pub robust: Option<RobustSolution>,
+}
+
+/// The robust program's data: scenarios with positive probability (baseline first), the
+/// classes and their factors, the policy blocks, the cost unit.
+pub struct Problem<'a> {
+    /// The model.
+    pub model: &'a Model,
+    /// Scenarios in the objective: the baseline (when its probability is positive) and
+    /// the given ones with a positive probability.
+    pub scenarios: Vec<Scenario>,
+    /// Offer classes.
+    pub classes: Classes,
+    /// factors[s][class]: (capacity factor, price factor).
+    pub factors: Vec<Vec<(f64, f64)>>,
+    /// shocked[s][m]: the classes of mineral m whose factors in scenario s are not (1, 1).
+    pub shocked: Vec<Vec<Vec<usize>>>,
+    /// One block per mineral (tangent cuts may be added to them).
+    pub blocks: Vec<Block>,
+    /// The common cost unit U.
+    pub unit: f64,
+    /// α.
+    pub alpha: f64,
+    /// W.
+    pub weight: f64,
+    /// Spot premium.
+    pub spot_premium: f64,
+    /// How the programs are solved.
+    pub engine: Engine,
+    /// MIP gap of programs with integers.
+    pub mip_gap: f64,
+    /// The policy rows of each mineral, expanded (for the plan checker).
+    pub instances: Vec<Vec<crate::policy::rows::RowInstance>>,
+}
+
+/// The robust solve's time budget.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    /// When the robust solve started.
+    pub start: Instant,
+    /// Its time limit in seconds, if any.
+    pub limit_secs: Option<f64>,
+}
+
+impl Clock {
+    /// Seconds since the start.
+    pub fn elapsed(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
+    /// True once the limit has passed.
+    pub fn expired(&self) -> bool {
+        self.limit_secs.is_some_and(|l| self.elapsed() >= l)
+    }
+
+    /// Seconds left for a solver call (at least a millisecond), or none without a limit.
+    pub fn remaining(&self) -> Option<f64> {
+        self.limit_secs.map(|l| (l - self.elapsed()).max(1e-3))
+    }
+}
+
+/// How a robust program is solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The interior point of the backend with cones, HHI caps as second-order cones
+    /// (continuous models).
+    Conic,
+    /// A backend through the LP interface, HHI caps by rounds of tangent cuts.
+    Lp(SolverKind),
+}
+
+impl Engine {
+    /// True when its solves return row duals.
+    pub fn duals(self) -> bool {
+        match self {
+            Engine::Conic => true,
+            Engine::Lp(kind) => kind.capabilities().duals,
+        }
+    }
+}
+
+impl<'a> Problem<'a> {
+    /// Builds the problem for `model` under `scenarios`.
+    pub fn new(model: &'a Model, scenarios: &[Scenario], opts: &RobustOptions) -> Result<Self> {
+        let p_total: f64 = scenarios.iter().map(|s| s.probability).sum();
+        let baseline = Scenario {
+            name: BASELINE.to_string(),
+            probability: (1.0 - p_total).max(0.0),
+            shocks: Vec::new(),
+        };
+        let scenarios: Vec<Scenario> = std::iter::once(baseline)
+            .chain(scenarios.iter().cloned())
+            .filter(|s| s.probability > 0.0)
+            .collect();
+        let excluded = recourse::excluded_offers(model);
+        let classes = Classes::new(model, &scenarios, &excluded);
+        let factors: Vec<Vec<(f64, f64)>> = scenarios
+            .iter()
+            .map(|s| classes.factors(model, s))
+            .collect();
+        let shocked = factors
+            .iter()
+            .map(|f| {
+                classes
+                    .by_mineral
+                    .iter()
+                    .map(|r| r.clone().filter(|&k| f[k] != (1.0, 1.0)).collect())
+                    .collect()
+            })
+            .collect();
+        let blocks: Vec<Block> = (0..model.minerals.len())
+            .map(|m| formulate(model, m))
+            .collect::<Result<_>>()?;
+        let unit = (blocks
+            .iter()
+            .map(|b| (b.demand * b.cost_scale).max(f64::MIN_POSITIVE).ln())
+            .sum::<f64>()
+            / blocks.len().max(1) as f64)
+            .exp();
+        let integers = blocks.iter().any(|b| b.lp.has_integers());
+        let engine = engine(opts.solve.solver, integers)?;
+        Ok(Problem {
+            model,
+            scenarios,
+            classes,
+            factors,
+            shocked,
+            blocks,
+            unit,
+            alpha: opts.alpha,
+            weight: opts.cvar_weight,
+            spot_premium: opts.spot_premium,
+            engine,
+            mip_gap: opts.solve.mip_gap.min(ROBUST_MIP_GAP),
+            instances: (0..model.minerals.len())
+                .map(|m| crate::policy::rows::expand(model, m))
+                .collect(),
+        })
+    }
+
+    /// The recourse view of the problem.
+    pub fn recourse(&self) -> RecourseModel<'_> {
+        RecourseModel {
+            model: self.model,
+            classes: &self.classes,
+            spot_premium: self.spot_premium,
+        }
+    }
+
+    /// Every scenario evaluated at `plan`, in parallel (the separable step), with the
+    /// plan's objective E[L] + W · CVaR_α(L).
+    pub fn evaluate(&self, plan: Vec<f64>) -> (f64, PlanTotals, Vec<ScenarioValue>) {
+        let totals = PlanTotals::new(self.model, &self.classes, plan);
+        let rm = self.recourse();
+        let values: Vec<ScenarioValue> = self
+            .factors
+            .par_iter()
+            .map(|f| evaluate(&rm, f, &totals))
+            .collect();
+        (self.objective(&values), totals, values)
+    }
+
+    /// True when `plan` passes the independent plan checker on every mineral (a loosely
+    /// solved program's point may miss a row by more than the checker allows).
+    pub fn feasible(&self, plan: &[f64]) -> bool {
+        self.model.minerals.iter().enumerate().all(|(m, mineral)| {
+            let x = &plan[mineral.offers.clone()];
+            let unmet = (mineral.demand - x.iter().sum::<f64>()).max(0.0);
+            crate::solve::verify::verify_mineral(self.model, m, x, unmet, &self.instances[m])
+                .is_ok()
+        })
+    }
+
+    /// E[L] + W · CVaR_α(L) of evaluated scenarios.
+    pub fn objective(&self, values: &[ScenarioValue]) -> f64 {
+        let losses: Vec<(f64, f64)> = values
+            .iter()
+            .zip(&self.scenarios)
+            .map(|(v, s)| (v.total(), s.probability))
+            .collect();
+        let expected: f64 = losses.iter().map(|(l, p)| l * p).sum();
+        let tail = if self.weight > 0.0 {
+            self.weight * cvar(&losses, self.alpha)
+        } else {
+            0.0
+        };
+        expected + tail
+    }
+
+    /// The number of spot variables of the extensive form.
+    pub fn spot_variables(&self) -> usize {
+        self.factors
+            .iter()
+            .map(|f| {
+                self.classes
+                    .classes
+                    .iter()
+                    .zip(f)
+                    .filter(|(_, &(a, _))| a > 0.0)
+                    .map(|(c, _)| c.offers.len())
+                    .sum::<usize>()
+            })
+            .sum()
+    }
+
+    /// Solves a program built on the blocks: by cones when the engine is conic, else by
+    /// the backend (rows flagged in `is_cut` are HHI tangent cuts, implied by the cones).
+    /// `loose`: a linear program may be solved to the interior point's default
+    /// tolerances (1e-8) instead of 1e-10, for early decomposition rounds. `duals`: the
+    /// backend must return row duals (the cones always do).
+    pub fn solve_program(
+        &self,
+        lp: &Lp,
+        is_cut: &[bool],
+        epigraphs: &[(usize, usize)],
+        clock: &Clock,
+        loose: bool,
+        duals: bool,
+    ) -> LpResult {
+        let engine = match self.engine {
+            Engine::Conic if loose && epigraphs.is_empty() => Engine::Lp(route::with_cones()),
+            e => e,
+        };
+        match engine {
+            Engine::Conic => solve_with_epigraphs(lp, epigraphs, |r| is_cut[r], clock.remaining()),
+            Engine::Lp(kind) => solve_lp(
+                kind,
+                lp,
+                &BackendOptions {
+                    time_limit_secs: clock.remaining(),
+                    mip_gap: self.mip_gap,
+                    duals,
+                },
+            ),
+        }
+    }
+
+    /// With tangent cuts (not cones): adds cuts to every block whose HHI caps `x` (a
+    /// solution of a program whose block m starts at `offsets[m]`) violates; returns how
+    /// many were added (0: the caps hold).
+    pub fn add_hhi_cuts(&mut self, offsets: &[usize], x: &[f64]) -> usize {
+        if self.engine == Engine::Conic {
+            return 0;
+        }
+        let mut added = 0;
+        for m in 0..self.blocks.len() {
+            if self.blocks[m].concentration.is_none() {
+                continue;
+            }
+            let block = &mut self.blocks[m];
+            let x = &x[offsets[m]..offsets[m] + block.lp.vars.len()];
+            let violated = block
+                .cap_values(x)
+                .iter()
+                .any(|&(k, v)| v > block.instances[k].bound + CUT_TOLERANCE);
+            if violated {
+                added += block.add_cuts(x, CUT_DEPTH);
+            }
+        }
+        added
+    }
+}
+
+/// Largest program polished into a vertex at the end (polishing re-solves the free part
+/// with the pure-Rust simplex).
+const POLISH_MAX_VARS: usize = 50_000;
+
+use crate::tolerance::ROBUST_POLISH_SLACK as POLISH_SLACK;
+
+impl Problem<'_> {
+    /// The interior-point solution `x` of `lp` (a linear program without HHI cones)
+    /// polished into a vertex, as a plan with its objective, when that plan is no worse
+    /// than `objective` (to [`POLISH_SLACK`]): clean quantities instead of solver dust.
+    pub fn polished(
+        &self,
+        lp: &Lp,
+        epigraphs: &[(usize, usize)],
+        x: &[f64],
+        plan: impl Fn(&[f64]) -> Vec<f64>,
+        objective: f64,
+        clock: &Clock,
+    ) -> Option<(f64, Vec<f64>)> {
+        if self.engine != Engine::Conic || !epigraphs.is_empty() || lp.vars.len() > POLISH_MAX_VARS
+        {
+            return None;
+        }
+        let vertex = crate::engine::polish::polish(lp, x, clock.remaining())?;
+        let candidate = plan(&vertex);
+        if !self.feasible(&candidate) {
+            return None;
+        }
+        let value = self.evaluate(candidate.clone()).0;
+        (value <= objective + POLISH_SLACK * objective.abs()).then_some((value, candidate))
+    }
+}
+
+/// The engine for the robust program: `auto` picks for it as for a block with HHI caps
+/// (an interior point solves the whole program, caps as cones, in one solve); a backend
+/// with cones states the caps exactly, any other meets them by tangent cuts.
+fn engine(choice: SolverChoice, integers: bool) -> Result<Engine> {
+    let kind = choice.backend(integers, true);
+    if integers && !kind.capabilities().integers {
+        return Err(Error::Usage(format!(
+            "--solver {kind} cannot handle integer variables, which this model's integer rules need (min_order, fixed_cost or supplier/country counts)"
+        )));
+    }
+    Ok(match route::caps_as_cones(kind, integers) {
+        true => Engine::Conic,
+        false => Engine::Lp(kind),
+    })
+}
+
+/// The robust solve: the nominal plan first (the comparison, and the decomposition's
+/// first incumbent), then the robust program by `opts.method`. `progress` is called after
+/// every round. A mineral without an unmet_penalty is an input error naming demand.csv.
+pub fn solve_robust(
+    model: &Model,
+    scenarios: &[Scenario],
+    opts: &RobustOptions,
+    progress: &(dyn Fn(&Iteration) + Sync),
+) -> Result<RobustOutcome> {
+    opts.validate()?;
+    require_penalties_for(model, "solve --robust")?;
+    let clock = Clock {
+        start: Instant::now(),
+        limit_secs: opts.solve.time_limit_secs,
+    };
+    let nominal = solve(model, &opts.solve)?;
+    if nominal.status.exit_code() != 0 {
+        return Ok(RobustOutcome {
+            nominal,
+            robust: None,
+        });
+    }
+    let incumbent: Vec<f64> = nominal
+        .minerals
+        .iter()
+        .flat_map(|m| m.quantities.iter().copied())
+        .collect();
+    let mut problem = Problem::new(model, scenarios, opts)?;
+    let method = match opts.method {
+        Method::Auto if problem.spot_variables() <= AUTO_EXTENSIVE_MAX_SPOT_VARS => {
+            Method::Extensive
+        }
+        Method::Auto => Method::Decomposition,
+        m => m,
+    };
+    let run = |problem: &mut Problem| match method {
+        Method::Extensive => extensive::solve(problem, incumbent, &clock),
+        _ => decomposition::solve(problem, incumbent, &clock, progress),
+    };
+    let mut robust = match opts.solve.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?
+            .install(|| run(&mut problem)),
+        None => run(&mut problem),
+    };
+    if method == Method::Extensive {
+        for it in &robust.iterations {
+            progress(it);
+        }
+    }
+    robust.engine.get_or_insert(problem.engine);
+    written::check_plan(model, &mut robust);
+    Ok(RobustOutcome {
+        nominal,
+        robust: Some(robust),
+    })
+}
+
+/// The solution for a plan that ended a method: its objective, and the status the
+/// bounds give.
+fn finish(
+    method: Method,
+    plan: Vec<f64>,
+    objective: f64,
+    lower_bound: Option<f64>,
+    iterations: Vec<Iteration>,
+    stopped_by_limit: bool,
+) -> RobustSolution {
+    let gap = lower_bound.map(|lb| relative_gap(objective, lb));
+    RobustSolution {
+        method,
+        status: if stopped_by_limit {
+            Status::Feasible
+        } else {
+            Status::Optimal
+        },
+        plan,
+        objective,
+        lower_bound,
+        gap,
+        iterations,
+        engine: None,
+    }
+}
+
+/// (upper − lower) / |upper|, never negative.
+pub fn relative_gap(upper: f64, lower: f64) -> f64 {
+    ((upper - lower) / upper.abs().max(1e-300)).max(0.0)
+}

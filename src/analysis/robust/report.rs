@@ -1,0 +1,242 @@
+//! What a robust run reports: the robust plan as a [`Solution`] (so `solve`'s three files
+//! come from the same code), the nominal and robust plans side by side, and the text.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::analysis::stress::StressReport;
+use crate::engine::route;
+use crate::model::name::Name;
+use crate::model::Model;
+use crate::policy::rows::{expand, MineralPlan};
+use crate::solve::{MineralSolution, RowResult, Solution, Status};
+use crate::write::numbers::plain;
+
+use super::{Engine, RobustSolution};
+
+/// The risk figures of one plan, from its stress report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanRisk {
+    /// Σ_s p_s L_s.
+    pub expected_cost: f64,
+    /// CVaR_α(L).
+    pub cvar_cost: f64,
+    /// E + W · CVaR.
+    pub objective: f64,
+    /// The costliest scenario with a positive probability.
+    pub worst_scenario: Name,
+    /// Its cost.
+    pub worst_cost: f64,
+    /// The cost in the baseline (no shock).
+    pub baseline_cost: f64,
+}
+
+impl PlanRisk {
+    /// The figures of `report` with CVaR weight `weight`.
+    pub fn from_stress(report: &StressReport, weight: f64) -> PlanRisk {
+        let s = &report.summary;
+        let baseline_cost = report
+            .rows
+            .iter()
+            .find(|r| r.mineral == "*")
+            .map_or(0.0, |r| r.total_cost);
+        PlanRisk {
+            expected_cost: s.expected_cost,
+            cvar_cost: s.cvar_cost,
+            objective: s.expected_cost + weight * s.cvar_cost,
+            worst_scenario: s.worst_scenario.clone(),
+            worst_cost: s.worst_cost,
+            baseline_cost,
+        }
+    }
+}
+
+/// The nominal plan beside the robust one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// α.
+    pub alpha: f64,
+    /// W.
+    pub cvar_weight: f64,
+    /// The plain `solve` plan.
+    pub nominal: PlanRisk,
+    /// The robust plan.
+    pub robust: PlanRisk,
+    /// What the insurance costs in the baseline: robust − nominal baseline cost.
+    pub insurance_cost: f64,
+}
+
+impl Comparison {
+    /// Compares two stress reports.
+    pub fn new(nominal: &StressReport, robust: &StressReport, alpha: f64, weight: f64) -> Self {
+        let nominal = PlanRisk::from_stress(nominal, weight);
+        let robust = PlanRisk::from_stress(robust, weight);
+        Comparison {
+            alpha,
+            cvar_weight: weight,
+            insurance_cost: robust.baseline_cost - nominal.baseline_cost,
+            nominal,
+            robust,
+        }
+    }
+}
+
+/// The robust plan as a [`Solution`]: per mineral its quantities, unmet demand (what
+/// the plan leaves of demand), plan cost as `solve` counts it, and row values (no
+/// shadow prices: a row's dual in the robust program is not the derivative `solve`
+/// reports).
+pub fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution {
+    let solver = match robust.engine {
+        Some(Engine::Lp(kind)) => kind,
+        Some(Engine::Conic) | None => route::with_cones(),
+    };
+    let minerals = model
+        .minerals
+        .iter()
+        .enumerate()
+        .map(|(m, mineral)| {
+            let mut ms = MineralSolution {
+                mineral: m,
+                status: robust.status.clone(),
+                quantities: Vec::new(),
+                unmet: 0.0,
+                cost: 0.0,
+                rows: Vec::new(),
+                relaxations: Vec::new(),
+                instances: Vec::new(),
+                solver,
+                build_secs: 0.0,
+                cut_rounds: 0,
+                gap: robust.gap.filter(|_| robust.status == Status::Feasible),
+                solve_secs: 0.0,
+                warnings: Vec::new(),
+            };
+            if !ms.has_plan() {
+                return ms;
+            }
+            let instances = expand(model, m);
+            let x = robust.plan[mineral.offers.clone()].to_vec();
+            ms.unmet = super::written::unmet(model, m, &x);
+            ms.cost = model
+                .offers_of(m)
+                .iter()
+                .zip(&x)
+                .map(|(o, &q)| o.landed_cost * q + if q > 0.0 { o.fixed_cost } else { 0.0 })
+                .sum::<f64>()
+                + mineral.unmet_penalty.unwrap_or(0.0) * ms.unmet;
+            let plan = MineralPlan {
+                model,
+                mineral: m,
+                quantities: &x,
+            };
+            ms.rows = instances
+                .into_iter()
+                .map(|instance| RowResult {
+                    value: plan.value(&instance),
+                    instance,
+                    shadow_price: None,
+                })
+                .collect();
+            ms.quantities = x;
+            ms
+        })
+        .collect();
+    Solution {
+        status: robust.status.clone(),
+        minerals,
+        build_wall_secs: 0.0,
+    }
+}
+
+/// Rounds for display: 6 significant digits.
+fn short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return plain(v);
+    }
+    let digits = (6 - 1 - v.abs().log10().floor() as i32).clamp(0, 9) as usize;
+    plain(format!("{v:.digits$}").parse().unwrap_or(v))
+}
+
+/// The nominal and robust plans side by side, with how the robust one was found.
+pub fn render_comparison(c: &Comparison, robust: &RobustSolution) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nrobust plan: minimizes E[L] + {} · CVaR_{}(L) ({}, {} round{}{})",
+        plain(c.cvar_weight),
+        plain(c.alpha),
+        robust.method,
+        robust.iterations.len(),
+        if robust.iterations.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        robust
+            .gap
+            .map(|g| format!(", relative gap {g:.1e}"))
+            .unwrap_or_default()
+    );
+    let rows = [
+        ("", "nominal".to_string(), "robust".to_string()),
+        (
+            "expected cost",
+            short(c.nominal.expected_cost),
+            short(c.robust.expected_cost),
+        ),
+        (
+            "CVaR",
+            short(c.nominal.cvar_cost),
+            short(c.robust.cvar_cost),
+        ),
+        (
+            "E + W·CVaR",
+            short(c.nominal.objective),
+            short(c.robust.objective),
+        ),
+        (
+            "worst scenario",
+            c.nominal.worst_scenario.to_string(),
+            c.robust.worst_scenario.to_string(),
+        ),
+        (
+            "worst cost",
+            short(c.nominal.worst_cost),
+            short(c.robust.worst_cost),
+        ),
+        (
+            "baseline cost",
+            short(c.nominal.baseline_cost),
+            short(c.robust.baseline_cost),
+        ),
+    ];
+    let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    let w2 = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0);
+    for (label, a, b) in rows {
+        let _ = writeln!(out, "{label:<w0$}  {a:>w1$}  {b:>w2$}");
+    }
+    let pct = if c.nominal.baseline_cost != 0.0 {
+        format!(
+            " ({:+.2}%)",
+            100.0 * c.insurance_cost / c.nominal.baseline_cost
+        )
+    } else {
+        String::new()
+    };
+    if c.insurance_cost >= 0.0 {
+        let _ = writeln!(
+            out,
+            "insurance: the robust plan costs {}{pct} more than the nominal one when nothing is disrupted",
+            short(c.insurance_cost)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "insurance: the robust plan costs {}{pct} less than the nominal one even when nothing is disrupted (it leaves more to spot purchases, which the policy does not cap)",
+            short(-c.insurance_cost)
+        );
+    }
+    out
+}

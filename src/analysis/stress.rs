@@ -1,0 +1,417 @@
+//! `stress`: what a fixed plan delivers and costs in each disruption scenario (SPEC §3,
+//! "stress and robust semantics").
+//!
+//! In scenario s, offer i delivers d_is = a_is · x_i (a_is: product of the capacity
+//! factors of the shocks matching it) at its contract landed cost. The shortfall of a
+//! mineral is bought on the spot market from offers the policy does not exclude, up to
+//! what each has left (a_is · capacity_i − d_is; unlimited stays unlimited unless
+//! a_is = 0), at l_i · price_factor_is · (1 + spot premium), cheapest first, as long as
+//! that is cheaper than leaving it unmet; the rest is unmet at `unmet_penalty`. This
+//! greedy recourse is the optimum of the scenario's second-stage LP.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{Error, InputErrors, InputIssue, Result};
+use crate::model::name::Name;
+use crate::model::{Model, Scenario};
+use crate::policy::rows::expand;
+use crate::tolerance::FEASIBILITY;
+
+/// Name of the scenario without shocks.
+pub const BASELINE: &str = "baseline";
+
+/// Default CVaR level α.
+pub const DEFAULT_ALPHA: f64 = 0.95;
+
+/// Default spot premium: spot purchases cost the landed cost × price factor × 1.25.
+pub const DEFAULT_SPOT_PREMIUM: f64 = 0.25;
+
+/// Parameters of `stress` (and, later, of robust planning).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StressOptions {
+    /// CVaR level α in [0, 1).
+    pub alpha: f64,
+    /// Spot purchases cost the landed cost × price factor × (1 + spot_premium).
+    pub spot_premium: f64,
+}
+
+impl Default for StressOptions {
+    fn default() -> Self {
+        StressOptions {
+            alpha: DEFAULT_ALPHA,
+            spot_premium: DEFAULT_SPOT_PREMIUM,
+        }
+    }
+}
+
+impl StressOptions {
+    /// Usage errors for out-of-range options.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.alpha >= 0.0 && self.alpha < 1.0) {
+            return Err(Error::Usage(format!(
+                "--alpha {} is out of range; expected a level in [0, 1), e.g. 0.95",
+                self.alpha
+            )));
+        }
+        if !(self.spot_premium >= 0.0 && self.spot_premium.is_finite()) {
+            return Err(Error::Usage(format!(
+                "--spot-premium {} is out of range; expected a finite number ≥ 0, e.g. 0.25",
+                self.spot_premium
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// One row of stress.csv: a mineral (or `*`, the scenario's totals) in one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StressRow {
+    /// Scenario name (`baseline` for no shock).
+    pub scenario: Name,
+    /// Its probability.
+    pub probability: f64,
+    /// Mineral, or `*` for the scenario's totals.
+    pub mineral: Name,
+    /// Σ_i a_is x_i.
+    pub delivered: f64,
+    /// Demand minus delivered (≥ 0).
+    pub shortfall: f64,
+    /// Bought on the spot market.
+    pub spot_quantity: f64,
+    /// Its cost.
+    pub spot_cost: f64,
+    /// Neither delivered nor bought.
+    pub unmet: f64,
+    /// unmet × unmet_penalty.
+    pub unmet_cost: f64,
+    /// Σ_i l_i d_is plus the fixed costs of the plan's offers.
+    pub contract_cost: f64,
+    /// contract + spot + unmet cost.
+    pub total_cost: f64,
+}
+
+/// stress_summary.csv.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StressSummary {
+    /// Σ_s p_s L_s.
+    pub expected_cost: f64,
+    /// CVaR_α of L.
+    pub cvar_cost: f64,
+    /// α.
+    pub alpha: f64,
+    /// The costliest scenario with a positive probability (first in file order on ties).
+    pub worst_scenario: Name,
+    /// Its cost.
+    pub worst_cost: f64,
+}
+
+/// Everything `stress` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StressReport {
+    /// stress.csv rows: `baseline` first, then scenarios in file order; each scenario's
+    /// minerals in model order, then its `*` totals row.
+    pub rows: Vec<StressRow>,
+    /// stress_summary.csv.
+    pub summary: StressSummary,
+}
+
+/// Stresses `plan` (x_i per offer of `model`) under `scenarios`.
+pub fn stress(
+    model: &Model,
+    plan: &[f64],
+    scenarios: &[Scenario],
+    opts: &StressOptions,
+) -> Result<StressReport> {
+    opts.validate()?;
+    require_penalties(model)?;
+    if plan.len() != model.offers.len() {
+        return Err(Error::Usage(format!(
+            "the plan has {} quantities for {} offers",
+            plan.len(),
+            model.offers.len()
+        )));
+    }
+    // Offers the policy excludes for their mineral: never bought on the spot market.
+    let mut excluded = vec![false; model.offers.len()];
+    for (m, mineral) in model.minerals.iter().enumerate() {
+        for inst in expand(model, m) {
+            if inst.kind.is_exclusion() {
+                for j in inst.members {
+                    excluded[mineral.offers.start + j] = true;
+                }
+            }
+        }
+    }
+    let p_scenarios: f64 = scenarios.iter().map(|s| s.probability).sum();
+    let baseline = Scenario {
+        name: BASELINE.to_string(),
+        probability: (1.0 - p_scenarios).max(0.0),
+        shocks: Vec::new(),
+    };
+    let all: Vec<&Scenario> = std::iter::once(&baseline).chain(scenarios).collect();
+    let per_scenario: Vec<Vec<StressRow>> = all
+        .par_iter()
+        .map(|s| scenario_rows(model, plan, &excluded, s, opts))
+        .collect();
+    let costs: Vec<(f64, f64)> = per_scenario
+        .iter()
+        .zip(&all)
+        .map(|(rows, s)| (rows.last().map_or(0.0, |r| r.total_cost), s.probability))
+        .collect();
+    let expected_cost = costs.iter().map(|(l, p)| p * l).sum();
+    let mut worst = 0;
+    for (k, &(l, p)) in costs.iter().enumerate() {
+        let (lw, pw) = costs[worst];
+        if p > 0.0 && (l > lw || pw == 0.0) {
+            worst = k;
+        }
+    }
+    Ok(StressReport {
+        rows: per_scenario.into_iter().flatten().collect(),
+        summary: StressSummary {
+            expected_cost,
+            cvar_cost: cvar(&costs, opts.alpha),
+            alpha: opts.alpha,
+            worst_scenario: Name::from(all[worst].name.as_str()),
+            worst_cost: costs[worst].0,
+        },
+    })
+}
+
+/// stress needs an unmet_penalty for every mineral: the price of what neither the plan
+/// nor the spot market covers.
+fn require_penalties(model: &Model) -> Result<()> {
+    require_penalties_for(model, "stress")
+}
+
+/// An input error naming demand.csv's line for every mineral without an unmet_penalty,
+/// which `command` (stress, solve --robust) needs.
+pub fn require_penalties_for(model: &Model, command: &str) -> Result<()> {
+    let mut errors = InputErrors::default();
+    for mineral in &model.minerals {
+        if mineral.unmet_penalty.is_none() {
+            errors.push(InputIssue::cell(
+                crate::input::files::DEMAND,
+                mineral.line,
+                "unmet_penalty",
+                "",
+                format!(
+                    "is empty for {}; {command} needs an unmet_penalty for every mineral (the cost of demand neither the plan nor the spot market covers)",
+                    mineral.name
+                ),
+            ));
+        }
+    }
+    errors.into_result()
+}
+
+/// Capacity and price factors of every offer in scenario `s`.
+fn factors(model: &Model, s: &Scenario) -> (Vec<f64>, Vec<f64>) {
+    let mut capacity = vec![1.0; model.offers.len()];
+    let mut price = vec![1.0; model.offers.len()];
+    for shock in &s.shocks {
+        let range = match shock.mineral {
+            Some(m) => model.minerals[m].offers.clone(),
+            None => 0..model.offers.len(),
+        };
+        // A shock naming a supplier visits only that supplier's offers.
+        let matched: Box<dyn Iterator<Item = usize>> = match &shock.supplier {
+            Some(s) => Box::new(s.offers.iter().copied().filter(|i| range.contains(i))),
+            None => Box::new(range),
+        };
+        for i in matched {
+            if shock.country.is_some_and(|c| c != model.offers[i].country) {
+                continue;
+            }
+            capacity[i] *= shock.capacity_factor;
+            price[i] *= shock.price_factor;
+        }
+    }
+    (capacity, price)
+}
+
+/// The rows of one scenario: each mineral, then the totals.
+fn scenario_rows(
+    model: &Model,
+    plan: &[f64],
+    excluded: &[bool],
+    s: &Scenario,
+    opts: &StressOptions,
+) -> Vec<StressRow> {
+    let (a, pf) = factors(model, s);
+    let scenario = Name::from(s.name.as_str());
+    let mut rows = Vec::with_capacity(model.minerals.len() + 1);
+    let mut total = StressRow {
+        scenario: scenario.clone(),
+        probability: s.probability,
+        mineral: Name::from("*"),
+        delivered: 0.0,
+        shortfall: 0.0,
+        spot_quantity: 0.0,
+        spot_cost: 0.0,
+        unmet: 0.0,
+        unmet_cost: 0.0,
+        contract_cost: 0.0,
+        total_cost: 0.0,
+    };
+    for mineral in &model.minerals {
+        let range = mineral.offers.clone();
+        let offers = &model.offers[range.clone()];
+        let (x, a, pf, excluded) = (
+            &plan[range.clone()],
+            &a[range.clone()],
+            &pf[range.clone()],
+            &excluded[range],
+        );
+        let mut delivered = 0.0;
+        let mut contract_cost = 0.0;
+        for (k, o) in offers.iter().enumerate() {
+            let d = a[k] * x[k];
+            delivered += d;
+            contract_cost += o.landed_cost * d;
+            if x[k] > 0.0 {
+                contract_cost += o.fixed_cost;
+            }
+        }
+        let demand = mineral.demand;
+        let penalty = mineral.unmet_penalty.unwrap_or(f64::INFINITY);
+        // Rounding in a written plan is not a shortfall.
+        let mut shortfall = demand - delivered;
+        if shortfall <= FEASIBILITY * demand {
+            shortfall = 0.0;
+        }
+        // Spot offers: (price, room) cheapest first (ties in file order), only those
+        // cheaper than leaving demand unmet.
+        let mut spot: Vec<(f64, usize)> = Vec::new();
+        if shortfall > 0.0 {
+            spot = (0..offers.len())
+                .filter(|&k| !excluded[k] && a[k] > 0.0)
+                .map(|k| (offers[k].landed_cost * pf[k] * (1.0 + opts.spot_premium), k))
+                .filter(|&(price, _)| price < penalty)
+                .collect();
+            spot.sort_by(|p, q| p.0.total_cmp(&q.0).then(p.1.cmp(&q.1)));
+        }
+        let (mut spot_quantity, mut spot_cost) = (0.0, 0.0);
+        let mut left = shortfall;
+        for (price, k) in spot {
+            if left <= 0.0 {
+                break;
+            }
+            let room = match offers[k].capacity {
+                Some(cap) => (a[k] * cap - a[k] * x[k]).max(0.0),
+                None => f64::INFINITY,
+            };
+            let buy = room.min(left);
+            if buy > 0.0 {
+                spot_quantity += buy;
+                spot_cost += price * buy;
+                left -= buy;
+            }
+        }
+        let unmet = left.max(0.0);
+        let unmet_cost = if unmet > 0.0 { penalty * unmet } else { 0.0 };
+        let row = StressRow {
+            scenario: scenario.clone(),
+            probability: s.probability,
+            mineral: mineral.name.clone(),
+            delivered,
+            shortfall,
+            spot_quantity,
+            spot_cost,
+            unmet,
+            unmet_cost,
+            contract_cost,
+            total_cost: contract_cost + spot_cost + unmet_cost,
+        };
+        total.delivered += row.delivered;
+        total.shortfall += row.shortfall;
+        total.spot_quantity += row.spot_quantity;
+        total.spot_cost += row.spot_cost;
+        total.unmet += row.unmet;
+        total.unmet_cost += row.unmet_cost;
+        total.contract_cost += row.contract_cost;
+        total.total_cost += row.total_cost;
+        rows.push(row);
+    }
+    rows.push(total);
+    rows
+}
+
+/// CVaR_α of a discrete loss: min over η of η + Σ_s p_s max(0, L_s − η) / (1 − α), for
+/// (L_s, p_s) pairs. The objective is convex and piecewise linear in η with breaks at
+/// the L_s, so its minimum is at one of them.
+pub fn cvar(losses: &[(f64, f64)], alpha: f64) -> f64 {
+    let mut sorted: Vec<(f64, f64)> = losses.iter().copied().filter(|&(_, p)| p > 0.0).collect();
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Walking the breaks from the top: tail = Σ_{L_j > η} p_j (L_j − η).
+    let scale = 1.0 / (1.0 - alpha);
+    let mut best = f64::INFINITY;
+    let (mut mass, mut weighted) = (0.0, 0.0); // Σ p_j and Σ p_j L_j above η
+    let mut k = sorted.len();
+    while k > 0 {
+        let eta = sorted[k - 1].0;
+        // Scenarios at exactly η add nothing.
+        best = best.min(eta + scale * (weighted - mass * eta));
+        // Move every scenario at this loss above the next break.
+        while k > 0 && sorted[k - 1].0 == eta {
+            mass += sorted[k - 1].1;
+            weighted += sorted[k - 1].1 * sorted[k - 1].0;
+            k -= 1;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The objective evaluated directly.
+    fn objective(losses: &[(f64, f64)], alpha: f64, eta: f64) -> f64 {
+        eta + losses
+            .iter()
+            .map(|&(l, p)| p * (l - eta).max(0.0))
+            .sum::<f64>()
+            / (1.0 - alpha)
+    }
+
+    #[test]
+    fn cvar_by_hand() {
+        // 70 % at 920, 10 % at 1200, 20 % at 920.
+        let l = [(920.0, 0.7), (1200.0, 0.1), (920.0, 0.2)];
+        assert!((cvar(&l, 0.95) - 1200.0).abs() < 1e-9);
+        // The worst 20 %: half at 1200, half at 920.
+        assert!((cvar(&l, 0.8) - 1060.0).abs() < 1e-9);
+        // α = 0: the mean.
+        assert!((cvar(&l, 0.0) - (0.9 * 920.0 + 0.1 * 1200.0)).abs() < 1e-9);
+        assert_eq!(cvar(&[], 0.9), 0.0);
+    }
+
+    #[test]
+    fn cvar_is_the_minimum_over_a_fine_grid() {
+        let mut rng = crate::rng::Rng::new(7);
+        for _ in 0..200 {
+            let n = 1 + rng.below(6) as usize;
+            let mut losses: Vec<(f64, f64)> = (0..n)
+                .map(|_| ((rng.below(50) * 10) as f64, rng.f64()))
+                .collect();
+            let total: f64 = losses.iter().map(|l| l.1).sum();
+            for l in &mut losses {
+                l.1 /= total;
+            }
+            let alpha = [0.0, 0.5, 0.9, 0.95][rng.below(4) as usize];
+            let grid = (0..=5000)
+                .map(|k| objective(&losses, alpha, k as f64 * 0.1))
+                .fold(f64::INFINITY, f64::min);
+            let got = cvar(&losses, alpha);
+            assert!(
+                (got - grid).abs() < 1e-6 * grid.max(1.0),
+                "{losses:?} {alpha}"
+            );
+        }
+    }
+}

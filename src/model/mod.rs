@@ -1,0 +1,184 @@
+//! The validated model: minerals, offers, countries and policy rows, with every
+//! cross-reference resolved to an index. Nothing here needs re-checking downstream, and
+//! nothing changes it once read: disruption scenarios and the reader's warnings travel
+//! beside it ([`crate::input::Loaded`]).
+
+use std::ops::Range;
+
+pub mod name;
+
+use crate::model::name::Name;
+use crate::policy::Kind;
+
+/// A validated sourcing model (SPEC §1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Minerals, sorted by key (lower-case name).
+    pub minerals: Vec<Mineral>,
+    /// Offers, grouped by mineral (see [`Mineral::offers`]), in file order within one.
+    pub offers: Vec<Offer>,
+    /// Countries named anywhere, sorted by code.
+    pub countries: Vec<Country>,
+    /// Group tags named anywhere, sorted.
+    pub groups: Vec<Name>,
+    /// Policy rows in file order.
+    pub policy: Vec<PolicyRow>,
+}
+
+/// One mineral with its demand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mineral {
+    /// Name as written in demand.csv.
+    pub name: Name,
+    /// Demand D_m (> 0).
+    pub demand: f64,
+    /// Cost per unit left unsourced; `None` means demand must be met in full.
+    pub unmet_penalty: Option<f64>,
+    /// The offers of this mineral: `model.offers[offers]`.
+    pub offers: Range<usize>,
+    /// Line in demand.csv.
+    pub line: u64,
+}
+
+/// One offer: a supplier selling one mineral.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    /// Supplier id.
+    pub supplier: Name,
+    /// Index into `Model::minerals`.
+    pub mineral: usize,
+    /// Index into `Model::countries`.
+    pub country: usize,
+    /// Price per unit (≥ 0).
+    pub unit_cost: f64,
+    /// Most the offer can supply; `None` = unlimited.
+    pub capacity: Option<f64>,
+    /// Per-unit logistics cost (≥ 0).
+    pub freight: f64,
+    /// If used, at least this much (≥ 0).
+    pub min_order: f64,
+    /// Paid once if used (≥ 0).
+    pub fixed_cost: f64,
+    /// Landed unit cost: unit_cost · (1 + tariff) + freight.
+    pub landed_cost: f64,
+    /// Line in suppliers.csv.
+    pub line: u64,
+}
+
+/// A country with its risk attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Country {
+    /// ISO 3166-1 alpha-3 code, upper case.
+    pub code: Name,
+    /// Geopolitical supply risk (≥ 0; 0 without countries.csv).
+    pub risk: f64,
+    /// Indices into `Model::groups`, sorted.
+    pub groups: Vec<usize>,
+    /// Ad-valorem duty as a fraction.
+    pub tariff: f64,
+    /// Yearly probability of an export disruption, if given.
+    pub disruption_prob: Option<f64>,
+    /// Line in countries.csv, if the country is listed there.
+    pub line: Option<u64>,
+}
+
+/// Which minerals a policy row applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MineralScope {
+    /// `*`: each mineral separately.
+    Each,
+    /// One mineral (index into `Model::minerals`).
+    One(usize),
+}
+
+/// A supplier id named by a policy row or a shock, with its offers resolved when the
+/// model is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupplierRef {
+    /// The supplier id.
+    pub name: Name,
+    /// Indices into `Model::offers` of its offers (at most one per mineral), ascending.
+    pub offers: Vec<usize>,
+}
+
+/// The target of a policy row, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// No target.
+    None,
+    /// `*` for countries or suppliers: each one offering the mineral.
+    Each,
+    /// One country (index into `Model::countries`).
+    Country(usize),
+    /// One supplier, with its offers.
+    Supplier(SupplierRef),
+    /// One group (index into `Model::groups`).
+    Group(usize),
+    /// A number of countries k ≥ 1 (`max_top_share`: the k largest country shares).
+    Top(usize),
+}
+
+/// One row of constraints.csv, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyRow {
+    /// The rule (a handle into [`crate::policy::ALL`]).
+    pub kind: Kind,
+    /// The minerals it applies to.
+    pub mineral: MineralScope,
+    /// What it applies to.
+    pub target: Target,
+    /// The bound (a share, an index value or a count); 0 for exclusions.
+    pub bound: f64,
+    /// Line in constraints.csv.
+    pub line: u64,
+}
+
+/// One disruption scenario: a named set of shocks with a probability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Scenario name.
+    pub name: String,
+    /// Probability (the same on each of its rows).
+    pub probability: f64,
+    /// The shocks, in file order.
+    pub shocks: Vec<Shock>,
+}
+
+/// One row of scenarios.csv: factors applied to every offer it matches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shock {
+    /// Mineral matched, or all.
+    pub mineral: Option<usize>,
+    /// Country matched, or all.
+    pub country: Option<usize>,
+    /// Supplier matched (with its offers), or all.
+    pub supplier: Option<SupplierRef>,
+    /// Scales what an offer can deliver (≥ 0).
+    pub capacity_factor: f64,
+    /// Scales an offer's unit cost (> 0).
+    pub price_factor: f64,
+    /// Line in scenarios.csv.
+    pub line: u64,
+}
+
+impl Model {
+    /// The offers of mineral `m`.
+    pub fn offers_of(&self, m: usize) -> &[Offer] {
+        &self.offers[self.minerals[m].offers.clone()]
+    }
+
+    /// Total finite capacity of mineral `m`, or `None` when some offer is unlimited.
+    pub fn capacity_of(&self, m: usize) -> Option<f64> {
+        self.offers_of(m).iter().map(|o| o.capacity).sum()
+    }
+}
+
+impl PolicyRow {
+    /// True when the row applies to mineral `m`.
+    pub fn applies_to(&self, m: usize) -> bool {
+        match self.mineral {
+            MineralScope::Each => true,
+            MineralScope::One(k) => k == m,
+        }
+    }
+}

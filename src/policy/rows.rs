@@ -1,0 +1,197 @@
+//! Policy rows expanded per mineral (a `*` mineral or target gives one instance per
+//! mineral and per target), and their value on a plan. Shared by formulation, reports
+//! and diagnosis so every number traces back to one line of constraints.csv.
+
+use std::collections::BTreeMap;
+
+use crate::model::name::Name;
+use crate::model::{Model, Target};
+use crate::policy::{Kind, TargetKind};
+
+/// What one expanded row applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstanceTarget {
+    /// No target (risk, HHI and count rows).
+    None,
+    /// One country (index into `Model::countries`).
+    Country(usize),
+    /// One supplier id.
+    Supplier(Name),
+    /// One group (index into `Model::groups`).
+    Group(usize),
+    /// The k largest country shares, with k as written.
+    Top(usize, Name),
+}
+
+/// One policy row applied to one mineral and one target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowInstance {
+    /// Index into `Model::policy`.
+    pub policy: usize,
+    /// The rule (copied from the policy row).
+    pub kind: Kind,
+    /// Index into `Model::minerals`.
+    pub mineral: usize,
+    /// The target.
+    pub target: InstanceTarget,
+    /// The bound.
+    pub bound: f64,
+    /// The offers in the row's sum: local indices within the mineral, ascending.
+    pub members: Vec<usize>,
+}
+
+impl RowInstance {
+    /// The target as written in reports: a country code, supplier id, group tag or "".
+    pub fn target_label<'m>(&'m self, model: &'m Model) -> &'m str {
+        match &self.target {
+            InstanceTarget::None => "",
+            InstanceTarget::Country(c) => &model.countries[*c].code,
+            InstanceTarget::Supplier(s) => s,
+            InstanceTarget::Group(g) => &model.groups[*g],
+            InstanceTarget::Top(_, label) => label,
+        }
+    }
+
+    /// [`RowInstance::target_label`] as a shared [`Name`].
+    pub fn target_name(&self, model: &Model) -> Name {
+        match &self.target {
+            InstanceTarget::None => Name::default(),
+            InstanceTarget::Country(c) => model.countries[*c].code.clone(),
+            InstanceTarget::Supplier(s) => s.clone(),
+            InstanceTarget::Group(g) => model.groups[*g].clone(),
+            InstanceTarget::Top(_, label) => label.clone(),
+        }
+    }
+}
+
+/// The policy rows of mineral `m`, expanded, in file order; `*` targets in country-code
+/// or offer order. Member lists are built from indices, so expansion is linear in the
+/// number of offers and instances.
+pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
+    let range = model.minerals[m].offers.clone();
+    let offers = &model.offers[range.clone()];
+    let mut by_country: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (j, o) in offers.iter().enumerate() {
+        by_country.entry(o.country).or_default().push(j);
+    }
+    let mut out = Vec::new();
+    for (p, row) in model.policy.iter().enumerate() {
+        if !row.applies_to(m) {
+            continue;
+        }
+        let mut push = |target, members| {
+            out.push(RowInstance {
+                policy: p,
+                kind: row.kind,
+                mineral: m,
+                target,
+                bound: row.bound,
+                members,
+            })
+        };
+        match &row.target {
+            Target::Each => match row.kind.target_kind() {
+                TargetKind::CountryOrAll => {
+                    for (&c, members) in &by_country {
+                        push(InstanceTarget::Country(c), members.clone());
+                    }
+                }
+                TargetKind::SupplierOrAll => {
+                    for (j, o) in offers.iter().enumerate() {
+                        push(InstanceTarget::Supplier(o.supplier.clone()), vec![j]);
+                    }
+                }
+                TargetKind::None
+                | TargetKind::Country
+                | TargetKind::Supplier
+                | TargetKind::Group
+                | TargetKind::Top => {
+                    unreachable!("input accepts * only for targets that may be all")
+                }
+            },
+            Target::None => push(InstanceTarget::None, (0..offers.len()).collect()),
+            Target::Top(k) => push(
+                InstanceTarget::Top(*k, Name::from(k.to_string())),
+                (0..offers.len()).collect(),
+            ),
+            Target::Country(c) => push(
+                InstanceTarget::Country(*c),
+                by_country.get(c).cloned().unwrap_or_default(),
+            ),
+            Target::Supplier(s) => push(
+                InstanceTarget::Supplier(s.name.clone()),
+                s.offers
+                    .iter()
+                    .filter(|&&i| range.contains(&i))
+                    .map(|&i| i - range.start)
+                    .collect(),
+            ),
+            Target::Group(g) => {
+                let members = (0..offers.len())
+                    .filter(|&j| model.countries[offers[j].country].groups.contains(g))
+                    .collect();
+                push(InstanceTarget::Group(*g), members)
+            }
+        }
+    }
+    out
+}
+
+/// Quantities of one mineral's plan, as the rows see them.
+pub struct MineralPlan<'a> {
+    /// Model.
+    pub model: &'a Model,
+    /// Mineral index.
+    pub mineral: usize,
+    /// Quantity per offer of the mineral (indexed from the mineral's first offer).
+    pub quantities: &'a [f64],
+}
+
+impl MineralPlan<'_> {
+    /// Quantity bought per country (indexed by country), in real units.
+    pub fn by_country(&self) -> Vec<f64> {
+        let mut q = vec![0.0; self.model.countries.len()];
+        let start = self.model.minerals[self.mineral].offers.start;
+        for (k, &x) in self.quantities.iter().enumerate() {
+            q[self.model.offers[start + k].country] += x;
+        }
+        q
+    }
+
+    /// Σ risk · x / D: the average risk of the mineral's supply.
+    pub fn avg_risk(&self) -> f64 {
+        let model = self.model;
+        let start = model.minerals[self.mineral].offers.start;
+        self.quantities
+            .iter()
+            .enumerate()
+            .map(|(k, &x)| model.countries[model.offers[start + k].country].risk * x)
+            .sum::<f64>()
+            / model.minerals[self.mineral].demand
+    }
+
+    /// Σ x over the row's members / D: the share of demand it covers.
+    pub fn members_share(&self, row: &RowInstance) -> f64 {
+        let d = self.model.minerals[self.mineral].demand;
+        row.members.iter().map(|&j| self.quantities[j]).sum::<f64>() / d
+    }
+
+    /// The row's left-hand side in the bound's units (a share, an index, a count).
+    pub fn value(&self, row: &RowInstance) -> f64 {
+        row.kind.value(self, row)
+    }
+}
+
+/// Σ_c (q_c / D)²: the concentration (HHI, 0–1 scale) of quantities `by_country`.
+pub fn hhi(by_country: &[f64], d: f64) -> f64 {
+    by_country.iter().map(|q| (q / d).powi(2)).sum()
+}
+
+/// Σ_c risk_c (q_c / D)²: the risk-weighted concentration of `by_country`.
+pub fn risk_hhi(model: &Model, by_country: &[f64], d: f64) -> f64 {
+    by_country
+        .iter()
+        .zip(&model.countries)
+        .map(|(q, c)| c.risk * (q / d).powi(2))
+        .sum()
+}

@@ -1,0 +1,349 @@
+//! Diagnosis of an infeasible block: the relaxation of least total size that makes it
+//! feasible (SPEC §3 `explain`), as an elastic program.
+//!
+//! Each policy row of constraints.csv may move its bound — one non-negative slack per row
+//! and mineral, shared by the instances a `*` target expands into (the planner moves one
+//! bound) — and each hard demand may fall short (a slack in [0, 1], a fraction of D);
+//! capacities and exclusions stay. Count rows move by whole units (integer slacks, so the
+//! program is a MILP), and HHI caps hold exactly: tangent cuts are iterated on the elastic
+//! program until the plan's HHI is within [`CUT_TOLERANCE`] of the relaxed cap. Because
+//! blocks are scaled by demand, the objective Σ slacks is exactly SPEC's total size
+//! Σ |bound change| + Σ shortfall / D.
+//!
+//! The block's own bounds that policy rows imply are undone first, so the relaxed rows
+//! really are relaxed: supplier caps folded into variable bounds become rows again, and
+//! the big-M of each binary link is the offer's capacity (or demand), not a cap.
+
+use std::collections::BTreeMap;
+
+use crate::engine::cuts::{CutEnd, CutLoop};
+use crate::engine::lp::{Lp, Sense};
+use crate::engine::{solve_exact, LpStatus};
+use crate::formulate::{Block, RowTag, MIN_USED_SHARE};
+use crate::model::Model;
+use crate::policy::Entry;
+use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE, DIAGNOSE_MAX_CUT_ROUNDS, RELAXATION_EPS};
+
+/// One row that must move for the block to become feasible.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relaxation {
+    /// The relaxed row: the first instance (index into the block's instances) of the
+    /// policy row that moves — all its instances move together — or `None` for the
+    /// demand.
+    pub instance: Option<usize>,
+    /// The bound as given (a share, index or count; D for the demand).
+    pub bound: f64,
+    /// The bound that makes the block feasible.
+    pub relaxed_bound: f64,
+}
+
+impl Relaxation {
+    /// This change's part of the total size: |bound change|, or shortfall / D for the
+    /// demand.
+    pub fn size(&self) -> f64 {
+        let change = (self.relaxed_bound - self.bound).abs();
+        match self.instance {
+            None => change / self.bound,
+            Some(_) => change,
+        }
+    }
+}
+
+/// The elastic program of a block: the block's rows and bounds with slacks added.
+struct Elastic {
+    lp: Lp,
+    /// Slack variable of each policy row (by index into `Model::policy`), with its
+    /// direction (+1 raises the bound) and first instance.
+    rows: BTreeMap<usize, (usize, f64, usize)>,
+    /// The demand's shortfall variable, for a hard demand.
+    shortfall: Option<usize>,
+}
+
+/// Finds the least relaxation of `block` (a block of `model`). Returns `None` when the
+/// diagnosis itself fails (a time limit, a solver failure); an empty list means the
+/// block is feasible as it stands.
+pub fn least_relaxation(
+    model: &Model,
+    block: &Block,
+    time_limit_secs: Option<f64>,
+) -> Option<Vec<Relaxation>> {
+    let mut e = elastic(model, block);
+    // HHI caps: iterate tangent cuts on the elastic problem too (the engine's cut loop),
+    // so the relaxation found holds for the true quadratic cap, not only for its outer
+    // approximation. The point of the last round is used however the loop ended.
+    let cut_loop = CutLoop {
+        accept: LpStatus::is_optimal,
+        ..CutLoop::new(DIAGNOSE_MAX_CUT_ROUNDS)
+    };
+    let run = cut_loop.run(
+        &mut e,
+        |e, _| solve_exact(&e.lp, time_limit_secs),
+        |e, x| {
+            !hhi_values(block, x)
+                .iter()
+                .any(|&(k, v)| v > relaxed(block, e, x, k) + CUT_TOLERANCE)
+        },
+        |e, x| match &block.concentration {
+            Some(c) => c.add_cuts(&mut e.lp, x, CUT_DEPTH),
+            None => 0,
+        },
+    );
+    if run.end == CutEnd::NoPoint {
+        return None;
+    }
+    let x = run.result.x;
+    let mut out = Vec::new();
+    let hhi = hhi_values(block, &x);
+    for (&_policy, &(s, dir, first)) in &e.rows {
+        if x[s] <= RELAXATION_EPS {
+            continue;
+        }
+        let inst = &block.instances[first];
+        let mut relaxed_bound = inst.bound + dir * x[s];
+        if inst.kind.is_count() {
+            relaxed_bound = relaxed_bound.round();
+        }
+        // An HHI cap is reported at no less than the value the plan reaches, so the
+        // relaxed model holds exactly, not only to the cut tolerance.
+        for &(k, v) in &hhi {
+            if block.instances[k].policy == inst.policy {
+                relaxed_bound = relaxed_bound.max(v);
+            }
+        }
+        out.push(Relaxation {
+            instance: Some(first),
+            bound: inst.bound,
+            relaxed_bound: significant(relaxed_bound),
+        });
+    }
+    if let Some(s) = e.shortfall {
+        if x[s] > RELAXATION_EPS {
+            out.push(Relaxation {
+                instance: None,
+                bound: block.demand,
+                relaxed_bound: significant(block.demand * (1.0 - x[s])),
+            });
+        }
+    }
+    Some(out)
+}
+
+/// `v` to 12 significant digits: the elastic program is solved to about 1e-9, so what
+/// lies beyond is float noise (a demand of 89.99999999999999 reads 90).
+fn significant(v: f64) -> f64 {
+    format!("{v:.11e}").parse().unwrap_or(v)
+}
+
+/// For each HHI cap of `block`: (instance, Σ w_c s_c² at `x`).
+fn hhi_values(block: &Block, x: &[f64]) -> Vec<(usize, f64)> {
+    block.cap_values(x)
+}
+
+/// The relaxed bound of instance `k` at `x`.
+fn relaxed(block: &Block, e: &Elastic, x: &[f64], k: usize) -> f64 {
+    let inst = &block.instances[k];
+    inst.bound
+        + e.rows
+            .get(&inst.policy)
+            .map_or(0.0, |&(s, dir, _)| dir * x[s])
+}
+
+/// Builds the elastic program of `block`: zero costs, a slack per policy row and for a
+/// hard demand, supplier caps as rows, big-Ms from capacity.
+fn elastic(model: &Model, block: &Block) -> Elastic {
+    let mut lp = Lp {
+        vars: block.lp.vars.clone(),
+        rows: block.lp.rows.clone(),
+    };
+    for v in &mut lp.vars {
+        v.cost = 0.0;
+    }
+    let mut e = Elastic {
+        lp,
+        rows: BTreeMap::new(),
+        shortfall: None,
+    };
+    unfold_caps(model, block, &mut e.lp);
+    for r in 0..block.lp.rows.len() {
+        match block.lp.rows[r].tag {
+            RowTag::Demand if block.unmet_var.is_none() => {
+                let s = e.lp.add_var(0.0, 1.0, 1.0);
+                e.lp.rows[r].terms.push((s, 1.0));
+                e.shortfall = Some(s);
+            }
+            RowTag::Policy(k) => {
+                let (s, dir) = slack_of(block, &mut e, k);
+                e.lp.rows[r].terms.push((s, -dir));
+            }
+            _ => {}
+        }
+    }
+    // Supplier caps, each a row on its offer (they were variable bounds).
+    for (k, inst) in block.instances.iter().enumerate() {
+        if inst.kind.entry() != Entry::OfferBound {
+            continue;
+        }
+        let vars: Vec<usize> = inst
+            .members
+            .iter()
+            .filter_map(|&j| block.offer_var[j])
+            .collect();
+        if vars.is_empty() {
+            continue;
+        }
+        let (s, _) = slack_of(block, &mut e, k);
+        let mut terms: Vec<(usize, f64)> = vars.into_iter().map(|v| (v, 1.0)).collect();
+        terms.push((s, -1.0));
+        e.lp.add_row(RowTag::Other, terms, Sense::Le, inst.bound);
+    }
+    // Rows with no variable can only move their own bound.
+    for &k in &block.empty_violations {
+        let inst = &block.instances[k];
+        let (s, dir) = slack_of(block, &mut e, k);
+        let sense = if inst.kind.is_lower_bound() {
+            Sense::Ge
+        } else {
+            Sense::Le
+        };
+        e.lp.add_row(RowTag::Other, vec![(s, -dir)], sense, inst.bound);
+    }
+    e
+}
+
+/// The slack of instance `k`'s policy row, created on first use: (variable, direction).
+fn slack_of(block: &Block, e: &mut Elastic, k: usize) -> (usize, f64) {
+    let inst = &block.instances[k];
+    let dir = if inst.kind.is_lower_bound() {
+        -1.0
+    } else {
+        1.0
+    };
+    if let Some(&(s, dir, _)) = e.rows.get(&inst.policy) {
+        return (s, dir);
+    }
+    let s = e.lp.add_var(0.0, f64::INFINITY, 1.0);
+    // Counts move by whole units.
+    e.lp.vars[s].integer = inst.kind.is_count();
+    e.rows.insert(inst.policy, (s, dir, k));
+    (s, dir)
+}
+
+/// Undoes the bounds policy rows put on offer variables: supplier caps folded into
+/// upper bounds, and big-Ms (and offers made unusable) derived from share caps. Each
+/// offer is then bounded by its capacity alone, and its binary link by
+/// min(capacity, demand).
+fn unfold_caps(model: &Model, block: &Block, lp: &mut Lp) {
+    let d = block.demand;
+    let offers = model.offers_of(block.mineral);
+    let capacity = |j: usize| offers[j].capacity.map_or(f64::INFINITY, |c| c / d);
+    let mut link_of = vec![None; lp.vars.len()];
+    for (r, row) in block.lp.rows.iter().enumerate() {
+        if row.tag == RowTag::Link && row.sense == Sense::Le {
+            if let Some(&(v, _)) = block.lp.rows[r].terms.first() {
+                link_of[v] = Some(r);
+            }
+        }
+    }
+    for (j, var) in block.offer_var.iter().enumerate() {
+        let Some(v) = *var else { continue };
+        lp.vars[v].upper = capacity(j);
+        let (Some(y), Some(r)) = (block.used_var[j], link_of[v]) else {
+            continue;
+        };
+        let high = capacity(j).min(1.0);
+        let low = (offers[j].min_order / d).max(MIN_USED_SHARE);
+        lp.rows[r].terms = vec![(v, 1.0), (y, -high)];
+        lp.vars[y].upper = if low > high { 0.0 } else { 1.0 };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formulate::formulate;
+    use crate::input::load_model;
+
+    fn model(files: &[(&str, &str)]) -> Model {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        load_model(dir.path()).unwrap()
+    }
+
+    const FOUR_COUNTRIES: &str = "supplier,mineral,country,unit_cost\n\
+        a,ga,CHN,1\nb,ga,JPN,2\nc,ga,KOR,3\nd,ga,USA,4\n";
+
+    #[test]
+    fn a_star_cap_moves_as_one_bound() {
+        // Four countries at most 20% each supply 80%: the one `*` row must rise to 25%,
+        // a change of 0.05 (moving instances separately would cost 0.2).
+        let m = model(&[
+            ("suppliers.csv", FOUR_COUNTRIES),
+            ("demand.csv", "mineral,quantity\nga,100\n"),
+            (
+                "constraints.csv",
+                "constraint,mineral,target,bound\nmax_country_share,*,*,0.2\n",
+            ),
+        ]);
+        let block = formulate(&m, 0).unwrap();
+        let r = least_relaxation(&m, &block, None).unwrap();
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert!((r[0].relaxed_bound - 0.25).abs() < 1e-9, "{r:?}");
+        assert!((r[0].size() - 0.05).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_relaxed_cap_is_not_held_back_by_its_big_m() {
+        // min_suppliers makes binaries whose big-M is the 20% cap; relaxing the cap must
+        // relax the link too. Two countries, 20% caps: the cap rises to 50%.
+        let m = model(&[
+            (
+                "suppliers.csv",
+                "supplier,mineral,country,unit_cost\na,ga,CHN,1\nb,ga,JPN,2\n",
+            ),
+            ("demand.csv", "mineral,quantity\nga,100\n"),
+            (
+                "constraints.csv",
+                "constraint,mineral,target,bound\nmax_country_share,*,*,0.2\nmin_suppliers,ga,,2\n",
+            ),
+        ]);
+        let block = formulate(&m, 0).unwrap();
+        let r = least_relaxation(&m, &block, None).unwrap();
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert!((r[0].relaxed_bound - 0.5).abs() < 1e-9, "{r:?}");
+    }
+
+    #[test]
+    fn two_supplier_caps_on_one_offer_both_move() {
+        // One offer, capped at 30% by a `*` row and at 20% by its own row, demand 100%.
+        // Buying b and leaving 1 − b short costs (1 − b) + (b − 0.2)⁺ + (b − 0.3)⁺: the
+        // least is 0.8, for any b in [0.2, 0.3]. Were the looser row dropped (as when
+        // only the folded cap is relaxed), b = 1 would cost 0.8 too but break it: so
+        // check the relaxed plan against both rows.
+        let m = model(&[
+            ("suppliers.csv", "supplier,mineral,country,unit_cost\na,ga,CHN,1\n"),
+            ("demand.csv", "mineral,quantity\nga,100\n"),
+            (
+                "constraints.csv",
+                "constraint,mineral,target,bound\nmax_supplier_share,*,*,0.3\nmax_supplier_share,ga,a,0.2\n",
+            ),
+        ]);
+        let block = formulate(&m, 0).unwrap();
+        let r = least_relaxation(&m, &block, None).unwrap();
+        let total: f64 = r.iter().map(Relaxation::size).sum();
+        // Buying 20% and leaving 80% short costs 0.8; raising both caps to 1 costs 1.5;
+        // raising both to b and leaving 1 − b short costs (b − 0.3) + (b − 0.2) + 1 − b.
+        // The least is 0.8 at b = 0.2 (both caps stay).
+        assert!((total - 0.8).abs() < 1e-9, "{r:?}");
+        let short = r
+            .iter()
+            .find(|x| x.instance.is_none())
+            .expect("a shortfall");
+        let bought = short.relaxed_bound / 100.0;
+        for x in r.iter().filter(|x| x.instance.is_some()) {
+            assert!(bought <= x.relaxed_bound + 1e-9, "{r:?}");
+        }
+        assert!(bought <= 0.3 + 1e-9 || r.len() == 3, "{r:?}");
+    }
+}
