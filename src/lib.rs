@@ -1,16 +1,42 @@
 //! sourcemix: the cheapest supply mix of critical minerals under a planner's policy on
 //! country concentration and geopolitical risk.
 //!
-//! The flow is one-way: [`input`] reads and validates a model folder into a [`Model`];
-//! [`formulate`] turns each mineral into a scaled LP block ([`lp::Lp`]); [`solve`] runs a
-//! backend from [`engine`] on every block and checks the plan independently; analyses
-//! ([`stress`], [`check`]) sit beside it; [`report`] turns results into CSV, JSON and
-//! text. [`commands`] holds one entry point per command of the `sourcemix` binary.
+//! The flow is one-way: [`input`] reads and validates model files into a [`Model`] (with
+//! its scenarios and warnings beside it, [`input::Loaded`]); its [`policy`] rules are a
+//! registry, one file per rule family; [`formulate`] turns each mineral into a scaled
+//! LP/MILP block that an [`engine`] backend solves; [`solve`] solves every block and
+//! checks it, and [`plan`] makes the [`Plan`] the rest take; [`analysis`] holds what is
+//! computed from a model and its plan (stress, robust plans, the frontier, ranging, what
+//! the policy costs, explanations); [`report`] turns results into CSV, JSON and text;
+//! [`commands`] holds one entry point per command of the `sourcemix` binary. The entry
+//! points a caller needs are re-exported here:
 //!
-//! ```no_run
-//! let model = sourcemix::input::load_model(std::path::Path::new("models/export-controls-2023"))?;
-//! let solution = sourcemix::solve::solve(&model, &sourcemix::solve::SolveOptions::default())?;
-//! println!("total cost {}", solution.cost());
+//! ```
+//! use sourcemix::{explain, solve_plan, stress, ExplainOptions, SolveOptions, StressOptions};
+//!
+//! // A model folder (or workbook), with its scenarios and warnings.
+//! let loaded = sourcemix::load("models/export-controls-2023".as_ref())?;
+//! let plan = solve_plan(&loaded.model, &SolveOptions::default())?;
+//! assert!(plan.minerals.iter().all(|m| m.checked));
+//! // The plan under every scenario of its scenarios.csv.
+//! let stressed = stress(&loaded.model, &plan.quantities(), &loaded.scenarios, &StressOptions::default())?;
+//! assert!(stressed.summary.expected_cost >= plan.cost());
+//!
+//! // A model from tables in memory, validated as files are: CHN is capped at 60%.
+//! let tables = sourcemix::input::ModelFiles::from_memory(&[
+//!     ("suppliers.csv", b"supplier,mineral,country,unit_cost\nA,ga,AUS,10\nB,ga,CHN,8\n"),
+//!     ("demand.csv", b"mineral,quantity\nga,100\n"),
+//!     ("constraints.csv", b"constraint,mineral,target,bound\nmax_country_share,ga,CHN,0.6\n"),
+//! ]);
+//! let small = sourcemix::input::parse(&tables)?;
+//! let plan = solve_plan(&small.model, &SolveOptions::default())?;
+//! assert_eq!(plan.cost(), 60.0 * 8.0 + 40.0 * 10.0);
+//! // The CHN cap binds: one percentage point more would save 100 · 0.01 · (10 − 8) = 2.
+//! let cap = &plan.minerals[0].rows[0];
+//! assert!(cap.binding);
+//! assert!((cap.shadow_price_per_point.unwrap() + 2.0).abs() < 1e-6);
+//! // The model has a plan, so `explain` finds nothing to relax.
+//! assert!(explain(&small.model, &ExplainOptions::default())?.feasible);
 //! # Ok::<(), sourcemix::Error>(())
 //! ```
 #![deny(missing_docs)]
@@ -31,7 +57,15 @@ pub mod tolerance;
 pub mod tools;
 pub mod write;
 
+pub use analysis::explain::{explain, ExplainOptions, Explanation};
+pub use analysis::frontier::{frontier, FrontierOptions, FrontierOutcome};
+pub use analysis::policy_cost::{policy_cost, PolicyCost};
+pub use analysis::robust::{solve_robust, RobustOptions};
+pub use analysis::stress::{stress, StressOptions, StressReport};
 pub use error::{Error, Result};
+pub use input::{load, Loaded};
 pub use model::name::Name;
 pub use model::Model;
+pub use plan::{solve_plan, Plan};
+pub use solve::{SolveOptions, SolverChoice};
 pub use write::interrupt::remove_in_flight;

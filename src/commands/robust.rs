@@ -110,11 +110,7 @@ pub fn robust_model(
     // The plan as written: its quantities are allocation.csv's numbers exactly (clean
     // numbers on each mineral's grid), so `stress --plan` on the written file
     // reproduces the stress files byte for byte.
-    let written_plan: Vec<f64> = robust_plan
-        .minerals
-        .iter()
-        .flat_map(|m| m.quantities.iter().copied())
-        .collect();
+    let written_plan = robust_plan.quantities();
     let robust_stress = stress(&model, &written_plan, &scenarios, &stress_opts)?;
     let comparison = Comparison::new(
         &nominal_stress,

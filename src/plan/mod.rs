@@ -188,4 +188,14 @@ impl Plan {
     pub fn cost(&self) -> f64 {
         self.minerals.iter().map(|m| m.cost).sum()
     }
+
+    /// The quantity bought from every offer of the model, in `Model::offers` order (the
+    /// plan [`crate::analysis::stress::stress`] evaluates): each mineral's quantities as
+    /// written, minerals in model order, since the model groups offers by mineral.
+    pub fn quantities(&self) -> Vec<f64> {
+        self.minerals
+            .iter()
+            .flat_map(|m| m.quantities.iter().copied())
+            .collect()
+    }
 }
