@@ -8,6 +8,7 @@ use std::hash::BuildHasher;
 use super::rows::RowOutcome;
 use crate::model::Model;
 use crate::policy::rows::{hhi, risk_hhi, MineralPlan};
+use crate::policy::SummaryMetric;
 use crate::solve::clean::{grid_sum, round_index};
 
 /// The figures of one mineral's plan, as written.
@@ -138,11 +139,11 @@ fn used_suppliers(
 /// (its bound), so summary.csv and constraints.csv agree.
 fn align_indices(metrics: &mut Metrics, rows: &[RowOutcome]) {
     for r in rows.iter().filter(|r| r.binding) {
-        let slot = match r.instance.kind.name() {
-            "max_hhi" => &mut metrics.hhi,
-            "max_risk_hhi" => &mut metrics.risk_hhi,
-            "max_avg_risk" => &mut metrics.avg_risk,
-            _ => continue,
+        let slot = match r.instance.kind.summary_metric() {
+            Some(SummaryMetric::Hhi) => &mut metrics.hhi,
+            Some(SummaryMetric::RiskHhi) => &mut metrics.risk_hhi,
+            Some(SummaryMetric::AvgRisk) => &mut metrics.avg_risk,
+            None => continue,
         };
         *slot = r.value;
     }

@@ -2,7 +2,9 @@
 
 use super::context::RowContext;
 use super::text::trimmed;
-use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
+use super::{
+    BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, SummaryMetric, TargetKind,
+};
 use crate::engine::lp::Lp;
 use crate::policy::rows::{MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
@@ -83,5 +85,8 @@ impl Rule for MaxAvgRisk {
     }
     fn is_quadratic(&self) -> bool {
         false
+    }
+    fn summary_metric(&self) -> Option<SummaryMetric> {
+        Some(SummaryMetric::AvgRisk)
     }
 }

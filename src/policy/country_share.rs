@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use super::context::RowContext;
 use super::text::percent;
-use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
+use super::{
+    BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, SummaryMetric, TargetKind,
+};
 use crate::engine::lp::Lp;
 use crate::model::{Model, PolicyRow, Target};
 use crate::policy::rows::{MineralPlan, RowInstance};
@@ -91,6 +93,9 @@ impl Rule for MaxCountryShare {
     }
     fn is_quadratic(&self) -> bool {
         false
+    }
+    fn summary_metric(&self) -> Option<SummaryMetric> {
+        None
     }
 
     /// A `*` cap the offering countries cannot meet together.

@@ -5,7 +5,9 @@
 
 use super::context::RowContext;
 use super::text::trimmed;
-use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
+use super::{
+    BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, SummaryMetric, TargetKind,
+};
 use crate::engine::lp::Lp;
 use crate::policy::rows::{MineralPlan, RowInstance};
 
@@ -126,6 +128,9 @@ impl Rule for Count {
     }
     fn is_quadratic(&self) -> bool {
         false
+    }
+    fn summary_metric(&self) -> Option<SummaryMetric> {
+        None
     }
 }
 

@@ -5,7 +5,9 @@
 
 use super::context::RowContext;
 use super::text::trimmed;
-use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
+use super::{
+    BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, SummaryMetric, TargetKind,
+};
 use crate::engine::lp::Lp;
 use crate::policy::rows::{hhi, risk_hhi, MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
@@ -135,5 +137,12 @@ impl Rule for HhiCap {
     }
     fn is_quadratic(&self) -> bool {
         true
+    }
+    fn summary_metric(&self) -> Option<SummaryMetric> {
+        Some(if self.risk_weighted {
+            SummaryMetric::RiskHhi
+        } else {
+            SummaryMetric::Hhi
+        })
     }
 }

@@ -114,6 +114,9 @@ pub trait Rule: Sync {
     fn needs_binaries(&self) -> bool;
     /// True for convex quadratic rules (HHI caps: tangent cuts or cones).
     fn is_quadratic(&self) -> bool;
+    /// The summary.csv metric the rule caps, if any: a binding cap's row value is the
+    /// metric summary.csv reports, so the two files agree digit for digit.
+    fn summary_metric(&self) -> Option<SummaryMetric>;
     /// A `check` finding: what makes row `row` unreachable on mineral `m` before any
     /// solve (`by_country`: each offering country's capacity, `None` when unlimited).
     fn check(
@@ -259,6 +262,17 @@ pub enum Entry {
     OfferBound,
     /// The member offers get no variable.
     RemovesOffers,
+}
+
+/// A metric of summary.csv that a rule caps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryMetric {
+    /// Σ_c (q_c / D)².
+    Hhi,
+    /// Σ_c risk_c (q_c / D)².
+    RiskHhi,
+    /// Σ risk · x / D.
+    AvgRisk,
 }
 
 /// What cleaning must not tip past its limit (see `clean::guard`).

@@ -3,7 +3,9 @@
 
 use super::context::RowContext;
 use super::text::percent;
-use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
+use super::{
+    BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, SummaryMetric, TargetKind,
+};
 use crate::engine::lp::Lp;
 use crate::policy::rows::{MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
@@ -90,5 +92,8 @@ impl Rule for MaxSupplierShare {
     }
     fn is_quadratic(&self) -> bool {
         false
+    }
+    fn summary_metric(&self) -> Option<SummaryMetric> {
+        None
     }
 }

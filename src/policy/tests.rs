@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{BoundDomain, Entry, Kind, Sense, TargetKind, ALL};
-use super::{EXCLUDE_COUNTRY, MAX_COUNTRY_SHARE, MAX_HHI, MIN_SUPPLIERS};
+use super::{SummaryMetric, EXCLUDE_COUNTRY, MAX_COUNTRY_SHARE, MAX_HHI, MIN_SUPPLIERS};
 use crate::engine::lp;
 use crate::formulate::{formulate, Block, RowTag};
 use crate::input::{parse_model, ModelFiles};
@@ -178,6 +178,31 @@ fn lift_top_shares(model: &Model, block: &Block, x: &[f64], point: &mut [f64]) {
     }
 }
 
+/// A rule that caps a summary.csv metric has that metric as its value, computed here
+/// from the plan by the metric's definition.
+fn check_summary_metric(model: &Model, x: &[f64], kind: Kind, value: f64) {
+    let d = model.minerals[0].demand;
+    let mut by_country = vec![0.0; model.countries.len()];
+    for (o, &q) in model.offers_of(0).iter().zip(x) {
+        by_country[o.country] += q;
+    }
+    let risk = |c: usize| model.countries[c].risk;
+    let want = match kind.summary_metric() {
+        None => return,
+        Some(SummaryMetric::Hhi) => by_country.iter().map(|q| (q / d).powi(2)).sum::<f64>(),
+        Some(SummaryMetric::RiskHhi) => (0..by_country.len())
+            .map(|c| risk(c) * (by_country[c] / d).powi(2))
+            .sum(),
+        Some(SummaryMetric::AvgRisk) => (0..by_country.len())
+            .map(|c| risk(c) * by_country[c] / d)
+            .sum(),
+    };
+    assert!(
+        (value - want).abs() <= 1e-12 * (1.0 + want.abs()),
+        "{kind:?}: value {value}, its summary metric {want}"
+    );
+}
+
 /// Checks every instance of the block against its rule at plan `x`.
 fn check_block(model: &Model, block: &Block, x: &[f64]) {
     let point = lift(model, block, x);
@@ -189,6 +214,7 @@ fn check_block(model: &Model, block: &Block, x: &[f64]) {
     for (k, inst) in block.instances.iter().enumerate() {
         let kind = inst.kind;
         let value = kind.value(&plan, inst);
+        check_summary_metric(model, x, kind, value);
         let rows: Vec<usize> = (0..block.lp.rows.len())
             .filter(|&r| block.lp.rows[r].tag == RowTag::Policy(k))
             .collect();
@@ -284,6 +310,22 @@ fn every_rule_has_its_name_domain_words_unit_family_and_export_name() {
         assert!(!(kind.needs_binaries() && kind.country_alike()), "{kind:?}");
     }
     assert_eq!(Kind::from_name("max_anything"), None);
+}
+
+#[test]
+fn the_capped_summary_metrics_are_declared_by_their_rules() {
+    let capped: Vec<_> = ALL
+        .iter()
+        .filter_map(|k| k.summary_metric().map(|m| (k.name(), m)))
+        .collect();
+    assert_eq!(
+        capped,
+        [
+            ("max_avg_risk", SummaryMetric::AvgRisk),
+            ("max_hhi", SummaryMetric::Hhi),
+            ("max_risk_hhi", SummaryMetric::RiskHhi)
+        ]
+    );
 }
 
 #[test]

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 
 use super::context::RowContext;
 use super::text::percent;
-use super::{BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, TargetKind};
+use super::{
+    BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, SummaryMetric, TargetKind,
+};
 use crate::engine::lp::{self, Lp, RowTag};
 use crate::model::{Model, PolicyRow, Target};
 use crate::policy::rows::{InstanceTarget, MineralPlan, RowInstance};
@@ -128,6 +130,9 @@ impl Rule for MaxTopShare {
     }
     fn is_quadratic(&self) -> bool {
         false
+    }
+    fn summary_metric(&self) -> Option<SummaryMetric> {
+        None
     }
 
     /// No more than k countries offer the mineral: the k largest shares are all of it.
