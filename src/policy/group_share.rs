@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use super::context::RowContext;
 use super::text::percent;
 use super::{
-    BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, SummaryMetric, TargetKind,
+    bounded_rule, BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense,
+    SummaryMetric, TargetKind,
 };
 use crate::engine::lp::Lp;
 use crate::model::{Model, PolicyRow, Target};
@@ -89,13 +90,10 @@ impl Rule for GroupShare {
         }
     }
     fn rule_with_bound(&self, target: &str, bound: f64) -> String {
-        format!("the {} {}", self.bound_text(bound), self.rule_name(target))
+        bounded_rule(self, target, bound)
     }
     fn point(&self) -> Option<Point> {
-        Some(Point {
-            size: 0.01,
-            words: "percentage point",
-        })
+        Some(Point::PERCENTAGE)
     }
     fn family(&self) -> Family {
         Family::GroupShares

@@ -264,6 +264,12 @@ pub enum Entry {
     RemovesOffers,
 }
 
+/// "the 50% cap on CHN": a share rule's bound and name together, the words most rules
+/// use for [`Rule::rule_with_bound`].
+pub(crate) fn bounded_rule(rule: &dyn Rule, target: &str, bound: f64) -> String {
+    format!("the {} {}", rule.bound_text(bound), rule.rule_name(target))
+}
+
 /// A metric of summary.csv that a rule caps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SummaryMetric {
@@ -300,6 +306,14 @@ pub struct Point {
     pub size: f64,
     /// The step in words, as in "costs 604 per percentage point".
     pub words: &'static str,
+}
+
+impl Point {
+    /// One percentage point of demand: the point of every share rule.
+    pub const PERCENTAGE: Point = Point {
+        size: 0.01,
+        words: "percentage point",
+    };
 }
 
 /// A family of policy rules, removed together in a `without_<family>` case.

@@ -4,7 +4,8 @@
 use super::context::RowContext;
 use super::text::percent;
 use super::{
-    BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, SummaryMetric, TargetKind,
+    bounded_rule, BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense,
+    SummaryMetric, TargetKind,
 };
 use crate::engine::lp::Lp;
 use crate::policy::rows::{MineralPlan, RowInstance};
@@ -69,13 +70,10 @@ impl Rule for MaxSupplierShare {
         }
     }
     fn rule_with_bound(&self, target: &str, bound: f64) -> String {
-        format!("the {} {}", self.bound_text(bound), self.rule_name(target))
+        bounded_rule(self, target, bound)
     }
     fn point(&self) -> Option<Point> {
-        Some(Point {
-            size: 0.01,
-            words: "percentage point",
-        })
+        Some(Point::PERCENTAGE)
     }
     fn family(&self) -> Family {
         Family::SupplierCaps

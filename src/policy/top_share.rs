@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use super::context::RowContext;
 use super::text::percent;
 use super::{
-    BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense, SummaryMetric, TargetKind,
+    bounded_rule, BoundDomain, CleanMeasure, Entry, Family, Kind, Point, Rule, Sense,
+    SummaryMetric, TargetKind,
 };
 use crate::engine::lp::{self, Lp, RowTag};
 use crate::model::{Model, PolicyRow, Target};
@@ -107,13 +108,10 @@ impl Rule for MaxTopShare {
         }
     }
     fn rule_with_bound(&self, target: &str, bound: f64) -> String {
-        format!("the {} {}", self.bound_text(bound), self.rule_name(target))
+        bounded_rule(self, target, bound)
     }
     fn point(&self) -> Option<Point> {
-        Some(Point {
-            size: 0.01,
-            words: "percentage point",
-        })
+        Some(Point::PERCENTAGE)
     }
     fn family(&self) -> Family {
         Family::TopShares
