@@ -6,7 +6,7 @@
 //! Analyses that only need costs use [`crate::solve::solve`] and pay for none of this
 //! (the shadow prices of blocks whose solver gives no duals cost another LP solve each).
 
-pub mod duals;
+pub(crate) mod duals;
 mod metrics;
 mod relaxation;
 mod rows;

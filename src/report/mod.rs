@@ -11,7 +11,7 @@ mod policy;
 mod ranging;
 mod scenarios;
 mod stress;
-pub mod stress_tables;
+pub(crate) mod stress_tables;
 pub mod table;
 mod text;
 pub mod words;

@@ -12,7 +12,7 @@ pub mod interrupt;
 pub mod lock;
 pub mod numbers;
 #[cfg(unix)]
-pub mod set;
+pub(crate) mod set;
 mod stale;
 
 pub use cells::Dialect;

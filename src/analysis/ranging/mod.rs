@@ -9,7 +9,7 @@
 //! HHI caps get rows marked "not available": their optimum is not a linear function of
 //! a bound or a price over an interval a basis describes.
 
-pub mod basis;
+pub(crate) mod basis;
 
 use serde::Serialize;
 

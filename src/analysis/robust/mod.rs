@@ -10,10 +10,10 @@
 //! scenario evaluations ([`recourse::evaluate`]) are one separable, parallel step.
 
 pub mod columns;
-pub mod decomposition;
-pub mod extensive;
+pub(crate) mod decomposition;
+pub(crate) mod extensive;
 mod master;
-pub mod recourse;
+pub(crate) mod recourse;
 pub mod report;
 mod warm_master;
 mod written;

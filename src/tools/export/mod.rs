@@ -15,9 +15,9 @@
 
 mod build;
 mod cuts;
-pub mod lp_format;
-pub mod mps;
-pub mod names;
+pub(crate) mod lp_format;
+pub(crate) mod mps;
+pub(crate) mod names;
 
 use std::io::{self, Write};
 use std::path::Path;
