@@ -10,7 +10,7 @@ use crate::policy::rows::{MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
 
 /// The `max_avg_risk` rule.
-pub const MAX_AVG_RISK: Kind = Kind(&MaxAvgRisk);
+pub const MAX_AVG_RISK: Kind = Kind(&(&MaxAvgRisk as &dyn Rule));
 
 /// See the module docs.
 pub struct MaxAvgRisk;

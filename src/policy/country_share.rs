@@ -16,7 +16,7 @@ use crate::tolerance::FEASIBILITY;
 use crate::write::numbers::plain;
 
 /// The `max_country_share` rule.
-pub const MAX_COUNTRY_SHARE: Kind = Kind(&MaxCountryShare);
+pub const MAX_COUNTRY_SHARE: Kind = Kind(&(&MaxCountryShare as &dyn Rule));
 
 /// See the module docs.
 pub struct MaxCountryShare;

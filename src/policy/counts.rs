@@ -12,11 +12,11 @@ use crate::engine::lp::Lp;
 use crate::policy::rows::{MineralPlan, RowInstance};
 
 /// The `min_suppliers` rule.
-pub const MIN_SUPPLIERS: Kind = Kind(&Count::MinSuppliers);
+pub const MIN_SUPPLIERS: Kind = Kind(&(&Count::MinSuppliers as &dyn Rule));
 /// The `max_suppliers` rule.
-pub const MAX_SUPPLIERS: Kind = Kind(&Count::MaxSuppliers);
+pub const MAX_SUPPLIERS: Kind = Kind(&(&Count::MaxSuppliers as &dyn Rule));
 /// The `min_countries` rule.
-pub const MIN_COUNTRIES: Kind = Kind(&Count::MinCountries);
+pub const MIN_COUNTRIES: Kind = Kind(&(&Count::MinCountries as &dyn Rule));
 
 /// A bound on how many offers or countries a mineral uses. (No `max_countries`: the
 /// indicator z_c ≤ Σ y only bounds the count from above, so it cannot cap it.)

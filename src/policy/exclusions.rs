@@ -10,9 +10,9 @@ use crate::engine::lp::Lp;
 use crate::policy::rows::{MineralPlan, RowInstance};
 
 /// The `exclude_country` rule.
-pub const EXCLUDE_COUNTRY: Kind = Kind(&Exclusion { supplier: false });
+pub const EXCLUDE_COUNTRY: Kind = Kind(&(&Exclusion { supplier: false } as &dyn Rule));
 /// The `exclude_supplier` rule.
-pub const EXCLUDE_SUPPLIER: Kind = Kind(&Exclusion { supplier: true });
+pub const EXCLUDE_SUPPLIER: Kind = Kind(&(&Exclusion { supplier: true } as &dyn Rule));
 
 /// No purchases from the target.
 pub struct Exclusion {

@@ -16,9 +16,9 @@ use crate::tolerance::FEASIBILITY;
 use crate::write::numbers::plain;
 
 /// The `min_group_share` rule.
-pub const MIN_GROUP_SHARE: Kind = Kind(&GroupShare { at_least: true });
+pub const MIN_GROUP_SHARE: Kind = Kind(&(&GroupShare { at_least: true } as &dyn Rule));
 /// The `max_group_share` rule.
-pub const MAX_GROUP_SHARE: Kind = Kind(&GroupShare { at_least: false });
+pub const MAX_GROUP_SHARE: Kind = Kind(&(&GroupShare { at_least: false } as &dyn Rule));
 
 /// Σ x over a group's offers ≥ bound · D (`at_least`) or ≤ bound · D.
 pub struct GroupShare {

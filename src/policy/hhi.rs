@@ -13,13 +13,17 @@ use crate::policy::rows::{hhi, risk_hhi, MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
 
 /// The `max_hhi` rule.
-pub const MAX_HHI: Kind = Kind(&HhiCap {
-    risk_weighted: false,
-});
+pub const MAX_HHI: Kind = Kind(
+    &(&HhiCap {
+        risk_weighted: false,
+    } as &dyn Rule),
+);
 /// The `max_risk_hhi` rule.
-pub const MAX_RISK_HHI: Kind = Kind(&HhiCap {
-    risk_weighted: true,
-});
+pub const MAX_RISK_HHI: Kind = Kind(
+    &(&HhiCap {
+        risk_weighted: true,
+    } as &dyn Rule),
+);
 
 /// A cap on the (risk-weighted) concentration of a mineral's supply by country.
 pub struct HhiCap {

@@ -12,7 +12,7 @@ use crate::policy::rows::{MineralPlan, RowInstance};
 use crate::tolerance::FEASIBILITY;
 
 /// The `max_supplier_share` rule.
-pub const MAX_SUPPLIER_SHARE: Kind = Kind(&MaxSupplierShare);
+pub const MAX_SUPPLIER_SHARE: Kind = Kind(&(&MaxSupplierShare as &dyn Rule));
 
 /// See the module docs.
 pub struct MaxSupplierShare;

@@ -22,7 +22,7 @@ use crate::tolerance::FEASIBILITY;
 use crate::write::numbers::plain;
 
 /// The `max_top_share` rule.
-pub const MAX_TOP_SHARE: Kind = Kind(&MaxTopShare);
+pub const MAX_TOP_SHARE: Kind = Kind(&(&MaxTopShare as &dyn Rule));
 
 /// See the module docs.
 pub struct MaxTopShare;
