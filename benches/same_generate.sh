@@ -2,7 +2,7 @@
 # Same generated models, byte for byte: runs `generate` of two sourcemix binaries over a grid
 # of options (offers, minerals, countries, seed, with and without the policy) and over a few
 # refused option sets (same exit code, same messages, no folder), and reports every case that
-# differs. For refactors of src/generate/ that must not change a byte.
+# differs. For refactors of src/tools/generate/ that must not change a byte.
 #
 #   bash benches/same_generate.sh OLD_BINARY NEW_BINARY
 #

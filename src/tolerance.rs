@@ -96,48 +96,48 @@ pub const REPAIR_STEP: f64 = 1e-12;
 
 // Tolerances of the analyses; the comment above each names the module that uses it.
 
-// (src/aggregate/window.rs)
+// (src/solve/aggregate/window.rs)
 /// A quantity this close to an artificial window edge counts as on it (shares).
 pub const AGG_EDGE: f64 = 1e-9;
 
-// (src/aggregate/window.rs)
+// (src/solve/aggregate/window.rs)
 /// A fixed offer prices out when its reduced cost has the wrong sign by more than this
 /// (relative to the block's largest cost).
 pub const AGG_PRICE: f64 = 1e-8;
 
-// (src/aggregate/mod.rs)
+// (src/solve/aggregate/mod.rs)
 /// Largest miss of a row or bound (block units: shares) accepted from a backend; a
 /// larger one is numerical trouble.
 pub const AGG_ROW_MISS: f64 = 1e-6;
 
-// (src/aggregate/master.rs)
+// (src/solve/aggregate/master.rs)
 /// Relative gap f(q̂) − e at which a country's approximation counts as exact.
 pub const AGG_MASTER_EXACT: f64 = 1e-10;
 
-// (src/robust/mod.rs)
+// (src/analysis/robust/mod.rs)
 /// Relative gap at which the decomposition stops (SPEC §3).
 pub const DECOMPOSITION_GAP: f64 = 1e-7;
 
-// (src/robust/mod.rs)
+// (src/analysis/robust/mod.rs)
 /// Relative MIP gap of robust programs with integer rules: tighter than the default of
 /// `solve`, so both methods reach the same optimum and the decomposition's lower bound
 /// can close to [`DECOMPOSITION_GAP`].
 pub const ROBUST_MIP_GAP: f64 = 1e-9;
 
-// (src/robust/mod.rs)
+// (src/analysis/robust/mod.rs)
 /// A polished program solution's plan is kept when its objective is within this
 /// (relative) of the interior point's.
 pub const ROBUST_POLISH_SLACK: f64 = 1e-9;
 
-// (src/robust/decomposition.rs)
+// (src/analysis/robust/decomposition.rs)
 /// Above this relative gap the master is solved to default interior-point tolerances.
 pub const DECOMPOSITION_LOOSE_GAP: f64 = 1e-5;
 
-// (src/robust/decomposition.rs)
+// (src/analysis/robust/decomposition.rs)
 /// The interior point's default relative gap tolerance (Clarabel: 1e-8).
 pub const DECOMPOSITION_LOOSE_TOLERANCE: f64 = 1e-8;
 
-// (src/frontier/measure.rs)
+// (src/analysis/frontier/measure.rs)
 /// The tangent-cut loop of [`least_measure`] stops when the outer approximation is this
 /// close to the true index (Σ w (s² − t), index units): the cut tolerance of the solve's
 /// own HHI loop, above the solvers' 1e-9 feasibility tolerance so it can be reached.
@@ -150,63 +150,63 @@ pub const FRONTIER_CUT_DEPTH: f64 = FRONTIER_CUT_GAP / 100.0;
 /// Most rounds of tangent cuts in [`least_measure`]: 200 solves in all.
 pub const FRONTIER_MAX_CUT_ROUNDS: usize = 199;
 
-// (src/frontier/mod.rs)
+// (src/analysis/frontier/mod.rs)
 /// The least feasible bound is raised by this much (in the measure's units) above the
 /// computed minimum, so the first point has a feasible set with an interior for the
 /// interior-point solver; a thousandth of an HHI point, inside the 1e-7 feasibility
 /// tolerance of SPEC §2.
 pub const LEAST_BOUND_MARGIN: f64 = 1e-8;
 
-// (src/clean.rs)
+// (src/solve/clean/mod.rs)
 /// Quantities are on a grid of at most this fraction of their mineral's demand (the
 /// quantum is 1e-11 to 1e-12 of demand).
 pub const QUANTITY_PRECISION: f64 = 1e-11;
 
-// (src/clean.rs)
+// (src/solve/clean/mod.rs)
 /// A quantity (or a country's or group's total) this close to a bound it meets, as a
 /// fraction of demand, is written as the bound: solver residue is far below it.
 pub const SNAP: f64 = 1e-9;
 
-// (src/clean/guard.rs)
+// (src/solve/clean/guard.rs)
 /// A residue cleaning puts on an offer (the demand-balance gap, what snapping moved) may
 /// take a row this far past its bound (in the bound's units), never farther, and never a
 /// row already past it any farther: room for a [`BALANCE_REPAIR`] residue and a few
 /// snaps, a fifth of [`FEASIBILITY`], so a cleaned plan meets every row its input met.
 pub const CLEAN_ROOM: f64 = 2e-8;
 
-// (src/clean.rs)
+// (src/solve/clean/mod.rs)
 /// Indices, row values and slacks are rounded to this (float dust such as
 /// 0.5500000000000002 goes; the HHI caps themselves hold to 1e-9).
 pub const INDEX_PRECISION: f64 = 1e-12;
 
-// (src/bench.rs)
+// (src/tools/bench.rs)
 /// Largest relative objective difference between two solvers that counts as agreement.
 pub const AGREEMENT_TOLERANCE: f64 = 1e-6;
 
-// (src/analysis/policy.rs)
+// (src/analysis/policy_cost.rs)
 /// A saving smaller than this fraction of the full policy's cost is solver rounding and
 /// reported as 0.
 pub const SAVING_NOISE: f64 = 1e-9;
 
-// (src/analysis/policy.rs)
+// (src/analysis/policy_cost.rs)
 /// A row with more slack than this (in its bound's units) at the full plan is inactive
 /// there: deleting it cannot lower a continuous block's optimum. Well above the
 /// solvers' 1e-9 feasibility tolerance.
 pub const SLACK_FOR_SKIP: f64 = 1e-6;
 
-// (src/ranging/basis.rs)
+// (src/analysis/ranging/basis.rs)
 /// A column value within this of a bound (relative to max(1, |bound|)) is at the bound.
 pub const RANGING_AT_BOUND: f64 = 1e-8;
 
-// (src/ranging/basis.rs)
+// (src/analysis/ranging/basis.rs)
 /// Reduced costs within this of zero have either sign.
 pub const RANGING_DUAL: f64 = 1e-9;
 
-// (src/ranging/basis.rs)
+// (src/analysis/ranging/basis.rs)
 /// Pivot elements and directions below this are zero.
 pub const RANGING_PIVOT: f64 = 1e-11;
 
-// (src/ranging/basis.rs)
+// (src/analysis/ranging/basis.rs)
 /// A pivot that moves the plan by more than this is not degenerate: the plan was not an
 /// optimal vertex.
 pub const RANGING_STEP: f64 = 1e-8;
