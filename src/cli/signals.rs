@@ -13,10 +13,16 @@ pub fn install() {
     let _ = ctrlc::set_handler(|| stop(2, "Ctrl-C"));
 }
 
-/// Ends the run after signal `number` (`name` for the message).
+/// Ends the run after signal `number` (`name` for the message). The message is best
+/// effort: after a hang-up stderr may be gone (EIO, EPIPE), and a panic here would leave
+/// the run half stopped.
 fn stop(number: i32, name: &str) -> ! {
+    use std::io::Write;
     let _guard = sourcemix::write::interrupt::stop();
-    eprintln!("interrupted by {name}; no partial result file is left behind");
+    let _ = writeln!(
+        std::io::stderr(),
+        "interrupted by {name}; no partial result file is left behind"
+    );
     std::process::exit(128 + number)
 }
 
@@ -34,7 +40,7 @@ mod unix {
             libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
             set
         };
-        let _ = std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("signals".into())
             .spawn(move || loop {
                 let mut number = 0;
@@ -43,6 +49,11 @@ mod unix {
                     super::stop(number, name(number));
                 }
             });
+        if spawned.is_err() {
+            // No thread to take them: the signals keep their default action.
+            // SAFETY: as above.
+            unsafe { libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut()) };
+        }
     }
 
     fn name(number: i32) -> &'static str {

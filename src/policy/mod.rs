@@ -283,7 +283,7 @@ pub enum SummaryMetric {
     AvgRisk,
 }
 
-/// What cleaning must not tip past its limit (see `clean::guard`).
+/// What cleaning must not tip past its limit (see `solve::clean::guard`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CleanMeasure {
     /// Σ members ≤ bound.

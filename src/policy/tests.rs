@@ -329,13 +329,6 @@ fn the_capped_summary_metrics_are_declared_by_their_rules() {
 }
 
 #[test]
-fn every_bounded_rule_has_a_point_and_exclusions_none() {
-    for &kind in ALL {
-        assert_eq!(kind.point().is_none(), kind.is_exclusion(), "{kind:?}");
-    }
-}
-
-#[test]
 fn per_point_is_the_derivative_times_the_step() {
     // A share cap priced at -60425 per unit of share costs 604.25 per point.
     let p = MAX_COUNTRY_SHARE.per_point(Some(-60425.0)).unwrap();

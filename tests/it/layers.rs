@@ -99,9 +99,9 @@ fn named_modules(line: &str, prefix: &str) -> Vec<String> {
 }
 
 /// Every import against the layer order in `files` (path relative to `src/`, source).
-/// Code after a `#[cfg(test)]` line is not read, nor are files of unit tests
-/// (`tests.rs`, `read_back.rs`): tests may reach any layer. Modules no layer declares are
-/// reported as violations too.
+/// Items marked `#[cfg(test)]` are not read, nor are files of unit tests (`tests.rs`,
+/// `read_back.rs`): tests may reach any layer. Modules no layer declares are reported as
+/// violations too.
 pub fn violations(files: &[(PathBuf, String)]) -> Vec<Violation> {
     let mut out = Vec::new();
     for (rel, text) in files {
@@ -113,12 +113,10 @@ pub fn violations(files: &[(PathBuf, String)]) -> Vec<Violation> {
             continue; // the binary sits above every layer
         }
         let own = layer_of(&from);
+        let mut test_item = TestItem::default();
         for (n, line) in text.lines().enumerate() {
             let code = line.trim_start();
-            if code.starts_with("#[cfg(test)]") {
-                break;
-            }
-            if code.starts_with("//") {
+            if test_item.skips(code) || code.starts_with("//") {
                 continue;
             }
             for to in named_modules(code, "crate::") {
@@ -138,6 +136,43 @@ pub fn violations(files: &[(PathBuf, String)]) -> Vec<Violation> {
         }
     }
     out
+}
+
+/// Where a file is inside an item marked `#[cfg(test)]`: the attribute, then the item,
+/// one line ending in `;` (`mod tests;`, a `use`) or a block up to its closing brace.
+/// Unit tests may reach any layer; the code around them may not.
+#[derive(Default)]
+struct TestItem {
+    /// After the attribute, before the item's first line.
+    pending: bool,
+    /// Open braces of the item being skipped.
+    depth: usize,
+}
+
+impl TestItem {
+    /// True when `code` (a trimmed line) belongs to a `#[cfg(test)]` item.
+    fn skips(&mut self, code: &str) -> bool {
+        if self.depth > 0 {
+            self.depth += code.matches('{').count();
+            self.depth = self.depth.saturating_sub(code.matches('}').count());
+            return true;
+        }
+        if code.starts_with("#[cfg(test)]") {
+            self.pending = true;
+            return true;
+        }
+        if !self.pending {
+            return false;
+        }
+        if code.is_empty() || code.starts_with("#[") || code.starts_with("//") {
+            return true;
+        }
+        self.pending = false;
+        let open = code.matches('{').count();
+        let close = code.matches('}').count();
+        self.depth = open.saturating_sub(close);
+        true
+    }
 }
 
 /// Files that hold only unit tests (declared under `#[cfg(test)]` by their parent).
@@ -198,7 +233,7 @@ fn the_check_catches_an_upward_import() {
         file("write/csv.rs", "fn f() { crate::tolerance::SNAP; }\n"),
         file(
             "solve/mod.rs",
-            "use crate::{formulate::Block, model::Model, commands::x};\n#[cfg(test)]\nmod tests { use crate::report::x; }\n",
+            "use crate::{formulate::Block, model::Model, commands::x};\n#[cfg(test)]\nmod tests {\n    use crate::report::x;\n}\n#[cfg(test)]\nmod more;\nfn after() { crate::plan::x(); }\n",
         ),
         file("cli/solve.rs", "use sourcemix::report::Table;\nuse crate::cli::x;\n"),
         file("formulate/mod.rs", "use crate::Error;\nuse crate::nowhere::x;\n"),
@@ -214,6 +249,7 @@ fn the_check_catches_an_upward_import() {
         [
             ("model/mod.rs", 2, "report"),
             ("solve/mod.rs", 1, "commands"),
+            ("solve/mod.rs", 8, "plan"),
             ("formulate/mod.rs", 2, "nowhere")
         ]
     );

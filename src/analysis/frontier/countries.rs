@@ -3,7 +3,7 @@
 //! through the country's total, so each point is the exact aggregated problem of
 //! [`CountryModel`] (about one quantity per country, convex piecewise-linear country
 //! costs stated by the lines of the segments it needs, each cap as one norm cone over
-//! the country quantities, see `aggregate::norms`) instead of a
+//! the country quantities, see `solve::aggregate::norms`) instead of a
 //! cone solve of every offer. The points of a mineral are solved from the loosest bound
 //! to the tightest in one model, each starting from the lines the last one needed.
 //!
