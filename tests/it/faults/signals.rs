@@ -102,3 +102,39 @@ pub fn wait_for_stderr_line(child: &mut Child, needle: &str) -> bool {
     let mut lines = std::io::BufReader::new(err).lines();
     lines.any(|l| l.is_ok_and(|l| l.contains(needle)))
 }
+
+/// A signal after standard error has gone (the terminal hung up, the reader of a pipe
+/// left): the message cannot be written, and the run must still end with 128 + the
+/// signal instead of hanging half stopped.
+#[test]
+fn a_signal_after_stderr_is_gone_still_ends_the_run() {
+    let models = Models::new(300);
+    let out = models.path("out");
+    solve_ok(&models.a(), &out, false);
+    let lock = std::fs::File::open(&out).unwrap();
+    lock.lock().unwrap();
+    let mut child = solve_cmd(&models.b(), &out, false).spawn().unwrap();
+    assert!(
+        wait_for_stderr_line(&mut child, "waiting for another sourcemix run"),
+        "never said it waits"
+    );
+    drop(child.stderr.take()); // writes to stderr now fail with EPIPE
+    signal(&child, libc::SIGTERM);
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(lock);
+    let status = status.expect("the run hung after SIGTERM with stderr gone");
+    assert_eq!(status.code(), Some(143), "{status:?}");
+    assert_eq!(check_set(&out), 3);
+    assert_no_leftovers(&out);
+}
