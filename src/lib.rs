@@ -68,4 +68,3 @@ pub use model::name::Name;
 pub use model::Model;
 pub use plan::{solve_plan, Plan};
 pub use solve::{SolveOptions, SolverChoice};
-pub use write::interrupt::remove_in_flight;

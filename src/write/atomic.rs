@@ -30,8 +30,6 @@ use super::lock::FolderLock;
 use super::set::SetStage;
 use super::stale;
 
-pub use super::interrupt::remove_in_flight;
-
 /// Creates the results folder `dir` (and its parents). A path that names an existing
 /// file is a usage error (exit 2), any other failure a write error (exit 5).
 pub fn create_out_dir(dir: &Path) -> crate::Result<()> {

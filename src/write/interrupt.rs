@@ -70,8 +70,3 @@ pub fn stop() -> MutexGuard<'static, ()> {
     std::mem::forget(list);
     guard
 }
-
-/// Removes every temporary file in flight (see [`stop`]).
-pub fn remove_in_flight() {
-    drop(stop());
-}
