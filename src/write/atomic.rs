@@ -213,13 +213,15 @@ impl Staged {
     }
 
     /// Renames each file outside the results folder into place (appending to `done`),
-    /// after removing dead runs' temporary files beside it.
+    /// after removing dead runs' temporary files of that target beside it (only
+    /// `.NAME.PID.tmp` of its own name: the folder may be /tmp or a home folder).
     fn rename_files(&mut self, done: &mut Vec<PathBuf>) -> Result<(), WriteError> {
         let files = std::mem::take(&mut self.files);
         let mut rest = files.into_iter();
         while let Some((tmp, target)) = rest.next() {
             let dir = target.parent().filter(|d| !d.as_os_str().is_empty());
-            stale::remove_dead_temps(dir.unwrap_or(Path::new(".")));
+            let name = target.file_name().unwrap_or_default();
+            stale::remove_dead_temps_of(dir.unwrap_or(Path::new(".")), name);
             if let Err(source) = std::fs::rename(&tmp, &target) {
                 self.files = std::iter::once((tmp, target.clone())).chain(rest).collect();
                 return Err(WriteError {

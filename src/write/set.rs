@@ -5,6 +5,7 @@
 //! ```text
 //! DIR/allocation.csv -> .sourcemix/current/allocation.csv   (one link per result file)
 //! DIR/.sourcemix/current -> set.PID.N                        (the published generation)
+//! DIR/.sourcemix/previous -> set.PID.M                       (the one it replaced, kept)
 //! DIR/.sourcemix/set.PID.N/allocation.csv …                  (its files)
 //! ```
 //!
@@ -12,8 +13,10 @@
 //! hard-links into it the earlier generation's files it does not replace (no data is
 //! copied), and publishes it by renaming one new link over `current`: one atomic
 //! `rename(2)`. Before that instant every result path resolves into the earlier
-//! generation, after it into the new one. Files in `DIR` that are not results are never
-//! touched. A regular file at a result's path (from an earlier version) is first taken
+//! generation, after it into the new one. The replaced generation stays (as `previous`)
+//! until the next publication, so a reader that resolved `current` once can finish
+//! reading it; the generation before it is removed. Files in `DIR` that are not results
+//! are never touched. A regular file at a result's path (from an earlier version) is first taken
 //! into the current generation by a hard link and replaced by a link to it: its content
 //! stays what a reader sees until the swap.
 
@@ -23,6 +26,7 @@ use std::io::{self, ErrorKind};
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use super::atomic::WriteError;
 use super::{interrupt, stale};
@@ -31,9 +35,21 @@ use super::{interrupt, stale};
 pub const META: &str = ".sourcemix";
 /// The link in [`META`] naming the published generation.
 const CURRENT: &str = "current";
+/// The link in [`META`] naming the generation `current` replaced (kept for readers).
+const PREVIOUS: &str = "previous";
 
 /// Numbers this process's staging folders.
 static SEQ: AtomicU64 = AtomicU64::new(0);
+/// The generations this process created: a folder `set.PID.N` with this process's id
+/// that is not listed here was left by an earlier process with the same id.
+/// (Names, not paths: one folder can be spelled several ways.)
+static CREATED: Mutex<Vec<OsString>> = Mutex::new(Vec::new());
+
+fn created() -> std::sync::MutexGuard<'static, Vec<OsString>> {
+    CREATED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Files being written for one results folder, not yet published.
 pub(crate) struct SetStage {
@@ -134,7 +150,7 @@ impl SetStage {
 
     /// Publishes the set (the caller holds the folder's lock and the commit guard):
     /// returns the final paths. On an error before the swap, nothing a reader sees has
-    /// changed and the staging folder is removed.
+    /// changed: the links made for new result names and the staging folder are removed.
     pub(crate) fn publish(mut self) -> Result<Vec<PathBuf>, WriteError> {
         let Some(stage) = self.staging.clone() else {
             return Ok(Vec::new());
@@ -161,24 +177,58 @@ impl SetStage {
             self.carry_over(cur, &stage)?;
         }
         sync_dir(&stage)?;
-        let mut linked = !regular.is_empty();
+        // Links for result names new to the folder: they point to nothing until the swap,
+        // so they are removed again if the publication fails.
+        let mut made: Vec<PathBuf> = Vec::new();
+        let swapped = self.link_and_swap(&home, &meta, &stage, !regular.is_empty(), &mut made);
+        if let Err(e) = swapped {
+            for link in &made {
+                let _ = fs::remove_file(link);
+            }
+            if !made.is_empty() {
+                let _ = sync_dir(&home);
+            }
+            return Err(e);
+        }
+        // Published: the staging folder is the generation now.
+        interrupt::untrack(&stage);
+        self.staging = None;
+        // The replaced generation stays as `previous` (a reader may be reading it); the
+        // one it had replaced goes.
+        let older = link_generation(&meta, PREVIOUS).ok().flatten();
+        match &current {
+            Some(old) if point_link(&meta, PREVIOUS, old).is_ok() => {
+                if let Some(older) = older.filter(|o| o != old && *o != stage) {
+                    let _ = fs::remove_dir_all(older);
+                }
+            }
+            _ => {}
+        }
+        Ok(self.targets())
+    }
+
+    /// Links the new result names into place (listing each in `made`), then swaps
+    /// `current` to `stage`.
+    fn link_and_swap(
+        &self,
+        home: &Path,
+        meta: &Path,
+        stage: &Path,
+        mut linked: bool,
+        made: &mut Vec<PathBuf>,
+    ) -> Result<(), WriteError> {
         for name in &self.names {
-            if fs::symlink_metadata(home.join(name)).is_err() {
-                link_into_place(&home, name)?;
+            let path = home.join(name);
+            if fs::symlink_metadata(&path).is_err() {
+                link_into_place(home, name)?;
+                made.push(path);
                 linked = true;
             }
         }
         if linked {
-            sync_dir(&home)?;
+            sync_dir(home)?;
         }
-        point_current(&meta, &stage)?;
-        // Published: the staging folder is the generation now.
-        interrupt::untrack(&stage);
-        self.staging = None;
-        if let Some(old) = current {
-            let _ = fs::remove_dir_all(old);
-        }
-        Ok(self.targets())
+        point_current(meta, stage)
     }
 
     /// A set of one file, or where links cannot be made (FAT file systems): each file
@@ -221,35 +271,46 @@ impl Drop for SetStage {
 }
 
 /// Creates a new, empty staging folder `home/.sourcemix/set.PID.N`, listed in flight.
+/// A name already taken (an earlier process with the same id, PID 1 in a container) is
+/// skipped for the next N.
 fn new_generation(home: &Path) -> io::Result<PathBuf> {
     let meta = home.join(META);
-    let name = format!(
-        "set.{}.{}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    );
-    let dir = meta.join(name);
     interrupt::creating(|list| {
-        // Another run may remove an empty META between the two calls: retry once.
-        for attempt in 0..3 {
+        // Another run may remove an empty META between the two calls: retry.
+        let mut missing = 0;
+        loop {
+            let name = format!(
+                "set.{}.{}",
+                std::process::id(),
+                SEQ.fetch_add(1, Ordering::Relaxed)
+            );
+            let dir = meta.join(&name);
             match fs::create_dir(&meta) {
                 Err(e) if e.kind() != ErrorKind::AlreadyExists => return Err(e),
                 _ => {}
             }
             match fs::create_dir(&dir) {
-                Err(e) if e.kind() == ErrorKind::NotFound && attempt < 2 => continue,
+                Err(e) if e.kind() == ErrorKind::NotFound && missing < 2 => missing += 1,
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(e),
-                Ok(()) => break,
+                Ok(()) => {
+                    created().push(name.into());
+                    list.push(dir.clone());
+                    return Ok(dir);
+                }
             }
         }
-        list.push(dir.clone());
-        Ok(dir.clone())
     })
 }
 
 /// The generation `current` names, if any.
 fn current_generation(meta: &Path) -> io::Result<Option<PathBuf>> {
-    match fs::read_link(meta.join(CURRENT)) {
+    link_generation(meta, CURRENT)
+}
+
+/// The generation the link `meta/link` names, if any.
+fn link_generation(meta: &Path, link: &str) -> io::Result<Option<PathBuf>> {
+    match fs::read_link(meta.join(link)) {
         Ok(target) => Ok(Some(meta.join(target))),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
@@ -330,14 +391,19 @@ fn links_work(meta: &Path) -> bool {
 
 /// Makes `current` name generation `gen`: the one atomic step of a publication.
 fn point_current(meta: &Path, gen: &Path) -> Result<(), WriteError> {
-    let current = meta.join(CURRENT);
-    let tmp = meta.join(stale::temp_file_name(OsStr::new(CURRENT)));
+    point_link(meta, CURRENT, gen)
+}
+
+/// Makes the link `meta/link` name generation `gen` (one rename), synced.
+fn point_link(meta: &Path, link: &str, gen: &Path) -> Result<(), WriteError> {
+    let path = meta.join(link);
+    let tmp = meta.join(stale::temp_file_name(OsStr::new(link)));
     let _ = fs::remove_file(&tmp);
     let name = gen.file_name().unwrap_or_default();
-    symlink(name, &tmp).map_err(failed(&current))?;
-    fs::rename(&tmp, &current).map_err(|e| {
+    symlink(name, &tmp).map_err(failed(&path))?;
+    fs::rename(&tmp, &path).map_err(|e| {
         let _ = fs::remove_file(&tmp);
-        failed(&current)(e)
+        failed(&path)(e)
     })?;
     sync_dir(meta)
 }
@@ -350,22 +416,32 @@ fn sync_dir(dir: &Path) -> Result<(), WriteError> {
     }
 }
 
-/// Removes what dead runs left in `home` and its [`META`] folder (called under the lock).
+/// Removes what dead runs left in `home` and its [`META`] folder (called under the lock):
+/// generations of processes that are gone, and those carrying this process's id that it
+/// did not create (an earlier process with the same id), never `current` or `previous`.
 fn remove_stale(home: &Path, meta: &Path) {
     stale::remove_dead_temps(home);
     stale::remove_dead_temps(meta);
-    let current = current_generation(meta).ok().flatten();
+    let keep: Vec<PathBuf> = [CURRENT, PREVIOUS]
+        .iter()
+        .filter_map(|l| link_generation(meta, l).ok().flatten())
+        .collect();
     let Ok(entries) = fs::read_dir(meta) else {
         return;
     };
+    let me = std::process::id();
     for e in entries.flatten() {
-        let dead = e
-            .file_name()
-            .to_str()
-            .and_then(stale::set_pid)
-            .is_some_and(stale::is_dead);
-        if dead && current.as_deref() != Some(&e.path()) {
-            let _ = fs::remove_dir_all(e.path());
+        let path = e.path();
+        let Some(pid) = e.file_name().to_str().and_then(stale::set_pid) else {
+            continue;
+        };
+        let stale = if pid == me {
+            !created().contains(&e.file_name())
+        } else {
+            stale::is_dead(pid)
+        };
+        if stale && !keep.contains(&path) && e.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = fs::remove_dir_all(&path);
         }
     }
 }
@@ -395,6 +471,47 @@ mod tests {
             assert_eq!(std::fs::read_to_string(home.join(name)).unwrap(), body);
         }
         assert!(!home.join(META).exists());
+    }
+
+    /// Folders `set.PID.N` with this process's id that it did not make (an earlier
+    /// process with the same id: PID 1 in a container, a reboot) neither block a new
+    /// generation nor stay, except the published one.
+    #[test]
+    fn generations_of_an_earlier_process_with_our_id() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path();
+        let meta = home.join(META);
+        std::fs::create_dir(&meta).unwrap();
+        let pid = std::process::id();
+        let next = SEQ.load(Ordering::Relaxed);
+        let theirs: Vec<PathBuf> = (next..next + 64)
+            .map(|n| meta.join(format!("set.{pid}.{n}")))
+            .collect();
+        for dir in &theirs {
+            std::fs::create_dir(dir).unwrap();
+            std::fs::write(dir.join("a.csv"), "old").unwrap();
+        }
+        symlink(theirs[0].file_name().unwrap(), meta.join(CURRENT)).unwrap();
+        for name in ["a.csv", "b.csv"] {
+            symlink(link_target(OsStr::new(name)), home.join(name)).unwrap();
+        }
+        std::fs::write(theirs[0].join("b.csv"), "old").unwrap();
+        let mut set = SetStage::new(home);
+        for (name, body) in [("a.csv", "a1"), ("b.csv", "b1")] {
+            let path = set.member_path(OsStr::new(name)).unwrap();
+            std::fs::write(path, body).unwrap();
+        }
+        set.publish().unwrap();
+        for name in ["a.csv", "b.csv"] {
+            let body = std::fs::read_to_string(home.join(name)).unwrap();
+            assert_eq!(body, if name == "a.csv" { "a1" } else { "b1" });
+        }
+        // The replaced generation stays (as `previous`), the other leftovers go.
+        assert!(theirs[0].exists());
+        assert!(theirs[1..].iter().all(|d| !d.exists()));
+        let mut left: Vec<_> = std::fs::read_dir(&meta).unwrap().flatten().collect();
+        left.retain(|e| e.file_name().to_string_lossy().starts_with("set."));
+        assert_eq!(left.len(), 2);
     }
 
     #[test]

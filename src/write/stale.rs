@@ -67,6 +67,37 @@ pub(crate) fn remove_dead_temps(dir: &Path) {
     }
 }
 
+/// Removes the temporary files dead runs left for the file `name` in `dir`
+/// (`.NAME.PID.tmp`, plain files and links only): in a folder shared with other programs
+/// (/tmp, a home folder) nothing but this program's own temporary names for `name`.
+pub(crate) fn remove_dead_temps_of(dir: &Path, name: &OsStr) {
+    let Some(name) = name.to_str() else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(pid) = file.to_str().and_then(|f| temp_pid_of(f, name)) else {
+            continue;
+        };
+        if is_dead(pid) && e.file_type().is_ok_and(|t| !t.is_dir()) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// The process id in `.NAME.PID.tmp` when `file` is a temporary name of `name`.
+fn temp_pid_of(file: &str, name: &str) -> Option<u32> {
+    let pid = file
+        .strip_prefix('.')?
+        .strip_prefix(name)?
+        .strip_prefix('.')?
+        .strip_suffix(".tmp")?;
+    parse_pid(pid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +114,10 @@ mod tests {
         assert_eq!(set_pid("set.42"), None);
         assert_eq!(set_pid("set.42.x"), None);
         assert_eq!(set_pid("current"), None);
+        assert_eq!(temp_pid_of(".out.csv.12.tmp", "out.csv"), Some(12));
+        assert_eq!(temp_pid_of(".other.csv.12.tmp", "out.csv"), None);
+        assert_eq!(temp_pid_of(".out.csv.x.12.tmp", "out.csv"), None);
+        assert_eq!(temp_pid_of(".out.csv.tmp", "out.csv"), None);
     }
 
     #[cfg(unix)]

@@ -60,10 +60,11 @@ mod results {
         assert!(std::fs::symlink_metadata(dir.join("notes.txt"))
             .unwrap()
             .is_file());
-        // One generation is left, and no temporary file.
+        // The published generation and the one it replaced are left, and no temporary file.
         let meta = names(&dir.join(set::META));
-        assert_eq!(meta.len(), 2, "{meta:?}");
+        assert_eq!(meta.len(), 4, "{meta:?}");
         assert!(meta.contains(&"current".to_string()));
+        assert!(meta.contains(&"previous".to_string()));
         assert!(names(dir).iter().all(|n| !n.ends_with(".tmp")));
     }
 
@@ -137,9 +138,58 @@ mod results {
         assert!(!left.contains(&format!(".a.csv.{dead}.tmp")), "{left:?}");
         assert!(left.contains(&".a.csv.1.tmp".to_string()), "{left:?}");
         assert!(left.contains(&format!("a.csv.{dead}.tmp")), "{left:?}");
-        assert_eq!(names(&meta).len(), 2, "{:?}", names(&meta));
+        assert_eq!(names(&meta).len(), 4, "{:?}", names(&meta));
     }
 
+    /// A reader that resolved `current` once can read that generation until the next
+    /// publication after the one that replaced it; older generations go.
+    #[test]
+    fn the_replaced_generation_stays_until_the_next_publication() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let meta = dir.join(set::META);
+        publish(dir, &[("a.csv", "a1"), ("b.csv", "b1")]).unwrap();
+        let first = meta.join(std::fs::read_link(meta.join("current")).unwrap());
+        publish(dir, &[("a.csv", "a2"), ("b.csv", "b2")]).unwrap();
+        assert_eq!(read(&first, "a.csv"), "a1");
+        assert_eq!(read(&first, "b.csv"), "b1");
+        assert_eq!(
+            meta.join(std::fs::read_link(meta.join("previous")).unwrap()),
+            first
+        );
+        publish(dir, &[("a.csv", "a3"), ("b.csv", "b3")]).unwrap();
+        assert!(!first.exists(), "{:?}", names(&meta));
+        assert_eq!(names(&meta).len(), 4, "{:?}", names(&meta));
+        assert_eq!([read(dir, "a.csv"), read(dir, "b.csv")], ["a3", "b3"]);
+    }
+
+    /// A publication that fails at the swap leaves no link to nothing for the result
+    /// names it added, and the earlier set as it was.
+    #[test]
+    fn a_failed_swap_removes_the_links_it_made() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        publish(dir, &[("a.csv", "a1"), ("b.csv", "b1")]).unwrap();
+        // The swap's temporary link cannot be made: a folder holds its name.
+        let meta = dir.join(set::META);
+        let blocker = meta.join(format!(".current.{}.tmp", std::process::id()));
+        std::fs::create_dir(&blocker).unwrap();
+        std::fs::write(blocker.join("x"), "x").unwrap();
+        let err = publish(dir, &[("a.csv", "a2"), ("b.csv", "b2"), ("c.csv", "c2")]);
+        assert!(err.is_err());
+        assert!(
+            std::fs::symlink_metadata(dir.join("c.csv")).is_err(),
+            "{:?}",
+            names(dir)
+        );
+        assert_eq!([read(dir, "a.csv"), read(dir, "b.csv")], ["a1", "b1"]);
+        std::fs::remove_dir_all(&blocker).unwrap();
+        publish(dir, &[("a.csv", "a3"), ("c.csv", "c3")]).unwrap();
+        assert_eq!(
+            [read(dir, "a.csv"), read(dir, "b.csv"), read(dir, "c.csv")],
+            ["a3", "b1", "c3"]
+        );
+    }
     #[test]
     fn only_regular_files_are_replaced() {
         let tmp = tempfile::tempdir().unwrap();
@@ -161,4 +211,26 @@ mod results {
             .file_type()
             .is_char_device());
     }
+}
+
+/// The leftover sweep beside a single file (`-o`, `--xlsx`) removes only this program's
+/// temporary names for that file, not another program's `.X.PID.tmp` in the same folder.
+#[cfg(unix)]
+#[test]
+fn the_sweep_beside_a_file_takes_only_its_own_temporary_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let ours = format!(".out.csv.{dead}.tmp");
+    let theirs = format!(".session.{dead}.tmp");
+    let other = format!(".other.csv.{dead}.tmp");
+    for n in [&ours, &theirs, &other] {
+        std::fs::write(dir.path().join(n), "x").unwrap();
+    }
+    write_all(&[(dir.path().join("out.csv"), b"1".to_vec())]).unwrap();
+    let left = names(dir.path());
+    assert!(!left.contains(&ours), "{left:?}");
+    assert!(left.contains(&theirs), "{left:?}");
+    assert!(left.contains(&other), "{left:?}");
 }

@@ -211,15 +211,30 @@ pub fn names(dir: &Path) -> Vec<String> {
     v
 }
 
-/// Asserts that `out` holds no temporary file and one generation only.
+/// Asserts that `out` holds no temporary file and no generation but the published one
+/// and the one it replaced (`current`, `previous`).
 pub fn assert_no_leftovers(out: &Path) {
     let tmp: Vec<String> = names(out)
         .into_iter()
         .filter(|n| n.ends_with(".tmp"))
         .collect();
     assert!(tmp.is_empty(), "temporary files left: {tmp:?}");
-    let meta = names(&out.join(".sourcemix"));
-    assert_eq!(meta.len(), 2, "generations left: {meta:?}");
+    let meta_dir = out.join(".sourcemix");
+    let meta = names(&meta_dir);
+    let links: Vec<&String> = meta.iter().filter(|n| !n.starts_with("set.")).collect();
+    assert!(
+        links.iter().all(|n| *n == "current" || *n == "previous"),
+        "leftovers: {meta:?}"
+    );
+    let kept: BTreeSet<PathBuf> = links
+        .iter()
+        .map(|l| std::fs::read_link(meta_dir.join(l)).unwrap())
+        .collect();
+    let sets: BTreeSet<PathBuf> = (meta.iter())
+        .filter(|n| n.starts_with("set."))
+        .map(PathBuf::from)
+        .collect();
+    assert_eq!(sets, kept, "generations left: {meta:?}");
 }
 
 /// Asserts that process `pid` left nothing in `out`: no temporary file, no staging folder.
