@@ -5,11 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use sourcemix::commands::{bench_model, no_bench_model, BenchModel};
 use sourcemix::engine::SolverKind;
-use sourcemix::report::{inputs::inputs_table, write_workbook};
-use sourcemix::tools::bench::{
-    bench, generated_model, load, parse_spec, render_text, BenchOptions, DEFAULT_REPEAT,
-};
+use sourcemix::tools::bench::{render_text, BenchOptions, DEFAULT_REPEAT};
 use sourcemix::tools::bench_table::bench_table;
 use sourcemix::Error;
 
@@ -58,21 +56,11 @@ pub struct BenchArgs {
 /// Runs `bench`; returns 0, or 4 when the solvers disagree.
 pub fn run(args: BenchArgs) -> Result<u8, Error> {
     let outputs = args.files.outputs(std::path::Path::new("."));
-    outputs.validate()?;
-    if let Some(dir) = &args.model {
-        outputs.check_not_input(dir)?;
-    }
-    let (loaded, label) = match (&args.model, &args.generate) {
-        (_, Some(spec)) => (generated_model(&parse_spec(spec)?)?, spec.clone()),
-        (Some(dir), None) => (load(dir)?, dir.display().to_string()),
-        (None, None) => {
-            return Err(Error::Usage(
-                "give a MODEL folder or --generate SPEC".into(),
-            ))
-        }
+    let model = match (&args.model, &args.generate) {
+        (_, Some(spec)) => BenchModel::Generated(spec),
+        (Some(dir), None) => BenchModel::Folder(dir),
+        (None, None) => return Err(no_bench_model()),
     };
-    output::warnings(&loaded.warnings);
-    let model = loaded.model;
     let opts = BenchOptions {
         solvers: args.solvers,
         repeat: args.repeat,
@@ -85,7 +73,7 @@ pub fn run(args: BenchArgs) -> Result<u8, Error> {
         }
         bar
     });
-    let report = bench(&model, &label, &opts, &mut |done, total| {
+    let run = bench_model(model, &outputs, &opts, &mut |done, total| {
         if let Some(bar) = &bar {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
@@ -94,17 +82,18 @@ pub fn run(args: BenchArgs) -> Result<u8, Error> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let report = report?;
+    let run = run?;
+    output::warnings(&run.warnings);
+    let report = &run.report;
     match args.format {
-        BenchFormat::Text => output::text(&render_text(&report))?,
-        BenchFormat::Json => output::json(&report)?,
+        BenchFormat::Text => output::text(&render_text(report))?,
+        BenchFormat::Json => output::json(report)?,
         BenchFormat::Csv => {
-            let csv = bench_table(&report).to_csv(args.files.csv_dialect);
+            let csv = bench_table(report).to_csv(args.files.csv_dialect);
             output::text(&String::from_utf8_lossy(&csv))?
         }
     }
-    if let Some(book) = &args.files.xlsx {
-        write_workbook(book, &[&bench_table(&report), &inputs_table(&model)])?;
+    if let Some(book) = &run.written {
         output::note(&format!("wrote {}", book.display()));
     }
     if let Some(why) = &report.agreement.reason {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use sourcemix::tools::convert::convert;
+use sourcemix::commands::convert;
 use sourcemix::Error;
 
 use super::output::{self, Format};

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use sourcemix::tools::export::{export_model, ExportFormat, ExportOptions, ExportSummary};
+use sourcemix::commands::{export_model, ExportFormat, ExportOptions, ExportSummary};
 use sourcemix::Error;
 
 use super::output::{self, Format};

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use sourcemix::tools::generate::{generate, GenerateOptions};
+use sourcemix::commands::{generate, GenerateOptions};
 use sourcemix::Error;
 
 use super::output;

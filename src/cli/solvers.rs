@@ -1,7 +1,7 @@
 //! `sourcemix solvers`: the backends compiled in and what each supports.
 
 use clap::Args;
-use sourcemix::engine::catalog;
+use sourcemix::commands::catalog;
 use sourcemix::report::render_solvers;
 use sourcemix::Error;
 

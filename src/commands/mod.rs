@@ -1,7 +1,10 @@
-//! One library entry point per command of the `sourcemix` binary, one file each: typed
-//! options in, typed results out; each reads the model, calls the analysis, and writes
-//! its files. Options are validated once, by the analysis they configure.
+//! One library entry point per command of the `sourcemix` binary: typed options in, typed
+//! results out; each reads the model, calls the analysis, and writes its files. Options
+//! are validated by the analysis they configure. The tools whose library function is the
+//! whole command (`generate`, `convert`, `export`, `solvers`) are re-exported here, so
+//! every command's entry point stands beside the others.
 
+mod bench;
 mod check;
 mod explain;
 mod frontier;
@@ -11,6 +14,7 @@ mod scenarios;
 mod solve;
 mod stress;
 
+pub use bench::*;
 pub use check::*;
 pub use explain::*;
 pub use frontier::*;
@@ -19,3 +23,12 @@ pub use robust::*;
 pub use scenarios::*;
 pub use solve::*;
 pub use stress::*;
+
+/// `solvers`: the backends compiled in and what each supports.
+pub use crate::engine::{catalog, SolverInfo};
+/// `convert SRC DST`: a model folder into one workbook, or a workbook into a folder.
+pub use crate::tools::convert::convert;
+/// `export MODEL`: the exact problem as a free-MPS or CPLEX-LP file.
+pub use crate::tools::export::{export_model, ExportFormat, ExportOptions, ExportSummary};
+/// `generate DIR`: a synthetic model of a given size, deterministic per seed.
+pub use crate::tools::generate::{generate, GenerateOptions};
