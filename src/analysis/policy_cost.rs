@@ -192,12 +192,8 @@ fn same_optimum(model: &Model, full: &Solution, case: Case, m: usize, continuous
         && continuous
         && ms.rows.iter().all(|r| {
             let inst = &r.instance;
-            let slack = if inst.kind.is_lower_bound() {
-                r.value - inst.bound
-            } else {
-                inst.bound - r.value
-            };
-            !deleted(inst.kind) || (!inst.kind.is_exclusion() && slack > SLACK_FOR_SKIP)
+            !deleted(inst.kind)
+                || (!inst.kind.is_exclusion() && inst.slack(r.value) > SLACK_FOR_SKIP)
         })
 }
 

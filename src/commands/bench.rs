@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::input::Loaded;
+use crate::input::{load, Loaded};
 use crate::report::{inputs::inputs_table, write_workbook, Outputs};
-use crate::tools::bench::{bench, generated_model, load, parse_spec, BenchOptions, BenchReport};
+use crate::tools::bench::{bench, generated_model, parse_spec, BenchOptions, BenchReport};
 use crate::tools::bench_table::bench_table;
 
 /// The model `bench` times.

@@ -37,11 +37,7 @@ pub(super) fn outcomes(
         .map(|(k, r)| {
             let shadow_price = recovered.as_ref().map_or(r.shadow_price, |s| s[k]);
             let inst = r.instance;
-            let slack = if inst.kind.is_lower_bound() {
-                r.value - inst.bound
-            } else {
-                inst.bound - r.value
-            };
+            let slack = inst.slack(r.value);
             // A row at its bound (within the solve's tolerance) is written at it: slack
             // 0, never negative; other values to the precision the solve guarantees.
             let binding = slack.abs() <= BINDING;

@@ -41,6 +41,16 @@ pub struct RowInstance {
 }
 
 impl RowInstance {
+    /// The distance of `value` (the row's left-hand side) to the bound on the allowed
+    /// side: positive inside, negative past it.
+    pub fn slack(&self, value: f64) -> f64 {
+        if self.kind.is_lower_bound() {
+            value - self.bound
+        } else {
+            self.bound - value
+        }
+    }
+
     /// The target as written in reports: a country code, supplier id, group tag or "".
     pub fn target_label<'m>(&'m self, model: &'m Model) -> &'m str {
         match &self.target {

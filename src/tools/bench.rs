@@ -4,7 +4,6 @@
 //! disagree by more than [`AGREEMENT_TOLERANCE`] (or end with different statuses) are
 //! flagged, and the command exits with [`DISAGREEMENT_EXIT`].
 
-use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -330,9 +329,4 @@ pub fn render_text(report: &BenchReport) -> String {
         Some(why) => out.push_str(&format!("SOLVERS DISAGREE: {why}\n")),
     }
     out
-}
-
-/// Loads the model folder `dir` for [`bench`], with the reader's warnings.
-pub fn load(dir: &Path) -> Result<crate::input::Loaded> {
-    crate::input::load(dir)
 }

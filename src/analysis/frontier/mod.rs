@@ -311,7 +311,10 @@ fn solve_mineral(
     let warm = if opts.solver != SolverChoice::Auto || points.is_empty() || !continuous {
         vec![None; points.len()]
     } else if block.concentration.is_none() {
-        match aggregated(block, opts) {
+        // A block `solve` aggregates is solved per point as `solve` does: the warm
+        // simplex model holds every offer, and its first solve alone ran for minutes on a
+        // 100k-offer block.
+        match crate::solve::aggregate::aggregates(block, opts) {
             false => warm::solve_points(model, block, cap_policy, points, tick),
             true => vec![None; points.len()],
         }
@@ -332,19 +335,6 @@ fn solve_mineral(
             }
         })
         .collect()
-}
-
-/// True when `solve` would aggregate the continuous `block` by country: not with
-/// `no_aggregate`, and from [`AGGREGATE_MIN_OFFERS`] offers on (any size with
-/// `aggregate_all`). Such a linear block's points are solved from scratch as `solve`
-/// would (aggregated, polished to a vertex): the warm simplex model holds every offer,
-/// and its first solve alone ran for minutes on a 100k-offer block.
-///
-/// [`AGGREGATE_MIN_OFFERS`]: crate::solve::aggregate::AGGREGATE_MIN_OFFERS
-fn aggregated(block: &Block, opts: &SolveOptions) -> bool {
-    let offers = block.offer_var.iter().flatten().count();
-    !opts.no_aggregate
-        && (opts.aggregate_all || offers >= crate::solve::aggregate::AGGREGATE_MIN_OFFERS)
 }
 
 /// Solves one mineral with the cap at `b` from scratch by `deadline`: (cost, measure of

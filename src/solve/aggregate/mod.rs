@@ -59,6 +59,13 @@ pub const AGGREGATE_MIN_OFFERS: usize = 1_500;
 /// block, 1.44 at 1,000, 1.12 at 2,000, 0.73 at 3,000 (`max_hhi` 0.1, 5 pairs).
 pub const AGGREGATE_MIN_OFFERS_HHI: usize = 2_500;
 
+/// True when a continuous `block` is solved aggregated by country under `opts` (when it
+/// has the structure): not with `no_aggregate`; with `aggregate_all` at any size; else
+/// from [`AGGREGATE_MIN_OFFERS`] offers (or [`AGGREGATE_MIN_OFFERS_HHI`] under an HHI cap).
+pub fn aggregates(block: &Block, opts: &SolveOptions) -> bool {
+    !opts.no_aggregate && (opts.aggregate_all || large_enough(block))
+}
+
 /// True when `auto` aggregates `block` by its size ([`AGGREGATE_MIN_OFFERS`]).
 fn large_enough(block: &Block) -> bool {
     let offers = block.offer_var.iter().flatten().count();
@@ -98,10 +105,10 @@ pub fn solve_continuous_block(
     if block.lp.has_integers() || !block.empty_violations.is_empty() {
         return None;
     }
-    let groups = if opts.no_aggregate || !(opts.aggregate_all || large_enough(block)) {
-        None
-    } else {
+    let groups = if aggregates(block, opts) {
         Groups::of(model, block).filter(|g| !g.groups.is_empty())
+    } else {
+        None
     };
     let attempt = |k: SolverKind| {
         let duals = k.capabilities().duals;
