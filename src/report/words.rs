@@ -141,7 +141,7 @@ pub fn no_solution_account(mineral: &str, rows: &[RelaxationRow]) -> String {
         ),
         [one] => format!("{mineral}: {}, or the model has no solution", relaxation_sentence(one)),
         many => {
-            let total: f64 = many.iter().map(relaxation_size).sum();
+            let total: f64 = many.iter().map(RelaxationRow::size).sum();
             let mut s = format!(
                 "{mineral} has no solution unless all of these change (the least total relaxation, {}):",
                 trimmed(total, 6)
@@ -153,11 +153,6 @@ pub fn no_solution_account(mineral: &str, rows: &[RelaxationRow]) -> String {
             s
         }
     }
-}
-
-/// A row's part of the total relaxation size (SPEC §3): |bound change|, or shortfall / D.
-pub fn relaxation_size(row: &RelaxationRow) -> f64 {
-    row.size()
 }
 
 #[cfg(test)]
