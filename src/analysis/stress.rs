@@ -1,8 +1,9 @@
 //! `stress`: what a fixed plan delivers and costs in each disruption scenario (SPEC §3,
 //! "stress and robust semantics").
 //!
-//! In scenario s, offer i delivers d_is = a_is · x_i (a_is: product of the capacity
-//! factors of the shocks matching it) at its contract landed cost. The shortfall of a
+//! In scenario s, offer i delivers d_is = min(a_is, 1) · x_i (a_is: product of the
+//! capacity factors of the shocks matching it; a contract never delivers more than was
+//! contracted, see [`delivery_factor`]) at its contract landed cost. The shortfall of a
 //! mineral is bought on the spot market from offers the policy does not exclude, up to
 //! what each has left (a_is · capacity_i − d_is; unlimited stays unlimited unless
 //! a_is = 0), at l_i · price_factor_is · (1 + spot premium), cheapest first, as long as
@@ -206,6 +207,13 @@ pub fn require_penalties_for(model: &Model, command: &str) -> Result<()> {
     errors.into_result()
 }
 
+/// The share of a contracted quantity an offer delivers at capacity factor `a`: `a` itself
+/// up to 1. A factor above 1 grows what the offer can sell on the spot market (its room
+/// is a · capacity − d), never the contract: a plan is not delivered more than it bought.
+pub fn delivery_factor(a: f64) -> f64 {
+    a.min(1.0)
+}
+
 /// Capacity and price factors of every offer in scenario `s`.
 fn factors(model: &Model, s: &Scenario) -> (Vec<f64>, Vec<f64>) {
     let mut capacity = vec![1.0; model.offers.len()];
@@ -267,7 +275,7 @@ fn scenario_rows(
         let mut delivered = 0.0;
         let mut contract_cost = 0.0;
         for (k, o) in offers.iter().enumerate() {
-            let d = a[k] * x[k];
+            let d = delivery_factor(a[k]) * x[k];
             delivered += d;
             contract_cost += o.landed_cost * d;
             if x[k] > 0.0 {
@@ -299,7 +307,7 @@ fn scenario_rows(
                 break;
             }
             let room = match offers[k].capacity {
-                Some(cap) => (a[k] * cap - a[k] * x[k]).max(0.0),
+                Some(cap) => (a[k] * cap - delivery_factor(a[k]) * x[k]).max(0.0),
                 None => f64::INFINITY,
             };
             let buy = room.min(left);

@@ -68,6 +68,7 @@ fn small_model(rng: &mut TestRng) -> Loaded {
 ban,{p_ban},,CHN,,0,
 cut,0.1,ga,AUS,,0.5,
 spike,0.15,ge,*,,,1.6
+boom,0.05,ge,CAN,,1.8,0.9
 "
     );
     let constraints = format!(
@@ -171,15 +172,17 @@ fn dense_lp(model: &Loaded, weight: f64, alpha: f64) -> f64 {
             for i in mineral.offers.clone() {
                 let o = &model.offers[i];
                 let (a, f) = factor(model, s, i);
-                supply += a * x[i];
-                loss += a * o.landed_cost * x[i];
+                // A contract delivers at most what it bought; a > 1 only adds spot room.
+                let delivered = a.min(1.0);
+                supply += delivered * x[i];
+                loss += delivered * o.landed_cost * x[i];
                 let price = o.landed_cost * f * 1.25;
                 if a > 0.0 && price < pen {
                     let y = vars.add(variable().min(0.0));
                     supply += y;
                     loss += price * y;
                     if let Some(cap) = o.capacity {
-                        rows.push((y + a * x[i]).leq(a * cap));
+                        rows.push((y + delivered * x[i]).leq(a * cap));
                     }
                 }
             }
@@ -324,6 +327,7 @@ fn random_model(rng: &mut TestRng, integers: bool, hhi: bool) -> Loaded {
 ban,{},,CHN,,0,
 cut,0.1,ga,AUS,,0.4,1.3
 spike,0.1,ge,,,,1.5
+boom,0.05,ga,AUS,,2,1.1
 ",
         0.03 + rng.below(8) as f64 / 100.0
     );

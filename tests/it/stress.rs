@@ -118,6 +118,30 @@ fn hand_computed_scenarios() {
     assert_close(r8.summary.cvar_cost, 1060.0, 1e-9, "cvar 0.8");
 }
 
+/// A capacity factor above 1 grows an offer's spot room, never its contract. Worked by
+/// hand: in "boom" A (AUS, factor 2) delivers its 60 (not 120) at 10 = 600 and B (CHN) is
+/// banned; 40 short; A has 2 · 60 − 60 = 60 left at 10 × 1.25 = 12.5, C costs 15: spot 40
+/// from A = 500; total 1100; delivered + spot + unmet = demand.
+#[test]
+fn a_capacity_factor_above_one_adds_spot_room_not_deliveries() {
+    let m = loaded_from(&[
+        ("suppliers.csv", SUPPLIERS),
+        ("demand.csv", DEMAND),
+        (
+            "scenarios.csv",
+            "scenario,probability,mineral,country,supplier,capacity_factor,price_factor\n\
+             boom,0.2,gallium,AUS,,2,\nboom,0.2,gallium,CHN,,0,\n",
+        ),
+    ]);
+    let boom = row(&run(&m, PLAN), "boom", "gallium").clone();
+    assert_close(boom.delivered, 60.0, 1e-9, "boom delivered");
+    assert_close(boom.contract_cost, 600.0, 1e-9, "boom contract");
+    assert_close(boom.spot_quantity, 40.0, 1e-9, "boom spot");
+    assert_close(boom.spot_cost, 500.0, 1e-9, "boom spot cost");
+    assert_eq!(boom.unmet, 0.0);
+    assert_close(boom.total_cost, 1100.0, 1e-9, "boom total");
+}
+
 /// Excluded offers are not bought on the spot market; what is left is unmet at the
 /// penalty. Spot purchases dearer than the penalty are not made. Fixed costs of the
 /// plan's offers are paid in every scenario.

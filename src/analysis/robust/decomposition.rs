@@ -18,6 +18,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use crate::analysis::stress::delivery_factor;
 use crate::engine::lp::{Sense, Slot};
 use crate::engine::{route, FailureReason, LpStatus};
 use crate::solve::Status;
@@ -66,8 +67,8 @@ pub struct Cut {
 /// The cut of (s, m) at marginal price `price`, or `None` when it is θ ≥ 0.
 ///
 /// With the whole mineral's chain G (all offers by landed cost) and for each class c
-/// shocked in s (factors a_c, f_c ≠ (1, 1)) its own chain: Σ_c a_c X_c =
-/// G(n) − Σ_shocked (1 − a_c) X_c(n_c), and the priced room of the unshocked classes is
+/// shocked in s (factors a_c, f_c ≠ (1, 1)) its own chain: with δ_c = min(a_c, 1) the
+/// share of a contract delivered, Σ_c δ_c X_c = G(n) − Σ_shocked (1 − δ_c) X_c(n_c), and the priced room of the unshocked classes is
 /// G's prefix below π less each shocked class's prefix below π at f = 1, plus each shocked
 /// class's own prefix below π at its f_c. A cut then has a few terms for the mineral and
 /// five per shocked class, whatever the number of classes.
@@ -109,15 +110,16 @@ pub fn cut(p: &Problem, s: usize, m: usize, price: f64) -> Option<Cut> {
     push(all, below, Sum::Cost, d * markup * cs / u);
     for &k in &p.shocked[s][m] {
         let (a, pf) = p.factors[s][k];
+        let delivered = delivery_factor(a);
         let n = p.classes.classes[k].offers.len();
         let unshocked = rm.prefix(k, 1.0, price);
-        push(k, n, Sum::Quantity, -(1.0 - a) * d * price / u);
+        push(k, n, Sum::Quantity, -(1.0 - delivered) * d * price / u);
         push(k, unshocked, Sum::Quantity, d * price / u);
         push(k, unshocked, Sum::Cost, -d * markup * cs / u);
         if a > 0.0 {
             let shocked = rm.prefix(k, pf, price);
-            push(k, shocked, Sum::Quantity, -d * a * price / u);
-            push(k, shocked, Sum::Cost, d * a * pf * markup * cs / u);
+            push(k, shocked, Sum::Quantity, -d * delivered * price / u);
+            push(k, shocked, Sum::Cost, d * delivered * pf * markup * cs / u);
         }
     }
     Some(Cut {

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::analysis::stress::delivery_factor;
 use crate::engine::lp::Sense;
 use crate::engine::{FailureReason, LpStatus};
 use crate::solve::Status;
@@ -31,7 +32,8 @@ fn add_recourse(sk: &mut Skeleton, p: &Problem) {
                 if a <= 0.0 || class.offers.is_empty() {
                     continue;
                 }
-                balance.push((sk.prefix[&(k, class.offers.len())].quantity, a));
+                let delivered = delivery_factor(a);
+                balance.push((sk.prefix[&(k, class.offers.len())].quantity, delivered));
                 for &i in &class.offers {
                     let price = rm.spot_price(i, pf);
                     if price >= penalty {
@@ -41,7 +43,7 @@ fn add_recourse(sk: &mut Skeleton, p: &Problem) {
                     cost.push((y, -price * d / p.unit));
                     balance.push((y, 1.0));
                     if let (Some(cap), Some(x)) = (p.model.offers[i].capacity, sk.offer_var(p, i)) {
-                        sk.row(vec![(y, 1.0), (x, a)], Sense::Le, a * cap / d);
+                        sk.row(vec![(y, 1.0), (x, delivered)], Sense::Le, a * cap / d);
                     }
                 }
             }

@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::analysis::stress::delivery_factor;
 use crate::engine::lp::{Lp, Sense};
 use crate::formulate::{Block, RowTag};
 
@@ -237,7 +238,7 @@ fn contract_terms(sk: &Skeleton, p: &Problem, s: usize) -> Vec<(usize, f64)> {
             terms.push((sk.prefix[&(all, n)].cost, scale));
         }
         for &k in &p.shocked[s][m] {
-            let a = p.factors[s][k].0;
+            let a = delivery_factor(p.factors[s][k].0);
             let full = sk.prefix[&(k, p.classes.classes[k].offers.len())];
             terms.push((full.cost, -(1.0 - a) * scale));
         }

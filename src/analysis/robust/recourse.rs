@@ -34,6 +34,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use crate::analysis::stress::delivery_factor;
 use crate::model::name::Name;
 use crate::model::{Model, Scenario};
 use crate::policy::rows::expand;
@@ -314,8 +315,8 @@ impl RecourseModel<'_> {
         let mut delivered = 0.0;
         let mut contract = plan.fixed[m];
         for k in range.clone() {
-            delivered += f[k].0 * plan.quantity[k];
-            contract += f[k].0 * plan.cost[k];
+            delivered += delivery_factor(f[k].0) * plan.quantity[k];
+            contract += delivery_factor(f[k].0) * plan.cost[k];
         }
         let mut left = mineral.demand - delivered;
         let (mut recourse, mut price) = (0.0, 0.0);
@@ -330,7 +331,7 @@ impl RecourseModel<'_> {
                 };
                 let a = f[k].0;
                 let room = match self.model.offers[i].capacity {
-                    Some(cap) => (a * cap - a * plan.x[i]).max(0.0),
+                    Some(cap) => (a * cap - delivery_factor(a) * plan.x[i]).max(0.0),
                     None => f64::INFINITY,
                 };
                 let buy = room.min(left);
@@ -384,7 +385,7 @@ impl RecourseModel<'_> {
     }
 
     /// The subgradient of the scenario cost of mineral `m` at the plan with respect to
-    /// every offer of the model (zero outside the mineral): a_i (l_i − π + ρ_i).
+    /// every offer of the model (zero outside the mineral): min(a_i, 1) (l_i − π + ρ_i).
     pub fn subgradient(&self, m: usize, f: &[(f64, f64)], price: f64) -> Vec<f64> {
         let mut g = vec![0.0; self.model.offers.len()];
         for k in self.classes.by_mineral[m].clone() {
@@ -400,7 +401,7 @@ impl RecourseModel<'_> {
                 } else {
                     0.0
                 };
-                g[i] = a * (o.landed_cost - price + rho);
+                g[i] = delivery_factor(a) * (o.landed_cost - price + rho);
             }
         }
         g
@@ -439,7 +440,7 @@ mod tests {
     use crate::rng::Rng;
 
     /// A random model with scenarios (country bans, partial cuts, price shocks, one
-    /// supplier-level shock) and a random plan within capacities.
+    /// supplier-level shock, a capacity factor above 1) and a random plan within capacities.
     fn random_case(rng: &mut Rng) -> (Model, Vec<Scenario>, Vec<f64>) {
         let countries = ["AUS", "CAN", "CHN", "USA"];
         let mut suppliers =
@@ -475,6 +476,7 @@ ban,0.1,,CHN,,0,
 half,0.2,ga,AUS,,0.5,1.5
 half,0.2,ge,,s1,0.3,
 pricey,0.05,,USA,,,2
+boom,0.05,ga,CAN,,1.7,0.9
 ";
         let files = ModelFiles::from_memory(&[
             ("suppliers.csv", suppliers.as_bytes()),
