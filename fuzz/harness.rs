@@ -12,6 +12,8 @@ use sourcemix::input::{
 };
 use sourcemix::report::{build_report, csv_files, stress_files};
 use sourcemix::solve::{solve, FailureReason, SolveOptions, SolverChoice, Status};
+use sourcemix::values::Seconds;
+use std::num::NonZeroUsize;
 
 /// The columns the `csv_table` target reads.
 const COLUMNS: Columns = Columns {
@@ -73,8 +75,8 @@ pub fn load_and_solve(data: &[u8]) {
         // A backend that lacks what the model needs is refused (Err) before any solve.
         let opts = SolveOptions {
             solver: SolverChoice::Named(kind),
-            time_limit_secs: Some(5.0),
-            threads: Some(1),
+            time_limit: Some(Seconds::literal(5.0)),
+            threads: NonZeroUsize::new(1),
             ..SolveOptions::default()
         };
         let Ok(solution) = solve(&model, &opts) else {

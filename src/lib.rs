@@ -55,6 +55,7 @@ pub(crate) mod rng;
 pub mod solve;
 pub mod tolerance;
 pub mod tools;
+pub mod values;
 pub mod write;
 
 pub use analysis::explain::{explain, ExplainOptions, Explanation};

@@ -7,6 +7,8 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use std::num::NonZeroUsize;
+
 use crate::error::{Error, Result};
 use crate::formulate::formulate;
 use crate::model::name::Name;
@@ -14,6 +16,7 @@ use crate::model::{MineralScope, Model};
 use crate::plan::{relaxation_rows, MineralRelaxation};
 use crate::policy::Kind;
 use crate::solve::{solve, Deadline, Solution, SolveOptions, Status};
+use crate::values::Seconds;
 
 use crate::tolerance::SAVING_NOISE;
 
@@ -116,8 +119,7 @@ pub struct PolicyCost {
 /// slack at the full plan — a convex problem's optimum stays optimal when constraints
 /// inactive there are removed.
 pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
-    opts.validate()?;
-    let deadline = Deadline::after(opts.time_limit_secs);
+    let deadline = Deadline::after(opts.time_limit_secs());
     let cases = cases(model);
     let full = solve(model, opts)?;
     if full.status == Status::Infeasible {
@@ -136,7 +138,7 @@ pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
         .flat_map(|&c| (0..model.minerals.len()).map(move |m| (c, m)))
         .collect();
     let inner = SolveOptions {
-        threads: Some(1),
+        threads: Some(NonZeroUsize::MIN),
         ..opts.clone()
     };
     // Which blocks are continuous (no binaries), hence convex.
@@ -148,15 +150,15 @@ pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
             return Ok(None);
         }
         let inner = SolveOptions {
-            time_limit_secs: deadline.remaining(),
+            time_limit: deadline.remaining().map(Seconds::literal),
             ..inner.clone()
         };
         solve(&mineral_model(&case_model(model, case), m), &inner).map(Some)
     };
-    let solved: Vec<Result<Option<Solution>>> = match opts.threads {
-        Some(1) => tasks.iter().map(run).collect(),
+    let solved: Vec<Result<Option<Solution>>> = match opts.thread_count() {
+        1 => tasks.iter().map(run).collect(),
         threads => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.unwrap_or(0))
+            .num_threads(threads)
             .build()
             .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?
             .install(|| tasks.par_iter().map(run).collect()),

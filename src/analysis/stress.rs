@@ -18,23 +18,24 @@ use crate::model::name::Name;
 use crate::model::{Model, Scenario};
 use crate::policy::rows::expand;
 use crate::tolerance::FEASIBILITY;
+use crate::values::{Level, NonNegative};
 
 /// Name of the scenario without shocks.
 pub const BASELINE: &str = "baseline";
 
 /// Default CVaR level α.
-pub const DEFAULT_ALPHA: f64 = 0.95;
+pub const DEFAULT_ALPHA: Level = Level::literal(0.95);
 
 /// Default spot premium: spot purchases cost the landed cost × price factor × 1.25.
-pub const DEFAULT_SPOT_PREMIUM: f64 = 0.25;
+pub const DEFAULT_SPOT_PREMIUM: NonNegative = NonNegative::literal(0.25);
 
-/// Parameters of `stress` (and, later, of robust planning).
+/// Parameters of `stress` (and of robust planning), valid by construction.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StressOptions {
     /// CVaR level α in [0, 1).
-    pub alpha: f64,
+    pub alpha: Level,
     /// Spot purchases cost the landed cost × price factor × (1 + spot_premium).
-    pub spot_premium: f64,
+    pub spot_premium: NonNegative,
 }
 
 impl Default for StressOptions {
@@ -43,25 +44,6 @@ impl Default for StressOptions {
             alpha: DEFAULT_ALPHA,
             spot_premium: DEFAULT_SPOT_PREMIUM,
         }
-    }
-}
-
-impl StressOptions {
-    /// Usage errors for out-of-range options.
-    pub fn validate(&self) -> Result<()> {
-        if !(self.alpha >= 0.0 && self.alpha < 1.0) {
-            return Err(Error::Usage(format!(
-                "--alpha {} is out of range; expected a level in [0, 1), e.g. 0.95",
-                self.alpha
-            )));
-        }
-        if !(self.spot_premium >= 0.0 && self.spot_premium.is_finite()) {
-            return Err(Error::Usage(format!(
-                "--spot-premium {} is out of range; expected a finite number ≥ 0, e.g. 0.25",
-                self.spot_premium
-            )));
-        }
-        Ok(())
     }
 }
 
@@ -124,7 +106,6 @@ pub fn stress(
     scenarios: &[Scenario],
     opts: &StressOptions,
 ) -> Result<StressReport> {
-    opts.validate()?;
     require_penalties(model)?;
     if plan.len() != model.offers.len() {
         return Err(Error::Usage(format!(
@@ -172,8 +153,8 @@ pub fn stress(
         rows: per_scenario.into_iter().flatten().collect(),
         summary: StressSummary {
             expected_cost,
-            cvar_cost: cvar(&costs, opts.alpha),
-            alpha: opts.alpha,
+            cvar_cost: cvar(&costs, opts.alpha.get()),
+            alpha: opts.alpha.get(),
             worst_scenario: Name::from(all[worst].name.as_str()),
             worst_cost: costs[worst].0,
         },
@@ -295,7 +276,12 @@ fn scenario_rows(
         if shortfall > 0.0 {
             spot = (0..offers.len())
                 .filter(|&k| !excluded[k] && a[k] > 0.0)
-                .map(|k| (offers[k].landed_cost * pf[k] * (1.0 + opts.spot_premium), k))
+                .map(|k| {
+                    (
+                        offers[k].landed_cost * pf[k] * (1.0 + opts.spot_premium.get()),
+                        k,
+                    )
+                })
                 .filter(|&(price, _)| price < penalty)
                 .collect();
             spot.sort_by(|p, q| p.0.total_cmp(&q.0).then(p.1.cmp(&q.1)));

@@ -1,9 +1,12 @@
 //! `sourcemix bench`: time each solver on the same model and check that they agree.
 
 use std::io::IsTerminal;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+
+use super::solver::at_least_one;
 use indicatif::{ProgressBar, ProgressStyle};
 use sourcemix::commands::{bench_model, no_bench_model, BenchModel};
 use sourcemix::engine::SolverKind;
@@ -39,11 +42,11 @@ pub struct BenchArgs {
     #[arg(long, value_delimiter = ',', required = true, value_parser = SolverKind::from_name)]
     solvers: Vec<SolverKind>,
     /// Runs per solver.
-    #[arg(long, default_value_t = DEFAULT_REPEAT)]
-    repeat: usize,
+    #[arg(long, default_value_t = DEFAULT_REPEAT, value_parser = at_least_one)]
+    repeat: NonZeroUsize,
     /// Worker threads per solve [default: all cores].
-    #[arg(long)]
-    threads: Option<usize>,
+    #[arg(long, value_parser = at_least_one)]
+    threads: Option<NonZeroUsize>,
     /// Standard output format.
     #[arg(long, value_enum, default_value_t)]
     format: BenchFormat,

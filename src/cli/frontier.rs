@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use sourcemix::analysis::frontier::{render_text, FrontierOptions, Measure, DEFAULT_POINTS};
+use sourcemix::analysis::frontier::{
+    render_text, FrontierOptions, Measure, Points, DEFAULT_POINTS,
+};
 use sourcemix::commands::{default_out_dir, frontier_model};
 use sourcemix::Error;
 
@@ -24,7 +26,7 @@ pub struct FrontierArgs {
     measure: Measure,
     /// Number of bounds, from the least feasible one to the current plan's measure.
     #[arg(long, default_value_t = DEFAULT_POINTS)]
-    points: usize,
+    points: Points,
     /// Output folder [default: MODEL/results].
     #[arg(long)]
     out: Option<PathBuf>,

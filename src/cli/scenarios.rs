@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use sourcemix::analysis::sampling::{SamplingOptions, DEFAULT_SEVERITY};
+use sourcemix::analysis::sampling::{Samples, SamplingOptions, DEFAULT_SEVERITY};
 use sourcemix::commands::{default_scenarios_file, scenarios_model};
 use sourcemix::report::render_scenarios;
+use sourcemix::values::Fraction;
 use sourcemix::Error;
 
 use super::output::{self, Format};
@@ -23,7 +24,7 @@ pub struct ScenariosArgs {
     model: PathBuf,
     /// Number of equally likely samples.
     #[arg(long)]
-    samples: u64,
+    samples: Samples,
     /// Random seed; the same seed gives the same file byte for byte.
     #[arg(long)]
     seed: u64,
@@ -33,7 +34,7 @@ pub struct ScenariosArgs {
     correlation: Option<PathBuf>,
     /// capacity_factor of a disrupted country's offers (0 = nothing delivered).
     #[arg(long, default_value_t = DEFAULT_SEVERITY)]
-    severity: f64,
+    severity: Fraction,
     /// Replace a correlation matrix that is not positive semi-definite by the nearest
     /// valid one (says by how much) instead of refusing it.
     #[arg(long)]
@@ -60,7 +61,7 @@ pub fn run(args: ScenariosArgs) -> Result<u8, Error> {
         severity: args.severity,
         repair: args.repair,
     };
-    let bar = progress_bar(args.samples);
+    let bar = progress_bar(args.samples.get());
     let run = scenarios_model(
         &args.model,
         args.correlation.as_deref(),

@@ -12,6 +12,7 @@ use sourcemix::commands::{
 };
 use sourcemix::report::render_text;
 use sourcemix::solve::{SolveOptions, Status};
+use sourcemix::values::{Level, NonNegative};
 use sourcemix::Error;
 
 use super::output::{self, Format};
@@ -58,7 +59,7 @@ pub struct SolveArgs {
     robust: bool,
     /// With --robust: the CVaR level α in [0, 1) (0: CVaR is the expected cost).
     #[arg(long, default_value_t = DEFAULT_ALPHA, requires = "robust", allow_negative_numbers = true)]
-    alpha: f64,
+    alpha: Level,
     /// With --robust: the weight W ≥ 0 of CVaR (0: expected cost only).
     #[arg(
         long = "cvar-weight",
@@ -66,7 +67,7 @@ pub struct SolveArgs {
         requires = "robust",
         allow_negative_numbers = true
     )]
-    cvar_weight: f64,
+    cvar_weight: NonNegative,
     /// With --robust: spot purchases cost the landed cost × price factor × (1 + this).
     #[arg(
         long = "spot-premium",
@@ -74,7 +75,7 @@ pub struct SolveArgs {
         requires = "robust",
         allow_negative_numbers = true
     )]
-    spot_premium: f64,
+    spot_premium: NonNegative,
     /// With --robust: scenarios to use instead of MODEL/scenarios.csv.
     #[arg(long, value_name = "FILE", requires = "robust")]
     scenarios: Option<PathBuf>,

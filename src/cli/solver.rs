@@ -4,7 +4,10 @@
 //! [`SolverFlags::options`], so each flag has one spelling, one help text and one default.
 
 use clap::Args;
+use std::num::NonZeroUsize;
+
 use sourcemix::solve::{SolveOptions, SolverChoice, DEFAULT_MIP_GAP};
+use sourcemix::values::{Fraction, Seconds};
 
 /// `--solver`, `--time-limit`, `--mip-gap`, `--threads`.
 #[derive(Args, Debug, Clone)]
@@ -14,14 +17,14 @@ pub struct SolverFlags {
     pub solver: SolverChoice,
     /// Time limit for the whole run, in seconds (work in parallel shares it).
     #[arg(long = "time-limit", value_name = "SECONDS")]
-    pub time_limit: Option<f64>,
+    pub time_limit: Option<Seconds>,
     /// Relative MIP gap for models with integer rules.
     #[arg(long = "mip-gap", default_value_t = DEFAULT_MIP_GAP)]
-    pub mip_gap: f64,
+    pub mip_gap: Fraction,
     /// Worker threads for work that runs in parallel (minerals, cases, points)
     /// [default: all cores].
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[arg(long, value_parser = at_least_one)]
+    pub threads: Option<NonZeroUsize>,
 }
 
 impl SolverFlags {
@@ -29,10 +32,19 @@ impl SolverFlags {
     pub fn options(&self) -> SolveOptions {
         SolveOptions {
             solver: self.solver,
-            time_limit_secs: self.time_limit,
+            time_limit: self.time_limit,
             mip_gap: self.mip_gap,
             threads: self.threads,
             ..SolveOptions::default()
         }
     }
+}
+
+/// Parses a count of at least 1 (`--threads`, `--repeat`), saying so when it is not.
+pub fn at_least_one(s: &str) -> Result<NonZeroUsize, String> {
+    s.trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(NonZeroUsize::new)
+        .ok_or_else(|| format!("{s:?} is not a whole number of at least 1"))
 }

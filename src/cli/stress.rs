@@ -6,6 +6,7 @@ use clap::Args;
 use sourcemix::analysis::stress::{StressOptions, DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
 use sourcemix::commands::{default_out_dir, stress_model_to};
 use sourcemix::report::render_stress;
+use sourcemix::values::{Level, NonNegative};
 use sourcemix::Error;
 
 use super::output::{self, Format};
@@ -25,10 +26,10 @@ pub struct StressArgs {
     scenarios: Option<PathBuf>,
     /// CVaR level: the summary's cvar_cost is the mean cost of the worst 1 − ALPHA.
     #[arg(long, default_value_t = DEFAULT_ALPHA)]
-    alpha: f64,
+    alpha: Level,
     /// Spot purchases cost the landed cost × price factor × (1 + this).
     #[arg(long = "spot-premium", default_value_t = DEFAULT_SPOT_PREMIUM)]
-    spot_premium: f64,
+    spot_premium: NonNegative,
     /// Output folder [default: MODEL/results].
     #[arg(long)]
     out: Option<PathBuf>,

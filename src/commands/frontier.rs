@@ -43,7 +43,6 @@ pub fn frontier_model(
     opts: &FrontierOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<FrontierRun> {
-    opts.validate()?;
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
     let Loaded {

@@ -48,7 +48,6 @@ pub fn robust_model(
     progress: &(dyn Fn(&crate::analysis::robust::Iteration) + Sync),
 ) -> Result<RobustRun> {
     use crate::analysis::robust::report::{plan_solution, Comparison};
-    opts.validate()?;
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
     let crate::input::Loaded {
@@ -115,8 +114,8 @@ pub fn robust_model(
     let comparison = Comparison::new(
         &nominal_stress,
         &robust_stress,
-        opts.alpha,
-        opts.cvar_weight,
+        opts.alpha.get(),
+        opts.cvar_weight.get(),
     );
     let mut tables = report.tables();
     tables.extend(robust_stress.tables());

@@ -43,7 +43,6 @@ pub fn scenarios_model(
     opts: &SamplingOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ScenariosRun> {
-    opts.validate()?;
     let outputs = Outputs {
         dir: match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

@@ -28,7 +28,7 @@ pub fn solve_block(
     let t = Instant::now();
     let mut backend = BackendOptions {
         time_limit_secs: None,
-        mip_gap: opts.mip_gap,
+        mip_gap: opts.mip_gap.get(),
         duals: kind.capabilities().duals && !block.lp.has_integers(),
     };
     // Continuous blocks: aggregated by country, retried with another backend on failure.

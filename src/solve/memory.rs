@@ -24,7 +24,7 @@ const BYTES_PER_OFFER: u64 = 1_024;
 pub(super) fn check_memory(
     model: &Model,
     blocks: &[(Block, f64)],
-    threads: Option<usize>,
+    threads: usize,
     aggregate: bool,
 ) -> Result<()> {
     let mut sizes: Vec<u64> = blocks
@@ -40,7 +40,11 @@ pub(super) fn check_memory(
         })
         .collect();
     sizes.sort_unstable_by(|a, b| b.cmp(a));
-    let parallel = threads.unwrap_or_else(rayon::current_num_threads).max(1);
+    let parallel = match threads {
+        0 => rayon::current_num_threads(),
+        n => n,
+    }
+    .max(1);
     let estimate =
         model.offers.len() as u64 * BYTES_PER_OFFER + sizes.iter().take(parallel).sum::<u64>();
     if let Some(available) = available_memory() {

@@ -11,6 +11,7 @@ mod optimize;
 pub(crate) mod shadow;
 pub(crate) mod verify;
 
+use std::num::NonZeroUsize;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -21,6 +22,7 @@ use crate::formulate::{formulate, Block};
 use crate::model::Model;
 use crate::policy::rows::RowInstance;
 use crate::solve::diagnose::Relaxation;
+use crate::values::{Fraction, Seconds};
 
 pub use crate::engine::{FailureReason, Limit, SolverChoice};
 pub use block::solve_block;
@@ -47,20 +49,20 @@ impl Deadline {
 }
 
 /// Default relative MIP gap at which branch and bound may stop.
-pub const DEFAULT_MIP_GAP: f64 = 1e-6;
+pub const DEFAULT_MIP_GAP: Fraction = Fraction::literal(1e-6);
 
-/// Options of `solve`, validated when built.
+/// Options of `solve`, valid by construction (each value type holds only its domain).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolveOptions {
     /// Backend choice (default: auto).
     pub solver: SolverChoice,
-    /// Wall-clock limit for the whole solve, seconds (default: none). Blocks running in
-    /// parallel share it; each solver call gets the time that is left.
-    pub time_limit_secs: Option<f64>,
+    /// Wall-clock limit for the whole solve (default: none). Blocks running in parallel
+    /// share it; each solver call gets the time that is left.
+    pub time_limit: Option<Seconds>,
     /// Relative MIP gap (default [`DEFAULT_MIP_GAP`]).
-    pub mip_gap: f64,
+    pub mip_gap: Fraction,
     /// Worker threads for independent blocks (default: all cores; 1 = sequential).
-    pub threads: Option<usize>,
+    pub threads: Option<NonZeroUsize>,
     /// Solve continuous blocks unaggregated (the full LP), to compare with the exact
     /// country aggregation used by default (the `aggregate` module).
     pub no_aggregate: bool,
@@ -74,7 +76,7 @@ impl Default for SolveOptions {
     fn default() -> Self {
         SolveOptions {
             solver: SolverChoice::Auto,
-            time_limit_secs: None,
+            time_limit: None,
             mip_gap: DEFAULT_MIP_GAP,
             threads: None,
             no_aggregate: false,
@@ -84,25 +86,14 @@ impl Default for SolveOptions {
 }
 
 impl SolveOptions {
-    /// Checks the options; the error says which value is wrong.
-    pub fn validate(&self) -> Result<()> {
-        if let Some(t) = self.time_limit_secs {
-            if !(t.is_finite() && t > 0.0) {
-                return Err(Error::Usage(format!(
-                    "--time-limit {t} is not a positive number of seconds"
-                )));
-            }
-        }
-        if !(0.0..=1.0).contains(&self.mip_gap) {
-            return Err(Error::Usage(format!(
-                "--mip-gap {} must be a fraction between 0 and 1",
-                self.mip_gap
-            )));
-        }
-        if self.threads == Some(0) {
-            return Err(Error::Usage("--threads must be at least 1".into()));
-        }
-        Ok(())
+    /// The time limit in seconds, if any.
+    pub fn time_limit_secs(&self) -> Option<f64> {
+        self.time_limit.map(Seconds::get)
+    }
+
+    /// Worker threads as a number (0: as many as cores).
+    pub fn thread_count(&self) -> usize {
+        self.threads.map_or(0, NonZeroUsize::get)
     }
 }
 
@@ -247,18 +238,17 @@ pub fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
 /// as its block is solved (in the worker that solved it, while other blocks still
 /// solve); returns `then`'s results in mineral order and the wall time of formulation.
 /// The plan stage is built this way ([`crate::plan::solve_plan_then`]), overlapping
-/// with the solve. The options are validated here, once.
+/// with the solve.
 pub fn solve_each<T: Send>(
     model: &Model,
     opts: &SolveOptions,
     then: impl Fn(MineralSolution) -> T + Sync,
 ) -> Result<(Vec<T>, f64)> {
-    opts.validate()?;
-    let pool = match opts.threads {
-        Some(1) => None,
+    let pool = match opts.thread_count() {
+        1 => None,
         threads => Some(
             rayon::ThreadPoolBuilder::new()
-                .num_threads(threads.unwrap_or(0))
+                .num_threads(threads)
                 .build()
                 .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?,
         ),
@@ -302,12 +292,12 @@ fn solve_blocks<T: Send>(
     };
     let blocks: Vec<(Block, f64)> = built.into_iter().collect::<Result<_>>()?;
     let build_wall_secs = start.elapsed().as_secs_f64();
-    memory::check_memory(model, &blocks, opts.threads, !opts.no_aggregate)?;
+    memory::check_memory(model, &blocks, opts.thread_count(), !opts.no_aggregate)?;
     let kinds: Vec<SolverKind> = blocks
         .iter()
         .map(|(b, _)| choose(opts.solver, b, model))
         .collect::<Result<_>>()?;
-    let deadline = Deadline::after(opts.time_limit_secs);
+    let deadline = Deadline::after(opts.time_limit_secs());
     let run = |((block, build_secs), kind): ((Block, f64), SolverKind)| {
         then(solve_block(model, block, kind, opts, deadline, build_secs))
     };

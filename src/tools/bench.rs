@@ -4,6 +4,7 @@
 //! disagree by more than [`AGREEMENT_TOLERANCE`] (or end with different statuses) are
 //! flagged, and the command exits with [`DISAGREEMENT_EXIT`].
 
+use std::num::NonZeroUsize;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -21,17 +22,17 @@ pub use crate::tolerance::AGREEMENT_TOLERANCE;
 pub const DISAGREEMENT_EXIT: u8 = 4;
 
 /// Runs per solver by default.
-pub const DEFAULT_REPEAT: usize = 3;
+pub const DEFAULT_REPEAT: NonZeroUsize = NonZeroUsize::new(3).unwrap();
 
 /// What to benchmark.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchOptions {
     /// The backends, in report order (duplicates are dropped).
     pub solvers: Vec<SolverKind>,
-    /// Runs per solver (at least 1).
-    pub repeat: usize,
+    /// Runs per solver.
+    pub repeat: NonZeroUsize,
     /// Worker threads per solve (default: all cores).
-    pub threads: Option<usize>,
+    pub threads: Option<NonZeroUsize>,
 }
 
 /// Minimum, median and maximum of a set of timings, seconds.
@@ -182,9 +183,6 @@ pub fn bench(
     opts: &BenchOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<BenchReport> {
-    if opts.repeat == 0 {
-        return Err(Error::Usage("--repeat must be at least 1".into()));
-    }
     let mut solvers = opts.solvers.clone();
     solvers.dedup();
     let mut seen = Vec::new();
@@ -196,10 +194,10 @@ pub fn bench(
     if solvers.is_empty() {
         return Err(Error::Usage("--solvers names no solver".into()));
     }
-    let total = solvers.len() * opts.repeat;
+    let total = solvers.len() * opts.repeat.get();
     let mut results = Vec::with_capacity(solvers.len());
     for (i, &kind) in solvers.iter().enumerate() {
-        let done = i * opts.repeat;
+        let done = i * opts.repeat.get();
         results.push(run_solver(model, kind, opts, &mut |k| {
             progress(done + k, total)
         })?);
@@ -210,7 +208,7 @@ pub fn bench(
         model: label.to_string(),
         minerals: model.minerals.len(),
         offers: model.offers.len(),
-        repeat: opts.repeat,
+        repeat: opts.repeat.get(),
         tolerance: AGREEMENT_TOLERANCE,
         results,
         agreement,
@@ -230,7 +228,7 @@ fn run_solver(
     };
     let (mut build, mut rest) = (Vec::new(), Vec::new());
     let mut last = None;
-    for k in 0..opts.repeat {
+    for k in 0..opts.repeat.get() {
         progress(k);
         let t = Instant::now();
         let solution = solve(model, &solve_opts)?;
@@ -243,7 +241,7 @@ fn run_solver(
     let has_plan = solution.minerals.iter().all(|m| m.has_plan());
     Ok(SolverRuns {
         solver: kind.name().to_string(),
-        runs: opts.repeat,
+        runs: opts.repeat.get(),
         status: solution.status.name().to_string(),
         objective: has_plan.then(|| solution.cost()),
         build_secs: Spread::of(&build),

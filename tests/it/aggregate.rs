@@ -18,6 +18,7 @@ use good_lp::solvers::{DualValues, SolutionWithDual};
 use good_lp::{variable, Expression, ProblemVariables, Solution as _, SolverModel, Variable};
 use sourcemix::model::Model;
 use sourcemix::solve::{solve, Solution, SolveOptions, Status};
+use std::num::NonZeroUsize;
 
 /// SplitMix64: a small seeded generator, so every case is reproducible.
 struct Rng(u64);
@@ -147,7 +148,7 @@ fn solve_with(model: &Model, no_aggregate: bool) -> Solution {
     solve(
         model,
         &SolveOptions {
-            threads: Some(1),
+            threads: NonZeroUsize::new(1),
             no_aggregate,
             // The test models are small: aggregate them all the same.
             aggregate_all: !no_aggregate,
@@ -437,7 +438,7 @@ fn a_degenerate_master_with_ties_across_countries_and_binding_caps() {
     let b = solve(
         &model,
         &SolveOptions {
-            threads: Some(2),
+            threads: NonZeroUsize::new(2),
             aggregate_all: true,
             ..SolveOptions::default()
         },

@@ -8,6 +8,7 @@ use sourcemix::engine::SolverKind;
 use sourcemix::tools::bench::{
     bench, compare, parse_spec, BenchOptions, AGREEMENT_TOLERANCE, DISAGREEMENT_EXIT,
 };
+use std::num::NonZeroUsize;
 
 /// China capped at 40 %: 40 from CHN at 10, 60 from JPN at 12 = 1120.
 fn capped_model() -> sourcemix::Model {
@@ -29,8 +30,8 @@ fn capped_model() -> sourcemix::Model {
 fn two_solvers(repeat: usize) -> BenchOptions {
     BenchOptions {
         solvers: vec![SolverKind::Clarabel, SolverKind::Microlp],
-        repeat,
-        threads: Some(1),
+        repeat: NonZeroUsize::new(repeat).expect("at least one run"),
+        threads: NonZeroUsize::new(1),
     }
 }
 

@@ -5,7 +5,9 @@
 //! `--features highs`, CBC's MPS reader with `--features cbc` — whose optimum must equal
 //! the cost `solve` reports.
 
+use sourcemix::values::Fraction;
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::path::Path;
 
 use crate::common::{assert_rel, load, write_model};
@@ -293,8 +295,8 @@ fn random_cases() -> Vec<(u64, Kind, Model, tempfile::TempDir, f64)> {
             let dir = write_model(&refs);
             let model = load(dir.path());
             let opts = SolveOptions {
-                mip_gap: 0.0,
-                threads: Some(1),
+                mip_gap: Fraction::literal(0.0),
+                threads: NonZeroUsize::new(1),
                 ..SolveOptions::default()
             };
             let cost = solve(&model, &opts).unwrap().cost();

@@ -7,11 +7,12 @@ use crate::common::*;
 use assert_cmd::Command;
 use sourcemix::analysis::frontier::plot::{bound_axis, COST_AXIS};
 use sourcemix::analysis::frontier::{
-    frontier, Frontier, FrontierOptions, FrontierOutcome, Measure,
+    frontier, Frontier, FrontierOptions, FrontierOutcome, Measure, Points,
 };
 use sourcemix::engine::SolverKind;
 use sourcemix::model::Model;
 use sourcemix::solve::{SolveOptions, SolverChoice, Status};
+use std::num::NonZeroUsize;
 
 const COUNTRIES: [&str; 6] = ["AUS", "CAN", "CHN", "JPN", "RUS", "USA"];
 
@@ -84,9 +85,9 @@ fn with_row(
 fn options(measure: Measure, points: usize) -> FrontierOptions {
     FrontierOptions {
         measure,
-        points,
+        points: Points::new(points as u64).unwrap(),
         solve: SolveOptions {
-            threads: Some(2),
+            threads: NonZeroUsize::new(2),
             ..SolveOptions::default()
         },
     }
@@ -256,7 +257,7 @@ fn frontier_is_the_same_on_any_number_of_threads() {
     let dir = write(&files);
     let model = load(dir.path());
     let mut one = options(Measure::Hhi, 6);
-    one.solve.threads = Some(1);
+    one.solve.threads = NonZeroUsize::new(1);
     let Ok(FrontierOutcome::Frontier(a)) = frontier(&model, &one, &|_, _| {}) else {
         panic!("no frontier on one thread");
     };
@@ -353,7 +354,7 @@ fn points_over_country_quantities_match_the_full_formulation() {
     let model = load(dir.path());
     let full = SolveOptions {
         no_aggregate: true,
-        threads: Some(1),
+        threads: NonZeroUsize::new(1),
         ..SolveOptions::default()
     };
     for measure in [Measure::Hhi, Measure::RiskHhi] {

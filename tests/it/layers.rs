@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// The library's top-level modules, lowest layer first. A module may use modules of its
 /// own layer and of the layers before it. The binary (`main.rs`, `cli/`) sits above all.
 pub const LAYERS: &[(&str, &[&str])] = &[
-    ("foundations", &["error", "tolerance", "rng"]),
+    ("foundations", &["error", "tolerance", "rng", "values"]),
     ("writing files", &["write"]),
     ("the engine", &["engine"]),
     ("the model and its rules", &["model", "policy"]),

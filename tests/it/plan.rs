@@ -4,7 +4,7 @@
 //! outcome for a model with no plan.
 
 use crate::common::*;
-use sourcemix::analysis::frontier::{frontier, FrontierOptions, FrontierOutcome, Measure};
+use sourcemix::analysis::frontier::{frontier, FrontierOptions, FrontierOutcome, Measure, Points};
 use sourcemix::engine::SolverKind;
 use sourcemix::input::{parse_plan, ModelFiles};
 use sourcemix::model::Model;
@@ -150,7 +150,7 @@ fn a_frontier_of_a_model_without_a_plan_is_that_plan() {
     let model = model_from(&refs);
     let opts = FrontierOptions {
         measure: Measure::Hhi,
-        points: 3,
+        points: Points::literal(3),
         solve: SolveOptions::default(),
     };
     match frontier(&model, &opts, &|_, _| {}).unwrap() {

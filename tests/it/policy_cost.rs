@@ -4,7 +4,9 @@
 //! costs (exact simplex solves of perturbed models), models written again as CSV without
 //! the deleted rows, and relaxations derived by hand.
 
+use sourcemix::values::Fraction;
 use std::fmt::Write as _;
+use std::num::NonZeroUsize;
 use std::path::Path;
 
 use crate::common::*;
@@ -114,8 +116,8 @@ fn exact_solve(files: &[(String, String)]) -> Option<sourcemix::solve::Solution>
     let model = load_files(files).ok()?;
     let opts = SolveOptions {
         solver: SolverChoice::Named(SolverKind::Microlp),
-        mip_gap: 0.0,
-        threads: Some(1),
+        mip_gap: Fraction::literal(0.0),
+        threads: NonZeroUsize::new(1),
         ..SolveOptions::default()
     };
     let sol = sourcemix::solve::solve(&model, &opts).ok()?;
@@ -326,7 +328,7 @@ fn each_case_equals_a_direct_solve_without_its_rows() {
     let report = policy_cost(
         &model,
         &SolveOptions {
-            threads: Some(2),
+            threads: NonZeroUsize::new(2),
             ..SolveOptions::default()
         },
     )

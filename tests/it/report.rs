@@ -1,6 +1,7 @@
 //! The report built as blocks are solved (`solve_plan_then` + `mineral_part`) is the report
 //! built after the solve, and its JSON and CSV forms list every row once, in order.
 
+use std::num::NonZeroUsize;
 use std::path::Path;
 
 use sourcemix::input::load_model;
@@ -18,7 +19,7 @@ fn model_dir(name: &str) -> std::path::PathBuf {
 fn pipelined_report_equals_the_report_built_after_the_solve() {
     for name in ["export-controls-2023", "rare-earths", "dual-sourcing"] {
         let model = load_model(&model_dir(name)).unwrap();
-        for threads in [Some(1), None] {
+        for threads in [NonZeroUsize::new(1), None] {
             let opts = SolveOptions {
                 threads,
                 ..SolveOptions::default()

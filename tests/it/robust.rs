@@ -11,15 +11,17 @@ use sourcemix::analysis::stress::{cvar, stress, StressOptions};
 use sourcemix::model::Target;
 use sourcemix::policy;
 use sourcemix::solve::{SolveOptions, Status};
+use sourcemix::values::{Fraction, Level, NonNegative, Seconds};
+use std::num::NonZeroUsize;
 
 pub(crate) fn opts(method: Method, weight: f64, alpha: f64) -> RobustOptions {
     RobustOptions {
-        alpha,
-        cvar_weight: weight,
+        alpha: Level::new(alpha).unwrap(),
+        cvar_weight: NonNegative::new(weight).unwrap(),
         method,
         solve: SolveOptions {
-            threads: Some(1),
-            mip_gap: 0.0,
+            threads: NonZeroUsize::new(1),
+            mip_gap: Fraction::literal(0.0),
             ..SolveOptions::default()
         },
         ..RobustOptions::default()
@@ -36,7 +38,7 @@ fn robust(model: &Loaded, o: &RobustOptions) -> RobustSolution {
 /// E + W · CVaR of a plan, by `stress`.
 pub(crate) fn stressed(model: &Loaded, plan: &[f64], weight: f64, alpha: f64) -> f64 {
     let o = StressOptions {
-        alpha,
+        alpha: Level::new(alpha).unwrap(),
         ..StressOptions::default()
     };
     let r = stress(model, plan, &model.scenarios, &o).unwrap();
@@ -598,7 +600,7 @@ fn a_time_limit_returns_a_checked_plan_no_worse_than_the_nominal_one() {
     let model = small_model(&mut rng);
     for limit in [0.02, 0.2, 5.0] {
         let mut o = opts(Method::Decomposition, 1.0, 0.95);
-        o.solve.time_limit_secs = Some(limit);
+        o.solve.time_limit = Some(Seconds::new(limit).unwrap());
         let out = solve_robust(&model, &model.scenarios, &o, &|_| {}).unwrap();
         if out.nominal.status.exit_code() != 0 {
             continue; // the nominal solve itself was cut short

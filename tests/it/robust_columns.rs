@@ -5,6 +5,7 @@
 
 use crate::common::*;
 use crate::robust::{opts, stressed};
+use sourcemix::values::Seconds;
 
 use sourcemix::analysis::robust::columns::MARGIN;
 use sourcemix::analysis::robust::{solve_robust, Method, RobustOptions, RobustSolution};
@@ -14,7 +15,7 @@ use sourcemix::solve::Status;
 /// end, so a time limit turns that into a failure.
 fn decomposition(weight: f64, alpha: f64) -> RobustOptions {
     let mut o = opts(Method::Decomposition, weight, alpha);
-    o.solve.time_limit_secs = Some(120.0);
+    o.solve.time_limit = Some(Seconds::literal(120.0));
     o
 }
 
@@ -134,7 +135,7 @@ fn agrees(
 /// Runs both methods on `model`; returns the offers priced into the masters and
 /// whether the optimum buys an offer the first master held out.
 fn case(model: &Loaded, o: &RobustOptions, what: &str) -> (usize, bool) {
-    let (w, a) = (o.cvar_weight, o.alpha);
+    let (w, a) = (o.cvar_weight.get(), o.alpha.get());
     let mut e = o.clone();
     e.method = Method::Extensive;
     let (e, _) = robust(model, &e);

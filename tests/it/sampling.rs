@@ -6,7 +6,7 @@
 use crate::common::*;
 use nalgebra::DMatrix;
 use sourcemix::analysis::sampling::matrix::{nearest_correlation, smallest_eigen};
-use sourcemix::analysis::sampling::{sample, SampledScenarios, SamplingOptions};
+use sourcemix::analysis::sampling::{sample, SampledScenarios, Samples, SamplingOptions};
 use sourcemix::input::correlation::parse_correlation;
 use sourcemix::input::ModelFiles;
 use sourcemix::model::Model;
@@ -45,7 +45,7 @@ fn draw(model: &Model, corr: &str, samples: u64, seed: u64) -> SampledScenarios 
     let files = ModelFiles::from_memory(&[("corr.csv", corr.as_bytes())]);
     let c = parse_correlation(&files, "corr.csv", model).unwrap();
     let opts = SamplingOptions {
-        samples,
+        samples: Samples::new(samples).unwrap(),
         seed,
         ..SamplingOptions::default()
     };
@@ -464,11 +464,11 @@ fn cli_refusals_exit_2_and_write_nothing() {
         ),
         (
             vec!["--severity".into(), "2".into()],
-            vec!["--severity 2".into()],
+            vec!["'2' for '--severity".into(), "from 0 to 1".into()],
         ),
         (
             vec!["--samples".into(), "0".into()],
-            vec!["--samples 0".into()],
+            vec!["'0' for '--samples".into(), "from 1 to 10000000".into()],
         ),
     ];
     for (extra, wanted) in cases {
@@ -577,7 +577,7 @@ fn mutated_correlation_files_never_panic() {
         let files = ModelFiles::from_memory(&[("corr.csv", &bytes)]);
         let outcome = parse_correlation(&files, "corr.csv", &m).and_then(|c| {
             let opts = SamplingOptions {
-                samples: 50,
+                samples: Samples::literal(50),
                 seed: 1,
                 repair: rng.below(2) == 0,
                 ..SamplingOptions::default()

@@ -7,6 +7,7 @@ use good_lp::{
     constraint, default_solver, variable, variables, Expression, Solution as _, SolverModel,
 };
 use sourcemix::input::{parse_plan, ModelFiles};
+use sourcemix::values::Level;
 
 use sourcemix::analysis::stress::{cvar, stress, StressOptions, StressReport, StressRow};
 
@@ -111,7 +112,7 @@ fn hand_computed_scenarios() {
     // The worst 20 %: the ban (10 %) and 10 % at 920.
     let p = plan(&m, PLAN);
     let opts = StressOptions {
-        alpha: 0.8,
+        alpha: Level::literal(0.8),
         ..StressOptions::default()
     };
     let r8 = stress(&m, &p, &m.scenarios, &opts).unwrap();

@@ -8,6 +8,7 @@ use sourcemix::analysis::explain::{explain, ExplainOptions};
 use sourcemix::engine::SolverKind;
 use sourcemix::model::{Model, Target};
 use sourcemix::solve::{solve, SolveOptions, SolverChoice};
+use std::num::NonZeroUsize;
 
 use crate::common::*;
 
@@ -168,7 +169,7 @@ fn random_caps_match_the_enumeration_over_k_subsets_for_every_solver() {
             for aggregate_all in [false, true] {
                 let opts = SolveOptions {
                     solver: SolverChoice::Named(kind),
-                    threads: Some(1),
+                    threads: NonZeroUsize::new(1),
                     aggregate_all,
                     ..SolveOptions::default()
                 };

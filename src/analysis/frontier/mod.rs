@@ -31,15 +31,21 @@ use crate::formulate::{formulate, Block, RowTag};
 use crate::model::{MineralScope, Model, PolicyRow, Target};
 use crate::plan::{plan, Plan};
 use crate::solve::{solve, solve_block, Deadline, Solution, SolveOptions, SolverChoice, Status};
+use std::num::NonZeroUsize;
+
+use crate::values::Count;
 
 pub use measure::{least_measure, Measure};
 pub use text::render_text;
 
-/// Default number of frontier points.
-pub const DEFAULT_POINTS: usize = 10;
-
 /// Most points a frontier may have (each is a full optimization).
-pub const MAX_POINTS: usize = 10_000;
+pub const MAX_POINTS: u64 = 10_000;
+
+/// A number of frontier points: both ends are points, so at least 2.
+pub type Points = Count<2, MAX_POINTS>;
+
+/// Default number of frontier points.
+pub const DEFAULT_POINTS: Points = Points::literal(10);
 
 pub use crate::tolerance::LEAST_BOUND_MARGIN;
 
@@ -53,22 +59,17 @@ pub const FRONTIER_SVG: &str = "frontier.svg";
 pub struct FrontierOptions {
     /// The measure whose cap is moved.
     pub measure: Measure,
-    /// Number of bounds, both ends included (at least 2).
-    pub points: usize,
+    /// Number of bounds, both ends included.
+    pub points: Points,
     /// How each point is solved (solver, threads: points run on this many threads).
     pub solve: SolveOptions,
 }
 
 impl FrontierOptions {
-    /// Usage errors for out-of-range options.
-    pub fn validate(&self) -> Result<()> {
-        if !(2..=MAX_POINTS).contains(&self.points) {
-            return Err(Error::Usage(format!(
-                "--points {} is out of range; expected a whole number from 2 to {MAX_POINTS} (both ends of the frontier are points)",
-                self.points
-            )));
-        }
-        self.solve.validate()
+    /// The number of points, as a length.
+    pub fn points(&self) -> usize {
+        // At most MAX_POINTS, which every target's usize holds.
+        self.points.get() as usize
     }
 }
 
@@ -126,12 +127,11 @@ pub fn frontier(
     opts: &FrontierOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<FrontierOutcome> {
-    opts.validate()?;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.solve.threads.unwrap_or(0))
+        .num_threads(opts.solve.thread_count())
         .build()
         .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?;
-    let deadline = Deadline::after(opts.solve.time_limit_secs);
+    let deadline = Deadline::after(opts.solve.time_limit_secs());
     pool.install(|| {
         let current = solve(model, &opts.solve)?;
         if !matches!(current.status, Status::Optimal | Status::Feasible) {
@@ -179,7 +179,7 @@ fn frontier_from(
     let low = least.iter().copied().fold(0.0, f64::max) + LEAST_BOUND_MARGIN;
     let current_measure = current_by_mineral.iter().copied().fold(0.0, f64::max);
     let high = current_measure.max(low);
-    let bounds = even_bounds(low, high, opts.points);
+    let bounds = even_bounds(low, high, opts.points());
     // Per mineral, the points whose bound its current plan breaks.
     let tasks: Vec<Vec<(usize, f64)>> = current_by_mineral
         .iter()
@@ -196,7 +196,7 @@ fn frontier_from(
         progress(n, total);
     };
     let sequential = SolveOptions {
-        threads: Some(1),
+        threads: Some(NonZeroUsize::MIN),
         ..opts.solve.clone()
     };
     let solved: Vec<Vec<(f64, f64)>> = tasks
@@ -218,8 +218,8 @@ fn frontier_from(
         .collect::<Result<_>>()?;
     // Minerals a bound does not cut keep their current plan.
     let mut cost: Vec<Vec<f64>> =
-        vec![current.minerals.iter().map(|ms| ms.cost).collect(); opts.points];
-    let mut achieved: Vec<Vec<f64>> = vec![current_by_mineral; opts.points];
+        vec![current.minerals.iter().map(|ms| ms.cost).collect(); opts.points()];
+    let mut achieved: Vec<Vec<f64>> = vec![current_by_mineral; opts.points()];
     for (m, (points, results)) in tasks.iter().zip(&solved).enumerate() {
         for (&(i, _), &(c, a)) in points.iter().zip(results) {
             cost[i][m] = c;

@@ -32,11 +32,12 @@ use crate::formulate::{formulate, Block};
 use crate::model::{Model, Scenario};
 use crate::solve::{solve, Solution, SolveOptions, SolverChoice, Status};
 use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE};
+use crate::values::{Level, NonNegative};
 
 use recourse::{evaluate, Classes, PlanTotals, RecourseModel, ScenarioValue};
 
 /// Default weight W of CVaR in the robust objective E[L] + W · CVaR_α(L).
-pub const DEFAULT_CVAR_WEIGHT: f64 = 1.0;
+pub const DEFAULT_CVAR_WEIGHT: NonNegative = NonNegative::literal(1.0);
 
 pub use crate::tolerance::DECOMPOSITION_GAP;
 
@@ -92,12 +93,12 @@ impl std::fmt::Display for Method {
 /// Options of the robust solve.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RobustOptions {
-    /// CVaR level α in (0, 1).
-    pub alpha: f64,
+    /// CVaR level α in [0, 1) (at 0, CVaR is the expected cost).
+    pub alpha: Level,
     /// Weight W ≥ 0 of CVaR.
-    pub cvar_weight: f64,
+    pub cvar_weight: NonNegative,
     /// Spot purchases cost the landed cost × price factor × (1 + spot_premium).
-    pub spot_premium: f64,
+    pub spot_premium: NonNegative,
     /// Extensive form, decomposition, or by size.
     pub method: Method,
     /// Solver, time limit (for the whole robust solve), MIP gap, threads.
@@ -117,20 +118,6 @@ impl Default for RobustOptions {
 }
 
 impl RobustOptions {
-    /// Usage errors naming the flag of an out-of-range option. The CVaR level and the
-    /// spot premium are checked by [`StressOptions::validate`], the one definition of
-    /// their ranges (α in [0, 1): at 0 CVaR is the expected cost).
-    pub fn validate(&self) -> Result<()> {
-        self.stress_options().validate()?;
-        if !(self.cvar_weight >= 0.0 && self.cvar_weight.is_finite()) {
-            return Err(Error::Usage(format!(
-                "--cvar-weight {} is out of range; expected a finite number ≥ 0, e.g. 1",
-                self.cvar_weight
-            )));
-        }
-        self.solve.validate()
-    }
-
     /// The options `stress` evaluates a plan with under these robust options.
     pub fn stress_options(&self) -> StressOptions {
         StressOptions {
@@ -321,11 +308,11 @@ impl<'a> Problem<'a> {
             shocked,
             blocks,
             unit,
-            alpha: opts.alpha,
-            weight: opts.cvar_weight,
-            spot_premium: opts.spot_premium,
+            alpha: opts.alpha.get(),
+            weight: opts.cvar_weight.get(),
+            spot_premium: opts.spot_premium.get(),
             engine,
-            mip_gap: opts.solve.mip_gap.min(ROBUST_MIP_GAP),
+            mip_gap: opts.solve.mip_gap.get().min(ROBUST_MIP_GAP),
             instances: (0..model.minerals.len())
                 .map(|m| crate::policy::rows::expand(model, m))
                 .collect(),
@@ -513,11 +500,10 @@ pub fn solve_robust(
     opts: &RobustOptions,
     progress: &(dyn Fn(&Iteration) + Sync),
 ) -> Result<RobustOutcome> {
-    opts.validate()?;
     require_penalties_for(model, "solve --robust")?;
     let clock = Clock {
         start: Instant::now(),
-        limit_secs: opts.solve.time_limit_secs,
+        limit_secs: opts.solve.time_limit_secs(),
     };
     let nominal = solve(model, &opts.solve)?;
     if nominal.status.exit_code() != 0 {
@@ -545,7 +531,7 @@ pub fn solve_robust(
     };
     let mut robust = match opts.solve.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
+            .num_threads(n.get())
             .build()
             .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?
             .install(|| run(&mut problem)),

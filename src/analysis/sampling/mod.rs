@@ -31,15 +31,19 @@ use crate::input::correlation::Correlations;
 use crate::input::files::COUNTRIES;
 use crate::model::{Model, Scenario, Shock};
 use crate::rng::Rng;
+use crate::values::{Count, Fraction};
 
 /// Default capacity factor of a disrupted country's offers: nothing is delivered.
-pub const DEFAULT_SEVERITY: f64 = 0.0;
+pub const DEFAULT_SEVERITY: Fraction = Fraction::literal(0.0);
 
 /// Most countries a correlation file may correlate (its matrix is decomposed in O(n³)).
 pub const MAX_CORRELATED_COUNTRIES: usize = 1_000;
 
 /// Most samples one run draws.
 pub const MAX_SAMPLES: u64 = 10_000_000;
+
+/// A number of samples, 1 to [`MAX_SAMPLES`].
+pub type Samples = Count<1, MAX_SAMPLES>;
 
 /// Samples per chunk; each chunk has its own random stream, so the result does not depend
 /// on how chunks are spread over threads.
@@ -48,12 +52,12 @@ pub const CHUNK_SAMPLES: u64 = 4_096;
 /// What to sample.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SamplingOptions {
-    /// Number of equally likely samples N (1 ..= [`MAX_SAMPLES`]).
-    pub samples: u64,
+    /// Number of equally likely samples N.
+    pub samples: Samples,
     /// Random seed: the same seed gives the same scenarios byte for byte.
     pub seed: u64,
     /// capacity_factor of a disrupted country's offers, in [0, 1] (default 0).
-    pub severity: f64,
+    pub severity: Fraction,
     /// Replace a correlation matrix that is not positive semi-definite by the nearest
     /// correlation matrix instead of refusing it.
     pub repair: bool,
@@ -62,30 +66,11 @@ pub struct SamplingOptions {
 impl Default for SamplingOptions {
     fn default() -> Self {
         SamplingOptions {
-            samples: 10_000,
+            samples: Samples::literal(10_000),
             seed: 1,
             severity: DEFAULT_SEVERITY,
             repair: false,
         }
-    }
-}
-
-impl SamplingOptions {
-    /// Checks the options; a bad one is a usage error naming its flag.
-    pub fn validate(&self) -> Result<()> {
-        if self.samples == 0 || self.samples > MAX_SAMPLES {
-            return Err(Error::Usage(format!(
-                "--samples {}: expected a whole number from 1 to {MAX_SAMPLES}",
-                self.samples
-            )));
-        }
-        if !(0.0..=1.0).contains(&self.severity) {
-            return Err(Error::Usage(format!(
-                "--severity {}: expected the capacity factor of a disrupted country, from 0 (nothing delivered) to 1",
-                self.severity
-            )));
-        }
-        Ok(())
     }
 }
 
@@ -190,7 +175,6 @@ pub fn sample(
     opts: &SamplingOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SampledScenarios> {
-    opts.validate()?;
     let probs = disruption_probs(model)?;
     let mut warnings = Vec::new();
     let missing: Vec<&str> = model
@@ -427,11 +411,11 @@ impl Draw {
     /// Draws every sample, chunk by chunk in parallel, and counts each pattern. Counts are
     /// integers, so however rayon splits and joins the chunks the totals are the same.
     fn count_patterns(&self, opts: &SamplingOptions, progress: &(dyn Fn(u64) + Sync)) -> Patterns {
-        let chunks = opts.samples.div_ceil(CHUNK_SAMPLES);
+        let chunks = opts.samples.get().div_ceil(CHUNK_SAMPLES);
         (0..chunks)
             .into_par_iter()
             .fold(Patterns::new, |mut counts, k| {
-                let len = CHUNK_SAMPLES.min(opts.samples - k * CHUNK_SAMPLES);
+                let len = CHUNK_SAMPLES.min(opts.samples.get() - k * CHUNK_SAMPLES);
                 self.chunk(opts.seed, k, len, &mut counts);
                 progress(len);
                 counts
@@ -499,7 +483,7 @@ fn summarize(
     repair: Option<RepairNote>,
     warnings: Vec<String>,
 ) -> SampledScenarios {
-    let n = opts.samples;
+    let n = opts.samples.get();
     let baseline_samples = counts.remove(&Vec::new()).unwrap_or(0);
     let mut hits = vec![0u64; probs.len()];
     for (pattern, &k) in &counts {
@@ -533,7 +517,7 @@ fn summarize(
     SampledScenarios {
         samples: n,
         seed: opts.seed,
-        severity: opts.severity,
+        severity: opts.severity.get(),
         scenarios,
         baseline_samples,
         countries,
@@ -562,7 +546,7 @@ mod tests {
 
     fn opts(samples: u64, seed: u64) -> SamplingOptions {
         SamplingOptions {
-            samples,
+            samples: Samples::new(samples).unwrap(),
             seed,
             ..SamplingOptions::default()
         }
@@ -602,29 +586,19 @@ mod tests {
         );
     }
 
+    /// Out-of-range options cannot be built: samples 1 to MAX_SAMPLES, severity in [0, 1].
     #[test]
-    fn options_are_checked() {
-        let m = model("country,risk,disruption_prob\nCHN,0,0.5\nRUS,0,0\nUSA,0,0\n");
-        for (o, flag) in [
-            (opts(0, 1), "--samples"),
-            (
-                SamplingOptions {
-                    severity: 1.5,
-                    ..opts(10, 1)
-                },
-                "--severity",
-            ),
-        ] {
-            let e = sample(&m, None, &o, &|_| {}).unwrap_err();
-            assert!(e.to_string().starts_with(flag), "{e}");
-        }
+    fn options_out_of_range_cannot_be_built() {
+        assert!(Samples::new(0).is_err() && Samples::new(MAX_SAMPLES + 1).is_err());
+        assert_eq!(Samples::new(MAX_SAMPLES).unwrap().get(), MAX_SAMPLES);
+        assert!(Fraction::new(1.5).is_err() && Fraction::new(-0.1).is_err());
     }
 
     #[test]
     fn written_file_reads_back_with_the_same_probabilities() {
         let m = model("country,risk,disruption_prob\nCHN,0,0.3\nRUS,0,0.2\nUSA,0,0.1\n");
         let mut o = opts(3_001, 9);
-        o.severity = 0.25;
+        o.severity = Fraction::literal(0.25);
         let r = sample(&m, None, &o, &|_| {}).unwrap();
         let bytes = crate::report::scenarios_csv(&r);
         let files = ModelFiles::from_memory(&[("scenarios.csv", &bytes)]);

@@ -28,7 +28,7 @@ pub fn final_cuts(block: &mut Block) -> CutOutcome {
     let kind = SolverChoice::Auto.backend(block.lp.has_integers(), false);
     let opts = BackendOptions {
         time_limit_secs: None,
-        mip_gap: DEFAULT_MIP_GAP,
+        mip_gap: DEFAULT_MIP_GAP.get(),
         duals: false,
     };
     let run = CutLoop::new(MAX_CUT_ROUNDS).run(

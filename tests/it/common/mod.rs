@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
+use std::num::NonZeroUsize;
 use std::path::Path;
 
 use sourcemix::engine::SolverKind;
@@ -66,7 +67,7 @@ pub fn try_solve(model: &Model, choice: SolverChoice) -> sourcemix::Result<Solut
         model,
         &SolveOptions {
             solver: choice,
-            threads: Some(1),
+            threads: NonZeroUsize::new(1),
             ..SolveOptions::default()
         },
     )
