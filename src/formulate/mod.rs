@@ -231,11 +231,7 @@ fn policy_rows(cx: &mut RowContext, lp: &mut Lp, instances: &[RowInstance]) -> V
         let Some(terms) = row_terms(cx, lp, k, inst) else {
             continue;
         };
-        let sense = if inst.kind.is_lower_bound() {
-            Sense::Ge
-        } else {
-            Sense::Le
-        };
+        let sense = inst.lp_sense();
         if terms.is_empty() {
             let holds = match sense {
                 Sense::Ge => 0.0 >= inst.bound,

@@ -51,6 +51,15 @@ impl RowInstance {
         }
     }
 
+    /// The sense of the row in an LP: ≥ for a lower bound (`min_*`), ≤ otherwise.
+    pub fn lp_sense(&self) -> crate::engine::lp::Sense {
+        if self.kind.is_lower_bound() {
+            crate::engine::lp::Sense::Ge
+        } else {
+            crate::engine::lp::Sense::Le
+        }
+    }
+
     /// The target as written in reports: a country code, supplier id, group tag or "".
     pub fn target_label<'m>(&'m self, model: &'m Model) -> &'m str {
         match &self.target {

@@ -200,11 +200,7 @@ fn elastic(model: &Model, block: &Block) -> Elastic {
     for &k in &block.empty_violations {
         let inst = &block.instances[k];
         let (s, dir) = slack_of(block, &mut e, k);
-        let sense = if inst.kind.is_lower_bound() {
-            Sense::Ge
-        } else {
-            Sense::Le
-        };
+        let sense = inst.lp_sense();
         e.lp.add_row(RowTag::Other, vec![(s, -dir)], sense, inst.bound);
     }
     e

@@ -327,11 +327,7 @@ impl<'a> BlockWriter<'a> {
         for &k in &self.block.empty_violations {
             let inst = &self.block.instances[k];
             let raw = self.policy_name(k);
-            let sense = if inst.kind.is_lower_bound() {
-                Sense::Ge
-            } else {
-                Sense::Le
-            };
+            let sense = inst.lp_sense();
             let z = self.zero_column(p, zero);
             p.rows.push(LinearRow {
                 name: self.namer.name(&raw),
