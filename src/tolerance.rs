@@ -48,6 +48,13 @@ pub const FEASIBILITY: f64 = 1e-7;
 /// what the check cannot tell from the bound is at the bound).
 pub const BINDING: f64 = 1e-7;
 
+/// A shadow price whose scaled value (per unit of the block's demand × cost scale, where
+/// objective and duals are near 1) is within this of zero is 0: the backends' duals are
+/// exact only to their tolerances ([`SOLVER_FEASIBILITY`], [`CONIC_TOLERANCE`]), and a
+/// binding row priced at 1e-10 of the block's cost is solver noise, not a price (a robust
+/// plan's gallium HHI cap came out at −0.00003 on a cost of 252,367).
+pub const SHADOW_ZERO: f64 = 1e-8;
+
 /// Quantities below this fraction of the mineral's demand are solver dust and set to 0
 /// (interior-point solvers leave ~1e-10 on every offer).
 pub const DUST_SHARE: f64 = 1e-9;

@@ -110,7 +110,11 @@ impl MineralOutcome {
         if !ms.has_plan() {
             return out;
         }
-        let recovered = duals::missing_shadow_prices(model, &ms);
+        let recovered = if ms.block_optimum {
+            duals::missing_shadow_prices(model, &ms)
+        } else {
+            None
+        };
         out.rows = rows::outcomes(std::mem::take(&mut ms.rows), recovered);
         let measured = metrics::measure(model, ms.mineral, &ms.quantities, &out.rows);
         out.quantities = ms.quantities;

@@ -88,8 +88,9 @@ pub fn costly_rules(report: &super::Report, limit: usize) -> String {
         .count();
     if others > 0 {
         out.push_str(&format!(
-            "{}{others} other rule{} bind{} (constraints.csv lists them{})\n",
+            "{}{others} {}rule{} bind{} (constraints.csv lists them{})\n",
             if priced.is_empty() { "\n" } else { "  " },
+            if priced.is_empty() { "" } else { "other " },
             if others == 1 { "" } else { "s" },
             if others == 1 { "s" } else { "" },
             if unpriced > 0 {

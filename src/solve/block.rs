@@ -60,6 +60,7 @@ pub fn solve_block(
         gap,
         solve_secs: t.elapsed().as_secs_f64(),
         warnings,
+        block_optimum: true,
     };
     if out.status == Status::Infeasible {
         out.relaxations = least_relaxation(model, &block, deadline.remaining()).unwrap_or_default();

@@ -197,6 +197,10 @@ pub struct MineralSolution {
     pub solve_secs: f64,
     /// Remarks on how the block was solved (a retry with another backend).
     pub warnings: Vec<String>,
+    /// True when the plan is an optimum of the mineral's own block, so a row's shadow
+    /// price (the solver's, or one recovered from the fixed-binary LP) is a derivative of
+    /// that optimum; false for a robust plan, whose rows stay unpriced.
+    pub block_optimum: bool,
 }
 
 impl MineralSolution {

@@ -3,7 +3,7 @@
 //! slackness cleanup.
 
 use crate::formulate::{Block, RowTag};
-use crate::tolerance::{BINDING, FEASIBILITY};
+use crate::tolerance::{BINDING, FEASIBILITY, SHADOW_ZERO};
 
 /// The shadow price of each instance of `block` (`None` for exclusions), given the
 /// scaled solution `x`, its row `duals`, and each instance's value on the plan.
@@ -24,11 +24,12 @@ pub(crate) fn shadow_prices(
         }
     }
     folded_share_prices(block, x, duals, &mut shadow);
-    // Signs are fixed by the row's direction, and a row off its bound costs nothing:
-    // remove interior-point noise.
+    // Signs are fixed by the row's direction, a row off its bound costs nothing, and a
+    // price within the solvers' tolerance of zero is zero: remove interior-point noise.
+    let noise = SHADOW_ZERO * block.unscale_dual(1.0);
     for (k, inst) in block.instances.iter().enumerate() {
         if let Some(s) = &mut shadow[k] {
-            if (values[k] - inst.bound).abs() > BINDING {
+            if (values[k] - inst.bound).abs() > BINDING || s.abs() <= noise {
                 *s = 0.0;
             }
             *s = if inst.kind.is_lower_bound() {

@@ -162,3 +162,41 @@ fn a_frontier_of_a_model_without_a_plan_is_that_plan() {
         FrontierOutcome::Frontier(f) => panic!("a frontier of an infeasible model: {f:?}"),
     }
 }
+
+/// Three offers at the same price: every plan that meets demand costs 1000, so no rule
+/// has a price, though the HHI cap (0.34: AUS 30, CAN 40, USA 30 at best) and the AUS cap
+/// bind. Every solver's duals are exact only to its tolerance (the cone solver left
+/// −0.00000097 on the HHI cap): the plan says 0 and the text lists no costly rule.
+#[test]
+fn binding_rules_that_cost_nothing_are_priced_zero_with_every_solver() {
+    let model = model_from(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity\nA,ga,AUS,10,\nB,ga,CAN,10,\nC,ga,USA,10,60\n",
+        ),
+        ("demand.csv", "mineral,quantity\nga,100\n"),
+        (
+            "constraints.csv",
+            "constraint,mineral,target,bound\nmax_hhi,ga,,0.34\nmax_country_share,ga,AUS,0.3\n",
+        ),
+    ]);
+    for kind in SolverKind::all() {
+        let p = plan(&model, solve_kind(&model, kind));
+        let what = format!("{kind}");
+        assert!(
+            (p.cost() - 1000.0).abs() < 1e-6,
+            "{what}: cost {}",
+            p.cost()
+        );
+        let rows = &p.minerals[0].rows;
+        assert_eq!(rows.len(), 2, "{what}");
+        for r in rows {
+            assert!(r.binding, "{what}: a row does not bind");
+            assert_eq!(r.shadow_price, Some(0.0), "{what}");
+            assert_eq!(r.shadow_price_per_point, Some(0.0), "{what}");
+        }
+        let text = sourcemix::report::render_text(&build_report(&model, &p));
+        assert!(!text.contains(" costs "), "{what}: {text}");
+        assert!(text.contains("2 rules bind"), "{what}: {text}");
+    }
+}

@@ -552,6 +552,16 @@ fn cli_robust_run_writes_five_files_that_stress_reproduces() {
         ] {
             assert!(out.join(f).is_file(), "{f} missing");
         }
+        // A robust plan is not the optimum of any block: its rows carry no shadow price,
+        // and the text prices no rule.
+        let constraints = std::fs::read_to_string(out.join("constraints.csv")).unwrap();
+        for line in constraints.lines().skip(1) {
+            assert!(
+                line.ends_with(",,"),
+                "{method}: a robust row is priced: {line}"
+            );
+        }
+        assert!(!text.contains("what the binding rules cost"), "{text}");
         let again = dir.path().join("again");
         sourcemix()
             .args(["stress", "--plan"])

@@ -111,6 +111,8 @@ pub fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution {
                 gap: robust.gap.filter(|_| robust.status == Status::Feasible),
                 solve_secs: 0.0,
                 warnings: Vec::new(),
+                // The robust optimum is not the block's: its rows' duals price nothing.
+                block_optimum: false,
             };
             if !ms.has_plan() {
                 return ms;
