@@ -9,6 +9,7 @@ pub mod check;
 pub mod explain;
 pub mod frontier;
 pub mod policy_cost;
+pub mod presets;
 pub mod ranging;
 pub mod robust;
 pub mod sampling;

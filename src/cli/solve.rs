@@ -8,7 +8,8 @@ use sourcemix::analysis::robust::report::render_comparison;
 use sourcemix::analysis::robust::{Iteration, Method, RobustOptions, DEFAULT_CVAR_WEIGHT};
 use sourcemix::analysis::stress::{DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
 use sourcemix::commands::{
-    default_out_dir, robust_model, solve_model_with, RobustRun, SolveOutputs, SolveRun,
+    default_out_dir, robust_model, solve_model_with, RobustRun, ScenarioSource, SolveOutputs,
+    SolveRun,
 };
 use sourcemix::report::render_text;
 use sourcemix::solve::{SolveOptions, Status};
@@ -79,10 +80,24 @@ pub struct SolveArgs {
     /// With --robust: scenarios to use instead of MODEL/scenarios.csv.
     #[arg(long, value_name = "FILE", requires = "robust")]
     scenarios: Option<PathBuf>,
+    /// With --robust: plan against the preset "any one country stops" (one scenario per
+    /// mineral and country offering it; preset probabilities, see the README) instead of
+    /// MODEL/scenarios.csv.
+    #[arg(long = "n-1", requires = "robust", conflicts_with = "scenarios")]
+    n_minus_one: bool,
     /// With --robust: extensive (one program), decomposition (L-shaped, parallel scenario
     /// evaluations) or auto (by size).
     #[arg(long, default_value_t = Method::Auto, requires = "robust")]
     method: Method,
+}
+
+/// Where `--scenarios FILE` and `--n-1` (which clap keeps apart) take the scenarios from.
+pub fn scenario_source(file: Option<&std::path::Path>, n_minus_one: bool) -> ScenarioSource<'_> {
+    match (file, n_minus_one) {
+        (Some(path), _) => ScenarioSource::File(path),
+        (None, true) => ScenarioSource::NMinusOne,
+        (None, false) => ScenarioSource::Model,
+    }
 }
 
 /// Runs `solve`; returns the exit code.
@@ -156,7 +171,7 @@ fn run_robust(
     };
     let run = robust_model(
         &args.model,
-        args.scenarios.as_deref(),
+        scenario_source(args.scenarios.as_deref(), args.n_minus_one),
         &args.files.outputs(out_dir),
         &opts,
         &progress,

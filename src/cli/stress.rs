@@ -24,6 +24,10 @@ pub struct StressArgs {
     /// Scenarios to use instead of MODEL/scenarios.csv.
     #[arg(long, value_name = "FILE")]
     scenarios: Option<PathBuf>,
+    /// Evaluate the preset "any one country stops" (one scenario per mineral and country
+    /// offering it; preset probabilities, see the README) instead of MODEL/scenarios.csv.
+    #[arg(long = "n-1", conflicts_with = "scenarios")]
+    n_minus_one: bool,
     /// CVaR level: the summary's cvar_cost is the mean cost of the worst 1 − ALPHA.
     #[arg(long, default_value_t = DEFAULT_ALPHA)]
     alpha: Level,
@@ -50,7 +54,7 @@ pub fn run(args: StressArgs) -> Result<u8, Error> {
     let run = stress_model_to(
         &args.model,
         &args.plan,
-        args.scenarios.as_deref(),
+        super::solve::scenario_source(args.scenarios.as_deref(), args.n_minus_one),
         &args.files.outputs(&out_dir),
         &opts,
     )?;

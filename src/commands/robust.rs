@@ -34,15 +34,14 @@ impl RobustRun {
     }
 }
 
-/// `solve MODEL --robust`: read the model (and `scenarios_path` instead of its
-/// scenarios.csv), solve the robust program, and write allocation.csv, summary.csv,
+/// `solve MODEL --robust`: read the model (and the scenarios `scenarios` names), solve the robust program, and write allocation.csv, summary.csv,
 /// constraints.csv, stress.csv and stress_summary.csv for the robust plan to `outputs`
 /// (its dialect, and the workbook when asked: those five sheets and `inputs`), all or
 /// none. The stress files come from [`stress`] on the chosen plan, the same code path as
 /// the `stress` command. `progress` sees every round.
 pub fn robust_model(
     model_dir: &Path,
-    scenarios_path: Option<&Path>,
+    scenarios: super::stress::ScenarioSource,
     outputs: &Outputs,
     opts: &crate::analysis::robust::RobustOptions,
     progress: &(dyn Fn(&crate::analysis::robust::Iteration) + Sync),
@@ -54,7 +53,7 @@ pub fn robust_model(
         model,
         scenarios,
         mut warnings,
-    } = super::stress::load_with_scenarios(model_dir, scenarios_path)?;
+    } = super::stress::load_with_scenarios(model_dir, scenarios)?;
     if scenarios.is_empty() {
         warnings.push(
             "no scenarios (no scenarios.csv and no --scenarios): the robust plan only sees the baseline".into(),

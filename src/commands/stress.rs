@@ -27,14 +27,14 @@ pub struct StressRun {
 pub fn stress_model(
     model_dir: &Path,
     plan_path: &Path,
-    scenarios_path: Option<&Path>,
+    scenarios: ScenarioSource,
     out_dir: &Path,
     opts: &StressOptions,
 ) -> Result<StressRun> {
     stress_model_to(
         model_dir,
         plan_path,
-        scenarios_path,
+        scenarios,
         &Outputs::csv(out_dir),
         opts,
     )
@@ -45,7 +45,7 @@ pub fn stress_model(
 pub fn stress_model_to(
     model_dir: &Path,
     plan_path: &Path,
-    scenarios_path: Option<&Path>,
+    scenarios: ScenarioSource,
     outputs: &Outputs,
     opts: &StressOptions,
 ) -> Result<StressRun> {
@@ -55,7 +55,7 @@ pub fn stress_model_to(
         model,
         scenarios,
         mut warnings,
-    } = load_with_scenarios(model_dir, scenarios_path)?;
+    } = load_with_scenarios(model_dir, scenarios)?;
     let plan = load_plan(plan_path, &model)?;
     warnings.extend(plan.warnings.iter().cloned());
     warnings.extend(policy_breaches(&model, &plan.quantities, plan_path));
@@ -94,17 +94,36 @@ fn policy_breaches(model: &Model, quantities: &[f64], plan_path: &Path) -> Vec<S
     out
 }
 
-/// The model in `model_dir` with the scenarios of `scenarios_path` when given (else its
-/// own scenarios.csv), and the warnings of both reads.
-pub(super) fn load_with_scenarios(
-    model_dir: &Path,
-    scenarios_path: Option<&Path>,
-) -> Result<Loaded> {
+/// Where `stress` and `solve --robust` take their scenarios from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScenarioSource<'a> {
+    /// The model's own scenarios.csv (none when it has none).
+    Model,
+    /// A scenarios file (`--scenarios FILE`).
+    File(&'a Path),
+    /// The preset "any one country stops" (`--n-1`, [`crate::analysis::presets::n_minus_one`]).
+    NMinusOne,
+}
+
+/// The model in `model_dir` with the scenarios `source` names, and the warnings of the
+/// reads (and that preset probabilities are not estimates).
+pub(super) fn load_with_scenarios(model_dir: &Path, source: ScenarioSource) -> Result<Loaded> {
     let mut loaded = load(model_dir)?;
-    if let Some(path) = scenarios_path {
-        let (scenarios, more) = load_scenarios(path, &loaded.model)?;
-        loaded.scenarios = scenarios;
-        loaded.warnings.extend(more);
+    match source {
+        ScenarioSource::Model => {}
+        ScenarioSource::File(path) => {
+            let (scenarios, more) = load_scenarios(path, &loaded.model)?;
+            loaded.scenarios = scenarios;
+            loaded.warnings.extend(more);
+        }
+        ScenarioSource::NMinusOne => {
+            loaded.scenarios = crate::analysis::presets::n_minus_one(&loaded.model);
+            loaded.warnings.push(format!(
+                "--n-1: {} scenarios, one per mineral and country offering it, share a preset probability of {} (not an estimate)",
+                loaded.scenarios.len(),
+                crate::analysis::presets::N_MINUS_ONE_PROBABILITY
+            ));
+        }
     }
     Ok(loaded)
 }

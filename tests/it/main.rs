@@ -25,6 +25,7 @@ mod libreoffice;
 mod numeric;
 mod plan;
 mod policy_cost;
+mod presets;
 mod properties;
 mod ranging;
 mod reader;
