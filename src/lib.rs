@@ -45,7 +45,7 @@ pub mod analysis;
 pub mod commands;
 pub mod engine;
 pub mod error;
-pub mod formulate;
+pub(crate) mod formulate;
 pub mod input;
 pub mod model;
 pub mod plan;
@@ -53,9 +53,19 @@ pub mod policy;
 pub mod report;
 pub(crate) mod rng;
 pub mod solve;
-pub mod tolerance;
+pub(crate) mod tolerance;
 pub mod tools;
-pub mod write;
+pub(crate) mod write;
+
+/// The library's own tests name it as callers do (`sourcemix::…`), so they share the
+/// integration tests' independent plan checker.
+#[cfg(test)]
+extern crate self as sourcemix;
+/// The independent plan checker of SPEC §1–2 and the tests' random generator, shared
+/// with the integration tests.
+#[cfg(test)]
+#[path = "../tests/it/common/spec.rs"]
+mod spec;
 
 pub use analysis::explain::{explain, ExplainOptions, Explanation};
 pub use analysis::frontier::{frontier, FrontierOptions, FrontierOutcome};

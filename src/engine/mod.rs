@@ -14,7 +14,7 @@ pub(crate) mod conic;
 pub(crate) mod cuts;
 #[cfg(feature = "highs")]
 mod highs;
-pub mod lp;
+pub(crate) mod lp;
 mod microlp;
 mod options;
 pub(crate) mod polish;

@@ -10,6 +10,8 @@ pub(crate) mod duals;
 mod metrics;
 mod relaxation;
 mod rows;
+#[cfg(test)]
+mod tests;
 
 use crate::engine::SolverKind;
 use crate::error::Result;
@@ -87,7 +89,7 @@ impl MineralOutcome {
 
     /// The plan stage of one solved mineral: its rows as written (shadow prices missing
     /// from the solver recovered from the fixed-binary LP) and its figures.
-    pub fn new(model: &Model, mut ms: MineralSolution) -> MineralOutcome {
+    pub(crate) fn new(model: &Model, mut ms: MineralSolution) -> MineralOutcome {
         let relaxations = relaxation_rows(model, ms.mineral, &ms.relaxations, &ms.instances);
         let mut out = MineralOutcome {
             mineral: ms.mineral,
@@ -147,7 +149,7 @@ pub fn solve_plan_then<P: Send>(
 }
 
 /// The plan of a model solved elsewhere (a frontier's own optimum, the robust plan).
-pub fn plan(model: &Model, solution: Solution) -> Plan {
+pub(crate) fn plan(model: &Model, solution: Solution) -> Plan {
     use rayon::prelude::*;
     let minerals = solution
         .minerals

@@ -20,6 +20,8 @@
 mod countries;
 mod measure;
 pub mod plot;
+#[cfg(test)]
+mod tests;
 mod text;
 mod warm;
 
@@ -32,7 +34,8 @@ use crate::model::{MineralScope, Model, PolicyRow, Target};
 use crate::plan::{plan, Plan};
 use crate::solve::{solve, solve_block, Deadline, Solution, SolveOptions, SolverChoice, Status};
 
-pub use measure::{least_measure, Measure};
+pub(crate) use measure::least_measure;
+pub use measure::Measure;
 pub use text::render_text;
 
 /// Default number of frontier points.
@@ -264,7 +267,7 @@ fn even_bounds(low: f64, high: f64, n: usize) -> Vec<f64> {
 }
 
 /// `model` with the row `max_M,*,,b` appended (b loose: above any plan's measure).
-pub fn with_cap(model: &Model, measure: Measure) -> Model {
+pub(crate) fn with_cap(model: &Model, measure: Measure) -> Model {
     let mut extended = model.clone();
     extended.policy.push(PolicyRow {
         kind: measure.kind(),
@@ -277,7 +280,7 @@ pub fn with_cap(model: &Model, measure: Measure) -> Model {
 }
 
 /// Sets the bound of the appended cap (policy row `cap_policy`) in a block to `b`.
-pub fn set_cap(block: &mut Block, cap_policy: usize, b: f64) {
+pub(crate) fn set_cap(block: &mut Block, cap_policy: usize, b: f64) {
     let Some(k) = block.instances.iter().position(|i| i.policy == cap_policy) else {
         return;
     };

@@ -10,6 +10,8 @@
 //! a bound or a price over an interval a basis describes.
 
 pub(crate) mod basis;
+#[cfg(all(test, feature = "highs"))]
+mod tests;
 
 use serde::Serialize;
 

@@ -9,7 +9,7 @@
 //! L-shaped decomposition with one cut per scenario and mineral ([`decomposition`]), whose
 //! scenario evaluations ([`recourse::evaluate`]) are one separable, parallel step.
 
-pub mod columns;
+pub(crate) mod columns;
 pub(crate) mod decomposition;
 pub(crate) mod extensive;
 mod master;
@@ -30,7 +30,7 @@ use crate::engine::{route, solve_lp, BackendOptions, LpResult, SolverKind};
 use crate::error::{Error, Result};
 use crate::formulate::{formulate, Block};
 use crate::model::{Model, Scenario};
-use crate::solve::{solve, Solution, SolveOptions, SolverChoice, Status};
+use crate::solve::{solve, SolveOptions, SolverChoice, Status};
 use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE};
 
 use recourse::{evaluate, Classes, PlanTotals, RecourseModel, ScenarioValue};
@@ -189,8 +189,8 @@ pub struct RobustSolution {
 /// report when the model has no plan) and the robust plan when there is one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RobustOutcome {
-    /// The plain `solve` of the model.
-    pub nominal: Solution,
+    /// The plan of the plain `solve` of the model.
+    pub nominal: crate::plan::Plan,
     /// The robust plan, when the nominal solve found a plan.
     pub robust: Option<RobustSolution>,
 }
@@ -519,18 +519,14 @@ pub fn solve_robust(
         start: Instant::now(),
         limit_secs: opts.solve.time_limit_secs,
     };
-    let nominal = solve(model, &opts.solve)?;
+    let nominal = crate::plan::plan(model, solve(model, &opts.solve)?);
     if nominal.status.exit_code() != 0 {
         return Ok(RobustOutcome {
             nominal,
             robust: None,
         });
     }
-    let incumbent: Vec<f64> = nominal
-        .minerals
-        .iter()
-        .flat_map(|m| m.quantities.iter().copied())
-        .collect();
+    let incumbent = nominal.quantities();
     let mut problem = Problem::new(model, scenarios, opts)?;
     let method = match opts.method {
         Method::Auto if problem.spot_variables() <= AUTO_EXTENSIVE_MAX_SPOT_VARS => {

@@ -15,7 +15,7 @@
 //! parallel), and only integer counts are combined. Normal deviates use the portable
 //! logarithm of the crate's generator (`rng::ln`), the thresholds [`normal_quantile`].
 
-pub mod matrix;
+pub(crate) mod matrix;
 mod quantile;
 
 use std::collections::BTreeMap;
