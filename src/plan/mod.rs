@@ -3,7 +3,7 @@
 //! rows on the plan with their shadow prices, and its figures (HHI, risk, top country,
 //! suppliers, countries) — which every report formats and never recomputes.
 //!
-//! Analyses that only need costs use [`crate::solve::solve`] and pay for none of this
+//! Analyses that only need costs use `solve::solve` and pay for none of this
 //! (the shadow prices of blocks whose solver gives no duals cost another LP solve each).
 
 pub(crate) mod duals;
@@ -18,6 +18,9 @@ use crate::error::Result;
 use crate::model::Model;
 use crate::solve::{solve_each, worst_status, MineralSolution, Solution, SolveOptions, Status};
 
+/// What a plan row is: the policy line, rule, mineral, target, bound and the offers its
+/// sum covers.
+pub use crate::policy::rows::{InstanceTarget, RowInstance};
 pub use metrics::Metrics;
 pub use relaxation::{relaxation_rows, MineralRelaxation, RelaxationRow};
 pub use rows::RowOutcome;
@@ -51,7 +54,7 @@ pub struct MineralOutcome {
     /// does: one that fails it is [`Status::Failed`]); false without a plan.
     pub checked: bool,
     /// Quantity per offer of the mineral (local index), as written: clean numbers on the
-    /// mineral's grid (see [`crate::solve::clean`]); empty without a plan.
+    /// mineral's grid (see `solve::clean`); empty without a plan.
     pub quantities: Vec<f64>,
     /// Demand left unmet.
     pub unmet: f64,

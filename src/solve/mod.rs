@@ -1,5 +1,5 @@
 //! Solving a model: one block per mineral, solved independently (in parallel), checked,
-//! and combined into a [`Solution`].
+//! and combined into a `Solution`.
 
 pub(crate) mod aggregate;
 mod block;

@@ -12,7 +12,7 @@
 //! parallel.
 //!
 //! How a cut mineral is solved: a linear block without HHI caps warm in one simplex model
-//! ([`warm`]) when `solve` would not aggregate it (below 1,500 offers), from scratch
+//! (`warm`) when `solve` would not aggregate it (below 1,500 offers), from scratch
 //! otherwise; another continuous block (HHI caps, the added one included) over its
 //! country quantities, exactly, one small cone problem per point (`countries`); blocks
 //! with integer rules, `--solver NAME` and `no_aggregate` from scratch as `solve` would.
@@ -44,7 +44,7 @@ pub const DEFAULT_POINTS: usize = 10;
 /// Most points a frontier may have (each is a full optimization).
 pub const MAX_POINTS: usize = 10_000;
 
-pub use crate::tolerance::LEAST_BOUND_MARGIN;
+pub(crate) use crate::tolerance::LEAST_BOUND_MARGIN;
 
 /// Name of the frontier table.
 pub const FRONTIER_CSV: &str = "frontier.csv";

@@ -2,12 +2,12 @@
 //! robust semantics").
 //!
 //! Among plans that obey the whole policy (every linear row, HHI caps, integer rules),
-//! find one minimizing E[L] + W · CVaR_α(L), L_s the cost of the plan in scenario s
+//! find one minimizing E\[L\] + W · CVaR_α(L), L_s the cost of the plan in scenario s
 //! (baseline included, with the probability the scenarios leave over) when the shortfall
 //! is bought on the spot market or left unmet exactly as `stress` computes it. Two exact
-//! methods ([`Method`]): the extensive Rockafellar–Uryasev program ([`extensive`]) and an
-//! L-shaped decomposition with one cut per scenario and mineral ([`decomposition`]), whose
-//! scenario evaluations ([`recourse::evaluate`]) are one separable, parallel step.
+//! methods ([`Method`]): the extensive Rockafellar–Uryasev program (`extensive`) and an
+//! L-shaped decomposition with one cut per scenario and mineral (`decomposition`), whose
+//! scenario evaluations (`recourse::evaluate`) are one separable, parallel step.
 
 pub(crate) mod columns;
 pub(crate) mod decomposition;
@@ -35,12 +35,12 @@ use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE};
 
 use recourse::{evaluate, Classes, PlanTotals, RecourseModel, ScenarioValue};
 
-/// Default weight W of CVaR in the robust objective E[L] + W · CVaR_α(L).
+/// Default weight W of CVaR in the robust objective E\[L\] + W · CVaR_α(L).
 pub const DEFAULT_CVAR_WEIGHT: f64 = 1.0;
 
-pub use crate::tolerance::DECOMPOSITION_GAP;
+pub(crate) use crate::tolerance::DECOMPOSITION_GAP;
 
-pub use crate::tolerance::ROBUST_MIP_GAP;
+pub(crate) use crate::tolerance::ROBUST_MIP_GAP;
 
 /// `auto` uses the extensive form up to this many spot variables (Σ over scenarios and
 /// minerals of the offers that could sell spot), the decomposition above. Measured in
@@ -154,7 +154,7 @@ pub struct Iteration {
     /// Cuts added this round.
     pub cuts: usize,
     /// Offers the master held out until this round's prices let them in (see
-    /// [`columns`]).
+    /// `columns`).
     pub columns: usize,
     /// Seconds since the robust solve started.
     pub secs: f64,
@@ -172,7 +172,7 @@ pub struct RobustSolution {
     /// numbers, see `written`).
     #[serde(skip)]
     pub plan: Vec<f64>,
-    /// E[L] + W · CVaR_α(L) of the plan.
+    /// E\[L\] + W · CVaR_α(L) of the plan.
     pub objective: f64,
     /// A lower bound on the optimum, when known.
     pub lower_bound: Option<f64>,
@@ -197,7 +197,7 @@ pub struct RobustOutcome {
 
 /// The robust program's data: scenarios with positive probability (baseline first), the
 /// classes and their factors, the policy blocks, the cost unit.
-pub struct Problem<'a> {
+pub(crate) struct Problem<'a> {
     /// The model.
     pub model: &'a Model,
     /// Scenarios in the objective: the baseline (when its probability is positive) and
@@ -229,7 +229,7 @@ pub struct Problem<'a> {
 
 /// The robust solve's time budget.
 #[derive(Debug, Clone, Copy)]
-pub struct Clock {
+pub(crate) struct Clock {
     /// When the robust solve started.
     pub start: Instant,
     /// Its time limit in seconds, if any.
@@ -588,6 +588,6 @@ fn finish(
 }
 
 /// (upper − lower) / |upper|, never negative.
-pub fn relative_gap(upper: f64, lower: f64) -> f64 {
+pub(crate) fn relative_gap(upper: f64, lower: f64) -> f64 {
     ((upper - lower) / upper.abs().max(1e-300)).max(0.0)
 }

@@ -1,4 +1,4 @@
-//! What a robust run reports: the robust plan as a [`Solution`] (so `solve`'s three files
+//! What a robust run reports: the robust plan as a `solve::Solution` (so `solve`'s three files
 //! come from the same code), the nominal and robust plans side by side, and the text.
 
 use std::fmt::Write;
