@@ -30,8 +30,8 @@ fn grid_sums_are_exact_decimals() {
     assert_eq!(round_index(-1e-14), 0.0);
 }
 
-/// Cleaning keeps every row: a plan that passes the independent plan checker of
-/// tests/common still passes it after `close_balance` and `clean_plan` (what `solve` and
+/// Cleaning keeps every row: a plan that passes the independent plan checker
+/// (tests/it/common/spec.rs) still passes it after `close_balance` and `clean_plan` (what `solve` and
 /// `solve --robust` do to the optimizer's quantities before writing them). Random plans
 /// put many offers within the snapping distance of a bound (capacity, min_order) and every
 /// policy row exactly at its bound or a hair inside, with unmet demand or without and a
