@@ -1,5 +1,7 @@
 //! Criterion benchmarks: reading, formulating, solving and reporting (building the report
-//! and formatting its CSV files, without the disk) on generated models.
+//! and formatting its CSV files, without the disk) on generated models, through the
+//! library's public API: formulating is the time a solve reports for building its blocks
+//! (`Plan::build_wall_secs`), solving is `solve_plan` (the solve and its plan stage).
 //!
 //! `cargo bench` runs the small and medium sizes; set `SOURCEMIX_BENCH_LARGE=1` to add the
 //! 100k-offer × 10-mineral and 50k-offer × 1-mineral models of the performance targets
@@ -7,16 +9,17 @@
 
 use std::path::Path;
 
+use std::time::Duration;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use sourcemix::engine::SolverKind;
-use sourcemix::formulate::formulate;
 use sourcemix::input::load_model;
 use sourcemix::plan::solve_plan;
-use sourcemix::report::{build_report, csv_files, ConstraintRow};
-use sourcemix::solve::{solve, SolveOptions, SolverChoice};
+use sourcemix::report::{
+    build_report, csv_files, Cells, ConstraintRow, Dialect, Table, CONSTRAINTS_COLUMNS,
+};
+use sourcemix::solve::{SolveOptions, SolverChoice};
 use sourcemix::tools::generate::{generate, GenerateOptions};
-use sourcemix::write::numbers::plain;
-use sourcemix::write::CsvOut;
 
 fn sizes() -> Vec<(usize, usize)> {
     let mut s = vec![(1_000, 10), (10_000, 10)];
@@ -55,10 +58,13 @@ fn benches(c: &mut Criterion) {
             b.iter(|| load_model(&dir).expect("loads"))
         });
         g.bench_function(BenchmarkId::new("build", &label), |b| {
-            b.iter(|| {
-                (0..model.minerals.len())
-                    .map(|m| formulate(&model, m).expect("formulates").lp.rows.len())
-                    .sum::<usize>()
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| {
+                        let plan = solve_plan(&model, &SolveOptions::default()).expect("solves");
+                        Duration::from_secs_f64(plan.build_wall_secs)
+                    })
+                    .sum()
             })
         });
         let planned = solve_plan(&model, &SolveOptions::default()).expect("solves");
@@ -80,15 +86,16 @@ fn benches(c: &mut Criterion) {
                 ..SolveOptions::default()
             };
             g.bench_function(BenchmarkId::new(format!("solve/{kind}"), &label), |b| {
-                b.iter(|| solve(&model, &opts).expect("solves").cost())
+                b.iter(|| solve_plan(&model, &opts).expect("solves").cost())
             });
         }
         g.finish();
     }
 }
 
-/// The own CSV writer against the csv crate's `Writer` (with the same plain-decimal
-/// numbers) on constraints.csv rows: the figure that keeps `write::CsvOut`.
+/// The own CSV writer (a `report::Table` written as CSV, over `write::CsvOut`) against
+/// the csv crate's `Writer` (numbers as Rust prints them) on constraints.csv rows: the
+/// figure that keeps `write::CsvOut`.
 fn writers(c: &mut Criterion) {
     let root = tempfile::tempdir().expect("temp dir");
     let dir = model_dir(root.path(), 10_000, 10);
@@ -100,17 +107,15 @@ fn writers(c: &mut Criterion) {
     let mut g = c.benchmark_group("csv_writer");
     g.sample_size(20);
     g.bench_function(BenchmarkId::new("own", rows.len()), |b| {
-        b.iter(|| {
-            let mut w = CsvOut::lines(rows.len() * 64);
-            w.rows(&rows, |w, r| {
-                w.text(r.constraint).text(&r.mineral).text(&r.target);
-                w.num(r.bound).num(r.value).num(r.slack);
-                w.text(if r.binding { "true" } else { "false" });
-                w.opt(r.shadow_price);
-                w.end();
-            });
-            w.finish().len()
-        })
+        let table = Table::new("constraints", CONSTRAINTS_COLUMNS, rows.len(), |k, c| {
+            let r = rows[k];
+            c.text(r.constraint).text(&r.mineral).text(&r.target);
+            c.num(r.bound).num(r.value).num(r.slack);
+            c.flag(r.binding);
+            c.opt(r.shadow_price).opt(r.shadow_price_per_point);
+            c.end();
+        });
+        b.iter(|| table.to_csv(Dialect::Rfc4180).len())
     });
     g.bench_function(BenchmarkId::new("csv_crate", rows.len()), |b| {
         b.iter(|| {
@@ -118,16 +123,17 @@ fn writers(c: &mut Criterion) {
                 .terminator(csv::Terminator::Any(b'\n'))
                 .from_writer(Vec::with_capacity(rows.len() * 64));
             for r in &rows {
-                let shadow = r.shadow_price.map(plain).unwrap_or_default();
+                let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
                 w.write_record([
                     r.constraint,
                     &r.mineral,
                     &r.target,
-                    &plain(r.bound),
-                    &plain(r.value),
-                    &plain(r.slack),
+                    &r.bound.to_string(),
+                    &r.value.to_string(),
+                    &r.slack.to_string(),
                     if r.binding { "true" } else { "false" },
-                    &shadow,
+                    &opt(r.shadow_price),
+                    &opt(r.shadow_price_per_point),
                 ])
                 .expect("writes to memory");
             }

@@ -1,15 +1,27 @@
 //! sourcemix: the cheapest supply mix of critical minerals under a planner's policy on
 //! country concentration and geopolitical risk.
 //!
-//! The flow is one-way: [`input`] reads and validates model files into a [`Model`] (with
-//! its scenarios and warnings beside it, [`input::Loaded`]); its [`policy`] rules are a
-//! registry, one file per rule family; [`formulate`] turns each mineral into a scaled
-//! LP/MILP block that an [`engine`] backend solves; [`solve`] solves every block and
-//! checks it, and [`plan`] makes the [`Plan`] the rest take; [`analysis`] holds what is
-//! computed from a model and its plan (stress, robust plans, the frontier, ranging, what
-//! the policy costs, explanations); [`report`] turns results into CSV, JSON and text;
-//! [`commands`] holds one entry point per command of the `sourcemix` binary. The entry
-//! points a caller needs are re-exported here:
+//! The flow is one-way: files → `input` → `model` (with its `policy` rules) → formulation
+//! → engine → `solve` → `plan` → `analysis` → `report`. The public API is what a caller
+//! needs; the formulation, the LP and its backends' internals, the cleaning of numbers,
+//! tolerances and file writing are `pub(crate)`:
+//!
+//! - here, at the root: [`load`] and [`Loaded`]; [`solve_plan`] and [`Plan`]; [`stress`],
+//!   [`solve_robust`], [`frontier`], [`policy_cost`], [`explain`], with their options and
+//!   typed results; [`Model`], [`Name`], [`SolveOptions`], [`SolverChoice`], [`Error`];
+//! - [`input`]: models from a folder, a workbook or tables in memory
+//!   ([`input::ModelFiles`], [`input::parse`]), plans, scenarios and correlations, and the
+//!   CSV table reader ([`input::table`]);
+//! - [`model`]: the validated model's data types; [`policy`]: the rule registry
+//!   ([`policy::ALL`], [`policy::Kind`]) for callers listing rules;
+//! - [`plan`]: the plan and its rows; [`analysis`]: each analysis's entry point, options
+//!   and results (stress, robust plans, sampled scenarios, the frontier, ranging, what
+//!   the policy costs, explanations, data checks);
+//! - [`engine`]: the backends of this build and what each can do ([`engine::catalog`]);
+//!   [`solve`]: its options and statuses; [`error`]: the one error type;
+//! - [`report`], [`commands`] and [`tools`]: results as tables, text and JSON, one entry
+//!   point per command of the `sourcemix` binary, and the tools those commands are
+//!   (generate, export, bench, convert) — as far as the binary needs them.
 //!
 //! ```
 //! use sourcemix::{explain, solve_plan, stress, ExplainOptions, SolveOptions, StressOptions};
@@ -45,7 +57,7 @@ pub mod analysis;
 pub mod commands;
 pub mod engine;
 pub mod error;
-pub mod formulate;
+pub(crate) mod formulate;
 pub mod input;
 pub mod model;
 pub mod plan;
@@ -53,10 +65,20 @@ pub mod policy;
 pub mod report;
 pub(crate) mod rng;
 pub mod solve;
-pub mod tolerance;
+pub(crate) mod tolerance;
 pub mod tools;
 pub mod values;
-pub mod write;
+pub(crate) mod write;
+
+/// The library's own tests name it as callers do (`sourcemix::…`), so they share the
+/// integration tests' independent plan checker.
+#[cfg(test)]
+extern crate self as sourcemix;
+/// The independent plan checker of SPEC §1–2 and the tests' random generator, shared
+/// with the integration tests.
+#[cfg(test)]
+#[path = "../tests/it/common/spec.rs"]
+mod spec;
 
 pub use analysis::explain::{explain, ExplainOptions, Explanation};
 pub use analysis::frontier::{frontier, FrontierOptions, FrontierOutcome};

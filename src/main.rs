@@ -63,7 +63,7 @@ fn main() -> ExitCode {
         return ExitCode::from(e.exit_code());
     }
     #[cfg(unix)]
-    sourcemix::write::lock::on_wait(|dir| {
+    sourcemix::commands::on_wait(|dir| {
         cli::output::note(&format!(
             "waiting for another sourcemix run writing into {}",
             dir.display()

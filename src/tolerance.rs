@@ -81,10 +81,6 @@ pub const POLISH_ROW: f64 = 1e-9;
 /// feasibility, it is noise).
 pub const RELAXATION_EPS: f64 = 1e-9;
 
-/// Slack smaller than this (in the bound's units) is float rounding in the row's sum and
-/// reported as 0.
-pub const SLACK_NOISE: f64 = 1e-12;
-
 /// scenarios.csv: probabilities may sum above 1 by this much (decimal rounding of a
 /// planner's 0.1 + 0.2 + 0.7).
 pub const PROBABILITY_SUM_SLACK: f64 = 1e-9;
@@ -166,7 +162,8 @@ pub const LEAST_BOUND_MARGIN: f64 = 1e-8;
 
 // (src/solve/clean/mod.rs)
 /// Quantities are on a grid of at most this fraction of their mineral's demand (the
-/// quantum is 1e-11 to 1e-12 of demand).
+/// quantum is 1e-11 to 1e-12 of demand). Stated for the grid's tests.
+#[cfg(test)]
 pub const QUANTITY_PRECISION: f64 = 1e-11;
 
 // (src/solve/clean/mod.rs)

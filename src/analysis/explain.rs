@@ -1,6 +1,6 @@
 //! `explain`: for a model with no solution, the relaxation of least total size that
 //! gives it one (SPEC §3), per mineral, as explain.csv and in words. The elastic
-//! program is [`crate::solve::diagnose::least_relaxation`], the same one `solve` runs on an
+//! program is `solve::diagnose::least_relaxation`, the same one `solve` runs on an
 //! infeasible mineral. The result is typed ([`Explanation`]); the file and the words
 //! (the same ones `solve` prints) are in [`crate::report`].
 
@@ -37,7 +37,7 @@ impl Explanation {
 
 /// Finds the least relaxation of every mineral of `model` without a solution. The model
 /// is solved as `solve` would (minerals in parallel); each mineral found infeasible has
-/// been diagnosed by [`crate::solve::diagnose::least_relaxation`] on the way. A mineral whose
+/// been diagnosed by `solve::diagnose::least_relaxation` on the way. A mineral whose
 /// solve or diagnosis fails is an error naming it (exit 4).
 pub fn explain(model: &Model, opts: &ExplainOptions) -> Result<Explanation> {
     let solution = solve(model, &opts.solve)?;

@@ -1,5 +1,5 @@
 //! `policy`: what the policy costs as a whole and family by family (SPEC §3). Each case
-//! is the model with some constraints.csv rows deleted, solved by [`crate::solve::solve`]:
+//! is the model with some constraints.csv rows deleted, solved by `solve::solve`:
 //! `no_rules` (none kept), `full_policy` (all kept) and `without_<family>` for each rule
 //! family present. `saving` = full_policy cost − case cost: what that family (or the
 //! whole policy, for `no_rules`) costs given the rest.

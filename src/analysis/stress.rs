@@ -3,7 +3,7 @@
 //!
 //! In scenario s, offer i delivers d_is = min(a_is, 1) · x_i (a_is: product of the
 //! capacity factors of the shocks matching it; a contract never delivers more than was
-//! contracted, see [`delivery_factor`]) at its contract landed cost. The shortfall of a
+//! contracted, see `delivery_factor`) at its contract landed cost. The shortfall of a
 //! mineral is bought on the spot market from offers the policy does not exclude, up to
 //! what each has left (a_is · capacity_i − d_is; unlimited stays unlimited unless
 //! a_is = 0), at l_i · price_factor_is · (1 + spot premium), cheapest first, as long as
@@ -169,7 +169,7 @@ fn require_penalties(model: &Model) -> Result<()> {
 
 /// An input error naming demand.csv's line for every mineral without an unmet_penalty,
 /// which `command` (stress, solve --robust) needs.
-pub fn require_penalties_for(model: &Model, command: &str) -> Result<()> {
+pub(crate) fn require_penalties_for(model: &Model, command: &str) -> Result<()> {
     let mut errors = InputErrors::default();
     for mineral in &model.minerals {
         if mineral.unmet_penalty.is_none() {
@@ -191,7 +191,7 @@ pub fn require_penalties_for(model: &Model, command: &str) -> Result<()> {
 /// The share of a contracted quantity an offer delivers at capacity factor `a`: `a` itself
 /// up to 1. A factor above 1 grows what the offer can sell on the spot market (its room
 /// is a · capacity − d), never the contract: a plan is not delivered more than it bought.
-pub fn delivery_factor(a: f64) -> f64 {
+pub(crate) fn delivery_factor(a: f64) -> f64 {
     a.min(1.0)
 }
 

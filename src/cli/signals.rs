@@ -18,7 +18,7 @@ pub fn install() {
 /// the run half stopped.
 fn stop(number: i32, name: &str) -> ! {
     use std::io::Write;
-    let _guard = sourcemix::write::interrupt::stop();
+    let _guard = sourcemix::commands::stop_writing();
     let _ = writeln!(
         std::io::stderr(),
         "interrupted by {name}; no partial result file is left behind"

@@ -32,3 +32,10 @@ pub use crate::tools::convert::convert;
 pub use crate::tools::export::{export_model, ExportFormat, ExportOptions, ExportSummary};
 /// `generate DIR`: a synthetic model of a given size, deterministic per seed.
 pub use crate::tools::generate::{generate, GenerateOptions};
+/// On a signal: stop writing for good, removing every temporary file in flight; the
+/// guard it returns keeps a new commit from starting before the process exits.
+pub use crate::write::interrupt::stop as stop_writing;
+/// Every command that writes: what to tell while a run waits for another run's lock on
+/// its results folder (set once, by the binary).
+#[cfg(unix)]
+pub use crate::write::lock::on_wait;

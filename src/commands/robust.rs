@@ -69,10 +69,7 @@ pub fn robust_model(
         written: Vec::new(),
     };
     let Some(robust) = outcome.robust else {
-        return Ok(no_plan(
-            build_report(&model, &plan(&model, outcome.nominal)),
-            None,
-        ));
+        return Ok(no_plan(build_report(&model, &outcome.nominal), None));
     };
     let robust_plan = plan(&model, plan_solution(&model, &robust));
     let mut report = build_report(&model, &robust_plan);
@@ -98,12 +95,7 @@ pub fn robust_model(
         )];
     }
     let stress_opts = opts.stress_options();
-    let nominal_plan: Vec<f64> = outcome
-        .nominal
-        .minerals
-        .iter()
-        .flat_map(|m| m.quantities.iter().copied())
-        .collect();
+    let nominal_plan = outcome.nominal.quantities();
     let nominal_stress = stress(&model, &nominal_plan, &scenarios, &stress_opts)?;
     // The plan as written: its quantities are allocation.csv's numbers exactly (clean
     // numbers on each mineral's grid), so `stress --plan` on the written file

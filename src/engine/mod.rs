@@ -1,6 +1,6 @@
 //! The engine over the backends: which backends this build has (the registry below,
 //! the one place a backend's feature gate appears), what each declares it can do, and
-//! one entry point that solves an [`Lp`] with any of them. One file per backend; beside
+//! one entry point that solves an `Lp` with any of them. One file per backend; beside
 //! them the cones (`conic`), polishing, the one HHI cut loop (`cuts`), models kept warm
 //! between solves (`warm`) and the choices between them (`route`: cones or cuts,
 //! polishing, fallback). Nothing here imports a stage above the formulation.
@@ -14,7 +14,7 @@ pub(crate) mod conic;
 pub(crate) mod cuts;
 #[cfg(feature = "highs")]
 mod highs;
-pub mod lp;
+pub(crate) mod lp;
 mod microlp;
 mod options;
 pub(crate) mod polish;

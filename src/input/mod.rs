@@ -3,8 +3,8 @@
 
 mod bytes;
 pub mod correlation;
-pub mod number;
-pub mod scan;
+pub(crate) mod number;
+pub(crate) mod scan;
 pub mod table;
 pub mod workbook;
 

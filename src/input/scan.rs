@@ -163,11 +163,6 @@ impl<'a> Scanner<'a> {
         self.spans.len()
     }
 
-    /// True when the current record has no field (before the first record).
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
-    }
-
     /// Field `k` of the current record (`k < len()`), unescaped, not trimmed.
     #[inline]
     pub fn field(&self, k: usize) -> &[u8] {
@@ -188,6 +183,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The fields of the current record.
+    #[cfg(test)]
     pub fn fields(&self) -> impl Iterator<Item = &[u8]> + '_ {
         (0..self.len()).map(|k| self.field(k))
     }

@@ -8,8 +8,10 @@ use std::path::Path;
 
 use super::bytes::read_file;
 pub use super::bytes::FileBytes;
+/// The range a numeric column accepts ([`Table::number`]).
+pub use super::number::Domain;
 use crate::error::{InputErrors, InputIssue};
-use crate::input::number::{parse_plain_number, Domain};
+use crate::input::number::parse_plain_number;
 use crate::input::scan::{self, Scanner};
 use crate::write::Dialect;
 

@@ -28,7 +28,7 @@ pub const SHEETS: [(&str, &str); 5] = [
 ];
 
 /// True when `path` names a workbook (by extension: xlsx, xlsm, xls, ods).
-pub fn is_workbook(path: &Path) -> bool {
+pub(crate) fn is_workbook(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         matches!(
             e.to_ascii_lowercase().as_str(),
@@ -85,7 +85,7 @@ impl SheetText {
 }
 
 /// Excel's letters for 0-based column `col`: 0 → A, 25 → Z, 26 → AA.
-pub fn column_letters(col: u32) -> String {
+pub(crate) fn column_letters(col: u32) -> String {
     let mut n = col as u64 + 1;
     let mut out = Vec::new();
     while n > 0 {
@@ -175,7 +175,7 @@ fn sheet_text(sheet: String, file: &'static str, range: &Range<Data>) -> SheetTe
 }
 
 /// A cell as the CSV text the folder reader would see.
-pub fn cell_text(cell: &Data) -> String {
+pub(crate) fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
@@ -192,7 +192,7 @@ pub fn cell_text(cell: &Data) -> String {
 }
 
 /// Reads and validates the model in the workbook at `path` (see the module docs).
-pub fn load_workbook(path: &Path) -> Result<Loaded> {
+pub(crate) fn load_workbook(path: &Path) -> Result<Loaded> {
     let book = path.display().to_string();
     let bytes = match std::fs::metadata(path) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {

@@ -15,7 +15,7 @@ use crate::solve::clean::{grid_sum, round_index};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metrics {
     /// Quantity bought: the exact decimal sum of the quantities (they are on the
-    /// mineral's grid, see [`crate::solve::clean`]).
+    /// mineral's grid, see `solve::clean`).
     pub purchased: f64,
     /// Purchase cost (landed plus fixed costs, without unmet penalties), summed in
     /// allocation order.

@@ -3,19 +3,24 @@
 //! rows on the plan with their shadow prices, and its figures (HHI, risk, top country,
 //! suppliers, countries) — which every report formats and never recomputes.
 //!
-//! Analyses that only need costs use [`crate::solve::solve`] and pay for none of this
+//! Analyses that only need costs use `solve::solve` and pay for none of this
 //! (the shadow prices of blocks whose solver gives no duals cost another LP solve each).
 
 pub(crate) mod duals;
 mod metrics;
 mod relaxation;
 mod rows;
+#[cfg(test)]
+mod tests;
 
 use crate::engine::SolverKind;
 use crate::error::Result;
 use crate::model::Model;
 use crate::solve::{solve_each, worst_status, MineralSolution, Solution, SolveOptions, Status};
 
+/// What a plan row is: the policy line, rule, mineral, target, bound and the offers its
+/// sum covers.
+pub use crate::policy::rows::{InstanceTarget, RowInstance};
 pub use metrics::Metrics;
 pub use relaxation::{relaxation_rows, MineralRelaxation, RelaxationRow};
 pub use rows::RowOutcome;
@@ -49,7 +54,7 @@ pub struct MineralOutcome {
     /// does: one that fails it is [`Status::Failed`]); false without a plan.
     pub checked: bool,
     /// Quantity per offer of the mineral (local index), as written: clean numbers on the
-    /// mineral's grid (see [`crate::solve::clean`]); empty without a plan.
+    /// mineral's grid (see `solve::clean`); empty without a plan.
     pub quantities: Vec<f64>,
     /// Demand left unmet.
     pub unmet: f64,
@@ -87,7 +92,7 @@ impl MineralOutcome {
 
     /// The plan stage of one solved mineral: its rows as written (shadow prices missing
     /// from the solver recovered from the fixed-binary LP) and its figures.
-    pub fn new(model: &Model, mut ms: MineralSolution) -> MineralOutcome {
+    pub(crate) fn new(model: &Model, mut ms: MineralSolution) -> MineralOutcome {
         let relaxations = relaxation_rows(model, ms.mineral, &ms.relaxations, &ms.instances);
         let mut out = MineralOutcome {
             mineral: ms.mineral,
@@ -151,7 +156,7 @@ pub fn solve_plan_then<P: Send>(
 }
 
 /// The plan of a model solved elsewhere (a frontier's own optimum, the robust plan).
-pub fn plan(model: &Model, solution: Solution) -> Plan {
+pub(crate) fn plan(model: &Model, solution: Solution) -> Plan {
     use rayon::prelude::*;
     let minerals = solution
         .minerals

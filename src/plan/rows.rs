@@ -20,7 +20,7 @@ pub struct RowOutcome {
     /// True when the row is at its bound (within the solve's tolerance).
     pub binding: bool,
     /// d total cost / d bound, when known (from the solver, or from the fixed-binary LP
-    /// for blocks whose solver gives none: see [`super::duals`]).
+    /// for blocks whose solver gives none: see `plan::duals`).
     pub shadow_price: Option<f64>,
     /// `shadow_price` per point of the bound (see [`crate::policy::Kind::per_point`]).
     pub shadow_price_per_point: Option<f64>,

@@ -16,7 +16,7 @@ mod counts;
 mod exclusions;
 mod group_share;
 mod hhi;
-pub mod rows;
+pub(crate) mod rows;
 mod supplier_share;
 pub(crate) mod text;
 mod top_share;

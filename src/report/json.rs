@@ -1,5 +1,5 @@
 //! JSON documents whose numbers are the values the CSV files write: every float goes
-//! through [`crate::write::numbers::plain`] (plain decimal, at most 12 significant digits), so
+//! through `write::numbers::plain` (plain decimal, at most 12 significant digits), so
 //! `498.00000000000006` is `498` in JSON as in CSV, and a reader of either gets the same
 //! number.
 

@@ -4,18 +4,18 @@
 mod check;
 mod explain;
 mod frontier;
-pub mod inputs;
+pub(crate) mod inputs;
 pub mod json;
-pub mod outputs;
+pub(crate) mod outputs;
 mod policy;
 mod ranging;
 mod scenarios;
 mod stress;
 pub(crate) mod stress_tables;
-pub mod table;
+pub(crate) mod table;
 mod text;
-pub mod words;
-pub mod xlsx;
+pub(crate) mod words;
+pub(crate) mod xlsx;
 
 use rayon::prelude::*;
 use std::io::Write;

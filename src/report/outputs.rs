@@ -32,7 +32,7 @@ impl Outputs {
 
     /// Refuses, as usage errors, results that would destroy or mix with the model being
     /// read (`model`, a folder or a workbook): a workbook at the model's path, and a
-    /// results folder that is a model folder (see [`refuse_model_folder`]).
+    /// results folder that is a model folder (see `refuse_model_folder`).
     pub fn check_not_input(&self, model: &Path) -> Result<()> {
         self.check_workbook_not_input(model)?;
         if self.dir.as_os_str().is_empty() {

@@ -1,9 +1,9 @@
 //! Solving a model: one block per mineral, solved independently (in parallel), checked,
-//! and combined into a [`Solution`].
+//! and combined into a `Solution`.
 
 pub(crate) mod aggregate;
 mod block;
-pub mod clean;
+pub(crate) mod clean;
 mod cleanup;
 pub(crate) mod diagnose;
 mod memory;
@@ -25,11 +25,11 @@ use crate::solve::diagnose::Relaxation;
 use crate::values::{Fraction, Seconds};
 
 pub use crate::engine::{FailureReason, Limit, SolverChoice};
-pub use block::solve_block;
+pub(crate) use block::solve_block;
 
 /// The moment a time-limited solve must end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Deadline(Option<Instant>);
+pub(crate) struct Deadline(Option<Instant>);
 
 impl Deadline {
     /// A deadline `secs` from now, or none.
@@ -155,7 +155,7 @@ impl Status {
 
 /// One expanded policy row with its value on the plan and its shadow price.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RowResult {
+pub(crate) struct RowResult {
     /// The row.
     pub instance: RowInstance,
     /// Its left-hand side in the bound's units.
@@ -166,7 +166,7 @@ pub struct RowResult {
 
 /// The result for one mineral.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MineralSolution {
+pub(crate) struct MineralSolution {
     /// Index into `Model::minerals`.
     pub mineral: usize,
     /// How it ended.
@@ -212,7 +212,7 @@ impl MineralSolution {
 
 /// The result of solving a whole model.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Solution {
+pub(crate) struct Solution {
     /// Worst status over minerals.
     pub status: Status,
     /// One entry per mineral, in model order.
@@ -229,7 +229,7 @@ impl Solution {
 }
 
 /// Solves every mineral of `model` and combines the results.
-pub fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
+pub(crate) fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
     let (minerals, build_wall_secs) = solve_each(model, opts, |ms| ms)?;
     Ok(Solution {
         status: worst_status(minerals.iter().map(|m| &m.status)),
@@ -243,7 +243,7 @@ pub fn solve(model: &Model, opts: &SolveOptions) -> Result<Solution> {
 /// solve); returns `then`'s results in mineral order and the wall time of formulation.
 /// The plan stage is built this way ([`crate::plan::solve_plan_then`]), overlapping
 /// with the solve.
-pub fn solve_each<T: Send>(
+pub(crate) fn solve_each<T: Send>(
     model: &Model,
     opts: &SolveOptions,
     then: impl Fn(MineralSolution) -> T + Sync,
@@ -264,7 +264,7 @@ pub fn solve_each<T: Send>(
 }
 
 /// The worst of `statuses` (optimal for none).
-pub fn worst_status<'a>(statuses: impl Iterator<Item = &'a Status>) -> Status {
+pub(crate) fn worst_status<'a>(statuses: impl Iterator<Item = &'a Status>) -> Status {
     statuses
         .max_by_key(|s| s.severity())
         .cloned()

@@ -163,7 +163,7 @@ pub fn parse_spec(spec: &str) -> Result<GenerateOptions> {
 }
 
 /// Generates the model of `opts` into a scratch folder, loads it and removes the folder.
-pub fn generated_model(opts: &GenerateOptions) -> Result<crate::input::Loaded> {
+pub(crate) fn generated_model(opts: &GenerateOptions) -> Result<crate::input::Loaded> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());

@@ -116,14 +116,6 @@ impl CsvOut {
         self
     }
 
-    /// An optional number; `None` is an empty field.
-    pub fn opt(&mut self, v: Option<f64>) -> &mut Self {
-        match v {
-            Some(v) => self.num(v),
-            None => self.text(""),
-        }
-    }
-
     /// Ends the current row.
     pub fn end(&mut self) {
         self.buf.push(b'\n');

@@ -75,6 +75,7 @@ pub fn write_exact_bytes(out: &mut Vec<u8>, v: f64) {
 }
 
 /// [`write_exact_bytes`] as a string.
+#[cfg(test)]
 pub fn exact(v: f64) -> String {
     let mut buf = Vec::with_capacity(24);
     write_exact_bytes(&mut buf, v);

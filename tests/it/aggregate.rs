@@ -17,7 +17,8 @@ use crate::common::*;
 use good_lp::solvers::{DualValues, SolutionWithDual};
 use good_lp::{variable, Expression, ProblemVariables, Solution as _, SolverModel, Variable};
 use sourcemix::model::Model;
-use sourcemix::solve::{solve, Solution, SolveOptions, Status};
+use sourcemix::solve::{SolveOptions, Status};
+use sourcemix::{solve_plan, Plan};
 use std::num::NonZeroUsize;
 
 /// SplitMix64: a small seeded generator, so every case is reproducible.
@@ -144,8 +145,8 @@ fn load_case(case: &Case) -> Model {
     model_from(&files)
 }
 
-fn solve_with(model: &Model, no_aggregate: bool) -> Solution {
-    solve(
+fn solve_with(model: &Model, no_aggregate: bool) -> Plan {
+    solve_plan(
         model,
         &SolveOptions {
             threads: NonZeroUsize::new(1),
@@ -265,7 +266,7 @@ fn reference(model: &Model, case: &Case) -> Reference {
 
 /// Within each country, no offer is used while a cheaper one (or an equally cheap one
 /// earlier in the file) has room left: the plan is filled cheapest first.
-fn assert_cheapest_first(model: &Model, solution: &Solution, supplier_cap: f64) {
+fn assert_cheapest_first(model: &Model, solution: &Plan, supplier_cap: f64) {
     let n = model.countries.len();
     let excluded =
         |i: usize| model.offers[i].supplier == "s1" || (n > 4 && model.offers[i].country == n - 1);
@@ -435,7 +436,7 @@ fn a_degenerate_master_with_ties_across_countries_and_binding_caps() {
     assert_rel(a.cost(), 200.0 * 100.0, 1e-12, "degenerate");
     // Deterministic: the same plan with any number of threads, and every country
     // filled in file order.
-    let b = solve(
+    let b = solve_plan(
         &model,
         &SolveOptions {
             threads: NonZeroUsize::new(2),

@@ -10,7 +10,6 @@ use std::path::Path;
 
 use sourcemix::engine::SolverKind;
 use sourcemix::model::{Model, Target};
-use sourcemix::plan::plan;
 use sourcemix::policy;
 use sourcemix::report::{build_report, csv_files};
 use sourcemix::solve::{SolverChoice, Status};
@@ -63,7 +62,7 @@ fn check_written(model: &Model, choice: SolverChoice, what: &str) {
     if solution.status != Status::Optimal {
         return;
     }
-    let report = build_report(model, &plan(model, solution.clone()));
+    let report = build_report(model, &solution);
     let files: BTreeMap<&str, Vec<u8>> = csv_files(&report).into_iter().collect();
     check_files(model, &files, what);
 }
@@ -225,7 +224,7 @@ fn the_export_controls_noise_is_gone() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/export-controls-2023");
     let model = crate::common::load(&root);
     let solution = crate::common::try_solve(&model, SolverChoice::Auto).unwrap();
-    let report = build_report(&model, &plan(&model, solution.clone()));
+    let report = build_report(&model, &solution);
     let files: BTreeMap<&str, Vec<u8>> = csv_files(&report).into_iter().collect();
     let alloc = String::from_utf8(files["allocation.csv"].clone()).unwrap();
     assert!(
@@ -337,7 +336,7 @@ fn json_total<'a>(text: &'a str, key: &str) -> &'a str {
 /// returns the most significant digits a total needed.
 fn check_totals(model: &Model, what: &str) -> usize {
     let solution = crate::common::try_solve(model, SolverChoice::Auto).expect("solves");
-    let report = build_report(model, &plan(model, solution.clone()));
+    let report = build_report(model, &solution);
     let files: BTreeMap<&str, Vec<u8>> = csv_files(&report).into_iter().collect();
     let rows = rows(&files["summary.csv"]);
     let (total, minerals) = rows.split_last().unwrap();

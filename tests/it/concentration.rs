@@ -10,7 +10,8 @@ use clarabel::solver::{
 use proptest::prelude::*;
 use sourcemix::engine::SolverKind;
 use sourcemix::input::{parse_model, ModelFiles};
-use sourcemix::solve::{solve, SolveOptions, SolverChoice, Status};
+use sourcemix::solve::{SolveOptions, SolverChoice, Status};
+use sourcemix::solve_plan;
 
 const D: f64 = 100.0;
 
@@ -131,8 +132,8 @@ fn socp_optimum(case: &Case, cap: f64) -> Option<f64> {
     }
 }
 
-fn engine(model: &sourcemix::Model, kind: SolverKind) -> sourcemix::solve::Solution {
-    solve(
+fn engine(model: &sourcemix::Model, kind: SolverKind) -> sourcemix::Plan {
+    solve_plan(
         model,
         &SolveOptions {
             solver: SolverChoice::Named(kind),

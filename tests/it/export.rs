@@ -12,7 +12,8 @@ use std::path::Path;
 
 use crate::common::{assert_rel, load, write_model};
 use assert_cmd::Command;
-use sourcemix::solve::{solve, SolveOptions};
+use sourcemix::solve::SolveOptions;
+use sourcemix::solve_plan;
 use sourcemix::tools::export::{export, ExportFormat, ExportOptions};
 use sourcemix::Model;
 
@@ -120,7 +121,7 @@ fn small_model_mps_by_hand() {
     assert_eq!(text, expected);
     // The hand-solved optimum, from the file and from solve.
     assert_rel(read_mps(&text).solve(), 1150.0, 1e-9, "file optimum");
-    let cost = solve(&model, &SolveOptions::default()).unwrap().cost();
+    let cost = solve_plan(&model, &SolveOptions::default()).unwrap().cost();
     assert_rel(cost, 1150.0, 1e-9, "solve");
 }
 
@@ -299,7 +300,7 @@ fn random_cases() -> Vec<(u64, Kind, Model, tempfile::TempDir, f64)> {
                 threads: NonZeroUsize::new(1),
                 ..SolveOptions::default()
             };
-            let cost = solve(&model, &opts).unwrap().cost();
+            let cost = solve_plan(&model, &opts).unwrap().cost();
             out.push((seed, kind, model, dir, cost));
         }
     }
@@ -347,7 +348,7 @@ fn one_mineral_block_alone() {
     let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
     let dir = write_model(&refs);
     let model = load(dir.path());
-    let solution = solve(&model, &SolveOptions::default()).unwrap();
+    let solution = solve_plan(&model, &SolveOptions::default()).unwrap();
     for (m, ms) in solution.minerals.iter().enumerate() {
         let name = model.minerals[m].name.to_string();
         let file = dir.path().join("one.mps");

@@ -6,7 +6,8 @@ use crate::common::*;
 use sourcemix::engine::SolverKind;
 use sourcemix::model::Model;
 use sourcemix::policy;
-use sourcemix::solve::{Solution, SolverChoice, Status};
+use sourcemix::solve::{SolverChoice, Status};
+use sourcemix::Plan;
 
 const TOL: f64 = 1e-6;
 
@@ -20,13 +21,7 @@ fn expect_optimum(model: &Model, expected: &[(&str, &str, f64)], cost: f64) {
 }
 
 #[track_caller]
-fn expect_plan(
-    model: &Model,
-    sol: &Solution,
-    expected: &[(&str, &str, f64)],
-    cost: f64,
-    who: &str,
-) {
+fn expect_plan(model: &Model, sol: &Plan, expected: &[(&str, &str, f64)], cost: f64, who: &str) {
     assert_eq!(sol.status, Status::Optimal, "{who}: {:?}", sol.status);
     if let Err(e) = check_solution(model, sol) {
         panic!("{who}: plan fails the independent check: {e}");
@@ -42,7 +37,7 @@ fn expect_plan(
     assert_close(sol.cost(), cost, TOL, &format!("{who}: total cost"));
 }
 
-fn unmet_of(model: &Model, sol: &Solution, mineral: &str) -> f64 {
+fn unmet_of(model: &Model, sol: &Plan, mineral: &str) -> f64 {
     let m = mineral_index(model, mineral);
     sol.minerals.iter().find(|s| s.mineral == m).unwrap().unmet
 }
@@ -473,7 +468,7 @@ fn empty_capacity_is_unlimited_and_zero_is_zero() {
 
 /// The shadow price of constraints.csv line `line`: the sum over its expanded instances
 /// (a `*` row moves every instance's bound at once), `None` when an instance has none.
-fn shadow(model: &Model, sol: &Solution, line: u64) -> Option<f64> {
+fn shadow(model: &Model, sol: &Plan, line: u64) -> Option<f64> {
     let mut found = false;
     let mut sum = 0.0;
     for ms in &sol.minerals {
@@ -629,9 +624,9 @@ fn infeasible_min_group_share_relaxation() {
         let ms = &sol.minerals[0];
         assert_eq!(ms.relaxations.len(), 1, "{kind}: {:?}", ms.relaxations);
         let r = &ms.relaxations[0];
-        let k = r.instance.expect("a policy row, not the demand");
-        assert_eq!(ms.instances[k].kind, policy::MIN_GROUP_SHARE);
-        assert_eq!(model.policy[ms.instances[k].policy].line, 2);
+        let kind = r.kind.expect("a policy row, not the demand");
+        assert_eq!(kind, policy::MIN_GROUP_SHARE);
+        assert_eq!(r.line, 2, "its line in constraints.csv");
         assert_close(r.bound, 0.5, 1e-12, "bound");
         assert_close(r.relaxed_bound, 0.3, 1e-7, "relaxed bound");
     }
@@ -654,7 +649,7 @@ fn infeasible_demand_relaxation() {
         let ms = &sol.minerals[0];
         assert_eq!(ms.relaxations.len(), 1, "{kind}: {:?}", ms.relaxations);
         let r = &ms.relaxations[0];
-        assert_eq!(r.instance, None, "the demand moves");
+        assert_eq!(r.kind, None, "the demand moves");
         assert_close(r.bound, 100.0, 1e-9, "demand");
         assert_close(r.relaxed_bound, 80.0, 1e-6, "relaxed demand");
     }
@@ -912,10 +907,10 @@ fn infeasible_hhi_relaxation_is_feasible() {
     let ms = &sol.minerals[0];
     let (mut s, mut h) = (0.0, 0.0);
     for r in &ms.relaxations {
-        match r.instance {
+        match r.kind {
             None => s = 1.0 - r.relaxed_bound / 100.0,
-            Some(k) => {
-                assert_eq!(ms.instances[k].kind, policy::MAX_HHI);
+            Some(kind) => {
+                assert_eq!(kind, policy::MAX_HHI);
                 h = r.relaxed_bound;
             }
         }
@@ -954,8 +949,8 @@ fn infeasible_empty_group_relaxation() {
         let ms = &sol.minerals[0];
         assert_eq!(ms.relaxations.len(), 1, "{kind}: {:?}", ms.relaxations);
         let r = &ms.relaxations[0];
-        let k = r.instance.expect("the group row moves");
-        assert_eq!(ms.instances[k].kind, policy::MIN_GROUP_SHARE);
+        let kind = r.kind.expect("the group row moves");
+        assert_eq!(kind, policy::MIN_GROUP_SHARE);
         assert_close(r.relaxed_bound, 0.0, 1e-9, "relaxed bound");
     }
 }

@@ -9,7 +9,6 @@ mod harness;
 mod aggregate;
 mod bench;
 mod clean_numbers;
-mod clean_rows;
 mod cli;
 mod concentration;
 mod export;

@@ -4,7 +4,8 @@
 
 use sourcemix::engine::SolverKind;
 use sourcemix::input::{parse_model, ModelFiles};
-use sourcemix::solve::{solve, SolveOptions, SolverChoice, Status};
+use sourcemix::solve::{SolveOptions, SolverChoice, Status};
+use sourcemix::solve_plan;
 
 fn model() -> sourcemix::Model {
     // tiny:  D = 0.001. Offers: t1 CHN 0.01/unit cap 0.0006, t2 AUS 1e7/unit, t3 CAN 50/unit.
@@ -31,7 +32,7 @@ fn model() -> sourcemix::Model {
     parse_model(&files).expect("valid model")
 }
 
-fn qty(model: &sourcemix::Model, sol: &sourcemix::solve::Solution, supplier: &str) -> f64 {
+fn qty(model: &sourcemix::Model, sol: &sourcemix::Plan, supplier: &str) -> f64 {
     let k = model
         .offers
         .iter()
@@ -49,7 +50,7 @@ fn close(a: f64, b: f64) -> bool {
 fn extreme_magnitudes_match_hand_solution() {
     let model = model();
     for kind in SolverKind::all() {
-        let sol = solve(
+        let sol = solve_plan(
             &model,
             &SolveOptions {
                 solver: SolverChoice::Named(kind),

@@ -8,7 +8,7 @@ use sourcemix::analysis::frontier::{frontier, FrontierOptions, FrontierOutcome, 
 use sourcemix::engine::SolverKind;
 use sourcemix::input::{parse_plan, ModelFiles};
 use sourcemix::model::Model;
-use sourcemix::plan::{plan, solve_plan, MineralOutcome, Plan};
+use sourcemix::plan::{solve_plan, MineralOutcome, Plan};
 use sourcemix::report::{build_report, csv_files};
 use sourcemix::solve::{SolveOptions, Status};
 
@@ -92,7 +92,7 @@ fn assert_hand_solved(model: &Model, p: &Plan, what: &str) {
 fn the_plan_of_a_hand_solved_model_with_every_solver() {
     let model = hand_model(false);
     for kind in SolverKind::all() {
-        let p = plan(&model, solve_kind(&model, kind));
+        let p = solve_kind(&model, kind);
         assert_hand_solved(&model, &p, &format!("{kind}"));
     }
 }
@@ -100,11 +100,10 @@ fn the_plan_of_a_hand_solved_model_with_every_solver() {
 #[test]
 fn an_integer_block_gets_the_fixed_binary_lp_prices_in_the_plan_stage() {
     let model = hand_model(true);
-    let solution = solve_kind(&model, SolverKind::Microlp);
-    // The solve itself has no duals for an integer block; the plan stage recovers them.
-    let raw = &solution.minerals[0].rows;
-    assert!(raw.iter().all(|r| r.shadow_price.is_none()), "{raw:?}");
-    let p = plan(&model, solution);
+    // The solve itself has no duals for an integer block (the unit test
+    // `plan::tests::an_integer_block_has_no_duals_before_the_plan_stage`); the plan stage
+    // recovers them.
+    let p = solve_kind(&model, SolverKind::Microlp);
     assert_hand_solved(&model, &p, "microlp, integer rules");
     // Three suppliers used, two required; a count row has no derivative in the
     // fixed-binary LP.
@@ -181,7 +180,7 @@ fn binding_rules_that_cost_nothing_are_priced_zero_with_every_solver() {
         ),
     ]);
     for kind in SolverKind::all() {
-        let p = plan(&model, solve_kind(&model, kind));
+        let p = solve_kind(&model, kind);
         let what = format!("{kind}");
         assert!(
             (p.cost() - 1000.0).abs() < 1e-6,

@@ -15,7 +15,6 @@ use sourcemix::analysis::explain::{explain, ExplainOptions};
 use sourcemix::analysis::policy_cost::policy_cost;
 use sourcemix::engine::SolverKind;
 use sourcemix::model::Model;
-use sourcemix::plan::plan;
 use sourcemix::policy::Kind;
 use sourcemix::report::{build_report, ConstraintRow};
 use sourcemix::solve::{SolveOptions, SolverChoice, Status};
@@ -112,7 +111,7 @@ fn with_bound(files: &[(String, String)], row: usize, bound: f64) -> Vec<(String
 }
 
 /// The optimal plan by exact simplex and branch and bound with no gap (microlp).
-fn exact_solve(files: &[(String, String)]) -> Option<sourcemix::solve::Solution> {
+fn exact_solve(files: &[(String, String)]) -> Option<sourcemix::Plan> {
     let model = load_files(files).ok()?;
     let opts = SolveOptions {
         solver: SolverChoice::Named(SolverKind::Microlp),
@@ -120,7 +119,7 @@ fn exact_solve(files: &[(String, String)]) -> Option<sourcemix::solve::Solution>
         threads: NonZeroUsize::new(1),
         ..SolveOptions::default()
     };
-    let sol = sourcemix::solve::solve(&model, &opts).ok()?;
+    let sol = sourcemix::solve_plan(&model, &opts).ok()?;
     (sol.status == Status::Optimal).then_some(sol)
 }
 
@@ -151,7 +150,7 @@ fn check_against_differences(
     if sol.status != Status::Optimal {
         return 0;
     }
-    let report = build_report(&model, &plan(&model, sol.clone()));
+    let report = build_report(&model, &sol);
     let rows: Vec<&ConstraintRow> = report.constraints().collect();
     let Some(base) = exact_cost(files) else {
         return 0;
@@ -233,7 +232,7 @@ fn count_rows_have_no_shadow_price_in_integer_blocks() {
         ),
     ]);
     let sol = solve_kind(&model, SolverKind::Microlp);
-    let report = build_report(&model, &plan(&model, sol.clone()));
+    let report = build_report(&model, &sol);
     let rows: Vec<&ConstraintRow> = report.constraints().collect();
     // The plan: 60 from a, 40 from b. Fixed binaries: moving the CHN cap by one point
     // moves one unit from b (2) to a (1): −100 per unit of share, −1 per point.

@@ -24,7 +24,8 @@ use proptest::sample::Index;
 use sourcemix::engine::SolverKind;
 use sourcemix::model::{MineralScope, Model, Target};
 use sourcemix::policy;
-use sourcemix::solve::{Solution, SolverChoice, Status};
+use sourcemix::solve::{SolverChoice, Status};
+use sourcemix::Plan;
 
 const REL: f64 = 1e-6;
 
@@ -303,7 +304,7 @@ fn build(g: &GenModel) -> (tempfile::TempDir, Model) {
     (dir, model)
 }
 
-fn solve_ok(model: &Model, kind: SolverKind) -> Solution {
+fn solve_ok(model: &Model, kind: SolverKind) -> Plan {
     let sol = solve_kind(model, kind);
     assert!(
         matches!(sol.status, Status::Optimal | Status::Infeasible),

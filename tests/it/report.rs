@@ -5,9 +5,9 @@ use std::num::NonZeroUsize;
 use std::path::Path;
 
 use sourcemix::input::load_model;
-use sourcemix::plan::{plan, solve_plan, solve_plan_then};
+use sourcemix::plan::{solve_plan, solve_plan_then};
 use sourcemix::report::{assemble, build_report, csv_files, mineral_part};
-use sourcemix::solve::{solve, SolveOptions};
+use sourcemix::solve::SolveOptions;
 
 fn model_dir(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -31,7 +31,7 @@ fn pipelined_report_equals_the_report_built_after_the_solve() {
             let during = assemble(&model, &built, parts);
             assert_eq!(after, during, "{name}, threads {threads:?}");
             // The plan of a solution solved elsewhere reports the same.
-            let later = build_report(&model, &plan(&model, solve(&model, &opts).unwrap()));
+            let later = build_report(&model, &solve_plan(&model, &opts).unwrap());
             assert_eq!(after, later, "{name}, threads {threads:?}");
         }
     }

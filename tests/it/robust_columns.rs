@@ -7,9 +7,12 @@ use crate::common::*;
 use crate::robust::{opts, stressed};
 use sourcemix::values::Seconds;
 
-use sourcemix::analysis::robust::columns::MARGIN;
 use sourcemix::analysis::robust::{solve_robust, Method, RobustOptions, RobustSolution};
 use sourcemix::solve::Status;
+
+/// Dearer offers a first master holds beyond the dearest one the incumbent buys in each
+/// class: `analysis::robust::columns::MARGIN`, restated.
+const MARGIN: usize = 20;
 
 /// The decomposition's options; a master that never let a needed offer in would not
 /// end, so a time limit turns that into a failure.

@@ -1,11 +1,9 @@
 //! `scenarios`: sampled disruption frequencies against the Gaussian copula they come from
 //! (marginals and pairwise joint probabilities, by a bivariate normal CDF computed here by
-//! numerical integration), the repair of correlation matrices, refusals, determinism
+//! numerical integration), refusals, determinism
 //! across runs and thread counts, and the written file read back by `stress`.
 
 use crate::common::*;
-use nalgebra::DMatrix;
-use sourcemix::analysis::sampling::matrix::{nearest_correlation, smallest_eigen};
 use sourcemix::analysis::sampling::{sample, SampledScenarios, Samples, SamplingOptions};
 use sourcemix::input::correlation::parse_correlation;
 use sourcemix::input::ModelFiles;
@@ -120,22 +118,6 @@ fn tolerance(q: f64, n: u64) -> f64 {
     5.0 * (q * (1.0 - q) / n as f64).sqrt()
 }
 
-#[test]
-fn copula_matrix_is_valid() {
-    let m = DMatrix::from_row_slice(
-        4,
-        4,
-        &[
-            1.0, -0.4, 0.6, 0.0, //
-            -0.4, 1.0, 0.0, 0.3, //
-            0.6, 0.0, 1.0, -0.2, //
-            0.0, 0.3, -0.2, 1.0,
-        ],
-    );
-    let (smallest, _) = smallest_eigen(&m).unwrap();
-    assert!(smallest > 0.05, "{smallest}");
-}
-
 /// Draws `n` samples with correlations `corr` and checks every country's frequency and
 /// every pair's joint frequency against the copula, within 5 standard errors.
 fn check_copula(corr: &str, n: u64, seed: u64) {
@@ -206,70 +188,6 @@ fn perfect_correlation_disrupts_together() {
     // rho = −1: never together (0.1 + 0.3 < 1).
     let r = draw(&m, "country_a,country_b,rho\nCHN,JPN,-1\n", 50_000, 5);
     assert_eq!(frequency(&r, &["CHN", "JPN"]), 0.0);
-}
-
-// ---- repair ----------------------------------------------------------------------------
-
-/// A uniform draw from [0, 1).
-fn uniform(rng: &mut TestRng) -> f64 {
-    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// A random symmetric matrix with unit diagonal and entries in [−1, 1] (usually not PSD).
-fn random_symmetric(rng: &mut TestRng, n: usize) -> DMatrix<f64> {
-    let mut m = DMatrix::identity(n, n);
-    for i in 0..n {
-        for j in 0..i {
-            let v = 2.0 * uniform(rng) - 1.0;
-            m[(i, j)] = v;
-            m[(j, i)] = v;
-        }
-    }
-    m
-}
-
-/// Eigenvalues clipped at 0, then rescaled to unit diagonal: a valid but not nearest
-/// correlation matrix, to compare the repair with.
-fn clip_and_rescale(m: &DMatrix<f64>) -> DMatrix<f64> {
-    let mut e = nalgebra::SymmetricEigen::new(m.clone());
-    e.eigenvalues.apply(|v| *v = v.max(0.0));
-    let x = e.recompose();
-    DMatrix::from_fn(m.nrows(), m.ncols(), |i, j| {
-        x[(i, j)] / (x[(i, i)] * x[(j, j)]).sqrt()
-    })
-}
-
-#[test]
-fn repair_gives_a_nearer_valid_correlation_matrix() {
-    let mut rng = TestRng::new(11);
-    let mut repaired = 0;
-    for n in [3, 4, 6, 10] {
-        for _ in 0..5 {
-            let a = random_symmetric(&mut rng, n);
-            let (before, _) = smallest_eigen(&a).unwrap();
-            if before >= 0.0 {
-                continue;
-            }
-            repaired += 1;
-            let r = nearest_correlation(&a).unwrap();
-            let (after, _) = smallest_eigen(&r.matrix).unwrap();
-            assert!(after >= -1e-12, "n {n}: smallest eigenvalue {after}");
-            for i in 0..n {
-                assert_eq!(r.matrix[(i, i)], 1.0);
-                for j in 0..n {
-                    assert_eq!(r.matrix[(i, j)], r.matrix[(j, i)]);
-                    assert!(r.matrix[(i, j)].abs() <= 1.0 + 1e-12);
-                }
-            }
-            let ours = (&r.matrix - &a).norm();
-            let simple = (clip_and_rescale(&a) - &a).norm();
-            assert!(
-                ours <= simple + 1e-9,
-                "n {n}: {ours} vs clip-and-rescale {simple}"
-            );
-        }
-    }
-    assert!(repaired >= 10, "only {repaired} non-PSD matrices drawn");
 }
 
 // ---- the command line ------------------------------------------------------------------

@@ -7,7 +7,8 @@ use good_lp::{constraint, variable, Expression, ProblemVariables, Solution as _,
 use sourcemix::analysis::explain::{explain, ExplainOptions};
 use sourcemix::engine::SolverKind;
 use sourcemix::model::{Model, Target};
-use sourcemix::solve::{solve, SolveOptions, SolverChoice};
+use sourcemix::solve::{SolveOptions, SolverChoice};
+use sourcemix::solve_plan;
 use std::num::NonZeroUsize;
 
 use crate::common::*;
@@ -173,7 +174,7 @@ fn random_caps_match_the_enumeration_over_k_subsets_for_every_solver() {
                     aggregate_all,
                     ..SolveOptions::default()
                 };
-                let s = solve(&model, &opts).unwrap();
+                let s = solve_plan(&model, &opts).unwrap();
                 let what = format!("case {case} {kind} aggregated {aggregate_all}: {constraints}");
                 check_solution(&model, &s).unwrap_or_else(|e| panic!("{what}: {e}"));
                 assert_rel(s.cost(), expected, 1e-6, &what);

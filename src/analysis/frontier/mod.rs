@@ -12,7 +12,7 @@
 //! parallel.
 //!
 //! How a cut mineral is solved: a linear block without HHI caps warm in one simplex model
-//! ([`warm`]) when `solve` would not aggregate it (below 1,500 offers), from scratch
+//! (`warm`) when `solve` would not aggregate it (below 1,500 offers), from scratch
 //! otherwise; another continuous block (HHI caps, the added one included) over its
 //! country quantities, exactly, one small cone problem per point (`countries`); blocks
 //! with integer rules, `--solver NAME` and `no_aggregate` from scratch as `solve` would.
@@ -20,6 +20,8 @@
 mod countries;
 mod measure;
 pub mod plot;
+#[cfg(test)]
+mod tests;
 mod text;
 mod warm;
 
@@ -35,7 +37,8 @@ use std::num::NonZeroUsize;
 
 use crate::values::Count;
 
-pub use measure::{least_measure, Measure};
+pub(crate) use measure::least_measure;
+pub use measure::Measure;
 pub use text::render_text;
 
 /// Most points a frontier may have (each is a full optimization).
@@ -47,7 +50,7 @@ pub type Points = Count<2, MAX_POINTS>;
 /// Default number of frontier points.
 pub const DEFAULT_POINTS: Points = Points::literal(10);
 
-pub use crate::tolerance::LEAST_BOUND_MARGIN;
+pub(crate) use crate::tolerance::LEAST_BOUND_MARGIN;
 
 /// Name of the frontier table.
 pub const FRONTIER_CSV: &str = "frontier.csv";
@@ -264,7 +267,7 @@ fn even_bounds(low: f64, high: f64, n: usize) -> Vec<f64> {
 }
 
 /// `model` with the row `max_M,*,,b` appended (b loose: above any plan's measure).
-pub fn with_cap(model: &Model, measure: Measure) -> Model {
+pub(crate) fn with_cap(model: &Model, measure: Measure) -> Model {
     let mut extended = model.clone();
     extended.policy.push(PolicyRow {
         kind: measure.kind(),
@@ -277,7 +280,7 @@ pub fn with_cap(model: &Model, measure: Measure) -> Model {
 }
 
 /// Sets the bound of the appended cap (policy row `cap_policy`) in a block to `b`.
-pub fn set_cap(block: &mut Block, cap_policy: usize, b: f64) {
+pub(crate) fn set_cap(block: &mut Block, cap_policy: usize, b: f64) {
     let Some(k) = block.instances.iter().position(|i| i.policy == cap_policy) else {
         return;
     };

@@ -3,13 +3,15 @@
 //! holds; for each offer, bought or not, the landed-cost interval over which the plan
 //! stays optimal.
 //!
-//! Exact for linear blocks, from the optimal basis at the plan's vertex (see [`basis`]).
+//! Exact for linear blocks, from the optimal basis at the plan's vertex (see `basis`).
 //! A block's plan maps back to its LP exactly: without integer rules and HHI caps the
 //! block's variables are its offers and the unmet demand. Blocks with integer rules or
 //! HHI caps get rows marked "not available": their optimum is not a linear function of
 //! a bound or a price over an interval a basis describes.
 
 pub(crate) mod basis;
+#[cfg(all(test, feature = "highs"))]
+mod tests;
 
 use serde::Serialize;
 

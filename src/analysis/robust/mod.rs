@@ -2,14 +2,14 @@
 //! robust semantics").
 //!
 //! Among plans that obey the whole policy (every linear row, HHI caps, integer rules),
-//! find one minimizing E[L] + W · CVaR_α(L), L_s the cost of the plan in scenario s
+//! find one minimizing E\[L\] + W · CVaR_α(L), L_s the cost of the plan in scenario s
 //! (baseline included, with the probability the scenarios leave over) when the shortfall
 //! is bought on the spot market or left unmet exactly as `stress` computes it. Two exact
-//! methods ([`Method`]): the extensive Rockafellar–Uryasev program ([`extensive`]) and an
-//! L-shaped decomposition with one cut per scenario and mineral ([`decomposition`]), whose
-//! scenario evaluations ([`recourse::evaluate`]) are one separable, parallel step.
+//! methods ([`Method`]): the extensive Rockafellar–Uryasev program (`extensive`) and an
+//! L-shaped decomposition with one cut per scenario and mineral (`decomposition`), whose
+//! scenario evaluations (`recourse::evaluate`) are one separable, parallel step.
 
-pub mod columns;
+pub(crate) mod columns;
 pub(crate) mod decomposition;
 pub(crate) mod extensive;
 mod master;
@@ -30,18 +30,18 @@ use crate::engine::{route, solve_lp, BackendOptions, LpResult, SolverKind};
 use crate::error::{Error, Result};
 use crate::formulate::{formulate, Block};
 use crate::model::{Model, Scenario};
-use crate::solve::{solve, Solution, SolveOptions, SolverChoice, Status};
+use crate::solve::{solve, SolveOptions, SolverChoice, Status};
 use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE};
 use crate::values::{Level, NonNegative};
 
 use recourse::{evaluate, Classes, PlanTotals, RecourseModel, ScenarioValue};
 
-/// Default weight W of CVaR in the robust objective E[L] + W · CVaR_α(L).
+/// Default weight W of CVaR in the robust objective E\[L\] + W · CVaR_α(L).
 pub const DEFAULT_CVAR_WEIGHT: NonNegative = NonNegative::literal(1.0);
 
-pub use crate::tolerance::DECOMPOSITION_GAP;
+pub(crate) use crate::tolerance::DECOMPOSITION_GAP;
 
-pub use crate::tolerance::ROBUST_MIP_GAP;
+pub(crate) use crate::tolerance::ROBUST_MIP_GAP;
 
 /// `auto` uses the extensive form up to this many spot variables (Σ over scenarios and
 /// minerals of the offers that could sell spot), the decomposition above. Measured in
@@ -141,7 +141,7 @@ pub struct Iteration {
     /// Cuts added this round.
     pub cuts: usize,
     /// Offers the master held out until this round's prices let them in (see
-    /// [`columns`]).
+    /// `columns`).
     pub columns: usize,
     /// Seconds since the robust solve started.
     pub secs: f64,
@@ -159,7 +159,7 @@ pub struct RobustSolution {
     /// numbers, see `written`).
     #[serde(skip)]
     pub plan: Vec<f64>,
-    /// E[L] + W · CVaR_α(L) of the plan.
+    /// E\[L\] + W · CVaR_α(L) of the plan.
     pub objective: f64,
     /// A lower bound on the optimum, when known.
     pub lower_bound: Option<f64>,
@@ -176,15 +176,15 @@ pub struct RobustSolution {
 /// report when the model has no plan) and the robust plan when there is one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RobustOutcome {
-    /// The plain `solve` of the model.
-    pub nominal: Solution,
+    /// The plan of the plain `solve` of the model.
+    pub nominal: crate::plan::Plan,
     /// The robust plan, when the nominal solve found a plan.
     pub robust: Option<RobustSolution>,
 }
 
 /// The robust program's data: scenarios with positive probability (baseline first), the
 /// classes and their factors, the policy blocks, the cost unit.
-pub struct Problem<'a> {
+pub(crate) struct Problem<'a> {
     /// The model.
     pub model: &'a Model,
     /// Scenarios in the objective: the baseline (when its probability is positive) and
@@ -216,7 +216,7 @@ pub struct Problem<'a> {
 
 /// The robust solve's time budget.
 #[derive(Debug, Clone, Copy)]
-pub struct Clock {
+pub(crate) struct Clock {
     /// When the robust solve started.
     pub start: Instant,
     /// Its time limit in seconds, if any.
@@ -505,18 +505,14 @@ pub fn solve_robust(
         start: Instant::now(),
         limit_secs: opts.solve.time_limit_secs(),
     };
-    let nominal = solve(model, &opts.solve)?;
+    let nominal = crate::plan::plan(model, solve(model, &opts.solve)?);
     if nominal.status.exit_code() != 0 {
         return Ok(RobustOutcome {
             nominal,
             robust: None,
         });
     }
-    let incumbent: Vec<f64> = nominal
-        .minerals
-        .iter()
-        .flat_map(|m| m.quantities.iter().copied())
-        .collect();
+    let incumbent = nominal.quantities();
     let mut problem = Problem::new(model, scenarios, opts)?;
     let method = match opts.method {
         Method::Auto if problem.spot_variables() <= AUTO_EXTENSIVE_MAX_SPOT_VARS => {
@@ -578,6 +574,6 @@ fn finish(
 }
 
 /// (upper − lower) / |upper|, never negative.
-pub fn relative_gap(upper: f64, lower: f64) -> f64 {
+pub(crate) fn relative_gap(upper: f64, lower: f64) -> f64 {
     ((upper - lower) / upper.abs().max(1e-300)).max(0.0)
 }

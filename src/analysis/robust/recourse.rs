@@ -386,6 +386,7 @@ impl RecourseModel<'_> {
 
     /// The subgradient of the scenario cost of mineral `m` at the plan with respect to
     /// every offer of the model (zero outside the mineral): min(a_i, 1) (l_i − π + ρ_i).
+    #[cfg(test)]
     pub fn subgradient(&self, m: usize, f: &[(f64, f64)], price: f64) -> Vec<f64> {
         let mut g = vec![0.0; self.model.offers.len()];
         for k in self.classes.by_mineral[m].clone() {

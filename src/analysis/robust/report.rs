@@ -1,4 +1,4 @@
-//! What a robust run reports: the robust plan as a [`Solution`] (so `solve`'s three files
+//! What a robust run reports: the robust plan as a `solve::Solution` (so `solve`'s three files
 //! come from the same code), the nominal and robust plans side by side, and the text.
 
 use std::fmt::Write;
@@ -86,7 +86,7 @@ impl Comparison {
 /// the plan leaves of demand), plan cost as `solve` counts it, and row values (no
 /// shadow prices: a row's dual in the robust program is not the derivative `solve`
 /// reports).
-pub fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution {
+pub(crate) fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution {
     let solver = match robust.engine {
         Some(Engine::Lp(kind)) => kind,
         Some(Engine::Conic) | None => route::with_cones(),

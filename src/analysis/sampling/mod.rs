@@ -6,16 +6,16 @@
 //! iff Z_c < Φ⁻¹(p_c), so each country keeps its own probability while R (from a
 //! correlation file, unlisted pairs 0) makes disruptions cluster. A matrix R that is not
 //! positive semi-definite is refused, or, when asked, replaced by the nearest correlation
-//! matrix ([`matrix::nearest_correlation`]). Identical samples are merged into one
+//! matrix (`matrix::nearest_correlation`). Identical samples are merged into one
 //! scenario whose probability is their count / N; samples without a disruption belong to
 //! the baseline, which gets the probability the file leaves over.
 //!
 //! Same seed, same bytes, on every platform and with any number of threads: the samples
 //! are drawn in fixed chunks, chunk k from its own stream `Rng::derive(seed, k)` (in
 //! parallel), and only integer counts are combined. Normal deviates use the portable
-//! logarithm of the crate's generator (`rng::ln`), the thresholds [`normal_quantile`].
+//! logarithm of the crate's generator (`rng::ln`), the thresholds `normal_quantile`.
 
-pub mod matrix;
+pub(crate) mod matrix;
 mod quantile;
 
 use std::collections::BTreeMap;
@@ -24,7 +24,7 @@ use nalgebra::DMatrix;
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use quantile::normal_quantile;
+pub(crate) use quantile::normal_quantile;
 
 use crate::error::{Error, InputErrors, InputIssue, Result};
 use crate::input::correlation::Correlations;
@@ -47,7 +47,7 @@ pub type Samples = Count<1, MAX_SAMPLES>;
 
 /// Samples per chunk; each chunk has its own random stream, so the result does not depend
 /// on how chunks are spread over threads.
-pub const CHUNK_SAMPLES: u64 = 4_096;
+pub(crate) const CHUNK_SAMPLES: u64 = 4_096;
 
 /// What to sample.
 #[derive(Debug, Clone, PartialEq)]

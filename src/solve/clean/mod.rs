@@ -4,7 +4,7 @@
 //!
 //! The precision: quantities are multiples of their mineral's *quantum*, the power of
 //! ten 10^(⌊log10 D⌋ − 11) for demand D: twelve significant digits at the scale of
-//! demand (D = 500 → 1e-9, D = 10,000 → 1e-7), at most [`QUANTITY_PRECISION`] of D, the
+//! demand (D = 500 → 1e-9, D = 10,000 → 1e-7), at most `tolerance::QUANTITY_PRECISION` of D, the
 //! most a plain 12-digit decimal (what every output writes) holds exactly. On that grid,
 //! [`clean_plan`]
 //! - writes a quantity within [`SNAP`] × D of a bound it meets (its capacity, its
@@ -41,7 +41,8 @@ use crate::tolerance::{BALANCE_REPAIR, DUST_SHARE};
 mod guard;
 pub use guard::RowGuard;
 
-pub use crate::tolerance::QUANTITY_PRECISION;
+#[cfg(test)]
+use crate::tolerance::QUANTITY_PRECISION;
 
 /// Significant digits of the grid at the scale of demand.
 const GRID_DIGITS: i32 = 12;
@@ -402,34 +403,4 @@ pub fn close_balance(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quanta_are_powers_of_ten_below_the_precision() {
-        assert_eq!(quantum_places(500.0), 9);
-        assert_eq!(quantum_places(1000.0), 8);
-        assert_eq!(quantum_places(10_000.0), 7);
-        assert_eq!(quantum_places(1e9), 2);
-        assert_eq!(quantum_places(1e15), -4);
-        assert_eq!(quantum_places(1e-3), 14);
-        for d in [1e-3, 0.7, 500.0, 999.0, 1e9] {
-            let q = 10f64.powi(-quantum_places(d));
-            assert!(
-                q <= QUANTITY_PRECISION * d && q > QUANTITY_PRECISION * d / 100.0,
-                "{d}"
-            );
-        }
-    }
-
-    #[test]
-    fn grid_sums_are_exact_decimals() {
-        let d = 500.0;
-        let values = [250.0, 164.4453998, 85.5546002];
-        assert_eq!(grid_sum(values, d), 500.0);
-        let thirds = [0.1, 0.2];
-        assert_eq!(grid_sum(thirds, 1.0), 0.3);
-        assert_eq!(round_index(0.5500000000000002), 0.55);
-        assert_eq!(round_index(-1e-14), 0.0);
-    }
-}
+mod tests;

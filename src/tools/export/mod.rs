@@ -1,7 +1,7 @@
 //! `export`: the exact problem sourcemix solves, as a free-MPS or CPLEX-LP file any
 //! external solver reads (SPEC §3).
 //!
-//! Each mineral's block ([`crate::formulate::formulate`]) is written in the model's own
+//! Each mineral's block (`formulate::formulate`) is written in the model's own
 //! units: the block is stated in shares of demand D and a price unit of its own, and the
 //! export multiplies that back (quantity columns by D, rows over quantities by D, costs
 //! by `cost_scale · D`), so the objective of the file is the total cost `solve` reports.
@@ -29,9 +29,7 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::write::atomic::{create_out_dir, Staged};
 
-pub use crate::tolerance::CUT_TOLERANCE;
-pub use build::build_problem;
-pub use cuts::{final_cuts, CutOutcome};
+pub(crate) use build::build_problem;
 
 /// File format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -78,7 +76,7 @@ pub struct ExportOptions {
 
 /// One column of an exported problem, in the model's units.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Column {
+pub(crate) struct Column {
     /// Unique name.
     pub name: String,
     /// Lower bound (finite).
@@ -93,7 +91,7 @@ pub struct Column {
 
 /// One linear row of an exported problem.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LinearRow {
+pub(crate) struct LinearRow {
     /// Unique name.
     pub name: String,
     /// (column, coefficient), at least one.
@@ -106,7 +104,7 @@ pub struct LinearRow {
 
 /// A quadratic row s² − t ≤ 0 (t ≥ s², the epigraph of one country's squared share).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SquareRow {
+pub(crate) struct SquareRow {
     /// Unique name.
     pub name: String,
     /// The share column s.
@@ -117,7 +115,7 @@ pub struct SquareRow {
 
 /// A whole exported problem: minimize Σ cost·x subject to the rows and bounds.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// Name of the objective row.
     pub objective: String,
     /// Columns.
@@ -141,7 +139,7 @@ pub struct HhiNote {
     pub cut_rounds: usize,
     /// The backend that ran the cut loop (empty with `quadratic`).
     pub solver: String,
-    /// Whether every cap held within [`CUT_TOLERANCE`] at the last solve (true with
+    /// Whether every cap held within `tolerance::CUT_TOLERANCE` at the last solve (true with
     /// `quadratic`).
     pub converged: bool,
 }
@@ -170,7 +168,7 @@ pub struct ExportSummary {
 }
 
 /// Writes `problem` in `format` to `w`.
-pub fn write_problem(
+pub(crate) fn write_problem(
     problem: &Problem,
     format: ExportFormat,
     w: &mut impl Write,
@@ -244,7 +242,7 @@ fn problem_minerals(model: &Model, opts: &ExportOptions) -> Vec<String> {
 /// Writes `v` for a model file: the shortest form that reads back as `v`, after rounding
 /// away float noise beyond 15 significant digits (the unscaling's `a / D · D`), integers
 /// without a point, `-0` as `0`; exponents where shorter (`1e-7`), which both formats read.
-pub fn write_num(w: &mut impl Write, v: f64) -> io::Result<()> {
+pub(crate) fn write_num(w: &mut impl Write, v: f64) -> io::Result<()> {
     let v = clean(v);
     if v == 0.0 {
         return w.write_all(b"0");

@@ -3,7 +3,7 @@
 //! [`generate`] writes a model folder — suppliers.csv, demand.csv, countries.csv and
 //! constraints.csv in the formats of SPEC §1 — of a chosen size. The content is a pure
 //! function of [`GenerateOptions`]: the same options give the same bytes on every platform
-//! (all randomness comes from [`crate::rng`]).
+//! (all randomness comes from `rng`).
 //!
 //! # What a generated model looks like
 //!

@@ -1,25 +1,21 @@
-//! Shared helpers for the integration tests.
-//!
-//! The plan checker and the cost function here are written from SPEC §1–2 directly, using
-//! only the public fields of [`Model`]: they do not call `verify`, `rows` or `formulate`,
-//! so a bug there cannot hide itself.
+//! Shared helpers for the integration tests. The plan checker and the cost function
+//! (`spec.rs`, shared with the library's unit tests) are written from SPEC §1–2 directly,
+//! using only the public fields of [`Model`].
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
 use std::num::NonZeroUsize;
 use std::path::Path;
 
 use sourcemix::engine::SolverKind;
 pub use sourcemix::input::Loaded;
-use sourcemix::model::{MineralScope, Model, Target};
-use sourcemix::policy;
-use sourcemix::policy::Kind;
-use sourcemix::solve::{solve, Solution, SolveOptions, SolverChoice, Status};
-
-/// Feasibility tolerance of the checker, as a fraction of the mineral's demand (SPEC §2).
-pub const FEAS_TOL: f64 = 1e-7;
+use sourcemix::model::Model;
+use sourcemix::solve::{SolveOptions, SolverChoice, Status};
+use sourcemix::{solve_plan, Plan};
 
 pub mod cli;
+mod spec;
+
+pub use spec::*;
 
 /// Writes the named files into `dir` (created if needed): the one model writer.
 pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
@@ -62,8 +58,8 @@ pub fn loaded_from(files: &[(&str, &str)]) -> Loaded {
 }
 
 /// Solves with the given choice (sequentially, so tests are reproducible).
-pub fn try_solve(model: &Model, choice: SolverChoice) -> sourcemix::Result<Solution> {
-    solve(
+pub fn try_solve(model: &Model, choice: SolverChoice) -> sourcemix::Result<Plan> {
+    solve_plan(
         model,
         &SolveOptions {
             solver: choice,
@@ -74,7 +70,7 @@ pub fn try_solve(model: &Model, choice: SolverChoice) -> sourcemix::Result<Solut
 }
 
 /// Solves with a named backend, panicking on an error.
-pub fn solve_kind(model: &Model, kind: SolverKind) -> Solution {
+pub fn solve_kind(model: &Model, kind: SolverKind) -> Plan {
     match try_solve(model, SolverChoice::Named(kind)) {
         Ok(s) => s,
         Err(e) => panic!("solve with {kind} failed: {e}"),
@@ -91,7 +87,7 @@ pub fn mineral_index(model: &Model, name: &str) -> usize {
 }
 
 /// Quantity bought from `supplier` for `mineral` in `solution`.
-pub fn qty(model: &Model, solution: &Solution, mineral: &str, supplier: &str) -> f64 {
+pub fn qty(model: &Model, solution: &Plan, mineral: &str, supplier: &str) -> f64 {
     let m = mineral_index(model, mineral);
     let ms = solution
         .minerals
@@ -132,280 +128,9 @@ pub fn rel_eq(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * a.abs().max(b.abs()) + 1e-9
 }
 
-/// Landed unit cost of offer `i`, recomputed from SPEC §2:
-/// unit_cost · (1 + tariff of its country) + freight.
-pub fn landed(model: &Model, i: usize) -> f64 {
-    let o = &model.offers[i];
-    o.unit_cost * (1.0 + model.countries[o.country].tariff) + o.freight
-}
-
-/// The objective of SPEC §2 for a plan: landed purchases, fixed costs of used offers,
-/// unmet penalties. `quantities[m]` lists the mineral's offers in model order.
-pub fn plan_cost(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> f64 {
-    let mut total = 0.0;
-    for (m, mineral) in model.minerals.iter().enumerate() {
-        for (k, i) in mineral.offers.clone().enumerate() {
-            let x = quantities[m][k];
-            total += landed(model, i) * x;
-            if x > 0.0 {
-                total += model.offers[i].fixed_cost;
-            }
-        }
-        total += mineral.unmet_penalty.unwrap_or(0.0) * unmet[m];
-    }
-    total
-}
-
-/// The offers (global indices) of mineral `m` a policy target covers, per SPEC §1.
-/// Returns one set per expanded target (several for `*`).
-fn target_sets(model: &Model, m: usize, kind: Kind, target: &Target) -> Vec<Vec<usize>> {
-    let offers: Vec<usize> = model.minerals[m].offers.clone().collect();
-    match target {
-        Target::None | Target::Top(_) => vec![offers],
-        Target::Each => match kind.name() {
-            "max_country_share" => (0..model.countries.len())
-                .map(|c| {
-                    offers
-                        .iter()
-                        .copied()
-                        .filter(|&i| model.offers[i].country == c)
-                        .collect()
-                })
-                .collect(),
-            _ => {
-                let ids: BTreeSet<&str> = offers
-                    .iter()
-                    .map(|&i| model.offers[i].supplier.as_str())
-                    .collect();
-                ids.into_iter()
-                    .map(|s| {
-                        offers
-                            .iter()
-                            .copied()
-                            .filter(|&i| model.offers[i].supplier == s)
-                            .collect()
-                    })
-                    .collect()
-            }
-        },
-        Target::Country(c) => vec![offers
-            .iter()
-            .copied()
-            .filter(|&i| model.offers[i].country == *c)
-            .collect()],
-        Target::Supplier(s) => vec![offers
-            .iter()
-            .copied()
-            .filter(|&i| model.offers[i].supplier == s.name)
-            .collect()],
-        Target::Group(g) => vec![offers
-            .iter()
-            .copied()
-            .filter(|&i| model.countries[model.offers[i].country].groups.contains(g))
-            .collect()],
-    }
-}
-
-/// True when offer `i` carries a binary "used" variable under SPEC §2: it has a
-/// min_order or fixed_cost, or a supplier/country count row applies to its mineral.
-pub fn has_binary(model: &Model, i: usize) -> bool {
-    let o = &model.offers[i];
-    o.min_order > 0.0
-        || o.fixed_cost > 0.0
-        || model.policy.iter().any(|r| {
-            matches!(
-                r.kind.name(),
-                "min_suppliers" | "max_suppliers" | "min_countries"
-            ) && match r.mineral {
-                MineralScope::Each => true,
-                MineralScope::One(k) => k == o.mineral,
-            }
-        })
-}
-
-/// Checks a plan against SPEC §1–2: non-negative finite quantities, capacities,
-/// exclusions, demand balance, unmet only with a penalty, min_order, and every policy
-/// row (shares, groups, average risk, HHI, counts), each to within 1e-7 · D_m.
-pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Result<(), String> {
-    if quantities.len() != model.minerals.len() || unmet.len() != model.minerals.len() {
-        return Err("plan does not have one entry per mineral".into());
-    }
-    for (m, mineral) in model.minerals.iter().enumerate() {
-        let d = mineral.demand;
-        let tol = FEAS_TOL * d;
-        let q = &quantities[m];
-        let first = mineral.offers.start;
-        if q.len() != mineral.offers.len() {
-            return Err(format!(
-                "{}: {} quantities for {} offers",
-                mineral.name,
-                q.len(),
-                mineral.offers.len()
-            ));
-        }
-        let x = |i: usize| q[i - first];
-        for i in mineral.offers.clone() {
-            let o = &model.offers[i];
-            let v = x(i);
-            if !v.is_finite() || v < 0.0 {
-                return Err(format!("{}: {} gets {v}", mineral.name, o.supplier));
-            }
-            if let Some(cap) = o.capacity {
-                if v > cap + tol {
-                    return Err(format!(
-                        "{}: {} gets {v} > capacity {cap}",
-                        mineral.name, o.supplier
-                    ));
-                }
-            }
-            // SPEC §2: an offer with a binary (min_order, fixed_cost, or a count row on
-            // its mineral), when used, supplies at least max(min_order, 1e-6·D).
-            if has_binary(model, i) && v > 0.0 && v < o.min_order.max(1e-6 * d) - tol {
-                return Err(format!(
-                    "{}: {} gets {v} > 0 but below its least used quantity max(min_order {}, 1e-6·D)",
-                    mineral.name, o.supplier, o.min_order
-                ));
-            }
-        }
-        let u = unmet[m];
-        if !u.is_finite() || u < 0.0 || u > d + tol {
-            return Err(format!("{}: unmet {u}", mineral.name));
-        }
-        if mineral.unmet_penalty.is_none() && u > tol {
-            return Err(format!(
-                "{}: unmet {u} without an unmet_penalty",
-                mineral.name
-            ));
-        }
-        let total: f64 = q.iter().sum::<f64>() + u;
-        if (total - d).abs() > tol {
-            return Err(format!(
-                "{}: purchases + unmet = {total}, demand {d}",
-                mineral.name
-            ));
-        }
-        for row in &model.policy {
-            let applies = match row.mineral {
-                MineralScope::Each => true,
-                MineralScope::One(k) => k == m,
-            };
-            if !applies {
-                continue;
-            }
-            let at = format!(
-                "{}: constraints.csv:{} {}",
-                mineral.name,
-                row.line,
-                row.kind.name()
-            );
-            let b = row.bound;
-            match row.kind.name() {
-                "max_country_share" | "max_supplier_share" | "max_group_share"
-                | "min_group_share" => {
-                    for set in target_sets(model, m, row.kind, &row.target) {
-                        let s: f64 = set.iter().map(|&i| x(i)).sum();
-                        let ok = if row.kind == policy::MIN_GROUP_SHARE {
-                            s >= b * d - tol
-                        } else {
-                            s <= b * d + tol
-                        };
-                        if !ok {
-                            return Err(format!("{at}: sum {s} vs bound {b}·{d}"));
-                        }
-                    }
-                }
-                "exclude_country" | "exclude_supplier" => {
-                    for set in target_sets(model, m, row.kind, &row.target) {
-                        for i in set {
-                            if x(i) != 0.0 {
-                                return Err(format!(
-                                    "{at}: excluded {} gets {}",
-                                    model.offers[i].supplier,
-                                    x(i)
-                                ));
-                            }
-                        }
-                    }
-                }
-                "max_avg_risk" => {
-                    let s: f64 = mineral
-                        .offers
-                        .clone()
-                        .map(|i| model.countries[model.offers[i].country].risk * x(i))
-                        .sum();
-                    if s > b * d + tol {
-                        return Err(format!("{at}: Σ risk·x = {s} > {b}·{d}"));
-                    }
-                }
-                "max_hhi" | "max_risk_hhi" => {
-                    let mut by_country = vec![0.0; model.countries.len()];
-                    for i in mineral.offers.clone() {
-                        by_country[model.offers[i].country] += x(i);
-                    }
-                    let v: f64 = by_country
-                        .iter()
-                        .enumerate()
-                        .map(|(c, qc)| {
-                            let w = if row.kind == policy::MAX_HHI {
-                                1.0
-                            } else {
-                                model.countries[c].risk
-                            };
-                            w * (qc / d).powi(2)
-                        })
-                        .sum();
-                    if v > b + FEAS_TOL {
-                        return Err(format!("{at}: index {v} > {b}"));
-                    }
-                }
-                "min_suppliers" | "max_suppliers" => {
-                    let used = mineral.offers.clone().filter(|&i| x(i) > 0.0).count() as f64;
-                    let ok = if row.kind == policy::MIN_SUPPLIERS {
-                        used >= b
-                    } else {
-                        used <= b
-                    };
-                    if !ok {
-                        return Err(format!("{at}: {used} offers used, bound {b}"));
-                    }
-                }
-                "min_countries" => {
-                    let used: BTreeSet<usize> = mineral
-                        .offers
-                        .clone()
-                        .filter(|&i| x(i) > 0.0)
-                        .map(|i| model.offers[i].country)
-                        .collect();
-                    if (used.len() as f64) < b {
-                        return Err(format!("{at}: {} countries used, bound {b}", used.len()));
-                    }
-                }
-                "max_top_share" => {
-                    let Target::Top(k) = row.target else {
-                        return Err(format!("{at}: target {:?}", row.target));
-                    };
-                    let mut by_country = vec![0.0; model.countries.len()];
-                    for i in mineral.offers.clone() {
-                        by_country[model.offers[i].country] += x(i);
-                    }
-                    by_country.sort_by(|a, b| b.total_cmp(a));
-                    let top: f64 = by_country.iter().take(k).sum();
-                    if top > b * d + tol {
-                        return Err(format!(
-                            "{at}: the {k} largest countries have {top} > {b}·{d}"
-                        ));
-                    }
-                }
-                other => return Err(format!("{at}: the checker has no rule {other}")),
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Checks every mineral plan of an Optimal solution and that its reported cost is the
 /// cost of its plan.
-pub fn check_solution(model: &Model, solution: &Solution) -> Result<(), String> {
+pub fn check_solution(model: &Model, solution: &Plan) -> Result<(), String> {
     if solution.status != Status::Optimal {
         return Err(format!("status {:?}, expected optimal", solution.status));
     }
@@ -432,29 +157,4 @@ pub fn integer_solvers() -> Vec<SolverKind> {
         .into_iter()
         .filter(|k| k.capabilities().integers)
         .collect()
-}
-
-/// A small seeded generator for random test models (SplitMix64), independent of the
-/// library's own random numbers.
-pub struct TestRng(u64);
-
-impl TestRng {
-    /// A generator for `seed`.
-    pub fn new(seed: u64) -> Self {
-        TestRng(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in 0..n (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
 }
