@@ -38,8 +38,9 @@ pub struct BenchArgs {
     /// Benchmark a generated model instead: offers=N,minerals=M[,seed=S][,countries=C].
     #[arg(long, value_name = "SPEC")]
     generate: Option<String>,
-    /// Comma-separated solvers of this build, e.g. clarabel,microlp.
-    #[arg(long, value_delimiter = ',', required = true, value_parser = SolverKind::from_name)]
+    /// Comma-separated solvers of this build, e.g. clarabel,microlp [default: every
+    /// solver of this build that can solve the model].
+    #[arg(long, value_delimiter = ',', value_parser = SolverKind::from_name)]
     solvers: Vec<SolverKind>,
     /// Runs per solver.
     #[arg(long, default_value_t = DEFAULT_REPEAT, value_parser = at_least_one)]

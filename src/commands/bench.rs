@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::input::{load, Loaded};
 use crate::report::{inputs::inputs_table, write_workbook, Outputs};
-use crate::tools::bench::{bench, generated_model, parse_spec, BenchOptions, BenchReport};
+use crate::tools::bench::{
+    able_solvers, bench, generated_model, parse_spec, BenchOptions, BenchReport,
+};
 use crate::tools::bench_table::bench_table;
 
 /// The model `bench` times.
@@ -29,7 +31,8 @@ pub struct BenchRun {
 }
 
 /// `bench MODEL|--generate SPEC`: reads (or generates) the model, times every solver of
-/// `opts` on it, and writes the `bench` and `inputs` sheets into the workbook of
+/// `opts` on it (none named: every solver of the build that can solve it, with a warning
+/// naming each one left out), and writes the `bench` and `inputs` sheets into the workbook of
 /// `outputs` when it names one (bench writes no CSV file). `progress` sees (runs done,
 /// runs in all).
 pub fn bench_model(
@@ -46,7 +49,18 @@ pub fn bench_model(
         }
         BenchModel::Generated(spec) => (generated_model(&parse_spec(spec)?)?, spec.to_string()),
     };
-    let report = bench(&loaded.model, &label, opts, progress)?;
+    let mut warnings = loaded.warnings;
+    let report = if opts.solvers.is_empty() {
+        let (solvers, left_out) = able_solvers(&loaded.model)?;
+        warnings.extend(left_out);
+        let opts = BenchOptions {
+            solvers,
+            ..opts.clone()
+        };
+        bench(&loaded.model, &label, &opts, progress)?
+    } else {
+        bench(&loaded.model, &label, opts, progress)?
+    };
     let written = match &outputs.xlsx {
         Some(book) => Some(write_workbook(
             book,
@@ -56,7 +70,7 @@ pub fn bench_model(
     };
     Ok(BenchRun {
         report,
-        warnings: loaded.warnings,
+        warnings,
         written,
     })
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::engine::SolverKind;
 use crate::error::{Error, Result};
+use crate::formulate::formulate;
 use crate::model::Model;
 use crate::solve::{solve, SolveOptions, SolverChoice};
 use crate::tools::generate::{generate, GenerateOptions};
@@ -27,7 +28,8 @@ pub const DEFAULT_REPEAT: NonZeroUsize = NonZeroUsize::new(3).unwrap();
 /// What to benchmark.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchOptions {
-    /// The backends, in report order (duplicates are dropped).
+    /// The backends, in report order (duplicates are dropped); empty: every backend of
+    /// this build that can solve the model ([`able_solvers`]).
     pub solvers: Vec<SolverKind>,
     /// Runs per solver.
     pub repeat: NonZeroUsize,
@@ -183,8 +185,11 @@ pub fn bench(
     opts: &BenchOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<BenchReport> {
-    let mut solvers = opts.solvers.clone();
-    solvers.dedup();
+    let mut solvers = if opts.solvers.is_empty() {
+        able_solvers(model)?.0
+    } else {
+        opts.solvers.clone()
+    };
     let mut seen = Vec::new();
     solvers.retain(|k| {
         let fresh = !seen.contains(k);
@@ -213,6 +218,30 @@ pub fn bench(
         results,
         agreement,
     })
+}
+
+/// Every backend of this build that can solve `model`, in listing order (the order
+/// `sourcemix solvers` prints), and a note for each one left out: a backend without
+/// integer support is left out when a mineral's block has integer variables (what
+/// formulating it says, the one place that decides).
+pub fn able_solvers(model: &Model) -> Result<(Vec<SolverKind>, Vec<String>)> {
+    let mut integer_mineral = None;
+    for m in 0..model.minerals.len() {
+        if formulate(model, m)?.lp.has_integers() {
+            integer_mineral = Some(&model.minerals[m].name);
+            break;
+        }
+    }
+    let (mut able, mut notes) = (Vec::new(), Vec::new());
+    for kind in SolverKind::all() {
+        match integer_mineral {
+            Some(name) if !kind.capabilities().integers => notes.push(format!(
+                "{kind} left out: it cannot solve integer rules, which mineral {name} needs"
+            )),
+            _ => able.push(kind),
+        }
+    }
+    Ok((able, notes))
 }
 
 fn run_solver(

@@ -150,3 +150,114 @@ fn cli_csv_reads_back_and_usage_errors() {
         .assert()
         .code(2);
 }
+
+/// The solvers `sourcemix solvers --format json` lists, with whether each has integers.
+fn listed_solvers() -> Vec<(String, bool)> {
+    let out = crate::common::cli::command()
+        .args(["solvers", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let list: serde_json::Value = serde_json::from_slice(&out).expect("solvers JSON");
+    list.as_array()
+        .expect("a list of solvers")
+        .iter()
+        .map(|s| {
+            let name = s["name"].as_str().expect("a name").to_string();
+            (name, s["capabilities"]["integers"] == true)
+        })
+        .collect()
+}
+
+/// `bench` without `--solvers` on `args`: its CSV rows as (solver, status, objective),
+/// and its stderr.
+fn bench_every_solver(args: &[&str]) -> (Vec<(String, String, f64)>, String) {
+    let out = crate::common::cli::command()
+        .arg("bench")
+        .args(args)
+        .args(["--repeat", "1", "--format", "csv"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let rows = reader
+        .records()
+        .map(|r| {
+            let r = r.expect("a CSV row");
+            (
+                r[1].to_string(),
+                r[3].to_string(),
+                r[4].parse().expect("objective"),
+            )
+        })
+        .collect();
+    (rows, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn without_solvers_every_solver_of_the_build_runs_and_agrees() {
+    let listed: Vec<String> = listed_solvers().into_iter().map(|(n, _)| n).collect();
+    assert!(listed.len() >= 2, "{listed:?}");
+    // A generated model: one row per listed solver, in the listing's order, all agreeing.
+    let (rows, _) = bench_every_solver(&["--generate", "offers=200,minerals=2,seed=3"]);
+    let solvers: Vec<&str> = rows.iter().map(|(s, _, _)| s.as_str()).collect();
+    assert_eq!(solvers, listed);
+    for (solver, status, objective) in &rows {
+        assert_eq!(status, "optimal", "{solver}");
+        assert_rel(*objective, rows[0].2, 1e-6, solver);
+    }
+    // The hand-solved capped model (1120): every solver finds it.
+    let wd = crate::common::cli::Workdir::with_model(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity\nc1,ga,CHN,10,100\nj1,ga,JPN,12,100\n",
+        ),
+        ("demand.csv", "mineral,quantity\nga,100\n"),
+        (
+            "constraints.csv",
+            "constraint,mineral,target,bound\nmax_country_share,ga,CHN,0.4\n",
+        ),
+    ]);
+    let model = wd.path("model");
+    let (rows, _) = bench_every_solver(&[model.to_str().unwrap()]);
+    assert_eq!(rows.len(), listed.len());
+    for (solver, _, objective) in &rows {
+        assert_rel(*objective, 1120.0, 1e-9, solver);
+    }
+}
+
+#[test]
+fn without_solvers_an_integer_model_leaves_out_solvers_without_integers() {
+    // j1 sells at least 10 and two suppliers are required: 90 × 10 + 10 × 12 = 1020.
+    let wd = crate::common::cli::Workdir::with_model(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity,min_order\n\
+             c1,ga,CHN,10,100,0\nj1,ga,JPN,12,100,10\n",
+        ),
+        ("demand.csv", "mineral,quantity\nga,100\n"),
+        (
+            "constraints.csv",
+            "constraint,mineral,target,bound\nmin_suppliers,ga,,2\n",
+        ),
+    ]);
+    let model = wd.path("model");
+    let (rows, stderr) = bench_every_solver(&[model.to_str().unwrap()]);
+    let listed = listed_solvers();
+    let with_integers: Vec<&str> = listed
+        .iter()
+        .filter(|(_, i)| *i)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let solvers: Vec<&str> = rows.iter().map(|(s, _, _)| s.as_str()).collect();
+    assert_eq!(solvers, with_integers);
+    for (solver, _, objective) in &rows {
+        assert_rel(*objective, 1020.0, 1e-9, solver);
+    }
+    for (name, _) in listed.iter().filter(|(_, i)| !*i) {
+        assert!(stderr.contains(&format!("{name} left out")), "{stderr}");
+    }
+}
