@@ -28,6 +28,7 @@ mod presets;
 mod properties;
 mod ranging;
 mod reader;
+mod readme_examples;
 mod report;
 mod result_files;
 mod robust;
