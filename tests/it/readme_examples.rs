@@ -339,68 +339,96 @@ struct Outcome {
     failures: Vec<String>,
 }
 
-/// Runs the examples of one README (`rel` from the root) in a fresh copy of the models.
+/// A fresh temporary folder holding a copy of `models/` and `data/`, and its `tmp/` for
+/// the examples' `/tmp/` paths.
+struct Sandbox {
+    work: tempfile::TempDir,
+    scratch: PathBuf,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let work = tempfile::tempdir().expect("a temp dir");
+        copy_tree(&root().join("models"), &work.path().join("models"));
+        copy_tree(&root().join("data"), &work.path().join("data"));
+        let scratch = work.path().join("tmp");
+        std::fs::create_dir_all(&scratch).expect("create tmp/");
+        Sandbox { work, scratch }
+    }
+
+    /// Runs a planned shell line with its `/tmp/` paths moved into the sandbox: the line
+    /// as run, and its exit code and stderr.
+    fn run(&self, shell: &str) -> (String, Option<i32>, String) {
+        let shell = shell.replace("/tmp/", &format!("{}/", self.scratch.display()));
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(&shell)
+            .current_dir(self.work.path())
+            .env("SOURCEMIX", env!("CARGO_BIN_EXE_sourcemix"))
+            .output()
+            .expect("run sh");
+        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        (shell, out.status.code(), stderr)
+    }
+}
+
+/// Runs the lines of an `sh` block in `sandbox`; `at` names a line of the README.
+fn run_block(block: &Block, sandbox: &Sandbox, at: &dyn Fn(usize) -> String) -> Outcome {
+    let mut outcome = Outcome::default();
+    let mut shows_sourcemix = false;
+    for (n, line) in &joined(block) {
+        let (command, comment) = split_comment(line);
+        shows_sourcemix |= commands(command).iter().any(|c| runs_sourcemix(c));
+        let shell = match plan(command) {
+            Ok(Plan::Run(shell)) => shell,
+            Ok(Plan::Cargo | Plan::Placeholder) => continue,
+            Err(why) => {
+                outcome.failures.push(format!("{}: {why}: {line}", at(*n)));
+                continue;
+            }
+        };
+        let expected = expected_exit(comment);
+        let (ran, code, stderr) = sandbox.run(&shell);
+        outcome.ran += 1;
+        if code != Some(expected) {
+            outcome.failures.push(format!(
+                "{}: {line}\n  ran: {ran}\n  exit {code:?}, expected {expected}\n  stderr: {stderr}",
+                at(*n)
+            ));
+        }
+    }
+    if shows_sourcemix && outcome.ran == 0 {
+        let first = block.lines.first().map_or(0, |(n, _)| *n);
+        outcome.failures.push(format!(
+            "{}: a block that shows sourcemix runs none of its lines",
+            at(first)
+        ));
+    }
+    outcome
+}
+
+/// Runs the examples of one README (`rel` from the root) in a sandbox of its own, and
+/// checks that its untagged blocks hold no command.
 fn run_readme(rel: &Path) -> Outcome {
     let text = std::fs::read_to_string(root().join(rel)).expect("read a README");
-    let work = tempfile::tempdir().expect("a temp dir");
-    copy_tree(&root().join("models"), &work.path().join("models"));
-    copy_tree(&root().join("data"), &work.path().join("data"));
-    let scratch = work.path().join("tmp");
-    std::fs::create_dir_all(&scratch).expect("create tmp/");
-    let mut outcome = Outcome::default();
+    let sandbox = Sandbox::new();
     let at = |n: usize| format!("{}:{n}", rel.display());
+    let mut outcome = Outcome::default();
     for block in blocks(&text) {
-        let lines = joined(&block);
-        if block.tag != "sh" {
-            for (n, line) in &lines {
-                if runs_sourcemix(line) || line.starts_with("cargo ") {
-                    outcome.failures.push(format!(
-                        "{}: a command in a block not tagged `sh`: {line}",
-                        at(*n)
-                    ));
-                }
-            }
+        if block.tag == "sh" {
+            let done = run_block(&block, &sandbox, &at);
+            outcome.ran += done.ran;
+            outcome.failures.extend(done.failures);
             continue;
         }
-        let (mut ran, mut shows_sourcemix) = (0, false);
-        for (n, line) in &lines {
-            let (command, comment) = split_comment(line);
-            shows_sourcemix |= commands(command).iter().any(|c| runs_sourcemix(c));
-            let shell = match plan(command) {
-                Ok(Plan::Run(shell)) => shell,
-                Ok(Plan::Cargo | Plan::Placeholder) => continue,
-                Err(why) => {
-                    outcome.failures.push(format!("{}: {why}: {line}", at(*n)));
-                    continue;
-                }
-            };
-            let shell = shell.replace("/tmp/", &format!("{}/", scratch.display()));
-            let expected = expected_exit(comment);
-            let out = Command::new("sh")
-                .arg("-c")
-                .arg(&shell)
-                .current_dir(work.path())
-                .env("SOURCEMIX", env!("CARGO_BIN_EXE_sourcemix"))
-                .output()
-                .expect("run sh");
-            ran += 1;
-            if out.status.code() != Some(expected) {
+        for (n, line) in joined(&block) {
+            if runs_sourcemix(&line) || line.starts_with("cargo ") {
                 outcome.failures.push(format!(
-                    "{}: {line}\n  ran: {shell}\n  exit {:?}, expected {expected}\n  stderr: {}",
-                    at(*n),
-                    out.status.code(),
-                    String::from_utf8_lossy(&out.stderr).trim()
+                    "{}: a command in a block not tagged `sh`: {line}",
+                    at(n)
                 ));
             }
         }
-        if shows_sourcemix && ran == 0 {
-            let first = block.lines.first().map_or(0, |(n, _)| *n);
-            outcome.failures.push(format!(
-                "{}: a block that shows sourcemix runs none of its lines",
-                at(first)
-            ));
-        }
-        outcome.ran += ran;
     }
     outcome
 }
