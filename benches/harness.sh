@@ -22,7 +22,7 @@
 #   MICROLP_LIMIT (60 s: microlp is skipped on a model where one run takes longer),
 #   TIME_LIMIT (600 s, any other single run), MAX_LOAD (0.5), MAX_WAIT (1200 s),
 #   SOURCEMIX_BENCH_DIR (default ${TMPDIR:-/tmp}/sourcemix-bench),
-#   HIGHS_TARGET_DIR (/work/target-highs: the CARGO_TARGET_DIR of the `--features highs`
+#   HIGHS_TARGET_DIR ($ROOT/target-highs: the CARGO_TARGET_DIR of the `--features highs`
 #   build), PYTHON (python3).
 # Exit status: 0 when every run succeeded and all solvers agree; 1 otherwise (the reason is
 # printed in capitals at the end, after the tables).
@@ -31,7 +31,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=${SOURCEMIX_BENCH_DIR:-${TMPDIR:-/tmp}/sourcemix-bench}
-HIGHS_TARGET_DIR=${HIGHS_TARGET_DIR:-/work/target-highs}
+HIGHS_TARGET_DIR=${HIGHS_TARGET_DIR:-$ROOT/target-highs}
 PYTHON=${PYTHON:-python3}
 RUNS=${RUNS:-3}
 REF_RUNS=${REF_RUNS:-3}
