@@ -3,8 +3,9 @@
 //!
 //! Among plans that obey the whole policy (every linear row, HHI caps, integer rules),
 //! find one minimizing E\[L\] + W · CVaR_α(L), L_s the cost of the plan in scenario s
-//! (baseline included, with the probability the scenarios leave over) when the shortfall
-//! is bought on the spot market or left unmet exactly as `stress` computes it. Two exact
+//! (baseline included, with the probability the scenarios leave over) exactly as `stress`
+//! computes it: the planned shortfall unmet, lost deliveries bought on the spot market or
+//! left unmet. Two exact
 //! methods ([`Method`]): the extensive Rockafellar–Uryasev program (`extensive`) and an
 //! L-shaped decomposition with one cut per scenario and mineral (`decomposition`), whose
 //! scenario evaluations (`recourse::evaluate`) are one separable, parallel step.
