@@ -160,11 +160,12 @@ pub struct RobustSolution {
     /// numbers, see `written`).
     #[serde(skip)]
     pub plan: Vec<f64>,
-    /// E\[L\] + W · CVaR_α(L) of the plan (as written, once checked).
+    /// E\[L\] + W · CVaR_α(L) of the plan as written.
     pub objective: f64,
     /// A lower bound on the optimum, when known.
     pub lower_bound: Option<f64>,
-    /// Relative gap between the two, when known.
+    /// Relative gap between the lower bound and the method's plan, when known (writing
+    /// the plan as clean numbers moves its objective by rounding only).
     pub gap: Option<f64>,
     /// Bounds per round.
     pub iterations: Vec<Iteration>,
@@ -542,12 +543,10 @@ pub fn solve_robust(
     robust.engine.get_or_insert(problem.engine);
     written::check_plan(model, &mut robust);
     if matches!(robust.status, Status::Optimal | Status::Feasible) {
-        // The objective of the plan as written: a solver's plan a hair short of demand
-        // leaves that hair unmet at the penalty, the written one closes it.
+        // The objective of the plan as written (what its stress files say): a solver's
+        // plan a hair short of demand leaves that hair unmet at the penalty, the written
+        // one closes it.
         robust.objective = problem.evaluate(robust.plan.clone()).0;
-        robust.gap = robust
-            .lower_bound
-            .map(|lb| relative_gap(robust.objective, lb));
     }
     Ok(RobustOutcome {
         nominal,

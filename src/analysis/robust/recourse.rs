@@ -261,7 +261,8 @@ impl PlanTotals {
 pub struct MineralRecourse {
     /// Σ_i l_i δ_i x_i plus the fixed costs of the plan's offers.
     pub contract: f64,
-    /// p (D − X): the planned shortfall, unmet in every scenario (linear in the plan).
+    /// p (D − X): the planned shortfall, unmet in every scenario (linear in the plan, as
+    /// the master states it).
     pub planned: f64,
     /// Q: spot cost plus unmet cost of the greedy fill of the lost deliveries.
     pub recourse: f64,
