@@ -29,7 +29,7 @@ enum Command {
     /// Optimize a model folder and write allocation.csv, summary.csv, constraints.csv.
     Solve(cli::solve::SolveArgs),
     /// Evaluate a fixed plan in every disruption scenario: what it delivers, what the
-    /// spot market must cover, and what it costs (stress.csv, stress_summary.csv).
+    /// spot market replaces, and what it costs (stress.csv, stress_summary.csv).
     Stress(cli::stress::StressArgs),
     /// Sample correlated export disruptions of the model's countries into a scenarios.csv.
     Scenarios(cli::scenarios::ScenariosArgs),

@@ -1,14 +1,18 @@
 //! `stress`: what a fixed plan delivers and costs in each disruption scenario (SPEC §3,
-//! "stress and robust semantics").
+//! "stress and robust semantics", with one departure: see the README).
 //!
 //! In scenario s, offer i delivers d_is = min(a_is, 1) · x_i (a_is: product of the
 //! capacity factors of the shocks matching it; a contract never delivers more than was
-//! contracted, see `delivery_factor`) at its contract landed cost. The shortfall of a
-//! mineral is bought on the spot market from offers the policy does not exclude, up to
-//! what each has left (a_is · capacity_i − d_is; unlimited stays unlimited unless
-//! a_is = 0), at l_i · price_factor_is · (1 + spot premium), cheapest first, as long as
-//! that is cheaper than leaving it unmet; the rest is unmet at `unmet_penalty`. This
-//! greedy recourse is the optimum of the scenario's second-stage LP.
+//! contracted, see `delivery_factor`) at its contract landed cost. What the plan leaves
+//! of demand, the *planned shortfall* D − Σ_i x_i, stays unmet at `unmet_penalty` in
+//! every scenario, the baseline included: the spot market only replaces the *lost
+//! deliveries* Σ_i x_i − Σ_i d_is a disruption takes away. Those are bought from offers
+//! the policy does not exclude, up to what each has left (a_is · capacity_i − d_is;
+//! unlimited stays unlimited unless a_is = 0), at l_i · price_factor_is · (1 + spot
+//! premium), cheapest first, as long as that is cheaper than leaving them unmet; the rest
+//! is unmet at `unmet_penalty`. This greedy recourse is the optimum of the scenario's
+//! second-stage LP. So the baseline costs exactly what `solve` says the plan costs, and
+//! no plan relies on spot purchases, which the policy does not bind, in a normal year.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -60,11 +64,12 @@ pub struct StressRow {
     pub delivered: f64,
     /// Demand minus delivered (≥ 0).
     pub shortfall: f64,
-    /// Bought on the spot market.
+    /// Bought on the spot market (never more than the lost deliveries, Σ x − delivered).
     pub spot_quantity: f64,
     /// Its cost.
     pub spot_cost: f64,
-    /// Neither delivered nor bought.
+    /// Neither delivered nor bought: the planned shortfall plus the lost deliveries the
+    /// spot market does not replace.
     pub unmet: f64,
     /// unmet × unmet_penalty.
     pub unmet_cost: f64,
@@ -254,10 +259,12 @@ fn scenario_rows(
             &excluded[range],
         );
         let mut delivered = 0.0;
+        let mut contracted = 0.0;
         let mut contract_cost = 0.0;
         for (k, o) in offers.iter().enumerate() {
             let d = delivery_factor(a[k]) * x[k];
             delivered += d;
+            contracted += x[k];
             contract_cost += o.landed_cost * d;
             if x[k] > 0.0 {
                 contract_cost += o.fixed_cost;
@@ -265,45 +272,17 @@ fn scenario_rows(
         }
         let demand = mineral.demand;
         let penalty = mineral.unmet_penalty.unwrap_or(f64::INFINITY);
-        // Rounding in a written plan is not a shortfall.
-        let mut shortfall = demand - delivered;
-        if shortfall <= FEASIBILITY * demand {
-            shortfall = 0.0;
-        }
-        // Spot offers: (price, room) cheapest first (ties in file order), only those
-        // cheaper than leaving demand unmet.
-        let mut spot: Vec<(f64, usize)> = Vec::new();
-        if shortfall > 0.0 {
-            spot = (0..offers.len())
-                .filter(|&k| !excluded[k] && a[k] > 0.0)
-                .map(|k| {
-                    (
-                        offers[k].landed_cost * pf[k] * (1.0 + opts.spot_premium.get()),
-                        k,
-                    )
-                })
-                .filter(|&(price, _)| price < penalty)
-                .collect();
-            spot.sort_by(|p, q| p.0.total_cmp(&q.0).then(p.1.cmp(&q.1)));
-        }
-        let (mut spot_quantity, mut spot_cost) = (0.0, 0.0);
-        let mut left = shortfall;
-        for (price, k) in spot {
-            if left <= 0.0 {
-                break;
-            }
-            let room = match offers[k].capacity {
-                Some(cap) => (a[k] * cap - delivery_factor(a[k]) * x[k]).max(0.0),
-                None => f64::INFINITY,
-            };
-            let buy = room.min(left);
-            if buy > 0.0 {
-                spot_quantity += buy;
-                spot_cost += price * buy;
-                left -= buy;
-            }
-        }
-        let unmet = left.max(0.0);
+        let shortfall = rounded(demand - delivered, demand);
+        let planned = rounded(demand - contracted, demand).min(shortfall);
+        let lost = shortfall - planned;
+        let (spot_quantity, spot_cost, not_bought) = spot_fill(
+            offers,
+            (x, a, pf, excluded),
+            penalty,
+            lost,
+            opts.spot_premium.get(),
+        );
+        let unmet = planned + not_bought.max(0.0);
         let unmet_cost = if unmet > 0.0 { penalty * unmet } else { 0.0 };
         let row = StressRow {
             scenario: scenario.clone(),
@@ -330,6 +309,56 @@ fn scenario_rows(
     }
     rows.push(total);
     rows
+}
+
+/// `v` (a shortfall of `demand`), with rounding in a written plan read as none.
+fn rounded(v: f64, demand: f64) -> f64 {
+    if v <= FEASIBILITY * demand {
+        0.0
+    } else {
+        v
+    }
+}
+
+/// The spot purchases that replace `lost` deliveries of one mineral: (quantity, cost, what
+/// is left unbought) of
+/// the greedy fill over its `offers` (with the plan's x, capacity factors a, price factors
+/// and exclusions), cheapest first (ties in file order), each offer up to its room
+/// a · capacity − min(a, 1) · x, only while cheaper than `penalty`.
+fn spot_fill(
+    offers: &[crate::model::Offer],
+    (x, a, pf, excluded): (&[f64], &[f64], &[f64], &[bool]),
+    penalty: f64,
+    lost: f64,
+    spot_premium: f64,
+) -> (f64, f64, f64) {
+    if lost <= 0.0 {
+        return (0.0, 0.0, 0.0);
+    }
+    let mut spot: Vec<(f64, usize)> = (0..offers.len())
+        .filter(|&k| !excluded[k] && a[k] > 0.0)
+        .map(|k| (offers[k].landed_cost * pf[k] * (1.0 + spot_premium), k))
+        .filter(|&(price, _)| price < penalty)
+        .collect();
+    spot.sort_by(|p, q| p.0.total_cmp(&q.0).then(p.1.cmp(&q.1)));
+    let (mut quantity, mut cost) = (0.0, 0.0);
+    let mut left = lost;
+    for (price, k) in spot {
+        if left <= 0.0 {
+            break;
+        }
+        let room = match offers[k].capacity {
+            Some(cap) => (a[k] * cap - delivery_factor(a[k]) * x[k]).max(0.0),
+            None => f64::INFINITY,
+        };
+        let buy = room.min(left);
+        if buy > 0.0 {
+            quantity += buy;
+            cost += price * buy;
+            left -= buy;
+        }
+    }
+    (quantity, cost, left)
 }
 
 /// CVaR_α of a discrete loss: min over η of η + Σ_s p_s max(0, L_s − η) / (1 − α), for

@@ -44,7 +44,7 @@ pub fn parse_plan(files: &ModelFiles, name: &str, model: &Model) -> Result<Plan>
     errors.into_result()?;
     if table.records.is_empty() {
         warnings.push(format!(
-            "{name} has no rows: every mineral is bought on the spot market"
+            "{name} has no rows: the plan contracts nothing, so all demand is unmet (at the unmet_penalty)"
         ));
     }
     Ok(Plan {

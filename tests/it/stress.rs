@@ -191,8 +191,49 @@ fn exclusions_penalties_and_fixed_costs() {
     );
 }
 
+/// A plan that leaves part of demand unmet (the planned shortfall) keeps it unmet in
+/// every scenario, while what a disruption takes away is bought spot. Worked by hand
+/// (demand 100, penalty 1000, spot premium 25 %), plan A 60 + B 20: 20 planned short.
+/// baseline (p 0.7): contract 600 + 160 = 760; the 20 stay unmet (20,000) though B has
+///   80 left at 10 and C is unlimited at 15: no spot; total 20,760.
+/// ban (p 0.1): B delivers 0, 20 lost; A has no room, B is banned, C at 15: spot 300;
+///   contract 600; unmet 20 (20,000); total 20,900.
+/// half (p 0.2): A delivers 30, 30 lost; A's room 0.5 · 60 − 0.5 · 60 = 0, B at 10 with
+///   80 left, C at 30: spot 30 from B = 300; contract 300 + 160 = 460; unmet 20; total
+///   20,760.
+/// E = 0.9 · 20,760 + 0.1 · 20,900 = 20,774. (Buying the baseline's 20 spot from B would
+/// have cost 200: the plan would escape its policy.)
+#[test]
+fn a_planned_shortfall_stays_unmet_and_lost_deliveries_are_bought_spot() {
+    let m = model(SUPPLIERS, DEMAND, None);
+    let r = run(
+        &m,
+        "mineral,supplier,country,quantity\ngallium,A,AUS,60\ngallium,B,CHN,20\n",
+    );
+    let base = row(&r, "baseline", "gallium");
+    assert_close(base.delivered, 80.0, 1e-9, "baseline delivered");
+    assert_close(base.shortfall, 20.0, 1e-9, "baseline shortfall");
+    assert_eq!(base.spot_quantity, 0.0, "no spot purchase in the baseline");
+    assert_close(base.unmet, 20.0, 1e-9, "baseline unmet");
+    assert_close(base.total_cost, 20_760.0, 1e-9, "baseline total");
+    let ban = row(&r, "ban", "gallium");
+    assert_close(ban.spot_quantity, 20.0, 1e-9, "ban spot");
+    assert_close(ban.spot_cost, 300.0, 1e-9, "ban spot cost");
+    assert_close(ban.unmet, 20.0, 1e-9, "ban unmet");
+    assert_close(ban.total_cost, 20_900.0, 1e-9, "ban total");
+    let half = row(&r, "half", "gallium");
+    assert_close(half.delivered, 50.0, 1e-9, "half delivered");
+    assert_close(half.spot_quantity, 30.0, 1e-9, "half spot");
+    assert_close(half.spot_cost, 300.0, 1e-9, "half spot cost");
+    assert_close(half.contract_cost, 460.0, 1e-9, "half contract");
+    assert_close(half.unmet, 20.0, 1e-9, "half unmet");
+    assert_close(half.total_cost, 20_760.0, 1e-9, "half total");
+    assert_close(r.summary.expected_cost, 20_774.0, 1e-9, "expected");
+}
+
 /// The cheapest recourse of one mineral in one scenario, as an LP: buy y_i ≤ room_i at
-/// the spot price, leave u unmet at the penalty, y + u = shortfall.
+/// the spot price, leave u unmet at the penalty, y + u = `shortfall` (the lost
+/// deliveries).
 fn recourse_lp(prices: &[(f64, Option<f64>)], shortfall: f64, penalty: f64) -> f64 {
     let mut vars = variables!();
     let ys: Vec<_> = prices
@@ -292,9 +333,12 @@ fn recourse_equals_an_independent_lp_on_random_models() {
                     }
                 }
             }
-            // Offers in file order = model order for one mineral.
+            // Offers in file order = model order for one mineral. The planned shortfall
+            // D − Σ x is unmet at the penalty; only the lost deliveries Σ x − delivered
+            // may be bought spot (every a here is at most 1).
             let delivered: f64 = (0..n).map(|k| a[k] * x[k]).sum();
-            let shortfall = (demand - delivered).max(0.0);
+            let contracted: f64 = x.iter().sum();
+            let lost = contracted - delivered;
             let prices: Vec<(f64, Option<f64>)> = (0..n)
                 .filter(|&k| a[k] > 0.0)
                 .map(|k| {
@@ -305,7 +349,7 @@ fn recourse_equals_an_independent_lp_on_random_models() {
                     )
                 })
                 .collect();
-            let lp = recourse_lp(&prices, shortfall, penalty);
+            let lp = recourse_lp(&prices, lost, penalty) + penalty * (demand - contracted);
             let r = row(&report, &scen.name, "ga");
             assert_rel(
                 r.spot_cost + r.unmet_cost,
@@ -314,6 +358,10 @@ fn recourse_equals_an_independent_lp_on_random_models() {
                 &format!("seed {seed} {}", scen.name),
             );
             assert_close(r.delivered, delivered, 1e-9, "delivered");
+            assert!(
+                r.spot_quantity <= lost + 1e-9,
+                "spot only replaces lost deliveries"
+            );
             assert_close(
                 r.delivered + r.spot_quantity + r.unmet,
                 demand,
@@ -476,4 +524,91 @@ fn cli_refusals_write_nothing() {
     let e = stress(&["--plan", "plan.csv", "--scenarios", "bad.csv"]);
     assert!(e.contains("bad.csv"), "{e}");
     assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
+}
+
+/// The `*` row's value in column `col` of a CSV file whose rows start with `first`.
+fn total_cell(path: &std::path::Path, first: &str, col: &str) -> f64 {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let k = header.iter().position(|h| *h == col).unwrap();
+    let row: Vec<&str> = lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|r| r[0] == first && r.contains(&"*"))
+        .unwrap_or_else(|| panic!("no {first} * row in {}", path.display()));
+    row[k].parse().unwrap()
+}
+
+/// On every bundled model, and on a copy whose penalties are the plan's average unit cost
+/// (so `solve` leaves demand unmet), `stress` prices `solve`'s plan in the baseline at
+/// exactly what `solve` says it costs: the planned shortfall is unmet in the baseline,
+/// not bought spot.
+#[test]
+fn the_baseline_costs_what_solve_says_on_every_bundled_model() {
+    let tmp = tempfile::tempdir().unwrap();
+    let models = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models"));
+    let mut short_plans = 0;
+    for entry in std::fs::read_dir(models).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let solved = |model: &std::path::Path, tag: &str| {
+            let out = tmp.path().join(format!("{name}-{tag}"));
+            bin()
+                .args(["solve"])
+                .arg(model)
+                .arg("--out")
+                .arg(&out)
+                .assert()
+                .code(0);
+            let stressed = tmp.path().join(format!("{name}-{tag}-stress"));
+            bin()
+                .args(["stress"])
+                .arg(model)
+                .arg("--plan")
+                .arg(out.join("allocation.csv"))
+                .arg("--out")
+                .arg(&stressed)
+                .assert()
+                .code(0);
+            let cost = total_cell(&out.join("summary.csv"), "*", "cost");
+            let baseline = total_cell(&stressed.join("stress.csv"), "baseline", "total_cost");
+            assert_rel(baseline, cost, 1e-9, &format!("{name} {tag}"));
+            out
+        };
+        let out = solved(&dir, "as-is");
+        // The copy: CSV files only, each penalty the mineral's average unit cost.
+        let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+        let avg: std::collections::BTreeMap<String, String> = summary
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .map(|r| (r[0].to_string(), r[5].to_string()))
+            .collect();
+        let copy = tmp.path().join(format!("{name}-copy"));
+        std::fs::create_dir(&copy).unwrap();
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|e| e == "csv") {
+                std::fs::copy(&f, copy.join(f.file_name().unwrap())).unwrap();
+            }
+        }
+        let demand = std::fs::read_to_string(dir.join("demand.csv")).unwrap();
+        let mut lines = demand.lines();
+        let header = lines.next().unwrap();
+        assert_eq!(header, "mineral,quantity,unmet_penalty", "{name}");
+        let mut cheap = format!("{header}\n");
+        for l in lines {
+            let r: Vec<&str> = l.split(',').collect();
+            cheap.push_str(&format!("{},{},{}\n", r[0], r[1], avg[r[0]]));
+        }
+        std::fs::write(copy.join("demand.csv"), cheap).unwrap();
+        let out = solved(&copy, "cheap-penalty");
+        if total_cell(&out.join("summary.csv"), "*", "unmet") > 0.0 {
+            short_plans += 1;
+        }
+    }
+    assert!(
+        short_plans >= 2,
+        "only {short_plans} plans leave demand unmet"
+    );
 }

@@ -66,17 +66,21 @@ pub struct Cut {
 
 /// The cut of (s, m) at marginal price `price`, or `None` when it is θ ≥ 0.
 ///
-/// With the whole mineral's chain G (all offers by landed cost) and for each class c
-/// shocked in s (factors a_c, f_c ≠ (1, 1)) its own chain: with δ_c = min(a_c, 1) the
-/// share of a contract delivered, Σ_c δ_c X_c = G(n) − Σ_shocked (1 − δ_c) X_c(n_c), and the priced room of the unshocked classes is
-/// G's prefix below π less each shocked class's prefix below π at f = 1, plus each shocked
-/// class's own prefix below π at its f_c. A cut then has a few terms for the mineral and
-/// five per shocked class, whatever the number of classes.
+/// The plane h(π, x) of [`super::recourse`]: π Σ_c (1 − δ_c) X_c less the priced room
+/// Σ_c Σ_{i ∈ c, c_i < π} (π − c_i)(a_c cap_i − δ_c x_i), a constant (the capacities)
+/// and prefix sums of x and l·x. Only classes shocked in s (factors a_c, f_c ≠ (1, 1))
+/// lose deliveries, so the first sum runs over them alone. The priced room of the
+/// unshocked classes is the whole mineral's chain G (all offers by landed cost) below π
+/// less each shocked class's prefix below π at f = 1, plus each shocked class's own
+/// prefix below π at its f_c. A cut then has a few terms for the mineral and five per
+/// shocked class, whatever the number of classes. (The planned shortfall's p (D − X) is
+/// no part of θ: the master counts it in every L_s.)
 pub fn cut(p: &Problem, s: usize, m: usize, price: f64) -> Option<Cut> {
     if price <= 0.0 {
         return None;
     }
     let rm = p.recourse();
+    // Prefix variables are shares of demand: a quantity term q' = q / D.
     let d = p.model.minerals[m].demand;
     let cs = p.blocks[m].cost_scale;
     let u = p.unit;
@@ -105,7 +109,6 @@ pub fn cut(p: &Problem, s: usize, m: usize, price: f64) -> Option<Cut> {
     let all = p.classes.classes.len() + m;
     let sorted = &p.classes.sorted[m];
     let below = sorted.partition_point(|&i| rm.spot_price(i, 1.0) < price);
-    push(all, sorted.len(), Sum::Quantity, d * price / u);
     push(all, below, Sum::Quantity, -d * price / u);
     push(all, below, Sum::Cost, d * markup * cs / u);
     for &k in &p.shocked[s][m] {
@@ -126,7 +129,7 @@ pub fn cut(p: &Problem, s: usize, m: usize, price: f64) -> Option<Cut> {
         scenario: s,
         mineral: m,
         terms,
-        rhs: (d * price - constant) / u,
+        rhs: -constant / u,
         price,
     })
 }

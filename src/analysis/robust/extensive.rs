@@ -1,10 +1,12 @@
 //! The extensive form: one Rockafellar–Uryasev program over every scenario (a MILP with
 //! integer rules). CVaR couples the minerals, so unlike `solve` this is one monolithic
 //! program: the per-mineral policy blocks side by side, and per scenario s and mineral m
-//! a recourse block — spot purchases y_is ≤ a_is (cap_i − x_i) for each offer that can
+//! a recourse block — spot purchases y_is ≤ a_is cap_i − δ_is x_i for each offer that can
 //! sell spot (not excluded, a_is > 0, spot price below the unmet penalty), unmet v_ms,
-//! and the balance Σ a_is x_i + Σ y_is + v_ms ≥ D_m — whose cost is θ_sm. HHI caps are
-//! cones when the model is continuous, rounds of tangent cuts otherwise.
+//! and the balance Σ δ_is x_i + Σ y_is + v_ms ≥ Σ x_i (the spot market replaces lost
+//! deliveries only; the planned shortfall D_m − Σ x_i is in L_s, see [`super::master`])
+//! — whose cost is θ_sm. HHI caps are cones when the model is continuous, rounds of
+//! tangent cuts otherwise.
 
 use std::collections::BTreeSet;
 
@@ -22,6 +24,7 @@ fn add_recourse(sk: &mut Skeleton, p: &Problem) {
     let rm = p.recourse();
     for s in 0..p.scenarios.len() {
         for (m, mineral) in p.model.minerals.iter().enumerate() {
+            // Quantities are shares of demand.
             let d = mineral.demand;
             let penalty = mineral.unmet_penalty.unwrap_or(f64::INFINITY);
             let mut cost = vec![(sk.theta[s][m], 1.0)];
@@ -29,11 +32,18 @@ fn add_recourse(sk: &mut Skeleton, p: &Problem) {
             for k in p.classes.by_mineral[m].clone() {
                 let (a, pf) = p.factors[s][k];
                 let class = &p.classes.classes[k];
-                if a <= 0.0 || class.offers.is_empty() {
+                if class.offers.is_empty() {
                     continue;
                 }
                 let delivered = delivery_factor(a);
-                balance.push((sk.prefix[&(k, class.offers.len())].quantity, delivered));
+                if delivered < 1.0 {
+                    // δ X_c on the left, X_c on the right.
+                    let total = sk.prefix[&(k, class.offers.len())].quantity;
+                    balance.push((total, delivered - 1.0));
+                }
+                if a <= 0.0 {
+                    continue;
+                }
                 for &i in &class.offers {
                     let price = rm.spot_price(i, pf);
                     if price >= penalty {
@@ -52,7 +62,7 @@ fn add_recourse(sk: &mut Skeleton, p: &Problem) {
                 cost.push((v, -penalty * d / p.unit));
                 balance.push((v, 1.0));
             }
-            sk.row(balance, Sense::Ge, 1.0);
+            sk.row(balance, Sense::Ge, 0.0);
             sk.row(cost, Sense::Ge, 0.0);
         }
     }

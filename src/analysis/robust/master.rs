@@ -6,13 +6,13 @@
 //! `cost_scale`); CVaR adds costs across minerals, so every cost term is restated in one
 //! common unit U (the geometric mean of the blocks' D_m · cost_scale_m): a block cost c'
 //! is worth c' · D_m · cost_scale_m / U. The blocks' own objectives are dropped — in the
-//! robust problem every cost comes through the scenario losses L_s — and so is the cost of
-//! their unmet variable, which only lets Σ x fall short of D (the shortfall is then
-//! bought spot or left unmet in every scenario, the baseline included).
+//! robust problem every cost comes through the scenario losses L_s.
 //!
-//! In scenario s, L_s = Σ_m [Σ_c a_cs · Σ_{i∈c} l_i x_i + fixed costs + θ_sm], θ_sm the
-//! recourse cost of mineral m: bounded by cuts (decomposition) or defined by an explicit
-//! recourse block (extensive form).
+//! In scenario s, L_s = Σ_m [Σ_c δ_cs · Σ_{i∈c} l_i x_i + fixed costs + p_m u_m + θ_sm]:
+//! u_m the block's unmet variable (D_m − Σ x, the planned shortfall, unmet at the penalty
+//! p_m in every scenario, the baseline included) and θ_sm the cost of buying or leaving
+//! unmet the deliveries the scenario takes away: bounded by cuts (decomposition) or
+//! defined by an explicit recourse block (extensive form).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -226,8 +226,9 @@ pub fn skeleton(p: &Problem, refs: &BTreeSet<(usize, usize)>) -> Skeleton {
     sk
 }
 
-/// The contract and fixed cost of scenario s as (variable, coefficient) in unit U:
-/// per mineral its whole chain of l·x, less (1 − a_cs) times each shocked class's.
+/// The contract and fixed cost of scenario s, and the planned shortfall's penalty, as
+/// (variable, coefficient) in unit U: per mineral its whole chain of l·x, less
+/// (1 − δ_cs) times each shocked class's, plus p · D · u' (u' the unmet share).
 fn contract_terms(sk: &Skeleton, p: &Problem, s: usize) -> Vec<(usize, f64)> {
     let mut terms = Vec::new();
     for (m, block) in p.blocks.iter().enumerate() {
@@ -241,6 +242,10 @@ fn contract_terms(sk: &Skeleton, p: &Problem, s: usize) -> Vec<(usize, f64)> {
             let a = delivery_factor(p.factors[s][k].0);
             let full = sk.prefix[&(k, p.classes.classes[k].offers.len())];
             terms.push((full.cost, -(1.0 - a) * scale));
+        }
+        let penalty = p.model.minerals[m].unmet_penalty;
+        if let (Some(u), Some(penalty)) = (block.unmet_var, penalty) {
+            terms.push((u + sk.offsets[m], penalty * block.demand / p.unit));
         }
         let offers = p.model.offers_of(m);
         for (j, y) in block.used_var.iter().enumerate() {

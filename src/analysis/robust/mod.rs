@@ -3,8 +3,9 @@
 //!
 //! Among plans that obey the whole policy (every linear row, HHI caps, integer rules),
 //! find one minimizing E\[L\] + W · CVaR_α(L), L_s the cost of the plan in scenario s
-//! (baseline included, with the probability the scenarios leave over) when the shortfall
-//! is bought on the spot market or left unmet exactly as `stress` computes it. Two exact
+//! (baseline included, with the probability the scenarios leave over) exactly as `stress`
+//! computes it: the planned shortfall unmet, lost deliveries bought on the spot market or
+//! left unmet. Two exact
 //! methods ([`Method`]): the extensive Rockafellar–Uryasev program (`extensive`) and an
 //! L-shaped decomposition with one cut per scenario and mineral (`decomposition`), whose
 //! scenario evaluations (`recourse::evaluate`) are one separable, parallel step.
@@ -159,11 +160,12 @@ pub struct RobustSolution {
     /// numbers, see `written`).
     #[serde(skip)]
     pub plan: Vec<f64>,
-    /// E\[L\] + W · CVaR_α(L) of the plan.
+    /// E\[L\] + W · CVaR_α(L) of the plan as written.
     pub objective: f64,
     /// A lower bound on the optimum, when known.
     pub lower_bound: Option<f64>,
-    /// Relative gap between the two, when known.
+    /// Relative gap between the lower bound and the method's plan, when known (writing
+    /// the plan as clean numbers moves its objective by rounding only).
     pub gap: Option<f64>,
     /// Bounds per round.
     pub iterations: Vec<Iteration>,
@@ -540,6 +542,12 @@ pub fn solve_robust(
     }
     robust.engine.get_or_insert(problem.engine);
     written::check_plan(model, &mut robust);
+    if matches!(robust.status, Status::Optimal | Status::Feasible) {
+        // The objective of the plan as written (what its stress files say): a solver's
+        // plan a hair short of demand leaves that hair unmet at the penalty, the written
+        // one closes it.
+        robust.objective = problem.evaluate(robust.plan.clone()).0;
+    }
     Ok(RobustOutcome {
         nominal,
         robust: Some(robust),

@@ -8,28 +8,32 @@
 //!
 //! # The recourse LP and its dual
 //!
-//! For mineral m in scenario s, with delivered quantity Σ_i a_i x_i and spot price
-//! c_i = l_i · f_i · (1 + P) for each offer the policy does not exclude, with a_i > 0 and
-//! c_i below the unmet penalty p:
+//! For mineral m in scenario s, with contracts x_i, X = Σ_i x_i the contracted total,
+//! δ_i = min(a_i, 1) the delivered share and spot price c_i = l_i · f_i · (1 + P) for
+//! each offer the policy does not exclude, with a_i > 0 and c_i below the unmet penalty
+//! p: the planned shortfall D − X is unmet in every scenario (the first-stage term
+//! p (D − X)), and the spot market only replaces the lost deliveries X − Σ_i δ_i x_i:
 //!
-//! Q(x) = min Σ_i c_i y_i + p v  s.t.  Σ_i y_i + v ≥ D − Σ_i a_i x_i,
-//! 0 ≤ y_i ≤ a_i (cap_i − x_i), v ≥ 0.
+//! Q(x) = min Σ_i c_i y_i + p v  s.t.  Σ_i y_i + v ≥ X − Σ_i δ_i x_i,
+//! 0 ≤ y_i ≤ a_i cap_i − δ_i x_i, v ≥ 0.
 //!
-//! Its dual is max π (D − Σ a_i x_i) − Σ_i ρ_i a_i (cap_i − x_i) over 0 ≤ π ≤ p,
+//! Its dual is max π (X − Σ δ_i x_i) − Σ_i ρ_i (a_i cap_i − δ_i x_i) over 0 ≤ π ≤ p,
 //! ρ_i ≥ max(0, π − c_i) (ρ_i = 0 where the room is unlimited, which needs π ≤ c_i).
 //! The greedy fill (cheapest first) is optimal, and its marginal price π — the price of
-//! the last offer it buys from, p when something is left unmet, 0 without a shortfall —
+//! the last offer it buys from, p when something is left unmet, 0 when nothing is lost —
 //! with ρ_i = max(0, π − c_i) is an optimal dual solution: feasible, and ρ_i > 0 only
 //! for offers cheaper than the marginal one, which the greedy fills to their room. As
 //! Q is the maximum of its dual over a polytope, the dual at x̂ gives a supporting plane:
 //!
-//! ∂Q/∂x_i = −π a_i + ρ_i a_i,  and with the contract cost Σ l_i a_i x_i of the scenario,
-//! ∂L/∂x_i = a_i (l_i − π + max(0, π − c_i)) (the ρ term only for finite capacities).
+//! ∂Q/∂x_i = π (1 − δ_i) + ρ_i δ_i,  and with the contract cost Σ δ_i l_i x_i and the
+//! planned shortfall's p (D − X),
+//! ∂L/∂x_i = δ_i (l_i − π + ρ_i) + π − p (the ρ term only for finite capacities).
 //!
-//! For a fixed π, the plane is h(π, x) = π (D − Σ_c a_c X_c)
-//! − Σ_c a_c Σ_{i ∈ c, c_i < π} (π − c_i)(cap_i − x_i), X_c the class total; within a
-//! class the offers with c_i < π are a prefix of the class sorted by landed cost, so the
-//! plane needs only per-class prefix sums of x and of l·x (see [`Cut`]).
+//! For a fixed π, the plane is h(π, x) = π Σ_c (1 − δ_c) X_c
+//! − Σ_c Σ_{i ∈ c, c_i < π} (π − c_i)(a_c cap_i − δ_c x_i), X_c the class total; within
+//! a class the offers with c_i < π are a prefix of the class sorted by landed cost, so the
+//! plane needs only per-class prefix sums of x and of l·x (see
+//! [`super::decomposition::Cut`]).
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -255,18 +259,21 @@ impl PlanTotals {
 /// The second stage of one mineral in one scenario.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MineralRecourse {
-    /// Σ_i l_i a_i x_i plus the fixed costs of the plan's offers.
+    /// Σ_i l_i δ_i x_i plus the fixed costs of the plan's offers.
     pub contract: f64,
-    /// Q: spot cost plus unmet cost of the greedy fill.
+    /// p (D − X): the planned shortfall, unmet in every scenario (linear in the plan, as
+    /// the master states it).
+    pub planned: f64,
+    /// Q: spot cost plus unmet cost of the greedy fill of the lost deliveries.
     pub recourse: f64,
-    /// The marginal price π of the shortfall (the dual of the demand row).
+    /// The marginal price π of the lost deliveries (the dual of the balance row).
     pub price: f64,
 }
 
 impl MineralRecourse {
     /// The scenario cost of the mineral.
     pub fn total(&self) -> f64 {
-        self.contract + self.recourse
+        self.contract + self.planned + self.recourse
     }
 }
 
@@ -306,19 +313,27 @@ impl RecourseModel<'_> {
         self.model.offers[i].landed_cost * pf * (1.0 + self.spot_premium)
     }
 
-    /// Mineral `m` in a scenario with class factors `f`: the greedy fill, cheapest first
-    /// over the classes' sorted offers, only while cheaper than the unmet penalty.
+    /// Mineral `m` in a scenario with class factors `f`: the planned shortfall at the
+    /// penalty, and the greedy fill of the lost deliveries, cheapest first over the
+    /// classes' sorted offers, only while cheaper than the unmet penalty.
     pub fn mineral(&self, m: usize, f: &[(f64, f64)], plan: &PlanTotals) -> MineralRecourse {
         let mineral = &self.model.minerals[m];
         let penalty = mineral.unmet_penalty.unwrap_or(f64::INFINITY);
         let range = self.classes.by_mineral[m].clone();
         let mut delivered = 0.0;
+        let mut contracted = 0.0;
         let mut contract = plan.fixed[m];
         for k in range.clone() {
             delivered += delivery_factor(f[k].0) * plan.quantity[k];
+            contracted += plan.quantity[k];
             contract += delivery_factor(f[k].0) * plan.cost[k];
         }
-        let mut left = mineral.demand - delivered;
+        let planned = if penalty.is_finite() {
+            penalty * (mineral.demand - contracted)
+        } else {
+            0.0
+        };
+        let mut left = contracted - delivered;
         let (mut recourse, mut price) = (0.0, 0.0);
         if left > 0.0 {
             let mut heap = BinaryHeap::new();
@@ -349,6 +364,7 @@ impl RecourseModel<'_> {
         }
         MineralRecourse {
             contract,
+            planned,
             recourse,
             price,
         }
@@ -385,7 +401,7 @@ impl RecourseModel<'_> {
     }
 
     /// The subgradient of the scenario cost of mineral `m` at the plan with respect to
-    /// every offer of the model (zero outside the mineral): min(a_i, 1) (l_i − π + ρ_i).
+    /// every offer of the model (zero outside the mineral): δ_i (l_i − π + ρ_i) + π − p.
     #[cfg(test)]
     pub fn subgradient(&self, m: usize, f: &[(f64, f64)], price: f64) -> Vec<f64> {
         let mut g = vec![0.0; self.model.offers.len()];
@@ -402,7 +418,7 @@ impl RecourseModel<'_> {
                 } else {
                     0.0
                 };
-                g[i] = delivery_factor(a) * (o.landed_cost - price + rho);
+                g[i] = delivery_factor(a) * (o.landed_cost - price + rho) + price - penalty;
             }
         }
         g
@@ -486,7 +502,7 @@ boom,0.05,ga,CAN,,1.7,0.9
         ]);
         let loaded = parse(&files).unwrap();
         let (model, scenarios) = (loaded.model, loaded.scenarios);
-        let x = model
+        let mut x: Vec<f64> = model
             .offers
             .iter()
             .map(|o| {
@@ -498,6 +514,17 @@ boom,0.05,ga,CAN,,1.7,0.9
                 }
             })
             .collect();
+        // A plan contracts at most the demand (the balance row Σ x + u = D): scaled onto
+        // it, or below it, when it contracts more.
+        for mineral in &model.minerals {
+            let x = &mut x[mineral.offers.clone()];
+            let total: f64 = x.iter().sum();
+            if total > mineral.demand {
+                let share = [1.0, 0.9, 0.6][rng.below(3) as usize];
+                x.iter_mut()
+                    .for_each(|v| *v *= share * mineral.demand / total);
+            }
+        }
         (model, scenarios, x)
     }
 

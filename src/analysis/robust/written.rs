@@ -12,8 +12,8 @@ use crate::tolerance::DUST_SHARE;
 
 /// Mineral `m`'s written quantities from the optimizer's `raw` (indexed within the
 /// mineral). What the plan leaves of demand beyond the residue
-/// [`crate::solve::clean::close_balance`] closes is bought spot in the robust program: unmet
-/// demand here ([`unmet`]).
+/// [`crate::solve::clean::close_balance`] closes is its planned shortfall, unmet in every
+/// scenario ([`unmet`]).
 fn written_plan(model: &Model, m: usize, raw: &[f64], instances: &[RowInstance]) -> Vec<f64> {
     let d = model.minerals[m].demand;
     let mut x = raw.to_vec();
