@@ -163,9 +163,10 @@ fn a_frontier_of_a_model_without_a_plan_is_that_plan() {
 }
 
 /// Three offers at the same price: every plan that meets demand costs 1000, so no rule
-/// has a price, though the HHI cap (0.34: AUS 30, CAN 40, USA 30 at best) and the AUS cap
-/// bind. Every solver's duals are exact only to its tolerance (the cone solver left
-/// −0.00000097 on the HHI cap): the plan says 0 and the text lists no costly rule.
+/// has a price, whichever optimum a solver picks. The interior-point solver lands where
+/// both the HHI cap (0.34) and the AUS cap bind, and its duals are exact only to its
+/// tolerance (it left −0.00000097 on the HHI cap): the plan says 0 and the text lists no
+/// costly rule; a simplex may pick a vertex where a cap is slack, also priced 0.
 #[test]
 fn binding_rules_that_cost_nothing_are_priced_zero_with_every_solver() {
     let model = model_from(&[
@@ -182,20 +183,21 @@ fn binding_rules_that_cost_nothing_are_priced_zero_with_every_solver() {
     for kind in SolverKind::all() {
         let p = solve_kind(&model, kind);
         let what = format!("{kind}");
-        assert!(
-            (p.cost() - 1000.0).abs() < 1e-6,
-            "{what}: cost {}",
-            p.cost()
-        );
+        assert!((p.cost() - 1000.0).abs() < 1e-6, "{what}: cost {}", p.cost());
         let rows = &p.minerals[0].rows;
         assert_eq!(rows.len(), 2, "{what}");
         for r in rows {
-            assert!(r.binding, "{what}: a row does not bind");
             assert_eq!(r.shadow_price, Some(0.0), "{what}");
             assert_eq!(r.shadow_price_per_point, Some(0.0), "{what}");
         }
+        let binding = rows.iter().filter(|r| r.binding).count();
+        if kind == SolverKind::Clarabel {
+            assert_eq!(binding, 2, "the interior point binds both caps");
+        }
         let text = sourcemix::report::render_text(&build_report(&model, &p));
         assert!(!text.contains(" costs "), "{what}: {text}");
-        assert!(text.contains("2 rules bind"), "{what}: {text}");
+        if binding > 0 {
+            assert!(text.contains(&format!("{binding} rule")), "{what}: {text}");
+        }
     }
 }
