@@ -4,6 +4,7 @@
 mod check;
 mod explain;
 mod frontier;
+pub mod html;
 pub(crate) mod inputs;
 pub mod json;
 pub(crate) mod outputs;
