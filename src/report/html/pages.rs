@@ -139,7 +139,6 @@ pub fn stress_page(
 pub fn frontier_page(frontier: &Frontier, inputs: &[InputFile]) -> Result<String> {
     let mut page = Page::new("sourcemix frontier: what lower risk costs");
     let svg = crate::analysis::frontier::plot::svg(frontier)?;
-    let svg = svg.trim_start_matches(|c| c != '<');
     page.section(
         "headline",
         "Headline",
