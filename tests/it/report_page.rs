@@ -4,7 +4,8 @@
 //! violation, so no message also means no network request), with one bar per country in
 //! each mineral's chart (counted against allocation.csv or the plan) and every number
 //! the page shares with a CSV file equal to that file's cell. As a control, a page with
-//! an injected fetch is shown to log one. The solve page's screenshot is kept at
+//! an injected fetch is shown to log one. The solve page prints on A4 (its PDF's page
+//! sizes). The solve page's screenshot is kept at
 //! `target/report-screenshot.png` (robust's at `target/report-screenshot-robust.png`).
 //!
 //! Chromium is Debian's `chromium` (.ci/run installs it). Without it the browser tests
@@ -261,6 +262,41 @@ fn the_solve_page_renders_offline_with_the_csv_numbers() {
         &wd.path("solve.html"),
         "report-screenshot.png",
     );
+    assert_prints_on_a4(&chromium, &wd, "solve.html");
+}
+
+/// Printed to PDF, every page of `page` is A4 portrait: 595.28 × 841.89 pt, to within
+/// the point Chromium's rounding to CSS pixels moves it.
+fn assert_prints_on_a4(chromium: &Path, wd: &Workdir, page: &str) {
+    let pdf = wd.path("page.pdf");
+    let arg = format!("--print-to-pdf={}", pdf.display());
+    browse(
+        chromium,
+        &wd.path(""),
+        &wd.path(page),
+        &[arg, "--no-pdf-header-footer".into()],
+    );
+    let bytes = std::fs::read(&pdf).expect("the PDF is written");
+    let text = String::from_utf8_lossy(&bytes);
+    let boxes: Vec<Vec<f64>> = text
+        .match_indices("/MediaBox [")
+        .map(|(i, m)| {
+            let rest = &text[i + m.len()..];
+            let inner = &rest[..rest.find(']').unwrap()];
+            inner
+                .split_whitespace()
+                .map(|v| v.parse().unwrap())
+                .collect()
+        })
+        .collect();
+    assert!(!boxes.is_empty(), "no page in the PDF");
+    for b in &boxes {
+        let (w, h) = (b[2] - b[0], b[3] - b[1]);
+        assert!(
+            (w - 595.28).abs() < 1.0 && (h - 841.89).abs() < 1.0,
+            "{w} x {h} pt is not A4"
+        );
+    }
 }
 
 #[test]

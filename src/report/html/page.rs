@@ -18,7 +18,7 @@ h1 { font-size: 18pt; margin-bottom: 0.2em; }
 h2 { font-size: 14pt; border-bottom: 1px solid #999; margin-top: 1.4em; }
 table { border-collapse: collapse; margin: 0.6em 0; font-size: 8pt; width: 100%; }
 th, td { border: 1px solid #bbb; padding: 2px 4px; text-align: right; }
-th { overflow-wrap: anywhere; }
+th, td { overflow-wrap: anywhere; }
 figcaption { font-size: 9pt; color: #444; }
 th:first-child, td:first-child { text-align: left; }
 dl.headline { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; }

@@ -30,31 +30,57 @@ pub fn html(table: &Table<'_>) -> String {
     html_of(table.name, &header, rows.iter().map(|r| r.as_slice()))
 }
 
-/// Rows of a table (as from [`cells`]) named `name` as HTML.
+/// Widest table laid out with a column per field; a wider one with few rows is turned
+/// (a row per field, a column per record), so it fits the width of an A4 page.
+const WIDEST: usize = 7;
+/// Most records of a table that is turned.
+const TURNED_RECORDS: usize = 8;
+
+/// Rows of a table (as from [`cells`]) named `name` as HTML: a row per record, or (wide
+/// with few records) a row per field. Either way each cell carries its `data-cell`.
 pub fn html_of<'r>(
     name: &str,
     header: &[String],
     rows: impl Iterator<Item = &'r [String]>,
 ) -> String {
-    let mut out = format!("<table id=\"t-{}\"><thead><tr>", id_part(name));
-    for h in header {
-        out.push_str(&format!("<th>{}</th>", escape(h)));
-    }
-    out.push_str("</tr></thead><tbody>\n");
-    for (k, row) in rows.enumerate() {
-        out.push_str("<tr>");
-        for (cell, h) in row.iter().zip(header) {
-            out.push_str(&format!(
-                "<td data-cell=\"{}:{k}:{}\">{}</td>",
-                escape(name),
-                escape(h),
-                escape(cell)
-            ));
+    let rows: Vec<&[String]> = rows.collect();
+    let turned = header.len() > WIDEST && rows.len() <= TURNED_RECORDS;
+    let mut out = format!("<table id=\"t-{}\">", id_part(name));
+    if turned {
+        out.push_str("<tbody>\n");
+        for (c, h) in header.iter().enumerate() {
+            out.push_str(&format!("<tr><th>{}</th>", escape(h)));
+            for (k, row) in rows.iter().enumerate() {
+                out.push_str(&td(name, k, h, row.get(c).map_or("", |v| v)));
+            }
+            out.push_str("</tr>\n");
         }
-        out.push_str("</tr>\n");
+    } else {
+        out.push_str("<thead><tr>");
+        for h in header {
+            out.push_str(&format!("<th>{}</th>", escape(h)));
+        }
+        out.push_str("</tr></thead><tbody>\n");
+        for (k, row) in rows.iter().enumerate() {
+            out.push_str("<tr>");
+            for (cell, h) in row.iter().zip(header) {
+                out.push_str(&td(name, k, h, cell));
+            }
+            out.push_str("</tr>\n");
+        }
     }
     out.push_str("</tbody></table>\n");
     out
+}
+
+/// One cell: row `k`, column `column` of table `name`.
+fn td(name: &str, k: usize, column: &str, cell: &str) -> String {
+    format!(
+        "<td data-cell=\"{}:{k}:{}\">{}</td>",
+        escape(name),
+        escape(column),
+        escape(cell)
+    )
 }
 
 #[cfg(test)]
@@ -79,5 +105,25 @@ mod tests {
         let written = csv.lines().nth(1).unwrap().rsplit(',').next().unwrap();
         assert!(page.contains(&format!("<td data-cell=\"t:0:value\">{written}</td>")));
         assert!(page.contains("<td data-cell=\"t:1:name\">x,y</td>"));
+    }
+
+    #[test]
+    fn a_wide_table_of_few_records_is_turned() {
+        let cols: Vec<Column> = ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .map(|&n| Column::new(n, ColumnKind::Number))
+            .collect();
+        let t = Table::new("w", &cols, 2, |k, c| {
+            for j in 0..8 {
+                c.num((10 * k + j) as f64);
+            }
+            c.end();
+        });
+        let page = html(&t);
+        // A row per field: field h holds record 0's 7 and record 1's 17.
+        assert!(page.contains(
+            "<tr><th>h</th><td data-cell=\"w:0:h\">7</td><td data-cell=\"w:1:h\">17</td></tr>"
+        ));
+        assert!(!page.contains("<thead>"));
     }
 }
