@@ -13,7 +13,7 @@ use sourcemix::commands::{default_out_dir, frontier_model};
 use sourcemix::Error;
 
 use super::output::{self, Format};
-use super::results::ResultFiles;
+use super::results::{PageFile, ResultFiles};
 use super::solver::SolverFlags;
 
 /// Arguments of `frontier`.
@@ -37,6 +37,8 @@ pub struct FrontierArgs {
     format: Format,
     #[command(flatten)]
     files: ResultFiles,
+    #[command(flatten)]
+    page: PageFile,
 }
 
 /// Runs `frontier`; returns the exit code.
@@ -64,7 +66,12 @@ pub fn run(args: FrontierArgs) -> Result<u8, Error> {
             bar.set_position(done as u64);
         }
     };
-    let run = frontier_model(&args.model, &args.files.outputs(&out_dir), &opts, &progress);
+    let run = frontier_model(
+        &args.model,
+        &args.page.onto(args.files.outputs(&out_dir)),
+        &opts,
+        &progress,
+    );
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -80,5 +87,6 @@ pub fn run(args: FrontierArgs) -> Result<u8, Error> {
         r.frontier.as_ref().map(render_text).unwrap_or_default()
     })?;
     args.files.note_written(&out_dir, &run.written);
+    args.page.note_written(&run.written);
     Ok(0)
 }

@@ -8,7 +8,7 @@ use sourcemix::report::render_policy;
 use sourcemix::Error;
 
 use super::output::{self, Format};
-use super::results::ResultFiles;
+use super::results::{PageFile, ResultFiles};
 use super::solver::SolverFlags;
 
 /// Arguments of `policy`.
@@ -26,6 +26,8 @@ pub struct PolicyArgs {
     format: Format,
     #[command(flatten)]
     files: ResultFiles,
+    #[command(flatten)]
+    page: PageFile,
 }
 
 /// Runs `policy`; returns the exit code (3 when the full policy has no solution).
@@ -35,7 +37,11 @@ pub fn run(args: PolicyArgs) -> Result<u8, Error> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&args.model));
-    let run = policy_model(&args.model, &args.files.outputs(&out_dir), &opts)?;
+    let run = policy_model(
+        &args.model,
+        &args.page.onto(args.files.outputs(&out_dir)),
+        &opts,
+    )?;
     output::warnings(&run.warnings);
     output::warnings(&run.report.warnings);
     output::result(args.format, &run, |r| render_policy(&r.report))?;
@@ -46,5 +52,6 @@ pub fn run(args: PolicyArgs) -> Result<u8, Error> {
         return Ok(3);
     }
     args.files.note_written(&out_dir, &run.written);
+    args.page.note_written(&run.written);
     Ok(0)
 }

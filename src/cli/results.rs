@@ -26,6 +26,7 @@ impl ResultFiles {
             dir: dir.to_path_buf(),
             dialect: self.csv_dialect,
             xlsx: self.xlsx.clone(),
+            report: None,
         }
     }
 
@@ -35,6 +36,32 @@ impl ResultFiles {
         crate::cli::output::note(&format!("wrote {}", dir.display()));
         if let Some(book) = self.xlsx.as_ref().filter(|_| !written.is_empty()) {
             crate::cli::output::note(&format!("wrote {}", book.display()));
+        }
+    }
+}
+
+/// `--report FILE.html` (solve, stress, frontier, policy).
+#[derive(Args, Debug, Clone, Default)]
+pub struct PageFile {
+    /// Also write one self-contained HTML page of the results, to send (no network, prints
+    /// on A4).
+    #[arg(long = "report", value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+}
+
+impl PageFile {
+    /// `outputs` with the page added when asked for.
+    pub fn onto(&self, outputs: Outputs) -> Outputs {
+        Outputs {
+            report: self.report.clone(),
+            ..outputs
+        }
+    }
+
+    /// Notes on stderr where the page went, when the run wrote files (`written`).
+    pub fn note_written(&self, written: &[PathBuf]) {
+        if let Some(page) = self.report.as_ref().filter(|_| !written.is_empty()) {
+            crate::cli::output::note(&format!("wrote {}", page.display()));
         }
     }
 }

@@ -17,7 +17,7 @@ use sourcemix::values::{Level, NonNegative};
 use sourcemix::Error;
 
 use super::output::{self, Format};
-use super::results::ResultFiles;
+use super::results::{PageFile, ResultFiles};
 use super::solver::SolverFlags;
 
 /// Arguments of `solve`.
@@ -53,6 +53,8 @@ pub struct SolveArgs {
     aggregate_all: bool,
     #[command(flatten)]
     files: ResultFiles,
+    #[command(flatten)]
+    page: PageFile,
     /// Two-stage plan minimizing E[L] + W·CVaR_α(L) over the baseline and the scenarios
     /// (demand.csv needs an unmet_penalty for every mineral); also writes stress.csv and
     /// stress_summary.csv for the plan.
@@ -115,7 +117,7 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
         return run_robust(&args, opts, &out_dir);
     }
     let outputs = SolveOutputs {
-        files: args.files.outputs(&out_dir),
+        files: args.page.onto(args.files.outputs(&out_dir)),
         ranging: args.ranging,
     };
     let run = solve_model_with(&args.model, &outputs, &opts)?;
@@ -125,6 +127,7 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
     report_problems(&run, code);
     if !run.written.is_empty() {
         args.files.note_written(&out_dir, &run.written);
+        args.page.note_written(&run.written);
     }
     if args.timings {
         let t = &run.timings;
@@ -172,7 +175,7 @@ fn run_robust(
     let run = robust_model(
         &args.model,
         scenario_source(args.scenarios.as_deref(), args.n_minus_one),
-        &args.files.outputs(out_dir),
+        &args.page.onto(args.files.outputs(out_dir)),
         &opts,
         &progress,
     );
@@ -191,6 +194,7 @@ fn run_robust(
     }
     if !run.written.is_empty() {
         args.files.note_written(out_dir, &run.written);
+        args.page.note_written(&run.written);
     }
     Ok(code)
 }

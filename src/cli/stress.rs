@@ -10,7 +10,7 @@ use sourcemix::values::{Level, NonNegative};
 use sourcemix::Error;
 
 use super::output::{self, Format};
-use super::results::ResultFiles;
+use super::results::{PageFile, ResultFiles};
 
 /// Arguments of `stress`.
 #[derive(Args)]
@@ -42,6 +42,8 @@ pub struct StressArgs {
     format: Format,
     #[command(flatten)]
     files: ResultFiles,
+    #[command(flatten)]
+    page: PageFile,
 }
 
 /// Runs `stress`; returns the exit code.
@@ -55,11 +57,12 @@ pub fn run(args: StressArgs) -> Result<u8, Error> {
         &args.model,
         &args.plan,
         super::solve::scenario_source(args.scenarios.as_deref(), args.n_minus_one),
-        &args.files.outputs(&out_dir),
+        &args.page.onto(args.files.outputs(&out_dir)),
         &opts,
     )?;
     output::warnings(&run.warnings);
     output::result(args.format, &run, |r| render_stress(&r.report))?;
     args.files.note_written(&out_dir, &run.written);
+    args.page.note_written(&run.written);
     Ok(0)
 }

@@ -8,7 +8,7 @@ use crate::analysis::frontier::{Frontier, FrontierOptions, FrontierOutcome};
 use crate::error::Result;
 use crate::input::{load, Loaded};
 use crate::report::{
-    build_report, frontier_table, inputs::inputs_table, write_results, Outputs, Report,
+    build_report, frontier_table, html, inputs::inputs_table, write_results, Outputs, Report,
 };
 
 /// What `frontier` did.
@@ -74,11 +74,15 @@ pub fn frontier_model(
         &table,
     )];
     let inputs = inputs_table(&model);
-    let svg = vec![(
+    let mut other = vec![(
         outputs.dir.join(crate::analysis::frontier::FRONTIER_SVG),
         svg.into_bytes(),
     )];
-    let written = write_results(outputs, &csv, &[&table, &inputs], svg)?;
+    other.extend(
+        outputs
+            .report_file(|| html::frontier_page(&frontier, &html::input_files(model_dir, &[])?))?,
+    );
+    let written = write_results(outputs, &csv, &[&table, &inputs], other)?;
     drop(table);
     Ok(FrontierRun {
         frontier: Some(frontier),

@@ -7,7 +7,9 @@ use serde::Serialize;
 use crate::analysis::policy_cost::policy_cost;
 use crate::error::Result;
 use crate::input::{load, Loaded};
-use crate::report::{inputs::inputs_table, policy_table, write_tables, Outputs, PolicyReport};
+use crate::report::{
+    html, inputs::inputs_table, policy_table, write_tables_with, Outputs, PolicyReport,
+};
 use crate::solve::SolveOptions;
 
 /// What `policy` did.
@@ -32,7 +34,10 @@ pub fn policy_model(model_dir: &Path, outputs: &Outputs, opts: &SolveOptions) ->
     } = load(model_dir)?;
     let report = PolicyReport::new(policy_cost(&model, opts)?);
     let written = if report.feasible {
-        write_tables(outputs, &[policy_table(&report)], &[inputs_table(&model)])?
+        let page = outputs
+            .report_file(|| html::policy_page(&report, &html::input_files(model_dir, &[])?))?;
+        let tables = [policy_table(&report)];
+        write_tables_with(outputs, &tables, &[inputs_table(&model)], page)?
     } else {
         Vec::new()
     };

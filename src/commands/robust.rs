@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::analysis::stress::{stress, StressReport};
 use crate::error::Result;
 use crate::plan::plan;
-use crate::report::{build_report, inputs::inputs_table, write_tables, Outputs, Report};
+use crate::report::{build_report, html, inputs::inputs_table, write_tables_with, Outputs, Report};
 use crate::solve::Status;
 
 /// What `solve --robust` did.
@@ -49,6 +49,7 @@ pub fn robust_model(
     use crate::analysis::robust::report::{plan_solution, Comparison};
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
+    let scenarios_file = scenarios.file();
     let crate::input::Loaded {
         model,
         scenarios,
@@ -108,9 +109,22 @@ pub fn robust_model(
         opts.alpha.get(),
         opts.cvar_weight.get(),
     );
+    let page = outputs.report_file(|| {
+        let more: Vec<&Path> = scenarios_file.into_iter().collect();
+        let inputs = html::input_files(model_dir, &more)?;
+        let quantities = &written_plan;
+        html::robust_page(
+            &model,
+            &report,
+            quantities,
+            &robust_stress,
+            &comparison,
+            &inputs,
+        )
+    })?;
     let mut tables = report.tables();
     tables.extend(robust_stress.tables());
-    let written = write_tables(outputs, &tables, &[inputs_table(&model)])?;
+    let written = write_tables_with(outputs, &tables, &[inputs_table(&model)], page)?;
     drop(tables);
     Ok(RobustRun {
         report,

@@ -9,7 +9,7 @@ use crate::analysis::ranging::{ranging, Ranging};
 use crate::error::Result;
 use crate::input::{load, Loaded};
 use crate::plan::solve_plan_then;
-use crate::report::{assemble, mineral_part, write_report, Outputs, Report};
+use crate::report::{assemble, html, mineral_part, write_report, Outputs, Report};
 use crate::solve::SolveOptions;
 
 /// Seconds spent in each phase of a run.
@@ -121,7 +121,11 @@ pub fn solve_model_with(
     };
     let written = if ok {
         let extra: Vec<_> = ranging.iter().map(crate::report::ranging_table).collect();
-        write_report(&outputs.files, &model, &report, &extra)?
+        let page = outputs.files.report_file(|| {
+            let inputs = html::input_files(model_dir, &[])?;
+            html::solve_page(&model, &report, &plan.quantities(), &inputs)
+        })?;
+        write_report(&outputs.files, &model, &report, &extra, page)?
     } else {
         Vec::new()
     };

@@ -8,7 +8,7 @@ use crate::analysis::stress::{stress, StressOptions, StressReport};
 use crate::error::Result;
 use crate::input::{load, load_plan, load_scenarios, Loaded};
 use crate::model::Model;
-use crate::report::Outputs;
+use crate::report::{html, Outputs};
 
 /// What `stress` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,6 +51,7 @@ pub fn stress_model_to(
 ) -> Result<StressRun> {
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
+    let scenarios_file = scenarios.file();
     let Loaded {
         model,
         scenarios,
@@ -66,8 +67,14 @@ pub fn stress_model_to(
         );
     }
     let report = stress(&model, &plan.quantities, &scenarios, opts)?;
+    let page = outputs.report_file(|| {
+        let mut more = vec![plan_path];
+        more.extend(scenarios_file);
+        let inputs = html::input_files(model_dir, &more)?;
+        html::stress_page(&model, &plan.quantities, &report, &inputs)
+    })?;
     let inputs = crate::report::inputs::inputs_table(&model);
-    let written = crate::report::write_tables(outputs, &report.tables(), &[inputs])?;
+    let written = crate::report::write_tables_with(outputs, &report.tables(), &[inputs], page)?;
     Ok(StressRun {
         report,
         warnings,
@@ -103,6 +110,16 @@ pub enum ScenarioSource<'a> {
     File(&'a Path),
     /// The preset "any one country stops" (`--n-1`, [`crate::analysis::presets::n_minus_one`]).
     NMinusOne,
+}
+
+impl<'a> ScenarioSource<'a> {
+    /// The scenarios file named on the command line, if any.
+    pub fn file(self) -> Option<&'a Path> {
+        match self {
+            ScenarioSource::File(path) => Some(path),
+            ScenarioSource::Model | ScenarioSource::NMinusOne => None,
+        }
+    }
 }
 
 /// The model in `model_dir` with the scenarios `source` names, and the warnings of the

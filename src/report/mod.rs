@@ -4,6 +4,7 @@
 mod check;
 mod explain;
 mod frontier;
+pub mod html;
 pub(crate) mod inputs;
 pub mod json;
 pub(crate) mod outputs;
@@ -33,7 +34,7 @@ use crate::write::{atomic, CsvOut};
 pub use check::render_check;
 pub use explain::{explain_table, render_explain, ExplainReport, EXPLAIN_COLUMNS, EXPLAIN_CSV};
 pub use frontier::{frontier_table, FRONTIER_COLUMNS};
-pub use outputs::{write_results, write_tables, write_workbook, Outputs};
+pub use outputs::{write_results, write_tables, write_tables_with, write_workbook, Outputs};
 pub use policy::{policy_table, render_policy, PolicyReport, POLICY_COLUMNS, POLICY_CSV};
 pub use ranging::{ranging_table, RANGING_COLUMNS};
 pub use scenarios::{render_scenarios, scenarios_csv, scenarios_table, SCENARIOS_COLUMNS};
@@ -699,7 +700,8 @@ impl Report {
 }
 
 /// Writes the solve's files to `outputs` (all or none): allocation.csv, summary.csv and
-/// constraints.csv in its dialect, the `extra` tables (e.g. ranging) after them, and the
+/// constraints.csv in its dialect, the `extra` tables (e.g. ranging) after them, the
+/// `other` files (the `--report` page), and the
 /// workbook with an `inputs` sheet echoing `model`'s demand and policy when asked. The
 /// default dialect uses the lines already formatted while blocks solved.
 pub fn write_report(
@@ -707,6 +709,7 @@ pub fn write_report(
     model: &Model,
     report: &Report,
     extra: &[Table<'_>],
+    other: Vec<(PathBuf, Vec<u8>)>,
 ) -> Result<Vec<PathBuf>> {
     outputs.validate()?;
     let book = match &outputs.xlsx {
@@ -735,6 +738,7 @@ pub fn write_report(
         staged.write_buffers(&csv(&report.tables()))?;
     }
     staged.write_buffers(&csv(extra))?;
+    staged.write_buffers(&other)?;
     Ok(staged.commit()?)
 }
 

@@ -18,6 +18,8 @@ pub struct Outputs {
     pub dialect: Dialect,
     /// A workbook holding every table as a sheet (`--xlsx FILE`), if asked for.
     pub xlsx: Option<PathBuf>,
+    /// A self-contained HTML page of the results (`--report FILE.html`), if asked for.
+    pub report: Option<PathBuf>,
 }
 
 impl Outputs {
@@ -27,6 +29,19 @@ impl Outputs {
             dir: dir.to_path_buf(),
             dialect: Dialect::Rfc4180,
             xlsx: None,
+            report: None,
+        }
+    }
+
+    /// The page file to publish with the results: `(path, page())` when `--report` asks
+    /// for one, nothing otherwise (`page` is then not called).
+    pub fn report_file(
+        &self,
+        page: impl FnOnce() -> Result<String>,
+    ) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+        match &self.report {
+            Some(path) => Ok(vec![(path.clone(), page()?.into_bytes())]),
+            None => Ok(Vec::new()),
         }
     }
 
@@ -44,34 +59,55 @@ impl Outputs {
     /// Refuses a workbook that would overwrite the model being read (`model`, a folder
     /// or a workbook), as a usage error naming `--xlsx`.
     pub fn check_workbook_not_input(&self, model: &Path) -> Result<()> {
-        let Some(book) = &self.xlsx else {
-            return Ok(());
-        };
-        if same_file(book, model) {
-            return Err(Error::Usage(format!(
-                "--xlsx {} is the model being read; name another file for the results",
-                book.display()
-            )));
+        let files = [("--xlsx", &self.xlsx), ("--report", &self.report)];
+        for (flag, path) in files {
+            match path {
+                Some(path) if same_file(path, model) => {
+                    return Err(Error::Usage(format!(
+                        "{flag} {} is the model being read; name another file for the results",
+                        path.display()
+                    )))
+                }
+                _ => {}
+            }
         }
         Ok(())
     }
 
-    /// Refuses a workbook path that is a folder or lacks the `.xlsx` extension (a usage
-    /// error naming `--xlsx`), before anything is computed.
+    /// Refuses a workbook path that is a folder or lacks the `.xlsx` extension, and a
+    /// report path that is a folder or lacks `.html` (usage errors naming the flag), before
+    /// anything is computed.
     pub fn validate(&self) -> Result<()> {
-        let Some(path) = &self.xlsx else {
-            return Ok(());
-        };
-        let ext_ok = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-        if path.is_dir() || !ext_ok {
-            return Err(Error::Usage(format!(
-                "--xlsx {} must name a workbook file ending in .xlsx",
-                path.display()
-            )));
+        let files = [
+            (
+                "--xlsx",
+                &self.xlsx,
+                &["xlsx"][..],
+                "a workbook file ending in .xlsx",
+            ),
+            (
+                "--report",
+                &self.report,
+                &["html", "htm"][..],
+                "a page file ending in .html",
+            ),
+        ];
+        for (flag, path, exts, what) in files {
+            let Some(path) = path else {
+                continue;
+            };
+            let ext_ok = path
+                .extension()
+                .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)));
+            if path.is_dir() || !ext_ok {
+                return Err(Error::Usage(format!(
+                    "{flag} {} must name {what}",
+                    path.display()
+                )));
+            }
+            refuse_non_regular(flag, path, self.is_result_link(path))?;
         }
-        refuse_non_regular("--xlsx", path, self.is_result_link(path))
+        Ok(())
     }
 
     /// Whether `path` is a result link of this results folder (a workbook written into
@@ -176,12 +212,23 @@ pub fn write_tables(
     tables: &[Table<'_>],
     extra: &[Table<'_>],
 ) -> Result<Vec<PathBuf>> {
+    write_tables_with(outputs, tables, extra, Vec::new())
+}
+
+/// [`write_tables`] with `other` files that are not tables (the `--report` page) written
+/// with them, all or none.
+pub fn write_tables_with(
+    outputs: &Outputs,
+    tables: &[Table<'_>],
+    extra: &[Table<'_>],
+    other: Vec<(PathBuf, Vec<u8>)>,
+) -> Result<Vec<PathBuf>> {
     let csv: Vec<(PathBuf, &Table)> = tables
         .iter()
         .map(|t| (outputs.dir.join(t.file_name()), t))
         .collect();
     let sheets: Vec<&Table> = tables.iter().chain(extra).collect();
-    write_results(outputs, &csv, &sheets, Vec::new())
+    write_results(outputs, &csv, &sheets, other)
 }
 
 /// The general form of [`write_tables`]: each table of `csv` at its own path, the
@@ -219,6 +266,7 @@ pub fn write_workbook(path: &Path, sheets: &[&Table<'_>]) -> Result<PathBuf> {
         dir: PathBuf::new(),
         dialect: Dialect::Rfc4180,
         xlsx: Some(path.to_path_buf()),
+        report: None,
     };
     outputs.validate()?;
     let mut staged = Staged::new();

@@ -30,6 +30,7 @@ mod ranging;
 mod reader;
 mod readme_examples;
 mod report;
+mod report_page;
 mod result_files;
 mod robust;
 mod robust_columns;
