@@ -41,7 +41,8 @@ pub struct CompareArgs {
     files: ResultFiles,
 }
 
-/// Runs `compare`; returns the exit code (0 whenever every case ran, infeasible or not).
+/// Runs `compare`; returns the exit code (0 whenever every case ran, infeasible or not;
+/// 4 when a solver failed on a case, after writing the others).
 pub fn run(args: CompareArgs) -> Result<u8, Error> {
     let opts = CompareOptions {
         solve: args.solver.options(),
@@ -64,5 +65,5 @@ pub fn run(args: CompareArgs) -> Result<u8, Error> {
     output::warnings(&run.comparison.warnings);
     output::result(args.format, &run, |r| render_compare(&r.comparison))?;
     args.files.note_written(&out_dir, &run.written);
-    Ok(0)
+    Ok(run.comparison.exit_code())
 }

@@ -9,18 +9,20 @@
 //! ([`super::policy_cost::run_tasks`]); a block whose rule set for that mineral is the
 //! same in two cases is solved once.
 
+mod blocks;
+
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 
-use super::policy_cost::{mineral_model, run_tasks, task_options};
+use blocks::{measure_cases, Measured};
+
 use super::stress::{cvar, stress, StressOptions, StressReport};
-use crate::error::{Error, Result};
-use crate::input::{CaseKind, CaseSpec};
+use crate::error::Result;
+use crate::input::CaseSpec;
 use crate::model::name::Name;
-use crate::model::{Model, PolicyRow, Scenario};
-use crate::plan::{solve_plan, Metrics, MineralOutcome, RowOutcome};
-use crate::solve::{Deadline, SolveOptions, Status};
-use crate::tolerance::{FEASIBILITY, SAVING_NOISE};
+use crate::model::{Model, Scenario};
+use crate::solve::SolveOptions;
+use crate::tolerance::SAVING_NOISE;
 
 /// Options of `compare`: how cases are solved and how their plans are stressed.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -46,6 +48,8 @@ pub enum CaseStatus {
     Infeasible,
     /// A fixed plan, evaluated as written.
     Evaluated,
+    /// The solver failed (numerical trouble); the run ends with exit 4 after writing.
+    Failed,
 }
 
 impl CaseStatus {
@@ -57,6 +61,7 @@ impl CaseStatus {
             CaseStatus::StoppedNoPlan => "stopped_no_plan",
             CaseStatus::Infeasible => "infeasible",
             CaseStatus::Evaluated => "evaluated",
+            CaseStatus::Failed => "failed",
         }
     }
 
@@ -64,7 +69,7 @@ impl CaseStatus {
     pub fn has_plan(self) -> bool {
         match self {
             CaseStatus::Optimal | CaseStatus::Stopped | CaseStatus::Evaluated => true,
-            CaseStatus::StoppedNoPlan | CaseStatus::Infeasible => false,
+            CaseStatus::StoppedNoPlan | CaseStatus::Infeasible | CaseStatus::Failed => false,
         }
     }
 
@@ -74,6 +79,7 @@ impl CaseStatus {
             CaseStatus::Stopped => 1,
             CaseStatus::Infeasible => 2,
             CaseStatus::StoppedNoPlan => 3,
+            CaseStatus::Failed => 4,
         }
     }
 }
@@ -133,19 +139,21 @@ pub struct Comparison {
     pub warnings: Vec<String>,
 }
 
-/// One case's mineral, measured.
-struct Measured {
-    status: CaseStatus,
-    cost: f64,
-    quantities: Vec<f64>,
-    metrics: Option<Metrics>,
-    binding: Vec<String>,
-    broken: Vec<String>,
+impl Comparison {
+    /// 0 when every case ran, infeasible or stopped ones included; 4 when a solver
+    /// failed on one (its rows say `failed`).
+    pub fn exit_code(&self) -> u8 {
+        if self.rows.iter().any(|r| r.status == CaseStatus::Failed) {
+            4
+        } else {
+            0
+        }
+    }
 }
 
 /// Compares `cases` of `model` (see the module docs); `scenarios` are the model's own.
-/// Exit-worthy only on bad options or a solver failure: an infeasible case, or one the
-/// time limit stopped, is a row saying so.
+/// An infeasible case, one the time limit stopped, or one the solver failed on is a row
+/// saying so, not an error.
 pub fn compare(
     model: &Model,
     cases: &[CaseSpec],
@@ -189,167 +197,6 @@ pub fn compare(
     })
 }
 
-/// Every case's minerals: rule-set cases solved (one task per distinct (rule set,
-/// mineral) block, in parallel), plans measured.
-fn measure_cases(
-    model: &Model,
-    cases: &[CaseSpec],
-    opts: &SolveOptions,
-) -> Result<Vec<Vec<Measured>>> {
-    let deadline = Deadline::after(opts.time_limit_secs());
-    // Distinct blocks to solve, and which one each (case, mineral) is.
-    let mut blocks: Vec<Model> = Vec::new();
-    let mut block_of: Vec<Vec<Option<usize>>> = Vec::new();
-    for case in cases {
-        let CaseKind::Policy(rows) = &case.what else {
-            block_of.push(vec![None; model.minerals.len()]);
-            continue;
-        };
-        let case_model = Model {
-            policy: rows.clone(),
-            ..model.clone()
-        };
-        let mut of = Vec::new();
-        for m in 0..model.minerals.len() {
-            let block = mineral_model(&case_model, m);
-            let same = blocks.iter().position(|b| {
-                same_rules(&b.policy, &block.policy) && b.minerals[0].name == block.minerals[0].name
-            });
-            of.push(Some(same.unwrap_or_else(|| {
-                blocks.push(block);
-                blocks.len() - 1
-            })));
-        }
-        block_of.push(of);
-    }
-    let solved = run_tasks(&blocks, opts.thread_count(), |block| {
-        let plan = solve_plan(block, &task_options(opts, deadline))?;
-        let outcome = plan.minerals.into_iter().next();
-        outcome.map_or_else(
-            || Err(Error::Solver("a block without its mineral".into())),
-            |o| solved(block, o),
-        )
-    })?
-    .into_iter()
-    .collect::<Result<Vec<Measured>>>()?;
-    let mut out = Vec::with_capacity(cases.len());
-    for (case, of) in cases.iter().zip(&block_of) {
-        let ms = (0..model.minerals.len())
-            .map(|m| match (&case.what, of[m]) {
-                (CaseKind::Plan(x), _) => evaluated(model, m, &x[model.minerals[m].offers.clone()]),
-                (CaseKind::Policy(_), Some(b)) => solved[b].clone_measured(),
-                (CaseKind::Policy(_), None) => unreachable!("every rule-set case has its blocks"),
-            })
-            .collect();
-        out.push(ms);
-    }
-    Ok(out)
-}
-
-impl Measured {
-    fn clone_measured(&self) -> Measured {
-        Measured {
-            status: self.status,
-            cost: self.cost,
-            quantities: self.quantities.clone(),
-            metrics: self.metrics.clone(),
-            binding: self.binding.clone(),
-            broken: self.broken.clone(),
-        }
-    }
-}
-
-/// True when two rule lists are the same rules (their lines aside).
-fn same_rules(a: &[PolicyRow], b: &[PolicyRow]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| {
-            x.kind == y.kind && x.mineral == y.mineral && x.target == y.target && x.bound == y.bound
-        })
-}
-
-/// A solved block (`block` the one-mineral model it was solved as), measured.
-fn solved(block: &Model, o: MineralOutcome) -> Result<Measured> {
-    let status = match &o.status {
-        Status::Optimal => CaseStatus::Optimal,
-        Status::Feasible => CaseStatus::Stopped,
-        Status::Infeasible => CaseStatus::Infeasible,
-        Status::LimitNoSolution { .. } => CaseStatus::StoppedNoPlan,
-        Status::Failed { message, .. } => {
-            return Err(Error::Solver(format!(
-                "{}: {message}",
-                block.minerals[0].name
-            )))
-        }
-    };
-    Ok(Measured {
-        status,
-        cost: o.cost,
-        binding: binding_words(block, &o.rows),
-        broken: Vec::new(),
-        quantities: o.quantities,
-        metrics: o.metrics,
-    })
-}
-
-/// Mineral `m` of a fixed plan (`x` its quantities), measured as written: cost
-/// Σ landed · x + fixed costs of the offers used + unmet_penalty · unmet.
-fn evaluated(model: &Model, m: usize, x: &[f64]) -> Measured {
-    let mineral = &model.minerals[m];
-    let offers = model.offers_of(m);
-    let purchase: f64 = x
-        .iter()
-        .zip(offers)
-        .filter(|(&q, _)| q > 0.0)
-        .map(|(&q, o)| q * o.landed_cost + o.fixed_cost)
-        .sum();
-    let unmet = (mineral.demand - x.iter().sum::<f64>()).max(0.0);
-    let (rows, metrics) = crate::plan::evaluate(model, m, x);
-    let mut broken = broken_words(model, &rows);
-    if mineral.unmet_penalty.is_none() && unmet > FEASIBILITY * mineral.demand {
-        broken.push(format!(
-            "the demand of {} ({} unmet, and no unmet_penalty)",
-            crate::write::numbers::plain(mineral.demand),
-            crate::write::numbers::plain(unmet)
-        ));
-    }
-    Measured {
-        status: CaseStatus::Evaluated,
-        cost: purchase + mineral.unmet_penalty.unwrap_or(0.0) * unmet,
-        quantities: x.to_vec(),
-        metrics: Some(metrics),
-        binding: Vec::new(),
-        broken,
-    }
-}
-
-/// The rows at their bound, in words: "the 50% cap on CHN".
-fn binding_words(model: &Model, rows: &[RowOutcome]) -> Vec<String> {
-    rows.iter()
-        .filter(|r| r.binding)
-        .map(|r| {
-            let inst = &r.instance;
-            inst.kind
-                .rule_with_bound(inst.target_label(model), inst.bound)
-        })
-        .collect()
-}
-
-/// The rows past their bound, in words with the plan's value: "the 50% cap on CHN (62%)".
-fn broken_words(model: &Model, rows: &[RowOutcome]) -> Vec<String> {
-    rows.iter()
-        .filter(|r| r.instance.slack(r.value) < -FEASIBILITY)
-        .map(|r| {
-            let inst = &r.instance;
-            format!(
-                "{} ({})",
-                inst.kind
-                    .rule_with_bound(inst.target_label(model), inst.bound),
-                inst.kind.bound_text(r.value)
-            )
-        })
-        .collect()
-}
-
 /// False (with a warning) when a mineral has no unmet_penalty, which stress needs.
 fn penalties_everywhere(model: &Model, warnings: &mut Vec<String>) -> bool {
     let missing: Vec<&str> = model
@@ -379,6 +226,11 @@ fn case_warnings(model: &Model, case: &CaseSpec, ms: &[Measured], warnings: &mut
             CaseStatus::StoppedNoPlan => warnings.push(format!(
                 "case {}: a time limit stopped the solve of {name} before it found a plan",
                 case.name
+            )),
+            CaseStatus::Failed => warnings.push(format!(
+                "case {}: the solver failed on {name}: {}",
+                case.name,
+                x.failure.as_deref().unwrap_or("no reason given")
             )),
             CaseStatus::Optimal | CaseStatus::Infeasible | CaseStatus::Evaluated => {}
         }
