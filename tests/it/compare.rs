@@ -150,7 +150,18 @@ fn total<'a>(c: &'a Comparison, case: &str) -> &'a CompareRow {
 fn check_against_direct_solves(model: &Path) {
     let tmp = tempfile::tempdir().unwrap();
     let policy = policy_lines(model);
-    let cases = cases_for(&policy);
+    let mut cases = cases_for(&policy);
+    // A rule set of its own: the policy's first row alone.
+    std::fs::write(
+        tmp.path().join("rules.csv"),
+        format!("constraint,mineral,target,bound\n{}\n", policy[0].join(",")),
+    )
+    .unwrap();
+    cases.push(Case {
+        name: "own_file",
+        rows: vec!["own_file,rules,,,,,rules.csv".into()],
+        lines: vec![policy[0].clone()],
+    });
     let cases_path = tmp.path().join("cases.csv");
     write_cases(&cases_path, &cases);
     let out = tmp.path().join("out");
@@ -419,10 +430,26 @@ fn bad_cases_files_are_exit_2_with_file_line_column_and_value() {
             "max_hhi",
         ),
         ("p,plan,,,,,plan.csv\n", "plan.csv:2", "supplier", "ZZ"),
+        (
+            "r,rules,,,,,rules.csv\n",
+            "rules.csv:2",
+            "constraint",
+            "max_xyz",
+        ),
+        (
+            "q,full_policy,,,,,\nq,limited_suppliers,,,,2,\n",
+            "cases.csv:3",
+            "action",
+            "limited_suppliers",
+        ),
     ];
     for (rows, at, column, value) in bad {
         let wd = cli_workdir(&(HEADER.to_string() + rows));
         wd.write_bytes("plan.csv", b"mineral,supplier,quantity\nga,ZZ,10\n");
+        wd.write_bytes(
+            "rules.csv",
+            b"constraint,mineral,target,bound\nmax_xyz,*,,1\n",
+        );
         let run = wd.run(&["compare", "model", "--cases", "cases.csv", "--out", "out"]);
         run.expect_code(2);
         let err = run.stderr();
