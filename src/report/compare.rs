@@ -112,6 +112,20 @@ pub fn render_compare(comparison: &Comparison) -> String {
         }
     ));
     for r in &totals {
+        let without: Vec<&str> = comparison
+            .rows
+            .iter()
+            .filter(|m| m.case == r.case && m.mineral != "*" && !m.status.has_plan())
+            .map(|m| m.mineral.as_str())
+            .collect();
+        if !without.is_empty() {
+            out.push_str(&format!(
+                "\n{} — no plan for {} ({}; `explain` on the edited model says what to relax)\n",
+                r.case,
+                without.join(", "),
+                r.status.name()
+            ));
+        }
         let (what, rules) = if r.broken_rules.is_empty() {
             ("binds", &r.binding_rules)
         } else {

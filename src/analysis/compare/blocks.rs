@@ -12,7 +12,7 @@
 
 use super::CaseStatus;
 use crate::analysis::policy_cost::{mineral_model, run_tasks, task_options};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::formulate::formulate;
 use crate::input::{CaseKind, CaseSpec};
 use crate::model::{Model, PolicyRow};
@@ -61,7 +61,6 @@ pub(super) fn measure_cases(
     opts: &SolveOptions,
 ) -> Result<Vec<Vec<Measured>>> {
     let deadline = Deadline::after(opts.time_limit_secs());
-    let n = model.minerals.len();
     let case_models: Vec<Option<Model>> = cases
         .iter()
         .map(|c| match &c.what {
@@ -73,80 +72,127 @@ pub(super) fn measure_cases(
         })
         .collect();
     let reference = if case_models.iter().any(Option::is_some) {
-        let opts = SolveOptions {
-            time_limit: deadline.remaining().map(Seconds::literal),
-            ..opts.clone()
-        };
-        let plan = solve_plan(model, &opts)?;
-        plan.minerals
-            .into_iter()
-            .map(|o| solved(model, o))
-            .collect()
+        solve_reference(model, opts, deadline)?
     } else {
         Vec::new()
     };
-    let own: Vec<Model> = (0..n).map(|m| mineral_model(model, m)).collect();
-    let mut continuous: Vec<Option<bool>> = vec![None; n];
-    let mut blocks: Vec<Model> = Vec::new();
-    let mut sources: Vec<Vec<Source>> = Vec::new();
-    for case_model in &case_models {
-        let Some(case_model) = case_model else {
-            sources.push((0..n).map(|_| Source::Plan).collect());
-            continue;
-        };
-        let mut of = Vec::with_capacity(n);
-        for m in 0..n {
-            let block = mineral_model(case_model, m);
-            let keep = Keep {
-                own: &own[m],
-                block: &block,
-                reference: &reference[m],
-            };
-            of.push(if same_rules(&own[m].policy, &block.policy) {
-                Source::Reference
-            } else if keep.holds(&mut continuous[m])? {
-                Source::Kept
-            } else {
-                let same = blocks.iter().position(|b| {
-                    same_rules(&b.policy, &block.policy)
-                        && b.minerals[0].name == block.minerals[0].name
-                });
-                Source::Block(same.unwrap_or_else(|| {
-                    blocks.push(block);
-                    blocks.len() - 1
-                }))
-            });
+    let mut sorter = Sorter::new(model, &reference);
+    let sources = case_models
+        .iter()
+        .map(|c| sorter.sources(c.as_ref()))
+        .collect::<Result<Vec<_>>>()?;
+    let solved_blocks = solve_blocks(&sorter.blocks, opts, deadline)?;
+    let measure = |k: usize, m: usize| match (&sources[k][m], &cases[k].what, &case_models[k]) {
+        (Source::Plan, CaseKind::Plan(x), _) => {
+            evaluated(model, m, &x[model.minerals[m].offers.clone()])
         }
-        sources.push(of);
-    }
-    let solved_blocks = run_tasks(&blocks, opts.thread_count(), |block| {
+        (Source::Reference, _, _) => reference[m].clone(),
+        (Source::Kept, _, Some(case_model)) => kept(case_model, m, &reference[m]),
+        (Source::Block(b), _, _) => solved_blocks[*b].clone(),
+        (Source::Plan | Source::Kept, _, _) => {
+            unreachable!("a plan case has plan sources, a rule-set case a model")
+        }
+    };
+    Ok((0..cases.len())
+        .map(|k| (0..model.minerals.len()).map(|m| measure(k, m)).collect())
+        .collect())
+}
+
+/// The model's own optimum, mineral by mineral (minerals in parallel).
+fn solve_reference(
+    model: &Model,
+    opts: &SolveOptions,
+    deadline: Deadline,
+) -> Result<Vec<Measured>> {
+    let opts = SolveOptions {
+        time_limit: deadline.remaining().map(Seconds::literal),
+        ..opts.clone()
+    };
+    let plan = solve_plan(model, &opts)?;
+    Ok(plan
+        .minerals
+        .into_iter()
+        .map(|o| solved(model, o))
+        .collect())
+}
+
+/// Every block in parallel, one mineral each.
+fn solve_blocks(
+    blocks: &[Model],
+    opts: &SolveOptions,
+    deadline: Deadline,
+) -> Result<Vec<Measured>> {
+    run_tasks(blocks, opts.thread_count(), |block| {
         let plan = solve_plan(block, &task_options(opts, deadline))?;
-        Ok(plan
-            .minerals
-            .into_iter()
-            .map(|o| solved(block, o))
-            .collect::<Vec<_>>())
+        let outcome = plan.minerals.into_iter().next();
+        Ok(outcome.map(|o| solved(block, o)))
     })?
     .into_iter()
-    .collect::<Result<Vec<Vec<Measured>>>>()?;
-    let mut out = Vec::with_capacity(cases.len());
-    for (k, case) in cases.iter().enumerate() {
-        let ms = (0..n)
-            .map(|m| match (&sources[k][m], &case.what, &case_models[k]) {
-                (Source::Plan, CaseKind::Plan(x), _) => {
-                    evaluated(model, m, &x[model.minerals[m].offers.clone()])
-                }
-                (Source::Reference, _, _) => reference[m].clone(),
-                (Source::Kept, _, Some(case_model)) => kept(case_model, m, &reference[m]),
-                (Source::Block(b), _, _) => solved_blocks[*b][0].clone(),
-                (Source::Plan | Source::Kept, _, _) => {
-                    unreachable!("a plan case has plan sources, a rule-set case a model")
-                }
-            })
-            .collect();
-        out.push(ms);
+    .map(|r| {
+        r.and_then(|o| o.ok_or_else(|| Error::Solver("a block solved without its mineral".into())))
+    })
+    .collect()
+}
+
+/// Sorts (case, mineral) pairs into what they need, collecting the distinct blocks to
+/// solve.
+struct Sorter<'a> {
+    /// The model's own optimum per mineral.
+    reference: &'a [Measured],
+    /// Each mineral under the model's own rules.
+    own: Vec<Model>,
+    /// Per mineral: whether its own block has no binaries, once asked.
+    continuous: Vec<Option<bool>>,
+    /// The distinct blocks to solve.
+    blocks: Vec<Model>,
+}
+
+impl<'a> Sorter<'a> {
+    fn new(model: &Model, reference: &'a [Measured]) -> Self {
+        let n = model.minerals.len();
+        Sorter {
+            reference,
+            own: (0..n).map(|m| mineral_model(model, m)).collect(),
+            continuous: vec![None; n],
+            blocks: Vec::new(),
+        }
     }
-    Ok(out)
+
+    /// What each mineral of a case needs (`case_model`: its rules; `None` for a plan).
+    fn sources(&mut self, case_model: Option<&Model>) -> Result<Vec<Source>> {
+        let n = self.own.len();
+        let Some(case_model) = case_model else {
+            return Ok((0..n).map(|_| Source::Plan).collect());
+        };
+        (0..n)
+            .map(|m| {
+                let block = mineral_model(case_model, m);
+                let keep = Keep {
+                    own: &self.own[m],
+                    block: &block,
+                    reference: &self.reference[m],
+                };
+                Ok(if same_rules(&self.own[m].policy, &block.policy) {
+                    Source::Reference
+                } else if keep.holds(&mut self.continuous[m])? {
+                    Source::Kept
+                } else {
+                    Source::Block(self.block_index(block))
+                })
+            })
+            .collect()
+    }
+
+    /// The index of `block` among the blocks to solve (added when new).
+    fn block_index(&mut self, block: Model) -> usize {
+        let same = self.blocks.iter().position(|b| {
+            same_rules(&b.policy, &block.policy) && b.minerals[0].name == block.minerals[0].name
+        });
+        same.unwrap_or_else(|| {
+            self.blocks.push(block);
+            self.blocks.len() - 1
+        })
+    }
 }
 
 /// Whether a case's mineral keeps the model's own optimum (see the module docs).
