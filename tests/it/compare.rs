@@ -511,3 +511,48 @@ fn the_command_writes_compare_csv_and_its_sheet_and_nothing_on_refusal() {
         .read("out/compare.csv")
         .contains("\ntight,*,infeasible,,"));
 }
+
+#[test]
+fn edits_select_rows_by_rule_mineral_and_target_as_written() {
+    let suppliers = "supplier,mineral,country,unit_cost,capacity\nA,ga,AUS,10,100\nB,ga,CHN,8,100\nC,ga,CAN,12,100\n";
+    let demand = "mineral,quantity\nga,100\n";
+    let policy = "max_country_share,ga,CHN,0.6\nmax_country_share,ga,AUS,0.9\nmin_suppliers,*,,2\n";
+    let header = "constraint,mineral,target,bound\n";
+    let wd = Workdir::with_model(&[
+        ("suppliers.csv", suppliers),
+        ("demand.csv", demand),
+        ("constraints.csv", &format!("{header}{policy}")),
+    ]);
+    wd.write_bytes(
+        "cases.csv",
+        format!(
+            "{HEADER}a,drop,max_country_share,ga,CHN,,\nb,bound,max_country_share,,AUS,0.5,\nb,add,max_hhi,*,,0.5,\nc,no_rules,,,,,\nc,add,exclude_country,ga,CHN,,\n"
+        )
+        .as_bytes(),
+    );
+    let model = load(&wd.path("model"));
+    let (cases, _) = sourcemix::input::load_cases(&wd.path("cases.csv"), &model).unwrap();
+    // The rule sets written out by hand, read as constraints.csv.
+    let expected = [
+        "max_country_share,ga,AUS,0.9\nmin_suppliers,*,,2\n",
+        "max_country_share,ga,CHN,0.6\nmax_country_share,ga,AUS,0.5\nmin_suppliers,*,,2\nmax_hhi,*,,0.5\n",
+        "exclude_country,ga,CHN,\n",
+    ];
+    assert_eq!(cases.len(), 3);
+    for (case, text) in cases.iter().zip(expected) {
+        let by_hand = model_from(&[
+            ("suppliers.csv", suppliers),
+            ("demand.csv", demand),
+            ("constraints.csv", &format!("{header}{text}")),
+        ]);
+        let sourcemix::input::CaseKind::Policy(rows) = &case.what else {
+            panic!("{} is a rule set", case.name)
+        };
+        let strip = |rows: &[sourcemix::model::PolicyRow]| -> Vec<_> {
+            rows.iter()
+                .map(|r| (r.kind, r.mineral.clone(), r.target.clone(), r.bound))
+                .collect()
+        };
+        assert_eq!(strip(rows), strip(&by_hand.policy), "case {}", case.name);
+    }
+}

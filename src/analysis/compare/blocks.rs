@@ -369,3 +369,73 @@ fn broken_words(model: &Model, rows: &[RowOutcome]) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{parse, ModelFiles};
+    use crate::model::{MineralScope, Target};
+
+    /// ga: 100 from A (AUS, 10), B (CHN, 8), C (CAN, 12), each 100 at most; CHN capped
+    /// at 60% (binding: the optimum is 60 B + 40 A), AUS at 90% (slack).
+    fn model() -> Model {
+        let files = ModelFiles::from_memory(&[
+            (
+                "suppliers.csv",
+                b"supplier,mineral,country,unit_cost,capacity\nA,ga,AUS,10,100\nB,ga,CHN,8,100\nC,ga,CAN,12,100\n",
+            ),
+            ("demand.csv", b"mineral,quantity\nga,100\n"),
+            (
+                "constraints.csv",
+                b"constraint,mineral,target,bound\nmax_country_share,ga,CHN,0.6\nmax_country_share,ga,AUS,0.9\n",
+            ),
+        ]);
+        parse(&files).unwrap().model
+    }
+
+    fn with_policy(model: &Model, policy: Vec<PolicyRow>) -> Model {
+        Model {
+            policy,
+            ..model.clone()
+        }
+    }
+
+    fn max_suppliers(n: f64) -> PolicyRow {
+        PolicyRow {
+            kind: crate::policy::MAX_SUPPLIERS,
+            mineral: MineralScope::Each,
+            target: Target::None,
+            bound: n,
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn a_case_keeps_the_own_optimum_only_where_it_must_stay_optimal() {
+        let model = model();
+        let opts = SolveOptions::default();
+        let reference = solve_reference(&model, &opts, Deadline::after(None)).unwrap();
+        assert_eq!(reference[0].cost, 60.0 * 8.0 + 40.0 * 10.0);
+        let mut sorter = Sorter::new(&model, &reference);
+        let mut source = |policy: Vec<PolicyRow>| {
+            let case = with_policy(&model, policy);
+            sorter.sources(Some(&case)).unwrap().remove(0)
+        };
+        let (chn, aus) = (model.policy[0].clone(), model.policy[1].clone());
+        // The same rules: the optimum itself.
+        assert!(matches!(source(model.policy.clone()), Source::Reference));
+        // The slack AUS cap removed from a continuous block: kept.
+        assert!(matches!(source(vec![chn.clone()]), Source::Kept));
+        // The binding CHN cap removed: solved.
+        assert!(matches!(source(vec![aus.clone()]), Source::Block(_)));
+        // At most 2 offers: the optimum uses 2, kept; at most 1: it breaks it, solved.
+        let two = vec![chn.clone(), aus.clone(), max_suppliers(2.0)];
+        assert!(matches!(source(two), Source::Kept));
+        let one = vec![chn.clone(), aus.clone(), max_suppliers(1.0)];
+        assert!(matches!(source(one), Source::Block(1)));
+        // The same block again is solved once.
+        let again = vec![chn, aus, max_suppliers(1.0)];
+        assert!(matches!(source(again), Source::Block(1)));
+        assert_eq!(sorter.blocks.len(), 2);
+    }
+}
