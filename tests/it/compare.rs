@@ -550,7 +550,7 @@ fn edits_select_rows_by_rule_mineral_and_target_as_written() {
         };
         let strip = |rows: &[sourcemix::model::PolicyRow]| -> Vec<_> {
             rows.iter()
-                .map(|r| (r.kind, r.mineral.clone(), r.target.clone(), r.bound))
+                .map(|r| (r.kind, r.mineral, r.target.clone(), r.bound))
                 .collect()
         };
         assert_eq!(strip(rows), strip(&by_hand.policy), "case {}", case.name);
