@@ -5,9 +5,9 @@
 //! country, HHI, average risk, expected cost and CVaR under the scenarios (by
 //! [`stress`]), and the rules that bind (or, for a plan, that it breaks).
 //!
-//! The (case, mineral) blocks solve in parallel through `policy`'s machinery
-//! ([`super::policy_cost::run_tasks`]); a block whose rule set for that mineral is the
-//! same in two cases is solved once.
+//! The model's own policy is solved first; a case's mineral keeps that optimum when its
+//! rules cannot change it, and every other distinct (rules, mineral) block is solved
+//! once, all in parallel through `policy`'s machinery (`policy_cost::run_tasks`).
 
 mod blocks;
 
