@@ -354,17 +354,23 @@ fn binding_words(model: &Model, rows: &[RowOutcome]) -> Vec<String> {
         .collect()
 }
 
-/// The rows past their bound, in words with the plan's value: "the 50% cap on CHN (62%)".
+/// The rows past their bound, in words with the plan's value: "the 50% cap on CHN (62%)",
+/// "the exclusion of CHN (80% of demand bought)".
 fn broken_words(model: &Model, rows: &[RowOutcome]) -> Vec<String> {
     rows.iter()
         .filter(|r| r.instance.slack(r.value) < -FEASIBILITY)
         .map(|r| {
             let inst = &r.instance;
-            format!(
-                "{} ({})",
-                inst.kind
-                    .rule_with_bound(inst.target_label(model), inst.bound),
+            // An exclusion has no bound to compare with: say how much was bought.
+            let value = if inst.kind.is_exclusion() {
+                format!("{} of demand bought", crate::policy::text::percent(r.value))
+            } else {
                 inst.kind.bound_text(r.value)
+            };
+            format!(
+                "{} ({value})",
+                inst.kind
+                    .rule_with_bound(inst.target_label(model), inst.bound)
             )
         })
         .collect()
