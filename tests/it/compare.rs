@@ -376,6 +376,17 @@ fn a_fixed_plan_costs_what_it_buys_and_names_the_rows_it_breaks() {
         "E",
     );
     assert_rel(row.cvar_cost.unwrap(), s.summary.cvar_cost, 1e-12, "CVaR");
+    // Per mineral: Σ p·L over gallium's rows of stress.csv, and their CVaR.
+    let losses: Vec<(f64, f64)> = s
+        .rows
+        .iter()
+        .filter(|r| r.mineral == "gallium")
+        .map(|r| (r.total_cost, r.probability))
+        .collect();
+    let e: f64 = losses.iter().map(|(l, p)| l * p).sum();
+    assert_rel(ga.expected_cost.unwrap(), e, 1e-12, "gallium E");
+    let worst = losses.iter().map(|l| l.0).fold(0.0, f64::max);
+    assert!(ga.cvar_cost.unwrap() >= e - 1e-9 && ga.cvar_cost.unwrap() <= worst + 1e-9);
     // no_rules is the best bid: never dearer than the plan.
     assert!(total(&c, "best").cost.unwrap() <= row.cost.unwrap());
 }
