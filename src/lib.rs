@@ -7,8 +7,9 @@
 //! tolerances and file writing are `pub(crate)`:
 //!
 //! - here, at the root: [`load`] and [`Loaded`]; [`solve_plan`] and [`Plan`]; [`stress`],
-//!   [`solve_robust`], [`frontier`], [`policy_cost`], [`explain`], with their options and
-//!   typed results; [`Model`], [`Name`], [`SolveOptions`], [`SolverChoice`], [`Error`];
+//!   [`solve_robust`], [`frontier`], [`policy_cost`], [`compare`], [`explain`], with their
+//!   options and typed results; [`Model`], [`Name`], [`SolveOptions`], [`SolverChoice`],
+//!   [`Error`];
 //! - [`input`]: models from a folder, a workbook or tables in memory
 //!   ([`input::ModelFiles`], [`input::parse`]), plans, scenarios and correlations, and the
 //!   CSV table reader ([`input::table`]);
@@ -80,6 +81,7 @@ extern crate self as sourcemix;
 #[path = "../tests/it/common/spec.rs"]
 mod spec;
 
+pub use analysis::compare::{compare, CompareOptions, Comparison};
 pub use analysis::explain::{explain, ExplainOptions, Explanation};
 pub use analysis::frontier::{frontier, FrontierOptions, FrontierOutcome};
 pub use analysis::policy_cost::{policy_cost, PolicyCost};

@@ -48,6 +48,10 @@ enum Command {
     /// What the policy costs: the optimum without rules, with all, and without each rule
     /// family (policy.csv).
     Policy(cli::policy::PolicyArgs),
+    /// Named policy variants side by side: rule sets, edits of the policy, or a fixed
+    /// plan such as the incumbent, each with its cost, saving, concentration, risk and
+    /// binding rules (compare.csv).
+    Compare(cli::compare::CompareArgs),
     /// Turn a model folder into one workbook (.xlsx), or a workbook into a folder.
     Convert(cli::convert::ConvertArgs),
     /// Write the exact model sourcemix solves as an MPS or LP file, for any solver.
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => cli::generate::run(args),
         Command::Explain(args) => cli::explain::run(args),
         Command::Policy(args) => cli::policy::run(args),
+        Command::Compare(args) => cli::compare::run(args),
         Command::Convert(args) => cli::convert::run(args),
         Command::Export(args) => cli::export::run(args),
         Command::Bench(args) => cli::bench::run(args),

@@ -2,10 +2,11 @@
 //! than a plan does — a plan under disruption ([`stress`]), the plan that plans for them
 //! ([`robust`]) and the disruptions to plan for ([`sampling`]), the cost–risk frontier
 //! ([`frontier`]), the sensitivity of the optimum ([`ranging`]), what the policy costs
-//! ([`policy_cost`]), why a model has no solution ([`explain`]), suspicious data
+//! ([`policy_cost`]) and policy variants side by side ([`compare`]), why a model has no solution ([`explain`]), suspicious data
 //! ([`check`]).
 
 pub mod check;
+pub mod compare;
 pub mod explain;
 pub mod frontier;
 pub mod policy_cost;

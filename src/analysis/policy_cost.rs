@@ -137,10 +137,6 @@ pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
         .filter(|&&c| c != Case::FullPolicy)
         .flat_map(|&c| (0..model.minerals.len()).map(move |m| (c, m)))
         .collect();
-    let inner = SolveOptions {
-        threads: Some(NonZeroUsize::MIN),
-        ..opts.clone()
-    };
     // Which blocks are continuous (no binaries), hence convex.
     let continuous: Vec<bool> = (0..model.minerals.len())
         .map(|m| formulate(model, m).map(|b| !b.lp.has_integers()))
@@ -149,20 +145,10 @@ pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
         if same_optimum(model, &full, case, m, continuous[m]) {
             return Ok(None);
         }
-        let inner = SolveOptions {
-            time_limit: deadline.remaining().map(Seconds::literal),
-            ..inner.clone()
-        };
+        let inner = task_options(opts, deadline);
         solve(&mineral_model(&case_model(model, case), m), &inner).map(Some)
     };
-    let solved: Vec<Result<Option<Solution>>> = match opts.thread_count() {
-        1 => tasks.iter().map(run).collect(),
-        threads => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?
-            .install(|| tasks.par_iter().map(run).collect()),
-    };
+    let solved = run_tasks(&tasks, opts.thread_count(), run)?;
     // Per case, per mineral: the optimal cost.
     let mut costs: Vec<Vec<f64>> = cases
         .iter()
@@ -176,6 +162,34 @@ pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
         }
     }
     Ok(compare(model, &cases, &costs, warnings))
+}
+
+/// Runs `run` on every task in parallel on `threads` workers (0: one per core; 1: one
+/// after another in this thread); the results in task order. The parallel solve of many
+/// variants of a model (`policy`'s cases, `compare`'s), each task one mineral's block.
+pub(crate) fn run_tasks<T: Sync, R: Send>(
+    tasks: &[T],
+    threads: usize,
+    run: impl Fn(&T) -> R + Sync,
+) -> Result<Vec<R>> {
+    Ok(match threads {
+        1 => tasks.iter().map(run).collect(),
+        threads => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Error::Solver(format!("cannot start worker threads: {e}")))?
+            .install(|| tasks.par_iter().map(&run).collect()),
+    })
+}
+
+/// The options of one task of [`run_tasks`]: `opts` on one thread (the tasks are the
+/// parallelism), with the time left before the run's `deadline`.
+pub(crate) fn task_options(opts: &SolveOptions, deadline: Deadline) -> SolveOptions {
+    SolveOptions {
+        threads: Some(NonZeroUsize::MIN),
+        time_limit: deadline.remaining().map(Seconds::literal),
+        ..opts.clone()
+    }
 }
 
 /// True when (case, mineral `m`) certainly has the full policy's optimum (see

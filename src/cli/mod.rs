@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod compare;
 pub mod convert;
 pub mod explain;
 pub mod export;

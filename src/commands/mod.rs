@@ -6,6 +6,7 @@
 
 mod bench;
 mod check;
+mod compare;
 mod explain;
 mod frontier;
 mod policy;
@@ -16,6 +17,7 @@ mod stress;
 
 pub use bench::*;
 pub use check::*;
+pub use compare::*;
 pub use explain::*;
 pub use frontier::*;
 pub use policy::*;

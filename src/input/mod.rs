@@ -2,6 +2,7 @@
 //! and return a [`Model`] or every problem found.
 
 mod bytes;
+mod cases;
 pub mod correlation;
 pub(crate) mod number;
 pub(crate) mod scan;
@@ -21,6 +22,7 @@ use std::path::Path;
 use crate::error::{Error, InputErrors, InputIssue, Result};
 use crate::model::name::Name;
 use crate::model::{Country, Model, Offer, Scenario};
+pub use cases::{load_cases, CaseKind, CaseSpec};
 pub use plan::{parse_plan, Plan};
 pub use scenarios::SCENARIO_COLUMNS;
 pub use suppliers::SUPPLIER_COLUMNS;

@@ -19,7 +19,19 @@ pub fn read(
     errors: &mut InputErrors,
     warnings: &mut Vec<String>,
 ) -> Vec<PolicyRow> {
-    let Some(table) = read_table(files, CONSTRAINTS, &COLUMNS, errors, warnings) else {
+    read_named(files, CONSTRAINTS, model, errors, warnings)
+}
+
+/// The policy rows of file `name` in `files`, in constraints.csv's layout (a rule set of
+/// `compare`'s cases file); messages name `name`.
+pub(crate) fn read_named(
+    files: &ModelFiles,
+    name: &str,
+    model: &Model,
+    errors: &mut InputErrors,
+    warnings: &mut Vec<String>,
+) -> Vec<PolicyRow> {
+    let Some(table) = read_table(files, name, &COLUMNS, errors, warnings) else {
         return Vec::new();
     };
     let mut out = Vec::with_capacity(table.records.len());
@@ -32,7 +44,9 @@ pub fn read(
     out
 }
 
-fn read_row(
+/// One policy row from the `constraint`, `mineral`, `target` and `bound` cells of `r`;
+/// messages name the table's file.
+pub(crate) fn read_row(
     table: &Table,
     r: &Record,
     model: &Model,
@@ -43,7 +57,7 @@ fn read_row(
     let name = table.required_text(r, "constraint", errors)?;
     let Some(kind) = Kind::from_name(name) else {
         errors.push(InputIssue::cell(
-            CONSTRAINTS,
+            &table.file,
             r.line,
             "constraint",
             name,
@@ -66,7 +80,8 @@ fn read_row(
     })
 }
 
-fn mineral_scope(
+/// The `mineral` cell: `*` or a mineral of `model`.
+pub(crate) fn mineral_scope(
     table: &Table,
     r: &Record,
     model: &Model,
@@ -85,7 +100,7 @@ fn mineral_scope(
         Some(m) => Some(MineralScope::One(m)),
         None => {
             errors.push(InputIssue::cell(
-                CONSTRAINTS,
+                &table.file,
                 r.line,
                 "mineral",
                 text,
@@ -99,7 +114,8 @@ fn mineral_scope(
     }
 }
 
-fn target(
+/// The `target` cell of a `kind` row, resolved against `model`.
+pub(crate) fn target(
     kind: Kind,
     table: &Table,
     r: &Record,
@@ -110,7 +126,7 @@ fn target(
     let text = table.text(r, "target");
     let bad = |errors: &mut InputErrors, expected: String| {
         errors.push(InputIssue::cell(
-            CONSTRAINTS,
+            &table.file,
             r.line,
             "target",
             text,
@@ -174,7 +190,8 @@ fn target(
     }
 }
 
-fn bound(
+/// The `bound` cell of a `kind` row, in the rule's domain.
+pub(crate) fn bound(
     kind: Kind,
     table: &Table,
     r: &Record,
@@ -189,7 +206,8 @@ fn bound(
             let text = table.text(r, "bound");
             if !text.is_empty() {
                 warnings.push(format!(
-                    "{CONSTRAINTS}:{}: column bound: {text:?} ignored; {} takes no bound",
+                    "{}:{}: column bound: {text:?} ignored; {} takes no bound",
+                    table.file,
                     r.line,
                     kind.name()
                 ));

@@ -130,6 +130,28 @@ impl MineralOutcome {
     }
 }
 
+/// A fixed plan of mineral `m` (`quantities` per offer of the mineral, as written), not
+/// solved but measured: its policy rows on the plan (unpriced; a broken row has a value
+/// past its bound) and its figures, as a solved plan's would be.
+pub(crate) fn evaluate(model: &Model, m: usize, quantities: &[f64]) -> (Vec<RowOutcome>, Metrics) {
+    let plan = crate::policy::rows::MineralPlan {
+        model,
+        mineral: m,
+        quantities,
+    };
+    let results = crate::policy::rows::expand(model, m)
+        .into_iter()
+        .map(|instance| crate::solve::RowResult {
+            value: plan.value(&instance),
+            instance,
+            shadow_price: None,
+        })
+        .collect();
+    let rows = rows::outcomes(results, None);
+    let measured = metrics::measure(model, m, quantities, &rows);
+    (rows, measured.metrics)
+}
+
 /// Solves `model` and builds its plan (see [`solve_plan_then`]).
 pub fn solve_plan(model: &Model, opts: &SolveOptions) -> Result<Plan> {
     solve_plan_then(model, opts, |_| ()).map(|(plan, _)| plan)

@@ -2,6 +2,7 @@
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
 mod check;
+mod compare;
 mod explain;
 mod frontier;
 pub mod html;
@@ -32,6 +33,7 @@ use crate::solve::Status;
 use crate::write::{atomic, CsvOut};
 
 pub use check::render_check;
+pub use compare::{compare_table, render_compare, COMPARE_COLUMNS, COMPARE_CSV};
 pub use explain::{explain_table, render_explain, ExplainReport, EXPLAIN_COLUMNS, EXPLAIN_CSV};
 pub use frontier::{frontier_table, FRONTIER_COLUMNS};
 pub use outputs::{write_results, write_tables, write_tables_with, write_workbook, Outputs};

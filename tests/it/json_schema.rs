@@ -90,6 +90,10 @@ fn every_analysis_output_matches_its_schema() {
         ]));
         assert_valid_and_strict("frontier", &doc);
         assert_valid_and_strict("policy", &json_of(&os(&[&"policy", model, &"--out", &out])));
+        assert_valid_and_strict(
+            "compare",
+            &json_of(&os(&[&"compare", model, &"--out", &out])),
+        );
         assert_valid(
             "explain",
             &json_of(&os(&[&"explain", model, &"--out", &out])),
@@ -262,6 +266,17 @@ fn every_command_output_matches_its_schema() {
         );
     }
     assert_valid("solvers", &json_of(&["solvers".as_ref()]));
+    // Every kind of case: built-ins, edits, a fixed plan (with broken rules).
+    let ec = root().join("models/export-controls-2023");
+    let compare = json_of(&[
+        "compare".as_ref(),
+        ec.as_os_str(),
+        "--cases".as_ref(),
+        ec.join("cases.csv").as_os_str(),
+        "--out".as_ref(),
+        tmp.path().join("compare").as_os_str(),
+    ]);
+    assert_valid_and_strict("compare", &compare);
 }
 
 #[test]

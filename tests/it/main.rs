@@ -10,6 +10,7 @@ mod aggregate;
 mod bench;
 mod clean_numbers;
 mod cli;
+mod compare;
 mod concentration;
 mod export;
 mod faults;
