@@ -183,7 +183,11 @@ fn binding_rules_that_cost_nothing_are_priced_zero_with_every_solver() {
     for kind in SolverKind::all() {
         let p = solve_kind(&model, kind);
         let what = format!("{kind}");
-        assert!((p.cost() - 1000.0).abs() < 1e-6, "{what}: cost {}", p.cost());
+        assert!(
+            (p.cost() - 1000.0).abs() < 1e-6,
+            "{what}: cost {}",
+            p.cost()
+        );
         let rows = &p.minerals[0].rows;
         assert_eq!(rows.len(), 2, "{what}");
         for r in rows {
