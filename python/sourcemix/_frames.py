@@ -35,8 +35,17 @@ def to_arrow(frame: Any) -> pa.Table:
 def to_csv(frame: Any) -> bytes:
     """``frame`` as CSV bytes: header row, nulls as empty cells."""
     table = to_arrow(frame)
+    try:
+        # Unquoted cells read fastest; Arrow refuses this style for a cell holding a
+        # comma, a quote or a line break, which then gets quotes where needed.
+        return _write(table, "none")
+    except pa.ArrowInvalid:
+        return _write(table, "needed")
+
+
+def _write(table: pa.Table, quoting: str) -> bytes:
     sink = io.BytesIO()
-    pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=True))
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=True, quoting_style=quoting))
     return sink.getvalue()
 
 

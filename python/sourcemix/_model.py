@@ -53,7 +53,7 @@ class Result:
     @property
     def metrics(self) -> Any:
         """The typed report as JSON data (costs, statuses, per-mineral figures)."""
-        return json.loads(self._outcome.json)
+        return json.loads(self._outcome.json())
 
     @property
     def warnings(self) -> List[str]:

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
 use super::errors::{to_py, InputError};
 use super::options::{value, SolverKw};
@@ -78,7 +79,16 @@ pub fn load(py: Python<'_>, path: PathBuf) -> PyResult<NativeModel> {
 /// A model from CSV tables in memory, [(file name, bytes)], validated as files are;
 /// errors name the frame, row and column.
 #[pyfunction]
-pub fn parse_tables(py: Python<'_>, tables: Vec<(String, Vec<u8>)>) -> PyResult<NativeModel> {
+pub fn parse_tables(
+    py: Python<'_>,
+    tables: Vec<(String, Bound<'_, PyBytes>)>,
+) -> PyResult<NativeModel> {
+    // One copy of each buffer (a memcpy): extracting `Vec<u8>` would walk the bytes as a
+    // Python sequence, item by item.
+    let tables: Vec<(String, Vec<u8>)> = tables
+        .into_iter()
+        .map(|(name, bytes)| (name, bytes.as_bytes().to_vec()))
+        .collect();
     let loaded = interruptible(py, move || {
         let files: Vec<(&str, &[u8])> = tables
             .iter()

@@ -27,10 +27,14 @@ pub enum Body {
     Policy(PolicyReport),
     /// `explain`.
     Explain(ExplainReport),
-    /// `frontier` (none when the model has no plan).
-    Frontier(Option<Frontier>),
+    /// `frontier`.
+    Frontier(Frontier),
+    /// `frontier` of a model without a plan: its solve report.
+    NoFrontier(Report),
     /// `stress`.
     Stress(StressReport),
+    /// Nothing yet (while an outcome is being built).
+    Empty,
 }
 
 impl Body {
@@ -45,11 +49,29 @@ impl Body {
             }
             Body::Policy(report) => vec![policy_table(report)],
             Body::Explain(report) => vec![explain_table(report)],
-            Body::Frontier(frontier) => frontier.iter().map(frontier_table).collect(),
+            Body::Frontier(frontier) => vec![frontier_table(frontier)],
             Body::Stress(report) => report.tables(),
+            Body::NoFrontier(_) | Body::Empty => Vec::new(),
+        }
+    }
+
+    /// The typed result as JSON (its metrics).
+    fn json(&self) -> serde_json::Result<String> {
+        match self {
+            Body::Solve(report, _) | Body::Robust(report, _, _) | Body::NoFrontier(report) => {
+                serde_json::to_string(report)
+            }
+            Body::Policy(report) => serde_json::to_string(report),
+            Body::Explain(report) => serde_json::to_string(report),
+            Body::Frontier(frontier) => serde_json::to_string(frontier),
+            Body::Stress(report) => serde_json::to_string(report),
+            Body::Empty => Ok("null".into()),
         }
     }
 }
+
+/// A table for Python: its name, its columns as (name, kind), its CSV bytes.
+type PyTable<'py> = (String, Vec<(String, String)>, Bound<'py, PyBytes>);
 
 /// One method's result (wrapped by the Python layer's `Result`).
 #[pyclass(module = "sourcemix._sourcemix", frozen)]
@@ -63,9 +85,6 @@ pub struct Outcome {
     /// The text the CLI prints.
     #[pyo3(get)]
     pub text: String,
-    /// The typed report as JSON.
-    #[pyo3(get)]
-    pub json: String,
     /// Warnings (reading the model, the plan, limits).
     #[pyo3(get)]
     pub warnings: Vec<String>,
@@ -81,10 +100,7 @@ pub struct Outcome {
 #[pymethods]
 impl Outcome {
     /// Each table as (name, [(column, kind)], CSV bytes): the bytes the CLI's file holds.
-    fn tables<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> Vec<(String, Vec<(String, String)>, Bound<'py, PyBytes>)> {
+    fn tables<'py>(&self, py: Python<'py>) -> Vec<PyTable<'py>> {
         self.body
             .tables()
             .iter()
@@ -98,6 +114,13 @@ impl Outcome {
                 (t.name.to_string(), columns, PyBytes::new(py, &csv))
             })
             .collect()
+    }
+
+    /// The typed result as JSON (its metrics), made when asked.
+    fn json(&self) -> PyResult<String> {
+        self.body
+            .json()
+            .map_err(|e| to_py(crate::Error::Serialize(e.to_string()), false))
     }
 
     /// Writes the tables and an `inputs` sheet into one workbook at `path`, as `--xlsx`.
@@ -122,7 +145,12 @@ impl Outcome {
     pub fn plan(&self) -> Option<&[f64]> {
         match &self.body {
             Body::Solve(_, q) | Body::Robust(_, _, q) => Some(q),
-            Body::Policy(_) | Body::Explain(_) | Body::Frontier(_) | Body::Stress(_) => None,
+            Body::Policy(_)
+            | Body::Explain(_)
+            | Body::Frontier(_)
+            | Body::NoFrontier(_)
+            | Body::Stress(_)
+            | Body::Empty => None,
         }
     }
 }

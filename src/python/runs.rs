@@ -10,19 +10,15 @@ use crate::analysis::policy_cost::policy_cost;
 use crate::analysis::robust::report::{plan_solution, render_comparison, Comparison};
 use crate::analysis::robust::{solve_robust, RobustOptions};
 use crate::analysis::stress::{stress, StressOptions};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Model, Scenario};
-use crate::plan::{plan, solve_plan};
-use crate::report::{build_report, render_explain, render_policy, render_stress, render_text};
+use crate::plan::{plan, solve_plan_then};
+use crate::report::{assemble, build_report, mineral_part, render_explain, render_policy};
+use crate::report::{render_stress, render_text};
 use crate::report::{ExplainReport, PolicyReport, Report};
 use crate::solve::SolveOptions;
 
 use super::outcome::{Body, Outcome};
-
-/// The JSON of a report (its metrics).
-fn json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::Serialize(e.to_string()))
-}
 
 /// An outcome whose status is that of a solve report.
 fn from_report(model: Arc<Model>, report: &Report, text: String, body: Body) -> Result<Outcome> {
@@ -30,7 +26,6 @@ fn from_report(model: Arc<Model>, report: &Report, text: String, body: Body) -> 
         status: report.status.name().to_string(),
         exit_code: report.status.exit_code(),
         text,
-        json: json(report)?,
         warnings: report.warnings.clone(),
         problems: report.problems.clone(),
         body,
@@ -39,7 +34,7 @@ fn from_report(model: Arc<Model>, report: &Report, text: String, body: Body) -> 
 }
 
 /// An outcome that always has a result (exit 0 unless `exit_code` says otherwise).
-fn plain(model: Arc<Model>, exit_code: u8, text: String, json: String, body: Body) -> Outcome {
+fn plain(model: Arc<Model>, exit_code: u8, text: String, body: Body) -> Outcome {
     let status = if exit_code == 0 {
         "optimal"
     } else {
@@ -49,7 +44,6 @@ fn plain(model: Arc<Model>, exit_code: u8, text: String, json: String, body: Bod
         status: status.to_string(),
         exit_code,
         text,
-        json,
         warnings: Vec::new(),
         problems: Vec::new(),
         body,
@@ -57,40 +51,39 @@ fn plain(model: Arc<Model>, exit_code: u8, text: String, json: String, body: Bod
     }
 }
 
-/// `solve`: the plan, its report and the quantities as written.
+/// `solve`: the plan, its report and the quantities as written. As `commands::solve`,
+/// each mineral's report rows are formatted as soon as its block is solved.
 pub fn solve_outcome(model: Arc<Model>, opts: &SolveOptions) -> Result<Outcome> {
-    let plan = solve_plan(&model, opts)?;
-    let report = build_report(&model, &plan);
+    let (plan, parts) = solve_plan_then(&model, opts, |mineral| {
+        let part = mineral_part(&model, mineral);
+        mineral.rows = Vec::new();
+        part
+    })?;
+    let report = assemble(&model, &plan, parts);
     let text = render_text(&report);
-    let quantities = plan.quantities();
-    let body = Body::Solve(report.clone(), quantities);
-    from_report(model, &report, text, body)
+    let mut out = from_report(model, &report, text, Body::Empty)?;
+    out.body = Body::Solve(report, plan.quantities());
+    Ok(out)
 }
 
 /// `policy`: what the policy costs (exit 3 when the full policy has no solution).
 pub fn policy_outcome(model: Arc<Model>, opts: &SolveOptions) -> Result<Outcome> {
     let report = PolicyReport::new(policy_cost(&model, opts)?);
     let code = if report.feasible { 0 } else { 3 };
-    let (text, json) = (render_policy(&report), json(&report)?);
-    let mut out = plain(
-        model,
-        code,
-        text,
-        json,
-        Body::Policy(PolicyReport::clone(&report)),
-    );
-    out.warnings = report.warnings;
+    let mut out = plain(model, code, render_policy(&report), Body::Empty);
+    out.warnings = report.warnings.clone();
     if code != 0 {
-        out.problems = report.accounts.iter().map(|a| a.to_string()).collect();
+        out.problems = report.accounts.clone();
     }
+    out.body = Body::Policy(report);
     Ok(out)
 }
 
 /// `explain`: the least relaxation (exit 0 either way, as the CLI).
 pub fn explain_outcome(model: Arc<Model>, opts: &ExplainOptions) -> Result<Outcome> {
     let report = ExplainReport::new(explain(&model, opts)?);
-    let (text, json) = (render_explain(&report), json(&report)?);
-    Ok(plain(model, 0, text, json, Body::Explain(report)))
+    let text = render_explain(&report);
+    Ok(plain(model, 0, text, Body::Explain(report)))
 }
 
 /// `frontier`: the curve, or the solve report of a model without a plan.
@@ -98,20 +91,20 @@ pub fn frontier_outcome(model: Arc<Model>, opts: &FrontierOptions) -> Result<Out
     match frontier(&model, opts, &|_, _| {})? {
         FrontierOutcome::NoPlan(plan) => {
             let report = build_report(&model, &plan);
-            let mut out = from_report(model, &report, String::new(), Body::Frontier(None))?;
+            let mut out = from_report(model, &report, String::new(), Body::Empty)?;
             out.exit_code = out.exit_code.max(3);
+            out.body = Body::NoFrontier(report);
             Ok(out)
         }
         FrontierOutcome::Frontier(f) => {
-            let (text, json) = (frontier_text(&f), json(&f)?);
-            let mut out = plain(model, 0, text, json, Body::Frontier(None));
+            let mut out = plain(model, 0, frontier_text(&f), Body::Empty);
             if f.current_measure == 0.0 {
                 out.warnings.push(format!(
                     "the {} of the current plan is already 0 (without countries.csv every risk is 0): every point of the frontier is the current plan",
                     opts.measure
                 ));
             }
-            out.body = Body::Frontier(Some(f));
+            out.body = Body::Frontier(f);
             Ok(out)
         }
     }
@@ -125,8 +118,8 @@ pub fn stress_outcome(
     opts: &StressOptions,
 ) -> Result<Outcome> {
     let report = stress(&model, quantities, scenarios, opts)?;
-    let (text, json) = (render_stress(&report), json(&report)?);
-    Ok(plain(model, 0, text, json, Body::Stress(report)))
+    let text = render_stress(&report);
+    Ok(plain(model, 0, text, Body::Stress(report)))
 }
 
 /// `solve --robust`: the robust plan's report and stress tables, and its comparison with
