@@ -111,3 +111,14 @@ def test_workbook_model_and_xlsx(tmp_path):
         workbook = z.read("xl/workbook.xml").decode()
     for sheet in ("allocation", "summary", "constraints", "inputs"):
         assert f'name="{sheet}"' in workbook
+
+
+@pytest.mark.parametrize("command", ["solve", "policy", "explain"])
+def test_metrics_are_the_cli_json_report(command, cli, tmp_path):
+    import json
+
+    folder = [m for m in MODELS if m.name == "export-controls-2023"][0]
+    run = cli(command, folder, "--format", "json", "--out", tmp_path)
+    assert run.returncode == 0, run.stderr
+    result = getattr(sourcemix.load(folder), command)()
+    assert result.metrics == json.loads(run.stdout)["report"]

@@ -55,16 +55,18 @@ impl Body {
         }
     }
 
-    /// The typed result as JSON (its metrics).
+    /// The typed result as JSON (its metrics), written as `--format json` writes it
+    /// (numbers to the digits the CSV files hold).
     fn json(&self) -> serde_json::Result<String> {
+        use crate::report::json::to_string_pretty as to_json;
         match self {
             Body::Solve(report, _) | Body::Robust(report, _, _) | Body::NoFrontier(report) => {
-                serde_json::to_string(report)
+                to_json(report)
             }
-            Body::Policy(report) => serde_json::to_string(report),
-            Body::Explain(report) => serde_json::to_string(report),
-            Body::Frontier(frontier) => serde_json::to_string(frontier),
-            Body::Stress(report) => serde_json::to_string(report),
+            Body::Policy(report) => to_json(report),
+            Body::Explain(report) => to_json(report),
+            Body::Frontier(frontier) => to_json(frontier),
+            Body::Stress(report) => to_json(report),
             Body::Empty => Ok("null".into()),
         }
     }
