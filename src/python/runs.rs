@@ -21,8 +21,8 @@ use crate::solve::SolveOptions;
 use super::outcome::{Body, Outcome};
 
 /// An outcome whose status is that of a solve report.
-fn from_report(model: Arc<Model>, report: &Report, text: String, body: Body) -> Result<Outcome> {
-    Ok(Outcome {
+fn from_report(model: Arc<Model>, report: &Report, text: String, body: Body) -> Outcome {
+    Outcome {
         status: report.status.name().to_string(),
         exit_code: report.status.exit_code(),
         text,
@@ -30,7 +30,7 @@ fn from_report(model: Arc<Model>, report: &Report, text: String, body: Body) -> 
         problems: report.problems.clone(),
         body,
         model,
-    })
+    }
 }
 
 /// An outcome that always has a result (exit 0 unless `exit_code` says otherwise).
@@ -61,7 +61,7 @@ pub fn solve_outcome(model: Arc<Model>, opts: &SolveOptions) -> Result<Outcome> 
     })?;
     let report = assemble(&model, &plan, parts);
     let text = render_text(&report);
-    let mut out = from_report(model, &report, text, Body::Empty)?;
+    let mut out = from_report(model, &report, text, Body::Empty);
     out.body = Body::Solve(report, plan.quantities());
     Ok(out)
 }
@@ -91,7 +91,7 @@ pub fn frontier_outcome(model: Arc<Model>, opts: &FrontierOptions) -> Result<Out
     match frontier(&model, opts, &|_, _| {})? {
         FrontierOutcome::NoPlan(plan) => {
             let report = build_report(&model, &plan);
-            let mut out = from_report(model, &report, String::new(), Body::Empty)?;
+            let mut out = from_report(model, &report, String::new(), Body::Empty);
             out.exit_code = out.exit_code.max(3);
             out.body = Body::NoFrontier(report);
             Ok(out)
@@ -133,7 +133,7 @@ pub fn robust_outcome(
     let Some(robust) = outcome.robust else {
         let report = build_report(&model, &outcome.nominal);
         let body = Body::Robust(report.clone(), None, Vec::new());
-        return from_report(model, &report, render_text(&report), body);
+        return Ok(from_report(model, &report, render_text(&report), body));
     };
     let robust_plan = plan(&model, plan_solution(&model, &robust));
     let mut report = build_report(&model, &robust_plan);
@@ -141,7 +141,7 @@ pub fn robust_outcome(
     let quantities = robust_plan.quantities();
     if report.status.exit_code() != 0 {
         let body = Body::Robust(report.clone(), None, quantities);
-        return from_report(model, &report, render_text(&report), body);
+        return Ok(from_report(model, &report, render_text(&report), body));
     }
     let stress_opts = opts.stress_options();
     let nominal = stress(
@@ -156,5 +156,5 @@ pub fn robust_outcome(
     let mut text = render_text(&report);
     text.push_str(&render_comparison(&comparison, &robust));
     let body = Body::Robust(report.clone(), Some(robust_stress), quantities);
-    from_report(model, &report, text, body)
+    Ok(from_report(model, &report, text, body))
 }
