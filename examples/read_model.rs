@@ -7,6 +7,8 @@
 //! Prints the wall seconds of each run and the offers read; used for the reading figures
 //! in benches/RESULTS.md.
 
+// With the `python` feature the library declares the same allocator.
+#[cfg(not(feature = "python"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -63,6 +63,8 @@ pub mod input;
 pub mod model;
 pub mod plan;
 pub mod policy;
+#[cfg(feature = "python")]
+mod python;
 pub mod report;
 pub(crate) mod rng;
 pub mod solve;

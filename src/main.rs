@@ -9,7 +9,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// mimalloc instead of the system allocator (see Cargo.toml).
+/// mimalloc instead of the system allocator (see Cargo.toml). With the `python` feature
+/// the library declares the same allocator (for the extension module).
+#[cfg(not(feature = "python"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -22,6 +22,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ("reports", &["report"]),
     ("tools", &["tools"]),
     ("commands", &["commands"]),
+    ("python bindings (feature `python`)", &["python"]),
 ];
 
 /// The binary's modules: above every layer, so they may use any of them.

@@ -1,0 +1,160 @@
+//! Each method's computation, from a model in memory to an [`Outcome`]: the same
+//! analyses and report tables the commands of `src/commands/` use, without the files.
+
+use std::sync::Arc;
+
+use crate::analysis::explain::{explain, ExplainOptions};
+use crate::analysis::frontier::{frontier, render_text as frontier_text};
+use crate::analysis::frontier::{FrontierOptions, FrontierOutcome};
+use crate::analysis::policy_cost::policy_cost;
+use crate::analysis::robust::report::{plan_solution, render_comparison, Comparison};
+use crate::analysis::robust::{solve_robust, RobustOptions};
+use crate::analysis::stress::{stress, StressOptions};
+use crate::error::Result;
+use crate::model::{Model, Scenario};
+use crate::plan::{plan, solve_plan_then};
+use crate::report::{assemble, build_report, mineral_part, render_explain, render_policy};
+use crate::report::{render_stress, render_text};
+use crate::report::{ExplainReport, PolicyReport, Report};
+use crate::solve::SolveOptions;
+
+use super::outcome::{Body, Outcome};
+
+/// An outcome whose status is that of a solve report.
+fn from_report(model: Arc<Model>, report: &Report, text: String, body: Body) -> Outcome {
+    Outcome {
+        status: report.status.name().to_string(),
+        exit_code: report.status.exit_code(),
+        text,
+        warnings: report.warnings.clone(),
+        problems: report.problems.clone(),
+        body,
+        model,
+    }
+}
+
+/// An outcome that always has a result (exit 0 unless `exit_code` says otherwise).
+fn plain(model: Arc<Model>, exit_code: u8, text: String, body: Body) -> Outcome {
+    let status = if exit_code == 0 {
+        "optimal"
+    } else {
+        "infeasible"
+    };
+    Outcome {
+        status: status.to_string(),
+        exit_code,
+        text,
+        warnings: Vec::new(),
+        problems: Vec::new(),
+        body,
+        model,
+    }
+}
+
+/// `solve`: the plan, its report and the quantities as written. As `commands::solve`,
+/// each mineral's report rows are formatted as soon as its block is solved.
+pub fn solve_outcome(model: Arc<Model>, opts: &SolveOptions) -> Result<Outcome> {
+    let (plan, parts) = solve_plan_then(&model, opts, |mineral| {
+        let part = mineral_part(&model, mineral);
+        mineral.rows = Vec::new();
+        part
+    })?;
+    let report = assemble(&model, &plan, parts);
+    let text = render_text(&report);
+    let mut out = from_report(model, &report, text, Body::Empty);
+    out.body = Body::Solve(report, plan.quantities());
+    Ok(out)
+}
+
+/// `policy`: what the policy costs (exit 3 when the full policy has no solution).
+pub fn policy_outcome(model: Arc<Model>, opts: &SolveOptions) -> Result<Outcome> {
+    let report = PolicyReport::new(policy_cost(&model, opts)?);
+    let code = if report.feasible { 0 } else { 3 };
+    let mut out = plain(model, code, render_policy(&report), Body::Empty);
+    out.warnings = report.warnings.clone();
+    if code != 0 {
+        out.problems = report.accounts.clone();
+    }
+    out.body = Body::Policy(report);
+    Ok(out)
+}
+
+/// `explain`: the least relaxation (exit 0 either way, as the CLI).
+pub fn explain_outcome(model: Arc<Model>, opts: &ExplainOptions) -> Result<Outcome> {
+    let report = ExplainReport::new(explain(&model, opts)?);
+    let text = render_explain(&report);
+    Ok(plain(model, 0, text, Body::Explain(report)))
+}
+
+/// `frontier`: the curve, or the solve report of a model without a plan.
+pub fn frontier_outcome(model: Arc<Model>, opts: &FrontierOptions) -> Result<Outcome> {
+    match frontier(&model, opts, &|_, _| {})? {
+        FrontierOutcome::NoPlan(plan) => {
+            let report = build_report(&model, &plan);
+            let mut out = from_report(model, &report, String::new(), Body::Empty);
+            out.exit_code = out.exit_code.max(3);
+            out.body = Body::NoFrontier(report);
+            Ok(out)
+        }
+        FrontierOutcome::Frontier(f) => {
+            let mut out = plain(model, 0, frontier_text(&f), Body::Empty);
+            if f.current_measure == 0.0 {
+                out.warnings.push(format!(
+                    "the {} of the current plan is already 0 (without countries.csv every risk is 0): every point of the frontier is the current plan",
+                    opts.measure
+                ));
+            }
+            out.body = Body::Frontier(f);
+            Ok(out)
+        }
+    }
+}
+
+/// `stress`: the plan `quantities` in every scenario.
+pub fn stress_outcome(
+    model: Arc<Model>,
+    quantities: &[f64],
+    scenarios: &[Scenario],
+    opts: &StressOptions,
+) -> Result<Outcome> {
+    let report = stress(&model, quantities, scenarios, opts)?;
+    let text = render_stress(&report);
+    Ok(plain(model, 0, text, Body::Stress(report)))
+}
+
+/// `solve --robust`: the robust plan's report and stress tables, and its comparison with
+/// the nominal plan in the text (as `commands::robust_model` without the files).
+pub fn robust_outcome(
+    model: Arc<Model>,
+    scenarios: &[Scenario],
+    opts: &RobustOptions,
+) -> Result<Outcome> {
+    let outcome = solve_robust(&model, scenarios, opts, &|_| {})?;
+    let Some(robust) = outcome.robust else {
+        let report = build_report(&model, &outcome.nominal);
+        let body = Body::Robust(report.clone(), None, Vec::new());
+        return Ok(from_report(model, &report, render_text(&report), body));
+    };
+    let robust_plan = plan(&model, plan_solution(&model, &robust));
+    let mut report = build_report(&model, &robust_plan);
+    report.warnings.clear();
+    let quantities = robust_plan.quantities();
+    if report.status.exit_code() != 0 {
+        let body = Body::Robust(report.clone(), None, quantities);
+        return Ok(from_report(model, &report, render_text(&report), body));
+    }
+    let stress_opts = opts.stress_options();
+    let nominal = stress(
+        &model,
+        &outcome.nominal.quantities(),
+        scenarios,
+        &stress_opts,
+    )?;
+    let robust_stress = stress(&model, &quantities, scenarios, &stress_opts)?;
+    let (alpha, weight) = (opts.alpha.get(), opts.cvar_weight.get());
+    let comparison = Comparison::new(&nominal, &robust_stress, alpha, weight);
+    let mut text = render_text(&report);
+    text.push_str(&render_comparison(&comparison, &robust));
+    let body = Body::Robust(report.clone(), Some(robust_stress), quantities);
+    Ok(from_report(model, &report, text, body))
+}
