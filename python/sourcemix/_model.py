@@ -228,6 +228,32 @@ class Model:
             )
         )
 
+    def compare(
+        self,
+        *,
+        cases: Optional[Union[str, "os.PathLike[str]"]] = None,
+        alpha: Optional[Value] = None,
+        spot_premium: Optional[Value] = None,
+        solver: Optional[str] = None,
+        time_limit: Optional[Value] = None,
+        mip_gap: Optional[Value] = None,
+        threads: Optional[Value] = None,
+    ) -> Result:
+        """``sourcemix compare``: policy variants side by side (table ``compare``), from a
+        cases file (as ``--cases``; paths in it are relative to it) or, without one, the
+        cases ``full_policy`` and ``no_rules``."""
+        return _checked(
+            self._native.compare(
+                cases=None if cases is None else os.fspath(cases),
+                alpha=alpha,
+                spot_premium=spot_premium,
+                solver=solver,
+                time_limit=time_limit,
+                mip_gap=mip_gap,
+                threads=threads,
+            )
+        )
+
     def explain(
         self,
         *,

@@ -40,6 +40,17 @@ class NativeModel:
     def policy(
         self, *, solver: Optional[str] = ..., time_limit: _Value = ..., mip_gap: _Value = ..., threads: _Value = ...
     ) -> Outcome: ...
+    def compare(
+        self,
+        *,
+        cases: Optional[str] = ...,
+        alpha: _Value = ...,
+        spot_premium: _Value = ...,
+        solver: Optional[str] = ...,
+        time_limit: _Value = ...,
+        mip_gap: _Value = ...,
+        threads: _Value = ...,
+    ) -> Outcome: ...
     def explain(
         self, *, solver: Optional[str] = ..., time_limit: _Value = ..., mip_gap: _Value = ..., threads: _Value = ...
     ) -> Outcome: ...

@@ -122,3 +122,29 @@ def test_metrics_are_the_cli_json_report(command, cli, tmp_path):
     assert run.returncode == 0, run.stderr
     result = getattr(sourcemix.load(folder), command)()
     assert result.metrics == json.loads(run.stdout)["report"]
+
+
+@pytest.mark.parametrize("folder", MODELS, ids=lambda p: p.name)
+def test_compare_default_cases(folder, cli, tmp_path):
+    run = cli("compare", folder, "--out", tmp_path)
+    assert run.returncode == 0, run.stderr
+    for model in both_ways(folder):
+        result = model.compare()
+        assert result.text == run.stdout
+        check_tables(result, tmp_path)
+
+
+def test_compare_cases_file(cli, tmp_path):
+    folder = [m for m in MODELS if m.name == "export-controls-2023"][0]
+    cases = folder / "cases.csv"
+    run = cli("compare", folder, "--cases", cases, "--out", tmp_path)
+    assert run.returncode == 0, run.stderr
+    result = sourcemix.load(folder).compare(cases=cases)
+    assert result.text == run.stdout
+    check_tables(result, tmp_path)
+    # The full policy's total equals a plain solve of the model (summary's `*` row).
+    compare = result.tables["compare"]
+    full = compare[(compare["case"] == "full_policy") & (compare["mineral"] == "*")]
+    summary = sourcemix.load(folder).solve().tables["summary"]
+    total = summary[summary["mineral"] == "*"]
+    assert float(full["cost"].iloc[0]) == pytest.approx(float(total["cost"].iloc[0]), rel=1e-9)

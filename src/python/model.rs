@@ -12,13 +12,14 @@ use super::options::{value, SolverKw};
 use super::outcome::Outcome;
 use super::runs;
 use super::wait::interruptible;
+use crate::analysis::compare::CompareOptions;
 use crate::analysis::explain::ExplainOptions;
 use crate::analysis::frontier::{FrontierOptions, DEFAULT_POINTS};
 use crate::analysis::presets::n_minus_one;
 use crate::analysis::robust::{RobustOptions, DEFAULT_CVAR_WEIGHT};
 use crate::analysis::stress::{StressOptions, DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
 use crate::error::Result;
-use crate::input::{Loaded, ModelFiles};
+use crate::input::{load_cases, CaseSpec, Loaded, ModelFiles};
 use crate::model::{Model, Scenario};
 
 /// A validated model with its scenarios and the warnings of reading it.
@@ -146,6 +147,46 @@ impl NativeModel {
         }
         .options()?;
         self.run(py, move |m, _| runs::policy_outcome(m, &opts))
+    }
+
+    /// `compare`: policy variants side by side, from a cases file (`cases`, as the CLI's
+    /// `--cases`) or the cases `full_policy` and `no_rules`.
+    #[pyo3(signature = (*, cases=None, alpha=None, spot_premium=None, solver=None, time_limit=None, mip_gap=None, threads=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn compare<'py>(
+        &self,
+        py: Python<'py>,
+        cases: Option<PathBuf>,
+        alpha: Option<Bound<'py, PyAny>>,
+        spot_premium: Option<Bound<'py, PyAny>>,
+        solver: Option<Bound<'py, PyAny>>,
+        time_limit: Option<Bound<'py, PyAny>>,
+        mip_gap: Option<Bound<'py, PyAny>>,
+        threads: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Outcome> {
+        let opts = CompareOptions {
+            solve: SolverKw {
+                solver,
+                time_limit,
+                mip_gap,
+                threads,
+            }
+            .options()?,
+            stress: StressOptions {
+                alpha: value("alpha", &alpha)?.unwrap_or(DEFAULT_ALPHA),
+                spot_premium: value("spot-premium", &spot_premium)?.unwrap_or(DEFAULT_SPOT_PREMIUM),
+            },
+        };
+        let (cases, read) = match cases {
+            Some(path) => load_cases(&path, &self.model).map_err(|e| to_py(e, false))?,
+            None => (
+                vec![CaseSpec::full_policy(&self.model), CaseSpec::no_rules()],
+                Vec::new(),
+            ),
+        };
+        let mut out = self.run(py, move |m, s| runs::compare_outcome(m, s, &cases, &opts))?;
+        out.warnings.extend(read);
+        Ok(out)
     }
 
     /// `explain`: the least relaxation of a model with no solution.

@@ -8,12 +8,13 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use super::errors::to_py;
+use crate::analysis::compare::Comparison as Cases;
 use crate::analysis::frontier::Frontier;
 use crate::analysis::stress::StressReport;
 use crate::model::Model;
 use crate::report::{
-    explain_table, frontier_table, inputs::inputs_table, policy_table, write_workbook, ColumnKind,
-    ExplainReport, PolicyReport, Report, Table,
+    compare_table, explain_table, frontier_table, inputs::inputs_table, policy_table,
+    write_workbook, ColumnKind, ExplainReport, PolicyReport, Report, Table,
 };
 
 /// The typed result a method computed, whose tables the outcome hands out.
@@ -33,6 +34,8 @@ pub enum Body {
     NoFrontier(Report),
     /// `stress`.
     Stress(StressReport),
+    /// `compare`.
+    Compare(Cases),
     /// Nothing yet (while an outcome is being built).
     Empty,
 }
@@ -51,6 +54,7 @@ impl Body {
             Body::Explain(report) => vec![explain_table(report)],
             Body::Frontier(frontier) => vec![frontier_table(frontier)],
             Body::Stress(report) => report.tables(),
+            Body::Compare(cases) => vec![compare_table(cases)],
             Body::NoFrontier(_) | Body::Empty => Vec::new(),
         }
     }
@@ -67,6 +71,7 @@ impl Body {
             Body::Explain(report) => to_json(report),
             Body::Frontier(frontier) => to_json(frontier),
             Body::Stress(report) => to_json(report),
+            Body::Compare(cases) => to_json(cases),
             Body::Empty => Ok("null".into()),
         }
     }
@@ -152,6 +157,7 @@ impl Outcome {
             | Body::Frontier(_)
             | Body::NoFrontier(_)
             | Body::Stress(_)
+            | Body::Compare(_)
             | Body::Empty => None,
         }
     }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::analysis::compare::{compare, CompareOptions};
 use crate::analysis::explain::{explain, ExplainOptions};
 use crate::analysis::frontier::{frontier, render_text as frontier_text};
 use crate::analysis::frontier::{FrontierOptions, FrontierOutcome};
@@ -11,10 +12,11 @@ use crate::analysis::robust::report::{plan_solution, render_comparison, Comparis
 use crate::analysis::robust::{solve_robust, RobustOptions};
 use crate::analysis::stress::{stress, StressOptions};
 use crate::error::Result;
+use crate::input::CaseSpec;
 use crate::model::{Model, Scenario};
 use crate::plan::{plan, solve_plan_then};
 use crate::report::{assemble, build_report, mineral_part, render_explain, render_policy};
-use crate::report::{render_stress, render_text};
+use crate::report::{render_compare, render_stress, render_text};
 use crate::report::{ExplainReport, PolicyReport, Report};
 use crate::solve::SolveOptions;
 
@@ -76,6 +78,26 @@ pub fn policy_outcome(model: Arc<Model>, opts: &SolveOptions) -> Result<Outcome>
         out.problems = report.accounts.clone();
     }
     out.body = Body::Policy(report);
+    Ok(out)
+}
+
+/// `compare`: the cases side by side; exit 4 when a case's solver failed (its row says
+/// `failed`), as the CLI.
+pub fn compare_outcome(
+    model: Arc<Model>,
+    scenarios: &[Scenario],
+    cases: &[CaseSpec],
+    opts: &CompareOptions,
+) -> Result<Outcome> {
+    let comparison = compare(&model, cases, scenarios, opts)?;
+    let code = comparison.exit_code();
+    let mut out = plain(model, code, render_compare(&comparison), Body::Empty);
+    out.warnings = comparison.warnings.clone();
+    if code != 0 {
+        out.status = "failed".into();
+        out.problems = vec!["the solver failed on a case: its rows say failed".into()];
+    }
+    out.body = Body::Compare(comparison);
     Ok(out)
 }
 
