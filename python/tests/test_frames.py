@@ -184,6 +184,11 @@ def test_ctrl_c_stops_a_solve(cli, tmp_path):
             print("finished", flush=True)
         except KeyboardInterrupt:
             print(f"interrupted {{time.perf_counter() - t:.3f}}", flush=True)
+            # The work was stopped, not abandoned: the process goes idle.
+            import os
+            before = sum(os.times()[:2])
+            time.sleep(1.0)
+            print(f"cpu {{sum(os.times()[:2]) - before:.3f}}", flush=True)
     """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                              cwd=tmp_path)
@@ -193,6 +198,9 @@ def test_ctrl_c_stops_a_solve(cli, tmp_path):
     child.send_signal(signal.SIGINT)
     line = child.stdout.readline().strip()
     latency = time.perf_counter() - sent
+    cpu = child.stdout.readline().strip()
     child.wait(timeout=60)
     assert line.startswith("interrupted"), line
     assert latency < 2.0, latency
+    assert cpu.startswith("cpu "), cpu
+    assert float(cpu.split()[1]) < 0.3, f"the stopped work still ran: {cpu}"

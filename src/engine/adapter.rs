@@ -52,8 +52,8 @@ pub(super) fn with_limits<M: WithTimeLimit + WithMipGap>(
     model
 }
 
-/// A gap the backend refused: `SolveOptions::validate` keeps the gap in [0, 1], which
-/// every backend accepts.
+/// A gap the backend refused: the options' `Fraction` keeps the gap in [0, 1], which every
+/// backend accepts.
 pub(super) fn unreachable_gap<T>() -> T {
     unreachable!("MIP gap validated when options are built")
 }

@@ -1,8 +1,9 @@
 //! Work run with the GIL released, interruptible by Ctrl-C: the work runs on a thread of
 //! its own while the caller's thread waits in slices of 50 ms, asking Python between
-//! slices whether a signal arrived (`Python::check_signals`), and raises
-//! `KeyboardInterrupt` at once when one did. The abandoned work finishes on its thread
-//! (the library has no cancellation point) and its result is dropped.
+//! slices whether a signal arrived (`Python::check_signals`). When one did, it asks the
+//! work to stop (`solve::request_stop`: every solver call and loop then ends as if its
+//! time limit had passed), waits for the stopped work to end (at most [`STOP_WAIT`]),
+//! drops its result and raises `KeyboardInterrupt`.
 
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::Duration;
@@ -12,6 +13,10 @@ use pyo3::prelude::*;
 
 /// How often a waiting call checks for Ctrl-C.
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
+
+/// How long an interrupted call waits for its stopped work to end before it raises anyway
+/// (a single solver call that does not honour time limits can outlast the request).
+const STOP_WAIT: Duration = Duration::from_secs(10);
 
 /// Runs `work` off the GIL and returns its result, or raises `KeyboardInterrupt` (or
 /// whatever a signal handler raises) as soon as Python reports a signal.
@@ -33,7 +38,13 @@ pub fn interruptible<T: Send + 'static>(
         rx = back;
         match got {
             Ok(value) => return Ok(value),
-            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(RecvTimeoutError::Timeout) => {
+                if let Err(signal) = py.check_signals() {
+                    crate::solve::request_stop();
+                    let _ = py.allow_threads(move || rx.recv_timeout(STOP_WAIT));
+                    return Err(signal);
+                }
+            }
             Err(RecvTimeoutError::Disconnected) => {
                 return Err(PyRuntimeError::new_err(
                     "sourcemix's worker thread panicked",

@@ -12,6 +12,7 @@ pub(crate) mod shadow;
 pub(crate) mod verify;
 
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -27,20 +28,53 @@ use crate::values::{Fraction, Seconds};
 pub use crate::engine::{FailureReason, Limit, SolverChoice};
 pub(crate) use block::solve_block;
 
-/// The moment a time-limited solve must end.
+/// Counts the requests to stop (see [`request_stop`]).
+static STOPS: AtomicU64 = AtomicU64::new(0);
+
+/// Asks every computation running in this process to stop as soon as it can: from now on
+/// each deadline and robust clock made before the call has a millisecond left, so every
+/// solver call ends as if its time limit had passed and every loop that asks stops. What
+/// it returns is a stopped result, for the caller to drop. Computations started after the
+/// call are not affected. Python's Ctrl-C uses it; the CLI ends the process instead.
+pub fn request_stop() {
+    STOPS.fetch_add(1, Ordering::SeqCst);
+}
+
+/// The number of stop requests so far; a computation that saw another number when it
+/// started has been asked to stop.
+pub(crate) fn stops() -> u64 {
+    STOPS.load(Ordering::SeqCst)
+}
+
+/// The moment a time-limited solve must end (or a stop request, [`request_stop`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Deadline(Option<Instant>);
+pub(crate) struct Deadline {
+    at: Option<Instant>,
+    /// [`stops`] when it was made.
+    stops: u64,
+}
 
 impl Deadline {
     /// A deadline `secs` from now, or none.
     pub fn after(secs: Option<f64>) -> Deadline {
-        Deadline(secs.map(|s| Instant::now() + std::time::Duration::from_secs_f64(s)))
+        Deadline {
+            at: secs.map(|s| Instant::now() + std::time::Duration::from_secs_f64(s)),
+            stops: stops(),
+        }
+    }
+
+    /// True once the limit has passed or a stop was requested: a loop of solves ends.
+    pub fn expired(self) -> bool {
+        stops() != self.stops || self.at.is_some_and(|d| Instant::now() >= d)
     }
 
     /// Seconds left (at least a millisecond, so a solver call still returns promptly),
-    /// or `None` without a limit.
+    /// or `None` without a limit; a millisecond once a stop was requested.
     pub fn remaining(self) -> Option<f64> {
-        self.0.map(|d| {
+        if stops() != self.stops {
+            return Some(1e-3);
+        }
+        self.at.map(|d| {
             d.saturating_duration_since(Instant::now())
                 .as_secs_f64()
                 .max(1e-3)

@@ -36,6 +36,7 @@ pub(super) fn solve_points(
     cap_policy: usize,
     bounds: &[(usize, f64)],
     start: &[f64],
+    deadline: Deadline,
     on_point: &(dyn Fn() + Sync),
 ) -> Vec<Option<(f64, f64)>> {
     let mut out = vec![None; bounds.len()];
@@ -59,6 +60,10 @@ pub(super) fn solve_points(
     let own = measure.of_plan(model, block.mineral, &offer_quantities(block, &start));
     let mut last: Vec<(f64, Vec<f64>)> = vec![(own, start)];
     for &p in &order {
+        if deadline.expired() {
+            // The points left are the caller's, which reports the limit.
+            return out;
+        }
         let b = bounds[p].1;
         cm.set_rhs(row, b);
         if let [(b0, older), (b1, newer)] = &last[..] {
@@ -153,7 +158,15 @@ mod tests {
             let bounds: Vec<(usize, f64)> = (0..8)
                 .map(|i| (i, least + 1e-8 + (high - least) * i as f64 / 8.0))
                 .collect();
-            let out = solve_points(&extended, &block, cap, &bounds, start, &|| {});
+            let out = solve_points(
+                &extended,
+                &block,
+                cap,
+                &bounds,
+                start,
+                Deadline::after(None),
+                &|| {},
+            );
             let costs: Vec<f64> = out
                 .iter()
                 .map(|r| r.expect("settled over country quantities").0)

@@ -318,11 +318,11 @@ fn solve_mineral(
         // simplex model holds every offer, and its first solve alone ran for minutes on a
         // 100k-offer block.
         match crate::solve::aggregate::aggregates(block, opts) {
-            false => warm::solve_points(model, block, cap_policy, points, tick),
+            false => warm::solve_points(model, block, cap_policy, points, deadline, tick),
             true => vec![None; points.len()],
         }
     } else if !opts.no_aggregate {
-        countries::solve_points(model, block, cap_policy, points, start, tick)
+        countries::solve_points(model, block, cap_policy, points, start, deadline, tick)
     } else {
         vec![None; points.len()]
     };
@@ -351,6 +351,13 @@ fn solve_at(
     opts: &SolveOptions,
     deadline: Deadline,
 ) -> Result<(f64, f64)> {
+    if deadline.expired() {
+        return Err(Error::Solver(format!(
+            "{}: the time limit (or a stop request) ended the frontier before the point {} ≤ {b}; the frontier is not written",
+            model.minerals[template.mineral].name,
+            model.policy[cap_policy].kind.name(),
+        )));
+    }
     let mut block = template.clone();
     set_cap(&mut block, cap_policy, b);
     let kind = opts

@@ -16,6 +16,7 @@ use crate::engine::lp::Sense;
 use crate::formulate::{Block, RowTag};
 use crate::model::Model;
 use crate::solve::verify::verify_mineral;
+use crate::solve::Deadline;
 
 use super::Measure;
 
@@ -27,6 +28,7 @@ pub(super) fn solve_points(
     block: &Block,
     cap_policy: usize,
     bounds: &[(usize, f64)],
+    deadline: Deadline,
     on_point: &(dyn Fn() + Sync),
 ) -> Vec<Option<(f64, f64)>> {
     let mut out = vec![None; bounds.len()];
@@ -39,6 +41,10 @@ pub(super) fn solve_points(
     let mut order: Vec<usize> = (0..bounds.len()).collect();
     order.sort_by(|&a, &b| bounds[b].1.total_cmp(&bounds[a].1).then(a.cmp(&b)));
     for &p in &order {
+        if deadline.expired() {
+            // The points left are the caller's, which reports the limit.
+            return out;
+        }
         let b = bounds[p].1;
         let next = sol
             .fix_var(beta, b)
@@ -160,7 +166,7 @@ mod tests {
         let block = formulate(&model, 0).unwrap();
         let cap = model.policy.len() - 1;
         let bounds = [(0, 0.1), (1, 0.5), (2, 0.3), (3, 0.85)];
-        let out = solve_points(&model, &block, cap, &bounds, &|| {});
+        let out = solve_points(&model, &block, cap, &bounds, Deadline::after(None), &|| {});
         for (&(_, b), r) in bounds.iter().zip(out) {
             let (cost, measure) = r.expect("settled warm");
             assert!(

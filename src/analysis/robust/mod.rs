@@ -223,6 +223,8 @@ pub(crate) struct Clock {
     pub start: Instant,
     /// Its time limit in seconds, if any.
     pub limit_secs: Option<f64>,
+    /// `solve::stops()` when it started: another number means a stop was requested.
+    pub stops: u64,
 }
 
 impl Clock {
@@ -231,13 +233,22 @@ impl Clock {
         self.start.elapsed().as_secs_f64()
     }
 
-    /// True once the limit has passed.
-    pub fn expired(&self) -> bool {
-        self.limit_secs.is_some_and(|l| self.elapsed() >= l)
+    /// True once a stop was requested (`solve::request_stop`).
+    fn stopped(&self) -> bool {
+        crate::solve::stops() != self.stops
     }
 
-    /// Seconds left for a solver call (at least a millisecond), or none without a limit.
+    /// True once the limit has passed, or a stop was requested.
+    pub fn expired(&self) -> bool {
+        self.stopped() || self.limit_secs.is_some_and(|l| self.elapsed() >= l)
+    }
+
+    /// Seconds left for a solver call (at least a millisecond), or none without a limit;
+    /// a millisecond once a stop was requested.
     pub fn remaining(&self) -> Option<f64> {
+        if self.stopped() {
+            return Some(1e-3);
+        }
         self.limit_secs.map(|l| (l - self.elapsed()).max(1e-3))
     }
 }
@@ -506,6 +517,7 @@ pub fn solve_robust(
     let clock = Clock {
         start: Instant::now(),
         limit_secs: opts.solve.time_limit_secs(),
+        stops: crate::solve::stops(),
     };
     let nominal = crate::plan::plan(model, solve(model, &opts.solve)?);
     if nominal.status.exit_code() != 0 {
