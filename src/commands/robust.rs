@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::analysis::stress::{stress, StressReport};
 use crate::error::Result;
+use crate::model::{Model, Scenario};
 use crate::plan::plan;
 use crate::report::{build_report, html, inputs::inputs_table, write_tables_with, Outputs, Report};
 use crate::solve::Status;
@@ -21,6 +22,9 @@ pub struct RobustRun {
     pub comparison: Option<crate::analysis::robust::report::Comparison>,
     /// The robust plan's stress report (stress.csv, stress_summary.csv).
     pub stress: Option<StressReport>,
+    /// The robust plan's quantities as written (empty without a plan).
+    #[serde(skip)]
+    pub quantities: Vec<f64>,
     /// Warnings (model, scenarios).
     pub warnings: Vec<String>,
     /// Files written: the three of `solve` and the two of `stress`, all or none.
@@ -34,7 +38,8 @@ impl RobustRun {
     }
 }
 
-/// `solve MODEL --robust`: read the model (and the scenarios `scenarios` names), solve the robust program, and write allocation.csv, summary.csv,
+/// `solve MODEL --robust`: read the model (and the scenarios `scenarios` names), solve the
+/// robust program ([`robust_plan`]), and write allocation.csv, summary.csv,
 /// constraints.csv, stress.csv and stress_summary.csv for the robust plan to `outputs`
 /// (its dialect, and the workbook when asked: those five sheets and `inputs`), all or
 /// none. The stress files come from [`stress`] on the chosen plan, the same code path as
@@ -46,7 +51,6 @@ pub fn robust_model(
     opts: &crate::analysis::robust::RobustOptions,
     progress: &(dyn Fn(&crate::analysis::robust::Iteration) + Sync),
 ) -> Result<RobustRun> {
-    use crate::analysis::robust::report::{plan_solution, Comparison};
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
     let scenarios_file = scenarios.file();
@@ -60,27 +64,72 @@ pub fn robust_model(
             "no scenarios (no scenarios.csv and no --scenarios): the robust plan only sees the baseline".into(),
         );
     }
-    let outcome = crate::analysis::robust::solve_robust(&model, &scenarios, opts, progress)?;
-    let no_plan = |report: Report, robust| RobustRun {
+    let mut run = robust_plan(&model, &scenarios, opts, progress)?;
+    run.warnings = warnings;
+    let (Some(comparison), Some(robust_stress)) = (&run.comparison, &run.stress) else {
+        return Ok(run);
+    };
+    let page = outputs.report_file(|| {
+        let more: Vec<&Path> = scenarios_file.into_iter().collect();
+        let inputs = html::input_files(model_dir, &more)?;
+        html::robust_page(
+            &model,
+            &run.report,
+            &run.quantities,
+            robust_stress,
+            comparison,
+            &inputs,
+        )
+    })?;
+    let mut tables = run.report.tables();
+    tables.extend(robust_stress.tables());
+    let written = write_tables_with(outputs, &tables, &[inputs_table(&model)], page)?;
+    drop(tables);
+    run.written = written;
+    Ok(run)
+}
+
+/// What `solve --robust` computes for a loaded model before anything is written: the
+/// robust plan's report (or the nominal one when there is no plan), how it was found,
+/// and, when it has a plan, the robust plan's stress report and its comparison with the
+/// nominal plan. The command and the Python package both take it from here.
+pub fn robust_plan(
+    model: &Model,
+    scenarios: &[Scenario],
+    opts: &crate::analysis::robust::RobustOptions,
+    progress: &(dyn Fn(&crate::analysis::robust::Iteration) + Sync),
+) -> Result<RobustRun> {
+    use crate::analysis::robust::report::{plan_solution, Comparison};
+    let outcome = crate::analysis::robust::solve_robust(model, scenarios, opts, progress)?;
+    let no_plan = |report: Report, robust, quantities| RobustRun {
         report,
         robust,
         comparison: None,
         stress: None,
-        warnings: warnings.clone(),
+        quantities,
+        warnings: Vec::new(),
         written: Vec::new(),
     };
     let Some(robust) = outcome.robust else {
-        return Ok(no_plan(build_report(&model, &outcome.nominal), None));
+        return Ok(no_plan(
+            build_report(model, &outcome.nominal),
+            None,
+            Vec::new(),
+        ));
     };
-    let robust_plan = plan(&model, plan_solution(&model, &robust));
-    let mut report = build_report(&model, &robust_plan);
+    let robust_plan = plan(model, plan_solution(model, &robust));
+    let mut report = build_report(model, &robust_plan);
     report.warnings.clear();
+    // The plan as written: its quantities are allocation.csv's numbers exactly (clean
+    // numbers on each mineral's grid), so `stress --plan` on the written file
+    // reproduces the stress files byte for byte.
+    let written_plan = robust_plan.quantities();
     if report.status.exit_code() != 0 {
         // One message for the whole plan, not one per mineral.
         if let Status::Failed { message, .. } = &robust.status {
             report.problems = vec![message.clone()];
         }
-        return Ok(no_plan(report, Some(robust)));
+        return Ok(no_plan(report, Some(robust), written_plan));
     }
     if robust.status == Status::Feasible {
         // One message for the whole plan (CVaR couples the minerals), not one per mineral.
@@ -97,41 +146,21 @@ pub fn robust_model(
     }
     let stress_opts = opts.stress_options();
     let nominal_plan = outcome.nominal.quantities();
-    let nominal_stress = stress(&model, &nominal_plan, &scenarios, &stress_opts)?;
-    // The plan as written: its quantities are allocation.csv's numbers exactly (clean
-    // numbers on each mineral's grid), so `stress --plan` on the written file
-    // reproduces the stress files byte for byte.
-    let written_plan = robust_plan.quantities();
-    let robust_stress = stress(&model, &written_plan, &scenarios, &stress_opts)?;
+    let nominal_stress = stress(model, &nominal_plan, scenarios, &stress_opts)?;
+    let robust_stress = stress(model, &written_plan, scenarios, &stress_opts)?;
     let comparison = Comparison::new(
         &nominal_stress,
         &robust_stress,
         opts.alpha.get(),
         opts.cvar_weight.get(),
     );
-    let page = outputs.report_file(|| {
-        let more: Vec<&Path> = scenarios_file.into_iter().collect();
-        let inputs = html::input_files(model_dir, &more)?;
-        let quantities = &written_plan;
-        html::robust_page(
-            &model,
-            &report,
-            quantities,
-            &robust_stress,
-            &comparison,
-            &inputs,
-        )
-    })?;
-    let mut tables = report.tables();
-    tables.extend(robust_stress.tables());
-    let written = write_tables_with(outputs, &tables, &[inputs_table(&model)], page)?;
-    drop(tables);
     Ok(RobustRun {
         report,
         robust: Some(robust),
         comparison: Some(comparison),
         stress: Some(robust_stress),
-        warnings,
-        written,
+        quantities: written_plan,
+        warnings: Vec::new(),
+        written: Vec::new(),
     })
 }

@@ -8,13 +8,14 @@ use crate::analysis::explain::{explain, ExplainOptions};
 use crate::analysis::frontier::{frontier, render_text as frontier_text};
 use crate::analysis::frontier::{FrontierOptions, FrontierOutcome};
 use crate::analysis::policy_cost::policy_cost;
-use crate::analysis::robust::report::{plan_solution, render_comparison, Comparison};
-use crate::analysis::robust::{solve_robust, RobustOptions};
+use crate::analysis::robust::report::render_comparison;
+use crate::analysis::robust::RobustOptions;
 use crate::analysis::stress::{stress, StressOptions};
+use crate::commands::robust_plan;
 use crate::error::Result;
 use crate::input::CaseSpec;
 use crate::model::{Model, Scenario};
-use crate::plan::{plan, solve_plan_then};
+use crate::plan::solve_plan_then;
 use crate::report::{assemble, build_report, mineral_part, render_explain, render_policy};
 use crate::report::{render_compare, render_stress, render_text};
 use crate::report::{ExplainReport, PolicyReport, Report};
@@ -151,32 +152,11 @@ pub fn robust_outcome(
     scenarios: &[Scenario],
     opts: &RobustOptions,
 ) -> Result<Outcome> {
-    let outcome = solve_robust(&model, scenarios, opts, &|_| {})?;
-    let Some(robust) = outcome.robust else {
-        let report = build_report(&model, &outcome.nominal);
-        let body = Body::Robust(report.clone(), None, Vec::new());
-        return Ok(from_report(model, &report, render_text(&report), body));
-    };
-    let robust_plan = plan(&model, plan_solution(&model, &robust));
-    let mut report = build_report(&model, &robust_plan);
-    report.warnings.clear();
-    let quantities = robust_plan.quantities();
-    if report.status.exit_code() != 0 {
-        let body = Body::Robust(report.clone(), None, quantities);
-        return Ok(from_report(model, &report, render_text(&report), body));
+    let run = robust_plan(&model, scenarios, opts, &|_| {})?;
+    let mut text = render_text(&run.report);
+    if let (Some(c), Some(r)) = (&run.comparison, &run.robust) {
+        text.push_str(&render_comparison(c, r));
     }
-    let stress_opts = opts.stress_options();
-    let nominal = stress(
-        &model,
-        &outcome.nominal.quantities(),
-        scenarios,
-        &stress_opts,
-    )?;
-    let robust_stress = stress(&model, &quantities, scenarios, &stress_opts)?;
-    let (alpha, weight) = (opts.alpha.get(), opts.cvar_weight.get());
-    let comparison = Comparison::new(&nominal, &robust_stress, alpha, weight);
-    let mut text = render_text(&report);
-    text.push_str(&render_comparison(&comparison, &robust));
-    let body = Body::Robust(report.clone(), Some(robust_stress), quantities);
-    Ok(from_report(model, &report, text, body))
+    let body = Body::Robust(run.report.clone(), run.stress, run.quantities);
+    Ok(from_report(model, &run.report, text, body))
 }
