@@ -15,54 +15,11 @@ use sourcemix::engine::SolverKind;
 use sourcemix::model::Model;
 use sourcemix::Plan;
 
-const COUNTRIES: [&str; 4] = ["AUS", "CAN", "CHN", "RUS"];
-
-/// One mineral, 5–8 offers with random costs and capacities over four countries with
-/// random risks, one row per rule (each naming one target, so changing a row's bound
-/// changes one LP row): two country caps, an allied-group minimum, a risk budget and
-/// one supplier cap (stated as a variable bound).
+/// A random ranging model (`spec::ranging_model_files`).
 fn random_model(seed: u64) -> Model {
-    let mut rng = TestRng::new(seed);
-    let mut countries = String::from("country,risk,groups\n");
-    for (k, c) in COUNTRIES.iter().enumerate() {
-        let g = if k % 2 == 0 { "ALLY" } else { "" };
-        // AUS (allied, low risk) backs every model up, so each one is feasible.
-        let risk = if *c == "AUS" {
-            0.05
-        } else {
-            range(&mut rng, 0.05, 0.95)
-        };
-        countries.push_str(&format!("{c},{risk:.4},{g}\n"));
-    }
-    let d = 100.0;
-    let n = 5 + rng.below(4) as usize;
-    let mut suppliers = String::from("supplier,mineral,country,unit_cost,capacity\n");
-    for i in 0..n {
-        let c = COUNTRIES[i % COUNTRIES.len()];
-        suppliers.push_str(&format!(
-            "s{i},ga,{c},{:.4},{:.3}\n",
-            range(&mut rng, 10.0, 40.0),
-            range(&mut rng, 15.0, 45.0)
-        ));
-    }
-    suppliers.push_str(&format!(
-        "backup,ga,AUS,{:.4},\n",
-        range(&mut rng, 50.0, 70.0)
-    ));
-    let constraints = format!(
-        "constraint,mineral,target,bound\nmax_country_share,ga,CHN,{:.4}\nmax_country_share,ga,RUS,{:.4}\nmin_group_share,ga,ALLY,{:.4}\nmax_avg_risk,ga,,{:.4}\nmax_supplier_share,ga,s1,{:.4}\n",
-        range(&mut rng, 0.15, 0.35),
-        range(&mut rng, 0.15, 0.35),
-        range(&mut rng, 0.3, 0.6),
-        range(&mut rng, 0.3, 0.5),
-        range(&mut rng, 0.05, 0.2),
-    );
-    model_from(&[
-        ("countries.csv", &countries),
-        ("suppliers.csv", &suppliers),
-        ("demand.csv", &format!("mineral,quantity\nga,{d}\n")),
-        ("constraints.csv", &constraints),
-    ])
+    let files = ranging_model_files(seed);
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    model_from(&files)
 }
 
 /// The optimal cost, re-solved from scratch; `None` when infeasible.
@@ -403,9 +360,4 @@ fn command_writes_ranging_csv_with_the_other_files() {
         .assert()
         .success();
     assert!(!plain.join("ranging.csv").exists());
-}
-
-/// A number in [lo, hi).
-fn range(rng: &mut TestRng, lo: f64, hi: f64) -> f64 {
-    lo + (hi - lo) * (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }

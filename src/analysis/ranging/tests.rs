@@ -8,9 +8,7 @@ use crate::input::{parse_model, ModelFiles};
 use crate::model::Model;
 use crate::plan::{solve_plan, Plan};
 use crate::solve::{SolveOptions, SolverChoice};
-use crate::spec::TestRng;
-
-const COUNTRIES: [&str; 4] = ["AUS", "CAN", "CHN", "RUS"];
+use crate::spec::{range, ranging_model_files, TestRng, RANGING_COUNTRIES as COUNTRIES};
 
 /// Reads a model from CSV strings, as files are read.
 fn model_from(files: &[(&str, &str)]) -> Model {
@@ -28,52 +26,11 @@ fn solve_kind(model: &Model, kind: SolverKind) -> Plan {
     solve_plan(model, &opts).unwrap_or_else(|e| panic!("solve with {kind} failed: {e}"))
 }
 
-/// One mineral, 5–8 offers with random costs and capacities over four countries with
-/// random risks, one row per rule (each naming one target, so changing a row's bound
-/// changes one LP row): two country caps, an allied-group minimum, a risk budget and
-/// one supplier cap (stated as a variable bound).
+/// A random ranging model (`spec::ranging_model_files`).
 fn random_model(seed: u64) -> Model {
-    let mut rng = TestRng::new(seed);
-    let mut countries = String::from("country,risk,groups\n");
-    for (k, c) in COUNTRIES.iter().enumerate() {
-        let g = if k % 2 == 0 { "ALLY" } else { "" };
-        // AUS (allied, low risk) backs every model up, so each one is feasible.
-        let risk = if *c == "AUS" {
-            0.05
-        } else {
-            range(&mut rng, 0.05, 0.95)
-        };
-        countries.push_str(&format!("{c},{risk:.4},{g}\n"));
-    }
-    let d = 100.0;
-    let n = 5 + rng.below(4) as usize;
-    let mut suppliers = String::from("supplier,mineral,country,unit_cost,capacity\n");
-    for i in 0..n {
-        let c = COUNTRIES[i % COUNTRIES.len()];
-        suppliers.push_str(&format!(
-            "s{i},ga,{c},{:.4},{:.3}\n",
-            range(&mut rng, 10.0, 40.0),
-            range(&mut rng, 15.0, 45.0)
-        ));
-    }
-    suppliers.push_str(&format!(
-        "backup,ga,AUS,{:.4},\n",
-        range(&mut rng, 50.0, 70.0)
-    ));
-    let constraints = format!(
-        "constraint,mineral,target,bound\nmax_country_share,ga,CHN,{:.4}\nmax_country_share,ga,RUS,{:.4}\nmin_group_share,ga,ALLY,{:.4}\nmax_avg_risk,ga,,{:.4}\nmax_supplier_share,ga,s1,{:.4}\n",
-        range(&mut rng, 0.15, 0.35),
-        range(&mut rng, 0.15, 0.35),
-        range(&mut rng, 0.3, 0.6),
-        range(&mut rng, 0.3, 0.5),
-        range(&mut rng, 0.05, 0.2),
-    );
-    model_from(&[
-        ("countries.csv", &countries),
-        ("suppliers.csv", &suppliers),
-        ("demand.csv", &format!("mineral,quantity\nga,{d}\n")),
-        ("constraints.csv", &constraints),
-    ])
+    let files = ranging_model_files(seed);
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    model_from(&files)
 }
 
 /// The policy row a bound row ranges (each test row names one target).
@@ -92,11 +49,6 @@ fn policy_index(model: &Model, row: &RangingRow) -> usize {
         .iter()
         .position(|p| p.kind.name() == row.name.as_str() && label(&p.target) == row.target.as_str())
         .expect("the row's policy line")
-}
-
-/// A number in [lo, hi).
-fn range(rng: &mut TestRng, lo: f64, hi: f64) -> f64 {
-    lo + (hi - lo) * (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// HiGHS's own ranging (`Highs_getRanging`, from the optimal basis HiGHS finds for the

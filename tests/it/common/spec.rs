@@ -2,7 +2,8 @@
 //! from the specification with only the public fields of `Model`: they do not call
 //! `verify`, `rows` or `formulate`, so a bug there cannot hide itself. Shared by the
 //! integration tests (`common`) and the library's unit tests (`crate::spec`, with the
-//! crate named `sourcemix` in its own tests).
+//! crate named `sourcemix` in its own tests), as is the random ranging model both kinds of
+//! ranging test draw (`ranging_model_files`).
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
@@ -308,4 +309,61 @@ impl TestRng {
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n
     }
+}
+
+/// A number in [lo, hi) from `rng`.
+pub fn range(rng: &mut TestRng, lo: f64, hi: f64) -> f64 {
+    lo + (hi - lo) * (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The countries of [`ranging_model_files`].
+pub const RANGING_COUNTRIES: [&str; 4] = ["AUS", "CAN", "CHN", "RUS"];
+
+/// The files of a random ranging model: one mineral, 5–8 offers with random costs and
+/// capacities over four countries with random risks, one row per rule (each naming one
+/// target, so changing a row's bound changes one LP row): two country caps, an
+/// allied-group minimum, a risk budget and one supplier cap (stated as a variable bound).
+/// Shared by ranging's unit tests (HiGHS's own ranging) and integration tests.
+pub fn ranging_model_files(seed: u64) -> [(&'static str, String); 4] {
+    let mut rng = TestRng::new(seed);
+    let mut countries = String::from("country,risk,groups\n");
+    for (k, c) in RANGING_COUNTRIES.iter().enumerate() {
+        let g = if k % 2 == 0 { "ALLY" } else { "" };
+        // AUS (allied, low risk) backs every model up, so each one is feasible.
+        let risk = if *c == "AUS" {
+            0.05
+        } else {
+            range(&mut rng, 0.05, 0.95)
+        };
+        countries.push_str(&format!("{c},{risk:.4},{g}\n"));
+    }
+    let d = 100.0;
+    let n = 5 + rng.below(4) as usize;
+    let mut suppliers = String::from("supplier,mineral,country,unit_cost,capacity\n");
+    for i in 0..n {
+        let c = RANGING_COUNTRIES[i % RANGING_COUNTRIES.len()];
+        suppliers.push_str(&format!(
+            "s{i},ga,{c},{:.4},{:.3}\n",
+            range(&mut rng, 10.0, 40.0),
+            range(&mut rng, 15.0, 45.0)
+        ));
+    }
+    suppliers.push_str(&format!(
+        "backup,ga,AUS,{:.4},\n",
+        range(&mut rng, 50.0, 70.0)
+    ));
+    let constraints = format!(
+        "constraint,mineral,target,bound\nmax_country_share,ga,CHN,{:.4}\nmax_country_share,ga,RUS,{:.4}\nmin_group_share,ga,ALLY,{:.4}\nmax_avg_risk,ga,,{:.4}\nmax_supplier_share,ga,s1,{:.4}\n",
+        range(&mut rng, 0.15, 0.35),
+        range(&mut rng, 0.15, 0.35),
+        range(&mut rng, 0.3, 0.6),
+        range(&mut rng, 0.3, 0.5),
+        range(&mut rng, 0.05, 0.2),
+    );
+    [
+        ("countries.csv", countries),
+        ("suppliers.csv", suppliers),
+        ("demand.csv", format!("mineral,quantity\nga,{d}\n")),
+        ("constraints.csv", constraints),
+    ]
 }
