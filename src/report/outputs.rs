@@ -56,19 +56,16 @@ impl Outputs {
         refuse_model_folder(&self.dir, model)
     }
 
-    /// Refuses a workbook that would overwrite the model being read (`model`, a folder
-    /// or a workbook), as a usage error naming `--xlsx`.
+    /// Refuses a workbook or page that would overwrite the model being read (`model`, a
+    /// folder or a workbook), as a usage error naming `--xlsx` or `--report`.
     pub fn check_workbook_not_input(&self, model: &Path) -> Result<()> {
         let files = [("--xlsx", &self.xlsx), ("--report", &self.report)];
         for (flag, path) in files {
-            match path {
-                Some(path) if same_file(path, model) => {
-                    return Err(Error::Usage(format!(
-                        "{flag} {} is the model being read; name another file for the results",
-                        path.display()
-                    )))
-                }
-                _ => {}
+            if let Some(path) = path.as_ref().filter(|p| same_file(p, model)) {
+                return Err(Error::Usage(format!(
+                    "{flag} {} is the model being read; name another file for the results",
+                    path.display()
+                )));
             }
         }
         Ok(())

@@ -1,26 +1,51 @@
-//! Result tables in the page, cell for cell as the CSV file writes them: each table is
-//! formatted by the CSV writer (RFC 4180) and read back, so page and file agree digit
-//! for digit.
+//! Result tables in the page, cell for cell as the CSV file writes them: each table's
+//! rows go through a [`Cells`] sink that keeps every cell as the RFC 4180 file holds it
+//! (numbers by the CSV writer's own `plain`), so page and file agree digit for digit.
 
 use super::escape::{escape, id_part};
-use crate::report::table::{Dialect, Table};
+use crate::report::table::{Cells, Table};
+use crate::write::numbers::plain;
 
 /// The header and the rows of `table`, each cell as its CSV file holds it.
 pub fn cells(table: &Table<'_>) -> (Vec<String>, Vec<Vec<String>>) {
-    let bytes = table.to_csv(Dialect::Rfc4180);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(bytes.as_slice());
-    let header = reader
-        .headers()
-        .map(|h| h.iter().map(str::to_string).collect())
-        .unwrap_or_default();
-    let rows = reader
-        .records()
-        .filter_map(|r| r.ok())
-        .map(|r| r.iter().map(str::to_string).collect())
-        .collect();
-    (header, rows)
+    let mut sink = TextCells::default();
+    for k in 0..table.len {
+        table.emit(k, &mut sink);
+    }
+    let header = table.header().into_iter().map(String::from).collect();
+    (header, sink.rows)
+}
+
+/// Rows of cells as text, as an RFC 4180 CSV file holds them (unquoted).
+#[derive(Default)]
+struct TextCells {
+    row: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Cells for TextCells {
+    fn text(&mut self, s: &str) -> &mut Self {
+        self.row.push(s.to_string());
+        self
+    }
+    fn num(&mut self, v: f64) -> &mut Self {
+        self.row.push(plain(v));
+        self
+    }
+    fn count(&mut self, n: usize) -> &mut Self {
+        self.row.push(n.to_string());
+        self
+    }
+    fn decimal(&mut self, digits: &str, _v: f64) -> &mut Self {
+        self.row.push(digits.to_string());
+        self
+    }
+    fn flag(&mut self, b: bool) -> &mut Self {
+        self.text(if b { "true" } else { "false" })
+    }
+    fn end(&mut self) {
+        self.rows.push(std::mem::take(&mut self.row));
+    }
 }
 
 /// `table` as an HTML table with id `t-NAME`; each cell carries
@@ -86,7 +111,7 @@ fn td(name: &str, k: usize, column: &str, cell: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::table::{Cells, Column, ColumnKind};
+    use crate::report::table::{Column, ColumnKind, Dialect};
 
     #[test]
     fn cells_are_the_csv_cells_escaped() {
