@@ -61,12 +61,7 @@ pub fn frontier_model(
             })
         }
     };
-    if frontier.current_measure == 0.0 {
-        warnings.push(format!(
-            "the {} of the current plan is already 0 (without countries.csv every risk is 0): every point of the frontier is the current plan",
-            opts.measure
-        ));
-    }
+    warnings.extend(frontier.warnings());
     let svg = crate::analysis::frontier::plot::svg(&frontier)?;
     let table = frontier_table(&frontier);
     let csv = [(

@@ -121,12 +121,7 @@ pub fn frontier_outcome(model: Arc<Model>, opts: &FrontierOptions) -> Result<Out
         }
         FrontierOutcome::Frontier(f) => {
             let mut out = plain(model, 0, frontier_text(&f), Body::Empty);
-            if f.current_measure == 0.0 {
-                out.warnings.push(format!(
-                    "the {} of the current plan is already 0 (without countries.csv every risk is 0): every point of the frontier is the current plan",
-                    opts.measure
-                ));
-            }
+            out.warnings = f.warnings();
             out.body = Body::Frontier(f);
             Ok(out)
         }

@@ -113,6 +113,20 @@ pub struct Frontier {
     pub current_measure: f64,
 }
 
+impl Frontier {
+    /// What a planner should know about this frontier: a current plan whose measure is
+    /// already 0 makes every point that plan.
+    pub fn warnings(&self) -> Vec<String> {
+        if self.current_measure != 0.0 {
+            return Vec::new();
+        }
+        vec![format!(
+            "the {} of the current plan is already 0 (without countries.csv every risk is 0): every point of the frontier is the current plan",
+            self.measure
+        )]
+    }
+}
+
 /// What [`frontier`] found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FrontierOutcome {
