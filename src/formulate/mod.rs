@@ -15,6 +15,7 @@
 //! links, the demand row, one row per policy instance ([`families`]), initial tangents.
 
 pub(crate) mod bounds;
+pub(crate) mod tiers;
 
 use crate::engine::lp::{Lp, Sense};
 use crate::error::Result;
@@ -27,6 +28,7 @@ pub use crate::policy::context::RowContext;
 
 use crate::policy::context::row_terms;
 use bounds::{offer_bounds, price_unit, OfferBounds};
+use tiers::{add_tiers, TierVars};
 
 /// Used offers supply at least this fraction of demand (SPEC §2).
 pub const MIN_USED_SHARE: f64 = 1e-6;
@@ -69,6 +71,8 @@ pub struct Block {
     pub empty_violations: Vec<usize>,
     /// HHI machinery, when the mineral has HHI caps.
     pub concentration: Option<Concentration>,
+    /// The segments and binaries of the offers with price tiers.
+    pub tiers: Vec<TierVars>,
 }
 
 impl Block {
@@ -126,6 +130,12 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         .unmet_penalty
         .map(|p| lp.add_var(0.0, 1.0, p / cost_scale));
     demand_and_links(&mut lp, &vars, unmet_var);
+    let tiers: Vec<TierVars> = (0..offers.len())
+        .filter_map(|j| {
+            let (t, x) = (offers[j].tiers.as_deref()?, vars.offer_var[j]?);
+            Some(add_tiers(&mut lp, j, x, t, d, cost_scale, bounds.big_m[j]))
+        })
+        .collect();
     let mut countries: Vec<usize> = (0..offers.len())
         .filter(|&j| vars.offer_var[j].is_some())
         .map(|j| offers[j].country)
@@ -158,6 +168,7 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         folded: vars.folded,
         empty_violations,
         concentration,
+        tiers,
     })
 }
 
@@ -185,7 +196,13 @@ fn offer_variables(
             out.offer_var.push(None);
             continue;
         }
-        let v = lp.add_var(0.0, b.upper[j], o.landed_cost / cost_scale);
+        // A tiered offer's cost is on its segments (`tiers`).
+        let cost = if o.tiers.is_some() {
+            0.0
+        } else {
+            o.landed_cost
+        };
+        let v = lp.add_var(0.0, b.upper[j], cost / cost_scale);
         if let Some(instance) = b.owner[j] {
             out.folded.push(FoldedShare {
                 var: v,

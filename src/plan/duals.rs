@@ -70,6 +70,12 @@ fn fix_binaries(block: &Block, quantities: &[f64]) -> Option<(Block, Vec<Option<
             value[v] = Some(0.0);
         }
     }
+    for t in &block.tiers {
+        let q = quantities.get(t.offer).copied().unwrap_or(0.0);
+        for (z, on) in t.binary_values(q) {
+            value[z] = Some(on);
+        }
+    }
     let mut lp = Lp::default();
     let mut var = vec![None; n];
     for (j, v) in block.lp.vars.iter().enumerate() {
@@ -114,6 +120,16 @@ fn fix_binaries(block: &Block, quantities: &[f64]) -> Option<(Block, Vec<Option<
         .map(|v| v.and_then(|v| var[v]))
         .collect();
     fixed.used_var = vec![None; block.used_var.len()];
+    fixed.tiers = block
+        .tiers
+        .iter()
+        .map(|t| {
+            let mut t = t.clone();
+            t.segments = t.segments.iter().filter_map(|&g| var[g]).collect();
+            t.binaries.clear();
+            t
+        })
+        .collect();
     fixed.folded = block
         .folded
         .iter()
