@@ -73,6 +73,9 @@ pub struct Block {
     pub concentration: Option<Concentration>,
     /// The segments and binaries of the offers with price tiers.
     pub tiers: Vec<TierVars>,
+    /// (instance, binary) of each row whose binary is 1 exactly when the instance's
+    /// members buy nothing (`min_*_share_if_used`).
+    pub indicators: Vec<(usize, usize)>,
 }
 
 impl Block {
@@ -150,9 +153,11 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         countries: &countries,
         country_used: None,
         concentration: None,
+        indicators: Vec::new(),
     };
     let empty_violations = policy_rows(&mut cx, &mut lp, &instances);
     let concentration = cx.concentration;
+    let indicators = cx.indicators;
     if let Some(c) = &concentration {
         c.add_initial_tangents(&mut lp);
     }
@@ -169,6 +174,7 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         empty_violations,
         concentration,
         tiers,
+        indicators,
     })
 }
 
