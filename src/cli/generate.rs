@@ -33,6 +33,9 @@ pub struct GenerateArgs {
     /// Write an empty policy (constraints.csv with its header only).
     #[arg(long = "no-policy")]
     no_policy: bool,
+    /// The fraction of offers (0 to 1) given price tiers in tiers.csv (0: none).
+    #[arg(long, default_value_t = defaults().tiers)]
+    tiers: f64,
 }
 
 /// Runs `generate`; returns the exit code.
@@ -43,6 +46,7 @@ pub fn run(args: GenerateArgs) -> Result<u8, Error> {
         countries: args.countries,
         seed: args.seed,
         policy: !args.no_policy,
+        tiers: args.tiers,
     };
     let summary = generate(&args.dir, &opts)?;
     output::text(&format!(

@@ -46,7 +46,7 @@
 //! `suppliers` writes suppliers.csv mineral by mineral with those three.
 
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::write::atomic::{Staged, WriteError};
@@ -58,6 +58,7 @@ mod plan;
 mod read_back;
 mod risk_bound;
 mod suppliers;
+mod tiers;
 
 use countries::{make_countries, write_countries};
 use plan::{write_constraints, write_demand, Plan};
@@ -68,7 +69,7 @@ use suppliers::write_suppliers;
 pub const MAX_COUNTRIES: usize = 26 * 26;
 
 /// What [`generate`] should produce.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GenerateOptions {
     /// Number of minerals (at least 1).
     pub minerals: usize,
@@ -80,6 +81,9 @@ pub struct GenerateOptions {
     pub seed: u64,
     /// Whether constraints.csv holds a policy (default true) or only its header.
     pub policy: bool,
+    /// The fraction of offers (0 to 1) given price tiers in tiers.csv; 0 (the default)
+    /// writes no tiers.csv.
+    pub tiers: f64,
 }
 
 impl Default for GenerateOptions {
@@ -92,6 +96,7 @@ impl Default for GenerateOptions {
             countries: 60,
             seed: 1,
             policy: true,
+            tiers: 0.0,
         }
     }
 }
@@ -131,6 +136,12 @@ pub enum GenerateError {
         countries: usize,
         /// The largest number allowed ([`MAX_COUNTRIES`]).
         max: usize,
+    },
+    /// `tiers` is not a fraction.
+    #[error("the fraction of offers with tiers must be between 0 and 1, got {tiers}")]
+    InvalidTiers {
+        /// The fraction asked for.
+        tiers: f64,
     },
     /// A file or the folder could not be created or written.
     #[error("cannot write {}: {source}", path.display())]
@@ -181,8 +192,9 @@ pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, G
     let plan = Plan::new(opts, &countries);
 
     let mut staged = Staged::new();
+    let mut tier_rows = Vec::new();
     let risk_bound = staged.write(&dir.join("suppliers.csv"), |w| {
-        write_suppliers(w, opts, &countries, &plan)
+        write_suppliers(w, opts, &countries, &plan, &mut tier_rows)
     })?;
     staged.write(&dir.join("demand.csv"), |w| write_demand(w, &plan))?;
     staged.write(&dir.join("countries.csv"), |w| {
@@ -191,6 +203,12 @@ pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, G
     staged.write(&dir.join("constraints.csv"), |w| {
         write_constraints(w, opts.policy, &plan, risk_bound)
     })?;
+    if opts.tiers > 0.0 {
+        staged.write(&dir.join("tiers.csv"), |w| {
+            writeln!(w, "{}", tiers::HEADER)?;
+            w.write_all(&tier_rows)
+        })?;
+    }
     let files = staged.commit()?;
 
     Ok(GenerateSummary {
@@ -211,6 +229,9 @@ fn validate(opts: &GenerateOptions) -> Result<(), GenerateError> {
             offers: opts.offers,
             minerals: opts.minerals,
         });
+    }
+    if !(0.0..=1.0).contains(&opts.tiers) {
+        return Err(GenerateError::InvalidTiers { tiers: opts.tiers });
     }
     if opts.countries == 0 || opts.countries > MAX_COUNTRIES {
         return Err(GenerateError::InvalidCountries {
