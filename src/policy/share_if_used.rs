@@ -68,7 +68,7 @@ impl Rule for ShareIfUsed {
         let mut definition = terms.clone();
         definition.push((v, 1.0));
         lp.add_row(
-            RowTag::Definition,
+            RowTag::Other,
             definition,
             crate::engine::lp::Sense::Le,
             1.0,
