@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use sourcemix::commands::{generate, GenerateOptions};
+use sourcemix::commands::{generate_tiered, GenerateOptions};
 use sourcemix::Error;
 
 use super::output;
@@ -34,7 +34,7 @@ pub struct GenerateArgs {
     #[arg(long = "no-policy")]
     no_policy: bool,
     /// The fraction of offers (0 to 1) given price tiers in tiers.csv (0: none).
-    #[arg(long, default_value_t = defaults().tiers)]
+    #[arg(long, default_value_t = 0.0)]
     tiers: f64,
 }
 
@@ -46,9 +46,8 @@ pub fn run(args: GenerateArgs) -> Result<u8, Error> {
         countries: args.countries,
         seed: args.seed,
         policy: !args.no_policy,
-        tiers: args.tiers,
     };
-    let summary = generate(&args.dir, &opts)?;
+    let summary = generate_tiered(&args.dir, &opts, args.tiers)?;
     output::text(&format!(
         "wrote {}: {} minerals, {} offers, {} countries\n",
         args.dir.display(),

@@ -67,12 +67,7 @@ impl Rule for ShareIfUsed {
         let v = lp.add_binary(0.0);
         let mut definition = terms.clone();
         definition.push((v, 1.0));
-        lp.add_row(
-            RowTag::Other,
-            definition,
-            crate::engine::lp::Sense::Le,
-            1.0,
-        );
+        lp.add_row(RowTag::Other, definition, crate::engine::lp::Sense::Le, 1.0);
         cx.indicators.push((k, v));
         terms.push((v, inst.bound));
         Some(terms)

@@ -343,7 +343,6 @@ fn points_over_country_quantities_match_the_full_formulation() {
         countries: 8,
         seed: 7,
         policy: true,
-        tiers: 0.0,
     };
     sourcemix::tools::generate::generate(dir.path(), &opts).expect("generate");
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect(name);

@@ -488,3 +488,63 @@ fn bad_tiers_name_file_line_column_and_value() {
             .stderr_has(value);
     }
 }
+
+/// `generate --tiers F`: tiers.csv on a fraction F of the offers (every 1/F-th, counted
+/// here), the other files byte for byte those without the flag, and a model that loads
+/// and solves; a fraction above 1 is refused.
+#[test]
+fn generate_tiers_adds_tiers_on_the_fraction_asked_and_nothing_else() {
+    let w = Workdir::new();
+    w.run(&[
+        "generate",
+        "plain",
+        "--minerals",
+        "2",
+        "--offers",
+        "200",
+        "--seed",
+        "3",
+    ])
+    .expect_code(0);
+    w.run(&[
+        "generate",
+        "tiered",
+        "--minerals",
+        "2",
+        "--offers",
+        "200",
+        "--seed",
+        "3",
+        "--tiers",
+        "0.1",
+    ])
+    .expect_code(0);
+    for f in [
+        "suppliers.csv",
+        "demand.csv",
+        "countries.csv",
+        "constraints.csv",
+    ] {
+        assert_eq!(
+            w.read(&format!("plain/{f}")),
+            w.read(&format!("tiered/{f}")),
+            "{f}"
+        );
+    }
+    let tiers = w.read("tiered/tiers.csv");
+    let mut offers: Vec<&str> = tiers
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    offers.dedup();
+    assert_eq!(offers.len(), 20, "a tenth of 200 offers");
+    assert!(tiers.contains(",incremental,") && tiers.contains(",all_units,"));
+    w.run(&["solve", "tiered", "--out", "out"]).expect_code(0);
+    assert_eq!(
+        w.read("out/tier_prices.csv").lines().next().unwrap(),
+        "mineral,supplier,kind,quantity,tier,tier_from,tier_unit_cost,avg_unit_cost,cost"
+    );
+    w.run(&["generate", "bad", "--offers", "20", "--tiers", "1.5"])
+        .expect_code(2);
+}

@@ -69,7 +69,7 @@ use suppliers::write_suppliers;
 pub const MAX_COUNTRIES: usize = 26 * 26;
 
 /// What [`generate`] should produce.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GenerateOptions {
     /// Number of minerals (at least 1).
     pub minerals: usize,
@@ -81,9 +81,6 @@ pub struct GenerateOptions {
     pub seed: u64,
     /// Whether constraints.csv holds a policy (default true) or only its header.
     pub policy: bool,
-    /// The fraction of offers (0 to 1) given price tiers in tiers.csv; 0 (the default)
-    /// writes no tiers.csv.
-    pub tiers: f64,
 }
 
 impl Default for GenerateOptions {
@@ -96,7 +93,6 @@ impl Default for GenerateOptions {
             countries: 60,
             seed: 1,
             policy: true,
-            tiers: 0.0,
         }
     }
 }
@@ -182,7 +178,21 @@ impl From<WriteError> for GenerateError {
 /// Rows are streamed out: memory grows with the largest mineral's offer count (about 40
 /// bytes an offer), not with the whole model.
 pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, GenerateError> {
+    generate_tiered(dir, opts, 0.0)
+}
+
+/// [`generate`], with price tiers in tiers.csv on a fraction `tiers` (0 to 1) of the
+/// offers (`generate --tiers`; see `tiers.rs`); 0 writes no tiers.csv, and the other
+/// files are the same whatever `tiers` is.
+pub fn generate_tiered(
+    dir: &Path,
+    opts: &GenerateOptions,
+    tiers: f64,
+) -> Result<GenerateSummary, GenerateError> {
     validate(opts)?;
+    if !(0.0..=1.0).contains(&tiers) {
+        return Err(GenerateError::InvalidTiers { tiers });
+    }
     fs::create_dir_all(dir).map_err(|source| GenerateError::Io {
         path: dir.to_path_buf(),
         source,
@@ -194,7 +204,7 @@ pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, G
     let mut staged = Staged::new();
     let mut tier_rows = Vec::new();
     let risk_bound = staged.write(&dir.join("suppliers.csv"), |w| {
-        write_suppliers(w, opts, &countries, &plan, &mut tier_rows)
+        write_suppliers(w, opts, &countries, &plan, tiers, &mut tier_rows)
     })?;
     staged.write(&dir.join("demand.csv"), |w| write_demand(w, &plan))?;
     staged.write(&dir.join("countries.csv"), |w| {
@@ -203,7 +213,7 @@ pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, G
     staged.write(&dir.join("constraints.csv"), |w| {
         write_constraints(w, opts.policy, &plan, risk_bound)
     })?;
-    if opts.tiers > 0.0 {
+    if tiers > 0.0 {
         staged.write(&dir.join("tiers.csv"), |w| {
             writeln!(w, "{}", tiers::HEADER)?;
             w.write_all(&tier_rows)
@@ -229,9 +239,6 @@ fn validate(opts: &GenerateOptions) -> Result<(), GenerateError> {
             offers: opts.offers,
             minerals: opts.minerals,
         });
-    }
-    if !(0.0..=1.0).contains(&opts.tiers) {
-        return Err(GenerateError::InvalidTiers { tiers: opts.tiers });
     }
     if opts.countries == 0 || opts.countries > MAX_COUNTRIES {
         return Err(GenerateError::InvalidCountries {

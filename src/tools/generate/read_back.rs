@@ -15,7 +15,6 @@ pub(super) fn opts(minerals: usize, offers: usize, countries: usize, seed: u64) 
         countries,
         seed,
         policy: true,
-        tiers: 0.0,
     }
 }
 
