@@ -28,7 +28,7 @@ pub(super) fn write_tier_rows(
         }
         let id = format!("s{m:02}-{i:06}");
         let price = |factor: f64| (o.unit_cost * factor * 100.0).round() / 100.0;
-        if picked % 2 == 0 {
+        if picked.is_multiple_of(2) {
             let from = (o.capacity / 2.0).round();
             writeln!(w, "{id},{mineral},incremental,{from},{:.2}", price(1.10))?;
         } else {
