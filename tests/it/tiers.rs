@@ -548,3 +548,37 @@ fn generate_tiers_adds_tiers_on_the_fraction_asked_and_nothing_else() {
     w.run(&["generate", "bad", "--offers", "20", "--tiers", "1.5"])
         .expect_code(2);
 }
+
+/// Hand-solved: D = 120; a (CHN) 10 up to 100; b (AUS) 12, all-units 9 from 50, up to
+/// 100. b at 100 (900) and a 20 (200) cost 1100; a 70 + b 50 cost 1150, a 100 + b 20 cost
+/// 1240. allocation.csv prices b at 9, tier_prices.csv says bracket 2 from 50, and
+/// ranging marks the block.
+#[test]
+fn tier_prices_and_the_average_price_are_written_as_solved_by_hand() {
+    let w = Workdir::with_model(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity\na,ga,CHN,10,100\nb,ga,AUS,12,100\n",
+        ),
+        ("demand.csv", "mineral,quantity\nga,120\n"),
+        (
+            "tiers.csv",
+            "supplier,mineral,kind,from,unit_cost\nb,ga,all_units,50,9\n",
+        ),
+    ]);
+    w.run(&["solve", "model", "--out", "out", "--ranging"])
+        .expect_code(0);
+    assert_eq!(
+        w.read("out/allocation.csv"),
+        "mineral,supplier,country,quantity,share,landed_unit_cost,cost\n\
+         ga,b,AUS,100,0.833333333333,9,900\nga,a,CHN,20,0.166666666667,10,200\n"
+    );
+    assert_eq!(
+        w.read("out/tier_prices.csv"),
+        "mineral,supplier,kind,quantity,tier,tier_from,tier_unit_cost,avg_unit_cost,cost\n\
+         ga,b,all_units,100,2,50,9,9,900\n"
+    );
+    assert!(w
+        .read("out/ranging.csv")
+        .contains("not available: price tiers"));
+}
