@@ -78,8 +78,10 @@ pub trait Rule: Sync {
     /// True when a row of this rule caps each member offer's big-M at its bound.
     fn tightens_big_m(&self) -> bool;
     /// The (variable, coefficient) terms of instance `k` in a block (creating auxiliary
-    /// variables on first use); `None` exactly when [`Rule::entry`] is not
-    /// [`Entry::Row`]. The row is `terms · x (sense) bound`, in the bound's units.
+    /// variables on first use); `None` when [`Rule::entry`] is not [`Entry::Row`], and
+    /// for a row that holds whatever is bought when none of its offers has a variable
+    /// ([`Rule::holds_at_zero`]). The row is `terms · x (sense) bound`, in the bound's
+    /// units.
     fn terms(
         &self,
         cx: &mut RowContext,
