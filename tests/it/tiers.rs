@@ -199,6 +199,7 @@ fn enumerated(
 fn all_units_and_falling_incremental_tiers_equal_the_enumeration_of_brackets() {
     let mut rng = TestRng::new(25);
     let mut feasible = 0;
+    let mut changed = 0;
     for case in 0..12 {
         let (offers, tiers) = random_case(&mut rng);
         let demand = (range(&mut rng, 60.0, 150.0)).round();
@@ -215,6 +216,10 @@ fn all_units_and_falling_incremental_tiers_equal_the_enumeration_of_brackets() {
         let m = model(&files(&offers, &tiers, demand, &constraints));
         let expected = enumerated(&offers, &tiers, demand, &caps);
         let got = optimum(&m);
+        let flat = optimum(&model(&files(&offers, &[], demand, &constraints)));
+        if let (Some(g), Some(f)) = (got, flat) {
+            changed += usize::from((g - f).abs() > 1e-6);
+        }
         match (got, expected) {
             (Some(g), Some(e)) => {
                 feasible += 1;
@@ -225,6 +230,7 @@ fn all_units_and_falling_incremental_tiers_equal_the_enumeration_of_brackets() {
         }
     }
     assert!(feasible >= 8, "only {feasible} feasible cases");
+    assert!(changed >= 4, "the tiers changed only {changed} optima");
 }
 
 #[test]
@@ -248,6 +254,7 @@ fn the_plan_cost_is_the_tiered_cost_of_its_quantities() {
 #[test]
 fn rising_incremental_tiers_equal_the_split_offer_lp() {
     let mut rng = TestRng::new(3);
+    let mut reached = 0;
     for case in 0..6 {
         let offers: Vec<Raw> = (0..3)
             .map(|k| Raw {
@@ -285,7 +292,16 @@ fn rising_incremental_tiers_equal_the_split_offer_lp() {
             (None, None) => {}
             other => panic!("case {case}: {other:?}"),
         }
+        // The same offers at the first bracket's price throughout.
+        let flat = optimum(&model(&files(&listed, &[], 100.0, &constraints)));
+        if let (Some(a), Some(f)) = (a, flat) {
+            reached += usize::from(a > f + 1e-6);
+        }
     }
+    assert!(
+        reached >= 2,
+        "only {reached} cases reach the dearer bracket"
+    );
 }
 
 /// `min_supplier_share_if_used` with `*`: every supplier buys 0 or at least b; the
@@ -401,13 +417,13 @@ fn country_shares_if_used_with_hhi_and_counts_equal_the_enumeration() {
 #[test]
 fn robust_with_tiers_equals_the_split_offers() {
     let suppliers = "supplier,mineral,country,unit_cost,capacity\n\
-        a,ga,CHN,9,70\nb,ga,AUS,12,100\nc,ga,USA,13,100\n";
+        a,ga,CHN,9,70\nb,ga,AUS,14,100\nc,ga,USA,15,100\n";
     let split = "supplier,mineral,country,unit_cost,capacity\n\
-        a,ga,CHN,9,30\na2,ga,CHN,11,40\nb,ga,AUS,12,100\nc,ga,USA,13,100\n";
+        a,ga,CHN,9,30\na2,ga,CHN,11,40\nb,ga,AUS,14,100\nc,ga,USA,15,100\n";
     let tiers = "supplier,mineral,kind,from,unit_cost\na,ga,incremental,30,11\n";
     let demand = "mineral,quantity,unmet_penalty\nga,100,40\n";
     let scenarios = "scenario,probability,mineral,country,supplier,capacity_factor,price_factor\n\
-        ban,0.1,ga,CHN,,0,1\nlate,0.05,ga,CHN,,0,1.1\n";
+        ban,0.02,ga,CHN,,0,1\nlate,0.02,ga,CHN,,0,1.1\n";
     let objective = |files: &[(&str, &str)], method: Method| {
         let loaded = crate::common::loaded_from(files);
         let opts = RobustOptions {
@@ -436,6 +452,16 @@ fn robust_with_tiers_equals_the_split_offers() {
             method,
         );
         assert_close(tiered, plain, 1e-6 * plain, &format!("{method:?}"));
+        // The plan reaches the dearer bracket (it would cost less at 9 throughout).
+        let flat = objective(
+            &[
+                ("suppliers.csv", suppliers),
+                ("demand.csv", demand),
+                ("scenarios.csv", scenarios),
+            ],
+            method,
+        );
+        assert!(flat < tiered - 1.0, "the tiers matter: {flat} vs {tiered}");
     }
 }
 
@@ -581,4 +607,70 @@ fn tier_prices_and_the_average_price_are_written_as_solved_by_hand() {
     assert!(w
         .read("out/ranging.csv")
         .contains("not available: price tiers"));
+}
+
+/// `solve --robust` with an all-units list (binaries: an integer master), by both
+/// methods: the optimum is the least over the brackets b of the robust optimum of the
+/// model that sells the offer at bracket b's price in [from_b, end_b] or not at all
+/// (`min_order` from_b, capacity end_b). Only the offer's country is shocked, fully.
+#[test]
+fn robust_with_all_units_tiers_equals_the_least_over_brackets() {
+    let offer = |price: f64, min_order: f64, capacity: f64| {
+        format!(
+            "supplier,mineral,country,unit_cost,capacity,min_order\n\
+             a,ga,CHN,{price},{capacity},{min_order}\nb,ga,AUS,12,100,\nc,ga,USA,13,100,\n"
+        )
+    };
+    let tiers =
+        "supplier,mineral,kind,from,unit_cost\na,ga,all_units,40,10\na,ga,all_units,70,8.5\n";
+    let brackets = [(11.0, 0.0, 40.0), (10.0, 40.0, 70.0), (8.5, 70.0, 90.0)];
+    let demand = "mineral,quantity,unmet_penalty\nga,100,40\n";
+    let scenarios = "scenario,probability,mineral,country,supplier,capacity_factor,price_factor\n\
+        ban,0.04,ga,CHN,,0,1\n";
+    let objective = |files: &[(&str, &str)], method: Method| {
+        let loaded = crate::common::loaded_from(files);
+        let opts = RobustOptions {
+            method,
+            ..RobustOptions::default()
+        };
+        let out = solve_robust(&loaded.model, &loaded.scenarios, &opts, &|_| {}).unwrap();
+        out.robust.expect("a robust plan").objective
+    };
+    for method in [Method::Extensive, Method::Decomposition] {
+        let tiered = objective(
+            &[
+                ("suppliers.csv", &offer(11.0, 0.0, 90.0)),
+                ("tiers.csv", tiers),
+                ("demand.csv", demand),
+                ("scenarios.csv", scenarios),
+            ],
+            method,
+        );
+        let least = brackets
+            .iter()
+            .map(|&(price, from, end)| {
+                objective(
+                    &[
+                        ("suppliers.csv", &offer(price, from, end)),
+                        ("demand.csv", demand),
+                        ("scenarios.csv", scenarios),
+                    ],
+                    method,
+                )
+            })
+            .fold(f64::INFINITY, f64::min);
+        assert_close(tiered, least, 1e-6 * least, &format!("{method:?}"));
+        let untiered = objective(
+            &[
+                ("suppliers.csv", &offer(11.0, 0.0, 90.0)),
+                ("demand.csv", demand),
+                ("scenarios.csv", scenarios),
+            ],
+            method,
+        );
+        assert!(
+            tiered < untiered - 1.0,
+            "the discount matters: {tiered} vs {untiered}"
+        );
+    }
 }
