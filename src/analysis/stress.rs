@@ -265,7 +265,7 @@ fn scenario_rows(
             let d = delivery_factor(a[k]) * x[k];
             delivered += d;
             contracted += x[k];
-            contract_cost += o.landed_cost * d;
+            contract_cost += o.average_cost(x[k]) * d;
             if x[k] > 0.0 {
                 contract_cost += o.fixed_cost;
             }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use sourcemix::commands::{generate, GenerateOptions};
+use sourcemix::commands::{generate_tiered, GenerateOptions};
 use sourcemix::Error;
 
 use super::output;
@@ -33,6 +33,9 @@ pub struct GenerateArgs {
     /// Write an empty policy (constraints.csv with its header only).
     #[arg(long = "no-policy")]
     no_policy: bool,
+    /// The fraction of offers (0 to 1) given price tiers in tiers.csv (0: none).
+    #[arg(long, default_value_t = 0.0)]
+    tiers: f64,
 }
 
 /// Runs `generate`; returns the exit code.
@@ -44,7 +47,7 @@ pub fn run(args: GenerateArgs) -> Result<u8, Error> {
         seed: args.seed,
         policy: !args.no_policy,
     };
-    let summary = generate(&args.dir, &opts)?;
+    let summary = generate_tiered(&args.dir, &opts, args.tiers)?;
     output::text(&format!(
         "wrote {}: {} minerals, {} offers, {} countries\n",
         args.dir.display(),

@@ -33,7 +33,7 @@ pub use crate::tools::convert::convert;
 /// `export MODEL`: the exact problem as a free-MPS or CPLEX-LP file.
 pub use crate::tools::export::{export_model, ExportFormat, ExportOptions, ExportSummary};
 /// `generate DIR`: a synthetic model of a given size, deterministic per seed.
-pub use crate::tools::generate::{generate, GenerateOptions};
+pub use crate::tools::generate::{generate, generate_tiered, GenerateOptions};
 /// On a signal: stop writing for good, removing every temporary file in flight; the
 /// guard it returns keeps a new commit from starting before the process exits.
 pub use crate::write::interrupt::stop as stop_writing;

@@ -120,7 +120,15 @@ pub fn solve_model_with(
         false => None,
     };
     let written = if ok {
-        let extra: Vec<_> = ranging.iter().map(crate::report::ranging_table).collect();
+        let tiered = model.offers.iter().any(|o| o.tiers.is_some());
+        let tier_rows = match tiered {
+            true => crate::report::tier_rows(&model, &plan.quantities()),
+            false => Vec::new(),
+        };
+        let mut extra: Vec<_> = ranging.iter().map(crate::report::ranging_table).collect();
+        if tiered {
+            extra.push(crate::report::tiers_table(&tier_rows));
+        }
         let page = outputs.files.report_file(|| {
             let inputs = html::input_files(model_dir, &[])?;
             html::solve_page(&model, &report, &plan.quantities(), &inputs)

@@ -15,6 +15,7 @@
 //! links, the demand row, one row per policy instance ([`families`]), initial tangents.
 
 pub(crate) mod bounds;
+pub(crate) mod tiers;
 
 use crate::engine::lp::{Lp, Sense};
 use crate::error::Result;
@@ -27,6 +28,7 @@ pub use crate::policy::context::RowContext;
 
 use crate::policy::context::row_terms;
 use bounds::{offer_bounds, price_unit, OfferBounds};
+use tiers::{add_tiers, TierVars};
 
 /// Used offers supply at least this fraction of demand (SPEC §2).
 pub const MIN_USED_SHARE: f64 = 1e-6;
@@ -69,6 +71,11 @@ pub struct Block {
     pub empty_violations: Vec<usize>,
     /// HHI machinery, when the mineral has HHI caps.
     pub concentration: Option<Concentration>,
+    /// The segments and binaries of the offers with price tiers.
+    pub tiers: Vec<TierVars>,
+    /// (instance, binary) of each row whose binary is 1 exactly when the instance's
+    /// members buy nothing (`min_*_share_if_used`).
+    pub indicators: Vec<(usize, usize)>,
 }
 
 impl Block {
@@ -126,6 +133,12 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         .unmet_penalty
         .map(|p| lp.add_var(0.0, 1.0, p / cost_scale));
     demand_and_links(&mut lp, &vars, unmet_var);
+    let tiers: Vec<TierVars> = (0..offers.len())
+        .filter_map(|j| {
+            let (t, x) = (offers[j].tiers.as_deref()?, vars.offer_var[j]?);
+            Some(add_tiers(&mut lp, j, x, t, d, cost_scale, bounds.big_m[j]))
+        })
+        .collect();
     let mut countries: Vec<usize> = (0..offers.len())
         .filter(|&j| vars.offer_var[j].is_some())
         .map(|j| offers[j].country)
@@ -140,9 +153,11 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         countries: &countries,
         country_used: None,
         concentration: None,
+        indicators: Vec::new(),
     };
     let empty_violations = policy_rows(&mut cx, &mut lp, &instances);
     let concentration = cx.concentration;
+    let indicators = cx.indicators;
     if let Some(c) = &concentration {
         c.add_initial_tangents(&mut lp);
     }
@@ -158,6 +173,8 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         folded: vars.folded,
         empty_violations,
         concentration,
+        tiers,
+        indicators,
     })
 }
 
@@ -185,7 +202,13 @@ fn offer_variables(
             out.offer_var.push(None);
             continue;
         }
-        let v = lp.add_var(0.0, b.upper[j], o.landed_cost / cost_scale);
+        // A tiered offer's cost is on its segments (`tiers`).
+        let cost = if o.tiers.is_some() {
+            0.0
+        } else {
+            o.landed_cost
+        };
+        let v = lp.add_var(0.0, b.upper[j], cost / cost_scale);
         if let Some(instance) = b.owner[j] {
             out.folded.push(FoldedShare {
                 var: v,

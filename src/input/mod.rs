@@ -15,6 +15,7 @@ mod plan;
 mod policy;
 mod scenarios;
 mod suppliers;
+mod tiers;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -40,6 +41,8 @@ pub mod files {
     pub const CONSTRAINTS: &str = "constraints.csv";
     /// Disruption scenarios (optional).
     pub const SCENARIOS: &str = "scenarios.csv";
+    /// Price tiers per offer (optional).
+    pub const TIERS: &str = "tiers.csv";
 }
 
 /// Longest name (supplier id, mineral, group tag) accepted, in bytes.
@@ -87,6 +90,7 @@ pub fn load(dir: &Path) -> Result<Loaded> {
         files::COUNTRIES,
         files::CONSTRAINTS,
         files::SCENARIOS,
+        files::TIERS,
     ];
     parse(&ModelFiles::read_dir(dir, &names))
 }
@@ -189,6 +193,9 @@ pub fn parse(input: &ModelFiles) -> Result<Loaded> {
         groups: groups.into_iter().map(Name::from).collect(),
         policy: Vec::new(),
     };
+    if input.has(files::TIERS) {
+        tiers::read(input, &mut model, &mut errors, &mut warnings);
+    }
     if input.has(files::CONSTRAINTS) {
         model.policy = policy::read(input, &model, &mut errors, &mut warnings);
     }

@@ -389,6 +389,7 @@ fn parse_offer(
         min_order: min_order.unwrap_or(0.0),
         fixed_cost: fixed_cost.unwrap_or(0.0),
         landed_cost: 0.0,
+        tiers: None,
         line,
     })
 }

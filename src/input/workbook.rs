@@ -19,12 +19,13 @@ use crate::write::numbers::write_exact_bytes;
 use crate::write::CsvOut;
 
 /// The sheets of a model workbook, with the file each stands for.
-pub const SHEETS: [(&str, &str); 5] = [
+pub const SHEETS: [(&str, &str); 6] = [
     ("suppliers", files::SUPPLIERS),
     ("demand", files::DEMAND),
     ("countries", files::COUNTRIES),
     ("constraints", files::CONSTRAINTS),
     ("scenarios", files::SCENARIOS),
+    ("tiers", files::TIERS),
 ];
 
 /// True when `path` names a workbook (by extension: xlsx, xlsm, xls, ods).
@@ -109,7 +110,7 @@ pub fn workbook_sheets(book: &str, bytes: &[u8]) -> Result<(Vec<SheetText>, Vec<
         let key = name.trim().to_ascii_lowercase();
         let Some(&(_, file)) = SHEETS.iter().find(|(s, _)| *s == key) else {
             warnings.push(format!(
-                "{book}: sheet {name:?} ignored (model sheets: suppliers, demand, countries, constraints, scenarios)"
+                "{book}: sheet {name:?} ignored (model sheets: suppliers, demand, countries, constraints, scenarios, tiers)"
             ));
             continue;
         };

@@ -6,8 +6,10 @@
 use std::ops::Range;
 
 pub mod name;
+pub mod tiers;
 
 use crate::model::name::Name;
+use crate::model::tiers::Tiers;
 use crate::policy::Kind;
 
 /// A validated sourcing model (SPEC §1).
@@ -63,6 +65,28 @@ pub struct Offer {
     pub landed_cost: f64,
     /// Line in suppliers.csv.
     pub line: u64,
+    /// Price tiers from tiers.csv, when the offer has some.
+    pub tiers: Option<Box<Tiers>>,
+}
+
+impl Offer {
+    /// The landed purchase cost of quantity `x` (its tiers' cost when it has tiers;
+    /// fixed cost not included).
+    pub fn purchase_cost(&self, x: f64) -> f64 {
+        match &self.tiers {
+            Some(t) => t.cost(x),
+            None => x * self.landed_cost,
+        }
+    }
+
+    /// The average landed unit cost paid for quantity `x > 0` (the landed cost without
+    /// tiers).
+    pub fn average_cost(&self, x: f64) -> f64 {
+        match &self.tiers {
+            Some(t) if x > 0.0 => t.cost(x) / x,
+            _ => self.landed_cost,
+        }
+    }
 }
 
 /// A country with its risk attributes.

@@ -51,6 +51,12 @@ pub fn missing_shadow_prices(model: &Model, ms: &MineralSolution) -> Option<Vec<
             *s = None;
         }
     }
+    // A target that buys nothing is on the "or nothing" side: its bound does not bind.
+    for &(k, _) in &block.indicators {
+        if unused(&block.instances[k], &ms.quantities) {
+            shadow[k] = Some(0.0);
+        }
+    }
     Some(shadow)
 }
 
@@ -69,6 +75,16 @@ fn fix_binaries(block: &Block, quantities: &[f64]) -> Option<(Block, Vec<Option<
         if let (false, Some(v)) = (used, block.offer_var[j]) {
             value[v] = Some(0.0);
         }
+    }
+    for t in &block.tiers {
+        let q = quantities.get(t.offer).copied().unwrap_or(0.0);
+        for (z, on) in t.binary_values(q) {
+            value[z] = Some(on);
+        }
+    }
+    for &(k, v) in &block.indicators {
+        let on = unused(&block.instances[k], quantities);
+        value[v] = Some(if on { 1.0 } else { 0.0 });
     }
     let mut lp = Lp::default();
     let mut var = vec![None; n];
@@ -114,6 +130,17 @@ fn fix_binaries(block: &Block, quantities: &[f64]) -> Option<(Block, Vec<Option<
         .map(|v| v.and_then(|v| var[v]))
         .collect();
     fixed.used_var = vec![None; block.used_var.len()];
+    fixed.indicators = Vec::new();
+    fixed.tiers = block
+        .tiers
+        .iter()
+        .map(|t| {
+            let mut t = t.clone();
+            t.segments = t.segments.iter().filter_map(|&g| var[g]).collect();
+            t.binaries.clear();
+            t
+        })
+        .collect();
     fixed.folded = block
         .folded
         .iter()
@@ -135,6 +162,13 @@ fn fix_binaries(block: &Block, quantities: &[f64]) -> Option<(Block, Vec<Option<
         None => None,
     };
     Some((fixed, var))
+}
+
+/// True when the members of `inst` buy nothing.
+fn unused(inst: &crate::policy::rows::RowInstance, quantities: &[f64]) -> bool {
+    inst.members
+        .iter()
+        .all(|&j| quantities.get(j).copied().unwrap_or(0.0) == 0.0)
 }
 
 /// Clarabel's row duals of the fixed block (HHI caps as exact cones), or `None`.

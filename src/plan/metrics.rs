@@ -63,7 +63,7 @@ pub(super) fn measure(
     let allocation = allocation_order(quantities);
     let purchase_cost: f64 = allocation
         .iter()
-        .map(|&k| quantities[k] * offers[k].landed_cost + offers[k].fixed_cost)
+        .map(|&k| offers[k].purchase_cost(quantities[k]) + offers[k].fixed_cost)
         .sum();
     let purchased = grid_sum(allocation.iter().map(|&k| quantities[k]), d);
     let plan = MineralPlan {

@@ -24,6 +24,9 @@ pub struct RowContext<'a> {
     pub country_used: Option<Vec<usize>>,
     /// HHI variables, created by the first cap.
     pub concentration: Option<Concentration>,
+    /// (instance, binary) of each row whose binary is 1 exactly when its members buy
+    /// nothing (`min_*_share_if_used`).
+    pub indicators: Vec<(usize, usize)>,
 }
 
 /// The (variable, coefficient) terms of instance `k`, or `None` for rules stated

@@ -17,6 +17,7 @@ mod exclusions;
 mod group_share;
 mod hhi;
 pub(crate) mod rows;
+mod share_if_used;
 mod supplier_share;
 pub(crate) mod text;
 mod top_share;
@@ -36,6 +37,7 @@ pub use counts::{MAX_SUPPLIERS, MIN_COUNTRIES, MIN_SUPPLIERS};
 pub use exclusions::{EXCLUDE_COUNTRY, EXCLUDE_SUPPLIER};
 pub use group_share::{MAX_GROUP_SHARE, MIN_GROUP_SHARE};
 pub use hhi::{MAX_HHI, MAX_RISK_HHI};
+pub use share_if_used::{MIN_COUNTRY_SHARE_IF_USED, MIN_SUPPLIER_SHARE_IF_USED};
 pub use supplier_share::MAX_SUPPLIER_SHARE;
 pub(crate) use top_share::top_sum;
 pub use top_share::MAX_TOP_SHARE;
@@ -56,6 +58,8 @@ pub const ALL: &[Kind] = &[
     EXCLUDE_COUNTRY,
     EXCLUDE_SUPPLIER,
     MAX_TOP_SHARE,
+    MIN_SUPPLIER_SHARE_IF_USED,
+    MIN_COUNTRY_SHARE_IF_USED,
 ];
 
 /// Everything the crate needs to know about one policy rule (one row kind of
@@ -74,8 +78,10 @@ pub trait Rule: Sync {
     /// True when a row of this rule caps each member offer's big-M at its bound.
     fn tightens_big_m(&self) -> bool;
     /// The (variable, coefficient) terms of instance `k` in a block (creating auxiliary
-    /// variables on first use); `None` exactly when [`Rule::entry`] is not
-    /// [`Entry::Row`]. The row is `terms · x (sense) bound`, in the bound's units.
+    /// variables on first use); `None` when [`Rule::entry`] is not [`Entry::Row`], and
+    /// for a row that holds whatever is bought when none of its offers has a variable
+    /// ([`Rule::holds_at_zero`]). The row is `terms · x (sense) bound`, in the bound's
+    /// units.
     fn terms(
         &self,
         cx: &mut RowContext,
@@ -130,6 +136,11 @@ pub trait Rule: Sync {
         None
     }
 
+    /// True when a row of this rule also holds with the value 0 (a share that is 0 or at
+    /// least the bound).
+    fn holds_at_zero(&self) -> bool {
+        false
+    }
     /// True for `min_*` rows (a lower bound on the row's value).
     fn is_lower_bound(&self) -> bool {
         self.sense() == Sense::AtLeast
@@ -338,11 +349,13 @@ pub enum Family {
     Counts,
     /// `exclude_country`, `exclude_supplier`.
     Exclusions,
+    /// `min_supplier_share_if_used`, `min_country_share_if_used`.
+    SharesIfUsed,
 }
 
 impl Family {
     /// Every family, in the order of policy.csv.
-    pub const ALL: [Family; 8] = [
+    pub const ALL: [Family; 9] = [
         Family::CountryCaps,
         Family::SupplierCaps,
         Family::GroupShares,
@@ -351,6 +364,7 @@ impl Family {
         Family::TopShares,
         Family::Counts,
         Family::Exclusions,
+        Family::SharesIfUsed,
     ];
 
     /// The name in `without_<family>`.
@@ -364,6 +378,7 @@ impl Family {
             Family::TopShares => "top_shares",
             Family::Counts => "counts",
             Family::Exclusions => "exclusions",
+            Family::SharesIfUsed => "shares_if_used",
         }
     }
 
@@ -378,6 +393,7 @@ impl Family {
             Family::TopShares => ("the caps on the largest country shares", "cost"),
             Family::Counts => ("the supplier and country counts", "cost"),
             Family::Exclusions => ("the exclusions", "cost"),
+            Family::SharesIfUsed => ("the minimum shares of the targets used", "cost"),
         }
     }
 }

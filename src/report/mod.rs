@@ -16,6 +16,7 @@ mod stress;
 pub(crate) mod stress_tables;
 pub(crate) mod table;
 mod text;
+mod tiers;
 pub(crate) mod words;
 pub(crate) mod xlsx;
 
@@ -43,6 +44,7 @@ pub use scenarios::{render_scenarios, scenarios_csv, scenarios_table, SCENARIOS_
 pub use stress::{render_stress, stress_files};
 pub use table::{Cells, CellsDyn, Column, ColumnKind, Dialect, Table};
 pub use text::{render_solvers, render_text};
+pub use tiers::{tier_rows, tiers_table, TierRow, TIER_COLUMNS};
 
 /// One row of allocation.csv.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -428,8 +430,8 @@ fn allocation_rows(model: &Model, mo: &MineralOutcome) -> Vec<AllocationRow> {
                 country: model.countries[o.country].code.clone(),
                 quantity: x,
                 share: x / d,
-                landed_unit_cost: o.landed_cost,
-                cost: x * o.landed_cost + o.fixed_cost,
+                landed_unit_cost: o.average_cost(x),
+                cost: o.purchase_cost(x) + o.fixed_cost,
             }
         })
         .collect()

@@ -38,7 +38,7 @@ pub(super) fn clean_plan(model: &Model, block: &Block, x: &[f64]) -> CleanPlan {
         .offers_of(m)
         .iter()
         .zip(&quantities)
-        .map(|(o, &x)| o.landed_cost * x + if x > 0.0 { o.fixed_cost } else { 0.0 })
+        .map(|(o, &x)| o.purchase_cost(x) + if x > 0.0 { o.fixed_cost } else { 0.0 })
         .sum::<f64>()
         + mineral.unmet_penalty.unwrap_or(0.0) * unmet;
     CleanPlan {

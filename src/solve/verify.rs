@@ -66,7 +66,9 @@ pub fn verify_mineral(
         let tolerance = inst.kind.tolerance();
         let ok = match inst.kind.sense() {
             Sense::Excludes => value == 0.0,
-            Sense::AtLeast => value >= inst.bound - tolerance,
+            Sense::AtLeast => {
+                value >= inst.bound - tolerance || (inst.kind.holds_at_zero() && value == 0.0)
+            }
             Sense::AtMost => value <= inst.bound + tolerance,
         };
         if !ok {

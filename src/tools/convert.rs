@@ -15,6 +15,7 @@ use crate::write::atomic;
 /// Columns whose cells are numbers, in any model file.
 pub const NUMERIC_COLUMNS: &[&str] = &[
     "unit_cost",
+    "from",
     "capacity",
     "freight",
     "min_order",
@@ -121,7 +122,7 @@ pub fn workbook_to_folder(src: &Path, dst: &Path) -> Result<ConvertRun> {
     if sheets.is_empty() {
         return Err(Error::Input(issue(
             src,
-            "has no model sheet (suppliers, demand, countries, constraints, scenarios)",
+            "has no model sheet (suppliers, demand, countries, constraints, scenarios, tiers)",
         )));
     }
     atomic::create_out_dir(dst)?;

@@ -38,4 +38,5 @@ mod robust_columns;
 mod sampling;
 mod spreadsheets;
 mod stress;
+mod tiers;
 mod top_share;

@@ -319,7 +319,7 @@ fn evaluated(model: &Model, m: usize, x: &[f64]) -> Measured {
         .iter()
         .zip(offers)
         .filter(|(&q, _)| q > 0.0)
-        .map(|(&q, o)| q * o.landed_cost + o.fixed_cost)
+        .map(|(&q, o)| o.purchase_cost(q) + o.fixed_cost)
         .sum();
     let unmet = (mineral.demand - x.iter().sum::<f64>()).max(0.0);
     let (rows, metrics) = crate::plan::evaluate(model, m, x);

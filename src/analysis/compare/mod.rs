@@ -363,7 +363,7 @@ impl Used {
             for (q, o) in x.quantities.iter().zip(model.offers_of(m)) {
                 if *q > 0.0 {
                     suppliers.insert(&o.supplier);
-                    spend[o.country] += q * o.landed_cost + o.fixed_cost;
+                    spend[o.country] += o.purchase_cost(*q) + o.fixed_cost;
                     used[o.country] = true;
                 }
             }

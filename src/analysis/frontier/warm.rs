@@ -118,7 +118,7 @@ pub(super) fn checked_plan(
     let cost = offers
         .iter()
         .zip(&quantities)
-        .map(|(o, &q)| o.landed_cost * q)
+        .map(|(o, &q)| o.purchase_cost(q))
         .sum::<f64>()
         + model.minerals[m].unmet_penalty.unwrap_or(0.0) * unmet;
     let measure = Measure::from_kind(instances[k].kind)?;

@@ -7,7 +7,8 @@
 //! A block's plan maps back to its LP exactly: without integer rules and HHI caps the
 //! block's variables are its offers and the unmet demand. Blocks with integer rules or
 //! HHI caps get rows marked "not available": their optimum is not a linear function of
-//! a bound or a price over an interval a basis describes.
+//! a bound or a price over an interval a basis describes. Blocks with price tiers too:
+//! an offer's price is its brackets', not one cost a basis ranges.
 
 pub(crate) mod basis;
 #[cfg(all(test, feature = "highs"))]
@@ -107,6 +108,9 @@ pub struct Ranging {
 /// Note on blocks with integer rules.
 pub const NOT_AVAILABLE_INTEGER: &str =
     "not available: integer rules (min_order, fixed_cost or counts)";
+/// Note on blocks with price tiers.
+pub const NOT_AVAILABLE_TIERS: &str =
+    "not available: price tiers (an offer's cost is its brackets')";
 /// Note on blocks with HHI caps.
 pub const NOT_AVAILABLE_HHI: &str = "not available: HHI cap (quadratic)";
 /// Note when the plan is not an optimal vertex within tolerances.
@@ -131,7 +135,9 @@ pub fn mineral_ranging(model: &Model, ms: &MineralOutcome) -> Result<Vec<Ranging
         return Ok(Vec::new());
     }
     let block = formulate(model, ms.mineral)?;
-    let note = if block.lp.has_integers() {
+    let note = if !block.tiers.is_empty() {
+        Some(NOT_AVAILABLE_TIERS)
+    } else if block.lp.has_integers() {
         Some(NOT_AVAILABLE_INTEGER)
     } else if block.concentration.is_some() {
         Some(NOT_AVAILABLE_HHI)

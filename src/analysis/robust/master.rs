@@ -256,5 +256,6 @@ fn contract_terms(sk: &Skeleton, p: &Problem, s: usize) -> Vec<(usize, f64)> {
             }
         }
     }
+    terms.extend(super::tiers::tier_terms(sk, p, s));
     terms
 }

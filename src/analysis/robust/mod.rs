@@ -16,6 +16,7 @@ pub(crate) mod extensive;
 mod master;
 pub(crate) mod recourse;
 pub mod report;
+mod tiers;
 mod warm_master;
 mod written;
 

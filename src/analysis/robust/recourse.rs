@@ -231,7 +231,7 @@ impl PlanTotals {
             cost.push(
                 c.offers
                     .iter()
-                    .map(|&i| model.offers[i].landed_cost * x[i])
+                    .map(|&i| model.offers[i].purchase_cost(x[i]))
                     .sum(),
             );
         }

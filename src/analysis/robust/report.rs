@@ -131,7 +131,7 @@ pub(crate) fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution 
                 .offers_of(m)
                 .iter()
                 .zip(&x)
-                .map(|(o, &q)| o.landed_cost * q + if q > 0.0 { o.fixed_cost } else { 0.0 })
+                .map(|(o, &q)| o.purchase_cost(q) + if q > 0.0 { o.fixed_cost } else { 0.0 })
                 .sum::<f64>()
                 + mineral.unmet_penalty.unwrap_or(0.0) * ms.unmet;
             let plan = MineralPlan {

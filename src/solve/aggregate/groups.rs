@@ -93,12 +93,14 @@ impl Groups {
 
     /// Groups the offers of a continuous `block` by country, or `None` when the block
     /// does not have the parallel structure (a rule that does not treat the offers of a
-    /// country alike, `policy::Rule::country_alike`; integer variables, an offer with a positive
+    /// country alike, `policy::Rule::country_alike`; integer variables, price tiers, an offer with a positive
     /// lower bound, two offers of one country with different coefficients in some row,
     /// no demand row).
     pub fn of(model: &Model, block: &Block) -> Option<Groups> {
         let lp = &block.lp;
-        if lp.has_integers() || !block.instances.iter().all(|i| i.kind.country_alike()) {
+        let alike = block.instances.iter().all(|i| i.kind.country_alike());
+        // A tiered offer's cost is its own curve: offers of its country differ.
+        if lp.has_integers() || !alike || !block.tiers.is_empty() {
             return None;
         }
         let offers = model.offers_of(block.mineral);

@@ -163,6 +163,12 @@ impl<'a> BlockWriter<'a> {
         if let Some(u) = block.unmet_var {
             factor[u] = block.demand;
         }
+        for t in &block.tiers {
+            // Tier segments are quantities too.
+            for &g in &t.segments {
+                factor[g] = block.demand;
+            }
+        }
         if let Some(c) = &block.concentration {
             for &(country, s, t) in &c.countries {
                 country_of[s] = Some(country);
@@ -283,6 +289,15 @@ impl<'a> BlockWriter<'a> {
         }
         if let Some(c) = z_country {
             return format!("z_{m}_{}", self.country(c));
+        }
+        for t in &b.tiers {
+            let supplier = self.supplier(t.offer);
+            if let Some(k) = t.segments.iter().position(|&g| g == v) {
+                return format!("tier_{m}_{supplier}_{}", k + 1);
+            }
+            if let Some(&(k, _)) = t.binaries.iter().find(|&&(_, z)| z == v) {
+                return format!("ztier_{m}_{supplier}_{}", k + 1);
+            }
         }
         format!("v_{m}_{v}")
     }

@@ -46,7 +46,7 @@
 //! `suppliers` writes suppliers.csv mineral by mineral with those three.
 
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::write::atomic::{Staged, WriteError};
@@ -58,6 +58,7 @@ mod plan;
 mod read_back;
 mod risk_bound;
 mod suppliers;
+mod tiers;
 
 use countries::{make_countries, write_countries};
 use plan::{write_constraints, write_demand, Plan};
@@ -132,6 +133,12 @@ pub enum GenerateError {
         /// The largest number allowed ([`MAX_COUNTRIES`]).
         max: usize,
     },
+    /// `tiers` is not a fraction.
+    #[error("the fraction of offers with tiers must be between 0 and 1, got {tiers}")]
+    InvalidTiers {
+        /// The fraction asked for.
+        tiers: f64,
+    },
     /// A file or the folder could not be created or written.
     #[error("cannot write {}: {source}", path.display())]
     Io {
@@ -171,7 +178,21 @@ impl From<WriteError> for GenerateError {
 /// Rows are streamed out: memory grows with the largest mineral's offer count (about 40
 /// bytes an offer), not with the whole model.
 pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, GenerateError> {
+    generate_tiered(dir, opts, 0.0)
+}
+
+/// [`generate`], with price tiers in tiers.csv on a fraction `tiers` (0 to 1) of the
+/// offers (`generate --tiers`; see `tiers.rs`); 0 writes no tiers.csv, and the other
+/// files are the same whatever `tiers` is.
+pub fn generate_tiered(
+    dir: &Path,
+    opts: &GenerateOptions,
+    tiers: f64,
+) -> Result<GenerateSummary, GenerateError> {
     validate(opts)?;
+    if !(0.0..=1.0).contains(&tiers) {
+        return Err(GenerateError::InvalidTiers { tiers });
+    }
     fs::create_dir_all(dir).map_err(|source| GenerateError::Io {
         path: dir.to_path_buf(),
         source,
@@ -181,8 +202,9 @@ pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, G
     let plan = Plan::new(opts, &countries);
 
     let mut staged = Staged::new();
+    let mut tier_rows = Vec::new();
     let risk_bound = staged.write(&dir.join("suppliers.csv"), |w| {
-        write_suppliers(w, opts, &countries, &plan)
+        write_suppliers(w, opts, &countries, &plan, tiers, &mut tier_rows)
     })?;
     staged.write(&dir.join("demand.csv"), |w| write_demand(w, &plan))?;
     staged.write(&dir.join("countries.csv"), |w| {
@@ -191,6 +213,12 @@ pub fn generate(dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, G
     staged.write(&dir.join("constraints.csv"), |w| {
         write_constraints(w, opts.policy, &plan, risk_bound)
     })?;
+    if tiers > 0.0 {
+        staged.write(&dir.join("tiers.csv"), |w| {
+            writeln!(w, "{}", tiers::HEADER)?;
+            w.write_all(&tier_rows)
+        })?;
+    }
     let files = staged.commit()?;
 
     Ok(GenerateSummary {

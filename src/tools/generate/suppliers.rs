@@ -9,12 +9,15 @@ use super::plan::{bp, mineral_name, Plan};
 use super::risk_bound::{cheapest_fill_risk, least_risk_fill};
 use super::GenerateOptions;
 
-/// Writes suppliers.csv, mineral by mineral; returns the `max_avg_risk` bound (basis points).
+/// Writes suppliers.csv, mineral by mineral, and the rows of tiers.csv for a fraction
+/// `tiered` of the offers into `tiers`; returns the `max_avg_risk` bound (basis points).
 pub(super) fn write_suppliers(
     w: &mut impl Write,
     opts: &GenerateOptions,
     countries: &[Country],
     plan: &Plan,
+    tiered: f64,
+    tiers: &mut Vec<u8>,
 ) -> io::Result<u64> {
     writeln!(w, "supplier,mineral,country,unit_cost,capacity,freight")?;
     let largest = plan.counts.iter().copied().max().unwrap_or(0);
@@ -30,6 +33,9 @@ pub(super) fn write_suppliers(
         let country_cap = bp(plan.country_bp) * demand;
         let u = repair(&mut offers, countries, plan, m, supplier_cap, country_cap);
         write_rows(w, m, &offers, countries)?;
+        if tiered > 0.0 {
+            super::tiers::write_tier_rows(tiers, m, &offers, tiered)?;
+        }
 
         let least = least_risk_fill(&u, countries, demand);
         let cheap = cheapest_fill_risk(
