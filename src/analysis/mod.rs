@@ -14,4 +14,5 @@ pub mod presets;
 pub mod ranging;
 pub mod robust;
 pub mod sampling;
+pub mod stock;
 pub mod stress;

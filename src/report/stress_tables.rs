@@ -18,6 +18,27 @@ pub const STRESS_COLUMNS: &[Column] = &[
     Column::new("total_cost", ColumnKind::Cost),
 ];
 
+/// The columns of stress.csv for a model with stock columns: those of
+/// [`STRESS_COLUMNS`], then the stock's.
+pub const STRESS_STOCK_COLUMNS: &[Column] = &[
+    Column::new("scenario", ColumnKind::Text),
+    Column::new("probability", ColumnKind::Number),
+    Column::new("mineral", ColumnKind::Text),
+    Column::new("delivered", ColumnKind::Quantity),
+    Column::new("shortfall", ColumnKind::Quantity),
+    Column::new("spot_quantity", ColumnKind::Quantity),
+    Column::new("spot_cost", ColumnKind::Cost),
+    Column::new("unmet", ColumnKind::Quantity),
+    Column::new("unmet_cost", ColumnKind::Cost),
+    Column::new("contract_cost", ColumnKind::Cost),
+    Column::new("total_cost", ColumnKind::Cost),
+    Column::new("stock_built", ColumnKind::Quantity),
+    Column::new("stock", ColumnKind::Quantity),
+    Column::new("drawdown", ColumnKind::Quantity),
+    Column::new("drawdown_cost", ColumnKind::Cost),
+    Column::new("holding_cost", ColumnKind::Cost),
+];
+
 /// The columns of stress_summary.csv.
 pub const STRESS_SUMMARY_COLUMNS: &[Column] = &[
     Column::new("metric", ColumnKind::Text),
@@ -29,13 +50,24 @@ impl StressReport {
     /// `stress_summary` (metric, value).
     pub fn tables(&self) -> Vec<Table<'_>> {
         let s = &self.summary;
+        let stock = self.rows.iter().any(|r| r.stock.is_some());
+        let columns = if stock {
+            STRESS_STOCK_COLUMNS
+        } else {
+            STRESS_COLUMNS
+        };
         vec![
-            Table::from_rows("stress", STRESS_COLUMNS, &self.rows, |c, r| {
+            Table::from_rows("stress", columns, &self.rows, |c, r| {
                 c.text(&r.scenario).num(r.probability).text(&r.mineral);
                 c.num(r.delivered).num(r.shortfall);
                 c.num(r.spot_quantity).num(r.spot_cost);
                 c.num(r.unmet).num(r.unmet_cost);
                 c.num(r.contract_cost).num(r.total_cost);
+                if let Some(k) = &r.stock {
+                    c.num(k.stock_built).num(k.stock);
+                    c.num(k.drawdown).num(k.drawdown_cost);
+                    c.num(k.holding_cost);
+                }
                 c.end();
             }),
             Table::new("stress_summary", STRESS_SUMMARY_COLUMNS, 5, move |k, c| {

@@ -16,6 +16,7 @@ pub(crate) mod extensive;
 mod master;
 pub(crate) mod recourse;
 pub mod report;
+mod stock;
 mod warm_master;
 mod written;
 
@@ -214,6 +215,8 @@ pub(crate) struct Problem<'a> {
     pub mip_gap: f64,
     /// The policy rows of each mineral, expanded (for the plan checker).
     pub instances: Vec<Vec<crate::policy::rows::RowInstance>>,
+    /// Per mineral, the replacement cost of a unit drawn from its stock.
+    pub replacement: Vec<f64>,
 }
 
 /// The robust solve's time budget.
@@ -288,6 +291,9 @@ impl<'a> Problem<'a> {
             .collect();
         let excluded = recourse::excluded_offers(model);
         let classes = Classes::new(model, &scenarios, &excluded);
+        let replacement = (0..model.minerals.len())
+            .map(|m| crate::analysis::stock::replacement_cost(model, m, &excluded))
+            .collect();
         let factors: Vec<Vec<(f64, f64)>> = scenarios
             .iter()
             .map(|s| classes.factors(model, s))
@@ -329,6 +335,7 @@ impl<'a> Problem<'a> {
             instances: (0..model.minerals.len())
                 .map(|m| crate::policy::rows::expand(model, m))
                 .collect(),
+            replacement,
         })
     }
 
@@ -338,6 +345,7 @@ impl<'a> Problem<'a> {
             model: self.model,
             classes: &self.classes,
             spot_premium: self.spot_premium,
+            replacement: &self.replacement,
         }
     }
 
@@ -360,8 +368,7 @@ impl<'a> Problem<'a> {
         self.model.minerals.iter().enumerate().all(|(m, mineral)| {
             let x = &plan[mineral.offers.clone()];
             let unmet = (mineral.demand - x.iter().sum::<f64>()).max(0.0);
-            crate::solve::verify::verify_mineral(self.model, m, x, unmet, &self.instances[m])
-                .is_ok()
+            stock::verify(self.model, m, x, unmet, &self.instances[m]).is_ok()
         })
     }
 
