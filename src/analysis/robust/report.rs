@@ -52,21 +52,24 @@ pub struct StockRisk {
     pub holding_cost: f64,
     /// Σ_s p_s · drawdown cost_s.
     pub expected_drawdown_cost: f64,
+    /// Σ_s p_s · spot cost_s.
+    pub expected_spot_cost: f64,
 }
 
 impl StockRisk {
     /// The stock figures of a stress report, when it has stock columns.
     fn from_stress(report: &StressReport) -> Option<StockRisk> {
-        let mut totals = report.rows.iter().filter(|r| r.mineral == "*");
+        let totals = report.rows.iter().filter(|r| r.mineral == "*");
         let base = totals.clone().next()?.stock?;
         Some(StockRisk {
             stock: base.stock,
             stock_built: base.stock_built,
             holding_cost: base.holding_cost,
             expected_drawdown_cost: totals
-                .by_ref()
+                .clone()
                 .map(|r| r.probability * r.stock.map_or(0.0, |k| k.drawdown_cost))
                 .sum(),
+            expected_spot_cost: totals.map(|r| r.probability * r.spot_cost).sum(),
         })
     }
 }
@@ -303,10 +306,19 @@ pub fn render_comparison(c: &Comparison, robust: &RobustSolution) -> String {
         out,
         "baseline cost: no disruption, the contract cost plus the unmet demand at its penalty (the total cost above); nothing is bought spot then: the spot market only replaces deliveries a disruption takes away"
     );
-    if c.robust.stock.is_some() {
+    if let (Some(n), Some(r)) = (c.nominal.stock, c.robust.stock) {
         let _ = writeln!(
             out,
             "stock: held = on hand plus built (what the plan buys above demand, within the policy), holding cost paid in every scenario (part of the baseline cost); a disruption draws it before dearer spot, each unit at its replacement (the cheapest landed cost)"
+        );
+        let _ = writeln!(
+            out,
+            "the hedge: diversification premium {} (contract cost above the nominal plan's, stock purchases included), stock cost {} (holding plus expected drawdown; nominal {}), expected spot cost {} (nominal {})",
+            short(c.robust.contract_cost - c.nominal.contract_cost),
+            short(r.holding_cost + r.expected_drawdown_cost),
+            short(n.holding_cost + n.expected_drawdown_cost),
+            short(r.expected_spot_cost),
+            short(n.expected_spot_cost)
         );
     }
     if c.insurance_cost >= 0.0 {
