@@ -9,6 +9,7 @@ pub mod check;
 pub mod compare;
 pub mod explain;
 pub mod frontier;
+pub mod hedge;
 pub mod policy_cost;
 pub mod presets;
 pub mod ranging;

@@ -615,3 +615,93 @@ fn stress_of_the_written_plan_reproduces_the_robust_stress_files() {
         "{stress_csv}"
     );
 }
+
+// ---- the hedge frontier ----------------------------------------------------------------
+
+/// hedge.csv of `hedge MODEL` on a model with stock: each robust row's plan is the best
+/// of the sweep for its own weight (E + W·CVaR no larger than any other row's), CVaR
+/// falls and E rises as W grows, the nominal row has no premium, and the W = 1 row
+/// carries the expected cost and CVaR `solve --robust` writes in stress_summary.csv.
+#[test]
+fn hedge_rows_are_each_optimal_for_their_weight() {
+    let dir = write_model(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity\ncn,ga,CHN,10,\nau,ga,AUS,14,100\nca,ga,CAN,15,40\n",
+        ),
+        (
+            "demand.csv",
+            "mineral,quantity,unmet_penalty,stock_on_hand,holding_cost,stock_cap\nga,100,100,20,1,100\n",
+        ),
+        (
+            "scenarios.csv",
+            "scenario,probability,mineral,country,supplier,capacity_factor,price_factor\nban,0.1,ga,CHN,,0,\ncut,0.1,ga,AUS,,0.5,1.5\n",
+        ),
+    ]);
+    let model = dir.path().to_str().unwrap();
+    let run = |args: &[&str]| {
+        let o = assert_cmd::Command::cargo_bin("sourcemix")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    let out = dir.path().join("h");
+    run(&[
+        "hedge",
+        model,
+        "--weights",
+        "0,0.5,1,3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(out.join("hedge.svg").exists());
+    let csv = std::fs::read_to_string(out.join("hedge.csv")).unwrap();
+    let rows: Vec<Vec<String>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    let num = |r: &Vec<String>, k: usize| r[k].parse::<f64>().unwrap();
+    assert_eq!(rows[0][0], "nominal");
+    assert_eq!(num(&rows[0], 5), 0.0, "nominal premium");
+    let robust: Vec<(f64, f64, f64)> = rows[1..]
+        .iter()
+        .map(|r| (num(r, 1), num(r, 2), num(r, 3)))
+        .collect();
+    assert_eq!(robust.len(), 4);
+    for &(w, e, c) in &robust {
+        for &(_, e2, c2) in &robust {
+            assert!(e + w * c <= e2 + w * c2 + 1e-6 * (e + w * c), "W {w}");
+        }
+    }
+    for pair in robust.windows(2) {
+        assert!(pair[1].2 <= pair[0].2 + 1e-6 * pair[0].2, "CVaR falls");
+        assert!(pair[1].1 >= pair[0].1 - 1e-6 * pair[0].1, "E rises");
+    }
+    let solved = dir.path().join("r");
+    run(&[
+        "solve",
+        model,
+        "--robust",
+        "--out",
+        solved.to_str().unwrap(),
+    ]);
+    let summary = std::fs::read_to_string(solved.join("stress_summary.csv")).unwrap();
+    let metric = |name: &str| -> f64 {
+        summary
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name},")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_rel(robust[2].1, metric("expected_cost"), 1e-9, "E at W 1");
+    assert_rel(robust[2].2, metric("cvar_cost"), 1e-9, "CVaR at W 1");
+}
