@@ -11,8 +11,11 @@ use crate::error::{Error, Result};
 /// Plot size in pixels.
 const SIZE: (u32, u32) = (900, 560);
 
-/// The three parts of the hedge: label, colour, value.
-const PARTS: [(&str, RGBColor, fn(&HedgePoint) -> f64); 3] = [
+/// One part of the hedge: label, colour, its value at a point.
+type Part = (&'static str, RGBColor, fn(&HedgePoint) -> f64);
+
+/// The three parts of the hedge.
+const PARTS: [Part; 3] = [
     ("diversification premium", BLUE, |p| {
         p.diversification_premium
     }),
