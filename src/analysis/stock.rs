@@ -12,7 +12,6 @@
 //! factor below 1 / (1 + P); the rule is the cost-minimising recourse in every case.
 
 use crate::model::Model;
-use crate::tolerance::FEASIBILITY;
 
 /// A mineral's stock under a plan.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,17 +24,6 @@ pub struct StockState {
     pub holding: f64,
     /// r: the cost of a drawn unit (its replacement).
     pub price: f64,
-}
-
-/// The stock built by a mineral's contracted total `contracted`: what it buys above
-/// demand (a rounding excess below [`FEASIBILITY`] of demand is none).
-pub fn built(demand: f64, contracted: f64) -> f64 {
-    let over = contracted - demand;
-    if over > FEASIBILITY * demand {
-        over
-    } else {
-        0.0
-    }
 }
 
 /// r: the cheapest landed cost of mineral `m`'s offers the policy does not exclude
@@ -53,12 +41,11 @@ pub fn replacement_cost(model: &Model, m: usize, excluded: &[bool]) -> f64 {
 pub fn state(model: &Model, m: usize, contracted: f64, replacement: f64) -> Option<StockState> {
     let mineral = &model.minerals[m];
     let stock = mineral.stock?;
-    let built = built(mineral.demand, contracted);
-    let held = stock.on_hand + built;
+    let built = mineral.stock_built(contracted);
     Some(StockState {
         built,
-        held,
-        holding: stock.holding_cost * held,
+        held: stock.on_hand + built,
+        holding: mineral.holding_cost(contracted),
         price: replacement,
     })
 }

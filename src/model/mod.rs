@@ -54,6 +54,25 @@ pub struct Stock {
 }
 
 impl Mineral {
+    /// b: the stock a plan contracting `contracted` builds, what it buys above demand (a
+    /// rounding excess within the feasibility tolerance is none); 0 without stock.
+    pub fn stock_built(&self, contracted: f64) -> f64 {
+        let over = contracted - self.demand;
+        if self.stock.is_some() && over > crate::tolerance::FEASIBILITY * self.demand {
+            over
+        } else {
+            0.0
+        }
+    }
+
+    /// h · S: what holding the stock costs a plan contracting `contracted` (S = on hand
+    /// plus built); 0 without stock.
+    pub fn holding_cost(&self, contracted: f64) -> f64 {
+        self.stock.map_or(0.0, |s| {
+            s.holding_cost * (s.on_hand + self.stock_built(contracted))
+        })
+    }
+
     /// Most the plan can add to the stock in a year: the cap less the stock on hand, or
     /// one year's demand without a cap; 0 without stock.
     pub fn stock_room(&self) -> f64 {

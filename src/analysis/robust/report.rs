@@ -171,7 +171,7 @@ pub(crate) fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution 
                 .map(|(o, &q)| o.landed_cost * q + if q > 0.0 { o.fixed_cost } else { 0.0 })
                 .sum::<f64>()
                 + mineral.unmet_penalty.unwrap_or(0.0) * ms.unmet
-                + holding(model, m, &x);
+                + mineral.holding_cost(x.iter().sum());
             let plan = MineralPlan {
                 model,
                 mineral: m,
@@ -194,13 +194,6 @@ pub(crate) fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution 
         minerals,
         build_wall_secs: 0.0,
     }
-}
-
-/// The holding cost h · S of mineral `m`'s stock under its quantities `x` (0 without
-/// stock), part of the baseline cost.
-fn holding(model: &Model, m: usize, x: &[f64]) -> f64 {
-    let contracted: f64 = x.iter().sum();
-    crate::analysis::stock::state(model, m, contracted, 0.0).map_or(0.0, |s| s.holding)
 }
 
 /// Rounds for display: 6 significant digits.

@@ -5,7 +5,7 @@
 //! of demand) in its block's demand row, Σ x' + u' − b' = 1: what the plan buys above
 //! demand is stock built. Every L_s gets h_m (S0_m + D_m b'_m) (S0 through a variable
 //! fixed at 1, so the program's objective is the plan's). The written plan's stock is
-//! b = max(0, X − D) ([`crate::analysis::stock::built`]): a master point with both u' and
+//! b = max(0, X − D) ([`crate::model::Mineral::stock_built`]): a master point with both u' and
 //! b' positive costs no less in any scenario than the one with both lowered together,
 //! (p + h) per unit against at most p − r the stock saves, so the evaluated plan is no
 //! worse than the master's point.
@@ -128,10 +128,7 @@ pub(super) fn verify(
 ) -> Result<(), String> {
     let mineral = &model.minerals[m];
     let contracted: f64 = x.iter().sum();
-    let built = match mineral.stock {
-        Some(_) => crate::analysis::stock::built(mineral.demand, contracted),
-        None => 0.0,
-    };
+    let built = mineral.stock_built(contracted);
     if built > mineral.stock_room() + FEASIBILITY * mineral.demand {
         return Err(format!(
             "it builds a stock of {built}, above the {} the stock can take",
