@@ -18,7 +18,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 models=$work/models
 mkdir -p "$models" "$work/plans"
 
-for m in "$root"/models/*/; do cp -r "$m" "$models/$(basename "$m")"; done
+# A model with stock columns in demand.csv (README "Stock") is new behaviour: an older
+# binary ignores those columns, so there is nothing to compare.
+for m in "$root"/models/*/; do
+    head -1 "$m/demand.csv" | grep -q stock_on_hand && continue
+    cp -r "$m" "$models/$(basename "$m")"
+done
 # Generated: an LP, the same under an HHI cap, and one with integer rules (min_order on
 # every second offer and min_suppliers: shadow prices from the fixed-binary LP); each
 # with sampled scenarios for stress and --robust.

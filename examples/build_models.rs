@@ -25,6 +25,7 @@
 //! It writes `suppliers.csv`, `demand.csv`, `countries.csv`, `constraints.csv` and (where
 //! the model has them) `scenarios.csv` (disruption scenarios) and `correlation.csv` (latent
 //! correlations of disruptions, for `sourcemix scenarios --correlation`) into `models/export-controls-2023/`,
+//! `models/export-controls-2023-stock/` (the same with stock columns in demand.csv),
 //! `models/rare-earths/` and `models/dual-sourcing/` (the hand-written `README.md` of each
 //! model is left alone). Every number that does not come from `data/` is an ASSUMPTION set
 //! in the tables at the top of this file and explained in the model READMEs.
@@ -180,6 +181,20 @@ struct ModelSpec {
     scenarios: &'static [Scenario],
     /// Empty: no correlation.csv is written.
     correlations: &'static [Correlation],
+    /// `None`: demand.csv has no stock columns.
+    stock: Option<StockSpec>,
+}
+
+/// ASSUMPTIONS of a model's stockpile (demand.csv's stock columns), the same for every
+/// mineral.
+#[derive(Clone, Copy)]
+struct StockSpec {
+    /// Stock on hand, in days of demand (stock_on_hand = days / 365 · demand, whole units).
+    on_hand_days: f64,
+    /// The most the stock may hold, in days of demand.
+    cap_days: f64,
+    /// Holding cost per unit and year as a share of the mineral's cheapest landed cost.
+    holding_share: f64,
 }
 
 /// Shorthand for a shock row.
@@ -376,6 +391,22 @@ const EXPORT_CONTROLS: ModelSpec = ModelSpec {
                      both in February-March 2023)",
         },
     ],
+    stock: None,
+};
+
+/// The export-controls model with a stockpile: same offers, policy and scenarios.
+/// ASSUMPTIONS: JOGMEC holds about 60 days of Japan's rare-metal consumption and up to
+/// 180 days for the riskiest (Korea targets 100 days); this buyer starts with 30 days on
+/// hand and may hold up to 60. Holding a unit for a year costs 20% of its value (capital,
+/// storage, insurance: inventory carrying costs are commonly put at 15–30% a year).
+const EXPORT_CONTROLS_STOCK: ModelSpec = ModelSpec {
+    dir: "models/export-controls-2023-stock",
+    stock: Some(StockSpec {
+        on_hand_days: 30.0,
+        cap_days: 60.0,
+        holding_share: 0.20,
+    }),
+    ..EXPORT_CONTROLS
 };
 
 /// Rare-earth oxides (mine production, t REO) bought by the same kind of US importer.
@@ -432,6 +463,7 @@ const RARE_EARTHS: ModelSpec = ModelSpec {
         },
     ],
     correlations: &[],
+    stock: None,
 };
 
 /// Gallium (GaN power electronics) and rare earths (NdFeB magnets) for a US maker of
@@ -473,6 +505,7 @@ const DUAL_SOURCING: ModelSpec = ModelSpec {
     }),
     scenarios: &[],
     correlations: &[],
+    stock: None,
 };
 
 // ----------------------------------------------------------------------------------------
@@ -901,6 +934,25 @@ fn unmet_penalty(offers: &[&Offer], countries: &BTreeMap<String, Country>) -> f6
         .map(|o| landed(o, countries))
         .fold(0.0, f64::max);
     (UNMET_PENALTY_MULTIPLE * round_to(highest, 2)).ceil()
+}
+
+/// A mineral's stock cells: stock on hand and cap in whole units of its days of demand,
+/// holding cost the spec's share of its cheapest landed cost (cents).
+fn stock_cells(
+    stock: &StockSpec,
+    demand: f64,
+    offers: &[&Offer],
+    countries: &BTreeMap<String, Country>,
+) -> Vec<String> {
+    let cheapest = offers
+        .iter()
+        .map(|o| landed(o, countries))
+        .fold(f64::INFINITY, f64::min);
+    vec![
+        num((stock.on_hand_days / 365.0 * demand).round(), 0),
+        num(round_to(stock.holding_share * cheapest, 2), 2),
+        num((stock.cap_days / 365.0 * demand).round(), 0),
+    ]
 }
 
 // ----------------------------------------------------------------------------------------
@@ -1564,21 +1616,32 @@ fn build_model(
             .filter(|o| o.mineral == mineral.name)
             .collect();
         check_mineral(mineral, &of_mineral, &countries, &spec.policy, report)?;
-        demand_rows.push(vec![
+        let mut row = vec![
             mineral.name.to_string(),
             num(mineral.demand, 0),
             num(unmet_penalty(&of_mineral, &countries), 0),
-        ]);
+        ];
+        if let Some(stock) = &spec.stock {
+            row.extend(stock_cells(stock, mineral.demand, &of_mineral, &countries));
+        }
+        demand_rows.push(row);
     }
     demand_rows.sort();
     let dir = root().join(spec.dir);
     fs::create_dir_all(&dir)?;
     write(&dir, "suppliers.csv", &suppliers_csv(&offers))?;
-    write(
-        &dir,
-        "demand.csv",
-        &csv_text(&["mineral", "quantity", "unmet_penalty"], &demand_rows),
-    )?;
+    let demand_columns: &[&str] = match spec.stock {
+        Some(_) => &[
+            "mineral",
+            "quantity",
+            "unmet_penalty",
+            "stock_on_hand",
+            "holding_cost",
+            "stock_cap",
+        ],
+        None => &["mineral", "quantity", "unmet_penalty"],
+    };
+    write(&dir, "demand.csv", &csv_text(demand_columns, &demand_rows))?;
     write(&dir, "countries.csv", &countries_csv(&countries))?;
     write(&dir, "constraints.csv", &constraints_csv(&spec.policy))?;
     if !spec.scenarios.is_empty() {
@@ -1619,7 +1682,12 @@ fn main() -> Result<()> {
     let pv = read_wgi_pv()?;
     let groups = read_groups()?;
     let mut report = String::new();
-    for spec in [&EXPORT_CONTROLS, &RARE_EARTHS, &DUAL_SOURCING] {
+    for spec in [
+        &EXPORT_CONTROLS,
+        &EXPORT_CONTROLS_STOCK,
+        &RARE_EARTHS,
+        &DUAL_SOURCING,
+    ] {
         build_model(spec, &pv, &groups, &mut report)?;
     }
     print!("{report}");

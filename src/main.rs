@@ -38,6 +38,9 @@ enum Command {
     /// The cost-risk frontier: optimal cost as a cap on HHI, risk-weighted HHI or average
     /// risk is tightened to its least feasible value (frontier.csv, frontier.svg).
     Frontier(cli::frontier::FrontierArgs),
+    /// The hedge frontier: solve --robust over a sweep of CVaR weights, each plan's
+    /// diversification premium, stock cost and expected spot cost (hedge.csv, hedge.svg).
+    Hedge(cli::hedge::HedgeArgs),
     /// Validate a model and report its size and suspicious data.
     Check(cli::check::CheckArgs),
     /// List the solvers compiled into this build and what each supports.
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
         Command::Stress(args) => cli::stress::run(args),
         Command::Scenarios(args) => cli::scenarios::run(args),
         Command::Frontier(args) => cli::frontier::run(args),
+        Command::Hedge(args) => cli::hedge::run(args),
         Command::Check(args) => cli::check::run(args),
         Command::Solvers(args) => cli::solvers::run(args),
         Command::Generate(args) => cli::generate::run(args),

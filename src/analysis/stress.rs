@@ -75,8 +75,36 @@ pub struct StressRow {
     pub unmet_cost: f64,
     /// Σ_i l_i d_is plus the fixed costs of the plan's offers.
     pub contract_cost: f64,
-    /// contract + spot + unmet cost.
+    /// contract + spot + unmet cost (+ drawdown and holding cost, with stock).
     pub total_cost: f64,
+    /// The stock's part, when the model has stock columns.
+    #[serde(flatten)]
+    pub stock: Option<StockCells>,
+}
+
+/// The stock columns of a stress.csv row (see [`crate::analysis::stock`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct StockCells {
+    /// b: what the plan buys above demand.
+    pub stock_built: f64,
+    /// S = S0 + b: the stock held.
+    pub stock: f64,
+    /// Drawn from the stock to replace lost deliveries.
+    pub drawdown: f64,
+    /// drawdown × the replacement cost r.
+    pub drawdown_cost: f64,
+    /// h · S.
+    pub holding_cost: f64,
+}
+
+impl StockCells {
+    fn add(&mut self, o: &StockCells) {
+        self.stock_built += o.stock_built;
+        self.stock += o.stock;
+        self.drawdown += o.drawdown;
+        self.drawdown_cost += o.drawdown_cost;
+        self.holding_cost += o.holding_cost;
+    }
 }
 
 /// stress_summary.csv.
@@ -137,9 +165,12 @@ pub fn stress(
         shocks: Vec::new(),
     };
     let all: Vec<&Scenario> = std::iter::once(&baseline).chain(scenarios).collect();
+    let replacement: Vec<f64> = (0..model.minerals.len())
+        .map(|m| crate::analysis::stock::replacement_cost(model, m, &excluded))
+        .collect();
     let per_scenario: Vec<Vec<StressRow>> = all
         .par_iter()
-        .map(|s| scenario_rows(model, plan, &excluded, s, opts))
+        .map(|s| scenario_rows(model, plan, (&excluded, &replacement), s, opts))
         .collect();
     let costs: Vec<(f64, f64)> = per_scenario
         .iter()
@@ -229,7 +260,7 @@ fn factors(model: &Model, s: &Scenario) -> (Vec<f64>, Vec<f64>) {
 fn scenario_rows(
     model: &Model,
     plan: &[f64],
-    excluded: &[bool],
+    (excluded, replacement): (&[bool], &[f64]),
     s: &Scenario,
     opts: &StressOptions,
 ) -> Vec<StressRow> {
@@ -248,8 +279,9 @@ fn scenario_rows(
         unmet_cost: 0.0,
         contract_cost: 0.0,
         total_cost: 0.0,
+        stock: model.has_stock().then(StockCells::default),
     };
-    for mineral in &model.minerals {
+    for (m, mineral) in model.minerals.iter().enumerate() {
         let range = mineral.offers.clone();
         let offers = &model.offers[range.clone()];
         let (x, a, pf, excluded) = (
@@ -272,18 +304,39 @@ fn scenario_rows(
         }
         let demand = mineral.demand;
         let penalty = mineral.unmet_penalty.unwrap_or(f64::INFINITY);
-        let shortfall = rounded(demand - delivered, demand);
+        let stock = crate::analysis::stock::state(model, m, contracted, replacement[m]);
+        let target = demand + stock.map_or(0.0, |s| s.built);
+        let shortfall = rounded(target - delivered, demand);
         let planned = rounded(demand - contracted, demand).min(shortfall);
         let lost = shortfall - planned;
+        let mut left = lost;
+        let mut cells = stock.map(|s| StockCells {
+            stock_built: s.built,
+            stock: s.held,
+            holding_cost: s.holding,
+            ..StockCells::default()
+        });
+        if let (Some(c), Some((price, room))) = (&mut cells, stock.and_then(|s| s.source(penalty)))
+        {
+            // Drawn before any spot offer at the same price or dearer (ties: the stock).
+            (c.drawdown, c.drawdown_cost, left) = draw_stock(
+                offers,
+                (x, a, pf, excluded),
+                (price, room),
+                left,
+                opts.spot_premium.get(),
+            );
+        }
         let (spot_quantity, spot_cost, not_bought) = spot_fill(
             offers,
             (x, a, pf, excluded),
             penalty,
-            lost,
+            left,
             opts.spot_premium.get(),
         );
         let unmet = planned + not_bought.max(0.0);
         let unmet_cost = if unmet > 0.0 { penalty * unmet } else { 0.0 };
+        let stock_cost = cells.map_or(0.0, |c| c.drawdown_cost + c.holding_cost);
         let row = StressRow {
             scenario: scenario.clone(),
             probability: s.probability,
@@ -295,7 +348,8 @@ fn scenario_rows(
             unmet,
             unmet_cost,
             contract_cost,
-            total_cost: contract_cost + spot_cost + unmet_cost,
+            total_cost: contract_cost + spot_cost + unmet_cost + stock_cost,
+            stock: cells,
         };
         total.delivered += row.delivered;
         total.shortfall += row.shortfall;
@@ -305,6 +359,9 @@ fn scenario_rows(
         total.unmet_cost += row.unmet_cost;
         total.contract_cost += row.contract_cost;
         total.total_cost += row.total_cost;
+        if let (Some(t), Some(c)) = (&mut total.stock, &row.stock) {
+            t.add(c);
+        }
         rows.push(row);
     }
     rows.push(total);
@@ -359,6 +416,27 @@ fn spot_fill(
         }
     }
     (quantity, cost, left)
+}
+
+/// The drawdown of one mineral's stock: the lost deliveries that spot offers cheaper
+/// than the stock's `price` do not replace first (those are bought at the spot fill),
+/// up to the stock's `room`. Returns (drawdown, its cost, what is left for the spot fill).
+/// Because the spot fill takes the cheapest offers first, buying the cheaper ones before
+/// drawing and the rest after is the same greedy as one merged list.
+fn draw_stock(
+    offers: &[crate::model::Offer],
+    (x, a, pf, excluded): (&[f64], &[f64], &[f64], &[bool]),
+    (price, room): (f64, f64),
+    lost: f64,
+    spot_premium: f64,
+) -> (f64, f64, f64) {
+    if lost <= 0.0 {
+        return (0.0, 0.0, lost);
+    }
+    // What the spot offers cheaper than the stock would take.
+    let (cheaper, _, _) = spot_fill(offers, (x, a, pf, excluded), price, lost, spot_premium);
+    let drawn = room.min(lost - cheaper).max(0.0);
+    (drawn, drawn * price, lost - drawn)
 }
 
 /// CVaR_α of a discrete loss: min over η of η + Σ_s p_s max(0, L_s − η) / (1 − α), for

@@ -10,6 +10,7 @@ pub mod explain;
 pub mod export;
 pub mod frontier;
 pub mod generate;
+pub mod hedge;
 pub mod output;
 pub mod policy;
 pub mod results;

@@ -20,10 +20,13 @@ pub struct OfferBounds {
     pub big_m: Vec<f64>,
 }
 
-/// Bounds of the offers of one mineral with demand `d` (capacities in `capacities`).
+/// Bounds of the offers of one mineral with demand `d` (capacities in `capacities`);
+/// `ceiling` is the most the mineral can buy, in shares of demand (1, or more when what
+/// it buys above demand goes into its stock).
 pub fn offer_bounds(
     capacities: impl Iterator<Item = Option<f64>>,
     d: f64,
+    ceiling: f64,
     instances: &[RowInstance],
 ) -> OfferBounds {
     let capacity: Vec<f64> = capacities
@@ -55,7 +58,7 @@ pub fn offer_bounds(
             Entry::Row => {}
         }
     }
-    let mut big_m: Vec<f64> = upper.iter().map(|u| u.min(1.0)).collect();
+    let mut big_m: Vec<f64> = upper.iter().map(|u| u.min(ceiling)).collect();
     for inst in instances {
         if inst.kind.tightens_big_m() {
             for &j in &inst.members {

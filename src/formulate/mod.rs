@@ -117,7 +117,9 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
     let offers = model.offers_of(m);
     let d = mineral.demand;
     let instances = expand(model, m);
-    let bounds = offer_bounds(offers.iter().map(|o| o.capacity), d, &instances);
+    // With a stock, the mineral may buy up to its stock room above demand.
+    let ceiling = 1.0 + mineral.stock_room() / d;
+    let bounds = offer_bounds(offers.iter().map(|o| o.capacity), d, ceiling, &instances);
     let counts = instances.iter().any(|i| i.kind.needs_binaries());
     let cost_scale = price_unit(
         offers

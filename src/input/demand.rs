@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::files::DEMAND;
 use super::number::Domain;
-use super::table::{read_table, Columns, ModelFiles};
+use super::table::{read_table, Columns, ModelFiles, Record, Reported, Table};
 use crate::error::{InputErrors, InputIssue};
 
 /// A demand row as read.
@@ -14,11 +14,17 @@ pub struct RawMineral {
     pub quantity: f64,
     pub unmet_penalty: Option<f64>,
     pub line: u64,
+    pub stock: Option<crate::model::Stock>,
 }
 
 const COLUMNS: Columns = Columns {
     required: &["mineral", "quantity"],
-    optional: &["unmet_penalty"],
+    optional: &[
+        "unmet_penalty",
+        "stock_on_hand",
+        "holding_cost",
+        "stock_cap",
+    ],
 };
 
 pub fn read(
@@ -33,6 +39,7 @@ pub fn read(
         let name = table.required_text(r, "mineral", errors);
         let quantity = table.number(r, "quantity", Domain::Positive, errors);
         let penalty = table.optional_number(r, "unmet_penalty", Domain::NonNegative, errors);
+        let stock = stock_cells(&table, r, errors);
         let Some(name) = name else { continue };
         if !super::check_name(DEMAND, r.line, "mineral", name, errors) {
             continue;
@@ -49,13 +56,14 @@ pub fn read(
             continue;
         }
         seen.insert(key.clone(), r.line);
-        if let (Some(quantity), Ok(unmet_penalty)) = (quantity, penalty) {
+        if let (Some(quantity), Ok(unmet_penalty), Ok(stock)) = (quantity, penalty, stock) {
             out.push(RawMineral {
                 name: name.to_string(),
                 key,
                 quantity,
                 unmet_penalty,
                 line: r.line,
+                stock,
             });
         }
     }
@@ -66,4 +74,41 @@ pub fn read(
         ));
     }
     Some(out)
+}
+
+/// The stock columns of one row: `None` when the file has none of them (empty cells are
+/// 0 stock on hand, 0 holding cost, no cap); a cap below the stock on hand is an error
+/// at the cap's cell.
+fn stock_cells(
+    table: &Table,
+    r: &Record,
+    errors: &mut InputErrors,
+) -> Result<Option<crate::model::Stock>, Reported> {
+    if !["stock_on_hand", "holding_cost", "stock_cap"]
+        .iter()
+        .any(|c| table.has_column(c))
+    {
+        return Ok(None);
+    }
+    let on_hand = table.optional_number(r, "stock_on_hand", Domain::NonNegative, errors);
+    let holding = table.optional_number(r, "holding_cost", Domain::NonNegative, errors);
+    let cap = table.optional_number(r, "stock_cap", Domain::NonNegative, errors);
+    let (on_hand, holding_cost, cap) = (on_hand?.unwrap_or(0.0), holding?.unwrap_or(0.0), cap?);
+    if let Some(c) = cap.filter(|&c| c < on_hand) {
+        errors.push(InputIssue::cell(
+            DEMAND,
+            r.line,
+            "stock_cap",
+            table.text(r, "stock_cap"),
+            format!(
+                "{c} is below stock_on_hand {on_hand}; expected a cap of at least the stock on hand"
+            ),
+        ));
+        return Err(Reported);
+    }
+    Ok(Some(crate::model::Stock {
+        on_hand,
+        holding_cost,
+        cap,
+    }))
 }

@@ -392,6 +392,7 @@ fn group_offers(
                 unmet_penalty: raw.unmet_penalty,
                 offers: start - count..start,
                 line: raw.line,
+                stock: raw.stock,
             }
         })
         .collect();

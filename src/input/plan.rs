@@ -200,10 +200,29 @@ impl<'m> PlanReader<'m> {
     }
 }
 
-/// No mineral may be planned above its demand.
+/// No mineral may be planned above its demand, plus what its stock can take (what a
+/// plan buys above demand is stock built: see `analysis::stock`).
 fn check_demands(name: &str, model: &Model, quantities: &[f64], errors: &mut InputErrors) {
     for mineral in &model.minerals {
         let bought: f64 = quantities[mineral.offers.clone()].iter().sum();
+        if mineral.stock.is_some() {
+            let most = mineral.demand + mineral.stock_room();
+            if bought > most + FEASIBILITY * mineral.demand {
+                errors.push(InputIssue::file(
+                    name,
+                    format!(
+                        "buys {} of {}, more than its demand {} plus the {} its stock can take (demand.csv:{}); expected at most {}",
+                        plain(bought),
+                        mineral.name,
+                        plain(mineral.demand),
+                        plain(mineral.stock_room()),
+                        mineral.line,
+                        plain(most)
+                    ),
+                ));
+            }
+            continue;
+        }
         if bought > mineral.demand * (1.0 + FEASIBILITY) {
             errors.push(InputIssue::file(
                 name,

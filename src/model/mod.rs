@@ -40,6 +40,49 @@ pub struct Mineral {
     pub offers: Range<usize>,
     /// Line in demand.csv.
     pub line: u64,
+    /// The stockpile, when demand.csv has stock columns (see [`Stock`]).
+    pub stock: Option<Stock>,
+}
+
+/// A mineral's stockpile (demand.csv's `stock_on_hand`, `holding_cost`, `stock_cap`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stock {
+    /// S0: the stock held at the start of the year (≥ 0).
+    pub on_hand: f64,
+    /// h: cost per unit of stock held over the year (≥ 0).
+    pub holding_cost: f64,
+    /// Most the stock may hold (≥ `on_hand`); `None`: no cap.
+    pub cap: Option<f64>,
+}
+
+impl Mineral {
+    /// b: the stock a plan contracting `contracted` builds, what it buys above demand (a
+    /// rounding excess within the feasibility tolerance is none); 0 without stock.
+    pub fn stock_built(&self, contracted: f64) -> f64 {
+        let over = contracted - self.demand;
+        if self.stock.is_some() && over > crate::tolerance::FEASIBILITY * self.demand {
+            over
+        } else {
+            0.0
+        }
+    }
+
+    /// h · S: what holding the stock costs a plan contracting `contracted` (S = on hand
+    /// plus built); 0 without stock.
+    pub fn holding_cost(&self, contracted: f64) -> f64 {
+        self.stock.map_or(0.0, |s| {
+            s.holding_cost * (s.on_hand + self.stock_built(contracted))
+        })
+    }
+
+    /// Most the plan can add to the stock in a year: the cap less the stock on hand, or
+    /// one year's demand without a cap; 0 without stock.
+    pub fn stock_room(&self) -> f64 {
+        match self.stock {
+            Some(s) => s.cap.map_or(self.demand, |c| (c - s.on_hand).max(0.0)),
+            None => 0.0,
+        }
+    }
 }
 
 /// One offer: a supplier selling one mineral.
@@ -186,6 +229,11 @@ pub struct Shock {
 }
 
 impl Model {
+    /// True when demand.csv has stock columns (the stock reports and columns appear).
+    pub fn has_stock(&self) -> bool {
+        self.minerals.iter().any(|m| m.stock.is_some())
+    }
+
     /// The offers of mineral `m`.
     pub fn offers_of(&self, m: usize) -> &[Offer] {
         &self.offers[self.minerals[m].offers.clone()]

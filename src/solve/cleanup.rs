@@ -40,7 +40,8 @@ pub(super) fn clean_plan(model: &Model, block: &Block, x: &[f64]) -> CleanPlan {
         .zip(&quantities)
         .map(|(o, &x)| o.purchase_cost(x) + if x > 0.0 { o.fixed_cost } else { 0.0 })
         .sum::<f64>()
-        + mineral.unmet_penalty.unwrap_or(0.0) * unmet;
+        + mineral.unmet_penalty.unwrap_or(0.0) * unmet
+        + mineral.holding_cost(quantities.iter().sum());
     CleanPlan {
         quantities,
         unmet,

@@ -15,6 +15,19 @@ pub fn verify_mineral(
     unmet: f64,
     instances: &[RowInstance],
 ) -> Result<(), String> {
+    verify_stocked(model, m, quantities, unmet, 0.0, instances)
+}
+
+/// [`verify_mineral`] for a plan that also buys `built` above demand for its stock:
+/// purchases plus unmet demand equal demand plus `built`.
+pub fn verify_stocked(
+    model: &Model,
+    m: usize,
+    quantities: &[f64],
+    unmet: f64,
+    built: f64,
+    instances: &[RowInstance],
+) -> Result<(), String> {
     let mineral = &model.minerals[m];
     let d = mineral.demand;
     let offers = model.offers_of(m);
@@ -51,7 +64,7 @@ pub fn verify_mineral(
         ));
     }
     let total: f64 = quantities.iter().sum::<f64>() + unmet;
-    if (total - d).abs() > FEASIBILITY * d {
+    if (total - built - d).abs() > FEASIBILITY * d {
         return Err(format!(
             "purchases plus unmet demand are {total}, not the demand {d}"
         ));

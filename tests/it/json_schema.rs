@@ -280,6 +280,22 @@ fn every_command_output_matches_its_schema() {
 }
 
 #[test]
+fn hedge_output_matches_its_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = root().join("models/export-controls-2023-stock");
+    let hedge = json_of(&[
+        "hedge".as_ref(),
+        model.as_os_str(),
+        "--weights".as_ref(),
+        "0,1".as_ref(),
+        "--out".as_ref(),
+        tmp.path().as_os_str(),
+    ]);
+    assert_valid("hedge", &hedge);
+    assert_eq!(hedge["hedge"]["points"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
 fn schemas_reject_what_they_must() {
     let bad_solvers = serde_json::json!([{"name": "x", "capabilities": {}, "description": "d"}]);
     assert!(!schema("solvers").is_valid(&bad_solvers));

@@ -35,6 +35,7 @@ mod report_page;
 mod result_files;
 mod robust;
 mod robust_columns;
+mod robust_stock;
 mod sampling;
 mod spreadsheets;
 mod stress;

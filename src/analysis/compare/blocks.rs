@@ -333,7 +333,9 @@ fn evaluated(model: &Model, m: usize, x: &[f64]) -> Measured {
     }
     Measured {
         status: CaseStatus::Evaluated,
-        cost: purchase + mineral.unmet_penalty.unwrap_or(0.0) * unmet,
+        cost: purchase
+            + mineral.unmet_penalty.unwrap_or(0.0) * unmet
+            + mineral.holding_cost(x.iter().sum()),
         quantities: x.to_vec(),
         metrics: Some(metrics),
         binding: Vec::new(),

@@ -110,7 +110,7 @@ fn draw(
 }
 
 /// The range of `values` with 5 % room on each side (a point range gets room too).
-fn padded(values: impl Iterator<Item = f64>) -> (f64, f64) {
+pub(crate) fn padded(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
         (l.min(v), h.max(v))
     });
@@ -119,7 +119,7 @@ fn padded(values: impl Iterator<Item = f64>) -> (f64, f64) {
 }
 
 /// A number with four significant digits, thousands separated by spaces.
-fn short(v: f64) -> String {
+pub(crate) fn short(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return "0".into();
     }

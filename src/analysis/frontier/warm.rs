@@ -120,7 +120,8 @@ pub(super) fn checked_plan(
         .zip(&quantities)
         .map(|(o, &q)| o.purchase_cost(q))
         .sum::<f64>()
-        + model.minerals[m].unmet_penalty.unwrap_or(0.0) * unmet;
+        + model.minerals[m].unmet_penalty.unwrap_or(0.0) * unmet
+        + model.minerals[m].holding_cost(quantities.iter().sum());
     let measure = Measure::from_kind(instances[k].kind)?;
     Some((cost, measure.of_plan(model, m, &quantities)))
 }

@@ -62,6 +62,8 @@ pub struct Cut {
     pub rhs: f64,
     /// The marginal price the cut was made at.
     pub price: f64,
+    /// Coefficient of the mineral's stock built b' (see [`super::stock::cut_term`]).
+    pub stock: f64,
 }
 
 /// The cut of (s, m) at marginal price `price`, or `None` when it is θ ≥ 0.
@@ -125,12 +127,14 @@ pub fn cut(p: &Problem, s: usize, m: usize, price: f64) -> Option<Cut> {
             push(k, shocked, Sum::Cost, d * delivered * pf * markup * cs / u);
         }
     }
+    let (stock, on_hand) = super::stock::cut_term(p, m, price).unwrap_or((0.0, 0.0));
     Some(Cut {
         scenario: s,
         mineral: m,
         terms,
-        rhs: -constant / u,
+        rhs: -constant / u - on_hand,
         price,
+        stock,
     })
 }
 
@@ -144,6 +148,9 @@ pub(super) fn row_terms(sk: &Skeleton, cut: &Cut) -> Vec<(usize, f64)> {
             Sum::Cost => v.cost,
         };
         terms.push((var, coef));
+    }
+    if let (Some(b), true) = (sk.stock[cut.mineral], cut.stock != 0.0) {
+        terms.push((b, cut.stock));
     }
     terms
 }

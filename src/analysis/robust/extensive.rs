@@ -57,6 +57,7 @@ fn add_recourse(sk: &mut Skeleton, p: &Problem) {
                     }
                 }
             }
+            super::stock::add_drawdown(sk, p, m, &mut cost, &mut balance);
             if penalty.is_finite() {
                 let v = sk.lp.add_var(0.0, f64::INFINITY, 0.0);
                 cost.push((v, -penalty * d / p.unit));

@@ -47,6 +47,11 @@ pub struct Skeleton {
     pub theta: Vec<Vec<usize>>,
     /// (class, k) → prefix variables.
     pub prefix: BTreeMap<(usize, usize), PrefixVars>,
+    /// Per mineral, its stock built b' (a share of demand), when it has stock (see
+    /// [`super::stock`]).
+    pub stock: Vec<Option<usize>>,
+    /// A variable fixed at 1 carrying the holding cost of the stock on hand, if any.
+    pub one: Option<usize>,
 }
 
 impl Skeleton {
@@ -189,9 +194,12 @@ pub fn skeleton(p: &Problem, refs: &BTreeSet<(usize, usize)>) -> Skeleton {
         offsets: Vec::new(),
         theta: Vec::new(),
         prefix: BTreeMap::new(),
+        stock: Vec::new(),
+        one: None,
     };
     add_blocks(&mut sk, &p.blocks);
     add_prefixes(&mut sk, p, refs);
+    super::stock::add_columns(&mut sk, p);
     let n_minerals = p.model.minerals.len();
     for s in &p.scenarios {
         let row = (0..n_minerals)
@@ -226,9 +234,10 @@ pub fn skeleton(p: &Problem, refs: &BTreeSet<(usize, usize)>) -> Skeleton {
     sk
 }
 
-/// The contract and fixed cost of scenario s, and the planned shortfall's penalty, as
-/// (variable, coefficient) in unit U: per mineral its whole chain of l·x, less
-/// (1 − δ_cs) times each shocked class's, plus p · D · u' (u' the unmet share).
+/// The contract and fixed cost of scenario s, the planned shortfall's penalty and the
+/// stock's holding cost, as (variable, coefficient) in unit U: per mineral its whole
+/// chain of l·x, less (1 − δ_cs) times each shocked class's, plus p · D · u' (u' the
+/// unmet share), plus h (S0 + D b') ([`super::stock::holding_terms`]).
 fn contract_terms(sk: &Skeleton, p: &Problem, s: usize) -> Vec<(usize, f64)> {
     let mut terms = Vec::new();
     for (m, block) in p.blocks.iter().enumerate() {
@@ -257,5 +266,6 @@ fn contract_terms(sk: &Skeleton, p: &Problem, s: usize) -> Vec<(usize, f64)> {
         }
     }
     terms.extend(super::tiers::tier_terms(sk, p, s));
+    terms.extend(super::stock::holding_terms(sk, p));
     terms
 }

@@ -17,6 +17,7 @@ mod master;
 pub(crate) mod recourse;
 pub mod report;
 mod tiers;
+mod stock;
 mod warm_master;
 mod written;
 
@@ -215,6 +216,8 @@ pub(crate) struct Problem<'a> {
     pub mip_gap: f64,
     /// The policy rows of each mineral, expanded (for the plan checker).
     pub instances: Vec<Vec<crate::policy::rows::RowInstance>>,
+    /// Per mineral, the replacement cost of a unit drawn from its stock.
+    pub replacement: Vec<f64>,
 }
 
 /// The robust solve's time budget.
@@ -289,6 +292,9 @@ impl<'a> Problem<'a> {
             .collect();
         let excluded = recourse::excluded_offers(model);
         let classes = Classes::new(model, &scenarios, &excluded);
+        let replacement = (0..model.minerals.len())
+            .map(|m| crate::analysis::stock::replacement_cost(model, m, &excluded))
+            .collect();
         let factors: Vec<Vec<(f64, f64)>> = scenarios
             .iter()
             .map(|s| classes.factors(model, s))
@@ -330,6 +336,7 @@ impl<'a> Problem<'a> {
             instances: (0..model.minerals.len())
                 .map(|m| crate::policy::rows::expand(model, m))
                 .collect(),
+            replacement,
         })
     }
 
@@ -339,6 +346,7 @@ impl<'a> Problem<'a> {
             model: self.model,
             classes: &self.classes,
             spot_premium: self.spot_premium,
+            replacement: &self.replacement,
         }
     }
 
@@ -361,8 +369,7 @@ impl<'a> Problem<'a> {
         self.model.minerals.iter().enumerate().all(|(m, mineral)| {
             let x = &plan[mineral.offers.clone()];
             let unmet = (mineral.demand - x.iter().sum::<f64>()).max(0.0);
-            crate::solve::verify::verify_mineral(self.model, m, x, unmet, &self.instances[m])
-                .is_ok()
+            stock::verify(self.model, m, x, unmet, &self.instances[m]).is_ok()
         })
     }
 

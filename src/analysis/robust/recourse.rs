@@ -264,16 +264,20 @@ pub struct MineralRecourse {
     /// p (D − X): the planned shortfall, unmet in every scenario (linear in the plan, as
     /// the master states it).
     pub planned: f64,
-    /// Q: spot cost plus unmet cost of the greedy fill of the lost deliveries.
+    /// Q: drawdown, spot and unmet cost of the greedy fill of the lost deliveries.
     pub recourse: f64,
     /// The marginal price π of the lost deliveries (the dual of the balance row).
     pub price: f64,
+    /// h · S: the holding cost of the stock the plan holds (0 without stock).
+    pub holding: f64,
+    /// Drawn from the stock (part of the fill).
+    pub drawdown: f64,
 }
 
 impl MineralRecourse {
     /// The scenario cost of the mineral.
     pub fn total(&self) -> f64 {
-        self.contract + self.planned + self.recourse
+        self.contract + self.planned + self.recourse + self.holding
     }
 }
 
@@ -305,9 +309,20 @@ pub struct RecourseModel<'a> {
     pub classes: &'a Classes,
     /// Spot premium P.
     pub spot_premium: f64,
+    /// Per mineral, the replacement cost r of a unit drawn from its stock (see
+    /// [`crate::analysis::stock`]).
+    pub replacement: &'a [f64],
 }
 
 impl RecourseModel<'_> {
+    /// The stock of mineral `m` as a source of the fill, (price r, room S), when it has
+    /// one and drawing is cheaper than its unmet `penalty`; with the plan's stock when
+    /// `contracted` is known.
+    pub fn stock(&self, m: usize, contracted: f64) -> Option<crate::analysis::stock::StockState> {
+        self.model.minerals[m].stock?;
+        crate::analysis::stock::state(self.model, m, contracted, self.replacement[m])
+    }
+
     /// The spot price of offer `i` at price factor `pf` (the expression `stress` uses).
     pub fn spot_price(&self, i: usize, pf: f64) -> f64 {
         self.model.offers[i].landed_cost * pf * (1.0 + self.spot_premium)
@@ -328,19 +343,33 @@ impl RecourseModel<'_> {
             contracted += plan.quantity[k];
             contract += delivery_factor(f[k].0) * plan.cost[k];
         }
-        let planned = if penalty.is_finite() {
-            penalty * (mineral.demand - contracted)
-        } else {
-            0.0
+        let stock = self.stock(m, contracted);
+        let planned = match (penalty.is_finite(), stock) {
+            (false, _) => 0.0,
+            (true, None) => penalty * (mineral.demand - contracted),
+            (true, Some(_)) => penalty * (mineral.demand - contracted).max(0.0),
         };
         let mut left = contracted - delivered;
-        let (mut recourse, mut price) = (0.0, 0.0);
+        let (mut recourse, mut price, mut drawdown) = (0.0, 0.0, 0.0);
+        // The stock: (price, what is left of it), drawn before spot at its price or dearer.
+        let mut store = stock.and_then(|s| s.source(penalty));
         if left > 0.0 {
             let mut heap = BinaryHeap::new();
             for k in range {
                 self.push_next(&mut heap, k, 0, f[k], penalty);
             }
             while left > 0.0 {
+                if let Some((r, room)) =
+                    store.filter(|&(r, _)| heap.peek().is_none_or(|h| h.0 >= r))
+                {
+                    let take = room.min(left);
+                    recourse += r * take;
+                    drawdown += take;
+                    left -= take;
+                    price = r;
+                    store = None;
+                    continue;
+                }
                 let Some(Head(p, i, k, pos)) = heap.pop() else {
                     break;
                 };
@@ -367,6 +396,8 @@ impl RecourseModel<'_> {
             planned,
             recourse,
             price,
+            holding: stock.map_or(0.0, |s| s.holding),
+            drawdown,
         }
     }
 
@@ -543,6 +574,7 @@ boom,0.05,ga,CAN,,1.7,0.9
                 model: &model,
                 classes: &classes,
                 spot_premium: 0.25,
+                replacement: &[],
             };
             let report = stress(&model, &x, &scenarios, &StressOptions::default()).unwrap();
             let plan = PlanTotals::new(&model, &classes, x.clone());
@@ -585,6 +617,7 @@ boom,0.05,ga,CAN,,1.7,0.9
                 model: &model,
                 classes: &classes,
                 spot_premium: 0.25,
+                replacement: &[],
             };
             for s in &scenarios {
                 let f = classes.factors(&model, s);

@@ -34,8 +34,44 @@ pub struct PlanRisk {
     /// bought spot).
     pub baseline_unmet: f64,
     /// The cost in the baseline (no shock): contract cost plus the unmet demand at the
-    /// penalty, what `solve` calls the plan's total cost.
+    /// penalty (plus the stock's holding cost), what `solve` calls the plan's total cost.
     pub baseline_cost: f64,
+    /// The plan's stock, when the model has stock columns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stock: Option<StockRisk>,
+}
+
+/// A plan's stock in the comparison (all minerals together).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StockRisk {
+    /// S: the stock held (on hand plus built).
+    pub stock: f64,
+    /// b: the stock built (bought above demand).
+    pub stock_built: f64,
+    /// h · S.
+    pub holding_cost: f64,
+    /// Σ_s p_s · drawdown cost_s.
+    pub expected_drawdown_cost: f64,
+    /// Σ_s p_s · spot cost_s.
+    pub expected_spot_cost: f64,
+}
+
+impl StockRisk {
+    /// The stock figures of a stress report, when it has stock columns.
+    fn from_stress(report: &StressReport) -> Option<StockRisk> {
+        let totals = report.rows.iter().filter(|r| r.mineral == "*");
+        let base = totals.clone().next()?.stock?;
+        Some(StockRisk {
+            stock: base.stock,
+            stock_built: base.stock_built,
+            holding_cost: base.holding_cost,
+            expected_drawdown_cost: totals
+                .clone()
+                .map(|r| r.probability * r.stock.map_or(0.0, |k| k.drawdown_cost))
+                .sum(),
+            expected_spot_cost: totals.map(|r| r.probability * r.spot_cost).sum(),
+        })
+    }
 }
 
 impl PlanRisk {
@@ -54,6 +90,7 @@ impl PlanRisk {
             contract_cost: figure(|r| r.contract_cost),
             baseline_unmet: figure(|r| r.unmet),
             baseline_cost: figure(|r| r.total_cost),
+            stock: StockRisk::from_stress(report),
         }
     }
 }
@@ -133,7 +170,8 @@ pub(crate) fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution 
                 .zip(&x)
                 .map(|(o, &q)| o.purchase_cost(q) + if q > 0.0 { o.fixed_cost } else { 0.0 })
                 .sum::<f64>()
-                + mineral.unmet_penalty.unwrap_or(0.0) * ms.unmet;
+                + mineral.unmet_penalty.unwrap_or(0.0) * ms.unmet
+                + mineral.holding_cost(x.iter().sum());
             let plan = MineralPlan {
                 model,
                 mineral: m,
@@ -230,6 +268,19 @@ pub fn render_comparison(c: &Comparison, robust: &RobustSolution) -> String {
             short(c.robust.worst_cost),
         ),
     ];
+    let mut rows = rows.to_vec();
+    if let (Some(n), Some(r)) = (c.nominal.stock, c.robust.stock) {
+        rows.extend([
+            ("stock held", short(n.stock), short(r.stock)),
+            ("stock built", short(n.stock_built), short(r.stock_built)),
+            ("holding cost", short(n.holding_cost), short(r.holding_cost)),
+            (
+                "expected drawdown cost",
+                short(n.expected_drawdown_cost),
+                short(r.expected_drawdown_cost),
+            ),
+        ]);
+    }
     let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
     let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
     let w2 = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0);
@@ -248,6 +299,21 @@ pub fn render_comparison(c: &Comparison, robust: &RobustSolution) -> String {
         out,
         "baseline cost: no disruption, the contract cost plus the unmet demand at its penalty (the total cost above); nothing is bought spot then: the spot market only replaces deliveries a disruption takes away"
     );
+    if let (Some(n), Some(r)) = (c.nominal.stock, c.robust.stock) {
+        let _ = writeln!(
+            out,
+            "stock: held = on hand plus built (what the plan buys above demand, within the policy), holding cost paid in every scenario (part of the baseline cost); a disruption draws it before dearer spot, each unit at its replacement (the cheapest landed cost)"
+        );
+        let _ = writeln!(
+            out,
+            "the hedge: diversification premium {} (contract cost above the nominal plan's, stock purchases included), stock cost {} (holding plus expected drawdown; nominal {}), expected spot cost {} (nominal {})",
+            short(c.robust.contract_cost - c.nominal.contract_cost),
+            short(r.holding_cost + r.expected_drawdown_cost),
+            short(n.holding_cost + n.expected_drawdown_cost),
+            short(r.expected_spot_cost),
+            short(n.expected_spot_cost)
+        );
+    }
     if c.insurance_cost >= 0.0 {
         let _ = writeln!(
             out,

@@ -40,7 +40,7 @@ pub(super) fn check_plan(model: &Model, robust: &mut RobustSolution) {
         let instances = crate::policy::rows::expand(model, m);
         let x = written_plan(model, m, &robust.plan[mineral.offers.clone()], &instances);
         let unmet = unmet(model, m, &x);
-        if let Err(why) = crate::solve::verify::verify_mineral(model, m, &x, unmet, &instances) {
+        if let Err(why) = super::stock::verify(model, m, &x, unmet, &instances) {
             robust.status = Status::Failed {
                 reason: crate::engine::FailureReason::InvalidPlan,
                 message: format!(

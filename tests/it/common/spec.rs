@@ -110,6 +110,17 @@ pub fn has_binary(model: &Model, i: usize) -> bool {
 /// exclusions, demand balance, unmet only with a penalty, min_order, and every policy
 /// row (shares, groups, average risk, HHI, counts), each to within 1e-7 · D_m.
 pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Result<(), String> {
+    check_stocked_plan(model, quantities, unmet, &vec![0.0; model.minerals.len()])
+}
+
+/// [`check_plan`] for a plan that also buys `built[m]` above demand for mineral m's stock
+/// (README "Stock"): purchases + unmet = demand + built, built within the stock's room.
+pub fn check_stocked_plan(
+    model: &Model,
+    quantities: &[Vec<f64>],
+    unmet: &[f64],
+    built: &[f64],
+) -> Result<(), String> {
     if quantities.len() != model.minerals.len() || unmet.len() != model.minerals.len() {
         return Err("plan does not have one entry per mineral".into());
     }
@@ -160,7 +171,15 @@ pub fn check_plan(model: &Model, quantities: &[Vec<f64>], unmet: &[f64]) -> Resu
                 mineral.name
             ));
         }
-        let total: f64 = q.iter().sum::<f64>() + u;
+        let b = built[m];
+        let room = match mineral.stock {
+            Some(st) => st.cap.map_or(d, |c| c - st.on_hand),
+            None => 0.0,
+        };
+        if b < 0.0 || b > room + tol {
+            return Err(format!("{}: stock built {b}, room {room}", mineral.name));
+        }
+        let total: f64 = q.iter().sum::<f64>() + u - b;
         if (total - d).abs() > tol {
             return Err(format!(
                 "{}: purchases + unmet = {total}, demand {d}",
