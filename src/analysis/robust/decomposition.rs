@@ -499,6 +499,7 @@ pub fn solve(
         lower_bound,
         iterations,
         stop,
+        clock,
     );
     solution.engine = master.engine();
     solution

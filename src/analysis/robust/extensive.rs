@@ -133,7 +133,15 @@ pub fn solve(p: &mut Problem, incumbent: Vec<f64>, clock: &Clock) -> RobustSolut
             columns: 0,
             secs: clock.elapsed(),
         }];
-        return finish(Method::Extensive, plan, objective, lower, iterations, stop);
+        return finish(
+            Method::Extensive,
+            plan,
+            objective,
+            lower,
+            iterations,
+            stop,
+            clock,
+        );
     }
 }
 

@@ -573,7 +573,7 @@ pub fn solve_robust(
 }
 
 /// The solution for a plan that ended a method: its objective, and the status the
-/// bounds and `stop` give (see [`stop::judge`]).
+/// bounds, `stop` and `clock` give (see [`stop::judge`]).
 fn finish(
     method: Method,
     plan: Vec<f64>,
@@ -581,9 +581,10 @@ fn finish(
     lower_bound: Option<f64>,
     iterations: Vec<Iteration>,
     stop: Option<Stop>,
+    clock: &Clock,
 ) -> RobustSolution {
     let gap = lower_bound.map(|lb| relative_gap(objective, lb));
-    let (status, stopped_by) = stop::judge(gap, stop);
+    let (status, stopped_by) = stop::judge(gap, stop, stop::expired(clock));
     RobustSolution {
         method,
         status,

@@ -62,13 +62,25 @@ impl Stop {
 /// The status a plan with relative `gap` to its lower bound (none: unknown) earns when
 /// `stop` (none: the method ran to its end) ended the method, and the stop to report:
 /// optimal only when nothing stopped it and the gap is known and at most
-/// [`DECOMPOSITION_GAP`]; otherwise feasible, stopped by `stop` or else by numerics.
-pub(crate) fn judge(gap: Option<f64>, stop: Option<Stop>) -> (Status, Option<Stop>) {
-    match (stop, gap) {
-        (None, Some(g)) if g <= DECOMPOSITION_GAP => (Status::Optimal, None),
-        (None, _) => (Status::Feasible, Some(Stop::Numerics)),
-        (Some(s), _) => (Status::Feasible, Some(s)),
+/// [`DECOMPOSITION_GAP`]; otherwise feasible, stopped by `stop`, else by numerics — but by
+/// `clock` when it had expired by then (`expired`: the clock's stop), since a solver cut
+/// short by the time limit may end in a numerical status or leave the gap open.
+pub(crate) fn judge(
+    gap: Option<f64>,
+    stop: Option<Stop>,
+    expired: Option<Stop>,
+) -> (Status, Option<Stop>) {
+    match (stop, gap, expired) {
+        (None, Some(g), _) if g <= DECOMPOSITION_GAP => (Status::Optimal, None),
+        (None | Some(Stop::Numerics), _, Some(clock)) => (Status::Feasible, Some(clock)),
+        (None, _, None) => (Status::Feasible, Some(Stop::Numerics)),
+        (Some(s), _, _) => (Status::Feasible, Some(s)),
     }
+}
+
+/// The clock's stop when it has expired.
+pub(crate) fn expired(clock: &Clock) -> Option<Stop> {
+    clock.expired().then(|| Stop::of_clock(clock))
 }
 
 #[cfg(test)]
@@ -77,27 +89,25 @@ mod tests {
 
     #[test]
     fn optimal_only_with_a_closed_gap_and_no_stop() {
-        assert_eq!(judge(Some(0.0), None), (Status::Optimal, None));
-        assert_eq!(judge(Some(1e-7), None), (Status::Optimal, None));
+        let feasible = |s| (Status::Feasible, Some(s));
+        assert_eq!(judge(Some(0.0), None, None), (Status::Optimal, None));
+        assert_eq!(judge(Some(1e-7), None, None), (Status::Optimal, None));
+        // A closed gap is optimal even when the clock ran out just after.
+        let clock = Some(Stop::TimeLimit);
+        assert_eq!(judge(Some(1e-8), None, clock), (Status::Optimal, None));
         // The run: "optimal" next to its own gap of 4.2e-3.
-        assert_eq!(
-            judge(Some(4.2e-3), None),
-            (Status::Feasible, Some(Stop::Numerics))
-        );
-        assert_eq!(
-            judge(Some(1.1e-7), None),
-            (Status::Feasible, Some(Stop::Numerics))
-        );
-        assert_eq!(judge(None, None), (Status::Feasible, Some(Stop::Numerics)));
+        assert_eq!(judge(Some(4.2e-3), None, None), feasible(Stop::Numerics));
+        assert_eq!(judge(Some(1.1e-7), None, None), feasible(Stop::Numerics));
+        assert_eq!(judge(None, None, None), feasible(Stop::Numerics));
+        // An open gap or a numerical end after the clock ran out is the clock's.
+        assert_eq!(judge(Some(1e-3), None, clock), feasible(Stop::TimeLimit));
+        let numerics = Some(Stop::Numerics);
+        assert_eq!(judge(None, numerics, clock), feasible(Stop::TimeLimit));
         // A stop is named even when the gap happens to be closed.
-        assert_eq!(
-            judge(Some(0.0), Some(Stop::TimeLimit)),
-            (Status::Feasible, Some(Stop::TimeLimit))
-        );
-        assert_eq!(
-            judge(None, Some(Stop::Iterations)),
-            (Status::Feasible, Some(Stop::Iterations))
-        );
+        let time = Some(Stop::TimeLimit);
+        assert_eq!(judge(Some(0.0), time, None), feasible(Stop::TimeLimit));
+        let iterations = Some(Stop::Iterations);
+        assert_eq!(judge(None, iterations, clock), feasible(Stop::Iterations));
     }
 
     #[test]
