@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::analysis::robust::Stop;
 use crate::analysis::stress::{stress, StressReport};
 use crate::error::Result;
 use crate::model::{Model, Scenario};
@@ -132,9 +133,11 @@ pub fn robust_plan(
         return Ok(no_plan(report, Some(robust), written_plan));
     }
     if robust.status == Status::Feasible {
-        // One message for the whole plan (CVaR couples the minerals), not one per mineral.
+        // One message for the whole plan (CVaR couples the minerals), not one per mineral,
+        // naming what stopped it.
+        let by = robust.stopped_by.unwrap_or(Stop::Numerics).words();
         report.problems = vec![format!(
-            "a time limit stopped the robust solve with a feasible plan, not proven optimal{}",
+            "{by} stopped the robust solve with a feasible plan, not proven optimal{}",
             robust
                 .gap
                 .map(|g| format!(

@@ -28,7 +28,8 @@ use super::master::{skeleton, Skeleton};
 use super::recourse::ScenarioValue;
 use super::warm_master::WarmMaster;
 use super::{
-    finish, relative_gap, Clock, Iteration, Method, Problem, RobustSolution, DECOMPOSITION_GAP,
+    finish, relative_gap, Clock, Iteration, Method, Problem, RobustSolution, Stop,
+    DECOMPOSITION_GAP,
 };
 
 use crate::tolerance::DECOMPOSITION_LOOSE_GAP as LOOSE_GAP;
@@ -383,6 +384,7 @@ fn master_failed(status: &LpStatus, iterations: Vec<Iteration>) -> RobustSolutio
         objective: f64::NAN,
         lower_bound: None,
         gap: None,
+        stopped_by: None,
         iterations,
         engine: None,
     }
@@ -412,13 +414,13 @@ pub fn solve(
     } else {
         0.0
     };
-    let mut stopped = false;
+    let mut stop = None;
     let mut tight = false;
     let mut master = Master::new(p, &best_plan);
     let simplex = master.simplex();
     loop {
         if clock.expired() {
-            stopped = true;
+            stop = Some(Stop::of_clock(clock));
             break;
         }
         // Early rounds (gap above 1e-5) need no more than the default tolerances (a
@@ -432,8 +434,22 @@ pub fn solve(
         } = screened;
         match &result.status {
             LpStatus::Optimal => {}
-            LpStatus::Feasible | LpStatus::LimitNoSolution(_) => {
-                stopped = true;
+            LpStatus::Feasible if clock.expired() => {
+                stop = Some(Stop::of_clock(clock));
+                break;
+            }
+            LpStatus::Feasible => {
+                stop = Some(Stop::Iterations);
+                break;
+            }
+            LpStatus::LimitNoSolution(limit) => {
+                stop = Some(Stop::of_limit(*limit, clock));
+                break;
+            }
+            // A master the solver could not finish: the best plan so far, its numerics
+            // named (the nominal plan at worst; the model has one).
+            LpStatus::Failed(crate::engine::FailureReason::Numerical, _) => {
+                stop = Some(Stop::Numerics);
                 break;
             }
             other => return master_failed(other, iterations),
@@ -489,7 +505,8 @@ pub fn solve(
         best,
         lower_bound,
         iterations,
-        stopped,
+        stop,
+        clock,
     );
     solution.engine = master.engine();
     solution

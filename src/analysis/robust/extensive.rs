@@ -16,7 +16,7 @@ use crate::engine::{FailureReason, LpStatus};
 use crate::solve::Status;
 
 use super::master::{skeleton, Skeleton};
-use super::{finish, Clock, Iteration, Method, Problem, RobustSolution};
+use super::{finish, Clock, Iteration, Method, Problem, RobustSolution, Stop};
 use crate::tolerance::MAX_CUT_ROUNDS;
 
 /// Adds the recourse block of every scenario and mineral to `sk`.
@@ -90,9 +90,16 @@ pub fn solve(p: &mut Problem, incumbent: Vec<f64>, clock: &Clock) -> RobustSolut
                 ),
             );
         }
-        let candidate = match &result.status {
-            LpStatus::Optimal | LpStatus::Feasible => Some(sk.plan(p, &result.x)),
-            LpStatus::LimitNoSolution(_) => None,
+        let (candidate, stop) = match &result.status {
+            LpStatus::Optimal => (Some(sk.plan(p, &result.x)), None),
+            LpStatus::Feasible if clock.expired() => {
+                (Some(sk.plan(p, &result.x)), Some(Stop::of_clock(clock)))
+            }
+            LpStatus::Feasible => (Some(sk.plan(p, &result.x)), Some(Stop::Iterations)),
+            LpStatus::LimitNoSolution(limit) => (None, Some(Stop::of_limit(*limit, clock))),
+            // The interior point ended short of its tolerances (it stalled, or lost
+            // progress): the nominal plan, its numerics named, rather than no plan.
+            LpStatus::Failed(FailureReason::Numerical, _) => (None, Some(Stop::Numerics)),
             other => {
                 return failure(
                     FailureReason::Solver,
@@ -118,7 +125,6 @@ pub fn solve(p: &mut Problem, incumbent: Vec<f64>, clock: &Clock) -> RobustSolut
                 (objective, plan) = (value, x);
             }
         }
-        let stopped = result.status != LpStatus::Optimal;
         let iterations = vec![Iteration {
             iteration: 1,
             lower_bound: lower.unwrap_or(f64::NAN),
@@ -134,7 +140,8 @@ pub fn solve(p: &mut Problem, incumbent: Vec<f64>, clock: &Clock) -> RobustSolut
             objective,
             lower,
             iterations,
-            stopped,
+            stop,
+            clock,
         );
     }
 }
@@ -147,6 +154,7 @@ fn failure(reason: FailureReason, message: String) -> RobustSolution {
         objective: f64::NAN,
         lower_bound: None,
         gap: None,
+        stopped_by: None,
         iterations: Vec::new(),
         engine: None,
     }

@@ -18,6 +18,7 @@ pub(crate) mod recourse;
 pub mod report;
 mod tiers;
 mod stock;
+mod stop;
 mod warm_master;
 mod written;
 
@@ -38,6 +39,7 @@ use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE};
 use crate::values::{Level, NonNegative};
 
 use recourse::{evaluate, Classes, PlanTotals, RecourseModel, ScenarioValue};
+pub use stop::Stop;
 
 /// Default weight W of CVaR in the robust objective E\[L\] + W · CVaR_α(L).
 pub const DEFAULT_CVAR_WEIGHT: NonNegative = NonNegative::literal(1.0);
@@ -155,7 +157,8 @@ pub struct Iteration {
 pub struct RobustSolution {
     /// The method used (never `auto`).
     pub method: Method,
-    /// Optimal, feasible (a limit stopped it; `gap` says how far it may be), or failed.
+    /// Optimal (the bounds meet to 1e-7), feasible (`stopped_by` says
+    /// what stopped it, `gap` how far it may be), or failed.
     #[serde(flatten)]
     pub status: Status,
     /// Quantity per offer of the model (real units); once checked, as written (clean
@@ -169,6 +172,9 @@ pub struct RobustSolution {
     /// Relative gap between the lower bound and the method's plan, when known (writing
     /// the plan as clean numbers moves its objective by rounding only).
     pub gap: Option<f64>,
+    /// What stopped the method short of a proven optimum (none when optimal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_by: Option<Stop>,
     /// Bounds per round.
     pub iterations: Vec<Iteration>,
     /// How the programs were solved.
@@ -575,27 +581,26 @@ pub fn solve_robust(
 }
 
 /// The solution for a plan that ended a method: its objective, and the status the
-/// bounds give.
+/// bounds, `stop` and `clock` give (see [`stop::judge`]).
 fn finish(
     method: Method,
     plan: Vec<f64>,
     objective: f64,
     lower_bound: Option<f64>,
     iterations: Vec<Iteration>,
-    stopped_by_limit: bool,
+    stop: Option<Stop>,
+    clock: &Clock,
 ) -> RobustSolution {
     let gap = lower_bound.map(|lb| relative_gap(objective, lb));
+    let (status, stopped_by) = stop::judge(gap, stop, stop::expired(clock));
     RobustSolution {
         method,
-        status: if stopped_by_limit {
-            Status::Feasible
-        } else {
-            Status::Optimal
-        },
+        status,
         plan,
         objective,
         lower_bound,
         gap,
+        stopped_by,
         iterations,
         engine: None,
     }
