@@ -25,6 +25,7 @@
 mod backend;
 mod groups;
 mod master;
+mod merge;
 mod norms;
 mod window;
 
@@ -38,6 +39,7 @@ use backend::{solve_problem, Problem};
 use groups::Groups;
 use master::Guess;
 pub(crate) use master::{CountryModel, Outcome};
+pub(crate) use merge::merge_offers;
 
 /// Most restricted solves before the windows are opened to the whole block.
 const MAX_ROUNDS: usize = 40;
