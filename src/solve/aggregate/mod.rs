@@ -115,7 +115,7 @@ pub fn solve_continuous_block(
     let attempt = |k: SolverKind| {
         let duals = k.capabilities().duals;
         let (r, rounds) = match &groups {
-            Some(g) => aggregated(block, g, k, duals, deadline),
+            Some(g) => aggregated(model, block, g, k, duals, deadline),
             None => full(block, k, duals, deadline),
         };
         (checked(block, r), rounds)
@@ -218,8 +218,12 @@ fn full(block: &Block, kind: SolverKind, duals: bool, deadline: Deadline) -> (Lp
     (s.result, s.cut_rounds)
 }
 
-/// The aggregated solve: guess, then restricted solves with growing windows.
+/// The aggregated solve: guess, then restricted solves with growing windows. A block
+/// whose guess the cone solver cannot settle (it fails on a cap just below the least
+/// value the block can reach) is decided by its least relaxation, an exact LP over the
+/// offers merged by country: a block that needs one has no plan.
 fn aggregated(
+    model: &Model,
     block: &Block,
     groups: &Groups,
     kind: SolverKind,
@@ -240,6 +244,7 @@ fn aggregated(
     } else {
         match master::guess(block, groups, kappa, deadline) {
             Guess::Infeasible => return (infeasible(), 0),
+            Guess::Unknown if needs_relaxation(model, block, deadline) => return (infeasible(), 0),
             Guess::Quantities(q) => window::initial(groups, Some(&q)),
             Guess::Unknown => window::initial(groups, None),
         }
@@ -271,6 +276,14 @@ fn aggregated(
         }
     }
     unreachable!("the loop returns")
+}
+
+/// True when the least relaxation of `block` (merged by country) moves some row, which
+/// proves the block has no plan: its tangent cuts make the program a relaxation, so its
+/// optimum is at most the true least relaxation's.
+fn needs_relaxation(model: &Model, block: &Block, deadline: Deadline) -> bool {
+    let found = crate::solve::diagnose::least_relaxation(model, block, true, deadline.remaining());
+    found.is_some_and(|r| !r.is_empty())
 }
 
 fn infeasible() -> LpResult {
