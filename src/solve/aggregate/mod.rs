@@ -17,6 +17,10 @@
 //! file order), as an [`LpResult`] in the block's own variables, so the usual cleanup,
 //! shadow prices and verification run on it unchanged.
 //!
+//! Where the offers cost nothing (the elastic program of an infeasible block,
+//! `solve::diagnose`), each country's offers are merged into one variable ([`merge`]);
+//! that program also settles a block whose first guess the cone solver cannot.
+//!
 //! Blocks with integer rules (`min_order`, `fixed_cost`, counts) are not aggregated: a
 //! binary per offer breaks the parallel columns (an offer's "used" variable has a column
 //! of its own), and an exact aggregation would need per-country cost curves with fixed
