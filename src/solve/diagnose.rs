@@ -464,4 +464,30 @@ mod tests {
         assert_eq!(merged, 30);
         assert!(relaxed >= 20, "{relaxed}");
     }
+
+    #[test]
+    fn a_merged_relaxation_that_moves_a_row_means_no_plan() {
+        // What settles an aggregated block whose guess fails, against the full block's
+        // own solve (every offer, no aggregation) on the same random models.
+        use crate::solve::{solve, Deadline, SolveOptions, Status};
+        let full = SolveOptions {
+            no_aggregate: true,
+            ..SolveOptions::default()
+        };
+        let mut seen = [0, 0];
+        for seed in 0..30 {
+            let m = random_infeasible(seed);
+            let block = formulate(&m, 0).unwrap();
+            let needs =
+                crate::solve::aggregate::needs_relaxation(&m, &block, Deadline::after(None));
+            let status = solve(&m, &full).unwrap().minerals[0].status.clone();
+            assert_eq!(
+                needs,
+                status == Status::Infeasible,
+                "seed {seed}: {status:?}"
+            );
+            seen[usize::from(needs)] += 1;
+        }
+        assert!(seen[0] >= 2 && seen[1] >= 20, "{seen:?}");
+    }
 }

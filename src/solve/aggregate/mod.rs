@@ -285,7 +285,7 @@ fn aggregated(
 /// True when the least relaxation of `block` (merged by country) moves some row, which
 /// proves the block has no plan: its tangent cuts make the program a relaxation, so its
 /// optimum is at most the true least relaxation's.
-fn needs_relaxation(model: &Model, block: &Block, deadline: Deadline) -> bool {
+pub(crate) fn needs_relaxation(model: &Model, block: &Block, deadline: Deadline) -> bool {
     let found = crate::solve::diagnose::least_relaxation(model, block, true, deadline.remaining());
     found.is_some_and(|r| !r.is_empty())
 }
