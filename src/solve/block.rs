@@ -63,7 +63,9 @@ pub fn solve_block(
         block_optimum: true,
     };
     if out.status == Status::Infeasible {
-        out.relaxations = least_relaxation(model, &block, deadline.remaining()).unwrap_or_default();
+        let aggregate = crate::solve::aggregate::aggregates(&block, opts);
+        out.relaxations =
+            least_relaxation(model, &block, aggregate, deadline.remaining()).unwrap_or_default();
     }
     if !out.has_plan() {
         out.instances = block.instances;

@@ -13,15 +13,23 @@
 //! The block's own bounds that policy rows imply are undone first, so the relaxed rows
 //! really are relaxed: supplier caps folded into variable bounds become rows again, and
 //! the big-M of each binary link is the offer's capacity (or demand), not a cap.
+//!
+//! When `solve` aggregates the block by country (`solve::aggregate::aggregates`), so
+//! does the elastic program: the offers cost nothing there, so each country's offers
+//! are one variable bounded by their capacities' sum (`aggregate::merge_offers`), except
+//! offers under a supplier cap that their capacities do not already imply, which keep
+//! their own variables and cap rows. The program then has about as many variables as
+//! countries, whatever the number of offers, and the same optimum.
 
 use std::collections::BTreeMap;
 
 use crate::engine::cuts::{CutEnd, CutLoop};
-use crate::engine::lp::{Lp, Sense};
-use crate::engine::{solve_exact, LpStatus};
+use crate::engine::lp::{lift, Lp, Sense};
+use crate::engine::{solve_exact, LpResult, LpStatus};
 use crate::formulate::{Block, RowTag, MIN_USED_SHARE};
 use crate::model::Model;
 use crate::policy::Entry;
+use crate::solve::aggregate::merge_offers;
 use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE, DIAGNOSE_MAX_CUT_ROUNDS, RELAXATION_EPS};
 
 /// One row that must move for the block to become feasible.
@@ -57,17 +65,38 @@ struct Elastic {
     rows: BTreeMap<usize, (usize, f64, usize)>,
     /// The demand's shortfall variable, for a hard demand.
     shortfall: Option<usize>,
+    /// Per variable, whether merging left it out of the program (fixed at 0), when the
+    /// offers are merged by country.
+    left_out: Option<Vec<bool>>,
 }
 
-/// Finds the least relaxation of `block` (a block of `model`). Returns `None` when the
-/// diagnosis itself fails (a time limit, a solver failure); an empty list means the
-/// block is feasible as it stands.
+impl Elastic {
+    /// Solves the program as it stands (only the variables merging kept, when merged);
+    /// the point in all its variables.
+    fn solve(&self, time_limit_secs: Option<f64>) -> LpResult {
+        let Some(left_out) = &self.left_out else {
+            return solve_exact(&self.lp, time_limit_secs);
+        };
+        let (sub, slots) = self.lp.with_fixed(|j| left_out[j].then_some(0.0));
+        let mut r = solve_exact(&sub, time_limit_secs);
+        if !r.x.is_empty() {
+            r.x = lift(&slots, &r.x);
+        }
+        r
+    }
+}
+
+/// Finds the least relaxation of `block` (a block of `model`); with `aggregate`, over
+/// the offers merged by country where the block has that structure (the same optimum).
+/// Returns `None` when the diagnosis itself fails (a time limit, a solver failure); an
+/// empty list means the block is feasible as it stands.
 pub fn least_relaxation(
     model: &Model,
     block: &Block,
+    aggregate: bool,
     time_limit_secs: Option<f64>,
 ) -> Option<Vec<Relaxation>> {
-    let mut e = elastic(model, block);
+    let mut e = elastic(model, block, aggregate);
     // HHI caps: iterate tangent cuts on the elastic problem too (the engine's cut loop),
     // so the relaxation found holds for the true quadratic cap, not only for its outer
     // approximation. The point of the last round is used however the loop ended.
@@ -77,7 +106,7 @@ pub fn least_relaxation(
     };
     let run = cut_loop.run(
         &mut e,
-        |e, _| solve_exact(&e.lp, time_limit_secs),
+        |e, _| e.solve(time_limit_secs),
         |e, x| {
             !hhi_values(block, x)
                 .iter()
@@ -149,8 +178,9 @@ fn relaxed(block: &Block, e: &Elastic, x: &[f64], k: usize) -> f64 {
 }
 
 /// Builds the elastic program of `block`: zero costs, a slack per policy row and for a
-/// hard demand, supplier caps as rows, big-Ms from capacity.
-fn elastic(model: &Model, block: &Block) -> Elastic {
+/// hard demand, supplier caps as rows, big-Ms from capacity; with `aggregate`, the
+/// offers merged by country where the block allows it (see the module's notes).
+fn elastic(model: &Model, block: &Block, aggregate: bool) -> Elastic {
     let mut lp = Lp {
         vars: block.lp.vars.clone(),
         rows: block.lp.rows.clone(),
@@ -162,6 +192,7 @@ fn elastic(model: &Model, block: &Block) -> Elastic {
         lp,
         rows: BTreeMap::new(),
         shortfall: None,
+        left_out: None,
     };
     unfold_caps(model, block, &mut e.lp);
     for r in 0..block.lp.rows.len() {
@@ -179,6 +210,7 @@ fn elastic(model: &Model, block: &Block) -> Elastic {
         }
     }
     // Supplier caps, each a row on its offer (they were variable bounds).
+    let mut capped = vec![false; block.lp.vars.len()];
     for (k, inst) in block.instances.iter().enumerate() {
         if inst.kind.entry() != Entry::OfferBound {
             continue;
@@ -192,6 +224,14 @@ fn elastic(model: &Model, block: &Block) -> Elastic {
             continue;
         }
         let (s, _) = slack_of(block, &mut e, k);
+        let most: f64 = vars.iter().map(|&v| e.lp.vars[v].upper).sum();
+        if aggregate && most <= inst.bound {
+            // The offers' capacities hold the cap however far it moves.
+            continue;
+        }
+        for &v in &vars {
+            capped[v] = true;
+        }
         let mut terms: Vec<(usize, f64)> = vars.into_iter().map(|v| (v, 1.0)).collect();
         terms.push((s, -1.0));
         e.lp.add_row(RowTag::Other, terms, Sense::Le, inst.bound);
@@ -202,6 +242,9 @@ fn elastic(model: &Model, block: &Block) -> Elastic {
         let (s, dir) = slack_of(block, &mut e, k);
         let sense = inst.lp_sense();
         e.lp.add_row(RowTag::Other, vec![(s, -dir)], sense, inst.bound);
+    }
+    if aggregate {
+        e.left_out = merge_offers(model, block, &mut e.lp, |v| capped[v]);
     }
     e
 }
@@ -283,7 +326,7 @@ mod tests {
             ),
         ]);
         let block = formulate(&m, 0).unwrap();
-        let r = least_relaxation(&m, &block, None).unwrap();
+        let r = least_relaxation(&m, &block, false, None).unwrap();
         assert_eq!(r.len(), 1, "{r:?}");
         assert!((r[0].relaxed_bound - 0.25).abs() < 1e-9, "{r:?}");
         assert!((r[0].size() - 0.05).abs() < 1e-9);
@@ -305,7 +348,7 @@ mod tests {
             ),
         ]);
         let block = formulate(&m, 0).unwrap();
-        let r = least_relaxation(&m, &block, None).unwrap();
+        let r = least_relaxation(&m, &block, false, None).unwrap();
         assert_eq!(r.len(), 1, "{r:?}");
         assert!((r[0].relaxed_bound - 0.5).abs() < 1e-9, "{r:?}");
     }
@@ -326,7 +369,7 @@ mod tests {
             ),
         ]);
         let block = formulate(&m, 0).unwrap();
-        let r = least_relaxation(&m, &block, None).unwrap();
+        let r = least_relaxation(&m, &block, false, None).unwrap();
         let total: f64 = r.iter().map(Relaxation::size).sum();
         // Buying 20% and leaving 80% short costs 0.8; raising both caps to 1 costs 1.5;
         // raising both to b and leaving 1 − b short costs (b − 0.3) + (b − 0.2) + 1 − b.
@@ -341,5 +384,110 @@ mod tests {
             assert!(bought <= x.relaxed_bound + 1e-9, "{r:?}");
         }
         assert!(bought <= 0.3 + 1e-9 || r.len() == 3, "{r:?}");
+    }
+
+    /// A random one-mineral model with several offers per country and a policy that
+    /// usually has no plan: country caps too tight for the countries there are, an
+    /// allied minimum, a risk budget, an HHI cap, supplier caps that some capacities
+    /// imply and some do not.
+    fn random_infeasible(seed: u64) -> Model {
+        use crate::spec::{range, TestRng};
+        let mut rng = TestRng::new(seed);
+        let countries = 3 + rng.below(3) as usize;
+        let mut c = String::from("country,risk,groups\n");
+        for k in 0..countries {
+            let ally = if k == 0 || rng.below(2) == 0 {
+                "ALLY"
+            } else {
+                ""
+            };
+            c += &format!(
+                "XA{},{:.3},{ally}\n",
+                (b'A' + k as u8) as char,
+                range(&mut rng, 0.0, 1.0)
+            );
+        }
+        let mut s = String::from("supplier,mineral,country,unit_cost,capacity\n");
+        for k in 0..countries {
+            for j in 0..2 + rng.below(4) {
+                let supplier = format!("s{k}{j}");
+                let cost = range(&mut rng, 1.0, 9.0);
+                let cap = range(&mut rng, 3.0, 45.0);
+                s += &format!(
+                    "{supplier},ga,XA{},{cost:.2},{cap:.1}\n",
+                    (b'A' + k as u8) as char
+                );
+            }
+        }
+        let mut rows = String::from("constraint,mineral,target,bound\n");
+        rows += &format!("max_country_share,*,*,{:.3}\n", range(&mut rng, 0.12, 0.4));
+        rows += &format!("max_supplier_share,*,*,{:.3}\n", range(&mut rng, 0.08, 0.3));
+        if rng.below(2) == 0 {
+            rows += &format!("min_group_share,ga,ALLY,{:.3}\n", range(&mut rng, 0.3, 0.9));
+        }
+        if rng.below(2) == 0 {
+            rows += &format!("max_avg_risk,ga,,{:.3}\n", range(&mut rng, 0.05, 0.5));
+        }
+        if rng.below(3) > 0 {
+            rows += &format!("max_hhi,ga,,{:.3}\n", range(&mut rng, 0.1, 0.4));
+        }
+        model(&[
+            ("countries.csv", &c),
+            ("suppliers.csv", &s),
+            ("demand.csv", "mineral,quantity\nga,100\n"),
+            ("constraints.csv", &rows),
+        ])
+    }
+
+    #[test]
+    fn merging_offers_by_country_keeps_the_least_relaxation() {
+        // The merged program against the program over every offer, on random models
+        // with 2–5 offers per country: the same total size (a wrong merge, such as one
+        // that dropped a supplier cap the capacities do not imply, lowers it).
+        let (mut merged, mut relaxed) = (0, 0);
+        for seed in 0..30 {
+            let m = random_infeasible(seed);
+            let block = formulate(&m, 0).unwrap();
+            let total = |aggregate| -> f64 {
+                let r = least_relaxation(&m, &block, aggregate, None).expect("diagnosed");
+                r.iter().map(Relaxation::size).sum()
+            };
+            let (full, aggregated) = (total(false), total(true));
+            assert!(
+                (full - aggregated).abs() <= 1e-7 * full.max(1.0),
+                "seed {seed}: full {full}, aggregated {aggregated}"
+            );
+            merged += usize::from(elastic(&m, &block, true).left_out.is_some());
+            relaxed += usize::from(full > 1e-6);
+        }
+        // The cases really are merged, and most need a relaxation.
+        assert_eq!(merged, 30);
+        assert!(relaxed >= 20, "{relaxed}");
+    }
+
+    #[test]
+    fn a_merged_relaxation_that_moves_a_row_means_no_plan() {
+        // What settles an aggregated block whose guess fails, against the full block's
+        // own solve (every offer, no aggregation) on the same random models.
+        use crate::solve::{solve, Deadline, SolveOptions, Status};
+        let full = SolveOptions {
+            no_aggregate: true,
+            ..SolveOptions::default()
+        };
+        let mut seen = [0, 0];
+        for seed in 0..30 {
+            let m = random_infeasible(seed);
+            let block = formulate(&m, 0).unwrap();
+            let needs =
+                crate::solve::aggregate::needs_relaxation(&m, &block, Deadline::after(None));
+            let status = solve(&m, &full).unwrap().minerals[0].status.clone();
+            assert_eq!(
+                needs,
+                status == Status::Infeasible,
+                "seed {seed}: {status:?}"
+            );
+            seen[usize::from(needs)] += 1;
+        }
+        assert!(seen[0] >= 2 && seen[1] >= 20, "{seen:?}");
     }
 }

@@ -17,6 +17,10 @@
 //! file order), as an [`LpResult`] in the block's own variables, so the usual cleanup,
 //! shadow prices and verification run on it unchanged.
 //!
+//! Where the offers cost nothing (the elastic program of an infeasible block,
+//! `solve::diagnose`), each country's offers are merged into one variable ([`merge`]);
+//! that program also settles a block whose first guess the cone solver cannot.
+//!
 //! Blocks with integer rules (`min_order`, `fixed_cost`, counts) are not aggregated: a
 //! binary per offer breaks the parallel columns (an offer's "used" variable has a column
 //! of its own), and an exact aggregation would need per-country cost curves with fixed
@@ -25,6 +29,7 @@
 mod backend;
 mod groups;
 mod master;
+mod merge;
 mod norms;
 mod window;
 
@@ -38,6 +43,7 @@ use backend::{solve_problem, Problem};
 use groups::Groups;
 use master::Guess;
 pub(crate) use master::{CountryModel, Outcome};
+pub(crate) use merge::merge_offers;
 
 /// Most restricted solves before the windows are opened to the whole block.
 const MAX_ROUNDS: usize = 40;
@@ -113,7 +119,7 @@ pub fn solve_continuous_block(
     let attempt = |k: SolverKind| {
         let duals = k.capabilities().duals;
         let (r, rounds) = match &groups {
-            Some(g) => aggregated(block, g, k, duals, deadline),
+            Some(g) => aggregated(model, block, g, k, duals, deadline),
             None => full(block, k, duals, deadline),
         };
         (checked(block, r), rounds)
@@ -216,8 +222,12 @@ fn full(block: &Block, kind: SolverKind, duals: bool, deadline: Deadline) -> (Lp
     (s.result, s.cut_rounds)
 }
 
-/// The aggregated solve: guess, then restricted solves with growing windows.
+/// The aggregated solve: guess, then restricted solves with growing windows. A block
+/// whose guess the cone solver cannot settle (it fails on a cap just below the least
+/// value the block can reach) is decided by its least relaxation, an exact LP over the
+/// offers merged by country: a block that needs one has no plan.
 fn aggregated(
+    model: &Model,
     block: &Block,
     groups: &Groups,
     kind: SolverKind,
@@ -238,6 +248,7 @@ fn aggregated(
     } else {
         match master::guess(block, groups, kappa, deadline) {
             Guess::Infeasible => return (infeasible(), 0),
+            Guess::Unknown if needs_relaxation(model, block, deadline) => return (infeasible(), 0),
             Guess::Quantities(q) => window::initial(groups, Some(&q)),
             Guess::Unknown => window::initial(groups, None),
         }
@@ -269,6 +280,14 @@ fn aggregated(
         }
     }
     unreachable!("the loop returns")
+}
+
+/// True when the least relaxation of `block` (merged by country) moves some row, which
+/// proves the block has no plan: its tangent cuts make the program a relaxation, so its
+/// optimum is at most the true least relaxation's.
+pub(crate) fn needs_relaxation(model: &Model, block: &Block, deadline: Deadline) -> bool {
+    let found = crate::solve::diagnose::least_relaxation(model, block, true, deadline.remaining());
+    found.is_some_and(|r| !r.is_empty())
 }
 
 fn infeasible() -> LpResult {
