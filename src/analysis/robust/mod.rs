@@ -16,9 +16,9 @@ pub(crate) mod extensive;
 mod master;
 pub(crate) mod recourse;
 pub mod report;
-mod tiers;
 mod stock;
 mod stop;
+mod tiers;
 mod warm_master;
 mod written;
 
