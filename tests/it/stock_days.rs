@@ -203,3 +203,27 @@ fn bad_stock_day_rows_are_input_errors_naming_the_cell() {
         "{err}"
     );
 }
+
+/// Ranging: the price of 11 per day holds from 10 days (the stock on hand; below, the
+/// row does not bind) to 100 (the stock cap; CHN is unlimited).
+#[test]
+fn the_price_per_day_holds_from_the_stock_on_hand_to_the_cap() {
+    let dir = model(
+        "",
+        "constraint,mineral,target,bound\nmin_stock_days,ga,,30\n",
+    );
+    let out_dir = dir.path().join("out");
+    let out = run(
+        dir.path(),
+        &["solve", "--ranging", "--out", out_dir.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let ranging = rows(&out_dir.join("ranging.csv"));
+    let row = ranging
+        .iter()
+        .find(|r| r["name"] == "min_stock_days")
+        .unwrap();
+    assert_close(num(row, "lower"), 10.0, 1e-6, "lower");
+    assert_close(num(row, "upper"), 100.0, 1e-6, "upper");
+    assert_close(num(row, "shadow_price"), 11.0, 1e-5, "price");
+}
