@@ -227,3 +227,76 @@ fn the_price_per_day_holds_from_the_stock_on_hand_to_the_cap() {
     assert_close(num(row, "upper"), 100.0, 1e-6, "upper");
     assert_close(num(row, "shadow_price"), 11.0, 1e-5, "price");
 }
+
+/// summary.csv's stock columns, by hand: 10 on hand, 20 built, 30 held at 1; the `*` row
+/// sums them. The robust solve writes the same columns for its plan (the hand-solved
+/// ban: 182.5 days is a stock of 50, all built); a model without stock keeps its header.
+#[test]
+fn summary_reports_the_stock_held_built_and_its_holding_cost() {
+    let dir = model(
+        "",
+        "constraint,mineral,target,bound\nmin_stock_days,ga,,30\n",
+    );
+    solved(dir.path());
+    let summary = rows(&dir.path().join("out/summary.csv"));
+    for row in &summary {
+        for (column, want) in [
+            ("stock_on_hand", 10.0),
+            ("stock_built", 20.0),
+            ("stock", 30.0),
+            ("holding_cost", 30.0),
+        ] {
+            assert_close(num(row, column), want, 1e-9, column);
+        }
+    }
+    let text = String::from_utf8(
+        run(
+            dir.path(),
+            &["solve", "--out", dir.path().join("o2").to_str().unwrap()],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert!(text.contains("stock held  stock built"), "{text}");
+
+    let ban = write_model(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity\ncn,ga,CHN,10,\nau,ga,AUS,14,100\n",
+        ),
+        ("demand.csv", &format!("{DEMAND_HEAD}\nga,100,100,0,1,100\n")),
+        (
+            "scenarios.csv",
+            "scenario,probability,mineral,country,supplier,capacity_factor,price_factor\nban,0.1,ga,CHN,,0,\n",
+        ),
+        ("constraints.csv", "constraint,mineral,target,bound\nmin_stock_days,ga,,182.5\n"),
+    ]);
+    let out_dir = ban.path().join("out");
+    let out = run(
+        ban.path(),
+        &["solve", "--robust", "--out", out_dir.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let row = &rows(&out_dir.join("summary.csv"))[0];
+    assert_close(num(row, "purchased"), 150.0, 1e-6, "purchased");
+    assert_close(num(row, "stock_built"), 50.0, 1e-6, "built");
+    assert_close(num(row, "stock"), 50.0, 1e-6, "held");
+    assert_close(num(row, "holding_cost"), 50.0, 1e-6, "holding");
+    assert_close(num(row, "cost"), 1950.0, 1e-6, "baseline: 500 + 1400 + 50");
+
+    let plain = write_model(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost\ncn,ga,CHN,10\n",
+        ),
+        ("demand.csv", "mineral,quantity\nga,100\n"),
+    ]);
+    run(
+        plain.path(),
+        &["solve", "--out", plain.path().join("out").to_str().unwrap()],
+    );
+    let head = std::fs::read_to_string(plain.path().join("out/summary.csv")).unwrap();
+    assert!(head.starts_with(
+        "mineral,demand,purchased,unmet,cost,avg_unit_cost,hhi,risk_hhi,avg_risk,top_country,top_country_share,suppliers,countries\n"
+    ));
+}
