@@ -726,6 +726,7 @@ fn hedge_rows_are_each_optimal_for_their_weight() {
 #[test]
 fn both_methods_equal_the_dense_lp_with_min_stock_days() {
     let mut rng = TestRng::new(2424);
+    let mut binding = 0;
     for case in 0..4 {
         let days = [40, 90, 150, 25][case];
         let extra = format!(
@@ -746,9 +747,31 @@ fn both_methods_equal_the_dense_lp_with_min_stock_days() {
                 );
                 assert_rel(r.objective, dense, 1e-6, &format!("{what} vs dense LP"));
                 check(&model, &r.plan, &what);
+                binding += binding_rows(&model, &r.plan);
             }
         }
     }
+    assert!(binding > 0, "no case where a min_stock_days row binds");
+}
+
+/// How many minerals hold exactly the days of their `min_stock_days` row with stock
+/// built (the row binds; `*` read as 40/90/150/25 days, ga's own row as half).
+fn binding_rows(model: &Loaded, plan: &[f64]) -> usize {
+    let t = totals(model, plan);
+    let mut n = 0;
+    for (m, mineral) in model.minerals.iter().enumerate() {
+        let held = mineral.stock.unwrap().on_hand + t[m].1;
+        let most = model
+            .policy
+            .iter()
+            .filter(|r| r.kind == policy::MIN_STOCK_DAYS && r.applies_to(m))
+            .map(|r| r.bound / 365.0 * mineral.demand)
+            .fold(0.0, f64::max);
+        if t[m].1 > 1e-6 && (held - most).abs() <= 1e-6 * mineral.demand {
+            n += 1;
+        }
+    }
+    n
 }
 
 /// The ban model without stock on hand, holding 1, and 182.5 days (a stock of 50). With
