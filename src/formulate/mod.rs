@@ -21,6 +21,7 @@ use crate::engine::lp::{Lp, Sense};
 use crate::error::Result;
 use crate::model::Model;
 use crate::policy::rows::{expand, RowInstance};
+use crate::policy::stock_days;
 
 pub use crate::engine::lp::RowTag;
 pub use crate::policy::concentration::Concentration;
@@ -76,6 +77,9 @@ pub struct Block {
     /// (instance, binary) of each row whose binary is 1 exactly when the instance's
     /// members buy nothing (`min_*_share_if_used`).
     pub indicators: Vec<(usize, usize)>,
+    /// The stock built b' (a share of demand, in the demand row Σ x' + u' − b' = 1, at
+    /// its holding cost), when a `min_stock_days` row makes the plan build stock.
+    pub stock_var: Option<usize>,
 }
 
 impl Block {
@@ -135,6 +139,8 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         .unmet_penalty
         .map(|p| lp.add_var(0.0, 1.0, p / cost_scale));
     demand_and_links(&mut lp, &vars, unmet_var);
+    let stock_var = stock_days::builds_stock(model, m, &instances)
+        .then(|| add_stock_column(&mut lp, mineral, cost_scale));
     let tiers: Vec<TierVars> = (0..offers.len())
         .filter_map(|j| {
             let (t, x) = (offers[j].tiers.as_deref()?, vars.offer_var[j]?);
@@ -177,7 +183,21 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         concentration,
         tiers,
         indicators,
+        stock_var,
     })
+}
+
+/// b' ∈ [0, room / D] at the holding cost, in the demand row (the block's first row).
+fn add_stock_column(lp: &mut Lp, mineral: &crate::model::Mineral, cost_scale: f64) -> usize {
+    let h = mineral.stock.map_or(0.0, |s| s.holding_cost);
+    let b = lp.add_var(0.0, mineral.stock_room() / mineral.demand, h / cost_scale);
+    let demand = lp
+        .rows
+        .iter_mut()
+        .find(|r| r.tag == RowTag::Demand)
+        .expect("the demand row comes first");
+    demand.terms.push((b, -1.0));
+    b
 }
 
 /// One variable per offer not excluded (costs in the block's price unit), and a binary

@@ -68,6 +68,19 @@ pub(crate) fn read_row(
         ));
         return None;
     };
+    if kind.needs_stock() && !model.has_stock() {
+        errors.push(InputIssue::cell(
+            &table.file,
+            r.line,
+            "constraint",
+            name,
+            format!(
+                "needs a stock; expected the stock columns of demand.csv (stock_on_hand, holding_cost, stock_cap) with {}",
+                kind.name()
+            ),
+        ));
+        return None;
+    }
     let mineral = mineral_scope(table, r, model, errors);
     let target = target(kind, table, r, model, suppliers, errors);
     let bound = bound(kind, table, r, errors, warnings);

@@ -18,6 +18,7 @@ mod group_share;
 mod hhi;
 pub(crate) mod rows;
 mod share_if_used;
+pub(crate) mod stock_days;
 mod supplier_share;
 pub(crate) mod text;
 mod top_share;
@@ -38,6 +39,7 @@ pub use exclusions::{EXCLUDE_COUNTRY, EXCLUDE_SUPPLIER};
 pub use group_share::{MAX_GROUP_SHARE, MIN_GROUP_SHARE};
 pub use hhi::{MAX_HHI, MAX_RISK_HHI};
 pub use share_if_used::{MIN_COUNTRY_SHARE_IF_USED, MIN_SUPPLIER_SHARE_IF_USED};
+pub use stock_days::MIN_STOCK_DAYS;
 pub use supplier_share::MAX_SUPPLIER_SHARE;
 pub(crate) use top_share::top_sum;
 pub use top_share::MAX_TOP_SHARE;
@@ -60,6 +62,7 @@ pub const ALL: &[Kind] = &[
     MAX_TOP_SHARE,
     MIN_SUPPLIER_SHARE_IF_USED,
     MIN_COUNTRY_SHARE_IF_USED,
+    MIN_STOCK_DAYS,
 ];
 
 /// Everything the crate needs to know about one policy rule (one row kind of
@@ -136,6 +139,10 @@ pub trait Rule: Sync {
         None
     }
 
+    /// True when the rule needs the stock columns of demand.csv.
+    fn needs_stock(&self) -> bool {
+        false
+    }
     /// True when a row of this rule also holds with the value 0 (a share that is 0 or at
     /// least the bound).
     fn holds_at_zero(&self) -> bool {
@@ -351,11 +358,13 @@ pub enum Family {
     Exclusions,
     /// `min_supplier_share_if_used`, `min_country_share_if_used`.
     SharesIfUsed,
+    /// `min_stock_days`.
+    StockDays,
 }
 
 impl Family {
     /// Every family, in the order of policy.csv.
-    pub const ALL: [Family; 9] = [
+    pub const ALL: [Family; 10] = [
         Family::CountryCaps,
         Family::SupplierCaps,
         Family::GroupShares,
@@ -365,6 +374,7 @@ impl Family {
         Family::Counts,
         Family::Exclusions,
         Family::SharesIfUsed,
+        Family::StockDays,
     ];
 
     /// The name in `without_<family>`.
@@ -379,6 +389,7 @@ impl Family {
             Family::Counts => "counts",
             Family::Exclusions => "exclusions",
             Family::SharesIfUsed => "shares_if_used",
+            Family::StockDays => "stock_days",
         }
     }
 
@@ -394,6 +405,7 @@ impl Family {
             Family::Counts => ("the supplier and country counts", "cost"),
             Family::Exclusions => ("the exclusions", "cost"),
             Family::SharesIfUsed => ("the minimum shares of the targets used", "cost"),
+            Family::StockDays => ("the minimum stock (days of demand)", "costs"),
         }
     }
 }

@@ -96,6 +96,47 @@ pub struct SummaryRow {
     pub suppliers: usize,
     /// Countries used.
     pub countries: usize,
+    /// The stock columns, when demand.csv has stock columns.
+    #[serde(flatten)]
+    pub stock: Option<SummaryStock>,
+}
+
+/// The stock of a summary.csv row (README "Stock"), in stock.csv's words.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SummaryStock {
+    /// S0: held at the start of the year.
+    pub stock_on_hand: f64,
+    /// b: what the plan buys above demand.
+    pub stock_built: f64,
+    /// S = S0 + b: held after the plan.
+    pub stock: f64,
+    /// h · S: its holding cost (part of `cost`).
+    pub holding_cost: f64,
+}
+
+impl SummaryStock {
+    /// Mineral `m`'s stock when it contracts `contracted`, `None` without stock columns.
+    fn of(model: &Model, m: usize, contracted: f64) -> Option<SummaryStock> {
+        let mineral = &model.minerals[m];
+        let st = mineral.stock?;
+        let built = mineral.stock_built(contracted);
+        Some(SummaryStock {
+            stock_on_hand: st.on_hand,
+            stock_built: built,
+            stock: st.on_hand + built,
+            holding_cost: mineral.holding_cost(contracted),
+        })
+    }
+
+    /// The totals of `rows` (`None` when no row has a stock).
+    fn total<'a>(rows: impl Iterator<Item = &'a SummaryRow>) -> Option<SummaryStock> {
+        rows.filter_map(|r| r.stock).reduce(|a, b| SummaryStock {
+            stock_on_hand: a.stock_on_hand + b.stock_on_hand,
+            stock_built: a.stock_built + b.stock_built,
+            stock: a.stock + b.stock,
+            holding_cost: a.holding_cost + b.holding_cost,
+        })
+    }
 }
 
 /// One row of constraints.csv: an expanded policy row on the plan.
@@ -286,6 +327,12 @@ impl Serialize for TotalsJson<'_> {
         st.serialize_field("top_country_share", &r.top_country_share)?;
         st.serialize_field("suppliers", &r.suppliers)?;
         st.serialize_field("countries", &r.countries)?;
+        if let Some(k) = &r.stock {
+            st.serialize_field("stock_on_hand", &k.stock_on_hand)?;
+            st.serialize_field("stock_built", &k.stock_built)?;
+            st.serialize_field("stock", &k.stock)?;
+            st.serialize_field("holding_cost", &k.holding_cost)?;
+        }
         st.end()
     }
 }
@@ -340,6 +387,7 @@ pub fn assemble(model: &Model, plan: &Plan, parts: Vec<MineralPart>) -> Report {
     }
     let [demand, purchased, unmet, cost] = totals(&report.summary).map(|(_, v)| v);
     report.total_cost = cost;
+    let stock = SummaryStock::total(report.summary.iter());
     report.summary.push(SummaryRow {
         mineral: Name::from("*"),
         demand,
@@ -354,6 +402,7 @@ pub fn assemble(model: &Model, plan: &Plan, parts: Vec<MineralPart>) -> Report {
         top_country_share: None,
         suppliers: plan.suppliers,
         countries: plan.countries,
+        stock,
     });
     report
 }
@@ -460,6 +509,7 @@ fn summary_row(model: &Model, mo: &MineralOutcome, metrics: &Metrics) -> Summary
         top_country_share: metrics.top_country_share,
         suppliers: metrics.suppliers,
         countries: metrics.countries,
+        stock: SummaryStock::of(model, mo.mineral, mo.quantities.iter().sum()),
     }
 }
 
@@ -602,6 +652,28 @@ pub const SUMMARY_COLUMNS: &[Column] = &[
     Column::new("countries", ColumnKind::Count),
 ];
 
+/// The columns of summary.csv when demand.csv has stock columns: [`SUMMARY_COLUMNS`]
+/// then the stock's.
+pub const SUMMARY_STOCK_COLUMNS: &[Column] = &[
+    Column::new("mineral", ColumnKind::Text),
+    Column::new("demand", ColumnKind::Quantity),
+    Column::new("purchased", ColumnKind::Quantity),
+    Column::new("unmet", ColumnKind::Quantity),
+    Column::new("cost", ColumnKind::Cost),
+    Column::new("avg_unit_cost", ColumnKind::Cost),
+    Column::new("hhi", ColumnKind::Number),
+    Column::new("risk_hhi", ColumnKind::Number),
+    Column::new("avg_risk", ColumnKind::Number),
+    Column::new("top_country", ColumnKind::Text),
+    Column::new("top_country_share", ColumnKind::Share),
+    Column::new("suppliers", ColumnKind::Count),
+    Column::new("countries", ColumnKind::Count),
+    Column::new("stock_on_hand", ColumnKind::Quantity),
+    Column::new("stock_built", ColumnKind::Quantity),
+    Column::new("stock", ColumnKind::Quantity),
+    Column::new("holding_cost", ColumnKind::Cost),
+];
+
 /// One allocation.csv row's cells.
 fn allocation_cells(a: &mut dyn CellsDyn, r: &AllocationRow) {
     a.text(&r.mineral).text(&r.supplier).text(&r.country);
@@ -639,6 +711,12 @@ fn summary_rest(s: &mut dyn CellsDyn, r: &SummaryRow) {
         .opt(r.avg_risk);
     s.text(&r.top_country).opt(r.top_country_share);
     s.count(r.suppliers).count(r.countries);
+    if let Some(k) = &r.stock {
+        s.num(k.stock_on_hand)
+            .num(k.stock_built)
+            .num(k.stock)
+            .num(k.holding_cost);
+    }
     s.end();
 }
 
@@ -665,7 +743,12 @@ fn summary_csv(report: &Report) -> Vec<u8> {
 /// [`totals`]).
 fn summary_table(report: &Report) -> Table<'_> {
     let rows = &report.summary;
-    Table::new("summary", SUMMARY_COLUMNS, rows.len(), move |k, s| {
+    let columns = if rows.iter().any(|r| r.stock.is_some()) {
+        SUMMARY_STOCK_COLUMNS
+    } else {
+        SUMMARY_COLUMNS
+    };
+    Table::new("summary", columns, rows.len(), move |k, s| {
         if k + 1 < rows.len() || rows[k].mineral != "*" {
             return summary_cells(s, &rows[k]);
         }

@@ -15,7 +15,16 @@ pub fn verify_mineral(
     unmet: f64,
     instances: &[RowInstance],
 ) -> Result<(), String> {
-    verify_stocked(model, m, quantities, unmet, 0.0, instances)
+    // A plan under a minimum stock builds what it buys above demand.
+    let stocked = instances
+        .iter()
+        .any(|i| i.kind == crate::policy::MIN_STOCK_DAYS);
+    let built = if stocked {
+        model.minerals[m].stock_built(quantities.iter().sum())
+    } else {
+        0.0
+    };
+    verify_stocked(model, m, quantities, unmet, built, instances)
 }
 
 /// [`verify_mineral`] for a plan that also buys `built` above demand for its stock:

@@ -163,6 +163,9 @@ impl<'a> BlockWriter<'a> {
         if let Some(u) = block.unmet_var {
             factor[u] = block.demand;
         }
+        if let Some(b) = block.stock_var {
+            factor[b] = block.demand;
+        }
         for t in &block.tiers {
             // Tier segments are quantities too.
             for &g in &t.segments {
@@ -281,6 +284,13 @@ impl<'a> BlockWriter<'a> {
         }
         if b.unmet_var == Some(v) {
             return format!("u_{m}");
+        }
+        if b.stock_var == Some(v) {
+            return format!("b_{m}");
+        }
+        let var = &b.lp.vars[v];
+        if var.lower == var.upper {
+            return format!("const_{m}_{v}");
         }
         if let (Some(c), Some(conc)) = (self.country_of[v], &b.concentration) {
             let is_s = conc.countries.iter().any(|&(_, s, _)| s == v);
