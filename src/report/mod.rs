@@ -18,6 +18,7 @@ pub(crate) mod stress_tables;
 pub(crate) mod table;
 mod text;
 mod tiers;
+mod bundles;
 pub(crate) mod words;
 pub(crate) mod xlsx;
 
@@ -47,6 +48,9 @@ pub use stress::{render_stress, stress_files};
 pub use table::{Cells, CellsDyn, Column, ColumnKind, Dialect, Table};
 pub use text::{render_solvers, render_text};
 pub use tiers::{tier_rows, tiers_table, TierRow, TIER_COLUMNS};
+pub use bundles::{
+    bundle_rows, bundles_table, lot_rows, lots_table, BundleRow, LotRow, BUNDLE_COLUMNS, LOT_COLUMNS,
+};
 
 /// One row of allocation.csv.
 #[derive(Debug, Clone, PartialEq, Serialize)]
