@@ -179,3 +179,14 @@ pub fn mineral_groups(model: &Model) -> Vec<Vec<usize>> {
     }
     groups
 }
+
+/// Refuses `command` (exit 2) for a model with bundles or lot discounts: only `solve`
+/// (without `--robust`) and `check` handle them so far.
+pub fn solve_only(model: &Model, command: &str) -> crate::error::Result<()> {
+    if model.coupling.is_empty() {
+        return Ok(());
+    }
+    Err(crate::error::Error::Unsupported(format!(
+        "{command} does not handle bundles.csv or discounts.csv yet; only solve (without --robust) and check read them: run {command} on a copy of the model without those files"
+    )))
+}
