@@ -50,7 +50,12 @@ pub fn read(
         match index.get(id) {
             None => {
                 let Some(price) = price else {
-                    errors.push(cell(&table, r, "price", "is empty on the bundle's first line; expected a price or a discount"));
+                    errors.push(cell(
+                        &table,
+                        r,
+                        "price",
+                        "is empty on the bundle's first line; expected a price or a discount",
+                    ));
                     continue;
                 };
                 index.insert(id.to_string(), bundles.len());
@@ -112,7 +117,11 @@ fn disagreement(
 
 /// The price or discount of row `r` (`Ok(None)` when it gives neither); `Err` when bad
 /// (reported).
-fn price_of(table: &Table, r: &Record, errors: &mut InputErrors) -> Result<Option<BundlePrice>, ()> {
+fn price_of(
+    table: &Table,
+    r: &Record,
+    errors: &mut InputErrors,
+) -> Result<Option<BundlePrice>, ()> {
     let price = table.optional_number(r, "price", Domain::NonNegative, errors);
     let discount = table.optional_number(r, "discount", Domain::Fraction, errors);
     match (price, discount) {
@@ -120,11 +129,21 @@ fn price_of(table: &Table, r: &Record, errors: &mut InputErrors) -> Result<Optio
         (Ok(Some(p)), Ok(None)) => Ok(Some(BundlePrice::Price(p))),
         (Ok(None), Ok(Some(d))) if d > 0.0 && d < 1.0 => Ok(Some(BundlePrice::Discount(d))),
         (Ok(None), Ok(Some(_))) => {
-            errors.push(cell(table, r, "discount", "is not strictly between 0 and 1; expected a fraction off such as 0.05"));
+            errors.push(cell(
+                table,
+                r,
+                "discount",
+                "is not strictly between 0 and 1; expected a fraction off such as 0.05",
+            ));
             Err(())
         }
         (Ok(Some(_)), Ok(Some(_))) => {
-            errors.push(cell(table, r, "discount", "is given beside a price; expected a price or a discount, not both"));
+            errors.push(cell(
+                table,
+                r,
+                "discount",
+                "is given beside a price; expected a price or a discount, not both",
+            ));
             Err(())
         }
         _ => Err(()),

@@ -53,7 +53,13 @@ pub fn read(
         let problem = if lots != d.lots {
             Some(("minerals", "names other lots than the supplier's first row; expected the same minerals on every row of a supplier".to_string()))
         } else if step.min_lots <= last.min_lots {
-            Some(("min_lots", format!("is not above the supplier's previous step {}; expected steps that increase", last.min_lots)))
+            Some((
+                "min_lots",
+                format!(
+                    "is not above the supplier's previous step {}; expected steps that increase",
+                    last.min_lots
+                ),
+            ))
         } else if step.fraction <= last.fraction {
             Some(("discount", format!("is not above the supplier's previous step's {}; expected a larger discount for more lots", last.fraction)))
         } else {
@@ -100,7 +106,12 @@ fn read_row(
         return None;
     }
     if fraction <= 0.0 || fraction >= 1.0 {
-        errors.push(cell(table, r, "discount", "is not strictly between 0 and 1; expected a fraction off such as 0.02"));
+        errors.push(cell(
+            table,
+            r,
+            "discount",
+            "is not strictly between 0 and 1; expected a fraction off such as 0.02",
+        ));
         return None;
     }
     let step = Step {

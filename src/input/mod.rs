@@ -9,15 +9,15 @@ pub(crate) mod scan;
 pub mod table;
 pub mod workbook;
 
+mod bundles;
 mod countries;
 mod demand;
+mod discounts;
 mod plan;
 mod policy;
 mod scenarios;
 mod suppliers;
 mod tiers;
-mod bundles;
-mod discounts;
 
 use std::collections::BTreeMap;
 use std::path::Path;

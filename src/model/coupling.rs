@@ -187,6 +187,6 @@ pub fn solve_only(model: &Model, command: &str) -> crate::error::Result<()> {
         return Ok(());
     }
     Err(crate::error::Error::Unsupported(format!(
-        "{command} does not handle bundles.csv or discounts.csv yet; only solve (without --robust) and check read them: run {command} on a copy of the model without those files"
+        "bundles.csv and discounts.csv are read by solve (without --robust) and check only, not yet by {command}; run {command} on a copy of the model without those files"
     )))
 }

@@ -119,7 +119,8 @@ pub fn bundle_rows(model: &Model, plan: &Plan) -> Vec<BundleRow> {
 pub fn lot_rows(model: &Model, plan: &Plan) -> Vec<LotRow> {
     let all = decisions(plan);
     let quantities = plan.quantities();
-    let slack = |i: usize| crate::tolerance::FEASIBILITY * model.minerals[model.offers[i].mineral].demand;
+    let slack =
+        |i: usize| crate::tolerance::FEASIBILITY * model.minerals[model.offers[i].mineral].demand;
     let mut rows = Vec::new();
     for (k, disc) in model.coupling.discounts.iter().enumerate() {
         let won = |i: usize| quantities[i] >= lot_threshold(model, i) - slack(i);
@@ -169,7 +170,10 @@ pub fn bundles_table(rows: &[BundleRow]) -> Table<'_> {
 /// lot_discounts.csv as a [`Table`].
 pub fn lots_table(rows: &[LotRow]) -> Table<'_> {
     Table::from_rows("lot_discounts", LOT_COLUMNS, rows, |c, r| {
-        c.text(&r.supplier).text(&r.mineral).num(r.quantity).flag(r.won);
+        c.text(&r.supplier)
+            .text(&r.mineral)
+            .num(r.quantity)
+            .flag(r.won);
         c.count(r.lots_won).count(r.lots).count(r.min_lots);
         c.num(r.discount).num(r.saving).num(r.avg_unit_cost);
         c.end();

@@ -1,6 +1,7 @@
 //! Reports of a solve: the rows of allocation.csv, summary.csv and constraints.csv
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
+mod bundles;
 mod check;
 mod compare;
 mod explain;
@@ -18,7 +19,6 @@ pub(crate) mod stress_tables;
 pub(crate) mod table;
 mod text;
 mod tiers;
-mod bundles;
 pub(crate) mod words;
 pub(crate) mod xlsx;
 
@@ -35,6 +35,10 @@ use crate::plan::{Metrics, MineralOutcome, Plan};
 use crate::solve::Status;
 use crate::write::{atomic, CsvOut};
 
+pub use bundles::{
+    bundle_rows, bundles_table, lot_rows, lots_table, BundleRow, LotRow, BUNDLE_COLUMNS,
+    LOT_COLUMNS,
+};
 pub use check::render_check;
 pub use compare::{compare_table, render_compare, COMPARE_COLUMNS, COMPARE_CSV};
 pub use explain::{explain_table, render_explain, ExplainReport, EXPLAIN_COLUMNS, EXPLAIN_CSV};
@@ -48,9 +52,6 @@ pub use stress::{render_stress, stress_files};
 pub use table::{Cells, CellsDyn, Column, ColumnKind, Dialect, Table};
 pub use text::{render_solvers, render_text};
 pub use tiers::{tier_rows, tiers_table, TierRow, TIER_COLUMNS};
-pub use bundles::{
-    bundle_rows, bundles_table, lot_rows, lots_table, BundleRow, LotRow, BUNDLE_COLUMNS, LOT_COLUMNS,
-};
 
 /// One row of allocation.csv.
 #[derive(Debug, Clone, PartialEq, Serialize)]

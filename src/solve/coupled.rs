@@ -53,7 +53,10 @@ pub(super) fn decide(
         for &m in &group {
             out[m] = Some(MineralCoupling::default());
         }
-        if group.iter().any(|&m| !blocks[m].0.empty_violations.is_empty()) {
+        if group
+            .iter()
+            .any(|&m| !blocks[m].0.empty_violations.is_empty())
+        {
             continue;
         }
         let kind = opts.solver.backend(true, false);
@@ -77,7 +80,10 @@ pub(super) fn decide(
 }
 
 fn names(model: &Model, group: &[usize]) -> String {
-    let names: Vec<&str> = group.iter().map(|&m| model.minerals[m].name.as_str()).collect();
+    let names: Vec<&str> = group
+        .iter()
+        .map(|&m| model.minerals[m].name.as_str())
+        .collect();
     names.join(", ")
 }
 
@@ -284,8 +290,11 @@ fn record(
     let on = |v: usize| x[v] > 0.5;
     for (k, b) in model.coupling.bundles.iter().enumerate() {
         if joint.bundles[k].is_some_and(on) {
-            let mut minerals: Vec<usize> =
-                b.lines.iter().map(|l| model.offers[l.offer].mineral).collect();
+            let mut minerals: Vec<usize> = b
+                .lines
+                .iter()
+                .map(|l| model.offers[l.offer].mineral)
+                .collect();
             minerals.dedup();
             for m in minerals {
                 out[m].get_or_insert_with(Default::default).taken.push(k);
@@ -381,7 +390,12 @@ pub(crate) fn adjustment(model: &Model, m: usize, quantities: &[f64], mc: &Miner
 
 /// Checks a plan of mineral `m` against its decisions: every taken bundle's quantity
 /// and every won lot's threshold bought (to the feasibility tolerance of demand).
-pub(crate) fn check(model: &Model, m: usize, quantities: &[f64], mc: &MineralCoupling) -> std::result::Result<(), String> {
+pub(crate) fn check(
+    model: &Model,
+    m: usize,
+    quantities: &[f64],
+    mc: &MineralCoupling,
+) -> std::result::Result<(), String> {
     let start = model.minerals[m].offers.start;
     let slack = crate::tolerance::FEASIBILITY * model.minerals[m].demand;
     let offers = model.offers_of(m);
@@ -405,7 +419,11 @@ pub(crate) fn check(model: &Model, m: usize, quantities: &[f64], mc: &MineralCou
 /// Mineral `m`'s solution under its decisions `mc`: checked against them, its cost with
 /// the bundles' and discounts' adjustment, its rows unpriced where the block had
 /// binaries (a derivative would hold the decisions fixed).
-pub(super) fn finish(model: &Model, mut ms: MineralSolution, mc: &MineralCoupling) -> MineralSolution {
+pub(super) fn finish(
+    model: &Model,
+    mut ms: MineralSolution,
+    mc: &MineralCoupling,
+) -> MineralSolution {
     if ms.has_plan() {
         if let Err(message) = check(model, ms.mineral, &ms.quantities, mc) {
             ms.status = Status::Failed {

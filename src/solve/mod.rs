@@ -360,7 +360,8 @@ fn solve_blocks<T: Send>(
             return then(solve_block(model, block, kind, opts, deadline, build_secs));
         };
         let mut ms = solve_block(model, block, kind, &whole, deadline, build_secs);
-        ms.warnings.extend(notes.iter().filter(|n| n.0 == m).map(|n| n.1.clone()));
+        ms.warnings
+            .extend(notes.iter().filter(|n| n.0 == m).map(|n| n.1.clone()));
         then(coupled::finish(model, ms, mc))
     };
     let minerals = if parallel {
