@@ -137,14 +137,6 @@ impl LotDiscount {
     }
 }
 
-/// Least quantity of offer `offer` that wins its lot: its minimum order, and at least
-/// [`crate::formulate::MIN_USED_SHARE`] of its mineral's demand.
-pub fn lot_threshold(model: &Model, offer: usize) -> f64 {
-    let o = &model.offers[offer];
-    let d = model.minerals[o.mineral].demand;
-    o.min_order.max(crate::formulate::MIN_USED_SHARE * d)
-}
-
 /// The groups of minerals the coupling joins (each sorted; groups by first mineral), one
 /// per connected set of minerals sharing a bundle or discount. Minerals no item touches
 /// are in none.

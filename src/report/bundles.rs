@@ -6,11 +6,11 @@
 use serde::Serialize;
 
 use super::table::{Cells, Column, ColumnKind, Table};
-use crate::model::coupling::{lot_threshold, price_part};
+use crate::model::coupling::price_part;
 use crate::model::name::Name;
 use crate::model::Model;
 use crate::plan::Plan;
-use crate::solve::coupled::{bundled_quantity, MineralCoupling};
+use crate::solve::coupled::{bundled_quantity, lot_threshold, MineralCoupling};
 
 /// The columns of bundle_awards.csv.
 pub const BUNDLE_COLUMNS: &[Column] = &[

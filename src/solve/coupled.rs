@@ -21,7 +21,7 @@ use crate::engine::lp::{Lp, RowTag, Sense};
 use crate::engine::{solve_lp, BackendOptions, FailureReason, LpStatus, SolverKind};
 use crate::error::{Error, Result};
 use crate::formulate::Block;
-use crate::model::coupling::{lot_threshold, mineral_groups, price_part};
+use crate::model::coupling::{mineral_groups, price_part};
 use crate::model::Model;
 use crate::tolerance::{CUT_DEPTH, MAX_CUT_ROUNDS};
 
@@ -439,4 +439,12 @@ pub(super) fn finish(
     ms.block_optimum = false;
     ms.coupling = Some(Box::new(mc.clone()));
     ms
+}
+
+/// Least quantity of offer `offer` that wins its lot: its minimum order, and at least
+/// [`crate::formulate::MIN_USED_SHARE`] of its mineral's demand.
+pub(crate) fn lot_threshold(model: &Model, offer: usize) -> f64 {
+    let o = &model.offers[offer];
+    let d = model.minerals[o.mineral].demand;
+    o.min_order.max(crate::formulate::MIN_USED_SHARE * d)
 }
