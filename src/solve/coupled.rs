@@ -27,6 +27,13 @@ use crate::tolerance::{CUT_DEPTH, MAX_CUT_ROUNDS};
 
 use super::{Deadline, MineralSolution, SolveOptions, Status};
 
+/// Per mineral its decisions (`None` when untouched), and (mineral, warning) pairs.
+pub(super) type Decided = (Vec<Option<MineralCoupling>>, Vec<(usize, String)>);
+
+/// A discount's variables in the joint problem: per lot its binary (none when the offer
+/// is excluded), per step its binary.
+type DiscountVars = (Vec<Option<usize>>, Vec<usize>);
+
 /// What the coupling decided for one mineral.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MineralCoupling {
@@ -46,7 +53,7 @@ pub(super) fn decide(
     blocks: &mut [(Block, f64)],
     opts: &SolveOptions,
     deadline: Deadline,
-) -> Result<(Vec<Option<MineralCoupling>>, Vec<(usize, String)>)> {
+) -> Result<Decided> {
     let mut out = vec![None; model.minerals.len()];
     let mut warnings = Vec::new();
     for group in mineral_groups(model) {
@@ -97,7 +104,7 @@ struct Joint {
     /// Per bundle: its binary (bundles outside the group: none).
     bundles: Vec<Option<usize>>,
     /// Per discount: per lot its binary (or none when excluded), per step its binary.
-    discounts: Vec<Option<(Vec<Option<usize>>, Vec<usize>)>>,
+    discounts: Vec<Option<DiscountVars>>,
 }
 
 /// The optimum of the group's MILP (joint point), or `None` without one.

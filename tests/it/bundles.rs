@@ -225,11 +225,11 @@ impl Case {
             }
         }
         let mut p = vars.minimise(objective.clone()).using(good_lp::microlp);
-        for m in 0..2 {
-            let total: Expression = (0..3).map(|s| x[s][m]).sum();
-            p.add_constraint(total.eq(self.demand[m]));
+        for (m, &demand) in self.demand.iter().enumerate() {
+            let total: Expression = x.iter().map(|row| row[m]).sum();
+            p.add_constraint(total.eq(demand));
             if let Some(cap) = self.chn_cap {
-                p.add_constraint(Expression::from(x[1][m]).leq(cap * self.demand[m]));
+                p.add_constraint(Expression::from(x[1][m]).leq(cap * demand));
             }
         }
         p.solve().ok().map(|s| s.eval(&objective))
