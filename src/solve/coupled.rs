@@ -43,6 +43,10 @@ pub struct MineralCoupling {
     pub steps: Vec<(usize, usize)>,
     /// Lots of this mineral (indices into `Model::offers`) its discounts need won.
     pub won: Vec<usize>,
+    /// True when a limit stopped the joint problem before its optimum was proven (or it
+    /// found no plan and the mineral was solved without its bundles and discounts): the
+    /// mineral's plan is then feasible, not optimal.
+    pub stopped: bool,
 }
 
 /// The decisions for every mineral (`None` for those no bundle or discount touches),
@@ -80,6 +84,9 @@ pub(super) fn decide(
                     names(model, &group)
                 );
                 warnings.extend(group.iter().map(|&m| (m, text.clone())));
+                for &m in &group {
+                    out[m].get_or_insert_with(Default::default).stopped = true;
+                }
             }
         }
     }
@@ -107,7 +114,8 @@ struct Joint {
     discounts: Vec<Option<DiscountVars>>,
 }
 
-/// The optimum of the group's MILP (joint point), or `None` without one.
+/// The optimum of the group's MILP (joint point, and true when proven optimal: false
+/// when a limit stopped it), or `None` without one.
 fn solve_group(
     model: &Model,
     blocks: &mut [(Block, f64)],
@@ -115,7 +123,7 @@ fn solve_group(
     kind: SolverKind,
     opts: &SolveOptions,
     deadline: Deadline,
-) -> Option<(Joint, Vec<f64>)> {
+) -> Option<(Joint, Vec<f64>, bool)> {
     for _ in 0..=MAX_CUT_ROUNDS {
         let joint = stack(model, blocks, group);
         let backend = BackendOptions {
@@ -134,7 +142,8 @@ fn solve_group(
             cuts += blocks[m].0.add_cuts(&result.x[at..at + n], CUT_DEPTH);
         }
         if cuts == 0 || deadline.expired() {
-            return Some((joint, result.x));
+            let proven = result.status == LpStatus::Optimal && cuts == 0;
+            return Some((joint, result.x, proven));
         }
     }
     None
@@ -291,9 +300,12 @@ fn add_discounts(
 fn record(
     model: &Model,
     group: &[usize],
-    (joint, x): &(Joint, Vec<f64>),
+    (joint, x, proven): &(Joint, Vec<f64>, bool),
     out: &mut [Option<MineralCoupling>],
 ) {
+    for &m in group {
+        out[m].get_or_insert_with(Default::default).stopped = !proven;
+    }
     let on = |v: usize| x[v] > 0.5;
     for (k, b) in model.coupling.bundles.iter().enumerate() {
         if joint.bundles[k].is_some_and(on) {
@@ -442,6 +454,9 @@ pub(super) fn finish(
             };
         }
         ms.cost += adjustment(model, ms.mineral, &ms.quantities, mc);
+        if mc.stopped && ms.status == Status::Optimal {
+            ms.status = Status::Feasible;
+        }
     }
     ms.block_optimum = false;
     ms.coupling = Some(Box::new(mc.clone()));
