@@ -99,6 +99,9 @@ pub fn solve_model_with(
     let Loaded {
         model, warnings, ..
     } = load(model_dir)?;
+    if outputs.ranging {
+        crate::model::coupling::solve_only(&model, "solve --ranging")?;
+    }
     let read_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     // Each mineral's plan is built, and its report rows formatted, as soon as its block
