@@ -21,7 +21,7 @@ use crate::engine::lp::{Lp, RowTag, Sense};
 use crate::engine::{solve_lp, BackendOptions, FailureReason, LpStatus, SolverKind};
 use crate::error::{Error, Result};
 use crate::formulate::Block;
-use crate::model::coupling::{mineral_groups, price_part};
+use crate::model::coupling::{mineral_groups, price_part, LotDiscount};
 use crate::model::Model;
 use crate::tolerance::{CUT_DEPTH, MAX_CUT_ROUNDS};
 
@@ -233,34 +233,13 @@ fn add_discounts(
     var: &dyn Fn(usize) -> Option<(usize, f64)>,
     group: &[usize],
 ) {
-    let scale = joint.scale;
     for disc in &model.coupling.discounts {
         let first = model.offers[disc.lots[0]].mineral;
         if !group.contains(&first) {
             joint.discounts.push(None);
             continue;
         }
-        let lp = &mut joint.lp;
-        let mut count = Vec::new();
-        let mut value = Vec::new();
-        let mut most = 0.0;
-        let lots: Vec<Option<usize>> = disc
-            .lots
-            .iter()
-            .map(|&i| {
-                let (x, d) = var(i)?;
-                let m = &model.minerals[model.offers[i].mineral];
-                let u = lp.add_binary(0.0);
-                let low = lot_threshold(model, i) / d;
-                lp.add_row(RowTag::Other, vec![(x, 1.0), (u, -low)], Sense::Ge, 0.0);
-                count.push((u, 1.0));
-                let p = price_part(model, i);
-                value.push((x, -p * d / scale));
-                let ceiling = 1.0 + m.stock_room() / d;
-                most += p * d * lp.vars[x].upper.min(ceiling) / scale;
-                Some(u)
-            })
-            .collect();
+        let mut lots = add_lots(model, joint, disc, var);
         // Bundle quantities are priced by their bundle, not discounted.
         for (b, w) in model.coupling.bundles.iter().zip(&joint.bundles) {
             let Some(w) = *w else { continue };
@@ -271,29 +250,84 @@ fn add_discounts(
                 .map(|l| price_part(model, l.offer) * l.quantity)
                 .sum();
             if off > 0.0 {
-                value.push((w, off / scale));
+                lots.value.push((w, off / joint.scale));
             }
         }
-        let mut steps = Vec::new();
-        let mut before = 0.0;
-        for step in &disc.steps {
-            let z = lp.add_binary(0.0);
-            if let Some(&prev) = steps.last() {
-                lp.add_row(RowTag::Other, vec![(z, 1.0), (prev, -1.0)], Sense::Le, 0.0);
-            }
-            let mut reach = count.clone();
-            reach.push((z, -(step.min_lots as f64)));
-            lp.add_row(RowTag::Other, reach, Sense::Ge, 0.0);
-            let s = lp.add_var(0.0, f64::INFINITY, -(step.fraction - before));
-            let mut within = vec![(s, 1.0)];
-            within.extend(value.iter().copied());
-            lp.add_row(RowTag::Other, within, Sense::Le, 0.0);
-            lp.add_row(RowTag::Other, vec![(s, 1.0), (z, -most)], Sense::Le, 0.0);
-            before = step.fraction;
-            steps.push(z);
-        }
-        joint.discounts.push(Some((lots, steps)));
+        let steps = add_steps(&mut joint.lp, disc, &lots);
+        joint.discounts.push(Some((lots.binaries, steps)));
     }
+}
+
+/// A discount's lots in the joint problem.
+struct Lots {
+    /// Per lot its binary u_i (none when the offer is excluded).
+    binaries: Vec<Option<usize>>,
+    /// Σ u_i as terms.
+    count: Vec<(usize, f64)>,
+    /// −C as terms (the lots' price part above their bundle quantities, in joint units).
+    value: Vec<(usize, f64)>,
+    /// The largest C.
+    most: f64,
+}
+
+/// u_i per lot with x_i ≥ threshold · u_i, and the terms of Σ u_i and of the lots' price.
+fn add_lots(
+    model: &Model,
+    joint: &mut Joint,
+    disc: &LotDiscount,
+    var: &dyn Fn(usize) -> Option<(usize, f64)>,
+) -> Lots {
+    let (lp, scale) = (&mut joint.lp, joint.scale);
+    let mut out = Lots {
+        binaries: Vec::new(),
+        count: Vec::new(),
+        value: Vec::new(),
+        most: 0.0,
+    };
+    for &i in &disc.lots {
+        let Some((x, d)) = var(i) else {
+            out.binaries.push(None);
+            continue;
+        };
+        let u = lp.add_binary(0.0);
+        let low = lot_threshold(model, i) / d;
+        lp.add_row(RowTag::Other, vec![(x, 1.0), (u, -low)], Sense::Ge, 0.0);
+        out.count.push((u, 1.0));
+        let p = price_part(model, i);
+        out.value.push((x, -p * d / scale));
+        let ceiling = 1.0 + model.minerals[model.offers[i].mineral].stock_room() / d;
+        out.most += p * d * lp.vars[x].upper.min(ceiling) / scale;
+        out.binaries.push(Some(u));
+    }
+    out
+}
+
+/// z_t per step: z_t ≤ z_{t−1}, Σ u_i ≥ k_t z_t, and its saving s_t ≤ C, s_t ≤ M z_t.
+fn add_steps(lp: &mut Lp, disc: &LotDiscount, lots: &Lots) -> Vec<usize> {
+    let mut steps: Vec<usize> = Vec::new();
+    let mut before = 0.0;
+    for step in &disc.steps {
+        let z = lp.add_binary(0.0);
+        if let Some(&prev) = steps.last() {
+            lp.add_row(RowTag::Other, vec![(z, 1.0), (prev, -1.0)], Sense::Le, 0.0);
+        }
+        let mut reach = lots.count.clone();
+        reach.push((z, -(step.min_lots as f64)));
+        lp.add_row(RowTag::Other, reach, Sense::Ge, 0.0);
+        let s = lp.add_var(0.0, f64::INFINITY, -(step.fraction - before));
+        let mut within = vec![(s, 1.0)];
+        within.extend(lots.value.iter().copied());
+        lp.add_row(RowTag::Other, within, Sense::Le, 0.0);
+        lp.add_row(
+            RowTag::Other,
+            vec![(s, 1.0), (z, -lots.most)],
+            Sense::Le,
+            0.0,
+        );
+        before = step.fraction;
+        steps.push(z);
+    }
+    steps
 }
 
 /// Reads the decisions of the joint point into `out`, per mineral of the group.
