@@ -567,3 +567,24 @@ fn bad_bundles_and_discounts_name_file_line_column_and_value() {
             .stderr_has(value);
     }
 }
+
+#[test]
+fn an_infeasible_mineral_in_a_joined_group_is_exit_3_with_its_relaxation() {
+    // li cannot be met (a and b both excluded); co is fine. The bundle joins them.
+    let w = Workdir::with_model(&[
+        ("suppliers.csv", SUPPLIERS),
+        ("demand.csv", DEMAND),
+        (
+            "constraints.csv",
+            "constraint,mineral,target,bound\nmax_country_share,li,AUS,0\nmax_country_share,li,CHN,0.5\n",
+        ),
+        (
+            "bundles.csv",
+            "bundle,supplier,mineral,quantity,price\nb1,a,li,50,1200\nb1,a,co,50,1200\n",
+        ),
+    ]);
+    w.run(&["solve", "model", "--out", "out"])
+        .expect_code(3)
+        .stdout_has("li");
+    assert!(!w.path("out/bundle_awards.csv").exists());
+}
