@@ -372,9 +372,11 @@ fn a_bundle_is_taken_when_it_pays_hand_solved() {
         ),
     ]);
     w.run(&["solve", "model", "--out", "out"]).expect_code(0);
+    // avg_unit_cost includes the bundle: 1700 / 100 and 850 / 100.
     let summary = w.read("out/summary.csv");
-    assert!(summary.contains("co,100,100,0,1700"), "{summary}");
-    assert!(summary.contains("li,100,100,0,850"), "{summary}");
+    assert!(summary.contains("co,100,100,0,1700,17,"), "{summary}");
+    assert!(summary.contains("li,100,100,0,850,8.5,"), "{summary}");
+    assert!(summary.contains("*,200,200,0,2550,12.75,"), "{summary}");
     let awards = w.read("out/bundle_awards.csv");
     assert_eq!(
         awards,
