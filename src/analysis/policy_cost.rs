@@ -119,6 +119,7 @@ pub struct PolicyCost {
 /// slack at the full plan — a convex problem's optimum stays optimal when constraints
 /// inactive there are removed.
 pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
+    crate::model::coupling::solve_only(model, "policy")?;
     let deadline = Deadline::after(opts.time_limit_secs());
     let cases = cases(model);
     let full = solve(model, opts)?;
@@ -244,6 +245,7 @@ pub fn mineral_model(model: &Model, m: usize) -> Model {
         countries: model.countries.clone(),
         groups: model.groups.clone(),
         policy,
+        coupling: Default::default(),
     }
 }
 

@@ -33,6 +33,7 @@ pub fn explain_model(
     let Loaded {
         model, warnings, ..
     } = load(model_dir)?;
+    crate::model::coupling::solve_only(&model, "explain")?;
     let report = ExplainReport::new(explain(&model, opts)?);
     let written = write_tables(outputs, &[explain_table(&report)], &[inputs_table(&model)])?;
     Ok(ExplainRun {

@@ -99,6 +99,9 @@ pub fn solve_model_with(
     let Loaded {
         model, warnings, ..
     } = load(model_dir)?;
+    if outputs.ranging {
+        crate::model::coupling::solve_only(&model, "solve --ranging")?;
+    }
     let read_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     // Each mineral's plan is built, and its report rows formatted, as soon as its block
@@ -125,9 +128,16 @@ pub fn solve_model_with(
             true => crate::report::tier_rows(&model, &plan.quantities()),
             false => Vec::new(),
         };
+        let (bundle_rows, lot_rows) = coupling_rows(&model, &plan);
         let mut extra: Vec<_> = ranging.iter().map(crate::report::ranging_table).collect();
         if tiered {
             extra.push(crate::report::tiers_table(&tier_rows));
+        }
+        if !model.coupling.bundles.is_empty() {
+            extra.push(crate::report::bundles_table(&bundle_rows));
+        }
+        if !model.coupling.discounts.is_empty() {
+            extra.push(crate::report::lots_table(&lot_rows));
         }
         let page = outputs.files.report_file(|| {
             let inputs = html::input_files(model_dir, &[])?;
@@ -150,4 +160,18 @@ pub fn solve_model_with(
         ranging,
         timings,
     })
+}
+
+/// The rows of bundle_awards.csv and lot_discounts.csv (none without the files).
+fn coupling_rows(
+    model: &crate::model::Model,
+    plan: &crate::plan::Plan,
+) -> (Vec<crate::report::BundleRow>, Vec<crate::report::LotRow>) {
+    if model.coupling.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    (
+        crate::report::bundle_rows(model, plan),
+        crate::report::lot_rows(model, plan),
+    )
 }

@@ -9,8 +9,10 @@ pub(crate) mod scan;
 pub mod table;
 pub mod workbook;
 
+mod bundles;
 mod countries;
 mod demand;
+mod discounts;
 mod plan;
 mod policy;
 mod scenarios;
@@ -43,6 +45,10 @@ pub mod files {
     pub const SCENARIOS: &str = "scenarios.csv";
     /// Price tiers per offer (optional).
     pub const TIERS: &str = "tiers.csv";
+    /// Bundle bids (optional).
+    pub const BUNDLES: &str = "bundles.csv";
+    /// Lot discounts (optional).
+    pub const DISCOUNTS: &str = "discounts.csv";
 }
 
 /// Longest name (supplier id, mineral, group tag) accepted, in bytes.
@@ -91,6 +97,8 @@ pub fn load(dir: &Path) -> Result<Loaded> {
         files::CONSTRAINTS,
         files::SCENARIOS,
         files::TIERS,
+        files::BUNDLES,
+        files::DISCOUNTS,
     ];
     parse(&ModelFiles::read_dir(dir, &names))
 }
@@ -192,9 +200,16 @@ pub fn parse(input: &ModelFiles) -> Result<Loaded> {
         countries,
         groups: groups.into_iter().map(Name::from).collect(),
         policy: Vec::new(),
+        coupling: Default::default(),
     };
     if input.has(files::TIERS) {
         tiers::read(input, &mut model, &mut errors, &mut warnings);
+    }
+    if input.has(files::BUNDLES) {
+        model.coupling.bundles = bundles::read(input, &model, &mut errors, &mut warnings);
+    }
+    if input.has(files::DISCOUNTS) {
+        model.coupling.discounts = discounts::read(input, &model, &mut errors, &mut warnings);
     }
     if input.has(files::CONSTRAINTS) {
         model.policy = policy::read(input, &model, &mut errors, &mut warnings);

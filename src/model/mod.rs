@@ -5,6 +5,7 @@
 
 use std::ops::Range;
 
+pub mod coupling;
 pub mod name;
 pub mod tiers;
 
@@ -25,6 +26,8 @@ pub struct Model {
     pub groups: Vec<Name>,
     /// Policy rows in file order.
     pub policy: Vec<PolicyRow>,
+    /// Bundles and lot discounts (bundles.csv, discounts.csv); empty without them.
+    pub coupling: coupling::Coupling,
 }
 
 /// One mineral with its demand.

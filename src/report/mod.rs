@@ -1,6 +1,7 @@
 //! Reports of a solve: the rows of allocation.csv, summary.csv and constraints.csv
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
+mod bundles;
 mod check;
 mod compare;
 mod explain;
@@ -34,6 +35,10 @@ use crate::plan::{Metrics, MineralOutcome, Plan};
 use crate::solve::Status;
 use crate::write::{atomic, CsvOut};
 
+pub use bundles::{
+    bundle_rows, bundles_table, lot_rows, lots_table, BundleRow, LotRow, BUNDLE_COLUMNS,
+    LOT_COLUMNS,
+};
 pub use check::render_check;
 pub use compare::{compare_table, render_compare, COMPARE_COLUMNS, COMPARE_CSV};
 pub use explain::{explain_table, render_explain, ExplainReport, EXPLAIN_COLUMNS, EXPLAIN_CSV};

@@ -61,6 +61,7 @@ pub fn solve_block(
         solve_secs: t.elapsed().as_secs_f64(),
         warnings,
         block_optimum: true,
+        coupling: None,
     };
     if out.status == Status::Infeasible {
         let aggregate = crate::solve::aggregate::aggregates(&block, opts);

@@ -8,6 +8,7 @@ mod harness;
 
 mod aggregate;
 mod bench;
+mod bundles;
 mod clean_numbers;
 mod cli;
 mod compare;

@@ -144,6 +144,7 @@ pub fn frontier(
     opts: &FrontierOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<FrontierOutcome> {
+    crate::model::coupling::solve_only(model, "frontier")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.solve.thread_count())
         .build()

@@ -118,6 +118,7 @@ pub const NOT_AVAILABLE_VERTEX: &str = "not available: no optimal basis found at
 
 /// The ranging of every mineral of a plan (minerals without a plan give no rows).
 pub fn ranging(model: &Model, plan: &Plan) -> Result<Ranging> {
+    crate::model::coupling::solve_only(model, "solve --ranging")?;
     use rayon::prelude::*;
     let parts: Vec<Vec<RangingRow>> = plan
         .minerals
