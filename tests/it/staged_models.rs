@@ -227,7 +227,7 @@ fn direct_lp_cost(dir: &Path, stages: bool) -> f64 {
         .map(|r| vars.add(variable().min(0.0).max(num(r, "capacity"))))
         .collect();
     let u = vars.add(variable().min(0.0).max(d));
-    let mut objective = Expression::from(penalty * u);
+    let mut objective = penalty * u;
     for (r, &xi) in rows.iter().zip(&x) {
         let landed = num(r, "unit_cost") * (1.0 + tariff[&r[country]]) + num(r, "freight");
         objective += landed * xi;
