@@ -39,6 +39,7 @@ mod robust_columns;
 mod robust_stock;
 mod sampling;
 mod spreadsheets;
+mod staged_models;
 mod stock_days;
 mod stress;
 mod tiers;
