@@ -14,6 +14,7 @@ mod demand;
 mod plan;
 mod policy;
 mod scenarios;
+mod soft;
 mod suppliers;
 mod tiers;
 
