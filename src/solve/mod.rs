@@ -5,6 +5,7 @@ pub(crate) mod aggregate;
 mod block;
 pub(crate) mod clean;
 mod cleanup;
+mod lexicographic;
 pub(crate) mod diagnose;
 mod memory;
 mod optimize;
@@ -104,6 +105,9 @@ pub struct SolveOptions {
     /// default blocks of fewer than 1,500 offers (2,500 under an HHI cap) are solved as
     /// the full LP, which is faster there (`aggregate::AGGREGATE_MIN_OFFERS`).
     pub aggregate_all: bool,
+    /// `--by-priority`: rows with a priority give way tier by tier (see
+    /// [`lexicographic`]); the model's rows are marked so when it is solved.
+    pub by_priority: bool,
 }
 
 impl Default for SolveOptions {
@@ -115,6 +119,7 @@ impl Default for SolveOptions {
             threads: None,
             no_aggregate: false,
             aggregate_all: false,
+            by_priority: false,
         }
     }
 }

@@ -1,0 +1,139 @@
+//! Soft rules on a plan: which ones it breaks, by how much, at what penalty, and what
+//! keeping each would cost (the model solved again with that row hard).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::name::Name;
+use crate::model::Model;
+use crate::plan::violation_points;
+use crate::report::Report;
+use crate::solve::{solve, SolveOptions, Solution};
+
+/// One soft row instance the plan breaks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SoftBreak {
+    /// Rule name.
+    pub constraint: &'static str,
+    /// The rule.
+    #[serde(skip)]
+    pub kind: crate::policy::Kind,
+    /// Mineral name.
+    pub mineral: Name,
+    /// Target as written in constraints.csv's output.
+    pub target: Name,
+    /// The bound.
+    pub bound: f64,
+    /// Line in constraints.csv.
+    pub line: u64,
+    /// Points past the bound.
+    pub violation: f64,
+    /// violation · penalty.
+    pub violation_cost: f64,
+    /// The row's priority, if any.
+    pub priority: Option<u32>,
+    /// What keeping the row hard (all its instances) adds to the cost plus penalties;
+    /// `None` when it was not computed (`--by-priority`) or cannot be kept.
+    pub keep_cost: Option<f64>,
+    /// True when no plan keeps the row hard (the model is then infeasible).
+    pub cannot_keep: bool,
+}
+
+/// Marks every row of `model` for `--by-priority`: rows with a priority may give way.
+pub fn by_priority(model: &mut Model) {
+    for row in &mut model.policy {
+        row.soft.by_priority = true;
+    }
+}
+
+/// Cost plus penalties of a solution whose minerals all have a plan.
+pub(crate) fn objective(model: &Model, solution: &Solution) -> f64 {
+    let penalties: f64 = solution
+        .minerals
+        .iter()
+        .flat_map(|m| &m.rows)
+        .map(|r| {
+            let soft = &model.policy[r.instance.policy].soft;
+            match soft.elastic() {
+                true => violation_points(&r.instance, r.value) * soft.cost_per_point(),
+                false => 0.0,
+            }
+        })
+        .sum();
+    solution.cost() + penalties
+}
+
+/// The soft rows `report`'s plan breaks, in constraints.csv order, each with what
+/// keeping it would cost (one solve of the model per broken policy row; none under
+/// `--by-priority`, where a cost difference would mix tiers).
+pub fn soft_breaks(
+    model: &Model,
+    report: &Report,
+    opts: &SolveOptions,
+) -> crate::error::Result<Vec<SoftBreak>> {
+    let by_line: BTreeMap<u64, usize> = model
+        .policy
+        .iter()
+        .enumerate()
+        .map(|(p, r)| (r.line, p))
+        .collect();
+    let now = report.total_cost
+        + report
+            .constraints()
+            .filter_map(|c| c.soft.and_then(|s| s.violation_cost))
+            .sum::<f64>();
+    let mut keep: BTreeMap<usize, Option<f64>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for c in report.constraints() {
+        let Some(violation) = c.soft.and_then(|s| s.violation).filter(|&v| v > 0.0) else {
+            continue;
+        };
+        let Some(&p) = by_line.get(&c.line) else {
+            continue;
+        };
+        let soft = model.policy[p].soft;
+        let kept = match opts.by_priority {
+            true => None,
+            false => Some(match keep.get(&p) {
+                Some(k) => *k,
+                None => {
+                    let k = keep_cost(model, p, opts, now)?;
+                    keep.insert(p, k);
+                    k
+                }
+            }),
+        };
+        out.push(SoftBreak {
+            constraint: c.constraint,
+            kind: c.kind,
+            mineral: c.mineral.clone(),
+            target: c.target.clone(),
+            bound: c.bound,
+            line: c.line,
+            violation,
+            violation_cost: c.soft.and_then(|s| s.violation_cost).unwrap_or(0.0),
+            priority: soft.priority,
+            keep_cost: kept.flatten(),
+            cannot_keep: kept.is_some_and(|k| k.is_none()),
+        });
+    }
+    Ok(out)
+}
+
+/// Cost plus penalties with policy row `p` hard, less `now`; `None` when the model has
+/// no plan then.
+fn keep_cost(
+    model: &Model,
+    p: usize,
+    opts: &SolveOptions,
+    now: f64,
+) -> crate::error::Result<Option<f64>> {
+    let mut hard = model.clone();
+    hard.policy[p].soft = crate::model::Soft::default();
+    let solution = solve(&hard, opts)?;
+    if solution.status.exit_code() != 0 {
+        return Ok(None);
+    }
+    Ok(Some((objective(&hard, &solution) - now).max(0.0)))
+}

@@ -1,0 +1,60 @@
+//! The soft rules a plan breaks, in words (`solve`'s text).
+
+use std::fmt::Write;
+
+use crate::analysis::soft::SoftBreak;
+
+use super::words::amount;
+
+/// One paragraph: each broken soft rule, by how much, its penalty and what keeping it
+/// would cost; empty when none is broken.
+pub fn render_soft_breaks(breaks: &[SoftBreak], by_priority: bool) -> String {
+    if breaks.is_empty() {
+        return String::new();
+    }
+    let total: f64 = breaks.iter().map(|b| b.violation_cost).sum();
+    let mut out = format!(
+        "{} the plan breaks (penalties {} in all, not in the total cost above):\n",
+        match by_priority {
+            true => "rules that gave way",
+            false => "soft rules",
+        },
+        amount(total)
+    );
+    for b in breaks {
+        let _ = writeln!(
+            out,
+            "  {} for {} (constraints.csv line {}{}): broken by {}, penalty {}{}",
+            b.kind.rule_with_bound(&b.target, b.bound),
+            b.mineral,
+            b.line,
+            b.priority.map(|p| format!(", priority {p}")).unwrap_or_default(),
+            points(b),
+            amount(b.violation_cost),
+            keeping(b, by_priority)
+        );
+    }
+    out
+}
+
+/// "30 percentage points", "2 suppliers", "5 × 100 HHI points".
+fn points(b: &SoftBreak) -> String {
+    let v = crate::write::numbers::plain(b.violation);
+    match b.kind.point().map(|p| p.words) {
+        Some(w) if w.starts_with(|c: char| c.is_ascii_digit()) => format!("{v} × {w}"),
+        Some("country") if b.violation != 1.0 => format!("{v} countries"),
+        Some(w) if b.violation != 1.0 => format!("{v} {w}s"),
+        Some(w) => format!("{v} {w}"),
+        None => v,
+    }
+}
+
+/// "; keeping it would cost 1770 more", or why it cannot be kept.
+fn keeping(b: &SoftBreak, by_priority: bool) -> String {
+    match (b.keep_cost, b.cannot_keep, by_priority) {
+        (_, _, true) => String::new(),
+        (Some(k), _, _) => format!("; keeping it would cost {} more", amount(k)),
+        (None, true, _) => "; it cannot be kept: with it hard the model has no plan".into(),
+        (None, false, _) => String::new(),
+    }
+}
