@@ -14,10 +14,10 @@ pub fn render_soft_breaks(breaks: &[SoftBreak], by_priority: bool) -> String {
     }
     let total: f64 = breaks.iter().map(|b| b.violation_cost).sum();
     let mut out = format!(
-        "{} the plan breaks (penalties {} in all, not in the total cost above):\n",
+        "{} (penalties {} in all, not in the total cost above):\n",
         match by_priority {
             true => "rules that gave way",
-            false => "soft rules",
+            false => "soft rules the plan breaks",
         },
         amount(total)
     );

@@ -16,7 +16,7 @@ use super::Deadline;
 
 /// Room left above a tier's least violation when it is held (relative, and absolute in
 /// points), so the next solves stay feasible despite the solver's accuracy.
-const TIER_ROOM: f64 = 1e-7;
+const TIER_ROOM: f64 = 1e-11;
 
 /// The (violation variable, weight) of each tier of `block`, most important first;
 /// empty unless the run is `--by-priority` and the block has rows with a priority.
