@@ -9,7 +9,7 @@ use crate::model::name::Name;
 use crate::model::Model;
 use crate::plan::violation_points;
 use crate::report::Report;
-use crate::solve::{solve, SolveOptions, Solution};
+use crate::solve::{solve, Solution, SolveOptions};
 
 /// One soft row instance the plan breaks.
 #[derive(Debug, Clone, PartialEq, Serialize)]

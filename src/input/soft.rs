@@ -8,7 +8,12 @@ use crate::model::Soft;
 use crate::policy::Kind;
 
 /// The `penalty` and `priority` cells of a `kind` row; `None` when one is bad (reported).
-pub(crate) fn read(kind: Kind, table: &Table, r: &Record, errors: &mut InputErrors) -> Option<Soft> {
+pub(crate) fn read(
+    kind: Kind,
+    table: &Table,
+    r: &Record,
+    errors: &mut InputErrors,
+) -> Option<Soft> {
     let penalty = table
         .optional_number(r, "penalty", Domain::NonNegative, errors)
         .ok()?;
@@ -19,7 +24,11 @@ pub(crate) fn read(kind: Kind, table: &Table, r: &Record, errors: &mut InputErro
         by_priority: false,
     };
     if soft.is_used() && (kind.is_exclusion() || kind.holds_at_zero()) {
-        let column = if penalty.is_some() { "penalty" } else { "priority" };
+        let column = if penalty.is_some() {
+            "penalty"
+        } else {
+            "priority"
+        };
         errors.push(InputIssue::cell(
             &table.file,
             r.line,

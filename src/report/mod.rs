@@ -502,7 +502,9 @@ fn constraint_rows(model: &Model, mo: &MineralOutcome) -> Vec<ConstraintRow> {
                 shadow_price: r.shadow_price,
                 shadow_price_per_point: r.shadow_price_per_point,
                 line: model.policy[inst.policy].line,
-                soft: model.has_soft_rows().then(|| soft_cells(model, inst, r.slack, r.value)),
+                soft: model
+                    .has_soft_rows()
+                    .then(|| soft_cells(model, inst, r.slack, r.value)),
             }
         })
         .collect()

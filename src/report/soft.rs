@@ -28,7 +28,9 @@ pub fn render_soft_breaks(breaks: &[SoftBreak], by_priority: bool) -> String {
             b.kind.rule_with_bound(&b.target, b.bound),
             b.mineral,
             b.line,
-            b.priority.map(|p| format!(", priority {p}")).unwrap_or_default(),
+            b.priority
+                .map(|p| format!(", priority {p}"))
+                .unwrap_or_default(),
             points(b),
             amount(b.violation_cost),
             keeping(b, by_priority)

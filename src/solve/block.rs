@@ -35,7 +35,9 @@ pub fn solve_block(
     // Continuous blocks: aggregated by country, retried with another backend on failure.
     let continuous = match held {
         Some(_) => None,
-        None => crate::solve::aggregate::solve_continuous_block(model, &block, kind, opts, deadline),
+        None => {
+            crate::solve::aggregate::solve_continuous_block(model, &block, kind, opts, deadline)
+        }
     };
     let (result, cut_rounds, kind, warnings) = match (continuous, held) {
         (Some(c), _) => (c.result, c.cut_rounds, c.solver, c.warnings),

@@ -25,7 +25,10 @@ pub(super) fn tiers(model: &Model, block: &Block) -> BTreeMap<u32, Vec<(usize, f
     for e in &block.elastic {
         let soft = &model.policy[block.instances[e.instance].policy].soft;
         if let (true, Some(p)) = (soft.by_priority, soft.priority) {
-            tiers.entry(p).or_default().push((e.var, soft.tier_weight()));
+            tiers
+                .entry(p)
+                .or_default()
+                .push((e.var, soft.tier_weight()));
         }
     }
     tiers

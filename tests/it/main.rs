@@ -37,6 +37,7 @@ mod robust;
 mod robust_columns;
 mod robust_stock;
 mod sampling;
+mod soft;
 mod spreadsheets;
 mod stress;
 mod tiers;
