@@ -9,7 +9,7 @@ use crate::model::name::Name;
 use crate::model::Model;
 use crate::plan::violation_points;
 use crate::report::Report;
-use crate::solve::{solve, Solution, SolveOptions};
+use crate::solve::{solve, MineralSolution, Solution, SolveOptions};
 
 /// One soft row instance the plan breaks.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,12 +47,20 @@ pub fn by_priority(model: &mut Model) {
     }
 }
 
-/// Cost plus penalties of a solution whose minerals all have a plan.
+/// Cost plus penalties of a solution of `model`.
 pub(crate) fn objective(model: &Model, solution: &Solution) -> f64 {
-    let penalties: f64 = solution
-        .minerals
+    solution.cost()
+        + solution
+            .minerals
+            .iter()
+            .map(|m| penalties(model, m))
+            .sum::<f64>()
+}
+
+/// The penalties of the soft rows a mineral's plan breaks (0 without a plan).
+pub(crate) fn penalties(model: &Model, ms: &MineralSolution) -> f64 {
+    ms.rows
         .iter()
-        .flat_map(|m| &m.rows)
         .map(|r| {
             let soft = &model.policy[r.instance.policy].soft;
             match soft.elastic() {
@@ -60,8 +68,7 @@ pub(crate) fn objective(model: &Model, solution: &Solution) -> f64 {
                 false => 0.0,
             }
         })
-        .sum();
-    solution.cost() + penalties
+        .sum()
 }
 
 /// The soft rows `report`'s plan breaks, in constraints.csv order, each with what
