@@ -44,7 +44,7 @@ pub use outputs::{write_results, write_tables, write_tables_with, write_workbook
 pub use policy::{policy_table, render_policy, PolicyReport, POLICY_COLUMNS, POLICY_CSV};
 pub use ranging::{ranging_table, RANGING_COLUMNS};
 pub use scenarios::{render_scenarios, scenarios_csv, scenarios_table, SCENARIOS_COLUMNS};
-pub use soft::render_soft_breaks;
+pub use soft::{render_soft_breaks, soft_notes};
 pub use stress::{render_stress, stress_files};
 pub use table::{Cells, CellsDyn, Column, ColumnKind, Dialect, Table};
 pub use text::{render_solvers, render_text};

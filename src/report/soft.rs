@@ -60,3 +60,33 @@ fn keeping(b: &SoftBreak, by_priority: bool) -> String {
         (None, false, _) => String::new(),
     }
 }
+
+/// `explain`'s notes on soft rows (never moved: they break at their penalty) and, for a
+/// model without a plan, on priorities (`solve --by-priority` lets lower tiers give way).
+pub fn soft_notes(model: &crate::model::Model, feasible: bool) -> Vec<String> {
+    let soft = model
+        .policy
+        .iter()
+        .filter(|r| r.soft.penalty.is_some())
+        .count();
+    let tiers = model
+        .policy
+        .iter()
+        .filter(|r| r.soft.penalty.is_none() && r.soft.priority.is_some())
+        .count();
+    let mut notes = Vec::new();
+    if soft > 0 {
+        notes.push(match soft {
+            1 => "1 soft rule (with a penalty) never moves here: a plan may break it at its penalty".into(),
+            n => format!("{n} soft rules (with a penalty) never move here: a plan may break them at their penalties"),
+        });
+    }
+    if tiers > 0 && !feasible {
+        notes.push(format!(
+            "{tiers} rule{} with a priority and no penalty {} hard here; solve --by-priority lets the lower tiers give way instead",
+            if tiers == 1 { "" } else { "s" },
+            if tiers == 1 { "is" } else { "are" }
+        ));
+    }
+    notes
+}
