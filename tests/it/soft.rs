@@ -488,3 +488,42 @@ fn empty_penalty_and_priority_cells_write_what_the_model_without_them_writes() {
         );
     }
 }
+
+#[test]
+fn json_of_a_soft_model_meets_the_solve_and_explain_schemas() {
+    let text = "constraint,mineral,target,bound,penalty,priority\n\
+max_country_share,m,AAA,0.35,0.4,\nmin_group_share,m,G,0.9,,2\n";
+    let wd = Workdir::with_model(&files(text));
+    for (command, args) in [
+        (
+            "solve",
+            vec!["solve", "model", "--out", "out", "--format", "json"],
+        ),
+        (
+            "explain",
+            vec!["explain", "model", "--out", "ex", "--format", "json"],
+        ),
+    ] {
+        let run = wd.run(&args);
+        run.expect_code(0);
+        let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+        let path = format!(
+            "{}/schemas/{command}.schema.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{command}: {errors:?}");
+        let has = |key: &str| run.stdout().contains(key);
+        match command {
+            "solve" => assert!(
+                has("\"soft_breaks\"") && has("\"violation_cost\""),
+                "{}",
+                run.stdout()
+            ),
+            _ => assert!(has("\"notes\""), "{}", run.stdout()),
+        }
+    }
+}
