@@ -29,7 +29,7 @@ const RULES: [&str; 5] = [
     "max_group_share,m,G,0.7",
 ];
 
-fn files<'a>(constraints: &'a str) -> [(&'static str, &'a str); 4] {
+fn files(constraints: &str) -> [(&'static str, &str); 4] {
     [
         ("countries.csv", COUNTRIES),
         ("suppliers.csv", SUPPLIERS),
