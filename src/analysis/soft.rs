@@ -7,8 +7,7 @@ use serde::Serialize;
 
 use crate::model::name::Name;
 use crate::model::Model;
-use crate::plan::violation_points;
-use crate::report::Report;
+use crate::plan::{violation_points, Plan, RowOutcome};
 use crate::solve::{solve, MineralSolution, Solution, SolveOptions};
 
 /// One soft row instance the plan breaks.
@@ -71,35 +70,32 @@ pub(crate) fn penalties(model: &Model, ms: &MineralSolution) -> f64 {
         .sum()
 }
 
-/// The soft rows `report`'s plan breaks, in constraints.csv order, each with what
+/// The soft rows `plan` breaks, in constraints.csv's output order, each with what
 /// keeping it would cost (one solve of the model per broken policy row; none under
 /// `--by-priority`, where a cost difference would mix tiers).
 pub fn soft_breaks(
     model: &Model,
-    report: &Report,
+    plan: &Plan,
     opts: &SolveOptions,
 ) -> crate::error::Result<Vec<SoftBreak>> {
-    let by_line: BTreeMap<u64, usize> = model
-        .policy
+    let broken: Vec<(&RowOutcome, f64)> = plan
+        .minerals
         .iter()
-        .enumerate()
-        .map(|(p, r)| (r.line, p))
+        .flat_map(|m| &m.rows)
+        .filter(|r| model.policy[r.instance.policy].soft.elastic())
+        .map(|r| (r, violation_points(&r.instance, r.value)))
         .collect();
-    let now = report.total_cost
-        + report
-            .constraints()
-            .filter_map(|c| c.soft.and_then(|s| s.violation_cost))
+    let now = plan.cost()
+        + broken
+            .iter()
+            .map(|(r, v)| v * model.policy[r.instance.policy].soft.cost_per_point())
             .sum::<f64>();
     let mut keep: BTreeMap<usize, Option<f64>> = BTreeMap::new();
     let mut out = Vec::new();
-    for c in report.constraints() {
-        let Some(violation) = c.soft.and_then(|s| s.violation).filter(|&v| v > 0.0) else {
-            continue;
-        };
-        let Some(&p) = by_line.get(&c.line) else {
-            continue;
-        };
-        let soft = model.policy[p].soft;
+    for (r, violation) in broken.into_iter().filter(|&(_, v)| v > 0.0) {
+        let inst = &r.instance;
+        let p = inst.policy;
+        let row = &model.policy[p];
         let kept = match opts.by_priority {
             true => None,
             false => Some(match keep.get(&p) {
@@ -112,15 +108,15 @@ pub fn soft_breaks(
             }),
         };
         out.push(SoftBreak {
-            constraint: c.constraint,
-            kind: c.kind,
-            mineral: c.mineral.clone(),
-            target: c.target.clone(),
-            bound: c.bound,
-            line: c.line,
+            constraint: inst.kind.name(),
+            kind: inst.kind,
+            mineral: model.minerals[inst.mineral].name.clone(),
+            target: inst.target_name(model),
+            bound: inst.bound,
+            line: row.line,
             violation,
-            violation_cost: c.soft.and_then(|s| s.violation_cost).unwrap_or(0.0),
-            priority: soft.priority,
+            violation_cost: violation * row.soft.cost_per_point(),
+            priority: row.soft.priority,
             keep_cost: kept.flatten(),
             cannot_keep: kept.is_some_and(|k| k.is_none()),
         });

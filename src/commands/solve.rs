@@ -114,10 +114,11 @@ pub fn solve_model_with(
     let read_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     // Each mineral's plan is built, and its report rows formatted, as soon as its block
-    // is solved; then its rows are dropped, unless ranging needs them.
+    // is solved; then its rows are dropped, unless ranging or soft rows need them.
+    let keep_rows = outputs.ranging || model.has_soft_rows();
     let (plan, parts) = solve_plan_then(&model, opts, |mineral| {
         let part = mineral_part(&model, mineral);
-        if !outputs.ranging {
+        if !keep_rows {
             mineral.rows = Vec::new();
         }
         part
@@ -128,7 +129,7 @@ pub fn solve_model_with(
     report.warnings.splice(0..0, warnings);
     let ok = report.status.exit_code() == 0;
     let soft_breaks = match ok && model.has_soft_rows() {
-        true => soft_breaks(&model, &report, opts)?,
+        true => soft_breaks(&model, &plan, opts)?,
         false => Vec::new(),
     };
     let ranging = match outputs.ranging && ok {
