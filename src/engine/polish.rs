@@ -18,15 +18,7 @@ pub fn polish(lp: &Lp, x: &[f64], time_limit_secs: Option<f64>) -> Option<Vec<f6
     if lp.has_integers() {
         return None;
     }
-    // The interior point's objective with each variable clamped to its bounds: a
-    // variable a hair below 0 with a large cost (a soft row's violation at a huge
-    // penalty) must not make the point look better than it is.
-    let clamped: Vec<f64> = x
-        .iter()
-        .zip(&lp.vars)
-        .map(|(&x, v)| x.clamp(v.lower, v.upper.max(v.lower)))
-        .collect();
-    let reference = lp.objective(&clamped);
+    let reference = lp.objective(x);
     // First try with variables fixed at both bounds, then only at zero.
     for fix_upper in [true, false] {
         if let Some(y) = restricted_vertex(lp, x, fix_upper, time_limit_secs) {

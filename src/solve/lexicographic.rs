@@ -18,6 +18,10 @@ use super::Deadline;
 /// points), so the next solves stay feasible despite the solver's accuracy.
 const TIER_ROOM: f64 = 1e-11;
 
+/// [`TIER_ROOM`] for a block with HHI caps: a tier held at the least HHI a block can
+/// reach leaves a single point, which an interior-point cone solve cannot settle.
+const TIER_ROOM_HHI: f64 = 1e-7;
+
 /// The (violation variable, weight) of each tier of `block`, most important first;
 /// empty unless the run is `--by-priority` and the block has rows with a priority.
 pub(super) fn tiers(model: &Model, block: &Block) -> BTreeMap<u32, Vec<(usize, f64)>> {
@@ -64,7 +68,10 @@ pub(super) fn hold_tiers(
             break;
         }
         let least = least_violation(terms, &run.result);
-        let room = TIER_ROOM * least.max(1.0);
+        let room = match block.concentration {
+            Some(_) => TIER_ROOM_HHI,
+            None => TIER_ROOM,
+        } * least.max(1.0);
         block
             .lp
             .add_row(RowTag::Other, terms.clone(), Sense::Le, least + room);

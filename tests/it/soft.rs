@@ -527,3 +527,73 @@ max_country_share,m,AAA,0.35,0.4,\nmin_group_share,m,G,0.9,,2\n";
         }
     }
 }
+
+/// D = 100 from AAA (unlimited) and BBB (30 at most), AAA capped at 60% (hard) and a1 at
+/// 50% (soft): 90 at most can be bought, so the hard cap must rise to 70%; the soft cap
+/// never moves (a plan may break it).
+#[test]
+fn explain_moves_only_hard_rows() {
+    let suppliers = "supplier,mineral,country,unit_cost,capacity\na1,m,AAA,1,\nb1,m,BBB,2,30\n";
+    let text = "constraint,mineral,target,bound,penalty\n\
+max_supplier_share,m,a1,0.5,1\nmax_country_share,m,AAA,0.6,\n";
+    let wd = Workdir::with_model(&[
+        ("countries.csv", COUNTRIES),
+        ("suppliers.csv", suppliers),
+        ("demand.csv", DEMAND),
+        ("constraints.csv", text),
+    ]);
+    let run = wd.run(&["explain", "model", "--out", "ex"]);
+    run.expect_code(0);
+    assert_eq!(
+        wd.read("ex/explain.csv"),
+        "constraint,mineral,target,bound,relaxed_bound\nmax_country_share,m,AAA,0.6,0.7\n"
+    );
+    assert!(
+        run.stdout()
+            .contains("1 soft rule (with a penalty) never moves here"),
+        "{}",
+        run.stdout()
+    );
+    wd.run(&["solve", "model", "--out", "out"]).expect_code(3);
+}
+
+/// Two countries (AAA at 1, BBB at 2), tier 1 an HHI cap of 3000 points (no plan has
+/// less than 5000: the least violation is 20 × 100 points, at 50/50), tier 2 AAA at most
+/// 20% (with the HHI held at 5000 only 50/50 remains: broken by 30 points). Cost 150.
+#[test]
+fn by_priority_holds_an_hhi_tier_before_a_share_tier() {
+    let rows = ["max_hhi,m,,0.3,,1", "max_country_share,m,AAA,0.2,,2"];
+    for order in [[0, 1], [1, 0]] {
+        let mut text = String::from("constraint,mineral,target,bound,penalty,priority\n");
+        for k in order {
+            text.push_str(rows[k]);
+            text.push('\n');
+        }
+        let mut model = model_from(&[
+            ("countries.csv", "country,risk\nAAA,0.1\nBBB,0.1\n"),
+            (
+                "suppliers.csv",
+                "supplier,mineral,country,unit_cost\na,m,AAA,1\nb,m,BBB,2\n",
+            ),
+            ("demand.csv", DEMAND),
+            ("constraints.csv", &text),
+        ]);
+        sourcemix::analysis::soft::by_priority(&mut model);
+        for kind in SolverKind::all() {
+            let plan = solve_plan(
+                &model,
+                &SolveOptions {
+                    solver: SolverChoice::Named(kind),
+                    threads: NonZeroUsize::new(1),
+                    by_priority: true,
+                    ..SolveOptions::default()
+                },
+            )
+            .expect("solves");
+            let q = &plan.minerals[0].quantities;
+            // HHI is flat at its minimum: a cap met to 1e-9 leaves the share within ~1e-4.
+            assert_close(q[0], 50.0, 1e-2, &format!("{kind} {order:?}"));
+            assert_close(plan.cost(), 150.0, 1e-2, &format!("{kind} {order:?}"));
+        }
+    }
+}
