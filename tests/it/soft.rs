@@ -591,9 +591,11 @@ fn by_priority_holds_an_hhi_tier_before_a_share_tier() {
             )
             .expect("solves");
             let q = &plan.minerals[0].quantities;
-            // HHI is flat at its minimum: a cap met to 1e-9 leaves the share within ~1e-4.
-            assert_close(q[0], 50.0, 1e-2, &format!("{kind} {order:?}"));
-            assert_close(plan.cost(), 150.0, 1e-2, &format!("{kind} {order:?}"));
+            // HHI is flat at its minimum, 0.5 + 2(s − 0.5)²: the tier held to 2e-8 of HHI
+            // (1e-7 of its 20 points, README) leaves the share within 1e-4, 0.01 of 100;
+            // the cut tolerance adds a little.
+            assert_close(q[0], 50.0, 2e-2, &format!("{kind} {order:?}"));
+            assert_close(plan.cost(), 150.0, 2e-2, &format!("{kind} {order:?}"));
         }
     }
 }
