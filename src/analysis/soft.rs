@@ -32,8 +32,9 @@ pub struct SoftBreak {
     pub violation_cost: f64,
     /// The row's priority, if any.
     pub priority: Option<u32>,
-    /// What keeping the row hard (all its instances) adds to the cost plus penalties;
-    /// `None` when it was not computed (`--by-priority`) or cannot be kept.
+    /// What keeping the row hard for this mineral (every instance it has there) adds to
+    /// the mineral's cost plus penalties; `None` when it was not computed
+    /// (`--by-priority`) or cannot be kept.
     pub keep_cost: Option<f64>,
     /// True when no plan keeps the row hard (the model is then infeasible).
     pub cannot_keep: bool,
@@ -71,8 +72,8 @@ pub(crate) fn penalties(model: &Model, ms: &MineralSolution) -> f64 {
 }
 
 /// The soft rows `plan` breaks, in constraints.csv's output order, each with what
-/// keeping it would cost (one solve of the model per broken policy row; none under
-/// `--by-priority`, where a cost difference would mix tiers).
+/// keeping it would cost (one solve of the mineral per broken policy row and mineral;
+/// none under `--by-priority`, where a cost difference would mix tiers).
 pub fn soft_breaks(
     model: &Model,
     plan: &Plan,
@@ -85,12 +86,13 @@ pub fn soft_breaks(
         .filter(|r| model.policy[r.instance.policy].soft.elastic())
         .map(|r| (r, violation_points(&r.instance, r.value)))
         .collect();
-    let now = plan.cost()
-        + broken
-            .iter()
-            .map(|(r, v)| v * model.policy[r.instance.policy].soft.cost_per_point())
-            .sum::<f64>();
-    let mut keep: BTreeMap<usize, Option<f64>> = BTreeMap::new();
+    // Each mineral's cost plus penalties.
+    let mut now: BTreeMap<usize, f64> = plan.minerals.iter().map(|m| (m.mineral, m.cost)).collect();
+    for (r, v) in &broken {
+        let p = model.policy[r.instance.policy].soft.cost_per_point();
+        *now.entry(r.instance.mineral).or_default() += v * p;
+    }
+    let mut keep: BTreeMap<(usize, usize), Option<f64>> = BTreeMap::new();
     let mut out = Vec::new();
     for (r, violation) in broken.into_iter().filter(|&(_, v)| v > 0.0) {
         let inst = &r.instance;
@@ -98,11 +100,12 @@ pub fn soft_breaks(
         let row = &model.policy[p];
         let kept = match opts.by_priority {
             true => None,
-            false => Some(match keep.get(&p) {
+            false => Some(match keep.get(&(p, inst.mineral)) {
                 Some(k) => *k,
                 None => {
-                    let k = keep_cost(model, p, opts, now)?;
-                    keep.insert(p, k);
+                    let m = inst.mineral;
+                    let k = keep_cost(model, p, m, opts, now[&m])?;
+                    keep.insert((p, m), k);
                     k
                 }
             }),
@@ -124,19 +127,21 @@ pub fn soft_breaks(
     Ok(out)
 }
 
-/// Cost plus penalties with policy row `p` hard, less `now`; `None` when the model has
-/// no plan then.
+/// Mineral `m`'s cost plus penalties with policy row `p` hard, less `now` (its cost plus
+/// penalties in the plan); `None` when the mineral has no plan then.
 fn keep_cost(
     model: &Model,
     p: usize,
+    m: usize,
     opts: &SolveOptions,
     now: f64,
 ) -> crate::error::Result<Option<f64>> {
     let mut hard = model.clone();
     hard.policy[p].soft = crate::model::Soft::default();
-    let solution = solve(&hard, opts)?;
+    let one = crate::analysis::policy_cost::mineral_model(&hard, m);
+    let solution = solve(&one, opts)?;
     if solution.status.exit_code() != 0 {
         return Ok(None);
     }
-    Ok(Some((objective(&hard, &solution) - now).max(0.0)))
+    Ok(Some((objective(&one, &solution) - now).max(0.0)))
 }

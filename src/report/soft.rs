@@ -56,7 +56,10 @@ fn keeping(b: &SoftBreak, by_priority: bool) -> String {
     match (b.keep_cost, b.cannot_keep, by_priority) {
         (_, _, true) => String::new(),
         (Some(k), _, _) => format!("; keeping it would cost {} more", amount(k)),
-        (None, true, _) => "; it cannot be kept: with it hard the model has no plan".into(),
+        (None, true, _) => format!(
+            "; it cannot be kept: with it hard, {} has no plan",
+            b.mineral
+        ),
         (None, false, _) => String::new(),
     }
 }
