@@ -599,3 +599,25 @@ fn by_priority_holds_an_hhi_tier_before_a_share_tier() {
         }
     }
 }
+
+/// At most 50 of 100 from group G (AAA, capacity 50): a soft 90% minimum share breaks by
+/// 40 points, and no plan keeps it.
+#[test]
+fn the_text_says_when_a_soft_rule_cannot_be_kept() {
+    let suppliers = "supplier,mineral,country,unit_cost,capacity\na,m,AAA,1,50\nc,m,CCC,3,\n";
+    let text = "constraint,mineral,target,bound,penalty\nmin_group_share,m,G,0.9,1\n";
+    let wd = Workdir::with_model(&[
+        ("countries.csv", COUNTRIES),
+        ("suppliers.csv", suppliers),
+        ("demand.csv", DEMAND),
+        ("constraints.csv", text),
+    ]);
+    let run = wd.run(&["solve", "model", "--out", "out"]);
+    run.expect_code(0);
+    let out = run.stdout();
+    assert!(
+        out.contains("broken by 40 percentage points, penalty 40; it cannot be kept: with it hard, m has no plan"),
+        "{out}"
+    );
+    assert!(wd.read("out/constraints.csv").ends_with(",40,40\n"));
+}
