@@ -465,6 +465,16 @@ fn robust_refuses_soft_rows() {
         "{}",
         run.stderr()
     );
+    wd.run(&[
+        "solve",
+        "model",
+        "--out",
+        "out",
+        "--robust",
+        "--by-priority",
+    ])
+    .expect_code(2);
+    assert!(wd.files_under("out").is_empty());
 }
 
 #[test]
