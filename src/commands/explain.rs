@@ -34,7 +34,8 @@ pub fn explain_model(
         model, warnings, ..
     } = load(model_dir)?;
     crate::model::coupling::solve_only(&model, "explain")?;
-    let report = ExplainReport::new(explain(&model, opts)?);
+    let mut report = ExplainReport::new(explain(&model, opts)?);
+    report.notes = crate::report::soft_notes(&model, report.feasible);
     let written = write_tables(outputs, &[explain_table(&report)], &[inputs_table(&model)])?;
     Ok(ExplainRun {
         report,

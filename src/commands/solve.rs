@@ -6,6 +6,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::analysis::ranging::{ranging, Ranging};
+use crate::analysis::soft::{soft_breaks, SoftBreak};
 use crate::error::Result;
 use crate::input::{load, Loaded};
 use crate::plan::solve_plan_then;
@@ -39,6 +40,12 @@ pub struct SolveRun {
     /// ranging.csv's rows, when asked for ([`SolveOutputs::ranging`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ranging: Option<Ranging>,
+    /// The soft rows the plan breaks, with what keeping each would cost.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub soft_breaks: Vec<SoftBreak>,
+    /// True for a `--by-priority` run.
+    #[serde(skip)]
+    pub by_priority: bool,
     /// Phase timings (left out of JSON so output stays byte-for-byte reproducible).
     #[serde(skip)]
     pub timings: Timings,
@@ -97,18 +104,24 @@ pub fn solve_model_with(
     outputs.files.check_not_input(model_dir)?;
     let t = Instant::now();
     let Loaded {
-        model, warnings, ..
+        mut model,
+        warnings,
+        ..
     } = load(model_dir)?;
     if outputs.ranging {
         crate::model::coupling::solve_only(&model, "solve --ranging")?;
     }
+    if opts.by_priority {
+        crate::analysis::soft::by_priority(&mut model);
+    }
     let read_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     // Each mineral's plan is built, and its report rows formatted, as soon as its block
-    // is solved; then its rows are dropped, unless ranging needs them.
+    // is solved; then its rows are dropped, unless ranging or soft rows need them.
+    let keep_rows = outputs.ranging || model.has_soft_rows();
     let (plan, parts) = solve_plan_then(&model, opts, |mineral| {
         let part = mineral_part(&model, mineral);
-        if !outputs.ranging {
+        if !keep_rows {
             mineral.rows = Vec::new();
         }
         part
@@ -118,6 +131,10 @@ pub fn solve_model_with(
     let mut report = assemble(&model, &plan, parts);
     report.warnings.splice(0..0, warnings);
     let ok = report.status.exit_code() == 0;
+    let soft_breaks = match ok && model.has_soft_rows() {
+        true => soft_breaks(&model, &plan, opts)?,
+        false => Vec::new(),
+    };
     let ranging = match outputs.ranging && ok {
         true => Some(ranging(&model, &plan)?),
         false => None,
@@ -158,6 +175,8 @@ pub fn solve_model_with(
         report,
         written,
         ranging,
+        soft_breaks,
+        by_priority: opts.by_priority,
         timings,
     })
 }

@@ -258,6 +258,7 @@ impl CasesReader<'_, '_> {
                             target: Target::None,
                             bound: n,
                             line: r.line,
+                            soft: crate::model::Soft::default(),
                         });
                         Some(CaseKind::Policy(rows))
                     }

@@ -16,6 +16,7 @@ mod discounts;
 mod plan;
 mod policy;
 mod scenarios;
+mod soft;
 mod suppliers;
 mod tiers;
 

@@ -10,7 +10,7 @@ use crate::policy::{BoundDomain, Kind, TargetKind};
 
 const COLUMNS: Columns = Columns {
     required: &["constraint", "mineral", "target", "bound"],
-    optional: &[],
+    optional: &["penalty", "priority"],
 };
 
 pub fn read(
@@ -84,12 +84,14 @@ pub(crate) fn read_row(
     let mineral = mineral_scope(table, r, model, errors);
     let target = target(kind, table, r, model, suppliers, errors);
     let bound = bound(kind, table, r, errors, warnings);
+    let soft = super::soft::read(kind, table, r, errors);
     Some(PolicyRow {
         kind,
         mineral: mineral?,
         target: target?,
         bound: bound?,
         line: r.line,
+        soft: soft?,
     })
 }
 

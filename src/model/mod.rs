@@ -7,9 +7,11 @@ use std::ops::Range;
 
 pub mod coupling;
 pub mod name;
+pub mod soft;
 pub mod tiers;
 
 use crate::model::name::Name;
+pub use crate::model::soft::Soft;
 use crate::model::tiers::Tiers;
 use crate::policy::Kind;
 
@@ -201,6 +203,8 @@ pub struct PolicyRow {
     pub bound: f64,
     /// Line in constraints.csv.
     pub line: u64,
+    /// Whether and how the row may give way (`penalty`, `priority`); hard by default.
+    pub soft: Soft,
 }
 
 /// One disruption scenario: a named set of shocks with a probability.
@@ -240,6 +244,12 @@ impl Model {
     /// The offers of mineral `m`.
     pub fn offers_of(&self, m: usize) -> &[Offer] {
         &self.offers[self.minerals[m].offers.clone()]
+    }
+
+    /// True when some policy row names a penalty or a priority (constraints.csv then
+    /// reports violations).
+    pub fn has_soft_rows(&self) -> bool {
+        self.policy.iter().any(|r| r.soft.is_used())
     }
 
     /// Total finite capacity of mineral `m`, or `None` when some offer is unlimited.

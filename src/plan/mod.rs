@@ -23,7 +23,7 @@ use crate::solve::{solve_each, worst_status, MineralSolution, Solution, SolveOpt
 pub use crate::policy::rows::{InstanceTarget, RowInstance};
 pub use metrics::Metrics;
 pub use relaxation::{relaxation_rows, MineralRelaxation, RelaxationRow};
-pub use rows::RowOutcome;
+pub use rows::{violation_points, RowOutcome};
 
 /// A solved model as it is written.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,7 @@ pub(crate) mod outputs;
 mod policy;
 mod ranging;
 mod scenarios;
+mod soft;
 mod stress;
 pub(crate) mod stress_tables;
 pub(crate) mod table;
@@ -48,6 +49,7 @@ pub use outputs::{write_results, write_tables, write_tables_with, write_workbook
 pub use policy::{policy_table, render_policy, PolicyReport, POLICY_COLUMNS, POLICY_CSV};
 pub use ranging::{ranging_table, RANGING_COLUMNS};
 pub use scenarios::{render_scenarios, scenarios_csv, scenarios_table, SCENARIOS_COLUMNS};
+pub use soft::{render_soft_breaks, soft_notes};
 pub use stress::{render_stress, stress_files};
 pub use table::{Cells, CellsDyn, Column, ColumnKind, Dialect, Table};
 pub use text::{render_solvers, render_text};
@@ -170,6 +172,20 @@ pub struct ConstraintRow {
     pub shadow_price_per_point: Option<f64>,
     /// Line in constraints.csv.
     pub line: u64,
+    /// A soft row's violation and its cost (see [`SoftCells`]); `None` in a model
+    /// without soft rows, whose constraints.csv has no such columns.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub soft: Option<SoftCells>,
+}
+
+/// The violation columns of a constraints.csv row in a model with soft rows.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SoftCells {
+    /// How far past its bound the row is, in points of the rule (0 when kept); `None`
+    /// for a hard row.
+    pub violation: Option<f64>,
+    /// violation · penalty; `None` for a hard row.
+    pub violation_cost: Option<f64>,
 }
 
 pub use crate::plan::RelaxationRow;
@@ -211,6 +227,9 @@ pub struct Report {
     pub problems: Vec<String>,
     /// Warnings from reading the model.
     pub warnings: Vec<String>,
+    /// True when constraints.csv has the soft rows' columns (`violation`,
+    /// `violation_cost`): some policy row names a penalty or a priority.
+    pub soft_columns: bool,
 }
 
 /// The report rows of one mineral, with its lines of allocation.csv and constraints.csv
@@ -380,6 +399,7 @@ pub fn assemble(model: &Model, plan: &Plan, parts: Vec<MineralPart>) -> Report {
             .flat_map(|m| &m.warnings)
             .cloned()
             .collect(),
+        soft_columns: model.has_soft_rows(),
     };
     for part in parts {
         report.problems.extend(part.problems);
@@ -537,9 +557,34 @@ fn constraint_rows(model: &Model, mo: &MineralOutcome) -> Vec<ConstraintRow> {
                 shadow_price: r.shadow_price,
                 shadow_price_per_point: r.shadow_price_per_point,
                 line: model.policy[inst.policy].line,
+                soft: model
+                    .has_soft_rows()
+                    .then(|| soft_cells(model, inst, r.slack, r.value)),
             }
         })
         .collect()
+}
+
+/// The violation columns of a row with `value` (its slack as computed, negative past
+/// the bound): empty for a hard row.
+fn soft_cells(
+    model: &Model,
+    inst: &crate::policy::rows::RowInstance,
+    _slack: f64,
+    value: f64,
+) -> SoftCells {
+    let soft = &model.policy[inst.policy].soft;
+    if !soft.elastic() {
+        return SoftCells {
+            violation: None,
+            violation_cost: None,
+        };
+    }
+    let v = crate::plan::violation_points(inst, value);
+    SoftCells {
+        violation: Some(v),
+        violation_cost: Some(v * soft.cost_per_point()),
+    }
 }
 
 /// The problem of a mineral without a plan, in words.
@@ -571,7 +616,7 @@ pub fn csv_files(report: &Report) -> Vec<(&'static str, Vec<u8>)> {
         (SUMMARY_CSV, summary_csv(report)),
         (
             CONSTRAINTS_CSV,
-            join(CONSTRAINTS_HEADER, &|s| &s.constraints_csv),
+            join(constraints_header(report), &|s| &s.constraints_csv),
         ),
     ]
 }
@@ -625,6 +670,45 @@ const CONSTRAINTS_HEADER: &[&str] = &[
     "binding",
     "shadow_price",
     "shadow_price_per_point",
+];
+
+/// constraints.csv's header with the soft rows' columns.
+const CONSTRAINTS_SOFT_HEADER: &[&str] = &[
+    "constraint",
+    "mineral",
+    "target",
+    "bound",
+    "value",
+    "slack",
+    "binding",
+    "shadow_price",
+    "shadow_price_per_point",
+    "violation",
+    "violation_cost",
+];
+
+/// The header of `report`'s constraints.csv.
+fn constraints_header(report: &Report) -> &'static [&'static str] {
+    if report.soft_columns {
+        CONSTRAINTS_SOFT_HEADER
+    } else {
+        CONSTRAINTS_HEADER
+    }
+}
+
+/// The columns of constraints.csv in a model with soft rows.
+pub const CONSTRAINTS_SOFT_COLUMNS: &[Column] = &[
+    Column::new("constraint", ColumnKind::Text),
+    Column::new("mineral", ColumnKind::Text),
+    Column::new("target", ColumnKind::Text),
+    Column::new("bound", ColumnKind::Number),
+    Column::new("value", ColumnKind::Number),
+    Column::new("slack", ColumnKind::Number),
+    Column::new("binding", ColumnKind::Bool),
+    Column::new("shadow_price", ColumnKind::Cost),
+    Column::new("shadow_price_per_point", ColumnKind::Cost),
+    Column::new("violation", ColumnKind::Number),
+    Column::new("violation_cost", ColumnKind::Cost),
 ];
 
 /// The columns of constraints.csv.
@@ -695,6 +779,9 @@ fn constraint_cells(c: &mut dyn CellsDyn, r: &ConstraintRow) {
     c.num(r.bound).num(r.value).num(r.slack);
     c.flag(r.binding);
     c.opt(r.shadow_price).opt(r.shadow_price_per_point);
+    if let Some(soft) = &r.soft {
+        c.opt(soft.violation).opt(soft.violation_cost);
+    }
     c.end();
 }
 
@@ -785,7 +872,11 @@ impl Report {
             summary_table(self),
             Table::new(
                 "constraints",
-                CONSTRAINTS_COLUMNS,
+                if self.soft_columns {
+                    CONSTRAINTS_SOFT_COLUMNS
+                } else {
+                    CONSTRAINTS_COLUMNS
+                },
                 constraints.len(),
                 move |k, c| constraint_cells(c, constraints[k]),
             ),
@@ -862,7 +953,10 @@ fn stage_csv(dir: &Path, report: &Report) -> Result<atomic::Staged> {
             )?)?;
             Ok::<_, atomic::WriteError>(staged)
         },
-        || write(CONSTRAINTS_CSV, CONSTRAINTS_HEADER, &|s| &s.constraints_csv),
+        || {
+            let header = constraints_header(report);
+            write(CONSTRAINTS_CSV, header, &|s| &s.constraints_csv)
+        },
     );
     let mut staged = first?;
     staged.append(second?)?;

@@ -174,6 +174,7 @@ mod tests {
             binding: true,
             shadow_price: Some(sp),
             shadow_price_per_point: kind.per_point(Some(sp)),
+            soft: None,
             line: 2,
         }
     }

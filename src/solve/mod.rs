@@ -7,6 +7,7 @@ pub(crate) mod clean;
 mod cleanup;
 pub(crate) mod coupled;
 pub(crate) mod diagnose;
+mod lexicographic;
 mod memory;
 mod optimize;
 pub(crate) mod shadow;
@@ -105,6 +106,9 @@ pub struct SolveOptions {
     /// default blocks of fewer than 1,500 offers (2,500 under an HHI cap) are solved as
     /// the full LP, which is faster there (`aggregate::AGGREGATE_MIN_OFFERS`).
     pub aggregate_all: bool,
+    /// `--by-priority`: rows with a priority give way tier by tier (see
+    /// [`lexicographic`]); the model's rows are marked so when it is solved.
+    pub by_priority: bool,
 }
 
 impl Default for SolveOptions {
@@ -116,6 +120,7 @@ impl Default for SolveOptions {
             threads: None,
             no_aggregate: false,
             aggregate_all: false,
+            by_priority: false,
         }
     }
 }

@@ -38,6 +38,7 @@ mod robust;
 mod robust_columns;
 mod robust_stock;
 mod sampling;
+mod soft;
 mod spreadsheets;
 mod staged_models;
 mod stock_days;

@@ -290,6 +290,7 @@ pub(crate) fn with_cap(model: &Model, measure: Measure) -> Model {
         target: Target::None,
         bound: measure.loose_bound(model),
         line: 0,
+        soft: crate::model::Soft::default(),
     });
     extended
 }
