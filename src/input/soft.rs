@@ -23,7 +23,7 @@ pub(crate) fn read(
         priority,
         by_priority: false,
     };
-    if soft.is_used() && (kind.is_exclusion() || kind.holds_at_zero()) {
+    if soft.is_used() && (kind.is_exclusion() || kind.holds_at_zero() || kind.needs_stock()) {
         let column = if penalty.is_some() {
             "penalty"
         } else {
@@ -39,6 +39,8 @@ pub(crate) fn read(
                 kind.name(),
                 if kind.is_exclusion() {
                     "an exclusion has no bound to break by a point"
+                } else if kind.needs_stock() {
+                    "a minimum stock is stated on the stock column, which has no violation yet"
                 } else {
                     "a share that is 0 or at least its bound has no violation in points yet"
                 }

@@ -631,3 +631,27 @@ fn the_text_says_when_a_soft_rule_cannot_be_kept() {
     );
     assert!(wd.read("out/constraints.csv").ends_with(",40,40\n"));
 }
+
+#[test]
+fn a_minimum_stock_cannot_be_soft_yet() {
+    let text = "constraint,mineral,target,bound,penalty\nmin_stock_days,m,,30,5\n";
+    let demand = "mineral,quantity,stock_on_hand,holding_cost,stock_cap\nm,100,0,1,50\n";
+    let wd = Workdir::with_model(&[
+        ("countries.csv", COUNTRIES),
+        ("suppliers.csv", SUPPLIERS),
+        ("demand.csv", demand),
+        ("constraints.csv", text),
+    ]);
+    let run = wd.run(&["solve", "model", "--out", "out"]);
+    run.expect_code(2);
+    let err = run.stderr();
+    for needle in ["constraints.csv", "penalty", "a minimum stock is stated"] {
+        assert!(err.contains(needle), "{needle} not in {err}");
+    }
+    // Without the penalty the same model solves.
+    wd.write_bytes(
+        "model/constraints.csv",
+        b"constraint,mineral,target,bound\nmin_stock_days,m,,30\n",
+    );
+    wd.run(&["solve", "model", "--out", "out"]).expect_code(0);
+}
