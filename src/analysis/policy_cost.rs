@@ -244,6 +244,7 @@ pub fn mineral_model(model: &Model, m: usize) -> Model {
         countries: model.countries.clone(),
         groups: model.groups.clone(),
         policy,
+        stages: model.stages.clone(),
     }
 }
 

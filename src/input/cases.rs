@@ -258,6 +258,7 @@ impl CasesReader<'_, '_> {
                             target: Target::None,
                             bound: n,
                             line: r.line,
+                            stage: crate::model::StageScope::Shipping,
                         });
                         Some(CaseKind::Policy(rows))
                     }

@@ -6,9 +6,11 @@
 use std::ops::Range;
 
 pub mod name;
+pub mod stages;
 pub mod tiers;
 
 use crate::model::name::Name;
+use crate::model::stages::Stages;
 use crate::model::tiers::Tiers;
 use crate::policy::Kind;
 
@@ -25,6 +27,8 @@ pub struct Model {
     pub groups: Vec<Name>,
     /// Policy rows in file order.
     pub policy: Vec<PolicyRow>,
+    /// The supply-chain stages and the offers' chains (empty without stage columns).
+    pub stages: Stages,
 }
 
 /// One mineral with its demand.
@@ -198,6 +202,32 @@ pub struct PolicyRow {
     pub bound: f64,
     /// Line in constraints.csv.
     pub line: u64,
+    /// The stage it applies at (constraints.csv's `stage` column).
+    pub stage: StageScope,
+}
+
+/// Where a policy row applies along the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StageScope {
+    /// The shipping country (an empty `stage` cell).
+    #[default]
+    Shipping,
+    /// One stage (index into `Stages::names`).
+    At(usize),
+    /// `any`: the shipping country and every stage, one row each.
+    Any,
+}
+
+impl StageScope {
+    /// The stages the row applies at (`None`: the shipping country), for a model with
+    /// `stages` stages.
+    pub fn stages(self, stages: usize) -> Vec<Option<usize>> {
+        match self {
+            StageScope::Shipping => vec![None],
+            StageScope::At(s) => vec![Some(s)],
+            StageScope::Any => std::iter::once(None).chain((0..stages).map(Some)).collect(),
+        }
+    }
 }
 
 /// One disruption scenario: a named set of shocks with a probability.

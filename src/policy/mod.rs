@@ -136,6 +136,12 @@ pub trait Rule: Sync {
         None
     }
 
+    /// True when the rule may name a stage (constraints.csv's `stage` column): it then
+    /// applies to the quantity passing through each country at that stage.
+    fn stage_aware(&self) -> bool {
+        false
+    }
+
     /// True when a row of this rule also holds with the value 0 (a share that is 0 or at
     /// least the bound).
     fn holds_at_zero(&self) -> bool {

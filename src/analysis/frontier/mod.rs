@@ -289,6 +289,7 @@ pub(crate) fn with_cap(model: &Model, measure: Measure) -> Model {
         target: Target::None,
         bound: measure.loose_bound(model),
         line: 0,
+        stage: crate::model::StageScope::Shipping,
     });
     extended
 }
