@@ -157,6 +157,7 @@ fn fix_binaries(block: &Block, quantities: &[f64]) -> Option<(Block, Vec<Option<
                 .iter()
                 .map(|&(c, s, t)| Some((c, var[s]?, var[t]?)))
                 .collect::<Option<_>>()?,
+            stages: c.stages.clone(),
             caps: c.caps.clone(),
         }),
         None => None,

@@ -95,19 +95,61 @@ impl RowContext<'_> {
         z.iter().map(|&z| (z, 1.0)).collect()
     }
 
-    /// Σ w_c t_c for HHI cap `k` (`weight` of each model country), recording the cap's
-    /// weights; the HHI variables are created on first use.
+    /// The countries that offers with a variable pass through at `stage` (`None`: the
+    /// shipping countries), in code order.
+    pub fn stage_countries(&self, stage: Option<usize>) -> Vec<usize> {
+        if stage.is_none() {
+            return self.countries.to_vec();
+        }
+        let mut out: Vec<usize> = (0..self.offers.len())
+            .filter(|&j| self.offer_var[j].is_some())
+            .flat_map(|j| {
+                self.model
+                    .stages
+                    .mix(&self.offers[j], stage)
+                    .map(|(c, _)| c)
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// (variable, f) of each offer with a variable passing through country `c` at
+    /// `stage`, f its fraction there (1 at the shipping country).
+    pub fn through(&self, stage: Option<usize>, c: usize) -> Vec<(usize, f64)> {
+        (0..self.offers.len())
+            .filter_map(|j| {
+                let v = self.offer_var[j]?;
+                let f = match stage {
+                    None => f64::from(u8::from(self.offers[j].country == c)),
+                    Some(_) => self.model.stages.fraction(&self.offers[j], stage, c),
+                };
+                (f != 0.0).then_some((v, f))
+            })
+            .collect()
+    }
+
+    /// Σ w_c t_c for HHI cap `k` at `stage` (`weight` of each model country), recording
+    /// the cap's weights; the HHI variables of the stage are created on first use.
     pub fn cap_terms(
         &mut self,
         lp: &mut Lp,
         k: usize,
+        stage: Option<usize>,
         weight: impl Fn(usize) -> f64,
     ) -> Vec<(usize, f64)> {
-        let (offers, offer_var, countries) = (self.offers, self.offer_var, self.countries);
-        let conc = self
-            .concentration
-            .get_or_insert_with(|| Concentration::new(lp, offers, offer_var, countries));
-        let weights: Vec<f64> = conc.countries.iter().map(|&(c, _, _)| weight(c)).collect();
+        let mut conc = self.concentration.take().unwrap_or_else(Concentration::new);
+        if !conc.has_stage(stage) {
+            let countries = self.stage_countries(stage);
+            conc.add_stage(lp, stage, &countries, |c| self.through(stage, c));
+        }
+        let weights: Vec<f64> = conc
+            .countries
+            .iter()
+            .zip(&conc.stages)
+            .map(|(&(c, _, _), &s)| if s == stage { weight(c) } else { 0.0 })
+            .collect();
         let terms = conc
             .countries
             .iter()
@@ -116,6 +158,7 @@ impl RowContext<'_> {
             .map(|(&(_, _, t), &w)| (t, w))
             .collect();
         conc.caps.push((k, weights));
+        self.concentration = Some(conc);
         terms
     }
 }

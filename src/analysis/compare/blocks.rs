@@ -415,6 +415,7 @@ mod tests {
             target: Target::None,
             bound: n,
             line: 0,
+            stage: crate::model::StageScope::Shipping,
         }
     }
 
