@@ -38,6 +38,7 @@ mod robust_columns;
 mod robust_stock;
 mod sampling;
 mod spreadsheets;
+mod stages;
 mod stress;
 mod tiers;
 mod top_share;
