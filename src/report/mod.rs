@@ -122,6 +122,10 @@ pub struct ConstraintRow {
     pub shadow_price: Option<f64>,
     /// `shadow_price` per point of the bound (see [`crate::policy::Kind::per_point`]).
     pub shadow_price_per_point: Option<f64>,
+    /// The stage the row applies at ("" for the shipping country); `None` in a model
+    /// without stages (constraints.csv then has no `stage` column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Name>,
     /// Line in constraints.csv.
     pub line: u64,
 }
@@ -481,6 +485,8 @@ fn constraint_rows(model: &Model, mo: &MineralOutcome) -> Vec<ConstraintRow> {
                 binding: r.binding,
                 shadow_price: r.shadow_price,
                 shadow_price_per_point: r.shadow_price_per_point,
+                stage: (!model.stages.names.is_empty())
+                    .then(|| Name::from(model.stages.label(inst.stage))),
                 line: model.policy[inst.policy].line,
             }
         })
@@ -516,9 +522,23 @@ pub fn csv_files(report: &Report) -> Vec<(&'static str, Vec<u8>)> {
         (SUMMARY_CSV, summary_csv(report)),
         (
             CONSTRAINTS_CSV,
-            join(CONSTRAINTS_HEADER, &|s| &s.constraints_csv),
+            join(constraints_header(report), &|s| &s.constraints_csv),
         ),
     ]
+}
+
+/// True when the report's rows carry a stage (a model with stages).
+fn staged(report: &Report) -> bool {
+    report.constraints().any(|c| c.stage.is_some())
+}
+
+/// constraints.csv's header: with the `stage` column in a model with stages.
+fn constraints_header(report: &Report) -> &'static [&'static str] {
+    if staged(report) {
+        STAGED_CONSTRAINTS_HEADER
+    } else {
+        CONSTRAINTS_HEADER
+    }
 }
 
 /// A file of the sections: `header`, then each mineral's lines (`body`) in order.
@@ -572,6 +592,34 @@ const CONSTRAINTS_HEADER: &[&str] = &[
     "shadow_price_per_point",
 ];
 
+/// constraints.csv's header in a model with stages: the rows' stage last.
+const STAGED_CONSTRAINTS_HEADER: &[&str] = &[
+    "constraint",
+    "mineral",
+    "target",
+    "bound",
+    "value",
+    "slack",
+    "binding",
+    "shadow_price",
+    "shadow_price_per_point",
+    "stage",
+];
+
+/// The columns of constraints.csv in a model with stages.
+pub const STAGED_CONSTRAINTS_COLUMNS: &[Column] = &[
+    Column::new("constraint", ColumnKind::Text),
+    Column::new("mineral", ColumnKind::Text),
+    Column::new("target", ColumnKind::Text),
+    Column::new("bound", ColumnKind::Number),
+    Column::new("value", ColumnKind::Number),
+    Column::new("slack", ColumnKind::Number),
+    Column::new("binding", ColumnKind::Bool),
+    Column::new("shadow_price", ColumnKind::Cost),
+    Column::new("shadow_price_per_point", ColumnKind::Cost),
+    Column::new("stage", ColumnKind::Text),
+];
+
 /// The columns of constraints.csv.
 pub const CONSTRAINTS_COLUMNS: &[Column] = &[
     Column::new("constraint", ColumnKind::Text),
@@ -618,6 +666,9 @@ fn constraint_cells(c: &mut dyn CellsDyn, r: &ConstraintRow) {
     c.num(r.bound).num(r.value).num(r.slack);
     c.flag(r.binding);
     c.opt(r.shadow_price).opt(r.shadow_price_per_point);
+    if let Some(stage) = &r.stage {
+        c.text(stage);
+    }
     c.end();
 }
 
@@ -697,7 +748,11 @@ impl Report {
             summary_table(self),
             Table::new(
                 "constraints",
-                CONSTRAINTS_COLUMNS,
+                if staged(self) {
+                    STAGED_CONSTRAINTS_COLUMNS
+                } else {
+                    CONSTRAINTS_COLUMNS
+                },
                 constraints.len(),
                 move |k, c| constraint_cells(c, constraints[k]),
             ),
@@ -774,7 +829,11 @@ fn stage_csv(dir: &Path, report: &Report) -> Result<atomic::Staged> {
             )?)?;
             Ok::<_, atomic::WriteError>(staged)
         },
-        || write(CONSTRAINTS_CSV, CONSTRAINTS_HEADER, &|s| &s.constraints_csv),
+        || {
+            write(CONSTRAINTS_CSV, constraints_header(report), &|s| {
+                &s.constraints_csv
+            })
+        },
     );
     let mut staged = first?;
     staged.append(second?)?;

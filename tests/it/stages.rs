@@ -616,3 +616,49 @@ fn bad_stage_input_is_exit_2_naming_file_line_column_and_value() {
         .run(&["solve", "model", "--out", "out"])
         .expect_code(0);
 }
+
+#[test]
+fn a_scenario_at_a_stage_is_exit_2_not_yet() {
+    let w = Workdir::with_model(&[
+        ("countries.csv", "country,risk\nAUS,0.1\nCHN,0.8\nUSA,0.1\n"),
+        ("suppliers.csv", OK_SUPPLIERS.replace(",CHN\n", ",\n").as_str()),
+        ("demand.csv", "mineral,quantity,unmet_penalty\nree,100,50\n"),
+        (
+            "scenarios.csv",
+            "scenario,probability,mineral,country,capacity_factor,stage\nban,0.1,ree,CHN,0,refine\n",
+        ),
+    ]);
+    w.run(&["solve", "model", "--out", "out"])
+        .expect_code(2)
+        .stderr_has("scenarios.csv:2: column stage: \"refine\" names a stage: disruptions at a stage are not yet supported");
+}
+
+#[test]
+fn constraints_csv_carries_each_row_stage_last_and_plain_models_keep_their_header() {
+    let w = bad_model(OK_SUPPLIERS, OK_CONSTRAINTS);
+    w.run(&["solve", "model", "--out", "out"]).expect_code(0);
+    let text = w.read("out/constraints.csv");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "constraint,mineral,target,bound,value,slack,binding,shadow_price,shadow_price_per_point,stage"
+    );
+    let stages: Vec<&str> = lines.map(|l| l.rsplit(',').next().unwrap()).collect();
+    // `any`: the shipping countries (AUS, USA), the mine stage (AUS, USA), the refine
+    // stage (CHN, USA).
+    assert_eq!(
+        stages,
+        ["", "", "mine", "mine", "refine", "refine"],
+        "{text}"
+    );
+    let plain = bad_model(
+        "supplier,mineral,country,unit_cost\na,ree,AUS,5\nb,ree,USA,6\n",
+        "constraint,mineral,target,bound\nmax_country_share,*,*,0.65\n",
+    );
+    plain
+        .run(&["solve", "model", "--out", "out"])
+        .expect_code(0);
+    assert!(plain.read("out/constraints.csv").starts_with(
+        "constraint,mineral,target,bound,value,slack,binding,shadow_price,shadow_price_per_point\n"
+    ));
+}
