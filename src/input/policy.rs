@@ -236,6 +236,22 @@ pub(crate) fn target(
                 ),
             ),
         },
+        TargetKind::CountryOrGroup => {
+            let code = text.to_ascii_uppercase();
+            if let (3, Ok(c)) = (
+                text.len(),
+                model.countries.binary_search_by(|c| c.code.as_str().cmp(&code)),
+            ) {
+                return Some(Target::Country(c));
+            }
+            match model.groups.binary_search_by(|g| g.as_str().cmp(text)) {
+                Ok(g) => Some(Target::Group(g)),
+                Err(_) => bad(
+                    errors,
+                    "is not a country or group of this model; expected an ISO3 code named in suppliers.csv or countries.csv, or a group tag of countries.csv".into(),
+                ),
+            }
+        }
         TargetKind::Top => match text.parse::<usize>() {
             Ok(k) if k >= 1 && text.bytes().all(|b| b.is_ascii_digit()) => Some(Target::Top(k)),
             _ => bad(

@@ -11,6 +11,7 @@
 mod avg_risk;
 pub(crate) mod concentration;
 pub(crate) mod context;
+pub(crate) mod controlled;
 mod country_share;
 mod counts;
 mod exclusions;
@@ -32,6 +33,7 @@ use crate::policy::rows::{MineralPlan, RowInstance};
 use context::RowContext;
 
 pub use avg_risk::MAX_AVG_RISK;
+pub use controlled::EXCLUDE_CONTROLLED;
 pub use country_share::MAX_COUNTRY_SHARE;
 pub use counts::{MAX_SUPPLIERS, MIN_COUNTRIES, MIN_SUPPLIERS};
 pub use exclusions::{EXCLUDE_COUNTRY, EXCLUDE_SUPPLIER};
@@ -60,6 +62,7 @@ pub const ALL: &[Kind] = &[
     MAX_TOP_SHARE,
     MIN_SUPPLIER_SHARE_IF_USED,
     MIN_COUNTRY_SHARE_IF_USED,
+    EXCLUDE_CONTROLLED,
 ];
 
 /// Everything the crate needs to know about one policy rule (one row kind of
@@ -246,6 +249,8 @@ pub enum TargetKind {
     Group,
     /// A whole number of countries k ≥ 1.
     Top,
+    /// A country code or a group tag: the states controlling suppliers.
+    CountryOrGroup,
 }
 
 /// The domain of a rule's bound.
@@ -353,7 +358,7 @@ pub enum Family {
     TopShares,
     /// `min_suppliers`, `max_suppliers`, `min_countries`.
     Counts,
-    /// `exclude_country`, `exclude_supplier`.
+    /// `exclude_country`, `exclude_supplier`, `exclude_controlled`.
     Exclusions,
     /// `min_supplier_share_if_used`, `min_country_share_if_used`.
     SharesIfUsed,

@@ -156,6 +156,26 @@ fn expand_row(
     let range = model.minerals[m].offers.clone();
     let offers = &model.offers[range.clone()];
     let row = &model.policy[p];
+    if row.kind.target_kind() == TargetKind::CountryOrGroup {
+        let members = (0..offers.len())
+            .filter(|&j| super::controlled::controlled_in(model, &offers[j], &row.target))
+            .collect();
+        let target = match row.target {
+            Target::Group(g) => InstanceTarget::Group(g),
+            Target::Country(c) => InstanceTarget::Country(c),
+            _ => unreachable!("input resolves a country or a group"),
+        };
+        out.push(RowInstance {
+            policy: p,
+            kind: row.kind,
+            mineral: m,
+            target,
+            bound: row.bound,
+            members,
+            stage,
+        });
+        return;
+    }
     {
         let mut push = |target, members| {
             out.push(RowInstance {
@@ -184,7 +204,8 @@ fn expand_row(
                 | TargetKind::Country
                 | TargetKind::Supplier
                 | TargetKind::Group
-                | TargetKind::Top => {
+                | TargetKind::Top
+                | TargetKind::CountryOrGroup => {
                     unreachable!("input accepts * only for targets that may be all")
                 }
             },

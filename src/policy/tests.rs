@@ -27,6 +27,7 @@ fn target(kind: Kind, rng: &mut Rng, suppliers: usize) -> String {
         TargetKind::Supplier | TargetKind::SupplierOrAll => supplier(rng),
         TargetKind::Group => ["G1", "G2"][rng.below(2) as usize].into(),
         TargetKind::Top => format!("{}", 1 + rng.below(5)),
+        TargetKind::CountryOrGroup => country(rng),
     }
 }
 

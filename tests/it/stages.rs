@@ -662,3 +662,44 @@ fn constraints_csv_carries_each_row_stage_last_and_plain_models_keep_their_heade
         "constraint,mineral,target,bound,value,slack,binding,shadow_price,shadow_price_per_point\n"
     ));
 }
+
+#[test]
+fn exclude_controlled_drops_the_offers_a_group_controls_whatever_they_ship_from() {
+    // a ships from AUS at 5 but is controlled by CHN (in group FEOC); b ships from USA at
+    // 6. D = 100 unlimited: 500 with a, 600 without it.
+    let plain = bad_model(OK_SUPPLIERS, "constraint,mineral,target,bound\n");
+    let w = bad_model(
+        &OK_SUPPLIERS
+            .replace("AUS,CHN,\n", "AUS,CHN,CHN\n")
+            .replace(",USA,CHN\n", ",USA,\n"),
+        "constraint,mineral,target,bound\nexclude_controlled,*,FEOC,\n",
+    );
+    for (wd, cost) in [(&plain, "500"), (&w, "600")] {
+        wd.run(&["solve", "model", "--out", "out"]).expect_code(0);
+        let summary = wd.read("out/summary.csv");
+        let row = summary.lines().nth(1).unwrap();
+        assert_eq!(row.split(',').nth(4), Some(cost), "{summary}");
+    }
+    // A country target works as well; an unknown one is exit 2 with its cell.
+    let by_country = bad_model(
+        &OK_SUPPLIERS
+            .replace("AUS,CHN,\n", "AUS,CHN,CHN\n")
+            .replace(",USA,CHN\n", ",USA,\n"),
+        "constraint,mineral,target,bound\nexclude_controlled,*,CHN,\n",
+    );
+    by_country
+        .run(&["solve", "model", "--out", "out"])
+        .expect_code(0);
+    assert!(by_country
+        .read("out/allocation.csv")
+        .contains("ree,b,USA,100,"));
+    bad_model(
+        OK_SUPPLIERS,
+        "constraint,mineral,target,bound\nexclude_controlled,*,NOPE,\n",
+    )
+    .run(&["solve", "model", "--out", "out"])
+    .expect_code(2)
+    .stderr_has(
+        "constraints.csv:2: column target: \"NOPE\" is not a country or group of this model",
+    );
+}
