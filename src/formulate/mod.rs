@@ -76,6 +76,9 @@ pub struct Block {
     /// (instance, binary) of each row whose binary is 1 exactly when the instance's
     /// members buy nothing (`min_*_share_if_used`).
     pub indicators: Vec<(usize, usize)>,
+    /// (instance, (variable, weight)) of each value-share row: Σ weight · x is the value
+    /// its dual is multiplied by for d cost / d bound (see `policy::value_share`).
+    pub value_rows: Vec<(usize, Vec<(usize, f64)>)>,
 }
 
 impl Block {
@@ -156,10 +159,12 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         country_used: None,
         concentration: None,
         indicators: Vec::new(),
+        value_rows: Vec::new(),
     };
     let empty_violations = policy_rows(&mut cx, &mut lp, &instances);
     let concentration = cx.concentration;
     let indicators = cx.indicators;
+    let value_rows = cx.value_rows;
     if let Some(c) = &concentration {
         c.add_initial_tangents(&mut lp);
     }
@@ -177,6 +182,7 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         concentration,
         tiers,
         indicators,
+        value_rows,
     })
 }
 
@@ -257,17 +263,18 @@ fn policy_rows(cx: &mut RowContext, lp: &mut Lp, instances: &[RowInstance]) -> V
             continue;
         };
         let sense = inst.lp_sense();
+        let rhs = inst.kind.rhs(inst);
         if terms.is_empty() {
             let holds = match sense {
-                Sense::Ge => 0.0 >= inst.bound,
-                _ => 0.0 <= inst.bound,
+                Sense::Ge => 0.0 >= rhs,
+                _ => 0.0 <= rhs,
             };
             if !holds {
                 empty_violations.push(k);
             }
             continue;
         }
-        lp.add_row(RowTag::Policy(k), terms, sense, inst.bound);
+        lp.add_row(RowTag::Policy(k), terms, sense, rhs);
     }
     empty_violations
 }

@@ -27,6 +27,9 @@ pub struct RowContext<'a> {
     /// (instance, binary) of each row whose binary is 1 exactly when its members buy
     /// nothing (`min_*_share_if_used`).
     pub indicators: Vec<(usize, usize)>,
+    /// (instance, (offer variable, landed cost / scale) per offer) of each value-share
+    /// row: its value at a point, which turns its dual into d cost / d bound.
+    pub value_rows: Vec<(usize, Vec<(usize, f64)>)>,
 }
 
 /// The (variable, coefficient) terms of instance `k`, or `None` for rules stated

@@ -22,6 +22,7 @@ mod share_if_used;
 mod supplier_share;
 pub(crate) mod text;
 mod top_share;
+mod value_share;
 
 use std::collections::BTreeMap;
 
@@ -43,6 +44,7 @@ pub use share_if_used::{MIN_COUNTRY_SHARE_IF_USED, MIN_SUPPLIER_SHARE_IF_USED};
 pub use supplier_share::MAX_SUPPLIER_SHARE;
 pub(crate) use top_share::top_sum;
 pub use top_share::MAX_TOP_SHARE;
+pub use value_share::{MAX_VALUE_SHARE, MIN_VALUE_SHARE};
 
 /// Every rule, in the order of SPEC §1 (constraints.csv's error message lists them so),
 /// then the rules added since.
@@ -63,6 +65,8 @@ pub const ALL: &[Kind] = &[
     MIN_SUPPLIER_SHARE_IF_USED,
     MIN_COUNTRY_SHARE_IF_USED,
     EXCLUDE_CONTROLLED,
+    MIN_VALUE_SHARE,
+    MAX_VALUE_SHARE,
 ];
 
 /// Everything the crate needs to know about one policy rule (one row kind of
@@ -143,6 +147,29 @@ pub trait Rule: Sync {
     /// applies to the quantity passing through each country at that stage.
     fn stage_aware(&self) -> bool {
         false
+    }
+
+    /// True when every offer of the mineral is a member of the rule's rows, whatever
+    /// the target (value shares: the whole value is the denominator).
+    fn spans_all_offers(&self) -> bool {
+        false
+    }
+
+    /// The right side of the row [`Rule::terms`] builds (the bound, unless the bound is
+    /// in the coefficients).
+    fn rhs(&self, inst: &RowInstance) -> f64 {
+        inst.bound
+    }
+
+    /// Offer `offer`'s coefficient in the row cleaning follows for a share measure
+    /// (`CleanMeasure::AtMost` / `AtLeast`), against [`Rule::rhs`].
+    fn clean_coefficient(
+        &self,
+        model: &Model,
+        inst: &RowInstance,
+        offer: &crate::model::Offer,
+    ) -> f64 {
+        inst.coefficient(model, offer)
     }
 
     /// True when a row of this rule also holds with the value 0 (a share that is 0 or at
@@ -362,11 +389,13 @@ pub enum Family {
     Exclusions,
     /// `min_supplier_share_if_used`, `min_country_share_if_used`.
     SharesIfUsed,
+    /// `min_value_share`, `max_value_share`.
+    ValueShares,
 }
 
 impl Family {
     /// Every family, in the order of policy.csv.
-    pub const ALL: [Family; 9] = [
+    pub const ALL: [Family; 10] = [
         Family::CountryCaps,
         Family::SupplierCaps,
         Family::GroupShares,
@@ -376,6 +405,7 @@ impl Family {
         Family::Counts,
         Family::Exclusions,
         Family::SharesIfUsed,
+        Family::ValueShares,
     ];
 
     /// The name in `without_<family>`.
@@ -390,6 +420,7 @@ impl Family {
             Family::Counts => "counts",
             Family::Exclusions => "exclusions",
             Family::SharesIfUsed => "shares_if_used",
+            Family::ValueShares => "value_shares",
         }
     }
 
@@ -405,6 +436,7 @@ impl Family {
             Family::Counts => ("the supplier and country counts", "cost"),
             Family::Exclusions => ("the exclusions", "cost"),
             Family::SharesIfUsed => ("the minimum shares of the targets used", "cost"),
+            Family::ValueShares => ("the value-share rules", "cost"),
         }
     }
 }

@@ -226,6 +226,9 @@ fn expand_row(
                     .map(|&i| i - range.start)
                     .collect(),
             ),
+            Target::Group(g) if row.kind.spans_all_offers() => {
+                push(InstanceTarget::Group(*g), (0..offers.len()).collect())
+            }
             Target::Group(g) => {
                 let members = (0..offers.len())
                     .filter(|&j| {

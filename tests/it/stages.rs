@@ -167,7 +167,9 @@ fn random_row(rng: &mut TestRng) -> (String, String, f64, String) {
     let stage = STAGE_CELLS[rng.below(4) as usize].to_string();
     let code = CODES[rng.below(4) as usize].to_string();
     let share = (30 + rng.below(60)) as f64 / 100.0;
-    let (kind, target, bound) = match rng.below(7) {
+    let (kind, target, bound) = match rng.below(9) {
+        7 => ("min_value_share", "G".to_string(), share / 3.0),
+        8 => ("max_value_share", "G".to_string(), share),
         0 => ("max_country_share", "*".to_string(), share),
         1 => ("max_country_share", code, share),
         2 => ("min_group_share", "G".to_string(), share / 3.0),
@@ -252,6 +254,22 @@ fn reference_cost(case: &Case) -> Option<f64> {
                 "max_avg_risk" => {
                     problem = problem.with(constraint!(q(s, &|c| case.risk[c]) <= b * d))
                 }
+                // Σ_i l_i x_i φ_i ≥ / ≤ b Σ_i l_i x_i, φ_i the offer's fraction in G.
+                "min_value_share" | "max_value_share" => {
+                    let e: Expression = x
+                        .iter()
+                        .zip(&case.offers)
+                        .map(|(&v, o)| {
+                            let phi: f64 = case.group.iter().map(|&c| o.at(s, c)).sum();
+                            o.cost * (phi - b) * v
+                        })
+                        .sum();
+                    problem = if kind == "min_value_share" {
+                        problem.with(constraint!(e >= 0.0))
+                    } else {
+                        problem.with(constraint!(e <= 0.0))
+                    };
+                }
                 "max_top_share" => {
                     let k: usize = target.parse().unwrap();
                     for set in subsets(4, k) {
@@ -305,6 +323,20 @@ fn check_rows(case: &Case, x: &[f64]) -> Result<(), String> {
                     sorted.sort_by(|a, b| b.total_cmp(a));
                     let k: usize = target.parse().unwrap();
                     sorted[..k].iter().sum::<f64>() <= b * d + 1e-6
+                }
+                "min_value_share" | "max_value_share" => {
+                    let (mut inside, mut total) = (0.0, 0.0);
+                    for (o, &v) in case.offers.iter().zip(x) {
+                        let phi: f64 = case.group.iter().map(|&c| o.at(s, c)).sum();
+                        inside += o.cost * v * phi;
+                        total += o.cost * v;
+                    }
+                    let tol = 1e-6 * total;
+                    if kind == "min_value_share" {
+                        inside >= b * total - tol
+                    } else {
+                        inside <= b * total + tol
+                    }
                 }
                 "exclude_country" => case
                     .offers
@@ -702,4 +734,51 @@ fn exclude_controlled_drops_the_offers_a_group_controls_whatever_they_ship_from(
     .stderr_has(
         "constraints.csv:2: column target: \"NOPE\" is not a country or group of this model",
     );
+}
+
+#[test]
+fn a_value_share_is_landed_value_by_hand_and_its_shadow_price_a_finite_difference() {
+    // D = 100: a from AUS (group ALLY) at 10, cap 100; b from CHN at 4. At least 60% of
+    // the value from ALLY: 10a ≥ 0.6 (10a + 4b) with a + b = 100 → 4a ≥ 2.4b → a ≥ 37.5
+    // (a = 37.5, b = 62.5: 375 + 250 = 625). The landed value share is 375 / 625 = 60%,
+    // while the quantity share is only 37.5%.
+    let files = |bound: f64, stage: &str| {
+        vec![
+            ("countries.csv", "country,risk,groups\nAUS,0,ALLY\nCHN,0,\n".to_string()),
+            (
+                "suppliers.csv",
+                "supplier,mineral,country,unit_cost,capacity,origin_refine\na,m,AUS,10,100,\nb,m,CHN,4,,\n"
+                    .to_string(),
+            ),
+            ("demand.csv", "mineral,quantity\nm,100\n".to_string()),
+            (
+                "constraints.csv",
+                format!("constraint,mineral,target,bound,stage\nmin_value_share,m,ALLY,{bound},{stage}\n"),
+            ),
+        ]
+    };
+    let model_of = |bound: f64, stage: &str| {
+        let f = files(bound, stage);
+        let refs: Vec<(&str, &str)> = f.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        model_from(&refs)
+    };
+    for stage in ["", "refine"] {
+        for kind in SolverKind::all() {
+            let plan = solve_kind(&model_of(0.6, stage), kind);
+            assert_close(plan.cost(), 625.0, 1e-6, &format!("{kind} {stage}"));
+            let row = &plan.minerals[0].rows[0];
+            assert_close(row.value, 0.6, 1e-7, "value share");
+            // cost(b) = 400 + 6a(b) with a(b) = 400b / (10 − 6b): compared by central difference.
+            let h = 1e-4;
+            let up = solve_kind(&model_of(0.6 + h, stage), kind).cost();
+            let down = solve_kind(&model_of(0.6 - h, stage), kind).cost();
+            let slope = (up - down) / (2.0 * h);
+            assert_rel(
+                row.shadow_price.unwrap(),
+                slope,
+                1e-3,
+                &format!("{kind} {stage} shadow price"),
+            );
+        }
+    }
 }

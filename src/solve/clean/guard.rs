@@ -128,7 +128,7 @@ impl RowGuard {
                 Measure::AtMost | Measure::AtLeast => inst
                     .members
                     .iter()
-                    .map(|&j| inst.coefficient(model, &offers[j]) * x[j])
+                    .map(|&j| inst.kind.clean_coefficient(model, inst, &offers[j]) * x[j])
                     .sum(),
                 // At the shipping country summed by offer, as always.
                 Measure::AvgRisk if inst.stage.is_none() => {
@@ -139,7 +139,7 @@ impl RowGuard {
                 Measure::RiskHhi => country.iter().zip(&risk).map(|(q, r)| r * q * q).sum(),
                 Measure::TopShare(k) => top_sum(country, k),
             };
-            let (bound, room) = (inst.bound * scale, CLEAN_ROOM * scale);
+            let (bound, room) = (inst.kind.rhs(inst) * scale, CLEAN_ROOM * scale);
             let limit = match measure {
                 Measure::AtLeast => value.min(bound - room),
                 Measure::AtMost => value.max(bound + room),
@@ -171,7 +171,7 @@ impl RowGuard {
         let share_rows = (0..rows.len()).filter(|r| !global.contains(r));
         for (r, inst) in share_rows.zip(shares) {
             for &j in &inst.members {
-                entries[fill[j]] = (r, inst.coefficient(model, &offers[j]));
+                entries[fill[j]] = (r, inst.kind.clean_coefficient(model, inst, &offers[j]));
                 fill[j] += 1;
             }
         }
