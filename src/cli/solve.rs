@@ -122,7 +122,13 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
     };
     let run = solve_model_with(&args.model, &outputs, &opts)?;
     output::warnings(&run.report.warnings);
-    output::result(args.format, &run, |r| render_text(&r.report))?;
+    output::result(args.format, &run, |r| {
+        let mut text = render_text(&r.report);
+        if !r.stages.is_empty() {
+            text.push_str(&sourcemix::report::stage_lines(&r.stages));
+        }
+        text
+    })?;
     let code = run.exit_code();
     report_problems(&run, code);
     if !run.written.is_empty() {

@@ -13,6 +13,7 @@ pub(crate) mod outputs;
 mod policy;
 mod ranging;
 mod scenarios;
+mod stages;
 mod stress;
 pub(crate) mod stress_tables;
 pub(crate) mod table;
@@ -43,6 +44,7 @@ pub use outputs::{write_results, write_tables, write_tables_with, write_workbook
 pub use policy::{policy_table, render_policy, PolicyReport, POLICY_COLUMNS, POLICY_CSV};
 pub use ranging::{ranging_table, RANGING_COLUMNS};
 pub use scenarios::{render_scenarios, scenarios_csv, scenarios_table, SCENARIOS_COLUMNS};
+pub use stages::{stage_lines, stage_rows, stages_table, StageRow, STAGE_COLUMNS};
 pub use stress::{render_stress, stress_files};
 pub use table::{Cells, CellsDyn, Column, ColumnKind, Dialect, Table};
 pub use text::{render_solvers, render_text};

@@ -459,6 +459,35 @@ fn per_stage_row_values_of_forced_random_plans_are_computed_by_hand() {
                 &format!("case {case_no} {} at stage {s}", inst.kind.name()),
             );
         }
+        // stages.csv: per level, the largest share, the HHI and the top-3 share.
+        let rows = sourcemix::report::stage_rows(&model, &plan);
+        assert_eq!(rows.len(), 3, "case {case_no}");
+        for (s, r) in rows.iter().enumerate() {
+            let q = case.through(&x, s);
+            let mut sorted = q;
+            sorted.sort_by(|a, b| b.total_cmp(a));
+            assert_eq!(r.stage.as_str(), ["", "mine", "refine"][s]);
+            assert_close(r.top_country_share, sorted[0] / d, 1e-9, "top share");
+            assert_eq!(
+                q[CODES
+                    .iter()
+                    .position(|c| *c == r.top_country.as_str())
+                    .unwrap()],
+                sorted[0]
+            );
+            assert_close(
+                r.hhi,
+                q.iter().map(|v| (v / d).powi(2)).sum(),
+                1e-9,
+                "stage HHI",
+            );
+            assert_close(
+                r.top3_share,
+                sorted[..3].iter().sum::<f64>() / d,
+                1e-9,
+                "top 3",
+            );
+        }
         // One row per country offering at each of the three levels, plus four rows a level.
         let levels = (0..3)
             .map(|s| {
