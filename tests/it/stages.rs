@@ -525,7 +525,7 @@ fn hhi_lower_bound(case: &Case, stage: usize, cap: f64) -> f64 {
     let mut problem = vars.minimise(objective.clone()).using(good_lp::microlp);
     let total: Expression = x.iter().copied().sum::<Expression>() + u;
     problem = problem.with(constraint!(total == d));
-    for c in 0..4 {
+    for (c, &tc) in t.iter().enumerate() {
         let share: Expression = x
             .iter()
             .zip(&case.offers)
@@ -534,7 +534,7 @@ fn hhi_lower_bound(case: &Case, stage: usize, cap: f64) -> f64 {
         for p in 0..=400 {
             let a = p as f64 / 400.0;
             // t ≥ a² + 2a (s − a) = 2a s − a².
-            problem = problem.with(constraint!(t[c] >= 2.0 * a * share.clone() - a * a));
+            problem = problem.with(constraint!(tc >= 2.0 * a * share.clone() - a * a));
         }
     }
     let sum: Expression = t.iter().copied().sum();
