@@ -48,7 +48,7 @@ for round in 1 2; do
   timed "single" solve "$work/single" --out "$work/os"
   timed "staged" solve "$work/staged" --out "$work/ot"
 done
-echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg); staged rows: $(grep -c ',refine,\|,mine,' "$work/ot/constraints.csv" || true)"
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg); staged rows: $(grep -c ',refine$\|,mine$' "$work/ot/constraints.csv" || true)"
 python3 - "$work/times" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1])]

@@ -35,20 +35,19 @@ impl Concentration {
         self.stages.contains(&stage)
     }
 
-    /// Adds s_c = Σ_i f_ic x_i and t_c ≥ 0 for every country in `countries` at `stage`,
-    /// `terms(c)` giving the (variable, f) pairs of country c.
+    /// Adds s_c = Σ_i f_ic x_i and t_c ≥ 0 at `stage` for every (country, (variable, f)
+    /// pairs) of `by_country`.
     pub fn add_stage(
         &mut self,
         lp: &mut Lp,
         stage: Option<usize>,
-        countries: &[usize],
-        terms: impl Fn(usize) -> Vec<(usize, f64)>,
+        by_country: Vec<(usize, Vec<(usize, f64)>)>,
     ) {
-        for &c in countries {
+        for (c, terms) in by_country {
             let s = lp.add_var(0.0, 1.0, 0.0);
             let t = lp.add_var(0.0, 1.0, 0.0);
             let mut row = vec![(s, -1.0)];
-            row.extend(terms(c));
+            row.extend(terms);
             lp.add_row(RowTag::Definition, row, Sense::Eq, 0.0);
             self.countries.push((c, s, t));
             self.stages.push(stage);

@@ -98,39 +98,19 @@ impl RowContext<'_> {
         z.iter().map(|&z| (z, 1.0)).collect()
     }
 
-    /// The countries that offers with a variable pass through at `stage` (`None`: the
-    /// shipping countries), in code order.
-    pub fn stage_countries(&self, stage: Option<usize>) -> Vec<usize> {
-        if stage.is_none() {
-            return self.countries.to_vec();
+    /// For each country offers with a variable pass through at `stage`, in code order:
+    /// (country, (variable, f) of each such offer in offer order, f its fraction there;
+    /// 1 at the shipping country). One pass over the offers.
+    pub fn through_all(&self, stage: Option<usize>) -> Vec<(usize, Vec<(usize, f64)>)> {
+        let mut by_country: std::collections::BTreeMap<usize, Vec<(usize, f64)>> =
+            std::collections::BTreeMap::new();
+        for (j, o) in self.offers.iter().enumerate() {
+            let Some(v) = self.offer_var[j] else { continue };
+            for (c, f) in self.model.stages.mix(o, stage) {
+                by_country.entry(c).or_default().push((v, f));
+            }
         }
-        let mut out: Vec<usize> = (0..self.offers.len())
-            .filter(|&j| self.offer_var[j].is_some())
-            .flat_map(|j| {
-                self.model
-                    .stages
-                    .mix(&self.offers[j], stage)
-                    .map(|(c, _)| c)
-            })
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
-    /// (variable, f) of each offer with a variable passing through country `c` at
-    /// `stage`, f its fraction there (1 at the shipping country).
-    pub fn through(&self, stage: Option<usize>, c: usize) -> Vec<(usize, f64)> {
-        (0..self.offers.len())
-            .filter_map(|j| {
-                let v = self.offer_var[j]?;
-                let f = match stage {
-                    None => f64::from(u8::from(self.offers[j].country == c)),
-                    Some(_) => self.model.stages.fraction(&self.offers[j], stage, c),
-                };
-                (f != 0.0).then_some((v, f))
-            })
-            .collect()
+        by_country.into_iter().collect()
     }
 
     /// Σ w_c t_c for HHI cap `k` at `stage` (`weight` of each model country), recording
@@ -144,8 +124,7 @@ impl RowContext<'_> {
     ) -> Vec<(usize, f64)> {
         let mut conc = self.concentration.take().unwrap_or_else(Concentration::new);
         if !conc.has_stage(stage) {
-            let countries = self.stage_countries(stage);
-            conc.add_stage(lp, stage, &countries, |c| self.through(stage, c));
+            conc.add_stage(lp, stage, self.through_all(stage));
         }
         let weights: Vec<f64> = conc
             .countries

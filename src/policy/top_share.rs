@@ -74,13 +74,13 @@ impl Rule for MaxTopShare {
     ) -> Option<Vec<(usize, f64)>> {
         let t = lp.add_var(0.0, 1.0, 0.0);
         let mut terms = vec![(t, k_of(inst) as f64)];
-        for c in cx.stage_countries(inst.stage) {
+        for (c, through) in cx.through_all(inst.stage) {
             let v = lp.add_var(0.0, 1.0, 0.0);
             // v_c + t − Σ_j f_jc x_j ≥ 0.
             let mut def = vec![(v, 1.0), (t, 1.0)];
             match inst.stage {
                 None => def.extend(cx.covered_where(|j| cx.offers[j].country == c)),
-                stage => def.extend(cx.through(stage, c).into_iter().map(|(x, f)| (x, -f))),
+                Some(_) => def.extend(through.into_iter().map(|(x, f)| (x, -f))),
             }
             lp.add_row(RowTag::Definition, def, lp::Sense::Ge, 0.0);
             terms.push((v, 1.0));
