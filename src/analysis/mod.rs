@@ -15,5 +15,6 @@ pub mod presets;
 pub mod ranging;
 pub mod robust;
 pub mod sampling;
+mod stage_check;
 pub mod stock;
 pub mod stress;

@@ -811,3 +811,30 @@ fn a_value_share_is_landed_value_by_hand_and_its_shadow_price_a_finite_differenc
         }
     }
 }
+
+#[test]
+fn check_warns_when_no_plan_can_meet_a_cap_at_a_stage_naming_stage_and_countries() {
+    // Both offers are refined in CHN (b: 60% CHN, 40% USA). At most 65% refined in CHN:
+    // CHN can pass 65 and USA 0.4 · 50 = 20, so at most 85 of 100 can be bought. At the
+    // shipping country (AUS, USA) a 65% cap is met.
+    let suppliers = "supplier,mineral,country,unit_cost,capacity,origin_refine\na,ree,AUS,5,100,CHN\nb,ree,USA,6,50,CHN:0.6;USA:0.4\n";
+    let w = bad_model(
+        suppliers,
+        "constraint,mineral,target,bound,stage\nmax_country_share,*,*,0.65,refine\n",
+    );
+    w.run(&["check", "model"]).stdout_has(
+        "constraints.csv:2: ree: at the refine stage, with at most 0.65 of demand through CHN, the offers can supply only 85 of 100",
+    );
+    // The solve agrees: no plan.
+    assert_ne!(w.run(&["solve", "model", "--out", "out"]).code(), Some(0));
+    // A looser cap (0.8: CHN 80 + USA 20 = 100) draws no finding, and the solve has a plan.
+    let ok = bad_model(
+        suppliers,
+        "constraint,mineral,target,bound,stage\nmax_country_share,*,*,0.8,refine\n",
+    );
+    assert!(!ok
+        .run(&["check", "model"])
+        .stdout()
+        .contains("refine stage"));
+    ok.run(&["solve", "model", "--out", "out"]).expect_code(0);
+}
