@@ -16,5 +16,6 @@ pub mod ranging;
 pub mod robust;
 pub mod sampling;
 pub mod soft;
+mod stage_check;
 pub mod stock;
 pub mod stress;

@@ -255,6 +255,7 @@ pub fn mineral_model(model: &Model, m: usize) -> Model {
         groups: model.groups.clone(),
         policy,
         coupling: Default::default(),
+        stages: model.stages.clone(),
     }
 }
 

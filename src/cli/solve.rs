@@ -129,7 +129,11 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
     let run = solve_model_with(&args.model, &outputs, &opts)?;
     output::warnings(&run.report.warnings);
     output::result(args.format, &run, |r| {
-        render_text(&r.report) + &render_soft_breaks(&r.soft_breaks, r.by_priority)
+        let mut text = render_text(&r.report);
+        if !r.stages.is_empty() {
+            text.push_str(&sourcemix::report::stage_lines(&r.stages));
+        }
+        text + &render_soft_breaks(&r.soft_breaks, r.by_priority)
     })?;
     let code = run.exit_code();
     report_problems(&run, code);

@@ -37,6 +37,9 @@ pub struct SolveRun {
     pub report: Report,
     /// Files written (none unless every mineral has a plan).
     pub written: Vec<PathBuf>,
+    /// stages.csv's rows (a model with stages and a plan; empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<crate::report::StageRow>,
     /// ranging.csv's rows, when asked for ([`SolveOutputs::ranging`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ranging: Option<Ranging>,
@@ -139,6 +142,10 @@ pub fn solve_model_with(
         true => Some(ranging(&model, &plan)?),
         false => None,
     };
+    let stages = match ok && !model.stages.names.is_empty() {
+        true => crate::report::stage_rows(&model, &plan),
+        false => Vec::new(),
+    };
     let written = if ok {
         let tiered = model.offers.iter().any(|o| o.tiers.is_some());
         let tier_rows = match tiered {
@@ -155,6 +162,9 @@ pub fn solve_model_with(
         }
         if !model.coupling.discounts.is_empty() {
             extra.push(crate::report::lots_table(&lot_rows));
+        }
+        if !stages.is_empty() {
+            extra.push(crate::report::stages_table(&stages));
         }
         let page = outputs.files.report_file(|| {
             let inputs = html::input_files(model_dir, &[])?;
@@ -174,6 +184,7 @@ pub fn solve_model_with(
     Ok(SolveRun {
         report,
         written,
+        stages,
         ranging,
         soft_breaks,
         by_priority: opts.by_priority,

@@ -84,6 +84,9 @@ pub struct Block {
     pub stock_var: Option<usize>,
     /// The violation variables of soft rows, by instance (ascending).
     pub elastic: Vec<Elastic>,
+    /// (instance, (variable, weight)) of each value-share row: Σ weight · x is the value
+    /// its dual is multiplied by for d cost / d bound (see `policy::value_share`).
+    pub value_rows: Vec<(usize, Vec<(usize, f64)>)>,
 }
 
 impl Block {
@@ -189,11 +192,13 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         country_used: None,
         concentration: None,
         indicators: Vec::new(),
+        value_rows: Vec::new(),
     };
     let scale = (d, cost_scale);
     let (empty_violations, elastic) = policy_rows(&mut cx, &mut lp, &instances, &elastic, scale);
     let concentration = cx.concentration;
     let indicators = cx.indicators;
+    let value_rows = cx.value_rows;
     if let Some(c) = &concentration {
         c.add_initial_tangents(&mut lp);
     }
@@ -213,6 +218,7 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         indicators,
         stock_var,
         elastic,
+        value_rows,
     })
 }
 
@@ -312,13 +318,14 @@ fn policy_rows(
     for (k, inst) in instances.iter().enumerate() {
         let terms = row_terms(cx, lp, k, inst);
         let sense = inst.lp_sense();
+        let rhs = inst.kind.rhs(inst);
         if soft[k] {
             // A soft supplier cap is a row, not the offer's bound (`bounds`).
             let mut terms = terms.unwrap_or_else(|| cx.covered(inst, |_| 1.0));
             let (d, cost_scale) = scale;
             let e = elastic::add_violation(lp, cx.model, k, inst, d, cost_scale, &mut terms);
             elastic.push(e);
-            lp.add_row(RowTag::Policy(k), terms, sense, inst.bound);
+            lp.add_row(RowTag::Policy(k), terms, sense, rhs);
             continue;
         }
         let Some(terms) = terms else {
@@ -326,15 +333,15 @@ fn policy_rows(
         };
         if terms.is_empty() {
             let holds = match sense {
-                Sense::Ge => 0.0 >= inst.bound,
-                _ => 0.0 <= inst.bound,
+                Sense::Ge => 0.0 >= rhs,
+                _ => 0.0 <= rhs,
             };
             if !holds {
                 empty_violations.push(k);
             }
             continue;
         }
-        lp.add_row(RowTag::Policy(k), terms, sense, inst.bound);
+        lp.add_row(RowTag::Policy(k), terms, sense, rhs);
     }
     (empty_violations, elastic)
 }

@@ -259,6 +259,7 @@ impl CasesReader<'_, '_> {
                             bound: n,
                             line: r.line,
                             soft: crate::model::Soft::default(),
+                            stage: crate::model::StageScope::Shipping,
                         });
                         Some(CaseKind::Policy(rows))
                     }

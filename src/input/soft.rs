@@ -23,7 +23,11 @@ pub(crate) fn read(
         priority,
         by_priority: false,
     };
-    if soft.is_used() && (kind.is_exclusion() || kind.holds_at_zero() || kind.needs_stock()) {
+    let refused = kind.is_exclusion()
+        || kind.holds_at_zero()
+        || kind.needs_stock()
+        || kind.spans_all_offers();
+    if soft.is_used() && refused {
         let column = if penalty.is_some() {
             "penalty"
         } else {
@@ -41,6 +45,8 @@ pub(crate) fn read(
                     "an exclusion has no bound to break by a point"
                 } else if kind.needs_stock() {
                     "a minimum stock is stated on the stock column, which has no violation yet"
+                } else if kind.spans_all_offers() {
+                    "a value share's bound is in its coefficients, which have no violation yet"
                 } else {
                     "a share that is 0 or at least its bound has no violation in points yet"
                 }

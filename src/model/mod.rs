@@ -8,10 +8,12 @@ use std::ops::Range;
 pub mod coupling;
 pub mod name;
 pub mod soft;
+pub mod stages;
 pub mod tiers;
 
 use crate::model::name::Name;
 pub use crate::model::soft::Soft;
+use crate::model::stages::Stages;
 use crate::model::tiers::Tiers;
 use crate::policy::Kind;
 
@@ -30,6 +32,8 @@ pub struct Model {
     pub policy: Vec<PolicyRow>,
     /// Bundles and lot discounts (bundles.csv, discounts.csv); empty without them.
     pub coupling: coupling::Coupling,
+    /// The supply-chain stages and the offers' chains (empty without stage columns).
+    pub stages: Stages,
 }
 
 /// One mineral with its demand.
@@ -205,6 +209,32 @@ pub struct PolicyRow {
     pub line: u64,
     /// Whether and how the row may give way (`penalty`, `priority`); hard by default.
     pub soft: Soft,
+    /// The stage it applies at (constraints.csv's `stage` column).
+    pub stage: StageScope,
+}
+
+/// Where a policy row applies along the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StageScope {
+    /// The shipping country (an empty `stage` cell).
+    #[default]
+    Shipping,
+    /// One stage (index into `Stages::names`).
+    At(usize),
+    /// `any`: the shipping country and every stage, one row each.
+    Any,
+}
+
+impl StageScope {
+    /// The stages the row applies at (`None`: the shipping country), for a model with
+    /// `stages` stages.
+    pub fn stages(self, stages: usize) -> Vec<Option<usize>> {
+        match self {
+            StageScope::Shipping => vec![None],
+            StageScope::At(s) => vec![Some(s)],
+            StageScope::Any => std::iter::once(None).chain((0..stages).map(Some)).collect(),
+        }
+    }
 }
 
 /// One disruption scenario: a named set of shocks with a probability.

@@ -29,6 +29,7 @@ fn target(kind: Kind, rng: &mut Rng, suppliers: usize) -> String {
         TargetKind::Supplier | TargetKind::SupplierOrAll => supplier(rng),
         TargetKind::Group => ["G1", "G2"][rng.below(2) as usize].into(),
         TargetKind::Top => format!("{}", 1 + rng.below(5)),
+        TargetKind::CountryOrGroup => country(rng),
     }
 }
 
@@ -240,6 +241,15 @@ fn check_block(model: &Model, block: &Block, x: &[f64]) {
             Entry::Row => {
                 assert!(rows.len() <= 1, "{kind:?}: {} rows", rows.len());
                 let activity = rows.first().map_or(0.0, |&r| block.lp.activity(r, &point));
+                // A value share's row is (value − bound) · the plan's scaled value, right
+                // side 0.
+                let (activity, value) = match block.value_rows.iter().find(|(i, _)| *i == k) {
+                    Some((_, w)) if !rows.is_empty() => {
+                        let v: f64 = w.iter().map(|&(var, a)| a * point[var]).sum();
+                        (activity - kind.rhs(inst), (value - inst.bound) * v)
+                    }
+                    _ => (activity, value),
+                };
                 assert!(
                     (activity - value).abs() <= 1e-9 * (1.0 + value.abs()),
                     "{kind:?} {}: row {activity} vs value {value}",
@@ -253,7 +263,7 @@ fn check_block(model: &Model, block: &Block, x: &[f64]) {
                         Sense::Excludes => panic!("{kind:?}: an exclusion with a row"),
                     };
                     assert_eq!(row.sense, sense, "{kind:?}");
-                    assert_eq!(row.rhs, inst.bound, "{kind:?}");
+                    assert_eq!(row.rhs, kind.rhs(inst), "{kind:?}");
                 }
             }
             Entry::OfferBound => {

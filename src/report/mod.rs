@@ -15,6 +15,7 @@ mod policy;
 mod ranging;
 mod scenarios;
 mod soft;
+mod stages;
 mod stress;
 pub(crate) mod stress_tables;
 pub(crate) mod table;
@@ -50,6 +51,7 @@ pub use policy::{policy_table, render_policy, PolicyReport, POLICY_COLUMNS, POLI
 pub use ranging::{ranging_table, RANGING_COLUMNS};
 pub use scenarios::{render_scenarios, scenarios_csv, scenarios_table, SCENARIOS_COLUMNS};
 pub use soft::{render_soft_breaks, soft_notes};
+pub use stages::{stage_lines, stage_rows, stages_table, StageRow, STAGE_COLUMNS};
 pub use stress::{render_stress, stress_files};
 pub use table::{Cells, CellsDyn, Column, ColumnKind, Dialect, Table};
 pub use text::{render_solvers, render_text};
@@ -170,6 +172,10 @@ pub struct ConstraintRow {
     pub shadow_price: Option<f64>,
     /// `shadow_price` per point of the bound (see [`crate::policy::Kind::per_point`]).
     pub shadow_price_per_point: Option<f64>,
+    /// The stage the row applies at ("" for the shipping country); `None` in a model
+    /// without stages (constraints.csv then has no `stage` column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Name>,
     /// Line in constraints.csv.
     pub line: u64,
     /// A soft row's violation and its cost (see [`SoftCells`]); `None` in a model
@@ -556,6 +562,8 @@ fn constraint_rows(model: &Model, mo: &MineralOutcome) -> Vec<ConstraintRow> {
                 binding: r.binding,
                 shadow_price: r.shadow_price,
                 shadow_price_per_point: r.shadow_price_per_point,
+                stage: (!model.stages.names.is_empty())
+                    .then(|| Name::from(model.stages.label(inst.stage))),
                 line: model.policy[inst.policy].line,
                 soft: model
                     .has_soft_rows()
@@ -619,6 +627,11 @@ pub fn csv_files(report: &Report) -> Vec<(&'static str, Vec<u8>)> {
             join(constraints_header(report), &|s| &s.constraints_csv),
         ),
     ]
+}
+
+/// True when the report's rows carry a stage (a model with stages).
+fn staged(report: &Report) -> bool {
+    report.constraints().any(|c| c.stage.is_some())
 }
 
 /// A file of the sections: `header`, then each mineral's lines (`body`) in order.
@@ -687,28 +700,109 @@ const CONSTRAINTS_SOFT_HEADER: &[&str] = &[
     "violation_cost",
 ];
 
-/// The header of `report`'s constraints.csv.
+/// constraints.csv's header in a model with stages: the rows' stage last.
+const STAGED_CONSTRAINTS_HEADER: &[&str] = &[
+    "constraint",
+    "mineral",
+    "target",
+    "bound",
+    "value",
+    "slack",
+    "binding",
+    "shadow_price",
+    "shadow_price_per_point",
+    "stage",
+];
+
+/// constraints.csv's header with soft rows and stages: the soft columns, then the stage.
+const SOFT_STAGED_CONSTRAINTS_HEADER: &[&str] = &[
+    "constraint",
+    "mineral",
+    "target",
+    "bound",
+    "value",
+    "slack",
+    "binding",
+    "shadow_price",
+    "shadow_price_per_point",
+    "violation",
+    "violation_cost",
+    "stage",
+];
+
+/// The header of `report`'s constraints.csv: the soft rows' columns when the model has
+/// soft rows, then the stage when it has stages.
 fn constraints_header(report: &Report) -> &'static [&'static str] {
-    if report.soft_columns {
-        CONSTRAINTS_SOFT_HEADER
-    } else {
-        CONSTRAINTS_HEADER
+    match (report.soft_columns, staged(report)) {
+        (false, false) => CONSTRAINTS_HEADER,
+        (true, false) => CONSTRAINTS_SOFT_HEADER,
+        (false, true) => STAGED_CONSTRAINTS_HEADER,
+        (true, true) => SOFT_STAGED_CONSTRAINTS_HEADER,
     }
 }
 
-/// The columns of constraints.csv in a model with soft rows.
-pub const CONSTRAINTS_SOFT_COLUMNS: &[Column] = &[
-    Column::new("constraint", ColumnKind::Text),
-    Column::new("mineral", ColumnKind::Text),
-    Column::new("target", ColumnKind::Text),
-    Column::new("bound", ColumnKind::Number),
-    Column::new("value", ColumnKind::Number),
-    Column::new("slack", ColumnKind::Number),
-    Column::new("binding", ColumnKind::Bool),
-    Column::new("shadow_price", ColumnKind::Cost),
-    Column::new("shadow_price_per_point", ColumnKind::Cost),
+/// The columns of `report`'s constraints.csv (as [`constraints_header`]).
+fn constraints_columns(report: &Report) -> &'static [Column] {
+    match (report.soft_columns, staged(report)) {
+        (false, false) => CONSTRAINTS_COLUMNS,
+        (true, false) => CONSTRAINTS_SOFT_COLUMNS,
+        (false, true) => STAGED_CONSTRAINTS_COLUMNS,
+        (true, true) => SOFT_STAGED_CONSTRAINTS_COLUMNS,
+    }
+}
+
+/// The soft rows' columns of constraints.csv.
+const SOFT_COLUMNS: [Column; 2] = [
     Column::new("violation", ColumnKind::Number),
     Column::new("violation_cost", ColumnKind::Cost),
+];
+
+/// The stage column of constraints.csv.
+const STAGE_COLUMN: Column = Column::new("stage", ColumnKind::Text);
+
+/// The columns of constraints.csv in a model with soft rows.
+pub const CONSTRAINTS_SOFT_COLUMNS: &[Column] = &[
+    CONSTRAINTS_COLUMNS[0],
+    CONSTRAINTS_COLUMNS[1],
+    CONSTRAINTS_COLUMNS[2],
+    CONSTRAINTS_COLUMNS[3],
+    CONSTRAINTS_COLUMNS[4],
+    CONSTRAINTS_COLUMNS[5],
+    CONSTRAINTS_COLUMNS[6],
+    CONSTRAINTS_COLUMNS[7],
+    CONSTRAINTS_COLUMNS[8],
+    SOFT_COLUMNS[0],
+    SOFT_COLUMNS[1],
+];
+
+/// The columns of constraints.csv in a model with stages.
+pub const STAGED_CONSTRAINTS_COLUMNS: &[Column] = &[
+    CONSTRAINTS_COLUMNS[0],
+    CONSTRAINTS_COLUMNS[1],
+    CONSTRAINTS_COLUMNS[2],
+    CONSTRAINTS_COLUMNS[3],
+    CONSTRAINTS_COLUMNS[4],
+    CONSTRAINTS_COLUMNS[5],
+    CONSTRAINTS_COLUMNS[6],
+    CONSTRAINTS_COLUMNS[7],
+    CONSTRAINTS_COLUMNS[8],
+    STAGE_COLUMN,
+];
+
+/// The columns of constraints.csv with soft rows and stages.
+pub const SOFT_STAGED_CONSTRAINTS_COLUMNS: &[Column] = &[
+    CONSTRAINTS_COLUMNS[0],
+    CONSTRAINTS_COLUMNS[1],
+    CONSTRAINTS_COLUMNS[2],
+    CONSTRAINTS_COLUMNS[3],
+    CONSTRAINTS_COLUMNS[4],
+    CONSTRAINTS_COLUMNS[5],
+    CONSTRAINTS_COLUMNS[6],
+    CONSTRAINTS_COLUMNS[7],
+    CONSTRAINTS_COLUMNS[8],
+    SOFT_COLUMNS[0],
+    SOFT_COLUMNS[1],
+    STAGE_COLUMN,
 ];
 
 /// The columns of constraints.csv.
@@ -781,6 +875,9 @@ fn constraint_cells(c: &mut dyn CellsDyn, r: &ConstraintRow) {
     c.opt(r.shadow_price).opt(r.shadow_price_per_point);
     if let Some(soft) = &r.soft {
         c.opt(soft.violation).opt(soft.violation_cost);
+    }
+    if let Some(stage) = &r.stage {
+        c.text(stage);
     }
     c.end();
 }
@@ -872,11 +969,7 @@ impl Report {
             summary_table(self),
             Table::new(
                 "constraints",
-                if self.soft_columns {
-                    CONSTRAINTS_SOFT_COLUMNS
-                } else {
-                    CONSTRAINTS_COLUMNS
-                },
+                constraints_columns(self),
                 constraints.len(),
                 move |k, c| constraint_cells(c, constraints[k]),
             ),

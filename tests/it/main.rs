@@ -41,6 +41,7 @@ mod sampling;
 mod soft;
 mod spreadsheets;
 mod staged_models;
+mod stages;
 mod stock_days;
 mod stress;
 mod tiers;

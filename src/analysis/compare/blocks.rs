@@ -416,6 +416,7 @@ mod tests {
             bound: n,
             line: 0,
             soft: crate::model::Soft::default(),
+            stage: crate::model::StageScope::Shipping,
         }
     }
 

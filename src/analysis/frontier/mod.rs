@@ -291,6 +291,7 @@ pub(crate) fn with_cap(model: &Model, measure: Measure) -> Model {
         bound: measure.loose_bound(model),
         line: 0,
         soft: crate::model::Soft::default(),
+        stage: crate::model::StageScope::Shipping,
     });
     extended
 }

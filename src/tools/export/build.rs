@@ -457,6 +457,11 @@ impl<'a> BlockWriter<'a> {
         let m = self.mineral();
         let target = inst.target_label(self.model);
         let prefix = inst.kind.export_prefix();
+        // A row at a stage names it: cap_ree_refine_CHN.
+        let m = match inst.stage {
+            Some(_) => format!("{m}_{}", self.model.stages.label(inst.stage)),
+            None => m.to_string(),
+        };
         if target.is_empty() {
             format!("{prefix}_{m}")
         } else {
