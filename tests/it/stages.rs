@@ -838,3 +838,56 @@ fn check_warns_when_no_plan_can_meet_a_cap_at_a_stage_naming_stage_and_countries
         .contains("refine stage"));
     ok.run(&["solve", "model", "--out", "out"]).expect_code(0);
 }
+
+/// The hand-solved refining case of
+/// [`hand_solved_refining_cap_moves_purchases_away_from_a_refiner`] with the cap soft: one
+/// point over 65% refined in CHN lets a unit move from b (12) to a (8), saving 4. At a
+/// penalty of 3 per point the cap gives way entirely (a = 100: 35 points, 105); at 5 it
+/// holds (940). constraints.csv carries the soft columns, then the stage.
+#[test]
+fn a_soft_cap_at_a_stage_gives_way_by_hand_and_reports_violation_then_stage() {
+    for (penalty, cost, violation) in [(3.0, 800.0, 35.0), (5.0, 940.0, 0.0)] {
+        let w = Workdir::with_model(&[
+            ("countries.csv", "country,risk\nAUS,0\nCHN,0\nMMR,0\nMYS,0\nUSA,0\n"),
+            (
+                "suppliers.csv",
+                "supplier,mineral,country,unit_cost,origin_refine\na,ree,MMR,8,CHN\nb,ree,AUS,12,MYS\nc,ree,USA,10,CHN:0.5;USA:0.5\n",
+            ),
+            ("demand.csv", "mineral,quantity\nree,100\n"),
+            (
+                "constraints.csv",
+                &format!("constraint,mineral,target,bound,stage,penalty\nmax_country_share,*,CHN,0.65,refine,{penalty}\n"),
+            ),
+        ]);
+        w.run(&["solve", "model", "--out", "out"]).expect_code(0);
+        let summary = w.read("out/summary.csv");
+        let total: f64 = summary
+            .lines()
+            .nth(1)
+            .and_then(|l| l.split(',').nth(4))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{summary}"));
+        assert_close(total, cost, 1e-6, &format!("penalty {penalty}: {summary}"));
+        let text = w.read("out/constraints.csv");
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "constraint,mineral,target,bound,value,slack,binding,shadow_price,shadow_price_per_point,violation,violation_cost,stage"
+        );
+        let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert_eq!(row[11], "refine", "{text}");
+        let v: f64 = row[9].parse().unwrap_or(0.0);
+        assert_close(v, violation, 1e-6, &format!("penalty {penalty}: {text}"));
+    }
+}
+
+#[test]
+fn a_value_share_cannot_be_soft_yet() {
+    let w = bad_model(
+        OK_SUPPLIERS,
+        "constraint,mineral,target,bound,stage,penalty\nmin_value_share,*,FEOC,0.1,refine,5\n",
+    );
+    w.run(&["solve", "model", "--out", "out"])
+        .expect_code(2)
+        .stderr_has("a value share's bound is in its coefficients");
+}
