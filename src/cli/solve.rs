@@ -11,7 +11,7 @@ use sourcemix::commands::{
     default_out_dir, robust_model, solve_model_with, RobustRun, ScenarioSource, SolveOutputs,
     SolveRun,
 };
-use sourcemix::report::{render_soft_breaks, render_text};
+use sourcemix::report::render_text;
 use sourcemix::solve::{SolveOptions, Status};
 use sourcemix::values::{Level, NonNegative};
 use sourcemix::Error;
@@ -128,13 +128,7 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
     };
     let run = solve_model_with(&args.model, &outputs, &opts)?;
     output::warnings(&run.report.warnings);
-    output::result(args.format, &run, |r| {
-        let mut text = render_text(&r.report);
-        if !r.stages.is_empty() {
-            text.push_str(&sourcemix::report::stage_lines(&r.stages));
-        }
-        text + &render_soft_breaks(&r.soft_breaks, r.by_priority)
-    })?;
+    output::result(args.format, &run, SolveRun::text)?;
     let code = run.exit_code();
     report_problems(&run, code);
     if !run.written.is_empty() {
