@@ -188,6 +188,45 @@ unsafe fn send(comm: ffi::MPI_Comm, rank: usize, tag: i32, buffer: &[f64]) -> c_
     )
 }
 
+/// Starts sending `buffer` to `rank`; the request, or the MPI error code.
+///
+/// # Safety
+/// As [`send`], and `buffer` outlives the request.
+unsafe fn start_send(
+    comm: ffi::MPI_Comm,
+    rank: usize,
+    tag: i32,
+    buffer: &[f64],
+) -> Result<ffi::MPI_Request, c_int> {
+    let mut request: ffi::MPI_Request = std::mem::zeroed();
+    let code = ffi::MPI_Isend(
+        buffer.as_ptr().cast(),
+        buffer.len() as c_int,
+        f64::equivalent_datatype().as_raw(),
+        rank as c_int,
+        tag,
+        comm,
+        &mut request,
+    );
+    if code != 0 {
+        return Err(code);
+    }
+    Ok(request)
+}
+
+/// True once `request` has completed; the MPI error code on failure.
+///
+/// # Safety
+/// `request` came from [`start_send`] and has not completed yet.
+unsafe fn sent(request: &mut ffi::MPI_Request) -> Result<bool, c_int> {
+    let mut status: ffi::MPI_Status = std::mem::zeroed();
+    let mut flag: c_int = 0;
+    match ffi::MPI_Test(request, &mut flag, &mut status) {
+        0 => Ok(flag != 0),
+        code => Err(code),
+    }
+}
+
 /// The values message from `rank`, if one has arrived; an MPI error code on failure.
 ///
 /// # Safety
@@ -232,23 +271,53 @@ impl Hub {
         std::process::exit(i32::from(LOST_EXIT))
     }
 
-    /// The answer of `rank` (its values, status stripped), waiting until `deadline`.
-    fn receive(&self, comm: ffi::MPI_Comm, rank: usize, deadline: Instant, limit: Duration) -> Vec<f64> {
-        let found = wait(|| {
-            // SAFETY: the hub's lock is held by the caller.
-            match unsafe { try_receive(comm, rank) } {
-                Ok(Some(buffer)) => Some(buffer),
-                Err(code) => self.lost(rank, &format!("failed to answer (MPI error {code})")),
-                Ok(None) if Instant::now() > deadline => self.lost(
-                    rank,
-                    &format!("did not answer within {:.0} s (SOURCEMIX_MPI_TIMEOUT)", limit.as_secs_f64()),
+    /// Ends the run when `deadline` has passed: `rank` did not answer in `limit`.
+    fn check(&self, rank: usize, deadline: Instant, limit: Duration) {
+        if Instant::now() > deadline {
+            self.lost(
+                rank,
+                &format!(
+                    "did not answer within {:.0} s (SOURCEMIX_MPI_TIMEOUT)",
+                    limit.as_secs_f64()
                 ),
-                Ok(None) => None,
+            );
+        }
+    }
+
+    /// Waits until the plan sent to `rank` by `request` is delivered and `rank`'s answer
+    /// has arrived, at most until `deadline`; its values (status stripped).
+    fn receive(
+        &self,
+        comm: ffi::MPI_Comm,
+        rank: usize,
+        request: &mut ffi::MPI_Request,
+        deadline: Instant,
+        limit: Duration,
+    ) -> Vec<f64> {
+        // SAFETY (both polls): the hub's lock is held by the caller; the request is
+        // tested until it completes, and only then is the answer probed.
+        wait(|| match unsafe { sent(request) } {
+            Ok(true) => Some(()),
+            Ok(false) => {
+                self.check(rank, deadline, limit);
+                None
             }
+            Err(code) => self.lost(rank, &format!("could not be sent the plan (MPI error {code})")),
+        });
+        let found = wait(|| match unsafe { try_receive(comm, rank) } {
+            Ok(Some(buffer)) => Some(buffer),
+            Ok(None) => {
+                self.check(rank, deadline, limit);
+                None
+            }
+            Err(code) => self.lost(rank, &format!("failed to answer (MPI error {code})")),
         });
         match found.split_first() {
             Some((&status, values)) if status == 0.0 => values.to_vec(),
-            _ => self.lost(rank, "cannot evaluate this run's scenarios (it read a different model, scenarios or options)"),
+            _ => self.lost(
+                rank,
+                "cannot evaluate this run's scenarios (it read a different model, scenarios or options)",
+            ),
         }
     }
 }
@@ -259,19 +328,21 @@ impl Spread for Hub {
         let mut message = Vec::with_capacity(plan.len() + 2);
         message.extend([count as f64, plan.len() as f64]);
         message.extend_from_slice(plan);
-        for r in 1..self.size {
-            // SAFETY: the lock serializes MPI calls; the buffer outlives the call.
-            let code = unsafe { send(comm.0, r, TAG_PLAN, &message) };
-            if code != 0 {
-                self.lost(r, &format!("could not be sent the plan (MPI error {code})"));
-            }
-        }
+        let mut requests: Vec<ffi::MPI_Request> = (1..self.size)
+            .map(|r| {
+                // SAFETY: the lock serializes MPI calls; `message` outlives every request
+                // (each completes below, or the process ends).
+                unsafe { start_send(comm.0, r, TAG_PLAN, &message) }.unwrap_or_else(|code| {
+                    self.lost(r, &format!("could not be sent the plan (MPI error {code})"))
+                })
+            })
+            .collect();
         let started = Instant::now();
         let mut values = local(block(count, self.size, 0));
         let limit = self.floor.max(started.elapsed() * 20);
-        let deadline = Instant::now() + limit;
-        for r in 1..self.size {
-            values.extend(self.receive(comm.0, r, deadline, limit));
+        let deadline = started + limit;
+        for (r, request) in (1..self.size).zip(&mut requests) {
+            values.extend(self.receive(comm.0, r, request, deadline, limit));
         }
         values
     }
