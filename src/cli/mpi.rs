@@ -23,9 +23,9 @@ use std::time::{Duration, Instant};
 use mpi::datatype::Equivalence;
 use mpi::environment::Universe;
 use mpi::ffi;
+use mpi::point_to_point::MatchedReceiveVec;
 use mpi::raw::AsRaw;
 use mpi::topology::SimpleCommunicator;
-use mpi::point_to_point::MatchedReceiveVec;
 use mpi::traits::*;
 use mpi::Threading;
 use sourcemix::analysis::robust::spread::{block, install, Evaluator, Spread};
@@ -39,6 +39,29 @@ const TAG_STOP: i32 = 13;
 
 /// Status of an answer from a rank that cannot evaluate the plan it was sent.
 const CANNOT: f64 = 1.0;
+
+/// What the hub measured, printed at the end when `SOURCEMIX_MPI_TIMINGS` is set (the
+/// scaling account of benches/RESULTS.md).
+#[derive(Default)]
+struct Stats {
+    /// Evaluations of a plan (rounds, and the incumbent's and final plans).
+    gathers: usize,
+    /// Seconds in them, from the first send to the last answer.
+    gather_secs: f64,
+    /// Seconds of the hub's own block.
+    own_secs: f64,
+    /// Numbers sent (plans) and received (values), 8 bytes each.
+    sent: usize,
+    received: usize,
+}
+
+static STATS: Mutex<Stats> = Mutex::new(Stats {
+    gathers: 0,
+    gather_secs: 0.0,
+    own_secs: 0.0,
+    sent: 0,
+    received: 0,
+});
 
 /// Exit code of a run that lost a rank (SPEC §5: the solver failed).
 const LOST_EXIT: u8 = 4;
@@ -60,7 +83,9 @@ pub fn start() -> Option<Session> {
     }
     let (universe, threading) = mpi::initialize_with_threading(Threading::Serialized)?;
     if threading < Threading::Serialized {
-        eprintln!("warning: the MPI library offers no serialized threading; running on rank 0 alone");
+        eprintln!(
+            "warning: the MPI library offers no serialized threading; running on rank 0 alone"
+        );
     }
     let world = universe.world();
     // SAFETY: the world communicator is valid after MPI_Init; MPI_ERRORS_RETURN is a
@@ -101,6 +126,18 @@ impl Session {
     /// On rank 0 at the end: tells every other rank to stop (errors ignored: a rank
     /// already gone needs no word).
     pub fn finish(&self) {
+        if self.size() > 1 && std::env::var_os("SOURCEMIX_MPI_TIMINGS").is_some() {
+            let s = STATS.lock().unwrap_or_else(|e| e.into_inner());
+            eprintln!(
+                "mpi timings: ranks {}, evaluations {}, evaluation wall {:.6} s, hub's own block {:.6} s, sent {} bytes, received {} bytes",
+                self.size(),
+                s.gathers,
+                s.gather_secs,
+                s.own_secs,
+                8 * s.sent,
+                8 * s.received
+            );
+        }
         for r in 1..self.size() {
             let stop: [f64; 0] = [];
             // SAFETY: a valid, empty buffer on the world communicator.
@@ -113,7 +150,8 @@ impl Session {
     pub fn serve(&self, evaluator: Option<&Evaluator>) {
         let hub = self.world.process_at_rank(0);
         loop {
-            let (buffer, status) = wait(|| hub.immediate_matched_probe()).matched_receive_vec::<f64>();
+            let (buffer, status) =
+                wait(|| hub.immediate_matched_probe()).matched_receive_vec::<f64>();
             if status.tag() != TAG_PLAN {
                 return;
             }
@@ -302,7 +340,10 @@ impl Hub {
                 self.check(rank, deadline, limit);
                 None
             }
-            Err(code) => self.lost(rank, &format!("could not be sent the plan (MPI error {code})")),
+            Err(code) => self.lost(
+                rank,
+                &format!("could not be sent the plan (MPI error {code})"),
+            ),
         });
         let found = wait(|| match unsafe { try_receive(comm, rank) } {
             Ok(Some(buffer)) => Some(buffer),
@@ -313,7 +354,7 @@ impl Hub {
             Err(code) => self.lost(rank, &format!("failed to answer (MPI error {code})")),
         });
         match found.split_first() {
-            Some((&status, values)) if status == 0.0 => values.to_vec(),
+            Some((&0.0, values)) => values.to_vec(),
             _ => self.lost(
                 rank,
                 "cannot evaluate this run's scenarios (it read a different model, scenarios or options)",
@@ -323,11 +364,17 @@ impl Hub {
 }
 
 impl Spread for Hub {
-    fn gather(&self, plan: &[f64], count: usize, local: &dyn Fn(Range<usize>) -> Vec<f64>) -> Vec<f64> {
+    fn gather(
+        &self,
+        plan: &[f64],
+        count: usize,
+        local: &dyn Fn(Range<usize>) -> Vec<f64>,
+    ) -> Vec<f64> {
         let comm = self.comm.lock().unwrap_or_else(|e| e.into_inner());
         let mut message = Vec::with_capacity(plan.len() + 2);
         message.extend([count as f64, plan.len() as f64]);
         message.extend_from_slice(plan);
+        let sending = Instant::now();
         let mut requests: Vec<ffi::MPI_Request> = (1..self.size)
             .map(|r| {
                 // SAFETY: the lock serializes MPI calls; `message` outlives every request
@@ -341,9 +388,17 @@ impl Spread for Hub {
         let mut values = local(block(count, self.size, 0));
         let limit = self.floor.max(started.elapsed() * 20);
         let deadline = started + limit;
+        let own = started.elapsed().as_secs_f64();
+        let own_len = values.len();
         for (r, request) in (1..self.size).zip(&mut requests) {
             values.extend(self.receive(comm.0, r, request, deadline, limit));
         }
+        let mut stats = STATS.lock().unwrap_or_else(|e| e.into_inner());
+        stats.gathers += 1;
+        stats.gather_secs += sending.elapsed().as_secs_f64();
+        stats.own_secs += own;
+        stats.sent += message.len() * (self.size - 1);
+        stats.received += values.len() - own_len + (self.size - 1);
         values
     }
 }

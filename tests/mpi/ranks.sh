@@ -35,7 +35,7 @@ awk -F, 'NR == 1 { print $0 ",min_order"; next } { print $0 "," (NR % 2 ? "" : "
 mv "$work/gint/s.csv" "$work/gint/suppliers.csv"
 printf 'min_suppliers,*,,2\n' >>"$work/gint/constraints.csv"
 for g in glp ghhi gint; do
-    "$bin" scenarios "$work/$g" --samples 37 --seed 5 --out "$work/$g/scenarios.csv" >/dev/null
+    "$bin" scenarios "$work/$g" --samples 37 --seed 5 --out "$work/$g/scenarios.csv" >/dev/null 2>&1
     awk -F, 'NR == 1 { print; next } { print $1 "," $2 ",1000" }' "$work/$g/demand.csv" \
         >"$work/$g/d.csv"
     mv "$work/$g/d.csv" "$work/$g/demand.csv"
@@ -104,7 +104,7 @@ refused other "MPI rank 1 of 2 cannot evaluate" "$out" $?
 
 # A long run to stop or kill a rank in: many scenarios, so rounds take a while.
 "$bin" generate "$work/long" --offers 400 --minerals 2 --seed 11 >/dev/null
-"$bin" scenarios "$work/long" --samples 60 --seed 2 --out "$work/long/scenarios.csv" >/dev/null
+"$bin" scenarios "$work/long" --samples 60 --seed 2 --out "$work/long/scenarios.csv" >/dev/null 2>&1
 awk -F, 'NR == 1 { print; next } { print $1 "," $2 ",1000" }' "$work/long/demand.csv" >"$work/d.csv"
 mv "$work/d.csv" "$work/long/demand.csv"
 

@@ -26,8 +26,12 @@ pub const VALUE_WIDTH: usize = 6;
 pub trait Spread: Send + Sync {
     /// The encoded values of scenarios `0..count` at `plan`, in scenario order
     /// ([`VALUE_WIDTH`] × minerals numbers each); `local` evaluates a range here.
-    fn gather(&self, plan: &[f64], count: usize, local: &dyn Fn(Range<usize>) -> Vec<f64>)
-        -> Vec<f64>;
+    fn gather(
+        &self,
+        plan: &[f64],
+        count: usize,
+        local: &dyn Fn(Range<usize>) -> Vec<f64>,
+    ) -> Vec<f64>;
 }
 
 static INSTALLED: OnceLock<Box<dyn Spread>> = OnceLock::new();
@@ -57,12 +61,7 @@ fn encode(values: &[ScenarioValue], out: &mut Vec<f64>) {
     for v in values {
         for m in &v.minerals {
             out.extend([
-                m.contract,
-                m.planned,
-                m.recourse,
-                m.price,
-                m.holding,
-                m.drawdown,
+                m.contract, m.planned, m.recourse, m.price, m.holding, m.drawdown,
             ]);
         }
     }
@@ -107,7 +106,11 @@ pub(super) fn values(p: &Problem, totals: &PlanTotals) -> Vec<ScenarioValue> {
     let count = p.factors.len();
     let Some(spread) = installed() else {
         let rm = p.recourse();
-        return p.factors.par_iter().map(|f| evaluate(&rm, f, totals)).collect();
+        return p
+            .factors
+            .par_iter()
+            .map(|f| evaluate(&rm, f, totals))
+            .collect();
     };
     let buffer = spread.gather(&totals.x, count, &|range| local(p, totals, range));
     decode(&buffer, p.model.minerals.len())
