@@ -91,7 +91,9 @@ fn main() -> ExitCode {
 #[cfg(feature = "mpi")]
 fn on_ranks(session: &cli::mpi::Session, command: Command) -> ExitCode {
     if session.rank() == 0 {
-        session.hub();
+        if matches!(&command, Command::Solve(args) if args.is_robust()) {
+            session.hub();
+        }
         let code = dispatch(command);
         session.finish();
         return code;

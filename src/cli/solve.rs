@@ -93,6 +93,14 @@ pub struct SolveArgs {
     method: Method,
 }
 
+impl SolveArgs {
+    /// True for `solve --robust`.
+    #[cfg(feature = "mpi")]
+    pub fn is_robust(&self) -> bool {
+        self.robust
+    }
+}
+
 /// Where `--scenarios FILE` and `--n-1` (which clap keeps apart) take the scenarios from.
 pub fn scenario_source(file: Option<&std::path::Path>, n_minus_one: bool) -> ScenarioSource<'_> {
     match (file, n_minus_one) {
