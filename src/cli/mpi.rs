@@ -299,13 +299,17 @@ unsafe fn try_receive(comm: ffi::MPI_Comm, rank: usize) -> Result<Option<Vec<f64
 }
 
 impl Hub {
-    /// Ends the run: rank `rank` did not answer (`what`), so nothing is written.
+    /// Ends the run: rank `rank` did not answer (`what`), so nothing is written, and the
+    /// job is aborted (the other ranks would wait for plans forever; `mpirun` may have
+    /// been told not to end a job when one rank exits).
     fn lost(&self, rank: usize, what: &str) -> ! {
         let _guard = sourcemix::commands::stop_writing();
         eprintln!(
             "error: MPI rank {rank} of {} {what}; the robust solve cannot finish without its scenarios, so no result file is written",
             self.size
         );
+        // SAFETY: MPI is initialized; MPI_Abort ends every process of the job.
+        unsafe { ffi::MPI_Abort(ffi::RSMPI_COMM_WORLD, c_int::from(LOST_EXIT)) };
         std::process::exit(i32::from(LOST_EXIT))
     }
 
