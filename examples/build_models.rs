@@ -109,6 +109,9 @@ struct MineralSpec {
 /// The policy rows of a model; each applies to every mineral (`*`). `None` = no such row.
 struct Policy {
     max_country_share: f64,
+    /// The `stage` cell of the `max_country_share` row (`Some("any")`: the EU CRMA line,
+    /// every stage); `None`: constraints.csv has no `stage` column.
+    country_share_stage: Option<&'static str>,
     /// `min_group_share`: (group tag, least share of demand).
     min_group: Option<(&'static str, f64)>,
     max_avg_risk: Option<f64>,
@@ -183,6 +186,8 @@ struct ModelSpec {
     correlations: &'static [Correlation],
     /// `None`: demand.csv has no stock columns.
     stock: Option<StockSpec>,
+    /// `None`: suppliers.csv has no stage columns (every offer is one country).
+    chains: Option<&'static Chains>,
 }
 
 /// ASSUMPTIONS of a model's stockpile (demand.csv's stock columns), the same for every
@@ -233,6 +238,24 @@ const RARE_EARTH_PRICES: &[(&str, f64, f64)] = &[
     ("VNM", 6000.0, 200.0),
 ];
 
+/// ASSUMPTION: natural graphite prices, USD per t of concentrate, freight USD per t.
+const GRAPHITE_PRICES: &[(&str, f64, f64)] = &[
+    ("BRA", 800.0, 70.0),
+    ("CAN", 1200.0, 40.0),
+    ("CHN", 600.0, 60.0),
+    ("IND", 900.0, 80.0),
+    ("KOR", 1050.0, 60.0),
+    ("LKA", 1100.0, 80.0),
+    ("MDG", 700.0, 90.0),
+    ("MEX", 900.0, 40.0),
+    ("MOZ", 680.0, 90.0),
+    ("NOR", 1150.0, 70.0),
+    ("RUS", 750.0, 100.0),
+    ("TUR", 850.0, 80.0),
+    ("TZA", 730.0, 90.0),
+    ("UKR", 800.0, 100.0),
+];
+
 /// Gallium, germanium and natural graphite: the minerals China put under export licensing
 /// in 2023, bought by a US importer.
 const EXPORT_CONTROLS: ModelSpec = ModelSpec {
@@ -266,23 +289,7 @@ const EXPORT_CONTROLS: ModelSpec = ModelSpec {
             source: Source::Usgs("mcs2024-graph_world.csv"),
             unit: "t",
             demand: 10000.0,
-            // USD per t of natural graphite concentrate, freight USD per t.
-            prices: &[
-                ("BRA", 800.0, 70.0),
-                ("CAN", 1200.0, 40.0),
-                ("CHN", 600.0, 60.0),
-                ("IND", 900.0, 80.0),
-                ("KOR", 1050.0, 60.0),
-                ("LKA", 1100.0, 80.0),
-                ("MDG", 700.0, 90.0),
-                ("MEX", 900.0, 40.0),
-                ("MOZ", 680.0, 90.0),
-                ("NOR", 1150.0, 70.0),
-                ("RUS", 750.0, 100.0),
-                ("TUR", 850.0, 80.0),
-                ("TZA", 730.0, 90.0),
-                ("UKR", 800.0, 100.0),
-            ],
+            prices: GRAPHITE_PRICES,
         },
     ],
     policy: Policy {
@@ -295,6 +302,7 @@ const EXPORT_CONTROLS: ModelSpec = ModelSpec {
         min_suppliers: None,
         max_suppliers: None,
         min_countries: None,
+        country_share_stage: None,
     },
     contracts: None,
     // ASSUMPTIONS: the probabilities and the size of each shock; the events are real
@@ -392,6 +400,7 @@ const EXPORT_CONTROLS: ModelSpec = ModelSpec {
         },
     ],
     stock: None,
+    chains: None,
 };
 
 /// The export-controls model with a stockpile: same offers, policy and scenarios.
@@ -428,6 +437,7 @@ const RARE_EARTHS: ModelSpec = ModelSpec {
         min_suppliers: None,
         max_suppliers: None,
         min_countries: None,
+        country_share_stage: None,
     },
     contracts: None,
     scenarios: &[
@@ -464,6 +474,7 @@ const RARE_EARTHS: ModelSpec = ModelSpec {
     ],
     correlations: &[],
     stock: None,
+    chains: None,
 };
 
 /// Gallium (GaN power electronics) and rare earths (NdFeB magnets) for a US maker of
@@ -497,6 +508,7 @@ const DUAL_SOURCING: ModelSpec = ModelSpec {
         min_suppliers: Some(2),
         max_suppliers: Some(4),
         min_countries: Some(2),
+        country_share_stage: None,
     },
     contracts: Some(ContractTerms {
         incumbent_countries: &["CHN"],
@@ -506,6 +518,117 @@ const DUAL_SOURCING: ModelSpec = ModelSpec {
     scenarios: &[],
     correlations: &[],
     stock: None,
+    chains: None,
+};
+
+/// ASSUMPTIONS of a staged model: the stages of its chain and, for every producer offered,
+/// where each stage takes place (suppliers.csv columns `origin_<stage>`, written in chain
+/// order). The cited stage shares these chains reproduce are in
+/// `data/stage_shares/stage_shares_2023_derived.csv`; `tests/it/staged_models.rs` checks them.
+struct Chains {
+    /// Stage names in chain order (lower case), e.g. `mine`, `refine`, `magnet`.
+    stages: &'static [&'static str],
+    /// (producer ISO3, one cell per stage: an ISO3 code or a mix `CHN:0.85;USA:0.15`).
+    by_country: &'static [(&'static str, &'static [&'static str])],
+    /// (producer ISO3, ISO3 of the state that controls its offers' supplier entities).
+    controlled_by: &'static [(&'static str, &'static str)],
+}
+
+/// ASSUMPTION: rare earths, mine → refine (separation and refining to oxides) → magnet
+/// (NdFeB). Chinese mines are state-controlled (the 2023 mining quota went to China Northern
+/// Rare Earth Group and China Rare Earth Group). Myanmar, Thai and Madagascan concentrate is
+/// separated and made into magnets in China; Lynas mines Mt Weld (AUS), separates in Kuantan
+/// (MYS) and sells to Japanese magnet makers; MP Materials (USA) separated about 15% of its
+/// 2023 output at Mountain Pass and shipped the rest as concentrate to China; Indian
+/// monazite is separated in India (IREL, Toyotsu Rare Earths India) for Japanese magnet
+/// makers; Russia and Vietnam separate and make magnets at home.
+const RARE_EARTH_CHAINS: Chains = Chains {
+    stages: &["mine", "refine", "magnet"],
+    by_country: &[
+        ("AUS", &["AUS", "MYS", "JPN"]),
+        ("CHN", &["CHN", "CHN", "CHN"]),
+        ("IND", &["IND", "IND", "JPN"]),
+        ("MDG", &["MDG", "CHN", "CHN"]),
+        ("MMR", &["MMR", "CHN", "CHN"]),
+        ("RUS", &["RUS", "RUS", "RUS"]),
+        ("THA", &["THA", "CHN", "CHN"]),
+        ("USA", &["USA", "CHN:0.85;USA:0.15", "CHN:0.6;JPN:0.4"]),
+        ("VNM", &["VNM", "VNM", "VNM"]),
+    ],
+    controlled_by: &[("CHN", "CHN")],
+};
+
+/// ASSUMPTION: natural graphite for battery anodes, mine → spherical (micronized,
+/// spheronized, purified) → anode (coated active anode material). Flake from almost every
+/// mine is spheronized in China; Syrah ships about 20% of Balama's (MOZ) flake to its
+/// Vidalia (USA) anode plant; POSCO Future M (KOR) spheronizes about 40% of its feed in Korea
+/// and buys the rest as Chinese spherical graphite; Canadian flake is processed in Canada
+/// (Nouveau Monde, Bécancour); Norwegian and Sri Lankan flake is processed in Japan.
+const GRAPHITE_CHAINS: Chains = Chains {
+    stages: &["mine", "spherical", "anode"],
+    by_country: &[
+        ("BRA", &["BRA", "CHN", "CHN"]),
+        ("CAN", &["CAN", "CAN", "CAN"]),
+        ("CHN", &["CHN", "CHN", "CHN"]),
+        ("IND", &["IND", "CHN", "CHN"]),
+        ("KOR", &["KOR", "CHN:0.6;KOR:0.4", "KOR"]),
+        ("LKA", &["LKA", "JPN", "JPN"]),
+        ("MDG", &["MDG", "CHN", "CHN"]),
+        ("MEX", &["MEX", "CHN", "CHN"]),
+        ("MOZ", &["MOZ", "CHN:0.8;USA:0.2", "CHN:0.8;USA:0.2"]),
+        ("NOR", &["NOR", "JPN", "JPN"]),
+        ("RUS", &["RUS", "CHN", "CHN"]),
+        ("TUR", &["TUR", "CHN", "CHN"]),
+        ("TZA", &["TZA", "CHN", "CHN"]),
+        ("UKR", &["UKR", "CHN", "CHN"]),
+    ],
+    controlled_by: &[],
+};
+
+/// The EU Critical Raw Materials Act benchmark: at most 65% from one country at any stage.
+const CRMA_SHARE: f64 = 0.65;
+
+/// models/rare-earths with chains: the same offers, demand and OECD minimum; the country cap
+/// is the CRMA line at every stage.
+const RARE_EARTHS_STAGES: ModelSpec = ModelSpec {
+    dir: "models/rare-earths-stages",
+    policy: Policy {
+        max_country_share: CRMA_SHARE,
+        country_share_stage: Some("any"),
+        ..RARE_EARTHS.policy
+    },
+    scenarios: &[],
+    chains: Some(&RARE_EARTH_CHAINS),
+    ..RARE_EARTHS
+};
+
+/// The graphite of models/export-controls-2023 (same offers and demand) with chains, under
+/// the CRMA line alone.
+const GRAPHITE_STAGES: ModelSpec = ModelSpec {
+    dir: "models/graphite-stages",
+    minerals: &[MineralSpec {
+        name: "graphite",
+        prefix: "gr",
+        source: Source::Usgs("mcs2024-graph_world.csv"),
+        unit: "t",
+        demand: 10000.0,
+        prices: GRAPHITE_PRICES,
+    }],
+    policy: Policy {
+        max_country_share: CRMA_SHARE,
+        country_share_stage: Some("any"),
+        min_group: None,
+        max_avg_risk: None,
+        max_hhi: None,
+        min_suppliers: None,
+        max_suppliers: None,
+        min_countries: None,
+    },
+    contracts: None,
+    scenarios: &[],
+    correlations: &[],
+    stock: None,
+    chains: Some(&GRAPHITE_CHAINS),
 };
 
 // ----------------------------------------------------------------------------------------
@@ -767,6 +890,10 @@ struct Offer {
     min_order: f64,
     /// Paid once if used.
     fixed_cost: f64,
+    /// One `origin_<stage>` cell per stage of the model's chains (empty without chains).
+    stages: Vec<String>,
+    /// ISO3 of the state controlling the supplier entity, or empty.
+    controlled_by: String,
 }
 
 /// One row of countries.csv.
@@ -859,6 +986,8 @@ fn offers_for(spec: &MineralSpec, production: &Production) -> Result<Vec<Offer>>
                 freight: *freight,
                 min_order: 0.0,
                 fixed_cost: 0.0,
+                stages: Vec::new(),
+                controlled_by: String::new(),
             });
         }
     }
@@ -892,15 +1021,94 @@ fn apply_contract_terms(offers: &mut [Offer], spec: &ModelSpec) -> Result<()> {
     Ok(())
 }
 
-/// countries.csv rows for every country that has an offer.
+/// A stage cell as (ISO3, fraction) pairs: one code (fraction 1) or a mix
+/// `CHN:0.85;USA:0.15`; the fractions must be positive and sum to 1.
+fn parse_mix(cell: &str) -> Result<Vec<(String, f64)>> {
+    let mut parts = Vec::new();
+    for part in cell.split(';') {
+        let (code, fraction) = match part.split_once(':') {
+            Some((code, f)) => (code, f.parse::<f64>()?),
+            None => (part, 1.0),
+        };
+        if code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()) || fraction <= 0.0 {
+            return Err(format!("bad stage cell {cell:?}").into());
+        }
+        parts.push((code.to_string(), fraction));
+    }
+    let total: f64 = parts.iter().map(|(_, f)| f).sum();
+    if (total - 1.0).abs() > 1e-12 {
+        return Err(format!("stage cell {cell:?} sums to {total}, not 1").into());
+    }
+    Ok(parts)
+}
+
+/// Sets every offer's stage cells and `controlled_by` from the model's chains; the chains
+/// must name exactly the producers offered.
+fn apply_chains(offers: &mut [Offer], spec: &ModelSpec) -> Result<()> {
+    let Some(chains) = spec.chains else {
+        return Ok(());
+    };
+    let chained: BTreeSet<&str> = chains.by_country.iter().map(|(c, _)| *c).collect();
+    let offered: BTreeSet<&str> = offers.iter().map(|o| o.country.as_str()).collect();
+    if chained != offered {
+        return Err(format!(
+            "{}: chains {chained:?} do not match the producers {offered:?}",
+            spec.dir
+        )
+        .into());
+    }
+    for offer in offers.iter_mut() {
+        let (_, cells) = chains
+            .by_country
+            .iter()
+            .find(|(c, _)| *c == offer.country)
+            .expect("checked above");
+        if cells.len() != chains.stages.len() {
+            return Err(format!(
+                "{}: chain of {} has the wrong length",
+                spec.dir, offer.country
+            )
+            .into());
+        }
+        for cell in cells.iter() {
+            parse_mix(cell)?;
+        }
+        offer.stages = cells.iter().map(|c| c.to_string()).collect();
+        offer.controlled_by = chains
+            .controlled_by
+            .iter()
+            .find(|(c, _)| *c == offer.country)
+            .map_or(String::new(), |(_, state)| state.to_string());
+    }
+    Ok(())
+}
+
+/// Every country an offer names: its own, those of its stages and its controlling state.
+fn countries_named(offer: &Offer) -> Result<BTreeSet<String>> {
+    let mut named = BTreeSet::from([offer.country.clone()]);
+    for cell in &offer.stages {
+        named.extend(parse_mix(cell)?.into_iter().map(|(c, _)| c));
+    }
+    if !offer.controlled_by.is_empty() {
+        named.insert(offer.controlled_by.clone());
+    }
+    Ok(named)
+}
+
+/// countries.csv rows for every country an offer names (its own, its stages', its
+/// controlling state's).
 fn countries_for(
     offers: &[Offer],
     pv: &BTreeMap<String, f64>,
     groups: &BTreeMap<String, BTreeSet<&'static str>>,
 ) -> Result<BTreeMap<String, Country>> {
     let mut countries = BTreeMap::new();
+    let mut named = BTreeSet::new();
     for offer in offers {
-        let iso3 = offer.country.as_str();
+        named.extend(countries_named(offer)?);
+    }
+    for iso3 in &named {
+        let iso3 = iso3.as_str();
         let score = pv
             .get(iso3)
             .ok_or_else(|| format!("no WGI 2023 political-stability score for {iso3}"))?;
@@ -1405,6 +1613,76 @@ fn check_discrete(
     Ok(())
 }
 
+/// Quantity through each country at stage `k` (0-based) of a mix: Σ_i f_ikc · x_i.
+fn through_stage(mix: &[f64], offers: &[&Offer], k: usize) -> Result<BTreeMap<String, f64>> {
+    let mut by_country = BTreeMap::new();
+    for (x, o) in mix.iter().zip(offers) {
+        for (code, f) in parse_mix(&o.stages[k])? {
+            *by_country.entry(code).or_default() += f * x;
+        }
+    }
+    Ok(by_country)
+}
+
+/// One line per stage: the top country and its share of `total`, and the top-3 share.
+fn print_stage_shares(
+    report: &mut String,
+    mix: &[f64],
+    offers: &[&Offer],
+    chains: &Chains,
+    total: f64,
+) -> Result<()> {
+    for (k, stage) in chains.stages.iter().enumerate() {
+        let mut shares: Vec<(String, f64)> = through_stage(mix, offers, k)?
+            .into_iter()
+            .filter(|(_, q)| *q > 0.0)
+            .map(|(c, q)| (c, q / total))
+            .collect();
+        shares.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let top3: f64 = shares.iter().take(3).map(|(_, s)| s).sum();
+        let listed: Vec<String> = shares
+            .iter()
+            .map(|(c, s)| format!("{c} {:.2}%", 100.0 * s))
+            .collect();
+        let _ = writeln!(
+            report,
+            "      {stage:<10} top-3 {:.2}%: {}",
+            100.0 * top3,
+            listed.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// For a model with chains: the stage shares of all offers' capacity (to compare with the
+/// cited shares) and of the reference mix of the shipping-country policy (the one-country
+/// plan: the same policy with the stage rule applied to the shipping country only).
+fn check_stages(
+    spec: &MineralSpec,
+    offers: &[&Offer],
+    countries: &BTreeMap<String, Country>,
+    policy: &Policy,
+    chains: &Chains,
+    report: &mut String,
+) -> Result<()> {
+    let capacity: Vec<f64> = offers.iter().map(|o| o.capacity).collect();
+    let _ = writeln!(report, "    stage shares of the offered capacity:");
+    print_stage_shares(report, &capacity, offers, chains, capacity.iter().sum())?;
+    let in_group = |o: &Offer| {
+        policy
+            .min_group
+            .is_some_and(|(group, _)| countries[&o.country].groups.contains(&group))
+    };
+    let cost = |o: &Offer| landed(o, countries);
+    let one_country = greedy(offers, &cost, &in_group, spec.demand, policy)
+        .ok_or_else(|| format!("{}: the one-country policy is infeasible", spec.name))?;
+    let _ = writeln!(
+        report,
+        "    one-country plan (every row at the shipping country), by stage, share of demand:"
+    );
+    print_stage_shares(report, &one_country, offers, chains, spec.demand)
+}
+
 // ----------------------------------------------------------------------------------------
 // Writing the CSV files
 // ----------------------------------------------------------------------------------------
@@ -1449,11 +1727,13 @@ fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
 }
 
 /// suppliers.csv rows, sorted by mineral then supplier id. The columns `min_order` and
-/// `fixed_cost` are written only if some offer has one.
-fn suppliers_csv(offers: &[Offer]) -> String {
+/// `fixed_cost` are written only if some offer has one, `origin_<stage>` for each of
+/// `stages`, and `controlled_by` only if some offer has one.
+fn suppliers_csv(offers: &[Offer], stages: &[&str]) -> String {
     let contract_terms = offers
         .iter()
         .any(|o| o.min_order > 0.0 || o.fixed_cost > 0.0);
+    let controlled = offers.iter().any(|o| !o.controlled_by.is_empty());
     let mut rows: Vec<Vec<String>> = offers
         .iter()
         .map(|o| {
@@ -1469,6 +1749,12 @@ fn suppliers_csv(offers: &[Offer]) -> String {
                 row.push(num(o.min_order, 2));
                 row.push(num(o.fixed_cost, 2));
             }
+            if !stages.is_empty() {
+                row.extend(o.stages.iter().cloned());
+            }
+            if controlled {
+                row.push(o.controlled_by.clone());
+            }
             row
         })
         .collect();
@@ -1476,7 +1762,16 @@ fn suppliers_csv(offers: &[Offer]) -> String {
     // Every column, or all but min_order and fixed_cost (the last two).
     let columns = &sourcemix::input::SUPPLIER_COLUMNS;
     let header = &columns[..if contract_terms { 8 } else { 6 }];
-    csv_text(header, &rows)
+    if stages.is_empty() {
+        return csv_text(header, &rows);
+    }
+    let origins: Vec<String> = stages.iter().map(|s| format!("origin_{s}")).collect();
+    let mut header: Vec<&str> = header.to_vec();
+    header.extend(origins.iter().map(String::as_str));
+    if controlled {
+        header.push("controlled_by");
+    }
+    csv_text(&header, &rows)
 }
 
 /// countries.csv rows, sorted by ISO3.
@@ -1514,6 +1809,9 @@ fn constraints_csv(policy: &Policy) -> String {
         "*",
         num(policy.max_country_share, 4),
     )];
+    if let Some(stage) = policy.country_share_stage {
+        rows[0].push(stage.to_string());
+    }
     if let Some((group, share)) = policy.min_group {
         rows.push(row("min_group_share", group, num(share, 4)));
     }
@@ -1532,7 +1830,17 @@ fn constraints_csv(policy: &Policy) -> String {
             rows.push(row(constraint, "", bound.to_string()));
         }
     }
-    csv_text(&["constraint", "mineral", "target", "bound"], &rows)
+    if policy.country_share_stage.is_none() {
+        return csv_text(&["constraint", "mineral", "target", "bound"], &rows);
+    }
+    // Rows after the first apply to the shipping country (empty stage).
+    for row in rows.iter_mut().skip(1) {
+        row.push(String::new());
+    }
+    csv_text(
+        &["constraint", "mineral", "target", "bound", "stage"],
+        &rows,
+    )
 }
 
 /// scenarios.csv rows, sorted by scenario, mineral and country; checks the probabilities.
@@ -1607,6 +1915,7 @@ fn build_model(
         offers.extend(offers_for(mineral, &read_production(mineral.source)?)?);
     }
     apply_contract_terms(&mut offers, spec)?;
+    apply_chains(&mut offers, spec)?;
     let countries = countries_for(&offers, pv, groups)?;
     let mut demand_rows = Vec::new();
     let _ = writeln!(report, "{}", spec.dir);
@@ -1616,6 +1925,16 @@ fn build_model(
             .filter(|o| o.mineral == mineral.name)
             .collect();
         check_mineral(mineral, &of_mineral, &countries, &spec.policy, report)?;
+        if let Some(chains) = spec.chains {
+            check_stages(
+                mineral,
+                &of_mineral,
+                &countries,
+                &spec.policy,
+                chains,
+                report,
+            )?;
+        }
         let mut row = vec![
             mineral.name.to_string(),
             num(mineral.demand, 0),
@@ -1629,7 +1948,8 @@ fn build_model(
     demand_rows.sort();
     let dir = root().join(spec.dir);
     fs::create_dir_all(&dir)?;
-    write(&dir, "suppliers.csv", &suppliers_csv(&offers))?;
+    let stages = spec.chains.map_or(&[][..], |c| c.stages);
+    write(&dir, "suppliers.csv", &suppliers_csv(&offers, stages))?;
     let demand_columns: &[&str] = match spec.stock {
         Some(_) => &[
             "mineral",
@@ -1687,6 +2007,8 @@ fn main() -> Result<()> {
         &EXPORT_CONTROLS_STOCK,
         &RARE_EARTHS,
         &DUAL_SOURCING,
+        &RARE_EARTHS_STAGES,
+        &GRAPHITE_STAGES,
     ] {
         build_model(spec, &pv, &groups, &mut report)?;
     }

@@ -2,7 +2,7 @@
 
 Read a model folder or workbook with :func:`load`, or build one from pandas or polars
 frames (or anything with the Arrow PyCapsule interface) with :meth:`Model.from_frames`;
-then ``solve``, ``policy``, ``explain``, ``frontier``, ``stress`` or ``robust`` with the
+then ``solve``, ``policy``, ``explain``, ``frontier``, ``stress``, ``robust`` or ``hedge`` with the
 CLI's options as keyword arguments. Each returns a :class:`Result` whose tables are
 DataFrames with the columns and numbers of the CSV files the CLI writes.
 

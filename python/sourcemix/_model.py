@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import pyarrow as pa
 
@@ -189,6 +189,37 @@ class Model:
             self._native.robust(
                 alpha=alpha,
                 cvar_weight=cvar_weight,
+                spot_premium=spot_premium,
+                n_1=n_1,
+                method=method,
+                solver=solver,
+                time_limit=time_limit,
+                mip_gap=mip_gap,
+                threads=threads,
+            )
+        )
+
+    def hedge(
+        self,
+        *,
+        weights: Optional[Union[str, Sequence[Value]]] = None,
+        alpha: Optional[Value] = None,
+        spot_premium: Optional[Value] = None,
+        n_1: bool = False,
+        method: Optional[str] = None,
+        solver: Optional[str] = None,
+        time_limit: Optional[Value] = None,
+        mip_gap: Optional[Value] = None,
+        threads: Optional[Value] = None,
+    ) -> Result:
+        """``sourcemix hedge``: ``solve --robust`` at each CVaR weight of ``weights`` (a
+        sequence, or the CLI's comma-separated text; default ``0,0.25,0.5,1,2,4,8``) and
+        the split of each plan's hedge: table ``hedge``, hedge.csv's columns and numbers.
+        A weight without a plan raises :class:`SolverError`."""
+        return _checked(
+            self._native.hedge(
+                weights=weights,
+                alpha=alpha,
                 spot_premium=spot_premium,
                 n_1=n_1,
                 method=method,

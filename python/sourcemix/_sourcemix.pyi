@@ -1,6 +1,6 @@
 """Type stubs of the native module (Rust, pyo3)."""
 
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 _Value = Union[int, float, str, None]
 
@@ -66,6 +66,19 @@ class NativeModel:
     ) -> Outcome: ...
     def stress(
         self, plan: Outcome, *, alpha: _Value = ..., spot_premium: _Value = ..., n_1: bool = ...
+    ) -> Outcome: ...
+    def hedge(
+        self,
+        *,
+        weights: Optional[Union[str, Sequence[_Value]]] = ...,
+        alpha: _Value = ...,
+        spot_premium: _Value = ...,
+        n_1: bool = ...,
+        method: Optional[str] = ...,
+        solver: Optional[str] = ...,
+        time_limit: _Value = ...,
+        mip_gap: _Value = ...,
+        threads: _Value = ...,
     ) -> Outcome: ...
     def robust(
         self,

@@ -93,9 +93,35 @@ def test_robust(folder, cli, tmp_path):
     assert run.returncode == 0, run.stderr
     for model in both_ways(folder):
         result = model.robust(n_1=True)
-        assert result.names == ["allocation", "summary", "constraints", "stress", "stress_summary"]
+        names = ["allocation", "summary", "constraints", "stress", "stress_summary"]
+        if "stock_on_hand" in (folder / "demand.csv").read_text().splitlines()[0]:
+            names.append("stock")
+        assert result.names == names
         assert result.text == run.stdout
         check_tables(result, tmp_path)
+
+
+@pytest.mark.parametrize("weights", ["0,1", [0, 0.5, 2]])
+def test_hedge(weights, cli, tmp_path):
+    folder = [m for m in MODELS if m.name == "export-controls-2023-stock"][0]
+    text = weights if isinstance(weights, str) else ",".join(map(str, weights))
+    run = cli("hedge", folder, "--weights", text, "--out", tmp_path)
+    assert run.returncode == 0, run.stderr
+    for model in both_ways(folder):
+        result = model.hedge(weights=weights)
+        assert result.names == ["hedge"]
+        assert result.text == run.stdout
+        check_tables(result, tmp_path)
+
+
+def test_hedge_bad_weight_is_the_cli_message(cli, tmp_path):
+    folder = [m for m in MODELS if m.name == "export-controls-2023-stock"][0]
+    run = cli("hedge", folder, "--weights", "0,-1", "--out", tmp_path)
+    assert run.returncode == 2
+    with pytest.raises(sourcemix.InputError) as err:
+        sourcemix.load(folder).hedge(weights=[0, -1])
+    assert err.value.exit_code == 2
+    assert "-1" in str(err.value)
 
 
 def test_workbook_model_and_xlsx(tmp_path):

@@ -117,7 +117,11 @@ fn unreachable_policy(
     findings: &mut Vec<String>,
 ) {
     for row in model.policy.iter().filter(|r| r.applies_to(m)) {
-        findings.extend(row.kind.check(model, m, row, by_country));
+        // A rule's own check is at the shipping country (rows at one stage skip it).
+        if !matches!(row.stage, crate::model::StageScope::At(_)) {
+            findings.extend(row.kind.check(model, m, row, by_country));
+        }
+        findings.extend(super::stage_check::stage_findings(model, m, row));
     }
 }
 

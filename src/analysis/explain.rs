@@ -40,6 +40,7 @@ impl Explanation {
 /// been diagnosed by `solve::diagnose::least_relaxation` on the way. A mineral whose
 /// solve or diagnosis fails is an error naming it (exit 4).
 pub fn explain(model: &Model, opts: &ExplainOptions) -> Result<Explanation> {
+    crate::model::coupling::solve_only(model, "explain")?;
     let solution = solve(model, &opts.solve)?;
     let mut found = Explanation {
         feasible: true,

@@ -15,5 +15,7 @@ pub mod presets;
 pub mod ranging;
 pub mod robust;
 pub mod sampling;
+pub mod soft;
+mod stage_check;
 pub mod stock;
 pub mod stress;

@@ -119,6 +119,7 @@ pub struct PolicyCost {
 /// slack at the full plan — a convex problem's optimum stays optimal when constraints
 /// inactive there are removed.
 pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
+    crate::model::coupling::solve_only(model, "policy")?;
     let deadline = Deadline::after(opts.time_limit_secs());
     let cases = cases(model);
     let full = solve(model, opts)?;
@@ -141,24 +142,33 @@ pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
     let continuous: Vec<bool> = (0..model.minerals.len())
         .map(|m| formulate(model, m).map(|b| !b.lp.has_integers()))
         .collect::<Result<_>>()?;
-    let run = |&(case, m): &(Case, usize)| -> Result<Option<Solution>> {
+    // Each case's cost with its soft rows' penalties (see `analysis::soft`).
+    let run = |&(case, m): &(Case, usize)| -> Result<Option<(Solution, f64)>> {
         if same_optimum(model, &full, case, m, continuous[m]) {
             return Ok(None);
         }
         let inner = task_options(opts, deadline);
-        solve(&mineral_model(&case_model(model, case), m), &inner).map(Some)
+        let own = mineral_model(&case_model(model, case), m);
+        let sol = solve(&own, &inner)?;
+        let cost = crate::analysis::soft::objective(&own, &sol);
+        Ok(Some((sol, cost)))
     };
     let solved = run_tasks(&tasks, opts.thread_count(), run)?;
     // Per case, per mineral: the optimal cost.
     let mut costs: Vec<Vec<f64>> = cases
         .iter()
-        .map(|_| full.minerals.iter().map(|ms| ms.cost).collect())
+        .map(|_| {
+            full.minerals
+                .iter()
+                .map(|ms| ms.cost + crate::analysis::soft::penalties(model, ms))
+                .collect()
+        })
         .collect();
     for (&(case, m), sol) in tasks.iter().zip(solved) {
-        if let Some(sol) = sol? {
+        if let Some((sol, cost)) = sol? {
             check_case(case, &sol, |_| &model.minerals[m].name, &mut warnings)?;
             let k = cases.iter().position(|&c| c == case).unwrap_or(0);
-            costs[k][m] = sol.cost();
+            costs[k][m] = cost;
         }
     }
     Ok(compare(model, &cases, &costs, warnings))
@@ -244,6 +254,8 @@ pub fn mineral_model(model: &Model, m: usize) -> Model {
         countries: model.countries.clone(),
         groups: model.groups.clone(),
         policy,
+        coupling: Default::default(),
+        stages: model.stages.clone(),
     }
 }
 

@@ -139,6 +139,7 @@ pub fn stress(
     scenarios: &[Scenario],
     opts: &StressOptions,
 ) -> Result<StressReport> {
+    crate::model::coupling::solve_only(model, "stress")?;
     require_penalties(model)?;
     if plan.len() != model.offers.len() {
         return Err(Error::Usage(format!(

@@ -12,7 +12,7 @@ use sourcemix::values::{Level, NonNegative};
 use sourcemix::Error;
 
 use super::output::{self, Format};
-use super::results::ResultFiles;
+use super::results::{PageFile, ResultFiles};
 use super::solver::SolverFlags;
 
 /// Arguments of `hedge`.
@@ -48,6 +48,8 @@ pub struct HedgeArgs {
     format: Format,
     #[command(flatten)]
     files: ResultFiles,
+    #[command(flatten)]
+    page: PageFile,
 }
 
 /// Runs `hedge`; returns the exit code.
@@ -74,12 +76,13 @@ pub fn run(args: HedgeArgs) -> Result<u8, Error> {
     let run = hedge_model(
         &args.model,
         super::solve::scenario_source(args.scenarios.as_deref(), args.n_minus_one),
-        &args.files.outputs(&out_dir),
+        &args.page.onto(args.files.outputs(&out_dir)),
         &weights,
         &opts,
     )?;
     output::warnings(&run.warnings);
     output::result(args.format, &run, |r| render_hedge(&r.hedge))?;
     args.files.note_written(&out_dir, &run.written);
+    args.page.note_written(&run.written);
     Ok(0)
 }

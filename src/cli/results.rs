@@ -40,7 +40,7 @@ impl ResultFiles {
     }
 }
 
-/// `--report FILE.html` (solve, stress, frontier, policy).
+/// `--report FILE.html` (solve, stress, frontier, policy, hedge).
 #[derive(Args, Debug, Clone, Default)]
 pub struct PageFile {
     /// Also write one self-contained HTML page of the results, to send (no network, prints

@@ -11,7 +11,7 @@ use sourcemix::commands::{
     default_out_dir, robust_model, solve_model_with, RobustRun, ScenarioSource, SolveOutputs,
     SolveRun,
 };
-use sourcemix::report::render_text;
+use sourcemix::report::{render_soft_breaks, render_text};
 use sourcemix::solve::{SolveOptions, Status};
 use sourcemix::values::{Level, NonNegative};
 use sourcemix::Error;
@@ -51,6 +51,11 @@ pub struct SolveArgs {
     /// full LP, which is faster there).
     #[arg(long = "aggregate-all", conflicts_with = "no_aggregate")]
     aggregate_all: bool,
+    /// Let the rows with a priority give way tier by tier: minimize the violation of
+    /// priority 1, hold it, then priority 2, …, then the cost (see the README, "Soft
+    /// rules and priorities").
+    #[arg(long = "by-priority", conflicts_with = "robust")]
+    by_priority: bool,
     #[command(flatten)]
     files: ResultFiles,
     #[command(flatten)]
@@ -115,6 +120,7 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
     let opts = SolveOptions {
         no_aggregate: args.no_aggregate,
         aggregate_all: args.aggregate_all,
+        by_priority: args.by_priority,
         ..args.solver.options()
     };
     let out_dir = args
@@ -130,7 +136,13 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
     };
     let run = solve_model_with(&args.model, &outputs, &opts)?;
     output::warnings(&run.report.warnings);
-    output::result(args.format, &run, |r| render_text(&r.report))?;
+    output::result(args.format, &run, |r| {
+        let mut text = render_text(&r.report);
+        if !r.stages.is_empty() {
+            text.push_str(&sourcemix::report::stage_lines(&r.stages));
+        }
+        text + &render_soft_breaks(&r.soft_breaks, r.by_priority)
+    })?;
     let code = run.exit_code();
     report_problems(&run, code);
     if !run.written.is_empty() {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::analysis::hedge::{hedge, Hedge, HEDGE_CSV, HEDGE_SVG};
 use crate::analysis::robust::RobustOptions;
 use crate::error::Result;
-use crate::report::{hedge_table, inputs::inputs_table, write_results, Outputs};
+use crate::report::{hedge_table, html, inputs::inputs_table, write_results, Outputs};
 use crate::values::NonNegative;
 
 /// What `hedge` did.
@@ -23,7 +23,8 @@ pub struct HedgeRun {
 
 /// `hedge MODEL`: read the model and its scenarios, solve `solve --robust` at each of
 /// `weights`, and write hedge.csv (in `outputs`' dialect) and hedge.svg into
-/// `outputs.dir`, and the workbook when asked (sheets `hedge` and `inputs`), all or none.
+/// `outputs.dir`, the `--report` page when asked (`outputs.report`), and the workbook
+/// when asked (sheets `hedge` and `inputs`), all or none.
 pub fn hedge_model(
     model_dir: &Path,
     scenarios: super::stress::ScenarioSource,
@@ -33,6 +34,7 @@ pub fn hedge_model(
 ) -> Result<HedgeRun> {
     outputs.validate()?;
     outputs.check_not_input(model_dir)?;
+    let scenarios_file = scenarios.file();
     let crate::input::Loaded {
         model,
         scenarios,
@@ -43,7 +45,11 @@ pub fn hedge_model(
     let table = hedge_table(&hedge);
     let csv = [(outputs.dir.join(HEDGE_CSV), &table)];
     let inputs = inputs_table(&model);
-    let other = vec![(outputs.dir.join(HEDGE_SVG), svg.into_bytes())];
+    let mut other = vec![(outputs.dir.join(HEDGE_SVG), svg.into_bytes())];
+    other.extend(outputs.report_file(|| {
+        let more: Vec<&Path> = scenarios_file.into_iter().collect();
+        html::hedge_page(&hedge, &html::input_files(model_dir, &more)?)
+    })?);
     let written = write_results(outputs, &csv, &[&table, &inputs], other)?;
     drop(table);
     Ok(HedgeRun {

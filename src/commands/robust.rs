@@ -65,6 +65,7 @@ pub fn robust_model(
             "no scenarios (no scenarios.csv and no --scenarios): the robust plan only sees the baseline".into(),
         );
     }
+    refuse_soft_rows(&model)?;
     let mut run = robust_plan(&model, &scenarios, opts, progress)?;
     run.warnings = warnings;
     let (Some(comparison), Some(robust_stress)) = (&run.comparison, &run.stress) else {
@@ -175,4 +176,17 @@ pub fn robust_plan(
         warnings: Vec::new(),
         written: Vec::new(),
     })
+}
+
+/// `--robust` keeps every policy row hard: a row with a penalty is refused (exit 2).
+fn refuse_soft_rows(model: &crate::model::Model) -> Result<()> {
+    match model.policy.iter().find(|r| r.soft.penalty.is_some()) {
+        Some(row) => Err(crate::Error::Unsupported(format!(
+            "constraints.csv:{}: {} has a penalty, and --robust does not support soft rules yet; \
+             leave its penalty cell empty (the row is then hard) or solve without --robust",
+            row.line,
+            row.kind.name()
+        ))),
+        None => Ok(()),
+    }
 }

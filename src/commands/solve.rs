@@ -6,6 +6,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::analysis::ranging::{ranging, Ranging};
+use crate::analysis::soft::{soft_breaks, SoftBreak};
 use crate::error::Result;
 use crate::input::{load, Loaded};
 use crate::plan::solve_plan_then;
@@ -36,9 +37,18 @@ pub struct SolveRun {
     pub report: Report,
     /// Files written (none unless every mineral has a plan).
     pub written: Vec<PathBuf>,
+    /// stages.csv's rows (a model with stages and a plan; empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<crate::report::StageRow>,
     /// ranging.csv's rows, when asked for ([`SolveOutputs::ranging`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ranging: Option<Ranging>,
+    /// The soft rows the plan breaks, with what keeping each would cost.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub soft_breaks: Vec<SoftBreak>,
+    /// True for a `--by-priority` run.
+    #[serde(skip)]
+    pub by_priority: bool,
     /// Phase timings (left out of JSON so output stays byte-for-byte reproducible).
     #[serde(skip)]
     pub timings: Timings,
@@ -97,15 +107,24 @@ pub fn solve_model_with(
     outputs.files.check_not_input(model_dir)?;
     let t = Instant::now();
     let Loaded {
-        model, warnings, ..
+        mut model,
+        warnings,
+        ..
     } = load(model_dir)?;
+    if outputs.ranging {
+        crate::model::coupling::solve_only(&model, "solve --ranging")?;
+    }
+    if opts.by_priority {
+        crate::analysis::soft::by_priority(&mut model);
+    }
     let read_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     // Each mineral's plan is built, and its report rows formatted, as soon as its block
-    // is solved; then its rows are dropped, unless ranging needs them.
+    // is solved; then its rows are dropped, unless ranging or soft rows need them.
+    let keep_rows = outputs.ranging || model.has_soft_rows();
     let (plan, parts) = solve_plan_then(&model, opts, |mineral| {
         let part = mineral_part(&model, mineral);
-        if !outputs.ranging {
+        if !keep_rows {
             mineral.rows = Vec::new();
         }
         part
@@ -115,9 +134,17 @@ pub fn solve_model_with(
     let mut report = assemble(&model, &plan, parts);
     report.warnings.splice(0..0, warnings);
     let ok = report.status.exit_code() == 0;
+    let soft_breaks = match ok && model.has_soft_rows() {
+        true => soft_breaks(&model, &plan, opts)?,
+        false => Vec::new(),
+    };
     let ranging = match outputs.ranging && ok {
         true => Some(ranging(&model, &plan)?),
         false => None,
+    };
+    let stages = match ok && !model.stages.names.is_empty() {
+        true => crate::report::stage_rows(&model, &plan),
+        false => Vec::new(),
     };
     let written = if ok {
         let tiered = model.offers.iter().any(|o| o.tiers.is_some());
@@ -125,9 +152,19 @@ pub fn solve_model_with(
             true => crate::report::tier_rows(&model, &plan.quantities()),
             false => Vec::new(),
         };
+        let (bundle_rows, lot_rows) = coupling_rows(&model, &plan);
         let mut extra: Vec<_> = ranging.iter().map(crate::report::ranging_table).collect();
         if tiered {
             extra.push(crate::report::tiers_table(&tier_rows));
+        }
+        if !model.coupling.bundles.is_empty() {
+            extra.push(crate::report::bundles_table(&bundle_rows));
+        }
+        if !model.coupling.discounts.is_empty() {
+            extra.push(crate::report::lots_table(&lot_rows));
+        }
+        if !stages.is_empty() {
+            extra.push(crate::report::stages_table(&stages));
         }
         let page = outputs.files.report_file(|| {
             let inputs = html::input_files(model_dir, &[])?;
@@ -147,7 +184,24 @@ pub fn solve_model_with(
     Ok(SolveRun {
         report,
         written,
+        stages,
         ranging,
+        soft_breaks,
+        by_priority: opts.by_priority,
         timings,
     })
+}
+
+/// The rows of bundle_awards.csv and lot_discounts.csv (none without the files).
+fn coupling_rows(
+    model: &crate::model::Model,
+    plan: &crate::plan::Plan,
+) -> (Vec<crate::report::BundleRow>, Vec<crate::report::LotRow>) {
+    if model.coupling.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    (
+        crate::report::bundle_rows(model, plan),
+        crate::report::lot_rows(model, plan),
+    )
 }

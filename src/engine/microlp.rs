@@ -3,6 +3,8 @@
 
 use good_lp::SolverModel;
 
+mod warm;
+
 use crate::engine::lp::Lp;
 
 use super::adapter::{add_rows, build_variables, finish, with_limits, without_variables};
@@ -20,11 +22,11 @@ pub(super) const BACKEND: Backend = Backend {
         time_limit: true,
         cones: false,
         vertices: true,
-        warm_start: false,
+        warm_start: true,
         mip_gap: true,
     },
     solve,
-    warm: None,
+    warm: Some(warm::open),
 };
 
 fn solve(lp: &Lp, opts: &BackendOptions) -> LpResult {

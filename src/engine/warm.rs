@@ -14,6 +14,12 @@ pub(crate) trait WarmLp {
     /// solves fail too.
     fn solve(&mut self, lp: &Lp, time_limit_secs: Option<f64>) -> LpResult;
 
+    /// False for a backend that cannot delete rows: the caller then keeps in its program
+    /// the rows it would have deleted (as the model does).
+    fn deletes_rows(&self) -> bool {
+        true
+    }
+
     /// Deletes the rows `rows` (ascending) from the backend's copy; false when the
     /// backend refuses, which leaves the model unusable (the next solve fails).
     fn delete_rows(&mut self, rows: &[usize]) -> bool;

@@ -22,12 +22,14 @@ pub struct OfferBounds {
 
 /// Bounds of the offers of one mineral with demand `d` (capacities in `capacities`);
 /// `ceiling` is the most the mineral can buy, in shares of demand (1, or more when what
-/// it buys above demand goes into its stock).
+/// it buys above demand goes into its stock). Soft rows (`soft[k]`) neither bound an
+/// offer nor tighten its big-M: they are rows with a violation variable.
 pub fn offer_bounds(
     capacities: impl Iterator<Item = Option<f64>>,
     d: f64,
     ceiling: f64,
     instances: &[RowInstance],
+    soft: &[bool],
 ) -> OfferBounds {
     let capacity: Vec<f64> = capacities
         .map(|c| c.map_or(f64::INFINITY, |c| c / d))
@@ -38,6 +40,9 @@ pub fn offer_bounds(
     let mut owner: Vec<Option<usize>> = vec![None; n];
     let mut next = capacity;
     for (k, inst) in instances.iter().enumerate() {
+        if soft[k] {
+            continue;
+        }
         match inst.kind.entry() {
             Entry::RemovesOffers => {
                 for &j in &inst.members {
@@ -59,8 +64,8 @@ pub fn offer_bounds(
         }
     }
     let mut big_m: Vec<f64> = upper.iter().map(|u| u.min(ceiling)).collect();
-    for inst in instances {
-        if inst.kind.tightens_big_m() {
+    for (inst, &soft) in instances.iter().zip(soft) {
+        if inst.kind.tightens_big_m() && !soft {
             for &j in &inst.members {
                 big_m[j] = big_m[j].min(inst.bound);
             }

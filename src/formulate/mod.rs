@@ -15,12 +15,14 @@
 //! links, the demand row, one row per policy instance ([`families`]), initial tangents.
 
 pub(crate) mod bounds;
+pub(crate) mod elastic;
 pub(crate) mod tiers;
 
 use crate::engine::lp::{Lp, Sense};
 use crate::error::Result;
 use crate::model::Model;
 use crate::policy::rows::{expand, RowInstance};
+use crate::policy::stock_days;
 
 pub use crate::engine::lp::RowTag;
 pub use crate::policy::concentration::Concentration;
@@ -28,6 +30,7 @@ pub use crate::policy::context::RowContext;
 
 use crate::policy::context::row_terms;
 use bounds::{offer_bounds, price_unit, OfferBounds};
+pub use elastic::{is_elastic, Elastic};
 use tiers::{add_tiers, TierVars};
 
 /// Used offers supply at least this fraction of demand (SPEC §2).
@@ -76,6 +79,14 @@ pub struct Block {
     /// (instance, binary) of each row whose binary is 1 exactly when the instance's
     /// members buy nothing (`min_*_share_if_used`).
     pub indicators: Vec<(usize, usize)>,
+    /// The stock built b' (a share of demand, in the demand row Σ x' + u' − b' = 1, at
+    /// its holding cost), when a `min_stock_days` row makes the plan build stock.
+    pub stock_var: Option<usize>,
+    /// The violation variables of soft rows, by instance (ascending).
+    pub elastic: Vec<Elastic>,
+    /// (instance, (variable, weight)) of each value-share row: Σ weight · x is the value
+    /// its dual is multiplied by for d cost / d bound (see `policy::value_share`).
+    pub value_rows: Vec<(usize, Vec<(usize, f64)>)>,
 }
 
 impl Block {
@@ -85,11 +96,27 @@ impl Block {
         dual * self.demand * self.cost_scale
     }
 
-    /// For each HHI cap: (instance, Σ w_c s_c² at `x`).
+    /// For each HHI cap: (instance, Σ w_c s_c² at `x`), less the bound's move by a soft
+    /// cap's violation variable: what must stay within the instance's bound.
     pub fn cap_values(&self, x: &[f64]) -> Vec<(usize, f64)> {
-        self.concentration
+        let mut values = self
+            .concentration
             .as_ref()
-            .map_or_else(Vec::new, |c| c.cap_values(x))
+            .map_or_else(Vec::new, |c| c.cap_values(x));
+        for (k, v) in &mut values {
+            if let Some(e) = self.elastic_of(*k) {
+                *v -= e.size * x[e.var];
+            }
+        }
+        values
+    }
+
+    /// The violation variable of instance `k`, when the row is soft.
+    pub fn elastic_of(&self, k: usize) -> Option<&Elastic> {
+        self.elastic
+            .binary_search_by_key(&k, |e| e.instance)
+            .ok()
+            .map(|i| &self.elastic[i])
     }
 
     /// Adds a tangent cut t_c ≥ 2a s_c − a² at a = s_c for every country whose
@@ -119,7 +146,14 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
     let instances = expand(model, m);
     // With a stock, the mineral may buy up to its stock room above demand.
     let ceiling = 1.0 + mineral.stock_room() / d;
-    let bounds = offer_bounds(offers.iter().map(|o| o.capacity), d, ceiling, &instances);
+    let elastic: Vec<bool> = instances.iter().map(|i| is_elastic(model, i)).collect();
+    let bounds = offer_bounds(
+        offers.iter().map(|o| o.capacity),
+        d,
+        ceiling,
+        &instances,
+        &elastic,
+    );
     let counts = instances.iter().any(|i| i.kind.needs_binaries());
     let cost_scale = price_unit(
         offers
@@ -135,6 +169,8 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         .unmet_penalty
         .map(|p| lp.add_var(0.0, 1.0, p / cost_scale));
     demand_and_links(&mut lp, &vars, unmet_var);
+    let stock_var = stock_days::builds_stock(model, m, &instances)
+        .then(|| add_stock_column(&mut lp, mineral, cost_scale));
     let tiers: Vec<TierVars> = (0..offers.len())
         .filter_map(|j| {
             let (t, x) = (offers[j].tiers.as_deref()?, vars.offer_var[j]?);
@@ -156,10 +192,13 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         country_used: None,
         concentration: None,
         indicators: Vec::new(),
+        value_rows: Vec::new(),
     };
-    let empty_violations = policy_rows(&mut cx, &mut lp, &instances);
+    let scale = (d, cost_scale);
+    let (empty_violations, elastic) = policy_rows(&mut cx, &mut lp, &instances, &elastic, scale);
     let concentration = cx.concentration;
     let indicators = cx.indicators;
+    let value_rows = cx.value_rows;
     if let Some(c) = &concentration {
         c.add_initial_tangents(&mut lp);
     }
@@ -177,7 +216,23 @@ pub fn formulate(model: &Model, m: usize) -> Result<Block> {
         concentration,
         tiers,
         indicators,
+        stock_var,
+        elastic,
+        value_rows,
     })
+}
+
+/// b' ∈ [0, room / D] at the holding cost, in the demand row (the block's first row).
+fn add_stock_column(lp: &mut Lp, mineral: &crate::model::Mineral, cost_scale: f64) -> usize {
+    let h = mineral.stock.map_or(0.0, |s| s.holding_cost);
+    let b = lp.add_var(0.0, mineral.stock_room() / mineral.demand, h / cost_scale);
+    let demand = lp
+        .rows
+        .iter_mut()
+        .find(|r| r.tag == RowTag::Demand)
+        .expect("the demand row comes first");
+    demand.terms.push((b, -1.0));
+    b
 }
 
 /// One variable per offer not excluded (costs in the block's price unit), and a binary
@@ -248,26 +303,45 @@ fn demand_and_links(lp: &mut Lp, vars: &OfferVars, unmet_var: Option<usize>) {
     }
 }
 
-/// One row per policy instance with terms; returns the instances with no variable whose
-/// bound cannot hold.
-fn policy_rows(cx: &mut RowContext, lp: &mut Lp, instances: &[RowInstance]) -> Vec<usize> {
+/// One row per policy instance with terms (a soft row always: its violation variable
+/// is a term); returns the instances with no variable whose bound cannot hold, and the
+/// soft rows' violation variables. `scale`: the block's demand and price unit.
+fn policy_rows(
+    cx: &mut RowContext,
+    lp: &mut Lp,
+    instances: &[RowInstance],
+    soft: &[bool],
+    scale: (f64, f64),
+) -> (Vec<usize>, Vec<Elastic>) {
     let mut empty_violations = Vec::new();
+    let mut elastic = Vec::new();
     for (k, inst) in instances.iter().enumerate() {
-        let Some(terms) = row_terms(cx, lp, k, inst) else {
+        let terms = row_terms(cx, lp, k, inst);
+        let sense = inst.lp_sense();
+        let rhs = inst.kind.rhs(inst);
+        if soft[k] {
+            // A soft supplier cap is a row, not the offer's bound (`bounds`).
+            let mut terms = terms.unwrap_or_else(|| cx.covered(inst, |_| 1.0));
+            let (d, cost_scale) = scale;
+            let e = elastic::add_violation(lp, cx.model, k, inst, d, cost_scale, &mut terms);
+            elastic.push(e);
+            lp.add_row(RowTag::Policy(k), terms, sense, rhs);
+            continue;
+        }
+        let Some(terms) = terms else {
             continue;
         };
-        let sense = inst.lp_sense();
         if terms.is_empty() {
             let holds = match sense {
-                Sense::Ge => 0.0 >= inst.bound,
-                _ => 0.0 <= inst.bound,
+                Sense::Ge => 0.0 >= rhs,
+                _ => 0.0 <= rhs,
             };
             if !holds {
                 empty_violations.push(k);
             }
             continue;
         }
-        lp.add_row(RowTag::Policy(k), terms, sense, inst.bound);
+        lp.add_row(RowTag::Policy(k), terms, sense, rhs);
     }
-    empty_violations
+    (empty_violations, elastic)
 }

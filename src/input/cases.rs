@@ -258,6 +258,8 @@ impl CasesReader<'_, '_> {
                             target: Target::None,
                             bound: n,
                             line: r.line,
+                            soft: crate::model::Soft::default(),
+                            stage: crate::model::StageScope::Shipping,
                         });
                         Some(CaseKind::Policy(rows))
                     }

@@ -3,17 +3,21 @@
 
 mod bytes;
 mod cases;
+mod chains;
 pub mod correlation;
 pub(crate) mod number;
 pub(crate) mod scan;
 pub mod table;
 pub mod workbook;
 
+mod bundles;
 mod countries;
 mod demand;
+mod discounts;
 mod plan;
 mod policy;
 mod scenarios;
+mod soft;
 mod suppliers;
 mod tiers;
 
@@ -43,6 +47,10 @@ pub mod files {
     pub const SCENARIOS: &str = "scenarios.csv";
     /// Price tiers per offer (optional).
     pub const TIERS: &str = "tiers.csv";
+    /// Bundle bids (optional).
+    pub const BUNDLES: &str = "bundles.csv";
+    /// Lot discounts (optional).
+    pub const DISCOUNTS: &str = "discounts.csv";
 }
 
 /// Longest name (supplier id, mineral, group tag) accepted, in bytes.
@@ -91,6 +99,8 @@ pub fn load(dir: &Path) -> Result<Loaded> {
         files::CONSTRAINTS,
         files::SCENARIOS,
         files::TIERS,
+        files::BUNDLES,
+        files::DISCOUNTS,
     ];
     parse(&ModelFiles::read_dir(dir, &names))
 }
@@ -161,7 +171,8 @@ pub fn parse(input: &ModelFiles) -> Result<Loaded> {
     // Minerals: demand.csv defines them; suppliers.csv must match.
     let mut minerals = demand.unwrap_or_default();
     minerals.sort_by(|a, b| a.key.cmp(&b.key));
-    let supplied = offers.unwrap_or_default();
+    let mut supplied = offers.unwrap_or_default();
+    let file_chains = std::mem::take(&mut supplied.chains);
     let mineral_of = match_minerals(&minerals, &supplied, &mut errors);
 
     // Countries: countries.csv (if any) must list every supplier country.
@@ -172,13 +183,23 @@ pub fn parse(input: &ModelFiles) -> Result<Loaded> {
         .flatten()
         .map(|c| (c.code.clone(), c))
         .collect();
-    let codes = codes_used(&supplied.countries);
+    let mut codes = codes_used(&supplied.countries);
+    for (code, line) in codes_used(&file_chains.origins) {
+        codes.entry(code).or_insert(line);
+    }
     if has_country_file {
         check_listed(&codes, &country_rows, &mut errors);
     }
+    check_controllers(
+        &file_chains.controllers,
+        &codes,
+        has_country_file.then_some(&country_rows),
+        &mut errors,
+    );
     errors.clone().into_result()?;
 
     let (countries, groups) = build_countries(&codes, &country_rows);
+    let stages = chains::resolve(file_chains, &country_slots(&countries));
     let (model_offers, model_minerals) = group_offers(
         supplied.offers,
         &supplied.runs,
@@ -192,9 +213,17 @@ pub fn parse(input: &ModelFiles) -> Result<Loaded> {
         countries,
         groups: groups.into_iter().map(Name::from).collect(),
         policy: Vec::new(),
+        coupling: Default::default(),
+        stages,
     };
     if input.has(files::TIERS) {
         tiers::read(input, &mut model, &mut errors, &mut warnings);
+    }
+    if input.has(files::BUNDLES) {
+        model.coupling.bundles = bundles::read(input, &model, &mut errors, &mut warnings);
+    }
+    if input.has(files::DISCOUNTS) {
+        model.coupling.discounts = discounts::read(input, &model, &mut errors, &mut warnings);
     }
     if input.has(files::CONSTRAINTS) {
         model.policy = policy::read(input, &model, &mut errors, &mut warnings);
@@ -304,6 +333,44 @@ fn check_listed(
     }
 }
 
+/// Reports each `controlled_by` code that countries.csv does not list (or, without it,
+/// that no offer's country or origin names).
+fn check_controllers(
+    controllers: &[(usize, u64)],
+    codes: &BTreeMap<String, u64>,
+    country_rows: Option<&BTreeMap<String, countries::RawCountry>>,
+    errors: &mut InputErrors,
+) {
+    for &(slot, line) in controllers {
+        let code = iso3_of_slot(slot);
+        let code = iso3_str(&code);
+        let (known, expected) = match country_rows {
+            Some(rows) => (rows.contains_key(code), "is not listed in countries.csv; expected a country code that countries.csv lists"),
+            None => (codes.contains_key(code), "is not a country of this model; expected a code that suppliers.csv names (or list it in countries.csv)"),
+        };
+        if !known {
+            errors.push(InputIssue::cell(
+                files::SUPPLIERS,
+                line,
+                "controlled_by",
+                code,
+                expected,
+            ));
+        }
+    }
+}
+
+/// The model country of each ISO3 slot (`usize::MAX` for codes the model lacks).
+fn country_slots(countries: &[Country]) -> Vec<usize> {
+    let mut country_of_slot = vec![usize::MAX; ISO3_SLOTS];
+    for (k, c) in countries.iter().enumerate() {
+        if let Ok(code) = <[u8; 3]>::try_from(c.code.as_bytes()) {
+            country_of_slot[iso3_slot(&code)] = k;
+        }
+    }
+    country_of_slot
+}
+
 /// The model's countries (every code used or listed, sorted) and group tags (sorted).
 fn build_countries(
     codes: &BTreeMap<String, u64>,
@@ -359,12 +426,7 @@ fn group_offers(
     countries: &[Country],
 ) -> (Vec<Offer>, Vec<crate::model::Mineral>) {
     use rayon::prelude::*;
-    let mut country_of_slot = vec![usize::MAX; ISO3_SLOTS];
-    for (k, c) in countries.iter().enumerate() {
-        if let Ok(code) = <[u8; 3]>::try_from(c.code.as_bytes()) {
-            country_of_slot[iso3_slot(&code)] = k;
-        }
-    }
+    let country_of_slot = country_slots(countries);
     let of_file = |m: usize| mineral_of[m].expect("unknown minerals reported above");
     let model_mineral = |o: &Offer| of_file(o.mineral);
     debug_assert_eq!(runs.iter().map(|r| r.count).sum::<usize>(), offers.len());

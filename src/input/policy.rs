@@ -5,12 +5,12 @@ use super::number::Domain;
 use super::table::{read_table, Columns, ModelFiles, Record, Table};
 use super::SupplierLookup;
 use crate::error::{InputErrors, InputIssue};
-use crate::model::{MineralScope, Model, PolicyRow, Target};
+use crate::model::{MineralScope, Model, PolicyRow, StageScope, Target};
 use crate::policy::{BoundDomain, Kind, TargetKind};
 
 const COLUMNS: Columns = Columns {
     required: &["constraint", "mineral", "target", "bound"],
-    optional: &[],
+    optional: &["penalty", "priority", "stage"],
 };
 
 pub fn read(
@@ -68,16 +68,87 @@ pub(crate) fn read_row(
         ));
         return None;
     };
+    if kind.needs_stock() && !model.has_stock() {
+        errors.push(InputIssue::cell(
+            &table.file,
+            r.line,
+            "constraint",
+            name,
+            format!(
+                "needs a stock; expected the stock columns of demand.csv (stock_on_hand, holding_cost, stock_cap) with {}",
+                kind.name()
+            ),
+        ));
+        return None;
+    }
     let mineral = mineral_scope(table, r, model, errors);
     let target = target(kind, table, r, model, suppliers, errors);
     let bound = bound(kind, table, r, errors, warnings);
+    let soft = super::soft::read(kind, table, r, errors);
+    let stage = stage(kind, table, r, model, errors);
     Some(PolicyRow {
         kind,
         mineral: mineral?,
         target: target?,
         bound: bound?,
         line: r.line,
+        soft: soft?,
+        stage: stage?,
     })
+}
+
+/// The `stage` cell of a `kind` row (absent or empty: the shipping country): a stage of
+/// `model` or `any`, for the rules that apply at a stage.
+pub(crate) fn stage(
+    kind: Kind,
+    table: &Table,
+    r: &Record,
+    model: &Model,
+    errors: &mut InputErrors,
+) -> Option<StageScope> {
+    if !table.has_column("stage") {
+        return Some(StageScope::Shipping);
+    }
+    let text = table.text(r, "stage");
+    let scope = match text {
+        "" => return Some(StageScope::Shipping),
+        "any" => StageScope::Any,
+        _ => match model.stages.index(text) {
+            Some(s) => StageScope::At(s),
+            None => {
+                let expected = if model.stages.names.is_empty() {
+                    "is not a stage of this model (suppliers.csv has no origin_<stage> columns); expected an empty cell".to_string()
+                } else {
+                    format!(
+                        "is not a stage of this model; expected empty (the shipping country), any, or one of: {}",
+                        super::list(model.stages.names.iter().map(|n| n.as_str()))
+                    )
+                };
+                errors.push(InputIssue::cell(
+                    &table.file,
+                    r.line,
+                    "stage",
+                    text,
+                    expected,
+                ));
+                return None;
+            }
+        },
+    };
+    if !kind.stage_aware() {
+        errors.push(InputIssue::cell(
+            &table.file,
+            r.line,
+            "stage",
+            text,
+            format!(
+                "does not apply to {}; a stage applies to country, group, risk, HHI, top-share, value-share and country exclusion rules only (expected an empty cell)",
+                kind.name()
+            ),
+        ));
+        return None;
+    }
+    Some(scope)
 }
 
 /// The `mineral` cell: `*` or a mineral of `model`.
@@ -180,6 +251,22 @@ pub(crate) fn target(
                 ),
             ),
         },
+        TargetKind::CountryOrGroup => {
+            let code = text.to_ascii_uppercase();
+            if let (3, Ok(c)) = (
+                text.len(),
+                model.countries.binary_search_by(|c| c.code.as_str().cmp(&code)),
+            ) {
+                return Some(Target::Country(c));
+            }
+            match model.groups.binary_search_by(|g| g.as_str().cmp(text)) {
+                Ok(g) => Some(Target::Group(g)),
+                Err(_) => bad(
+                    errors,
+                    "is not a country or group of this model; expected an ISO3 code named in suppliers.csv or countries.csv, or a group tag of countries.csv".into(),
+                ),
+            }
+        }
         TargetKind::Top => match text.parse::<usize>() {
             Ok(k) if k >= 1 && text.bytes().all(|b| b.is_ascii_digit()) => Some(Target::Top(k)),
             _ => bad(

@@ -24,8 +24,16 @@ pub const SCENARIO_COLUMNS: [&str; 7] = [
 
 const COLUMNS: Columns = Columns {
     required: SCENARIO_COLUMNS.split_at(2).0,
-    optional: SCENARIO_COLUMNS.split_at(2).1,
+    optional: &[
+        "mineral",
+        "country",
+        "supplier",
+        "capacity_factor",
+        "price_factor",
+        "stage",
+    ],
 };
+const _: () = assert!(SCENARIO_COLUMNS.len() == 7);
 
 /// Reads scenarios.csv: every row is a shock of its scenario; rows of one scenario must
 /// give the same probability, and probabilities add up to at most 1.
@@ -42,6 +50,17 @@ pub fn read(
     let mut index: BTreeMap<String, (usize, u64)> = BTreeMap::new();
     let mut suppliers = super::SupplierLookup::new(model);
     for r in &table.records {
+        let stage = table.text(r, "stage");
+        if !stage.is_empty() {
+            errors.push(InputIssue::cell(
+                SCENARIOS,
+                r.line,
+                "stage",
+                stage,
+                "names a stage: disruptions at a stage are not yet supported (issue 23 item 4); expected an empty cell (the shipping country)",
+            ));
+            continue;
+        }
         let Some((name, probability, shock)) = read_row(&table, r, model, &mut suppliers, errors)
         else {
             continue;

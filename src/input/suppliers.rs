@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::hash::BuildHasher;
 
+use super::chains::{self, ChainColumns, FileChains, PieceChains};
 use super::files::SUPPLIERS;
 use super::number::Domain;
 use super::scan::{self, Scanner};
@@ -25,8 +26,21 @@ use crate::model::Offer;
 
 const COLUMNS: Columns = Columns {
     required: SUPPLIER_COLUMNS.split_at(4).0,
-    optional: SUPPLIER_COLUMNS.split_at(4).1,
+    optional: &[
+        "capacity",
+        "freight",
+        "min_order",
+        "fixed_cost",
+        "controlled_by",
+        "origin_*",
+    ],
 };
+
+/// Position of `controlled_by` in a record's cells, and of the first stage's origin.
+const CONTROLLED_BY: usize = 8;
+const FIRST_ORIGIN: usize = 9;
+/// Cells of a record: our columns, `controlled_by` and up to [`chains::MAX_STAGES`] origins.
+const WIDTH: usize = FIRST_ORIGIN + chains::MAX_STAGES;
 
 /// Positions in [`SUPPLIER_COLUMNS`].
 const SUPPLIER: usize = 0;
@@ -70,6 +84,8 @@ pub struct Suppliers {
     /// The slots of the countries offered ([`super::iso3_slot`]), each with the line of
     /// the first row naming it, in order of those lines.
     pub countries: Vec<(usize, u64)>,
+    /// The chain columns' stages and chains (none without those columns).
+    pub chains: FileChains,
 }
 
 /// Consecutive offers of one mineral.
@@ -87,9 +103,14 @@ pub struct MineralRun {
 /// How to read the records of one file: the header and where our columns are in it.
 struct Layout<'h> {
     header: &'h [String],
-    /// For each header position, which of [`SUPPLIER_COLUMNS`] it holds.
+    /// For each header position, which cell of a record it fills ([`SUPPLIER_COLUMNS`],
+    /// then [`CONTROLLED_BY`] and the origins from [`FIRST_ORIGIN`]).
     column_at: Vec<Option<usize>>,
     decimal_comma: bool,
+    /// The origin columns' names, in stage order; with `controlled_by`, whether the
+    /// file has chain columns at all.
+    origins: Vec<String>,
+    chained: bool,
 }
 
 /// What one piece of the file held besides its offers (written to its slots).
@@ -109,6 +130,8 @@ struct Chunk {
     runs: Vec<MineralRun>,
     /// Country slots named by the piece's offers with their first lines, in order.
     countries: Vec<(usize, u64)>,
+    /// The chains of the piece's offers.
+    chains: PieceChains,
     /// Problems with a record's shape or encoding (reported first, as by a table).
     shape_errors: InputErrors,
     /// Problems with cells.
@@ -144,6 +167,9 @@ fn read_chunk(
             break;
         }
         if let Some(offer) = parse_offer(&cells, layout.decimal_comma, line, &mut chunk) {
+            if layout.chained {
+                read_chain(&cells, layout, line, &mut chunk);
+            }
             let key = duplicate_key(&offer.supplier, chunk.mineral_hashes[offer.mineral]);
             chunk.keys.push(key | chunk.count as u64);
             chunk.note(&offer, &mut seen_country);
@@ -182,7 +208,25 @@ impl Chunk {
             run.count > 0
         });
         self.countries.retain(|&(_, line)| line < cut);
+        self.chains.lines.retain(|&(line, _)| line < cut);
     }
+}
+
+/// The chain cells of the offer on `line` into the chunk's chains.
+fn read_chain(cells: &[&str; WIDTH], layout: &Layout<'_>, line: u64, chunk: &mut Chunk) {
+    let origins: Vec<(&str, &str)> = layout
+        .origins
+        .iter()
+        .enumerate()
+        .map(|(s, name)| (name.as_str(), cells[FIRST_ORIGIN + s]))
+        .collect();
+    chunk.chains.read(
+        cells[CONTROLLED_BY],
+        &origins,
+        line,
+        layout.decimal_comma,
+        &mut chunk.cell_errors,
+    );
 }
 
 /// Bits of a duplicate key below its hash: an offer's index (rows are at most
@@ -263,7 +307,7 @@ fn record_cells<'s>(
     layout: &Layout<'_>,
     line: u64,
     errors: &mut InputErrors,
-) -> Option<[&'s str; 8]> {
+) -> Option<[&'s str; WIDTH]> {
     let width = layout.header.len();
     match check_shape(scanner, width, SUPPLIERS, line) {
         Some(Shape::Blank) => return None,
@@ -273,7 +317,7 @@ fn record_cells<'s>(
         }
         None => {}
     }
-    let mut cells = [""; 8];
+    let mut cells = [""; WIDTH];
     for k in 0..scanner.len().min(width) {
         match cell_text(scanner.field_str(k), &layout.header[k], SUPPLIERS, line) {
             Ok(text) => {
@@ -292,7 +336,7 @@ fn record_cells<'s>(
 
 /// The offer of one record's cells; every problem goes to the chunk's cell errors.
 fn parse_offer(
-    cells: &[&str; 8],
+    cells: &[&str; WIDTH],
     decimal_comma: bool,
     line: u64,
     chunk: &mut Chunk,
@@ -417,10 +461,20 @@ fn read_in(
             column_at[p] = Some(c);
         }
     }
+    let mut stages = ChainColumns::default();
+    let mut origins = Vec::new();
+    for (p, name) in opened.header.iter().enumerate() {
+        if let Some(s) = stages.add(name, errors) {
+            column_at[p] = Some(FIRST_ORIGIN + s);
+            origins.push(name.clone());
+        }
+    }
     let layout = Layout {
         header: &opened.header,
         column_at,
         decimal_comma: opened.dialect == crate::write::Dialect::ExcelEu,
+        chained: !origins.is_empty() || opened.index[CONTROLLED_BY].is_some(),
+        origins,
     };
     let body = opened.body();
     let split = scan::split(body, opened.body_line(), pieces(body.len()));
@@ -438,6 +492,11 @@ fn read_in(
     let (minerals, globals) = name_minerals(&chunks);
     let duplicates = find_duplicates(&offers, &chunks, &globals);
     let (runs, countries) = summarize(&chunks, &globals);
+    let piece_chains = chunks
+        .iter_mut()
+        .map(|c| std::mem::take(&mut c.chains))
+        .collect();
+    let chains = FileChains::merge(stages.stages, piece_chains);
     let offers = assemble(offers, chunks, &globals, &duplicates, limit, errors);
     if records == 0 {
         errors.push(InputIssue::file(
@@ -450,6 +509,7 @@ fn read_in(
         minerals,
         runs,
         countries,
+        chains,
     })
 }
 

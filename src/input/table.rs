@@ -340,7 +340,7 @@ pub(crate) fn match_header(
                 ));
             }
             Some(k) => index[k] = Some(pos),
-            None if name.is_empty() => {}
+            None if name.is_empty() || matches_wildcard(&names, name) => {}
             None => warnings.push(format!(
                 "{file}:1: unknown column {name:?} ignored (known columns: {})",
                 names.join(", ")
@@ -368,6 +368,15 @@ pub(crate) fn match_header(
         return None;
     }
     Some((names, index))
+}
+
+/// True when `name` matches a wildcard column `prefix*` of `names` (read by the file's
+/// own reader, e.g. suppliers.csv's `origin_<stage>`).
+fn matches_wildcard(names: &[&str], name: &str) -> bool {
+    names.iter().any(|n| {
+        n.strip_suffix('*')
+            .is_some_and(|prefix| name.len() > prefix.len() && name.starts_with(prefix))
+    })
 }
 
 /// Reads the records after the header, in parallel pieces when the body is large

@@ -5,10 +5,15 @@
 
 use std::ops::Range;
 
+pub mod coupling;
 pub mod name;
+pub mod soft;
+pub mod stages;
 pub mod tiers;
 
 use crate::model::name::Name;
+pub use crate::model::soft::Soft;
+use crate::model::stages::Stages;
 use crate::model::tiers::Tiers;
 use crate::policy::Kind;
 
@@ -25,6 +30,10 @@ pub struct Model {
     pub groups: Vec<Name>,
     /// Policy rows in file order.
     pub policy: Vec<PolicyRow>,
+    /// Bundles and lot discounts (bundles.csv, discounts.csv); empty without them.
+    pub coupling: coupling::Coupling,
+    /// The supply-chain stages and the offers' chains (empty without stage columns).
+    pub stages: Stages,
 }
 
 /// One mineral with its demand.
@@ -198,6 +207,34 @@ pub struct PolicyRow {
     pub bound: f64,
     /// Line in constraints.csv.
     pub line: u64,
+    /// Whether and how the row may give way (`penalty`, `priority`); hard by default.
+    pub soft: Soft,
+    /// The stage it applies at (constraints.csv's `stage` column).
+    pub stage: StageScope,
+}
+
+/// Where a policy row applies along the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StageScope {
+    /// The shipping country (an empty `stage` cell).
+    #[default]
+    Shipping,
+    /// One stage (index into `Stages::names`).
+    At(usize),
+    /// `any`: the shipping country and every stage, one row each.
+    Any,
+}
+
+impl StageScope {
+    /// The stages the row applies at (`None`: the shipping country), for a model with
+    /// `stages` stages.
+    pub fn stages(self, stages: usize) -> Vec<Option<usize>> {
+        match self {
+            StageScope::Shipping => vec![None],
+            StageScope::At(s) => vec![Some(s)],
+            StageScope::Any => std::iter::once(None).chain((0..stages).map(Some)).collect(),
+        }
+    }
 }
 
 /// One disruption scenario: a named set of shocks with a probability.
@@ -237,6 +274,12 @@ impl Model {
     /// The offers of mineral `m`.
     pub fn offers_of(&self, m: usize) -> &[Offer] {
         &self.offers[self.minerals[m].offers.clone()]
+    }
+
+    /// True when some policy row names a penalty or a priority (constraints.csv then
+    /// reports violations).
+    pub fn has_soft_rows(&self) -> bool {
+        self.policy.iter().any(|r| r.soft.is_used())
     }
 
     /// Total finite capacity of mineral `m`, or `None` when some offer is unlimited.

@@ -131,6 +131,16 @@ fn fix_binaries(block: &Block, quantities: &[f64]) -> Option<(Block, Vec<Option<
         .collect();
     fixed.used_var = vec![None; block.used_var.len()];
     fixed.indicators = Vec::new();
+    fixed.value_rows = block
+        .value_rows
+        .iter()
+        .map(|(k, w)| {
+            (
+                *k,
+                w.iter().filter_map(|&(v, a)| Some((var[v]?, a))).collect(),
+            )
+        })
+        .collect();
     fixed.tiers = block
         .tiers
         .iter()
@@ -157,6 +167,7 @@ fn fix_binaries(block: &Block, quantities: &[f64]) -> Option<(Block, Vec<Option<
                 .iter()
                 .map(|&(c, s, t)| Some((c, var[s]?, var[t]?)))
                 .collect::<Option<_>>()?,
+            stages: c.stages.clone(),
             caps: c.caps.clone(),
         }),
         None => None,

@@ -23,7 +23,7 @@ use crate::solve::{solve_each, worst_status, MineralSolution, Solution, SolveOpt
 pub use crate::policy::rows::{InstanceTarget, RowInstance};
 pub use metrics::Metrics;
 pub use relaxation::{relaxation_rows, MineralRelaxation, RelaxationRow};
-pub use rows::RowOutcome;
+pub use rows::{violation_points, RowOutcome};
 
 /// A solved model as it is written.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +79,8 @@ pub struct MineralOutcome {
     pub solve_secs: f64,
     /// Remarks on how the block was solved.
     pub warnings: Vec<String>,
+    /// For a mineral joined to others by bundles or lot discounts: what they decided.
+    pub(crate) coupling: Option<Box<crate::solve::coupled::MineralCoupling>>,
     /// Offers used (indices into `Model::offers`) with their supplier ids' hashes, and
     /// countries used: for the plan's totals, then dropped.
     used: (Vec<(u64, usize)>, Vec<usize>),
@@ -110,6 +112,7 @@ impl MineralOutcome {
             gap: ms.gap,
             solve_secs: ms.solve_secs,
             warnings: std::mem::take(&mut ms.warnings),
+            coupling: ms.coupling.take(),
             used: (Vec::new(), Vec::new()),
         };
         if !ms.has_plan() {
@@ -121,7 +124,11 @@ impl MineralOutcome {
             None
         };
         out.rows = rows::outcomes(std::mem::take(&mut ms.rows), recovered);
-        let measured = metrics::measure(model, ms.mineral, &ms.quantities, &out.rows);
+        let mut measured = metrics::measure(model, ms.mineral, &ms.quantities, &out.rows);
+        if let Some(mc) = &out.coupling {
+            measured.metrics.purchase_cost +=
+                crate::solve::coupled::adjustment(model, ms.mineral, &ms.quantities, mc);
+        }
         out.quantities = ms.quantities;
         out.allocation = measured.allocation;
         out.metrics = Some(measured.metrics);

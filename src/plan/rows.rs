@@ -57,3 +57,14 @@ pub(super) fn outcomes(
         })
         .collect()
 }
+
+/// How far `value` lies past `inst`'s bound, in points of the rule (0 when the row
+/// holds; to the precision of written indices).
+pub fn violation_points(inst: &RowInstance, value: f64) -> f64 {
+    let size = inst.kind.point().map_or(1.0, |p| p.size);
+    let past = (-inst.slack(value)).max(0.0);
+    if past <= BINDING {
+        return 0.0;
+    }
+    round_index(past / size)
+}

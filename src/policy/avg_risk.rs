@@ -42,10 +42,19 @@ impl Rule for MaxAvgRisk {
         inst: &RowInstance,
     ) -> Option<Vec<(usize, f64)>> {
         let (model, offers) = (cx.model, cx.offers);
-        Some(cx.covered(inst, |j| model.countries[offers[j].country].risk))
+        Some(cx.covered(inst, |j| {
+            match inst.stage {
+                None => model.countries[offers[j].country].risk,
+                stage => model
+                    .stages
+                    .mix(&offers[j], stage)
+                    .map(|(c, f)| model.countries[c].risk * f)
+                    .sum(),
+            }
+        }))
     }
-    fn value(&self, plan: &MineralPlan, _inst: &RowInstance) -> f64 {
-        plan.avg_risk()
+    fn value(&self, plan: &MineralPlan, inst: &RowInstance) -> f64 {
+        plan.avg_risk_at(inst.stage)
     }
     fn tolerance(&self) -> f64 {
         FEASIBILITY
@@ -76,6 +85,9 @@ impl Rule for MaxAvgRisk {
     }
     fn export_prefix(&self) -> &'static str {
         "risk"
+    }
+    fn stage_aware(&self) -> bool {
+        true
     }
     fn country_alike(&self) -> bool {
         true

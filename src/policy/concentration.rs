@@ -4,7 +4,6 @@
 
 use crate::engine::cuts::add_tangent;
 use crate::engine::lp::{Lp, RowTag, Sense};
-use crate::model::Offer;
 
 /// Tangent points of the first outer approximation of t ≥ s² (shares).
 const INITIAL_TANGENTS: [f64; 8] = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0];
@@ -12,38 +11,46 @@ const INITIAL_TANGENTS: [f64; 8] = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0];
 /// Country share and epigraph variables of a block with HHI caps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Concentration {
-    /// (country, s_c variable, t_c variable) for each country offering the mineral.
+    /// (country, s_c variable, t_c variable) for each country offering the mineral, at
+    /// the shipping country and at each stage an HHI cap names.
     pub countries: Vec<(usize, usize, usize)>,
+    /// The stage of each entry of `countries` (`None`: the shipping country).
+    pub stages: Vec<Option<usize>>,
     /// (instance, weight per entry of `countries`) for each HHI cap.
     pub caps: Vec<(usize, Vec<f64>)>,
 }
 
 impl Concentration {
-    /// Adds s_c = Σ_{i∈c} x_i and t_c ≥ 0 for every country in `countries`.
-    pub fn new(
+    /// No countries yet ([`Concentration::add_stage`] adds them).
+    pub fn new() -> Self {
+        Concentration {
+            countries: Vec::new(),
+            stages: Vec::new(),
+            caps: Vec::new(),
+        }
+    }
+
+    /// True when the entries of `stage` are in.
+    pub fn has_stage(&self, stage: Option<usize>) -> bool {
+        self.stages.contains(&stage)
+    }
+
+    /// Adds s_c = Σ_i f_ic x_i and t_c ≥ 0 at `stage` for every (country, (variable, f)
+    /// pairs) of `by_country`.
+    pub fn add_stage(
+        &mut self,
         lp: &mut Lp,
-        offers: &[Offer],
-        offer_var: &[Option<usize>],
-        countries: &[usize],
-    ) -> Self {
-        let mut out = Vec::with_capacity(countries.len());
-        for &c in countries {
+        stage: Option<usize>,
+        by_country: Vec<(usize, Vec<(usize, f64)>)>,
+    ) {
+        for (c, terms) in by_country {
             let s = lp.add_var(0.0, 1.0, 0.0);
             let t = lp.add_var(0.0, 1.0, 0.0);
-            let mut terms = vec![(s, -1.0)];
-            for (j, o) in offers.iter().enumerate() {
-                if o.country == c {
-                    if let Some(v) = offer_var[j] {
-                        terms.push((v, 1.0));
-                    }
-                }
-            }
-            lp.add_row(RowTag::Definition, terms, Sense::Eq, 0.0);
-            out.push((c, s, t));
-        }
-        Concentration {
-            countries: out,
-            caps: Vec::new(),
+            let mut row = vec![(s, -1.0)];
+            row.extend(terms);
+            lp.add_row(RowTag::Definition, row, Sense::Eq, 0.0);
+            self.countries.push((c, s, t));
+            self.stages.push(stage);
         }
     }
 

@@ -27,6 +27,9 @@ pub struct RowContext<'a> {
     /// (instance, binary) of each row whose binary is 1 exactly when its members buy
     /// nothing (`min_*_share_if_used`).
     pub indicators: Vec<(usize, usize)>,
+    /// (instance, (offer variable, landed cost / scale) per offer) of each value-share
+    /// row: its value at a point, which turns its dual into d cost / d bound.
+    pub value_rows: Vec<(usize, Vec<(usize, f64)>)>,
 }
 
 /// The (variable, coefficient) terms of instance `k`, or `None` for rules stated
@@ -95,19 +98,40 @@ impl RowContext<'_> {
         z.iter().map(|&z| (z, 1.0)).collect()
     }
 
-    /// Σ w_c t_c for HHI cap `k` (`weight` of each model country), recording the cap's
-    /// weights; the HHI variables are created on first use.
+    /// For each country offers with a variable pass through at `stage`, in code order:
+    /// (country, (variable, f) of each such offer in offer order, f its fraction there;
+    /// 1 at the shipping country). One pass over the offers.
+    pub fn through_all(&self, stage: Option<usize>) -> Vec<(usize, Vec<(usize, f64)>)> {
+        let mut by_country: std::collections::BTreeMap<usize, Vec<(usize, f64)>> =
+            std::collections::BTreeMap::new();
+        for (j, o) in self.offers.iter().enumerate() {
+            let Some(v) = self.offer_var[j] else { continue };
+            for (c, f) in self.model.stages.mix(o, stage) {
+                by_country.entry(c).or_default().push((v, f));
+            }
+        }
+        by_country.into_iter().collect()
+    }
+
+    /// Σ w_c t_c for HHI cap `k` at `stage` (`weight` of each model country), recording
+    /// the cap's weights; the HHI variables of the stage are created on first use.
     pub fn cap_terms(
         &mut self,
         lp: &mut Lp,
         k: usize,
+        stage: Option<usize>,
         weight: impl Fn(usize) -> f64,
     ) -> Vec<(usize, f64)> {
-        let (offers, offer_var, countries) = (self.offers, self.offer_var, self.countries);
-        let conc = self
-            .concentration
-            .get_or_insert_with(|| Concentration::new(lp, offers, offer_var, countries));
-        let weights: Vec<f64> = conc.countries.iter().map(|&(c, _, _)| weight(c)).collect();
+        let mut conc = self.concentration.take().unwrap_or_else(Concentration::new);
+        if !conc.has_stage(stage) {
+            conc.add_stage(lp, stage, self.through_all(stage));
+        }
+        let weights: Vec<f64> = conc
+            .countries
+            .iter()
+            .zip(&conc.stages)
+            .map(|(&(c, _, _), &s)| if s == stage { weight(c) } else { 0.0 })
+            .collect();
         let terms = conc
             .countries
             .iter()
@@ -116,6 +140,7 @@ impl RowContext<'_> {
             .map(|(&(_, _, t), &w)| (t, w))
             .collect();
         conc.caps.push((k, weights));
+        self.concentration = Some(conc);
         terms
     }
 }

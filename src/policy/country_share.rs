@@ -47,7 +47,8 @@ impl Rule for MaxCountryShare {
         _k: usize,
         inst: &RowInstance,
     ) -> Option<Vec<(usize, f64)>> {
-        Some(cx.covered(inst, |_| 1.0))
+        let (model, offers) = (cx.model, cx.offers);
+        Some(cx.covered(inst, |j| inst.coefficient(model, &offers[j])))
     }
     fn value(&self, plan: &MineralPlan, inst: &RowInstance) -> f64 {
         plan.members_share(inst)
@@ -82,6 +83,9 @@ impl Rule for MaxCountryShare {
     }
     fn export_prefix(&self) -> &'static str {
         "cap"
+    }
+    fn stage_aware(&self) -> bool {
+        true
     }
     fn country_alike(&self) -> bool {
         true

@@ -91,6 +91,10 @@ impl Rule for Exclusion {
     fn export_prefix(&self) -> &'static str {
         "exclude"
     }
+    fn stage_aware(&self) -> bool {
+        // At a stage: no offer with any fraction through the country there.
+        !self.supplier
+    }
     fn country_alike(&self) -> bool {
         // Removes offers; what is left is aggregated as usual.
         true

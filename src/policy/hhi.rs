@@ -63,11 +63,11 @@ impl Rule for HhiCap {
         cx: &mut RowContext,
         lp: &mut Lp,
         k: usize,
-        _inst: &RowInstance,
+        inst: &RowInstance,
     ) -> Option<Vec<(usize, f64)>> {
         let model = cx.model;
         let risk_weighted = self.risk_weighted;
-        Some(cx.cap_terms(lp, k, |c| {
+        Some(cx.cap_terms(lp, k, inst.stage, |c: usize| {
             if risk_weighted {
                 model.countries[c].risk
             } else {
@@ -75,12 +75,13 @@ impl Rule for HhiCap {
             }
         }))
     }
-    fn value(&self, plan: &MineralPlan, _inst: &RowInstance) -> f64 {
+    fn value(&self, plan: &MineralPlan, inst: &RowInstance) -> f64 {
         let d = plan.model.minerals[plan.mineral].demand;
+        let q = plan.by_country_at(inst.stage);
         if self.risk_weighted {
-            risk_hhi(plan.model, &plan.by_country(), d)
+            risk_hhi(plan.model, &q, d)
         } else {
-            hhi(&plan.by_country(), d)
+            hhi(&q, d)
         }
     }
     fn tolerance(&self) -> f64 {
@@ -132,6 +133,9 @@ impl Rule for HhiCap {
         } else {
             "hhi"
         }
+    }
+    fn stage_aware(&self) -> bool {
+        true
     }
     fn country_alike(&self) -> bool {
         true

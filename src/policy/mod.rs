@@ -11,6 +11,7 @@
 mod avg_risk;
 pub(crate) mod concentration;
 pub(crate) mod context;
+pub(crate) mod controlled;
 mod country_share;
 mod counts;
 mod exclusions;
@@ -18,9 +19,11 @@ mod group_share;
 mod hhi;
 pub(crate) mod rows;
 mod share_if_used;
+pub(crate) mod stock_days;
 mod supplier_share;
 pub(crate) mod text;
 mod top_share;
+mod value_share;
 
 use std::collections::BTreeMap;
 
@@ -32,15 +35,18 @@ use crate::policy::rows::{MineralPlan, RowInstance};
 use context::RowContext;
 
 pub use avg_risk::MAX_AVG_RISK;
+pub use controlled::EXCLUDE_CONTROLLED;
 pub use country_share::MAX_COUNTRY_SHARE;
 pub use counts::{MAX_SUPPLIERS, MIN_COUNTRIES, MIN_SUPPLIERS};
 pub use exclusions::{EXCLUDE_COUNTRY, EXCLUDE_SUPPLIER};
 pub use group_share::{MAX_GROUP_SHARE, MIN_GROUP_SHARE};
 pub use hhi::{MAX_HHI, MAX_RISK_HHI};
 pub use share_if_used::{MIN_COUNTRY_SHARE_IF_USED, MIN_SUPPLIER_SHARE_IF_USED};
+pub use stock_days::MIN_STOCK_DAYS;
 pub use supplier_share::MAX_SUPPLIER_SHARE;
 pub(crate) use top_share::top_sum;
 pub use top_share::MAX_TOP_SHARE;
+pub use value_share::{MAX_VALUE_SHARE, MIN_VALUE_SHARE};
 
 /// Every rule, in the order of SPEC §1 (constraints.csv's error message lists them so),
 /// then the rules added since.
@@ -60,6 +66,10 @@ pub const ALL: &[Kind] = &[
     MAX_TOP_SHARE,
     MIN_SUPPLIER_SHARE_IF_USED,
     MIN_COUNTRY_SHARE_IF_USED,
+    MIN_STOCK_DAYS,
+    EXCLUDE_CONTROLLED,
+    MIN_VALUE_SHARE,
+    MAX_VALUE_SHARE,
 ];
 
 /// Everything the crate needs to know about one policy rule (one row kind of
@@ -134,6 +144,39 @@ pub trait Rule: Sync {
     ) -> Option<String> {
         let _ = (model, m, row, by_country);
         None
+    }
+
+    /// True when the rule needs the stock columns of demand.csv.
+    fn needs_stock(&self) -> bool {
+        false
+    }
+    /// True when the rule may name a stage (constraints.csv's `stage` column): it then
+    /// applies to the quantity passing through each country at that stage.
+    fn stage_aware(&self) -> bool {
+        false
+    }
+
+    /// True when every offer of the mineral is a member of the rule's rows, whatever
+    /// the target (value shares: the whole value is the denominator).
+    fn spans_all_offers(&self) -> bool {
+        false
+    }
+
+    /// The right side of the row [`Rule::terms`] builds (the bound, unless the bound is
+    /// in the coefficients).
+    fn rhs(&self, inst: &RowInstance) -> f64 {
+        inst.bound
+    }
+
+    /// Offer `offer`'s coefficient in the row cleaning follows for a share measure
+    /// (`CleanMeasure::AtMost` / `AtLeast`), against [`Rule::rhs`].
+    fn clean_coefficient(
+        &self,
+        model: &Model,
+        inst: &RowInstance,
+        offer: &crate::model::Offer,
+    ) -> f64 {
+        inst.coefficient(model, offer)
     }
 
     /// True when a row of this rule also holds with the value 0 (a share that is 0 or at
@@ -240,6 +283,8 @@ pub enum TargetKind {
     Group,
     /// A whole number of countries k ≥ 1.
     Top,
+    /// A country code or a group tag: the states controlling suppliers.
+    CountryOrGroup,
 }
 
 /// The domain of a rule's bound.
@@ -347,15 +392,19 @@ pub enum Family {
     TopShares,
     /// `min_suppliers`, `max_suppliers`, `min_countries`.
     Counts,
-    /// `exclude_country`, `exclude_supplier`.
+    /// `exclude_country`, `exclude_supplier`, `exclude_controlled`.
     Exclusions,
     /// `min_supplier_share_if_used`, `min_country_share_if_used`.
     SharesIfUsed,
+    /// `min_stock_days`.
+    StockDays,
+    /// `min_value_share`, `max_value_share`.
+    ValueShares,
 }
 
 impl Family {
     /// Every family, in the order of policy.csv.
-    pub const ALL: [Family; 9] = [
+    pub const ALL: [Family; 11] = [
         Family::CountryCaps,
         Family::SupplierCaps,
         Family::GroupShares,
@@ -365,6 +414,8 @@ impl Family {
         Family::Counts,
         Family::Exclusions,
         Family::SharesIfUsed,
+        Family::StockDays,
+        Family::ValueShares,
     ];
 
     /// The name in `without_<family>`.
@@ -379,6 +430,8 @@ impl Family {
             Family::Counts => "counts",
             Family::Exclusions => "exclusions",
             Family::SharesIfUsed => "shares_if_used",
+            Family::StockDays => "stock_days",
+            Family::ValueShares => "value_shares",
         }
     }
 
@@ -394,6 +447,8 @@ impl Family {
             Family::Counts => ("the supplier and country counts", "cost"),
             Family::Exclusions => ("the exclusions", "cost"),
             Family::SharesIfUsed => ("the minimum shares of the targets used", "cost"),
+            Family::StockDays => ("the minimum stock (days of demand)", "costs"),
+            Family::ValueShares => ("the value-share rules", "cost"),
         }
     }
 }

@@ -38,6 +38,8 @@ pub struct RowInstance {
     pub bound: f64,
     /// The offers in the row's sum: local indices within the mineral, ascending.
     pub members: Vec<usize>,
+    /// The stage the row applies at (`None`: the shipping country).
+    pub stage: Option<usize>,
 }
 
 impl RowInstance {
@@ -57,6 +59,25 @@ impl RowInstance {
             crate::engine::lp::Sense::Ge
         } else {
             crate::engine::lp::Sense::Le
+        }
+    }
+
+    /// The coefficient of `offer` in the row's sum: the fraction of it passing through
+    /// the target's countries at the row's stage (1 at the shipping country, where
+    /// members are whole offers; 1 for rows over every offer).
+    pub fn coefficient(&self, model: &Model, offer: &crate::model::Offer) -> f64 {
+        let Some(s) = self.stage else {
+            return 1.0;
+        };
+        match &self.target {
+            InstanceTarget::Country(c) => model.stages.fraction(offer, Some(s), *c),
+            InstanceTarget::Group(g) => model
+                .stages
+                .mix(offer, Some(s))
+                .filter(|&(c, _)| model.countries[c].groups.contains(g))
+                .map(|(_, f)| f)
+                .sum(),
+            InstanceTarget::None | InstanceTarget::Supplier(_) | InstanceTarget::Top(..) => 1.0,
         }
     }
 
@@ -93,11 +114,69 @@ pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
     for (j, o) in offers.iter().enumerate() {
         by_country.entry(o.country).or_default().push(j);
     }
+    let stages = model.stages.names.len();
+    let mut at_stage: Vec<Option<BTreeMap<usize, Vec<usize>>>> = vec![None; stages];
     let mut out = Vec::new();
     for (p, row) in model.policy.iter().enumerate() {
         if !row.applies_to(m) {
             continue;
         }
+        for stage in row.stage.stages(stages) {
+            let by_country = match stage {
+                None => &by_country,
+                Some(s) => &*at_stage[s].get_or_insert_with(|| stage_members(model, m, s)),
+            };
+            expand_row(model, m, p, stage, by_country, &mut out);
+        }
+    }
+    out
+}
+
+/// The offers of mineral `m` passing through each country at stage `s` (local indices).
+fn stage_members(model: &Model, m: usize, s: usize) -> BTreeMap<usize, Vec<usize>> {
+    let mut by_country: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (j, o) in model.offers_of(m).iter().enumerate() {
+        for (c, _) in model.stages.mix(o, Some(s)) {
+            by_country.entry(c).or_default().push(j);
+        }
+    }
+    by_country
+}
+
+/// The instances of policy row `p` on mineral `m` at `stage`, `by_country` the offers
+/// passing through each country there.
+fn expand_row(
+    model: &Model,
+    m: usize,
+    p: usize,
+    stage: Option<usize>,
+    by_country: &BTreeMap<usize, Vec<usize>>,
+    out: &mut Vec<RowInstance>,
+) {
+    let range = model.minerals[m].offers.clone();
+    let offers = &model.offers[range.clone()];
+    let row = &model.policy[p];
+    if row.kind.target_kind() == TargetKind::CountryOrGroup {
+        let members = (0..offers.len())
+            .filter(|&j| super::controlled::controlled_in(model, &offers[j], &row.target))
+            .collect();
+        let target = match row.target {
+            Target::Group(g) => InstanceTarget::Group(g),
+            Target::Country(c) => InstanceTarget::Country(c),
+            _ => unreachable!("input resolves a country or a group"),
+        };
+        out.push(RowInstance {
+            policy: p,
+            kind: row.kind,
+            mineral: m,
+            target,
+            bound: row.bound,
+            members,
+            stage,
+        });
+        return;
+    }
+    {
         let mut push = |target, members| {
             out.push(RowInstance {
                 policy: p,
@@ -106,12 +185,13 @@ pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
                 target,
                 bound: row.bound,
                 members,
+                stage,
             })
         };
         match &row.target {
             Target::Each => match row.kind.target_kind() {
                 TargetKind::CountryOrAll => {
-                    for (&c, members) in &by_country {
+                    for (&c, members) in by_country {
                         push(InstanceTarget::Country(c), members.clone());
                     }
                 }
@@ -124,7 +204,8 @@ pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
                 | TargetKind::Country
                 | TargetKind::Supplier
                 | TargetKind::Group
-                | TargetKind::Top => {
+                | TargetKind::Top
+                | TargetKind::CountryOrGroup => {
                     unreachable!("input accepts * only for targets that may be all")
                 }
             },
@@ -145,15 +226,22 @@ pub fn expand(model: &Model, m: usize) -> Vec<RowInstance> {
                     .map(|&i| i - range.start)
                     .collect(),
             ),
+            Target::Group(g) if row.kind.spans_all_offers() => {
+                push(InstanceTarget::Group(*g), (0..offers.len()).collect())
+            }
             Target::Group(g) => {
                 let members = (0..offers.len())
-                    .filter(|&j| model.countries[offers[j].country].groups.contains(g))
+                    .filter(|&j| {
+                        model
+                            .stages
+                            .mix(&offers[j], stage)
+                            .any(|(c, _)| model.countries[c].groups.contains(g))
+                    })
                     .collect();
                 push(InstanceTarget::Group(*g), members)
             }
         }
     }
-    out
 }
 
 /// Quantities of one mineral's plan, as the rows see them.
@@ -167,6 +255,36 @@ pub struct MineralPlan<'a> {
 }
 
 impl MineralPlan<'_> {
+    /// Quantity passing through each country at `stage` (`None`: the shipping
+    /// country), q_sc = Σ_i f_isc · x_i, in real units.
+    pub fn by_country_at(&self, stage: Option<usize>) -> Vec<f64> {
+        if stage.is_none() {
+            return self.by_country();
+        }
+        let mut q = vec![0.0; self.model.countries.len()];
+        let start = self.model.minerals[self.mineral].offers.start;
+        for (k, &x) in self.quantities.iter().enumerate() {
+            for (c, f) in self.model.stages.mix(&self.model.offers[start + k], stage) {
+                q[c] += f * x;
+            }
+        }
+        q
+    }
+
+    /// Σ_c risk_c · q_sc / D: the average risk at `stage`.
+    pub fn avg_risk_at(&self, stage: Option<usize>) -> f64 {
+        if stage.is_none() {
+            return self.avg_risk();
+        }
+        let d = self.model.minerals[self.mineral].demand;
+        self.by_country_at(stage)
+            .iter()
+            .zip(&self.model.countries)
+            .map(|(q, c)| c.risk * q)
+            .sum::<f64>()
+            / d
+    }
+
     /// Quantity bought per country (indexed by country), in real units.
     pub fn by_country(&self) -> Vec<f64> {
         let mut q = vec![0.0; self.model.countries.len()];
@@ -192,6 +310,17 @@ impl MineralPlan<'_> {
     /// Σ x over the row's members / D: the share of demand it covers.
     pub fn members_share(&self, row: &RowInstance) -> f64 {
         let d = self.model.minerals[self.mineral].demand;
+        if row.stage.is_some() {
+            let start = self.model.minerals[self.mineral].offers.start;
+            return row
+                .members
+                .iter()
+                .map(|&j| {
+                    row.coefficient(self.model, &self.model.offers[start + j]) * self.quantities[j]
+                })
+                .sum::<f64>()
+                / d;
+        }
         row.members.iter().map(|&j| self.quantities[j]).sum::<f64>() / d
     }
 

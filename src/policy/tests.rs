@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 
 use super::{BoundDomain, Entry, Kind, Sense, TargetKind, ALL};
-use super::{SummaryMetric, EXCLUDE_COUNTRY, MAX_COUNTRY_SHARE, MAX_HHI, MIN_SUPPLIERS};
+use super::{
+    SummaryMetric, EXCLUDE_COUNTRY, MAX_COUNTRY_SHARE, MAX_HHI, MIN_STOCK_DAYS, MIN_SUPPLIERS,
+};
 use crate::engine::lp;
 use crate::formulate::{formulate, Block, RowTag};
 use crate::input::{parse_model, ModelFiles};
@@ -27,11 +29,15 @@ fn target(kind: Kind, rng: &mut Rng, suppliers: usize) -> String {
         TargetKind::Supplier | TargetKind::SupplierOrAll => supplier(rng),
         TargetKind::Group => ["G1", "G2"][rng.below(2) as usize].into(),
         TargetKind::Top => format!("{}", 1 + rng.below(5)),
+        TargetKind::CountryOrGroup => country(rng),
     }
 }
 
 /// A bound in `kind`'s domain.
 fn bound(kind: Kind, rng: &mut Rng) -> String {
+    if kind == MIN_STOCK_DAYS {
+        return format!("{:.1}", rng.range_f64(0.0, 200.0));
+    }
     match kind.domain() {
         BoundDomain::Fraction => format!("{:.3}", rng.range_f64(0.05, 0.95)),
         BoundDomain::NonNegative => format!("{:.3}", rng.range_f64(0.0, 0.8)),
@@ -60,7 +66,11 @@ fn random_model(rng: &mut Rng) -> Model {
         };
         suppliers.push_str(&format!("s{j},m,{c},{cost:.2},{capacity}\n"));
     }
-    let demand = format!("mineral,quantity\nm,{:.1}\n", rng.range_f64(20.0, 500.0));
+    let d = rng.range_f64(20.0, 500.0);
+    let demand = format!(
+        "mineral,quantity,stock_on_hand,holding_cost,stock_cap\nm,{d:.1},{:.1},1,\n",
+        rng.range_f64(0.0, 0.3) * d
+    );
     let mut constraints = String::from("constraint,mineral,target,bound\n");
     for &kind in ALL {
         let keep = if kind.is_exclusion() {
@@ -118,6 +128,12 @@ fn lift(model: &Model, block: &Block, x: &[f64]) -> Vec<f64> {
         if row.sense == lp::Sense::Le && a == 1.0 && over_binaries && row.terms.len() > 1 {
             let used: f64 = row.terms[1..].iter().map(|&(y, _)| point[y]).sum();
             point[z] = used.min(1.0);
+        }
+    }
+    // Fixed variables (the constant of a `min_stock_days` row) at their value.
+    for (v, var) in lp.vars.iter().enumerate() {
+        if var.lower == var.upper {
+            point[v] = var.lower;
         }
     }
     lift_top_shares(model, block, x, &mut point);
@@ -218,10 +234,22 @@ fn check_block(model: &Model, block: &Block, x: &[f64]) {
         let rows: Vec<usize> = (0..block.lp.rows.len())
             .filter(|&r| block.lp.rows[r].tag == RowTag::Policy(k))
             .collect();
+        if kind == MIN_STOCK_DAYS && !stock_row_states_value(model, x, &rows, value, inst.bound) {
+            continue;
+        }
         match kind.entry() {
             Entry::Row => {
                 assert!(rows.len() <= 1, "{kind:?}: {} rows", rows.len());
                 let activity = rows.first().map_or(0.0, |&r| block.lp.activity(r, &point));
+                // A value share's row is (value − bound) · the plan's scaled value, right
+                // side 0.
+                let (activity, value) = match block.value_rows.iter().find(|(i, _)| *i == k) {
+                    Some((_, w)) if !rows.is_empty() => {
+                        let v: f64 = w.iter().map(|&(var, a)| a * point[var]).sum();
+                        (activity - kind.rhs(inst), (value - inst.bound) * v)
+                    }
+                    _ => (activity, value),
+                };
                 assert!(
                     (activity - value).abs() <= 1e-9 * (1.0 + value.abs()),
                     "{kind:?} {}: row {activity} vs value {value}",
@@ -235,7 +263,7 @@ fn check_block(model: &Model, block: &Block, x: &[f64]) {
                         Sense::Excludes => panic!("{kind:?}: an exclusion with a row"),
                     };
                     assert_eq!(row.sense, sense, "{kind:?}");
-                    assert_eq!(row.rhs, inst.bound, "{kind:?}");
+                    assert_eq!(row.rhs, kind.rhs(inst), "{kind:?}");
                 }
             }
             Entry::OfferBound => {
@@ -273,6 +301,27 @@ fn check_block(model: &Model, block: &Block, x: &[f64]) {
             }
         }
     }
+}
+
+/// A `min_stock_days` row is stated only where the stock on hand falls short of the
+/// bound (without a row, every plan holds it), and states S0 + X − D, the stock held
+/// when the plan builds (X ≥ D): true when the row's activity must equal the value.
+fn stock_row_states_value(
+    model: &Model,
+    x: &[f64],
+    rows: &[usize],
+    value: f64,
+    bound: f64,
+) -> bool {
+    let d = model.minerals[0].demand;
+    if rows.is_empty() {
+        assert!(
+            value >= bound,
+            "no min_stock_days row, yet {value} < {bound}"
+        );
+        return false;
+    }
+    x.iter().sum::<f64>() >= d * (1.0 + 1e-6)
 }
 
 #[test]

@@ -74,11 +74,14 @@ impl Rule for MaxTopShare {
     ) -> Option<Vec<(usize, f64)>> {
         let t = lp.add_var(0.0, 1.0, 0.0);
         let mut terms = vec![(t, k_of(inst) as f64)];
-        for &c in cx.countries {
+        for (c, through) in cx.through_all(inst.stage) {
             let v = lp.add_var(0.0, 1.0, 0.0);
-            // v_c + t − Σ_{j∈c} x_j ≥ 0.
+            // v_c + t − Σ_j f_jc x_j ≥ 0.
             let mut def = vec![(v, 1.0), (t, 1.0)];
-            def.extend(cx.covered_where(|j| cx.offers[j].country == c));
+            match inst.stage {
+                None => def.extend(cx.covered_where(|j| cx.offers[j].country == c)),
+                Some(_) => def.extend(through.into_iter().map(|(x, f)| (x, -f))),
+            }
             lp.add_row(RowTag::Definition, def, lp::Sense::Ge, 0.0);
             terms.push((v, 1.0));
         }
@@ -86,7 +89,7 @@ impl Rule for MaxTopShare {
     }
     fn value(&self, plan: &MineralPlan, inst: &RowInstance) -> f64 {
         let d = plan.model.minerals[plan.mineral].demand;
-        top_sum(&plan.by_country(), k_of(inst)) / d
+        top_sum(&plan.by_country_at(inst.stage), k_of(inst)) / d
     }
     fn tolerance(&self) -> f64 {
         FEASIBILITY
@@ -118,6 +121,9 @@ impl Rule for MaxTopShare {
     }
     fn export_prefix(&self) -> &'static str {
         "topshare"
+    }
+    fn stage_aware(&self) -> bool {
+        true
     }
     fn country_alike(&self) -> bool {
         // Each offer enters only its country's row v_c + t − Σ x ≥ 0, with coefficient −1.

@@ -8,13 +8,14 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use super::errors::{to_py, InputError};
-use super::options::{value, SolverKw};
+use super::options::{value, weights, SolverKw};
 use super::outcome::Outcome;
 use super::runs;
 use super::wait::interruptible;
 use crate::analysis::compare::CompareOptions;
 use crate::analysis::explain::ExplainOptions;
 use crate::analysis::frontier::{FrontierOptions, DEFAULT_POINTS};
+use crate::analysis::hedge::DEFAULT_WEIGHTS;
 use crate::analysis::presets::n_minus_one;
 use crate::analysis::robust::{RobustOptions, DEFAULT_CVAR_WEIGHT};
 use crate::analysis::stress::{StressOptions, DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
@@ -299,5 +300,48 @@ impl NativeModel {
         };
         let scenarios = self.scenario_set(n_1);
         self.run(py, move |m, _| runs::robust_outcome(m, &scenarios, &opts))
+    }
+
+    /// `hedge`: `solve --robust` at each CVaR weight of `weights` (a sequence or the
+    /// CLI's comma-separated text; default the CLI's) and the split of each plan's hedge.
+    #[pyo3(signature = (*, weights=None, alpha=None, spot_premium=None, n_1=false, method=None, solver=None, time_limit=None, mip_gap=None, threads=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn hedge<'py>(
+        &self,
+        py: Python<'py>,
+        weights: Option<Bound<'py, PyAny>>,
+        alpha: Option<Bound<'py, PyAny>>,
+        spot_premium: Option<Bound<'py, PyAny>>,
+        n_1: bool,
+        method: Option<Bound<'py, PyAny>>,
+        solver: Option<Bound<'py, PyAny>>,
+        time_limit: Option<Bound<'py, PyAny>>,
+        mip_gap: Option<Bound<'py, PyAny>>,
+        threads: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Outcome> {
+        let weights = match weights::parse(&weights)? {
+            Some(w) => w,
+            None => DEFAULT_WEIGHTS
+                .iter()
+                .filter_map(|&w| crate::values::NonNegative::new(w).ok())
+                .collect(),
+        };
+        let opts = RobustOptions {
+            alpha: value("alpha", &alpha)?.unwrap_or(DEFAULT_ALPHA),
+            cvar_weight: DEFAULT_CVAR_WEIGHT,
+            spot_premium: value("spot-premium", &spot_premium)?.unwrap_or(DEFAULT_SPOT_PREMIUM),
+            method: value("method", &method)?.unwrap_or_default(),
+            solve: SolverKw {
+                solver,
+                time_limit,
+                mip_gap,
+                threads,
+            }
+            .options()?,
+        };
+        let scenarios = self.scenario_set(n_1);
+        self.run(py, move |m, _| {
+            runs::hedge_outcome(m, &scenarios, &weights, &opts)
+        })
     }
 }

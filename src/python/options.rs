@@ -66,3 +66,35 @@ fn threads(v: &Option<Bound<'_, PyAny>>) -> PyResult<Option<NonZeroUsize>> {
             bad_option("threads", &text, &why)
         })
 }
+
+/// `weights`: a sequence of values or the CLI's comma-separated text, each parsed as
+/// `--weights` parses it.
+pub mod weights {
+    use pyo3::prelude::*;
+
+    use super::super::errors::bad_option;
+    use crate::values::NonNegative;
+
+    /// The weights given, or `None` when the keyword is absent.
+    pub fn parse(v: &Option<Bound<'_, PyAny>>) -> PyResult<Option<Vec<NonNegative>>> {
+        let Some(v) = v.as_ref().filter(|v| !v.is_none()) else {
+            return Ok(None);
+        };
+        let texts: Vec<String> = if v.is_instance_of::<pyo3::types::PyString>() {
+            let text = v.str()?.to_string();
+            text.split(',').map(str::to_string).collect()
+        } else {
+            v.try_iter()?
+                .map(|w| Ok(w?.str()?.to_string()))
+                .collect::<PyResult<_>>()?
+        };
+        let weights = texts
+            .iter()
+            .map(|t| {
+                t.parse::<NonNegative>()
+                    .map_err(|why| bad_option("weights", t, &why))
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(Some(weights))
+    }
+}

@@ -10,10 +10,11 @@ use pyo3::types::PyBytes;
 use super::errors::to_py;
 use crate::analysis::compare::Comparison as Cases;
 use crate::analysis::frontier::Frontier;
+use crate::analysis::hedge::Hedge;
 use crate::analysis::stress::StressReport;
 use crate::model::Model;
 use crate::report::{
-    compare_table, explain_table, frontier_table, inputs::inputs_table, policy_table,
+    compare_table, explain_table, frontier_table, hedge_table, inputs::inputs_table, policy_table,
     write_workbook, ColumnKind, ExplainReport, PolicyReport, Report, Table,
 };
 
@@ -36,6 +37,8 @@ pub enum Body {
     Stress(StressReport),
     /// `compare`.
     Compare(Cases),
+    /// `hedge`.
+    Hedge(Hedge),
     /// Nothing yet (while an outcome is being built).
     Empty,
 }
@@ -55,6 +58,7 @@ impl Body {
             Body::Frontier(frontier) => vec![frontier_table(frontier)],
             Body::Stress(report) => report.tables(),
             Body::Compare(cases) => vec![compare_table(cases)],
+            Body::Hedge(hedge) => vec![hedge_table(hedge)],
             Body::NoFrontier(_) | Body::Empty => Vec::new(),
         }
     }
@@ -72,6 +76,7 @@ impl Body {
             Body::Frontier(frontier) => to_json(frontier),
             Body::Stress(report) => to_json(report),
             Body::Compare(cases) => to_json(cases),
+            Body::Hedge(hedge) => to_json(hedge),
             Body::Empty => Ok("null".into()),
         }
     }
@@ -158,6 +163,7 @@ impl Outcome {
             | Body::NoFrontier(_)
             | Body::Stress(_)
             | Body::Compare(_)
+            | Body::Hedge(_)
             | Body::Empty => None,
         }
     }

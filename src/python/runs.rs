@@ -7,6 +7,7 @@ use crate::analysis::compare::{compare, CompareOptions};
 use crate::analysis::explain::{explain, ExplainOptions};
 use crate::analysis::frontier::{frontier, render_text as frontier_text};
 use crate::analysis::frontier::{FrontierOptions, FrontierOutcome};
+use crate::analysis::hedge::hedge;
 use crate::analysis::policy_cost::policy_cost;
 use crate::analysis::robust::report::render_comparison;
 use crate::analysis::robust::RobustOptions;
@@ -17,9 +18,10 @@ use crate::input::CaseSpec;
 use crate::model::{Model, Scenario};
 use crate::plan::solve_plan_then;
 use crate::report::{assemble, build_report, mineral_part, render_explain, render_policy};
-use crate::report::{render_compare, render_stress, render_text};
+use crate::report::{render_compare, render_hedge, render_stress, render_text};
 use crate::report::{ExplainReport, PolicyReport, Report};
 use crate::solve::SolveOptions;
+use crate::values::NonNegative;
 
 use super::outcome::{Body, Outcome};
 
@@ -154,4 +156,18 @@ pub fn robust_outcome(
     }
     let body = Body::Robust(run.report.clone(), run.stress, run.quantities);
     Ok(from_report(model, &run.report, text, body))
+}
+
+/// `hedge`: `solve --robust` at each of `weights` and the split of each plan's hedge (as
+/// `commands::hedge_model` without the files); a weight without a plan is the CLI's
+/// solver error (exit 4).
+pub fn hedge_outcome(
+    model: Arc<Model>,
+    scenarios: &[Scenario],
+    weights: &[NonNegative],
+    opts: &RobustOptions,
+) -> Result<Outcome> {
+    let h = hedge(&model, scenarios, weights, opts)?;
+    let text = render_hedge(&h);
+    Ok(plain(model, 0, text, Body::Hedge(h)))
 }

@@ -18,6 +18,9 @@ pub struct ExplainReport {
     pub relaxations: Vec<RelaxationRow>,
     /// Per mineral without a solution, the account in words.
     pub accounts: Vec<String>,
+    /// What the soft rows and priorities mean here (see [`super::soft_notes`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl ExplainReport {
@@ -27,6 +30,7 @@ impl ExplainReport {
             feasible: explanation.feasible,
             total_size: explanation.total_size,
             accounts: accounts(&explanation.minerals),
+            notes: Vec::new(),
             relaxations: explanation
                 .minerals
                 .into_iter()
@@ -68,11 +72,11 @@ pub fn explain_table(report: &ExplainReport) -> Table<'_> {
 
 /// The report in words.
 pub fn render_explain(report: &ExplainReport) -> String {
-    if report.feasible {
-        return "the model has a solution as it stands: no rule needs to move\n".into();
-    }
     let mut out = String::new();
-    for a in &report.accounts {
+    if report.feasible {
+        out.push_str("the model has a solution as it stands: no rule needs to move\n");
+    }
+    for a in report.accounts.iter().chain(&report.notes) {
         out.push_str(a);
         out.push('\n');
     }

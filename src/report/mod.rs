@@ -1,6 +1,7 @@
 //! Reports of a solve: the rows of allocation.csv, summary.csv and constraints.csv
 //! (SPEC §4), built once and written as CSV, JSON or a text table.
 
+mod bundles;
 mod check;
 mod compare;
 mod explain;
@@ -13,6 +14,8 @@ pub(crate) mod outputs;
 mod policy;
 mod ranging;
 mod scenarios;
+mod soft;
+mod stages;
 mod stress;
 pub(crate) mod stress_tables;
 pub(crate) mod table;
@@ -34,6 +37,10 @@ use crate::plan::{Metrics, MineralOutcome, Plan};
 use crate::solve::Status;
 use crate::write::{atomic, CsvOut};
 
+pub use bundles::{
+    bundle_rows, bundles_table, lot_rows, lots_table, BundleRow, LotRow, BUNDLE_COLUMNS,
+    LOT_COLUMNS,
+};
 pub use check::render_check;
 pub use compare::{compare_table, render_compare, COMPARE_COLUMNS, COMPARE_CSV};
 pub use explain::{explain_table, render_explain, ExplainReport, EXPLAIN_COLUMNS, EXPLAIN_CSV};
@@ -43,6 +50,8 @@ pub use outputs::{write_results, write_tables, write_tables_with, write_workbook
 pub use policy::{policy_table, render_policy, PolicyReport, POLICY_COLUMNS, POLICY_CSV};
 pub use ranging::{ranging_table, RANGING_COLUMNS};
 pub use scenarios::{render_scenarios, scenarios_csv, scenarios_table, SCENARIOS_COLUMNS};
+pub use soft::{render_soft_breaks, soft_notes};
+pub use stages::{stage_lines, stage_rows, stages_table, StageRow, STAGE_COLUMNS};
 pub use stress::{render_stress, stress_files};
 pub use table::{Cells, CellsDyn, Column, ColumnKind, Dialect, Table};
 pub use text::{render_solvers, render_text};
@@ -96,6 +105,47 @@ pub struct SummaryRow {
     pub suppliers: usize,
     /// Countries used.
     pub countries: usize,
+    /// The stock columns, when demand.csv has stock columns.
+    #[serde(flatten)]
+    pub stock: Option<SummaryStock>,
+}
+
+/// The stock of a summary.csv row (README "Stock"), in stock.csv's words.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SummaryStock {
+    /// S0: held at the start of the year.
+    pub stock_on_hand: f64,
+    /// b: what the plan buys above demand.
+    pub stock_built: f64,
+    /// S = S0 + b: held after the plan.
+    pub stock: f64,
+    /// h · S: its holding cost (part of `cost`).
+    pub holding_cost: f64,
+}
+
+impl SummaryStock {
+    /// Mineral `m`'s stock when it contracts `contracted`, `None` without stock columns.
+    fn of(model: &Model, m: usize, contracted: f64) -> Option<SummaryStock> {
+        let mineral = &model.minerals[m];
+        let st = mineral.stock?;
+        let built = mineral.stock_built(contracted);
+        Some(SummaryStock {
+            stock_on_hand: st.on_hand,
+            stock_built: built,
+            stock: st.on_hand + built,
+            holding_cost: mineral.holding_cost(contracted),
+        })
+    }
+
+    /// The totals of `rows` (`None` when no row has a stock).
+    fn total<'a>(rows: impl Iterator<Item = &'a SummaryRow>) -> Option<SummaryStock> {
+        rows.filter_map(|r| r.stock).reduce(|a, b| SummaryStock {
+            stock_on_hand: a.stock_on_hand + b.stock_on_hand,
+            stock_built: a.stock_built + b.stock_built,
+            stock: a.stock + b.stock,
+            holding_cost: a.holding_cost + b.holding_cost,
+        })
+    }
 }
 
 /// One row of constraints.csv: an expanded policy row on the plan.
@@ -122,8 +172,26 @@ pub struct ConstraintRow {
     pub shadow_price: Option<f64>,
     /// `shadow_price` per point of the bound (see [`crate::policy::Kind::per_point`]).
     pub shadow_price_per_point: Option<f64>,
+    /// The stage the row applies at ("" for the shipping country); `None` in a model
+    /// without stages (constraints.csv then has no `stage` column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Name>,
     /// Line in constraints.csv.
     pub line: u64,
+    /// A soft row's violation and its cost (see [`SoftCells`]); `None` in a model
+    /// without soft rows, whose constraints.csv has no such columns.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub soft: Option<SoftCells>,
+}
+
+/// The violation columns of a constraints.csv row in a model with soft rows.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SoftCells {
+    /// How far past its bound the row is, in points of the rule (0 when kept); `None`
+    /// for a hard row.
+    pub violation: Option<f64>,
+    /// violation · penalty; `None` for a hard row.
+    pub violation_cost: Option<f64>,
 }
 
 pub use crate::plan::RelaxationRow;
@@ -165,6 +233,9 @@ pub struct Report {
     pub problems: Vec<String>,
     /// Warnings from reading the model.
     pub warnings: Vec<String>,
+    /// True when constraints.csv has the soft rows' columns (`violation`,
+    /// `violation_cost`): some policy row names a penalty or a priority.
+    pub soft_columns: bool,
 }
 
 /// The report rows of one mineral, with its lines of allocation.csv and constraints.csv
@@ -286,6 +357,12 @@ impl Serialize for TotalsJson<'_> {
         st.serialize_field("top_country_share", &r.top_country_share)?;
         st.serialize_field("suppliers", &r.suppliers)?;
         st.serialize_field("countries", &r.countries)?;
+        if let Some(k) = &r.stock {
+            st.serialize_field("stock_on_hand", &k.stock_on_hand)?;
+            st.serialize_field("stock_built", &k.stock_built)?;
+            st.serialize_field("stock", &k.stock)?;
+            st.serialize_field("holding_cost", &k.holding_cost)?;
+        }
         st.end()
     }
 }
@@ -328,6 +405,7 @@ pub fn assemble(model: &Model, plan: &Plan, parts: Vec<MineralPart>) -> Report {
             .flat_map(|m| &m.warnings)
             .cloned()
             .collect(),
+        soft_columns: model.has_soft_rows(),
     };
     for part in parts {
         report.problems.extend(part.problems);
@@ -340,6 +418,7 @@ pub fn assemble(model: &Model, plan: &Plan, parts: Vec<MineralPart>) -> Report {
     }
     let [demand, purchased, unmet, cost] = totals(&report.summary).map(|(_, v)| v);
     report.total_cost = cost;
+    let stock = SummaryStock::total(report.summary.iter());
     report.summary.push(SummaryRow {
         mineral: Name::from("*"),
         demand,
@@ -354,6 +433,7 @@ pub fn assemble(model: &Model, plan: &Plan, parts: Vec<MineralPart>) -> Report {
         top_country_share: None,
         suppliers: plan.suppliers,
         countries: plan.countries,
+        stock,
     });
     report
 }
@@ -460,6 +540,7 @@ fn summary_row(model: &Model, mo: &MineralOutcome, metrics: &Metrics) -> Summary
         top_country_share: metrics.top_country_share,
         suppliers: metrics.suppliers,
         countries: metrics.countries,
+        stock: SummaryStock::of(model, mo.mineral, mo.quantities.iter().sum()),
     }
 }
 
@@ -481,10 +562,37 @@ fn constraint_rows(model: &Model, mo: &MineralOutcome) -> Vec<ConstraintRow> {
                 binding: r.binding,
                 shadow_price: r.shadow_price,
                 shadow_price_per_point: r.shadow_price_per_point,
+                stage: (!model.stages.names.is_empty())
+                    .then(|| Name::from(model.stages.label(inst.stage))),
                 line: model.policy[inst.policy].line,
+                soft: model
+                    .has_soft_rows()
+                    .then(|| soft_cells(model, inst, r.slack, r.value)),
             }
         })
         .collect()
+}
+
+/// The violation columns of a row with `value` (its slack as computed, negative past
+/// the bound): empty for a hard row.
+fn soft_cells(
+    model: &Model,
+    inst: &crate::policy::rows::RowInstance,
+    _slack: f64,
+    value: f64,
+) -> SoftCells {
+    let soft = &model.policy[inst.policy].soft;
+    if !soft.elastic() {
+        return SoftCells {
+            violation: None,
+            violation_cost: None,
+        };
+    }
+    let v = crate::plan::violation_points(inst, value);
+    SoftCells {
+        violation: Some(v),
+        violation_cost: Some(v * soft.cost_per_point()),
+    }
 }
 
 /// The problem of a mineral without a plan, in words.
@@ -516,9 +624,14 @@ pub fn csv_files(report: &Report) -> Vec<(&'static str, Vec<u8>)> {
         (SUMMARY_CSV, summary_csv(report)),
         (
             CONSTRAINTS_CSV,
-            join(CONSTRAINTS_HEADER, &|s| &s.constraints_csv),
+            join(constraints_header(report), &|s| &s.constraints_csv),
         ),
     ]
+}
+
+/// True when the report's rows carry a stage (a model with stages).
+fn staged(report: &Report) -> bool {
+    report.constraints().any(|c| c.stage.is_some())
 }
 
 /// A file of the sections: `header`, then each mineral's lines (`body`) in order.
@@ -572,6 +685,126 @@ const CONSTRAINTS_HEADER: &[&str] = &[
     "shadow_price_per_point",
 ];
 
+/// constraints.csv's header with the soft rows' columns.
+const CONSTRAINTS_SOFT_HEADER: &[&str] = &[
+    "constraint",
+    "mineral",
+    "target",
+    "bound",
+    "value",
+    "slack",
+    "binding",
+    "shadow_price",
+    "shadow_price_per_point",
+    "violation",
+    "violation_cost",
+];
+
+/// constraints.csv's header in a model with stages: the rows' stage last.
+const STAGED_CONSTRAINTS_HEADER: &[&str] = &[
+    "constraint",
+    "mineral",
+    "target",
+    "bound",
+    "value",
+    "slack",
+    "binding",
+    "shadow_price",
+    "shadow_price_per_point",
+    "stage",
+];
+
+/// constraints.csv's header with soft rows and stages: the soft columns, then the stage.
+const SOFT_STAGED_CONSTRAINTS_HEADER: &[&str] = &[
+    "constraint",
+    "mineral",
+    "target",
+    "bound",
+    "value",
+    "slack",
+    "binding",
+    "shadow_price",
+    "shadow_price_per_point",
+    "violation",
+    "violation_cost",
+    "stage",
+];
+
+/// The header of `report`'s constraints.csv: the soft rows' columns when the model has
+/// soft rows, then the stage when it has stages.
+fn constraints_header(report: &Report) -> &'static [&'static str] {
+    match (report.soft_columns, staged(report)) {
+        (false, false) => CONSTRAINTS_HEADER,
+        (true, false) => CONSTRAINTS_SOFT_HEADER,
+        (false, true) => STAGED_CONSTRAINTS_HEADER,
+        (true, true) => SOFT_STAGED_CONSTRAINTS_HEADER,
+    }
+}
+
+/// The columns of `report`'s constraints.csv (as [`constraints_header`]).
+fn constraints_columns(report: &Report) -> &'static [Column] {
+    match (report.soft_columns, staged(report)) {
+        (false, false) => CONSTRAINTS_COLUMNS,
+        (true, false) => CONSTRAINTS_SOFT_COLUMNS,
+        (false, true) => STAGED_CONSTRAINTS_COLUMNS,
+        (true, true) => SOFT_STAGED_CONSTRAINTS_COLUMNS,
+    }
+}
+
+/// The soft rows' columns of constraints.csv.
+const SOFT_COLUMNS: [Column; 2] = [
+    Column::new("violation", ColumnKind::Number),
+    Column::new("violation_cost", ColumnKind::Cost),
+];
+
+/// The stage column of constraints.csv.
+const STAGE_COLUMN: Column = Column::new("stage", ColumnKind::Text);
+
+/// The columns of constraints.csv in a model with soft rows.
+pub const CONSTRAINTS_SOFT_COLUMNS: &[Column] = &[
+    CONSTRAINTS_COLUMNS[0],
+    CONSTRAINTS_COLUMNS[1],
+    CONSTRAINTS_COLUMNS[2],
+    CONSTRAINTS_COLUMNS[3],
+    CONSTRAINTS_COLUMNS[4],
+    CONSTRAINTS_COLUMNS[5],
+    CONSTRAINTS_COLUMNS[6],
+    CONSTRAINTS_COLUMNS[7],
+    CONSTRAINTS_COLUMNS[8],
+    SOFT_COLUMNS[0],
+    SOFT_COLUMNS[1],
+];
+
+/// The columns of constraints.csv in a model with stages.
+pub const STAGED_CONSTRAINTS_COLUMNS: &[Column] = &[
+    CONSTRAINTS_COLUMNS[0],
+    CONSTRAINTS_COLUMNS[1],
+    CONSTRAINTS_COLUMNS[2],
+    CONSTRAINTS_COLUMNS[3],
+    CONSTRAINTS_COLUMNS[4],
+    CONSTRAINTS_COLUMNS[5],
+    CONSTRAINTS_COLUMNS[6],
+    CONSTRAINTS_COLUMNS[7],
+    CONSTRAINTS_COLUMNS[8],
+    STAGE_COLUMN,
+];
+
+/// The columns of constraints.csv with soft rows and stages.
+pub const SOFT_STAGED_CONSTRAINTS_COLUMNS: &[Column] = &[
+    CONSTRAINTS_COLUMNS[0],
+    CONSTRAINTS_COLUMNS[1],
+    CONSTRAINTS_COLUMNS[2],
+    CONSTRAINTS_COLUMNS[3],
+    CONSTRAINTS_COLUMNS[4],
+    CONSTRAINTS_COLUMNS[5],
+    CONSTRAINTS_COLUMNS[6],
+    CONSTRAINTS_COLUMNS[7],
+    CONSTRAINTS_COLUMNS[8],
+    SOFT_COLUMNS[0],
+    SOFT_COLUMNS[1],
+    STAGE_COLUMN,
+];
+
 /// The columns of constraints.csv.
 pub const CONSTRAINTS_COLUMNS: &[Column] = &[
     Column::new("constraint", ColumnKind::Text),
@@ -602,6 +835,28 @@ pub const SUMMARY_COLUMNS: &[Column] = &[
     Column::new("countries", ColumnKind::Count),
 ];
 
+/// The columns of summary.csv when demand.csv has stock columns: [`SUMMARY_COLUMNS`]
+/// then the stock's.
+pub const SUMMARY_STOCK_COLUMNS: &[Column] = &[
+    Column::new("mineral", ColumnKind::Text),
+    Column::new("demand", ColumnKind::Quantity),
+    Column::new("purchased", ColumnKind::Quantity),
+    Column::new("unmet", ColumnKind::Quantity),
+    Column::new("cost", ColumnKind::Cost),
+    Column::new("avg_unit_cost", ColumnKind::Cost),
+    Column::new("hhi", ColumnKind::Number),
+    Column::new("risk_hhi", ColumnKind::Number),
+    Column::new("avg_risk", ColumnKind::Number),
+    Column::new("top_country", ColumnKind::Text),
+    Column::new("top_country_share", ColumnKind::Share),
+    Column::new("suppliers", ColumnKind::Count),
+    Column::new("countries", ColumnKind::Count),
+    Column::new("stock_on_hand", ColumnKind::Quantity),
+    Column::new("stock_built", ColumnKind::Quantity),
+    Column::new("stock", ColumnKind::Quantity),
+    Column::new("holding_cost", ColumnKind::Cost),
+];
+
 /// One allocation.csv row's cells.
 fn allocation_cells(a: &mut dyn CellsDyn, r: &AllocationRow) {
     a.text(&r.mineral).text(&r.supplier).text(&r.country);
@@ -618,6 +873,12 @@ fn constraint_cells(c: &mut dyn CellsDyn, r: &ConstraintRow) {
     c.num(r.bound).num(r.value).num(r.slack);
     c.flag(r.binding);
     c.opt(r.shadow_price).opt(r.shadow_price_per_point);
+    if let Some(soft) = &r.soft {
+        c.opt(soft.violation).opt(soft.violation_cost);
+    }
+    if let Some(stage) = &r.stage {
+        c.text(stage);
+    }
     c.end();
 }
 
@@ -639,6 +900,12 @@ fn summary_rest(s: &mut dyn CellsDyn, r: &SummaryRow) {
         .opt(r.avg_risk);
     s.text(&r.top_country).opt(r.top_country_share);
     s.count(r.suppliers).count(r.countries);
+    if let Some(k) = &r.stock {
+        s.num(k.stock_on_hand)
+            .num(k.stock_built)
+            .num(k.stock)
+            .num(k.holding_cost);
+    }
     s.end();
 }
 
@@ -665,7 +932,12 @@ fn summary_csv(report: &Report) -> Vec<u8> {
 /// [`totals`]).
 fn summary_table(report: &Report) -> Table<'_> {
     let rows = &report.summary;
-    Table::new("summary", SUMMARY_COLUMNS, rows.len(), move |k, s| {
+    let columns = if rows.iter().any(|r| r.stock.is_some()) {
+        SUMMARY_STOCK_COLUMNS
+    } else {
+        SUMMARY_COLUMNS
+    };
+    Table::new("summary", columns, rows.len(), move |k, s| {
         if k + 1 < rows.len() || rows[k].mineral != "*" {
             return summary_cells(s, &rows[k]);
         }
@@ -697,7 +969,7 @@ impl Report {
             summary_table(self),
             Table::new(
                 "constraints",
-                CONSTRAINTS_COLUMNS,
+                constraints_columns(self),
                 constraints.len(),
                 move |k, c| constraint_cells(c, constraints[k]),
             ),
@@ -774,7 +1046,10 @@ fn stage_csv(dir: &Path, report: &Report) -> Result<atomic::Staged> {
             )?)?;
             Ok::<_, atomic::WriteError>(staged)
         },
-        || write(CONSTRAINTS_CSV, CONSTRAINTS_HEADER, &|s| &s.constraints_csv),
+        || {
+            let header = constraints_header(report);
+            write(CONSTRAINTS_CSV, header, &|s| &s.constraints_csv)
+        },
     );
     let mut staged = first?;
     staged.append(second?)?;

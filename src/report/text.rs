@@ -36,6 +36,7 @@ pub fn render_text(report: &Report) -> String {
         return out;
     }
     out.push('\n');
+    let stock = report.summary.iter().any(|s| s.stock.is_some());
     let mut rows = vec![vec![
         "mineral".to_string(),
         "demand".into(),
@@ -49,6 +50,9 @@ pub fn render_text(report: &Report) -> String {
         "suppliers".into(),
         "countries".into(),
     ]];
+    if stock {
+        rows[0].extend(["stock held".into(), "stock built".into()]);
+    }
     for s in &report.summary {
         rows.push(vec![
             s.mineral.to_string(),
@@ -67,6 +71,10 @@ pub fn render_text(report: &Report) -> String {
             s.suppliers.to_string(),
             s.countries.to_string(),
         ]);
+        if let Some(k) = &s.stock {
+            let row = rows.last_mut().expect("just pushed");
+            row.extend([short(k.stock), short(k.stock_built)]);
+        }
     }
     table(&mut out, &rows, &[0, 8]);
     out.push_str(&super::words::costly_rules(report, COSTLY_RULES));

@@ -44,13 +44,22 @@ pub fn shadow_sentence(row: &ConstraintRow) -> Option<String> {
     let per_point = row.shadow_price_per_point?;
     let unit = row.kind.point()?;
     Some(format!(
-        "{} for {} costs {} per {}{}",
+        "{}{} for {} costs {} per {}{}",
         rule_with_bound(row.kind, &row.target, row.bound),
+        at_stage(row.stage.as_deref()),
         row.mineral,
         amount(per_point.abs()),
         unit.words,
         if row.binding { "; it binds" } else { "" }
     ))
+}
+
+/// " at the refine stage" for a row at a stage; "" at the shipping country.
+pub fn at_stage(stage: Option<&str>) -> String {
+    match stage {
+        Some(s) if !s.is_empty() => format!(" at the {s} stage"),
+        _ => String::new(),
+    }
 }
 
 /// The `limit` binding rules that cost most per point, one sentence each, then how many
@@ -174,6 +183,8 @@ mod tests {
             binding: true,
             shadow_price: Some(sp),
             shadow_price_per_point: kind.per_point(Some(sp)),
+            soft: None,
+            stage: None,
             line: 2,
         }
     }

@@ -31,12 +31,18 @@ pub fn solve_block(
         mip_gap: opts.mip_gap.get(),
         duals: kind.capabilities().duals && !block.lp.has_integers(),
     };
+    let held = super::lexicographic::hold_tiers(model, &mut block, kind, &mut backend, deadline);
     // Continuous blocks: aggregated by country, retried with another backend on failure.
-    let (result, cut_rounds, kind, warnings) = match crate::solve::aggregate::solve_continuous_block(
-        model, &block, kind, opts, deadline,
-    ) {
-        Some(c) => (c.result, c.cut_rounds, c.solver, c.warnings),
+    let continuous = match held {
+        Some(_) => None,
         None => {
+            crate::solve::aggregate::solve_continuous_block(model, &block, kind, opts, deadline)
+        }
+    };
+    let (result, cut_rounds, kind, warnings) = match (continuous, held) {
+        (Some(c), _) => (c.result, c.cut_rounds, c.solver, c.warnings),
+        (None, Some(Optimized { result, cut_rounds })) => (result, cut_rounds, kind, Vec::new()),
+        (None, None) => {
             let Optimized { result, cut_rounds } =
                 optimize(&mut block, kind, &mut backend, deadline);
             (result, cut_rounds, kind, Vec::new())
@@ -61,6 +67,7 @@ pub fn solve_block(
         solve_secs: t.elapsed().as_secs_f64(),
         warnings,
         block_optimum: true,
+        coupling: None,
     };
     if out.status == Status::Infeasible {
         let aggregate = crate::solve::aggregate::aggregates(&block, opts);

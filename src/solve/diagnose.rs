@@ -209,10 +209,11 @@ fn elastic(model: &Model, block: &Block, aggregate: bool) -> Elastic {
             _ => {}
         }
     }
-    // Supplier caps, each a row on its offer (they were variable bounds).
+    // Supplier caps, each a row on its offer (they were variable bounds; a soft one is
+    // a row of the block already).
     let mut capped = vec![false; block.lp.vars.len()];
     for (k, inst) in block.instances.iter().enumerate() {
-        if inst.kind.entry() != Entry::OfferBound {
+        if inst.kind.entry() != Entry::OfferBound || block.elastic_of(k).is_some() {
             continue;
         }
         let vars: Vec<usize> = inst

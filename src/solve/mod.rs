@@ -5,7 +5,9 @@ pub(crate) mod aggregate;
 mod block;
 pub(crate) mod clean;
 mod cleanup;
+pub(crate) mod coupled;
 pub(crate) mod diagnose;
+mod lexicographic;
 mod memory;
 mod optimize;
 pub(crate) mod shadow;
@@ -104,6 +106,9 @@ pub struct SolveOptions {
     /// default blocks of fewer than 1,500 offers (2,500 under an HHI cap) are solved as
     /// the full LP, which is faster there (`aggregate::AGGREGATE_MIN_OFFERS`).
     pub aggregate_all: bool,
+    /// `--by-priority`: rows with a priority give way tier by tier (see
+    /// [`lexicographic`]); the model's rows are marked so when it is solved.
+    pub by_priority: bool,
 }
 
 impl Default for SolveOptions {
@@ -115,6 +120,7 @@ impl Default for SolveOptions {
             threads: None,
             no_aggregate: false,
             aggregate_all: false,
+            by_priority: false,
         }
     }
 }
@@ -235,6 +241,9 @@ pub(crate) struct MineralSolution {
     /// price (the solver's, or one recovered from the fixed-binary LP) is a derivative of
     /// that optimum; false for a robust plan, whose rows stay unpriced.
     pub block_optimum: bool,
+    /// For a mineral joined to others by bundles or lot discounts: what they decided
+    /// (its cost includes their adjustment).
+    pub coupling: Option<Box<coupled::MineralCoupling>>,
 }
 
 impl MineralSolution {
@@ -328,16 +337,37 @@ fn solve_blocks<T: Send>(
     } else {
         (0..model.minerals.len()).map(build).collect()
     };
-    let blocks: Vec<(Block, f64)> = built.into_iter().collect::<Result<_>>()?;
+    let mut blocks: Vec<(Block, f64)> = built.into_iter().collect::<Result<_>>()?;
     let build_wall_secs = start.elapsed().as_secs_f64();
+    let deadline = Deadline::after(opts.time_limit_secs());
+    let (decisions, notes) = match model.coupling.is_empty() {
+        true => (Vec::new(), Vec::new()),
+        false => coupled::decide(model, &mut blocks, opts, deadline)?,
+    };
+    for (block, _) in &mut blocks {
+        if let Some(Some(mc)) = decisions.get(block.mineral) {
+            coupled::restrict(model, block, mc);
+        }
+    }
+    // Joined minerals are solved in full: their bounds and prices are the decisions'.
+    let whole = SolveOptions {
+        no_aggregate: true,
+        ..opts.clone()
+    };
     memory::check_memory(model, &blocks, opts.thread_count(), !opts.no_aggregate)?;
     let kinds: Vec<SolverKind> = blocks
         .iter()
         .map(|(b, _)| choose(opts.solver, b, model))
         .collect::<Result<_>>()?;
-    let deadline = Deadline::after(opts.time_limit_secs());
     let run = |((block, build_secs), kind): ((Block, f64), SolverKind)| {
-        then(solve_block(model, block, kind, opts, deadline, build_secs))
+        let m = block.mineral;
+        let Some(Some(mc)) = decisions.get(m) else {
+            return then(solve_block(model, block, kind, opts, deadline, build_secs));
+        };
+        let mut ms = solve_block(model, block, kind, &whole, deadline, build_secs);
+        ms.warnings
+            .extend(notes.iter().filter(|n| n.0 == m).map(|n| n.1.clone()));
+        then(coupled::finish(model, ms, mc))
     };
     let minerals = if parallel {
         blocks.into_par_iter().zip(kinds).map(run).collect()

@@ -102,7 +102,24 @@ fn solve_once(
     if block.concentration.is_some() {
         return result;
     }
-    route::polished(kind, &block.lp, result, deadline.remaining())
+    route::polished(
+        kind,
+        &block.lp,
+        clamp_violations(block, result),
+        deadline.remaining(),
+    )
+}
+
+/// `result` with each soft row's violation held at 0 or above: an interior point's
+/// violation a hair below 0 at a huge penalty would make it look better than the vertex
+/// polishing finds (which is then refused).
+fn clamp_violations(block: &Block, mut result: LpResult) -> LpResult {
+    for e in &block.elastic {
+        if let Some(v) = result.x.get_mut(e.var) {
+            *v = v.max(0.0);
+        }
+    }
+    result
 }
 
 /// A cap with slack at the cone solution does not shape the optimum: the polished LP

@@ -24,6 +24,13 @@ pub(crate) fn shadow_prices(
         }
     }
     folded_share_prices(block, x, duals, &mut shadow);
+    // A value-share row's right side is 0 and its bound in its coefficients: moving the
+    // bound by δ moves the row by δ times the plan's value.
+    for (k, weights) in &block.value_rows {
+        if let Some(s) = &mut shadow[*k] {
+            *s *= weights.iter().map(|&(v, w)| w * x[v]).sum::<f64>();
+        }
+    }
     // Signs are fixed by the row's direction, a row off its bound costs nothing, and a
     // price within the solvers' tolerance of zero is zero: remove interior-point noise.
     let noise = SHADOW_ZERO * block.unscale_dual(1.0);

@@ -15,7 +15,16 @@ pub fn verify_mineral(
     unmet: f64,
     instances: &[RowInstance],
 ) -> Result<(), String> {
-    verify_stocked(model, m, quantities, unmet, 0.0, instances)
+    // A plan under a minimum stock builds what it buys above demand.
+    let stocked = instances
+        .iter()
+        .any(|i| i.kind == crate::policy::MIN_STOCK_DAYS);
+    let built = if stocked {
+        model.minerals[m].stock_built(quantities.iter().sum())
+    } else {
+        0.0
+    };
+    verify_stocked(model, m, quantities, unmet, built, instances)
 }
 
 /// [`verify_mineral`] for a plan that also buys `built` above demand for its stock:
@@ -74,7 +83,11 @@ pub fn verify_stocked(
         mineral: m,
         quantities,
     };
-    for inst in instances {
+    // A soft row may be broken (at its penalty): nothing to check.
+    for inst in instances
+        .iter()
+        .filter(|i| !crate::formulate::is_elastic(model, i))
+    {
         let value = plan.value(inst);
         let tolerance = inst.kind.tolerance();
         let ok = match inst.kind.sense() {

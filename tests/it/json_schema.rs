@@ -295,6 +295,23 @@ fn hedge_output_matches_its_schema() {
     assert_eq!(hedge["hedge"]["points"].as_array().map(Vec::len), Some(2));
 }
 
+/// A model with stock columns adds the stock fields to summary rows (plain and robust);
+/// both schemas know them.
+#[test]
+fn stock_summaries_match_their_schemas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = root().join("models/export-controls-2023-stock");
+    let out = tmp.path().join("out");
+    let plain = json_of(&os(&[&"solve", &model, &"--out", &out]));
+    assert_valid_and_strict("solve", &plain);
+    let robust = json_of(&os(&[&"solve", &model, &"--robust", &"--out", &out]));
+    assert_valid_and_strict("solve-robust", &robust);
+    for doc in [&plain, &robust] {
+        let rows = doc["report"]["summary"].as_array().unwrap();
+        assert!(rows.iter().all(|r| r["stock"].is_number()), "{rows:?}");
+    }
+}
+
 #[test]
 fn schemas_reject_what_they_must() {
     let bad_solvers = serde_json::json!([{"name": "x", "capabilities": {}, "description": "d"}]);

@@ -406,6 +406,45 @@ fn the_frontier_and_policy_pages_hold_their_csv() {
     assert_cells(&dom, "policy", &header, &rows);
 }
 
+/// `hedge --report`: the plot, hedge.csv cell for cell, and the headline's nominal
+/// figures as hedge.csv's cells (on the bundled model with stock).
+#[test]
+fn the_hedge_page_holds_its_csv_and_plot() {
+    let Some(chromium) = chromium() else { return };
+    let wd = Workdir::new();
+    let model = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/export-controls-2023-stock"
+    );
+    ok(
+        &wd,
+        &[
+            "hedge",
+            model,
+            "--weights",
+            "0,1",
+            "--out",
+            "h",
+            "--report",
+            "h.html",
+        ],
+    );
+    let dom = open_clean(&chromium, &wd, "h.html");
+    let (header, rows) = read_csv(&wd.path("h/hedge.csv"));
+    assert_cells(&dom, "hedge", &header, &rows);
+    assert!(
+        dom.contains("<figure id=\"chart-hedge\">"),
+        "the hedge plot"
+    );
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(by_id(&dom, "h-nominal-cvar"), rows[0][col("cvar_cost")]);
+    assert_eq!(
+        by_id(&dom, "h-nominal-expected"),
+        rows[0][col("expected_cost")]
+    );
+    assert_eq!(by_id(&dom, "h-weights"), "2");
+}
+
 #[test]
 fn a_fetch_in_a_page_is_a_console_message() {
     let Some(chromium) = chromium() else { return };

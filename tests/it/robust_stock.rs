@@ -94,6 +94,16 @@ fn dense_lp(model: &Loaded, weight: f64, alpha: f64) -> f64 {
             .fold(f64::INFINITY, f64::min);
         stock.push((b, u, st.on_hand, st.holding_cost, r));
         for row in &model.policy {
+            if row.kind == policy::MIN_STOCK_DAYS {
+                // README "Stock": S0 + b ≥ days / 365 · D, the stock built on top of
+                // demand (what the plan contracts above it).
+                let need = row.bound / 365.0 * mineral.demand - st.on_hand;
+                if need > 0.0 {
+                    let x_total: Expression = mineral.offers.clone().map(|i| x[i]).sum();
+                    rows.push(x_total.geq(mineral.demand + need));
+                }
+                continue;
+            }
             assert_eq!(row.kind, policy::MAX_COUNTRY_SHARE);
             assert_eq!(row.target, Target::Each);
             for c in 0..model.countries.len() {
@@ -167,6 +177,11 @@ fn dense_lp(model: &Loaded, weight: f64, alpha: f64) -> f64 {
 /// spot gone too), a partial cut with a price spike, and a price rise below 1 / 1.25
 /// (spot cheaper than the stock's replacement); country caps.
 fn small_model(rng: &mut TestRng) -> Loaded {
+    small_model_with(rng, "")
+}
+
+/// [`small_model`] with `extra` rows appended to constraints.csv.
+fn small_model_with(rng: &mut TestRng, extra: &str) -> Loaded {
     let mut s = String::from("supplier,mineral,country,unit_cost,capacity\n");
     for (m, countries) in [("ga", ["CHN", "AUS"]), ("ge", ["CHN", "CAN"])] {
         for (k, c) in countries.iter().enumerate() {
@@ -198,7 +213,7 @@ cheap,0.05,ge,CAN,,,0.6
         0.05 + rng.below(10) as f64 / 100.0
     );
     let constraints = format!(
-        "constraint,mineral,target,bound\nmax_country_share,*,*,0.{}\n",
+        "constraint,mineral,target,bound\nmax_country_share,*,*,0.{}\n{extra}",
         7 + rng.below(3)
     );
     loaded_from(&[
@@ -704,4 +719,128 @@ fn hedge_rows_are_each_optimal_for_their_weight() {
     };
     assert_rel(robust[2].1, metric("expected_cost"), 1e-9, "E at W 1");
     assert_rel(robust[2].2, metric("cvar_cost"), 1e-9, "CVaR at W 1");
+}
+
+/// `min_stock_days` rows on the first-stage stock: both methods equal the dense LP with
+/// the row S0 + b ≥ days / 365 · D, on random models where the row binds or not.
+#[test]
+fn both_methods_equal_the_dense_lp_with_min_stock_days() {
+    let mut rng = TestRng::new(2424);
+    let mut binding = 0;
+    for case in 0..4 {
+        let days = [40, 90, 150, 25][case];
+        let extra = format!(
+            "min_stock_days,*,,{days}\nmin_stock_days,ga,,{}\n",
+            days / 2
+        );
+        let model = small_model_with(&mut rng, &extra);
+        for (weight, alpha) in [(1.0, 0.95), (0.0, 0.9)] {
+            let dense = dense_lp(&model, weight, alpha);
+            for method in [Method::Extensive, Method::Decomposition] {
+                let r = robust(&model, &opts(method, weight, alpha));
+                let what = format!("case {case} days {days} W {weight} {method}");
+                assert_rel(
+                    r.objective,
+                    stressed(&model, &r.plan, weight, alpha),
+                    1e-9,
+                    &what,
+                );
+                assert_rel(r.objective, dense, 1e-6, &format!("{what} vs dense LP"));
+                check(&model, &r.plan, &what);
+                binding += binding_rows(&model, &r.plan);
+            }
+        }
+    }
+    assert!(binding > 0, "no case where a min_stock_days row binds");
+}
+
+/// How many minerals hold exactly the days of their `min_stock_days` row with stock
+/// built (the row binds; `*` read as 40/90/150/25 days, ga's own row as half).
+fn binding_rows(model: &Loaded, plan: &[f64]) -> usize {
+    let t = totals(model, plan);
+    let mut n = 0;
+    for (m, mineral) in model.minerals.iter().enumerate() {
+        let held = mineral.stock.unwrap().on_hand + t[m].1;
+        let most = model
+            .policy
+            .iter()
+            .filter(|r| r.kind == policy::MIN_STOCK_DAYS && r.applies_to(m))
+            .map(|r| r.bound / 365.0 * mineral.demand)
+            .fold(0.0, f64::max);
+        if t[m].1 > 1e-6 && (held - most).abs() <= 1e-6 * mineral.demand {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The ban model without stock on hand, holding 1, and 182.5 days (a stock of 50). With
+/// c from CHN and all 100 of AUS (c = b), the baseline and the ban both cost
+/// 1400 + 11 b (the ban draws the whole stock at r = 10): E + CVaR = 2 (1400 + 11 b),
+/// least at the bound, b = 50: 3900. Moving t from AUS to CHN saves 4t in the baseline
+/// and costs 3.5t of spot in the ban: +0.25t. Without the rule the optimum holds no
+/// stock: 2800. The plain solve builds the 50 from CHN: 1000 + 500 + 50.
+#[test]
+fn a_minimum_stock_the_robust_plan_would_not_hold() {
+    let rule = "constraint,mineral,target,bound\nmin_stock_days,ga,,182.5\n";
+    let base = ban_model(0.0, 1.0);
+    let model = loaded_from(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity\ncn,ga,CHN,10,\nau,ga,AUS,14,100\n",
+        ),
+        (
+            "demand.csv",
+            "mineral,quantity,unmet_penalty,stock_on_hand,holding_cost,stock_cap\nga,100,100,0,1,100\n",
+        ),
+        (
+            "scenarios.csv",
+            "scenario,probability,mineral,country,supplier,capacity_factor,price_factor\nban,0.1,ga,CHN,,0,\n",
+        ),
+        ("constraints.csv", rule),
+    ]);
+    for method in [Method::Extensive, Method::Decomposition] {
+        let without = robust(&base, &opts(method, 1.0, 0.95));
+        assert_rel(without.objective, 2800.0, 1e-7, "without the rule");
+        let r = robust(&model, &opts(method, 1.0, 0.95));
+        assert_rel(r.objective, 3900.0, 1e-7, &format!("{method}"));
+        assert_close(r.plan[0], 50.0, 1e-6, "cn");
+        assert_close(r.plan[1], 100.0, 1e-6, "au");
+        check(&model, &r.plan, "with the rule");
+    }
+    let plain = try_solve(&model, sourcemix::solve::SolverChoice::Auto).unwrap();
+    assert_rel(plain.cost(), 1550.0, 1e-9, "plain");
+}
+
+/// Brute force over (plan, stock) by `stress`, keeping the plans the independent checker
+/// accepts (S0 + b ≥ 30 with 10 on hand: at least 20 built), equals the robust optimum.
+#[test]
+fn min_stock_days_optimum_equals_brute_force() {
+    let model = loaded_from(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity\ncn,ga,CHN,10,200\nau,ga,AUS,14,20\n",
+        ),
+        (
+            "demand.csv",
+            "mineral,quantity,unmet_penalty,stock_on_hand,holding_cost,stock_cap\nga,100,1000,10,1,50\n",
+        ),
+        (
+            "scenarios.csv",
+            "scenario,probability,mineral,country,supplier,capacity_factor,price_factor\ncut,0.05,ga,CHN,,0.5,10\n",
+        ),
+        ("constraints.csv", "constraint,mineral,target,bound\nmin_stock_days,ga,,109.5\n"),
+    ]);
+    for (weight, alpha) in [(1.0, 0.9), (0.0, 0.9)] {
+        let grid = grid_min(&model, 20, weight, alpha);
+        for method in [Method::Extensive, Method::Decomposition] {
+            let r = robust(&model, &opts(method, weight, alpha));
+            let what = format!("W {weight} α {alpha} {method}");
+            assert_rel(r.objective, grid, 1e-7, &what);
+            assert!(
+                totals(&model, &r.plan)[0].1 >= 20.0 - 1e-6,
+                "{what}: builds 20"
+            );
+        }
+    }
 }

@@ -415,6 +415,8 @@ mod tests {
             target: Target::None,
             bound: n,
             line: 0,
+            soft: crate::model::Soft::default(),
+            stage: crate::model::StageScope::Shipping,
         }
     }
 

@@ -160,6 +160,7 @@ pub fn compare(
     scenarios: &[Scenario],
     opts: &CompareOptions,
 ) -> Result<Comparison> {
+    crate::model::coupling::solve_only(model, "compare")?;
     let measured = measure_cases(model, cases, &opts.solve)?;
     let mut warnings = Vec::new();
     let stressed = !scenarios.is_empty() && penalties_everywhere(model, &mut warnings);

@@ -96,6 +96,7 @@ impl Measure {
             target: InstanceTarget::None,
             bound: 0.0,
             members: Vec::new(),
+            stage: None,
         };
         MineralPlan {
             model,

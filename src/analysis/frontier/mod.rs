@@ -144,6 +144,7 @@ pub fn frontier(
     opts: &FrontierOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<FrontierOutcome> {
+    crate::model::coupling::solve_only(model, "frontier")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.solve.thread_count())
         .build()
@@ -289,6 +290,8 @@ pub(crate) fn with_cap(model: &Model, measure: Measure) -> Model {
         target: Target::None,
         bound: measure.loose_bound(model),
         line: 0,
+        soft: crate::model::Soft::default(),
+        stage: crate::model::StageScope::Shipping,
     });
     extended
 }

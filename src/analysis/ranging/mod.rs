@@ -118,6 +118,7 @@ pub const NOT_AVAILABLE_VERTEX: &str = "not available: no optimal basis found at
 
 /// The ranging of every mineral of a plan (minerals without a plan give no rows).
 pub fn ranging(model: &Model, plan: &Plan) -> Result<Ranging> {
+    crate::model::coupling::solve_only(model, "solve --ranging")?;
     use rayon::prelude::*;
     let parts: Vec<Vec<RangingRow>> = plan
         .minerals
@@ -154,7 +155,8 @@ pub fn mineral_ranging(model: &Model, ms: &MineralOutcome) -> Result<Vec<Ranging
     Ok(rows)
 }
 
-/// The plan as a point of the block's LP (offers and unmet, scaled by demand).
+/// The plan as a point of the block's LP (offers, unmet and stock built, scaled by
+/// demand).
 fn block_point(block: &Block, ms: &MineralOutcome) -> Vec<f64> {
     let mut x = vec![0.0; block.lp.vars.len()];
     for (k, v) in block.offer_var.iter().enumerate() {
@@ -164,6 +166,17 @@ fn block_point(block: &Block, ms: &MineralOutcome) -> Vec<f64> {
     }
     if let Some(u) = block.unmet_var {
         x[u] = ms.unmet / block.demand;
+    }
+    if let Some(b) = block.stock_var {
+        // What the plan buys above demand (a `min_stock_days` row's stock built).
+        let bought: f64 = ms.quantities.iter().sum::<f64>() + ms.unmet;
+        x[b] = (bought / block.demand - 1.0).max(0.0);
+    }
+    // Fixed variables (a `min_stock_days` row's constant) at their value.
+    for (v, var) in block.lp.vars.iter().enumerate() {
+        if var.lower == var.upper {
+            x[v] = var.lower;
+        }
     }
     x
 }

@@ -524,6 +524,7 @@ pub fn solve_robust(
     progress: &(dyn Fn(&Iteration) + Sync),
 ) -> Result<RobustOutcome> {
     require_penalties_for(model, "solve --robust")?;
+    crate::model::coupling::solve_only(model, "solve --robust")?;
     let clock = Clock {
         start: Instant::now(),
         limit_secs: opts.solve.time_limit_secs(),

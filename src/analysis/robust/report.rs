@@ -157,6 +157,7 @@ pub(crate) fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution 
                 warnings: Vec::new(),
                 // The robust optimum is not the block's: its rows' duals price nothing.
                 block_optimum: false,
+                coupling: None,
             };
             if !ms.has_plan() {
                 return ms;

@@ -36,6 +36,12 @@ pub(super) fn add_columns(sk: &mut Skeleton, p: &Problem) {
         if mineral.stock.is_none() {
             continue;
         }
+        if let Some(b) = p.blocks[m].stock_var {
+            // The block's own column (a `min_stock_days` row), its cost dropped with the
+            // block's objective.
+            sk.stock[m] = Some(b + sk.offsets[m]);
+            continue;
+        }
         let b = sk
             .lp
             .add_var(0.0, mineral.stock_room() / mineral.demand, 0.0);

@@ -29,6 +29,8 @@ pub struct WarmMaster {
     model: Box<dyn WarmLp>,
     /// Cuts of the caller's list already in the program.
     emitted: usize,
+    /// True once the program has been solved.
+    solved: bool,
     /// The row of each emitted cut, in the caller's order.
     cut_rows: Vec<usize>,
 }
@@ -42,6 +44,7 @@ impl WarmMaster {
             kind,
             sk: skeleton(p, &Default::default()),
             emitted: 0,
+            solved: false,
             cut_rows: Vec::new(),
         })
     }
@@ -67,6 +70,16 @@ impl WarmMaster {
         for (chain, len) in refs {
             self.sk.ensure_prefix(p, chain, len);
         }
+        if !self.solved {
+            // The program without cuts first: a cold simplex solve of the first round's
+            // cuts costs more than the dual simplex adding them to a solved skeleton
+            // (1.3 s of CPU against 2.0 s on 1,000 x 3 x 200 with microlp).
+            self.solved = true;
+            let skeleton = self.model.solve(&self.sk.lp, clock.remaining());
+            if !skeleton.status.is_optimal() {
+                return skeleton;
+            }
+        }
         for cut in new {
             self.cut_rows.push(self.sk.lp.rows.len());
             let terms = super::decomposition::row_terms(&self.sk, cut);
@@ -89,6 +102,14 @@ impl WarmMaster {
             }
         }
         self.emitted = stays.iter().filter(|&&k| k).count();
+        if !self.model.deletes_rows() {
+            // The model keeps them, so the program does: valid cuts, only no longer
+            // the caller's to prune or re-emit.
+            let mut flags = stays.iter();
+            self.cut_rows
+                .retain(|_| flags.next().copied().unwrap_or(true));
+            return;
+        }
         if set.is_empty() {
             return;
         }

@@ -20,4 +20,4 @@ mod tests;
 
 pub use chart::BAR_FILL;
 pub use hashes::{input_files, sha256_hex, InputFile};
-pub use pages::{frontier_page, policy_page, robust_page, solve_page, stress_page};
+pub use pages::{frontier_page, hedge_page, policy_page, robust_page, solve_page, stress_page};

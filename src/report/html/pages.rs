@@ -5,11 +5,13 @@ use super::page::Page;
 use super::sections::{self, csv_cell, headline};
 use super::table;
 use crate::analysis::frontier::Frontier;
+use crate::analysis::hedge::Hedge;
 use crate::analysis::robust::report::Comparison;
 use crate::analysis::stress::StressReport;
 use crate::error::Result;
 use crate::model::Model;
-use crate::report::{frontier_table, policy_table, render_policy, PolicyReport, Report};
+use crate::report::{frontier_table, hedge_table, policy_table, render_hedge};
+use crate::report::{render_policy, PolicyReport, Report};
 
 /// Headline, country charts, binding rules and the result tables of a plan.
 fn plan_sections(
@@ -183,5 +185,46 @@ pub fn policy_page(report: &PolicyReport, inputs: &[InputFile]) -> Result<String
         "Per mineral and case (policy.csv)",
         &table::html(&policy_table(report)),
     );
+    Ok(page.finish(inputs))
+}
+
+/// The page of `hedge`: the split of each robust plan's hedge, plotted and as hedge.csv.
+pub fn hedge_page(hedge: &Hedge, inputs: &[InputFile]) -> Result<String> {
+    let mut page = Page::new("sourcemix hedge: what each unit of protection buys");
+    let svg = crate::analysis::hedge::plot::svg(hedge)?;
+    let table = hedge_table(hedge);
+    page.section(
+        "headline",
+        "Headline",
+        &headline(&[
+            (
+                "alpha",
+                "CVaR level α",
+                crate::write::numbers::plain(hedge.alpha),
+            ),
+            ("weights", "weights swept", hedge.points.len().to_string()),
+            (
+                "nominal-cvar",
+                "nominal plan's CVaR",
+                csv_cell(&table, "nominal", "cvar_cost"),
+            ),
+            (
+                "nominal-expected",
+                "nominal plan's expected cost",
+                csv_cell(&table, "nominal", "expected_cost"),
+            ),
+        ]),
+    );
+    page.section(
+        "hedge",
+        "The parts of the hedge against each plan's CVaR",
+        &format!("<figure id=\"chart-hedge\">\n{svg}</figure>\n"),
+    );
+    page.section(
+        "words",
+        "Per plan",
+        &sections::text_block(&render_hedge(hedge)),
+    );
+    page.section("points", "Plans (hedge.csv)", &table::html(&table));
     Ok(page.finish(inputs))
 }

@@ -104,10 +104,13 @@ impl Groups {
             return None;
         }
         let offers = model.offers_of(block.mineral);
-        let mut index: BTreeMap<usize, u32> = BTreeMap::new();
+        // Offers of one country with the same chain (the same mix at every stage, the same
+        // controlling state) are alike in every rule: one class each.
+        let class = |k: usize| (offers[k].country, model.stages.chain_id(&offers[k]));
+        let mut index: BTreeMap<(usize, u32), u32> = BTreeMap::new();
         for (k, v) in block.offer_var.iter().enumerate() {
             if v.is_some() {
-                index.entry(offers[k].country).or_insert(0);
+                index.entry(class(k)).or_insert(0);
             }
         }
         for (g, slot) in index.values_mut().enumerate() {
@@ -117,7 +120,7 @@ impl Groups {
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); index.len()];
         for (k, v) in block.offer_var.iter().enumerate() {
             if let Some(v) = *v {
-                let g = index[&offers[k].country];
+                let g = index[&class(k)];
                 if lp.vars[v].lower != 0.0 || lp.vars[v].upper < 0.0 {
                     return None;
                 }

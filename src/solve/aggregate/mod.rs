@@ -69,7 +69,7 @@ pub const AGGREGATE_MIN_OFFERS_HHI: usize = 2_500;
 /// has the structure): not with `no_aggregate`; with `aggregate_all` at any size; else
 /// from [`AGGREGATE_MIN_OFFERS`] offers (or [`AGGREGATE_MIN_OFFERS_HHI`] under an HHI cap).
 pub fn aggregates(block: &Block, opts: &SolveOptions) -> bool {
-    !opts.no_aggregate && (opts.aggregate_all || large_enough(block))
+    !opts.no_aggregate && block.elastic.is_empty() && (opts.aggregate_all || large_enough(block))
 }
 
 /// True when `auto` aggregates `block` by its size ([`AGGREGATE_MIN_OFFERS`]).
@@ -108,7 +108,8 @@ pub fn solve_continuous_block(
     opts: &SolveOptions,
     deadline: Deadline,
 ) -> Option<ContinuousSolve> {
-    if block.lp.has_integers() || !block.empty_violations.is_empty() {
+    // Soft rows' violation variables move bounds this path reads as fixed.
+    if block.lp.has_integers() || !block.empty_violations.is_empty() || !block.elastic.is_empty() {
         return None;
     }
     let groups = if aggregates(block, opts) {

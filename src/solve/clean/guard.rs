@@ -19,6 +19,8 @@ const FLOAT_SLACK: f64 = 1e-12;
 #[derive(Debug, Clone)]
 struct Row {
     measure: Measure,
+    /// For rows over every offer: the index of their stage's [`Level`].
+    level: usize,
     /// Where the row may go: the farther of its starting value and bound ± room.
     limit: f64,
     value: f64,
@@ -42,15 +44,54 @@ impl Row {
 #[derive(Debug, Clone)]
 pub struct RowGuard {
     rows: Vec<Row>,
-    /// Offer j's share rows: `entries[start[j]..start[j + 1]]`.
+    /// Offer j's share rows with its coefficient in each:
+    /// `entries[start[j]..start[j + 1]]`.
     start: Vec<usize>,
-    entries: Vec<usize>,
+    entries: Vec<(usize, f64)>,
     /// Rows over every offer (average risk, HHIs, largest country shares).
     global: Vec<usize>,
-    country_of: Vec<usize>,
     risk: Vec<f64>,
+    /// The quantities per country at the shipping country (first) and at each stage a
+    /// global row names.
+    levels: Vec<Level>,
+}
+
+/// Quantities per country at one stage, and each offer's mix there.
+#[derive(Debug, Clone)]
+struct Level {
+    stage: Option<usize>,
+    /// Offer j's (country, fraction) pairs: `mix[mix_start[j]..mix_start[j + 1]]`.
+    mix_start: Vec<usize>,
+    mix: Vec<(usize, f64)>,
     /// Quantity per country (model country index).
     country: Vec<f64>,
+}
+
+impl Level {
+    fn new(model: &Model, m: usize, stage: Option<usize>, x: &[f64]) -> Level {
+        let offers = model.offers_of(m);
+        let mut mix_start = Vec::with_capacity(offers.len() + 1);
+        let mut mix = Vec::with_capacity(offers.len());
+        let mut country = vec![0.0; model.countries.len()];
+        mix_start.push(0);
+        for (o, &v) in offers.iter().zip(x) {
+            for (c, f) in model.stages.mix(o, stage) {
+                mix.push((c, f));
+                country[c] += f * v;
+            }
+            mix_start.push(mix.len());
+        }
+        Level {
+            stage,
+            mix_start,
+            mix,
+            country,
+        }
+    }
+
+    fn of(&self, j: usize) -> &[(usize, f64)] {
+        &self.mix[self.mix_start[j]..self.mix_start[j + 1]]
+    }
 }
 
 impl RowGuard {
@@ -58,12 +99,8 @@ impl RowGuard {
     /// `unit` per demand); `x` sets each row's starting value.
     pub fn new(model: &Model, m: usize, instances: &[RowInstance], x: &[f64], unit: f64) -> Self {
         let offers = model.offers_of(m);
-        let country_of: Vec<usize> = offers.iter().map(|o| o.country).collect();
         let risk: Vec<f64> = model.countries.iter().map(|c| c.risk).collect();
-        let mut country = vec![0.0; risk.len()];
-        for (j, &v) in x.iter().enumerate() {
-            country[country_of[j]] += v;
-        }
+        let mut levels = vec![Level::new(model, m, None, x)];
         let mut rows = Vec::new();
         let mut global = Vec::new();
         let mut count = vec![0usize; x.len() + 1];
@@ -79,14 +116,30 @@ impl RowGuard {
                 }
                 Measure::Hhi | Measure::RiskHhi => unit * unit,
             };
+            let level = match levels.iter().position(|l| l.stage == inst.stage) {
+                Some(l) => l,
+                None => {
+                    levels.push(Level::new(model, m, inst.stage, x));
+                    levels.len() - 1
+                }
+            };
+            let country = &levels[level].country;
             let value: f64 = match measure {
-                Measure::AtMost | Measure::AtLeast => inst.members.iter().map(|&j| x[j]).sum(),
-                Measure::AvgRisk => (0..x.len()).map(|j| risk[country_of[j]] * x[j]).sum(),
+                Measure::AtMost | Measure::AtLeast => inst
+                    .members
+                    .iter()
+                    .map(|&j| inst.kind.clean_coefficient(model, inst, &offers[j]) * x[j])
+                    .sum(),
+                // At the shipping country summed by offer, as always.
+                Measure::AvgRisk if inst.stage.is_none() => {
+                    (0..x.len()).map(|j| risk[offers[j].country] * x[j]).sum()
+                }
+                Measure::AvgRisk => country.iter().zip(&risk).map(|(q, r)| r * q).sum(),
                 Measure::Hhi => country.iter().map(|q| q * q).sum(),
                 Measure::RiskHhi => country.iter().zip(&risk).map(|(q, r)| r * q * q).sum(),
-                Measure::TopShare(k) => top_sum(&country, k),
+                Measure::TopShare(k) => top_sum(country, k),
             };
-            let (bound, room) = (inst.bound * scale, CLEAN_ROOM * scale);
+            let (bound, room) = (inst.kind.rhs(inst) * scale, CLEAN_ROOM * scale);
             let limit = match measure {
                 Measure::AtLeast => value.min(bound - room),
                 Measure::AtMost => value.max(bound + room),
@@ -104,6 +157,7 @@ impl RowGuard {
             }
             rows.push(Row {
                 measure,
+                level,
                 limit,
                 value,
             });
@@ -112,12 +166,12 @@ impl RowGuard {
         for j in 1..start.len() {
             start[j] += start[j - 1];
         }
-        let mut entries = vec![0; start[x.len()]];
+        let mut entries = vec![(0, 0.0); start[x.len()]];
         let mut fill = start.clone();
         let share_rows = (0..rows.len()).filter(|r| !global.contains(r));
         for (r, inst) in share_rows.zip(shares) {
             for &j in &inst.members {
-                entries[fill[j]] = r;
+                entries[fill[j]] = (r, inst.kind.clean_coefficient(model, inst, &offers[j]));
                 fill[j] += 1;
             }
         }
@@ -126,24 +180,29 @@ impl RowGuard {
             start,
             entries,
             global,
-            country_of,
             risk,
-            country,
+            levels,
         }
     }
 
     /// What moving `delta` onto offer `j` does to global row `r`.
     fn global_change(&self, r: usize, j: usize, delta: f64) -> f64 {
-        let c = self.country_of[j];
-        let q = self.country[c];
+        let level = &self.levels[self.rows[r].level];
+        let square = |c: usize, f: f64| {
+            let q = level.country[c];
+            (q + f * delta) * (q + f * delta) - q * q
+        };
+        let mix = level.of(j);
         match self.rows[r].measure {
-            Measure::AvgRisk => self.risk[c] * delta,
-            Measure::Hhi => (q + delta) * (q + delta) - q * q,
-            Measure::RiskHhi => self.risk[c] * ((q + delta) * (q + delta) - q * q),
+            Measure::AvgRisk => mix.iter().map(|&(c, f)| self.risk[c] * f * delta).sum(),
+            Measure::Hhi => mix.iter().map(|&(c, f)| square(c, f)).sum(),
+            Measure::RiskHhi => mix.iter().map(|&(c, f)| self.risk[c] * square(c, f)).sum(),
             Measure::TopShare(k) => {
-                let mut moved = self.country.clone();
-                moved[c] += delta;
-                top_sum(&moved, k) - top_sum(&self.country, k)
+                let mut moved = level.country.clone();
+                for &(c, f) in mix {
+                    moved[c] += f * delta;
+                }
+                top_sum(&moved, k) - top_sum(&level.country, k)
             }
             Measure::AtMost | Measure::AtLeast => unreachable!("share rows are not global"),
         }
@@ -153,7 +212,7 @@ impl RowGuard {
     /// in passing its limit.
     pub fn allows(&self, j: usize, delta: f64) -> bool {
         let shares = &self.entries[self.start[j]..self.start[j + 1]];
-        shares.iter().all(|&r| self.rows[r].allows(delta))
+        shares.iter().all(|&(r, a)| self.rows[r].allows(a * delta))
             && self
                 .global
                 .iter()
@@ -174,15 +233,20 @@ impl RowGuard {
 
     /// Records that offer `j` took `delta`.
     pub fn apply(&mut self, j: usize, delta: f64) {
-        for &r in &self.entries[self.start[j]..self.start[j + 1]] {
-            self.rows[r].value += delta;
+        for &(r, a) in &self.entries[self.start[j]..self.start[j + 1]] {
+            self.rows[r].value += a * delta;
         }
         for i in 0..self.global.len() {
             let r = self.global[i];
             let change = self.global_change(r, j, delta);
             self.rows[r].value += change;
         }
-        self.country[self.country_of[j]] += delta;
+        for level in &mut self.levels {
+            for k in level.mix_start[j]..level.mix_start[j + 1] {
+                let (c, f) = level.mix[k];
+                level.country[c] += f * delta;
+            }
+        }
     }
 }
 

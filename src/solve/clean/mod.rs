@@ -309,7 +309,9 @@ impl Cleaner {
     fn snap_sets(&mut self, instances: &[RowInstance], x: &[f64], g: Grid, d: f64) {
         let mut sets: Vec<&RowInstance> = instances
             .iter()
+            // Rows at a stage weigh their members by fractions: not snapped.
             .filter(|r| r.kind.snap_order().is_some() && !r.members.is_empty())
+            .filter(|r| r.stage.is_none())
             .filter(|r| {
                 let total: f64 = r.members.iter().map(|&j| x[j]).sum();
                 (total - r.bound * d).abs() <= SNAP * d && total > 0.0

@@ -45,8 +45,12 @@ pub fn build_problem(model: &Model, opts: &ExportOptions) -> Result<(Problem, Ve
     };
     problem.comments = header_comments(model, &minerals);
     let mut notes = Vec::new();
+    let mut soft_noted = false;
     for m in minerals {
         let mut block = formulate(model, m)?;
+        if !block.elastic.is_empty() && !std::mem::replace(&mut soft_noted, true) {
+            problem.comments.push(SOFT_COMMENT.into());
+        }
         if block.concentration.is_some() {
             let note = hhi_note(model, &mut block, opts.socp);
             problem.comments.push(hhi_comment(&note));
@@ -56,6 +60,11 @@ pub fn build_problem(model: &Model, opts: &ExportOptions) -> Result<(Problem, Ve
     }
     Ok((problem, notes))
 }
+
+/// The header line of a model with soft rows.
+const SOFT_COMMENT: &str = "Soft rows: viol_ columns are a row's violation in points of its rule \
+    (a percentage point of demand, 0.01 of average risk, 100 HHI points, one supplier or \
+    country), each at the row's penalty per point in the objective.";
 
 fn header_comments(model: &Model, minerals: &[usize]) -> Vec<String> {
     let names: Vec<&str> = minerals
@@ -162,6 +171,9 @@ impl<'a> BlockWriter<'a> {
         }
         if let Some(u) = block.unmet_var {
             factor[u] = block.demand;
+        }
+        if let Some(b) = block.stock_var {
+            factor[b] = block.demand;
         }
         for t in &block.tiers {
             // Tier segments are quantities too.
@@ -282,6 +294,13 @@ impl<'a> BlockWriter<'a> {
         if b.unmet_var == Some(v) {
             return format!("u_{m}");
         }
+        if b.stock_var == Some(v) {
+            return format!("b_{m}");
+        }
+        let var = &b.lp.vars[v];
+        if var.lower == var.upper {
+            return format!("const_{m}_{v}");
+        }
         if let (Some(c), Some(conc)) = (self.country_of[v], &b.concentration) {
             let is_s = conc.countries.iter().any(|&(_, s, _)| s == v);
             let prefix = if is_s { "s" } else { "t" };
@@ -289,6 +308,10 @@ impl<'a> BlockWriter<'a> {
         }
         if let Some(c) = z_country {
             return format!("z_{m}_{}", self.country(c));
+        }
+        if let Some(e) = b.elastic.iter().find(|e| e.var == v) {
+            // A soft row's violation, in points of its rule.
+            return format!("viol_{}", self.policy_name(e.instance));
         }
         for t in &b.tiers {
             let supplier = self.supplier(t.offer);
@@ -434,6 +457,11 @@ impl<'a> BlockWriter<'a> {
         let m = self.mineral();
         let target = inst.target_label(self.model);
         let prefix = inst.kind.export_prefix();
+        // A row at a stage names it: cap_ree_refine_CHN.
+        let m = match inst.stage {
+            Some(_) => format!("{m}_{}", self.model.stages.label(inst.stage)),
+            None => m.to_string(),
+        };
         if target.is_empty() {
             format!("{prefix}_{m}")
         } else {

@@ -183,6 +183,7 @@ pub(crate) fn write_problem(
 /// to a temporary name and renamed; the parent folder is created if needed).
 pub fn export_model(model_dir: &Path, file: &Path, opts: &ExportOptions) -> Result<ExportSummary> {
     let model = crate::input::load_model(model_dir)?;
+    crate::model::coupling::solve_only(&model, "export")?;
     export(&model, file, opts)
 }
 

@@ -172,6 +172,7 @@ pub fn check_stocked_plan(
             ));
         }
         let b = built[m];
+        let b_built = b;
         let room = match mineral.stock {
             Some(st) => st.cap.map_or(d, |c| c - st.on_hand),
             None => 0.0,
@@ -280,6 +281,14 @@ pub fn check_stocked_plan(
                         .collect();
                     if (used.len() as f64) < b {
                         return Err(format!("{at}: {} countries used, bound {b}", used.len()));
+                    }
+                }
+                "min_stock_days" => {
+                    // README "Stock": the stock held after the plan, S0 + b, covers the
+                    // bound in days of demand (365 a year).
+                    let held = mineral.stock.map_or(0.0, |st| st.on_hand) + b_built;
+                    if held < b / 365.0 * d - tol {
+                        return Err(format!("{at}: stock held {held} < {b} days of {d}"));
                     }
                 }
                 "max_top_share" => {

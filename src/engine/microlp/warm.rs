@@ -1,0 +1,190 @@
+//! An LP kept alive in microlp across solves (the engine's [`WarmLp`] for microlp), so
+//! the default build's robust decomposition re-solves its linear master warm.
+//!
+//! microlp re-optimizes with its dual simplex from the previous basis when a row is
+//! added to a solved problem ([`microlp::Solution::add_constraint`]), but it can neither
+//! add columns nor delete rows. So:
+//! - the model is built with spare columns (cost 0, in [0, ∞), in no row: they stay at 0
+//!   and cost nothing). A new column of that kind (the master's prefix sums) takes a
+//!   spare, and its rows come as rows do. Any other new column, or running out of
+//!   spares, rebuilds the problem and solves it cold, with twice the spares;
+//! - rows are never deleted ([`WarmLp::deletes_rows`] is false): the caller keeps them
+//!   in its program too (the robust master keeps its slack cuts, which are valid).
+
+use std::time::{Duration, Instant};
+
+use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, SolveOutcome, Variable};
+
+use crate::engine::lp::{Lp, Row, Sense, Var};
+
+use super::super::status::{FailureReason, Limit, LpResult, LpStatus};
+use super::super::warm::WarmLp;
+
+/// Spare columns of the first build.
+const FIRST_SPARES: usize = 256;
+
+/// A microlp model and how much of the caller's program it holds.
+pub(in crate::engine) struct Warm {
+    /// The solved model (`None` before the first solve and after a failure).
+    solution: Option<Solution>,
+    /// The model's variable of each column of the caller's program.
+    vars: Vec<Variable>,
+    /// Rows of the caller's program the model holds.
+    rows: usize,
+    /// Columns of the model no column of the caller's program has taken yet.
+    spares: Vec<Variable>,
+    /// How many spares the next rebuild makes.
+    spare_count: usize,
+}
+
+/// An empty microlp model.
+pub(in crate::engine) fn open() -> Box<dyn WarmLp> {
+    Box::new(Warm {
+        solution: None,
+        vars: Vec::new(),
+        rows: 0,
+        spares: Vec::new(),
+        spare_count: FIRST_SPARES,
+    })
+}
+
+impl WarmLp for Warm {
+    fn solve(&mut self, lp: &Lp, time_limit_secs: Option<f64>) -> LpResult {
+        let limit = time_limit_secs.map(|t| Duration::from_secs_f64(t.max(0.0)));
+        let warm = self.solution.is_some() && lp.rows.len() >= self.rows && self.take_spares(lp);
+        let result = if warm {
+            self.append(lp, limit)
+        } else {
+            self.cold(lp, limit)
+        };
+        if !result.status.is_optimal() {
+            self.solution = None;
+        }
+        result
+    }
+
+    fn deletes_rows(&self) -> bool {
+        false
+    }
+
+    fn delete_rows(&mut self, _rows: &[usize]) -> bool {
+        // Never asked (see `deletes_rows`); refusing leaves the model unusable.
+        self.solution = None;
+        false
+    }
+}
+
+impl Warm {
+    /// Builds `lp` afresh and solves it.
+    fn cold(&mut self, lp: &Lp, limit: Option<Duration>) -> LpResult {
+        let mut problem = Problem::new(OptimizationDirection::Minimize);
+        if let Some(limit) = limit {
+            problem.set_time_limit(limit);
+        }
+        self.vars = lp
+            .vars
+            .iter()
+            .map(|v| problem.add_var(v.cost, (v.lower, v.upper)))
+            .collect();
+        for row in &lp.rows {
+            problem.add_constraint(self.terms(row), op(row.sense), row.rhs);
+        }
+        self.spare_count = self.spare_count.max(lp.vars.len() / 4);
+        self.spares = (0..self.spare_count)
+            .map(|_| problem.add_var(0.0, (0.0, f64::INFINITY)))
+            .collect();
+        self.rows = lp.rows.len();
+        self.keep(problem.solve(), lp)
+    }
+
+    /// Adds the rows of `lp` the model does not hold yet, one by one, each re-solved
+    /// warm by the dual simplex.
+    fn append(&mut self, lp: &Lp, limit: Option<Duration>) -> LpResult {
+        let start = Instant::now();
+        for row in &lp.rows[self.rows..] {
+            if limit.is_some_and(|l| start.elapsed() > l) {
+                return LpResult::failed(LpStatus::LimitNoSolution(Limit::Time));
+            }
+            let Some(solution) = self.solution.take() else {
+                break;
+            };
+            let next = solution.add_constraint(self.terms(row), op(row.sense), row.rhs);
+            self.rows += 1;
+            match next {
+                Ok(SolveOutcome::Solution(s)) => self.solution = Some(s),
+                other => return self.keep(other, lp),
+            }
+        }
+        self.read(lp)
+    }
+
+    /// Gives the columns of `lp` the model does not hold yet spare columns; false when
+    /// one is not of the spares' kind or the spares run out (the model must be rebuilt).
+    fn take_spares(&mut self, lp: &Lp) -> bool {
+        let new = &lp.vars[self.vars.len().min(lp.vars.len())..];
+        let fits =
+            |v: &Var| v.cost == 0.0 && v.lower == 0.0 && v.upper == f64::INFINITY && !v.integer;
+        if new.len() > self.spares.len() {
+            self.spare_count *= 2;
+            return false;
+        }
+        if !new.iter().all(fits) {
+            return false;
+        }
+        let from = self.spares.len() - new.len();
+        self.vars.extend(self.spares.drain(from..));
+        true
+    }
+
+    /// Keeps a solve's solution and reads it, or reports how it ended.
+    fn keep(&mut self, outcome: Result<SolveOutcome, microlp::Error>, lp: &Lp) -> LpResult {
+        match outcome {
+            Ok(SolveOutcome::Solution(s)) => {
+                self.solution = Some(s);
+                self.read(lp)
+            }
+            Ok(SolveOutcome::Interrupted(_)) => {
+                LpResult::failed(LpStatus::LimitNoSolution(Limit::Time))
+            }
+            Err(microlp::Error::Infeasible) => LpResult::failed(LpStatus::Infeasible),
+            Err(microlp::Error::Unbounded) => LpResult::failed(LpStatus::Unbounded),
+            Err(e) => LpResult::failed(LpStatus::Failed(FailureReason::Solver, e.to_string())),
+        }
+    }
+
+    /// The values of the solution held, in the caller's column order.
+    fn read(&self, lp: &Lp) -> LpResult {
+        let Some(solution) = &self.solution else {
+            return LpResult::failed(LpStatus::Failed(
+                FailureReason::Solver,
+                "microlp kept no solution".into(),
+            ));
+        };
+        let x: Vec<f64> = self.vars[..lp.vars.len()]
+            .iter()
+            .map(|&v| solution.var_value(v))
+            .collect();
+        if x.iter().any(|v| !v.is_finite()) {
+            return LpResult::failed(LpStatus::Failed(FailureReason::NonFinite, String::new()));
+        }
+        LpResult {
+            status: LpStatus::Optimal,
+            x,
+            duals: None,
+        }
+    }
+
+    /// A row's terms over the model's variables.
+    fn terms<'a>(&'a self, row: &'a Row) -> impl Iterator<Item = (Variable, f64)> + 'a {
+        row.terms.iter().map(|&(j, a)| (self.vars[j], a))
+    }
+}
+
+/// microlp's comparison for a row sense.
+fn op(sense: Sense) -> ComparisonOp {
+    match sense {
+        Sense::Le => ComparisonOp::Le,
+        Sense::Ge => ComparisonOp::Ge,
+        Sense::Eq => ComparisonOp::Eq,
+    }
+}

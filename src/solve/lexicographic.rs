@@ -1,0 +1,93 @@
+//! `solve --by-priority`: the violations of soft rows are minimized tier by tier
+//! (priority 1 first). Each tier's least total weighted violation (Σ weight · points over
+//! its rows' instances, weight = the row's penalty or 1) is found with every cost set to
+//! zero, then held by a row Σ weight · v ≤ least, and the next tier is minimized; the
+//! block's own objective (cost plus penalties) is optimized last, by the caller.
+
+use std::collections::BTreeMap;
+
+use crate::engine::lp::{RowTag, Sense};
+use crate::engine::{BackendOptions, LpResult, LpStatus, SolverKind};
+use crate::formulate::Block;
+use crate::model::Model;
+
+use super::optimize::{optimize, Optimized};
+use super::Deadline;
+
+/// Room left above a tier's least violation when it is held (relative, and absolute in
+/// points), so the next solves stay feasible despite the solver's accuracy.
+const TIER_ROOM: f64 = 1e-11;
+
+/// [`TIER_ROOM`] for a block with HHI caps: a tier held at the least HHI a block can
+/// reach leaves a single point, which an interior-point cone solve cannot settle.
+const TIER_ROOM_HHI: f64 = 1e-7;
+
+/// The (violation variable, weight) of each tier of `block`, most important first;
+/// empty unless the run is `--by-priority` and the block has rows with a priority.
+pub(super) fn tiers(model: &Model, block: &Block) -> BTreeMap<u32, Vec<(usize, f64)>> {
+    let mut tiers: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
+    for e in &block.elastic {
+        let soft = &model.policy[block.instances[e.instance].policy].soft;
+        if let (true, Some(p)) = (soft.by_priority, soft.priority) {
+            tiers
+                .entry(p)
+                .or_default()
+                .push((e.var, soft.tier_weight()));
+        }
+    }
+    tiers
+}
+
+/// Minimizes each tier's violation in turn and adds the row that holds it to the
+/// block; returns the failed result when a tier solve ends without an optimum (the
+/// block then has no plan), `None` when every tier is held.
+pub(super) fn hold_tiers(
+    model: &Model,
+    block: &mut Block,
+    kind: SolverKind,
+    backend: &mut BackendOptions,
+    deadline: Deadline,
+) -> Option<Optimized> {
+    let tiers = tiers(model, block);
+    if tiers.is_empty() {
+        return None;
+    }
+    let costs: Vec<f64> = block.lp.vars.iter().map(|v| v.cost).collect();
+    let duals = std::mem::replace(&mut backend.duals, false);
+    let mut failed = None;
+    for terms in tiers.values() {
+        for v in &mut block.lp.vars {
+            v.cost = 0.0;
+        }
+        for &(var, w) in terms {
+            block.lp.vars[var].cost = w;
+        }
+        let run = optimize(block, kind, backend, deadline);
+        if !matches!(run.result.status, LpStatus::Optimal | LpStatus::Feasible) {
+            failed = Some(run);
+            break;
+        }
+        let least = least_violation(terms, &run.result);
+        let room = match block.concentration {
+            Some(_) => TIER_ROOM_HHI,
+            None => TIER_ROOM,
+        } * least.max(1.0);
+        block
+            .lp
+            .add_row(RowTag::Other, terms.clone(), Sense::Le, least + room);
+    }
+    for (v, c) in block.lp.vars.iter_mut().zip(costs) {
+        v.cost = c;
+    }
+    backend.duals = duals;
+    failed
+}
+
+/// Σ weight · violation of a tier at `result`'s point (never below 0).
+fn least_violation(terms: &[(usize, f64)], result: &LpResult) -> f64 {
+    terms
+        .iter()
+        .map(|&(v, w)| w * result.x[v])
+        .sum::<f64>()
+        .max(0.0)
+}
