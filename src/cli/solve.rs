@@ -98,6 +98,14 @@ pub struct SolveArgs {
     method: Method,
 }
 
+impl SolveArgs {
+    /// True for `solve --robust`.
+    #[cfg(feature = "mpi")]
+    pub fn is_robust(&self) -> bool {
+        self.robust
+    }
+}
+
 /// Where `--scenarios FILE` and `--n-1` (which clap keeps apart) take the scenarios from.
 pub fn scenario_source(file: Option<&std::path::Path>, n_minus_one: bool) -> ScenarioSource<'_> {
     match (file, n_minus_one) {
@@ -156,6 +164,43 @@ fn report_problems(run: &SolveRun, code: u8) {
     }
 }
 
+/// The robust options `args` give, over the solve options `solve`.
+fn robust_options(args: &SolveArgs, solve: SolveOptions) -> RobustOptions {
+    RobustOptions {
+        alpha: args.alpha,
+        cvar_weight: args.cvar_weight,
+        spot_premium: args.spot_premium,
+        method: args.method,
+        solve,
+    }
+}
+
+/// On an MPI rank other than 0: reads the model and scenarios of `solve --robust` as rank
+/// 0 does and evaluates its block of scenarios for every plan rank 0 sends (rank 0 alone
+/// reports, so a rank that cannot read them answers "cannot" and rank 0 says so, or
+/// rank 0 fails on the same input first).
+#[cfg(feature = "mpi")]
+pub fn serve_robust(args: &SolveArgs, session: &super::mpi::Session) {
+    use sourcemix::analysis::robust::spread::Evaluator;
+    if !args.robust {
+        return session.serve(None);
+    }
+    let opts = robust_options(
+        args,
+        SolveOptions {
+            no_aggregate: args.no_aggregate,
+            aggregate_all: args.aggregate_all,
+            ..args.solver.options()
+        },
+    );
+    let source = scenario_source(args.scenarios.as_deref(), args.n_minus_one);
+    let loaded = sourcemix::commands::load_robust(&args.model, source).ok();
+    let evaluator = loaded
+        .as_ref()
+        .and_then(|l| Evaluator::new(&l.model, &l.scenarios, &opts).ok());
+    session.serve(evaluator.as_ref());
+}
+
 /// `solve --robust`: the robust plan beside the nominal one, a progress line on a
 /// terminal.
 fn run_robust(
@@ -163,13 +208,7 @@ fn run_robust(
     solve: SolveOptions,
     out_dir: &std::path::Path,
 ) -> Result<u8, Error> {
-    let opts = RobustOptions {
-        alpha: args.alpha,
-        cvar_weight: args.cvar_weight,
-        spot_premium: args.spot_premium,
-        method: args.method,
-        solve,
-    };
+    let opts = robust_options(args, solve);
     let bar = progress_line();
     let progress = |it: &Iteration| {
         bar.set_message(format!(

@@ -90,6 +90,15 @@ pub fn robust_model(
     Ok(run)
 }
 
+/// The model and scenarios `solve --robust` reads (for an MPI rank that only evaluates
+/// scenarios: the same as the command's own).
+pub fn load_robust(
+    model_dir: &Path,
+    scenarios: super::stress::ScenarioSource,
+) -> Result<crate::input::Loaded> {
+    super::stress::load_with_scenarios(model_dir, scenarios)
+}
+
 /// What `solve --robust` computes for a loaded model before anything is written: the
 /// robust plan's report (or the nominal one when there is no plan), how it was found,
 /// and, when it has a plan, the robust plan's stress report and its comparison with the
