@@ -34,6 +34,7 @@ pub fn n_minus_one(model: &Model) -> Vec<Scenario> {
             shocks: vec![Shock {
                 mineral: Some(m),
                 country: Some(c),
+                stage: None,
                 supplier: None,
                 capacity_factor: 0.0,
                 price_factor: 1.0,

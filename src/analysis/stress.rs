@@ -17,6 +17,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::analysis::stage_shocks::{any_at_stage, StageCut};
 use crate::error::{Error, InputErrors, InputIssue, Result};
 use crate::model::name::Name;
 use crate::model::{Model, Scenario};
@@ -232,10 +233,13 @@ pub(crate) fn delivery_factor(a: f64) -> f64 {
     a.min(1.0)
 }
 
-/// Capacity and price factors of every offer in scenario `s`.
+/// Capacity and price factors of every offer in scenario `s`: the products of its
+/// shipping-country rows times its stage rows' factors ([`StageCut`]).
 fn factors(model: &Model, s: &Scenario) -> (Vec<f64>, Vec<f64>) {
     let mut capacity = vec![1.0; model.offers.len()];
     let mut price = vec![1.0; model.offers.len()];
+    let staged = any_at_stage(s.shocks.iter());
+    let mut cuts = vec![StageCut::default(); if staged { model.offers.len() } else { 0 }];
     for shock in &s.shocks {
         let range = match shock.mineral {
             Some(m) => model.minerals[m].offers.clone(),
@@ -247,12 +251,20 @@ fn factors(model: &Model, s: &Scenario) -> (Vec<f64>, Vec<f64>) {
             None => Box::new(range),
         };
         for i in matched {
+            if shock.stage.is_some() {
+                cuts[i].add(model, shock, &model.offers[i]);
+                continue;
+            }
             if shock.country.is_some_and(|c| c != model.offers[i].country) {
                 continue;
             }
             capacity[i] *= shock.capacity_factor;
             price[i] *= shock.price_factor;
         }
+    }
+    for (i, cut) in cuts.iter().enumerate() {
+        capacity[i] *= cut.capacity();
+        price[i] *= cut.price();
     }
     (capacity, price)
 }

@@ -156,6 +156,7 @@ impl SampledScenarios {
                     .map(|&c| Shock {
                         mineral: None,
                         country: Some(c),
+                        stage: None,
                         supplier: None,
                         capacity_factor: self.severity,
                         price_factor: 1.0,
