@@ -115,3 +115,237 @@ fn an_unknown_stage_in_scenarios_is_exit_2_naming_file_line_column_and_value() {
         .expect_code(2)
         .stderr_has("scenarios.csv:2: column stage: \"refine\" is not a stage of this model (suppliers.csv has no origin_<stage> columns)");
 }
+
+const CODES: [&str; 4] = ["AUS", "CHN", "MYS", "USA"];
+
+/// One offer of a random staged model as the test wrote it.
+struct TestOffer {
+    ship: usize,
+    /// The refine stage's mix; empty means the shipping country.
+    refine: Vec<(usize, f64)>,
+    cost: f64,
+    cap: f64,
+}
+
+impl TestOffer {
+    /// f at the refine stage of country `c`.
+    fn refined_in(&self, c: usize) -> f64 {
+        if self.refine.is_empty() {
+            f64::from(u8::from(self.ship == c))
+        } else {
+            self.refine
+                .iter()
+                .filter(|&&(k, _)| k == c)
+                .map(|&(_, f)| f)
+                .sum()
+        }
+    }
+}
+
+/// One scenario row: (country, stage is refine, capacity factor, price factor).
+type Row = (usize, bool, f64, f64);
+
+/// A random staged model: two AUS offers with the same refine mix, one AUS offer refined
+/// at home (a different chain from the same shipping country), a USA and a CHN offer;
+/// scenarios cutting the refine stage alone and with a shipping-country row, a refine
+/// price spike; a refine-stage country cap.
+struct Case {
+    offers: Vec<TestOffer>,
+    penalty: f64,
+    cap_share: f64,
+    scenarios: Vec<(String, f64, Vec<Row>)>,
+}
+
+fn random_case(rng: &mut TestRng) -> Case {
+    let mixes: [&[(usize, f64)]; 4] = [
+        &[(1, 1.0)],
+        &[(1, 0.6), (2, 0.4)],
+        &[(2, 0.5), (3, 0.5)],
+        &[(1, 0.3), (3, 0.7)],
+    ];
+    let mix_a = mixes[rng.below(4) as usize].to_vec();
+    let mix_d = mixes[rng.below(4) as usize].to_vec();
+    let mut offer = |ship: usize, refine: Vec<(usize, f64)>| TestOffer {
+        ship,
+        refine,
+        cost: (3 + rng.below(8)) as f64,
+        cap: (30 + rng.below(50)) as f64,
+    };
+    let offers = vec![
+        offer(0, mix_a.clone()),
+        offer(0, Vec::new()),
+        offer(0, mix_a),
+        offer(3, mix_d),
+        offer(1, Vec::new()),
+    ];
+    let p = |rng: &mut TestRng| 0.03 + rng.below(10) as f64 / 100.0;
+    let scenarios = vec![
+        ("refban".to_string(), p(rng), vec![(1, true, 0.0, 1.0)]),
+        (
+            "mixed".to_string(),
+            p(rng),
+            vec![(2, true, 0.5, 1.0), (0, false, 0.6, 1.3)],
+        ),
+        ("refprice".to_string(), p(rng), vec![(1, true, 0.8, 1.5)]),
+    ];
+    Case {
+        offers,
+        penalty: (30 + rng.below(30)) as f64,
+        cap_share: 0.6 + rng.below(4) as f64 / 10.0,
+        scenarios,
+    }
+}
+
+impl Case {
+    fn files(&self) -> Vec<(&'static str, String)> {
+        let mut suppliers =
+            String::from("supplier,mineral,country,unit_cost,capacity,origin_refine\n");
+        for (k, o) in self.offers.iter().enumerate() {
+            let mix: Vec<String> = o
+                .refine
+                .iter()
+                .map(|&(c, f)| format!("{}:{f}", CODES[c]))
+                .collect();
+            suppliers.push_str(&format!(
+                "s{k},ree,{},{},{},{}\n",
+                CODES[o.ship],
+                o.cost,
+                o.cap,
+                mix.join(";")
+            ));
+        }
+        let mut scenarios = String::from(
+            "scenario,probability,mineral,country,supplier,capacity_factor,price_factor,stage\n",
+        );
+        for (name, p, rows) in &self.scenarios {
+            for &(c, refine, a, f) in rows {
+                let stage = if refine { "refine" } else { "" };
+                scenarios.push_str(&format!("{name},{p},ree,{},,{a},{f},{stage}\n", CODES[c]));
+            }
+        }
+        vec![
+            ("countries.csv", COUNTRIES.to_string()),
+            ("suppliers.csv", suppliers),
+            (
+                "demand.csv",
+                format!("mineral,quantity,unmet_penalty\nree,100,{}\n", self.penalty),
+            ),
+            ("scenarios.csv", scenarios),
+            (
+                "constraints.csv",
+                format!(
+                    "constraint,mineral,target,bound,stage\nmax_country_share,*,*,{},refine\n",
+                    self.cap_share
+                ),
+            ),
+        ]
+    }
+
+    /// Capacity and price factor of offer `o` under `rows`, from the test's own mixes:
+    /// the shipping rows' product times clamp(1 − Σ f (1 − a)), price Π p · Π (1 + f (p − 1)).
+    fn factor(o: &TestOffer, rows: &[Row]) -> (f64, f64) {
+        let (mut ship, mut price, mut cut) = (1.0, 1.0, 0.0);
+        for &(c, refine, a, p) in rows {
+            if refine {
+                let f = o.refined_in(c);
+                cut += f * (1.0 - a);
+                price *= 1.0 + f * (p - 1.0);
+            } else if c == o.ship {
+                ship *= a;
+                price *= p;
+            }
+        }
+        (ship * (1.0_f64 - cut).clamp(0.0, 1.0), price)
+    }
+
+    /// The robust optimum as one dense R–U LP (the pattern of tests/it/robust.rs), with
+    /// the refine-stage cap Σ_i f_ic x_i ≤ bound · D for every country c.
+    fn dense_lp(&self, weight: f64, alpha: f64) -> f64 {
+        use good_lp::{variable, Expression, ProblemVariables, SolverModel, Variable};
+        let demand = 100.0;
+        let mut vars = ProblemVariables::new();
+        let x: Vec<Variable> = self
+            .offers
+            .iter()
+            .map(|o| vars.add(variable().min(0.0).max(o.cap)))
+            .collect();
+        let p_total: f64 = self.scenarios.iter().map(|s| s.1).sum();
+        let mut all = vec![(1.0 - p_total, Vec::new())];
+        all.extend(self.scenarios.iter().map(|s| (s.1, s.2.clone())));
+        let eta = vars.add(variable().min(0.0));
+        let mut rows: Vec<good_lp::Constraint> = Vec::new();
+        let mut objective = Expression::from(eta) * weight;
+        let contracted: Expression = x.iter().copied().sum();
+        for (p, shocks) in &all {
+            let mut loss = self.penalty * (demand - contracted.clone());
+            let v = vars.add(variable().min(0.0));
+            let mut supply = Expression::from(v);
+            loss += self.penalty * v;
+            for (i, o) in self.offers.iter().enumerate() {
+                let (a, f) = Case::factor(o, shocks);
+                let delivered = a.min(1.0);
+                supply += delivered * x[i];
+                loss += delivered * o.cost * x[i];
+                let price = o.cost * f * 1.25;
+                if a > 0.0 && price < self.penalty {
+                    let y = vars.add(variable().min(0.0));
+                    supply += y;
+                    loss += price * y;
+                    rows.push((y + delivered * x[i]).leq(a * o.cap));
+                }
+            }
+            rows.push(supply.geq(contracted.clone()));
+            let z = vars.add(variable().min(0.0));
+            rows.push((Expression::from(z) - loss.clone() + eta).geq(0.0));
+            objective += *p * loss + weight * *p / (1.0 - alpha) * z;
+        }
+        rows.push(contracted.clone().leq(demand));
+        for c in 0..CODES.len() {
+            let q: Expression = self
+                .offers
+                .iter()
+                .enumerate()
+                .map(|(i, o)| o.refined_in(c) * x[i])
+                .sum();
+            rows.push(q.leq(self.cap_share * demand));
+        }
+        let mut problem = vars.minimise(objective.clone()).using(good_lp::microlp);
+        for r in rows {
+            problem.add_constraint(r);
+        }
+        let sol = problem.solve().expect("dense LP solves");
+        good_lp::Solution::eval(&sol, &objective)
+    }
+}
+
+#[test]
+fn robust_with_stage_scenarios_matches_an_independent_dense_lp_both_methods() {
+    use crate::robust::{opts, stressed};
+    use sourcemix::analysis::robust::{solve_robust, Method};
+    use sourcemix::solve::Status;
+    let mut rng = TestRng::new(23_4);
+    for case in 0..4 {
+        let c = random_case(&mut rng);
+        let files = c.files();
+        let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        let model = loaded_from(&refs);
+        for (weight, alpha) in [(1.0, 0.9), (0.0, 0.9), (2.0, 0.8)] {
+            let dense = c.dense_lp(weight, alpha);
+            for method in [Method::Extensive, Method::Decomposition] {
+                let what = format!("case {case} W {weight} α {alpha} {method}");
+                let out = solve_robust(
+                    &model,
+                    &model.scenarios,
+                    &opts(method, weight, alpha),
+                    &|_| {},
+                )
+                .expect("robust solve");
+                let r = out.robust.expect("a robust plan");
+                assert_eq!(r.status, Status::Optimal, "{what}");
+                assert_rel(r.objective, dense, 1e-6, &format!("{what} vs dense LP"));
+                let by_stress = stressed(&model, &r.plan, weight, alpha);
+                assert_rel(r.objective, by_stress, 1e-9, &format!("{what} vs stress"));
+            }
+        }
+    }
+}
