@@ -173,6 +173,7 @@ impl NativeModel {
                 threads,
             }
             .options()?,
+            stage: None,
             stress: StressOptions {
                 alpha: value("alpha", &alpha)?.unwrap_or(DEFAULT_ALPHA),
                 spot_premium: value("spot-premium", &spot_premium)?.unwrap_or(DEFAULT_SPOT_PREMIUM),

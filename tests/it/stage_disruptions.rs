@@ -349,3 +349,103 @@ fn robust_with_stage_scenarios_matches_an_independent_dense_lp_both_methods() {
         }
     }
 }
+
+/// a ships from AUS and is refined in CHN (risk 0.8); b ships from USA and is refined
+/// there (risk 0.1). Demand 100, no other rule.
+const FRONTIER_SUPPLIERS: &str = "supplier,mineral,country,unit_cost,capacity,origin_refine
+a,ree,AUS,5,100,CHN
+b,ree,USA,6,100,
+";
+
+fn frontier_at(measure: Measure, stage: Option<&str>) -> Frontier {
+    let model = loaded_from(&[
+        ("countries.csv", COUNTRIES),
+        ("suppliers.csv", FRONTIER_SUPPLIERS),
+        ("demand.csv", "mineral,quantity\nree,100\n"),
+    ]);
+    let opts = FrontierOptions {
+        measure,
+        points: Points::literal(3),
+        solve: SolveOptions::default(),
+        stage: stage.map(str::to_string),
+    };
+    match frontier(&model, &opts, &|_, _| {}).unwrap() {
+        FrontierOutcome::Frontier(f) => f,
+        FrontierOutcome::NoPlan(_) => panic!("no plan"),
+    }
+}
+
+use sourcemix::analysis::frontier::{
+    frontier, Frontier, FrontierOptions, FrontierOutcome, Measure, Points,
+};
+use sourcemix::solve::SolveOptions;
+
+/// Worked by hand. The optimum buys 100 from a (cost 500): its average risk is 0.1 by
+/// shipping country (AUS) but 0.8 at refine (CHN); its refine HHI is 1.
+/// - avg_risk at refine ≤ β: 0.8 x_a + 0.1 (100 − x_a) ≤ 100 β, so x_a = 100 (β − 0.1) / 0.7
+///   and cost 600 − x_a: least 0.1 (cost 600), 0.45 (cost 550), 0.8 (cost 500).
+/// - hhi at refine ≤ β with share s = x_a / 100: s² + (1 − s)² ≤ β, s = (1 + √(2β − 1)) / 2:
+///   least 0.5 (s = 0.5, cost 550), 0.75 (s = 0.853553…, cost 514.6447), 1 (cost 500).
+/// - By shipping country every plan's average risk is 0.1: one point, cost 500.
+#[test]
+fn frontier_at_a_stage_matches_the_hand_solved_curve() {
+    let avg = frontier_at(Measure::AvgRisk, Some("refine"));
+    for (p, b) in avg.points.iter().zip([0.1, 0.45, 0.8]) {
+        assert!((p.bound - b).abs() < 1e-6, "{:?}", avg.points);
+        // At the point's own bound (the least one carries a margin of 1e-8).
+        let c = 600.0 - 100.0 * (p.bound - 0.1) / 0.7;
+        assert!((p.cost - c).abs() < 1e-6, "{:?}", avg.points);
+        assert!(p.achieved <= p.bound + 1e-7, "{:?}", avg.points);
+    }
+    assert!((avg.current_measure - 0.8).abs() < 1e-9);
+    assert!((avg.least_by_mineral[0].least - 0.1).abs() < 1e-6);
+    let hhi = frontier_at(Measure::Hhi, Some("REFINE"));
+    for (p, b) in hhi.points.iter().zip([0.5, 0.75, 1.0]) {
+        assert!((p.bound - b).abs() < 1e-6, "{:?}", hhi.points);
+        let s = (1.0 + (2.0 * p.bound - 1.0).sqrt()) / 2.0;
+        assert!(
+            (p.cost - (600.0 - 100.0 * s)).abs() < 1e-5,
+            "{:?}",
+            hhi.points
+        );
+    }
+    let shipping = frontier_at(Measure::AvgRisk, None);
+    assert!((shipping.current_measure - 0.1).abs() < 1e-9);
+    assert!(shipping
+        .points
+        .iter()
+        .all(|p| (p.cost - 500.0).abs() < 1e-6));
+}
+
+#[test]
+fn frontier_at_an_unknown_stage_is_exit_2_naming_the_stages() {
+    let w = Workdir::with_model(&[
+        ("countries.csv", COUNTRIES),
+        ("suppliers.csv", FRONTIER_SUPPLIERS),
+        ("demand.csv", "mineral,quantity\nree,100\n"),
+    ]);
+    w.run(&[
+        "frontier",
+        "model",
+        "--measure",
+        "hhi",
+        "--stage",
+        "smelt",
+        "--out",
+        "out",
+    ])
+    .expect_code(2)
+    .stderr_has("--stage: \"smelt\" is not a stage of this model; expected one of: refine");
+    w.run(&[
+        "frontier",
+        "model",
+        "--measure",
+        "hhi",
+        "--stage",
+        "refine",
+        "--out",
+        "out",
+    ])
+    .expect_code(0);
+    assert!(w.read("out/frontier.csv").lines().count() > 2);
+}
