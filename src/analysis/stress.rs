@@ -17,7 +17,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analysis::stage_shocks::{any_at_stage, StageCut};
+use crate::analysis::stage_shocks::StageCuts;
 use crate::error::{Error, InputErrors, InputIssue, Result};
 use crate::model::name::Name;
 use crate::model::{Model, Scenario};
@@ -234,12 +234,11 @@ pub(crate) fn delivery_factor(a: f64) -> f64 {
 }
 
 /// Capacity and price factors of every offer in scenario `s`: the products of its
-/// shipping-country rows times its stage rows' factors ([`StageCut`]).
+/// shipping-country rows times its stage rows' factors ([`StageCuts`]).
 fn factors(model: &Model, s: &Scenario) -> (Vec<f64>, Vec<f64>) {
     let mut capacity = vec![1.0; model.offers.len()];
     let mut price = vec![1.0; model.offers.len()];
-    let staged = any_at_stage(s.shocks.iter());
-    let mut cuts = vec![StageCut::default(); if staged { model.offers.len() } else { 0 }];
+    let mut cuts = StageCuts::new(s, model.offers.len());
     for shock in &s.shocks {
         let range = match shock.mineral {
             Some(m) => model.minerals[m].offers.clone(),
@@ -251,8 +250,8 @@ fn factors(model: &Model, s: &Scenario) -> (Vec<f64>, Vec<f64>) {
             None => Box::new(range),
         };
         for i in matched {
-            if shock.stage.is_some() {
-                cuts[i].add(model, shock, &model.offers[i]);
+            if let Some(cuts) = cuts.as_mut().filter(|_| shock.stage.is_some()) {
+                cuts.add(i, model, shock, &model.offers[i]);
                 continue;
             }
             if shock.country.is_some_and(|c| c != model.offers[i].country) {
@@ -262,9 +261,11 @@ fn factors(model: &Model, s: &Scenario) -> (Vec<f64>, Vec<f64>) {
             price[i] *= shock.price_factor;
         }
     }
-    for (i, cut) in cuts.iter().enumerate() {
-        capacity[i] *= cut.capacity();
-        price[i] *= cut.price();
+    if let Some(cuts) = cuts {
+        for i in 0..model.offers.len() {
+            capacity[i] *= cuts.capacity(i);
+            price[i] *= cuts.price(i);
+        }
     }
     (capacity, price)
 }

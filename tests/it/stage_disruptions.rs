@@ -24,6 +24,8 @@ both,0.1,ree,AUS,,0.5,,
 two,0.05,ree,CHN,,0,,refine
 two,0.05,ree,MYS,,0.5,,refine
 mineban,0.05,ree,AUS,,0,,mine
+chain,0.05,ree,CHN,,0,,refine
+chain,0.05,ree,AUS,,0.5,,mine
 ";
 const PLAN: &str = "mineral,supplier,country,quantity
 ree,a,AUS,60
@@ -64,19 +66,24 @@ fn row<'r>(report: &'r StressReport, scenario: &str) -> &'r StressRow {
 /// - two (refine CHN at 0, refine MYS at 0.5): a keeps 1 − 0.6 − 0.4·0.5 = 0.2 (delivers
 ///   12, room 8), b 40 (room 60), c 0. 48 short: 8 from a (50) + 40 from b (300) = 350;
 ///   contract 60 + 240 = 300; total 650.
+/// - chain (refine CHN at 0, mine AUS at 0.5): stages multiply. a keeps 0.5 (mine) · 0.4
+///   (refine) = 0.2 (delivers 12, room 8), b 0.5 · 1 (delivers 20, room 30), c 1 · 0.
+///   68 short: 8 from a (50) + 30 from b (225), 30 unmet at 50 (1500); contract
+///   60 + 120 = 180; total 1955.
 /// - mineban (mine AUS at 0): a is mined in its shipping country AUS and b in AUS: both
 ///   0; c is mined in CHN (room 100). 100 short from c: 875; contract 0; total 875.
 #[test]
 fn stage_disruptions_deliver_as_worked_by_hand() {
     let r = run();
     let cases = [
-        ("ban", 64.0, 36.0, 250.0, 360.0, 610.0),
-        ("both", 61.0, 39.0, 275.0, 345.0, 620.0),
-        ("two", 52.0, 48.0, 350.0, 300.0, 650.0),
-        ("mineban", 0.0, 100.0, 875.0, 0.0, 875.0),
-        ("baseline", 100.0, 0.0, 0.0, 540.0, 540.0),
+        ("ban", 64.0, 36.0, 250.0, 360.0, 610.0, 0.0),
+        ("both", 61.0, 39.0, 275.0, 345.0, 620.0, 0.0),
+        ("two", 52.0, 48.0, 350.0, 300.0, 650.0, 0.0),
+        ("chain", 32.0, 38.0, 275.0, 180.0, 1955.0, 30.0),
+        ("mineban", 0.0, 100.0, 875.0, 0.0, 875.0, 0.0),
+        ("baseline", 100.0, 0.0, 0.0, 540.0, 540.0, 0.0),
     ];
-    for (name, delivered, spot, spot_cost, contract, total) in cases {
+    for (name, delivered, spot, spot_cost, contract, total, unmet) in cases {
         let row = row(&r, name);
         let got = [
             row.delivered,
@@ -86,7 +93,7 @@ fn stage_disruptions_deliver_as_worked_by_hand() {
             row.total_cost,
             row.unmet,
         ];
-        let want = [delivered, spot, spot_cost, contract, total, 0.0];
+        let want = [delivered, spot, spot_cost, contract, total, unmet];
         for (g, w) in got.iter().zip(want) {
             assert!((g - w).abs() < 1e-6, "{name}: got {got:?}, want {want:?}");
         }
@@ -142,8 +149,17 @@ impl TestOffer {
     }
 }
 
-/// One scenario row: (country, stage is refine, capacity factor, price factor).
-type Row = (usize, bool, f64, f64);
+/// One scenario row: (country, stage, capacity factor, price factor).
+type Row = (usize, At, f64, f64);
+
+/// Where a test scenario row applies.
+#[derive(Clone, Copy, PartialEq)]
+enum At {
+    Shipping,
+    /// The mine stage (every test offer is mined in its shipping country).
+    Mine,
+    Refine,
+}
 
 /// A random staged model: two AUS offers with the same refine mix, one AUS offer refined
 /// at home (a different chain from the same shipping country), a USA and a CHN offer;
@@ -180,13 +196,26 @@ fn random_case(rng: &mut TestRng) -> Case {
     ];
     let p = |rng: &mut TestRng| 0.03 + rng.below(10) as f64 / 100.0;
     let scenarios = vec![
-        ("refban".to_string(), p(rng), vec![(1, true, 0.0, 1.0)]),
+        (
+            "refban".to_string(),
+            p(rng),
+            vec![(1, At::Refine, 0.0, 1.0)],
+        ),
         (
             "mixed".to_string(),
             p(rng),
-            vec![(2, true, 0.5, 1.0), (0, false, 0.6, 1.3)],
+            vec![(2, At::Refine, 0.5, 1.0), (0, At::Shipping, 0.6, 1.3)],
         ),
-        ("refprice".to_string(), p(rng), vec![(1, true, 0.8, 1.5)]),
+        (
+            "refprice".to_string(),
+            p(rng),
+            vec![(1, At::Refine, 0.8, 1.5)],
+        ),
+        (
+            "twostage".to_string(),
+            p(rng),
+            vec![(1, At::Refine, 0.4, 1.0), (0, At::Mine, 0.5, 1.0)],
+        ),
     ];
     Case {
         offers,
@@ -199,7 +228,7 @@ fn random_case(rng: &mut TestRng) -> Case {
 impl Case {
     fn files(&self) -> Vec<(&'static str, String)> {
         let mut suppliers =
-            String::from("supplier,mineral,country,unit_cost,capacity,origin_refine\n");
+            String::from("supplier,mineral,country,unit_cost,capacity,origin_mine,origin_refine\n");
         for (k, o) in self.offers.iter().enumerate() {
             let mix: Vec<String> = o
                 .refine
@@ -207,7 +236,7 @@ impl Case {
                 .map(|&(c, f)| format!("{}:{f}", CODES[c]))
                 .collect();
             suppliers.push_str(&format!(
-                "s{k},ree,{},{},{},{}\n",
+                "s{k},ree,{},{},{},,{}\n",
                 CODES[o.ship],
                 o.cost,
                 o.cap,
@@ -218,8 +247,12 @@ impl Case {
             "scenario,probability,mineral,country,supplier,capacity_factor,price_factor,stage\n",
         );
         for (name, p, rows) in &self.scenarios {
-            for &(c, refine, a, f) in rows {
-                let stage = if refine { "refine" } else { "" };
+            for &(c, at, a, f) in rows {
+                let stage = match at {
+                    At::Shipping => "",
+                    At::Mine => "mine",
+                    At::Refine => "refine",
+                };
                 scenarios.push_str(&format!("{name},{p},ree,{},,{a},{f},{stage}\n", CODES[c]));
             }
         }
@@ -241,21 +274,31 @@ impl Case {
         ]
     }
 
-    /// Capacity and price factor of offer `o` under `rows`, from the test's own mixes:
-    /// the shipping rows' product times clamp(1 − Σ f (1 − a)), price Π p · Π (1 + f (p − 1)).
+    /// Capacity and price factor of offer `o` under `rows`, from the test's own mixes
+    /// (SPEC §6): the shipping rows' product times Π_stages clamp(1 − Σ f (1 − a)); price
+    /// Π p · Π (1 + f (p − 1)).
     fn factor(o: &TestOffer, rows: &[Row]) -> (f64, f64) {
-        let (mut ship, mut price, mut cut) = (1.0, 1.0, 0.0);
-        for &(c, refine, a, p) in rows {
-            if refine {
-                let f = o.refined_in(c);
-                cut += f * (1.0 - a);
-                price *= 1.0 + f * (p - 1.0);
-            } else if c == o.ship {
-                ship *= a;
-                price *= p;
+        let (mut ship, mut price, mut mine, mut refine) = (1.0, 1.0, 0.0, 0.0);
+        for &(c, at, a, p) in rows {
+            let f = match at {
+                At::Shipping => {
+                    if c == o.ship {
+                        ship *= a;
+                        price *= p;
+                    }
+                    continue;
+                }
+                At::Mine => f64::from(u8::from(c == o.ship)),
+                At::Refine => o.refined_in(c),
+            };
+            match at {
+                At::Mine => mine += f * (1.0 - a),
+                _ => refine += f * (1.0 - a),
             }
+            price *= 1.0 + f * (p - 1.0);
         }
-        (ship * (1.0_f64 - cut).clamp(0.0, 1.0), price)
+        let keep = |cut: f64| (1.0 - cut).clamp(0.0, 1.0);
+        (ship * keep(mine) * keep(refine), price)
     }
 
     /// The robust optimum as one dense R–U LP (the pattern of tests/it/robust.rs), with

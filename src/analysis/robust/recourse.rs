@@ -38,7 +38,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::analysis::stage_shocks::{any_at_stage, StageCut};
+use crate::analysis::stage_shocks::{any_at_stage, StageCuts};
 use crate::analysis::stress::delivery_factor;
 use crate::model::name::Name;
 use crate::model::stages::NO_CHAIN;
@@ -198,8 +198,7 @@ impl Classes {
     /// Stage rows are exact per class: the offers of a class share their chain.
     pub fn factors(&self, model: &Model, s: &Scenario) -> Vec<(f64, f64)> {
         let mut out = vec![(1.0, 1.0); self.classes.len()];
-        let staged = any_at_stage(s.shocks.iter());
-        let mut cuts = vec![StageCut::default(); if staged { self.classes.len() } else { 0 }];
+        let mut cuts = StageCuts::new(s, self.classes.len());
         for shock in &s.shocks {
             let range = match shock.mineral {
                 Some(m) => self.by_mineral[m].clone(),
@@ -212,8 +211,8 @@ impl Classes {
                         continue;
                     }
                 }
-                if shock.stage.is_some() {
-                    cuts[k].add(model, shock, &model.offers[c.offers[0]]);
+                if let Some(cuts) = cuts.as_mut().filter(|_| shock.stage.is_some()) {
+                    cuts.add(k, model, shock, &model.offers[c.offers[0]]);
                     continue;
                 }
                 if shock.country.is_some_and(|x| x != c.country) {
@@ -223,9 +222,11 @@ impl Classes {
                 out[k].1 *= shock.price_factor;
             }
         }
-        for (k, cut) in cuts.iter().enumerate() {
-            out[k].0 *= cut.capacity();
-            out[k].1 *= cut.price();
+        if let Some(cuts) = cuts {
+            for (k, f) in out.iter_mut().enumerate() {
+                f.0 *= cuts.capacity(k);
+                f.1 *= cuts.price(k);
+            }
         }
         out
     }
