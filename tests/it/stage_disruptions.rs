@@ -492,3 +492,73 @@ fn frontier_at_an_unknown_stage_is_exit_2_naming_the_stages() {
     .expect_code(0);
     assert!(w.read("out/frontier.csv").lines().count() > 2);
 }
+
+/// `scenarios --stage refine` with CHN certain to be disrupted (severity 0) samples one
+/// scenario, `CHN` at the refine stage: the plan then delivers what the `ban` scenario of
+/// [`stage_disruptions_deliver_as_worked_by_hand`] worked out (64, total 610), and the
+/// written file carries the stage and reads back.
+#[test]
+fn sampled_disruptions_at_a_stage_hit_the_stage() {
+    use sourcemix::analysis::sampling::{sample, Samples, SamplingOptions};
+    let countries = "country,risk,disruption_prob\nAUS,0.1,0\nCHN,0.8,1\nMYS,0.3,0\nUSA,0.1,0\n";
+    let mut f = files();
+    f[0].1 = countries;
+    f.pop();
+    let m = loaded_from(&f);
+    let opts = SamplingOptions {
+        samples: Samples::literal(10),
+        stage: Some("refine".into()),
+        ..SamplingOptions::default()
+    };
+    let sampled = sample(&m, None, &opts, &|_| {}).unwrap();
+    let scenarios = sampled.to_scenarios();
+    let plan_files = ModelFiles::from_memory(&[("plan.csv", PLAN.as_bytes())]);
+    let x = parse_plan(&plan_files, "plan.csv", &m).unwrap().quantities;
+    let r = stress(&m, &x, &scenarios, &StressOptions::default()).unwrap();
+    let row = row(&r, "CHN");
+    assert!((row.delivered - 64.0).abs() < 1e-9, "{row:?}");
+    assert!((row.total_cost - 610.0).abs() < 1e-9, "{row:?}");
+
+    let w = Workdir::with_model(&f);
+    w.write_bytes("plan.csv", PLAN.as_bytes());
+    w.run(&[
+        "scenarios",
+        "model",
+        "--samples",
+        "10",
+        "--seed",
+        "1",
+        "--stage",
+        "refine",
+        "--out",
+        "s.csv",
+    ])
+    .expect_code(0);
+    assert_eq!(
+        w.read("s.csv"),
+        "scenario,probability,mineral,country,supplier,capacity_factor,price_factor,stage\nCHN,1,*,CHN,,0,,refine\n"
+    );
+    w.run(&[
+        "stress",
+        "model",
+        "--plan",
+        "plan.csv",
+        "--scenarios",
+        "s.csv",
+        "--out",
+        "out",
+    ])
+    .expect_code(0);
+    w.run(&[
+        "scenarios",
+        "model",
+        "--samples",
+        "10",
+        "--seed",
+        "1",
+        "--stage",
+        "smelt",
+    ])
+    .expect_code(2)
+    .stderr_has("--stage: \"smelt\" is not a stage of this model; expected one of: mine, refine");
+}

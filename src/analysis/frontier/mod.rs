@@ -172,7 +172,7 @@ fn frontier_from(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Frontier> {
     let measure = opts.measure;
-    let stage = stage_index(model, opts.stage.as_deref())?;
+    let stage = model.stages.by_flag("--stage", opts.stage.as_deref())?;
     let current_by_mineral: Vec<f64> = current
         .minerals
         .iter()
@@ -283,30 +283,6 @@ fn even_bounds(low: f64, high: f64, n: usize) -> Vec<f64> {
             false => low + (high - low) * (i as f64 / (n - 1) as f64),
         })
         .collect()
-}
-
-/// The index of stage `name` of `model` (`None` for no name), or a usage error naming
-/// the model's stages.
-fn stage_index(model: &Model, name: Option<&str>) -> Result<Option<usize>> {
-    let Some(name) = name else {
-        return Ok(None);
-    };
-    match model.stages.index(&name.to_lowercase()) {
-        Some(s) => Ok(Some(s)),
-        None if model.stages.names.is_empty() => Err(Error::Usage(format!(
-            "--stage: {name:?} is not a stage of this model (suppliers.csv has no origin_<stage> columns); expected no --stage"
-        ))),
-        None => Err(Error::Usage(format!(
-            "--stage: {name:?} is not a stage of this model; expected one of: {}",
-            model
-                .stages
-                .names
-                .iter()
-                .map(|n| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
 }
 
 /// The stage of the appended cap (policy row `cap_policy`).
