@@ -562,3 +562,68 @@ fn sampled_disruptions_at_a_stage_hit_the_stage() {
     .expect_code(2)
     .stderr_has("--stage: \"smelt\" is not a stage of this model; expected one of: mine, refine");
 }
+
+/// `--n-1-stage refine`: one scenario per country some offer is refined in (CHN, MYS,
+/// USA), each stopping what is refined there, worked by hand as above:
+/// CHN is the `ban` scenario (64, 610); MYS: a keeps 0.6 (delivers 36, room 24), 24 short
+/// from a at 6.25 (150), contract 180 + 240 = 420, total 570; USA: b delivers 0, 40 short
+/// from a's room 40 at 6.25 (250), contract 300, total 550.
+#[test]
+fn n_minus_one_at_a_stage_stops_each_country_of_the_stage() {
+    use sourcemix::analysis::presets::{n_minus_one_at, N_MINUS_ONE_PROBABILITY};
+    let m = loaded_from(&files());
+    let scenarios = n_minus_one_at(&m, m.stages.index("refine"));
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "CHN-stops-ree-at-refine",
+            "MYS-stops-ree-at-refine",
+            "USA-stops-ree-at-refine"
+        ]
+    );
+    assert!(scenarios
+        .iter()
+        .all(|s| s.probability == N_MINUS_ONE_PROBABILITY / 3.0));
+    let plan_files = ModelFiles::from_memory(&[("plan.csv", PLAN.as_bytes())]);
+    let x = parse_plan(&plan_files, "plan.csv", &m).unwrap().quantities;
+    let r = stress(&m, &x, &scenarios, &StressOptions::default()).unwrap();
+    for (name, delivered, total) in [
+        ("CHN-stops-ree-at-refine", 64.0, 610.0),
+        ("MYS-stops-ree-at-refine", 76.0, 570.0),
+        ("USA-stops-ree-at-refine", 60.0, 550.0),
+    ] {
+        let row = row(&r, name);
+        assert!((row.delivered - delivered).abs() < 1e-9, "{row:?}");
+        assert!((row.total_cost - total).abs() < 1e-9, "{row:?}");
+    }
+    let w = Workdir::with_model(&files());
+    w.write_bytes("plan.csv", PLAN.as_bytes());
+    w.run(&[
+        "stress",
+        "model",
+        "--plan",
+        "plan.csv",
+        "--n-1-stage",
+        "refine",
+        "--out",
+        "out",
+    ])
+    .expect_code(0)
+    .stderr_has("--n-1-stage: 3 scenarios");
+    assert!(w
+        .read("out/stress.csv")
+        .contains("\nMYS-stops-ree-at-refine,"));
+    w.run(&[
+        "stress",
+        "model",
+        "--plan",
+        "plan.csv",
+        "--n-1-stage",
+        "smelt",
+    ])
+    .expect_code(2)
+    .stderr_has(
+        "--n-1-stage: \"smelt\" is not a stage of this model; expected one of: mine, refine",
+    );
+}
