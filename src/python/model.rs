@@ -173,7 +173,6 @@ impl NativeModel {
                 threads,
             }
             .options()?,
-            stage: None,
             stress: StressOptions {
                 alpha: value("alpha", &alpha)?.unwrap_or(DEFAULT_ALPHA),
                 spot_premium: value("spot-premium", &spot_premium)?.unwrap_or(DEFAULT_SPOT_PREMIUM),
@@ -241,6 +240,7 @@ impl NativeModel {
                 threads,
             }
             .options()?,
+            stage: None,
         };
         self.run(py, move |m, _| runs::frontier_outcome(m, &opts))
     }
