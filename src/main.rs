@@ -79,7 +79,35 @@ fn main() -> ExitCode {
         ))
     });
     let cli = Cli::parse();
-    let outcome = match cli.command {
+    #[cfg(feature = "mpi")]
+    if let Some(session) = cli::mpi::start() {
+        return on_ranks(&session, cli.command);
+    }
+    dispatch(cli.command)
+}
+
+/// Under `mpirun` (feature `mpi`): rank 0 runs the command, spreading the evaluations of
+/// `solve --robust` over the other ranks, which serve them (see [`cli::mpi`]).
+#[cfg(feature = "mpi")]
+fn on_ranks(session: &cli::mpi::Session, command: Command) -> ExitCode {
+    if session.rank() == 0 {
+        if matches!(&command, Command::Solve(args) if args.is_robust()) {
+            session.hub();
+        }
+        let code = dispatch(command);
+        session.finish();
+        return code;
+    }
+    match &command {
+        Command::Solve(args) => cli::solve::serve_robust(args, session),
+        _ => session.serve(None),
+    }
+    ExitCode::SUCCESS
+}
+
+/// Runs `command`; its exit code.
+fn dispatch(command: Command) -> ExitCode {
+    let outcome = match command {
         Command::Solve(args) => cli::solve::run(args),
         Command::Stress(args) => cli::stress::run(args),
         Command::Scenarios(args) => cli::scenarios::run(args),

@@ -126,6 +126,9 @@ class Model:
         countries: Any = None,
         constraints: Any = None,
         scenarios: Any = None,
+        tiers: Any = None,
+        bundles: Any = None,
+        discounts: Any = None,
     ) -> "Model":
         """A model from frames with the columns of the CSV files (pandas, polars, a
         pyarrow Table, or anything with ``__arrow_c_stream__``), validated as the CSV
@@ -137,6 +140,9 @@ class Model:
             "countries": countries,
             "constraints": constraints,
             "scenarios": scenarios,
+            "tiers": tiers,
+            "bundles": bundles,
+            "discounts": discounts,
         }
         tables = [(f"{name}.csv", _frames.to_csv(f)) for name, f in given.items() if f is not None]
         return cls(_native.parse_tables(tables))
@@ -155,9 +161,16 @@ class Model:
         threads: Optional[Value] = None,
         no_aggregate: bool = False,
         aggregate_all: bool = False,
+        by_priority: bool = False,
+        ranging: bool = False,
     ) -> Result:
-        """``sourcemix solve``: tables ``allocation``, ``summary``, ``constraints``.
-        Raises :class:`InfeasibleError` (its ``result`` says why) or :class:`SolverError`."""
+        """``sourcemix solve``: tables ``allocation``, ``summary``, ``constraints``, then
+        those of the files ``solve`` writes beyond them: ``ranging`` (with ``ranging``,
+        as ``--ranging``), ``tier_prices``, ``bundle_awards``, ``lot_discounts`` (when the
+        model has tiered offers, bundles, discounts); ``text`` ends with the soft rules
+        the plan breaks. ``by_priority`` is ``--by-priority``: the rows with a priority
+        give way tier by tier. Raises :class:`InfeasibleError` (its ``result`` says why)
+        or :class:`SolverError`."""
         return _checked(
             self._native.solve(
                 solver=solver,
@@ -166,6 +179,8 @@ class Model:
                 threads=threads,
                 no_aggregate=no_aggregate,
                 aggregate_all=aggregate_all,
+                by_priority=by_priority,
+                ranging=ranging,
             )
         )
 

@@ -36,6 +36,8 @@ class NativeModel:
         threads: _Value = ...,
         no_aggregate: bool = ...,
         aggregate_all: bool = ...,
+        by_priority: bool = ...,
+        ranging: bool = ...,
     ) -> Outcome: ...
     def policy(
         self, *, solver: Optional[str] = ..., time_limit: _Value = ..., mip_gap: _Value = ..., threads: _Value = ...

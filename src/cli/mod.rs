@@ -11,6 +11,8 @@ pub mod export;
 pub mod frontier;
 pub mod generate;
 pub mod hedge;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 pub mod output;
 pub mod policy;
 pub mod results;

@@ -11,7 +11,7 @@ use sourcemix::commands::{
     default_out_dir, robust_model, solve_model_with, RobustRun, ScenarioSource, SolveOutputs,
     SolveRun,
 };
-use sourcemix::report::{render_soft_breaks, render_text};
+use sourcemix::report::render_text;
 use sourcemix::solve::{SolveOptions, Status};
 use sourcemix::values::{Level, NonNegative};
 use sourcemix::Error;
@@ -101,6 +101,14 @@ pub struct SolveArgs {
     method: Method,
 }
 
+impl SolveArgs {
+    /// True for `solve --robust`.
+    #[cfg(feature = "mpi")]
+    pub fn is_robust(&self) -> bool {
+        self.robust
+    }
+}
+
 /// Where `--scenarios FILE`, `--n-1` and `--n-1-stage STAGE` (which clap keeps apart)
 /// take the scenarios from.
 pub fn scenario_source<'a>(
@@ -137,13 +145,7 @@ pub fn run(args: SolveArgs) -> Result<u8, Error> {
     };
     let run = solve_model_with(&args.model, &outputs, &opts)?;
     output::warnings(&run.report.warnings);
-    output::result(args.format, &run, |r| {
-        let mut text = render_text(&r.report);
-        if !r.stages.is_empty() {
-            text.push_str(&sourcemix::report::stage_lines(&r.stages));
-        }
-        text + &render_soft_breaks(&r.soft_breaks, r.by_priority)
-    })?;
+    output::result(args.format, &run, SolveRun::text)?;
     let code = run.exit_code();
     report_problems(&run, code);
     if !run.written.is_empty() {
@@ -171,6 +173,47 @@ fn report_problems(run: &SolveRun, code: u8) {
     }
 }
 
+/// The robust options `args` give, over the solve options `solve`.
+fn robust_options(args: &SolveArgs, solve: SolveOptions) -> RobustOptions {
+    RobustOptions {
+        alpha: args.alpha,
+        cvar_weight: args.cvar_weight,
+        spot_premium: args.spot_premium,
+        method: args.method,
+        solve,
+    }
+}
+
+/// On an MPI rank other than 0: reads the model and scenarios of `solve --robust` as rank
+/// 0 does and evaluates its block of scenarios for every plan rank 0 sends (rank 0 alone
+/// reports, so a rank that cannot read them answers "cannot" and rank 0 says so, or
+/// rank 0 fails on the same input first).
+#[cfg(feature = "mpi")]
+pub fn serve_robust(args: &SolveArgs, session: &super::mpi::Session) {
+    use sourcemix::analysis::robust::spread::Evaluator;
+    if !args.robust {
+        return session.serve(None);
+    }
+    let opts = robust_options(
+        args,
+        SolveOptions {
+            no_aggregate: args.no_aggregate,
+            aggregate_all: args.aggregate_all,
+            ..args.solver.options()
+        },
+    );
+    let source = scenario_source(
+        args.scenarios.as_deref(),
+        args.n_minus_one,
+        args.n_minus_one_stage.as_deref(),
+    );
+    let loaded = sourcemix::commands::load_robust(&args.model, source).ok();
+    let evaluator = loaded
+        .as_ref()
+        .and_then(|l| Evaluator::new(&l.model, &l.scenarios, &opts).ok());
+    session.serve(evaluator.as_ref());
+}
+
 /// `solve --robust`: the robust plan beside the nominal one, a progress line on a
 /// terminal.
 fn run_robust(
@@ -178,13 +221,7 @@ fn run_robust(
     solve: SolveOptions,
     out_dir: &std::path::Path,
 ) -> Result<u8, Error> {
-    let opts = RobustOptions {
-        alpha: args.alpha,
-        cvar_weight: args.cvar_weight,
-        spot_premium: args.spot_premium,
-        method: args.method,
-        solve,
-    };
+    let opts = robust_options(args, solve);
     let bar = progress_line();
     let progress = |it: &Iteration| {
         bar.set_message(format!(

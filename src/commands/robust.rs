@@ -65,7 +65,6 @@ pub fn robust_model(
             "no scenarios (no scenarios.csv and no --scenarios): the robust plan only sees the baseline".into(),
         );
     }
-    refuse_soft_rows(&model)?;
     let mut run = robust_plan(&model, &scenarios, opts, progress)?;
     run.warnings = warnings;
     let (Some(comparison), Some(robust_stress)) = (&run.comparison, &run.stress) else {
@@ -91,16 +90,27 @@ pub fn robust_model(
     Ok(run)
 }
 
+/// The model and scenarios `solve --robust` reads (for an MPI rank that only evaluates
+/// scenarios: the same as the command's own).
+pub fn load_robust(
+    model_dir: &Path,
+    scenarios: super::stress::ScenarioSource,
+) -> Result<crate::input::Loaded> {
+    super::stress::load_with_scenarios(model_dir, scenarios)
+}
+
 /// What `solve --robust` computes for a loaded model before anything is written: the
 /// robust plan's report (or the nominal one when there is no plan), how it was found,
 /// and, when it has a plan, the robust plan's stress report and its comparison with the
-/// nominal plan. The command and the Python package both take it from here.
+/// nominal plan. The command and the Python package both take it from here. A model
+/// with soft rows is refused (exit 2): `--robust` keeps every row hard.
 pub fn robust_plan(
     model: &Model,
     scenarios: &[Scenario],
     opts: &crate::analysis::robust::RobustOptions,
     progress: &(dyn Fn(&crate::analysis::robust::Iteration) + Sync),
 ) -> Result<RobustRun> {
+    refuse_soft_rows(model)?;
     use crate::analysis::robust::report::{plan_solution, Comparison};
     let outcome = crate::analysis::robust::solve_robust(model, scenarios, opts, progress)?;
     let no_plan = |report: Report, robust, quantities| RobustRun {

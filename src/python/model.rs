@@ -103,8 +103,8 @@ pub fn parse_tables(
 
 #[pymethods]
 impl NativeModel {
-    /// `solve`: the optimal plan.
-    #[pyo3(signature = (*, solver=None, time_limit=None, mip_gap=None, threads=None, no_aggregate=false, aggregate_all=false))]
+    /// `solve`: the optimal plan (`by_priority`: `--by-priority`; `ranging`: `--ranging`).
+    #[pyo3(signature = (*, solver=None, time_limit=None, mip_gap=None, threads=None, no_aggregate=false, aggregate_all=false, by_priority=false, ranging=false))]
     #[allow(clippy::too_many_arguments)]
     fn solve<'py>(
         &self,
@@ -115,6 +115,8 @@ impl NativeModel {
         threads: Option<Bound<'py, PyAny>>,
         no_aggregate: bool,
         aggregate_all: bool,
+        by_priority: bool,
+        ranging: bool,
     ) -> PyResult<Outcome> {
         let kw = SolverKw {
             solver,
@@ -125,9 +127,10 @@ impl NativeModel {
         let opts = crate::solve::SolveOptions {
             no_aggregate,
             aggregate_all,
+            by_priority,
             ..kw.options()?
         };
-        self.run(py, move |m, _| runs::solve_outcome(m, &opts))
+        self.run(py, move |m, _| runs::solve_outcome(m, &opts, ranging))
     }
 
     /// `policy`: what the policy costs.

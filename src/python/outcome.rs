@@ -12,6 +12,7 @@ use crate::analysis::compare::Comparison as Cases;
 use crate::analysis::frontier::Frontier;
 use crate::analysis::hedge::Hedge;
 use crate::analysis::stress::StressReport;
+use crate::commands::Solved;
 use crate::model::Model;
 use crate::report::{
     compare_table, explain_table, frontier_table, hedge_table, inputs::inputs_table, policy_table,
@@ -20,8 +21,9 @@ use crate::report::{
 
 /// The typed result a method computed, whose tables the outcome hands out.
 pub enum Body {
-    /// `solve`: the report and the plan's quantities as written (for `stress`).
-    Solve(Report, Vec<f64>),
+    /// `solve`: the report, the tables beyond it and the plan's quantities as written
+    /// (for `stress`).
+    Solve(Box<Solved>),
     /// `solve --robust`: the robust plan's report, its stress report (when it has a
     /// plan) and its quantities.
     Robust(Report, Option<StressReport>, Vec<f64>),
@@ -47,7 +49,7 @@ impl Body {
     /// The result tables, in the order the CLI writes them.
     fn tables(&self) -> Vec<Table<'_>> {
         match self {
-            Body::Solve(report, _) => report.tables(),
+            Body::Solve(solved) => solved.tables(),
             Body::Robust(report, stress, _) => {
                 let mut tables = report.tables();
                 tables.extend(stress.iter().flat_map(|s| s.tables()));
@@ -68,9 +70,8 @@ impl Body {
     fn json(&self) -> serde_json::Result<String> {
         use crate::report::json::to_string_pretty as to_json;
         match self {
-            Body::Solve(report, _) | Body::Robust(report, _, _) | Body::NoFrontier(report) => {
-                to_json(report)
-            }
+            Body::Solve(solved) => to_json(&solved.report),
+            Body::Robust(report, _, _) | Body::NoFrontier(report) => to_json(report),
             Body::Policy(report) => to_json(report),
             Body::Explain(report) => to_json(report),
             Body::Frontier(frontier) => to_json(frontier),
@@ -156,7 +157,8 @@ impl Outcome {
     /// The plan's quantities as written, for outcomes that have a plan.
     pub fn plan(&self) -> Option<&[f64]> {
         match &self.body {
-            Body::Solve(_, q) | Body::Robust(_, _, q) => Some(q),
+            Body::Solve(solved) => Some(&solved.quantities),
+            Body::Robust(_, _, q) => Some(q),
             Body::Policy(_)
             | Body::Explain(_)
             | Body::Frontier(_)

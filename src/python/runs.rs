@@ -12,12 +12,11 @@ use crate::analysis::policy_cost::policy_cost;
 use crate::analysis::robust::report::render_comparison;
 use crate::analysis::robust::RobustOptions;
 use crate::analysis::stress::{stress, StressOptions};
-use crate::commands::robust_plan;
+use crate::commands::{robust_plan, solve_loaded};
 use crate::error::Result;
 use crate::input::CaseSpec;
 use crate::model::{Model, Scenario};
-use crate::plan::solve_plan_then;
-use crate::report::{assemble, build_report, mineral_part, render_explain, render_policy};
+use crate::report::{build_report, render_explain, render_policy};
 use crate::report::{render_compare, render_hedge, render_stress, render_text};
 use crate::report::{ExplainReport, PolicyReport, Report};
 use crate::solve::SolveOptions;
@@ -56,18 +55,13 @@ fn plain(model: Arc<Model>, exit_code: u8, text: String, body: Body) -> Outcome 
     }
 }
 
-/// `solve`: the plan, its report and the quantities as written. As `commands::solve`,
-/// each mineral's report rows are formatted as soon as its block is solved.
-pub fn solve_outcome(model: Arc<Model>, opts: &SolveOptions) -> Result<Outcome> {
-    let (plan, parts) = solve_plan_then(&model, opts, |mineral| {
-        let part = mineral_part(&model, mineral);
-        mineral.rows = Vec::new();
-        part
-    })?;
-    let report = assemble(&model, &plan, parts);
-    let text = render_text(&report);
-    let mut out = from_report(model, &report, text, Body::Empty);
-    out.body = Body::Solve(report, plan.quantities());
+/// `solve` (with ranging.csv's table when `ranging`): `commands::solve_loaded`, the
+/// computation the CLI writes, with its text and tables.
+pub fn solve_outcome(model: Arc<Model>, opts: &SolveOptions, ranging: bool) -> Result<Outcome> {
+    let solved = solve_loaded(&model, opts, ranging)?;
+    let text = solved.text();
+    let mut out = from_report(model, &solved.report, text, Body::Empty);
+    out.body = Body::Solve(Box::new(solved));
     Ok(out)
 }
 

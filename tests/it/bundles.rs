@@ -590,3 +590,40 @@ fn an_infeasible_mineral_in_a_joined_group_is_exit_3_with_its_relaxation() {
         .stdout_has("li");
     assert!(!w.path("out/bundle_awards.csv").exists());
 }
+
+/// `--by-priority` on a model with discounts: refused (exit 2, naming the flag) when a row
+/// has a priority, since the joint MILP does not hold the tiers; without one it is the
+/// plain solve, file for file.
+#[test]
+fn by_priority_with_discounts_is_refused_only_with_a_priority() {
+    let discounts = ("discounts.csv", "supplier,min_lots,discount\na,2,0.15\n");
+    let head = "constraint,mineral,target,bound,penalty,priority\n";
+    let tiered = format!("{head}max_country_share,li,CHN,0.5,,1\n");
+    let w = Workdir::with_model(&[
+        ("suppliers.csv", SUPPLIERS),
+        ("demand.csv", DEMAND),
+        ("constraints.csv", &tiered),
+        discounts,
+    ]);
+    w.run(&["solve", "model", "--out", "plain"]).expect_code(0);
+    w.run(&["solve", "model", "--by-priority", "--out", "out"])
+        .expect_code(2)
+        .stderr_has("not yet by solve --by-priority");
+    let soft = format!("{head}max_country_share,li,CHN,0.5,3,\n");
+    w.write_model("model", &[("constraints.csv", &soft)]);
+    w.run(&["solve", "model", "--out", "plain"]).expect_code(0);
+    w.run(&["solve", "model", "--by-priority", "--out", "tiers"])
+        .expect_code(0);
+    for file in [
+        "allocation.csv",
+        "summary.csv",
+        "constraints.csv",
+        "lot_discounts.csv",
+    ] {
+        assert_eq!(
+            w.read(&format!("plain/{file}")),
+            w.read(&format!("tiers/{file}")),
+            "{file}"
+        );
+    }
+}

@@ -16,6 +16,7 @@ pub(crate) mod extensive;
 mod master;
 pub(crate) mod recourse;
 pub mod report;
+pub mod spread;
 mod stock;
 mod stop;
 mod tiers;
@@ -24,7 +25,6 @@ mod written;
 
 use std::time::Instant;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::stress::{cvar, require_penalties_for, StressOptions, BASELINE};
@@ -38,7 +38,7 @@ use crate::solve::{solve, SolveOptions, SolverChoice, Status};
 use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE};
 use crate::values::{Level, NonNegative};
 
-use recourse::{evaluate, Classes, PlanTotals, RecourseModel, ScenarioValue};
+use recourse::{Classes, PlanTotals, RecourseModel, ScenarioValue};
 pub use stop::Stop;
 
 /// Default weight W of CVaR in the robust objective E\[L\] + W · CVaR_α(L).
@@ -356,16 +356,12 @@ impl<'a> Problem<'a> {
         }
     }
 
-    /// Every scenario evaluated at `plan`, in parallel (the separable step), with the
-    /// plan's objective E[L] + W · CVaR_α(L).
+    /// Every scenario evaluated at `plan`, in parallel (the separable step; across
+    /// processes when a [`spread::Spread`] is installed), with the plan's objective
+    /// E[L] + W · CVaR_α(L).
     pub fn evaluate(&self, plan: Vec<f64>) -> (f64, PlanTotals, Vec<ScenarioValue>) {
         let totals = PlanTotals::new(self.model, &self.classes, plan);
-        let rm = self.recourse();
-        let values: Vec<ScenarioValue> = self
-            .factors
-            .par_iter()
-            .map(|f| evaluate(&rm, f, &totals))
-            .collect();
+        let values = spread::values(self, &totals);
         (self.objective(&values), totals, values)
     }
 
