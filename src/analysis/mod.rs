@@ -17,5 +17,6 @@ pub mod robust;
 pub mod sampling;
 pub mod soft;
 mod stage_check;
+pub mod stage_shocks;
 pub mod stock;
 pub mod stress;

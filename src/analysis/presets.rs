@@ -15,11 +15,21 @@ pub const N_MINUS_ONE_PROBABILITY: f64 = 0.1;
 /// in countries order, named `<COUNTRY>-stops-<mineral>`; each stops that country's
 /// offers of that mineral. Empty when no mineral has an offer.
 pub fn n_minus_one(model: &Model) -> Vec<Scenario> {
+    n_minus_one_at(model, None)
+}
+
+/// [`n_minus_one`] at `stage` (`--n-1-stage`; `None`: the shipping country): one
+/// scenario per (mineral, country some offer of it passes through at the stage), named
+/// `<COUNTRY>-stops-<mineral>-at-<stage>`, each cutting what passes through that country
+/// there.
+pub fn n_minus_one_at(model: &Model, stage: Option<usize>) -> Vec<Scenario> {
     let mut pairs = Vec::new();
     for (m, mineral) in model.minerals.iter().enumerate() {
         let mut offered = vec![false; model.countries.len()];
         for o in model.offers_of(m) {
-            offered[o.country] = true;
+            for (c, f) in model.stages.mix(o, stage) {
+                offered[c] |= f > 0.0;
+            }
         }
         for (c, _) in offered.iter().enumerate().filter(|(_, &on)| on) {
             pairs.push((m, c, &mineral.name));
@@ -29,11 +39,19 @@ pub fn n_minus_one(model: &Model) -> Vec<Scenario> {
     pairs
         .into_iter()
         .map(|(m, c, mineral)| Scenario {
-            name: format!("{}-stops-{mineral}", model.countries[c].code),
+            name: match stage {
+                None => format!("{}-stops-{mineral}", model.countries[c].code),
+                Some(_) => format!(
+                    "{}-stops-{mineral}-at-{}",
+                    model.countries[c].code,
+                    model.stages.label(stage)
+                ),
+            },
             probability,
             shocks: vec![Shock {
                 mineral: Some(m),
                 country: Some(c),
+                stage,
                 supplier: None,
                 capacity_factor: 0.0,
                 price_factor: 1.0,

@@ -17,6 +17,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::analysis::stage_shocks::StageCuts;
 use crate::error::{Error, InputErrors, InputIssue, Result};
 use crate::model::name::Name;
 use crate::model::{Model, Scenario};
@@ -232,10 +233,12 @@ pub(crate) fn delivery_factor(a: f64) -> f64 {
     a.min(1.0)
 }
 
-/// Capacity and price factors of every offer in scenario `s`.
+/// Capacity and price factors of every offer in scenario `s`: the products of its
+/// shipping-country rows times its stage rows' factors ([`StageCuts`]).
 fn factors(model: &Model, s: &Scenario) -> (Vec<f64>, Vec<f64>) {
     let mut capacity = vec![1.0; model.offers.len()];
     let mut price = vec![1.0; model.offers.len()];
+    let mut cuts = StageCuts::new(s, model.offers.len());
     for shock in &s.shocks {
         let range = match shock.mineral {
             Some(m) => model.minerals[m].offers.clone(),
@@ -247,11 +250,21 @@ fn factors(model: &Model, s: &Scenario) -> (Vec<f64>, Vec<f64>) {
             None => Box::new(range),
         };
         for i in matched {
+            if let Some(cuts) = cuts.as_mut().filter(|_| shock.stage.is_some()) {
+                cuts.add(i, model, shock, &model.offers[i]);
+                continue;
+            }
             if shock.country.is_some_and(|c| c != model.offers[i].country) {
                 continue;
             }
             capacity[i] *= shock.capacity_factor;
             price[i] *= shock.price_factor;
+        }
+    }
+    if let Some(cuts) = cuts {
+        for i in 0..model.offers.len() {
+            capacity[i] *= cuts.capacity(i);
+            price[i] *= cuts.price(i);
         }
     }
     (capacity, price)

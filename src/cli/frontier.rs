@@ -27,6 +27,10 @@ pub struct FrontierArgs {
     /// Number of bounds, from the least feasible one to the current plan's measure.
     #[arg(long, default_value_t = DEFAULT_POINTS)]
     points: Points,
+    /// The stage the measure is taken at (a stage of suppliers.csv's origin_<stage>
+    /// columns) [default: the shipping country].
+    #[arg(long)]
+    stage: Option<String>,
     /// Output folder [default: MODEL/results].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -47,6 +51,7 @@ pub fn run(args: FrontierArgs) -> Result<u8, Error> {
         measure: args.measure,
         points: args.points,
         solve: args.solver.options(),
+        stage: args.stage.clone(),
     };
     let out_dir = args
         .out

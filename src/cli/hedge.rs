@@ -35,6 +35,10 @@ pub struct HedgeArgs {
     /// Plan against the preset "any one country stops" instead of MODEL/scenarios.csv.
     #[arg(long = "n-1", conflicts_with = "scenarios")]
     n_minus_one: bool,
+    /// The preset "any one country stops" at this stage of the chain: one scenario per
+    /// mineral and country its offers pass through there.
+    #[arg(long = "n-1-stage", value_name = "STAGE", conflicts_with_all = ["scenarios", "n_minus_one"])]
+    n_minus_one_stage: Option<String>,
     /// extensive, decomposition or auto, as for solve --robust.
     #[arg(long, default_value_t = Method::Auto)]
     method: Method,
@@ -75,7 +79,11 @@ pub fn run(args: HedgeArgs) -> Result<u8, Error> {
     };
     let run = hedge_model(
         &args.model,
-        super::solve::scenario_source(args.scenarios.as_deref(), args.n_minus_one),
+        super::solve::scenario_source(
+            args.scenarios.as_deref(),
+            args.n_minus_one,
+            args.n_minus_one_stage.as_deref(),
+        ),
         &args.page.onto(args.files.outputs(&out_dir)),
         &weights,
         &opts,

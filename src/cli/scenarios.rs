@@ -39,6 +39,10 @@ pub struct ScenariosArgs {
     /// valid one (says by how much) instead of refusing it.
     #[arg(long)]
     repair: bool,
+    /// Disrupt what passes through each country at this stage of the chain (a stage of
+    /// suppliers.csv's origin_<stage> columns) [default: the shipping country].
+    #[arg(long)]
+    stage: Option<String>,
     /// File to write [default: MODEL/scenarios.csv, replaced whole].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -60,6 +64,7 @@ pub fn run(args: ScenariosArgs) -> Result<u8, Error> {
         seed: args.seed,
         severity: args.severity,
         repair: args.repair,
+        stage: args.stage.clone(),
     };
     let bar = progress_bar(args.samples.get());
     let run = scenarios_model(

@@ -92,6 +92,9 @@ pub struct SolveArgs {
     /// MODEL/scenarios.csv.
     #[arg(long = "n-1", requires = "robust", conflicts_with = "scenarios")]
     n_minus_one: bool,
+    /// With --robust: the preset "any one country stops" at this stage of the chain.
+    #[arg(long = "n-1-stage", value_name = "STAGE", requires = "robust", conflicts_with_all = ["scenarios", "n_minus_one"])]
+    n_minus_one_stage: Option<String>,
     /// With --robust: extensive (one program), decomposition (L-shaped, parallel scenario
     /// evaluations) or auto (by size).
     #[arg(long, default_value_t = Method::Auto, requires = "robust")]
@@ -106,12 +109,18 @@ impl SolveArgs {
     }
 }
 
-/// Where `--scenarios FILE` and `--n-1` (which clap keeps apart) take the scenarios from.
-pub fn scenario_source(file: Option<&std::path::Path>, n_minus_one: bool) -> ScenarioSource<'_> {
-    match (file, n_minus_one) {
-        (Some(path), _) => ScenarioSource::File(path),
-        (None, true) => ScenarioSource::NMinusOne,
-        (None, false) => ScenarioSource::Model,
+/// Where `--scenarios FILE`, `--n-1` and `--n-1-stage STAGE` (which clap keeps apart)
+/// take the scenarios from.
+pub fn scenario_source<'a>(
+    file: Option<&'a std::path::Path>,
+    n_minus_one: bool,
+    stage: Option<&'a str>,
+) -> ScenarioSource<'a> {
+    match (file, n_minus_one, stage) {
+        (Some(path), _, _) => ScenarioSource::File(path),
+        (None, true, _) => ScenarioSource::NMinusOne,
+        (None, false, Some(stage)) => ScenarioSource::NMinusOneAt(stage),
+        (None, false, None) => ScenarioSource::Model,
     }
 }
 
@@ -193,7 +202,11 @@ pub fn serve_robust(args: &SolveArgs, session: &super::mpi::Session) {
             ..args.solver.options()
         },
     );
-    let source = scenario_source(args.scenarios.as_deref(), args.n_minus_one);
+    let source = scenario_source(
+        args.scenarios.as_deref(),
+        args.n_minus_one,
+        args.n_minus_one_stage.as_deref(),
+    );
     let loaded = sourcemix::commands::load_robust(&args.model, source).ok();
     let evaluator = loaded
         .as_ref()
@@ -219,7 +232,11 @@ fn run_robust(
     };
     let run = robust_model(
         &args.model,
-        scenario_source(args.scenarios.as_deref(), args.n_minus_one),
+        scenario_source(
+            args.scenarios.as_deref(),
+            args.n_minus_one,
+            args.n_minus_one_stage.as_deref(),
+        ),
         &args.page.onto(args.files.outputs(out_dir)),
         &opts,
         &progress,

@@ -28,6 +28,10 @@ pub struct StressArgs {
     /// offering it; preset probabilities, see the README) instead of MODEL/scenarios.csv.
     #[arg(long = "n-1", conflicts_with = "scenarios")]
     n_minus_one: bool,
+    /// The preset "any one country stops" at this stage of the chain: one scenario per
+    /// mineral and country its offers pass through there.
+    #[arg(long = "n-1-stage", value_name = "STAGE", conflicts_with_all = ["scenarios", "n_minus_one"])]
+    n_minus_one_stage: Option<String>,
     /// CVaR level: the summary's cvar_cost is the mean cost of the worst 1 − ALPHA.
     #[arg(long, default_value_t = DEFAULT_ALPHA)]
     alpha: Level,
@@ -56,7 +60,11 @@ pub fn run(args: StressArgs) -> Result<u8, Error> {
     let run = stress_model_to(
         &args.model,
         &args.plan,
-        super::solve::scenario_source(args.scenarios.as_deref(), args.n_minus_one),
+        super::solve::scenario_source(
+            args.scenarios.as_deref(),
+            args.n_minus_one,
+            args.n_minus_one_stage.as_deref(),
+        ),
         &args.page.onto(args.files.outputs(&out_dir)),
         &opts,
     )?;

@@ -110,6 +110,9 @@ pub enum ScenarioSource<'a> {
     File(&'a Path),
     /// The preset "any one country stops" (`--n-1`, [`crate::analysis::presets::n_minus_one`]).
     NMinusOne,
+    /// The same preset at a stage of the chain (`--n-1-stage STAGE`,
+    /// [`crate::analysis::presets::n_minus_one_at`]).
+    NMinusOneAt(&'a str),
 }
 
 impl<'a> ScenarioSource<'a> {
@@ -117,7 +120,9 @@ impl<'a> ScenarioSource<'a> {
     pub fn file(self) -> Option<&'a Path> {
         match self {
             ScenarioSource::File(path) => Some(path),
-            ScenarioSource::Model | ScenarioSource::NMinusOne => None,
+            ScenarioSource::Model | ScenarioSource::NMinusOne | ScenarioSource::NMinusOneAt(_) => {
+                None
+            }
         }
     }
 }
@@ -138,6 +143,15 @@ pub(super) fn load_with_scenarios(model_dir: &Path, source: ScenarioSource) -> R
             loaded.scenarios = crate::analysis::presets::n_minus_one(&loaded.model);
             loaded.warnings.push(format!(
                 "--n-1: {} scenarios, one per mineral and country offering it, share a preset probability of {} (not an estimate)",
+                loaded.scenarios.len(),
+                crate::analysis::presets::N_MINUS_ONE_PROBABILITY
+            ));
+        }
+        ScenarioSource::NMinusOneAt(name) => {
+            let stage = loaded.model.stages.by_flag("--n-1-stage", Some(name))?;
+            loaded.scenarios = crate::analysis::presets::n_minus_one_at(&loaded.model, stage);
+            loaded.warnings.push(format!(
+                "--n-1-stage: {} scenarios, one per mineral and country its offers pass through at the {name} stage, share a preset probability of {} (not an estimate)",
                 loaded.scenarios.len(),
                 crate::analysis::presets::N_MINUS_ONE_PROBABILITY
             ));

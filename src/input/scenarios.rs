@@ -50,17 +50,6 @@ pub fn read(
     let mut index: BTreeMap<String, (usize, u64)> = BTreeMap::new();
     let mut suppliers = super::SupplierLookup::new(model);
     for r in &table.records {
-        let stage = table.text(r, "stage");
-        if !stage.is_empty() {
-            errors.push(InputIssue::cell(
-                SCENARIOS,
-                r.line,
-                "stage",
-                stage,
-                "names a stage: disruptions at a stage are not yet supported (issue 23 item 4); expected an empty cell (the shipping country)",
-            ));
-            continue;
-        }
         let Some((name, probability, shock)) = read_row(&table, r, model, &mut suppliers, errors)
         else {
             continue;
@@ -131,6 +120,7 @@ fn read_row<'t>(
     let mineral = mineral_of(table, r, model, errors);
     let country = country_of(table, r, model, errors);
     let supplier = supplier_of(table, r, suppliers, errors);
+    let stage = stage_of(table, r, model, errors);
     let (
         Some(name),
         Some(probability),
@@ -139,6 +129,7 @@ fn read_row<'t>(
         Some(mineral),
         Some(country),
         Some(supplier),
+        Some(stage),
     ) = (
         name,
         probability,
@@ -147,6 +138,7 @@ fn read_row<'t>(
         mineral,
         country,
         supplier,
+        stage,
     )
     else {
         return None;
@@ -154,6 +146,7 @@ fn read_row<'t>(
     let shock = Shock {
         mineral,
         country,
+        stage,
         supplier,
         capacity_factor: cf.unwrap_or(1.0),
         price_factor: pf.unwrap_or(1.0),
@@ -226,6 +219,33 @@ fn country_of(
             None
         }
     }
+}
+
+/// The row's stage: `Some(None)` for the shipping country (empty cell), `None` when
+/// unknown (reported).
+fn stage_of(
+    table: &Table,
+    r: &Record,
+    model: &Model,
+    errors: &mut InputErrors,
+) -> Option<Option<usize>> {
+    let text = table.text(r, "stage");
+    if text.is_empty() {
+        return Some(None);
+    }
+    if let Some(s) = model.stages.index(&text.to_lowercase()) {
+        return Some(Some(s));
+    }
+    let expected = if model.stages.names.is_empty() {
+        "is not a stage of this model (suppliers.csv has no origin_<stage> columns); expected an empty cell (the shipping country)".to_string()
+    } else {
+        format!(
+            "is not a stage of this model; expected empty (the shipping country) or one of: {}",
+            super::list(model.stages.names.iter().map(|n| n.as_str()))
+        )
+    };
+    errors.push(InputIssue::cell(SCENARIOS, r.line, "stage", text, expected));
+    None
 }
 
 /// The row's supplier with its offers: `Some(None)` for all, `None` when unknown

@@ -255,6 +255,9 @@ pub struct Shock {
     pub mineral: Option<usize>,
     /// Country matched, or all.
     pub country: Option<usize>,
+    /// The stage at which `country` is matched (an index into `Stages::names`), or `None`
+    /// for the shipping country; see [`crate::analysis::stage_shocks`].
+    pub stage: Option<usize>,
     /// Supplier matched (with its offers), or all.
     pub supplier: Option<SupplierRef>,
     /// Scales what an offer can deliver (≥ 0).

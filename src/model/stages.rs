@@ -49,6 +49,29 @@ impl Stages {
         self.names.iter().position(|n| n.as_str() == name)
     }
 
+    /// The stage a command-line flag names (any case; `None` for no name), or a usage
+    /// error naming `flag` and the model's stages.
+    pub fn by_flag(&self, flag: &str, name: Option<&str>) -> crate::error::Result<Option<usize>> {
+        let Some(name) = name else {
+            return Ok(None);
+        };
+        if let Some(s) = self.index(&name.to_lowercase()) {
+            return Ok(Some(s));
+        }
+        let expected = match self.names.is_empty() {
+            true => format!(
+                "is not a stage of this model (suppliers.csv has no origin_<stage> columns); expected no {flag}"
+            ),
+            false => format!(
+                "is not a stage of this model; expected one of: {}",
+                self.names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        Err(crate::error::Error::Usage(format!(
+            "{flag}: {name:?} {expected}"
+        )))
+    }
+
     /// The chain of `offer`, if it has one.
     pub fn chain(&self, offer: &Offer) -> Option<&Chain> {
         let id = *self.chain_by_line.get(usize::try_from(offer.line).ok()?)?;

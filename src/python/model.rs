@@ -243,6 +243,7 @@ impl NativeModel {
                 threads,
             }
             .options()?,
+            stage: None,
         };
         self.run(py, move |m, _| runs::frontier_outcome(m, &opts))
     }

@@ -22,10 +22,27 @@ pub const SCENARIOS_COLUMNS: &[Column] = &[
     Column::new(SCENARIO_COLUMNS[6], ColumnKind::Number),
 ];
 
+/// [`SCENARIOS_COLUMNS`] and `stage`, for scenarios sampled at a stage (`--stage`).
+const STAGE_COLUMNS: &[Column] = &[
+    SCENARIOS_COLUMNS[0],
+    SCENARIOS_COLUMNS[1],
+    SCENARIOS_COLUMNS[2],
+    SCENARIOS_COLUMNS[3],
+    SCENARIOS_COLUMNS[4],
+    SCENARIOS_COLUMNS[5],
+    SCENARIOS_COLUMNS[6],
+    Column::new("stage", ColumnKind::Text),
+];
+
 /// The scenarios.csv of sampled scenarios: one row per disrupted country of each scenario
 /// (mineral `*`, capacity_factor = severity), scenarios most frequent first. Probabilities
 /// are written with all their digits, so that they add up to at most 1 when read back.
+/// Scenarios sampled at a stage carry a last column `stage`.
 pub fn scenarios_table(sampled: &SampledScenarios) -> Table<'_> {
+    let columns = match sampled.stage {
+        Some(_) => STAGE_COLUMNS,
+        None => SCENARIOS_COLUMNS,
+    };
     // Row k is country `at[k].1` of scenario `at[k].0`.
     let at: Vec<(usize, usize)> = sampled
         .scenarios
@@ -33,7 +50,7 @@ pub fn scenarios_table(sampled: &SampledScenarios) -> Table<'_> {
         .enumerate()
         .flat_map(|(s, sc)| (0..sc.countries.len()).map(move |c| (s, c)))
         .collect();
-    Table::new("scenarios", SCENARIOS_COLUMNS, at.len(), move |k, o| {
+    Table::new("scenarios", columns, at.len(), move |k, o| {
         let (s, c) = at[k];
         let s = &sampled.scenarios[s];
         // Rust's `{}` for f64: the shortest digits that read back to the same value, never
@@ -42,6 +59,9 @@ pub fn scenarios_table(sampled: &SampledScenarios) -> Table<'_> {
         o.text(&s.name).decimal(&probability, s.probability);
         o.text("*").text(&s.countries[c]).text("");
         o.num(sampled.severity).text("");
+        if let Some(stage) = &sampled.stage {
+            o.text(stage);
+        }
         o.end();
     })
 }
@@ -58,9 +78,13 @@ pub fn render_scenarios(r: &SampledScenarios) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} samples (seed {}), disrupted countries' offers at capacity_factor {}; {}",
+        "{} samples (seed {}), disrupted countries' offers{} at capacity_factor {}; {}",
         r.samples,
         r.seed,
+        match &r.stage {
+            Some(s) => format!(" (what passes through them at the {s} stage)"),
+            None => String::new(),
+        },
         plain(r.severity),
         match &r.correlation {
             Some(f) => format!("correlations from {f}"),

@@ -90,6 +90,7 @@ fn options(measure: Measure, points: usize) -> FrontierOptions {
             threads: NonZeroUsize::new(2),
             ..SolveOptions::default()
         },
+        stage: None,
     }
 }
 

@@ -40,6 +40,7 @@ mod robust_stock;
 mod sampling;
 mod soft;
 mod spreadsheets;
+mod stage_disruptions;
 mod staged_models;
 mod stages;
 mod stock_days;

@@ -151,6 +151,7 @@ fn a_frontier_of_a_model_without_a_plan_is_that_plan() {
         measure: Measure::Hhi,
         points: Points::literal(3),
         solve: SolveOptions::default(),
+        stage: None,
     };
     match frontier(&model, &opts, &|_, _| {}).unwrap() {
         FrontierOutcome::NoPlan(p) => {

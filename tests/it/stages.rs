@@ -679,22 +679,6 @@ fn bad_stage_input_is_exit_2_naming_file_line_column_and_value() {
 }
 
 #[test]
-fn a_scenario_at_a_stage_is_exit_2_not_yet() {
-    let w = Workdir::with_model(&[
-        ("countries.csv", "country,risk\nAUS,0.1\nCHN,0.8\nUSA,0.1\n"),
-        ("suppliers.csv", OK_SUPPLIERS.replace(",CHN\n", ",\n").as_str()),
-        ("demand.csv", "mineral,quantity,unmet_penalty\nree,100,50\n"),
-        (
-            "scenarios.csv",
-            "scenario,probability,mineral,country,capacity_factor,stage\nban,0.1,ree,CHN,0,refine\n",
-        ),
-    ]);
-    w.run(&["solve", "model", "--out", "out"])
-        .expect_code(2)
-        .stderr_has("scenarios.csv:2: column stage: \"refine\" names a stage: disruptions at a stage are not yet supported");
-}
-
-#[test]
 fn constraints_csv_carries_each_row_stage_last_and_plain_models_keep_their_header() {
     let w = bad_model(OK_SUPPLIERS, OK_CONSTRAINTS);
     w.run(&["solve", "model", "--out", "out"]).expect_code(0);

@@ -57,7 +57,13 @@ pub(super) fn solve_points(
     let Some(measure) = Measure::from_kind(block.instances[k].kind) else {
         return out;
     };
-    let own = measure.of_plan(model, block.mineral, &offer_quantities(block, &start));
+    let stage = block.instances[k].stage;
+    let own = measure.of_plan_at(
+        model,
+        stage,
+        block.mineral,
+        &offer_quantities(block, &start),
+    );
     let mut last: Vec<(f64, Vec<f64>)> = vec![(own, start)];
     for &p in &order {
         if deadline.expired() {

@@ -86,6 +86,17 @@ impl Measure {
 
     /// The measure of a plan of mineral `m` (quantities per offer, real units).
     pub fn of_plan(self, model: &Model, m: usize, quantities: &[f64]) -> f64 {
+        self.of_plan_at(model, None, m, quantities)
+    }
+
+    /// The measure at `stage` (`None`: the shipping country) of a plan of mineral `m`.
+    pub fn of_plan_at(
+        self,
+        model: &Model,
+        stage: Option<usize>,
+        m: usize,
+        quantities: &[f64],
+    ) -> f64 {
         if quantities.is_empty() {
             return 0.0;
         }
@@ -96,7 +107,7 @@ impl Measure {
             target: InstanceTarget::None,
             bound: 0.0,
             members: Vec::new(),
-            stage: None,
+            stage,
         };
         MineralPlan {
             model,
@@ -201,7 +212,8 @@ pub fn least_measure(
                 .iter()
                 .map(|v| v.map_or(0.0, |v| (x[v] * block.demand).max(0.0)))
                 .collect();
-            return Ok(measure.of_plan(model, block.mineral, &quantities));
+            let stage = super::cap_stage(model, cap_policy);
+            return Ok(measure.of_plan_at(model, stage, block.mineral, &quantities));
         }
         let pairs: Vec<(usize, usize)> = c.countries.iter().map(|&(_, s, t)| (s, t)).collect();
         let rows = &lp.rows;

@@ -66,6 +66,9 @@ pub struct FrontierOptions {
     pub points: Points,
     /// How each point is solved (solver, threads: points run on this many threads).
     pub solve: SolveOptions,
+    /// The stage the measure is taken at (`frontier --stage`; `None`: the shipping
+    /// country), by name as the model's suppliers.csv names it.
+    pub stage: Option<String>,
 }
 
 impl FrontierOptions {
@@ -169,12 +172,13 @@ fn frontier_from(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Frontier> {
     let measure = opts.measure;
+    let stage = model.stages.by_flag("--stage", opts.stage.as_deref())?;
     let current_by_mineral: Vec<f64> = current
         .minerals
         .iter()
-        .map(|ms| measure.of_plan(model, ms.mineral, &ms.quantities))
+        .map(|ms| measure.of_plan_at(model, stage, ms.mineral, &ms.quantities))
         .collect();
-    let extended = with_cap(model, measure);
+    let extended = with_cap_at(model, measure, stage);
     let cap_policy = extended.policy.len() - 1;
     let blocks: Vec<Block> = (0..model.minerals.len())
         .into_par_iter()
@@ -281,8 +285,23 @@ fn even_bounds(low: f64, high: f64, n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The stage of the appended cap (policy row `cap_policy`).
+pub(crate) fn cap_stage(model: &Model, cap_policy: usize) -> Option<usize> {
+    match model.policy[cap_policy].stage {
+        crate::model::StageScope::At(s) => Some(s),
+        _ => None,
+    }
+}
+
 /// `model` with the row `max_M,*,,b` appended (b loose: above any plan's measure).
+#[cfg(test)]
 pub(crate) fn with_cap(model: &Model, measure: Measure) -> Model {
+    with_cap_at(model, measure, None)
+}
+
+/// `model` with the row `max_M,*,,b,S` appended at `stage` (`None`: the shipping
+/// country).
+pub(crate) fn with_cap_at(model: &Model, measure: Measure, stage: Option<usize>) -> Model {
     let mut extended = model.clone();
     extended.policy.push(PolicyRow {
         kind: measure.kind(),
@@ -291,7 +310,10 @@ pub(crate) fn with_cap(model: &Model, measure: Measure) -> Model {
         bound: measure.loose_bound(model),
         line: 0,
         soft: crate::model::Soft::default(),
-        stage: crate::model::StageScope::Shipping,
+        stage: stage.map_or(
+            crate::model::StageScope::Shipping,
+            crate::model::StageScope::At,
+        ),
     });
     extended
 }
@@ -398,5 +420,6 @@ fn solve_at(
     }
     let measure = Measure::from_kind(model.policy[cap_policy].kind)
         .expect("the frontier moves a measure cap");
-    Ok((ms.cost, measure.of_plan(model, m, &ms.quantities)))
+    let stage = cap_stage(model, cap_policy);
+    Ok((ms.cost, measure.of_plan_at(model, stage, m, &ms.quantities)))
 }

@@ -39,6 +39,7 @@ fn the_least_average_risk_of_a_large_model_is_the_simplex_optimum() {
             threads: std::num::NonZeroUsize::new(2),
             ..SolveOptions::default()
         },
+        stage: None,
     };
     let Ok(FrontierOutcome::Frontier(f)) = frontier(&model, &options, &|_, _| {}) else {
         panic!("no average-risk frontier");

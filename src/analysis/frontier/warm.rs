@@ -123,7 +123,8 @@ pub(super) fn checked_plan(
         + model.minerals[m].unmet_penalty.unwrap_or(0.0) * unmet
         + model.minerals[m].holding_cost(quantities.iter().sum());
     let measure = Measure::from_kind(instances[k].kind)?;
-    Some((cost, measure.of_plan(model, m, &quantities)))
+    let stage = instances[k].stage;
+    Some((cost, measure.of_plan_at(model, stage, m, &quantities)))
 }
 
 /// (instance, LP row) of the appended cap in `block`.

@@ -38,8 +38,10 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use crate::analysis::stage_shocks::{any_at_stage, StageCuts};
 use crate::analysis::stress::delivery_factor;
 use crate::model::name::Name;
+use crate::model::stages::NO_CHAIN;
 use crate::model::{Model, Scenario};
 use crate::policy::rows::expand;
 
@@ -90,7 +92,10 @@ pub fn excluded_offers(model: &Model) -> Vec<bool> {
 
 impl Classes {
     /// Groups the offers of `model` that are not excluded into classes for `scenarios`.
+    /// When a scenario names a stage, offers with different chains fall in different
+    /// classes, so that each class passes through the same countries at every stage.
     pub fn new(model: &Model, scenarios: &[Scenario], excluded: &[bool]) -> Classes {
+        let staged = any_at_stage(scenarios.iter().flat_map(|s| &s.shocks));
         let named: std::collections::BTreeSet<&str> = scenarios
             .iter()
             .flat_map(|s| &s.shocks)
@@ -100,7 +105,7 @@ impl Classes {
         let mut by_mineral = Vec::with_capacity(model.minerals.len());
         for (m, mineral) in model.minerals.iter().enumerate() {
             let start = classes.len();
-            let mut groups: std::collections::BTreeMap<(usize, Option<Name>), Vec<usize>> =
+            let mut groups: std::collections::BTreeMap<(usize, u32, Option<Name>), Vec<usize>> =
                 Default::default();
             for i in mineral.offers.clone() {
                 if excluded[i] {
@@ -110,9 +115,17 @@ impl Classes {
                 let single = named
                     .contains(o.supplier.as_str())
                     .then(|| o.supplier.clone());
-                groups.entry((o.country, single)).or_default().push(i);
+                let chain = if staged {
+                    model.stages.chain_id(o)
+                } else {
+                    NO_CHAIN
+                };
+                groups
+                    .entry((o.country, chain, single))
+                    .or_default()
+                    .push(i);
             }
-            for ((country, supplier), mut offers) in groups {
+            for ((country, _, supplier), mut offers) in groups {
                 offers.sort_by(|&a, &b| {
                     model.offers[a]
                         .landed_cost
@@ -182,8 +195,10 @@ impl Classes {
     /// Capacity and price factor of every class in scenario `s`: the products, in shock
     /// order, of the matching shocks' factors (as [`crate::analysis::stress::factors`] forms them
     /// per offer, so both give the same numbers bit for bit).
+    /// Stage rows are exact per class: the offers of a class share their chain.
     pub fn factors(&self, model: &Model, s: &Scenario) -> Vec<(f64, f64)> {
         let mut out = vec![(1.0, 1.0); self.classes.len()];
+        let mut cuts = StageCuts::new(s, self.classes.len());
         for shock in &s.shocks {
             let range = match shock.mineral {
                 Some(m) => self.by_mineral[m].clone(),
@@ -191,19 +206,28 @@ impl Classes {
             };
             for k in range {
                 let c = &self.classes[k];
-                if shock.country.is_some_and(|x| x != c.country) {
-                    continue;
-                }
                 if let Some(name) = shock.supplier.as_ref().map(|s| s.name.as_str()) {
                     if c.supplier.as_deref() != Some(name) {
                         continue;
                     }
                 }
+                if let Some(cuts) = cuts.as_mut().filter(|_| shock.stage.is_some()) {
+                    cuts.add(k, model, shock, &model.offers[c.offers[0]]);
+                    continue;
+                }
+                if shock.country.is_some_and(|x| x != c.country) {
+                    continue;
+                }
                 out[k].0 *= shock.capacity_factor;
                 out[k].1 *= shock.price_factor;
             }
         }
-        let _ = model;
+        if let Some(cuts) = cuts {
+            for (k, f) in out.iter_mut().enumerate() {
+                f.0 *= cuts.capacity(k);
+                f.1 *= cuts.price(k);
+            }
+        }
         out
     }
 }

@@ -61,6 +61,9 @@ pub struct SamplingOptions {
     /// Replace a correlation matrix that is not positive semi-definite by the nearest
     /// correlation matrix instead of refusing it.
     pub repair: bool,
+    /// The stage at which a disrupted country is hit (`scenarios --stage`, a stage name of
+    /// the model); `None`: its shipping offers, as before stages.
+    pub stage: Option<String>,
 }
 
 impl Default for SamplingOptions {
@@ -70,6 +73,7 @@ impl Default for SamplingOptions {
             seed: 1,
             severity: DEFAULT_SEVERITY,
             repair: false,
+            stage: None,
         }
     }
 }
@@ -137,6 +141,12 @@ pub struct SampledScenarios {
     pub correlation: Option<String>,
     /// Set when the correlation matrix was repaired.
     pub repair: Option<RepairNote>,
+    /// The stage the disruptions hit (`--stage`), by name; absent: the shipping country.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// The same stage as an index into `Stages::names`.
+    #[serde(skip)]
+    pub stage_index: Option<usize>,
     /// Warnings (countries without a probability, pairs that cannot matter).
     pub warnings: Vec<String>,
 }
@@ -156,6 +166,7 @@ impl SampledScenarios {
                     .map(|&c| Shock {
                         mineral: None,
                         country: Some(c),
+                        stage: self.stage_index,
                         supplier: None,
                         capacity_factor: self.severity,
                         price_factor: 1.0,
@@ -175,6 +186,7 @@ pub fn sample(
     opts: &SamplingOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SampledScenarios> {
+    let stage = model.stages.by_flag("--stage", opts.stage.as_deref())?;
     let probs = disruption_probs(model)?;
     let mut warnings = Vec::new();
     let missing: Vec<&str> = model
@@ -199,7 +211,7 @@ pub fn sample(
     };
     let draw = Draw::new(&probs, &named, &block);
     let counts = draw.count_patterns(opts, progress);
-    Ok(summarize(
+    let mut sampled = summarize(
         model,
         &probs,
         counts,
@@ -207,7 +219,10 @@ pub fn sample(
         correlations.map(|c| c.file.clone()),
         repair,
         warnings,
-    ))
+    );
+    sampled.stage_index = stage;
+    sampled.stage = stage.map(|s| model.stages.label(Some(s)).to_string());
+    Ok(sampled)
 }
 
 /// Each country's disruption probability (0 where countries.csv leaves it empty); an
@@ -523,6 +538,8 @@ fn summarize(
         countries,
         correlation,
         repair,
+        stage: None,
+        stage_index: None,
         warnings,
     }
 }
