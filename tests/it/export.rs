@@ -551,3 +551,46 @@ impl MpsProblem {
         solution.eval(&objective) + self.offset
     }
 }
+
+/// A model with stock on hand: the file's objective leaves out the constant holding cost
+/// h · S0 = 2 · 30 = 60 and its header says so; the file's optimum plus 60 is solve's
+/// total (D = 100 from AAA at 1 up to 70, then BBB at 3: 70 + 90 = 160, plus 60).
+#[test]
+fn the_stock_on_hand_is_the_objective_constant_the_header_names() {
+    let dir = write_model(&[
+        ("countries.csv", "country,risk\nAAA,0.1\nBBB,0.2\n"),
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost,capacity\na,m,AAA,1,70\nb,m,BBB,3,\n",
+        ),
+        (
+            "demand.csv",
+            "mineral,quantity,stock_on_hand,holding_cost,stock_cap\nm,100,30,2,50\n",
+        ),
+    ]);
+    let model = load(dir.path());
+    let opts = SolveOptions {
+        threads: NonZeroUsize::new(1),
+        ..SolveOptions::default()
+    };
+    let cost = solve_plan(&model, &opts).unwrap().cost();
+    assert_rel(cost, 220.0, 1e-9, "solve's total by hand");
+    let file = write_export(&model, dir.path(), ExportFormat::Mps);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("objective constant 60: the holding cost of the stock on hand"),
+        "{text}"
+    );
+    assert_rel(
+        read_mps(&text).solve() + 60.0,
+        cost,
+        ROUND_TRIP,
+        "file + constant vs solve",
+    );
+    // Without stock the constant is 0.
+    let (_, _, plain, _, _) = random_cases().swap_remove(0);
+    let plain_dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(write_export(&plain, plain_dir.path(), ExportFormat::Lp)).unwrap();
+    assert!(text.contains("(objective constant 0)"), "{text}");
+}

@@ -66,6 +66,25 @@ const SOFT_COMMENT: &str = "Soft rows: viol_ columns are a row's violation in po
     (a percentage point of demand, 0.01 of average risk, 100 HHI points, one supplier or \
     country), each at the row's penalty per point in the objective.";
 
+/// What the file's objective leaves out of the total cost `solve` reports: the holding
+/// cost h · S0 of the stock on hand (a constant), in words.
+fn objective_constant(model: &Model, minerals: &[usize]) -> String {
+    let held: f64 = minerals
+        .iter()
+        .filter_map(|&m| model.minerals[m].stock)
+        .map(|s| s.holding_cost * s.on_hand)
+        .sum();
+    if held > 0.0 {
+        format!(
+            "objective constant {}: the holding cost of the stock on hand, h x S0, which the \
+             file leaves out; add it to the file's optimum for the total cost solve reports",
+            crate::write::numbers::plain(held)
+        )
+    } else {
+        "objective constant 0".into()
+    }
+}
+
 fn header_comments(model: &Model, minerals: &[usize]) -> Vec<String> {
     let names: Vec<&str> = minerals
         .iter()
@@ -77,9 +96,11 @@ fn header_comments(model: &Model, minerals: &[usize]) -> Vec<String> {
             env!("CARGO_PKG_VERSION"),
             names.join(", ")
         ),
-        "Minimize total cost in the model's currency (objective constant 0): landed cost x \
-         purchases + fixed cost x used offers + unmet penalty x unmet demand."
-            .into(),
+        format!(
+            "Minimize total cost in the model's currency ({}): landed cost x purchases + fixed \
+             cost x used offers + unmet penalty x unmet demand.",
+            objective_constant(model, minerals)
+        ),
         "Units are the model's: x_ (purchases) and u_ (unmet) in quantity units; y_ and z_ are \
          0/1 (offer used, country used); s_ are country shares of demand and t_ their squares \
          (HHI terms). Minerals are independent blocks."
