@@ -209,6 +209,20 @@ fn short(v: f64) -> String {
 /// The nominal and robust plans side by side, with how the robust one was found.
 pub fn render_comparison(c: &Comparison, robust: &RobustSolution) -> String {
     let mut out = String::new();
+    write_headline(&mut out, c, robust);
+    let rows = comparison_rows(c);
+    let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    let w2 = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0);
+    for (label, a, b) in rows {
+        let _ = writeln!(out, "{label:<w0$}  {a:>w1$}  {b:>w2$}");
+    }
+    write_explanations(&mut out, c);
+    out
+}
+
+/// The line naming the robust objective and how it was found.
+fn write_headline(out: &mut String, c: &Comparison, robust: &RobustSolution) {
     let _ = writeln!(
         out,
         "\nrobust plan: minimizes E[L] + {} · CVaR_{}(L) ({}, {} round{}{})",
@@ -226,6 +240,10 @@ pub fn render_comparison(c: &Comparison, robust: &RobustSolution) -> String {
             .map(|g| format!(", relative gap {g:.1e}"))
             .unwrap_or_default()
     );
+}
+
+/// The comparison's rows: label, nominal, robust (the stock's when both plans hold one).
+fn comparison_rows(c: &Comparison) -> Vec<(&'static str, String, String)> {
     let rows = [
         ("", "nominal".to_string(), "robust".to_string()),
         (
@@ -282,12 +300,11 @@ pub fn render_comparison(c: &Comparison, robust: &RobustSolution) -> String {
             ),
         ]);
     }
-    let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
-    let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
-    let w2 = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0);
-    for (label, a, b) in rows {
-        let _ = writeln!(out, "{label:<w0$}  {a:>w1$}  {b:>w2$}");
-    }
+    rows
+}
+
+/// What the baseline cost, the stock and the hedge mean, and the insurance paid.
+fn write_explanations(out: &mut String, c: &Comparison) {
     let pct = if c.nominal.baseline_cost != 0.0 {
         format!(
             " ({:+.2}%)",
@@ -330,5 +347,4 @@ pub fn render_comparison(c: &Comparison, robust: &RobustSolution) -> String {
             short(-c.insurance_cost)
         );
     }
-    out
 }
