@@ -624,7 +624,7 @@ pub fn csv_files(report: &Report) -> Vec<(&'static str, Vec<u8>)> {
         (SUMMARY_CSV, summary_csv(report)),
         (
             CONSTRAINTS_CSV,
-            join(constraints_header(report), &|s| &s.constraints_csv),
+            join(&constraints_header(report), &|s| &s.constraints_csv),
         ),
     ]
 }
@@ -673,75 +673,13 @@ pub const ALLOCATION_COLUMNS: &[Column] = &[
     Column::new("cost", ColumnKind::Cost),
 ];
 
-const CONSTRAINTS_HEADER: &[&str] = &[
-    "constraint",
-    "mineral",
-    "target",
-    "bound",
-    "value",
-    "slack",
-    "binding",
-    "shadow_price",
-    "shadow_price_per_point",
-];
-
-/// constraints.csv's header with the soft rows' columns.
-const CONSTRAINTS_SOFT_HEADER: &[&str] = &[
-    "constraint",
-    "mineral",
-    "target",
-    "bound",
-    "value",
-    "slack",
-    "binding",
-    "shadow_price",
-    "shadow_price_per_point",
-    "violation",
-    "violation_cost",
-];
-
-/// constraints.csv's header in a model with stages: the rows' stage last.
-const STAGED_CONSTRAINTS_HEADER: &[&str] = &[
-    "constraint",
-    "mineral",
-    "target",
-    "bound",
-    "value",
-    "slack",
-    "binding",
-    "shadow_price",
-    "shadow_price_per_point",
-    "stage",
-];
-
-/// constraints.csv's header with soft rows and stages: the soft columns, then the stage.
-const SOFT_STAGED_CONSTRAINTS_HEADER: &[&str] = &[
-    "constraint",
-    "mineral",
-    "target",
-    "bound",
-    "value",
-    "slack",
-    "binding",
-    "shadow_price",
-    "shadow_price_per_point",
-    "violation",
-    "violation_cost",
-    "stage",
-];
-
-/// The header of `report`'s constraints.csv: the soft rows' columns when the model has
-/// soft rows, then the stage when it has stages.
-fn constraints_header(report: &Report) -> &'static [&'static str] {
-    match (report.soft_columns, staged(report)) {
-        (false, false) => CONSTRAINTS_HEADER,
-        (true, false) => CONSTRAINTS_SOFT_HEADER,
-        (false, true) => STAGED_CONSTRAINTS_HEADER,
-        (true, true) => SOFT_STAGED_CONSTRAINTS_HEADER,
-    }
+/// The header of `report`'s constraints.csv: the names of [`constraints_columns`].
+fn constraints_header(report: &Report) -> Vec<&'static str> {
+    constraints_columns(report).iter().map(|c| c.name).collect()
 }
 
-/// The columns of `report`'s constraints.csv (as [`constraints_header`]).
+/// The columns of `report`'s constraints.csv: the soft rows' columns when the model has
+/// soft rows, then the stage when it has stages.
 fn constraints_columns(report: &Report) -> &'static [Column] {
     match (report.soft_columns, staged(report)) {
         (false, false) => CONSTRAINTS_COLUMNS,
@@ -1048,7 +986,7 @@ fn stage_csv(dir: &Path, report: &Report) -> Result<atomic::Staged> {
         },
         || {
             let header = constraints_header(report);
-            write(CONSTRAINTS_CSV, header, &|s| &s.constraints_csv)
+            write(CONSTRAINTS_CSV, &header, &|s| &s.constraints_csv)
         },
     );
     let mut staged = first?;
