@@ -251,12 +251,12 @@ fn cold_objective(lp: &Lp) -> Result<f64, LpStatus> {
 fn a_warm_model_reaches_the_cold_optimum_as_rows_and_columns_arrive() {
     let mut rng = crate::rng::Rng::new(7);
     for kind in SolverKind::all() {
-        for case in 0..30 {
+        for case in 0..60 {
             let Some(mut warm) = kind.open_warm() else {
                 continue;
             };
-            let n = 3 + rng.below(8) as usize;
-            let m = 1 + rng.below(4) as usize;
+            let n = 3 + rng.below(24) as usize;
+            let m = 1 + rng.below(8) as usize;
             let mut lp = random_lp(&mut rng, n, m);
             for round in 0..6 {
                 let r = warm.solve(&lp, None);
@@ -289,7 +289,8 @@ fn a_warm_model_reaches_the_cold_optimum_as_rows_and_columns_arrive() {
                     def.push((s, 1.0));
                     lp.add_row(RowTag::Other, def, Sense::Eq, 0.0);
                 }
-                for _ in 0..1 + rng.below(3) {
+                // Several rows at once: microlp adds a round's rows in one batch.
+                for _ in 0..1 + rng.below(6) {
                     let terms = random_terms(&mut rng, lp.vars.len());
                     // Now and then a row no bounds allow: the program turns infeasible.
                     let rhs = if rng.below(12) == 0 {

@@ -1,9 +1,10 @@
 //! An LP kept alive in microlp across solves (the engine's [`WarmLp`] for microlp), so
 //! the default build's robust decomposition re-solves its linear master warm.
 //!
-//! microlp re-optimizes with its dual simplex from the previous basis when a row is
-//! added to a solved problem ([`microlp::Solution::add_constraint`]), but it can neither
-//! add columns nor delete rows. So:
+//! microlp re-optimizes with its dual simplex from the previous basis when rows are
+//! added to a solved problem ([`microlp::Solution::add_constraints`], which sourcemix
+//! adds to its vendored microlp: one refactorization per batch, not per row), but it
+//! can neither add columns nor delete rows. So:
 //! - the model is built with spare columns (cost 0, in [0, ∞), in no row: they stay at 0
 //!   and cost nothing). A new column of that kind (the master's prefix sums) takes a
 //!   spare, and its rows come as rows do. Any other new column, or running out of
@@ -11,7 +12,7 @@
 //! - rows are never deleted ([`WarmLp::deletes_rows`] is false): the caller keeps them
 //!   in its program too (the robust master keeps its slack cuts, which are valid).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, SolveOutcome, Variable};
 
@@ -97,25 +98,23 @@ impl Warm {
         self.keep(problem.solve(), lp)
     }
 
-    /// Adds the rows of `lp` the model does not hold yet, one by one, each re-solved
-    /// warm by the dual simplex.
+    /// Adds the rows of `lp` the model does not hold yet, all at once (one
+    /// refactorization), and re-solves warm by the dual simplex.
     fn append(&mut self, lp: &Lp, limit: Option<Duration>) -> LpResult {
-        let start = Instant::now();
-        for row in &lp.rows[self.rows..] {
-            if limit.is_some_and(|l| start.elapsed() > l) {
-                return LpResult::failed(LpStatus::LimitNoSolution(Limit::Time));
-            }
-            let Some(solution) = self.solution.take() else {
-                break;
-            };
-            let next = solution.add_constraint(self.terms(row), op(row.sense), row.rhs);
-            self.rows += 1;
-            match next {
-                Ok(SolveOutcome::Solution(s)) => self.solution = Some(s),
-                other => return self.keep(other, lp),
-            }
+        let new = &lp.rows[self.rows..];
+        let Some(solution) = self.solution.take() else {
+            return self.read(lp);
+        };
+        if new.is_empty() {
+            self.solution = Some(solution);
+            return self.read(lp);
         }
-        self.read(lp)
+        let rows: Vec<_> = new
+            .iter()
+            .map(|row| (self.terms(row).collect::<Vec<_>>(), op(row.sense), row.rhs))
+            .collect();
+        self.rows = lp.rows.len();
+        self.keep(solution.add_constraints(rows, limit), lp)
     }
 
     /// Gives the columns of `lp` the model does not hold yet spare columns; false when
