@@ -236,6 +236,16 @@ fn random_terms(rng: &mut crate::rng::Rng, n: usize) -> Vec<(usize, f64)> {
     terms
 }
 
+/// A start value for `v`: its lower or upper bound, a point between, or none (NaN).
+fn random_start(rng: &mut crate::rng::Rng, v: &crate::engine::lp::Var) -> f64 {
+    match rng.below(4) {
+        0 => v.lower,
+        1 => v.upper,
+        2 => 0.5 * (v.lower + v.upper),
+        _ => f64::NAN,
+    }
+}
+
 /// The optimum of `lp` solved cold by Clarabel (an interior point: an independent
 /// solver), or its status when it has none.
 fn cold_objective(lp: &Lp) -> Result<f64, LpStatus> {
@@ -258,6 +268,12 @@ fn a_warm_model_reaches_the_cold_optimum_as_rows_and_columns_arrive() {
             let n = 3 + rng.below(24) as usize;
             let m = 1 + rng.below(8) as usize;
             let mut lp = random_lp(&mut rng, n, m);
+            if case % 2 == 1 {
+                // A start (at a bound, between them, or none per column) changes the
+                // path, never the optimum.
+                let start: Vec<f64> = lp.vars.iter().map(|v| random_start(&mut rng, v)).collect();
+                warm.start_at(&start);
+            }
             for round in 0..6 {
                 let r = warm.solve(&lp, None);
                 let what = format!("{kind} case {case} round {round}");

@@ -20,6 +20,11 @@ pub(crate) trait WarmLp {
         true
     }
 
+    /// A starting point for the next cold build of the model: a value per column of the
+    /// program (NaN: none), a hint that changes the path to the optimum, not the
+    /// optimum. Backends without the notion ignore it.
+    fn start_at(&mut self, _x: &[f64]) {}
+
     /// Deletes the rows `rows` (ascending) from the backend's copy; false when the
     /// backend refuses, which leaves the model unusable (the next solve fails).
     fn delete_rows(&mut self, rows: &[usize]) -> bool;

@@ -38,11 +38,17 @@ pub struct WarmMaster {
 impl WarmMaster {
     /// An empty-of-cuts master of `p` (the skeleton with full-length prefixes only) kept
     /// in `kind`, or `None` when `kind` has no warm starts.
-    pub fn new(p: &Problem, kind: SolverKind) -> Option<Self> {
+    /// Its first solve starts from `incumbent` (the nominal plan, over the blocks'
+    /// variables, the program's first columns): the master without cuts buys what the
+    /// nominal plan buys, so the simplex starts with the offers it fills at their caps.
+    pub fn new(p: &Problem, kind: SolverKind, incumbent: &[f64]) -> Option<Self> {
+        let mut model = kind.open_warm()?;
+        let sk = skeleton(p, &Default::default());
+        model.start_at(&start(p, &sk, incumbent));
         Some(WarmMaster {
-            model: kind.open_warm()?,
+            model,
             kind,
-            sk: skeleton(p, &Default::default()),
+            sk,
             emitted: 0,
             solved: false,
             cut_rows: Vec::new(),
@@ -140,4 +146,17 @@ impl WarmMaster {
             .map(|&r| new_index[r])
             .collect();
     }
+}
+
+/// The incumbent (per offer, real units) over the skeleton's columns: each offer's share
+/// of its block's demand, NaN (no hint) for every other column.
+fn start(p: &Problem, sk: &Skeleton, incumbent: &[f64]) -> Vec<f64> {
+    let mut x = vec![f64::NAN; sk.lp.vars.len()];
+    for (i, &q) in incumbent.iter().enumerate() {
+        let m = p.model.offers[i].mineral;
+        if let Some(v) = sk.offer_var(p, i) {
+            x[v] = q / p.blocks[m].demand;
+        }
+    }
+    x
 }

@@ -17,6 +17,7 @@ use std::time::Duration;
 use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, SolveOutcome, Variable};
 
 use crate::engine::lp::{Lp, Row, Sense, Var};
+use crate::tolerance::AT_BOUND;
 
 use super::super::status::{FailureReason, Limit, LpResult, LpStatus};
 use super::super::warm::WarmLp;
@@ -36,6 +37,9 @@ pub(in crate::engine) struct Warm {
     spares: Vec<Variable>,
     /// How many spares the next rebuild makes.
     spare_count: usize,
+    /// The starting point of the next cold build (see [`WarmLp::start_at`]); after a
+    /// solve, its solution, so a rebuild (spares run out) starts from there.
+    start: Vec<f64>,
 }
 
 /// An empty microlp model.
@@ -46,6 +50,7 @@ pub(in crate::engine) fn open() -> Box<dyn WarmLp> {
         rows: 0,
         spares: Vec::new(),
         spare_count: FIRST_SPARES,
+        start: Vec::new(),
     })
 }
 
@@ -68,6 +73,10 @@ impl WarmLp for Warm {
         false
     }
 
+    fn start_at(&mut self, x: &[f64]) {
+        self.start = x.to_vec();
+    }
+
     fn delete_rows(&mut self, _rows: &[usize]) -> bool {
         // Never asked (see `deletes_rows`); refusing leaves the model unusable.
         self.solution = None;
@@ -76,8 +85,23 @@ impl WarmLp for Warm {
 }
 
 impl Warm {
-    /// Builds `lp` afresh and solves it.
+    /// Builds `lp` afresh and solves it: from the starting point when one was given
+    /// ([`Warm::from_start`]), else from microlp's slack basis.
     fn cold(&mut self, lp: &Lp, limit: Option<Duration>) -> LpResult {
+        let start = std::mem::take(&mut self.start);
+        if !start.is_empty() {
+            let result = self.from_start(lp, &start, limit);
+            if result.status.is_optimal() {
+                return result;
+            }
+        }
+        let problem = self.build(lp, limit, &[]);
+        self.keep(problem.solve(), lp)
+    }
+
+    /// A new microlp problem of `lp` (with spares); the columns `fixed` gives a value
+    /// (not NaN) are fixed there.
+    fn build(&mut self, lp: &Lp, limit: Option<Duration>, fixed: &[f64]) -> Problem {
         let mut problem = Problem::new(OptimizationDirection::Minimize);
         if let Some(limit) = limit {
             problem.set_time_limit(limit);
@@ -85,7 +109,11 @@ impl Warm {
         self.vars = lp
             .vars
             .iter()
-            .map(|v| problem.add_var(v.cost, (v.lower, v.upper)))
+            .enumerate()
+            .map(|(j, v)| match fixed.get(j) {
+                Some(&x) if !x.is_nan() => problem.add_var(v.cost, (x, x)),
+                _ => problem.add_var(v.cost, (v.lower, v.upper)),
+            })
             .collect();
         for row in &lp.rows {
             problem.add_constraint(self.terms(row), op(row.sense), row.rhs);
@@ -95,7 +123,43 @@ impl Warm {
             .map(|_| problem.add_var(0.0, (0.0, f64::INFINITY)))
             .collect();
         self.rows = lp.rows.len();
-        self.keep(problem.solve(), lp)
+        problem
+    }
+
+    /// Solves `lp` with the columns `start` puts at a bound fixed there (a crossover, as
+    /// in polishing: the columns between their bounds, the others and the slacks form
+    /// the basis), then frees them and lets the simplex move from there. From a
+    /// near-optimal start this takes a few pivots per row where a solve from the slack
+    /// basis takes a few per column: the first master of 10,000 offers x 1 mineral x 100
+    /// scenarios (11,012 columns) took 0.09 s from the nominal plan against 5.6 s.
+    fn from_start(&mut self, lp: &Lp, start: &[f64], limit: Option<Duration>) -> LpResult {
+        let n = start.len().min(lp.vars.len());
+        // At a bound: fixed there (NaN: free, as in polishing).
+        let fixed: Vec<f64> = lp.vars[..n]
+            .iter()
+            .zip(start)
+            .map(|(v, &x)| {
+                if x.is_nan() {
+                    f64::NAN
+                } else if x <= v.lower + AT_BOUND {
+                    v.lower
+                } else if v.upper.is_finite() && x >= v.upper - AT_BOUND {
+                    v.upper
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect();
+        let problem = self.build(lp, limit, &fixed);
+        let Ok(SolveOutcome::Solution(solution)) = problem.solve() else {
+            return LpResult::failed(LpStatus::Infeasible);
+        };
+        let bounds: Vec<_> = (0..n)
+            .filter(|&j| !fixed[j].is_nan())
+            .map(|j| (self.vars[j], lp.vars[j].lower, lp.vars[j].upper))
+            .collect();
+        let relaxed = solution.set_bounds(bounds, limit);
+        self.keep(relaxed, lp)
     }
 
     /// Adds the rows of `lp` the model does not hold yet, all at once (one
@@ -152,7 +216,7 @@ impl Warm {
     }
 
     /// The values of the solution held, in the caller's column order.
-    fn read(&self, lp: &Lp) -> LpResult {
+    fn read(&mut self, lp: &Lp) -> LpResult {
         let Some(solution) = &self.solution else {
             return LpResult::failed(LpStatus::Failed(
                 FailureReason::Solver,
@@ -166,6 +230,7 @@ impl Warm {
         if x.iter().any(|v| !v.is_finite()) {
             return LpResult::failed(LpStatus::Failed(FailureReason::NonFinite, String::new()));
         }
+        self.start.clone_from(&x);
         LpResult {
             status: LpStatus::Optimal,
             x,

@@ -1041,6 +1041,48 @@ impl Solution {
         }
     }
 
+    /// Consumes this solution, gives the variables of `bounds` (each `(var, min,
+    /// max)`) those bounds and re-optimizes from the current basis: the dual simplex
+    /// where a value left its bounds, then the primal simplex where a reduced cost lost
+    /// its sign. A variable between its new bounds stays nonbasic there until the primal
+    /// simplex moves it. Within `time_limit` (none: the solution's per-call limit). LP
+    /// only. Added by sourcemix.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Infeasible`] for crossed bounds or an edited problem without a feasible
+    /// point; [`Error::InternalError`] for a MIP or a failure while solving.
+    pub fn set_bounds(
+        self,
+        bounds: impl IntoIterator<Item = (Variable, f64, f64)>,
+        time_limit: Option<Duration>,
+    ) -> Result<SolveOutcome, Error> {
+        let last_options = self.last_options.clone();
+        let Self {
+            direction,
+            num_vars,
+            state,
+            ..
+        } = self;
+        let SolveState::Lp(mut solver) = state else {
+            return Err(Error::InternalError(
+                "set_bounds is for linear programs".to_string(),
+            ));
+        };
+        for (var, min, max) in bounds {
+            solver.set_var_bounds(var.0, min, max)?;
+        }
+        let time_limit = time_limit.or(solver.operation_time_limit);
+        let stop = timed_lp_call(&mut solver, time_limit, |solver| solver.reoptimize())?;
+        Ok(SolveOutcome::from_lp_stop(
+            direction,
+            num_vars,
+            stop,
+            solver,
+            last_options,
+        ))
+    }
+
     /// Consumes this solution, fixes a variable to `val`, and solves the edited
     /// problem.
     ///
