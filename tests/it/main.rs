@@ -47,3 +47,4 @@ mod stock_days;
 mod stress;
 mod tiers;
 mod top_share;
+mod value_share_units;

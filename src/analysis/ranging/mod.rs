@@ -220,7 +220,13 @@ fn bound_rows(
         );
         if let Some(b) = basis {
             let ranged = if let Some(lr) = lp_row(k) {
-                Some((b.rhs_range(lr), b.duals[lr]))
+                Some(match value_row(block, ms, k) {
+                    Some((weights, value)) => (
+                        within_share(b.coefficient_range(lr, weights, value), inst.bound),
+                        b.duals[lr] * value,
+                    ),
+                    None => (b.rhs_range(lr), b.duals[lr]),
+                })
             } else if let Some(f) = folded(k) {
                 Some(folded_range(b, f.var, inst.bound, f.next))
             } else if inst.kind.entry() == Entry::OfferBound && caps_folded_offer(block, k) {
@@ -241,6 +247,25 @@ fn bound_rows(
         out.push(row);
     }
     out
+}
+
+/// For a value-share row (instance `k`): its value weights and the plan's value
+/// Σ w·x in the block's units (the dual times the value is d cost / d bound); `None`
+/// for other rows, and when the plan buys no value.
+fn value_row<'b>(
+    block: &'b Block,
+    ms: &MineralOutcome,
+    k: usize,
+) -> Option<(&'b [(usize, f64)], f64)> {
+    let (_, weights) = block.value_rows.iter().find(|(i, _)| *i == k)?;
+    let x = block_point(block, ms);
+    let value: f64 = weights.iter().map(|&(v, w)| w * x[v]).sum();
+    (value > 0.0).then_some((weights.as_slice(), value))
+}
+
+/// `delta` cut to the changes that keep a share bound `bound` within [0, 1].
+fn within_share((lo, hi): Delta, bound: f64) -> Delta {
+    (lo.max(-bound), hi.min(1.0 - bound))
 }
 
 /// True when instance `k` caps an offer whose bound another supplier cap owns (two caps
