@@ -41,6 +41,7 @@ mod sampling;
 mod soft;
 mod spreadsheets;
 mod stage_disruptions;
+mod stage_frontier_file;
 mod staged_models;
 mod stages;
 mod stock_days;

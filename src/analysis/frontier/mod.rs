@@ -114,6 +114,11 @@ pub struct Frontier {
     pub current_cost: f64,
     /// The largest measure over minerals of that optimum.
     pub current_measure: f64,
+    /// The stage the measure is taken at, as the model names it (`frontier --stage`);
+    /// `None` at the shipping country (then frontier.csv has no `stage` column and the
+    /// JSON no `stage` field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
 }
 
 impl Frontier {
@@ -272,6 +277,7 @@ fn frontier_from(
             .collect(),
         current_cost: current.cost(),
         current_measure,
+        stage: stage.map(|s| model.stages.label(Some(s)).to_string()),
     })
 }
 
