@@ -286,13 +286,13 @@ impl Basis {
         let (mut lo, mut hi) = (t_lo / value, t_hi / value);
         // Dual: d_j + s·y_r·(z·a_j + w_j) keeps its sign.
         let y_r = self.duals[r];
-        for j in 0..self.place.len() {
+        for (j, &w) in w_of.iter().enumerate() {
             let upper = match self.place[j] {
                 Place::Lower => false,
                 Place::Upper => true,
                 _ => continue,
             };
-            let slope = y_r * (self.column_dot(j, &z) + w_of[j]);
+            let slope = y_r * (self.column_dot(j, &z) + w);
             if slope.abs() <= PIVOT_TOL {
                 continue;
             }
