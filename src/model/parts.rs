@@ -13,7 +13,11 @@ pub fn parts(model: &Model) -> Vec<Vec<usize>> {
     for &m in parts.iter().flatten() {
         joined[m] = true;
     }
-    parts.extend((0..model.minerals.len()).filter(|&m| !joined[m]).map(|m| vec![m]));
+    parts.extend(
+        (0..model.minerals.len())
+            .filter(|&m| !joined[m])
+            .map(|m| vec![m]),
+    );
     parts.sort_by_key(|p| p[0]);
     parts
 }
@@ -84,7 +88,11 @@ fn part_coupling(coupling: &Coupling, index: &[Option<usize>]) -> Coupling {
         .discounts
         .iter()
         .filter_map(|d| {
-            let lots = d.lots.iter().map(|&i| index[i]).collect::<Option<Vec<_>>>()?;
+            let lots = d
+                .lots
+                .iter()
+                .map(|&i| index[i])
+                .collect::<Option<Vec<_>>>()?;
             Some(LotDiscount { lots, ..d.clone() })
         })
         .collect();

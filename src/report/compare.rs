@@ -71,8 +71,7 @@ pub fn compare_table(comparison: &Comparison) -> Table<'_> {
         if soft {
             c.opt(r.penalties);
         }
-        c.opt(r.saving)
-            .opt(r.saving_share);
+        c.opt(r.saving).opt(r.saving_share);
         count(c, r.suppliers);
         count(c, r.countries);
         c.text(r.top_country.as_deref().unwrap_or(""))

@@ -199,8 +199,7 @@ impl<'a> Sorter<'a> {
     /// What part `p` of a case needs (a block's mineral place left 0).
     fn part_source(&mut self, p: usize, case_model: &Model) -> Result<Source> {
         let block = part_model(case_model, &self.parts[p]);
-        let reference: Vec<&Measured> =
-            self.parts[p].iter().map(|&m| &self.reference[m]).collect();
+        let reference: Vec<&Measured> = self.parts[p].iter().map(|&m| &self.reference[m]).collect();
         let keep = Keep {
             own: &self.own[p],
             block: &block,
@@ -220,7 +219,10 @@ impl<'a> Sorter<'a> {
         let same = self.blocks.iter().position(|b| {
             same_rules(&b.policy, &block.policy)
                 && b.minerals.len() == block.minerals.len()
-                && b.minerals.iter().zip(&block.minerals).all(|(x, y)| x.name == y.name)
+                && b.minerals
+                    .iter()
+                    .zip(&block.minerals)
+                    .all(|(x, y)| x.name == y.name)
         });
         same.unwrap_or_else(|| {
             self.blocks.push(block);
@@ -243,7 +245,11 @@ impl Keep<'_> {
     /// True when the case's optimum is the model's own (`continuous` caches whether the
     /// part's own blocks have no binaries).
     fn holds(&self, continuous: &mut Option<bool>) -> Result<bool> {
-        if self.reference.iter().any(|r| r.status != CaseStatus::Optimal) {
+        if self
+            .reference
+            .iter()
+            .any(|r| r.status != CaseStatus::Optimal)
+        {
             return Ok(false);
         }
         let (removed, added) = difference(&self.own.policy, &self.block.policy);

@@ -1,0 +1,186 @@
+//! Bundles and lot discounts in the commands other than `solve` (issue 25): compare,
+//! policy, export, explain, frontier, solve --ranging and workbooks, each against an
+//! independent reference: the enumeration of every bundle and discount choice (each an
+//! LP solved by good_lp, `bundles::Case::enumerated`), or a direct solve of the model
+//! edited by the test.
+
+use crate::bundles::{model, optimum, random_case, Case};
+use crate::common::cli::Workdir;
+use crate::common::{assert_close, TestRng};
+
+/// compare.csv's `*` cost of each case, by case name.
+fn compare_totals(csv: &str) -> Vec<(String, Option<f64>)> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (case, mineral, cost) = (at("case"), at("mineral"), at("cost"));
+    lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|c| c[mineral] == "*")
+        .map(|c| (c[case].to_string(), c[cost].parse().ok()))
+        .collect()
+}
+
+/// The model's files with constraints.csv replaced by `rows` (none: no file).
+fn with_rules(case: &Case, rows: &[&str]) -> Vec<(&'static str, String)> {
+    let mut files: Vec<(&'static str, String)> = case
+        .files(true)
+        .into_iter()
+        .filter(|(n, _)| *n != "constraints.csv")
+        .collect();
+    if !rows.is_empty() {
+        let text = format!("constraint,mineral,target,bound\n{}\n", rows.join("\n"));
+        files.push(("constraints.csv", text));
+    }
+    files
+}
+
+fn workdir(files: &[(&'static str, String)]) -> Workdir {
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, s)| (*n, s.as_str())).collect();
+    Workdir::with_model(&refs)
+}
+
+fn close(got: Option<f64>, expected: Option<f64>, what: &str) {
+    match (got, expected) {
+        (Some(g), Some(e)) => assert_close(g, e, 1e-6 * e.abs().max(1.0), what),
+        (None, None) => {}
+        other => panic!("{what}: {other:?}"),
+    }
+}
+
+/// Each compare case of a model with bundles and lot discounts costs what the
+/// enumeration of choices gives for its rules (no rules; a 30% cap on CHN), or a direct
+/// solve of the model with constraints.csv edited by the test (counts, a second cap).
+#[test]
+fn compare_cases_with_bundles_equal_enumerations_and_direct_solves() {
+    let mut rng = TestRng::new(2525);
+    for k in 0..6 {
+        let mut case = random_case(&mut rng, k);
+        // The model's own policy: the CHN cap on odd k, none on even k.
+        case.chn_cap = (k % 2 == 1).then_some(0.3);
+        let w = workdir(&case.files(true));
+        let cases = "case,action,constraint,mineral,target,bound,file\n\
+             own,full_policy,,,,,\n\
+             best,no_rules,,,,,\n\
+             capped,no_rules,,,,,\n\
+             capped,add,max_country_share,*,CHN,0.3,\n\
+             usa,add,max_country_share,*,USA,0.9,\n\
+             one,limited_suppliers,,,,2,\n";
+        w.write_bytes("cases.csv", cases.as_bytes());
+        w.run(&["compare", "model", "--cases", "cases.csv", "--out", "out"])
+            .expect_code(0);
+        let totals = compare_totals(&w.read("out/compare.csv"));
+        let own_rows: Vec<&str> = match case.chn_cap {
+            Some(_) => vec!["max_country_share,*,CHN,0.3"],
+            None => vec![],
+        };
+        let direct = |extra: &str| {
+            let mut rows = own_rows.clone();
+            rows.push(extra);
+            optimum(&model(&with_rules(&case, &rows)))
+        };
+        let mut free = case.clone();
+        free.chn_cap = None;
+        let mut capped = case.clone();
+        capped.chn_cap = Some(0.3);
+        let expected = [
+            ("own", case.enumerated()),
+            ("best", free.enumerated()),
+            ("capped", capped.enumerated()),
+            ("usa", direct("max_country_share,*,USA,0.9")),
+            ("one", direct("max_suppliers,*,,2")),
+        ];
+        assert_eq!(totals.len(), expected.len(), "case {k}");
+        for ((name, got), (want, e)) in totals.iter().zip(expected) {
+            assert_eq!(name, want);
+            close(*got, e, &format!("model {k}, case {name}"));
+        }
+    }
+}
+
+/// compare.csv's cost holds the soft rules' penalties, and its `penalties` column that
+/// part. li: a (AUS) at 10, b (CHN) at 9, demand 100, CHN capped at 60% soft at p per
+/// point. p = 0.5: all from b, 40 points past the cap, 900 + 20 = 920; p = 2: the cap
+/// kept, 60·9 + 40·10 = 940. The fixed plan (100 from b) costs 900 + 40 p.
+#[test]
+fn compare_costs_include_soft_penalties_hand_solved() {
+    for (p, optimum, penalty) in [(0.5, 920.0, 20.0), (2.0, 940.0, 0.0)] {
+        let rules =
+            format!("constraint,mineral,target,bound,penalty\nmax_country_share,li,CHN,0.6,{p}\n");
+        let w = Workdir::with_model(&[
+            (
+                "suppliers.csv",
+                "supplier,mineral,country,unit_cost,capacity\na,li,AUS,10,100\nb,li,CHN,9,100\n",
+            ),
+            ("demand.csv", "mineral,quantity\nli,100\n"),
+            ("constraints.csv", &rules),
+        ]);
+        w.write_bytes("plan.csv", b"mineral,supplier,quantity\nli,b,100\n");
+        w.write_bytes(
+            "cases.csv",
+            b"case,action,constraint,mineral,target,bound,file\nown,full_policy,,,,,\nold,plan,,,,,plan.csv\n",
+        );
+        w.run(&["compare", "model", "--cases", "cases.csv", "--out", "out"])
+            .expect_code(0);
+        let csv = w.read("out/compare.csv");
+        assert!(
+            csv.starts_with("case,mineral,status,cost,penalties,saving,"),
+            "{csv}"
+        );
+        let totals = compare_totals(&csv);
+        close(totals[0].1, Some(optimum), &format!("p = {p}, own"));
+        close(
+            totals[1].1,
+            Some(900.0 + 40.0 * p),
+            &format!("p = {p}, plan"),
+        );
+        let own = csv.lines().find(|l| l.starts_with("own,*,")).unwrap();
+        let cells: Vec<&str> = own.split(',').collect();
+        close(cells[4].parse().ok(), Some(penalty), "penalties column");
+    }
+}
+
+/// policy.csv's `*` cost of each case, by case name.
+fn policy_totals(csv: &str) -> Vec<(String, f64)> {
+    csv.lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|c| c[0] == "*")
+        .map(|c| (c[1].to_string(), c[2].parse().unwrap()))
+        .collect()
+}
+
+/// `policy` on models with bundles and lot discounts: no_rules equals the enumeration
+/// without rules, full_policy the enumeration under the CHN cap where that is the only
+/// family's row, and each without_<family> a direct solve of the model without that
+/// family's rows.
+#[test]
+fn policy_cases_with_bundles_equal_enumerations_and_direct_solves() {
+    let mut rng = TestRng::new(2526);
+    for k in 0..5 {
+        let mut case = random_case(&mut rng, k);
+        case.chn_cap = None;
+        let cap = "max_country_share,*,CHN,0.3";
+        let count = "max_suppliers,*,,2";
+        let w = workdir(&with_rules(&case, &[cap, count]));
+        w.run(&["policy", "model", "--out", "out"]).expect_code(0);
+        let totals = policy_totals(&w.read("out/policy.csv"));
+        let direct = |rows: &[&str]| optimum(&model(&with_rules(&case, rows)));
+        let free = case.enumerated();
+        let expected = [
+            ("no_rules", free),
+            ("full_policy", direct(&[cap, count])),
+            ("without_country_caps", direct(&[count])),
+            ("without_counts", direct(&[cap])),
+        ];
+        let mut capped = case.clone();
+        capped.chn_cap = Some(0.3);
+        close(capped.enumerated(), direct(&[cap]), "the CHN cap alone");
+        close(free, direct(&[]), "no rules");
+        let names: Vec<&str> = totals.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, expected.map(|e| e.0), "model {k}");
+        for ((name, got), (_, e)) in totals.iter().zip(expected) {
+            close(Some(*got), e, &format!("model {k}, case {name}"));
+        }
+    }
+}
