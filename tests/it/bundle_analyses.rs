@@ -4,7 +4,7 @@
 //! LP solved by good_lp, `bundles::Case::enumerated`), or a direct solve of the model
 //! edited by the test.
 
-use crate::bundles::{model, optimum, random_case, Case};
+use crate::bundles::{model, optimum, random_case, Case, DEMAND, SUPPLIERS};
 use crate::common::cli::Workdir;
 use crate::common::{assert_close, TestRng};
 
@@ -183,4 +183,118 @@ fn policy_cases_with_bundles_equal_enumerations_and_direct_solves() {
             close(Some(*got), e, &format!("model {k}, case {name}"));
         }
     }
+}
+
+/// The exported MPS file of a model with bundles and lot discounts, solved by the test's
+/// own MPS reader and microlp, reaches the enumeration's optimum (and solve's); the LP
+/// format declares the same binaries.
+#[test]
+fn export_with_bundles_solves_to_the_enumerated_optimum() {
+    use crate::export::{export_text, read_mps};
+    use sourcemix::tools::export::ExportFormat;
+    let mut rng = TestRng::new(2527);
+    let mut checked = 0;
+    for k in 0..8 {
+        let case = random_case(&mut rng, k);
+        let m = model(&case.files(true));
+        let Some(expected) = case.enumerated() else {
+            continue;
+        };
+        let mps = export_text(&m, ExportFormat::Mps, false);
+        assert!(mps.contains(" w_b0 "), "{mps}");
+        let got = read_mps(&mps).solve();
+        assert_close(got, expected, 1e-6 * expected, &format!("case {k}: file"));
+        assert_close(
+            optimum(&m).unwrap(),
+            expected,
+            1e-6 * expected,
+            &format!("case {k}: solve"),
+        );
+        let lp = export_text(&m, ExportFormat::Lp, false);
+        let binaries = lp.split("Binaries\n").nth(1).unwrap();
+        for name in [" w_b0\n", " w_b1\n", " step_s0_1\n", " lot_co_s0\n"] {
+            assert!(binaries.contains(name), "{name} in {lp}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 6, "only {checked} feasible cases");
+}
+
+/// An HHI cap on a mineral with a bundle: the file carries the joint problem's cuts, so
+/// its optimum is the hand-solved one (li: a (AUS) 10, b (CHN) 9; a's bundle of 80 at
+/// 640; HHI ≤ 0.7 allows 80/20: 640 + 20·9 = 820; HHI ≤ 0.5 needs 50/50: 950).
+#[test]
+fn export_of_a_bundle_under_an_hhi_cap_hand_solved() {
+    use crate::export::{export_text, read_mps};
+    use sourcemix::tools::export::ExportFormat;
+    for (cap, expected) in [(0.7, 820.0), (0.5, 950.0)] {
+        let m = model(&[
+            (
+                "suppliers.csv",
+                "supplier,mineral,country,unit_cost\na,li,AUS,10\nb,li,CHN,9\n".into(),
+            ),
+            ("demand.csv", "mineral,quantity\nli,100\n".into()),
+            (
+                "constraints.csv",
+                format!("constraint,mineral,target,bound\nmax_hhi,li,,{cap}\n"),
+            ),
+            (
+                "bundles.csv",
+                "bundle,supplier,mineral,quantity,price\nbig,a,li,80,640\n".into(),
+            ),
+        ]);
+        for socp in [false, true] {
+            let text = export_text(&m, ExportFormat::Mps, socp);
+            if socp {
+                continue; // the test's reader has no quadratic rows
+            }
+            let got = read_mps(&text).solve();
+            assert_close(got, expected, 1e-5 * expected, &format!("cap {cap}"));
+        }
+    }
+}
+
+/// `export --mineral` of a mineral that bundles join to another is refused (exit 2,
+/// naming the other); of a mineral alone it writes that mineral with its bundle.
+#[test]
+fn export_of_one_joined_mineral_is_refused() {
+    let w = Workdir::with_model(&[
+        ("suppliers.csv", SUPPLIERS),
+        ("demand.csv", DEMAND),
+        (
+            "bundles.csv",
+            "bundle,supplier,mineral,quantity,price\nb1,a,li,50,1200\nb1,a,co,50,1200\nb2,c,co,30,600\n",
+        ),
+    ]);
+    w.run(&[
+        "export",
+        "model",
+        "--format",
+        "lp",
+        "--mineral",
+        "li",
+        "-o",
+        "li.lp",
+    ])
+    .expect_code(2)
+    .stderr_has("co");
+    w.write_model(
+        "model",
+        &[(
+            "bundles.csv",
+            "bundle,supplier,mineral,quantity,price\nb2,c,co,30,500\n",
+        )],
+    );
+    w.run(&[
+        "export",
+        "model",
+        "--format",
+        "lp",
+        "--mineral",
+        "co",
+        "-o",
+        "co.lp",
+    ])
+    .expect_code(0);
+    assert!(w.read("co.lp").contains("w_b2"));
 }
