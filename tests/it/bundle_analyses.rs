@@ -298,3 +298,44 @@ fn export_of_one_joined_mineral_is_refused() {
     .expect_code(0);
     assert!(w.read("co.lp").contains("w_b2"));
 }
+
+/// Where the joint optimum's country shares are far from the block's own (the bundle
+/// makes the dearest supplier worth 40%), the file's optimum is still the true one. li:
+/// a (AUS) 10, b (CHN) 9, c (USA) 11, HHI ≤ 0.5, c's bundle of 40 at 300. The reference:
+/// with the bundle (it pays: without it every tonne costs 9 or more, 900 in all) and c's
+/// share s ≥ 0.4, the most from b the cap allows, b = (r + √(2h − r²)) / 2 with r = 1 − s
+/// and h = 0.5 − s², the cost 300 + 100 (11 (s − 0.4) + 9 b + 10 (r − b)), least over a
+/// fine grid of s.
+#[test]
+fn export_carries_the_joint_problems_hhi_cuts() {
+    use crate::export::{export_text, read_mps};
+    use sourcemix::tools::export::ExportFormat;
+    let m = model(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost\na,li,AUS,10\nb,li,CHN,9\nc,li,USA,11\n".into(),
+        ),
+        ("demand.csv", "mineral,quantity\nli,100\n".into()),
+        (
+            "constraints.csv",
+            "constraint,mineral,target,bound\nmax_hhi,li,,0.5\n".into(),
+        ),
+        (
+            "bundles.csv",
+            "bundle,supplier,mineral,quantity,price\nbig,c,li,40,300\n".into(),
+        ),
+    ]);
+    let expected = (0..=600_000)
+        .map(|k| 0.4 + k as f64 * 1e-6)
+        .filter_map(|s| {
+            let (r, h) = (1.0 - s, 0.5 - s * s);
+            let b = ((r + (2.0 * h - r * r).max(-1.0).sqrt()) / 2.0).min(r);
+            (2.0 * h >= r * r)
+                .then(|| 300.0 + 100.0 * (11.0 * (s - 0.4) + 9.0 * b + 10.0 * (r - b)))
+        })
+        .fold(f64::INFINITY, f64::min);
+    assert!(expected < 850.0, "{expected}");
+    let got = read_mps(&export_text(&m, ExportFormat::Mps, false)).solve();
+    assert_close(got, expected, 1e-4 * expected, "file");
+    assert_close(optimum(&m).unwrap(), expected, 1e-4 * expected, "solve");
+}
