@@ -379,7 +379,7 @@ fn record(
 
 /// Restricts mineral `m`'s block to `mc`: bundle quantities and won lots as lower
 /// bounds, the reached discounts off the lots' prices.
-pub(super) fn restrict(model: &Model, block: &mut Block, mc: &MineralCoupling) {
+pub(crate) fn restrict(model: &Model, block: &mut Block, mc: &MineralCoupling) {
     let range = model.minerals[block.mineral].offers.clone();
     let d = block.demand;
     for i in range.clone() {

@@ -376,3 +376,56 @@ fn workbooks_carry_bundles_and_discounts_both_ways() {
     assert_eq!(w.read("a/bundle_awards.csv"), w.read("b/bundle_awards.csv"));
     assert_eq!(w.read("a/lot_discounts.csv"), w.read("b/lot_discounts.csv"));
 }
+
+/// `solve --ranging` with a bundle: the LP with the bundle held taken, hand-solved. li:
+/// a (AUS) 10, b (CHN) 9 up to 60, CHN capped at 45%; co: a 20, c (USA) 18 up to 70; a's
+/// bundle of 50 li + 50 co at 1200 is taken (2555 against 2815 without), so li buys
+/// a ≥ 50. The cap binds (b 45, a 55) at −100 per unit of share (a tonne moves from a at
+/// 10 to b at 9) and holds its price from 0 up to 0.5, where a reaches its bundle's 50
+/// (without the bundle b's 60 would end it at 0.6). b's cost may rise to 10 (a's); a's
+/// may fall to 9 (b's).
+#[test]
+fn ranging_with_a_bundle_holds_the_bundle_taken_hand_solved() {
+    let w = Workdir::with_model(&[
+        ("suppliers.csv", SUPPLIERS),
+        ("demand.csv", DEMAND),
+        (
+            "constraints.csv",
+            "constraint,mineral,target,bound\nmax_country_share,li,CHN,0.45\n",
+        ),
+        (
+            "bundles.csv",
+            "bundle,supplier,mineral,quantity,price\nb1,a,li,50,1200\nb1,a,co,50,1200\n",
+        ),
+    ]);
+    w.run(&["solve", "model", "--ranging", "--out", "out"])
+        .expect_code(0);
+    let summary = w.read("out/summary.csv");
+    assert!(summary.contains("*,200,200,0,2555,"), "{summary}");
+    let ranging = w.read("out/ranging.csv");
+    let row = |start: &str| {
+        ranging
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start} in {ranging}"))
+            .split(',')
+            .skip(5)
+            .take(4)
+            .map(|c| c.parse::<f64>().ok())
+            .collect::<Vec<_>>()
+    };
+    let cap = row("bound,li,max_country_share,CHN,0.45,");
+    close(cap[0], Some(0.0), "the cap's lower end");
+    close(cap[1], Some(0.5), "the cap's upper end");
+    close(cap[2], Some(-100.0), "the cap's shadow price");
+    assert_eq!(
+        row("cost,li,b,CHN,9,")[..2],
+        [None, Some(10.0)],
+        "{ranging}"
+    );
+    assert_eq!(
+        row("cost,li,a,AUS,10,")[..2],
+        [Some(9.0), None],
+        "{ranging}"
+    );
+}
