@@ -429,3 +429,33 @@ fn ranging_with_a_bundle_holds_the_bundle_taken_hand_solved() {
         "{ranging}"
     );
 }
+
+/// `explain` on a model with a bundle and a lot discount: no choice of them can make a
+/// plan possible (they only add lower bounds), so the least relaxation is the blocks'
+/// own, hand-solved: li has a (AUS, up to 100) and b (CHN, up to 60), every country
+/// capped at 30%, so 60% of the demand at most; the cap on each country rising to 50%
+/// (size 0.2) beats a 40% shortfall (size 0.4).
+#[test]
+fn explain_with_bundles_gives_the_least_relaxation_hand_solved() {
+    let w = Workdir::with_model(&[
+        ("suppliers.csv", SUPPLIERS),
+        ("demand.csv", DEMAND),
+        (
+            "constraints.csv",
+            "constraint,mineral,target,bound\nmax_country_share,li,*,0.3\n",
+        ),
+        (
+            "bundles.csv",
+            "bundle,supplier,mineral,quantity,price\nb1,a,li,50,1200\nb1,a,co,50,1200\n",
+        ),
+        ("discounts.csv", "supplier,min_lots,discount\na,2,0.15\n"),
+    ]);
+    w.run(&["explain", "model", "--out", "out"]).expect_code(0);
+    assert_eq!(
+        w.read("out/explain.csv"),
+        "constraint,mineral,target,bound,relaxed_bound\nmax_country_share,li,*,0.3,0.5\n"
+    );
+    w.run(&["solve", "model", "--out", "s"])
+        .expect_code(3)
+        .stdout_has("from 30% to 50%");
+}
