@@ -459,3 +459,59 @@ fn explain_with_bundles_gives_the_least_relaxation_hand_solved() {
         .expect_code(3)
         .stdout_has("from 30% to 50%");
 }
+
+/// The countries of the hand-solved models, with risks.
+const RISKS: &str = "country,risk\nAUS,0.2\nCHN,0.8\nUSA,0.1\n";
+
+/// `frontier` on a model with a bundle and a lot discount: each point's cost is a direct
+/// solve of the model with the row `max_avg_risk,*,,bound` added by the test.
+#[test]
+fn frontier_with_bundles_equals_direct_solves_of_each_point() {
+    let files = [
+        ("suppliers.csv", SUPPLIERS.to_string()),
+        ("demand.csv", DEMAND.to_string()),
+        ("countries.csv", RISKS.to_string()),
+        (
+            "bundles.csv",
+            "bundle,supplier,mineral,quantity,price\nb1,a,li,50,1200\nb1,a,co,50,1200\n".into(),
+        ),
+        (
+            "discounts.csv",
+            "supplier,min_lots,discount\nc,1,0.05\n".into(),
+        ),
+    ];
+    let w = workdir(&files);
+    w.run(&[
+        "frontier",
+        "model",
+        "--measure",
+        "avg_risk",
+        "--points",
+        "5",
+        "--out",
+        "out",
+    ])
+    .expect_code(0);
+    let csv = w.read("out/frontier.csv");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (bound, cost) = (at("bound"), at("cost"));
+    let mut points = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let mut edited = files.to_vec();
+        edited.push((
+            "constraints.csv",
+            format!(
+                "constraint,mineral,target,bound\nmax_avg_risk,*,,{}\n",
+                cells[bound]
+            ),
+        ));
+        let expected = optimum(&model(&edited)).expect("a plan at each point");
+        let got: f64 = cells[cost].parse().unwrap();
+        assert_close(got, expected, 1e-6 * expected, &format!("point {line}"));
+        points += 1;
+    }
+    assert_eq!(points, 5, "{csv}");
+}
