@@ -1,5 +1,5 @@
 //! A model as one workbook: sheets named like the CSV files (`suppliers`, `demand`,
-//! `countries`, `constraints`, `scenarios`). Each sheet is turned into the CSV text the
+//! `countries`, `constraints`, `scenarios`, `tiers`, `bundles`, `discounts`). Each sheet is turned into the CSV text the
 //! folder reader takes, one line per sheet row, so every validation rule is the folder's
 //! own; messages are then moved back to the sheet: `x.xlsx: sheet suppliers, cell D14
 //! (row 14, column unit_cost): …`.

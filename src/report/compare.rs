@@ -132,11 +132,16 @@ pub fn render_compare(comparison: &Comparison) -> String {
     let mut out = String::new();
     table(&mut out, &rows, &[0, 1, 7]);
     out.push_str(&format!(
-        "(saving: the first case's cost minus the case's; top country: largest part of the purchase spend{})\n",
+        "(saving: the first case's cost minus the case's; top country: largest part of the purchase spend{}{})\n",
         if comparison.stressed {
             format!("; CVaR at {}", comparison.alpha)
         } else {
             String::new()
+        },
+        if comparison.soft {
+            "; cost includes the penalties of the soft rules each plan breaks"
+        } else {
+            ""
         }
     ));
     for r in &totals {
