@@ -331,7 +331,7 @@ fn export_carries_the_joint_problems_hhi_cuts() {
             let (r, h) = (1.0 - s, 0.5 - s * s);
             let b = ((r + (2.0 * h - r * r).max(-1.0).sqrt()) / 2.0).min(r);
             (2.0 * h >= r * r)
-                .then(|| 300.0 + 100.0 * (11.0 * (s - 0.4) + 9.0 * b + 10.0 * (r - b)))
+                .then_some(300.0 + 100.0 * (11.0 * (s - 0.4) + 9.0 * b + 10.0 * (r - b)))
         })
         .fold(f64::INFINITY, f64::min);
     assert!(expected < 850.0, "{expected}");

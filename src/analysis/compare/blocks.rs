@@ -525,7 +525,7 @@ mod tests {
         // The slack AUS cap removed from a continuous block: kept.
         assert!(matches!(source(vec![chn.clone()]), Source::Kept));
         // The binding CHN cap removed: solved.
-        assert!(matches!(source(vec![aus.clone()]), Source::Block(_)));
+        assert!(matches!(source(vec![aus.clone()]), Source::Block(_, _)));
         // At most 2 offers: the optimum uses 2, kept; at most 1: it breaks it, solved.
         let two = vec![chn.clone(), aus.clone(), max_suppliers(2.0)];
         assert!(matches!(source(two), Source::Kept));
