@@ -515,3 +515,29 @@ fn frontier_with_bundles_equals_direct_solves_of_each_point() {
     }
     assert_eq!(points, 5, "{csv}");
 }
+
+/// What keeping a soft rule would cost, with a bundle across two minerals: the joined
+/// part is solved again, not the mineral alone. li's AUS share at most 40%, soft at 1 per
+/// point. With a's bundle (50 li + 50 co at 1200): li 50 a + 50 b, co 50 a + 50 c,
+/// 1200 + 450 + 900 = 2550, AUS at 50% of li: 10 points, 2560 in all. Kept hard the bundle
+/// cannot be taken (it buys 50% of li from AUS): li 60 b + 40 a = 940, co 70 c + 30 a =
+/// 1860, 2800: keeping it costs 240 (li alone, without the bundle, would say 80).
+#[test]
+fn keeping_a_soft_rule_with_a_bundle_costs_the_joined_part_hand_solved() {
+    let w = Workdir::with_model(&[
+        ("suppliers.csv", SUPPLIERS),
+        ("demand.csv", DEMAND),
+        (
+            "constraints.csv",
+            "constraint,mineral,target,bound,penalty\nmax_country_share,li,AUS,0.4,1\n",
+        ),
+        (
+            "bundles.csv",
+            "bundle,supplier,mineral,quantity,price\nb1,a,li,50,1200\nb1,a,co,50,1200\n",
+        ),
+    ]);
+    w.run(&["solve", "model", "--out", "out"])
+        .expect_code(0)
+        .stdout_has("penalty 10")
+        .stdout_has("keeping it would cost 240 more");
+}
