@@ -27,13 +27,23 @@ pub fn parts(model: &Model) -> Vec<Vec<usize>> {
 pub fn part_model(model: &Model, minerals: &[usize]) -> Model {
     let local = |m: usize| minerals.iter().position(|&k| k == m);
     let mut offers: Vec<Offer> = Vec::new();
-    let mut index = vec![None; model.offers.len()];
+    // New offer indices, for the bundles and discounts (none to renumber without them).
+    let mut index = vec![
+        None;
+        if model.coupling.is_empty() {
+            0
+        } else {
+            model.offers.len()
+        }
+    ];
     let mut kept = Vec::new();
     for (k, &m) in minerals.iter().enumerate() {
         let mut mineral = model.minerals[m].clone();
         let start = offers.len();
         for i in model.minerals[m].offers.clone() {
-            index[i] = Some(offers.len());
+            if let Some(slot) = index.get_mut(i) {
+                *slot = Some(offers.len());
+            }
             offers.push(Offer {
                 mineral: k,
                 ..model.offers[i].clone()
@@ -97,4 +107,53 @@ fn part_coupling(coupling: &Coupling, index: &[Option<usize>]) -> Coupling {
         })
         .collect();
     Coupling { bundles, discounts }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{parse, ModelFiles};
+
+    /// co, li, ni (sorted); a's bundle joins co and ni.
+    fn model() -> Model {
+        let files = ModelFiles::from_memory(&[
+            (
+                "suppliers.csv",
+                b"supplier,mineral,country,unit_cost\na,li,AUS,10\na,co,AUS,20\nb,ni,CHN,5\na,ni,AUS,6\n",
+            ),
+            ("demand.csv", b"mineral,quantity\nli,10\nco,10\nni,10\n"),
+            (
+                "bundles.csv",
+                b"bundle,supplier,mineral,quantity,price\nx,a,co,5,90\nx,a,ni,5,90\n",
+            ),
+        ]);
+        parse(&files).unwrap().model
+    }
+
+    #[test]
+    fn a_bundle_joins_its_minerals_into_one_part_renumbered() {
+        let model = model();
+        let names: Vec<&str> = model.minerals.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["co", "li", "ni"]);
+        assert_eq!(parts(&model), vec![vec![0, 2], vec![1]]);
+        let part = part_model(&model, &[0, 2]);
+        assert_eq!(part.minerals.len(), 2);
+        assert_eq!(part.offers.len(), 3);
+        let lines: Vec<(&str, &str, f64)> = part.coupling.bundles[0]
+            .lines
+            .iter()
+            .map(|l| {
+                let o = &part.offers[l.offer];
+                (
+                    part.minerals[o.mineral].name.as_str(),
+                    o.supplier.as_str(),
+                    l.quantity,
+                )
+            })
+            .collect();
+        assert_eq!(lines, [("co", "a", 5.0), ("ni", "a", 5.0)]);
+        // li alone has no bundle; co alone loses the bundle that reaches ni.
+        assert!(part_model(&model, &[1]).coupling.is_empty());
+        assert!(part_model(&model, &[0]).coupling.is_empty());
+    }
 }
