@@ -8,6 +8,7 @@ mod harness;
 
 mod aggregate;
 mod bench;
+mod bundle_analyses;
 mod bundles;
 mod clean_numbers;
 mod cli;

@@ -9,6 +9,13 @@
 //! HHI caps get rows marked "not available": their optimum is not a linear function of
 //! a bound or a price over an interval a basis describes. Blocks with price tiers too:
 //! an offer's price is its brackets', not one cost a basis ranges.
+//!
+//! A mineral joined by bundles or lot discounts is ranged as the LP its plan solves: the
+//! block with the bundles taken, the lots won and the discount steps reached held fixed
+//! (`solve::coupled::restrict`: bundle quantities and won lots as lower bounds, the
+//! reached discounts off the lots' prices), as a MILP's rows are priced with its
+//! binaries held. An interval is then where that LP's plan stays optimal with the same
+//! decisions; another choice of bundles may win sooner.
 
 pub(crate) mod basis;
 #[cfg(all(test, feature = "highs"))]
@@ -118,7 +125,6 @@ pub const NOT_AVAILABLE_VERTEX: &str = "not available: no optimal basis found at
 
 /// The ranging of every mineral of a plan (minerals without a plan give no rows).
 pub fn ranging(model: &Model, plan: &Plan) -> Result<Ranging> {
-    crate::model::coupling::solve_only(model, "solve --ranging")?;
     use rayon::prelude::*;
     let parts: Vec<Vec<RangingRow>> = plan
         .minerals
@@ -135,7 +141,11 @@ pub fn mineral_ranging(model: &Model, ms: &MineralOutcome) -> Result<Vec<Ranging
     if !ms.has_plan() {
         return Ok(Vec::new());
     }
-    let block = formulate(model, ms.mineral)?;
+    let mut block = formulate(model, ms.mineral)?;
+    if let Some(mc) = &ms.coupling {
+        // Bundles and lot discounts: the LP with their decisions fixed at the optimum.
+        crate::solve::coupled::restrict(model, &mut block, mc);
+    }
     let note = if !block.tiers.is_empty() {
         Some(NOT_AVAILABLE_TIERS)
     } else if block.lp.has_integers() {
