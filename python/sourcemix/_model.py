@@ -191,6 +191,7 @@ class Model:
         cvar_weight: Optional[Value] = None,
         spot_premium: Optional[Value] = None,
         n_1: bool = False,
+        stage: Optional[str] = None,
         method: Optional[str] = None,
         solver: Optional[str] = None,
         time_limit: Optional[Value] = None,
@@ -199,13 +200,15 @@ class Model:
     ) -> Result:
         """``sourcemix solve --robust``: the five tables of the robust plan (the three of
         solve, ``stress``, ``stress_summary``); its scenarios are the model's, or with
-        ``n_1`` the preset "any one country stops"."""
+        ``n_1`` the preset "any one country stops" (with ``stage`` too, each country of
+        that stage of the chain stops, as ``--n-1-stage``)."""
         return _checked(
             self._native.robust(
                 alpha=alpha,
                 cvar_weight=cvar_weight,
                 spot_premium=spot_premium,
                 n_1=n_1,
+                stage=stage,
                 method=method,
                 solver=solver,
                 time_limit=time_limit,
@@ -221,6 +224,7 @@ class Model:
         alpha: Optional[Value] = None,
         spot_premium: Optional[Value] = None,
         n_1: bool = False,
+        stage: Optional[str] = None,
         method: Optional[str] = None,
         solver: Optional[str] = None,
         time_limit: Optional[Value] = None,
@@ -237,6 +241,7 @@ class Model:
                 alpha=alpha,
                 spot_premium=spot_premium,
                 n_1=n_1,
+                stage=stage,
                 method=method,
                 solver=solver,
                 time_limit=time_limit,
@@ -252,11 +257,15 @@ class Model:
         alpha: Optional[Value] = None,
         spot_premium: Optional[Value] = None,
         n_1: bool = False,
+        stage: Optional[str] = None,
     ) -> Result:
         """``sourcemix stress``: the plan of ``plan`` (a result of ``solve`` or
-        ``robust``) in every scenario: tables ``stress``, ``stress_summary``."""
+        ``robust``) in every scenario: tables ``stress``, ``stress_summary``. ``n_1``
+        with ``stage`` is ``--n-1-stage``: each country of that stage stops in turn."""
         return _checked(
-            self._native.stress(plan._outcome, alpha=alpha, spot_premium=spot_premium, n_1=n_1)
+            self._native.stress(
+                plan._outcome, alpha=alpha, spot_premium=spot_premium, n_1=n_1, stage=stage
+            )
         )
 
     def policy(
@@ -321,20 +330,39 @@ class Model:
         *,
         measure: str,
         points: Optional[Value] = None,
+        stage: Optional[str] = None,
         solver: Optional[str] = None,
         time_limit: Optional[Value] = None,
         mip_gap: Optional[Value] = None,
         threads: Optional[Value] = None,
     ) -> Result:
         """``sourcemix frontier``: the cost–risk curve of ``measure`` (``hhi``,
-        ``risk_hhi`` or ``avg_risk``), table ``frontier``."""
+        ``risk_hhi`` or ``avg_risk``), table ``frontier``; with ``stage`` the measure is
+        taken at that stage of the chain (``--stage``; the table ends with ``stage``)."""
         return _checked(
             self._native.frontier(
                 measure=measure,
                 points=points,
+                stage=stage,
                 solver=solver,
                 time_limit=time_limit,
                 mip_gap=mip_gap,
                 threads=threads,
             )
+        )
+
+    def scenarios(
+        self,
+        *,
+        samples: Optional[Value] = None,
+        seed: Optional[Value] = None,
+        severity: Optional[Value] = None,
+        stage: Optional[str] = None,
+    ) -> Result:
+        """``sourcemix scenarios``: ``samples`` disruption samples (default 10000, seed 1,
+        severity 0) as table ``scenarios``, the rows the CLI writes to scenarios.csv;
+        with ``stage`` a disrupted country is hit at that stage of the chain
+        (``--stage``). Countries are sampled independently (no correlation file)."""
+        return _checked(
+            self._native.scenarios(samples=samples, seed=seed, severity=severity, stage=stage)
         )

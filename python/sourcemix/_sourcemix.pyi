@@ -61,13 +61,20 @@ class NativeModel:
         *,
         measure: str,
         points: _Value = ...,
+        stage: Optional[str] = ...,
         solver: Optional[str] = ...,
         time_limit: _Value = ...,
         mip_gap: _Value = ...,
         threads: _Value = ...,
     ) -> Outcome: ...
     def stress(
-        self, plan: Outcome, *, alpha: _Value = ..., spot_premium: _Value = ..., n_1: bool = ...
+        self,
+        plan: Outcome,
+        *,
+        alpha: _Value = ...,
+        spot_premium: _Value = ...,
+        n_1: bool = ...,
+        stage: Optional[str] = ...,
     ) -> Outcome: ...
     def hedge(
         self,
@@ -76,6 +83,7 @@ class NativeModel:
         alpha: _Value = ...,
         spot_premium: _Value = ...,
         n_1: bool = ...,
+        stage: Optional[str] = ...,
         method: Optional[str] = ...,
         solver: Optional[str] = ...,
         time_limit: _Value = ...,
@@ -89,11 +97,20 @@ class NativeModel:
         cvar_weight: _Value = ...,
         spot_premium: _Value = ...,
         n_1: bool = ...,
+        stage: Optional[str] = ...,
         method: Optional[str] = ...,
         solver: Optional[str] = ...,
         time_limit: _Value = ...,
         mip_gap: _Value = ...,
         threads: _Value = ...,
+    ) -> Outcome: ...
+    def scenarios(
+        self,
+        *,
+        samples: _Value = ...,
+        seed: _Value = ...,
+        severity: _Value = ...,
+        stage: Optional[str] = ...,
     ) -> Outcome: ...
 
 def load(path: str) -> NativeModel: ...

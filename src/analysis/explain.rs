@@ -39,8 +39,13 @@ impl Explanation {
 /// is solved as `solve` would (minerals in parallel); each mineral found infeasible has
 /// been diagnosed by `solve::diagnose::least_relaxation` on the way. A mineral whose
 /// solve or diagnosis fails is an error naming it (exit 4).
+///
+/// Bundles and lot discounts do not enter the diagnosis: their binaries only ever add
+/// lower bounds on purchases (all of them at 0 is the model without them), so a model
+/// has a plan exactly when it has one without them, and the least relaxation over every
+/// choice of bundles and discounts is the one with none taken: the blocks' own, which
+/// `solve` diagnoses.
 pub fn explain(model: &Model, opts: &ExplainOptions) -> Result<Explanation> {
-    crate::model::coupling::solve_only(model, "explain")?;
     let solution = solve(model, &opts.solve)?;
     let mut found = Explanation {
         feasible: true,

@@ -12,7 +12,8 @@ use std::num::NonZeroUsize;
 use crate::error::{Error, Result};
 use crate::formulate::formulate;
 use crate::model::name::Name;
-use crate::model::{MineralScope, Model};
+use crate::model::parts::{part_model, parts};
+use crate::model::Model;
 use crate::plan::{relaxation_rows, MineralRelaxation};
 use crate::policy::Kind;
 use crate::solve::{solve, Deadline, Solution, SolveOptions, Status};
@@ -112,14 +113,14 @@ pub struct PolicyCost {
 }
 
 /// Solves every case of `model` and compares it with the full policy. The full policy is
-/// solved first (its minerals in parallel); then every other case, mineral by mineral, in
-/// parallel on `opts.threads` workers. A (case, mineral) pair is not solved again when its
-/// optimum is known to be the full policy's: when the case deletes no row of that mineral,
-/// or when the mineral's block is continuous (hence convex) and every deleted row has
+/// solved first (its minerals in parallel); then every other case, part by part (a
+/// mineral, or minerals joined by bundles or lot discounts, see `model::parts`), in
+/// parallel on `opts.threads` workers. A (case, part) pair is not solved again when its
+/// optimum is known to be the full policy's: when the case deletes no row of its minerals,
+/// or when the part is one mineral whose block is continuous (hence convex) and every deleted row has
 /// slack at the full plan — a convex problem's optimum stays optimal when constraints
 /// inactive there are removed.
 pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
-    crate::model::coupling::solve_only(model, "policy")?;
     let deadline = Deadline::after(opts.time_limit_secs());
     let cases = cases(model);
     let full = solve(model, opts)?;
@@ -133,25 +134,34 @@ pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
         |m| &model.minerals[m].name,
         &mut warnings,
     )?;
+    // Minerals joined by bundles or lot discounts are solved together, as one part.
+    let parts = parts(model);
     let tasks: Vec<(Case, usize)> = cases
         .iter()
         .filter(|&&c| c != Case::FullPolicy)
-        .flat_map(|&c| (0..model.minerals.len()).map(move |m| (c, m)))
+        .flat_map(|&c| (0..parts.len()).map(move |p| (c, p)))
         .collect();
-    // Which blocks are continuous (no binaries), hence convex.
-    let continuous: Vec<bool> = (0..model.minerals.len())
-        .map(|m| formulate(model, m).map(|b| !b.lp.has_integers()))
+    // Which parts are continuous (no binaries), hence convex.
+    let continuous: Vec<bool> = parts
+        .iter()
+        .map(|part| continuous_part(model, part))
         .collect::<Result<_>>()?;
-    // Each case's cost with its soft rows' penalties (see `analysis::soft`).
-    let run = |&(case, m): &(Case, usize)| -> Result<Option<(Solution, f64)>> {
-        if same_optimum(model, &full, case, m, continuous[m]) {
+    // Each case's cost per mineral of the part, with its soft rows' penalties (see
+    // `analysis::soft`).
+    let run = |&(case, p): &(Case, usize)| -> Result<Option<(Solution, Vec<f64>)>> {
+        let part = &parts[p];
+        if same_optimum(model, &full, case, part, continuous[p]) {
             return Ok(None);
         }
         let inner = task_options(opts, deadline);
-        let own = mineral_model(&case_model(model, case), m);
+        let own = part_model(&case_model(model, case), part);
         let sol = solve(&own, &inner)?;
-        let cost = crate::analysis::soft::objective(&own, &sol);
-        Ok(Some((sol, cost)))
+        let costs = sol
+            .minerals
+            .iter()
+            .map(|ms| ms.cost + crate::analysis::soft::penalties(&own, ms))
+            .collect();
+        Ok(Some((sol, costs)))
     };
     let solved = run_tasks(&tasks, opts.thread_count(), run)?;
     // Per case, per mineral: the optimal cost.
@@ -164,11 +174,14 @@ pub fn policy_cost(model: &Model, opts: &SolveOptions) -> Result<PolicyCost> {
                 .collect()
         })
         .collect();
-    for (&(case, m), sol) in tasks.iter().zip(solved) {
-        if let Some((sol, cost)) = sol? {
-            check_case(case, &sol, |_| &model.minerals[m].name, &mut warnings)?;
+    for (&(case, p), sol) in tasks.iter().zip(solved) {
+        if let Some((sol, part_costs)) = sol? {
+            let part = &parts[p];
+            check_case(case, &sol, |k| &model.minerals[part[k]].name, &mut warnings)?;
             let k = cases.iter().position(|&c| c == case).unwrap_or(0);
-            costs[k][m] = cost;
+            for (&m, cost) in part.iter().zip(part_costs) {
+                costs[k][m] = cost;
+            }
         }
     }
     Ok(compare(model, &cases, &costs, warnings))
@@ -202,18 +215,36 @@ pub(crate) fn task_options(opts: &SolveOptions, deadline: Deadline) -> SolveOpti
     }
 }
 
-/// True when (case, mineral `m`) certainly has the full policy's optimum (see
+/// True when `part`'s blocks have no binaries: one mineral without bundles or lot
+/// discounts whose block is continuous.
+fn continuous_part(model: &Model, part: &[usize]) -> Result<bool> {
+    match part {
+        [m] if mineral_model(model, *m).coupling.is_empty() => {
+            formulate(model, *m).map(|b| !b.lp.has_integers())
+        }
+        _ => Ok(false),
+    }
+}
+
+/// True when (case, `part`) certainly has the full policy's optimum (see
 /// [`policy_cost`]).
-fn same_optimum(model: &Model, full: &Solution, case: Case, m: usize, continuous: bool) -> bool {
+fn same_optimum(
+    model: &Model,
+    full: &Solution,
+    case: Case,
+    part: &[usize],
+    continuous: bool,
+) -> bool {
     let deleted = |kind: Kind| !case.keeps(kind);
     let touches = model
         .policy
         .iter()
-        .any(|r| r.applies_to(m) && deleted(r.kind));
+        .any(|r| part.iter().any(|&m| r.applies_to(m)) && deleted(r.kind));
     if !touches {
         return true;
     }
-    let ms = &full.minerals[m];
+    let [m] = part else { return false };
+    let ms = &full.minerals[*m];
     ms.status == Status::Optimal
         && continuous
         && ms.rows.iter().all(|r| {
@@ -223,40 +254,10 @@ fn same_optimum(model: &Model, full: &Solution, case: Case, m: usize, continuous
         })
 }
 
-/// The model of mineral `m` alone: its demand, its offers, the rows that apply to it.
-/// Its block is formulated exactly as in `model`.
+/// The model of mineral `m` alone: its demand, its offers, the rows that apply to it,
+/// and the bundles and discounts within it. Its block is formulated exactly as in `model`.
 pub fn mineral_model(model: &Model, m: usize) -> Model {
-    let mut mineral = model.minerals[m].clone();
-    let offers: Vec<_> = model
-        .offers_of(m)
-        .iter()
-        .map(|o| crate::model::Offer {
-            mineral: 0,
-            ..o.clone()
-        })
-        .collect();
-    mineral.offers = 0..offers.len();
-    let policy = model
-        .policy
-        .iter()
-        .filter(|r| r.applies_to(m))
-        .map(|r| crate::model::PolicyRow {
-            mineral: match r.mineral {
-                MineralScope::Each => MineralScope::Each,
-                MineralScope::One(_) => MineralScope::One(0),
-            },
-            ..r.clone()
-        })
-        .collect();
-    Model {
-        minerals: vec![mineral],
-        offers,
-        countries: model.countries.clone(),
-        groups: model.groups.clone(),
-        policy,
-        coupling: Default::default(),
-        stages: model.stages.clone(),
-    }
+    crate::model::parts::part_model(model, &[m])
 }
 
 /// The outcome of a full policy with no solution: the least relaxation per mineral.

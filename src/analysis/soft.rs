@@ -104,7 +104,7 @@ pub fn soft_breaks(
                 Some(k) => *k,
                 None => {
                     let m = inst.mineral;
-                    let k = keep_cost(model, p, m, opts, now[&m])?;
+                    let k = keep_cost(model, p, m, opts, &now)?;
                     keep.insert((p, m), k);
                     k
                 }
@@ -127,21 +127,32 @@ pub fn soft_breaks(
     Ok(out)
 }
 
-/// Mineral `m`'s cost plus penalties with policy row `p` hard, less `now` (its cost plus
-/// penalties in the plan); `None` when the mineral has no plan then.
+/// Mineral `m`'s cost plus penalties with policy row `p` hard, less its cost plus
+/// penalties in the plan (`now`, per mineral); `None` when the mineral has no plan then.
+/// A mineral joined to others by bundles or lot discounts is solved with them (its part,
+/// `model::parts`), and the part's cost is compared: keeping the row may change which
+/// bundles pay, and so the other minerals' costs.
 fn keep_cost(
     model: &Model,
     p: usize,
     m: usize,
     opts: &SolveOptions,
-    now: f64,
+    now: &BTreeMap<usize, f64>,
 ) -> crate::error::Result<Option<f64>> {
     let mut hard = model.clone();
     hard.policy[p].soft = crate::model::Soft::default();
-    let one = crate::analysis::policy_cost::mineral_model(&hard, m);
+    let part = crate::model::parts::parts(model)
+        .into_iter()
+        .find(|part| part.contains(&m))
+        .unwrap_or_else(|| vec![m]);
+    let one = crate::model::parts::part_model(&hard, &part);
     let solution = solve(&one, opts)?;
     if solution.status.exit_code() != 0 {
         return Ok(None);
     }
-    Ok(Some((objective(&one, &solution) - now).max(0.0)))
+    let before: f64 = part
+        .iter()
+        .map(|k| now.get(k).copied().unwrap_or(0.0))
+        .sum();
+    Ok(Some((objective(&one, &solution) - before).max(0.0)))
 }

@@ -36,7 +36,6 @@ pub fn compare_model(
         scenarios,
         mut warnings,
     } = load(model_dir)?;
-    crate::model::coupling::solve_only(&model, "compare")?;
     let cases = match cases {
         Some(path) => {
             let (cases, more) = load_cases(path, &model)?;

@@ -33,7 +33,6 @@ pub fn explain_model(
     let Loaded {
         model, warnings, ..
     } = load(model_dir)?;
-    crate::model::coupling::solve_only(&model, "explain")?;
     let mut report = ExplainReport::new(explain(&model, opts)?);
     report.notes = crate::report::soft_notes(&model, report.feasible);
     let written = write_tables(outputs, &[explain_table(&report)], &[inputs_table(&model)])?;

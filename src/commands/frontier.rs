@@ -50,7 +50,6 @@ pub fn frontier_model(
         mut warnings,
         ..
     } = load(model_dir)?;
-    crate::model::coupling::solve_only(&model, "frontier")?;
     let frontier = match crate::analysis::frontier::frontier(&model, opts, progress)? {
         FrontierOutcome::Frontier(f) => f,
         FrontierOutcome::NoPlan(plan) => {

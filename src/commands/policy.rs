@@ -32,7 +32,6 @@ pub fn policy_model(model_dir: &Path, outputs: &Outputs, opts: &SolveOptions) ->
     let Loaded {
         model, warnings, ..
     } = load(model_dir)?;
-    crate::model::coupling::solve_only(&model, "policy")?;
     let report = PolicyReport::new(policy_cost(&model, opts)?);
     let written = if report.feasible {
         let page = outputs

@@ -1,5 +1,5 @@
 //! A model as one workbook: sheets named like the CSV files (`suppliers`, `demand`,
-//! `countries`, `constraints`, `scenarios`). Each sheet is turned into the CSV text the
+//! `countries`, `constraints`, `scenarios`, `tiers`, `bundles`, `discounts`). Each sheet is turned into the CSV text the
 //! folder reader takes, one line per sheet row, so every validation rule is the folder's
 //! own; messages are then moved back to the sheet: `x.xlsx: sheet suppliers, cell D14
 //! (row 14, column unit_cost): …`.
@@ -19,13 +19,15 @@ use crate::write::numbers::write_exact_bytes;
 use crate::write::CsvOut;
 
 /// The sheets of a model workbook, with the file each stands for.
-pub const SHEETS: [(&str, &str); 6] = [
+pub const SHEETS: [(&str, &str); 8] = [
     ("suppliers", files::SUPPLIERS),
     ("demand", files::DEMAND),
     ("countries", files::COUNTRIES),
     ("constraints", files::CONSTRAINTS),
     ("scenarios", files::SCENARIOS),
     ("tiers", files::TIERS),
+    ("bundles", files::BUNDLES),
+    ("discounts", files::DISCOUNTS),
 ];
 
 /// True when `path` names a workbook (by extension: xlsx, xlsm, xls, ods).
@@ -110,7 +112,7 @@ pub fn workbook_sheets(book: &str, bytes: &[u8]) -> Result<(Vec<SheetText>, Vec<
         let key = name.trim().to_ascii_lowercase();
         let Some(&(_, file)) = SHEETS.iter().find(|(s, _)| *s == key) else {
             warnings.push(format!(
-                "{book}: sheet {name:?} ignored (model sheets: suppliers, demand, countries, constraints, scenarios, tiers)"
+                "{book}: sheet {name:?} ignored (model sheets: suppliers, demand, countries, constraints, scenarios, tiers, bundles, discounts)"
             ));
             continue;
         };

@@ -7,6 +7,7 @@ use std::ops::Range;
 
 pub mod coupling;
 pub mod name;
+pub mod parts;
 pub mod soft;
 pub mod stages;
 pub mod tiers;

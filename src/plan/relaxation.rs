@@ -28,6 +28,10 @@ pub struct RelaxationRow {
     pub relaxed_bound: f64,
     /// Line in constraints.csv or demand.csv.
     pub line: u64,
+    /// The row's stage as written in reports ("" at the shipping country and for the
+    /// demand); the words name it, explain.csv does not.
+    #[serde(skip)]
+    pub stage: Name,
 }
 
 impl RelaxationRow {
@@ -72,6 +76,7 @@ pub fn relaxation_rows(
                 bound: r.bound,
                 relaxed_bound: r.relaxed_bound,
                 line: mineral.line,
+                stage: Name::default(),
             },
             Some(k) => {
                 let inst = &instances[k];
@@ -88,6 +93,7 @@ pub fn relaxation_rows(
                     bound: r.bound,
                     relaxed_bound: r.relaxed_bound,
                     line: row.line,
+                    stage: Name::from(model.stages.label(inst.stage)),
                 }
             }
         })

@@ -16,12 +16,26 @@ use crate::analysis::compare::CompareOptions;
 use crate::analysis::explain::ExplainOptions;
 use crate::analysis::frontier::{FrontierOptions, DEFAULT_POINTS};
 use crate::analysis::hedge::DEFAULT_WEIGHTS;
-use crate::analysis::presets::n_minus_one;
+use crate::analysis::presets::{n_minus_one, n_minus_one_at};
 use crate::analysis::robust::{RobustOptions, DEFAULT_CVAR_WEIGHT};
+use crate::analysis::sampling::SamplingOptions;
 use crate::analysis::stress::{StressOptions, DEFAULT_ALPHA, DEFAULT_SPOT_PREMIUM};
 use crate::error::Result;
 use crate::input::{load_cases, CaseSpec, Loaded, ModelFiles};
 use crate::model::{Model, Scenario};
+
+/// A random seed as the CLI reads it (a whole number ≥ 0).
+struct Seed(u64);
+
+impl std::str::FromStr for Seed {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Seed, String> {
+        s.trim()
+            .parse()
+            .map(Seed)
+            .map_err(|_| "expected a whole number from 0 to 18446744073709551615".into())
+    }
+}
 
 /// A validated model with its scenarios and the warnings of reading it.
 #[pyclass(module = "sourcemix._sourcemix", frozen)]
@@ -59,11 +73,23 @@ impl NativeModel {
         Ok(out)
     }
 
-    /// The scenarios of the model, or the preset "any one country stops".
-    fn scenario_set(&self, n_1: bool) -> Arc<Vec<Scenario>> {
-        match n_1 {
-            true => Arc::new(n_minus_one(&self.model)),
-            false => self.scenarios.clone(),
+    /// The scenarios of the model, or the preset "any one country stops" (at `stage`,
+    /// as `--n-1-stage`, when named; a stage without `n_1` is refused).
+    fn scenario_set(&self, n_1: bool, stage: Option<String>) -> PyResult<Arc<Vec<Scenario>>> {
+        match (n_1, stage) {
+            (true, None) => Ok(Arc::new(n_minus_one(&self.model))),
+            (true, Some(name)) => {
+                let stage = self
+                    .model
+                    .stages
+                    .by_flag("--n-1-stage", Some(&name))
+                    .map_err(|e| to_py(e, self.frames))?;
+                Ok(Arc::new(n_minus_one_at(&self.model, stage)))
+            }
+            (false, Some(name)) => Err(InputError::new_err(format!(
+                "stage={name:?} is the stage of the n_1 preset (the CLI's --n-1-stage); pass n_1=True with it"
+            ))),
+            (false, None) => Ok(self.scenarios.clone()),
         }
     }
 }
@@ -216,13 +242,14 @@ impl NativeModel {
     }
 
     /// `frontier`: the cost–risk curve of `measure`.
-    #[pyo3(signature = (*, measure, points=None, solver=None, time_limit=None, mip_gap=None, threads=None))]
+    #[pyo3(signature = (*, measure, points=None, stage=None, solver=None, time_limit=None, mip_gap=None, threads=None))]
     #[allow(clippy::too_many_arguments)]
     fn frontier<'py>(
         &self,
         py: Python<'py>,
         measure: Bound<'py, PyAny>,
         points: Option<Bound<'py, PyAny>>,
+        stage: Option<String>,
         solver: Option<Bound<'py, PyAny>>,
         time_limit: Option<Bound<'py, PyAny>>,
         mip_gap: Option<Bound<'py, PyAny>>,
@@ -243,13 +270,13 @@ impl NativeModel {
                 threads,
             }
             .options()?,
-            stage: None,
+            stage,
         };
         self.run(py, move |m, _| runs::frontier_outcome(m, &opts))
     }
 
     /// `stress`: the plan of `plan` (a solve's outcome) in every scenario.
-    #[pyo3(signature = (plan, *, alpha=None, spot_premium=None, n_1=false))]
+    #[pyo3(signature = (plan, *, alpha=None, spot_premium=None, n_1=false, stage=None))]
     fn stress<'py>(
         &self,
         py: Python<'py>,
@@ -257,6 +284,7 @@ impl NativeModel {
         alpha: Option<Bound<'py, PyAny>>,
         spot_premium: Option<Bound<'py, PyAny>>,
         n_1: bool,
+        stage: Option<String>,
     ) -> PyResult<Outcome> {
         let Some(quantities) = plan.plan().map(<[f64]>::to_vec) else {
             return Err(InputError::new_err(
@@ -267,14 +295,14 @@ impl NativeModel {
             alpha: value("alpha", &alpha)?.unwrap_or(DEFAULT_ALPHA),
             spot_premium: value("spot-premium", &spot_premium)?.unwrap_or(DEFAULT_SPOT_PREMIUM),
         };
-        let scenarios = self.scenario_set(n_1);
+        let scenarios = self.scenario_set(n_1, stage)?;
         self.run(py, move |m, _| {
             runs::stress_outcome(m, &quantities, &scenarios, &opts)
         })
     }
 
     /// `solve --robust`: the two-stage plan minimizing E[L] + W·CVaR_α(L).
-    #[pyo3(signature = (*, alpha=None, cvar_weight=None, spot_premium=None, n_1=false, method=None, solver=None, time_limit=None, mip_gap=None, threads=None))]
+    #[pyo3(signature = (*, alpha=None, cvar_weight=None, spot_premium=None, n_1=false, stage=None, method=None, solver=None, time_limit=None, mip_gap=None, threads=None))]
     #[allow(clippy::too_many_arguments)]
     fn robust<'py>(
         &self,
@@ -283,6 +311,7 @@ impl NativeModel {
         cvar_weight: Option<Bound<'py, PyAny>>,
         spot_premium: Option<Bound<'py, PyAny>>,
         n_1: bool,
+        stage: Option<String>,
         method: Option<Bound<'py, PyAny>>,
         solver: Option<Bound<'py, PyAny>>,
         time_limit: Option<Bound<'py, PyAny>>,
@@ -302,13 +331,13 @@ impl NativeModel {
             }
             .options()?,
         };
-        let scenarios = self.scenario_set(n_1);
+        let scenarios = self.scenario_set(n_1, stage)?;
         self.run(py, move |m, _| runs::robust_outcome(m, &scenarios, &opts))
     }
 
     /// `hedge`: `solve --robust` at each CVaR weight of `weights` (a sequence or the
     /// CLI's comma-separated text; default the CLI's) and the split of each plan's hedge.
-    #[pyo3(signature = (*, weights=None, alpha=None, spot_premium=None, n_1=false, method=None, solver=None, time_limit=None, mip_gap=None, threads=None))]
+    #[pyo3(signature = (*, weights=None, alpha=None, spot_premium=None, n_1=false, stage=None, method=None, solver=None, time_limit=None, mip_gap=None, threads=None))]
     #[allow(clippy::too_many_arguments)]
     fn hedge<'py>(
         &self,
@@ -317,6 +346,7 @@ impl NativeModel {
         alpha: Option<Bound<'py, PyAny>>,
         spot_premium: Option<Bound<'py, PyAny>>,
         n_1: bool,
+        stage: Option<String>,
         method: Option<Bound<'py, PyAny>>,
         solver: Option<Bound<'py, PyAny>>,
         time_limit: Option<Bound<'py, PyAny>>,
@@ -343,9 +373,31 @@ impl NativeModel {
             }
             .options()?,
         };
-        let scenarios = self.scenario_set(n_1);
+        let scenarios = self.scenario_set(n_1, stage)?;
         self.run(py, move |m, _| {
             runs::hedge_outcome(m, &scenarios, &weights, &opts)
         })
+    }
+
+    /// `scenarios`: `samples` correlated disruption samples (countries independent: no
+    /// correlation file), hitting each disrupted country's offers at `stage` when named.
+    #[pyo3(signature = (*, samples=None, seed=None, severity=None, stage=None))]
+    fn scenarios<'py>(
+        &self,
+        py: Python<'py>,
+        samples: Option<Bound<'py, PyAny>>,
+        seed: Option<Bound<'py, PyAny>>,
+        severity: Option<Bound<'py, PyAny>>,
+        stage: Option<String>,
+    ) -> PyResult<Outcome> {
+        let defaults = SamplingOptions::default();
+        let opts = SamplingOptions {
+            samples: value("samples", &samples)?.unwrap_or(defaults.samples),
+            seed: value::<Seed>("seed", &seed)?.map_or(defaults.seed, |s| s.0),
+            severity: value("severity", &severity)?.unwrap_or(defaults.severity),
+            repair: false,
+            stage,
+        };
+        self.run(py, move |m, _| runs::scenarios_outcome(m, &opts))
     }
 }

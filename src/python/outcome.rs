@@ -11,12 +11,13 @@ use super::errors::to_py;
 use crate::analysis::compare::Comparison as Cases;
 use crate::analysis::frontier::Frontier;
 use crate::analysis::hedge::Hedge;
+use crate::analysis::sampling::SampledScenarios;
 use crate::analysis::stress::StressReport;
 use crate::commands::Solved;
 use crate::model::Model;
 use crate::report::{
     compare_table, explain_table, frontier_table, hedge_table, inputs::inputs_table, policy_table,
-    write_workbook, ColumnKind, ExplainReport, PolicyReport, Report, Table,
+    scenarios_table, write_workbook, ColumnKind, ExplainReport, PolicyReport, Report, Table,
 };
 
 /// The typed result a method computed, whose tables the outcome hands out.
@@ -41,6 +42,8 @@ pub enum Body {
     Compare(Cases),
     /// `hedge`.
     Hedge(Hedge),
+    /// `scenarios`: sampled disruptions.
+    Scenarios(SampledScenarios),
     /// Nothing yet (while an outcome is being built).
     Empty,
 }
@@ -61,6 +64,7 @@ impl Body {
             Body::Stress(report) => report.tables(),
             Body::Compare(cases) => vec![compare_table(cases)],
             Body::Hedge(hedge) => vec![hedge_table(hedge)],
+            Body::Scenarios(sampled) => vec![scenarios_table(sampled)],
             Body::NoFrontier(_) | Body::Empty => Vec::new(),
         }
     }
@@ -78,6 +82,7 @@ impl Body {
             Body::Stress(report) => to_json(report),
             Body::Compare(cases) => to_json(cases),
             Body::Hedge(hedge) => to_json(hedge),
+            Body::Scenarios(sampled) => to_json(sampled),
             Body::Empty => Ok("null".into()),
         }
     }
@@ -166,6 +171,7 @@ impl Outcome {
             | Body::Stress(_)
             | Body::Compare(_)
             | Body::Hedge(_)
+            | Body::Scenarios(_)
             | Body::Empty => None,
         }
     }

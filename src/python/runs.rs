@@ -11,11 +11,13 @@ use crate::analysis::hedge::hedge;
 use crate::analysis::policy_cost::policy_cost;
 use crate::analysis::robust::report::render_comparison;
 use crate::analysis::robust::RobustOptions;
+use crate::analysis::sampling::{sample, SamplingOptions};
 use crate::analysis::stress::{stress, StressOptions};
 use crate::commands::{robust_plan, solve_loaded};
 use crate::error::Result;
 use crate::input::CaseSpec;
 use crate::model::{Model, Scenario};
+use crate::report::render_scenarios;
 use crate::report::{build_report, render_explain, render_policy};
 use crate::report::{render_compare, render_hedge, render_stress, render_text};
 use crate::report::{ExplainReport, PolicyReport, Report};
@@ -122,6 +124,16 @@ pub fn frontier_outcome(model: Arc<Model>, opts: &FrontierOptions) -> Result<Out
             Ok(out)
         }
     }
+}
+
+/// `scenarios`: correlated disruption samples (the model's own correlation.csv is not
+/// read: independent countries), the table the CLI writes to scenarios.csv.
+pub fn scenarios_outcome(model: Arc<Model>, opts: &SamplingOptions) -> Result<Outcome> {
+    let sampled = sample(&model, None, opts, &|_| {})?;
+    let mut out = plain(model, 0, render_scenarios(&sampled), Body::Empty);
+    out.warnings = sampled.warnings.clone();
+    out.body = Body::Scenarios(sampled);
+    Ok(out)
 }
 
 /// `stress`: the plan `quantities` in every scenario.

@@ -27,9 +27,35 @@ pub const COMPARE_COLUMNS: &[Column] = &[
     Column::new("broken_rules", ColumnKind::Text),
 ];
 
+/// The columns of compare.csv when some case has a soft rule: `penalties` after `cost`.
+pub const COMPARE_SOFT_COLUMNS: &[Column] = &[
+    COMPARE_COLUMNS[0],
+    COMPARE_COLUMNS[1],
+    COMPARE_COLUMNS[2],
+    COMPARE_COLUMNS[3],
+    Column::new("penalties", ColumnKind::Cost),
+    COMPARE_COLUMNS[4],
+    COMPARE_COLUMNS[5],
+    COMPARE_COLUMNS[6],
+    COMPARE_COLUMNS[7],
+    COMPARE_COLUMNS[8],
+    COMPARE_COLUMNS[9],
+    COMPARE_COLUMNS[10],
+    COMPARE_COLUMNS[11],
+    COMPARE_COLUMNS[12],
+    COMPARE_COLUMNS[13],
+    COMPARE_COLUMNS[14],
+    COMPARE_COLUMNS[15],
+];
+
 /// compare.csv of `comparison`: one row per case and mineral, then the case's `*` row.
 pub fn compare_table(comparison: &Comparison) -> Table<'_> {
-    Table::from_rows("compare", COMPARE_COLUMNS, &comparison.rows, |c, r| {
+    let columns = match comparison.soft {
+        true => COMPARE_SOFT_COLUMNS,
+        false => COMPARE_COLUMNS,
+    };
+    let soft = comparison.soft;
+    Table::from_rows("compare", columns, &comparison.rows, move |c, r| {
         let count = |c: &mut dyn super::CellsDyn, n: Option<usize>| match n {
             Some(n) => {
                 c.count(n);
@@ -41,9 +67,11 @@ pub fn compare_table(comparison: &Comparison) -> Table<'_> {
         c.text(&r.case)
             .text(&r.mineral)
             .text(r.status.name())
-            .opt(r.cost)
-            .opt(r.saving)
-            .opt(r.saving_share);
+            .opt(r.cost);
+        if soft {
+            c.opt(r.penalties);
+        }
+        c.opt(r.saving).opt(r.saving_share);
         count(c, r.suppliers);
         count(c, r.countries);
         c.text(r.top_country.as_deref().unwrap_or(""))
@@ -104,11 +132,16 @@ pub fn render_compare(comparison: &Comparison) -> String {
     let mut out = String::new();
     table(&mut out, &rows, &[0, 1, 7]);
     out.push_str(&format!(
-        "(saving: the first case's cost minus the case's; top country: largest part of the purchase spend{})\n",
+        "(saving: the first case's cost minus the case's; top country: largest part of the purchase spend{}{})\n",
         if comparison.stressed {
             format!("; CVaR at {}", comparison.alpha)
         } else {
             String::new()
+        },
+        if comparison.soft {
+            "; cost includes the penalties of the soft rules each plan breaks"
+        } else {
+            ""
         }
     ));
     for r in &totals {

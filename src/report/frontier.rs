@@ -12,10 +12,28 @@ pub const FRONTIER_COLUMNS: &[Column] = &[
     Column::new("achieved", ColumnKind::Number),
 ];
 
-/// frontier.csv: `point,bound,cost,achieved`, one row per point by bound ascending.
+/// The columns of frontier.csv for `frontier --stage`: the stage last.
+pub const STAGED_FRONTIER_COLUMNS: &[Column] = &[
+    FRONTIER_COLUMNS[0],
+    FRONTIER_COLUMNS[1],
+    FRONTIER_COLUMNS[2],
+    FRONTIER_COLUMNS[3],
+    Column::new("stage", ColumnKind::Text),
+];
+
+/// frontier.csv: `point,bound,cost,achieved`, one row per point by bound ascending; with
+/// `--stage`, each row ends with the stage's name (`point,bound,cost,achieved,stage`).
 pub fn frontier_table(frontier: &Frontier) -> Table<'_> {
-    Table::from_rows("frontier", FRONTIER_COLUMNS, &frontier.points, |c, p| {
+    let stage = frontier.stage.as_deref();
+    let columns = match stage {
+        Some(_) => STAGED_FRONTIER_COLUMNS,
+        None => FRONTIER_COLUMNS,
+    };
+    Table::from_rows("frontier", columns, &frontier.points, move |c, p| {
         c.count(p.point).num(p.bound).num(p.cost).num(p.achieved);
+        if let Some(s) = stage {
+            c.text(s);
+        }
         c.end();
     })
 }

@@ -132,8 +132,9 @@ pub fn relaxation_sentence(row: &RelaxationRow) -> String {
         "raise"
     };
     format!(
-        "{verb} the {} for {} from {} to {} (constraints.csv:{} {})",
+        "{verb} the {}{} for {} from {} to {} (constraints.csv:{} {})",
         rule_name(kind, &row.target),
+        at_stage(Some(&row.stage)),
         row.mineral,
         bound_text(kind, row.bound),
         bound_text(kind, row.relaxed_bound),
@@ -262,6 +263,7 @@ mod tests {
             bound: 0.5,
             relaxed_bound: 0.31,
             line: 3,
+            stage: Name::default(),
         };
         assert_eq!(
             no_solution_account("germanium", std::slice::from_ref(&cap)),
@@ -275,6 +277,7 @@ mod tests {
             bound: 1000.0,
             relaxed_bound: 800.0,
             line: 2,
+            stage: Name::default(),
         };
         let both = no_solution_account("germanium", &[cap, demand]);
         assert!(both.starts_with("germanium has no solution unless all of these change (the least total relaxation, 0.39):"), "{both}");

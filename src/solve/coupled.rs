@@ -28,7 +28,7 @@ use crate::tolerance::{CUT_DEPTH, MAX_CUT_ROUNDS};
 use super::{Deadline, MineralSolution, SolveOptions, Status};
 
 /// Per mineral its decisions (`None` when untouched), and (mineral, warning) pairs.
-pub(super) type Decided = (Vec<Option<MineralCoupling>>, Vec<(usize, String)>);
+pub(crate) type Decided = (Vec<Option<MineralCoupling>>, Vec<(usize, String)>);
 
 /// A discount's variables in the joint problem: per lot its binary (none when the offer
 /// is excluded), per step its binary.
@@ -52,7 +52,7 @@ pub struct MineralCoupling {
 /// The decisions for every mineral (`None` for those no bundle or discount touches),
 /// and (mineral, warning) pairs. Each group of joined minerals is one MILP over
 /// `blocks`.
-pub(super) fn decide(
+pub(crate) fn decide(
     model: &Model,
     blocks: &mut [(Block, f64)],
     opts: &SolveOptions,
@@ -379,7 +379,7 @@ fn record(
 
 /// Restricts mineral `m`'s block to `mc`: bundle quantities and won lots as lower
 /// bounds, the reached discounts off the lots' prices.
-pub(super) fn restrict(model: &Model, block: &mut Block, mc: &MineralCoupling) {
+pub(crate) fn restrict(model: &Model, block: &mut Block, mc: &MineralCoupling) {
     let range = model.minerals[block.mineral].offers.clone();
     let d = block.demand;
     for i in range.clone() {

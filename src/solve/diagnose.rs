@@ -30,6 +30,7 @@ use crate::formulate::{Block, RowTag, MIN_USED_SHARE};
 use crate::model::Model;
 use crate::policy::Entry;
 use crate::solve::aggregate::merge_offers;
+use crate::solve::value_relaxation::{tightest_bound, ValueRow, MAX_ROUNDS};
 use crate::tolerance::{CUT_DEPTH, CUT_TOLERANCE, DIAGNOSE_MAX_CUT_ROUNDS, RELAXATION_EPS};
 
 /// One row that must move for the block to become feasible.
@@ -128,7 +129,10 @@ pub fn least_relaxation(
             continue;
         }
         let inst = &block.instances[first];
-        let mut relaxed_bound = inst.bound + dir * x[s];
+        let mut relaxed_bound = match value_bound(block, &e, first, &x, time_limit_secs) {
+            Some(b) => b,
+            None => inst.bound + dir * x[s],
+        };
         if inst.kind.is_count() {
             relaxed_bound = relaxed_bound.round();
         }
@@ -155,6 +159,54 @@ pub fn least_relaxation(
         }
     }
     Some(out)
+}
+
+/// The relaxed bound of instance `k` when it is a value-share row, in the share's units
+/// (see `value_relaxation`): the best value share with the other rows' slacks and the
+/// shortfall held at `x`; with HHI caps (whose cuts only approximate them), the value
+/// share of `x` itself. `None` for other rows.
+fn value_bound(
+    block: &Block,
+    e: &Elastic,
+    k: usize,
+    x: &[f64],
+    time_limit_secs: Option<f64>,
+) -> Option<f64> {
+    let (_, weights) = block.value_rows.iter().find(|(i, _)| *i == k)?;
+    let inst = &block.instances[k];
+    let row = block
+        .lp
+        .rows
+        .iter()
+        .position(|r| r.tag == RowTag::Policy(k))?;
+    let row = ValueRow {
+        row,
+        weights,
+        bound: inst.bound,
+        at_least: inst.kind.is_lower_bound(),
+    };
+    let own = e.rows.get(&inst.policy).map(|&(s, _, _)| s);
+    let mut held: Vec<(usize, f64)> = e
+        .rows
+        .values()
+        .map(|&(s, _, _)| (s, if Some(s) == own { 0.0 } else { x[s] }))
+        .collect();
+    held.extend(e.shortfall.map(|s| (s, x[s])));
+    // HHI caps: the cuts only approximate them, so the plan stays the elastic one.
+    let rounds = if block.concentration.is_some() {
+        0
+    } else {
+        MAX_ROUNDS
+    };
+    tightest_bound(&e.lp, &row, &held, x, rounds, |lp| {
+        Elastic {
+            lp: lp.clone(),
+            rows: BTreeMap::new(),
+            shortfall: None,
+            left_out: e.left_out.clone(),
+        }
+        .solve(time_limit_secs)
+    })
 }
 
 /// `v` to 12 significant digits: the elastic program is solved to about 1e-9, so what

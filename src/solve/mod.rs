@@ -11,6 +11,7 @@ mod lexicographic;
 mod memory;
 mod optimize;
 pub(crate) mod shadow;
+mod value_relaxation;
 pub(crate) mod verify;
 
 use std::num::NonZeroUsize;

@@ -32,6 +32,9 @@ pub const NUMERIC_COLUMNS: &[&str] = &[
     "probability",
     "capacity_factor",
     "price_factor",
+    "price",
+    "discount",
+    "min_lots",
 ];
 
 /// What `convert` did.
@@ -125,7 +128,7 @@ pub fn workbook_to_folder(src: &Path, dst: &Path) -> Result<ConvertRun> {
     if sheets.is_empty() {
         return Err(Error::Input(issue(
             src,
-            "has no model sheet (suppliers, demand, countries, constraints, scenarios, tiers)",
+            "has no model sheet (suppliers, demand, countries, constraints, scenarios, tiers, bundles, discounts)",
         )));
     }
     atomic::create_out_dir(dst)?;

@@ -11,12 +11,12 @@ use crate::common::cli::Workdir;
 use crate::common::{assert_close, model_from, range, try_solve, TestRng};
 
 /// The total cost of the model's plan, or `None` when it has none.
-fn optimum(model: &Model) -> Option<f64> {
+pub(crate) fn optimum(model: &Model) -> Option<f64> {
     let plan = try_solve(model, SolverChoice::Auto).ok()?;
     (plan.status.exit_code() == 0).then(|| plan.minerals.iter().map(|m| m.cost).sum())
 }
 
-fn model(files: &[(&str, String)]) -> Model {
+pub(crate) fn model(files: &[(&str, String)]) -> Model {
     let refs: Vec<(&str, &str)> = files.iter().map(|(n, s)| (*n, s.as_str())).collect();
     model_from(&refs)
 }
@@ -50,12 +50,13 @@ struct Disc {
     steps: Vec<(usize, f64)>,
 }
 
-struct Case {
+#[derive(Clone)]
+pub(crate) struct Case {
     offers: [[Offer; 2]; 3],
     demand: [f64; 2],
     bids: Vec<Bid>,
     discs: Vec<Disc>,
-    chn_cap: Option<f64>,
+    pub(crate) chn_cap: Option<f64>,
 }
 
 impl Case {
@@ -90,7 +91,7 @@ impl Case {
             .sum()
     }
 
-    fn files(&self, with_coupling: bool) -> Vec<(&'static str, String)> {
+    pub(crate) fn files(&self, with_coupling: bool) -> Vec<(&'static str, String)> {
         let mut s = String::from("supplier,mineral,country,unit_cost,capacity,freight\n");
         for (k, row) in self.offers.iter().enumerate() {
             for (m, o) in row.iter().enumerate() {
@@ -154,7 +155,7 @@ impl Case {
 
     /// The least cost over every choice of bundles taken and, per discount, the step
     /// reached and a set of lots won large enough for it: each choice one LP.
-    fn enumerated(&self) -> Option<f64> {
+    pub(crate) fn enumerated(&self) -> Option<f64> {
         let mut best: Option<f64> = None;
         let choices: Vec<Vec<(Option<usize>, Vec<usize>)>> =
             self.discs.iter().map(disc_choices).collect();
@@ -264,7 +265,7 @@ fn advance(pick: &mut [usize], choices: &[Vec<(Option<usize>, Vec<usize>)>]) -> 
     false
 }
 
-fn random_case(rng: &mut TestRng, k: usize) -> Case {
+pub(crate) fn random_case(rng: &mut TestRng, k: usize) -> Case {
     let offer = |rng: &mut TestRng, base: f64| Offer {
         unit: (range(rng, base * 0.8, base * 1.2) * 4.0).round() / 4.0,
         freight: (range(rng, 0.0, 1.0) * 4.0).round() / 4.0,
@@ -355,8 +356,8 @@ fn bundles_and_lot_discounts_equal_the_enumeration_of_choices() {
 }
 
 /// li: a (AUS) at 10, b (CHN) at 9; co: a at 20, c (USA) at 18.
-const SUPPLIERS: &str = "supplier,mineral,country,unit_cost,capacity\na,li,AUS,10,100\nb,li,CHN,9,60\na,co,AUS,20,100\nc,co,USA,18,70\n";
-const DEMAND: &str = "mineral,quantity\nli,100\nco,100\n";
+pub(crate) const SUPPLIERS: &str = "supplier,mineral,country,unit_cost,capacity\na,li,AUS,10,100\nb,li,CHN,9,60\na,co,AUS,20,100\nc,co,USA,18,70\n";
+pub(crate) const DEMAND: &str = "mineral,quantity\nli,100\nco,100\n";
 
 #[test]
 fn a_bundle_is_taken_when_it_pays_hand_solved() {
@@ -437,17 +438,20 @@ fn a_bundle_under_an_hhi_cap_hand_solved() {
     }
 }
 
+/// `check` reads the files; `compare` now solves with them (tested against references in
+/// `bundle_analyses`).
 #[test]
-fn other_commands_refuse_bundles_with_exit_2() {
+fn check_and_compare_read_bundles() {
     let w = Workdir::with_model(&[
         ("suppliers.csv", SUPPLIERS),
         ("demand.csv", DEMAND),
         ("discounts.csv", "supplier,min_lots,discount\na,2,0.15\n"),
     ]);
     w.run(&["check", "model"]).expect_code(0);
-    w.run(&["compare", "model", "--out", "out"])
-        .expect_code(2)
-        .stderr_has("discounts.csv");
+    w.run(&["compare", "model", "--out", "out"]).expect_code(0);
+    assert!(w
+        .read("out/compare.csv")
+        .starts_with("case,mineral,status,cost,saving,"));
 }
 
 /// Bad bundles.csv and discounts.csv rows: exit 2 naming the file, line, column and

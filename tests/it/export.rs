@@ -51,7 +51,7 @@ fn header(prefix: &str) -> String {
     lines.iter().map(|l| format!("{prefix} {l}\n")).collect()
 }
 
-fn export_text(model: &Model, format: ExportFormat, socp: bool) -> String {
+pub(crate) fn export_text(model: &Model, format: ExportFormat, socp: bool) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("out.model");
     let opts = ExportOptions {
@@ -437,7 +437,7 @@ fn round_trip_through_cbc_reader() {
 // from the format's definition, that rebuilds the problem for good_lp's microlp.
 
 #[derive(Default)]
-struct MpsProblem {
+pub(crate) struct MpsProblem {
     objective: String,
     rows: Vec<(char, HashMap<usize, f64>, f64)>,
     row_index: HashMap<String, usize>,
@@ -446,7 +446,7 @@ struct MpsProblem {
     offset: f64,
 }
 
-fn read_mps(text: &str) -> MpsProblem {
+pub(crate) fn read_mps(text: &str) -> MpsProblem {
     let mut p = MpsProblem::default();
     let (mut section, mut integer) = (String::new(), false);
     for line in text.lines() {
@@ -516,7 +516,7 @@ fn read_mps(text: &str) -> MpsProblem {
 
 impl MpsProblem {
     /// The optimum, solved with microlp (zero MIP gap).
-    fn solve(&self) -> f64 {
+    pub(crate) fn solve(&self) -> f64 {
         use good_lp::{variable, Expression, ProblemVariables, Solution, SolverModel, WithMipGap};
         let mut vars = ProblemVariables::new();
         let handles: Vec<_> = self

@@ -9,12 +9,17 @@
 //! that have slack at the plan, when the block is continuous, since a convex problem
 //! keeps its optimum when constraints inactive there are removed (`policy`'s rule).
 //! Every other distinct (rules, mineral) block is solved once, all in parallel.
+//!
+//! Minerals joined by bundles or lot discounts are one part (`model::parts`): sorted,
+//! kept and solved together, a part of several minerals (or with bundles) never kept
+//! where rows are removed, since its problem has binaries.
 
 use super::CaseStatus;
-use crate::analysis::policy_cost::{mineral_model, run_tasks, task_options};
+use crate::analysis::policy_cost::{run_tasks, task_options};
 use crate::error::{Error, Result};
 use crate::formulate::formulate;
 use crate::input::{CaseKind, CaseSpec};
+use crate::model::parts::{part_model, parts};
 use crate::model::{Model, PolicyRow};
 use crate::plan::{solve_plan, Metrics, MineralOutcome, RowOutcome};
 use crate::policy::rows::{expand, MineralPlan};
@@ -28,8 +33,11 @@ use crate::values::Seconds;
 pub(super) struct Measured {
     /// How it came out.
     pub status: CaseStatus,
-    /// Its cost (meaningful with a plan).
+    /// Its cost with the penalties of the soft rows its plan breaks (meaningful with a
+    /// plan).
     pub cost: f64,
+    /// Those penalties.
+    pub penalties: f64,
     /// The plan per offer of the mineral (empty without one).
     pub quantities: Vec<f64>,
     /// The plan's figures.
@@ -43,6 +51,7 @@ pub(super) struct Measured {
 }
 
 /// What becomes of one (case, mineral).
+#[derive(Clone, Copy)]
 enum Source {
     /// A fixed plan's mineral: measured as written.
     Plan,
@@ -50,8 +59,8 @@ enum Source {
     Reference,
     /// The model's own optimum, its rows measured under the case's rules.
     Kept,
-    /// Block `k` of the blocks to solve.
-    Block(usize),
+    /// Mineral `.1` (its place in the block) of block `.0` of the blocks to solve.
+    Block(usize, usize),
 }
 
 /// Every case's minerals, in case and model order (see the module docs).
@@ -88,7 +97,7 @@ pub(super) fn measure_cases(
         }
         (Source::Reference, _, _) => reference[m].clone(),
         (Source::Kept, _, Some(case_model)) => kept(case_model, m, &reference[m]),
-        (Source::Block(b), _, _) => solved_blocks[*b].clone(),
+        (Source::Block(b, k), _, _) => solved_blocks[*b][*k].clone(),
         (Source::Plan | Source::Kept, _, _) => {
             unreachable!("a plan case has plan sources, a rule-set case a model")
         }
@@ -116,32 +125,37 @@ fn solve_reference(
         .collect())
 }
 
-/// Every block in parallel, one mineral each.
+/// Every block in parallel (a part each), its minerals measured in part order.
 fn solve_blocks(
     blocks: &[Model],
     opts: &SolveOptions,
     deadline: Deadline,
-) -> Result<Vec<Measured>> {
+) -> Result<Vec<Vec<Measured>>> {
     run_tasks(blocks, opts.thread_count(), |block| {
         let plan = solve_plan(block, &task_options(opts, deadline))?;
-        let outcome = plan.minerals.into_iter().next();
-        Ok(outcome.map(|o| solved(block, o)))
+        if plan.minerals.len() != block.minerals.len() {
+            return Err(Error::Solver("a block solved without its minerals".into()));
+        }
+        Ok(plan
+            .minerals
+            .into_iter()
+            .map(|o| solved(block, o))
+            .collect())
     })?
     .into_iter()
-    .map(|r| {
-        r.and_then(|o| o.ok_or_else(|| Error::Solver("a block solved without its mineral".into())))
-    })
     .collect()
 }
 
-/// Sorts (case, mineral) pairs into what they need, collecting the distinct blocks to
-/// solve.
+/// Sorts (case, mineral) pairs into what they need, part by part, collecting the
+/// distinct blocks to solve.
 struct Sorter<'a> {
     /// The model's own optimum per mineral.
     reference: &'a [Measured],
-    /// Each mineral under the model's own rules.
+    /// The model's parts (minerals joined by bundles or lot discounts together).
+    parts: Vec<Vec<usize>>,
+    /// Each part under the model's own rules.
     own: Vec<Model>,
-    /// Per mineral: whether its own block has no binaries, once asked.
+    /// Per part: whether its own blocks have no binaries, once asked.
     continuous: Vec<Option<bool>>,
     /// The distinct blocks to solve.
     blocks: Vec<Model>,
@@ -149,44 +163,66 @@ struct Sorter<'a> {
 
 impl<'a> Sorter<'a> {
     fn new(model: &Model, reference: &'a [Measured]) -> Self {
-        let n = model.minerals.len();
+        let parts = parts(model);
         Sorter {
             reference,
-            own: (0..n).map(|m| mineral_model(model, m)).collect(),
-            continuous: vec![None; n],
+            own: parts.iter().map(|p| part_model(model, p)).collect(),
+            continuous: vec![None; parts.len()],
+            parts,
             blocks: Vec::new(),
         }
     }
 
     /// What each mineral of a case needs (`case_model`: its rules; `None` for a plan).
     fn sources(&mut self, case_model: Option<&Model>) -> Result<Vec<Source>> {
-        let n = self.own.len();
+        let n = self.parts.iter().map(Vec::len).sum();
         let Some(case_model) = case_model else {
             return Ok((0..n).map(|_| Source::Plan).collect());
         };
-        (0..n)
-            .map(|m| {
-                let block = mineral_model(case_model, m);
-                let keep = Keep {
-                    own: &self.own[m],
-                    block: &block,
-                    reference: &self.reference[m],
-                };
-                Ok(if same_rules(&self.own[m].policy, &block.policy) {
-                    Source::Reference
-                } else if keep.holds(&mut self.continuous[m])? {
-                    Source::Kept
-                } else {
-                    Source::Block(self.block_index(block))
-                })
-            })
+        let mut out: Vec<Option<Source>> = (0..n).map(|_| None).collect();
+        for p in 0..self.parts.len() {
+            let source = self.part_source(p, case_model)?;
+            for (k, &m) in self.parts[p].iter().enumerate() {
+                out[m] = Some(match source {
+                    Source::Block(b, _) => Source::Block(b, k),
+                    Source::Plan => Source::Plan,
+                    Source::Reference => Source::Reference,
+                    Source::Kept => Source::Kept,
+                });
+            }
+        }
+        out.into_iter()
+            .map(|s| s.ok_or_else(|| Error::Solver("a mineral in no part".into())))
             .collect()
+    }
+
+    /// What part `p` of a case needs (a block's mineral place left 0).
+    fn part_source(&mut self, p: usize, case_model: &Model) -> Result<Source> {
+        let block = part_model(case_model, &self.parts[p]);
+        let reference: Vec<&Measured> = self.parts[p].iter().map(|&m| &self.reference[m]).collect();
+        let keep = Keep {
+            own: &self.own[p],
+            block: &block,
+            reference: &reference,
+        };
+        Ok(if same_rules(&self.own[p].policy, &block.policy) {
+            Source::Reference
+        } else if keep.holds(&mut self.continuous[p])? {
+            Source::Kept
+        } else {
+            Source::Block(self.block_index(block), 0)
+        })
     }
 
     /// The index of `block` among the blocks to solve (added when new).
     fn block_index(&mut self, block: Model) -> usize {
         let same = self.blocks.iter().position(|b| {
-            same_rules(&b.policy, &block.policy) && b.minerals[0].name == block.minerals[0].name
+            same_rules(&b.policy, &block.policy)
+                && b.minerals.len() == block.minerals.len()
+                && b.minerals
+                    .iter()
+                    .zip(&block.minerals)
+                    .all(|(x, y)| x.name == y.name)
         });
         same.unwrap_or_else(|| {
             self.blocks.push(block);
@@ -195,55 +231,75 @@ impl<'a> Sorter<'a> {
     }
 }
 
-/// Whether a case's mineral keeps the model's own optimum (see the module docs).
+/// Whether a case's part keeps the model's own optimum (see the module docs).
 struct Keep<'a> {
-    /// The mineral under the model's own rules.
+    /// The part under the model's own rules.
     own: &'a Model,
-    /// The mineral under the case's rules.
+    /// The part under the case's rules.
     block: &'a Model,
-    /// The model's own optimum of the mineral.
-    reference: &'a Measured,
+    /// The model's own optimum of each mineral of the part.
+    reference: &'a [&'a Measured],
 }
 
 impl Keep<'_> {
     /// True when the case's optimum is the model's own (`continuous` caches whether the
-    /// mineral's own block has no binaries).
+    /// part's own blocks have no binaries).
     fn holds(&self, continuous: &mut Option<bool>) -> Result<bool> {
-        if self.reference.status != CaseStatus::Optimal {
+        if self
+            .reference
+            .iter()
+            .any(|r| r.status != CaseStatus::Optimal)
+        {
             return Ok(false);
         }
         let (removed, added) = difference(&self.own.policy, &self.block.policy);
-        let x = &self.reference.quantities;
         if !removed.is_empty() {
             let convex = match *continuous {
                 Some(c) => c,
                 None => {
-                    let c = !formulate(self.own, 0)?.lp.has_integers();
+                    let c = self.own.minerals.len() == 1
+                        && self.own.coupling.is_empty()
+                        && !formulate(self.own, 0)?.lp.has_integers();
                     *continuous = Some(c);
                     c
                 }
             };
-            let plan = MineralPlan {
-                model: self.own,
-                mineral: 0,
-                quantities: x,
-            };
-            let slack = expand(self.own, 0)
-                .into_iter()
-                .filter(|inst| removed.contains(&inst.policy))
-                .all(|inst| {
-                    !inst.kind.is_exclusion() && inst.slack(plan.value(&inst)) > SLACK_FOR_SKIP
-                });
-            if !(convex && slack) {
+            if !convex || !self.removed_slack(&removed) {
                 return Ok(false);
             }
         }
         if added == 0 {
             return Ok(true);
         }
-        let unmet = (self.block.minerals[0].demand - x.iter().sum::<f64>()).max(0.0);
-        let instances = expand(self.block, 0);
-        Ok(verify_mineral(self.block, 0, x, unmet, &instances).is_ok())
+        // Obeyed: hard rows by the plan checker, soft rows added unbroken (the plan's
+        // penalties unchanged; a case's penalties are never below its own).
+        Ok(self.reference.iter().enumerate().all(|(k, r)| {
+            let x = &r.quantities;
+            if soft_penalties(self.block, k, x) > r.penalties {
+                return false;
+            }
+            let unmet = (self.block.minerals[k].demand - x.iter().sum::<f64>()).max(0.0);
+            let instances = expand(self.block, k);
+            verify_mineral(self.block, k, x, unmet, &instances).is_ok()
+        }))
+    }
+
+    /// True when every removed row (indices into the own policy) has slack at the
+    /// reference plan, in every mineral of the part.
+    fn removed_slack(&self, removed: &[usize]) -> bool {
+        self.reference.iter().enumerate().all(|(k, r)| {
+            let plan = MineralPlan {
+                model: self.own,
+                mineral: k,
+                quantities: &r.quantities,
+            };
+            expand(self.own, k)
+                .into_iter()
+                .filter(|inst| removed.contains(&inst.policy))
+                .all(|inst| {
+                    !inst.kind.is_exclusion() && inst.slack(plan.value(&inst)) > SLACK_FOR_SKIP
+                })
+        })
     }
 }
 
@@ -267,9 +323,12 @@ fn difference(own: &[PolicyRow], case: &[PolicyRow]) -> (Vec<usize>, usize) {
 /// it): the same plan and cost, its rows and figures measured under the case's rules.
 fn kept(case_model: &Model, m: usize, reference: &Measured) -> Measured {
     let (rows, metrics) = crate::plan::evaluate(case_model, m, &reference.quantities);
+    let penalties = soft_penalties(case_model, m, &reference.quantities);
     Measured {
         binding: binding_words(case_model, &rows),
         metrics: Some(metrics),
+        cost: reference.cost - reference.penalties + penalties,
+        penalties,
         ..reference.clone()
     }
 }
@@ -285,6 +344,10 @@ fn same_rules(a: &[PolicyRow], b: &[PolicyRow]) -> bool {
 /// A solved mineral of `model` (the whole model, or a one-mineral block), measured; a
 /// failed solve is a row saying so.
 fn solved(model: &Model, o: MineralOutcome) -> Measured {
+    let penalties = match o.has_plan() {
+        true => soft_penalties(model, o.mineral, &o.quantities),
+        false => 0.0,
+    };
     let status = match &o.status {
         Status::Optimal => CaseStatus::Optimal,
         Status::Feasible => CaseStatus::Stopped,
@@ -301,7 +364,8 @@ fn solved(model: &Model, o: MineralOutcome) -> Measured {
     };
     Measured {
         status,
-        cost: o.cost,
+        cost: o.cost + penalties,
+        penalties,
         binding: binding_words(model, &o.rows),
         broken: Vec::new(),
         failure,
@@ -324,6 +388,7 @@ fn evaluated(model: &Model, m: usize, x: &[f64]) -> Measured {
     let unmet = (mineral.demand - x.iter().sum::<f64>()).max(0.0);
     let (rows, metrics) = crate::plan::evaluate(model, m, x);
     let mut broken = broken_words(model, &rows);
+    let penalties = soft_penalties(model, m, x);
     if mineral.unmet_penalty.is_none() && unmet > FEASIBILITY * mineral.demand {
         broken.push(format!(
             "the demand of {} ({} unmet, and no unmet_penalty)",
@@ -335,13 +400,36 @@ fn evaluated(model: &Model, m: usize, x: &[f64]) -> Measured {
         status: CaseStatus::Evaluated,
         cost: purchase
             + mineral.unmet_penalty.unwrap_or(0.0) * unmet
-            + mineral.holding_cost(x.iter().sum()),
+            + mineral.holding_cost(x.iter().sum())
+            + penalties,
+        penalties,
         quantities: x.to_vec(),
         metrics: Some(metrics),
         binding: Vec::new(),
         broken,
         failure: None,
     }
+}
+
+/// The penalties of the soft rows mineral `m`'s plan `x` breaks (Σ points past the
+/// bound · penalty per point), as `solve`'s objective counts them.
+fn soft_penalties(model: &Model, m: usize, x: &[f64]) -> f64 {
+    if !model.has_soft_rows() {
+        return 0.0;
+    }
+    let plan = MineralPlan {
+        model,
+        mineral: m,
+        quantities: x,
+    };
+    expand(model, m)
+        .iter()
+        .filter(|inst| crate::formulate::is_elastic(model, inst))
+        .map(|inst| {
+            let points = crate::plan::violation_points(inst, plan.value(inst));
+            points * model.policy[inst.policy].soft.cost_per_point()
+        })
+        .sum()
 }
 
 /// The rows at their bound, in words: "the 50% cap on CHN".
@@ -437,15 +525,15 @@ mod tests {
         // The slack AUS cap removed from a continuous block: kept.
         assert!(matches!(source(vec![chn.clone()]), Source::Kept));
         // The binding CHN cap removed: solved.
-        assert!(matches!(source(vec![aus.clone()]), Source::Block(_)));
+        assert!(matches!(source(vec![aus.clone()]), Source::Block(_, _)));
         // At most 2 offers: the optimum uses 2, kept; at most 1: it breaks it, solved.
         let two = vec![chn.clone(), aus.clone(), max_suppliers(2.0)];
         assert!(matches!(source(two), Source::Kept));
         let one = vec![chn.clone(), aus.clone(), max_suppliers(1.0)];
-        assert!(matches!(source(one), Source::Block(1)));
+        assert!(matches!(source(one), Source::Block(1, 0)));
         // The same block again is solved once.
         let again = vec![chn, aus, max_suppliers(1.0)];
-        assert!(matches!(source(again), Source::Block(1)));
+        assert!(matches!(source(again), Source::Block(1, 0)));
         assert_eq!(sorter.blocks.len(), 2);
     }
 }

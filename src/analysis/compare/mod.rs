@@ -93,8 +93,14 @@ pub struct CompareRow {
     pub mineral: Name,
     /// How the case (or mineral) came out.
     pub status: CaseStatus,
-    /// Total cost (landed purchases, fixed costs, unmet penalties); `None` without a plan.
+    /// Total cost (landed purchases at the bundles' and lot discounts' prices, fixed
+    /// costs, unmet penalties, and the penalties of the soft rules the plan breaks);
+    /// `None` without a plan.
     pub cost: Option<f64>,
+    /// The part of `cost` that is soft rules' penalties (only when some case has a soft
+    /// rule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub penalties: Option<f64>,
     /// The first case's cost − this cost (`None` when either has no plan).
     pub saving: Option<f64>,
     /// `saving` as a share of the first case's cost (`None` when that cost is 0).
@@ -135,6 +141,9 @@ pub struct Comparison {
     pub stressed: bool,
     /// The CVaR level α.
     pub alpha: f64,
+    /// True when some case has a soft rule: compare.csv then has a `penalties` column.
+    #[serde(skip)]
+    pub soft: bool,
     /// Cases stopped by the time limit, with no plan, or not stressed, in words.
     pub warnings: Vec<String>,
 }
@@ -160,7 +169,6 @@ pub fn compare(
     scenarios: &[Scenario],
     opts: &CompareOptions,
 ) -> Result<Comparison> {
-    crate::model::coupling::solve_only(model, "compare")?;
     let measured = measure_cases(model, cases, &opts.solve)?;
     let mut warnings = Vec::new();
     let stressed = !scenarios.is_empty() && penalties_everywhere(model, &mut warnings);
@@ -189,7 +197,16 @@ pub fn compare(
         ));
     }
     with_savings(&mut rows, model.minerals.len() + 1);
+    let soft = model.has_soft_rows()
+        || cases.iter().any(|c| match &c.what {
+            crate::input::CaseKind::Policy(rows) => rows.iter().any(|r| r.soft.is_used()),
+            crate::input::CaseKind::Plan(_) => false,
+        });
+    if !soft {
+        rows.iter_mut().for_each(|r| r.penalties = None);
+    }
     Ok(Comparison {
+        soft,
         cases: cases.iter().map(|c| c.name.clone()).collect(),
         rows,
         stressed,
@@ -278,6 +295,7 @@ fn mineral_row(
         mineral: name.clone(),
         status: x.status,
         cost: x.status.has_plan().then_some(x.cost),
+        penalties: x.status.has_plan().then_some(x.penalties),
         saving: None,
         saving_share: None,
         suppliers: metrics.map(|t| t.suppliers),
@@ -322,6 +340,7 @@ fn total_row(
         mineral: Name::from("*"),
         status,
         cost: None,
+        penalties: None,
         saving: None,
         saving_share: None,
         suppliers: None,
@@ -337,6 +356,7 @@ fn total_row(
     };
     if status.has_plan() {
         row.cost = Some(ms.iter().map(|x| x.cost).sum());
+        row.penalties = Some(ms.iter().map(|x| x.penalties).sum());
         let used = Used::of(model, ms);
         row.suppliers = Some(used.suppliers);
         row.countries = Some(used.countries);

@@ -18,6 +18,7 @@
 //! with integer rules, `--solver NAME` and `no_aggregate` from scratch as `solve` would.
 
 mod countries;
+mod joined;
 mod measure;
 pub mod plot;
 #[cfg(test)]
@@ -114,6 +115,11 @@ pub struct Frontier {
     pub current_cost: f64,
     /// The largest measure over minerals of that optimum.
     pub current_measure: f64,
+    /// The stage the measure is taken at, as the model names it (`frontier --stage`);
+    /// `None` at the shipping country (then frontier.csv has no `stage` column and the
+    /// JSON no `stage` field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
 }
 
 impl Frontier {
@@ -147,7 +153,6 @@ pub fn frontier(
     opts: &FrontierOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<FrontierOutcome> {
-    crate::model::coupling::solve_only(model, "frontier")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.solve.thread_count())
         .build()
@@ -202,15 +207,27 @@ fn frontier_from(
     let current_measure = current_by_mineral.iter().copied().fold(0.0, f64::max);
     let high = current_measure.max(low);
     let bounds = even_bounds(low, high, opts.points());
+    // Minerals joined by bundles or lot discounts are solved part by part (`joined`).
+    let joined = joined::joined_parts(model);
+    let alone = |m: usize| !joined.iter().any(|p| p.contains(&m));
     // Per mineral, the points whose bound its current plan breaks.
     let tasks: Vec<Vec<(usize, f64)>> = current_by_mineral
         .iter()
-        .map(|&v| {
-            let cut = bounds.iter().enumerate().filter(|(_, &b)| v > b);
+        .enumerate()
+        .map(|(m, &v)| {
+            let cut = bounds
+                .iter()
+                .enumerate()
+                .filter(|(_, &b)| v > b && alone(m));
             cut.map(|(i, &b)| (i, b)).collect()
         })
         .collect();
-    let total: usize = tasks.iter().map(Vec::len).sum();
+    let part_cut = |p: &Vec<usize>| {
+        let cuts = |&b: &f64| p.iter().any(|&m| current_by_mineral[m] > b);
+        bounds.iter().filter(|b| cuts(b)).count()
+    };
+    let total: usize =
+        tasks.iter().map(Vec::len).sum::<usize>() + joined.iter().map(part_cut).sum::<usize>();
     let done = std::sync::atomic::AtomicUsize::new(0);
     progress(0, total);
     let tick = || {
@@ -238,14 +255,37 @@ fn frontier_from(
             )
         })
         .collect::<Result<_>>()?;
+    let joined_points: Vec<joined::JoinedPoints> = joined
+        .par_iter()
+        .map(|part| {
+            let current = &current_by_mineral;
+            joined::solve_part(
+                &extended,
+                part,
+                cap_policy,
+                &bounds,
+                current,
+                &sequential,
+                &tick,
+            )
+        })
+        .collect::<Result<_>>()?;
     // Minerals a bound does not cut keep their current plan.
     let mut cost: Vec<Vec<f64>> =
         vec![current.minerals.iter().map(|ms| ms.cost).collect(); opts.points()];
-    let mut achieved: Vec<Vec<f64>> = vec![current_by_mineral; opts.points()];
+    let mut achieved: Vec<Vec<f64>> = vec![current_by_mineral.clone(); opts.points()];
     for (m, (points, results)) in tasks.iter().zip(&solved).enumerate() {
         for (&(i, _), &(c, a)) in points.iter().zip(results) {
             cost[i][m] = c;
             achieved[i][m] = a;
+        }
+    }
+    for (part, points) in joined.iter().zip(joined_points) {
+        for (i, each) in points {
+            for (&m, (c, a)) in part.iter().zip(each) {
+                cost[i][m] = c;
+                achieved[i][m] = a;
+            }
         }
     }
     let points = bounds
@@ -272,6 +312,7 @@ fn frontier_from(
             .collect(),
         current_cost: current.cost(),
         current_measure,
+        stage: stage.map(|s| model.stages.label(Some(s)).to_string()),
     })
 }
 

@@ -263,6 +263,66 @@ impl Basis {
         self.step_range(&dir)
     }
 
+    /// Changes δ of a bound that sits in row `r`'s coefficients as Σ_j w_j (φ_j − b) x_j
+    /// (a value share, right side 0), over which this basis stays optimal; `weights` are
+    /// the (structural, w_j) pairs and `value` Σ w_j x_j > 0 at the plan. Moving b by δ
+    /// moves row r of B by δ·u (u_i = −w of basic column i), a rank-one change: by
+    /// Sherman–Morrison the basic values move by B⁻¹e_r · s·V and the reduced costs by
+    /// s·y_r·(z·a_j + w_j), z = B⁻ᵀu, with s = δ / (1 + δγ), γ = u·B⁻¹e_r, both linear in
+    /// s. The ratio tests bound s; δ = s / (1 − sγ) maps the ends back (the basis turns
+    /// singular where 1 + δγ = 0).
+    pub fn coefficient_range(&self, r: usize, weights: &[(usize, f64)], value: f64) -> Delta {
+        let m = self.basic.len();
+        let mut w_of = vec![0.0; self.place.len()];
+        for &(j, w) in weights {
+            w_of[j] = w;
+        }
+        let u = DVector::from_iterator(m, self.basic.iter().map(|&j| -w_of[j]));
+        let p = self.inverse.column(r).into_owned();
+        let gamma = u.dot(&p);
+        let z: Vec<f64> = (self.inverse.transpose() * &u).iter().copied().collect();
+        // Primal: x_B + p·t within bounds, t = s·V.
+        let (t_lo, t_hi) = self.step_range(&p);
+        let (mut lo, mut hi) = (t_lo / value, t_hi / value);
+        // Dual: d_j + s·y_r·(z·a_j + w_j) keeps its sign.
+        let y_r = self.duals[r];
+        for (j, &w) in w_of.iter().enumerate() {
+            let upper = match self.place[j] {
+                Place::Lower => false,
+                Place::Upper => true,
+                _ => continue,
+            };
+            let slope = y_r * (self.column_dot(j, &z) + w);
+            if slope.abs() <= PIVOT_TOL {
+                continue;
+            }
+            // At lower d ≥ 0, at upper d ≤ 0: the end where d reaches 0.
+            let t = -self.reduced[j] / slope;
+            if (slope > 0.0) == upper {
+                hi = hi.min(t);
+            } else {
+                lo = lo.max(t);
+            }
+        }
+        let back = |s: f64| -> f64 {
+            if s.is_infinite() {
+                // δ → −1/γ where the basis turns singular (∞ when γ = 0 or of s's sign).
+                return if gamma == 0.0 || (gamma > 0.0) == (s > 0.0) {
+                    s
+                } else {
+                    -1.0 / gamma
+                };
+            }
+            let den = 1.0 - s * gamma;
+            if den <= 0.0 {
+                f64::INFINITY.copysign(s)
+            } else {
+                s / den
+            }
+        };
+        (back(lo.min(0.0)), back(hi.max(0.0)))
+    }
+
     /// The value of basic column `j`, when it is basic.
     pub fn basic_value(&self, j: usize) -> Option<f64> {
         match self.place[j] {

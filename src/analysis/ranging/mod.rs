@@ -9,6 +9,13 @@
 //! HHI caps get rows marked "not available": their optimum is not a linear function of
 //! a bound or a price over an interval a basis describes. Blocks with price tiers too:
 //! an offer's price is its brackets', not one cost a basis ranges.
+//!
+//! A mineral joined by bundles or lot discounts is ranged as the LP its plan solves: the
+//! block with the bundles taken, the lots won and the discount steps reached held fixed
+//! (`solve::coupled::restrict`: bundle quantities and won lots as lower bounds, the
+//! reached discounts off the lots' prices), as a MILP's rows are priced with its
+//! binaries held. An interval is then where that LP's plan stays optimal with the same
+//! decisions; another choice of bundles may win sooner.
 
 pub(crate) mod basis;
 #[cfg(all(test, feature = "highs"))]
@@ -118,7 +125,6 @@ pub const NOT_AVAILABLE_VERTEX: &str = "not available: no optimal basis found at
 
 /// The ranging of every mineral of a plan (minerals without a plan give no rows).
 pub fn ranging(model: &Model, plan: &Plan) -> Result<Ranging> {
-    crate::model::coupling::solve_only(model, "solve --ranging")?;
     use rayon::prelude::*;
     let parts: Vec<Vec<RangingRow>> = plan
         .minerals
@@ -135,7 +141,11 @@ pub fn mineral_ranging(model: &Model, ms: &MineralOutcome) -> Result<Vec<Ranging
     if !ms.has_plan() {
         return Ok(Vec::new());
     }
-    let block = formulate(model, ms.mineral)?;
+    let mut block = formulate(model, ms.mineral)?;
+    if let Some(mc) = &ms.coupling {
+        // Bundles and lot discounts: the LP with their decisions fixed at the optimum.
+        crate::solve::coupled::restrict(model, &mut block, mc);
+    }
     let note = if !block.tiers.is_empty() {
         Some(NOT_AVAILABLE_TIERS)
     } else if block.lp.has_integers() {
@@ -220,7 +230,13 @@ fn bound_rows(
         );
         if let Some(b) = basis {
             let ranged = if let Some(lr) = lp_row(k) {
-                Some((b.rhs_range(lr), b.duals[lr]))
+                Some(match value_row(block, ms, k) {
+                    Some((weights, value)) => (
+                        within_share(b.coefficient_range(lr, weights, value), inst.bound),
+                        b.duals[lr] * value,
+                    ),
+                    None => (b.rhs_range(lr), b.duals[lr]),
+                })
             } else if let Some(f) = folded(k) {
                 Some(folded_range(b, f.var, inst.bound, f.next))
             } else if inst.kind.entry() == Entry::OfferBound && caps_folded_offer(block, k) {
@@ -241,6 +257,25 @@ fn bound_rows(
         out.push(row);
     }
     out
+}
+
+/// For a value-share row (instance `k`): its value weights and the plan's value
+/// Σ w·x in the block's units (the dual times the value is d cost / d bound); `None`
+/// for other rows, and when the plan buys no value.
+fn value_row<'b>(
+    block: &'b Block,
+    ms: &MineralOutcome,
+    k: usize,
+) -> Option<(&'b [(usize, f64)], f64)> {
+    let (_, weights) = block.value_rows.iter().find(|(i, _)| *i == k)?;
+    let x = block_point(block, ms);
+    let value: f64 = weights.iter().map(|&(v, w)| w * x[v]).sum();
+    (value > 0.0).then_some((weights.as_slice(), value))
+}
+
+/// `delta` cut to the changes that keep a share bound `bound` within [0, 1].
+fn within_share((lo, hi): Delta, bound: f64) -> Delta {
+    (lo.max(-bound), hi.min(1.0 - bound))
 }
 
 /// True when instance `k` caps an offer whose bound another supplier cap owns (two caps

@@ -35,9 +35,21 @@ pub(super) fn select(model: &Model, mineral: Option<&str>) -> Result<Vec<usize>>
 }
 
 /// The problem to export for `opts` (one mineral or all), and how each mineral's HHI caps
-/// are stated. HHI blocks without `socp` run their cut loop first.
+/// are stated. HHI blocks without `socp` run their cut loop first (minerals joined by
+/// bundles or lot discounts, then the joint problem's too).
 pub fn build_problem(model: &Model, opts: &ExportOptions) -> Result<(Problem, Vec<HhiNote>)> {
     let minerals = select(model, opts.mineral.as_deref())?;
+    if let (false, [m]) = (model.coupling.is_empty(), &minerals[..]) {
+        if opts.mineral.is_some() {
+            // One mineral with bundles or lot discounts: the model of it alone.
+            let part = super::coupling::alone(model, *m)?;
+            let all = ExportOptions {
+                mineral: None,
+                ..opts.clone()
+            };
+            return build_problem(&part, &all);
+        }
+    }
     let mut namer = Namer::new(opts.format);
     let mut problem = Problem {
         objective: namer.name("total_cost"),
@@ -46,6 +58,7 @@ pub fn build_problem(model: &Model, opts: &ExportOptions) -> Result<(Problem, Ve
     problem.comments = header_comments(model, &minerals);
     let mut notes = Vec::new();
     let mut soft_noted = false;
+    let mut blocks = Vec::new();
     for m in minerals {
         let mut block = formulate(model, m)?;
         if !block.elastic.is_empty() && !std::mem::replace(&mut soft_noted, true) {
@@ -56,7 +69,25 @@ pub fn build_problem(model: &Model, opts: &ExportOptions) -> Result<(Problem, Ve
             problem.comments.push(hhi_comment(&note));
             notes.push(note);
         }
-        BlockWriter::new(model, &block, &mut namer, opts.socp).add_to(&mut problem);
+        blocks.push(block);
+    }
+    if !model.coupling.is_empty() {
+        problem
+            .comments
+            .push(super::coupling::COUPLING_COMMENT.into());
+        if !opts.socp {
+            problem
+                .comments
+                .extend(super::coupling::joint_cuts(model, &mut blocks)?);
+        }
+    }
+    let mut offers = super::coupling::OfferColumns::new(model);
+    for block in &blocks {
+        offers.add(model, block, problem.columns.len());
+        BlockWriter::new(model, block, &mut namer, opts.socp).add_to(&mut problem);
+    }
+    if !model.coupling.is_empty() {
+        super::coupling::add_coupling(model, &offers, &mut namer, &mut problem);
     }
     Ok((problem, notes))
 }

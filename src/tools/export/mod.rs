@@ -14,6 +14,7 @@
 //! t_c ≥ s_c² themselves.
 
 mod build;
+mod coupling;
 mod cuts;
 pub(crate) mod lp_format;
 pub(crate) mod mps;
@@ -183,7 +184,6 @@ pub(crate) fn write_problem(
 /// to a temporary name and renamed; the parent folder is created if needed).
 pub fn export_model(model_dir: &Path, file: &Path, opts: &ExportOptions) -> Result<ExportSummary> {
     let model = crate::input::load_model(model_dir)?;
-    crate::model::coupling::solve_only(&model, "export")?;
     export(&model, file, opts)
 }
 
