@@ -11,6 +11,7 @@
 //! scenario evaluations (`recourse::evaluate`) are one separable, parallel step.
 
 pub(crate) mod columns;
+mod coupling;
 pub(crate) mod decomposition;
 pub(crate) mod extensive;
 mod master;
@@ -324,7 +325,7 @@ impl<'a> Problem<'a> {
             .sum::<f64>()
             / blocks.len().max(1) as f64)
             .exp();
-        let integers = blocks.iter().any(|b| b.lp.has_integers());
+        let integers = has_integers(model, &blocks);
         let engine = engine(opts.solve.solver, integers)?;
         Ok(Problem {
             model,
@@ -498,6 +499,12 @@ impl Problem<'_> {
     }
 }
 
+/// True when the robust program has integers: a block's integer rules, or bundles and
+/// lot discounts.
+pub(crate) fn has_integers(model: &Model, blocks: &[Block]) -> bool {
+    !model.coupling.is_empty() || blocks.iter().any(|b| b.lp.has_integers())
+}
+
 /// The engine for the robust program: `auto` picks for it as for a block with HHI caps
 /// (an interior point solves the whole program, caps as cones, in one solve); a backend
 /// with cones states the caps exactly, any other meets them by tangent cuts.
@@ -505,7 +512,7 @@ fn engine(choice: SolverChoice, integers: bool) -> Result<Engine> {
     let kind = choice.backend(integers, true);
     if integers && !kind.capabilities().integers {
         return Err(Error::Usage(format!(
-            "--solver {kind} cannot handle integer variables, which this model's integer rules need (min_order, fixed_cost or supplier/country counts)"
+            "--solver {kind} cannot handle integer variables, which this model's integer rules need (min_order, fixed_cost, supplier/country counts, bundles or lot discounts)"
         )));
     }
     Ok(match route::caps_as_cones(kind, integers) {
@@ -524,7 +531,6 @@ pub fn solve_robust(
     progress: &(dyn Fn(&Iteration) + Sync),
 ) -> Result<RobustOutcome> {
     require_penalties_for(model, "solve --robust")?;
-    crate::model::coupling::solve_only(model, "solve --robust")?;
     let clock = Clock {
         start: Instant::now(),
         limit_secs: opts.solve.time_limit_secs(),

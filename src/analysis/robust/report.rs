@@ -127,7 +127,8 @@ impl Comparison {
 
 /// The robust plan as a [`Solution`]: per mineral its quantities, unmet demand (what
 /// the plan leaves of demand: unmet in every scenario, never bought spot), plan cost as
-/// `solve` counts it (the baseline cost), and row values (no
+/// `solve` counts it (the baseline cost, with the bundles and lot discounts it earns),
+/// and row values (no
 /// shadow prices: a row's dual in the robust program is not the derivative `solve`
 /// reports).
 pub(crate) fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution {
@@ -135,6 +136,9 @@ pub(crate) fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution 
         Some(Engine::Lp(kind)) => kind,
         Some(Engine::Conic) | None => route::with_cones(),
     };
+    // What the plan earns of its bundles and lot discounts (see `analysis::awards`).
+    let earned = (!model.coupling.is_empty() && robust.plan.len() == model.offers.len())
+        .then(|| crate::analysis::awards::derive(model, &robust.plan));
     let minerals = model
         .minerals
         .iter()
@@ -173,6 +177,10 @@ pub(crate) fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution 
                 .sum::<f64>()
                 + mineral.unmet_penalty.unwrap_or(0.0) * ms.unmet
                 + mineral.holding_cost(x.iter().sum());
+            if let Some(mc) = earned.as_ref().and_then(|e| e[m].as_ref()) {
+                ms.cost += crate::solve::coupled::adjustment(model, m, &x, mc);
+                ms.coupling = Some(Box::new(mc.clone()));
+            }
             let plan = MineralPlan {
                 model,
                 mineral: m,
