@@ -26,10 +26,43 @@ pub struct RobustRun {
     /// The robust plan's quantities as written (empty without a plan).
     #[serde(skip)]
     pub quantities: Vec<f64>,
+    /// bundle_awards.csv and lot_discounts.csv of the robust plan (for a model with
+    /// bundles.csv or discounts.csv; see `analysis::awards`).
+    #[serde(skip)]
+    pub coupling: Coupling,
     /// Warnings (model, scenarios).
     pub warnings: Vec<String>,
     /// Files written: the three of `solve` and the two of `stress`, all or none.
     pub written: Vec<PathBuf>,
+}
+
+/// The robust plan's rows of bundle_awards.csv and lot_discounts.csv, each only for a
+/// model with the matching file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Coupling {
+    /// bundle_awards.csv.
+    pub bundles: Option<Vec<crate::report::BundleRow>>,
+    /// lot_discounts.csv.
+    pub lots: Option<Vec<crate::report::LotRow>>,
+}
+
+impl Coupling {
+    /// The rows for `plan` of `model`.
+    fn of(model: &Model, plan: &crate::plan::Plan) -> Coupling {
+        let c = &model.coupling;
+        Coupling {
+            bundles: (!c.bundles.is_empty()).then(|| crate::report::bundle_rows(model, plan)),
+            lots: (!c.discounts.is_empty()).then(|| crate::report::lot_rows(model, plan)),
+        }
+    }
+
+    /// Its tables.
+    pub fn tables(&self) -> Vec<crate::report::table::Table<'_>> {
+        let mut out = Vec::new();
+        out.extend(self.bundles.as_deref().map(crate::report::bundles_table));
+        out.extend(self.lots.as_deref().map(crate::report::lots_table));
+        out
+    }
 }
 
 impl RobustRun {
@@ -83,6 +116,7 @@ pub fn robust_model(
         )
     })?;
     let mut tables = run.report.tables();
+    tables.extend(run.coupling.tables());
     tables.extend(robust_stress.tables());
     let written = write_tables_with(outputs, &tables, &[inputs_table(&model)], page)?;
     drop(tables);
@@ -119,6 +153,7 @@ pub fn robust_plan(
         comparison: None,
         stress: None,
         quantities,
+        coupling: Coupling::default(),
         warnings: Vec::new(),
         written: Vec::new(),
     };
@@ -174,6 +209,7 @@ pub fn robust_plan(
         comparison: Some(comparison),
         stress: Some(robust_stress),
         quantities: written_plan,
+        coupling: Coupling::of(model, &robust_plan),
         warnings: Vec::new(),
         written: Vec::new(),
     })

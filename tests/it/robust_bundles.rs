@@ -458,6 +458,7 @@ fn random_case(rng: &mut TestRng, rule: Rule) -> Case {
 /// Both methods against the enumeration, at (W, α) pairs, under `rule`.
 fn check_cases(seed: u64, cases: usize, rule: impl Fn(&mut TestRng) -> Rule, pairs: &[(f64, f64)]) {
     let mut rng = TestRng::new(seed);
+    let (mut bundles, mut steps) = (0, 0);
     for case_no in 0..cases {
         let r = rule(&mut rng);
         let case = random_case(&mut rng, r);
@@ -470,9 +471,15 @@ fn check_cases(seed: u64, cases: usize, rule: impl Fn(&mut TestRng) -> Rule, pai
                 assert_rel(got.objective, want, 1e-6, &what);
                 let by_stress = crate::robust::stressed(&model, &got.plan, weight, alpha);
                 assert_rel(got.objective, by_stress, 1e-9, &format!("{what}: stress"));
+                let earned = sourcemix::analysis::awards::derive(&model, &got.plan);
+                let mc = earned.iter().flatten();
+                bundles += mc.clone().map(|m| m.taken.len()).sum::<usize>();
+                steps += mc.map(|m| m.steps.len()).sum::<usize>();
             }
         }
     }
+    // The cases exercise both: plans that take bundles and reach discount steps.
+    assert!(bundles > 0 && steps > 0, "bundles {bundles}, steps {steps}");
 }
 
 #[test]
