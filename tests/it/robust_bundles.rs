@@ -15,7 +15,8 @@ use sourcemix::model::Scenario;
 use sourcemix::solve::Status;
 
 /// (supplier, country, tariff): each supplier ships from its own country.
-const SUPPLIERS: [(&str, &str, f64); 3] = [("A", "AUS", 0.1), ("B", "CHN", 0.05), ("C", "CAN", 0.0)];
+const SUPPLIERS: [(&str, &str, f64); 3] =
+    [("A", "AUS", 0.1), ("B", "CHN", 0.05), ("C", "CAN", 0.0)];
 /// (mineral, demand).
 const MINERALS: [(&str, f64); 2] = [("ga", 100.0), ("ge", 80.0)];
 const SCENARIOS: &str = "scenario,probability,mineral,country,supplier,capacity_factor,price_factor
@@ -73,7 +74,9 @@ impl Case {
     fn line_extras(&self, b: &Bid) -> Vec<f64> {
         let s = b.supplier;
         let value: f64 = b.lines.iter().map(|&(m, q)| q * self.unit[s][m]).sum();
-        let price = b.price.unwrap_or_else(|| (1.0 - b.discount.unwrap()) * value);
+        let price = b
+            .price
+            .unwrap_or_else(|| (1.0 - b.discount.unwrap()) * value);
         b.lines
             .iter()
             .map(|&(m, q)| {
@@ -178,11 +181,14 @@ fn factor(model: &Loaded, s: &Scenario, i: usize) -> (f64, f64) {
     (a, f)
 }
 
+/// A discount's choice: none, or (step, lots required won as minerals).
+type Step = Option<(usize, Vec<usize>)>;
+
 /// One choice of the enumeration: bundles taken; per discount, none or (step, lots
 /// required won as (supplier, mineral)); per offer whether it may be used.
 struct Choice {
     taken: Vec<usize>,
-    steps: Vec<Option<(usize, Vec<usize>)>>,
+    steps: Vec<Step>,
     allowed: Vec<bool>,
 }
 
@@ -205,11 +211,12 @@ fn choice_lp(case: &Case, model: &Loaded, ch: &Choice, weight: f64, alpha: f64) 
     }
     for (d, step) in case.discs.iter().zip(&ch.steps) {
         let Some((t, won)) = step else { continue };
-        for m in 0..2 {
+        for (m, &(_, demand)) in MINERALS.iter().enumerate() {
             let i = offer(model, d.supplier, m);
             fraction[i] = d.steps[*t].1;
             if won.contains(&m) {
-                low[i] = 1e-6 * MINERALS[m].1;
+                // The lot's threshold: no min_order, so 10⁻⁶ of demand.
+                low[i] = 1e-6 * demand;
             }
         }
     }
@@ -222,13 +229,25 @@ fn choice_lp(case: &Case, model: &Loaded, ch: &Choice, weight: f64, alpha: f64) 
     }
     let mut cuts: Vec<(usize, Vec<f64>)> = Vec::new();
     for _ in 0..2000 {
-        let (value, x) = dense_lp(case, model, (&low, &bundled, &extra, &fraction), ch, &cuts, weight, alpha)?;
+        let (value, x) = dense_lp(
+            case,
+            model,
+            (&low, &bundled, &extra, &fraction),
+            ch,
+            &cuts,
+            weight,
+            alpha,
+        )?;
         let Rule::Hhi(h) = case.rule else {
             return Some(value);
         };
         let mut violated = false;
         for (m, mineral) in model.minerals.iter().enumerate() {
-            let shares: Vec<f64> = mineral.offers.clone().map(|i| x[i] / mineral.demand).collect();
+            let shares: Vec<f64> = mineral
+                .offers
+                .clone()
+                .map(|i| x[i] / mineral.demand)
+                .collect();
             if shares.iter().map(|s| s * s).sum::<f64>() > h + 1e-11 {
                 cuts.push((m, shares));
                 violated = true;
@@ -255,7 +274,11 @@ fn dense_lp(
     let mut vars = ProblemVariables::new();
     let x: Vec<Variable> = (0..model.offers.len())
         .map(|i| {
-            let cap = if ch.allowed[i] { model.offers[i].capacity.unwrap() } else { 0.0 };
+            let cap = if ch.allowed[i] {
+                model.offers[i].capacity.unwrap()
+            } else {
+                0.0
+            };
             vars.add(variable().min(low[i]).max(cap))
         })
         .collect();
@@ -314,7 +337,9 @@ fn dense_lp(
     }
     for (m, shares) in cuts {
         let mineral = &model.minerals[*m];
-        let Rule::Hhi(h) = case.rule else { unreachable!() };
+        let Rule::Hhi(h) = case.rule else {
+            unreachable!()
+        };
         let lhs: Expression = mineral
             .offers
             .clone()
@@ -329,14 +354,17 @@ fn dense_lp(
         problem.add_constraint(r);
     }
     let sol = problem.solve().ok()?;
-    Some((sol.eval(&objective), x.iter().map(|&v| sol.value(v)).collect()))
+    Some((
+        sol.eval(&objective),
+        x.iter().map(|&v| sol.value(v)).collect(),
+    ))
 }
 
 /// Every choice of `case`: bundle subsets × per discount (none, or a step with a set of
 /// won lots at least its min_lots) × (with a supplier count) the offers allowed.
 fn choices(case: &Case, model: &Loaded) -> Vec<Choice> {
     let n = model.offers.len();
-    let mut per_disc: Vec<Vec<Option<(usize, Vec<usize>)>>> = Vec::new();
+    let mut per_disc: Vec<Vec<Step>> = Vec::new();
     for d in &case.discs {
         let mut opts = vec![None];
         for (t, &(k, _)) in d.steps.iter().enumerate() {
@@ -351,9 +379,10 @@ fn choices(case: &Case, model: &Loaded) -> Vec<Choice> {
     let allowed: Vec<Vec<bool>> = match case.rule {
         Rule::MaxSuppliers(k) => (0..1usize << n)
             .filter(|mask| {
-                model.minerals.iter().all(|mn| {
-                    mn.offers.clone().filter(|&i| mask >> i & 1 == 1).count() <= k
-                })
+                model
+                    .minerals
+                    .iter()
+                    .all(|mn| mn.offers.clone().filter(|&i| mask >> i & 1 == 1).count() <= k)
             })
             .map(|mask| (0..n).map(|i| mask >> i & 1 == 1).collect())
             .collect(),
@@ -361,13 +390,19 @@ fn choices(case: &Case, model: &Loaded) -> Vec<Choice> {
     };
     let mut out = Vec::new();
     for mask in 0..1usize << case.bids.len() {
-        let taken: Vec<usize> = (0..case.bids.len()).filter(|b| mask >> b & 1 == 1).collect();
+        let taken: Vec<usize> = (0..case.bids.len())
+            .filter(|b| mask >> b & 1 == 1)
+            .collect();
         let mut pick = vec![0usize; per_disc.len()];
         loop {
             for a in &allowed {
                 out.push(Choice {
                     taken: taken.clone(),
-                    steps: pick.iter().zip(&per_disc).map(|(&p, o)| o[p].clone()).collect(),
+                    steps: pick
+                        .iter()
+                        .zip(&per_disc)
+                        .map(|(&p, o)| o[p].clone())
+                        .collect(),
                     allowed: a.clone(),
                 });
             }
@@ -551,11 +586,21 @@ fn stress_charges_the_won_bundle_and_discount_by_hand() {
             .unwrap()
             .contract_cost
     };
-    assert_close(contract("baseline"), a_ga + a_ge + b_ga + b_ge, 1e-9, "baseline");
+    assert_close(
+        contract("baseline"),
+        a_ga + a_ge + b_ga + b_ge,
+        1e-9,
+        "baseline",
+    );
     // ban: CHN (B) delivers nothing.
     assert_close(contract("ban"), a_ga + a_ge, 1e-9, "ban");
     // cut: AUS ga delivers half, so half its contract.
-    assert_close(contract("cut"), 0.5 * a_ga + a_ge + b_ga + b_ge, 1e-9, "cut");
+    assert_close(
+        contract("cut"),
+        0.5 * a_ga + a_ge + b_ga + b_ge,
+        1e-9,
+        "cut",
+    );
     // spike: prices of spot only; the contract is as in the baseline.
     assert_close(contract("spike"), a_ga + a_ge + b_ga + b_ge, 1e-9, "spike");
 }
@@ -570,11 +615,26 @@ fn stress_robust_and_hedge_accept_bundles_on_the_command_line() {
     let files = case.files();
     let refs: Vec<(&str, &str)> = files.iter().map(|(n, s)| (*n, s.as_str())).collect();
     let w = Workdir::with_model(&refs);
-    w.run(&["solve", "model", "--out", "nominal"]).expect_code(0);
-    w.run(&["stress", "model", "--plan", "nominal/allocation.csv", "--out", "st"])
+    w.run(&["solve", "model", "--out", "nominal"])
         .expect_code(0);
+    w.run(&[
+        "stress",
+        "model",
+        "--plan",
+        "nominal/allocation.csv",
+        "--out",
+        "st",
+    ])
+    .expect_code(0);
     let summary = w.read("nominal/summary.csv");
-    let total = summary.lines().last().unwrap().split(',').nth(4).unwrap().to_string();
+    let total = summary
+        .lines()
+        .last()
+        .unwrap()
+        .split(',')
+        .nth(4)
+        .unwrap()
+        .to_string();
     let stress_csv = w.read("st/stress.csv");
     let header: Vec<&str> = stress_csv.lines().next().unwrap().split(',').collect();
     let col = header.iter().position(|h| *h == "total_cost").unwrap();
@@ -592,7 +652,10 @@ fn stress_robust_and_hedge_accept_bundles_on_the_command_line() {
         1e-9,
         "stress baseline vs solve",
     );
-    w.run(&["solve", "model", "--robust", "--out", "robust"]).expect_code(0);
-    assert!(w.read("robust/bundle_awards.csv").starts_with("bundle,supplier,won"));
+    w.run(&["solve", "model", "--robust", "--out", "robust"])
+        .expect_code(0);
+    assert!(w
+        .read("robust/bundle_awards.csv")
+        .starts_with("bundle,supplier,won"));
     w.run(&["hedge", "model", "--out", "hedge"]).expect_code(0);
 }
