@@ -657,5 +657,22 @@ fn stress_robust_and_hedge_accept_bundles_on_the_command_line() {
     assert!(w
         .read("robust/bundle_awards.csv")
         .starts_with("bundle,supplier,won"));
+    // stress of the robust plan as written reproduces its stress files byte for byte.
+    w.run(&[
+        "stress",
+        "model",
+        "--plan",
+        "robust/allocation.csv",
+        "--out",
+        "rst",
+    ])
+    .expect_code(0);
+    for f in ["stress.csv", "stress_summary.csv"] {
+        assert_eq!(
+            w.read(&format!("rst/{f}")),
+            w.read(&format!("robust/{f}")),
+            "{f}"
+        );
+    }
     w.run(&["hedge", "model", "--out", "hedge"]).expect_code(0);
 }
