@@ -237,3 +237,89 @@ pub fn earned_adjustments(model: &Model, x: &[f64]) -> Option<Vec<f64>> {
     }
     Some(offer_adjustments(model, x, &derive(model, x)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{parse, ModelFiles};
+
+    /// Supplier a sells ga (landed 10) and ge (landed 20), b sells ga (landed 12); two
+    /// bundles of a compete for a's ga: p1 (60 ga + 10 ge at 700 against 800) and p2
+    /// (50 ga at 420 against 500); p3 is b's 30 ga at 310 against 360; a discount of a at
+    /// 2 lots, 10 %.
+    fn model() -> Model {
+        let files = ModelFiles::from_memory(&[
+            (
+                "suppliers.csv",
+                b"supplier,mineral,country,unit_cost\na,ga,AUS,10\na,ge,AUS,20\nb,ga,CAN,12\n"
+                    as &[u8],
+            ),
+            ("demand.csv", b"mineral,quantity\nga,200\nge,100\n"),
+            (
+                "bundles.csv",
+                b"bundle,supplier,mineral,quantity,price\np1,a,ga,60,700\np1,a,ge,10,\np2,a,ga,50,420\np3,b,ga,30,310\n",
+            ),
+            ("discounts.csv", b"supplier,min_lots,discount\na,2,0.1\n"),
+        ]);
+        parse(&files).unwrap().model
+    }
+
+    fn taken(model: &Model, x: &[f64]) -> Vec<usize> {
+        let mut all: Vec<usize> = derive(model, x)
+            .into_iter()
+            .flatten()
+            .flat_map(|m| m.taken)
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    #[test]
+    fn the_set_that_saves_most_among_those_the_quantities_hold() {
+        let m = model();
+        let (a_ga, a_ge, b_ga) = (0, 2, 1);
+        let offer = |s: &str, mineral: &str| {
+            (0..m.offers.len())
+                .find(|&i| {
+                    m.offers[i].supplier.as_str() == s
+                        && m.minerals[m.offers[i].mineral].name.as_str() == mineral
+                })
+                .unwrap()
+        };
+        assert_eq!(
+            (offer("a", "ga"), offer("b", "ga"), offer("a", "ge")),
+            (a_ga, b_ga, a_ge)
+        );
+        let mut x = vec![0.0; 3];
+        // Both lots of a won: 10 % off its price part. p1 saves 800 − 700 = 100 less the
+        // discount its 60 ga + 10 ge would earn, 0.1 · 800 = 80: 20. p2 saves 500 − 420 =
+        // 80 less 50: 30. With 70 t of a's ga only one fits: p2.
+        x[a_ga] = 70.0;
+        x[a_ge] = 10.0;
+        assert_eq!(taken(&m, &x), vec![1]);
+        // 110 t hold both.
+        x[a_ga] = 110.0;
+        assert_eq!(taken(&m, &x), vec![0, 1]);
+        // Without a's ge lot the discount is not reached (1 lot won of 2), and p1 cannot
+        // be taken: p2 saves its full 80.
+        x[a_ge] = 0.0;
+        assert_eq!(taken(&m, &x), vec![1]);
+        let earned = derive(&m, &x);
+        assert!(earned.iter().flatten().all(|mc| mc.steps.is_empty()));
+        // p3: b's 30 t at 310 against 360 saves 50, taken once b buys 30.
+        x[b_ga] = 30.0;
+        assert_eq!(taken(&m, &x), vec![1, 2]);
+        // What they add to the contracts: p2's 420 replaces 500 of a's ga; p3's 310
+        // replaces 360 of b's ga.
+        let adjust = offer_adjustments(&m, &x, &derive(&m, &x));
+        assert!((adjust[a_ga] + 80.0).abs() < 1e-9, "{adjust:?}");
+        assert!((adjust[b_ga] + 50.0).abs() < 1e-9, "{adjust:?}");
+        // With the discount reached (a's ge bought), a's ga pays 10 % less on its 60 t
+        // above p2: 420 − 500 − 0.1 · 10 · 60 = −140.
+        x[a_ge] = 5.0;
+        let adjust = offer_adjustments(&m, &x, &derive(&m, &x));
+        assert!((adjust[a_ga] + 140.0).abs() < 1e-9, "{adjust:?}");
+        assert!((adjust[a_ge] + 10.0).abs() < 1e-9, "{adjust:?}");
+    }
+}
