@@ -241,9 +241,10 @@ pub fn skeleton(p: &Problem, refs: &BTreeSet<(usize, usize)>) -> Skeleton {
 }
 
 /// The contract and fixed cost of scenario s (with the bundles' and lot discounts'
-/// charges), the planned shortfall's penalty and the stock's holding cost, as (variable, coefficient) in unit U: per mineral its whole
-/// chain of l·x, less (1 − δ_cs) times each shocked class's, plus p · D · u' (u' the
-/// unmet share), plus h (S0 + D b') ([`super::stock::holding_terms`]).
+/// charges, [`super::coupling::terms`]), the planned shortfall's penalty and the stock's
+/// holding cost, as (variable, coefficient) in unit U: per mineral its whole chain of
+/// l·x, less (1 − δ_cs) times each shocked class's, plus p · D · u' (u' the unmet
+/// share), plus h (S0 + D b') ([`super::stock::holding_terms`]).
 fn contract_terms(sk: &Skeleton, p: &Problem, s: usize) -> Vec<(usize, f64)> {
     let mut terms = Vec::new();
     for (m, block) in p.blocks.iter().enumerate() {
