@@ -136,15 +136,14 @@ pub fn load_robust(
 /// What `solve --robust` computes for a loaded model before anything is written: the
 /// robust plan's report (or the nominal one when there is no plan), how it was found,
 /// and, when it has a plan, the robust plan's stress report and its comparison with the
-/// nominal plan. The command and the Python package both take it from here. A model
-/// with soft rows is refused (exit 2): `--robust` keeps every row hard.
+/// nominal plan. The command and the Python package both take it from here. Soft rows'
+/// penalties are paid once, beside E + W · CVaR (see `analysis::robust::soft`).
 pub fn robust_plan(
     model: &Model,
     scenarios: &[Scenario],
     opts: &crate::analysis::robust::RobustOptions,
     progress: &(dyn Fn(&crate::analysis::robust::Iteration) + Sync),
 ) -> Result<RobustRun> {
-    refuse_soft_rows(model)?;
     use crate::analysis::robust::report::{plan_solution, Comparison};
     let outcome = crate::analysis::robust::solve_robust(model, scenarios, opts, progress)?;
     let no_plan = |report: Report, robust, quantities| RobustRun {
@@ -197,12 +196,17 @@ pub fn robust_plan(
     let nominal_plan = outcome.nominal.quantities();
     let nominal_stress = stress(model, &nominal_plan, scenarios, &stress_opts)?;
     let robust_stress = stress(model, &written_plan, scenarios, &stress_opts)?;
-    let comparison = Comparison::new(
+    let mut comparison = Comparison::new(
         &nominal_stress,
         &robust_stress,
         opts.alpha.get(),
         opts.cvar_weight.get(),
     );
+    if model.has_soft_rows() {
+        let penalties = |x: &[f64]| crate::analysis::robust::soft_penalties(model, x);
+        comparison.nominal.soft_penalties = Some(penalties(&nominal_plan));
+        comparison.robust.soft_penalties = Some(penalties(&written_plan));
+    }
     Ok(RobustRun {
         report,
         robust: Some(robust),
@@ -213,17 +217,4 @@ pub fn robust_plan(
         warnings: Vec::new(),
         written: Vec::new(),
     })
-}
-
-/// `--robust` keeps every policy row hard: a row with a penalty is refused (exit 2).
-fn refuse_soft_rows(model: &crate::model::Model) -> Result<()> {
-    match model.policy.iter().find(|r| r.soft.penalty.is_some()) {
-        Some(row) => Err(crate::Error::Unsupported(format!(
-            "constraints.csv:{}: {} has a penalty, and --robust does not support soft rules yet; \
-             leave its penalty cell empty (the row is then hard) or solve without --robust",
-            row.line,
-            row.kind.name()
-        ))),
-        None => Ok(()),
-    }
 }

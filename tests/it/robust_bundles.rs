@@ -3,7 +3,8 @@
 //! lots won (and, with a supplier count, offers used) enumerated, each choice a dense
 //! Rockafellar–Uryasev LP written here from the README (a bundle line and a discounted
 //! lot paid on what a scenario delivers), HHI caps by tangent cuts computed here; both
-//! methods must reach the least of them. `stress` of a plan with a won bundle and a
+//! methods must reach the least of them. Soft country caps under `--robust` against the
+//! elastic dense LP, a huge and a zero penalty. `stress` of a plan with a won bundle and a
 //! reached discount against a hand computation.
 
 use crate::common::cli::Workdir;
@@ -45,6 +46,8 @@ struct Disc {
 #[derive(Clone, Copy, Debug)]
 enum Rule {
     CountryShare(f64),
+    /// A soft country cap: bound, penalty per percentage point.
+    SoftCountryShare(f64, f64),
     Hhi(f64),
     MaxSuppliers(usize),
 }
@@ -104,20 +107,22 @@ impl Case {
         for (m, (name, q)) in MINERALS.iter().enumerate() {
             d += &format!("{name},{q},{}\n", self.penalty[m]);
         }
-        let rule = match self.rule {
-            Rule::CountryShare(b) => format!("max_country_share,*,*,{b}"),
-            Rule::Hhi(b) => format!("max_hhi,*,,{b}"),
-            Rule::MaxSuppliers(n) => format!("max_suppliers,*,,{n}"),
+        let (rule, penalty) = match self.rule {
+            Rule::CountryShare(b) => (format!("max_country_share,*,*,{b}"), None),
+            Rule::SoftCountryShare(b, p) => (format!("max_country_share,*,*,{b}"), Some(p)),
+            Rule::Hhi(b) => (format!("max_hhi,*,,{b}"), None),
+            Rule::MaxSuppliers(n) => (format!("max_suppliers,*,,{n}"), None),
+        };
+        let constraints = match penalty {
+            Some(p) => format!("constraint,mineral,target,bound,penalty\n{rule},{p}\n"),
+            None => format!("constraint,mineral,target,bound\n{rule}\n"),
         };
         let mut out = vec![
             ("suppliers.csv", s),
             ("countries.csv", c),
             ("demand.csv", d),
             ("scenarios.csv", SCENARIOS.to_string()),
-            (
-                "constraints.csv",
-                format!("constraint,mineral,target,bound\n{rule}\n"),
-            ),
+            ("constraints.csv", constraints),
         ];
         if !self.bids.is_empty() {
             let mut b = String::from("bundle,supplier,mineral,quantity,price,discount\n");
@@ -329,10 +334,22 @@ fn dense_lp(
     for mineral in &model.minerals {
         let total: Expression = mineral.offers.clone().map(|i| x[i]).sum();
         rows.push(total.leq(mineral.demand));
-        if let Rule::CountryShare(b) = case.rule {
-            for i in mineral.offers.clone() {
-                rows.push(Expression::from(x[i]).leq(b * mineral.demand));
+        match case.rule {
+            Rule::CountryShare(b) => {
+                for i in mineral.offers.clone() {
+                    rows.push(Expression::from(x[i]).leq(b * mineral.demand));
+                }
             }
+            // A violation v in percentage points moves the cap, at the penalty per point,
+            // paid once (outside the scenarios).
+            Rule::SoftCountryShare(b, pen) => {
+                for i in mineral.offers.clone() {
+                    let v = vars.add(variable().min(0.0));
+                    rows.push((x[i] - 0.01 * mineral.demand * v).leq(b * mineral.demand));
+                    objective += pen * v;
+                }
+            }
+            _ => {}
         }
     }
     for (m, shares) in cuts {
@@ -490,10 +507,24 @@ fn random_case(rng: &mut TestRng, rule: Rule) -> Case {
     }
 }
 
+/// The soft cap's penalties of `plan`: per offer (its own country), the penalty per
+/// percentage point of demand past the cap.
+fn penalties(case: &Case, model: &Loaded, plan: &[f64]) -> f64 {
+    let Rule::SoftCountryShare(b, pen) = case.rule else {
+        return 0.0;
+    };
+    (0..plan.len())
+        .map(|i| {
+            let d = model.minerals[model.offers[i].mineral].demand;
+            pen * (plan[i] / d - b).max(0.0) / 0.01
+        })
+        .sum()
+}
+
 /// Both methods against the enumeration, at (W, α) pairs, under `rule`.
 fn check_cases(seed: u64, cases: usize, rule: impl Fn(&mut TestRng) -> Rule, pairs: &[(f64, f64)]) {
     let mut rng = TestRng::new(seed);
-    let (mut bundles, mut steps) = (0, 0);
+    let (mut bundles, mut steps, mut broken) = (0, 0, 0);
     for case_no in 0..cases {
         let r = rule(&mut rng);
         let case = random_case(&mut rng, r);
@@ -504,7 +535,9 @@ fn check_cases(seed: u64, cases: usize, rule: impl Fn(&mut TestRng) -> Rule, pai
                 let got = robust(&model, method, weight, alpha);
                 let what = format!("case {case_no} {r:?} W {weight} α {alpha} {method}");
                 assert_rel(got.objective, want, 1e-6, &what);
-                let by_stress = crate::robust::stressed(&model, &got.plan, weight, alpha);
+                let paid = penalties(&case, &model, &got.plan);
+                broken += usize::from(paid > 0.0);
+                let by_stress = crate::robust::stressed(&model, &got.plan, weight, alpha) + paid;
                 assert_rel(got.objective, by_stress, 1e-9, &format!("{what}: stress"));
                 let earned = sourcemix::analysis::awards::derive(&model, &got.plan);
                 let mc = earned.iter().flatten();
@@ -515,6 +548,9 @@ fn check_cases(seed: u64, cases: usize, rule: impl Fn(&mut TestRng) -> Rule, pai
     }
     // The cases exercise both: plans that take bundles and reach discount steps.
     assert!(bundles > 0 && steps > 0, "bundles {bundles}, steps {steps}");
+    // With soft caps, some plan breaks its cap (the penalty is not prohibitive).
+    let soft = matches!(rule(&mut TestRng::new(0)), Rule::SoftCountryShare(..));
+    assert!(!soft || broken > 0, "no plan breaks its soft cap");
 }
 
 #[test]
@@ -535,6 +571,42 @@ fn robust_bundles_under_an_hhi_cap_equal_the_enumeration() {
         |rng| Rule::Hhi(0.4 + rng.below(10) as f64 / 100.0),
         &[(1.0, 0.9)],
     );
+}
+
+/// Soft rows under `--robust`: a soft country cap at a penalty between the extremes
+/// equals the elastic dense LP (each choice of bundles and discounts); a huge penalty
+/// gives the hard model's optimum, a zero penalty the optimum without the cap.
+#[test]
+fn robust_soft_country_caps_equal_the_elastic_enumeration() {
+    check_cases(
+        41,
+        2,
+        |rng| Rule::SoftCountryShare(0.4 + rng.below(2) as f64 / 10.0, 2.0 + rng.below(20) as f64),
+        &[(1.0, 0.9)],
+    );
+    let mut rng = TestRng::new(5);
+    let mut case = random_case(&mut rng, Rule::CountryShare(0.45));
+    for method in [Method::Extensive, Method::Decomposition] {
+        let hard = robust(&case.loaded(), method, 1.0, 0.9).objective;
+        case.rule = Rule::SoftCountryShare(0.45, 1e7);
+        let huge = robust(&case.loaded(), method, 1.0, 0.9).objective;
+        assert_rel(huge, hard, 1e-7, &format!("{method}: huge penalty vs hard"));
+        case.rule = Rule::CountryShare(1.0);
+        let free = robust(&case.loaded(), method, 1.0, 0.9).objective;
+        case.rule = Rule::SoftCountryShare(0.45, 0.0);
+        let zero = robust(&case.loaded(), method, 1.0, 0.9).objective;
+        assert_rel(
+            zero,
+            free,
+            1e-7,
+            &format!("{method}: zero penalty vs no cap"),
+        );
+        assert!(
+            free < hard * (1.0 - 1e-6),
+            "{method}: the cap binds ({free} vs {hard})"
+        );
+        case.rule = Rule::CountryShare(0.45);
+    }
 }
 
 #[test]

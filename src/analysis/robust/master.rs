@@ -201,6 +201,7 @@ pub fn skeleton(p: &Problem, refs: &BTreeSet<(usize, usize)>) -> Skeleton {
         charges: Vec::new(),
     };
     add_blocks(&mut sk, &p.blocks);
+    super::soft::price_violations(&mut sk, p);
     add_prefixes(&mut sk, p, refs);
     super::stock::add_columns(&mut sk, p);
     if !p.model.coupling.is_empty() {

@@ -17,6 +17,7 @@ pub(crate) mod extensive;
 mod master;
 pub(crate) mod recourse;
 pub mod report;
+mod soft;
 pub mod spread;
 mod stock;
 mod stop;
@@ -359,11 +360,15 @@ impl<'a> Problem<'a> {
 
     /// Every scenario evaluated at `plan`, in parallel (the separable step; across
     /// processes when a [`spread::Spread`] is installed), with the plan's objective
-    /// E[L] + W · CVaR_α(L).
+    /// E[L] + W · CVaR_α(L), plus the soft rows' penalties ([`soft`]).
     pub fn evaluate(&self, plan: Vec<f64>) -> (f64, PlanTotals, Vec<ScenarioValue>) {
         let totals = PlanTotals::new(self.model, &self.classes, plan);
         let values = spread::values(self, &totals);
-        (self.objective(&values), totals, values)
+        let mut objective = self.objective(&values);
+        if self.model.has_soft_rows() {
+            objective += soft::penalties(self.model, &self.instances, &totals.x);
+        }
+        (objective, totals, values)
     }
 
     /// True when `plan` passes the independent plan checker on every mineral (a loosely
@@ -497,6 +502,15 @@ impl Problem<'_> {
         let value = self.evaluate(candidate.clone()).0;
         (value <= objective + POLISH_SLACK * objective.abs()).then_some((value, candidate))
     }
+}
+
+/// The soft rows' penalties of `plan` (quantity per offer of `model`): what the robust
+/// objective adds to E + W · CVaR (see `soft`).
+pub fn soft_penalties(model: &Model, plan: &[f64]) -> f64 {
+    let instances: Vec<_> = (0..model.minerals.len())
+        .map(|m| crate::policy::rows::expand(model, m))
+        .collect();
+    soft::penalties(model, &instances, plan)
 }
 
 /// True when the robust program has integers: a block's integer rules, or bundles and

@@ -39,6 +39,11 @@ pub struct PlanRisk {
     /// The plan's stock, when the model has stock columns.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock: Option<StockRisk>,
+    /// The soft rows' penalties (penalty × points past the bound), when the model has
+    /// soft rows: paid once, outside the scenario costs; the robust plan minimizes
+    /// E + W · CVaR plus them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soft_penalties: Option<f64>,
 }
 
 /// A plan's stock in the comparison (all minerals together).
@@ -91,6 +96,7 @@ impl PlanRisk {
             baseline_unmet: figure(|r| r.unmet),
             baseline_cost: figure(|r| r.total_cost),
             stock: StockRisk::from_stress(report),
+            soft_penalties: None,
         }
     }
 }
@@ -233,9 +239,13 @@ pub fn render_comparison(c: &Comparison, robust: &RobustSolution) -> String {
 fn write_headline(out: &mut String, c: &Comparison, robust: &RobustSolution) {
     let _ = writeln!(
         out,
-        "\nrobust plan: minimizes E[L] + {} · CVaR_{}(L) ({}, {} round{}{})",
+        "\nrobust plan: minimizes E[L] + {} · CVaR_{}(L){} ({}, {} round{}{})",
         plain(c.cvar_weight),
         plain(c.alpha),
+        match c.robust.soft_penalties {
+            Some(_) => " + soft-rule penalties",
+            None => "",
+        },
         robust.method,
         robust.iterations.len(),
         if robust.iterations.len() == 1 {
@@ -296,6 +306,9 @@ fn comparison_rows(c: &Comparison) -> Vec<(&'static str, String, String)> {
         ),
     ];
     let mut rows = rows.to_vec();
+    if let (Some(n), Some(r)) = (c.nominal.soft_penalties, c.robust.soft_penalties) {
+        rows.push(("soft-rule penalties", short(n), short(r)));
+    }
     if let (Some(n), Some(r)) = (c.nominal.stock, c.robust.stock) {
         rows.extend([
             ("stock held", short(n.stock), short(r.stock)),
