@@ -175,11 +175,13 @@ def test_by_priority_with_bundles_is_refused_as_the_cli(cli, tmp_path):
     assert str(err.value) in run.stderr
 
 
-def test_robust_refuses_soft_rows_as_the_cli(cli, tmp_path):
-    folder = write_model(tmp_path / "model", SOFT)
+def test_robust_takes_soft_rows_as_the_cli(cli, tmp_path):
+    # --robust needs an unmet penalty for every mineral.
+    demand = SOFT["demand"].replace("ga,100,,", "ga,100,500,").replace("ge,50,,", "ge,50,900,")
+    folder = write_model(tmp_path / "model", dict(SOFT, demand=demand))
     run = cli("solve", folder, "--robust", "--out", tmp_path / "out")
-    assert run.returncode == 2
-    with pytest.raises(sourcemix.InputError) as err:
-        sourcemix.load(folder).robust()
-    assert err.value.exit_code == 2
-    assert str(err.value) in run.stderr
+    assert run.returncode == 0, run.stderr
+    assert "soft-rule penalties" in run.stdout
+    result = sourcemix.load(folder).robust()
+    assert result.exit_code == 0
+    assert "soft-rule penalties" in result.text

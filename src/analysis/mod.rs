@@ -5,6 +5,7 @@
 //! ([`policy_cost`]) and policy variants side by side ([`compare`]), why a model has no solution ([`explain`]), suspicious data
 //! ([`check`]).
 
+pub mod awards;
 pub mod check;
 pub mod compare;
 pub mod explain;

@@ -140,7 +140,6 @@ pub fn stress(
     scenarios: &[Scenario],
     opts: &StressOptions,
 ) -> Result<StressReport> {
-    crate::model::coupling::solve_only(model, "stress")?;
     require_penalties(model)?;
     if plan.len() != model.offers.len() {
         return Err(Error::Usage(format!(
@@ -170,9 +169,16 @@ pub fn stress(
     let replacement: Vec<f64> = (0..model.minerals.len())
         .map(|m| crate::analysis::stock::replacement_cost(model, m, &excluded))
         .collect();
+    // What the plan's bundles and lot discounts add to each offer's contract cost.
+    let earned = crate::analysis::awards::earned_adjustments(model, plan);
+    let fixed = Fixed {
+        excluded: &excluded,
+        replacement: &replacement,
+        earned: earned.as_deref(),
+    };
     let per_scenario: Vec<Vec<StressRow>> = all
         .par_iter()
-        .map(|s| scenario_rows(model, plan, (&excluded, &replacement), s, opts))
+        .map(|s| scenario_rows(model, plan, &fixed, s, opts))
         .collect();
     let costs: Vec<(f64, f64)> = per_scenario
         .iter()
@@ -270,11 +276,21 @@ fn factors(model: &Model, s: &Scenario) -> (Vec<f64>, Vec<f64>) {
     (capacity, price)
 }
 
+/// What every scenario of a plan shares: the offers the policy excludes, per mineral the
+/// replacement cost of its stock, and per offer what the plan's bundles and lot
+/// discounts add to its contract cost at full delivery (none without them).
+struct Fixed<'a> {
+    excluded: &'a [bool],
+    replacement: &'a [f64],
+    earned: Option<&'a [f64]>,
+}
+
 /// The rows of one scenario: each mineral, then the totals.
 fn scenario_rows(
     model: &Model,
     plan: &[f64],
-    (excluded, replacement): (&[bool], &[f64]),
+    fixed: &Fixed,
+
     s: &Scenario,
     opts: &StressOptions,
 ) -> Vec<StressRow> {
@@ -302,8 +318,9 @@ fn scenario_rows(
             &plan[range.clone()],
             &a[range.clone()],
             &pf[range.clone()],
-            &excluded[range],
+            &fixed.excluded[range.clone()],
         );
+        let earned = fixed.earned.map(|e| &e[range]);
         let mut delivered = 0.0;
         let mut contracted = 0.0;
         let mut contract_cost = 0.0;
@@ -312,13 +329,16 @@ fn scenario_rows(
             delivered += d;
             contracted += x[k];
             contract_cost += o.average_cost(x[k]) * d;
+            if let Some(earned) = earned {
+                contract_cost += earned[k] * delivery_factor(a[k]);
+            }
             if x[k] > 0.0 {
                 contract_cost += o.fixed_cost;
             }
         }
         let demand = mineral.demand;
         let penalty = mineral.unmet_penalty.unwrap_or(f64::INFINITY);
-        let stock = crate::analysis::stock::state(model, m, contracted, replacement[m]);
+        let stock = crate::analysis::stock::state(model, m, contracted, fixed.replacement[m]);
         let target = demand + stock.map_or(0.0, |s| s.built);
         let shortfall = rounded(target - delivered, demand);
         let planned = rounded(demand - contracted, demand).min(shortfall);

@@ -26,10 +26,43 @@ pub struct RobustRun {
     /// The robust plan's quantities as written (empty without a plan).
     #[serde(skip)]
     pub quantities: Vec<f64>,
+    /// bundle_awards.csv and lot_discounts.csv of the robust plan (for a model with
+    /// bundles.csv or discounts.csv; see `analysis::awards`).
+    #[serde(skip)]
+    pub coupling: Coupling,
     /// Warnings (model, scenarios).
     pub warnings: Vec<String>,
     /// Files written: the three of `solve` and the two of `stress`, all or none.
     pub written: Vec<PathBuf>,
+}
+
+/// The robust plan's rows of bundle_awards.csv and lot_discounts.csv, each only for a
+/// model with the matching file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Coupling {
+    /// bundle_awards.csv.
+    pub bundles: Option<Vec<crate::report::BundleRow>>,
+    /// lot_discounts.csv.
+    pub lots: Option<Vec<crate::report::LotRow>>,
+}
+
+impl Coupling {
+    /// The rows for `plan` of `model`.
+    fn of(model: &Model, plan: &crate::plan::Plan) -> Coupling {
+        let c = &model.coupling;
+        Coupling {
+            bundles: (!c.bundles.is_empty()).then(|| crate::report::bundle_rows(model, plan)),
+            lots: (!c.discounts.is_empty()).then(|| crate::report::lot_rows(model, plan)),
+        }
+    }
+
+    /// Its tables.
+    pub fn tables(&self) -> Vec<crate::report::table::Table<'_>> {
+        let mut out = Vec::new();
+        out.extend(self.bundles.as_deref().map(crate::report::bundles_table));
+        out.extend(self.lots.as_deref().map(crate::report::lots_table));
+        out
+    }
 }
 
 impl RobustRun {
@@ -83,6 +116,7 @@ pub fn robust_model(
         )
     })?;
     let mut tables = run.report.tables();
+    tables.extend(run.coupling.tables());
     tables.extend(robust_stress.tables());
     let written = write_tables_with(outputs, &tables, &[inputs_table(&model)], page)?;
     drop(tables);
@@ -102,15 +136,14 @@ pub fn load_robust(
 /// What `solve --robust` computes for a loaded model before anything is written: the
 /// robust plan's report (or the nominal one when there is no plan), how it was found,
 /// and, when it has a plan, the robust plan's stress report and its comparison with the
-/// nominal plan. The command and the Python package both take it from here. A model
-/// with soft rows is refused (exit 2): `--robust` keeps every row hard.
+/// nominal plan. The command and the Python package both take it from here. Soft rows'
+/// penalties are paid once, beside E + W · CVaR (see `analysis::robust::soft`).
 pub fn robust_plan(
     model: &Model,
     scenarios: &[Scenario],
     opts: &crate::analysis::robust::RobustOptions,
     progress: &(dyn Fn(&crate::analysis::robust::Iteration) + Sync),
 ) -> Result<RobustRun> {
-    refuse_soft_rows(model)?;
     use crate::analysis::robust::report::{plan_solution, Comparison};
     let outcome = crate::analysis::robust::solve_robust(model, scenarios, opts, progress)?;
     let no_plan = |report: Report, robust, quantities| RobustRun {
@@ -119,6 +152,7 @@ pub fn robust_plan(
         comparison: None,
         stress: None,
         quantities,
+        coupling: Coupling::default(),
         warnings: Vec::new(),
         written: Vec::new(),
     };
@@ -162,32 +196,25 @@ pub fn robust_plan(
     let nominal_plan = outcome.nominal.quantities();
     let nominal_stress = stress(model, &nominal_plan, scenarios, &stress_opts)?;
     let robust_stress = stress(model, &written_plan, scenarios, &stress_opts)?;
-    let comparison = Comparison::new(
+    let mut comparison = Comparison::new(
         &nominal_stress,
         &robust_stress,
         opts.alpha.get(),
         opts.cvar_weight.get(),
     );
+    if model.has_soft_rows() {
+        let penalties = |x: &[f64]| crate::analysis::robust::soft_penalties(model, x);
+        comparison.nominal.soft_penalties = Some(penalties(&nominal_plan));
+        comparison.robust.soft_penalties = Some(penalties(&written_plan));
+    }
     Ok(RobustRun {
         report,
         robust: Some(robust),
         comparison: Some(comparison),
         stress: Some(robust_stress),
         quantities: written_plan,
+        coupling: Coupling::of(model, &robust_plan),
         warnings: Vec::new(),
         written: Vec::new(),
     })
-}
-
-/// `--robust` keeps every policy row hard: a row with a penalty is refused (exit 2).
-fn refuse_soft_rows(model: &crate::model::Model) -> Result<()> {
-    match model.policy.iter().find(|r| r.soft.penalty.is_some()) {
-        Some(row) => Err(crate::Error::Unsupported(format!(
-            "constraints.csv:{}: {} has a penalty, and --robust does not support soft rules yet; \
-             leave its penalty cell empty (the row is then hard) or solve without --robust",
-            row.line,
-            row.kind.name()
-        ))),
-        None => Ok(()),
-    }
 }

@@ -131,7 +131,6 @@ impl<'a> ScenarioSource<'a> {
 /// reads (and that preset probabilities are not estimates).
 pub(super) fn load_with_scenarios(model_dir: &Path, source: ScenarioSource) -> Result<Loaded> {
     let mut loaded = load(model_dir)?;
-    crate::model::coupling::solve_only(&loaded.model, "stress, hedge or solve --robust")?;
     match source {
         ScenarioSource::Model => {}
         ScenarioSource::File(path) => {

@@ -36,6 +36,7 @@ mod report;
 mod report_page;
 mod result_files;
 mod robust;
+mod robust_bundles;
 mod robust_columns;
 mod robust_stock;
 mod sampling;

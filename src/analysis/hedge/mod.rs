@@ -87,7 +87,6 @@ pub fn hedge(
     weights: &[NonNegative],
     opts: &RobustOptions,
 ) -> Result<Hedge> {
-    crate::model::coupling::solve_only(model, "hedge")?;
     let stress_opts = opts.stress_options();
     let mut nominal = None;
     let mut points = Vec::with_capacity(weights.len());

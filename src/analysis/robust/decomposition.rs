@@ -421,7 +421,7 @@ pub fn solve(
     cuts.add(p, &values, |_, _| 0.0, 0.0);
     let mut lower = f64::NEG_INFINITY;
     let mut iterations = Vec::new();
-    let integer_gap = if p.blocks.iter().any(|b| b.lp.has_integers()) {
+    let integer_gap = if super::has_integers(p.model, &p.blocks) {
         p.mip_gap
     } else {
         0.0

@@ -52,6 +52,8 @@ pub struct Skeleton {
     pub stock: Vec<Option<usize>>,
     /// A variable fixed at 1 carrying the holding cost of the stock on hand, if any.
     pub one: Option<usize>,
+    /// The bundles' and lot discounts' costs at full delivery (see [`super::coupling`]).
+    pub charges: Vec<super::coupling::Charge>,
 }
 
 impl Skeleton {
@@ -196,10 +198,15 @@ pub fn skeleton(p: &Problem, refs: &BTreeSet<(usize, usize)>) -> Skeleton {
         prefix: BTreeMap::new(),
         stock: Vec::new(),
         one: None,
+        charges: Vec::new(),
     };
     add_blocks(&mut sk, &p.blocks);
+    super::soft::price_violations(&mut sk, p);
     add_prefixes(&mut sk, p, refs);
     super::stock::add_columns(&mut sk, p);
+    if !p.model.coupling.is_empty() {
+        sk.charges = super::coupling::add(&mut sk, p);
+    }
     let n_minerals = p.model.minerals.len();
     for s in &p.scenarios {
         let row = (0..n_minerals)
@@ -234,10 +241,11 @@ pub fn skeleton(p: &Problem, refs: &BTreeSet<(usize, usize)>) -> Skeleton {
     sk
 }
 
-/// The contract and fixed cost of scenario s, the planned shortfall's penalty and the
-/// stock's holding cost, as (variable, coefficient) in unit U: per mineral its whole
-/// chain of l·x, less (1 − δ_cs) times each shocked class's, plus p · D · u' (u' the
-/// unmet share), plus h (S0 + D b') ([`super::stock::holding_terms`]).
+/// The contract and fixed cost of scenario s (with the bundles' and lot discounts'
+/// charges, [`super::coupling::terms`]), the planned shortfall's penalty and the stock's
+/// holding cost, as (variable, coefficient) in unit U: per mineral its whole chain of
+/// l·x, less (1 − δ_cs) times each shocked class's, plus p · D · u' (u' the unmet
+/// share), plus h (S0 + D b') ([`super::stock::holding_terms`]).
 fn contract_terms(sk: &Skeleton, p: &Problem, s: usize) -> Vec<(usize, f64)> {
     let mut terms = Vec::new();
     for (m, block) in p.blocks.iter().enumerate() {
@@ -266,6 +274,7 @@ fn contract_terms(sk: &Skeleton, p: &Problem, s: usize) -> Vec<(usize, f64)> {
         }
     }
     terms.extend(super::tiers::tier_terms(sk, p, s));
+    terms.extend(super::coupling::terms(sk, p, s));
     terms.extend(super::stock::holding_terms(sk, p));
     terms
 }

@@ -11,11 +11,13 @@
 //! scenario evaluations (`recourse::evaluate`) are one separable, parallel step.
 
 pub(crate) mod columns;
+mod coupling;
 pub(crate) mod decomposition;
 pub(crate) mod extensive;
 mod master;
 pub(crate) mod recourse;
 pub mod report;
+mod soft;
 pub mod spread;
 mod stock;
 mod stop;
@@ -324,7 +326,7 @@ impl<'a> Problem<'a> {
             .sum::<f64>()
             / blocks.len().max(1) as f64)
             .exp();
-        let integers = blocks.iter().any(|b| b.lp.has_integers());
+        let integers = has_integers(model, &blocks);
         let engine = engine(opts.solve.solver, integers)?;
         Ok(Problem {
             model,
@@ -358,11 +360,15 @@ impl<'a> Problem<'a> {
 
     /// Every scenario evaluated at `plan`, in parallel (the separable step; across
     /// processes when a [`spread::Spread`] is installed), with the plan's objective
-    /// E[L] + W · CVaR_α(L).
+    /// E[L] + W · CVaR_α(L), plus the soft rows' penalties ([`soft`]).
     pub fn evaluate(&self, plan: Vec<f64>) -> (f64, PlanTotals, Vec<ScenarioValue>) {
         let totals = PlanTotals::new(self.model, &self.classes, plan);
         let values = spread::values(self, &totals);
-        (self.objective(&values), totals, values)
+        let mut objective = self.objective(&values);
+        if self.model.has_soft_rows() {
+            objective += soft::penalties(self.model, &self.instances, &totals.x);
+        }
+        (objective, totals, values)
     }
 
     /// True when `plan` passes the independent plan checker on every mineral (a loosely
@@ -498,6 +504,21 @@ impl Problem<'_> {
     }
 }
 
+/// The soft rows' penalties of `plan` (quantity per offer of `model`): what the robust
+/// objective adds to E + W · CVaR (see `soft`).
+pub fn soft_penalties(model: &Model, plan: &[f64]) -> f64 {
+    let instances: Vec<_> = (0..model.minerals.len())
+        .map(|m| crate::policy::rows::expand(model, m))
+        .collect();
+    soft::penalties(model, &instances, plan)
+}
+
+/// True when the robust program has integers: a block's integer rules, or bundles and
+/// lot discounts.
+pub(crate) fn has_integers(model: &Model, blocks: &[Block]) -> bool {
+    !model.coupling.is_empty() || blocks.iter().any(|b| b.lp.has_integers())
+}
+
 /// The engine for the robust program: `auto` picks for it as for a block with HHI caps
 /// (an interior point solves the whole program, caps as cones, in one solve); a backend
 /// with cones states the caps exactly, any other meets them by tangent cuts.
@@ -505,7 +526,7 @@ fn engine(choice: SolverChoice, integers: bool) -> Result<Engine> {
     let kind = choice.backend(integers, true);
     if integers && !kind.capabilities().integers {
         return Err(Error::Usage(format!(
-            "--solver {kind} cannot handle integer variables, which this model's integer rules need (min_order, fixed_cost or supplier/country counts)"
+            "--solver {kind} cannot handle integer variables, which this model's integer rules need (min_order, fixed_cost, supplier/country counts, bundles or lot discounts)"
         )));
     }
     Ok(match route::caps_as_cones(kind, integers) {
@@ -524,7 +545,6 @@ pub fn solve_robust(
     progress: &(dyn Fn(&Iteration) + Sync),
 ) -> Result<RobustOutcome> {
     require_penalties_for(model, "solve --robust")?;
-    crate::model::coupling::solve_only(model, "solve --robust")?;
     let clock = Clock {
         start: Instant::now(),
         limit_secs: opts.solve.time_limit_secs(),

@@ -246,18 +246,23 @@ pub struct PlanTotals {
 }
 
 impl PlanTotals {
-    /// Totals of `x` over `classes`.
+    /// Totals of `x` over `classes`; an offer's cost includes what the bundles and lot
+    /// discounts the plan earns add to it ([`crate::analysis::awards`]).
     pub fn new(model: &Model, classes: &Classes, x: Vec<f64>) -> PlanTotals {
         let mut quantity = Vec::with_capacity(classes.classes.len());
         let mut cost = Vec::with_capacity(classes.classes.len());
+        let earned = crate::analysis::awards::earned_adjustments(model, &x);
         for c in &classes.classes {
             quantity.push(c.offers.iter().map(|&i| x[i]).sum());
-            cost.push(
-                c.offers
-                    .iter()
-                    .map(|&i| model.offers[i].purchase_cost(x[i]))
-                    .sum(),
-            );
+            let list: f64 = c
+                .offers
+                .iter()
+                .map(|&i| model.offers[i].purchase_cost(x[i]))
+                .sum();
+            cost.push(match &earned {
+                Some(e) => list + c.offers.iter().map(|&i| e[i]).sum::<f64>(),
+                None => list,
+            });
         }
         let fixed = model
             .minerals

@@ -39,6 +39,11 @@ pub struct PlanRisk {
     /// The plan's stock, when the model has stock columns.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock: Option<StockRisk>,
+    /// The soft rows' penalties (penalty × points past the bound), when the model has
+    /// soft rows: paid once, outside the scenario costs; the robust plan minimizes
+    /// E + W · CVaR plus them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soft_penalties: Option<f64>,
 }
 
 /// A plan's stock in the comparison (all minerals together).
@@ -91,6 +96,7 @@ impl PlanRisk {
             baseline_unmet: figure(|r| r.unmet),
             baseline_cost: figure(|r| r.total_cost),
             stock: StockRisk::from_stress(report),
+            soft_penalties: None,
         }
     }
 }
@@ -127,7 +133,8 @@ impl Comparison {
 
 /// The robust plan as a [`Solution`]: per mineral its quantities, unmet demand (what
 /// the plan leaves of demand: unmet in every scenario, never bought spot), plan cost as
-/// `solve` counts it (the baseline cost), and row values (no
+/// `solve` counts it (the baseline cost, with the bundles and lot discounts it earns),
+/// and row values (no
 /// shadow prices: a row's dual in the robust program is not the derivative `solve`
 /// reports).
 pub(crate) fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution {
@@ -135,6 +142,9 @@ pub(crate) fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution 
         Some(Engine::Lp(kind)) => kind,
         Some(Engine::Conic) | None => route::with_cones(),
     };
+    // What the plan earns of its bundles and lot discounts (see `analysis::awards`).
+    let earned = (!model.coupling.is_empty() && robust.plan.len() == model.offers.len())
+        .then(|| crate::analysis::awards::derive(model, &robust.plan));
     let minerals = model
         .minerals
         .iter()
@@ -173,6 +183,10 @@ pub(crate) fn plan_solution(model: &Model, robust: &RobustSolution) -> Solution 
                 .sum::<f64>()
                 + mineral.unmet_penalty.unwrap_or(0.0) * ms.unmet
                 + mineral.holding_cost(x.iter().sum());
+            if let Some(mc) = earned.as_ref().and_then(|e| e[m].as_ref()) {
+                ms.cost += crate::solve::coupled::adjustment(model, m, &x, mc);
+                ms.coupling = Some(Box::new(mc.clone()));
+            }
             let plan = MineralPlan {
                 model,
                 mineral: m,
@@ -225,9 +239,13 @@ pub fn render_comparison(c: &Comparison, robust: &RobustSolution) -> String {
 fn write_headline(out: &mut String, c: &Comparison, robust: &RobustSolution) {
     let _ = writeln!(
         out,
-        "\nrobust plan: minimizes E[L] + {} · CVaR_{}(L) ({}, {} round{}{})",
+        "\nrobust plan: minimizes E[L] + {} · CVaR_{}(L){} ({}, {} round{}{})",
         plain(c.cvar_weight),
         plain(c.alpha),
+        match c.robust.soft_penalties {
+            Some(_) => " + soft-rule penalties",
+            None => "",
+        },
         robust.method,
         robust.iterations.len(),
         if robust.iterations.len() == 1 {
@@ -288,6 +306,9 @@ fn comparison_rows(c: &Comparison) -> Vec<(&'static str, String, String)> {
         ),
     ];
     let mut rows = rows.to_vec();
+    if let (Some(n), Some(r)) = (c.nominal.soft_penalties, c.robust.soft_penalties) {
+        rows.push(("soft-rule penalties", short(n), short(r)));
+    }
     if let (Some(n), Some(r)) = (c.nominal.stock, c.robust.stock) {
         rows.extend([
             ("stock held", short(n.stock), short(r.stock)),
