@@ -246,10 +246,14 @@ fn random_start(rng: &mut crate::rng::Rng, v: &crate::engine::lp::Var) -> f64 {
     }
 }
 
-/// The optimum of `lp` solved cold by Clarabel (an interior point: an independent
-/// solver), or its status when it has none.
+/// The optimum of `lp` solved cold by an independent solver (HiGHS where it is built in,
+/// else Clarabel's interior point), or its status when it has none.
 fn cold_objective(lp: &Lp) -> Result<f64, LpStatus> {
-    let r = solve_lp(SolverKind::Clarabel, lp, &options(false));
+    #[cfg(feature = "highs")]
+    let reference = SolverKind::Highs;
+    #[cfg(not(feature = "highs"))]
+    let reference = SolverKind::Clarabel;
+    let r = solve_lp(reference, lp, &options(false));
     if r.status.is_optimal() {
         Ok(lp.objective(&r.x))
     } else {
