@@ -91,6 +91,16 @@ pub fn price_part(model: &Model, offer: usize) -> f64 {
 }
 
 impl Bundle {
+    /// The price part of its lines among `lots` (Σ price part × quantity): a lot discount
+    /// does not apply to it, since the bundle prices its own lines.
+    pub fn price_part_in(&self, model: &Model, lots: &[usize]) -> f64 {
+        self.lines
+            .iter()
+            .filter(|l| lots.contains(&l.offer))
+            .map(|l| price_part(model, l.offer) * l.quantity)
+            .sum()
+    }
+
     /// The lines' landed cost at their offers' own prices.
     pub fn list_cost(&self, model: &Model) -> f64 {
         self.lines

@@ -243,12 +243,7 @@ fn add_discounts(
         // Bundle quantities are priced by their bundle, not discounted.
         for (b, w) in model.coupling.bundles.iter().zip(&joint.bundles) {
             let Some(w) = *w else { continue };
-            let off: f64 = b
-                .lines
-                .iter()
-                .filter(|l| disc.lots.contains(&l.offer))
-                .map(|l| price_part(model, l.offer) * l.quantity)
-                .sum();
+            let off = b.price_part_in(model, &disc.lots);
             if off > 0.0 {
                 lots.value.push((w, off / joint.scale));
             }

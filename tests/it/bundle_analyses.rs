@@ -228,21 +228,7 @@ fn export_of_a_bundle_under_an_hhi_cap_hand_solved() {
     use crate::export::{export_text, read_mps};
     use sourcemix::tools::export::ExportFormat;
     for (cap, expected) in [(0.7, 820.0), (0.5, 950.0)] {
-        let m = model(&[
-            (
-                "suppliers.csv",
-                "supplier,mineral,country,unit_cost\na,li,AUS,10\nb,li,CHN,9\n".into(),
-            ),
-            ("demand.csv", "mineral,quantity\nli,100\n".into()),
-            (
-                "constraints.csv",
-                format!("constraint,mineral,target,bound\nmax_hhi,li,,{cap}\n"),
-            ),
-            (
-                "bundles.csv",
-                "bundle,supplier,mineral,quantity,price\nbig,a,li,80,640\n".into(),
-            ),
-        ]);
+        let m = crate::bundles::hhi_bundle_model(cap);
         for socp in [false, true] {
             let text = export_text(&m, ExportFormat::Mps, socp);
             if socp {

@@ -413,26 +413,31 @@ fn a_lot_discount_under_a_supplier_count_hand_solved() {
     );
 }
 
+/// li only: a (AUS) 10, b (CHN) 9; a's bundle: 80 at 640; `max_hhi,li,,CAP`.
+pub(crate) fn hhi_bundle_model(cap: f64) -> Model {
+    model(&[
+        (
+            "suppliers.csv",
+            "supplier,mineral,country,unit_cost\na,li,AUS,10\nb,li,CHN,9\n".into(),
+        ),
+        ("demand.csv", "mineral,quantity\nli,100\n".into()),
+        (
+            "constraints.csv",
+            format!("constraint,mineral,target,bound\nmax_hhi,li,,{cap}\n"),
+        ),
+        (
+            "bundles.csv",
+            "bundle,supplier,mineral,quantity,price\nbig,a,li,80,640\n".into(),
+        ),
+    ])
+}
+
 #[test]
 fn a_bundle_under_an_hhi_cap_hand_solved() {
     // li only: a (AUS) 10, b (CHN) 9; a's bundle: 80 at 640. HHI ≤ 0.7 allows an 80/20
     // split: 640 + 20·9 = 820. HHI ≤ 0.5 needs 50/50, so no bundle: 500 + 450 = 950.
     for (cap, expected) in [(0.7, 820.0), (0.5, 950.0)] {
-        let m = model(&[
-            (
-                "suppliers.csv",
-                "supplier,mineral,country,unit_cost\na,li,AUS,10\nb,li,CHN,9\n".into(),
-            ),
-            ("demand.csv", "mineral,quantity\nli,100\n".into()),
-            (
-                "constraints.csv",
-                format!("constraint,mineral,target,bound\nmax_hhi,li,,{cap}\n"),
-            ),
-            (
-                "bundles.csv",
-                "bundle,supplier,mineral,quantity,price\nbig,a,li,80,640\n".into(),
-            ),
-        ]);
+        let m = hhi_bundle_model(cap);
         let got = optimum(&m).expect("a plan");
         assert_close(got, expected, 1e-5 * expected, &format!("HHI cap {cap}"));
     }

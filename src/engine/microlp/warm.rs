@@ -86,11 +86,11 @@ impl WarmLp for Warm {
 
 impl Warm {
     /// Builds `lp` afresh and solves it: from the starting point when one was given
-    /// ([`Warm::from_start`]), else from microlp's slack basis.
+    /// ([`Warm::solve_from_start`]), else from microlp's slack basis.
     fn cold(&mut self, lp: &Lp, limit: Option<Duration>) -> LpResult {
         let start = std::mem::take(&mut self.start);
         if !start.is_empty() {
-            let result = self.from_start(lp, &start, limit);
+            let result = self.solve_from_start(lp, &start, limit);
             if result.status.is_optimal() {
                 return result;
             }
@@ -132,7 +132,7 @@ impl Warm {
     /// near-optimal start this takes a few pivots per row where a solve from the slack
     /// basis takes a few per column: the first master of 10,000 offers x 1 mineral x 100
     /// scenarios (11,012 columns) took 0.09 s from the nominal plan against 5.6 s.
-    fn from_start(&mut self, lp: &Lp, start: &[f64], limit: Option<Duration>) -> LpResult {
+    fn solve_from_start(&mut self, lp: &Lp, start: &[f64], limit: Option<Duration>) -> LpResult {
         let n = start.len().min(lp.vars.len());
         // At a bound: fixed there (NaN: free, as in polishing).
         let fixed: Vec<f64> = lp.vars[..n]
