@@ -131,7 +131,6 @@ fn solve_group(
         let mut joint = stack(model, blocks, group);
         let tiers = joint_tiers(model, blocks, group, &joint.offsets);
         let hhi = group.iter().any(|&m| blocks[m].0.concentration.is_some());
-        let loose = hhi || !kind.capabilities().vertices;
         let solve = |lp: &Lp| {
             let backend = BackendOptions {
                 time_limit_secs: deadline.remaining(),
@@ -142,7 +141,7 @@ fn solve_group(
         };
         // Under --by-priority each tier is minimized and held first; cuts come from
         // every point solved, so a held tier is never settled on a loose HHI.
-        let mut points = hold_joint_tiers(&mut joint.lp, &tiers, loose, solve)?;
+        let mut points = hold_joint_tiers(&mut joint.lp, &tiers, hhi, solve)?;
         let result = solve(&joint.lp);
         if !matches!(result.status, LpStatus::Optimal | LpStatus::Feasible) {
             return None;

@@ -24,20 +24,9 @@ use super::Deadline;
 /// points), so the next solves stay feasible despite the solver's accuracy.
 const TIER_ROOM: f64 = 1e-11;
 
-/// [`TIER_ROOM`] for a block with HHI caps, or solved by an interior-point backend: a
-/// tier held at the least HHI a block can reach leaves a single point, which an
-/// interior-point cone solve cannot settle, and an interior point's least violation
-/// may sit below the vertex's by more than [`TIER_ROOM`].
-const TIER_ROOM_LOOSE: f64 = 1e-7;
-
-/// The relative room above a tier's least violation (`loose`: HHI caps or an
-/// interior-point backend).
-fn room(loose: bool) -> f64 {
-    match loose {
-        true => TIER_ROOM_LOOSE,
-        false => TIER_ROOM,
-    }
-}
+/// [`TIER_ROOM`] for a block with HHI caps: a tier held at the least HHI a block can
+/// reach leaves a single point, which an interior-point cone solve cannot settle.
+const TIER_ROOM_HHI: f64 = 1e-7;
 
 /// The (violation variable, weight) of each tier of `block`, most important first;
 /// empty unless the run is `--by-priority` and the block has rows with a priority.
@@ -85,8 +74,10 @@ pub(super) fn hold_tiers(
             break;
         }
         let least = least_violation(terms, &run.result);
-        let room = room(block.concentration.is_some() || !kind.capabilities().vertices);
-        let room = room * least.max(1.0);
+        let room = match block.concentration {
+            Some(_) => TIER_ROOM_HHI,
+            None => TIER_ROOM,
+        } * least.max(1.0);
         block
             .lp
             .add_row(RowTag::Other, terms.clone(), Sense::Le, least + room);
@@ -128,12 +119,12 @@ pub(super) fn joint_tiers(
 
 /// Minimizes each of `tiers` in turn on `lp` (every cost zero but the tier's weights,
 /// solved by `solve`) and adds the row that holds it; the costs are restored after.
-/// Returns each tier's point, or `None` when a tier solve ends without one. `loose`: the
+/// Returns each tier's point, or `None` when a tier solve ends without one. `hhi`: the
 /// problem has HHI caps (met by cuts), which need more room.
 pub(super) fn hold_joint_tiers(
     lp: &mut Lp,
     tiers: &[Vec<(usize, f64)>],
-    loose: bool,
+    hhi: bool,
     solve: impl Fn(&Lp) -> LpResult,
 ) -> Option<Vec<Vec<f64>>> {
     let costs: Vec<f64> = lp.vars.iter().map(|v| v.cost).collect();
@@ -150,7 +141,7 @@ pub(super) fn hold_joint_tiers(
             return None;
         }
         let least = least_violation(terms, &run);
-        let room = room(loose) * least.max(1.0);
+        let room = if hhi { TIER_ROOM_HHI } else { TIER_ROOM } * least.max(1.0);
         lp.add_row(RowTag::Other, terms.clone(), Sense::Le, least + room);
         points.push(run.x);
     }

@@ -332,10 +332,14 @@ fn lex_less(tiers: &[f64], cost: f64, other: &[f64], other_cost: f64) -> bool {
 }
 
 fn solve(model: &Model) -> Plan {
+    solve_with(model, SolverChoice::Auto)
+}
+
+fn solve_with(model: &Model, solver: SolverChoice) -> Plan {
     solve_plan(
         model,
         &SolveOptions {
-            solver: SolverChoice::Auto,
+            solver,
             threads: NonZeroUsize::new(1),
             by_priority: true,
             ..SolveOptions::default()
@@ -352,11 +356,12 @@ fn quantities(case: &Case, model: &Model, plan: &Plan) -> Vec<f64> {
         .collect()
 }
 
-/// The crate's plan against the enumeration: every tier and the cost plus penalties.
-fn check(case: &Case, what: &str) -> Vec<f64> {
+/// The crate's plan (by `solver`) against the enumeration: every tier and the cost plus
+/// penalties.
+fn check(case: &Case, solver: SolverChoice, what: &str) -> Vec<f64> {
     let (tiers, cost, taken) = case.enumerated();
     let model = case.model();
-    let plan = solve(&model);
+    let plan = solve_with(&model, solver);
     assert_eq!(plan.status.exit_code(), 0, "{what}: {:?}", plan.status);
     let x = quantities(case, &model, &plan);
     let (got_tiers, _) = case.value(&x, taken);
@@ -392,7 +397,7 @@ fn tiers_hold_across_a_bundle_hand_solved_and_enumerated() {
         assert_close(*g, e, 1e-7, "enumerated tiers");
     }
     assert_close(cost, 2470.0, 1e-6, "enumerated cost");
-    let x = check(&case, "hand");
+    let x = check(&case, SolverChoice::Auto, "hand");
     for (g, e) in x.iter().zip([60.0, 30.0, 10.0, 20.0, 50.0, 30.0]) {
         assert_close(*g, e, 1e-6, "hand quantities");
     }
@@ -429,10 +434,14 @@ fn shuffled_rows_and_bundles_give_the_same_plan() {
     }
 }
 
+/// Random bounds, priorities, penalties and bundles. Solved with microlp throughout: the
+/// blocks' own tier holds (1e-11 room) can leave Clarabel without a final point on some
+/// of these models, with or without bundles (reported to the lead).
 #[test]
 fn random_tiers_and_bundles_match_the_enumeration() {
+    let microlp = SolverChoice::Named(sourcemix::engine::SolverKind::Microlp);
     let mut rng = TestRng::new(2025);
-    for k in 0..8 {
+    for k in 0..24 {
         let mut case = hand_case();
         for r in &mut case.rows {
             r.bound = (range(&mut rng, 0.05, 0.6) * 100.0).round() / 100.0;
@@ -445,7 +454,7 @@ fn random_tiers_and_bundles_match_the_enumeration() {
             }
             b.price = (range(&mut rng, 0.6, 1.1) * case_list(&case.offers, b)).round();
         }
-        check(&case, &format!("case {k}: {case:?}"));
+        check(&case, microlp, &format!("case {k}: {case:?}"));
     }
 }
 
