@@ -446,7 +446,10 @@ fn random_tiers_and_bundles_match_the_enumeration() {
         for r in &mut case.rows {
             r.bound = (range(&mut rng, 0.05, 0.6) * 100.0).round() / 100.0;
             r.priority = 1 + (rng.next_u64() % 3) as u32;
-            r.penalty = (rng.next_u64() % 3 == 0).then(|| 1.0 + (rng.next_u64() % 3) as f64);
+            r.penalty = rng
+                .next_u64()
+                .is_multiple_of(3)
+                .then(|| 1.0 + (rng.next_u64() % 3) as f64);
         }
         for b in &mut case.bids {
             for l in &mut b.lines {
