@@ -150,3 +150,25 @@ pub(super) fn hold_joint_tiers(
     }
     Some(points)
 }
+
+/// The block's own objective under the tiers [`hold_tiers`] held (its rows from
+/// `held_from` on): optimized, and when that finds no point with the tiers held at
+/// [`TIER_ROOM`] (an interior point's least may sit below the vertex's by more), once
+/// more with [`TIER_ROOM_HHI`] of room. A block without held tiers is optimized as is.
+pub(super) fn optimize_held(
+    block: &mut Block,
+    kind: SolverKind,
+    backend: &mut BackendOptions,
+    deadline: Deadline,
+    held_from: usize,
+) -> Optimized {
+    let run = optimize(block, kind, backend, deadline);
+    let tight = block.concentration.is_none() && block.lp.rows.len() > held_from;
+    if run.result.status != LpStatus::Infeasible || !tight {
+        return run;
+    }
+    for row in &mut block.lp.rows[held_from..] {
+        row.rhs += TIER_ROOM_HHI * row.rhs.max(1.0);
+    }
+    optimize(block, kind, backend, deadline)
+}
