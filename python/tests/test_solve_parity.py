@@ -164,15 +164,9 @@ def test_metrics_are_the_cli_json_report(cli, tmp_path):
     assert result.metrics == json.loads(run.stdout)["report"]
 
 
-def test_by_priority_with_bundles_is_refused_as_the_cli(cli, tmp_path):
-    folder = write_model(tmp_path / "model", COUPLED)
-    run = cli("solve", folder, "--by-priority", "--out", tmp_path / "out")
-    assert run.returncode == 2
-    assert "not yet by solve --by-priority" in run.stderr
-    with pytest.raises(sourcemix.InputError) as err:
-        sourcemix.load(folder).solve(by_priority=True)
-    assert err.value.exit_code == 2
-    assert str(err.value) in run.stderr
+def test_by_priority_with_bundles_agrees(cli, tmp_path):
+    names = SOFT_NAMES + ["bundle_awards", "lot_discounts"]
+    solve_both(cli, tmp_path, COUPLED, ["--by-priority"], {"by_priority": True}, names)
 
 
 def test_robust_takes_soft_rows_as_the_cli(cli, tmp_path):

@@ -238,16 +238,9 @@ pub fn solve_text(
 
 /// `solve` on a loaded model (its rows with a priority marked first under
 /// `opts.by_priority`, on a copy unless already marked): see [`Solved`].
-/// `by_priority` with rows that have a priority is refused (exit 2) on a model with
-/// bundles or discounts. Each mineral's
-/// plan is built, and its report rows formatted, as soon as its block is solved; then its
+/// Each mineral's plan is built, and its report rows formatted, as soon as its block is solved; then its
 /// rows are dropped, unless ranging or soft rows need them.
 pub fn solve_loaded(model: &Model, opts: &SolveOptions, ranging: bool) -> Result<Solved> {
-    if opts.by_priority && model.policy.iter().any(|r| r.soft.priority.is_some()) {
-        // The joint MILP of bundles and discounts weighs soft rows at their penalties; it
-        // does not hold the tiers yet.
-        crate::model::coupling::solve_only(model, "solve --by-priority")?;
-    }
     let model = marked(model, opts);
     let model = model.as_ref();
     let t = Instant::now();

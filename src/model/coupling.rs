@@ -181,14 +181,3 @@ pub fn mineral_groups(model: &Model) -> Vec<Vec<usize>> {
     }
     groups
 }
-
-/// Refuses `command` (exit 2) for a model with bundles or lot discounts: only `solve`
-/// (with or without `--robust`), `stress`, `hedge` and `check` handle them so far.
-pub fn solve_only(model: &Model, command: &str) -> crate::error::Result<()> {
-    if model.coupling.is_empty() {
-        return Ok(());
-    }
-    Err(crate::error::Error::Unsupported(format!(
-        "bundles.csv and discounts.csv are read by solve (with or without --robust), stress, hedge and check only, not yet by {command}; run {command} on a copy of the model without those files"
-    )))
-}

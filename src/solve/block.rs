@@ -12,7 +12,7 @@ use crate::solve::diagnose::least_relaxation;
 use crate::solve::verify::verify_mineral;
 
 use super::cleanup::clean_plan;
-use super::optimize::{optimize, Optimized};
+use super::optimize::Optimized;
 use super::shadow::shadow_prices;
 use super::{Deadline, MineralSolution, RowResult, SolveOptions, Status};
 
@@ -31,6 +31,7 @@ pub fn solve_block(
         mip_gap: opts.mip_gap.get(),
         duals: kind.capabilities().duals && !block.lp.has_integers(),
     };
+    let held_from = block.lp.rows.len();
     let held = super::lexicographic::hold_tiers(model, &mut block, kind, &mut backend, deadline);
     // Continuous blocks: aggregated by country, retried with another backend on failure.
     let continuous = match held {
@@ -43,8 +44,13 @@ pub fn solve_block(
         (Some(c), _) => (c.result, c.cut_rounds, c.solver, c.warnings),
         (None, Some(Optimized { result, cut_rounds })) => (result, cut_rounds, kind, Vec::new()),
         (None, None) => {
-            let Optimized { result, cut_rounds } =
-                optimize(&mut block, kind, &mut backend, deadline);
+            let Optimized { result, cut_rounds } = super::lexicographic::optimize_held(
+                &mut block,
+                kind,
+                &mut backend,
+                deadline,
+                held_from,
+            );
             (result, cut_rounds, kind, Vec::new())
         }
     };

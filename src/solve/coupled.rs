@@ -11,7 +11,9 @@
 //!   s_t ≤ C, s_t ≤ M z_t at cost −(d_t − d_{t−1}), where C is the lots' price part
 //!   (unit_cost · (1 + tariff)) on the quantity bought above the bundles.
 //!
-//! HHI caps are met by rounds of tangent cuts on the stacked blocks. The MILP decides
+//! Under `solve --by-priority` the tiers of the group's soft rows are minimized and held
+//! on the stacked problem first, one by one (as [`super::lexicographic`] does per
+//! block), then its cost. HHI caps are met by rounds of tangent cuts on the stacked blocks. The MILP decides
 //! the bundles taken, the step each discount reaches and the lots it needs won; each
 //! block is then restricted to those decisions (lower bounds, discounted prices) and
 //! solved on its own as any block is. The restricted blocks' optima sum to the MILP's:
@@ -25,6 +27,7 @@ use crate::model::coupling::{mineral_groups, price_part, LotDiscount};
 use crate::model::Model;
 use crate::tolerance::{CUT_DEPTH, MAX_CUT_ROUNDS};
 
+use super::lexicographic::{hold_joint_tiers, joint_tiers};
 use super::{Deadline, MineralSolution, SolveOptions, Status};
 
 /// Per mineral its decisions (`None` when untouched), and (mineral, warning) pairs.
@@ -125,21 +128,32 @@ fn solve_group(
     deadline: Deadline,
 ) -> Option<(Joint, Vec<f64>, bool)> {
     for _ in 0..=MAX_CUT_ROUNDS {
-        let joint = stack(model, blocks, group);
-        let backend = BackendOptions {
-            time_limit_secs: deadline.remaining(),
-            mip_gap: opts.mip_gap.get(),
-            duals: false,
+        let mut joint = stack(model, blocks, group);
+        let tiers = joint_tiers(model, blocks, group, &joint.offsets);
+        let hhi = group.iter().any(|&m| blocks[m].0.concentration.is_some());
+        let solve = |lp: &Lp| {
+            let backend = BackendOptions {
+                time_limit_secs: deadline.remaining(),
+                mip_gap: opts.mip_gap.get(),
+                duals: false,
+            };
+            solve_lp(kind, lp, &backend)
         };
-        let result = solve_lp(kind, &joint.lp, &backend);
+        // Under --by-priority each tier is minimized and held first; cuts come from
+        // every point solved, so a held tier is never settled on a loose HHI.
+        let mut points = hold_joint_tiers(&mut joint.lp, &tiers, hhi, solve)?;
+        let result = solve(&joint.lp);
         if !matches!(result.status, LpStatus::Optimal | LpStatus::Feasible) {
             return None;
         }
+        points.push(result.x.clone());
         let mut cuts = 0;
-        for (g, &m) in group.iter().enumerate() {
-            let n = blocks[m].0.lp.vars.len();
-            let at = joint.offsets[g];
-            cuts += blocks[m].0.add_cuts(&result.x[at..at + n], CUT_DEPTH);
+        for x in &points {
+            for (g, &m) in group.iter().enumerate() {
+                let n = blocks[m].0.lp.vars.len();
+                let at = joint.offsets[g];
+                cuts += blocks[m].0.add_cuts(&x[at..at + n], CUT_DEPTH);
+            }
         }
         if cuts == 0 || deadline.expired() {
             let proven = result.status == LpStatus::Optimal && cuts == 0;

@@ -3,10 +3,16 @@
 //! its rows' instances, weight = the row's penalty or 1) is found with every cost set to
 //! zero, then held by a row Σ weight · v ≤ least, and the next tier is minimized; the
 //! block's own objective (cost plus penalties) is optimized last, by the caller.
+//!
+//! Minerals joined by bundles or lot discounts are decided by one MILP
+//! ([`super::coupled`]): there the tiers are the sums over the group's blocks, minimized
+//! and held the same way. Each block restricted to the MILP's decisions then holds its
+//! own tiers: with the decisions fixed the blocks are independent, so each block's least
+//! violation is its part of the joint one, tier after tier.
 
 use std::collections::BTreeMap;
 
-use crate::engine::lp::{RowTag, Sense};
+use crate::engine::lp::{Lp, RowTag, Sense};
 use crate::engine::{BackendOptions, LpResult, LpStatus, SolverKind};
 use crate::formulate::Block;
 use crate::model::Model;
@@ -90,4 +96,79 @@ fn least_violation(terms: &[(usize, f64)], result: &LpResult) -> f64 {
         .map(|&(v, w)| w * result.x[v])
         .sum::<f64>()
         .max(0.0)
+}
+
+/// The tiers of a group of joined minerals in their stacked problem (block `group[g]`'s
+/// variables start at `offsets[g]`), most important first: each tier's terms over every
+/// block of the group. Empty unless the run is `--by-priority` with a row with a priority.
+pub(super) fn joint_tiers(
+    model: &Model,
+    blocks: &[(Block, f64)],
+    group: &[usize],
+    offsets: &[usize],
+) -> Vec<Vec<(usize, f64)>> {
+    let mut joint: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
+    for (&m, &at) in group.iter().zip(offsets) {
+        for (p, terms) in tiers(model, &blocks[m].0) {
+            let terms = terms.into_iter().map(|(v, w)| (v + at, w));
+            joint.entry(p).or_default().extend(terms);
+        }
+    }
+    joint.into_values().collect()
+}
+
+/// Minimizes each of `tiers` in turn on `lp` (every cost zero but the tier's weights,
+/// solved by `solve`) and adds the row that holds it; the costs are restored after.
+/// Returns each tier's point, or `None` when a tier solve ends without one. `hhi`: the
+/// problem has HHI caps (met by cuts), which need more room.
+pub(super) fn hold_joint_tiers(
+    lp: &mut Lp,
+    tiers: &[Vec<(usize, f64)>],
+    hhi: bool,
+    solve: impl Fn(&Lp) -> LpResult,
+) -> Option<Vec<Vec<f64>>> {
+    let costs: Vec<f64> = lp.vars.iter().map(|v| v.cost).collect();
+    let mut points = Vec::new();
+    for terms in tiers {
+        for v in &mut lp.vars {
+            v.cost = 0.0;
+        }
+        for &(var, w) in terms {
+            lp.vars[var].cost += w;
+        }
+        let run = solve(lp);
+        if !matches!(run.status, LpStatus::Optimal | LpStatus::Feasible) {
+            return None;
+        }
+        let least = least_violation(terms, &run);
+        let room = if hhi { TIER_ROOM_HHI } else { TIER_ROOM } * least.max(1.0);
+        lp.add_row(RowTag::Other, terms.clone(), Sense::Le, least + room);
+        points.push(run.x);
+    }
+    for (v, c) in lp.vars.iter_mut().zip(costs) {
+        v.cost = c;
+    }
+    Some(points)
+}
+
+/// The block's own objective under the tiers [`hold_tiers`] held (its rows from
+/// `held_from` on): optimized, and when that finds no point with the tiers held at
+/// [`TIER_ROOM`] (an interior point's least may sit below the vertex's by more), once
+/// more with [`TIER_ROOM_HHI`] of room. A block without held tiers is optimized as is.
+pub(super) fn optimize_held(
+    block: &mut Block,
+    kind: SolverKind,
+    backend: &mut BackendOptions,
+    deadline: Deadline,
+    held_from: usize,
+) -> Optimized {
+    let run = optimize(block, kind, backend, deadline);
+    let tight = block.concentration.is_none() && block.lp.rows.len() > held_from;
+    if run.result.status != LpStatus::Infeasible || !tight {
+        return run;
+    }
+    for row in &mut block.lp.rows[held_from..] {
+        row.rhs += TIER_ROOM_HHI * row.rhs.max(1.0);
+    }
+    optimize(block, kind, backend, deadline)
 }

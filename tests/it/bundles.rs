@@ -600,11 +600,12 @@ fn an_infeasible_mineral_in_a_joined_group_is_exit_3_with_its_relaxation() {
     assert!(!w.path("out/bundle_awards.csv").exists());
 }
 
-/// `--by-priority` on a model with discounts: refused (exit 2, naming the flag) when a row
-/// has a priority, since the joint MILP does not hold the tiers; without one it is the
-/// plain solve, file for file.
+/// `--by-priority` on a model with discounts: a row with a priority that the plan can
+/// keep gives the plain solve's plan (tier 1 kept at no violation, then cost); without a
+/// priority it is the plain solve, file for file. tests/it/priority_bundles.rs checks
+/// tiers that give way.
 #[test]
-fn by_priority_with_discounts_is_refused_only_with_a_priority() {
+fn by_priority_with_discounts_keeps_a_tier_it_can_keep() {
     let discounts = ("discounts.csv", "supplier,min_lots,discount\na,2,0.15\n");
     let head = "constraint,mineral,target,bound,penalty,priority\n";
     let tiered = format!("{head}max_country_share,li,CHN,0.5,,1\n");
@@ -616,8 +617,14 @@ fn by_priority_with_discounts_is_refused_only_with_a_priority() {
     ]);
     w.run(&["solve", "model", "--out", "plain"]).expect_code(0);
     w.run(&["solve", "model", "--by-priority", "--out", "out"])
-        .expect_code(2)
-        .stderr_has("not yet by solve --by-priority");
+        .expect_code(0);
+    for file in ["allocation.csv", "lot_discounts.csv"] {
+        assert_eq!(
+            w.read(&format!("plain/{file}")),
+            w.read(&format!("out/{file}")),
+            "{file}"
+        );
+    }
     let soft = format!("{head}max_country_share,li,CHN,0.5,3,\n");
     w.write_model("model", &[("constraints.csv", &soft)]);
     w.run(&["solve", "model", "--out", "plain"]).expect_code(0);

@@ -28,6 +28,7 @@ mod numeric;
 mod plan;
 mod policy_cost;
 mod presets;
+mod priority_bundles;
 mod properties;
 mod ranging;
 mod reader;
