@@ -16,6 +16,7 @@ pub mod ranging;
 pub mod robust;
 pub mod sampling;
 pub mod soft;
+pub mod spread;
 mod stage_check;
 pub mod stage_shocks;
 pub mod stock;
