@@ -10,15 +10,18 @@
 # `scenarios --samples S --seed 7` (60 countries: nearly every sample is its own
 # scenario), unmet_penalty 1000 on every mineral, the nominal plan by `solve`; then
 # `stress --plan` of that plan alone and under `mpirun -n K --oversubscribe` for K in
-# $RANKS (default "1 2 4"). Then `scenarios --samples $SAMPLES (default 4000000) --seed 3`
-# on the first model, the same way. With SOURCEMIX_MPI_TIMINGS set; prints one row per
+# $RANKS (default "1 2 4"). Then `scenarios --samples $SAMPLES (default 10000000, the
+# most) --seed 3` on models/export-controls-2023-stock (16 countries, its correlation.csv:
+# a few hundred patterns, so drawing is the work, not writing), the same way. With SOURCEMIX_MPI_TIMINGS set; prints one row per
 # run: wall s, the hub's evaluation wall and own-block seconds, bytes moved, and whether
 # the output is byte-identical to the lone run. Needs python3 and GNU time.
 set -euo pipefail
 bin=$(realpath "$1")
 MODELS=${MODELS:-"10000x2x10000"}
 RANKS=${RANKS:-"1 2 4"}
-SAMPLES=${SAMPLES:-4000000}
+SAMPLES=${SAMPLES:-10000000}
+here=$(cd "$(dirname "$0")/.." && pwd)
+ec="$here/models/export-controls-2023-stock"
 dir=${MPI_BENCH_DIR:-$(mktemp -d)}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_btl=self,vader SOURCEMIX_MPI_TIMINGS=1
@@ -47,11 +50,9 @@ print(f"| {label} | {k} | {wall:.2f} | " + " | ".join(ev) + f" | {same} |")
 PY
 }
 
-first=""
 for spec in $MODELS; do
     IFS=x read -r offers minerals samples <<<"$spec"
     model="$dir/s$spec"
-    first=${first:-$model}
     if [ ! -f "$model/scenarios.csv" ]; then
         "$bin" generate "$model" --offers "$offers" --minerals "$minerals" --seed 1 >/dev/null
         "$bin" scenarios "$model" --samples "$samples" --seed 7 --out "$model/scenarios.csv" >/dev/null 2>&1
@@ -67,5 +68,6 @@ for spec in $MODELS; do
 done
 for k in alone $RANKS; do
     row "scenarios --samples $SAMPLES" "$dir/sample-alone.csv" "$dir/sample-$k.csv" "$k" \
-        scenarios "$first" --samples "$SAMPLES" --seed 3 --out "$dir/sample-$k.csv"
+        scenarios "$ec" --correlation "$ec/correlation.csv" --samples "$SAMPLES" --seed 3 \
+        --out "$dir/sample-$k.csv"
 done

@@ -26,7 +26,21 @@ pub enum Job {
 
 impl Job {
     /// Every job, in code order.
-    const ALL: [Job; 3] = [Job::Robust, Job::Stress, Job::Sampling];
+    pub const ALL: [Job; 3] = [Job::Robust, Job::Stress, Job::Sampling];
+
+    /// The job's name in the hub's timings: robust, stress, sampling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::Robust => "robust",
+            Job::Stress => "stress",
+            Job::Sampling => "sampling",
+        }
+    }
+
+    /// The job's place in [`Job::ALL`].
+    pub fn index(self) -> usize {
+        self.code() as usize - 1
+    }
 
     /// The job's code in a request.
     pub fn code(self) -> f64 {
@@ -124,8 +138,9 @@ mod tests {
 
     #[test]
     fn job_codes_round_trip() {
-        for job in Job::ALL {
+        for (k, job) in Job::ALL.into_iter().enumerate() {
             assert_eq!(Job::from_code(job.code()), Some(job));
+            assert_eq!(job.index(), k);
         }
         assert_eq!(Job::from_code(0.0), None);
         assert_eq!(Job::from_code(f64::NAN), None);

@@ -42,9 +42,8 @@ const TAG_STOP: i32 = 13;
 /// Status of an answer from a rank that cannot answer the request it was sent.
 const CANNOT: f64 = 1.0;
 
-/// What the hub measured, printed at the end when `SOURCEMIX_MPI_TIMINGS` is set (the
-/// scaling account of benches/RESULTS.md).
-#[derive(Default)]
+/// What the hub measured for one job, printed at the end when `SOURCEMIX_MPI_TIMINGS` is
+/// set (the scaling account of benches/RESULTS.md).
 struct Stats {
     /// Requests (robust: each round's, the incumbent's and the final plans; stress: one
     /// per plan; scenarios: one).
@@ -58,13 +57,19 @@ struct Stats {
     received: usize,
 }
 
-static STATS: Mutex<Stats> = Mutex::new(Stats {
-    gathers: 0,
-    gather_secs: 0.0,
-    own_secs: 0.0,
-    sent: 0,
-    received: 0,
-});
+impl Stats {
+    /// Nothing measured yet.
+    const NONE: Stats = Stats {
+        gathers: 0,
+        gather_secs: 0.0,
+        own_secs: 0.0,
+        sent: 0,
+        received: 0,
+    };
+}
+
+/// Each job's [`Stats`], in [`Job::ALL`] order.
+static STATS: Mutex<[Stats; 3]> = Mutex::new([Stats::NONE; 3]);
 
 /// Exit code of a run that lost a rank (SPEC §5: the solver failed).
 const LOST_EXIT: u8 = 4;
@@ -131,16 +136,22 @@ impl Session {
     /// already gone needs no word).
     pub fn finish(&self) {
         if self.size() > 1 && std::env::var_os("SOURCEMIX_MPI_TIMINGS").is_some() {
-            let s = STATS.lock().unwrap_or_else(|e| e.into_inner());
-            eprintln!(
-                "mpi timings: ranks {}, evaluations {}, evaluation wall {:.6} s, hub's own block {:.6} s, sent {} bytes, received {} bytes",
-                self.size(),
-                s.gathers,
-                s.gather_secs,
-                s.own_secs,
-                8 * s.sent,
-                8 * s.received
-            );
+            let stats = STATS.lock().unwrap_or_else(|e| e.into_inner());
+            for (job, s) in Job::ALL.iter().zip(stats.iter()) {
+                if s.gathers == 0 {
+                    continue;
+                }
+                eprintln!(
+                    "mpi timings: ranks {}, job {}, evaluations {}, evaluation wall {:.6} s, hub's own block {:.6} s, sent {} bytes, received {} bytes",
+                    self.size(),
+                    job.name(),
+                    s.gathers,
+                    s.gather_secs,
+                    s.own_secs,
+                    8 * s.sent,
+                    8 * s.received
+                );
+            }
         }
         for r in 1..self.size() {
             let stop: [f64; 0] = [];
@@ -415,7 +426,8 @@ impl Spread for Hub {
         for (r, request) in (1..self.size).zip(&mut requests) {
             values.extend(self.receive(comm.0, (r, job), request, (deadline, limit)));
         }
-        let mut stats = STATS.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all = STATS.lock().unwrap_or_else(|e| e.into_inner());
+        let stats = &mut all[job.index()];
         stats.gathers += 1;
         stats.gather_secs += sending.elapsed().as_secs_f64();
         stats.own_secs += own;
