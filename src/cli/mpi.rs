@@ -33,9 +33,9 @@ use mpi::Threading;
 use sourcemix::analysis::spread::{block, install, Answer, Job, Spread};
 
 /// A request: [job code, pieces, payload (a plan, or the draw)…].
-const TAG_PLAN: i32 = 11;
+const TAG_REQUEST: i32 = 11;
 /// Results of a rank's block: [status, numbers…] (status 0: answered).
-const TAG_VALUES: i32 = 12;
+const TAG_RESULTS: i32 = 12;
 /// No more requests.
 const TAG_STOP: i32 = 13;
 
@@ -168,11 +168,11 @@ impl Session {
         loop {
             let (buffer, status) =
                 wait(|| hub.immediate_matched_probe()).matched_receive_vec::<f64>();
-            if status.tag() != TAG_PLAN {
+            if status.tag() != TAG_REQUEST {
                 return;
             }
             let answer = answer(answers, &buffer, self.size(), self.rank());
-            hub.send_with_tag(&answer[..], TAG_VALUES);
+            hub.send_with_tag(&answer[..], TAG_RESULTS);
         }
     }
 }
@@ -293,7 +293,7 @@ unsafe fn try_receive(comm: ffi::MPI_Comm, rank: usize) -> Result<Option<Vec<f64
     let mut status: ffi::MPI_Status = std::mem::zeroed();
     let mut flag: c_int = 0;
     let dtype = f64::equivalent_datatype().as_raw();
-    let code = ffi::MPI_Iprobe(rank as c_int, TAG_VALUES, comm, &mut flag, &mut status);
+    let code = ffi::MPI_Iprobe(rank as c_int, TAG_RESULTS, comm, &mut flag, &mut status);
     if code != 0 {
         return Err(code);
     }
@@ -308,7 +308,7 @@ unsafe fn try_receive(comm: ffi::MPI_Comm, rank: usize) -> Result<Option<Vec<f64
         count,
         dtype,
         rank as c_int,
-        TAG_VALUES,
+        TAG_RESULTS,
         comm,
         &mut status,
     );
@@ -411,7 +411,7 @@ impl Spread for Hub {
             .map(|r| {
                 // SAFETY: the lock serializes MPI calls; `message` outlives every request
                 // (each completes below, or the process ends).
-                unsafe { start_send(comm.0, r, TAG_PLAN, &message) }.unwrap_or_else(|code| {
+                unsafe { start_send(comm.0, r, TAG_REQUEST, &message) }.unwrap_or_else(|code| {
                     let what = format!("could not be sent the request (MPI error {code})");
                     self.lost(r, job, &what)
                 })
