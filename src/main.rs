@@ -86,12 +86,18 @@ fn main() -> ExitCode {
     dispatch(cli.command)
 }
 
-/// Under `mpirun` (feature `mpi`): rank 0 runs the command, spreading the evaluations of
-/// `solve --robust` over the other ranks, which serve them (see [`cli::mpi`]).
+/// Under `mpirun` (feature `mpi`): rank 0 runs the command, spreading the scenarios of
+/// `solve --robust` and `stress` and the samples of `scenarios` over the other ranks,
+/// which serve them (see [`cli::mpi`]).
 #[cfg(feature = "mpi")]
 fn on_ranks(session: &cli::mpi::Session, command: Command) -> ExitCode {
     if session.rank() == 0 {
-        if matches!(&command, Command::Solve(args) if args.is_robust()) {
+        let spread = match &command {
+            Command::Solve(args) => args.is_robust(),
+            Command::Stress(_) | Command::Scenarios(_) => true,
+            _ => false,
+        };
+        if spread {
             session.hub();
         }
         let code = dispatch(command);
@@ -100,7 +106,9 @@ fn on_ranks(session: &cli::mpi::Session, command: Command) -> ExitCode {
     }
     match &command {
         Command::Solve(args) => cli::solve::serve_robust(args, session),
-        _ => session.serve(None),
+        Command::Stress(args) => cli::stress::serve(args, session),
+        Command::Scenarios(_) => cli::scenarios::serve(session),
+        _ => session.serve(&[]),
     }
     ExitCode::SUCCESS
 }

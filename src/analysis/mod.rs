@@ -3,7 +3,8 @@
 //! ([`robust`]) and the disruptions to plan for ([`sampling`]), the cost–risk frontier
 //! ([`frontier`]), the sensitivity of the optimum ([`ranging`]), what the policy costs
 //! ([`policy_cost`]) and policy variants side by side ([`compare`]), why a model has no solution ([`explain`]), suspicious data
-//! ([`check`]).
+//! ([`check`]). [`spread`] decides where the independent pieces of the robust solve,
+//! stress and sampling run (here, or over MPI ranks).
 
 pub mod awards;
 pub mod check;
@@ -17,6 +18,7 @@ pub mod ranging;
 pub mod robust;
 pub mod sampling;
 pub mod soft;
+pub mod spread;
 mod stage_check;
 pub mod stage_shocks;
 pub mod stock;

@@ -14,6 +14,8 @@
 //! second-stage LP. So the baseline costs exactly what `solve` says the plan costs, and
 //! no plan relies on spot purchases, which the policy does not bind, in a normal year.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -24,6 +26,8 @@ use crate::model::{Model, Scenario};
 use crate::policy::rows::expand;
 use crate::tolerance::FEASIBILITY;
 use crate::values::{Level, NonNegative};
+
+pub mod spread;
 
 /// Name of the scenario without shocks.
 pub const BASELINE: &str = "baseline";
@@ -133,7 +137,8 @@ pub struct StressReport {
     pub summary: StressSummary,
 }
 
-/// Stresses `plan` (x_i per offer of `model`) under `scenarios`.
+/// Stresses `plan` (x_i per offer of `model`) under `scenarios` (their rows computed
+/// here, or spread over processes: [`crate::analysis::spread`], job `Stress`).
 pub fn stress(
     model: &Model,
     plan: &[f64],
@@ -148,42 +153,15 @@ pub fn stress(
             model.offers.len()
         )));
     }
-    // Offers the policy excludes for their mineral: never bought on the spot market.
-    let mut excluded = vec![false; model.offers.len()];
-    for (m, mineral) in model.minerals.iter().enumerate() {
-        for inst in expand(model, m) {
-            if inst.kind.is_exclusion() {
-                for j in inst.members {
-                    excluded[mineral.offers.start + j] = true;
-                }
-            }
-        }
-    }
-    let p_scenarios: f64 = scenarios.iter().map(|s| s.probability).sum();
-    let baseline = Scenario {
-        name: BASELINE.to_string(),
-        probability: (1.0 - p_scenarios).max(0.0),
-        shocks: Vec::new(),
-    };
-    let all: Vec<&Scenario> = std::iter::once(&baseline).chain(scenarios).collect();
-    let replacement: Vec<f64> = (0..model.minerals.len())
-        .map(|m| crate::analysis::stock::replacement_cost(model, m, &excluded))
-        .collect();
-    // What the plan's bundles and lot discounts add to each offer's contract cost.
-    let earned = crate::analysis::awards::earned_adjustments(model, plan);
-    let fixed = Fixed {
-        excluded: &excluded,
-        replacement: &replacement,
-        earned: earned.as_deref(),
-    };
-    let per_scenario: Vec<Vec<StressRow>> = all
-        .par_iter()
-        .map(|s| scenario_rows(model, plan, &fixed, s, opts))
-        .collect();
+    let stressor = Stressor::new(model, scenarios, opts);
+    let per_scenario = spread::per_scenario(&stressor, plan);
     let costs: Vec<(f64, f64)> = per_scenario
         .iter()
-        .zip(&all)
-        .map(|(rows, s)| (rows.last().map_or(0.0, |r| r.total_cost), s.probability))
+        .enumerate()
+        .map(|(k, rows)| {
+            let p = stressor.scenario(k).probability;
+            (rows.last().map_or(0.0, |r| r.total_cost), p)
+        })
         .collect();
     let expected_cost = costs.iter().map(|(l, p)| p * l).sum();
     let mut worst = 0;
@@ -199,10 +177,90 @@ pub fn stress(
             expected_cost,
             cvar_cost: cvar(&costs, opts.alpha.get()),
             alpha: opts.alpha.get(),
-            worst_scenario: Name::from(all[worst].name.as_str()),
+            worst_scenario: Name::from(stressor.scenario(worst).name.as_str()),
             worst_cost: costs[worst].0,
         },
     })
+}
+
+/// What one scenario's rows need: the model, the baseline and the scenarios, which offers
+/// the spot market may not use, the stock's replacement costs and the options.
+pub(crate) struct Stressor<'a> {
+    model: &'a Model,
+    /// The baseline (probability 1 − Σ p_s, at least 0), scenario 0.
+    baseline: Scenario,
+    /// Scenarios 1, 2, … in file order.
+    scenarios: &'a [Scenario],
+    /// Offers the policy excludes for their mineral: never bought on the spot market.
+    excluded: Vec<bool>,
+    /// Each mineral's stock replacement cost.
+    replacement: Vec<f64>,
+    opts: StressOptions,
+}
+
+impl<'a> Stressor<'a> {
+    /// The stress of plans of `model` under `scenarios` (after the baseline).
+    pub(crate) fn new(model: &'a Model, scenarios: &'a [Scenario], opts: &StressOptions) -> Self {
+        let mut excluded = vec![false; model.offers.len()];
+        for (m, mineral) in model.minerals.iter().enumerate() {
+            for inst in expand(model, m) {
+                if inst.kind.is_exclusion() {
+                    for j in inst.members {
+                        excluded[mineral.offers.start + j] = true;
+                    }
+                }
+            }
+        }
+        let p_scenarios: f64 = scenarios.iter().map(|s| s.probability).sum();
+        let replacement = (0..model.minerals.len())
+            .map(|m| crate::analysis::stock::replacement_cost(model, m, &excluded))
+            .collect();
+        Stressor {
+            model,
+            baseline: Scenario {
+                name: BASELINE.to_string(),
+                probability: (1.0 - p_scenarios).max(0.0),
+                shocks: Vec::new(),
+            },
+            scenarios,
+            excluded,
+            replacement,
+            opts: *opts,
+        }
+    }
+
+    /// The model.
+    pub(crate) fn model(&self) -> &Model {
+        self.model
+    }
+
+    /// Scenarios evaluated: the baseline and the model's.
+    pub(crate) fn count(&self) -> usize {
+        self.scenarios.len() + 1
+    }
+
+    /// Scenario `k`: the baseline for 0, then the scenarios in file order.
+    pub(crate) fn scenario(&self, k: usize) -> &Scenario {
+        match k {
+            0 => &self.baseline,
+            k => &self.scenarios[k - 1],
+        }
+    }
+
+    /// The rows of scenarios `range` for `plan`, in parallel, in scenario order.
+    pub(crate) fn rows(&self, plan: &[f64], range: Range<usize>) -> Vec<Vec<StressRow>> {
+        // What the plan's bundles and lot discounts add to each offer's contract cost.
+        let earned = crate::analysis::awards::earned_adjustments(self.model, plan);
+        let fixed = Fixed {
+            excluded: &self.excluded,
+            replacement: &self.replacement,
+            earned: earned.as_deref(),
+        };
+        range
+            .into_par_iter()
+            .map(|k| scenario_rows(self.model, plan, &fixed, self.scenario(k), &self.opts))
+            .collect()
+    }
 }
 
 /// stress needs an unmet_penalty for every mineral: the price of what neither the plan
@@ -290,7 +348,6 @@ fn scenario_rows(
     model: &Model,
     plan: &[f64],
     fixed: &Fixed,
-
     s: &Scenario,
     opts: &StressOptions,
 ) -> Vec<StressRow> {

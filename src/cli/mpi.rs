@@ -1,12 +1,14 @@
-//! `mpirun -n K sourcemix solve MODEL --robust …` (feature `mpi`): rank 0 is the hub, the
-//! other ranks evaluate scenarios (README "Across machines: MPI").
+//! `mpirun -n K sourcemix solve MODEL --robust …`, `stress …` and `scenarios …` (feature
+//! `mpi`): rank 0 is the hub, the other ranks evaluate scenarios or draw samples (README
+//! "Across machines: MPI").
 //!
 //! Every rank parses the same arguments. Rank 0 runs the command as one process would,
-//! with a [`Spread`] installed for `solve --robust`: each evaluation of a plan sends the
-//! plan to every rank, evaluates its own block of scenarios, and gathers the others'
-//! values per scenario (point to point, in rank order), so the hub sums in scenario order
-//! and writes the same bytes as one process. The other ranks read the model and
-//! scenarios themselves, answer plans until rank 0 says stop, and never write.
+//! with a [`Spread`] installed: each spread job (a plan to evaluate, the samples to
+//! draw; [`Job`]) sends its request to every rank, computes its own block, and gathers
+//! the others' results (point to point, in rank order), so the hub combines them in
+//! scenario order and writes the same bytes as one process. The other ranks read the
+//! model and scenarios themselves (`scenarios` needs none: the request carries the
+//! draw), answer requests until rank 0 says stop, and never write.
 //!
 //! A rank lost: the world communicator returns errors (`MPI_ERRORS_RETURN`) instead of
 //! aborting, and the hub waits for an answer at most `SOURCEMIX_MPI_TIMEOUT` seconds
@@ -28,40 +30,46 @@ use mpi::raw::AsRaw;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 use mpi::Threading;
-use sourcemix::analysis::robust::spread::{block, install, Evaluator, Spread};
+use sourcemix::analysis::spread::{block, install, Answer, Job, Spread};
 
-/// A plan to evaluate: [scenario count, offers, plan…].
-const TAG_PLAN: i32 = 11;
-/// Values of a rank's block: [status, values…] (status 0: answered).
-const TAG_VALUES: i32 = 12;
-/// No more plans.
+/// A request: [job code, pieces, payload (a plan, or the draw)…].
+const TAG_REQUEST: i32 = 11;
+/// Results of a rank's block: [status, numbers…] (status 0: answered).
+const TAG_RESULTS: i32 = 12;
+/// No more requests.
 const TAG_STOP: i32 = 13;
 
-/// Status of an answer from a rank that cannot evaluate the plan it was sent.
+/// Status of an answer from a rank that cannot answer the request it was sent.
 const CANNOT: f64 = 1.0;
 
-/// What the hub measured, printed at the end when `SOURCEMIX_MPI_TIMINGS` is set (the
-/// scaling account of benches/RESULTS.md).
-#[derive(Default)]
+/// What the hub measured for one job, printed at the end when `SOURCEMIX_MPI_TIMINGS` is
+/// set (the scaling account of benches/RESULTS.md).
 struct Stats {
-    /// Evaluations of a plan (rounds, and the incumbent's and final plans).
+    /// Requests (robust: each round's, the incumbent's and the final plans; stress: one
+    /// per plan; scenarios: one).
     gathers: usize,
     /// Seconds in them, from the first send to the last answer.
     gather_secs: f64,
     /// Seconds of the hub's own block.
     own_secs: f64,
-    /// Numbers sent (plans) and received (values), 8 bytes each.
+    /// Numbers sent (requests) and received (results), 8 bytes each.
     sent: usize,
     received: usize,
 }
 
-static STATS: Mutex<Stats> = Mutex::new(Stats {
-    gathers: 0,
-    gather_secs: 0.0,
-    own_secs: 0.0,
-    sent: 0,
-    received: 0,
-});
+impl Stats {
+    /// Nothing measured yet.
+    const NONE: Stats = Stats {
+        gathers: 0,
+        gather_secs: 0.0,
+        own_secs: 0.0,
+        sent: 0,
+        received: 0,
+    };
+}
+
+/// Each job's [`Stats`], in [`Job::ALL`] order.
+static STATS: Mutex<[Stats; 3]> = Mutex::new([Stats::NONE; 3]);
 
 /// Exit code of a run that lost a rank (SPEC §5: the solver failed).
 const LOST_EXIT: u8 = 4;
@@ -111,7 +119,8 @@ impl Session {
         self.world.size() as usize
     }
 
-    /// On rank 0 of a job of more than one: spreads the robust solve's evaluations.
+    /// On rank 0 of a job of more than one: spreads the robust solve's, `stress`'s and
+    /// `scenarios`' pieces.
     pub fn hub(&self) {
         if self.size() > 1 {
             let hub = Hub {
@@ -127,16 +136,22 @@ impl Session {
     /// already gone needs no word).
     pub fn finish(&self) {
         if self.size() > 1 && std::env::var_os("SOURCEMIX_MPI_TIMINGS").is_some() {
-            let s = STATS.lock().unwrap_or_else(|e| e.into_inner());
-            eprintln!(
-                "mpi timings: ranks {}, evaluations {}, evaluation wall {:.6} s, hub's own block {:.6} s, sent {} bytes, received {} bytes",
-                self.size(),
-                s.gathers,
-                s.gather_secs,
-                s.own_secs,
-                8 * s.sent,
-                8 * s.received
-            );
+            let stats = STATS.lock().unwrap_or_else(|e| e.into_inner());
+            for (job, s) in Job::ALL.iter().zip(stats.iter()) {
+                if s.gathers == 0 {
+                    continue;
+                }
+                eprintln!(
+                    "mpi timings: ranks {}, job {}, evaluations {}, evaluation wall {:.6} s, hub's own block {:.6} s, sent {} bytes, received {} bytes",
+                    self.size(),
+                    job.name(),
+                    s.gathers,
+                    s.gather_secs,
+                    s.own_secs,
+                    8 * s.sent,
+                    8 * s.received
+                );
+            }
         }
         for r in 1..self.size() {
             let stop: [f64; 0] = [];
@@ -145,34 +160,39 @@ impl Session {
         }
     }
 
-    /// On another rank: answers plans with `evaluator`'s values of this rank's block
-    /// (or with "cannot" without one) until rank 0 says stop.
-    pub fn serve(&self, evaluator: Option<&Evaluator>) {
+    /// On another rank: answers each request with the results of this rank's block
+    /// from the one of `answers` for its job (or with "cannot" without one) until rank 0
+    /// says stop.
+    pub fn serve(&self, answers: &[&dyn Answer]) {
         let hub = self.world.process_at_rank(0);
         loop {
             let (buffer, status) =
                 wait(|| hub.immediate_matched_probe()).matched_receive_vec::<f64>();
-            if status.tag() != TAG_PLAN {
+            if status.tag() != TAG_REQUEST {
                 return;
             }
-            let answer = answer(evaluator, &buffer, self.size(), self.rank());
-            hub.send_with_tag(&answer[..], TAG_VALUES);
+            let answer = answer(answers, &buffer, self.size(), self.rank());
+            hub.send_with_tag(&answer[..], TAG_RESULTS);
         }
     }
 }
 
-/// The answer to a plan message: status 0 and the values of this rank's block, or
-/// [`CANNOT`] when there is no evaluator or its problem is not the hub's.
-fn answer(evaluator: Option<&Evaluator>, buffer: &[f64], size: usize, rank: usize) -> Vec<f64> {
-    let (Some(e), [count, offers, plan @ ..]) = (evaluator, buffer) else {
+/// The answer to a request: status 0 and the results of this rank's block, or
+/// [`CANNOT`] when no answer is for its job or that answer's problem is not the hub's.
+fn answer(answers: &[&dyn Answer], buffer: &[f64], size: usize, rank: usize) -> Vec<f64> {
+    let [code, count, payload @ ..] = buffer else {
         return vec![CANNOT];
     };
-    if *count as usize != e.count() || *offers as usize != e.offers() || plan.len() != e.offers() {
-        return vec![CANNOT];
+    let job = Job::from_code(*code);
+    let count = *count as usize;
+    let results = answers
+        .iter()
+        .find(|a| Some(a.job()) == job)
+        .and_then(|a| a.answer(payload, count, block(count, size, rank)));
+    match results {
+        Some(results) => std::iter::once(0.0).chain(results).collect(),
+        None => vec![CANNOT],
     }
-    let mut out = vec![0.0];
-    out.extend(e.values(plan, block(e.count(), size, rank)));
-    out
 }
 
 /// Polls `probe` until it finds a message, sleeping a little longer each time (up to a
@@ -273,7 +293,7 @@ unsafe fn try_receive(comm: ffi::MPI_Comm, rank: usize) -> Result<Option<Vec<f64
     let mut status: ffi::MPI_Status = std::mem::zeroed();
     let mut flag: c_int = 0;
     let dtype = f64::equivalent_datatype().as_raw();
-    let code = ffi::MPI_Iprobe(rank as c_int, TAG_VALUES, comm, &mut flag, &mut status);
+    let code = ffi::MPI_Iprobe(rank as c_int, TAG_RESULTS, comm, &mut flag, &mut status);
     if code != 0 {
         return Err(code);
     }
@@ -288,7 +308,7 @@ unsafe fn try_receive(comm: ffi::MPI_Comm, rank: usize) -> Result<Option<Vec<f64
         count,
         dtype,
         rank as c_int,
-        TAG_VALUES,
+        TAG_RESULTS,
         comm,
         &mut status,
     );
@@ -299,14 +319,16 @@ unsafe fn try_receive(comm: ffi::MPI_Comm, rank: usize) -> Result<Option<Vec<f64
 }
 
 impl Hub {
-    /// Ends the run: rank `rank` did not answer (`what`), so nothing is written, and the
-    /// job is aborted (the other ranks would wait for plans forever; `mpirun` may have
-    /// been told not to end a job when one rank exits).
-    fn lost(&self, rank: usize, what: &str) -> ! {
+    /// Ends the run: rank `rank` did not answer (`what`), so `job` cannot finish and
+    /// nothing is written, and the MPI job is aborted (the other ranks would wait for
+    /// requests forever; `mpirun` may have been told not to end a job when one rank
+    /// exits).
+    fn lost(&self, rank: usize, job: Job, what: &str) -> ! {
         let _guard = sourcemix::commands::stop_writing();
         eprintln!(
-            "error: MPI rank {rank} of {} {what}; the robust solve cannot finish without its scenarios, so no result file is written",
-            self.size
+            "error: MPI rank {rank} of {} {what}; {}, so no result file is written",
+            self.size,
+            job.stopped()
         );
         // SAFETY: MPI is initialized; MPI_Abort ends every process of the job.
         unsafe { ffi::MPI_Abort(ffi::RSMPI_COMM_WORLD, c_int::from(LOST_EXIT)) };
@@ -314,10 +336,11 @@ impl Hub {
     }
 
     /// Ends the run when `deadline` has passed: `rank` did not answer in `limit`.
-    fn check(&self, rank: usize, deadline: Instant, limit: Duration) {
+    fn check(&self, rank: usize, job: Job, deadline: Instant, limit: Duration) {
         if Instant::now() > deadline {
             self.lost(
                 rank,
+                job,
                 &format!(
                     "did not answer within {:.0} s (SOURCEMIX_MPI_TIMEOUT)",
                     limit.as_secs_f64()
@@ -326,42 +349,46 @@ impl Hub {
         }
     }
 
-    /// Waits until the plan sent to `rank` by `request` is delivered and `rank`'s answer
-    /// has arrived, at most until `deadline`; its values (status stripped).
+    /// Waits until the request sent to `rank` by `request` is delivered and `rank`'s
+    /// answer has arrived, at most until `deadline`; its results (status stripped).
     fn receive(
         &self,
         comm: ffi::MPI_Comm,
-        rank: usize,
+        (rank, job): (usize, Job),
         request: &mut ffi::MPI_Request,
-        deadline: Instant,
-        limit: Duration,
+        (deadline, limit): (Instant, Duration),
     ) -> Vec<f64> {
         // SAFETY (both polls): the hub's lock is held by the caller; the request is
         // tested until it completes, and only then is the answer probed.
         wait(|| match unsafe { sent(request) } {
             Ok(true) => Some(()),
             Ok(false) => {
-                self.check(rank, deadline, limit);
+                self.check(rank, job, deadline, limit);
                 None
             }
             Err(code) => self.lost(
                 rank,
-                &format!("could not be sent the plan (MPI error {code})"),
+                job,
+                &format!("could not be sent the request (MPI error {code})"),
             ),
         });
         let found = wait(|| match unsafe { try_receive(comm, rank) } {
             Ok(Some(buffer)) => Some(buffer),
             Ok(None) => {
-                self.check(rank, deadline, limit);
+                self.check(rank, job, deadline, limit);
                 None
             }
-            Err(code) => self.lost(rank, &format!("failed to answer (MPI error {code})")),
+            Err(code) => self.lost(rank, job, &format!("failed to answer (MPI error {code})")),
         });
         match found.split_first() {
             Some((&0.0, values)) => values.to_vec(),
             _ => self.lost(
                 rank,
-                "cannot evaluate this run's scenarios (it read a different model, scenarios or options)",
+                job,
+                &format!(
+                    "cannot evaluate this run's {} (it read a different model, scenarios or options, or runs another command)",
+                    job.pieces()
+                ),
             ),
         }
     }
@@ -370,21 +397,23 @@ impl Hub {
 impl Spread for Hub {
     fn gather(
         &self,
-        plan: &[f64],
+        job: Job,
+        payload: &[f64],
         count: usize,
         local: &dyn Fn(Range<usize>) -> Vec<f64>,
     ) -> Vec<f64> {
         let comm = self.comm.lock().unwrap_or_else(|e| e.into_inner());
-        let mut message = Vec::with_capacity(plan.len() + 2);
-        message.extend([count as f64, plan.len() as f64]);
-        message.extend_from_slice(plan);
+        let mut message = Vec::with_capacity(payload.len() + 2);
+        message.extend([job.code(), count as f64]);
+        message.extend_from_slice(payload);
         let sending = Instant::now();
         let mut requests: Vec<ffi::MPI_Request> = (1..self.size)
             .map(|r| {
                 // SAFETY: the lock serializes MPI calls; `message` outlives every request
                 // (each completes below, or the process ends).
-                unsafe { start_send(comm.0, r, TAG_PLAN, &message) }.unwrap_or_else(|code| {
-                    self.lost(r, &format!("could not be sent the plan (MPI error {code})"))
+                unsafe { start_send(comm.0, r, TAG_REQUEST, &message) }.unwrap_or_else(|code| {
+                    let what = format!("could not be sent the request (MPI error {code})");
+                    self.lost(r, job, &what)
                 })
             })
             .collect();
@@ -395,9 +424,10 @@ impl Spread for Hub {
         let own = started.elapsed().as_secs_f64();
         let own_len = values.len();
         for (r, request) in (1..self.size).zip(&mut requests) {
-            values.extend(self.receive(comm.0, r, request, deadline, limit));
+            values.extend(self.receive(comm.0, (r, job), request, (deadline, limit)));
         }
-        let mut stats = STATS.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all = STATS.lock().unwrap_or_else(|e| e.into_inner());
+        let stats = &mut all[job.index()];
         stats.gathers += 1;
         stats.gather_secs += sending.elapsed().as_secs_f64();
         stats.own_secs += own;

@@ -101,6 +101,13 @@ pub fn run(args: ScenariosArgs) -> Result<u8, Error> {
     Ok(0)
 }
 
+/// On an MPI rank other than 0: draws its block of sample chunks for rank 0 (the request
+/// carries everything a chunk needs, so nothing is read here).
+#[cfg(feature = "mpi")]
+pub fn serve(session: &super::mpi::Session) {
+    session.serve(&[&sourcemix::analysis::sampling::spread::Sampler]);
+}
+
 /// A progress line on standard error for long runs, hidden unless it is a terminal.
 fn progress_bar(samples: u64) -> ProgressBar {
     if samples < PROGRESS_FROM_SAMPLES || !std::io::stderr().is_terminal() {

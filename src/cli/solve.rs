@@ -185,14 +185,17 @@ fn robust_options(args: &SolveArgs, solve: SolveOptions) -> RobustOptions {
 }
 
 /// On an MPI rank other than 0: reads the model and scenarios of `solve --robust` as rank
-/// 0 does and evaluates its block of scenarios for every plan rank 0 sends (rank 0 alone
-/// reports, so a rank that cannot read them answers "cannot" and rank 0 says so, or
-/// rank 0 fails on the same input first).
+/// 0 does and evaluates its block of scenarios for every plan rank 0 sends, for the
+/// robust solve and for the stress files (rank 0 alone reports, so a rank that cannot
+/// read them answers "cannot" and rank 0 says so, or rank 0 fails on the same input
+/// first).
 #[cfg(feature = "mpi")]
 pub fn serve_robust(args: &SolveArgs, session: &super::mpi::Session) {
     use sourcemix::analysis::robust::spread::Evaluator;
+    use sourcemix::analysis::spread::Answer;
+    use sourcemix::analysis::stress::spread::Evaluator as StressEvaluator;
     if !args.robust {
-        return session.serve(None);
+        return session.serve(&[]);
     }
     let opts = robust_options(
         args,
@@ -211,7 +214,17 @@ pub fn serve_robust(args: &SolveArgs, session: &super::mpi::Session) {
     let evaluator = loaded
         .as_ref()
         .and_then(|l| Evaluator::new(&l.model, &l.scenarios, &opts).ok());
-    session.serve(evaluator.as_ref());
+    let stress = loaded
+        .as_ref()
+        .and_then(|l| StressEvaluator::new(&l.model, &l.scenarios, &opts.stress_options()).ok());
+    let answers: Vec<&dyn Answer> = [
+        evaluator.as_ref().map(|e| e as &dyn Answer),
+        stress.as_ref().map(|e| e as &dyn Answer),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    session.serve(&answers);
 }
 
 /// `solve --robust`: the robust plan beside the nominal one, a progress line on a

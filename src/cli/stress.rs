@@ -50,27 +50,58 @@ pub struct StressArgs {
     page: PageFile,
 }
 
+impl StressArgs {
+    /// The stress options the arguments give.
+    fn options(&self) -> StressOptions {
+        StressOptions {
+            alpha: self.alpha,
+            spot_premium: self.spot_premium,
+        }
+    }
+
+    /// Where the scenarios come from.
+    fn source(&self) -> sourcemix::commands::ScenarioSource<'_> {
+        super::solve::scenario_source(
+            self.scenarios.as_deref(),
+            self.n_minus_one,
+            self.n_minus_one_stage.as_deref(),
+        )
+    }
+}
+
 /// Runs `stress`; returns the exit code.
 pub fn run(args: StressArgs) -> Result<u8, Error> {
-    let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.model));
-    let opts = StressOptions {
-        alpha: args.alpha,
-        spot_premium: args.spot_premium,
-    };
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&args.model));
     let run = stress_model_to(
         &args.model,
         &args.plan,
-        super::solve::scenario_source(
-            args.scenarios.as_deref(),
-            args.n_minus_one,
-            args.n_minus_one_stage.as_deref(),
-        ),
+        args.source(),
         &args.page.onto(args.files.outputs(&out_dir)),
-        &opts,
+        &args.options(),
     )?;
     output::warnings(&run.warnings);
     output::result(args.format, &run, |r| render_stress(&r.report))?;
     args.files.note_written(&out_dir, &run.written);
     args.page.note_written(&run.written);
     Ok(0)
+}
+
+/// On an MPI rank other than 0: reads the model and scenarios of `stress` as rank 0 does
+/// and evaluates its block of scenarios for the plan rank 0 sends (rank 0 alone reads
+/// the plan and reports, so a rank that cannot read them answers "cannot" and rank 0
+/// says so, or rank 0 fails on the same input first).
+#[cfg(feature = "mpi")]
+pub fn serve(args: &StressArgs, session: &super::mpi::Session) {
+    use sourcemix::analysis::stress::spread::Evaluator;
+    let loaded = sourcemix::commands::load_stress(&args.model, args.source()).ok();
+    let evaluator = loaded
+        .as_ref()
+        .and_then(|l| Evaluator::new(&l.model, &l.scenarios, &args.options()).ok());
+    match &evaluator {
+        Some(e) => session.serve(&[e]),
+        None => session.serve(&[]),
+    }
 }

@@ -127,6 +127,12 @@ impl<'a> ScenarioSource<'a> {
     }
 }
 
+/// The model and scenarios `stress` reads (for an MPI rank that only evaluates
+/// scenarios: the same as the command's own).
+pub fn load_stress(model_dir: &Path, source: ScenarioSource) -> Result<Loaded> {
+    load_with_scenarios(model_dir, source)
+}
+
 /// The model in `model_dir` with the scenarios `source` names, and the warnings of the
 /// reads (and that preset probabilities are not estimates).
 pub(super) fn load_with_scenarios(model_dir: &Path, source: ScenarioSource) -> Result<Loaded> {

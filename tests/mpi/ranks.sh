@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# The robust solve across MPI ranks (feature `mpi`, README "Across machines: MPI"):
+# The robust solve, stress and scenarios across MPI ranks (feature `mpi`, README "Across
+# machines: MPI"):
 #
 #   bash tests/mpi/ranks.sh BINARY
 #
 # BINARY is a sourcemix built with `--features mpi`. On every bundled model with a
 # scenarios.csv, on generated ones (an LP, the same under an HHI cap, one with integer
 # rules, each with sampled scenarios) and with the --n-1 preset, runs
-# `solve --robust --method decomposition` (and `auto` on one model) alone and then under
+# `solve --robust --method decomposition` (and `auto` on one model), `stress` of the
+# nominal plan, and `scenarios` (independent, correlated, at a stage) alone and then under
 # `mpirun -n K --oversubscribe` for K = 1, 2, 4, and compares the output files and
-# standard output byte for byte with the lone run. Then the failures: a rank that reads
-# another model is named by rank 0; a rank that stops answering (SIGSTOP) is named by
-# rank 0 after SOURCEMIX_MPI_TIMEOUT; a rank killed (SIGKILL) mid-run ends the job (mpirun
-# names the rank), and with `--mca orte_abort_on_non_zero_status 0` rank 0 names it; in
-# each case no result file is written. Prints "N passed, N failed".
+# standard output byte for byte with the lone run. Then the failures, for the robust
+# solve, stress and scenarios: a rank that reads another model (or runs another command)
+# is named by rank 0; a rank that stops answering (SIGSTOP) is named by rank 0 after
+# SOURCEMIX_MPI_TIMEOUT; a rank killed (SIGKILL) mid-run ends the job (mpirun names the
+# rank), and with `--mca orte_abort_on_non_zero_status 0` rank 0 names it; in each case
+# no result file is written. Prints "N passed, N failed". PARTS=failures runs only the
+# failures, PARTS=same only the byte comparisons.
 set -uo pipefail
 bin=$(realpath "$1")
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,20 +46,35 @@ for g in glp ghhi gint; do
     mv "$work/$g/d.csv" "$work/$g/demand.csv"
 done
 
-# NAME MODEL ARGS...: the lone run, then K = 1, 2, 4 ranks, compared byte for byte.
-same() {
-    local name=$1 model=$2
-    shift 2
-    local args=(solve "$model" --robust "$@")
-    "$bin" "${args[@]}" --out "$work/out/$name-alone" >"$work/$name-alone.stdout" 2>/dev/null
+# Files in the folder OUT (1 when OUT is a file).
+files() {
+    if [ -d "$1" ]; then ls "$1" | wc -l; else echo 1; fi
+}
+
+# ARGS with every @OUT replaced by $1.
+at() {
+    local out=$1 a
+    shift
+    for a in "$@"; do printf '%s\0' "${a//@OUT/$out}"; done
+}
+
+# NAME ARGS...: the lone run of `sourcemix ARGS` (@OUT: where it writes), then K = 1, 2, 4
+# ranks, compared byte for byte (files and standard output).
+same_run() {
+    local name=$1
+    shift
+    local alone args
+    mapfile -d '' alone < <(at "$work/out/$name-alone" "$@")
+    "$bin" "${alone[@]}" >"$work/$name-alone.stdout" 2>/dev/null
     local code=$?
-    if [ ! -f "$work/out/$name-alone/allocation.csv" ]; then
-        fail "$name: the lone run wrote no allocation.csv (exit $code)"
+    if [ ! -e "$work/out/$name-alone" ]; then
+        fail "$name: the lone run wrote nothing (exit $code)"
         return
     fi
     for k in 1 2 4; do
         local out="$work/out/$name-$k"
-        "${mpi[@]}" -n "$k" "$bin" "${args[@]}" --out "$out" >"$work/$name-$k.stdout" 2>"$work/$name-$k.stderr"
+        mapfile -d '' args < <(at "$out" "$@")
+        "${mpi[@]}" -n "$k" "$bin" "${args[@]}" >"$work/$name-$k.stdout" 2>"$work/$name-$k.stderr"
         local got=$?
         if [ "$got" != "$code" ]; then
             fail "$name: $k ranks exit $got, alone $code"; sed 's/^/    /' "$work/$name-$k.stderr"
@@ -65,29 +84,67 @@ same() {
             <(sed "s|$name-alone|NAME|g" "$work/$name-alone.stdout"); then
             fail "$name: $k ranks printed another standard output"
         else
-            pass "$name: $k ranks, same bytes ($(ls "$out" | wc -l) files)"
+            pass "$name: $k ranks, same bytes ($(files "$out") files)"
         fi
     done
 }
 
-# PARTS=failures runs only the failure cases (while working on them).
-[ "${PARTS:-all}" = failures ] && same() { :; }
+# NAME MODEL ARGS...: `solve MODEL --robust ARGS` compared.
+same() {
+    local name=$1 model=$2
+    shift 2
+    same_run "$name" solve "$model" --robust "$@" --out @OUT
+}
+
+# NAME MODEL ARGS...: `stress MODEL ARGS` of MODEL's nominal plan (solved alone) compared.
+same_stress() {
+    local name=$1 model=$2
+    shift 2
+    local plan="$work/plan/$name"
+    "$bin" solve "$model" --out "$plan" >/dev/null 2>&1
+    if [ ! -f "$plan/allocation.csv" ]; then
+        fail "stress-$name: the nominal solve wrote no plan"
+        return
+    fi
+    same_run "stress-$name" stress "$model" --plan "$plan/allocation.csv" "$@" --out @OUT
+}
+
+# PARTS=failures runs only the failure cases (while working on them), PARTS=same only
+# the comparisons.
+[ "${PARTS:-all}" = failures ] && same_run() { :; }
 for m in "$here"/models/*/; do
     [ -f "$m/scenarios.csv" ] || continue
     same "$(basename "$m")" "$m" --method decomposition
+    same_stress "$(basename "$m")" "$m"
 done
 same export-controls-auto "$here/models/export-controls-2023" --method auto
 same rare-earths-n-1 "$here/models/rare-earths" --method decomposition --n-1 --alpha 0.9
+same_stress rare-earths-n-1 "$here/models/rare-earths" --n-1 --alpha 0.9 --spot-premium 0.5
+same_stress graphite-n-1-stage "$here/models/graphite-stages" --n-1-stage spherical
 for g in glp ghhi gint; do
     same "$g" "$work/$g" --method decomposition
+    same_stress "$g" "$work/$g"
 done
+# Many scenarios: nearly every sample of 60 countries is its own pattern.
+"$bin" scenarios "$work/glp" --samples 3000 --seed 9 --out "$work/glp-many.csv" >/dev/null 2>&1
+same_stress glp-many "$work/glp" --scenarios "$work/glp-many.csv"
+# Sampling: chunks of 4,096 samples, so 25 chunks over the ranks.
+ec="$here/models/export-controls-2023-stock"
+same_run scenarios-independent scenarios "$ec" --samples 100000 --seed 4 --out @OUT
+same_run scenarios-correlated scenarios "$ec" --samples 100000 --seed 18446744073709551000 \
+    --correlation "$ec/correlation.csv" --severity 0.3 --out @OUT
+same_run scenarios-glp scenarios "$work/glp" --samples 30000 --seed 1 --out @OUT
+same_run scenarios-stage scenarios "$here/models/graphite-stages" --samples 50000 --seed 2 \
+    --stage spherical --out @OUT
+[ "${PARTS:-all}" = same ] && { echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; exit; }
 
-# NAME EXPECT OUT: no result file in OUT and EXPECT (a pattern) in the job's stderr.
+# NAME EXPECT RESULT CODE: exit CODE is not 0, no file RESULT and EXPECT (a pattern) in
+# the job's stderr.
 refused() {
-    local name=$1 expect=$2 out=$3 code=$4
+    local name=$1 expect=$2 result=$3 code=$4
     if [ "$code" = 0 ]; then
         fail "$name: exit 0"
-    elif [ -e "$out/allocation.csv" ]; then
+    elif [ -e "$result" ]; then
         fail "$name: a result file was written"
     elif ! grep -q -E "$expect" "$work/$name.stderr"; then
         fail "$name: stderr does not match '$expect'"; sed 's/^/    /' "$work/$name.stderr"
@@ -101,13 +158,52 @@ out="$work/out/other"
 "${mpi[@]}" -n 1 "$bin" solve "$work/glp" --robust --method decomposition --out "$out" : \
     -n 1 "$bin" solve "$work/gint" --robust --method decomposition --out "$out" \
     >/dev/null 2>"$work/other.stderr"
-refused other "MPI rank 1 of 2 cannot evaluate" "$out" $?
+refused other "MPI rank 1 of 2 cannot evaluate this run's scenarios" "$out/allocation.csv" $?
+"$bin" solve "$work/glp" --out "$work/plan/glp-other" >/dev/null 2>&1
+out="$work/out/stress-other"
+"${mpi[@]}" -n 1 "$bin" stress "$work/glp" --plan "$work/plan/glp-other/allocation.csv" --out "$out" : \
+    -n 1 "$bin" stress "$work/gint" --plan "$work/plan/glp-other/allocation.csv" --out "$out" \
+    >/dev/null 2>"$work/stress-other.stderr"
+refused stress-other "MPI rank 1 of 2 cannot evaluate this run's scenarios.*stress cannot finish" \
+    "$out/stress.csv" $?
+# A rank running another command cannot draw samples.
+out="$work/out/scenarios-other.csv"
+"${mpi[@]}" -n 1 "$bin" scenarios "$work/glp" --samples 9000 --seed 1 --out "$out" : \
+    -n 1 "$bin" stress "$work/glp" --plan "$work/plan/glp-other/allocation.csv" --out "$work/out/x" \
+    >/dev/null 2>"$work/scenarios-other.stderr"
+refused scenarios-other "MPI rank 1 of 2 cannot evaluate this run's samples.*sampling cannot finish" \
+    "$out" $?
 
-# A long run to stop or kill a rank in: many scenarios, so rounds take a while.
+# Long runs to stop or kill a rank in. The robust solve: many scenarios, so rounds take
+# a while; stress: 2,000 offers under ~4,000 scenarios (a few seconds a rank); sampling:
+# 250,000 samples of 60 countries.
 "$bin" generate "$work/long" --offers 400 --minerals 2 --seed 11 >/dev/null
 "$bin" scenarios "$work/long" --samples 60 --seed 2 --out "$work/long/scenarios.csv" >/dev/null 2>&1
 awk -F, 'NR == 1 { print; next } { print $1 "," $2 ",1000" }' "$work/long/demand.csv" >"$work/d.csv"
 mv "$work/d.csv" "$work/long/demand.csv"
+"$bin" generate "$work/lstress" --offers 2000 --minerals 2 --seed 11 >/dev/null
+"$bin" scenarios "$work/lstress" --samples 4000 --seed 2 --out "$work/lstress/scenarios.csv" >/dev/null 2>&1
+awk -F, 'NR == 1 { print; next } { print $1 "," $2 ",1000" }' "$work/lstress/demand.csv" >"$work/d.csv"
+mv "$work/d.csv" "$work/lstress/demand.csv"
+"$bin" solve "$work/lstress" --out "$work/plan/lstress" >/dev/null 2>&1
+
+# KIND OUT: the long run's arguments (NUL-separated), writing to OUT.
+long_args() {
+    case $1 in
+    robust) at "$2" solve "$work/long" --robust --method decomposition --out @OUT ;;
+    stress) at "$2" stress "$work/lstress" --plan "$work/plan/lstress/allocation.csv" --out @OUT ;;
+    scenarios) at "$2" scenarios "$work/lstress" --samples 250000 --seed 3 --out @OUT ;;
+    esac
+}
+
+# KIND OUT: the file a run of KIND writes to OUT.
+result_of() {
+    case $1 in
+    robust) echo "$2/allocation.csv" ;;
+    stress) echo "$2/stress.csv" ;;
+    scenarios) echo "$2" ;;
+    esac
+}
 
 # PID of rank RANK among the children of mpirun MPIRUN (its environment names the rank).
 rank_pid() {
@@ -123,12 +219,12 @@ rank_pid() {
     done
 }
 
-# NAME SIGNAL PATTERN [MPIRUN OPTIONS]: starts the long run on 3 ranks, sends SIGNAL to
-# rank 2 after a second, expects PATTERN in the job's stderr.
+# KIND NAME SIGNAL PATTERN [MPIRUN OPTIONS]: starts the long run of KIND on 3 ranks,
+# sends SIGNAL to rank 2 after a second, expects PATTERN in the job's stderr.
 signalled() {
-    local name=$1 signal=$2 out="$work/out/$1"
-    "${mpi[@]}" "${@:4}" -n 3 "$bin" solve "$work/long" --robust --method decomposition --out "$out" \
-        >/dev/null 2>"$work/$name.stderr" &
+    local kind=$1 name=$2 signal=$3 expect=$4 out="$work/out/$2" args
+    mapfile -d '' args < <(long_args "$kind" "$out")
+    "${mpi[@]}" "${@:5}" -n 3 "$bin" "${args[@]}" >/dev/null 2>"$work/$name.stderr" &
     local job=$!
     local pid
     pid=$(rank_pid "$job" 2)
@@ -140,14 +236,18 @@ signalled() {
         kill "-$signal" "$pid"
     fi
     wait "$job"
-    refused "$name" "$3" "$out" $?
+    local code=$?
+    refused "$name" "$expect" "$(result_of "$kind" "$out")" "$code"
 }
-SOURCEMIX_MPI_TIMEOUT=2 signalled stopped STOP "MPI rank 2 of 3 did not answer within [0-9]+ s"
-# OpenMPI's default: mpirun ends the job itself and names the rank.
-signalled killed KILL "process rank 2 .*(signal 9|Killed)"
-# mpirun told to let the job go on: rank 0 finds the rank gone and names it.
-SOURCEMIX_MPI_TIMEOUT=2 signalled killed-going-on KILL "MPI rank 2 of 3 did not answer" \
-    --mca orte_abort_on_non_zero_status 0
+SOURCEMIX_MPI_TIMEOUT=2 signalled robust stopped STOP "MPI rank 2 of 3 did not answer within [0-9]+ s"
+for kind in robust stress scenarios; do
+    name=${kind/#robust/}
+    # OpenMPI's default: mpirun ends the job itself and names the rank.
+    signalled "$kind" "${name:+$name-}killed" KILL "process rank 2 .*(signal 9|Killed)"
+    # mpirun told to let the job go on: rank 0 finds the rank gone and names it.
+    SOURCEMIX_MPI_TIMEOUT=2 signalled "$kind" "${name:+$name-}killed-going-on" KILL \
+        "MPI rank 2 of 3 did not answer" --mca orte_abort_on_non_zero_status 0
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

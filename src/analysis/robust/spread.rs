@@ -1,6 +1,7 @@
 //! Where the robust solve's scenario evaluations run: in this process, in parallel (the
-//! default), or spread over processes by a [`Spread`] the binary installs (MPI, feature
-//! `mpi`, README "Across machines: MPI").
+//! default), or spread over processes by the [`Spread`] the binary installs (job
+//! [`Job::Robust`], [`crate::analysis::spread`]; MPI, feature `mpi`, README "Across
+//! machines: MPI").
 //!
 //! Scenarios go to ranks in contiguous blocks in scenario order ([`block`]); each rank
 //! returns its scenarios' values one by one, and the hub sums the objective in scenario
@@ -9,12 +10,12 @@
 //! mineral), bit for bit.
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
 use super::recourse::{evaluate, MineralRecourse, PlanTotals, ScenarioValue};
 use super::{Problem, RobustOptions};
+use crate::analysis::spread::{installed, Answer, Job};
 use crate::error::Result;
 use crate::model::{Model, Scenario};
 
@@ -22,39 +23,7 @@ use crate::model::{Model, Scenario};
 /// price, holding, drawdown.
 pub const VALUE_WIDTH: usize = 6;
 
-/// Spreads the scenario evaluations of one robust problem over processes.
-pub trait Spread: Send + Sync {
-    /// The encoded values of scenarios `0..count` at `plan`, in scenario order
-    /// ([`VALUE_WIDTH`] × minerals numbers each); `local` evaluates a range here.
-    fn gather(
-        &self,
-        plan: &[f64],
-        count: usize,
-        local: &dyn Fn(Range<usize>) -> Vec<f64>,
-    ) -> Vec<f64>;
-}
-
-static INSTALLED: OnceLock<Box<dyn Spread>> = OnceLock::new();
-
-/// Makes every later robust solve of this process evaluate through `spread`; false
-/// when one was installed already (it stays).
-pub fn install(spread: Box<dyn Spread>) -> bool {
-    INSTALLED.set(spread).is_ok()
-}
-
-/// The installed spread, if any.
-fn installed() -> Option<&'static dyn Spread> {
-    INSTALLED.get().map(|b| &**b)
-}
-
-/// The scenarios of rank `rank` among `ranks`: the `rank`-th of `ranks` contiguous
-/// blocks whose sizes differ by at most one (the first `count % ranks` one larger).
-pub fn block(count: usize, ranks: usize, rank: usize) -> Range<usize> {
-    let ranks = ranks.max(1);
-    let (base, extra) = (count / ranks, count % ranks);
-    let start = rank * base + rank.min(extra);
-    start..start + base + usize::from(rank < extra)
-}
+pub use crate::analysis::spread::{block, install, Spread};
 
 /// Appends `values` to `out` as [`VALUE_WIDTH`] numbers per mineral.
 fn encode(values: &[ScenarioValue], out: &mut Vec<f64>) {
@@ -112,7 +81,9 @@ pub(super) fn values(p: &Problem, totals: &PlanTotals) -> Vec<ScenarioValue> {
             .map(|f| evaluate(&rm, f, totals))
             .collect();
     };
-    let buffer = spread.gather(&totals.x, count, &|range| local(p, totals, range));
+    let buffer = spread.gather(Job::Robust, &totals.x, count, &|range| {
+        local(p, totals, range)
+    });
     decode(&buffer, p.model.minerals.len())
 }
 
@@ -149,21 +120,22 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+impl Answer for Evaluator<'_> {
+    fn job(&self) -> Job {
+        Job::Robust
+    }
+
+    /// The values of scenarios `range` at the plan `payload`; `None` when the hub's
+    /// scenario count or offer count is not this problem's.
+    fn answer(&self, payload: &[f64], count: usize, range: Range<usize>) -> Option<Vec<f64>> {
+        (count == self.count() && payload.len() == self.offers() && range.end <= count)
+            .then(|| self.values(payload, range))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn blocks_cover_every_scenario_once_in_order() {
-        for count in 0..40 {
-            for ranks in 1..9 {
-                let all: Vec<usize> = (0..ranks).flat_map(|r| block(count, ranks, r)).collect();
-                assert_eq!(all, (0..count).collect::<Vec<_>>(), "{count} over {ranks}");
-                let sizes: Vec<usize> = (0..ranks).map(|r| block(count, ranks, r).len()).collect();
-                assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1);
-            }
-        }
-    }
 
     #[test]
     fn values_survive_the_buffer_bit_for_bit() {

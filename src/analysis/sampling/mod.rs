@@ -12,11 +12,13 @@
 //!
 //! Same seed, same bytes, on every platform and with any number of threads: the samples
 //! are drawn in fixed chunks, chunk k from its own stream `Rng::derive(seed, k)` (in
-//! parallel), and only integer counts are combined. Normal deviates use the portable
-//! logarithm of the crate's generator (`rng::ln`), the thresholds `normal_quantile`.
+//! parallel, or over MPI ranks: [`spread`]), and only integer counts are combined. Normal
+//! deviates use the portable logarithm of the crate's generator (`rng::ln`), the
+//! thresholds `normal_quantile`.
 
 pub(crate) mod matrix;
 mod quantile;
+pub mod spread;
 
 use std::collections::BTreeMap;
 
@@ -210,7 +212,7 @@ pub fn sample(
         None => (Vec::new(), DMatrix::zeros(0, 0), None),
     };
     let draw = Draw::new(&probs, &named, &block);
-    let counts = draw.count_patterns(opts, progress);
+    let counts = spread::count_patterns(&draw, opts, progress);
     let mut sampled = summarize(
         model,
         &probs,
@@ -423,15 +425,21 @@ impl Draw {
         }
     }
 
-    /// Draws every sample, chunk by chunk in parallel, and counts each pattern. Counts are
-    /// integers, so however rayon splits and joins the chunks the totals are the same.
-    fn count_patterns(&self, opts: &SamplingOptions, progress: &(dyn Fn(u64) + Sync)) -> Patterns {
-        let chunks = opts.samples.get().div_ceil(CHUNK_SAMPLES);
-        (0..chunks)
+    /// Draws the samples of chunks `chunks` (of `samples` in all), chunk by chunk in
+    /// parallel, and counts each pattern. Counts are integers, so however rayon (or the
+    /// ranks of [`spread`]) split and join the chunks the totals are the same.
+    fn count_chunks(
+        &self,
+        seed: u64,
+        samples: u64,
+        chunks: std::ops::Range<u64>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Patterns {
+        chunks
             .into_par_iter()
             .fold(Patterns::new, |mut counts, k| {
-                let len = CHUNK_SAMPLES.min(opts.samples.get() - k * CHUNK_SAMPLES);
-                self.chunk(opts.seed, k, len, &mut counts);
+                let len = CHUNK_SAMPLES.min(samples - k * CHUNK_SAMPLES);
+                self.chunk(seed, k, len, &mut counts);
                 progress(len);
                 counts
             })
