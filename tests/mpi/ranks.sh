@@ -174,11 +174,12 @@ out="$work/out/scenarios-other.csv"
 refused scenarios-other "MPI rank 1 of 2 cannot evaluate this run's samples.*sampling cannot finish" \
     "$out" $?
 
-# Long runs to stop or kill a rank in. The robust solve: many scenarios, so rounds take
-# a while; stress: 2,000 offers under ~4,000 scenarios (a few seconds a rank); sampling:
+# Long runs to stop or kill a rank in. The robust solve: 3,000 offers x 3 minerals x 400
+# scenarios (1.9 s in a release build, ~10x that in the debug build CI runs; the warm
+# master made 400 x 2 x 60 finish before the kill); stress: 2,000 offers under ~4,000 scenarios (a few seconds a rank); sampling:
 # 250,000 samples of 60 countries.
-"$bin" generate "$work/long" --offers 400 --minerals 2 --seed 11 >/dev/null
-"$bin" scenarios "$work/long" --samples 60 --seed 2 --out "$work/long/scenarios.csv" >/dev/null 2>&1
+"$bin" generate "$work/long" --offers 3000 --minerals 3 --seed 11 >/dev/null
+"$bin" scenarios "$work/long" --samples 400 --seed 2 --out "$work/long/scenarios.csv" >/dev/null 2>&1
 awk -F, 'NR == 1 { print; next } { print $1 "," $2 ",1000" }' "$work/long/demand.csv" >"$work/d.csv"
 mv "$work/d.csv" "$work/long/demand.csv"
 "$bin" generate "$work/lstress" --offers 2000 --minerals 2 --seed 11 >/dev/null
