@@ -8,11 +8,12 @@
 //! - the model is built with spare columns (cost 0, in [0, ∞), in no row: they stay at 0
 //!   and cost nothing). A new column of that kind (the master's prefix sums) takes a
 //!   spare, and its rows come as rows do. Any other new column, or running out of
-//!   spares, rebuilds the problem and solves it cold, with twice the spares;
+//!   spares, rebuilds the problem, with twice the spares, and solves it from the last
+//!   solution (see [`Warm::solve_from_start`]);
 //! - rows are never deleted ([`WarmLp::deletes_rows`] is false): the caller keeps them
 //!   in its program too (the robust master keeps its slack cuts, which are valid).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, SolveOutcome, Variable};
 
@@ -91,7 +92,7 @@ impl Warm {
         let start = std::mem::take(&mut self.start);
         if !start.is_empty() {
             let result = self.solve_from_start(lp, &start, limit);
-            if result.status.is_optimal() {
+            if result.status.is_optimal() || matches!(result.status, LpStatus::LimitNoSolution(_)) {
                 return result;
             }
         }
@@ -150,10 +151,17 @@ impl Warm {
                 }
             })
             .collect();
+        let started = Instant::now();
         let problem = self.build(lp, limit, &fixed);
-        let Ok(SolveOutcome::Solution(solution)) = problem.solve() else {
-            return LpResult::failed(LpStatus::Infeasible);
+        let solution = match problem.solve() {
+            Ok(SolveOutcome::Solution(solution)) => solution,
+            Ok(SolveOutcome::Interrupted(_)) => {
+                return LpResult::failed(LpStatus::LimitNoSolution(Limit::Time))
+            }
+            // The start does not fit (its fixed columns leave no point): no start.
+            Err(_) => return LpResult::failed(LpStatus::Infeasible),
         };
+        let limit = limit.map(|l| l.saturating_sub(started.elapsed()));
         let bounds: Vec<_> = (0..n)
             .filter(|&j| !fixed[j].is_nan())
             .map(|j| (self.vars[j], lp.vars[j].lower, lp.vars[j].upper))
