@@ -179,3 +179,22 @@ def test_robust_takes_soft_rows_as_the_cli(cli, tmp_path):
     result = sourcemix.load(folder).robust()
     assert result.exit_code == 0
     assert "soft-rule penalties" in result.text
+
+
+def test_robust_with_bundles_agrees(cli, tmp_path):
+    # --robust needs an unmet penalty for every mineral; --n-1 gives the scenarios.
+    demand = COUPLED["demand"].replace("co,200,,", "co,200,80,").replace("li,300,,", "li,300,40,")
+    files = dict(COUPLED, demand=demand)
+    folder = write_model(tmp_path / "model", files)
+    out = tmp_path / "out"
+    run = cli("solve", folder, "--robust", "--n-1", "--out", out)
+    assert run.returncode == 0, run.stderr
+    written = sorted(p.stem for p in out.glob("*.csv"))
+    assert "bundle_awards" in written and "lot_discounts" in written
+    for model in both_ways(folder, files):
+        result = model.robust(n_1=True)
+        assert result.exit_code == 0
+        assert sorted(result.names) == written
+        assert result.text == run.stdout
+        for name, frame in result.tables.items():
+            assert_same_cells(frame, out / f"{name}.csv")

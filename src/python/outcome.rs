@@ -27,7 +27,12 @@ pub enum Body {
     Solve(Box<Solved>),
     /// `solve --robust`: the robust plan's report, its stress report (when it has a
     /// plan) and its quantities.
-    Robust(Report, Option<StressReport>, Vec<f64>),
+    Robust(
+        Report,
+        Option<StressReport>,
+        Vec<f64>,
+        crate::commands::Coupling,
+    ),
     /// `policy`.
     Policy(PolicyReport),
     /// `explain`.
@@ -53,8 +58,9 @@ impl Body {
     fn tables(&self) -> Vec<Table<'_>> {
         match self {
             Body::Solve(solved) => solved.tables(),
-            Body::Robust(report, stress, _) => {
+            Body::Robust(report, stress, _, coupling) => {
                 let mut tables = report.tables();
+                tables.extend(coupling.tables());
                 tables.extend(stress.iter().flat_map(|s| s.tables()));
                 tables
             }
@@ -75,7 +81,7 @@ impl Body {
         use crate::report::json::to_string_pretty as to_json;
         match self {
             Body::Solve(solved) => to_json(&solved.report),
-            Body::Robust(report, _, _) | Body::NoFrontier(report) => to_json(report),
+            Body::Robust(report, _, _, _) | Body::NoFrontier(report) => to_json(report),
             Body::Policy(report) => to_json(report),
             Body::Explain(report) => to_json(report),
             Body::Frontier(frontier) => to_json(frontier),
@@ -163,7 +169,7 @@ impl Outcome {
     pub fn plan(&self) -> Option<&[f64]> {
         match &self.body {
             Body::Solve(solved) => Some(&solved.quantities),
-            Body::Robust(_, _, q) => Some(q),
+            Body::Robust(_, _, q, _) => Some(q),
             Body::Policy(_)
             | Body::Explain(_)
             | Body::Frontier(_)

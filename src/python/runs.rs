@@ -160,7 +160,7 @@ pub fn robust_outcome(
     if let (Some(c), Some(r)) = (&run.comparison, &run.robust) {
         text.push_str(&render_comparison(c, r));
     }
-    let body = Body::Robust(run.report.clone(), run.stress, run.quantities);
+    let body = Body::Robust(run.report.clone(), run.stress, run.quantities, run.coupling);
     Ok(from_report(model, &run.report, text, body))
 }
 
