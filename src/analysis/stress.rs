@@ -201,16 +201,7 @@ pub(crate) struct Stressor<'a> {
 impl<'a> Stressor<'a> {
     /// The stress of plans of `model` under `scenarios` (after the baseline).
     pub(crate) fn new(model: &'a Model, scenarios: &'a [Scenario], opts: &StressOptions) -> Self {
-        let mut excluded = vec![false; model.offers.len()];
-        for (m, mineral) in model.minerals.iter().enumerate() {
-            for inst in expand(model, m) {
-                if inst.kind.is_exclusion() {
-                    for j in inst.members {
-                        excluded[mineral.offers.start + j] = true;
-                    }
-                }
-            }
-        }
+        let excluded = excluded_offers(model);
         let p_scenarios: f64 = scenarios.iter().map(|s| s.probability).sum();
         let replacement = (0..model.minerals.len())
             .map(|m| crate::analysis::stock::replacement_cost(model, m, &excluded))
@@ -261,6 +252,22 @@ impl<'a> Stressor<'a> {
             .map(|k| scenario_rows(self.model, plan, &fixed, self.scenario(k), &self.opts))
             .collect()
     }
+}
+
+/// The offers the policy excludes for their mineral (never bought, not even on the spot
+/// market).
+pub fn excluded_offers(model: &Model) -> Vec<bool> {
+    let mut excluded = vec![false; model.offers.len()];
+    for (m, mineral) in model.minerals.iter().enumerate() {
+        for inst in expand(model, m) {
+            if inst.kind.is_exclusion() {
+                for j in inst.members {
+                    excluded[mineral.offers.start + j] = true;
+                }
+            }
+        }
+    }
+    excluded
 }
 
 /// stress needs an unmet_penalty for every mineral: the price of what neither the plan

@@ -298,7 +298,7 @@ impl<'a> Problem<'a> {
             .chain(scenarios.iter().cloned())
             .filter(|s| s.probability > 0.0)
             .collect();
-        let excluded = recourse::excluded_offers(model);
+        let excluded = crate::analysis::stress::excluded_offers(model);
         let classes = Classes::new(model, &scenarios, &excluded);
         let replacement = (0..model.minerals.len())
             .map(|m| crate::analysis::stock::replacement_cost(model, m, &excluded))

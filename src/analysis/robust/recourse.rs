@@ -43,7 +43,6 @@ use crate::analysis::stress::delivery_factor;
 use crate::model::name::Name;
 use crate::model::stages::NO_CHAIN;
 use crate::model::{Model, Scenario};
-use crate::policy::rows::expand;
 
 /// Offers of one mineral that every shock of every scenario treats alike.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,22 +71,6 @@ pub struct Classes {
     pub by_mineral: Vec<std::ops::Range<usize>>,
     /// Per mineral, all its offers in classes, by landed cost then index.
     pub sorted: Vec<Vec<usize>>,
-}
-
-/// The offers the policy excludes for their mineral (never bought, not even on the spot
-/// market), as `stress` computes them.
-pub fn excluded_offers(model: &Model) -> Vec<bool> {
-    let mut excluded = vec![false; model.offers.len()];
-    for (m, mineral) in model.minerals.iter().enumerate() {
-        for inst in expand(model, m) {
-            if inst.kind.is_exclusion() {
-                for j in inst.members {
-                    excluded[mineral.offers.start + j] = true;
-                }
-            }
-        }
-    }
-    excluded
 }
 
 impl Classes {
@@ -589,7 +572,7 @@ boom,0.05,ga,CAN,,1.7,0.9
     }
 
     fn setup(model: &Model, scenarios: &[Scenario]) -> Classes {
-        let excluded = excluded_offers(model);
+        let excluded = crate::analysis::stress::excluded_offers(model);
         Classes::new(model, scenarios, &excluded)
     }
 
