@@ -459,6 +459,17 @@ mod random_workbooks {
         wb.save_to_buffer().unwrap()
     }
 
+    /// The case the mutation test found: one byte of rare-earths' workbook changed makes a
+    /// sheet's <dimension> end before it starts (calamine subtracted the corners unchecked
+    /// and a debug build panicked). It is read or refused, never a panic.
+    #[test]
+    fn a_dimension_that_ends_before_it_starts_is_no_panic() {
+        let mut data = std::fs::read(super::root().join("models/rare-earths/model.xlsx")).unwrap();
+        let at = 16195 % data.len();
+        data[at] = 72;
+        super::harness::xlsx_model(&data);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig {
             cases: std::env::var("SOURCEMIX_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48),
